@@ -1,0 +1,102 @@
+import { isPatinoxError, toError, type RecoveryStrategy } from './patinox-error.js';
+import { expectNonNegativeFinite, expectPositiveInteger, expectFunction, optional } from './validate.js';
+
+/** Sleeps `ms`, rejecting with the signal's reason if it aborts first. */
+export type SleepFn = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+/** Context handed to each attempt of {@link withRecovery}. */
+export interface AttemptContext {
+  /** 1 for the first call. */
+  attempt: number;
+  /** Aborts when the caller's signal aborts. */
+  signal: AbortSignal;
+}
+
+/** Options of {@link withRecovery}; every field is optional. */
+export interface WithRecoveryOptions<T> {
+  /** Total attempts including the first. @default 3 */
+  maxAttempts?: number;
+  /** Base of the exponential backoff, in ms. @default 100 */
+  baseDelayMs?: number;
+  /** Ceiling of one backoff delay, in ms. @default 10000 */
+  maxDelayMs?: number;
+  /** Stops retrying and rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Called for errors whose strategy is `fallback`; its result becomes the result. */
+  fallback?: (error: Error) => T | Promise<T>;
+  /**
+   * Strategy for errors that are not Patinox errors (plain `Error`s, non-Error throwables).
+   * @default () => 'fail'
+   */
+  classify?: (error: Error) => RecoveryStrategy;
+  /** Called before each backoff sleep. */
+  onRetry?: (error: Error, attempt: number, delayMs: number) => void;
+  /** Random source in [0, 1) for full jitter. @default Math.random */
+  random?: () => number;
+  /** How to wait; inject for tests (jest fake timers also work with the default). */
+  sleep?: SleepFn;
+}
+
+/** The default sleep: an abortable `setTimeout`. */
+export const defaultSleep: SleepFn = (ms, signal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted === true) {
+      reject(toError(signal.reason));
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(toError(signal?.reason));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+/**
+ * Backoff delay for `attempt` (1-based) with full jitter: uniform in [0, min(maxDelayMs, base·2^(attempt-1))).
+ */
+export function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.floor(random() * ceiling);
+}
+
+/**
+ * Runs an async operation and applies the error's recovery strategy: `retry` errors are retried with
+ * exponential backoff and full jitter, `fallback` errors go to `options.fallback`, `fail` errors are
+ * rethrown at once.
+ *
+ * @example
+ * ```ts
+ * const rows = await withRecovery(({ signal }) => query(signal), { maxAttempts: 5, signal });
+ * ```
+ * @throws the last error when attempts run out, the error itself for `fail`, the signal's reason on abort.
+ */
+export async function withRecovery<T>(fn: (context: AttemptContext) => Promise<T> | T, options: WithRecoveryOptions<T> = {}): Promise<T> {
+  expectFunction('fn', fn);
+  const maxAttempts = optional('maxAttempts', options.maxAttempts, expectPositiveInteger, 3);
+  const baseDelayMs = optional('baseDelayMs', options.baseDelayMs, expectNonNegativeFinite, 100);
+  const maxDelayMs = optional('maxDelayMs', options.maxDelayMs, expectNonNegativeFinite, 10_000);
+  const random = options.random ?? Math.random;
+  const sleep = options.sleep ?? defaultSleep;
+  const classify = options.classify ?? ((): RecoveryStrategy => 'fail');
+  const signal = options.signal ?? new AbortController().signal;
+
+  for (let attempt = 1; ; attempt += 1) {
+    if (signal.aborted) throw toError(signal.reason);
+    try {
+      return await fn({ attempt, signal });
+    } catch (thrown) {
+      const error = toError(thrown);
+      if (signal.aborted) throw toError(signal.reason);
+      const strategy = isPatinoxError(error) ? error.recovery : classify(error);
+      if (strategy === 'fallback' && options.fallback !== undefined) return options.fallback(error);
+      if (strategy !== 'retry' || attempt >= maxAttempts) throw error;
+      const delayMs = backoffDelay(attempt, baseDelayMs, maxDelayMs, random);
+      options.onRetry?.(error, attempt, delayMs);
+      await sleep(delayMs, signal);
+    }
+  }
+}

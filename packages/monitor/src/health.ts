@@ -1,0 +1,83 @@
+import { toError } from '@patinox/errors';
+
+/** Health of one component. */
+export type HealthStatus = 'up' | 'degraded' | 'down';
+
+/** What a {@link HealthCheck} reports. */
+export interface HealthResult {
+  status: HealthStatus;
+  details?: Record<string, unknown>;
+}
+
+/** A named check of one component; `check` should stop work when `signal` aborts. */
+export interface HealthCheck {
+  readonly name: string;
+  check(signal: AbortSignal): HealthResult | Promise<HealthResult>;
+}
+
+/** One check's outcome in a {@link HealthReport}. */
+export interface CheckReport extends HealthResult {
+  name: string;
+  durationMs: number;
+}
+
+/** The outcome of {@link checkHealth}: the worst status of all checks, and each check's report. */
+export interface HealthReport {
+  status: HealthStatus;
+  checks: CheckReport[];
+}
+
+/** Options of {@link checkHealth}. */
+export interface CheckHealthOptions {
+  /** Deadline for every check, in ms; a check that overruns is reported `down`. @default 100 */
+  timeoutMs?: number;
+  /** Clock used for durations. @default performance.now */
+  now?: () => number;
+}
+
+const RANK: Record<HealthStatus, number> = { up: 0, degraded: 1, down: 2 };
+
+/**
+ * Runs checks in parallel and never waits past `timeoutMs`: a check that overruns, throws or returns
+ * garbage is reported `down` with the reason.
+ *
+ * @example
+ * ```ts
+ * const report = await checkHealth([pool.healthCheck(), cache.healthCheck()], { timeoutMs: 100 });
+ * ```
+ */
+export async function checkHealth(checks: readonly HealthCheck[], options: CheckHealthOptions = {}): Promise<HealthReport> {
+  const timeoutMs = options.timeoutMs ?? 100;
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
+    throw new RangeError(`Expected \`timeoutMs\` to be a non-negative finite number, got ${String(timeoutMs)} (${typeof timeoutMs})`);
+  }
+  const now = options.now ?? (() => performance.now());
+  const reports = await Promise.all(
+    checks.map(async (check): Promise<CheckReport> => {
+      const started = now();
+      const controller = new AbortController();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const overrun = new Promise<HealthResult>((resolve) => {
+        timer = setTimeout(() => {
+          controller.abort(new Error(`health check timed out after ${timeoutMs} ms`));
+          resolve({ status: 'down', details: { reason: `timed out after ${timeoutMs} ms` } });
+        }, timeoutMs);
+      });
+      try {
+        const run = Promise.resolve().then(() => check.check(controller.signal));
+        const result = await Promise.race([run, overrun]);
+        if (result === null || typeof result !== 'object' || !(result.status in RANK)) {
+          return { name: check.name, status: 'down', details: { reason: 'check returned no valid status' }, durationMs: now() - started };
+        }
+        return { name: check.name, ...result, durationMs: now() - started };
+      } catch (err) {
+        return { name: check.name, status: 'down', details: { reason: toError(err).message }, durationMs: now() - started };
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
+  let status: HealthStatus = 'up';
+  for (const report of reports) if (RANK[report.status] > RANK[status]) status = report.status;
+  return { status, checks: reports };
+}

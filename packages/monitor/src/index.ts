@@ -1,0 +1,26 @@
+export {
+  CompositeMonitor,
+  ConsoleMonitor,
+  DiagnosticsChannelMonitor,
+  MemoryMonitor,
+  NoopMonitor,
+  channelName,
+  createEvent,
+  noopMonitor,
+  safeRecord,
+} from './monitor.js';
+export type { ConsoleMonitorOptions, MemoryMonitorOptions, Monitor, MonitorEvent } from './monitor.js';
+export { DEFAULT_EXPORT_BOUNDS, Histogram } from './histogram.js';
+export type { HistogramSummary } from './histogram.js';
+export { Counter, Gauge, MetricsRegistry, histogramSnapshot } from './metrics.js';
+export type {
+  HistogramOptions,
+  HistogramSnapshot,
+  Labels,
+  MetricOptions,
+  MetricSnapshot,
+  MetricsCollector,
+  ScalarSnapshot,
+} from './metrics.js';
+export { checkHealth } from './health.js';
+export type { CheckHealthOptions, CheckReport, HealthCheck, HealthReport, HealthResult, HealthStatus } from './health.js';

@@ -1,0 +1,186 @@
+import { DEFAULT_EXPORT_BOUNDS, Histogram, type HistogramSummary } from './histogram.js';
+
+/** Static labels of one metric series. */
+export type Labels = Readonly<Record<string, string>>;
+
+/** A monotonically increasing count; `inc` is a field add. */
+export class Counter {
+  value = 0;
+
+  inc(by = 1): void {
+    this.value += by;
+  }
+}
+
+/** A value that goes up and down, set by the owner or computed at collect time by `read`. */
+export class Gauge {
+  #value = 0;
+  readonly #read: (() => number) | undefined;
+
+  constructor(read?: () => number) {
+    this.#read = read;
+  }
+
+  get value(): number {
+    return this.#read === undefined ? this.#value : this.#read();
+  }
+
+  set(value: number): void {
+    this.#value = value;
+  }
+
+  inc(by = 1): void {
+    this.#value += by;
+  }
+
+  dec(by = 1): void {
+    this.#value -= by;
+  }
+}
+
+/** Common fields of every metric snapshot. */
+interface SnapshotBase {
+  name: string;
+  help: string;
+  labels: Labels;
+}
+
+/** A collected counter or gauge. */
+export interface ScalarSnapshot extends SnapshotBase {
+  type: 'counter' | 'gauge';
+  value: number;
+}
+
+/** A collected histogram: its summary and cumulative counts at `bounds`. */
+export interface HistogramSnapshot extends SnapshotBase {
+  type: 'histogram';
+  summary: HistogramSummary;
+  bounds: readonly number[];
+  cumulativeCounts: number[];
+}
+
+/** One collected metric series. */
+export type MetricSnapshot = ScalarSnapshot | HistogramSnapshot;
+
+/** A source of metrics read at collect time: components expose their plain counters this way. */
+export type MetricsCollector = () => Iterable<MetricSnapshot>;
+
+/** Options shared by the registry's metric factories. */
+export interface MetricOptions {
+  /** One line for people. @default '' */
+  help?: string;
+  /** Static labels of this series. @default {} */
+  labels?: Labels;
+}
+
+/** Options of {@link MetricsRegistry.histogram}. */
+export interface HistogramOptions extends MetricOptions {
+  /** Upper bounds reported as cumulative buckets. @default DEFAULT_EXPORT_BOUNDS */
+  exportBounds?: readonly number[];
+}
+
+type Entry =
+  | { kind: 'counter'; name: string; help: string; labels: Labels; metric: Counter }
+  | { kind: 'gauge'; name: string; help: string; labels: Labels; metric: Gauge }
+  | { kind: 'histogram'; name: string; help: string; labels: Labels; metric: Histogram; bounds: readonly number[] };
+
+const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+function seriesKey(name: string, labels: Labels): string {
+  const keys = Object.keys(labels).sort();
+  return keys.length === 0 ? name : `${name}{${keys.map((k) => `${k}=${JSON.stringify(labels[k])}`).join(',')}}`;
+}
+
+/**
+ * Groups the metrics components own, so monitors and exporters can pull them at any time with `collect()`.
+ * Asking twice for the same name and labels returns the same metric.
+ */
+export class MetricsRegistry {
+  readonly #entries = new Map<string, Entry>();
+  readonly #collectors = new Set<MetricsCollector>();
+
+  counter(name: string, options: MetricOptions = {}): Counter {
+    return this.#get(name, 'counter', options, () => new Counter()) as Counter;
+  }
+
+  gauge(name: string, options: MetricOptions & { read?: () => number } = {}): Gauge {
+    return this.#get(name, 'gauge', options, () => new Gauge(options.read)) as Gauge;
+  }
+
+  histogram(name: string, options: HistogramOptions = {}): Histogram {
+    return this.#get(name, 'histogram', options, () => new Histogram()) as Histogram;
+  }
+
+  /** Adds a collector read on every `collect()`; returns a function that removes it. */
+  addCollector(collector: MetricsCollector): () => void {
+    this.#collectors.add(collector);
+    return () => {
+      this.#collectors.delete(collector);
+    };
+  }
+
+  /** Snapshots every metric and every collector's output. A throwing collector is skipped. */
+  collect(): MetricSnapshot[] {
+    const out: MetricSnapshot[] = [];
+    for (const entry of this.#entries.values()) {
+      if (entry.kind === 'histogram') {
+        out.push({
+          type: 'histogram',
+          name: entry.name,
+          help: entry.help,
+          labels: entry.labels,
+          summary: entry.metric.summary(),
+          bounds: entry.bounds,
+          cumulativeCounts: entry.metric.cumulativeCounts(entry.bounds),
+        });
+      } else {
+        out.push({ type: entry.kind, name: entry.name, help: entry.help, labels: entry.labels, value: entry.metric.value });
+      }
+    }
+    for (const collector of this.#collectors) {
+      try {
+        for (const snapshot of collector()) out.push(snapshot);
+      } catch {
+        // One broken collector must not hide every other metric from a scrape.
+      }
+    }
+    return out;
+  }
+
+  #get(name: string, kind: Entry['kind'], options: HistogramOptions, make: () => Counter | Gauge | Histogram): Counter | Gauge | Histogram {
+    if (typeof name !== 'string' || !NAME.test(name)) {
+      throw new TypeError(`Expected \`name\` to match ${String(NAME)}, got ${JSON.stringify(name)}`);
+    }
+    const labels = Object.freeze({ ...(options.labels ?? {}) });
+    const key = seriesKey(name, labels);
+    const existing = this.#entries.get(key);
+    if (existing !== undefined) {
+      if (existing.kind !== kind) throw new TypeError(`Metric \`${name}\` is already registered as a ${existing.kind}, not a ${kind}`);
+      return existing.metric;
+    }
+    const metric = make();
+    const help = options.help ?? '';
+    const entry =
+      kind === 'histogram'
+        ? { kind, name, help, labels, metric: metric as Histogram, bounds: options.exportBounds ?? DEFAULT_EXPORT_BOUNDS }
+        : kind === 'counter'
+          ? { kind, name, help, labels, metric: metric as Counter }
+          : { kind, name, help, labels, metric: metric as Gauge };
+    this.#entries.set(key, entry);
+    return metric;
+  }
+}
+
+/** Builds a histogram snapshot from a histogram a component owns outside any registry. */
+export function histogramSnapshot(name: string, histogram: Histogram, options: HistogramOptions = {}): HistogramSnapshot {
+  const bounds = options.exportBounds ?? DEFAULT_EXPORT_BOUNDS;
+  return {
+    type: 'histogram',
+    name,
+    help: options.help ?? '',
+    labels: options.labels ?? {},
+    summary: histogram.summary(),
+    bounds,
+    cumulativeCounts: histogram.cumulativeCounts(bounds),
+  };
+}

@@ -1,0 +1,3 @@
+export { disposeRedis, freePort, redisCommand, startRedis, startRedisCluster, waitForRedis } from './redis-server.js';
+export type { RedisClusterHandle, RedisServerHandle, StartRedisOptions } from './redis-server.js';
+export { postgresUrl, redisUrl } from './services.js';
