@@ -1,7 +1,9 @@
 // Builds the package in the current directory to dist/esm and dist/cjs with tsc.
 // Each branch gets its own declarations so `import` and `require` consumers see matching types.
+// The build goes to a temp folder that replaces dist/ in one rename, so a test running against
+// dist/ in parallel never sees it half-written.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -9,11 +11,21 @@ const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
 const cwd = process.cwd();
 const esmOnly = process.argv.includes('--esm-only');
+const tmp = join(cwd, `.dist-tmp-${process.pid}`);
 
-rmSync(join(cwd, 'dist'), { recursive: true, force: true });
-execFileSync(process.execPath, [tsc, '-p', 'tsconfig.esm.json'], { stdio: 'inherit' });
-if (!esmOnly && existsSync(join(cwd, 'tsconfig.cjs.json'))) {
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.cjs.json'], { stdio: 'inherit' });
-  mkdirSync(join(cwd, 'dist/cjs'), { recursive: true });
-  writeFileSync(join(cwd, 'dist/cjs/package.json'), '{\n  "type": "commonjs"\n}\n');
+rmSync(tmp, { recursive: true, force: true });
+try {
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.esm.json', '--outDir', join(tmp, 'esm')], { stdio: 'inherit' });
+  if (!esmOnly && existsSync(join(cwd, 'tsconfig.cjs.json'))) {
+    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.cjs.json', '--outDir', join(tmp, 'cjs')], { stdio: 'inherit' });
+    mkdirSync(join(tmp, 'cjs'), { recursive: true });
+    writeFileSync(join(tmp, 'cjs/package.json'), '{\n  "type": "commonjs"\n}\n');
+  }
+  const old = join(cwd, `.dist-old-${process.pid}`);
+  if (existsSync(join(cwd, 'dist'))) renameSync(join(cwd, 'dist'), old);
+  renameSync(tmp, join(cwd, 'dist'));
+  rmSync(old, { recursive: true, force: true });
+} catch (err) {
+  rmSync(tmp, { recursive: true, force: true });
+  throw err;
 }
