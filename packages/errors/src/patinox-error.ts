@@ -143,12 +143,12 @@ function safeValue(value: unknown): unknown {
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
-  const type = typeof value;
-  if (type === 'string') return `${JSON.stringify(value)} (string)`;
-  if (type === 'function') return `a function`;
-  if (type === 'object') {
-    const name = (value as object).constructor?.name;
+  if (typeof value === 'string') return `${JSON.stringify(value)} (string)`;
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'object') {
+    const name = (value as { constructor?: { name?: string } }).constructor?.name;
     return Array.isArray(value) ? 'an array' : `an object${name !== undefined && name !== 'Object' ? ` (${name})` : ''}`;
   }
-  return `${String(value as number)} (${type})`;
+  const primitive = value as number | boolean | bigint | symbol;
+  return `${primitive.toString()} (${typeof primitive})`;
 }

@@ -1,0 +1,43 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  expectBoolean,
+  expectFunction,
+  expectNonNegativeFinite,
+  expectNonNegativeInteger,
+  expectOneOf,
+  expectPositiveFinite,
+  expectPositiveInteger,
+  optional,
+} from '../src/index.js';
+
+describe('option validators', () => {
+  it('name the option, the expectation and what arrived', () => {
+    expect(() => expectPositiveInteger('maxSize', -1)).toThrow(new RangeError('Expected `maxSize` to be a positive integer, got -1 (number)'));
+    expect(() => expectPositiveInteger('maxSize', '3')).toThrow(new TypeError('Expected `maxSize` to be a positive integer, got "3" (string)'));
+    expect(() => expectPositiveInteger('maxSize', 1.5)).toThrow(RangeError);
+    expect(expectPositiveInteger('maxSize', 3)).toBe(3);
+    expect(() => expectNonNegativeInteger('minSize', -1)).toThrow(RangeError);
+    expect(() => expectNonNegativeInteger('minSize', null)).toThrow(TypeError);
+    expect(expectNonNegativeInteger('minSize', 0)).toBe(0);
+    expect(() => expectNonNegativeFinite('ttlMs', Infinity)).toThrow('Expected `ttlMs` to be a non-negative finite number, got Infinity (number)');
+    expect(() => expectNonNegativeFinite('ttlMs', NaN)).toThrow(RangeError);
+    expect(() => expectNonNegativeFinite('ttlMs', undefined)).toThrow(TypeError);
+    expect(expectNonNegativeFinite('ttlMs', 0)).toBe(0);
+    expect(() => expectPositiveFinite('rate', 0)).toThrow(RangeError);
+    expect(() => expectPositiveFinite('rate', 'x')).toThrow(TypeError);
+    expect(expectPositiveFinite('rate', 0.5)).toBe(0.5);
+    expect(() => expectFunction('cleanup', 42)).toThrow('Expected `cleanup` to be a function, got 42 (number)');
+    const fn = (): number => 1;
+    expect(expectFunction('cleanup', fn)).toBe(fn);
+    expect(() => expectOneOf('mode', 'rw', ['read', 'write'])).toThrow('Expected `mode` to be one of read, write, got "rw" (string)');
+    expect(expectOneOf('mode', 'read', ['read', 'write'])).toBe('read');
+    expect(() => expectBoolean('fair', 1)).toThrow(TypeError);
+    expect(expectBoolean('fair', false)).toBe(false);
+  });
+
+  it('optional applies the check only when a value is given', () => {
+    expect(optional('maxSize', undefined, expectPositiveInteger, 10)).toBe(10);
+    expect(optional('maxSize', 4, expectPositiveInteger, 10)).toBe(4);
+    expect(() => optional('maxSize', 0, expectPositiveInteger, 10)).toThrow(RangeError);
+  });
+});
