@@ -108,7 +108,12 @@ export class Histogram {
       const c = counts[i]!;
       if (c === 0) continue;
       seen += c;
-      if (seen >= rank) return Math.min(this.#max, Math.max(this.#min, bucketMid(i)));
+      if (seen >= rank) {
+        // The outermost buckets also hold clamped out-of-range values: report the exact extreme.
+        if (i === 0) return this.#min;
+        if (i === BUCKETS - 1) return this.#max;
+        return Math.min(this.#max, Math.max(this.#min, bucketMid(i)));
+      }
     }
     return this.#max;
   }

@@ -1,0 +1,95 @@
+import type { Attributes, BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
+import type { MetricSnapshot, MetricsRegistry } from './metrics.js';
+
+/** Options of {@link bridgeToOpenTelemetry}. */
+export interface OpenTelemetryBridgeOptions {
+  /** Prefix added to every instrument name. @default '' */
+  prefix?: string;
+}
+
+/** A live bridge; `sync()` picks up metrics added later, `close()` detaches it from the meter. */
+export interface OpenTelemetryBridge {
+  sync(): void;
+  close(): void;
+}
+
+const QUANTILES = [
+  ['0.5', 'p50'],
+  ['0.95', 'p95'],
+  ['0.99', 'p99'],
+  ['1', 'max'],
+] as const;
+
+/**
+ * Publishes a {@link MetricsRegistry} as OpenTelemetry observable instruments, read on each collection:
+ * counters as ObservableCounter, gauges as ObservableGauge, histograms as an ObservableGauge per
+ * quantile (`quantile` attribute) plus `<name>_count` and `<name>_sum` counters (OTel has no
+ * observable histogram, and our percentiles are already exact to 1 %).
+ *
+ * @example
+ * ```ts
+ * const bridge = bridgeToOpenTelemetry(metrics, metrics.getMeter('my-service'));
+ * ```
+ */
+export function bridgeToOpenTelemetry(source: MetricsRegistry, meter: Meter, options: OpenTelemetryBridgeOptions = {}): OpenTelemetryBridge {
+  const prefix = options.prefix ?? '';
+  const instruments = new Map<string, { kind: MetricSnapshot['type']; observables: Record<string, Observable> }>();
+  const callbacks: { callback: (result: BatchObservableResult) => void; observables: Observable[] }[] = [];
+
+  const observe = (result: BatchObservableResult, own: ReadonlySet<string>): void => {
+    for (const snapshot of source.collect()) {
+      const name = `${prefix}${snapshot.name}`;
+      if (!own.has(name)) continue;
+      const entry = instruments.get(name);
+      if (entry === undefined || entry.kind !== snapshot.type) continue;
+      const attributes: Attributes = { ...snapshot.labels };
+      if (snapshot.type === 'histogram') {
+        for (const [quantile, field] of QUANTILES) {
+          result.observe(entry.observables.value!, snapshot.summary[field], { ...attributes, quantile });
+        }
+        result.observe(entry.observables.count!, snapshot.summary.count, attributes);
+        result.observe(entry.observables.sum!, snapshot.summary.sum, attributes);
+      } else {
+        result.observe(entry.observables.value!, snapshot.value, attributes);
+      }
+    }
+  };
+
+  const sync = (): void => {
+    const added: Observable[] = [];
+    const names = new Set<string>();
+    for (const snapshot of source.collect()) {
+      const name = `${prefix}${snapshot.name}`;
+      if (instruments.has(name)) continue;
+      const description = snapshot.help;
+      let observables: Record<string, Observable>;
+      if (snapshot.type === 'counter') observables = { value: meter.createObservableCounter(name, { description }) };
+      else if (snapshot.type === 'gauge') observables = { value: meter.createObservableGauge(name, { description }) };
+      else {
+        observables = {
+          value: meter.createObservableGauge(name, { description }),
+          count: meter.createObservableCounter(`${name}_count`, { description }),
+          sum: meter.createObservableCounter(`${name}_sum`, { description }),
+        };
+      }
+      instruments.set(name, { kind: snapshot.type, observables });
+      names.add(name);
+      added.push(...Object.values(observables));
+    }
+    if (added.length > 0) {
+      // Each batch callback observes only the instruments registered with it.
+      const callback = (result: BatchObservableResult): void => observe(result, names);
+      meter.addBatchObservableCallback(callback, added);
+      callbacks.push({ callback, observables: added });
+    }
+  };
+
+  sync();
+  return {
+    sync,
+    close() {
+      for (const { callback, observables } of callbacks) meter.removeBatchObservableCallback(callback, observables);
+      callbacks.length = 0;
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import * as promClient from 'prom-client';
+import type { Registry } from 'prom-client';
+import type { MetricSnapshot, MetricsRegistry } from './metrics.js';
+
+/** The subset of prom-client this bridge uses; pass your own copy as `client` to share its registries. */
+export interface PromClientLike {
+  Registry: new () => Registry;
+}
+
+/** Options of {@link PrometheusExporter}. */
+export interface PrometheusExporterOptions {
+  /** A prom-client module to use instead of the bundled peer import. @default import('prom-client') */
+  client?: PromClientLike;
+  /** The prom-client registry to publish into. @default a new Registry of `client` */
+  register?: Registry;
+  /** Prefix added to every metric name, e.g. `myapp_`. @default '' */
+  prefix?: string;
+}
+
+interface PromValue {
+  value: number;
+  labels: Record<string, string | number>;
+  metricName?: string;
+}
+
+function toPromValues(name: string, snapshots: MetricSnapshot[]): PromValue[] {
+  const values: PromValue[] = [];
+  for (const s of snapshots) {
+    if (s.type !== 'histogram') {
+      values.push({ value: s.value, labels: { ...s.labels } });
+      continue;
+    }
+    s.bounds.forEach((bound, i) => {
+      values.push({ metricName: `${name}_bucket`, labels: { ...s.labels, le: bound }, value: s.cumulativeCounts[i] ?? 0 });
+    });
+    values.push({ metricName: `${name}_bucket`, labels: { ...s.labels, le: '+Inf' }, value: s.summary.count });
+    values.push({ metricName: `${name}_sum`, labels: { ...s.labels }, value: s.summary.sum });
+    values.push({ metricName: `${name}_count`, labels: { ...s.labels }, value: s.summary.count });
+  }
+  return values;
+}
+
+/**
+ * Publishes a {@link MetricsRegistry} through prom-client: every metric is pulled from its owner at
+ * scrape time (nothing is copied on the hot path), histograms with their cumulative `le` buckets.
+ *
+ * @example
+ * ```ts
+ * const exporter = new PrometheusExporter(metrics, { prefix: 'app_' });
+ * http.createServer(async (_, res) => res.end(await exporter.metrics())).listen(9464);
+ * ```
+ */
+export class PrometheusExporter {
+  /** The prom-client registry the metrics are published in. */
+  readonly register: Registry;
+  readonly #source: MetricsRegistry;
+  readonly #prefix: string;
+  readonly #known = new Set<string>();
+  #scrape: { at: number; byName: Map<string, MetricSnapshot[]> } | undefined;
+
+  constructor(source: MetricsRegistry, options: PrometheusExporterOptions = {}) {
+    const client = options.client ?? promClient;
+    this.register = options.register ?? new client.Registry();
+    this.#source = source;
+    this.#prefix = options.prefix ?? '';
+    this.sync();
+  }
+
+  /** Registers metrics that appeared in the source since the last call. `metrics()` calls it for you. */
+  sync(): void {
+    for (const [name, snapshots] of this.#collect(true)) {
+      if (this.#known.has(name)) continue;
+      this.#known.add(name);
+      const first = snapshots[0]!;
+      this.register.registerMetric({
+        name,
+        help: first.help === '' ? name : first.help,
+        type: first.type,
+        aggregator: 'sum',
+        get: () => ({
+          name,
+          help: first.help === '' ? name : first.help,
+          type: first.type,
+          aggregator: 'sum',
+          values: toPromValues(name, this.#collect(false).get(name) ?? []),
+        }),
+      } as never);
+    }
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  async metrics(): Promise<string> {
+    this.sync();
+    return this.register.metrics();
+  }
+
+  /** The content type to serve `metrics()` with. */
+  get contentType(): string {
+    return this.register.contentType;
+  }
+
+  #collect(fresh: boolean): Map<string, MetricSnapshot[]> {
+    // One scrape reads the source once, not once per metric name.
+    const now = Date.now();
+    if (!fresh && this.#scrape !== undefined && now - this.#scrape.at < 50) return this.#scrape.byName;
+    const byName = new Map<string, MetricSnapshot[]>();
+    for (const snapshot of this.#source.collect()) {
+      const name = `${this.#prefix}${snapshot.name}`;
+      const list = byName.get(name);
+      if (list === undefined) byName.set(name, [snapshot]);
+      else list.push(snapshot);
+    }
+    this.#scrape = { at: now, byName };
+    return byName;
+  }
+}
