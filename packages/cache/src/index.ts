@@ -1,0 +1,27 @@
+export { Cache } from './cache.js';
+export type { CacheStats } from './cache.js';
+export {
+  CACHE_CLOSED,
+  CACHE_ENTRY_TOO_LARGE,
+  CACHE_LOAD_ABORTED,
+  CACHE_LOADER_FAILED,
+  CacheClosedError,
+  CacheEntryTooLargeError,
+  CacheError,
+  CacheLoadAbortedError,
+  CacheLoaderError,
+} from './errors.js';
+export type { CacheErrorOptions } from './errors.js';
+export { CACHE_DEFAULTS } from './options.js';
+export type {
+  CacheEntry,
+  CacheOptions,
+  EvictionPolicyName,
+  EvictionReason,
+  EvictionStrategy,
+  GetOrLoadOptions,
+  LoaderContext,
+  RegionOptions,
+  SetOptions,
+} from './options.js';
+export { DEFAULT_EVICTION_POLICY, EVICTION_POLICIES } from './policies/names.js';

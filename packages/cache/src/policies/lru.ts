@@ -1,0 +1,37 @@
+import { createLinks, SlotList } from '../internal/list.js';
+import type { Policy } from './create.js';
+
+/** Least recently used: a hit moves the entry to the head; the tail is evicted. */
+export class LruPolicy implements Policy {
+  readonly needsHash = false;
+  readonly #list: SlotList;
+
+  constructor(slots: number) {
+    const [next, prev] = createLinks(slots);
+    this.#list = new SlotList(next, prev);
+  }
+
+  insert(slot: number): void {
+    this.#list.pushHead(slot);
+  }
+
+  hit(slot: number): void {
+    this.#list.moveToHead(slot);
+  }
+
+  update(slot: number): void {
+    this.#list.moveToHead(slot);
+  }
+
+  remove(slot: number): void {
+    this.#list.remove(slot);
+  }
+
+  evict(): number {
+    return this.#list.popTail();
+  }
+
+  clear(): void {
+    this.#list.clear();
+  }
+}

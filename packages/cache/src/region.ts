@@ -1,0 +1,41 @@
+import { describeValue } from '@patinox/errors';
+import type { CacheOptions, RegionOptions } from './options.js';
+
+/** Throws a TypeError unless `name` is a non-empty string. */
+export function validateRegionName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new TypeError(`Expected \`name\` to be a non-empty string, got ${describeValue(name)}`);
+  }
+}
+
+/**
+ * Options of a region: its own values where given, otherwise the parent's (limits, TTLs, policy,
+ * clock, monitor, sweep period). Callbacks (`onEvict`, `onReject`, `sizeOf`) are typed to the parent's
+ * keys and values, so a region gets them only when it passes its own.
+ */
+export function regionOptions<K, V>(
+  parent: CacheOptions<K, V>,
+  parentName: string,
+  name: string,
+  own: RegionOptions<K, V> | undefined,
+): CacheOptions<K, V> {
+  if (own !== undefined && (typeof own !== 'object' || own === null)) {
+    throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(own)}`);
+  }
+  const inherited: CacheOptions<K, V> = {
+    maxEntries: parent.maxEntries,
+    maxSizeBytes: parent.maxSizeBytes,
+    defaultTtlMs: parent.defaultTtlMs,
+    evictionPolicy: typeof parent.evictionPolicy === 'string' ? parent.evictionPolicy : undefined,
+    cleanupIntervalMs: parent.cleanupIntervalMs,
+    clock: parent.clock,
+    staleWhileRevalidateMs: parent.staleWhileRevalidateMs,
+    monitor: parent.monitor,
+  };
+  const merged: CacheOptions<K, V> = { ...inherited };
+  if (own !== undefined) {
+    for (const [k, v] of Object.entries(own)) if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
+  }
+  merged.name = `${parentName}/${name}`;
+  return merged;
+}
