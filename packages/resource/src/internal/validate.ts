@@ -1,0 +1,56 @@
+import { describeValue, expectNonNegativeInteger, expectPositiveFinite } from '@patinox/errors';
+import { CleanupPriority } from '../priority.js';
+import { DEFAULT_INFO, type EntryInfo } from './entry.js';
+
+/** Node clamps larger timer delays to 1 ms, which would turn a long timeout into an instant one. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+const PRIORITIES: readonly number[] = Object.values(CleanupPriority);
+
+export function expectTimeoutMs(name: string, value: unknown): number {
+  expectPositiveFinite(name, value);
+  if ((value as number) > MAX_TIMER_MS) {
+    throw new RangeError(`Expected \`${name}\` to be a positive number of ms at most ${MAX_TIMER_MS}, got ${describeValue(value)}`);
+  }
+  return value as number;
+}
+
+export function expectPriority(name: string, value: unknown): number {
+  if (!PRIORITIES.includes(value as number)) {
+    throw new TypeError(`Expected \`${name}\` to be a CleanupPriority (0, 1, 2 or 3), got ${describeValue(value)}`);
+  }
+  return value as number;
+}
+
+export function expectString(name: string, value: unknown): string {
+  if (typeof value !== 'string') throw new TypeError(`Expected \`${name}\` to be a string, got ${describeValue(value)}`);
+  return value;
+}
+
+export function expectObject(name: string, value: unknown): object {
+  if (typeof value !== 'object' || value === null) throw new TypeError(`Expected \`${name}\` to be an object, got ${describeValue(value)}`);
+  return value;
+}
+
+interface InfoOptions {
+  name?: unknown;
+  priority?: unknown;
+  sizeBytes?: unknown;
+  metadata?: unknown;
+  timeoutMs?: unknown;
+}
+
+/** Validates a guard's options into its immutable info; `stack` is set when stacks are tracked. */
+export function makeInfo(options: InfoOptions | undefined, stack: { stack?: string } | undefined): EntryInfo {
+  if (options === undefined) return stack === undefined ? DEFAULT_INFO : { ...DEFAULT_INFO, stack };
+  expectObject('options', options);
+  const { name, priority, sizeBytes, metadata, timeoutMs } = options;
+  return {
+    name: name === undefined ? undefined : expectString('name', name),
+    priority: priority === undefined ? DEFAULT_INFO.priority : expectPriority('priority', priority),
+    sizeBytes: sizeBytes === undefined ? 0 : expectNonNegativeInteger('sizeBytes', sizeBytes),
+    metadata: metadata === undefined ? undefined : (expectObject('metadata', metadata) as Readonly<Record<string, unknown>>),
+    timeoutMs: timeoutMs === undefined ? 0 : expectTimeoutMs('timeoutMs', timeoutMs),
+    stack,
+  };
+}

@@ -1,0 +1,114 @@
+import { describeValue, expectBoolean, optional } from '@patinox/errors';
+import type { ShutdownHookOptions } from './options.js';
+import { defaultRegistry, type CleanupReport, type ResourceRegistry } from './registry.js';
+import { TRACK } from './internal/protocol.js';
+import { expectObject, expectTimeoutMs } from './internal/validate.js';
+
+/** Handle returned by {@link installShutdownHooks}. */
+export interface ShutdownHooks extends Disposable {
+  /** Removes every listener the hooks added; idempotent. A shutdown already started keeps running. */
+  uninstall(): void;
+  /** True until `uninstall()` ran (explicitly or after the hooks' shutdown finished). */
+  readonly isInstalled: boolean;
+  /** The report of the shutdown the hooks ran, once it finished. */
+  readonly done: Promise<CleanupReport> | undefined;
+}
+
+function defaultOnReport(report: CleanupReport, trigger: string): void {
+  if (report.complete) return;
+  const names = report.failures.map((f) => `${f.name} (${f.code})`).join(', ');
+  process.stderr.write(`@patinox/resource: shutdown on ${trigger} could not clean ${report.failures.length} resource(s): ${names}\n`);
+}
+
+/**
+ * Shuts the registry down on SIGTERM/SIGINT (then re-raises the signal so the process ends as it would
+ * have) and on `beforeExit`. The hooks remove themselves once their shutdown finished, or on `uninstall()`.
+ *
+ * @example
+ * ```ts
+ * const hooks = installShutdownHooks({ deadlineMs: 5000 });
+ * // later, e.g. in tests:
+ * hooks.uninstall();
+ * ```
+ * @throws TypeError / RangeError for an invalid option.
+ */
+export function installShutdownHooks(options: ShutdownHookOptions = {}): ShutdownHooks {
+  expectObject('options', options);
+  const registry: ResourceRegistry = options.registry ?? defaultRegistry();
+  if (typeof (registry as Partial<ResourceRegistry>)[TRACK] !== 'function') {
+    throw new TypeError(`Expected \`registry\` to be a ResourceRegistry, got ${describeValue(registry)}`);
+  }
+  const rawSignals: unknown = options.signals ?? ['SIGTERM', 'SIGINT'];
+  if (!Array.isArray(rawSignals) || rawSignals.some((s) => typeof s !== 'string' || !/^SIG[A-Z0-9]+$/.test(s))) {
+    throw new TypeError(`Expected \`signals\` to be an array of signal names, got ${describeValue(rawSignals)}`);
+  }
+  const signals = rawSignals as readonly NodeJS.Signals[];
+  const onBeforeExit = optional('beforeExit', options.beforeExit, expectBoolean, true);
+  const deadlineMs = optional('deadlineMs', options.deadlineMs, expectTimeoutMs, 10_000);
+  const exitAfterSignal = optional('exitAfterSignal', options.exitAfterSignal, expectBoolean, true);
+  const onReport = options.onReport ?? defaultOnReport;
+  if (typeof onReport !== 'function') throw new TypeError(`Expected \`onReport\` to be a function, got ${describeValue(onReport)}`);
+
+  let installed = true;
+  let done: Promise<CleanupReport> | undefined;
+  const listeners = new Map<string, (...args: unknown[]) => void>();
+
+  const uninstall = (): void => {
+    if (!installed) return;
+    installed = false;
+    for (const [event, listener] of listeners) process.removeListener(event, listener);
+    listeners.clear();
+  };
+
+  const reraise = (signal: NodeJS.Signals): void => {
+    uninstall();
+    if (exitAfterSignal && process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+
+  const run = (trigger: string): Promise<CleanupReport> => {
+    done = registry.shutdown({ deadlineMs }).then((report) => {
+      try {
+        onReport(report, trigger);
+      } catch (error) {
+        // The report callback is the caller's; its failure must not turn into an unhandled rejection.
+        process.stderr.write(`@patinox/resource: onReport threw: ${String(error)}\n`);
+      }
+      return report;
+    });
+    return done;
+  };
+
+  for (const signal of signals) {
+    const listener = (): void => {
+      if (done !== undefined) {
+        // A second signal while shutting down: stop waiting.
+        reraise(signal);
+        return;
+      }
+      void run(signal).then(() => reraise(signal));
+    };
+    listeners.set(signal, listener);
+    process.on(signal, listener);
+  }
+  if (onBeforeExit) {
+    const listener = (): void => {
+      if (done !== undefined) return;
+      // The shutdown's deadline timer keeps the loop alive until the report is in; then, with the hooks
+      // removed, the next beforeExit lets the process end normally.
+      void run('beforeExit').then(uninstall);
+    };
+    listeners.set('beforeExit', listener);
+    process.on('beforeExit', listener);
+  }
+
+  return {
+    uninstall,
+    get isInstalled() {
+      return installed;
+    },
+    get done() {
+      return done;
+    },
+    [Symbol.dispose]: uninstall,
+  };
+}

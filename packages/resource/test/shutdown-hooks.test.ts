@@ -1,0 +1,90 @@
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { ResourceRegistry, guard, installShutdownHooks, type CleanupReport } from '../src/index.js';
+
+describe('installShutdownHooks', () => {
+  const installed: { uninstall(): void }[] = [];
+  afterEach(() => {
+    for (const hooks of installed.splice(0)) hooks.uninstall();
+  });
+
+  it('shuts the registry down on a signal, reports, and removes itself', async () => {
+    const registry = new ResourceRegistry();
+    const cleaned: string[] = [];
+    guard('socket', (s) => void cleaned.push(s), { registry });
+    const reports: [CleanupReport, string][] = [];
+    const before = process.listenerCount('SIGUSR2');
+    const hooks = installShutdownHooks({ registry, signals: ['SIGUSR2'], beforeExit: false, exitAfterSignal: false, onReport: (r, t) => reports.push([r, t]) });
+    installed.push(hooks);
+    expect(process.listenerCount('SIGUSR2')).toBe(before + 1);
+    expect(hooks.isInstalled).toBe(true);
+    process.emit('SIGUSR2', 'SIGUSR2');
+    const report = await hooks.done;
+    expect(report).toMatchObject({ cleaned: 1, complete: true });
+    expect(cleaned).toEqual(['socket']);
+    expect(reports).toEqual([[report, 'SIGUSR2']]);
+    await new Promise((r) => setImmediate(r));
+    expect(hooks.isInstalled).toBe(false);
+    expect(process.listenerCount('SIGUSR2')).toBe(before);
+    expect(registry.isShuttingDown).toBe(true);
+  });
+
+  it('shuts down on beforeExit and writes unclean resources to stderr by default', async () => {
+    const registry = new ResourceRegistry();
+    guard('x', () => {
+      throw new Error('nope');
+    }, { registry, name: 'bad-file' });
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const hooks = installShutdownHooks({ registry, signals: [] });
+      installed.push(hooks);
+      process.emit('beforeExit', 0);
+      process.emit('beforeExit', 0);
+      const report = await hooks.done;
+      expect(report?.failures.map((f) => f.name)).toEqual(['bad-file']);
+      await new Promise((r) => setImmediate(r));
+      expect(hooks.isInstalled).toBe(false);
+      expect(write).toHaveBeenCalledWith(expect.stringContaining('could not clean 1 resource(s): bad-file (CLEANUP_FAILED)'));
+    } finally {
+      write.mockRestore();
+    }
+  });
+
+  it('survives a throwing onReport and can be uninstalled with using', async () => {
+    const registry = new ResourceRegistry();
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      let done: Promise<CleanupReport> | undefined;
+      {
+        using hooks = installShutdownHooks({ registry, signals: ['SIGUSR2'], exitAfterSignal: false, beforeExit: false, onReport: () => { throw new Error('report broke'); } });
+        process.emit('SIGUSR2', 'SIGUSR2');
+        done = hooks.done;
+      }
+      expect(await done).toMatchObject({ complete: true });
+      expect(write).toHaveBeenCalledWith(expect.stringContaining('onReport threw'));
+    } finally {
+      write.mockRestore();
+    }
+  });
+
+  it('a second signal while shutting down stops waiting', async () => {
+    const registry = new ResourceRegistry({ timeoutMs: 50 });
+    guard('slow', () => new Promise((r) => setTimeout(r, 20)), { registry });
+    const hooks = installShutdownHooks({ registry, signals: ['SIGUSR2'], beforeExit: false, exitAfterSignal: false });
+    installed.push(hooks);
+    process.emit('SIGUSR2', 'SIGUSR2');
+    process.emit('SIGUSR2', 'SIGUSR2');
+    expect(hooks.isInstalled).toBe(false);
+    await hooks.done;
+  });
+
+  it('validates its options', () => {
+    expect(() => installShutdownHooks({ signals: 'SIGTERM' as never })).toThrow(/`signals` to be an array of signal names/);
+    expect(() => installShutdownHooks({ signals: ['TERM' as never] })).toThrow(TypeError);
+    expect(() => installShutdownHooks({ deadlineMs: -5 })).toThrow(RangeError);
+    expect(() => installShutdownHooks({ beforeExit: 'no' as never })).toThrow(TypeError);
+    expect(() => installShutdownHooks({ exitAfterSignal: 1 as never })).toThrow(TypeError);
+    expect(() => installShutdownHooks({ onReport: 3 as never })).toThrow(/`onReport` to be a function/);
+    expect(() => installShutdownHooks({ registry: {} as never })).toThrow(/`registry` to be a ResourceRegistry/);
+    expect(() => installShutdownHooks(null as never)).toThrow(/`options` to be an object/);
+  });
+});
