@@ -1,0 +1,479 @@
+import { closeSync, constants, fdatasync, fstatSync, ftruncateSync, openSync, readSync } from 'node:fs';
+import {
+  describeValue,
+  expectBoolean,
+  expectFunction,
+  expectNonNegativeInteger,
+  expectOneOf,
+  expectPositiveInteger,
+  isPatinoxError,
+  optional,
+  toError,
+} from '@patinox/errors';
+import { createEvent, noopMonitor, safeRecord, type Monitor, type MetricSnapshot } from '@patinox/monitor';
+import {
+  MappingAddressAlignmentError,
+  MappingAlignmentError,
+  MappingClosedError,
+  MappingFailedError,
+  MappingFileTruncatedError,
+  MappingIoError,
+  MappingRangeError,
+  MappingTooLargeError,
+} from '../errors.js';
+import type { MappingAdvice, MappingFallback, MappingMode, MappingOptions } from '../options.js';
+import { loadBinding, type MmapBinding } from './binding.js';
+
+const MODES: readonly MappingMode[] = ['read', 'readwrite', 'private'];
+const ADVICES: readonly MappingAdvice[] = ['normal', 'sequential', 'random', 'willneed', 'dontneed'];
+const FALLBACKS: readonly MappingFallback[] = ['none', 'read'];
+/** @internal Page size assumed when the addon (which reports the real one) is not loaded. */
+export const FALLBACK_PAGE_SIZE = 4096;
+const DEFAULT_WINDOW_BYTES = 2 ** 30;
+// The addon passes size and offset through a C `int`: one mapping holds at most 2^31 − 1 bytes and starts
+// below 2^31. Larger offsets wrap modulo 2^32 and would silently map the wrong bytes, so they never reach it.
+const INT_LIMIT = 2 ** 31;
+
+/** @internal Largest page-aligned mapping size and file offset the addon accepts. */
+export function addonLimits(pageSize: number): { maxMapBytes: number; maxFileOffset: number; reachableEnd: number } {
+  const max = INT_LIMIT - pageSize;
+  return { maxMapBytes: max, maxFileOffset: max, reachableEnd: max + max };
+}
+
+function adviceNumber(binding: MmapBinding, advice: MappingAdvice): number {
+  switch (advice) {
+    case 'sequential':
+      return binding.MADV_SEQUENTIAL;
+    case 'random':
+      return binding.MADV_RANDOM;
+    case 'willneed':
+      return binding.MADV_WILLNEED;
+    case 'dontneed':
+      return binding.MADV_DONTNEED;
+    default:
+      return binding.MADV_NORMAL;
+  }
+}
+
+function errnoOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function ioError(what: string, path: string, err: unknown): MappingIoError {
+  const cause = toError(err);
+  return new MappingIoError(`Cannot ${what} ${JSON.stringify(path)}: ${cause.message}`, { cause, context: { path, errno: errnoOf(err) ?? 'EIO' } });
+}
+
+// Closes descriptors of mappings that were dropped without close(); the windows themselves are unmapped by
+// the addon when their Buffers are collected.
+const fdFinalizer = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed by close(): nothing left to release.
+  }
+});
+
+/** @internal Everything a view needs to know about its range, shared by all views of one open file. */
+export interface CoreInit {
+  path: string;
+  name: string;
+  fd: number;
+  mode: MappingMode;
+  fileOffset: number;
+  byteLength: number;
+  windowBytes: number;
+  windowed: boolean;
+  overlap: number;
+  checked: boolean;
+  binding: MmapBinding | undefined;
+  advice: MappingAdvice;
+  monitor: Monitor;
+  pageSize: number;
+}
+
+/**
+ * @internal One open range of one file: its windows (mapped lazily, or read into memory in fallback mode),
+ * its descriptor and its closed flag, which every view checks before touching memory.
+ */
+export class MappingCore {
+  /** Hot-path flag: true once closed or once a truncation was detected. */
+  closed = false;
+  closedBy: 'close' | 'truncation' = 'close';
+  readonly path: string;
+  readonly name: string;
+  readonly mode: MappingMode;
+  readonly fileOffset: number;
+  readonly byteLength: number;
+  readonly windowBytes: number;
+  readonly windowed: boolean;
+  readonly windowCount: number;
+  readonly overlap: number;
+  readonly checked: boolean;
+  readonly isFallback: boolean;
+  readonly pageSize: number;
+  readonly monitor: Monitor;
+  windowFaults = 0;
+  mappedBytes = 0;
+  truncationsDetected = 0;
+  #fd: number;
+  #binding: MmapBinding | undefined;
+  #advice: MappingAdvice;
+  #windows: (Buffer | undefined)[];
+  #bases: number[];
+  #pendingSyncs = 0;
+  #releaseHooks: (() => void)[] = [];
+
+  constructor(init: CoreInit) {
+    this.path = init.path;
+    this.name = init.name;
+    this.mode = init.mode;
+    this.fileOffset = init.fileOffset;
+    this.byteLength = init.byteLength;
+    this.windowBytes = init.windowBytes;
+    this.windowed = init.windowed;
+    this.windowCount = init.byteLength === 0 ? 0 : Math.ceil(init.byteLength / init.windowBytes);
+    this.overlap = init.overlap;
+    this.checked = init.checked;
+    this.isFallback = init.binding === undefined;
+    this.pageSize = init.pageSize;
+    this.monitor = init.monitor;
+    this.#fd = init.fd;
+    this.#binding = init.binding;
+    this.#advice = init.advice;
+    this.#windows = new Array<Buffer | undefined>(this.windowCount);
+    this.#bases = new Array<number>(this.windowCount).fill(0);
+    if (init.fd >= 0) fdFinalizer.register(this, init.fd, this);
+  }
+
+  /** The error every access after close (or after a detected truncation) throws. */
+  closedError(): Error {
+    if (this.closedBy === 'truncation') {
+      return new MappingFileTruncatedError(`${this.path} shrank while mapped; reopen it`, { context: { path: this.path } });
+    }
+    return new MappingClosedError(`${this.path} is closed; its views can no longer be used`, { context: { path: this.path } });
+  }
+
+  assertOpen(): void {
+    if (this.closed) throw this.closedError();
+  }
+
+  /** Runs `hook` when the core closes or is poisoned, so views drop their references to the windows. */
+  onRelease(hook: () => void): void {
+    this.#releaseHooks.push(hook);
+  }
+
+  /** Logical byte index (from the start of the range) of window `k`'s first byte. */
+  base(k: number): number {
+    return this.#bases[k] ?? 0;
+  }
+
+  /** Window `k`, mapping (or reading) it on first use. */
+  window(k: number): Buffer {
+    if (this.closed) throw this.closedError();
+    return this.#windows[k] ?? this.#fault(k);
+  }
+
+  #fault(k: number): Buffer {
+    const logicalStart = k * this.windowBytes;
+    const logicalEnd = Math.min(logicalStart + this.windowBytes + this.overlap, this.byteLength);
+    const absStart = this.fileOffset + logicalStart;
+    const binding = this.#binding;
+    const mapStart = binding === undefined ? absStart : Math.min(absStart, addonLimits(this.pageSize).maxFileOffset);
+    const absEnd = this.fileOffset + logicalEnd;
+    if (this.checked) this.verify();
+    let buffer: Buffer;
+    if (binding === undefined) {
+      buffer = this.#read(mapStart, absEnd - mapStart);
+    } else {
+      const prot = this.mode === 'read' ? binding.PROT_READ : binding.PROT_READ | binding.PROT_WRITE;
+      const flags = this.mode === 'private' ? binding.MAP_PRIVATE : binding.MAP_SHARED;
+      try {
+        buffer = binding.map(absEnd - mapStart, prot, flags, this.#fd, mapStart, adviceNumber(binding, this.#advice));
+      } catch (err) {
+        const cause = toError(err);
+        throw new MappingFailedError(`mmap of ${this.path} at ${mapStart} (+${absEnd - mapStart} bytes) failed: ${cause.message}`, {
+          cause,
+          context: { path: this.path, offset: mapStart, bytes: absEnd - mapStart },
+        });
+      }
+    }
+    this.#windows[k] = buffer;
+    this.#bases[k] = mapStart - this.fileOffset;
+    this.windowFaults += 1;
+    this.mappedBytes += buffer.length;
+    if (this.windowed) safeRecord(this.monitor, createEvent('mmap.window.mapped', this.name, { index: k, offset: mapStart, bytes: buffer.length }));
+    return buffer;
+  }
+
+  #read(position: number, bytes: number): Buffer {
+    const buffer = Buffer.allocUnsafe(bytes);
+    let done = 0;
+    while (done < bytes) {
+      let n: number;
+      try {
+        n = readSync(this.#fd, buffer, done, bytes - done, position + done);
+      } catch (err) {
+        throw ioError('read', this.path, err);
+      }
+      if (n === 0) this.#truncated(position + done);
+      done += n;
+    }
+    return buffer;
+  }
+
+  /** Re-stats the file and poisons every view with `MAPPING_FILE_TRUNCATED` if it shrank below the range. */
+  verify(): void {
+    if (this.closed) throw this.closedError();
+    if (this.#fd < 0) return;
+    let size: number;
+    try {
+      size = fstatSync(this.#fd).size;
+    } catch (err) {
+      throw ioError('stat', this.path, err);
+    }
+    if (size < this.fileOffset + this.byteLength) this.#truncated(size);
+  }
+
+  #truncated(size: number): never {
+    this.truncationsDetected += 1;
+    safeRecord(this.monitor, createEvent('mmap.truncated', this.name, { path: this.path, size, expected: this.fileOffset + this.byteLength }));
+    // Already-mapped windows may now cover pages past EOF; touching them would raise SIGBUS, so every view
+    // stops here, not just the window that noticed.
+    this.#release('truncation');
+    throw new MappingFileTruncatedError(
+      `${this.path} is ${size} bytes, shorter than the mapped range ending at ${this.fileOffset + this.byteLength}; reopen it`,
+      { context: { path: this.path, size, expected: this.fileOffset + this.byteLength } },
+    );
+  }
+
+  advise(advice: MappingAdvice): void {
+    expectOneOf('advice', advice, ADVICES);
+    this.assertOpen();
+    this.#advice = advice;
+    const binding = this.#binding;
+    if (binding === undefined) return;
+    for (const buffer of this.#windows) if (buffer !== undefined) binding.advise(buffer, adviceNumber(binding, advice));
+  }
+
+  incore(): { residentPages: number; totalPages: number } {
+    this.assertOpen();
+    let resident = 0;
+    let total = 0;
+    for (const buffer of this.#windows) {
+      if (buffer === undefined) continue;
+      if (this.#binding === undefined) {
+        const pages = Math.ceil(buffer.length / this.pageSize);
+        resident += pages;
+        total += pages;
+      } else {
+        const [out, inCore] = this.#binding.incore(buffer);
+        resident += inCore;
+        total += out + inCore;
+      }
+    }
+    return { residentPages: resident, totalPages: total };
+  }
+
+  async sync(): Promise<void> {
+    this.assertOpen();
+    if (this.mode !== 'readwrite' || this.#binding === undefined || this.#fd < 0) return;
+    const fd = this.#fd;
+    this.#pendingSyncs += 1;
+    try {
+      // Writes through a MAP_SHARED mapping land in the file's page cache, which fdatasync writes back; run on
+      // the thread pool it does not block the event loop as msync(MS_SYNC) would. (The addon's own sync()
+      // wrapper also breaks when its module is evaluated twice, e.g. under jest's per-file registries.)
+      await new Promise<void>((resolve, reject) => {
+        fdatasync(fd, (err) => (err === null ? resolve() : reject(ioError('sync', this.path, err))));
+      });
+    } finally {
+      this.#pendingSyncs -= 1;
+      if (this.closed && this.#pendingSyncs === 0) this.#closeFd();
+    }
+  }
+
+  close(): void {
+    if (this.closed && this.closedBy === 'close') return;
+    const wasOpen = !this.closed;
+    this.#release('close');
+    if (wasOpen) safeRecord(this.monitor, createEvent('mmap.closed', this.name, { path: this.path }));
+  }
+
+  #release(by: 'close' | 'truncation'): void {
+    if (!this.closed) this.closedBy = by;
+    this.closed = true;
+    // Dropping the Buffers lets the garbage collector unmap them (the addon has no explicit unmap).
+    this.#windows.fill(undefined);
+    this.mappedBytes = 0;
+    const hooks = this.#releaseHooks;
+    this.#releaseHooks = [];
+    for (const hook of hooks) hook();
+    if (this.#pendingSyncs === 0) this.#closeFd();
+  }
+
+  #closeFd(): void {
+    if (this.#fd < 0) return;
+    const fd = this.#fd;
+    this.#fd = -1;
+    fdFinalizer.unregister(this);
+    try {
+      closeSync(fd);
+    } catch {
+      // EBADF cannot happen for a descriptor only this object owns; nothing else to release.
+    }
+  }
+
+  collectMetrics(): MetricSnapshot[] {
+    const labels = { file: this.name };
+    return [
+      { type: 'gauge', name: 'patinox_mmap_mapped_bytes', help: 'Bytes currently mapped (or read, in fallback mode)', labels, value: this.mappedBytes },
+      { type: 'counter', name: 'patinox_mmap_window_faults_total', help: 'Windows mapped on first access', labels, value: this.windowFaults },
+      { type: 'counter', name: 'patinox_mmap_truncations_total', help: 'Truncations detected by checked mode', labels, value: this.truncationsDetected },
+      { type: 'gauge', name: 'patinox_mmap_open', help: '1 while the mapping is open', labels, value: this.closed ? 0 : 1 },
+    ];
+  }
+}
+
+/** @internal Validated form of {@link MappingOptions}. */
+interface ResolvedOptions {
+  mode: MappingMode;
+  offset: number;
+  length: number | undefined;
+  size: number | undefined;
+  windowBytes: number | undefined;
+  checked: boolean | undefined;
+  advice: MappingAdvice;
+  fallback: MappingFallback;
+  monitor: Monitor;
+  name: string | undefined;
+  loadBinding: (() => unknown) | undefined;
+}
+
+/** @internal Validates the options every mapping shares; throws TypeError/RangeError with the house message. */
+export function resolveMappingOptions(options: MappingOptions): ResolvedOptions {
+  const mode = optional('mode', options.mode, (n, v) => expectOneOf(n, v, MODES), 'read');
+  const size = optional<number | undefined>('size', options.size, expectPositiveInteger, undefined);
+  if (size !== undefined && mode === 'read') throw new TypeError("Expected `size` to be used with mode 'readwrite' or 'private', got mode 'read'");
+  const fallback = optional('fallback', options.fallback, (n, v) => expectOneOf(n, v, FALLBACKS), 'none');
+  if (fallback === 'read' && mode !== 'read') {
+    throw new TypeError(`Expected \`fallback: 'read'\` to be used with mode 'read', got mode ${describeValue(mode)}`);
+  }
+  const monitor = options.monitor ?? noopMonitor;
+  if (typeof (monitor as Partial<Monitor>).record !== 'function') throw new TypeError(`Expected \`monitor\` to be a Monitor, got ${describeValue(monitor)}`);
+  const name = optional<string | undefined>('name', options.name, (n, v) => {
+    if (typeof v !== 'string') throw new TypeError(`Expected \`${n}\` to be a string, got ${describeValue(v)}`);
+    return v;
+  }, undefined);
+  return {
+    mode,
+    offset: optional('offset', options.offset, expectNonNegativeInteger, 0),
+    length: optional<number | undefined>('length', options.length, expectNonNegativeInteger, undefined),
+    size,
+    windowBytes: optional<number | undefined>('windowBytes', options.windowBytes, expectPositiveInteger, undefined),
+    checked: optional<boolean | undefined>('checked', options.checked, expectBoolean, undefined),
+    advice: optional('advice', options.advice, (n, v) => expectOneOf(n, v, ADVICES), 'normal'),
+    fallback,
+    monitor,
+    name,
+    loadBinding: optional<(() => unknown) | undefined>('loadBinding', options.loadBinding, expectFunction, undefined),
+  };
+}
+
+/**
+ * @internal Opens `path`, validates the range against the file and the layout against `unitBytes` (element
+ * or record size), and returns a core with its first window mapped (unless windowed or empty).
+ */
+export async function openCore(path: string, options: MappingOptions, unitBytes: number, overlap: number): Promise<MappingCore> {
+  if (typeof path !== 'string' || path.length === 0) throw new TypeError(`Expected \`path\` to be a non-empty string, got ${describeValue(path)}`);
+  if (typeof options !== 'object' || options === null) throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+  const o = resolveMappingOptions(options);
+  const name = o.name ?? path;
+  let binding: MmapBinding | undefined;
+  try {
+    binding = await loadBinding(o.loadBinding);
+  } catch (err) {
+    if (o.fallback !== 'read' || !isPatinoxError(err)) throw err;
+    safeRecord(o.monitor, createEvent('mmap.fallback', name, { path, reason: err.message }));
+  }
+  const pageSize = binding?.PAGESIZE ?? FALLBACK_PAGE_SIZE;
+  const limits = addonLimits(pageSize);
+  if (o.windowBytes !== undefined && (o.windowBytes % pageSize !== 0 || o.windowBytes > limits.maxMapBytes)) {
+    throw new RangeError(`Expected \`windowBytes\` to be a multiple of the page size (${pageSize}) up to ${limits.maxMapBytes}, got ${describeValue(o.windowBytes)}`);
+  }
+  if (o.offset % pageSize !== 0) {
+    throw new MappingAddressAlignmentError(`Offset ${o.offset} is not a multiple of the page size ${pageSize}`, { context: { path, offset: o.offset, pageSize } });
+  }
+
+  const writable = o.size !== undefined || o.mode === 'readwrite';
+  const flags = writable ? constants.O_RDWR | (o.size !== undefined ? constants.O_CREAT : 0) : constants.O_RDONLY;
+  let fd: number;
+  let core: MappingCore | undefined;
+  try {
+    fd = openSync(path, flags, 0o644);
+  } catch (err) {
+    throw ioError('open', path, err);
+  }
+  try {
+    let stat = fstatSync(fd);
+    if (!stat.isFile()) {
+      const errno = stat.isDirectory() ? 'EISDIR' : 'ENOTREG';
+      throw new MappingIoError(`Cannot map ${JSON.stringify(path)}: not a regular file`, { context: { path, errno } });
+    }
+    if (o.size !== undefined && stat.size < o.size) {
+      ftruncateSync(fd, o.size);
+      stat = fstatSync(fd);
+    }
+    const fileSize = stat.size;
+    if (o.offset > fileSize) {
+      throw new MappingRangeError(`Offset ${o.offset} is past the end of ${JSON.stringify(path)} (${fileSize} bytes)`, { context: { path, offset: o.offset, fileSize } });
+    }
+    const byteLength = o.length ?? fileSize - o.offset;
+    if (o.offset + byteLength > fileSize) {
+      throw new MappingRangeError(`${JSON.stringify(path)} is ${fileSize} bytes, shorter than offset ${o.offset} + length ${byteLength}`, {
+        context: { path, offset: o.offset, length: byteLength, fileSize },
+      });
+    }
+    if (byteLength % unitBytes !== 0) {
+      throw new MappingAlignmentError(`${byteLength} bytes of ${JSON.stringify(path)} do not divide into ${unitBytes}-byte units`, {
+        context: { path, byteLength, unitBytes },
+      });
+    }
+    const windowBytes = o.windowBytes ?? (byteLength + overlap <= limits.maxMapBytes ? Math.max(byteLength, pageSize) : DEFAULT_WINDOW_BYTES);
+    const windowed = byteLength > windowBytes;
+    if (binding !== undefined && byteLength > 0) {
+      if (o.offset + byteLength > limits.reachableEnd || o.offset > limits.maxFileOffset || windowBytes + overlap >= INT_LIMIT) {
+        throw new MappingTooLargeError(
+          `The mmap addon addresses files through 32-bit offsets: bytes past ${limits.reachableEnd} cannot be mapped (range ${o.offset}..${o.offset + byteLength}); map a smaller range (offset/length) or read it with fs`,
+          { context: { path, offset: o.offset, length: byteLength, reachableEnd: limits.reachableEnd } },
+        );
+      }
+    }
+    core = new MappingCore({
+      path,
+      name,
+      fd: byteLength === 0 ? -1 : fd,
+      mode: o.mode,
+      fileOffset: o.offset,
+      byteLength,
+      windowBytes,
+      windowed,
+      overlap,
+      checked: o.checked ?? windowed,
+      binding,
+      advice: o.advice,
+      monitor: o.monitor,
+      pageSize,
+    });
+    if (byteLength === 0) closeSync(fd);
+    else if (!windowed) core.window(0);
+    safeRecord(o.monitor, createEvent('mmap.opened', name, { path, mode: o.mode, offset: o.offset, byteLength, windowed, fallback: binding === undefined }));
+    return core;
+  } catch (err) {
+    if (core === undefined) closeSync(fd);
+    else core.close();
+    if (isPatinoxError(err) || err instanceof TypeError || err instanceof RangeError) throw err;
+    throw ioError('map', path, err);
+  }
+}

@@ -1,0 +1,73 @@
+import { ELEMENT_INFO, type ElementInfo, type ElementType, type TypedArrayOf } from '../element-type.js';
+import type { MappingCore } from './mapping-core.js';
+
+/** @internal Numeric index signature shared by every typed array. */
+export type Indexable = { [index: number]: number | bigint; readonly length: number };
+
+/**
+ * @internal Typed arrays over each window of a core, created on first use. Element `g` of the range lives in
+ * window `floor(g / perWindow)`; windows past the addon's offset limit start earlier than their stride, which
+ * `core.base(k)` accounts for.
+ */
+export class TypedWindows {
+  readonly core: MappingCore;
+  readonly info: ElementInfo;
+  readonly length: number;
+  readonly perWindow: number;
+  /** The whole range as one typed array when it is a single window (the fast path), else undefined. */
+  single: Indexable | undefined;
+  readonly #arrays: (Indexable | undefined)[];
+
+  constructor(core: MappingCore, type: ElementType) {
+    this.core = core;
+    this.info = ELEMENT_INFO[type];
+    this.length = core.byteLength / this.info.bytes;
+    this.perWindow = core.windowBytes / this.info.bytes;
+    this.#arrays = new Array<Indexable | undefined>(core.windowCount);
+    this.single = core.byteLength === 0 ? (this.info.empty()) : core.windowed ? undefined : this.array(0);
+    core.onRelease(() => {
+      this.single = undefined;
+      this.#arrays.fill(undefined);
+    });
+  }
+
+  /** Typed array over window `k` (exactly the window's stride, without overlap). */
+  array(k: number): Indexable {
+    return this.#arrays[k] ?? this.#make(k);
+  }
+
+  #make(k: number): Indexable {
+    const buffer = this.core.window(k);
+    const start = k * this.core.windowBytes;
+    const end = Math.min(start + this.core.windowBytes, this.core.byteLength);
+    const byteOffset = buffer.byteOffset + (start - this.core.base(k));
+    const array = new this.info.ctor(buffer.buffer, byteOffset, (end - start) / this.info.bytes) as Indexable;
+    this.#arrays[k] = array;
+    return array;
+  }
+
+  read(g: number): number | bigint {
+    const k = Math.floor(g / this.perWindow);
+    return (this.#arrays[k] ?? this.#make(k))[g - k * this.perWindow] as number | bigint;
+  }
+
+  write(g: number, value: number | bigint): void {
+    const k = Math.floor(g / this.perWindow);
+    (this.#arrays[k] ?? this.#make(k))[g - k * this.perWindow] = value;
+  }
+
+  /** Copies elements `[from, to)` into a fresh typed array. */
+  copy(from: number, to: number): TypedArrayOf<ElementType> {
+    const out = new this.info.ctor(new ArrayBuffer((to - from) * this.info.bytes), 0, to - from);
+    let g = from;
+    while (g < to) {
+      const k = Math.floor(g / this.perWindow);
+      const array = this.array(k) as unknown as TypedArrayOf<ElementType>;
+      const local = g - k * this.perWindow;
+      const n = Math.min(to - g, array.length - local);
+      (out as Uint8Array).set(array.subarray(local, local + n) as Uint8Array, g - from);
+      g += n;
+    }
+    return out;
+  }
+}

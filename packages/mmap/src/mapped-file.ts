@@ -1,0 +1,183 @@
+import { describeValue, expectOneOf } from '@patinox/errors';
+import type { MetricSnapshot } from '@patinox/monitor';
+import { ELEMENT_TYPES, ELEMENT_INFO, type ElementType, type TypedArrayOf } from './element-type.js';
+import { MappingTooLargeError } from './errors.js';
+import { openCore, type MappingCore } from './internal/mapping-core.js';
+import { TypedWindows } from './internal/typed-windows.js';
+import { MappedSlice, SLICE_KEY, type ReadonlyMappedSlice } from './mapped-slice.js';
+import type { MappedFileOptions, MappingAdvice, MappingMode } from './options.js';
+
+/** What `asMappedSlice()` returns for mode `M`: no setter in `'read'` mode. */
+export type SliceFor<T extends ElementType, M extends MappingMode> = M extends 'read' ? ReadonlyMappedSlice<T> : MappedSlice<T>;
+
+/** What `asSlice()` returns for mode `M`: the raw typed array for writable modes, a read-only slice for `'read'`. */
+export type ArrayFor<T extends ElementType, M extends MappingMode> = M extends 'read' ? ReadonlyMappedSlice<T> : TypedArrayOf<T>;
+
+/** Page residency of a mapping, from `mincore`. */
+export interface IncoreReport {
+  /** Pages of the mapped windows that are in RAM. */
+  residentPages: number;
+  /** Pages of the mapped windows (windows not touched yet are not counted). */
+  totalPages: number;
+}
+
+const FILE_KEY: unique symbol = Symbol('MappedFile');
+
+/**
+ * A file (or a page-aligned range of it) mapped into memory as elements of one type, with every access
+ * bounds-checked and every crash of raw mmap (SIGBUS past EOF, SIGSEGV on a read-only page) made impossible
+ * through this API. Ranges over 2 GiB are mapped in windows; empty files give an empty view without mmap.
+ *
+ * @example
+ * ```ts
+ * const file = await MappedFile.open('table.u32', { type: 'u32' });
+ * const table = file.asMappedSlice();
+ * console.log(table.length, table.get(0));
+ * file.close();
+ * ```
+ * @throws MappingIoError, MappingRangeError, MappingAlignmentError, MappingAddressAlignmentError,
+ * MappingTooLargeError, MappingUnavailableError, MappingFailedError from `open`.
+ */
+export class MappedFile<T extends ElementType = ElementType, M extends MappingMode = MappingMode> implements Disposable {
+  /** Element type of the view. */
+  readonly type: T;
+  readonly #core: MappingCore;
+  readonly #tw: TypedWindows;
+  #slice: MappedSlice<T> | undefined;
+
+  /** @internal Use `MappedFile.open`. */
+  constructor(key: typeof FILE_KEY, core: MappingCore, type: T) {
+    if (key !== FILE_KEY) throw new TypeError('MappedFile is created by MappedFile.open(), not with new');
+    this.type = type;
+    this.#core = core;
+    this.#tw = new TypedWindows(core, type);
+  }
+
+  /**
+   * Opens and maps `path` (or `offset`/`length` of it) as elements of `options.type`.
+   * Resolves once the range is validated and mapped (windowed ranges map each window on first access).
+   */
+  static async open<T extends ElementType, M extends MappingMode = 'read'>(path: string, options: MappedFileOptions<T, M>): Promise<MappedFile<T, M>> {
+    if (typeof options !== 'object' || options === null) throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+    const type = expectOneOf('type', options.type, ELEMENT_TYPES) as T;
+    const core = await openCore(path, options, ELEMENT_INFO[type].bytes, 0);
+    return new MappedFile<T, M>(FILE_KEY, core, type);
+  }
+
+  /** The path given to `open`. */
+  get path(): string {
+    return this.#core.path;
+  }
+
+  /** The mapping mode. */
+  get mode(): M {
+    return this.#core.mode as M;
+  }
+
+  /** Where the range starts in the file, in bytes. */
+  get byteOffset(): number {
+    return this.#core.fileOffset;
+  }
+
+  /** Length of the range, in bytes. */
+  get byteLength(): number {
+    return this.#core.byteLength;
+  }
+
+  /** Number of elements. */
+  get length(): number {
+    return this.#tw.length;
+  }
+
+  /** True when the range is mapped in several windows (then `asSlice()` is unavailable for writable modes). */
+  get isWindowed(): boolean {
+    return this.#core.windowed;
+  }
+
+  /** Number of windows (0 for an empty file, 1 when not windowed). */
+  get windowCount(): number {
+    return this.#core.windowCount;
+  }
+
+  /** True when the addon could not load and the range was read into memory (`fallback: 'read'`). */
+  get isFallback(): boolean {
+    return this.#core.isFallback;
+  }
+
+  /** True when window faults re-check the file size. */
+  get isChecked(): boolean {
+    return this.#core.checked;
+  }
+
+  /** True after `close()` (or after a detected truncation). */
+  get closed(): boolean {
+    return this.#core.closed;
+  }
+
+  /**
+   * The whole range as one zero-copy typed array (writable modes), or as a read-only {@link MappedSlice}
+   * in `'read'` mode, so a read-only mapping is never writable.
+   *
+   * The typed array is the one escape hatch: it cannot be revoked, so it keeps its mapping alive and readable
+   * after `close()` (never unmapped memory: the mapping lives until it is garbage-collected).
+   * @throws MappingTooLargeError (`MAPPING_TOO_LARGE`) when the range is windowed and writable; MappingClosedError.
+   */
+  asSlice(): ArrayFor<T, M> {
+    this.#core.assertOpen();
+    if (this.#core.mode === 'read') return this.asMappedSlice() as unknown as ArrayFor<T, M>;
+    const single = this.#tw.single;
+    if (single === undefined) {
+      throw new MappingTooLargeError(`${this.path} is mapped in ${this.windowCount} windows and has no single typed array; use asMappedSlice()`, {
+        context: { path: this.path, byteLength: this.byteLength, windows: this.windowCount },
+      });
+    }
+    return single as unknown as ArrayFor<T, M>;
+  }
+
+  /** A bounds-checked {@link MappedSlice} over the whole range (read-only in `'read'` mode). */
+  asMappedSlice(): SliceFor<T, M> {
+    this.#core.assertOpen();
+    this.#slice ??= new MappedSlice<T>(SLICE_KEY, this.#tw, 0, this.#tw.length, this.#core.mode !== 'read');
+    return this.#slice;
+  }
+
+  /**
+   * Flushes writes of a `'readwrite'` mapping to disk without blocking the event loop (msync MS_ASYNC, then
+   * fdatasync on the thread pool). Resolves at once for `'read'` and `'private'` mappings.
+   */
+  sync(): Promise<void> {
+    return this.#core.sync();
+  }
+
+  /** Tells the kernel how the mapping will be read (`madvise`); applies to mapped and future windows. */
+  advise(advice: MappingAdvice): void {
+    this.#core.advise(advice);
+  }
+
+  /** How many pages of the mapped windows are resident in RAM (`mincore`). */
+  incore(): IncoreReport {
+    return this.#core.incore();
+  }
+
+  /**
+   * Re-checks the file size now; if another process truncated it below the range, every view is poisoned.
+   * @throws MappingFileTruncatedError (`MAPPING_FILE_TRUNCATED`).
+   */
+  verify(): void {
+    this.#core.verify();
+  }
+
+  /** Closes the file: every view and slice then throws `MAPPING_CLOSED`, and the mapping is released. Idempotent. */
+  close(): void {
+    this.#core.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** Metrics of this mapping for a `MetricsRegistry` collector (`registry.addCollector(() => file.collectMetrics())`). */
+  collectMetrics(): MetricSnapshot[] {
+    return this.#core.collectMetrics();
+  }
+}

@@ -1,0 +1,258 @@
+import { describeValue, expectBoolean, optional } from '@patinox/errors';
+import type { MetricSnapshot } from '@patinox/monitor';
+import { MappingReadOnlyError } from './errors.js';
+import { openCore, type MappingCore } from './internal/mapping-core.js';
+import type { IncoreReport } from './mapped-file.js';
+import type { MappedRecordsOptions, MappingAdvice, MappingMode, RecordSchema } from './options.js';
+import { FIELD_READERS, FIELD_WRITERS, checkFieldValue, computeRecordLayout, type RecordField, type RecordLayout, type RecordValues } from './record-layout.js';
+
+/**
+ * A movable view of one record: a getter (and, in writable modes, a setter) per schema field, plus the
+ * record's `index`. `MappedRecords.get` repositions and returns the same object every time, so hold values,
+ * not accessors, or take a `cursor()` of your own.
+ */
+export type RecordAccessor<S extends RecordSchema, M extends MappingMode = MappingMode> = (M extends 'read'
+  ? Readonly<RecordValues<S>>
+  : RecordValues<S>) & {
+  /** Index of the record the accessor points at (−1 before the first `get`). */
+  readonly index: number;
+  /** Copies the record into a plain object. */
+  toObject(): RecordValues<S>;
+};
+
+/** @internal State shared by a records file and all its accessors. */
+class RecordsState {
+  readonly core: MappingCore;
+  readonly layout: RecordLayout;
+  readonly length: number;
+  readonly writable: boolean;
+  views: (DataView | undefined)[];
+
+  constructor(core: MappingCore, layout: RecordLayout) {
+    this.core = core;
+    this.layout = layout;
+    this.length = core.byteLength / layout.recordSize;
+    this.writable = core.mode !== 'read';
+    this.views = new Array<DataView | undefined>(core.windowCount);
+    core.onRelease(() => {
+      this.views = [];
+    });
+  }
+
+  view(k: number): DataView {
+    const existing = this.views[k];
+    if (existing !== undefined) return existing;
+    const buffer = this.core.window(k);
+    const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.length);
+    this.views[k] = view;
+    return view;
+  }
+}
+
+let position: (cursor: RecordCursor, index: number) => void;
+let readField: (cursor: RecordCursor, field: RecordField) => number | bigint;
+let writeField: (cursor: RecordCursor, field: RecordField, value: unknown) => void;
+
+/** @internal Base of the per-schema accessor classes; fields are added as prototype accessors. */
+class RecordCursor {
+  readonly #state: RecordsState;
+  #window = -1;
+  #at = 0;
+  #index = -1;
+
+  constructor(state: RecordsState) {
+    this.#state = state;
+  }
+
+  get index(): number {
+    return this.#index;
+  }
+
+  toObject(): Record<string, number | bigint> {
+    const out: Record<string, number | bigint> = {};
+    for (const field of this.#state.layout.fields) out[field.name] = readField(this, field);
+    return out;
+  }
+
+  static {
+    position = (cursor, index) => {
+      const state = cursor.#state;
+      const start = index * state.layout.recordSize;
+      const k = state.core.windowed ? Math.floor(start / state.core.windowBytes) : 0;
+      state.view(k);
+      cursor.#window = k;
+      cursor.#at = start - state.core.base(k);
+      cursor.#index = index;
+    };
+    readField = (cursor, field) => {
+      const state = cursor.#state;
+      const view = state.views[cursor.#window] ?? RecordCursor.#slowView(cursor);
+      return FIELD_READERS[field.type](view, cursor.#at + field.offset);
+    };
+    writeField = (cursor, field, value) => {
+      const state = cursor.#state;
+      state.core.assertOpen();
+      if (!state.writable) throw new MappingReadOnlyError(`${state.core.path} is mapped read-only; open it with mode 'readwrite' or 'private' to write`);
+      const checked = checkFieldValue(field, value);
+      const view = state.views[cursor.#window] ?? RecordCursor.#slowView(cursor);
+      FIELD_WRITERS[field.type](view, cursor.#at + field.offset, checked);
+    };
+  }
+
+  static #slowView(cursor: RecordCursor): DataView {
+    const state = cursor.#state;
+    state.core.assertOpen();
+    if (cursor.#index < 0) throw new RangeError('This record accessor is not positioned yet: pass it to MappedRecords.get(index, accessor) first');
+    return state.view(cursor.#window);
+  }
+}
+
+function accessorClass(layout: RecordLayout): new (state: RecordsState) => RecordCursor {
+  class Accessor extends RecordCursor {}
+  for (const field of layout.fields) {
+    Object.defineProperty(Accessor.prototype, field.name, {
+      enumerable: true,
+      get(this: RecordCursor) {
+        return readField(this, field);
+      },
+      set(this: RecordCursor, value: unknown) {
+        writeField(this, field, value);
+      },
+    });
+  }
+  return Accessor;
+}
+
+const RECORDS_KEY: unique symbol = Symbol('MappedRecords');
+
+/**
+ * A mapped file of fixed-size records described by a schema (`{ id: 'u32', price: 'f64' }`), read and written
+ * in place through a reusable accessor, with the same bounds, closed and truncation checks as
+ * {@link MappedFile}. Fields are little-endian; layout as {@link computeRecordLayout}.
+ *
+ * @example
+ * ```ts
+ * const prices = await MappedRecords.open('prices.bin', { schema: { id: 'u32', price: 'f64' } });
+ * const row = prices.get(0);
+ * console.log(row?.id, row?.price);
+ * prices.close();
+ * ```
+ */
+export class MappedRecords<S extends RecordSchema = RecordSchema, M extends MappingMode = MappingMode> implements Disposable, Iterable<RecordAccessor<S, M>> {
+  /** Field offsets and record size. */
+  readonly layout: RecordLayout;
+  readonly #state: RecordsState;
+  readonly #Accessor: new (state: RecordsState) => RecordCursor;
+  readonly #shared: RecordCursor;
+
+  /** @internal Use `MappedRecords.open`. */
+  constructor(key: typeof RECORDS_KEY, core: MappingCore, layout: RecordLayout) {
+    if (key !== RECORDS_KEY) throw new TypeError('MappedRecords is created by MappedRecords.open(), not with new');
+    this.layout = layout;
+    this.#state = new RecordsState(core, layout);
+    this.#Accessor = accessorClass(layout);
+    this.#shared = new this.#Accessor(this.#state);
+  }
+
+  /** Opens and maps `path` as records of `options.schema`. */
+  static async open<S extends RecordSchema, M extends MappingMode = 'read'>(path: string, options: MappedRecordsOptions<S, M>): Promise<MappedRecords<S, M>> {
+    if (typeof options !== 'object' || options === null) throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+    const layout = computeRecordLayout(options.schema, optional('packed', options.packed, expectBoolean, false));
+    const core = await openCore(path, options, layout.recordSize, layout.recordSize);
+    return new MappedRecords<S, M>(RECORDS_KEY, core, layout);
+  }
+
+  /** Number of records. */
+  get length(): number {
+    return this.#state.length;
+  }
+
+  /** True when there are no records. */
+  get isEmpty(): boolean {
+    return this.#state.length === 0;
+  }
+
+  /** Bytes per record. */
+  get recordSize(): number {
+    return this.layout.recordSize;
+  }
+
+  get path(): string {
+    return this.#state.core.path;
+  }
+
+  get mode(): M {
+    return this.#state.core.mode as M;
+  }
+
+  get closed(): boolean {
+    return this.#state.core.closed;
+  }
+
+  get isWindowed(): boolean {
+    return this.#state.core.windowed;
+  }
+
+  /**
+   * Points an accessor at record `index` and returns it, or `undefined` when `index` is out of range. Without
+   * `accessor`, the records' shared accessor is moved (so a previous result now shows the new record).
+   * @throws MappingClosedError after close; MappingFileTruncatedError in checked mode.
+   */
+  get(index: number, accessor?: RecordAccessor<S, M>): RecordAccessor<S, M> | undefined {
+    const state = this.#state;
+    state.core.assertOpen();
+    if (index >>> 0 !== index || index >= state.length) return undefined;
+    let cursor = this.#shared;
+    if (accessor !== undefined) {
+      if (!(accessor instanceof this.#Accessor)) throw new TypeError(`Expected \`accessor\` to come from this file's cursor(), got ${describeValue(accessor)}`);
+      cursor = accessor;
+    }
+    position(cursor, index);
+    return cursor as unknown as RecordAccessor<S, M>;
+  }
+
+  /** A new accessor of this file, independent of the shared one; position it with `get(index, accessor)`. */
+  cursor(): RecordAccessor<S, M> {
+    this.#state.core.assertOpen();
+    return new this.#Accessor(this.#state) as unknown as RecordAccessor<S, M>;
+  }
+
+  /** Yields the shared accessor positioned at each record in turn. */
+  *[Symbol.iterator](): IterableIterator<RecordAccessor<S, M>> {
+    for (let i = 0; i < this.#state.length; i += 1) yield this.get(i) as RecordAccessor<S, M>;
+  }
+
+  /** Same as {@link MappedFile.sync}. */
+  sync(): Promise<void> {
+    return this.#state.core.sync();
+  }
+
+  /** Same as {@link MappedFile.advise}. */
+  advise(advice: MappingAdvice): void {
+    this.#state.core.advise(advice);
+  }
+
+  /** Same as {@link MappedFile.incore}. */
+  incore(): IncoreReport {
+    return this.#state.core.incore();
+  }
+
+  /** Same as {@link MappedFile.verify}. */
+  verify(): void {
+    this.#state.core.verify();
+  }
+
+  /** Closes the file; every accessor then throws `MAPPING_CLOSED`. Idempotent. */
+  close(): void {
+    this.#state.core.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** Same as {@link MappedFile.collectMetrics}. */
+  collectMetrics(): MetricSnapshot[] {
+    return this.#state.core.collectMetrics();
+  }
+}

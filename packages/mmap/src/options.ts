@@ -1,0 +1,88 @@
+import type { Monitor } from '@patinox/monitor';
+import type { ElementType } from './element-type.js';
+
+/**
+ * How the file is mapped: `'read'` (read-only, shared), `'readwrite'` (shared: writes reach the file and
+ * every other mapping of it) or `'private'` (copy-on-write: writes stay in this process's memory).
+ */
+export type MappingMode = 'read' | 'readwrite' | 'private';
+
+/** Access-pattern hints passed to `madvise`. */
+export type MappingAdvice = 'normal' | 'sequential' | 'random' | 'willneed' | 'dontneed';
+
+/** What `open` does when the native addon cannot load: fail (`'none'`) or read the file into memory (`'read'`). */
+export type MappingFallback = 'none' | 'read';
+
+/** Options shared by {@link MappedFile.open} and {@link MappedRecords.open}. */
+export interface MappingOptions<M extends MappingMode = MappingMode> {
+  /** Access mode. `'read'` never hands out a writable view. @default 'read' */
+  mode?: M;
+  /** Where the mapping starts in the file, in bytes; must be a multiple of the page size (4096 on most systems). @default 0 */
+  offset?: number;
+  /** How many bytes to map, in bytes; must divide into whole elements (records). @default file size − `offset` */
+  length?: number;
+  /**
+   * Creates the file if missing and grows it (zero-filled) to at least this many bytes before mapping; never
+   * shrinks it. Only for `'readwrite'` and `'private'`. The mapping still covers `length` or the whole file.
+   * In bytes. @default undefined (the file must exist)
+   */
+  size?: number;
+  /**
+   * Window size, in bytes, for ranges mapped in windows (a multiple of the page size, at most 2 GiB − 1 page).
+   * Ranges longer than one mapping can hold (2 GiB − 1 page) are always windowed; giving this option windows
+   * any range longer than it. @default 1073741824 (1 GiB)
+   */
+  windowBytes?: number;
+  /**
+   * Re-checks the file size (fstat) whenever a window is mapped and raises `MAPPING_FILE_TRUNCATED` instead of
+   * letting a shrunk file kill the process. @default true for windowed ranges, false otherwise
+   */
+  checked?: boolean;
+  /** Initial `madvise` hint for every window. @default 'normal' */
+  advice?: MappingAdvice;
+  /**
+   * With `'read'`, a missing native addon makes `open` read the range into memory (same API, read-only;
+   * `mode` must be `'read'`) instead of failing with `MAPPING_UNAVAILABLE`. @default 'none'
+   */
+  fallback?: MappingFallback;
+  /** Receives lifecycle events (`mmap.opened`, `mmap.window.mapped`, `mmap.truncated`, `mmap.closed`, `mmap.fallback`). @default noopMonitor */
+  monitor?: Monitor;
+  /** Name used as event source and metric label. @default the path */
+  name?: string;
+  /**
+   * Loads the native addon; returns the `@riaskov/mmap-io` module (or a promise of it). For bundlers that
+   * ship the addon elsewhere, and for tests. @default a lazy `import('@riaskov/mmap-io')`
+   */
+  loadBinding?: () => unknown;
+}
+
+/** Options of {@link MappedFile.open}. */
+export interface MappedFileOptions<T extends ElementType = ElementType, M extends MappingMode = MappingMode> extends MappingOptions<M> {
+  /** Element type of the view (`'u32'`, `'f64'`, `'i64'`, …). Required. */
+  type: T;
+}
+
+/** Field types of a record schema, in declaration order: `{ id: 'u32', price: 'f64' }`. */
+export type RecordSchema = Readonly<Record<string, ElementType>>;
+
+/** Options of {@link MappedRecords.open}. */
+export interface MappedRecordsOptions<S extends RecordSchema = RecordSchema, M extends MappingMode = MappingMode> extends MappingOptions<M> {
+  /** Field names and types, in file order. Required. */
+  schema: S;
+  /** Lays fields out back to back with no alignment padding. @default false (C-like natural alignment) */
+  packed?: boolean;
+}
+
+/** Options of {@link RecordWriter.open}. */
+export interface RecordWriterOptions<S extends RecordSchema = RecordSchema> {
+  /** Field names and types, in file order; must match the readers' schema. Required. */
+  schema: S;
+  /** Same meaning as {@link MappedRecordsOptions.packed}. @default false */
+  packed?: boolean;
+  /** Records buffered in memory before a write to the file, in records. @default 1024 */
+  bufferRecords?: number;
+  /** Receives `mmap.writer.opened` / `mmap.writer.closed`. @default noopMonitor */
+  monitor?: Monitor;
+  /** Name used as event source. @default the path */
+  name?: string;
+}

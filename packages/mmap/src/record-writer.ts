@@ -1,0 +1,137 @@
+import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
+import { describeValue, expectBoolean, expectPositiveInteger, optional, toError } from '@patinox/errors';
+import { createEvent, noopMonitor, safeRecord, type Monitor } from '@patinox/monitor';
+import { MappingAlignmentError, MappingClosedError, MappingIoError } from './errors.js';
+import type { RecordSchema, RecordWriterOptions } from './options.js';
+import { FIELD_WRITERS, checkFieldValue, computeRecordLayout, type RecordLayout, type RecordValues } from './record-layout.js';
+
+const WRITER_KEY: unique symbol = Symbol('RecordWriter');
+
+function ioError(what: string, path: string, err: unknown): MappingIoError {
+  const cause = toError(err);
+  const errno = (err as { code?: unknown }).code;
+  return new MappingIoError(`Cannot ${what} ${JSON.stringify(path)}: ${cause.message}`, { cause, context: { path, errno: typeof errno === 'string' ? errno : 'EIO' } });
+}
+
+/**
+ * Appends records of a schema to a file (created if missing) in the layout {@link MappedRecords} reads,
+ * buffering `bufferRecords` records per write. Map the file again to see the new records.
+ *
+ * @example
+ * ```ts
+ * const writer = RecordWriter.open('prices.bin', { schema: { id: 'u32', price: 'f64' } });
+ * writer.append({ id: 1, price: 9.5 });
+ * writer.close();
+ * ```
+ */
+export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disposable {
+  readonly layout: RecordLayout;
+  readonly path: string;
+  #fd: number;
+  readonly #buffer: Buffer;
+  readonly #view: DataView;
+  #used = 0;
+  #written: number;
+  readonly #monitor: Monitor;
+  readonly #name: string;
+
+  /** @internal Use `RecordWriter.open`. */
+  constructor(key: typeof WRITER_KEY, path: string, fd: number, existing: number, layout: RecordLayout, bufferRecords: number, monitor: Monitor, name: string) {
+    if (key !== WRITER_KEY) throw new TypeError('RecordWriter is created by RecordWriter.open(), not with new');
+    this.layout = layout;
+    this.path = path;
+    this.#fd = fd;
+    this.#written = existing;
+    this.#buffer = Buffer.alloc(layout.recordSize * bufferRecords);
+    this.#view = new DataView(this.#buffer.buffer, this.#buffer.byteOffset, this.#buffer.length);
+    this.#monitor = monitor;
+    this.#name = name;
+  }
+
+  /**
+   * Opens `path` for appending (synchronously: appends are synchronous writes).
+   * @throws MappingIoError when the file cannot be opened; MappingAlignmentError when its size is not a
+   * whole number of records of this schema.
+   */
+  static open<S extends RecordSchema>(path: string, options: RecordWriterOptions<S>): RecordWriter<S> {
+    if (typeof path !== 'string' || path.length === 0) throw new TypeError(`Expected \`path\` to be a non-empty string, got ${describeValue(path)}`);
+    if (typeof options !== 'object' || options === null) throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+    const layout = computeRecordLayout(options.schema, optional('packed', options.packed, expectBoolean, false));
+    const bufferRecords = optional('bufferRecords', options.bufferRecords, expectPositiveInteger, 1024);
+    const monitor = options.monitor ?? noopMonitor;
+    const name = options.name ?? path;
+    let fd: number;
+    try {
+      fd = openSync(path, 'a');
+    } catch (err) {
+      throw ioError('open', path, err);
+    }
+    const size = fstatSync(fd).size;
+    if (size % layout.recordSize !== 0) {
+      closeSync(fd);
+      throw new MappingAlignmentError(`${JSON.stringify(path)} is ${size} bytes, not a whole number of ${layout.recordSize}-byte records`, {
+        context: { path, size, recordSize: layout.recordSize },
+      });
+    }
+    safeRecord(monitor, createEvent('mmap.writer.opened', name, { path, records: size / layout.recordSize }));
+    return new RecordWriter<S>(WRITER_KEY, path, fd, size / layout.recordSize, layout, bufferRecords, monitor, name);
+  }
+
+  /** Records in the file, counting those still buffered. */
+  get length(): number {
+    return this.#written + this.#used / this.layout.recordSize;
+  }
+
+  get closed(): boolean {
+    return this.#fd < 0;
+  }
+
+  /**
+   * Appends one record and returns its index. Every field must be present with the right JS type.
+   * @throws TypeError on a missing or mistyped field (nothing is appended); MappingClosedError after close.
+   */
+  append(record: RecordValues<S>): number {
+    if (this.#fd < 0) throw new MappingClosedError(`The record writer of ${this.path} is closed`, { context: { path: this.path } });
+    if (typeof record !== 'object' || record === null) throw new TypeError(`Expected \`record\` to be an object, got ${describeValue(record)}`);
+    const values = this.layout.fields.map((field) => checkFieldValue(field, (record as Record<string, unknown>)[field.name]));
+    if (this.#used === this.#buffer.length) this.flush();
+    const at = this.#used;
+    // Padding bytes are zeroed so files are byte-for-byte reproducible.
+    this.#buffer.fill(0, at, at + this.layout.recordSize);
+    this.layout.fields.forEach((field, i) => FIELD_WRITERS[field.type](this.#view, at + field.offset, values[i] as number | bigint));
+    this.#used += this.layout.recordSize;
+    return this.length - 1;
+  }
+
+  /** Writes the buffered records to the file. */
+  flush(): void {
+    if (this.#fd < 0 || this.#used === 0) return;
+    let done = 0;
+    try {
+      while (done < this.#used) done += writeSync(this.#fd, this.#buffer, done, this.#used - done);
+    } catch (err) {
+      throw ioError('write', this.path, err);
+    } finally {
+      // Keep any unwritten tail at the front so a retried flush does not duplicate what reached the file.
+      if (done > 0 && done < this.#used) this.#buffer.copy(this.#buffer, 0, done, this.#used);
+      this.#written += Math.floor(done / this.layout.recordSize);
+      this.#used -= done;
+    }
+  }
+
+  /** Flushes and closes the file. Idempotent. */
+  close(): void {
+    if (this.#fd < 0) return;
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.#fd);
+      this.#fd = -1;
+      safeRecord(this.#monitor, createEvent('mmap.writer.closed', this.#name, { path: this.path, records: this.#written }));
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

@@ -1,0 +1,2 @@
+// Tests import the package through its public entry, as users do.
+export * from '../src/index.js';
