@@ -1,0 +1,123 @@
+import { closeSync, openSync, readSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { MappedFile, MappedRecords, RecordWriter } from './public.js';
+import { countingBinding, tempDir } from './helpers.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+const GiB = 2 ** 30;
+
+function writeAt(path: string, position: number, bytes: Buffer): void {
+  const fd = openSync(path, 'r+');
+  try {
+    writeSync(fd, bytes, 0, bytes.length, position);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readAt(path: string, position: number, length: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const out = Buffer.alloc(length);
+    readSync(fd, out, 0, length, position);
+    return out;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+describe('windowed mapping', () => {
+  it('maps windows lazily and reads, writes and slices across window boundaries', async () => {
+    const path = tmp.path('win.bin');
+    const values = Uint32Array.from({ length: 4 * 1024 + 10 }, (_, i) => i * 3);
+    writeFileSync(path, Buffer.from(values.buffer));
+    const counting = await countingBinding();
+    const file = await MappedFile.open(path, { type: 'u32', mode: 'readwrite', windowBytes: 4096, loadBinding: counting.load });
+    expect(file.isWindowed).toBe(true);
+    expect(file.windowCount).toBe(5);
+    expect(file.isChecked).toBe(true);
+    expect(counting.calls).toHaveLength(0);
+    const slice = file.asMappedSlice();
+    expect(slice.get(1023)).toBe(1023 * 3);
+    expect(slice.get(1024)).toBe(1024 * 3);
+    expect(counting.calls).toHaveLength(2);
+    expect(slice.get(values.length - 1)).toBe((values.length - 1) * 3);
+    expect(slice.get(values.length)).toBeUndefined();
+    slice.set(2047, 1);
+    slice.set(2048, 2);
+    const across = slice.slice(2046, 2050)!;
+    expect([...across]).toEqual([2046 * 3, 1, 2, 2049 * 3]);
+    expect(Array.from(across.toTypedArray())).toEqual([2046 * 3, 1, 2, 2049 * 3]);
+    expect(() => file.asSlice()).toThrow(expect.objectContaining({ code: 'MAPPING_TOO_LARGE' }));
+    file.advise('sequential');
+    expect(file.incore().totalPages).toBe(counting.calls.length);
+    await file.sync();
+    file.close();
+    expect(readAt(path, 2047 * 4, 8)).toEqual(Buffer.from(new Uint32Array([1, 2]).buffer));
+  });
+
+  it('reads records that straddle window boundaries', async () => {
+    const path = tmp.path('records-win.bin');
+    const schema = { id: 'u32', value: 'f64' } as const;
+    const writer = RecordWriter.open(path, { schema, packed: true });
+    for (let i = 0; i < 1000; i += 1) writer.append({ id: i, value: i / 4 });
+    writer.close();
+    const records = await MappedRecords.open(path, { schema, packed: true, windowBytes: 4096, mode: 'readwrite' });
+    expect(records.isWindowed).toBe(true);
+    for (let i = 0; i < 1000; i += 1) {
+      const row = records.get(i)!;
+      expect(row.id).toBe(i);
+      expect(row.value).toBe(i / 4);
+    }
+    const straddling = Math.floor(4096 / 12);
+    records.get(straddling)!.value = -1;
+    expect(records.get(straddling)!.value).toBe(-1);
+    records.close();
+  });
+
+  it('maps a 3 GiB sparse file through 32-bit addon offsets and reaches its last byte', async () => {
+    const path = tmp.path('sparse-3g.bin');
+    writeFileSync(path, '');
+    truncateSync(path, 3 * GiB);
+    const marks = [0, GiB - 1, GiB, 2 * GiB - 1, 2 * GiB, 2 * GiB + 4096 + 7, 3 * GiB - 1];
+    marks.forEach((position, i) => writeAt(path, position, Buffer.from([i + 1])));
+    const counting = await countingBinding();
+    const file = await MappedFile.open(path, { type: 'u8', loadBinding: counting.load });
+    expect(file.isWindowed).toBe(true);
+    expect(file.windowCount).toBe(3);
+    const slice = file.asMappedSlice();
+    expect(slice.length).toBe(3 * GiB);
+    marks.forEach((position, i) => expect(slice.get(position)).toBe(i + 1));
+    expect(slice.get(2 * GiB + 1)).toBe(0);
+    expect(slice.get(3 * GiB)).toBeUndefined();
+    for (const call of counting.calls) {
+      const [size, , , , offset] = call as number[];
+      expect(offset).toBeLessThan(2 ** 31);
+      expect(size).toBeLessThan(2 ** 31);
+    }
+    file.close();
+
+    const wide = await MappedFile.open(path, { type: 'u64', mode: 'readwrite' });
+    const words = wide.asMappedSlice();
+    const last = words.length - 1;
+    words.set(last, 0x0102030405060708n);
+    expect(words.get(last)).toBe(0x0102030405060708n);
+    await wide.sync();
+    wide.close();
+    expect(readAt(path, 3 * GiB - 8, 8).readBigUInt64LE(0)).toBe(0x0102030405060708n);
+  });
+
+  it('refuses ranges the addon cannot address instead of wrapping the offset', async () => {
+    const path = tmp.path('sparse-5g.bin');
+    writeFileSync(path, '');
+    truncateSync(path, 5 * GiB);
+    await expect(MappedFile.open(path, { type: 'u8' })).rejects.toMatchObject({ code: 'MAPPING_TOO_LARGE' });
+    await expect(MappedFile.open(path, { type: 'u8', offset: 4 * GiB, length: 4096 })).rejects.toMatchObject({ code: 'MAPPING_TOO_LARGE' });
+    await expect(MappedFile.open(path, { type: 'u8', offset: 2 * GiB, length: 4096 })).rejects.toMatchObject({ code: 'MAPPING_TOO_LARGE' });
+    const low = await MappedFile.open(path, { type: 'u8', offset: 2 * GiB - 4096, length: 4096 });
+    expect(low.asMappedSlice().get(0)).toBe(0);
+    low.close();
+  });
+});
