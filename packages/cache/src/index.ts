@@ -25,3 +25,4 @@ export type {
   SetOptions,
 } from './options.js';
 export { DEFAULT_EVICTION_POLICY, EVICTION_POLICIES } from './policies/names.js';
+export * from './tiered/index.js';

@@ -1,0 +1,388 @@
+import { createHash } from 'node:crypto';
+import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { describeValue, toError } from '@patinox/errors';
+import type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendWrite, CacheBackend } from '../tiered/backend.js';
+import { CacheBackendError, TieredCacheError } from '../tiered/errors.js';
+import { clusterSlot } from '../tiered/internal/cluster-slot.js';
+
+/** An ioredis client: a standalone `Redis` or a `Cluster`. */
+export type RedisClient = Redis | Cluster;
+
+/** Options of {@link RedisBackend}: pass `client`, or `url`, or `cluster` (startup nodes). */
+export interface RedisBackendOptions {
+  /** An ioredis `Redis` or `Cluster` you own; it is not closed by `close()`. */
+  client?: RedisClient;
+  /** A `redis://` or `rediss://` (TLS) URL, with `user:password@` when needed. */
+  url?: string;
+  /** Startup nodes of a Redis Cluster. */
+  cluster?: readonly ClusterNode[];
+  /** ioredis options for the standalone client or each cluster node (TLS, username, password, timeouts). @default {} */
+  redisOptions?: RedisOptions;
+  /** ioredis `Cluster` options. @default {} */
+  clusterOptions?: ClusterOptions;
+}
+
+const CAS_SCRIPT = `
+local nc = tonumber(ARGV[1])
+for i = 1, nc do
+  local cur = redis.call('GET', KEYS[i])
+  local exp = ARGV[1 + i]
+  if exp == '' then
+    if cur then return 0 end
+  elseif cur ~= exp then
+    return 0
+  end
+end
+local a = 2 + nc
+for i = nc + 1, #KEYS do
+  local v = ARGV[a]
+  local ttl = tonumber(ARGV[a + 1])
+  a = a + 2
+  if v == '' then
+    redis.call('DEL', KEYS[i])
+  elseif ttl > 0 then
+    redis.call('SET', KEYS[i], v, 'PX', ttl)
+  else
+    redis.call('SET', KEYS[i], v)
+  end
+end
+return 1`;
+
+const INCR_SCRIPT = `
+local cur = redis.call('GET', KEYS[1])
+local header = tonumber(ARGV[3])
+local n = 0
+if cur then
+  if string.byte(cur, 1) ~= header then return redis.error_reply('NOTCOUNTER') end
+  n = tonumber(string.sub(cur, 2))
+  if not n then return redis.error_reply('NOTCOUNTER') end
+end
+n = n + tonumber(ARGV[1])
+local v = string.char(header) .. string.format('%d', n)
+local ttl = tonumber(ARGV[2])
+if (not cur) and ttl > 0 then
+  redis.call('SET', KEYS[1], v, 'PX', ttl)
+else
+  redis.call('SET', KEYS[1], v, 'KEEPTTL')
+end
+return n`;
+
+const SADD_SCRIPT = `
+local existed = redis.call('EXISTS', KEYS[1])
+redis.call('SADD', KEYS[1], unpack(ARGV, 2))
+local ttl = tonumber(ARGV[1])
+if ttl <= 0 then
+  redis.call('PERSIST', KEYS[1])
+  return 1
+end
+local cur = redis.call('PTTL', KEYS[1])
+if existed == 0 or (cur >= 0 and cur < ttl) then redis.call('PEXPIRE', KEYS[1], ttl) end
+return 1`;
+
+const UNLOCK_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+const DOWN_STATES = new Set(['reconnecting', 'close', 'end', 'disconnecting']);
+const CHUNK = 1000;
+
+interface Script {
+  source: string;
+  sha: string;
+}
+
+function script(source: string): Script {
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+const SCRIPTS = { cas: script(CAS_SCRIPT), incr: script(INCR_SCRIPT), sadd: script(SADD_SCRIPT), unlock: script(UNLOCK_SCRIPT) };
+
+/**
+ * A {@link CacheBackend} on Redis through ioredis: standalone, Redis Cluster, TLS and ACL users, or
+ * any client you inject. Commands fail fast with `CACHE_BACKEND_UNAVAILABLE` while the connection is
+ * down instead of queueing; clients the backend creates also never replay unacknowledged writes after
+ * a reconnect.
+ *
+ * On a cluster, `getMany`/`setMany`/`delete` fan out per slot, `batch` is atomic per hash slot, and
+ * `compareAndSet` needs all its keys in one slot (use a hash tag such as `{order:1}`).
+ *
+ * @example
+ * ```ts
+ * import { RedisBackend } from '@patinox/cache/redis';
+ * const l2 = new RedisBackend({ url: 'redis://127.0.0.1:6379' });
+ * ```
+ */
+export class RedisBackend implements CacheBackend {
+  readonly name = 'redis';
+  /** The ioredis client (shared with a `RedisBus` built from this backend). */
+  readonly client: RedisClient;
+  /** True when the client is a Redis Cluster. */
+  readonly isCluster: boolean;
+  readonly #owned: boolean;
+  #lastError: Error | undefined;
+
+  constructor(options: RedisBackendOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`Expected \`options\` to be an object with client, url or cluster, got ${describeValue(options)}`);
+    }
+    const given = [options.client, options.url, options.cluster].filter((x) => x !== undefined).length;
+    if (given !== 1) throw new TypeError(`Expected exactly one of \`client\`, \`url\` or \`cluster\`, got ${given}`);
+    if (options.client !== undefined) {
+      if (typeof options.client !== 'object' || options.client === null || typeof (options.client as { getBuffer?: unknown }).getBuffer !== 'function') {
+        throw new TypeError(`Expected \`client\` to be an ioredis Redis or Cluster, got ${describeValue(options.client)}`);
+      }
+      this.client = options.client;
+      this.#owned = false;
+    } else {
+      const redisOptions: RedisOptions = {
+        // A cache must answer fast or not at all: no retries of in-flight commands, no replays of
+        // writes the caller was already told had failed.
+        maxRetriesPerRequest: 0,
+        autoResendUnfulfilledCommands: false,
+        retryStrategy: (attempt: number) => Math.min(50 * attempt, 1000),
+        ...options.redisOptions,
+      };
+      if (options.url !== undefined) {
+        if (typeof options.url !== 'string' || !/^rediss?:\/\//.test(options.url)) {
+          throw new TypeError(`Expected \`url\` to be a redis:// or rediss:// URL, got ${describeValue(options.url)}`);
+        }
+        this.client = new Redis(options.url, redisOptions);
+      } else {
+        const nodes = options.cluster;
+        if (nodes === undefined || !isList(nodes) || nodes.length === 0) {
+          throw new TypeError(`Expected \`cluster\` to be a non-empty array of startup nodes, got ${describeValue(nodes)}`);
+        }
+        this.client = new Cluster([...options.cluster!], { redisOptions, ...options.clusterOptions });
+      }
+      this.#owned = true;
+      // ioredis prints unhandled 'error' events; the failures reach callers as coded errors instead.
+      this.client.on('error', (err: unknown) => {
+        this.#lastError = toError(err);
+      });
+    }
+    this.isCluster = (this.client as { isCluster?: boolean }).isCluster === true;
+  }
+
+  /** The last connection error seen on a client this backend created. */
+  get lastError(): Error | undefined {
+    return this.#lastError;
+  }
+
+  async get(key: string): Promise<Buffer | null> {
+    return this.#run('get', () => this.#c().getBuffer(key));
+  }
+
+  async getMany(keys: readonly string[]): Promise<(Buffer | null)[]> {
+    if (keys.length === 0) return [];
+    return this.#run('getMany', async () => {
+      const client = this.#c();
+      if (this.isCluster) return Promise.all(keys.map((key) => client.getBuffer(key)));
+      const out: (Buffer | null)[] = [];
+      for (let i = 0; i < keys.length; i += CHUNK) out.push(...(await client.mgetBuffer(...keys.slice(i, i + CHUNK))));
+      return out;
+    });
+  }
+
+  async set(key: string, value: Buffer, options: BackendSetOptions = {}): Promise<boolean> {
+    return this.#run('set', async () => {
+      const client = this.#c();
+      const ttl = options.ttlMs !== undefined && options.ttlMs > 0 ? Math.ceil(options.ttlMs) : 0;
+      let reply: unknown;
+      if (options.nx === true) reply = ttl > 0 ? await client.set(key, value, 'PX', ttl, 'NX') : await client.set(key, value, 'NX');
+      else reply = ttl > 0 ? await client.set(key, value, 'PX', ttl) : await client.set(key, value);
+      return reply === 'OK';
+    });
+  }
+
+  async setMany(entries: readonly BackendEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.#run('setMany', async () => {
+      const client = this.#c();
+      const ttlOf = (e: BackendEntry): number => (e.ttlMs !== undefined && e.ttlMs > 0 ? Math.ceil(e.ttlMs) : 0);
+      if (this.isCluster) {
+        await Promise.all(entries.map((e) => (ttlOf(e) > 0 ? client.set(e.key, e.value, 'PX', ttlOf(e)) : client.set(e.key, e.value))));
+        return;
+      }
+      const pipeline = client.pipeline();
+      for (const e of entries) {
+        if (ttlOf(e) > 0) pipeline.set(e.key, e.value, 'PX', ttlOf(e));
+        else pipeline.set(e.key, e.value);
+      }
+      checkExec(await pipeline.exec());
+    });
+  }
+
+  async delete(keys: readonly string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    return this.#run('delete', async () => {
+      const client = this.#c();
+      const groups = this.isCluster ? [...groupBySlot(keys, (k) => k).values()] : chunk(keys);
+      const counts = await Promise.all(groups.map((group) => client.unlink(...group)));
+      return counts.reduce((a, b) => a + b, 0);
+    });
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return this.#run('exists', async () => (await this.#c().exists(key)) === 1);
+  }
+
+  async ttl(key: string): Promise<number | null> {
+    return this.#run('ttl', async () => {
+      const ms = await this.#c().pttl(key);
+      return ms === -2 ? null : ms;
+    });
+  }
+
+  async increment(key: string, delta: number, header: number, ttlMs?: number): Promise<number> {
+    return this.#run('increment', async () => {
+      const ttl = ttlMs !== undefined && ttlMs > 0 ? Math.ceil(ttlMs) : 0;
+      return Number(await this.#eval(SCRIPTS.incr, [key], [String(delta), String(ttl), String(header)]));
+    });
+  }
+
+  async batch(operations: readonly BackendBatchOperation[]): Promise<void> {
+    if (operations.length === 0) return;
+    await this.#run('batch', async () => {
+      const client = this.#c();
+      const groups = this.isCluster ? [...groupBySlot(operations, (op) => op.key).values()] : [operations];
+      await Promise.all(
+        groups.map(async (group) => {
+          const multi = client.multi();
+          for (const op of group) {
+            if (op.type === 'delete') multi.unlink(op.key);
+            else if (op.ttlMs !== undefined && op.ttlMs > 0) multi.set(op.key, op.value, 'PX', Math.ceil(op.ttlMs));
+            else multi.set(op.key, op.value);
+          }
+          checkExec(await multi.exec());
+        }),
+      );
+    });
+  }
+
+  async compareAndSet(checks: readonly BackendCheck[], writes: readonly BackendWrite[]): Promise<boolean> {
+    const keys = [...checks.map((c) => c.key), ...writes.map((w) => w.key)];
+    if (keys.length === 0) return true;
+    if (this.isCluster && new Set(keys.map(clusterSlot)).size > 1) {
+      throw new TieredCacheError('An atomic operation spans several cluster slots; give its keys one hash tag such as {order:1}', 'CACHE_CROSS_SLOT', { keys });
+    }
+    return this.#run('compareAndSet', async () => {
+      const args: (string | Buffer)[] = [String(checks.length), ...checks.map((c) => c.expected ?? '')];
+      for (const w of writes) args.push(w.value ?? '', String(w.ttlMs !== undefined && w.ttlMs > 0 ? Math.ceil(w.ttlMs) : 0));
+      return Number(await this.#eval(SCRIPTS.cas, keys, args)) === 1;
+    });
+  }
+
+  async *scan(match: string, count: number): AsyncIterable<string[]> {
+    const client = this.#c();
+    const nodes: Redis[] = this.isCluster ? (client as Cluster).nodes('master') : [client as Redis];
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.#run('scan', () => node.scan(cursor, 'MATCH', match, 'COUNT', count));
+        cursor = next;
+        if (keys.length > 0) yield keys;
+      } while (cursor !== '0');
+    }
+  }
+
+  async addToSet(key: string, members: readonly string[], ttlMs: number): Promise<void> {
+    if (members.length === 0) return;
+    await this.#run('addToSet', () => this.#eval(SCRIPTS.sadd, [key], [String(ttlMs > 0 ? Math.ceil(ttlMs) : 0), ...members]));
+  }
+
+  async setMembers(key: string): Promise<string[]> {
+    return this.#run('setMembers', () => this.#c().smembers(key));
+  }
+
+  async acquireLock(key: string, token: string, ttlMs: number): Promise<boolean> {
+    return this.#run('acquireLock', async () => (await this.#c().set(key, token, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')) === 'OK');
+  }
+
+  async releaseLock(key: string, token: string): Promise<boolean> {
+    return this.#run('releaseLock', async () => Number(await this.#eval(SCRIPTS.unlock, [key], [token])) === 1);
+  }
+
+  async ping(): Promise<number> {
+    return this.#run('ping', async () => {
+      const started = performance.now();
+      await this.#c().ping();
+      return performance.now() - started;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.#owned) return;
+    if (this.client.status === 'end') return;
+    try {
+      await this.client.quit();
+    } catch {
+      this.client.disconnect();
+    }
+  }
+
+  #c(): RedisClient {
+    if (DOWN_STATES.has(this.client.status)) {
+      throw new CacheBackendError(`Redis is not connected (${this.client.status})`, { status: this.client.status }, this.#lastError);
+    }
+    return this.client;
+  }
+
+  async #eval(s: Script, keys: readonly string[], args: readonly (string | Buffer)[]): Promise<unknown> {
+    const client = this.#c();
+    try {
+      return await client.evalsha(s.sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!toError(err).message.startsWith('NOSCRIPT')) throw err;
+      return client.eval(s.source, keys.length, ...keys, ...args);
+    }
+  }
+
+  async #run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw mapError(err, operation);
+    }
+  }
+}
+
+function mapError(err: unknown, operation: string): Error {
+  if (err instanceof TieredCacheError) return err;
+  const error = toError(err);
+  const message = error.message;
+  if (message.startsWith('WRONGTYPE')) {
+    return new TieredCacheError(`Redis ${operation}: a key holds a value of another type`, 'CACHE_DECODE_FAILED', { operation, reason: 'wrong type' }, error);
+  }
+  if (message.includes('NOTCOUNTER')) return new TieredCacheError('The key does not hold a counter', 'CACHE_NOT_A_COUNTER', { operation }, error);
+  if (message.startsWith('CROSSSLOT')) {
+    return new TieredCacheError(`Redis ${operation}: keys span several cluster slots; use one hash tag`, 'CACHE_CROSS_SLOT', { operation }, error);
+  }
+  return new CacheBackendError(`Redis ${operation} failed: ${message}`, { operation }, error);
+}
+
+function checkExec(results: [error: Error | null, result: unknown][] | null): void {
+  if (results === null) throw new CacheBackendError('Redis transaction was aborted', {});
+  for (const [error] of results) if (error !== null) throw error;
+}
+
+// Array.isArray narrows readonly arrays to any[]; this check does not narrow.
+function isList(value: unknown): boolean {
+  return Array.isArray(value);
+}
+
+function chunk<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+function groupBySlot<T>(items: readonly T[], keyOf: (item: T) => string): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const item of items) {
+    const slot = clusterSlot(keyOf(item));
+    const group = groups.get(slot);
+    if (group === undefined) groups.set(slot, [item]);
+    else group.push(item);
+  }
+  return groups;
+}

@@ -1,0 +1,99 @@
+import type { Monitor } from '@patinox/monitor';
+import type { CacheOptions } from '../options.js';
+import type { Codec, Compressor } from '../serialization/codec.js';
+import type { Serializer, SerializerOptions } from '../serialization/serializer.js';
+import type { CacheBackend } from './backend.js';
+import type { InvalidationBus } from './bus.js';
+import type { CircuitBreakerOptions } from './circuit-breaker.js';
+import type { Store } from './store.js';
+
+/** Options of `TieredCache`; only `l2` and `namespace` are required. */
+export interface TieredCacheOptions<V = unknown> {
+  /** The shared tier (`RedisBackend`, `MemoryBackend`, or your own `CacheBackend`). */
+  l2: CacheBackend;
+  /**
+   * Prefix of every L2 key (`<namespace>:<key>`): letters, digits, `_`, `-` and `.`, so that no
+   * namespace is a prefix of another's keys (`a` and `a.b` never clash).
+   */
+  namespace: string;
+  /** The in-process tier: `Cache` options, or `false` for none. @default { maxEntries: 10000 } */
+  l1?: CacheOptions<string, V> | false;
+  /** A `Serializer`, or options for one. @default MessagePack (msgpackr), JSON when given `{ codec: jsonCodec }` */
+  serializer?: Serializer | SerializerOptions;
+  /** Compress values of at least `compressionThresholdBytes`: `'lz4'` (lz4-napi) or a `Compressor`. @default false */
+  compression?: 'lz4' | Compressor | false;
+  /** Encoded size from which values are compressed, in bytes. @default 1024 */
+  compressionThresholdBytes?: number;
+  /** Time to live of values without `ttlMs`, in ms; 0 for none. @default 0 */
+  defaultTtlMs?: number;
+  /**
+   * Carries invalidations to other instances' L1 (`RedisBus`, `MemoryBus`). Without a bus, L1 copies
+   * of other instances stay stale until their L1 TTL. @default none
+   */
+  bus?: InvalidationBus | false;
+  /** Write-through store: written before the cache, and the caller acknowledged only after it. @default none */
+  store?: Store<V>;
+  /** Deadline of every L2 call, in ms; a late call rejects with `CACHE_BACKEND_UNAVAILABLE`. @default 1000 */
+  operationTimeoutMs?: number;
+  /** L2 circuit breaker, or `false` to always try L2. @default { failureThreshold: 5, resetTimeoutMs: 2000 } */
+  circuitBreaker?: CircuitBreakerOptions | false;
+  /** When L2 is unavailable, writes go to L1 only and succeed, and reads miss instead of rejecting. @default false */
+  degradeToL1?: boolean;
+  /** Time to live of the distributed `getOrLoad` lock, in ms; keep it above the loader's run time. @default 10000 */
+  lockTtlMs?: number;
+  /** How long `getOrLoad` waits for another instance's loader before `CACHE_LOCK_TIMEOUT`, in ms. @default 10000 */
+  lockWaitTimeoutMs?: number;
+  /** Longest pause between lock checks while waiting (a bus message wakes waiters at once), in ms. @default 100 */
+  lockPollIntervalMs?: number;
+  /** Longest key, in UTF-8 bytes. @default 1024 */
+  maxKeyBytes?: number;
+  /** Receives lifecycle events (circuit, bus, flushes, lock timeouts). @default noopMonitor */
+  monitor?: Monitor;
+  /** Time source for the circuit breaker, in ms. @default Date.now */
+  clock?: () => number;
+}
+
+/** Options of `TieredCache.get`. */
+export interface TieredGetOptions {
+  /** Read L2 even when L1 holds the key (and refresh L1 with the answer). @default false */
+  consistent?: boolean;
+  /** Serve an L1 copy whose freshness is unverified (bus outage) without asking L2. @default false */
+  allowStale?: boolean;
+}
+
+/** Options of `TieredCache.set`. */
+export interface TieredSetOptions {
+  /** Time to live in ms; 0 for none. @default the cache's defaultTtlMs */
+  ttlMs?: number;
+  /** Write only when the key does not exist in L2. @default false */
+  nx?: boolean;
+  /** Tags for `invalidateTag`. @default [] */
+  tags?: readonly string[];
+}
+
+/** Options of `TieredCache.getOrLoad`. */
+export interface TieredGetOrLoadOptions extends Omit<TieredSetOptions, 'nx'> {
+  /** Ends this caller's wait (the shared load goes on for the others). */
+  signal?: AbortSignal;
+}
+
+/** What a `getOrLoad` loader receives. */
+export interface TieredLoaderContext {
+  /** Aborts when the cache closes. */
+  signal: AbortSignal;
+}
+
+/** One entry of `TieredCache.setMany`. */
+export interface TieredEntry<V> {
+  key: string;
+  value: V;
+  ttlMs?: number;
+}
+
+/** Options of `TieredCache.scan`. */
+export interface TieredScanOptions {
+  /** SCAN COUNT hint. @default 1000 */
+  batchSize?: number;
+}
+
+export type { Codec, Compressor };

@@ -1,0 +1,154 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { isPatinoxError } from '@patinox/errors';
+import { COUNTER_HEADER } from '../src/tiered/index.js';
+import type { CacheBackend } from '../src/tiered/index.js';
+
+/** What a conformance run needs: a live backend and a way to tear it down. */
+export interface ConformanceTarget {
+  backend: CacheBackend;
+  close(): Promise<void>;
+  /** Wait long enough for a short TTL to lapse (real servers expire on their own clock). */
+  advance(ms: number): Promise<void>;
+}
+
+const buf = (s: string): Buffer => Buffer.from(s, 'utf8');
+
+/** The shared behaviour every CacheBackend must have; run once per implementation. */
+export function runBackendConformance(name: string, open: () => Promise<ConformanceTarget>): void {
+  describe(`CacheBackend conformance: ${name}`, () => {
+    let target: ConformanceTarget;
+    let b: CacheBackend;
+    // A hash tag keeps keys that must share a cluster slot together; other keys spread over slots.
+    const ns = `conf-${randomUUID().slice(0, 8)}`;
+    const k = (s: string): string => `${ns}:${s}`;
+
+    beforeAll(async () => {
+      target = await open();
+      b = target.backend;
+    });
+
+    afterAll(async () => {
+      const keys: string[] = [];
+      for await (const batch of b.scan(`${ns}:*`, 100)) keys.push(...batch);
+      await b.delete(keys);
+      await target.close();
+    });
+
+    it('round-trips bytes, including binary and empty-looking values', async () => {
+      const bytes = Buffer.from([0, 255, 1, 254, 0]);
+      expect(await b.set(k('bin'), bytes)).toBe(true);
+      expect((await b.get(k('bin')))?.equals(bytes)).toBe(true);
+      expect(await b.get(k('missing'))).toBeNull();
+    });
+
+    it('honours nx: a second set of an existing key is refused', async () => {
+      expect(await b.set(k('nx'), buf('a'), { nx: true })).toBe(true);
+      expect(await b.set(k('nx'), buf('b'), { nx: true })).toBe(false);
+      expect((await b.get(k('nx')))?.toString()).toBe('a');
+    });
+
+    it('expires values after ttlMs and reports the remaining ttl', async () => {
+      await b.set(k('ttl'), buf('x'), { ttlMs: 60 });
+      await b.set(k('forever'), buf('x'));
+      const ttl = await b.ttl(k('ttl'));
+      expect(ttl).not.toBeNull();
+      expect(ttl!).toBeGreaterThan(0);
+      expect(ttl!).toBeLessThanOrEqual(60);
+      expect(await b.ttl(k('forever'))).toBe(-1);
+      expect(await b.ttl(k('nothing'))).toBeNull();
+      await target.advance(120);
+      expect(await b.get(k('ttl'))).toBeNull();
+      expect(await b.exists(k('ttl'))).toBe(false);
+    });
+
+    it('gets and sets many keys across slots in order', async () => {
+      const entries = Array.from({ length: 50 }, (_, i) => ({ key: k(`many-${i}`), value: buf(`v${i}`), ttlMs: i % 2 === 0 ? 10_000 : undefined }));
+      await b.setMany(entries);
+      await b.setMany([]);
+      const got = await b.getMany([...entries.map((e) => e.key), k('many-missing')]);
+      expect(got.map((v) => v?.toString() ?? null)).toEqual([...entries.map((_, i) => `v${i}`), null]);
+      expect(await b.getMany([])).toEqual([]);
+      expect(await b.delete(entries.map((e) => e.key))).toBe(50);
+      expect(await b.delete([])).toBe(0);
+      expect(await b.exists(k('many-0'))).toBe(false);
+    });
+
+    it('runs a batch of sets and deletes', async () => {
+      await b.set(k('b3'), buf('old'));
+      await b.batch([
+        { type: 'set', key: k('b1'), value: buf('1') },
+        { type: 'set', key: k('b2'), value: buf('2'), ttlMs: 5000 },
+        { type: 'delete', key: k('b3') },
+      ]);
+      await b.batch([]);
+      expect((await b.getMany([k('b1'), k('b2'), k('b3')])).map((v) => v?.toString() ?? null)).toEqual(['1', '2', null]);
+      expect(await b.ttl(k('b2'))).toBeGreaterThan(0);
+    });
+
+    it('compares and sets atomically on one slot', async () => {
+      const a = k('{cas}:a');
+      const c = k('{cas}:c');
+      await b.set(a, buf('10'));
+      expect(await b.compareAndSet([{ key: a, expected: buf('9') }], [{ key: a, value: buf('11') }])).toBe(false);
+      expect((await b.get(a))?.toString()).toBe('10');
+      expect(await b.compareAndSet([{ key: a, expected: buf('10') }, { key: c, expected: null }], [{ key: a, value: buf('11') }, { key: c, value: buf('new'), ttlMs: 5000 }])).toBe(true);
+      expect((await b.get(a))?.toString()).toBe('11');
+      expect((await b.get(c))?.toString()).toBe('new');
+      expect(await b.compareAndSet([{ key: c, expected: null }], [])).toBe(false);
+      expect(await b.compareAndSet([{ key: c, expected: buf('new') }], [{ key: c, value: null }])).toBe(true);
+      expect(await b.exists(c)).toBe(false);
+      expect(await b.compareAndSet([], [])).toBe(true);
+    });
+
+    it('increments counters and refuses to increment non-counters', async () => {
+      expect(await b.increment(k('ctr'), 5, COUNTER_HEADER, 10_000)).toBe(5);
+      expect(await b.increment(k('ctr'), -7, COUNTER_HEADER)).toBe(-2);
+      expect(await b.ttl(k('ctr'))).toBeGreaterThan(0);
+      await b.set(k('notctr'), buf('hello'));
+      await expect(b.increment(k('notctr'), 1, COUNTER_HEADER)).rejects.toMatchObject({ code: 'CACHE_NOT_A_COUNTER' });
+    });
+
+    it('scans keys matching a glob in batches', async () => {
+      await b.setMany(Array.from({ length: 30 }, (_, i) => ({ key: k(`scan:${i}`), value: buf('x') })));
+      await b.set(k('scanx'), buf('x'));
+      const seen = new Set<string>();
+      for await (const batch of b.scan(`${ns}:scan:*`, 7)) for (const key of batch) seen.add(key);
+      expect(seen.size).toBe(30);
+      expect(seen.has(k('scanx'))).toBe(false);
+    });
+
+    it('keeps sets of members with a ttl that only grows', async () => {
+      await b.addToSet(k('tag'), ['a', 'b'], 5000);
+      await b.addToSet(k('tag'), ['b', 'c'], 1000);
+      await b.addToSet(k('tag'), [], 1000);
+      expect((await b.setMembers(k('tag'))).sort()).toEqual(['a', 'b', 'c']);
+      expect(await b.ttl(k('tag'))).toBeGreaterThan(1000);
+      await b.addToSet(k('tag'), ['d'], 0);
+      expect(await b.ttl(k('tag'))).toBe(-1);
+      expect(await b.setMembers(k('no-tag'))).toEqual([]);
+    });
+
+    it('reports a key of another type as CACHE_DECODE_FAILED', async () => {
+      await b.addToSet(k('aset'), ['a'], 0);
+      await expect(b.get(k('aset'))).rejects.toMatchObject({ code: 'CACHE_DECODE_FAILED' });
+      await b.set(k('astring'), buf('x'));
+      const err = await b.setMembers(k('astring')).catch((e: unknown) => e);
+      expect(isPatinoxError(err, 'CACHE_DECODE_FAILED')).toBe(true);
+    });
+
+    it('grants a lock to one token and releases it only for that token', async () => {
+      expect(await b.acquireLock(k('lock'), 't1', 5000)).toBe(true);
+      expect(await b.acquireLock(k('lock'), 't2', 5000)).toBe(false);
+      expect(await b.releaseLock(k('lock'), 't2')).toBe(false);
+      expect(await b.releaseLock(k('lock'), 't1')).toBe(true);
+      expect(await b.acquireLock(k('lock'), 't2', 50)).toBe(true);
+      await target.advance(100);
+      expect(await b.acquireLock(k('lock'), 't3', 5000)).toBe(true);
+    });
+
+    it('answers ping with a latency', async () => {
+      expect(await b.ping()).toBeGreaterThanOrEqual(0);
+    });
+  });
+}

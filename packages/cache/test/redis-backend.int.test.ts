@@ -1,0 +1,59 @@
+import { describe, it, expect, afterAll } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { redisUrl, startRedisCluster, type RedisClusterHandle } from '@patinox/test-servers';
+import { RedisBackend } from '../src/backends/redis.js';
+import { runBackendConformance } from './backend-conformance.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+runBackendConformance('RedisBackend (standalone)', async () => {
+  const backend = new RedisBackend({ url: redisUrl() });
+  return { backend, close: () => backend.close(), advance: sleep };
+});
+
+let cluster: RedisClusterHandle | undefined;
+runBackendConformance('RedisBackend (3-master cluster)', async () => {
+  cluster = await startRedisCluster(3);
+  const backend = new RedisBackend({ cluster: cluster.startupNodes });
+  return {
+    backend,
+    close: async () => {
+      await backend.close();
+      await cluster?.stop();
+    },
+    advance: sleep,
+  };
+});
+
+describe('RedisBackend', () => {
+  const clients: Redis[] = [];
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.quit()));
+  });
+
+  it('validates its options with the house message', () => {
+    expect(() => new RedisBackend({})).toThrow('Expected exactly one of `client`, `url` or `cluster`, got 0');
+    expect(() => new RedisBackend({ url: 'http://x' })).toThrow('Expected `url` to be a redis:// or rediss:// URL, got "http://x" (string)');
+    expect(() => new RedisBackend({ cluster: [] })).toThrow('Expected `cluster` to be a non-empty array of startup nodes, got an array');
+    expect(() => new RedisBackend({ client: {} as never })).toThrow('Expected `client` to be an ioredis Redis or Cluster, got an object');
+    expect(() => new RedisBackend(null as never)).toThrow('Expected `options` to be an object with client, url or cluster, got null');
+  });
+
+  it('uses an injected client and leaves it open on close', async () => {
+    const client = new Redis(redisUrl());
+    clients.push(client);
+    const backend = new RedisBackend({ client });
+    expect(backend.isCluster).toBe(false);
+    await backend.set('patinox-test:injected', Buffer.from('x'), { ttlMs: 1000 });
+    await backend.close();
+    expect(await client.get('patinox-test:injected')).toBe('x');
+  });
+
+  it('fails fast with CACHE_BACKEND_UNAVAILABLE when nothing listens', async () => {
+    const backend = new RedisBackend({ url: 'redis://127.0.0.1:1', redisOptions: { retryStrategy: () => null } });
+    await expect(backend.get('k')).rejects.toMatchObject({ code: 'CACHE_BACKEND_UNAVAILABLE' });
+    await expect(backend.get('k')).rejects.toMatchObject({ code: 'CACHE_BACKEND_UNAVAILABLE' });
+    expect(backend.lastError).toBeDefined();
+    await backend.close();
+  });
+});

@@ -1,0 +1,181 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { redisUrl, startRedisCluster, type RedisClusterHandle } from '@patinox/test-servers';
+import { RedisBackend, RedisBus } from '../src/backends/redis.js';
+import { TieredCache, type TieredCacheOptions } from '../src/tiered/index.js';
+
+/** Polls until `check` passes or the deadline lapses (real Redis, real pub/sub). */
+async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+interface Target {
+  backend(): RedisBackend;
+  close(): Promise<void>;
+}
+
+function tieredSuite(name: string, open: () => Promise<Target>): void {
+  describe(`TieredCache on ${name}`, () => {
+    let target: Target;
+    const caches: TieredCache<unknown>[] = [];
+    const make = async <V>(namespace: string, options: Partial<TieredCacheOptions<V>> = {}): Promise<TieredCache<V>> => {
+      const l2 = target.backend();
+      const bus = new RedisBus({ client: l2.client });
+      await bus.ready;
+      const cache = new TieredCache<V>({ l2, bus, namespace, ...options });
+      caches.push(cache as TieredCache<unknown>);
+      return cache;
+    };
+
+    beforeAll(async () => {
+      target = await open();
+    });
+
+    afterAll(async () => {
+      for (const cache of caches) await cache.clear().catch(() => undefined);
+      await Promise.all(caches.map((c) => c.close()));
+      await target.close();
+    });
+
+    it('keeps two instances coherent over Redis pub/sub', async () => {
+      const ns = `t-${randomUUID().slice(0, 8)}`;
+      const a = await make<number>(ns);
+      const b = await make<number>(ns);
+      await a.set('k', 1);
+      expect(await b.get('k')).toBe(1);
+      await a.set('k', 2);
+      await eventually(async () => (await b.get('k')) === 2);
+      await b.set('t1', 1, { tags: ['team'] });
+      await b.set('t2', 2, { tags: ['team'] });
+      expect(await a.getMany(['t1', 't2'])).toEqual([1, 2]);
+      expect(await b.invalidateTag('team')).toBe(2);
+      await eventually(async () => (await a.get('t1')) === undefined && (await a.get('t2')) === undefined);
+      expect(b.stats().bus.received).toBeGreaterThan(0);
+    });
+
+    it('runs every operation across slots: many, batch, atomic, increment, scan, clear', async () => {
+      const ns = `t-${randomUUID().slice(0, 8)}`;
+      const cache = await make<number | string>(ns);
+      const entries = Array.from({ length: 40 }, (_, i) => ({ key: `k${i}`, value: i }));
+      await cache.setMany(entries);
+      expect(await cache.getMany(entries.map((e) => e.key))).toEqual(entries.map((e) => e.value));
+      await cache.batch().set('b1', 'x').setWithTtl('b2', 'y', 10_000).delete('k0').execute();
+      expect(await cache.getMany(['b1', 'b2', 'k0'], )).toEqual(['x', 'y', undefined]);
+      expect(await cache.increment('{acct:1}:balance', 10)).toBe(10);
+      expect(await cache.atomic().check('{acct:1}:balance', 10).set('{acct:1}:balance', 5).set('{acct:1}:log', 'paid').execute()).toBe(true);
+      expect(await cache.atomic().check('{acct:1}:balance', 10).set('{acct:1}:balance', 0).execute()).toBe(false);
+      expect(await cache.get('{acct:1}:balance', { consistent: true })).toBe(5);
+      const keys: string[] = [];
+      for await (const key of cache.scan('k*', { batchSize: 7 })) keys.push(key);
+      expect(new Set(keys).size).toBe(39);
+      expect(await cache.set('n', 1, { nx: true })).toBe(true);
+      expect(await cache.set('n', 2, { nx: true })).toBe(false);
+      expect(await cache.exists('n')).toBe(true);
+      expect(await cache.clear()).toBe(39 + 2 + 2 + 1);
+      expect(await cache.get('k1')).toBeUndefined();
+    });
+
+    it('loads once across instances under a stampede and notifies the waiters', async () => {
+      const ns = `t-${randomUUID().slice(0, 8)}`;
+      const a = await make<string>(ns);
+      const b = await make<string>(ns);
+      let calls = 0;
+      const loader = async (): Promise<string> => {
+        calls += 1;
+        await new Promise((r) => setTimeout(r, 50));
+        return 'loaded';
+      };
+      const results = await Promise.all([
+        ...Array.from({ length: 10 }, () => a.getOrLoad('hot', loader, { ttlMs: 10_000 })),
+        ...Array.from({ length: 10 }, () => b.getOrLoad('hot', loader, { ttlMs: 10_000 })),
+      ]);
+      expect(results.every((r) => r === 'loaded')).toBe(true);
+      expect(calls).toBe(1);
+      expect(a.stats().locks.acquired + b.stats().locks.acquired).toBe(1);
+      expect(a.stats().locks.waits + b.stats().locks.waits).toBe(1);
+    });
+
+    it('hands the lock on when a loader fails, and times out waiters of a loader that never ends', async () => {
+      const ns = `t-${randomUUID().slice(0, 8)}`;
+      const a = await make<string>(ns, { lockWaitTimeoutMs: 200, lockPollIntervalMs: 20 });
+      const b = await make<string>(ns, { lockWaitTimeoutMs: 200, lockPollIntervalMs: 20 });
+      await expect(a.getOrLoad('x', () => Promise.reject(new Error('db down')))).rejects.toThrow('db down');
+      expect(await b.getOrLoad('x', () => 'second try')).toBe('second try');
+      let finish: (() => void) | undefined;
+      const slow = a.getOrLoad('y', () => new Promise<string>((r) => (finish = () => r('late'))));
+      await eventually(() => finish !== undefined);
+      await expect(b.getOrLoad('y', () => 'never')).rejects.toMatchObject({ code: 'CACHE_LOCK_TIMEOUT' });
+      finish!();
+      expect(await slow).toBe('late');
+    });
+
+    it('exports a namespace to a file and imports it into another', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'patinox-snap-'));
+      try {
+        const from = await make<unknown>(`t-${randomUUID().slice(0, 8)}`);
+        const to = await make<unknown>(`t-${randomUUID().slice(0, 8)}`);
+        await from.setMany(Array.from({ length: 30 }, (_, i) => ({ key: `s${i}`, value: { i }, ttlMs: i === 0 ? 60_000 : undefined })));
+        await from.increment('ctr', 3);
+        const file = join(dir, 'snap.jsonl');
+        expect(await from.exportSnapshot(file)).toMatchObject({ entries: 31, namespace: from.namespace });
+        await to.set('s1', 'kept');
+        expect((await to.importSnapshot(file, { overwrite: false })).entries).toBe(31);
+        expect(await to.get('s1')).toBe('kept');
+        expect(await to.get('s2')).toEqual({ i: 2 });
+        expect(await to.get('ctr')).toBe(3);
+        await to.importSnapshot(file);
+        expect(await to.get('s1', { consistent: true })).toEqual({ i: 1 });
+        writeFileSync(join(dir, 'bad.jsonl'), '{"format":"other"}\n');
+        await expect(to.importSnapshot(join(dir, 'bad.jsonl'))).rejects.toMatchObject({ code: 'CACHE_SNAPSHOT_INVALID' });
+        writeFileSync(join(dir, 'empty.jsonl'), '');
+        await expect(to.importSnapshot(join(dir, 'empty.jsonl'))).rejects.toMatchObject({ code: 'CACHE_SNAPSHOT_INVALID' });
+        writeFileSync(join(dir, 'torn.jsonl'), `${JSON.stringify({ format: 'patinox-cache-snapshot', version: 1, namespace: 'x' })}\n{"k":`);
+        await expect(to.importSnapshot(join(dir, 'torn.jsonl'))).rejects.toMatchObject({ code: 'CACHE_SNAPSHOT_INVALID' });
+        writeFileSync(join(dir, 'entry.jsonl'), `${JSON.stringify({ format: 'patinox-cache-snapshot', version: 1, namespace: 'x' })}\n{"k":1}\n`);
+        await expect(to.importSnapshot(join(dir, 'entry.jsonl'))).rejects.toMatchObject({ code: 'CACHE_SNAPSHOT_INVALID' });
+        await expect(to.importSnapshot(join(dir, 'missing.jsonl'))).rejects.toMatchObject({ code: 'CACHE_SNAPSHOT_INVALID' });
+        await expect(to.exportSnapshot('')).rejects.toThrow('Expected `path` to be a file path, got "" (string)');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('answers the health check with a PING within 100 ms', async () => {
+      const cache = await make(`t-${randomUUID().slice(0, 8)}`);
+      const health = await cache.health();
+      expect(health.status).toBe('up');
+      expect(health.details?.latencyMs).toBeLessThan(100);
+    });
+  });
+}
+
+tieredSuite('standalone Redis', async () => {
+  const backends: RedisBackend[] = [];
+  return {
+    backend: () => {
+      const b = new RedisBackend({ url: redisUrl() });
+      backends.push(b);
+      return b;
+    },
+    close: async () => undefined,
+  };
+});
+
+let cluster: RedisClusterHandle | undefined;
+tieredSuite('a 3-master Redis Cluster', async () => {
+  cluster = await startRedisCluster(3);
+  const nodes = cluster.startupNodes;
+  return {
+    backend: () => new RedisBackend({ cluster: nodes }),
+    close: async () => {
+      await cluster?.stop();
+    },
+  };
+});
