@@ -1,0 +1,21 @@
+export type { ConnectionManager } from './connection-manager.js';
+export {
+  POOL_CLOSED,
+  POOL_LOAN_RELEASED,
+  POOL_MANAGER_ERROR,
+  POOL_QUEUE_FULL,
+  POOL_TIMEOUT,
+  POOL_VALIDATION_FAILED,
+  PoolClosedError,
+  PoolError,
+  PoolLoanReleasedError,
+  PoolManagerError,
+  PoolQueueFullError,
+  PoolTimeoutError,
+  PoolValidationError,
+} from './errors.js';
+export type { PoolErrorCode, TimeoutPhase } from './errors.js';
+export type { AcquireOptions, CloseOptions, PoolOptions, ResizeOptions } from './options.js';
+export { Pool } from './pool.js';
+export type { CloseReport, LeakReport, PoolStats } from './pool.js';
+export { PooledConnection } from './pooled-connection.js';

@@ -1,0 +1,1023 @@
+import { describeValue, expectPositiveFinite, isPatinoxError, optional, toError } from '@patinox/errors';
+import { Histogram, createEvent, safeRecord, type Monitor } from '@patinox/monitor';
+import type { ConnectionManager } from '../connection-manager.js';
+import { PoolClosedError, PoolManagerError, PoolQueueFullError, PoolTimeoutError, PoolValidationError } from '../errors.js';
+import type { AcquireOptions } from '../options.js';
+import { PooledConnection } from '../pooled-connection.js';
+import type { LoanOwner } from './loan-owner.js';
+import type { ResolvedOptions } from './resolve-options.js';
+import { Waiter } from './waiter.js';
+
+// Slot states. A connection lives in a numbered slot; its per-connection data is spread over typed
+// arrays indexed by slot (struct of arrays), so an idle connection costs a few dozen bytes and the
+// hot path reads and writes numbers instead of allocating records.
+const FREE = 0;
+const CREATING = 1;
+const IDLE = 2;
+const BORROWED = 3;
+const CHECKING = 4;
+const RECYCLING = 5;
+
+const MIN_TICK_MS = 10;
+const MAX_TICK_MS = 1000;
+
+/** One loan that was still out when `close()` gave up waiting. */
+export interface LeakReport {
+  /** How long it had been held, in ms; known when `leakDetectionMs` is set. */
+  heldMs: number | undefined;
+  /** Stack of the `acquire` call; recorded when `leakDetectionMs` is set. */
+  stack: string | undefined;
+}
+
+/** What `close()` found. */
+export interface CloseReport {
+  /** Loans not released by the deadline; their connections were destroyed. */
+  leaked: LeakReport[];
+  /** True when the deadline passed before every loan came back. */
+  timedOut: boolean;
+}
+
+/** Counts and latencies of a pool at one moment. */
+export interface PoolStats {
+  /** Connections open or being opened: `idle + borrowed + pendingCreates`. */
+  size: number;
+  /** Connections ready to lend. */
+  idle: number;
+  /** Connections lent out, or out of the idle stack for `isValid`/`recycle`. */
+  borrowed: number;
+  /** Callers waiting for a connection. */
+  waiting: number;
+  /** `create` calls in flight. */
+  pendingCreates: number;
+  minSize: number;
+  maxSize: number;
+  /** Connections created since the pool started. */
+  created: number;
+  /** Connections destroyed since the pool started. */
+  destroyed: number;
+  /** Successful acquires. */
+  acquired: number;
+  /** Acquires rejected with `POOL_TIMEOUT`. */
+  timeouts: number;
+  /** Acquires given up through their `signal`. */
+  aborted: number;
+  /** Failed or timed-out `create` calls. */
+  createErrors: number;
+  /** Connections that failed `isValid`. */
+  validationFailures: number;
+  /** Second `release()`/`destroy()` calls on a loan, ignored. */
+  doubleReleases: number;
+  /** Time callers waited for a connection, in ms (0 when one was idle). */
+  acquireWait: { count: number; mean: number; p50: number; p95: number; p99: number; max: number };
+  /** `borrowed / maxSize`, 0..1 (above 1 briefly after a shrinking resize). */
+  utilization: number;
+  /** True once `close()` was called. */
+  closed: boolean;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+function message(error: unknown): string {
+  return toError(error).message;
+}
+
+/** The pool's machinery; {@link Pool} is its validated public face. */
+export class PoolCore<C> implements LoanOwner {
+  readonly #manager: ConnectionManager<C>;
+  readonly #name: string;
+  readonly #monitor: Monitor;
+  readonly #random: () => number;
+  readonly #acquireTimeoutMs: number;
+  readonly #createTimeoutMs: number;
+  readonly #idleTimeoutMs: number;
+  readonly #maxLifetimeMs: number;
+  readonly #healthCheckIntervalMs: number;
+  readonly #validateOnBorrow: boolean;
+  readonly #skipWindowMs: number;
+  readonly #fairQueue: boolean;
+  readonly #maxWaiters: number;
+  readonly #leakDetectionMs: number;
+  readonly #retryDelayMs: number;
+  readonly #retryMaxDelayMs: number;
+  readonly #trackLoans: boolean;
+  readonly #hasRecycle: boolean;
+  #minSize: number;
+  #maxSize: number;
+
+  // Struct of arrays, indexed by slot.
+  #capacity = 0;
+  #conns: (C | undefined)[] = [];
+  #loans: (PooledConnection<C> | undefined)[] = [];
+  #unwatch: ((() => void) | undefined)[] = [];
+  #stacks: (Error | undefined)[] = [];
+  #state = new Uint8Array(0);
+  #broken = new Uint8Array(0);
+  #leakReported = new Uint8Array(0);
+  #lastUsedAt = new Float64Array(0);
+  #expiresAt = new Float64Array(0);
+  #checkAt = new Float64Array(0);
+  #borrowedAt = new Float64Array(0);
+  #freeSlots = new Int32Array(0);
+  #freeTop = 0;
+  // Idle connections as an array stack: the most recently used is lent first, so the rest age out.
+  #idle = new Int32Array(0);
+  #idleTop = 0;
+
+  #size = 0;
+  #loaned = 0;
+  #checking = 0;
+  #borrowChecks = 0;
+  #pendingCreates = 0;
+  #waiting = 0;
+
+  #created = 0;
+  #destroyed = 0;
+  #acquired = 0;
+  #timeouts = 0;
+  #aborted = 0;
+  #createErrors = 0;
+  #validationFailures = 0;
+  #doubleReleases = 0;
+  readonly #waitHistogram = new Histogram();
+
+  // Waiters: intrusive doubly linked list, oldest at the head.
+  #head: Waiter<PooledConnection<C>> | undefined = undefined;
+  #tail: Waiter<PooledConnection<C>> | undefined = undefined;
+  // While every waiter uses the default timeout, list order is deadline order and expiry scans stop early.
+  #uniformDeadlines = true;
+  // One timer for all waiters, armed at the earliest deadline.
+  #deadlineTimer: NodeJS.Timeout | undefined = undefined;
+  #deadlineAt = Infinity;
+
+  #consecutiveFailures = 0;
+  #lastCreateError: Error | undefined = undefined;
+  #lastValidationError: Error | undefined = undefined;
+  #retryTimer: NodeJS.Timeout | undefined = undefined;
+  readonly #creates = new Set<(error: Error) => void>();
+  readonly #destroying = new Set<Promise<void>>();
+  #tickTimer: NodeJS.Timeout | undefined = undefined;
+  // Time of the last clock read (acquire or tick); release stamps connections with it instead of reading the clock.
+  #coarseNow: number;
+
+  #closed = false;
+  #closing: Promise<CloseReport> | undefined = undefined;
+  #onDrained: (() => void) | undefined = undefined;
+
+  constructor(manager: ConnectionManager<C>, options: ResolvedOptions) {
+    this.#manager = manager;
+    this.#name = options.name;
+    this.#monitor = options.monitor;
+    this.#random = options.random;
+    this.#minSize = options.minSize;
+    this.#maxSize = options.maxSize;
+    this.#acquireTimeoutMs = options.acquireTimeoutMs;
+    this.#createTimeoutMs = options.createTimeoutMs;
+    this.#idleTimeoutMs = options.idleTimeoutMs;
+    this.#maxLifetimeMs = options.maxLifetimeMs;
+    this.#healthCheckIntervalMs = options.healthCheckIntervalMs;
+    this.#validateOnBorrow = options.validateOnBorrow;
+    this.#skipWindowMs = options.validationSkipWindowMs;
+    this.#fairQueue = options.fairQueue;
+    this.#maxWaiters = options.maxWaiters;
+    this.#leakDetectionMs = options.leakDetectionMs;
+    this.#retryDelayMs = options.createRetryDelayMs;
+    this.#retryMaxDelayMs = options.createRetryMaxDelayMs;
+    this.#trackLoans = options.leakDetectionMs > 0;
+    this.#hasRecycle = manager.recycle !== undefined;
+    this.#coarseNow = performance.now();
+
+    const periods = [this.#idleTimeoutMs, this.#maxLifetimeMs, this.#healthCheckIntervalMs, this.#leakDetectionMs].filter((p) => p > 0);
+    if (periods.length > 0) {
+      const tickMs = Math.min(MAX_TICK_MS, Math.max(MIN_TICK_MS, Math.floor(Math.min(...periods) / 4)));
+      // Maintenance only: it must never keep the process alive.
+      this.#tickTimer = setInterval(() => this.#tick(), tickMs);
+      this.#tickTimer.unref();
+    }
+    this.#fillDemand();
+  }
+
+  // ---------------------------------------------------------------- acquire
+
+  acquire(options?: AcquireOptions): Promise<PooledConnection<C>> {
+    if (options === undefined && this.#waiting === 0 && this.#idleTop > 0 && !this.#closed) {
+      const slot = this.#takeIdle();
+      if (slot >= 0) {
+        this.#waitHistogram.record(0);
+        // A failed validation inside takeIdle may have dropped the pool below minSize.
+        if (this.#size < this.#minSize) this.#fillDemand();
+        return Promise.resolve(this.#lend(slot, undefined));
+      }
+    }
+    return this.#acquireSlow(options);
+  }
+
+  #acquireSlow(options: AcquireOptions | undefined): Promise<PooledConnection<C>> {
+    let timeoutMs = this.#acquireTimeoutMs;
+    let signal: AbortSignal | undefined;
+    if (options !== undefined) {
+      if (typeof options !== 'object' || options === null) {
+        throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+      }
+      timeoutMs = optional('timeoutMs', options.timeoutMs, expectPositiveFinite, timeoutMs);
+      signal = options.signal;
+      if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function')) {
+        throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${describeValue(signal)}`);
+      }
+    }
+    if (this.#closed) return Promise.reject(new PoolClosedError(this.#name));
+    // AbortSignal convention: reject with the reason exactly as the caller gave it.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+    if (signal?.aborted === true) return Promise.reject(signal.reason);
+    if (this.#waiting === 0 && this.#idleTop > 0) {
+      const slot = this.#takeIdle();
+      if (slot >= 0) {
+        this.#waitHistogram.record(0);
+        if (this.#size < this.#minSize) this.#fillDemand();
+        return Promise.resolve(this.#lend(slot, undefined));
+      }
+    }
+    if (this.#waiting >= this.#maxWaiters) return Promise.reject(new PoolQueueFullError(this.#name, this.#maxWaiters));
+
+    const now = performance.now();
+    this.#coarseNow = now;
+    const deadline = now + timeoutMs;
+    const waiter = new Waiter<PooledConnection<C>>(now, deadline, timeoutMs, signal, this.#trackLoans ? new Error('acquired here') : undefined);
+    const promise = new Promise<PooledConnection<C>>((resolve, reject) => {
+      waiter.resolve = resolve;
+      waiter.reject = reject;
+    });
+    this.#link(waiter);
+    if (timeoutMs !== this.#acquireTimeoutMs) this.#uniformDeadlines = false;
+    if (signal !== undefined) {
+      const abortSignal = signal;
+      waiter.onAbort = () => {
+        if (!waiter.linked) return;
+        this.#unlink(waiter);
+        this.#aborted += 1;
+        waiter.reject(abortSignal.reason);
+      };
+      signal.addEventListener('abort', waiter.onAbort, { once: true });
+    }
+    if (deadline < this.#deadlineAt) this.#armDeadline(deadline, now);
+    this.#dispatch();
+    return promise;
+  }
+
+  /** Pops idle connections until one is ready to lend; -1 when none is (an async check may have started). */
+  #takeIdle(): number {
+    while (this.#idleTop > 0) {
+      const slot = this.#idle[--this.#idleTop]!;
+      if (!this.#validateOnBorrow) return slot;
+      const now = performance.now();
+      this.#coarseNow = now;
+      if (now - this.#lastUsedAt[slot]! <= this.#skipWindowMs) return slot;
+      const verdict = this.#check(slot, true);
+      if (verdict === true) return slot;
+      if (verdict === undefined) return -1;
+    }
+    return -1;
+  }
+
+  #lend(slot: number, stack: Error | undefined): PooledConnection<C> {
+    this.#state[slot] = BORROWED;
+    this.#loaned += 1;
+    this.#acquired += 1;
+    const loan = new PooledConnection<C>(this, slot, this.#conns[slot] as C);
+    this.#loans[slot] = loan;
+    if (this.#trackLoans) {
+      this.#borrowedAt[slot] = performance.now();
+      this.#stacks[slot] = stack ?? new Error('acquired here');
+      this.#leakReported[slot] = 0;
+    }
+    return loan;
+  }
+
+  // ---------------------------------------------------------------- release
+
+  release(slot: number, loan: object, suspect: boolean): void {
+    if (this.#loans[slot] !== loan) return;
+    this.#loans[slot] = undefined;
+    this.#loaned -= 1;
+    if (this.#trackLoans) this.#stacks[slot] = undefined;
+    const now = this.#coarseNow;
+    if (this.#closed || this.#broken[slot] !== 0 || this.#size > this.#maxSize || now >= this.#expiresAt[slot]!) {
+      this.#destroySlot(slot, this.#closed ? 'closed' : this.#broken[slot] !== 0 ? 'error' : this.#size > this.#maxSize ? 'resize' : 'lifetime');
+      this.#afterRelease();
+      return;
+    }
+    this.#lastUsedAt[slot] = suspect ? -Infinity : now;
+    if (this.#hasRecycle) {
+      this.#recycle(slot);
+      return;
+    }
+    if (this.#waiting > 0) {
+      this.#serve(slot);
+      return;
+    }
+    this.#state[slot] = IDLE;
+    this.#idle[this.#idleTop++] = slot;
+  }
+
+  destroyLoan(slot: number, loan: object, error: unknown): void {
+    if (this.#loans[slot] !== loan) return;
+    this.#loans[slot] = undefined;
+    this.#loaned -= 1;
+    if (this.#trackLoans) this.#stacks[slot] = undefined;
+    this.#destroySlot(slot, 'destroyed', error);
+    this.#afterRelease();
+  }
+
+  countDoubleRelease(): void {
+    this.#doubleReleases += 1;
+  }
+
+  #afterRelease(): void {
+    if (this.#closed) this.#checkDrained();
+    else this.#dispatch();
+  }
+
+  #recycle(slot: number): void {
+    const conn = this.#conns[slot] as C;
+    this.#state[slot] = RECYCLING;
+    this.#checking += 1;
+    let result: unknown;
+    try {
+      result = this.#manager.recycle!(conn);
+    } catch (error) {
+      this.#recycled(slot, conn, error);
+      return;
+    }
+    if (!isThenable(result)) {
+      this.#recycled(slot, conn, undefined);
+      return;
+    }
+    this.#bounded(result, `recycle did not finish within ${this.#createTimeoutMs} ms`).then(
+      () => this.#recycled(slot, conn, undefined),
+      (error: unknown) => this.#recycled(slot, conn, error ?? new Error('recycle failed')),
+    );
+  }
+
+  #recycled(slot: number, conn: C, error: unknown): void {
+    if (this.#conns[slot] !== conn || this.#state[slot] !== RECYCLING) return;
+    this.#checking -= 1;
+    if (error !== undefined) {
+      this.#reportManagerError('recycle', error);
+      this.#destroySlot(slot, 'recycle-failed', error);
+    } else if (this.#closed || this.#broken[slot] !== 0) {
+      this.#destroySlot(slot, this.#closed ? 'closed' : 'error');
+    } else {
+      this.#offer(slot);
+    }
+    this.#afterRelease();
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  /** Hands a ready connection to the next waiter, or puts it on the idle stack. */
+  #offer(slot: number): void {
+    if (this.#waiting > 0) {
+      this.#serve(slot);
+    } else {
+      this.#state[slot] = IDLE;
+      this.#idle[this.#idleTop++] = slot;
+    }
+  }
+
+  #serve(slot: number): void {
+    const waiter = this.#fairQueue ? this.#head! : this.#tail!;
+    this.#unlink(waiter);
+    if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
+    const now = performance.now();
+    this.#coarseNow = now;
+    this.#waitHistogram.record(now - waiter.enqueuedAt);
+    waiter.resolve(this.#lend(slot, waiter.stack));
+  }
+
+  /** Serves waiters from the idle stack, then starts the creates that waiters and `minSize` still need. */
+  #dispatch(): void {
+    while (this.#waiting > this.#borrowChecks && this.#idleTop > 0) {
+      const slot = this.#takeIdle();
+      if (slot >= 0) this.#serve(slot);
+    }
+    this.#fillDemand();
+  }
+
+  #fillDemand(): void {
+    if (this.#closed || this.#retryTimer !== undefined) return;
+    let want = Math.max(this.#waiting - this.#pendingCreates - this.#borrowChecks, this.#minSize - this.#size);
+    want = Math.min(want, this.#maxSize - this.#size);
+    // While creates fail, probe with one at a time instead of hammering a dead server with maxSize.
+    if (this.#consecutiveFailures > 0) want = Math.min(want, 1 - this.#pendingCreates);
+    for (; want > 0; want -= 1) this.#spawnCreate();
+  }
+
+  // ---------------------------------------------------------------- waiters
+
+  #link(waiter: Waiter<PooledConnection<C>>): void {
+    waiter.linked = true;
+    waiter.prev = this.#tail;
+    if (this.#tail === undefined) this.#head = waiter;
+    else this.#tail.next = waiter;
+    this.#tail = waiter;
+    this.#waiting += 1;
+  }
+
+  #unlink(waiter: Waiter<PooledConnection<C>>): void {
+    waiter.linked = false;
+    const { prev, next } = waiter;
+    if (prev === undefined) this.#head = next;
+    else prev.next = next;
+    if (next === undefined) this.#tail = prev;
+    else next.prev = prev;
+    waiter.prev = undefined;
+    waiter.next = undefined;
+    this.#waiting -= 1;
+    if (this.#waiting === 0) {
+      this.#uniformDeadlines = true;
+      if (this.#deadlineTimer !== undefined) {
+        clearTimeout(this.#deadlineTimer);
+        this.#deadlineTimer = undefined;
+        this.#deadlineAt = Infinity;
+      }
+    }
+  }
+
+  #armDeadline(deadline: number, now: number): void {
+    if (this.#deadlineTimer !== undefined) clearTimeout(this.#deadlineTimer);
+    this.#deadlineAt = deadline;
+    // Ref'd on purpose: a caller is waiting, and its promise must settle before the process may exit.
+    this.#deadlineTimer = setTimeout(() => this.#onDeadline(), Math.max(1, Math.ceil(deadline - now)));
+  }
+
+  #onDeadline(): void {
+    this.#deadlineTimer = undefined;
+    this.#deadlineAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (let waiter = this.#head; waiter !== undefined; ) {
+      const following = waiter.next;
+      if (waiter.deadline <= now) {
+        this.#expire(waiter, now);
+      } else if (this.#uniformDeadlines) {
+        next = waiter.deadline;
+        break;
+      } else if (waiter.deadline < next) {
+        next = waiter.deadline;
+      }
+      waiter = following;
+    }
+    if (next < Infinity && this.#waiting > 0) this.#armDeadline(next, now);
+  }
+
+  #expire(waiter: Waiter<PooledConnection<C>>, now: number): void {
+    this.#unlink(waiter);
+    if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
+    this.#timeouts += 1;
+    const connecting = this.#pendingCreates > 0 || this.#retryTimer !== undefined || (this.#lastCreateError !== undefined && this.#size < this.#maxSize);
+    const phase = connecting ? 'connect' : 'queue';
+    const waitedMs = Math.round(now - waiter.enqueuedAt);
+    const cause = connecting ? this.#lastCreateError : this.#lastValidationError;
+    waiter.reject(
+      new PoolTimeoutError(
+        connecting
+          ? `Pool "${this.#name}" could not open a connection within ${waitedMs} ms${cause === undefined ? '' : `: ${cause.message}`}`
+          : `Pool "${this.#name}" had no free connection within ${waitedMs} ms (${this.#loaned} of ${this.#maxSize} borrowed)`,
+        phase,
+        {
+          pool: this.#name,
+          waitedMs,
+          timeoutMs: waiter.timeoutMs,
+          size: this.#size,
+          maxSize: this.#maxSize,
+          borrowed: this.#loaned + this.#checking,
+          waiting: this.#waiting,
+        },
+        cause,
+      ),
+    );
+  }
+
+  #rejectAllWaiters(makeError: () => Error): void {
+    while (this.#head !== undefined) {
+      const waiter = this.#head;
+      this.#unlink(waiter);
+      if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
+      waiter.reject(makeError());
+    }
+  }
+
+  // ---------------------------------------------------------------- slots
+
+  #allocSlot(): number {
+    if (this.#freeTop === 0) this.#grow();
+    return this.#freeSlots[--this.#freeTop]!;
+  }
+
+  #grow(): void {
+    const old = this.#capacity;
+    const capacity = Math.max(old + 1, Math.min(Math.max(8, old * 2), Math.max(this.#maxSize, old + 1)));
+    const state = new Uint8Array(capacity);
+    state.set(this.#state);
+    this.#state = state;
+    const broken = new Uint8Array(capacity);
+    broken.set(this.#broken);
+    this.#broken = broken;
+    const leakReported = new Uint8Array(capacity);
+    leakReported.set(this.#leakReported);
+    this.#leakReported = leakReported;
+    this.#lastUsedAt = growFloat(this.#lastUsedAt, capacity);
+    this.#expiresAt = growFloat(this.#expiresAt, capacity);
+    this.#checkAt = growFloat(this.#checkAt, capacity);
+    this.#borrowedAt = growFloat(this.#borrowedAt, capacity);
+    const idle = new Int32Array(capacity);
+    idle.set(this.#idle);
+    this.#idle = idle;
+    const freeSlots = new Int32Array(capacity);
+    freeSlots.set(this.#freeSlots.subarray(0, this.#freeTop));
+    // Push new slots highest first so the lowest index is used first.
+    for (let slot = capacity - 1; slot >= old; slot -= 1) freeSlots[this.#freeTop++] = slot;
+    this.#freeSlots = freeSlots;
+    for (let slot = old; slot < capacity; slot += 1) {
+      this.#conns.push(undefined);
+      this.#loans.push(undefined);
+      this.#unwatch.push(undefined);
+      this.#stacks.push(undefined);
+    }
+    this.#capacity = capacity;
+  }
+
+  #freeSlot(slot: number): void {
+    this.#conns[slot] = undefined;
+    this.#state[slot] = FREE;
+    this.#broken[slot] = 0;
+    this.#freeSlots[this.#freeTop++] = slot;
+    this.#size -= 1;
+  }
+
+  #destroySlot(slot: number, reason: string, cause?: unknown): void {
+    const conn = this.#conns[slot] as C;
+    const unwatch = this.#unwatch[slot];
+    if (unwatch !== undefined) {
+      this.#unwatch[slot] = undefined;
+      try {
+        unwatch();
+      } catch (error) {
+        this.#reportManagerError('unwatch', error);
+      }
+    }
+    this.#freeSlot(slot);
+    this.#destroyed += 1;
+    this.#event('pool.connection.destroyed', { reason, size: this.#size, ...(cause === undefined ? {} : { error: message(cause) }) });
+    this.#callDestroy(conn);
+  }
+
+  #callDestroy(conn: C): void {
+    let result: unknown;
+    try {
+      result = this.#manager.destroy(conn);
+    } catch (error) {
+      this.#reportManagerError('destroy', error);
+      return;
+    }
+    if (isThenable(result)) {
+      const pending: Promise<void> = Promise.resolve(result).then(
+        () => {
+          this.#destroying.delete(pending);
+        },
+        (error: unknown) => {
+          this.#destroying.delete(pending);
+          this.#reportManagerError('destroy', error);
+        },
+      );
+      this.#destroying.add(pending);
+    }
+  }
+
+  #removeIdle(slot: number): void {
+    const idle = this.#idle;
+    let keep = 0;
+    for (let i = 0; i < this.#idleTop; i += 1) {
+      const s = idle[i]!;
+      if (s !== slot) idle[keep++] = s;
+    }
+    this.#idleTop = keep;
+  }
+
+  // ---------------------------------------------------------------- create
+
+  #spawnCreate(): void {
+    const slot = this.#allocSlot();
+    this.#state[slot] = CREATING;
+    this.#size += 1;
+    this.#pendingCreates += 1;
+    const controller = new AbortController();
+    let settled = false;
+    const finish = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      this.#creates.delete(abandon);
+      this.#pendingCreates -= 1;
+      return true;
+    };
+    const abandon = (error: Error): void => {
+      if (!finish()) return;
+      controller.abort(error);
+      this.#freeSlot(slot);
+      this.#createFailed(error);
+    };
+    const timer = setTimeout(() => {
+      abandon(
+        new PoolTimeoutError(`create did not finish within ${this.#createTimeoutMs} ms`, 'connect', {
+          pool: this.#name,
+          timeoutMs: this.#createTimeoutMs,
+        }),
+      );
+    }, this.#createTimeoutMs);
+    // A hung create must not keep the process alive; waiters have their own (ref'd) deadline timer.
+    timer.unref();
+    this.#creates.add(abandon);
+    let result: unknown;
+    try {
+      result = this.#manager.create(controller.signal);
+    } catch (error) {
+      result = Promise.reject(toError(error));
+    }
+    Promise.resolve(result).then(
+      (conn) => {
+        if (!finish()) {
+          this.#event('pool.connection.destroyed', { reason: 'late', size: this.#size });
+          this.#callDestroy(conn as C);
+          return;
+        }
+        this.#onCreated(slot, conn as C);
+      },
+      (error: unknown) => {
+        if (!finish()) return;
+        this.#freeSlot(slot);
+        this.#createFailed(toError(error));
+      },
+    );
+  }
+
+  #onCreated(slot: number, conn: C): void {
+    this.#conns[slot] = conn;
+    this.#created += 1;
+    this.#consecutiveFailures = 0;
+    this.#lastCreateError = undefined;
+    const now = performance.now();
+    this.#coarseNow = now;
+    this.#lastUsedAt[slot] = now;
+    this.#expiresAt[slot] = this.#maxLifetimeMs > 0 ? now + this.#maxLifetimeMs * (1 - 0.1 * this.#random()) : Infinity;
+    this.#checkAt[slot] = this.#nextCheck(now);
+    if (this.#manager.watch !== undefined) {
+      try {
+        const unwatch = this.#manager.watch(conn, (error) => this.#connectionError(slot, conn, error));
+        if (typeof unwatch === 'function') this.#unwatch[slot] = unwatch;
+      } catch (error) {
+        this.#reportManagerError('watch', error);
+      }
+    }
+    this.#event('pool.connection.created', { size: this.#size });
+    if (this.#size > this.#maxSize) {
+      this.#destroySlot(slot, 'resize');
+    } else {
+      this.#offer(slot);
+    }
+    this.#dispatch();
+  }
+
+  #nextCheck(now: number): number {
+    return this.#healthCheckIntervalMs > 0 ? now + this.#healthCheckIntervalMs * (0.9 + 0.2 * this.#random()) : Infinity;
+  }
+
+  #createFailed(error: Error): void {
+    if (this.#closed) return;
+    this.#createErrors += 1;
+    this.#consecutiveFailures += 1;
+    this.#lastCreateError = error;
+    const ceiling = Math.min(this.#retryMaxDelayMs, this.#retryDelayMs * 2 ** Math.min(30, this.#consecutiveFailures - 1));
+    // Equal jitter: at least half the ceiling, so the retry rate stays bounded even with an unlucky random.
+    const delayMs = Math.round(ceiling / 2 + (ceiling / 2) * this.#random());
+    this.#event('pool.create.failed', { error: error.message, attempt: this.#consecutiveFailures, retryInMs: delayMs });
+    if (isPatinoxError(error) && error.recovery === 'fail') {
+      this.#rejectAllWaiters(
+        () => new PoolManagerError(`Pool "${this.#name}" cannot create connections: ${error.message}`, { pool: this.#name }, error),
+      );
+    }
+    if (this.#retryTimer === undefined) {
+      this.#retryTimer = setTimeout(() => {
+        this.#retryTimer = undefined;
+        this.#dispatch();
+      }, delayMs);
+      this.#retryTimer.unref();
+    }
+  }
+
+  // ---------------------------------------------------------------- validation
+
+  /**
+   * Runs `isValid` on a slot taken out of the idle stack: true when it passed at once, false when it
+   * failed (the slot is destroyed), undefined when the answer is pending (the slot is CHECKING).
+   */
+  #check(slot: number, forBorrow: boolean): boolean | undefined {
+    const conn = this.#conns[slot] as C;
+    let verdict: unknown;
+    try {
+      verdict = this.#manager.isValid(conn);
+    } catch (error) {
+      this.#invalid(slot, error);
+      return false;
+    }
+    if (!isThenable(verdict)) {
+      if (verdict === true) return true;
+      this.#invalid(slot, undefined);
+      return false;
+    }
+    this.#state[slot] = CHECKING;
+    this.#checking += 1;
+    if (forBorrow) this.#borrowChecks += 1;
+    this.#bounded(verdict, `isValid did not answer within ${this.#createTimeoutMs} ms`).then(
+      (valid) => this.#checked(slot, conn, forBorrow, valid === true, undefined),
+      (error: unknown) => this.#checked(slot, conn, forBorrow, false, error),
+    );
+    return undefined;
+  }
+
+  #checked(slot: number, conn: C, forBorrow: boolean, valid: boolean, error: unknown): void {
+    if (this.#conns[slot] !== conn || this.#state[slot] !== CHECKING) return;
+    this.#checking -= 1;
+    if (forBorrow) this.#borrowChecks -= 1;
+    if (this.#closed || this.#broken[slot] !== 0) {
+      this.#destroySlot(slot, this.#closed ? 'closed' : 'error');
+    } else if (valid) {
+      const now = performance.now();
+      this.#coarseNow = now;
+      if (forBorrow) this.#lastUsedAt[slot] = now;
+      else this.#checkAt[slot] = this.#nextCheck(now);
+      this.#offer(slot);
+    } else {
+      this.#invalid(slot, error);
+    }
+    this.#afterRelease();
+  }
+
+  #invalid(slot: number, cause: unknown): void {
+    this.#validationFailures += 1;
+    const error = new PoolValidationError(
+      `A connection of pool "${this.#name}" failed validation${cause === undefined ? '' : `: ${message(cause)}`}`,
+      { pool: this.#name },
+      cause,
+    );
+    this.#lastValidationError = error;
+    this.#event('pool.validation.failed', { error: error.message });
+    this.#destroySlot(slot, 'invalid', cause);
+  }
+
+  /** Resolves with `promise`, or rejects once `createTimeoutMs` passes. */
+  #bounded<T>(promise: PromiseLike<T>, timeoutMessage: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(timeoutMessage)), this.#createTimeoutMs);
+      timer.unref();
+      Promise.resolve(promise).then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(toError(error));
+        },
+      );
+    });
+  }
+
+  // ---------------------------------------------------------------- connection errors
+
+  #connectionError(slot: number, conn: C, error: unknown): void {
+    try {
+      if (this.#conns[slot] !== conn) return;
+      this.#event('pool.connection.error', { error: message(error), state: this.#state[slot] === IDLE ? 'idle' : 'borrowed' });
+      if (this.#state[slot] === IDLE) {
+        this.#removeIdle(slot);
+        this.#destroySlot(slot, 'error', error);
+        if (!this.#closed) this.#dispatch();
+      } else {
+        this.#broken[slot] = 1;
+      }
+    } catch (failure) {
+      // Called from a connection's event emitter: throwing here would crash the process.
+      this.#reportManagerError('watch', failure);
+    }
+  }
+
+  // ---------------------------------------------------------------- maintenance
+
+  #tick(): void {
+    const now = performance.now();
+    this.#coarseNow = now;
+    const idle = this.#idle;
+    let evictable = this.#size - this.#minSize;
+    let keep = 0;
+    let expired: number[] | undefined;
+    let idleOut: number[] | undefined;
+    let due: number[] | undefined;
+    // Bottom of the stack first: those are the connections idle the longest.
+    for (let i = 0; i < this.#idleTop; i += 1) {
+      const slot = idle[i]!;
+      if (now >= this.#expiresAt[slot]!) {
+        (expired ??= []).push(slot);
+      } else if (this.#idleTimeoutMs > 0 && evictable > 0 && now - this.#lastUsedAt[slot]! >= this.#idleTimeoutMs) {
+        evictable -= 1;
+        (idleOut ??= []).push(slot);
+      } else if (now >= this.#checkAt[slot]!) {
+        (due ??= []).push(slot);
+      } else {
+        idle[keep++] = slot;
+      }
+    }
+    this.#idleTop = keep;
+    if (expired !== undefined) for (const slot of expired) this.#destroySlot(slot, 'lifetime');
+    if (idleOut !== undefined) for (const slot of idleOut) this.#destroySlot(slot, 'idle');
+    if (due !== undefined) {
+      for (const slot of due) {
+        if (this.#check(slot, false) === true) {
+          this.#checkAt[slot] = this.#nextCheck(now);
+          this.#offer(slot);
+        }
+      }
+    }
+    if (this.#leakDetectionMs > 0) this.#detectLeaks(now);
+    this.#dispatch();
+  }
+
+  #detectLeaks(now: number): void {
+    for (let slot = 0; slot < this.#capacity; slot += 1) {
+      if (this.#loans[slot] === undefined || this.#leakReported[slot] !== 0) continue;
+      const heldMs = now - this.#borrowedAt[slot]!;
+      if (heldMs < this.#leakDetectionMs) continue;
+      this.#leakReported[slot] = 1;
+      this.#event('pool.leak.suspected', { heldMs: Math.round(heldMs), stack: this.#stacks[slot]?.stack });
+    }
+  }
+
+  // ---------------------------------------------------------------- close and resize
+
+  close(deadlineMs: number): Promise<CloseReport> {
+    if (this.#closing !== undefined) return this.#closing;
+    this.#closed = true;
+    if (this.#tickTimer !== undefined) clearInterval(this.#tickTimer);
+    this.#tickTimer = undefined;
+    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#rejectAllWaiters(() => new PoolClosedError(this.#name));
+    const closedError = new PoolClosedError(this.#name);
+    for (const abandon of [...this.#creates]) abandon(closedError);
+    while (this.#idleTop > 0) this.#destroySlot(this.#idle[--this.#idleTop]!, 'closed');
+    this.#closing = this.#drain(deadlineMs);
+    return this.#closing;
+  }
+
+  #checkDrained(): void {
+    if (this.#loaned + this.#checking === 0) this.#onDrained?.();
+  }
+
+  async #drain(deadlineMs: number): Promise<CloseReport> {
+    let timedOut = deadlineMs === 0 && this.#loaned + this.#checking > 0;
+    if (!timedOut && this.#loaned + this.#checking > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          timedOut = true;
+          this.#onDrained = undefined;
+          resolve();
+        }, deadlineMs);
+        this.#onDrained = () => {
+          clearTimeout(timer);
+          this.#onDrained = undefined;
+          resolve();
+        };
+      });
+    }
+    const leaked: LeakReport[] = [];
+    const now = performance.now();
+    for (let slot = 0; slot < this.#capacity; slot += 1) {
+      const state = this.#state[slot];
+      if (state === BORROWED && this.#loans[slot] !== undefined) {
+        const report: LeakReport = {
+          heldMs: this.#trackLoans ? Math.round(now - this.#borrowedAt[slot]!) : undefined,
+          stack: this.#stacks[slot]?.stack,
+        };
+        leaked.push(report);
+        this.#event('pool.leak', { heldMs: report.heldMs, stack: report.stack });
+        this.#loans[slot] = undefined;
+        this.#stacks[slot] = undefined;
+        this.#loaned -= 1;
+        this.#destroySlot(slot, 'leaked');
+      } else if (state === CHECKING || state === RECYCLING) {
+        this.#checking -= 1;
+        if (state === CHECKING && this.#borrowChecks > 0) this.#borrowChecks = Math.max(0, this.#borrowChecks - 1);
+        this.#destroySlot(slot, 'closed');
+      }
+    }
+    if (this.#destroying.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.#destroying]),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, this.#createTimeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    this.#event('pool.closed', { leaked: leaked.length, timedOut, created: this.#created, destroyed: this.#destroyed });
+    return { leaked, timedOut };
+  }
+
+  resize(minSize: number, maxSize: number): void {
+    if (this.#closed) throw new PoolClosedError(this.#name);
+    const from = { minSize: this.#minSize, maxSize: this.#maxSize };
+    this.#minSize = minSize;
+    this.#maxSize = maxSize;
+    // Shrink through the idle connections first, oldest (bottom of the stack) first; borrowed ones go on release.
+    const excess = Math.min(this.#size - maxSize, this.#idleTop);
+    if (excess > 0) {
+      const victims = Array.from(this.#idle.subarray(0, excess));
+      this.#idle.copyWithin(0, excess, this.#idleTop);
+      this.#idleTop -= excess;
+      for (const slot of victims) this.#destroySlot(slot, 'resize');
+    }
+    this.#event('pool.resized', { from, to: { minSize, maxSize } });
+    this.#dispatch();
+  }
+
+  // ---------------------------------------------------------------- observation
+
+  get name(): string {
+    return this.#name;
+  }
+
+  get minSize(): number {
+    return this.#minSize;
+  }
+
+  get maxSize(): number {
+    return this.#maxSize;
+  }
+
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  get waitHistogram(): Histogram {
+    return this.#waitHistogram;
+  }
+
+  stats(): PoolStats {
+    const wait = this.#waitHistogram;
+    const borrowed = this.#loaned + this.#checking;
+    return {
+      size: this.#size,
+      idle: this.#idleTop,
+      borrowed,
+      waiting: this.#waiting,
+      pendingCreates: this.#pendingCreates,
+      minSize: this.#minSize,
+      maxSize: this.#maxSize,
+      created: this.#created,
+      destroyed: this.#destroyed,
+      acquired: this.#acquired,
+      timeouts: this.#timeouts,
+      aborted: this.#aborted,
+      createErrors: this.#createErrors,
+      validationFailures: this.#validationFailures,
+      doubleReleases: this.#doubleReleases,
+      acquireWait: {
+        count: wait.count,
+        mean: wait.count === 0 ? 0 : wait.sum / wait.count,
+        p50: wait.percentile(0.5),
+        p95: wait.percentile(0.95),
+        p99: wait.percentile(0.99),
+        max: wait.max,
+      },
+      utilization: borrowed / this.#maxSize,
+      closed: this.#closed,
+    };
+  }
+
+  #event(type: string, data: Record<string, unknown>): void {
+    safeRecord(this.#monitor, createEvent(type, this.#name, data));
+  }
+
+  #reportManagerError(operation: string, error: unknown): void {
+    const wrapped = new PoolManagerError(`Connection manager ${operation} failed in pool "${this.#name}": ${message(error)}`, { pool: this.#name, operation }, error);
+    this.#event('pool.manager.error', { operation, error: wrapped.message, code: wrapped.code });
+  }
+}
+
+function growFloat(old: Float64Array<ArrayBuffer>, capacity: number): Float64Array<ArrayBuffer> {
+  const next = new Float64Array(capacity);
+  next.set(old);
+  return next;
+}

@@ -1,0 +1,73 @@
+import type { Monitor } from '@patinox/monitor';
+
+/** Options of a {@link Pool}; every field is optional. */
+export interface PoolOptions {
+  /** Connections kept open even when idle; restored by itself after errors and evictions. @default 0 */
+  minSize?: number;
+  /** Most connections open at once, borrowed or idle. @default 10 */
+  maxSize?: number;
+  /**
+   * One deadline for everything an `acquire` waits for (the queue and any connect), in ms. Finite, so
+   * no caller waits forever. @default 30000
+   */
+  acquireTimeoutMs?: number;
+  /**
+   * Longest a single `create`, `isValid` or `recycle` call may take, in ms; past it the attempt counts as
+   * failed and a late connection is destroyed. @default manager.connectTimeoutMs, else 10000
+   */
+  createTimeoutMs?: number;
+  /** Idle time after which a connection above `minSize` is closed, in ms; 0 keeps them. @default 30000 */
+  idleTimeoutMs?: number;
+  /**
+   * Age after which a connection is replaced, in ms; each connection gets up to 10 % less so they do not
+   * all expire together. Borrowed ones are replaced on release. 0 disables. @default 0
+   */
+  maxLifetimeMs?: number;
+  /** Interval of `isValid` checks on idle connections, in ms, with ±10 % jitter per check; 0 disables. @default 30000 */
+  healthCheckIntervalMs?: number;
+  /** Checks an idle connection with `isValid` before lending it, unless it was used within `validationSkipWindowMs`. @default true */
+  validateOnBorrow?: boolean;
+  /** A connection used this recently is lent without `isValid`, in ms. @default 500 */
+  validationSkipWindowMs?: number;
+  /** Serve waiters first come, first served; `false` serves the newest first (sheds the oldest under overload). @default true */
+  fairQueue?: boolean;
+  /** Most callers that may wait at once; the next gets `POOL_QUEUE_FULL` at once. 0 never queues. @default Infinity */
+  maxWaiters?: number;
+  /**
+   * A loan held longer than this is reported (`pool.leak.suspected`) with the stack where it was acquired,
+   * in ms; setting it also records acquire stacks for the leak report of `close()`. 0 disables. @default 0
+   */
+  leakDetectionMs?: number;
+  /** First delay before retrying a failed create, in ms; doubles per consecutive failure. @default 100 */
+  createRetryDelayMs?: number;
+  /** Ceiling of the create retry delay, in ms. @default 5000 */
+  createRetryMaxDelayMs?: number;
+  /** Name used as the `source` of monitor events and the `pool` label of metrics. @default 'pool' */
+  name?: string;
+  /** Receives lifecycle events (never one per acquire). @default noopMonitor */
+  monitor?: Monitor;
+  /** Random source in [0, 1) for jitter; inject for deterministic tests. @default Math.random */
+  random?: () => number;
+}
+
+/** Options of {@link Pool.acquire}. */
+export interface AcquireOptions {
+  /** Gives up waiting when aborted; the promise rejects with `signal.reason`. */
+  signal?: AbortSignal;
+  /** This call's deadline, in ms. @default the pool's acquireTimeoutMs */
+  timeoutMs?: number;
+}
+
+/** Options of {@link Pool.close}. */
+export interface CloseOptions {
+  /** How long to wait for borrowed connections to come back before destroying them as leaked, in ms. @default 10000 */
+  deadlineMs?: number;
+}
+
+/** Options of {@link Pool.resize}; an omitted field keeps its value. */
+export interface ResizeOptions {
+  /** New `minSize`. */
+  minSize?: number;
+  /** New `maxSize`. */
+  maxSize?: number;
+}

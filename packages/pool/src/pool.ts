@@ -1,0 +1,138 @@
+import { expectFunction, expectNonNegativeFinite, expectNonNegativeInteger, expectPositiveInteger, optional } from '@patinox/errors';
+import { histogramSnapshot, type Histogram, type MetricSnapshot } from '@patinox/monitor';
+import type { ConnectionManager } from './connection-manager.js';
+import { PoolCore, type CloseReport, type PoolStats } from './internal/core.js';
+import { checkSizes, resolveOptions } from './internal/resolve-options.js';
+import type { AcquireOptions, CloseOptions, PoolOptions, ResizeOptions } from './options.js';
+import { releaseSuspect, type PooledConnection } from './pooled-connection.js';
+
+export type { CloseReport, LeakReport, PoolStats } from './internal/core.js';
+
+/**
+ * An async pool of connections made by a {@link ConnectionManager}: lends them to callers, queues callers
+ * fairly when all are busy, and never leaves one waiting past its deadline.
+ *
+ * @example
+ * ```ts
+ * const pool = new Pool(manager, { maxSize: 20, acquireTimeoutMs: 2000 });
+ * const rows = await pool.use((client) => client.query('SELECT 1'));
+ * await pool.close();
+ * ```
+ */
+export class Pool<C> implements AsyncDisposable {
+  readonly #core: PoolCore<C>;
+
+  /**
+   * Starts opening `minSize` connections at once (in the background).
+   * @throws TypeError / RangeError for a malformed manager or option.
+   */
+  constructor(manager: ConnectionManager<C>, options: PoolOptions = {}) {
+    this.#core = new PoolCore(manager, resolveOptions(manager, options));
+  }
+
+  /** The pool's name, as given in the options. */
+  get name(): string {
+    return this.#core.name;
+  }
+
+  /** True once `close()` was called. */
+  get isClosed(): boolean {
+    return this.#core.isClosed;
+  }
+
+  /** The live acquire-wait histogram, in ms (0 for callers served from the idle stack). */
+  get acquireWaitHistogram(): Histogram {
+    return this.#core.waitHistogram;
+  }
+
+  /**
+   * Borrows a connection: an idle one at once, else a new one, else the next one released.
+   * @throws {PoolTimeoutError} `POOL_TIMEOUT` when the deadline passes (queue or connect; the cause says why).
+   * @throws {PoolClosedError} `POOL_CLOSED` during or after `close()`.
+   * @throws {PoolQueueFullError} `POOL_QUEUE_FULL` when `maxWaiters` callers already wait.
+   * @throws {PoolManagerError} `POOL_MANAGER_ERROR` when `create` failed with a PatinoxError of recovery `fail`.
+   * @throws `signal.reason` when `signal` aborts first.
+   */
+  acquire(options?: AcquireOptions): Promise<PooledConnection<C>> {
+    return this.#core.acquire(options);
+  }
+
+  /**
+   * Runs `fn` with a borrowed connection and releases it however `fn` ends. A connection whose `fn`
+   * threw is validated before its next loan (when `validateOnBorrow` is on).
+   */
+  async use<T>(fn: (connection: C) => T | Promise<T>, options?: AcquireOptions): Promise<T> {
+    expectFunction('fn', fn);
+    const loan = await this.#core.acquire(options);
+    let result: T;
+    try {
+      result = await fn(loan.connection);
+    } catch (error) {
+      releaseSuspect(loan);
+      throw error;
+    }
+    loan.release();
+    return result;
+  }
+
+  /**
+   * Closes the pool: queued and new acquires reject with `POOL_CLOSED` at once, idle connections are
+   * destroyed, borrowed ones are destroyed when released or, after `deadlineMs`, reported as leaked
+   * (with their acquire stacks when `leakDetectionMs` is set) and destroyed. Calling it again returns
+   * the same promise.
+   */
+  close(options: CloseOptions = {}): Promise<CloseReport> {
+    const deadlineMs = optional('deadlineMs', options.deadlineMs, expectNonNegativeFinite, 10_000);
+    return this.#core.close(deadlineMs);
+  }
+
+  /** Same as `close()`, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /**
+   * Changes `minSize` and/or `maxSize`. Growing serves waiters at once; shrinking destroys surplus idle
+   * connections now and surplus borrowed ones when they are released.
+   * @throws {PoolClosedError} `POOL_CLOSED` after `close()`.
+   */
+  resize(options: ResizeOptions): void {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`Expected \`options\` to be an object, got ${String(options)} (${typeof options})`);
+    }
+    const minSize = optional('minSize', options.minSize, expectNonNegativeInteger, this.#core.minSize);
+    const maxSize = optional('maxSize', options.maxSize, expectPositiveInteger, this.#core.maxSize);
+    checkSizes(minSize, maxSize);
+    this.#core.resize(minSize, maxSize);
+  }
+
+  /** Counts, waits and utilization at this moment. */
+  stats(): PoolStats {
+    return this.#core.stats();
+  }
+
+  /** The pool's metrics, for `MetricsRegistry.addCollector(() => pool.collectMetrics())`. */
+  collectMetrics(): MetricSnapshot[] {
+    const s = this.#core.stats();
+    const labels = { pool: this.#core.name };
+    const gauge = (name: string, help: string, value: number): MetricSnapshot => ({ type: 'gauge', name, help, labels, value });
+    const counter = (name: string, help: string, value: number): MetricSnapshot => ({ type: 'counter', name, help, labels, value });
+    return [
+      gauge('pool_size', 'Connections open or opening', s.size),
+      gauge('pool_idle', 'Idle connections', s.idle),
+      gauge('pool_borrowed', 'Borrowed connections', s.borrowed),
+      gauge('pool_waiting', 'Callers waiting for a connection', s.waiting),
+      gauge('pool_pending_creates', 'Creates in flight', s.pendingCreates),
+      gauge('pool_utilization', 'Borrowed / maxSize', s.utilization),
+      counter('pool_acquired_total', 'Successful acquires', s.acquired),
+      counter('pool_created_total', 'Connections created', s.created),
+      counter('pool_destroyed_total', 'Connections destroyed', s.destroyed),
+      counter('pool_timeouts_total', 'Acquires that timed out', s.timeouts),
+      counter('pool_aborted_total', 'Acquires aborted by their signal', s.aborted),
+      counter('pool_create_errors_total', 'Failed creates', s.createErrors),
+      counter('pool_validation_failures_total', 'Connections that failed isValid', s.validationFailures),
+      counter('pool_double_releases_total', 'Ignored second releases', s.doubleReleases),
+      histogramSnapshot('pool_acquire_wait_ms', this.#core.waitHistogram, { help: 'Acquire wait in ms', labels }),
+    ];
+  }
+}
