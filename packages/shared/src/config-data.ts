@@ -1,0 +1,375 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { describeValue, expectBoolean, expectFunction, expectNonNegativeFinite, expectPositiveInteger, isPatinoxError, optional, toError } from '@patinox/errors';
+import { createEvent, noopMonitor, safeRecord, type MetricSnapshot, type Monitor } from '@patinox/monitor';
+import { ConfigClosedError, ConfigInvalidError, ConfigLoadError, NotCloneableError } from './errors.js';
+import { deepFreeze, findNonCloneable } from './internal/cloneable.js';
+import { expectName, optionalFunction } from './internal/validate.js';
+import { subscribeTo, Watchers, type ConfigListener, type ConfigSnapshot, type Unsubscribe } from './internal/watchers.js';
+import type { ConfigDataOptions, SubscribeOptions, ValidateResult, WatchFileOptions } from './options.js';
+import { SharingMetrics } from './sharing-metrics.js';
+
+export type { ConfigListener, ConfigSnapshot, Unsubscribe } from './internal/watchers.js';
+
+/** A structured-clone-friendly description of a {@link ConfigData}, to hand to a worker with its port transferred. */
+export interface ConfigHandle<T> {
+  readonly kind: 'patinox.config';
+  readonly name: string;
+  readonly version: number;
+  readonly config: T;
+  /** Carries every later version in order; put it in the `transferList`. */
+  readonly port: MessagePort;
+}
+
+/** A running {@link ConfigData.watchFile}; `close()` stops watching (the configuration stays). */
+export interface ConfigFileWatch extends Disposable {
+  /** The absolute path watched. */
+  readonly path: string;
+  /** Stops the watcher and its debounce timer; idempotent. */
+  close(): void;
+}
+
+/** The message a {@link ConfigData} posts to each shared port. */
+export interface ConfigUpdateMessage<T> {
+  readonly kind: 'patinox.config.update';
+  readonly version: number;
+  readonly config: T;
+}
+
+/**
+ * Versioned configuration with validation, schema migrations, change subscriptions, hot reload from a
+ * file, and replicas in worker threads.
+ *
+ * `get()` is a property read. `update(next)` migrates, validates and freezes `next`, then makes it
+ * current atomically: a refused candidate throws `CONFIG_INVALID` and leaves the old configuration in
+ * place. Subscribers follow watch-channel semantics: each sees versions in increasing order, a slow one
+ * only the latest, and none can hold up `update` or stop the others.
+ *
+ * @example
+ * ```ts
+ * const config = new ConfigData({ poolSize: 10 }, { validate: (c) => c.poolSize > 0 || 'poolSize must be > 0' });
+ * config.subscribe((c) => pool.resize(c.poolSize));
+ * config.update({ poolSize: 20 }); // version 2
+ * ```
+ * @throws {ConfigInvalidError} `CONFIG_INVALID` from the constructor and `update` when refused.
+ * @throws {NotCloneableError} `SHARED_NOT_CLONEABLE` when a configuration is not plain, cloneable data.
+ */
+export class ConfigData<T> implements Disposable {
+  #snapshot: ConfigSnapshot<T>;
+  readonly #name: string;
+  readonly #validate: ((config: T) => ValidateResult) | undefined;
+  readonly #schemaVersion: number;
+  readonly #migrations: Readonly<Record<number, (config: unknown) => unknown>>;
+  readonly #versionKey: string;
+  readonly #freeze: boolean;
+  readonly #monitor: Monitor;
+  readonly #metrics = new SharingMetrics();
+  readonly #watchers: Watchers<T>;
+  readonly #ports = new Set<MessagePort>();
+  readonly #fileWatches = new Set<ConfigFileWatch>();
+  #closed = false;
+
+  constructor(initial: T, options: ConfigDataOptions<T> = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+    }
+    this.#name = expectName(options.name, 'config');
+    this.#validate = optionalFunction<(config: T) => ValidateResult>('validate', options.validate);
+    this.#schemaVersion = optional('schemaVersion', options.schemaVersion, expectPositiveInteger, 1);
+    const migrations = options.migrations ?? {};
+    if (typeof migrations !== 'object' || migrations === null) {
+      throw new TypeError(`Expected \`migrations\` to be an object of functions, got ${describeValue(migrations)}`);
+    }
+    for (const [from, step] of Object.entries(migrations)) expectFunction(`migrations[${from}]`, step);
+    this.#migrations = { ...(migrations as Record<number, (config: unknown) => unknown>) };
+    this.#versionKey = expectName(options.versionKey, 'schemaVersion');
+    this.#freeze = optional('freeze', options.freeze, expectBoolean, true);
+    const monitor = options.monitor ?? noopMonitor;
+    if (typeof monitor !== 'object' || monitor === null || typeof monitor.record !== 'function') {
+      throw new TypeError(`Expected \`monitor\` to be a Monitor, got ${describeValue(monitor)}`);
+    }
+    this.#monitor = monitor;
+    this.#snapshot = { config: this.#accept(initial), version: 1 };
+    this.#watchers = new Watchers<T>(
+      () => this.#snapshot,
+      (error, version) => this.#report('shared.config.subscriber_failed', { version, error: error.message }),
+      this.#metrics,
+    );
+  }
+
+  /** The current configuration (frozen unless `freeze: false`). */
+  get(): T {
+    this.#metrics.reads += 1;
+    return this.#snapshot.config;
+  }
+
+  /** The version of the current configuration: 1 at construction, +1 per accepted update. */
+  get version(): number {
+    return this.#snapshot.version;
+  }
+
+  /** The current configuration with its version, as one consistent pair. */
+  snapshot(): ConfigSnapshot<T> {
+    this.#metrics.reads += 1;
+    return this.#snapshot;
+  }
+
+  /**
+   * Migrates, validates and installs `next`, notifies subscribers and replicas, and returns the new
+   * version. The object passed in is frozen (unless `freeze: false`).
+   * @throws {ConfigInvalidError} `CONFIG_INVALID` when refused; the old configuration stays.
+   * @throws {NotCloneableError} `SHARED_NOT_CLONEABLE` when `next` is not plain data.
+   * @throws {ConfigClosedError} `CONFIG_CLOSED` after `close()`.
+   */
+  update(next: T): number {
+    if (this.#closed) throw new ConfigClosedError(this.#name);
+    const version = this.#snapshot.version + 1;
+    let config: T;
+    try {
+      config = this.#accept(next);
+    } catch (error) {
+      this.#report('shared.config.rejected', { version, ...describeError(error) });
+      throw error;
+    }
+    this.#install(config, version, 'update');
+    return version;
+  }
+
+  /**
+   * Subscribes to changes. With a listener: called with each newer configuration it gets to see
+   * (not with the current one); returns an unsubscribe function. Without one: an async iterator that
+   * yields the current snapshot first, then the latest one each time it is pulled after a change; it ends
+   * on `close()`, on `signal`, or when the loop breaks.
+   */
+  subscribe(listener: ConfigListener<T>): Unsubscribe;
+  subscribe(options?: SubscribeOptions): AsyncIterableIterator<ConfigSnapshot<T>>;
+  subscribe(arg?: ConfigListener<T> | SubscribeOptions): Unsubscribe | AsyncIterableIterator<ConfigSnapshot<T>> {
+    return subscribeTo(this.#watchers, arg);
+  }
+
+  /** How many listeners and iterators are subscribed. */
+  get subscriberCount(): number {
+    return this.#watchers.size;
+  }
+
+  /**
+   * Loads the configuration from a file now, then reloads it whenever the file changes (debounced). A
+   * reload that cannot read, parse, migrate or validate the file keeps the old configuration and reports
+   * `shared.config.reload_failed` to the monitor. Atomic saves (write a temporary file, rename it over)
+   * are followed. The watcher never keeps the process alive and stops on `close()`.
+   * @throws {ConfigLoadError} `CONFIG_LOAD_FAILED` / {@link ConfigInvalidError} `CONFIG_INVALID` when the
+   * first load fails (no watcher is left running).
+   */
+  async watchFile(path: string, options: WatchFileOptions = {}): Promise<ConfigFileWatch> {
+    if (this.#closed) throw new ConfigClosedError(this.#name);
+    if (typeof path !== 'string' || path.length === 0) {
+      throw new TypeError(`Expected \`path\` to be a non-empty string, got ${describeValue(path)}`);
+    }
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+    }
+    const parse = optionalFunction<(text: string) => unknown>('parse', options.parse) ?? JSON.parse;
+    const debounceMs = optional('debounceMs', options.debounceMs, expectNonNegativeFinite, 100);
+    const file = resolve(path);
+    const base = basename(file);
+    let lastText: string | undefined;
+    let closed = false;
+    let running = false;
+    let again = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const watching: { watcher?: FSWatcher } = {};
+
+    const load = async (): Promise<void> => {
+      let text: string;
+      let candidate: unknown;
+      try {
+        text = await readFile(file, 'utf8');
+        if (text === lastText) return;
+        candidate = parse(text);
+      } catch (error) {
+        throw new ConfigLoadError(this.#name, file, error);
+      }
+      if (closed || this.#closed) return;
+      const version = this.#snapshot.version + 1;
+      const config = this.#accept(candidate as T);
+      lastText = text;
+      this.#install(config, version, 'file');
+    };
+    const reload = async (): Promise<void> => {
+      if (running) {
+        again = true;
+        return;
+      }
+      running = true;
+      try {
+        do {
+          again = false;
+          try {
+            await load();
+          } catch (error) {
+            this.#report('shared.config.reload_failed', { path: file, ...describeError(error) });
+          }
+        } while (again && !closed);
+      } finally {
+        running = false;
+      }
+    };
+    const handle: ConfigFileWatch = {
+      path: file,
+      close: () => {
+        if (closed) return;
+        closed = true;
+        if (timer !== undefined) clearTimeout(timer);
+        watching.watcher?.close();
+        this.#fileWatches.delete(handle);
+      },
+      [Symbol.dispose]: () => handle.close(),
+    };
+
+    try {
+      await load();
+    } catch (error) {
+      this.#report('shared.config.reload_failed', { path: file, initial: true, ...describeError(error) });
+      throw error;
+    }
+    if (this.#closed) throw new ConfigClosedError(this.#name);
+    // Watch the directory, not the file: an atomic save replaces the file's inode, which a file watch
+    // would lose. `persistent: false` keeps the watcher from holding the process open.
+    const watcher = watch(dirname(file), { persistent: false }, (_event, filename) => {
+      if (closed || (filename !== null && filename !== base)) return;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = setTimeout(() => {
+        timer = undefined;
+        void reload();
+      }, debounceMs);
+      timer.unref();
+    });
+    watching.watcher = watcher;
+    watcher.on('error', (error: Error) => {
+      this.#report('shared.config.watch_failed', { path: file, error: error.message });
+      handle.close();
+    });
+    this.#fileWatches.add(handle);
+    return handle;
+  }
+
+  /**
+   * A handle for a worker: the current snapshot and a port that carries every later version in order.
+   * Pass it in `workerData` with `transferList: [handle.port]`; in the worker, `ConfigReplica.from(handle)`.
+   * @throws {ConfigClosedError} `CONFIG_CLOSED` after `close()`.
+   */
+  share(): ConfigHandle<T> {
+    if (this.#closed) throw new ConfigClosedError(this.#name);
+    const { port1, port2 } = new MessageChannel();
+    this.#ports.add(port1);
+    port1.on('close', () => this.#ports.delete(port1));
+    // No 'message' listener: this side only posts, and must not keep the process alive.
+    port1.unref();
+    return { kind: 'patinox.config', name: this.#name, version: this.#snapshot.version, config: this.#snapshot.config, port: port2 };
+  }
+
+  /** True after `close()`. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get metrics(): SharingMetrics {
+    return this.#metrics;
+  }
+
+  /** Metric snapshots labelled `{ name }`, for `MetricsRegistry.addCollector`. */
+  collectMetrics(): MetricSnapshot[] {
+    return this.#metrics.collect({ name: this.#name });
+  }
+
+  /**
+   * Stops file watches, ends iterators, drops listeners and closes the worker ports (replicas then
+   * close too). `get()` keeps returning the last configuration. Idempotent.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const fileWatch of [...this.#fileWatches]) fileWatch.close();
+    for (const port of this.#ports) port.close();
+    this.#ports.clear();
+    this.#watchers.close();
+    this.#report('shared.config.closed', { version: this.#snapshot.version });
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #accept(raw: T): T {
+    const migrated = this.#migrate(raw) as T;
+    const problem = findNonCloneable(migrated);
+    if (problem !== undefined) throw new NotCloneableError(problem.path, problem.what);
+    if (this.#validate !== undefined) {
+      let verdict: ValidateResult;
+      try {
+        verdict = this.#validate(migrated);
+      } catch (error) {
+        throw new ConfigInvalidError(this.#name, [`validate threw: ${toError(error).message}`], error);
+      }
+      const issues = verdictIssues(verdict);
+      if (issues !== undefined) throw new ConfigInvalidError(this.#name, issues);
+    }
+    return this.#freeze ? deepFreeze(migrated) : migrated;
+  }
+
+  #migrate(raw: unknown): unknown {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+    const declared = (raw as Record<string, unknown>)[this.#versionKey];
+    if (declared === undefined) return raw;
+    if (typeof declared !== 'number' || !Number.isInteger(declared) || declared < 1) {
+      throw new ConfigInvalidError(this.#name, [`${this.#versionKey} must be a positive integer, got ${describeValue(declared)}`]);
+    }
+    if (declared > this.#schemaVersion) {
+      throw new ConfigInvalidError(this.#name, [`${this.#versionKey} ${declared} is newer than the supported ${this.#schemaVersion}`]);
+    }
+    let config: unknown = raw;
+    for (let from = declared; from < this.#schemaVersion; from += 1) {
+      const step = this.#migrations[from];
+      if (step === undefined) throw new ConfigInvalidError(this.#name, [`no migration from ${this.#versionKey} ${from}`]);
+      try {
+        config = step(config);
+      } catch (error) {
+        throw new ConfigInvalidError(this.#name, [`migration from ${this.#versionKey} ${from} threw: ${toError(error).message}`], error);
+      }
+    }
+    if (declared < this.#schemaVersion && typeof config === 'object' && config !== null && !Array.isArray(config)) {
+      config = { ...(config as Record<string, unknown>), [this.#versionKey]: this.#schemaVersion };
+    }
+    return config;
+  }
+
+  #install(config: T, version: number, source: 'update' | 'file'): void {
+    this.#snapshot = { config, version };
+    this.#metrics.writes += 1;
+    if (this.#ports.size > 0) {
+      const message: ConfigUpdateMessage<T> = { kind: 'patinox.config.update', version, config };
+      for (const port of this.#ports) port.postMessage(message);
+    }
+    this.#report('shared.config.updated', { version, source });
+    this.#watchers.publish();
+  }
+
+  #report(type: string, data: Record<string, unknown>): void {
+    safeRecord(this.#monitor, createEvent(type, this.#name, data));
+  }
+}
+
+function verdictIssues(verdict: ValidateResult): string[] | undefined {
+  if (verdict === undefined || verdict === true) return undefined;
+  if (verdict === false) return [];
+  if (typeof verdict === 'string') return [verdict];
+  if (Array.isArray(verdict)) return verdict.length === 0 ? undefined : verdict.map(String);
+  return [`validate returned ${describeValue(verdict)}`];
+}
+
+function describeError(error: unknown): Record<string, unknown> {
+  const err = toError(error);
+  return { code: isPatinoxError(err) ? err.code : undefined, error: err.message };
+}

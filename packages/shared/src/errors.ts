@@ -1,0 +1,110 @@
+import { PatinoxError } from '@patinox/errors';
+
+/** A value that `structuredClone` cannot copy faithfully (a function, a symbol, a class instance). */
+export const SHARED_NOT_CLONEABLE = 'SHARED_NOT_CLONEABLE';
+/** `tryUpdate` was refused because other handles still hold the snapshot. */
+export const SHARED_OWNERSHIP = 'SHARED_OWNERSHIP';
+/** A released handle or guard was used. */
+export const SHARED_DISPOSED = 'SHARED_DISPOSED';
+/** A lock was not granted within `timeoutMs`. */
+export const SHARED_LOCK_TIMEOUT = 'SHARED_LOCK_TIMEOUT';
+/** The `signal` passed to a lock call aborted before the lock was granted. */
+export const SHARED_LOCK_ABORTED = 'SHARED_LOCK_ABORTED';
+/** A configuration was refused by `validate` (or could not be migrated); the old one stays. */
+export const CONFIG_INVALID = 'CONFIG_INVALID';
+/** A watched configuration file could not be read or parsed; the old configuration stays. */
+export const CONFIG_LOAD_FAILED = 'CONFIG_LOAD_FAILED';
+/** The configuration (or its replica) was closed. */
+export const CONFIG_CLOSED = 'CONFIG_CLOSED';
+
+/** Thrown at construction (or `set`) when a value cannot be copied by `structuredClone`. */
+export class NotCloneableError extends PatinoxError {
+  /** Where in the value the offending part sits, e.g. `$.handlers[0]`. */
+  readonly path: string;
+
+  constructor(path: string, what: string, cause?: unknown) {
+    super(`Value is not cloneable: ${what} at ${path}; pass a \`clone\` option or share plain data`, {
+      code: SHARED_NOT_CLONEABLE,
+      recovery: 'fail',
+      context: { path, what },
+      cause,
+    });
+    this.path = path;
+  }
+}
+
+/** The error inside the `SHARED_OWNERSHIP` result of `tryUpdate`: other handles share the snapshot. */
+export class SharedOwnershipError extends PatinoxError {
+  constructor(refCount: number) {
+    super(`Cannot update in place: ${refCount} handles share this snapshot; use update() to copy`, {
+      code: SHARED_OWNERSHIP,
+      recovery: 'fallback',
+      context: { refCount },
+    });
+  }
+}
+
+/** Thrown when a disposed handle or a released guard is used. */
+export class SharedDisposedError extends PatinoxError {
+  constructor(what: string) {
+    super(`${what} was already released`, { code: SHARED_DISPOSED, recovery: 'fail', context: { what } });
+  }
+}
+
+/** Rejects a lock call that waited longer than its `timeoutMs`. */
+export class LockTimeoutError extends PatinoxError {
+  constructor(mode: 'read' | 'write', timeoutMs: number, name: string) {
+    super(`${mode} lock on ${name} not granted within ${timeoutMs} ms`, {
+      code: SHARED_LOCK_TIMEOUT,
+      recovery: 'retry',
+      context: { mode, timeoutMs, name },
+    });
+  }
+}
+
+/** Rejects a lock call whose `signal` aborted first; the signal's reason is the `cause`. */
+export class LockAbortedError extends PatinoxError {
+  constructor(mode: 'read' | 'write', name: string, reason: unknown) {
+    super(`${mode} lock on ${name} aborted while waiting`, {
+      code: SHARED_LOCK_ABORTED,
+      recovery: 'fail',
+      context: { mode, name },
+      cause: reason,
+    });
+  }
+}
+
+/** Thrown by `ConfigData.update` (and reported for file reloads) when a configuration is refused. */
+export class ConfigInvalidError extends PatinoxError {
+  /** What `validate` (or a migration) said was wrong. */
+  readonly issues: readonly string[];
+
+  constructor(name: string, issues: readonly string[], cause?: unknown) {
+    super(`Configuration ${name} is invalid${issues.length > 0 ? `: ${issues.join('; ')}` : ''}`, {
+      code: CONFIG_INVALID,
+      recovery: 'fail',
+      context: { name, issues: [...issues] },
+      cause,
+    });
+    this.issues = Object.freeze([...issues]);
+  }
+}
+
+/** Reported when a watched file cannot be read or parsed. */
+export class ConfigLoadError extends PatinoxError {
+  constructor(name: string, path: string, cause: unknown) {
+    super(`Configuration ${name} could not be loaded from ${path}`, {
+      code: CONFIG_LOAD_FAILED,
+      recovery: 'retry',
+      context: { name, path },
+      cause,
+    });
+  }
+}
+
+/** Thrown by calls on a closed configuration or replica. */
+export class ConfigClosedError extends PatinoxError {
+  constructor(name: string) {
+    super(`Configuration ${name} is closed`, { code: CONFIG_CLOSED, recovery: 'fail', context: { name } });
+  }
+}

@@ -1,0 +1,41 @@
+export { SharedData } from './shared-data.js';
+export type { SharedDataHandle, TryUpdateResult } from './shared-data.js';
+export { MutableSharedData } from './mutable-shared-data.js';
+export type { LockState, ReadGuard, WriteGuard } from './mutable-shared-data.js';
+export { ConfigData } from './config-data.js';
+export type { ConfigFileWatch, ConfigHandle, ConfigListener, ConfigSnapshot, ConfigUpdateMessage, Unsubscribe } from './config-data.js';
+export { ConfigReplica } from './config-replica.js';
+export type { ConfigReplicaOptions } from './config-replica.js';
+export { SharedRwLock } from './shared-rw-lock.js';
+export type { SharedLockGuard, SharedRwLockHandle, SharedRwLockOptions } from './shared-rw-lock.js';
+export { SharedRegion } from './shared-region.js';
+export type { RegionGuard, SharedRegionHandle, TypedArrayName, TypedArrayTypes } from './shared-region.js';
+export { SharingMetrics } from './sharing-metrics.js';
+export type { SharingStats } from './sharing-metrics.js';
+export {
+  CONFIG_CLOSED,
+  CONFIG_INVALID,
+  CONFIG_LOAD_FAILED,
+  ConfigClosedError,
+  ConfigInvalidError,
+  ConfigLoadError,
+  LockAbortedError,
+  LockTimeoutError,
+  NotCloneableError,
+  SHARED_DISPOSED,
+  SHARED_LOCK_ABORTED,
+  SHARED_LOCK_TIMEOUT,
+  SHARED_NOT_CLONEABLE,
+  SHARED_OWNERSHIP,
+  SharedDisposedError,
+  SharedOwnershipError,
+} from './errors.js';
+export type {
+  ConfigDataOptions,
+  LockOptions,
+  LockOwnerOptions,
+  SharedDataOptions,
+  SubscribeOptions,
+  ValidateResult,
+  WatchFileOptions,
+} from './options.js';

@@ -1,0 +1,54 @@
+import { describeValue } from '@patinox/errors';
+
+/** Validates a `name` option: a non-empty string. */
+export function expectName(value: unknown, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new TypeError(`Expected \`name\` to be a non-empty string, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+/** Validates an optional `timeoutMs`: `undefined` (wait for ever) or a non-negative finite number. */
+export function expectTimeout(name: string, value: unknown, fallback: number | undefined): number | undefined {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') throw new TypeError(`Expected \`${name}\` to be a non-negative finite number, got ${describeValue(value)}`);
+  if (!Number.isFinite(value) || value < 0) throw new RangeError(`Expected \`${name}\` to be a non-negative finite number, got ${describeValue(value)}`);
+  return value;
+}
+
+/** Validates an optional `signal`. */
+export function expectSignal(value: unknown): AbortSignal | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || typeof (value as AbortSignal).aborted !== 'boolean' || typeof (value as AbortSignal).addEventListener !== 'function') {
+    throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${describeValue(value)}`);
+  }
+  return value as AbortSignal;
+}
+
+/** Validated per-call lock options. */
+export interface WaitOptions {
+  readonly timeoutMs: number | undefined;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** Validates a `LockOptions` bag, falling back to the owner's default timeout. */
+export function resolveLockOptions(options: unknown, defaultTimeoutMs: number | undefined): WaitOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+  }
+  const bag = options as { timeoutMs?: unknown; signal?: unknown };
+  return { timeoutMs: expectTimeout('timeoutMs', bag.timeoutMs, defaultTimeoutMs), signal: expectSignal(bag.signal) };
+}
+
+/** Validates an optional function option. */
+export function optionalFunction<F>(name: string, value: unknown): F | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') throw new TypeError(`Expected \`${name}\` to be a function, got ${describeValue(value)}`);
+  return value as F;
+}
+
+/** True for a SharedArrayBuffer of any realm (a buffer received from another context fails `instanceof`). */
+export function isSharedArrayBuffer(value: unknown): value is SharedArrayBuffer {
+  return Object.prototype.toString.call(value) === '[object SharedArrayBuffer]';
+}

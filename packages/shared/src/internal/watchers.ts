@@ -1,0 +1,181 @@
+import { describeValue, toError } from '@patinox/errors';
+import type { SubscribeOptions } from '../options.js';
+import { expectSignal } from './validate.js';
+import type { SharingMetrics } from '../sharing-metrics.js';
+
+/** One version of a configuration, as subscribers see it. */
+export interface ConfigSnapshot<T> {
+  readonly config: T;
+  readonly version: number;
+}
+
+/** Called with each new configuration; an async listener is not called again until it settles. */
+export type ConfigListener<T> = (config: T, version: number) => unknown;
+
+/** Stops a callback subscription; calling it twice is harmless. Also works with `using`. */
+export interface Unsubscribe extends Disposable {
+  (): void;
+}
+
+interface Listener<T> {
+  readonly fn: ConfigListener<T>;
+  seen: number;
+  busy: boolean;
+  active: boolean;
+}
+
+interface Iteration<T> {
+  seen: number;
+  done: boolean;
+  waiting: ((result: IteratorResult<ConfigSnapshot<T>>) => void) | undefined;
+  finish: () => void;
+}
+
+/**
+ * Watch-channel fan-out: every subscriber only ever gets the latest version, never an older one than it
+ * already saw, and a slow one (a pending async listener, an iterator nobody pulls) skips versions
+ * instead of queueing them or holding up the publisher.
+ */
+export class Watchers<T> {
+  readonly #listeners = new Set<Listener<T>>();
+  readonly #iterations = new Set<Iteration<T>>();
+  readonly #current: () => ConfigSnapshot<T>;
+  readonly #onError: (error: Error, version: number) => void;
+  readonly #metrics: SharingMetrics;
+  #publishing = false;
+  #closed = false;
+
+  constructor(current: () => ConfigSnapshot<T>, onError: (error: Error, version: number) => void, metrics: SharingMetrics) {
+    this.#current = current;
+    this.#onError = onError;
+    this.#metrics = metrics;
+  }
+
+  get size(): number {
+    return this.#listeners.size + this.#iterations.size;
+  }
+
+  listen(fn: ConfigListener<T>): Unsubscribe {
+    const listener: Listener<T> = { fn, seen: this.#current().version, busy: false, active: !this.#closed };
+    if (listener.active) this.#listeners.add(listener);
+    const unsubscribe = (): void => {
+      listener.active = false;
+      this.#listeners.delete(listener);
+    };
+    return Object.assign(unsubscribe, { [Symbol.dispose]: unsubscribe });
+  }
+
+  iterate(signal: AbortSignal | undefined): AsyncIterableIterator<ConfigSnapshot<T>> {
+    const iteration: Iteration<T> = {
+      seen: -Infinity,
+      done: false,
+      waiting: undefined,
+      finish: () => {
+        if (iteration.done) return;
+        iteration.done = true;
+        this.#iterations.delete(iteration);
+        signal?.removeEventListener('abort', iteration.finish);
+        const waiting = iteration.waiting;
+        iteration.waiting = undefined;
+        waiting?.({ done: true, value: undefined });
+      },
+    };
+    if (this.#closed || signal?.aborted === true) iteration.done = true;
+    else {
+      this.#iterations.add(iteration);
+      signal?.addEventListener('abort', iteration.finish, { once: true });
+    }
+    const next = (): Promise<IteratorResult<ConfigSnapshot<T>>> => {
+      if (iteration.done) return Promise.resolve({ done: true, value: undefined });
+      const snapshot = this.#current();
+      if (snapshot.version > iteration.seen) {
+        iteration.seen = snapshot.version;
+        this.#metrics.notifications += 1;
+        return Promise.resolve({ done: false, value: snapshot });
+      }
+      return new Promise((resolve) => {
+        iteration.waiting = resolve;
+      });
+    };
+    const iterator: AsyncIterableIterator<ConfigSnapshot<T>> = {
+      next,
+      return: (): Promise<IteratorResult<ConfigSnapshot<T>>> => {
+        iteration.finish();
+        return Promise.resolve({ done: true, value: undefined });
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+
+  /** Delivers the current version to everyone who has not seen it; re-entrant updates are folded in. */
+  publish(): void {
+    if (this.#publishing) return;
+    this.#publishing = true;
+    try {
+      let version: number;
+      do {
+        version = this.#current().version;
+        for (const listener of this.#listeners) this.#deliver(listener);
+        for (const iteration of this.#iterations) {
+          const waiting = iteration.waiting;
+          if (waiting === undefined) continue;
+          const snapshot = this.#current();
+          iteration.waiting = undefined;
+          iteration.seen = snapshot.version;
+          this.#metrics.notifications += 1;
+          waiting({ done: false, value: snapshot });
+        }
+      } while (this.#current().version !== version);
+    } finally {
+      this.#publishing = false;
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const listener of this.#listeners) listener.active = false;
+    this.#listeners.clear();
+    for (const iteration of [...this.#iterations]) iteration.finish();
+  }
+
+  #deliver(listener: Listener<T>): void {
+    if (!listener.active || listener.busy) return;
+    const snapshot = this.#current();
+    if (snapshot.version <= listener.seen) return;
+    listener.seen = snapshot.version;
+    this.#metrics.notifications += 1;
+    let result: unknown;
+    try {
+      result = listener.fn(snapshot.config, snapshot.version);
+    } catch (error) {
+      this.#onError(toError(error), snapshot.version);
+      return;
+    }
+    if (typeof result === 'object' && result !== null && typeof (result as { then?: unknown }).then === 'function') {
+      listener.busy = true;
+      const done = (): void => {
+        listener.busy = false;
+        // Whatever arrived while it was busy: only the latest, once.
+        this.#deliver(listener);
+      };
+      Promise.resolve(result).then(done, (error: unknown) => {
+        this.#onError(toError(error), snapshot.version);
+        done();
+      });
+    }
+  }
+}
+
+/** Shared by ConfigData and ConfigReplica: the two forms of `subscribe`. */
+export function subscribeTo<T>(
+  watchers: Watchers<T>,
+  arg: ConfigListener<T> | SubscribeOptions | undefined,
+): Unsubscribe | AsyncIterableIterator<ConfigSnapshot<T>> {
+  if (typeof arg === 'function') return watchers.listen(arg);
+  if (arg !== undefined && (typeof arg !== 'object' || arg === null)) {
+    throw new TypeError(`Expected \`subscribe\` to get a listener or an options object, got ${describeValue(arg)}`);
+  }
+  return watchers.iterate(expectSignal(arg?.signal));
+}
+
