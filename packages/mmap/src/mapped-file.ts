@@ -125,13 +125,12 @@ export class MappedFile<T extends ElementType = ElementType, M extends MappingMo
   asSlice(): ArrayFor<T, M> {
     this.#core.assertOpen();
     if (this.#core.mode === 'read') return this.asMappedSlice() as unknown as ArrayFor<T, M>;
-    const single = this.#tw.single;
-    if (single === undefined) {
+    if (this.#core.windowed) {
       throw new MappingTooLargeError(`${this.path} is mapped in ${this.windowCount} windows and has no single typed array; use asMappedSlice()`, {
         context: { path: this.path, byteLength: this.byteLength, windows: this.windowCount },
       });
     }
-    return single as unknown as ArrayFor<T, M>;
+    return this.#tw.single as unknown as ArrayFor<T, M>;
   }
 
   /** A bounds-checked {@link MappedSlice} over the whole range (read-only in `'read'` mode). */

@@ -14,8 +14,12 @@ export class TypedWindows {
   readonly info: ElementInfo;
   readonly length: number;
   readonly perWindow: number;
-  /** The whole range as one typed array when it is a single window (the fast path), else undefined. */
-  single: Indexable | undefined;
+  /**
+   * The whole range as one typed array when it is a single window (the fast path); an empty array of the same
+   * type when windowed, empty or released. Never `undefined` and assigned once per state change, so V8 keeps
+   * tracking the field's map and indexing it stays as cheap as indexing a local typed array.
+   */
+  declare single: Indexable;
   readonly #arrays: (Indexable | undefined)[];
 
   constructor(core: MappingCore, type: ElementType) {
@@ -24,9 +28,10 @@ export class TypedWindows {
     this.length = core.byteLength / this.info.bytes;
     this.perWindow = core.windowBytes / this.info.bytes;
     this.#arrays = new Array<Indexable | undefined>(core.windowCount);
-    this.single = core.byteLength === 0 ? (this.info.empty()) : core.windowed ? undefined : this.array(0);
+    const empty = this.info.empty() as Indexable;
+    this.single = core.byteLength === 0 || core.windowed ? empty : this.array(0);
     core.onRelease(() => {
-      this.single = undefined;
+      this.single = empty;
       this.#arrays.fill(undefined);
     });
   }

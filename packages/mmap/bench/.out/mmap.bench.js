@@ -1,0 +1,167 @@
+import Benchmark from 'benchmark';
+import { closeSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MappedFile } from '@patinox/mmap';
+// @patinox/mmap against what users do without it, on a 1 GiB u32 file that sits in the page cache:
+// in-memory typed arrays (after fs.readFile), fs.readSync at a position, and raw typed-array indexing.
+const GiB = 2 ** 30;
+const dir = mkdtempSync(join(tmpdir(), 'patinox-mmap-bench-'));
+const path = join(dir, 'table.u32');
+function setup() {
+    const chunk = new Uint32Array(16 * 2 ** 20);
+    const fd = openSync(path, 'w');
+    for (let written = 0; written < GiB; written += chunk.byteLength) {
+        for (let i = 0; i < chunk.length; i += 1)
+            chunk[i] = (written / 4 + i) * 2654435761;
+        writeSync(fd, chunk);
+    }
+    closeSync(fd);
+    // One full read pulls the file into the page cache before anything is measured.
+    readFileSync(path);
+}
+function runSuite(title, cases, options) {
+    console.log(`\n### ${title}`);
+    const rows = new Map();
+    const suite = new Benchmark.Suite(title);
+    for (const [name, fn, perOp] of cases)
+        suite.add(name, fn, options);
+    suite.on('cycle', (event) => {
+        const b = event.target;
+        const perOp = cases.find(([n]) => n === b.name)[2];
+        rows.set(b.name, { name: b.name, hz: b.hz, rme: b.stats.rme, perOp });
+        const itemsPerSec = b.hz * perOp;
+        console.log(`${b.name.padEnd(44)} ${(1e9 / itemsPerSec).toFixed(2).padStart(10)} ns/item ${Math.round(itemsPerSec).toLocaleString('en-US').padStart(16)} items/s  ±${b.stats.rme.toFixed(1)}%  (${b.stats.sample.length} samples)`);
+    });
+    suite.run();
+    return rows;
+}
+function ratio(rows, slow, fast) {
+    const a = rows.get(slow);
+    const b = rows.get(fast);
+    return (b.hz * b.perOp) / (a.hz * a.perOp);
+}
+function percentile(sorted, q) {
+    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+let sink = 0;
+async function main() {
+    const t0 = performance.now();
+    setup();
+    console.log(`setup: wrote and cached ${path} (1 GiB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const file = await MappedFile.open(path, { type: 'u32', mode: 'private' });
+    const mapped = file.asSlice();
+    const readOnly = await MappedFile.open(path, { type: 'u32', mode: 'read' });
+    const roSlice = readOnly.asMappedSlice();
+    const bytes = readFileSync(path);
+    const memory = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+    const n = memory.length;
+    // 1. Sequential sum over the whole 1 GiB.
+    function sumMemory(a) {
+        let s = 0;
+        for (let i = 0; i < a.length; i += 1)
+            s = (s + a[i]) >>> 0;
+        return s;
+    }
+    function sumMapped(a) {
+        let s = 0;
+        for (let i = 0; i < a.length; i += 1)
+            s = (s + a[i]) >>> 0;
+        return s;
+    }
+    function sumSlice() {
+        let s = 0;
+        const len = roSlice.length;
+        for (let i = 0; i < len; i += 1)
+            s = (s + roSlice.get(i)) >>> 0;
+        return s;
+    }
+    if (sumMemory(memory) !== sumMapped(mapped) || sumMapped(mapped) !== sumSlice())
+        throw new Error('sums differ');
+    const seq = runSuite('sequential sum over 1 GiB of u32 (268M elements)', [
+        ['in-memory Uint32Array (baseline)', () => void (sink ^= sumMemory(memory)), n],
+        ['mapped asSlice() typed array', () => void (sink ^= sumMapped(mapped)), n],
+        ["mapped 'read' MappedSlice.get", () => void (sink ^= sumSlice()), n],
+    ], { minSamples: 5, maxTime: 4 });
+    // 2. Random 4-byte reads.
+    const indices = new Uint32Array(1 << 20);
+    for (let i = 0; i < indices.length; i += 1)
+        indices[i] = Math.floor(Math.random() * n);
+    const fd = openSync(path, 'r');
+    const four = Buffer.alloc(4);
+    const preadBatch = 1 << 14;
+    let cursor = 0;
+    const rnd = runSuite('random 4-byte reads over 1 GiB', [
+        ['fs.readSync at a position (baseline)', () => {
+                for (let j = 0; j < preadBatch; j += 1) {
+                    readSync(fd, four, 0, 4, indices[(cursor++ & (indices.length - 1))] * 4);
+                    sink ^= four.readUInt32LE(0);
+                }
+            }, preadBatch],
+        ['mapped asSlice()[i]', () => {
+                for (let j = 0; j < indices.length; j += 1)
+                    sink ^= mapped[indices[j]];
+            }, indices.length],
+        ["mapped 'read' MappedSlice.get(i)", () => {
+                for (let j = 0; j < indices.length; j += 1)
+                    sink ^= roSlice.get(indices[j]);
+            }, indices.length],
+    ], { minSamples: 5, maxTime: 3 });
+    closeSync(fd);
+    // 3. MappedSlice.get against indexing the raw typed array, on the same mapping.
+    const slice = file.asMappedSlice();
+    const span = 1 << 24;
+    const getRows = runSuite('sequential reads of 16M elements: MappedSlice.get vs raw typed array', [
+        ['raw typed array a[i] (baseline)', () => {
+                let s = 0;
+                for (let i = 0; i < span; i += 1)
+                    s = (s + mapped[i]) >>> 0;
+                sink ^= s;
+            }, span],
+        ['MappedSlice.get(i)', () => {
+                let s = 0;
+                for (let i = 0; i < span; i += 1)
+                    s = (s + slice.get(i)) >>> 0;
+                sink ^= s;
+            }, span],
+    ], { minSamples: 10, maxTime: 3 });
+    file.close();
+    readOnly.close();
+    // 4. Open + first access, against reading the whole file.
+    const openTimes = [];
+    for (let i = 0; i < 300; i += 1) {
+        const start = process.hrtime.bigint();
+        const f = await MappedFile.open(path, { type: 'u32' });
+        sink ^= f.asMappedSlice().get(n - 1);
+        openTimes.push(Number(process.hrtime.bigint() - start) / 1e6);
+        f.close();
+        if (i % 50 === 49)
+            globalThis.gc?.();
+    }
+    const readTimes = [];
+    for (let i = 0; i < 3; i += 1) {
+        const start = process.hrtime.bigint();
+        const data = await readFile(path);
+        sink ^= data[data.length - 1];
+        readTimes.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+    openTimes.sort((a, b) => a - b);
+    readTimes.sort((a, b) => a - b);
+    console.log('\n### open + first access of the 1 GiB file');
+    console.log(`MappedFile.open + get(last)   p50 ${percentile(openTimes, 0.5).toFixed(3)} ms  p99 ${percentile(openTimes, 0.99).toFixed(3)} ms  max ${openTimes[openTimes.length - 1].toFixed(3)} ms  (${openTimes.length} runs)`);
+    console.log(`fs.readFile (baseline)         p50 ${percentile(readTimes, 0.5).toFixed(1)} ms  max ${readTimes[readTimes.length - 1].toFixed(1)} ms  (${readTimes.length} runs)`);
+    console.log('\n### summary against the targets');
+    console.log(`sequential sum: in-memory / mapped time = ${(1 / ratio(seq, 'in-memory Uint32Array (baseline)', 'mapped asSlice() typed array')).toFixed(2)}x (target <= 1.25x); 'read' MappedSlice.get: ${(1 / ratio(seq, 'in-memory Uint32Array (baseline)', "mapped 'read' MappedSlice.get")).toFixed(2)}x`);
+    console.log(`random reads: mapped is ${ratio(rnd, 'fs.readSync at a position (baseline)', 'mapped asSlice()[i]').toFixed(0)}x faster than fs.readSync (target >= 50x); MappedSlice.get ${ratio(rnd, 'fs.readSync at a position (baseline)', "mapped 'read' MappedSlice.get(i)").toFixed(0)}x`);
+    console.log(`open + first access p50 ${percentile(openTimes, 0.5).toFixed(3)} ms, p99 ${percentile(openTimes, 0.99).toFixed(3)} ms (target < 1 ms) vs fs.readFile ${percentile(readTimes, 0.5).toFixed(0)} ms`);
+    console.log(`MappedSlice.get costs ${(1 / ratio(getRows, 'raw typed array a[i] (baseline)', 'MappedSlice.get(i)')).toFixed(2)}x raw indexing (target <= 2x)`);
+    console.log(`(sink ${sink === 0.5 ? '' : 'ok'})`);
+}
+try {
+    await main();
+}
+finally {
+    rmSync(dir, { recursive: true, force: true });
+}
