@@ -5,6 +5,8 @@ const gcFn = (globalThis as { gc?: () => void }).gc;
 export async function collectGarbage(rounds = 3): Promise<void> {
   if (gcFn === undefined) throw new Error('run the tests with --expose-gc (the package test script sets it)');
   for (let i = 0; i < rounds; i += 1) {
+    // Guards are handed to the FinalizationRegistry at the end of the macrotask that created them.
+    await new Promise((resolve) => setImmediate(resolve));
     gcFn();
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setTimeout(resolve, 0));

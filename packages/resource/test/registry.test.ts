@@ -97,7 +97,7 @@ describe('ResourceRegistry', () => {
     const registry = new ResourceRegistry({ name: 'files' });
     const metrics = new MetricsRegistry();
     metrics.addCollector(() => registry.collectMetrics());
-    const g = registry.guard(1, () => undefined, { sizeBytes: 100 });
+    const g = registry.guard(1, async () => undefined, { sizeBytes: 100 });
     const active = metrics.collect().find((m) => m.name === 'patinox_resource_active_bytes');
     expect(active).toMatchObject({ type: 'gauge', value: 100, labels: { registry: 'files' } });
     await g.cleanup();

@@ -40,12 +40,33 @@ interface InfoOptions {
   timeoutMs?: unknown;
 }
 
-/** Validates a guard's options into its immutable info; `stack` is set when stacks are tracked. */
+let last: EntryInfo = DEFAULT_INFO;
+
+/**
+ * Validates a guard's options into its immutable info; `stack` is set when stacks are tracked. Options
+ * equal to the previous call's (the usual case: one call site creating many guards) share its info
+ * object, so a tracked resource costs no info allocation of its own.
+ */
 export function makeInfo(options: InfoOptions | undefined, stack: { stack?: string } | undefined): EntryInfo {
   if (options === undefined) return stack === undefined ? DEFAULT_INFO : { ...DEFAULT_INFO, stack };
   expectObject('options', options);
   const { name, priority, sizeBytes, metadata, timeoutMs } = options;
-  return {
+  if (stack === undefined) {
+    if (name === undefined && priority === undefined && sizeBytes === undefined && metadata === undefined && timeoutMs === undefined) {
+      return DEFAULT_INFO;
+    }
+    if (
+      name === last.name &&
+      priority === last.priority &&
+      (sizeBytes ?? 0) === last.sizeBytes &&
+      metadata === last.metadata &&
+      (timeoutMs ?? 0) === last.timeoutMs &&
+      last.stack === undefined
+    ) {
+      return last;
+    }
+  }
+  last = {
     name: name === undefined ? undefined : expectString('name', name),
     priority: priority === undefined ? DEFAULT_INFO.priority : expectPriority('priority', priority),
     sizeBytes: sizeBytes === undefined ? 0 : expectNonNegativeInteger('sizeBytes', sizeBytes),
@@ -53,4 +74,5 @@ export function makeInfo(options: InfoOptions | undefined, stack: { stack?: stri
     timeoutMs: timeoutMs === undefined ? 0 : expectTimeoutMs('timeoutMs', timeoutMs),
     stack,
   };
+  return last;
 }
