@@ -1,0 +1,99 @@
+import { Pool } from 'pg';
+import { describeValue, toError } from '@patinox/errors';
+import type { Store } from '../tiered/store.js';
+
+/** The part of a pg `Pool`, `PoolClient` or `Client` the store uses. */
+export interface PgQueryable {
+  query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+}
+
+/** Options of {@link PostgresStore}: pass `pool` (yours), or `connectionString` (the store owns the pool). */
+export interface PostgresStoreOptions {
+  /** A pg `Pool` or `Client`; left open by `close()`. */
+  pool?: PgQueryable;
+  /** A `postgres://` URL; the store creates a pg `Pool` and ends it on `close()`. */
+  connectionString?: string;
+  /** Table holding the values (created by `init()`); a plain lower-case SQL identifier. @default 'patinox_cache_store' */
+  table?: string;
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * A write-through {@link Store} on PostgreSQL (pg): one row per key, the value as `jsonb`, the expiry
+ * as `timestamptz`. Values must be JSON (a value PostgreSQL refuses, such as a string with `\u0000`,
+ * makes the write fail with `CACHE_STORE_WRITE_FAILED` and leaves the cache untouched).
+ *
+ * @example
+ * ```ts
+ * import { PostgresStore } from '@patinox/cache/postgres';
+ * const store = new PostgresStore({ pool, table: 'user_cache' });
+ * await store.init();
+ * const cache = new TieredCache({ l2, namespace: 'users', store });
+ * ```
+ */
+export class PostgresStore<V = unknown> implements Store<V> {
+  readonly table: string;
+  readonly #db: PgQueryable;
+  readonly #owned: Pool | undefined;
+
+  constructor(options: PostgresStoreOptions) {
+    if (typeof options !== 'object' || options === null) throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+    if ((options.pool === undefined) === (options.connectionString === undefined)) {
+      throw new TypeError('Expected exactly one of `pool` or `connectionString`');
+    }
+    const table = options.table ?? 'patinox_cache_store';
+    if (typeof table !== 'string' || !IDENTIFIER.test(table)) {
+      throw new TypeError(`Expected \`table\` to be a lower-case SQL identifier, got ${describeValue(table)}`);
+    }
+    this.table = table;
+    if (options.pool !== undefined) {
+      if (typeof options.pool !== 'object' || options.pool === null || typeof options.pool.query !== 'function') {
+        throw new TypeError(`Expected \`pool\` to be a pg Pool or Client, got ${describeValue(options.pool)}`);
+      }
+      this.#db = options.pool;
+    } else {
+      if (typeof options.connectionString !== 'string') {
+        throw new TypeError(`Expected \`connectionString\` to be a string, got ${describeValue(options.connectionString)}`);
+      }
+      this.#owned = new Pool({ connectionString: options.connectionString, max: 4 });
+      // An idle client's error must not crash the process; the next query reports it.
+      this.#owned.on('error', () => undefined);
+      this.#db = this.#owned;
+    }
+  }
+
+  /** Creates the table when it does not exist. */
+  async init(): Promise<void> {
+    await this.#db.query(`CREATE TABLE IF NOT EXISTS "${this.table}" (key text PRIMARY KEY, value jsonb NOT NULL, expires_at timestamptz)`);
+  }
+
+  async set(key: string, value: V, ttlMs?: number): Promise<void> {
+    let json: string;
+    try {
+      json = JSON.stringify(value);
+    } catch (err) {
+      throw new TypeError(`Value of key ${JSON.stringify(key)} is not JSON: ${toError(err).message}`);
+    }
+    await this.#db.query(
+      `INSERT INTO "${this.table}" (key, value, expires_at) VALUES ($1, $2::jsonb, CASE WHEN $3::float8 > 0 THEN now() + $3::float8 * interval '1 millisecond' END)
+       ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at`,
+      [key, json, ttlMs ?? 0],
+    );
+  }
+
+  async get(key: string): Promise<V | undefined> {
+    const result = await this.#db.query(`SELECT value FROM "${this.table}" WHERE key = $1 AND (expires_at IS NULL OR expires_at > now())`, [key]);
+    const row = result.rows[0];
+    return row === undefined ? undefined : (row.value as V);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#db.query(`DELETE FROM "${this.table}" WHERE key = $1`, [key]);
+  }
+
+  /** Ends the pool the store created (a pool passed in is left open). */
+  async close(): Promise<void> {
+    await this.#owned?.end();
+  }
+}
