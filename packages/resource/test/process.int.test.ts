@@ -1,0 +1,94 @@
+import { describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+// Real processes, run against the built package (the test task depends on build) through require():
+// the CommonJS entry, loaded from a directory outside the package.
+const CJS_ENTRY = fileURLToPath(new URL('../dist/cjs/index.js', import.meta.url));
+const ERRORS_ENTRY = createRequire(import.meta.url).resolve('@patinox/errors');
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runNode(code: string, onStdout?: (chunk: string, child: ReturnType<typeof spawn>) => void): Promise<Exit> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
+    const child = spawn(process.execPath, ['-e', code], { cwd: tmpdir(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      onStdout?.(chunk, child);
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.once('error', reject);
+    child.once('exit', (exitCode, signal) => resolve({ code: exitCode, signal, stdout, stderr }));
+  });
+}
+
+describe('in a real process', () => {
+  it('loads with require() from outside the package', async () => {
+    const result = await runNode(`const r = require(${JSON.stringify(CJS_ENTRY)}); console.log(typeof r.guard, typeof r.ResourceRegistry, r.CleanupPriority.Critical);`);
+    expect(result).toMatchObject({ code: 0, stdout: 'function function 3\n' });
+  });
+
+  it('on SIGTERM cleans a temp file and a listening server, then ends by the signal', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'patinox-signal-'));
+    const file = join(dir, 'spool.txt');
+    try {
+      const script = `
+        const { guard, installShutdownHooks } = require(${JSON.stringify(CJS_ENTRY)});
+        const fs = require('node:fs'); const net = require('node:net');
+        fs.writeFileSync(${JSON.stringify(file)}, 'x');
+        guard(${JSON.stringify(file)}, (p) => fs.promises.rm(p), { name: 'spool' });
+        const server = net.createServer().listen(0, '127.0.0.1', () => {
+          guard(server, (s) => new Promise((r) => s.close(r)), { name: 'server' });
+          installShutdownHooks({ deadlineMs: 5000, onReport: (r, t) => console.log('report', t, r.cleaned, r.complete) });
+          console.log('ready');
+        });`;
+      const result = await runNode(script, (chunk, child) => {
+        if (chunk.includes('ready')) child.kill('SIGTERM');
+      });
+      expect(result.stdout).toContain('report SIGTERM 2 true');
+      expect(result.signal).toBe('SIGTERM');
+      expect(existsSync(file)).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs the 10,000-resource fault scenario with real timers and exits normally on beforeExit', async () => {
+    const script = `
+      const { ResourceRegistry, guard, installShutdownHooks } = require(${JSON.stringify(CJS_ENTRY)});
+      const { PatinoxError } = require(${JSON.stringify(ERRORS_ENTRY)});
+      const registry = new ResourceRegistry({ timeoutMs: 50, retryBaseDelayMs: 5, retryMaxDelayMs: 20 });
+      const attempts = new Uint8Array(10000);
+      for (let id = 0; id < 10000; id++) {
+        const kind = id % 100 === 0 ? 'hang' : id % 20 === 1 ? 'flaky' : 'ok';
+        guard({ id }, (r) => {
+          attempts[r.id]++;
+          if (kind === 'hang') return new Promise(() => {});
+          if (kind === 'flaky' && attempts[r.id] === 1) throw new PatinoxError('busy', { code: 'EBUSY', recovery: 'retry' });
+          return r.id % 2 ? undefined : Promise.resolve();
+        }, { registry, name: 'res-' + id });
+      }
+      installShutdownHooks({ registry, deadlineMs: 30000, onReport: (r, trigger) => {
+        const names = r.failures.map((f) => f.name);
+        console.log(JSON.stringify({ trigger, cleaned: r.cleaned, failed: names.length, allHangs: names.every((n) => Number(n.slice(4)) % 100 === 0), codes: [...new Set(r.failures.map((f) => f.code))], stats: registry.stats().retried }));
+      } });`;
+    const result = await runNode(script);
+    expect(result.code).toBe(0);
+    expect(result.signal).toBeNull();
+    expect(JSON.parse(result.stdout.trim())).toEqual({ trigger: 'beforeExit', cleaned: 9900, failed: 100, allHangs: true, codes: ['CLEANUP_TIMEOUT'], stats: 500 });
+  });
+});
