@@ -79,10 +79,12 @@ export class MappedSlice<T extends ElementType> implements ReadonlyMappedSlice<T
   get(index: number): ValueOf<T> | undefined {
     const st = this[STATE];
     if (index >>> 0 === index && index < st.length) {
-      // `single` is empty when windowed or closed, and an in-bounds read of a live array is never undefined:
-      // one check covers both, and slowGet sorts them out.
-      const value = st.tw.single[st.start + index];
-      if (value !== undefined) return value as ValueOf<T>;
+      // `current` is the window the last access used (the whole range when not windowed) and is empty once
+      // closed, so one range check covers "other window" and "closed"; slowGet sorts them out. Checking
+      // instead of reading out of bounds keeps V8's keyed load on its in-bounds fast path.
+      const tw = st.tw;
+      const local = st.start + index - tw.currentStart;
+      if (local >= 0 && local < tw.currentLength) return tw.current[local] as ValueOf<T>;
     }
     return slowGet(st, index) as ValueOf<T> | undefined;
   }

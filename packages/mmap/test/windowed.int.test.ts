@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { MappedFile, MappedRecords, RecordWriter } from './public.js';
 import { countingBinding, tempDir } from './helpers.js';
 
@@ -58,6 +59,38 @@ describe('windowed mapping', () => {
     expect(readAt(path, 2047 * 4, 8)).toEqual(Buffer.from(new Uint32Array([1, 2]).buffer));
   });
 
+  it('matches an array model across windows, with slices interleaving windows (property)', async () => {
+    const path = tmp.path('win-prop.bin');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 9000 }),
+        fc.array(fc.tuple(fc.integer({ min: -10, max: 9100 }), fc.integer({ min: 0, max: 9100 }), fc.integer({ min: 0, max: 0xffff })), { maxLength: 80 }),
+        async (length, ops) => {
+          const model = Array.from({ length }, (_, i) => (i * 7919) & 0xffff);
+          writeFileSync(path, Buffer.from(new Uint16Array(model).buffer));
+          const file = await MappedFile.open(path, { type: 'u16', mode: 'readwrite', windowBytes: 4096 });
+          const all = file.asMappedSlice();
+          for (const [a, b, v] of ops) {
+            const sub = all.slice(Math.min(a, b), Math.max(a, b));
+            expect(all.get(a)).toBe(model[a]);
+            if (sub !== undefined) {
+              const lo = Math.min(a, b);
+              expect(sub.get(b - lo)).toBe(b - lo < sub.length ? model[b] : undefined);
+              if (sub.length > 0) {
+                sub.set(sub.length - 1, v);
+                model[Math.max(a, b) - 1] = v;
+              }
+            }
+            expect(all.get(b)).toBe(model[b]);
+          }
+          expect(Array.from(all.toTypedArray())).toEqual(model);
+          file.close();
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it('reads records that straddle window boundaries', async () => {
     const path = tmp.path('records-win.bin');
     const schema = { id: 'u32', value: 'f64' } as const;
@@ -86,18 +119,27 @@ describe('windowed mapping', () => {
     const counting = await countingBinding();
     const file = await MappedFile.open(path, { type: 'u8', loadBinding: counting.load });
     expect(file.isWindowed).toBe(true);
-    expect(file.windowCount).toBe(3);
+    expect(file.windowCount).toBe(48);
+    expect(file.isChecked).toBe(true);
     const slice = file.asMappedSlice();
     expect(slice.length).toBe(3 * GiB);
     marks.forEach((position, i) => expect(slice.get(position)).toBe(i + 1));
     expect(slice.get(2 * GiB + 1)).toBe(0);
     expect(slice.get(3 * GiB)).toBeUndefined();
+    const tail = slice.slice(3 * GiB - 4, 3 * GiB)!;
+    expect(Array.from(tail.toTypedArray())).toEqual([0, 0, 0, marks.length]);
+    file.close();
+
+    const large = await MappedFile.open(path, { type: 'u8', windowBytes: GiB, loadBinding: counting.load });
+    expect(large.windowCount).toBe(3);
+    const bigSlice = large.asMappedSlice();
+    marks.forEach((position, i) => expect(bigSlice.get(position)).toBe(i + 1));
     for (const call of counting.calls) {
       const [size, , , , offset] = call as number[];
       expect(offset).toBeLessThan(2 ** 31);
       expect(size).toBeLessThan(2 ** 31);
     }
-    file.close();
+    large.close();
 
     const wide = await MappedFile.open(path, { type: 'u64', mode: 'readwrite' });
     const words = wide.asMappedSlice();

@@ -20,6 +20,13 @@ export class TypedWindows {
    * tracking the field's map and indexing it stays as cheap as indexing a local typed array.
    */
   declare single: Indexable;
+  /**
+   * The window the last slow-path access landed in, and the element index it starts at: sequential reads of
+   * a windowed range stay on the fast path. Equal to `single` (from 0) for a single window; empty once released.
+   */
+  declare current: Indexable;
+  declare currentStart: number;
+  declare currentLength: number;
   readonly #arrays: (Indexable | undefined)[];
 
   constructor(core: MappingCore, type: ElementType) {
@@ -30,8 +37,13 @@ export class TypedWindows {
     this.#arrays = new Array<Indexable | undefined>(core.windowCount);
     const empty = this.info.empty() as Indexable;
     this.single = core.byteLength === 0 || core.windowed ? empty : this.array(0);
+    this.current = this.single;
+    this.currentStart = 0;
+    this.currentLength = this.single.length;
     core.onRelease(() => {
       this.single = empty;
+      this.current = empty;
+      this.currentLength = 0;
       this.#arrays.fill(undefined);
     });
   }
@@ -51,9 +63,14 @@ export class TypedWindows {
     return array;
   }
 
+  /** Reads element `g` and makes its window the current one. */
   read(g: number): number | bigint {
     const k = Math.floor(g / this.perWindow);
-    return (this.#arrays[k] ?? this.#make(k))[g - k * this.perWindow] as number | bigint;
+    const array = this.#arrays[k] ?? this.#make(k);
+    this.current = array;
+    this.currentStart = k * this.perWindow;
+    this.currentLength = array.length;
+    return array[g - this.currentStart] as number | bigint;
   }
 
   write(g: number, value: number | bigint): void {
