@@ -1,7 +1,7 @@
 import { describeValue } from '@patinox/errors';
 import type { CleanupError } from './errors.js';
 import type { GuardOptions } from './options.js';
-import { ACTIVE, CLEANED, FAILED, RUNNING, type Entry, type Outcome, type RegistryProtocol } from './internal/entry.js';
+import { ACTIVE, CLEANED, TAKEN, isFailed, type Entry, type Outcome, type RegistryProtocol } from './internal/entry.js';
 import { GUARD_BRAND, RUN, TAKE, TRACK } from './internal/protocol.js';
 import { accessError, defaultRegistry, type ResourceRegistry } from './registry.js';
 
@@ -65,18 +65,11 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
 
   /** Where the guard is in its life; `cleaning` while its cleanup runs. */
   get state(): GuardState {
-    switch (this.#entry.state) {
-      case ACTIVE:
-        return 'active';
-      case RUNNING:
-        return 'cleaning';
-      case CLEANED:
-        return 'cleaned';
-      case FAILED:
-        return 'failed';
-      default:
-        return 'taken';
-    }
+    const { state } = this.#entry;
+    if (state === ACTIVE) return 'active';
+    if (state === CLEANED) return 'cleaned';
+    if (state === TAKEN) return 'taken';
+    return isFailed(state) ? 'failed' : 'cleaning';
   }
 
   /** True once the cleanup has completed successfully. */
@@ -122,7 +115,7 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
   }
 
   #registry(): RegistryProtocol {
-    return this.#entry.registry;
+    return this.#entry.info.registry;
   }
 }
 

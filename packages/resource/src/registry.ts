@@ -34,11 +34,11 @@ import {
 } from './errors.js';
 import type { CleanupAllOptions, GuardOptions, RegistryOptions, ShutdownOptions } from './options.js';
 import type { CleanupPriority } from './priority.js';
-import { ACTIVE, CLEANED, EPOCH, Entry, FAILED, RUNNING, TAKEN, typeName, type Outcome } from './internal/entry.js';
+import { ACTIVE, CLEANED, EPOCH, Entry, RUNNING, TAKEN, isFailed, isInFlight, outcomeOf, typeName, type Outcome } from './internal/entry.js';
 import { DEFAULT_REGISTRY_KEY, RUN, TAKE, TRACK } from './internal/protocol.js';
 import { DeadlineQueue } from './internal/deadlines.js';
 import { isThenable, sleep } from './internal/settle.js';
-import { expectObject, expectString, expectTimeoutMs, makeInfo } from './internal/validate.js';
+import { InfoFactory, expectObject, expectString, expectTimeoutMs } from './internal/validate.js';
 
 /** What `list()` reports for one live resource. */
 export interface ResourceInfo {
@@ -162,6 +162,7 @@ export class ResourceRegistry implements AsyncDisposable {
   readonly #finalizer: FinalizationRegistry<Entry> | undefined;
   readonly #durations = new Histogram();
   readonly #deadlines = new DeadlineQueue();
+  readonly #infos = new InfoFactory(this);
   // Guards created during the current macrotask, registered with the FinalizationRegistry at its end
   // if still active. register() costs ~350 ns (more than the rest of a round trip), and a guard cleaned
   // within the macrotask that created it can never leak, so short-lived guards never pay it.
@@ -347,13 +348,13 @@ export class ResourceRegistry implements AsyncDisposable {
       // Captured now, formatted only if someone reads it (a leak report, list()).
       Error.captureStackTrace(stack, target.constructor);
     }
-    const info = makeInfo(options, stack);
+    const info = this.#infos.make(options, stack);
     if (this.#closing) {
       throw new RegistryShutdownError(`Registry "${this.name}" is shutting down and takes no new resources`, {
         context: { registry: this.name, name: info.name ?? typeName(resource) },
       });
     }
-    const entry = new Entry(this.#nextId++, resource, cleanup as (resource: unknown) => unknown, info, this.#timestamp(), this);
+    const entry = new Entry(this.#nextId++, resource, cleanup as (resource: unknown) => unknown, info, this.#timestamp());
     const tail = this.#tail;
     if (tail === undefined) this.#head = entry;
     else {
@@ -375,7 +376,7 @@ export class ResourceRegistry implements AsyncDisposable {
 
   /** @internal Starts the entry's cleanup, or joins the run already started. Never throws. */
   [RUN](entry: Entry): Outcome {
-    if (entry.state !== ACTIVE) return entry.outcome;
+    if (entry.state !== ACTIVE) return outcomeOf(entry.state);
     entry.state = RUNNING;
     // Durations are sampled, 1 run in 16: a clock read costs 100-200 ns on some VMs, as much as the
     // rest of a synchronous round trip. -1 means "not timed".
@@ -433,7 +434,8 @@ export class ResourceRegistry implements AsyncDisposable {
       // Each attempt's own start is its deadline's origin.
       const attemptStart = attempt === 1 && started >= 0 ? started : performance.now();
       const pending = this.#awaitAttempt(entry, attempt, started, attemptStart, result);
-      entry.outcome = pending;
+      // A thenable may settle synchronously inside then(): keep the final state it produced.
+      if (isInFlight(entry.state)) entry.state = pending;
       return pending;
     }
     this.#succeed(entry, started);
@@ -484,7 +486,7 @@ export class ResourceRegistry implements AsyncDisposable {
         createEvent('resource.retry', this.name, { id: entry.id, name: entryName(entry), attempt, delayMs, message: toError(thrown).message }),
       );
       const pending = sleep(delayMs).then(() => this.#attempt(entry, attempt + 1, started));
-      entry.outcome = pending;
+      entry.state = pending;
       return pending;
     }
     const cause = toError(thrown);
@@ -500,7 +502,6 @@ export class ResourceRegistry implements AsyncDisposable {
     const durationMs = started < 0 ? undefined : performance.now() - started;
     if (durationMs !== undefined) this.#durations.record(durationMs);
     entry.state = CLEANED;
-    entry.outcome = undefined;
     this.#cleaned += 1;
     if (this.#events) safeRecord(this.#monitor, createEvent('resource.cleaned', this.name, { id: entry.id, name: entryName(entry), durationMs }));
     this.#release(entry);
@@ -508,8 +509,7 @@ export class ResourceRegistry implements AsyncDisposable {
 
   #fail(entry: Entry, started: number, error: CleanupError): CleanupError {
     if (started >= 0) this.#durations.record(performance.now() - started);
-    entry.state = FAILED;
-    entry.outcome = error;
+    entry.state = error;
     this.#failed += 1;
     if (error.code === CLEANUP_TIMEOUT) this.#timedOut += 1;
     safeRecord(
@@ -560,7 +560,7 @@ export class ResourceRegistry implements AsyncDisposable {
     const waits: Promise<unknown>[] = [];
     const queued = targets.filter((e) => e.state === ACTIVE).sort((a, b) => b.info.priority - a.info.priority || b.id - a.id);
     for (const entry of queued) waits.push(this.#enqueue(entry));
-    for (const entry of targets) if (entry.state === RUNNING && entry.outcome instanceof Promise) waits.push(entry.outcome);
+    for (const entry of targets) if (entry.state instanceof Promise) waits.push(entry.state);
     const all = Promise.all(waits);
     if (deadlineMs === undefined) await all;
     else {
@@ -575,10 +575,9 @@ export class ResourceRegistry implements AsyncDisposable {
       if (entry.state === CLEANED) cleaned += 1;
       else if (entry.state === TAKEN) handedBack += 1;
       else {
-        const error =
-          entry.state === FAILED
-            ? (entry.outcome as CleanupError)
-            : new CleanupError(`Cleanup of "${entryName(entry)}" did not finish within the ${deadlineMs} ms deadline`, {
+        const error = isFailed(entry.state)
+          ? entry.state
+          : new CleanupError(`Cleanup of "${entryName(entry)}" did not finish within the ${deadlineMs} ms deadline`, {
                 code: CLEANUP_DEADLINE_EXCEEDED,
                 context: { id: entry.id, name: entryName(entry), deadlineMs },
               });

@@ -124,6 +124,19 @@ describe('AsyncResourceGuard', () => {
     await expect(g.cleanup()).rejects.toMatchObject({ code: CLEANUP_FAILED, cause: { message: 'bad then' } });
   });
 
+  it('handles a thenable that settles synchronously inside then()', async () => {
+    const registry = new ResourceRegistry();
+    const eager = { then: (onFulfilled: () => void) => onFulfilled() };
+    const g = guard(1, () => eager, { registry });
+    await g.cleanup();
+    expect(g.state).toBe('cleaned');
+    const eagerFail = { then: (_: unknown, onRejected: (e: unknown) => void) => onRejected(new Error('sync reject')) };
+    const f = guard(2, () => eagerFail, { registry });
+    await expect(f.cleanup()).rejects.toMatchObject({ code: CLEANUP_FAILED });
+    expect(f.state).toBe('failed');
+    expect(registry.stats()).toMatchObject({ active: 0, cleaned: 1, failed: 1 });
+  });
+
   it('does not retry a failure that is not retryable', async () => {
     const registry = new ResourceRegistry({ maxRetries: 3 });
     let runs = 0;

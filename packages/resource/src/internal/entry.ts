@@ -1,18 +1,39 @@
 import type { CleanupError } from '../errors.js';
 import type { RUN, TAKE } from './protocol.js';
 
-// Entry states. A plain small integer keeps the field a Smi.
+// Settled-less entry states. A run in flight is represented by its promise and a failed run by its error,
+// in the same field: one field less per tracked resource (8 bytes on a 64-bit heap).
 export const ACTIVE = 0;
+/** A synchronous cleanup is running (no promise yet). */
 export const RUNNING = 1;
 export const CLEANED = 2;
-export const FAILED = 3;
-export const TAKEN = 4;
+export const TAKEN = 3;
 
 /** What a cleanup run ends with: nothing (cleaned or handed back), the error, or a promise of either. */
 export type Outcome = CleanupError | undefined | Promise<CleanupError | undefined>;
 
-/** Per-resource facts that rarely vary; resources created without options share {@link DEFAULT_INFO}. */
+/** An entry's state: one of the constants, the promise of the run in flight, or the error it failed with. */
+export type EntryState = typeof ACTIVE | typeof RUNNING | typeof CLEANED | typeof TAKEN | Promise<CleanupError | undefined> | CleanupError;
+
+/** The run's outcome so far: its promise while in flight, its error once failed, otherwise nothing. */
+export function outcomeOf(state: EntryState): Outcome {
+  return typeof state === 'number' ? undefined : state;
+}
+
+export function isInFlight(state: EntryState): boolean {
+  return state === RUNNING || state instanceof Promise;
+}
+
+export function isFailed(state: EntryState): state is CleanupError {
+  return typeof state === 'object' && !(state instanceof Promise);
+}
+
+/**
+ * Per-resource facts that rarely vary, shared by the resources of a registry created with equal options
+ * (see InfoFactory). Holding the registry here rather than in each entry saves a field per resource.
+ */
 export interface EntryInfo {
+  readonly registry: RegistryProtocol;
   readonly name: string | undefined;
   readonly priority: number;
   readonly sizeBytes: number;
@@ -22,15 +43,6 @@ export interface EntryInfo {
   /** Holder of a captured (lazily formatted) stack, when `trackStacks` is on. */
   readonly stack: { stack?: string } | undefined;
 }
-
-export const DEFAULT_INFO: EntryInfo = Object.freeze({
-  name: undefined,
-  priority: 1,
-  sizeBytes: 0,
-  metadata: undefined,
-  timeoutMs: 0,
-  stack: undefined,
-});
 
 /** Capture time origin: `createdAt` is stored relative to it so the field stays a Smi (no boxed double). */
 export const EPOCH = Date.now();
@@ -48,8 +60,7 @@ export interface RegistryProtocol {
 export class Entry {
   prev: Entry | undefined = undefined;
   next: Entry | undefined = undefined;
-  state = ACTIVE;
-  outcome: Outcome = undefined;
+  state: EntryState = ACTIVE;
 
   constructor(
     readonly id: number,
@@ -57,7 +68,6 @@ export class Entry {
     public cleanup: ((resource: unknown) => unknown) | undefined,
     readonly info: EntryInfo,
     readonly createdAt: number,
-    readonly registry: RegistryProtocol,
   ) {}
 }
 

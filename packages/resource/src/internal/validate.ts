@@ -1,6 +1,6 @@
 import { describeValue, expectNonNegativeInteger, expectPositiveFinite } from '@patinox/errors';
 import { CleanupPriority } from '../priority.js';
-import { DEFAULT_INFO, type EntryInfo } from './entry.js';
+import type { EntryInfo, RegistryProtocol } from './entry.js';
 
 /** Node clamps larger timer delays to 1 ms, which would turn a long timeout into an instant one. */
 export const MAX_TIMER_MS = 2_147_483_647;
@@ -40,39 +40,51 @@ interface InfoOptions {
   timeoutMs?: unknown;
 }
 
-let last: EntryInfo = DEFAULT_INFO;
-
 /**
- * Validates a guard's options into its immutable info; `stack` is set when stacks are tracked. Options
- * equal to the previous call's (the usual case: one call site creating many guards) share its info
- * object, so a tracked resource costs no info allocation of its own.
+ * Validates guard options into a registry's immutable infos. Resources created without options share the
+ * registry's default info, and options equal to the previous call's (the usual case: one call site
+ * creating many guards) share its info, so a tracked resource costs no info allocation of its own.
  */
-export function makeInfo(options: InfoOptions | undefined, stack: { stack?: string } | undefined): EntryInfo {
-  if (options === undefined) return stack === undefined ? DEFAULT_INFO : { ...DEFAULT_INFO, stack };
-  expectObject('options', options);
-  const { name, priority, sizeBytes, metadata, timeoutMs } = options;
-  if (stack === undefined) {
-    if (name === undefined && priority === undefined && sizeBytes === undefined && metadata === undefined && timeoutMs === undefined) {
-      return DEFAULT_INFO;
-    }
-    if (
-      name === last.name &&
-      priority === last.priority &&
-      (sizeBytes ?? 0) === last.sizeBytes &&
-      metadata === last.metadata &&
-      (timeoutMs ?? 0) === last.timeoutMs &&
-      last.stack === undefined
-    ) {
-      return last;
-    }
+export class InfoFactory {
+  readonly #default: EntryInfo;
+  #last: EntryInfo;
+
+  constructor(registry: RegistryProtocol) {
+    this.#default = Object.freeze({ registry, name: undefined, priority: 1, sizeBytes: 0, metadata: undefined, timeoutMs: 0, stack: undefined });
+    this.#last = this.#default;
   }
-  last = {
-    name: name === undefined ? undefined : expectString('name', name),
-    priority: priority === undefined ? DEFAULT_INFO.priority : expectPriority('priority', priority),
-    sizeBytes: sizeBytes === undefined ? 0 : expectNonNegativeInteger('sizeBytes', sizeBytes),
-    metadata: metadata === undefined ? undefined : (expectObject('metadata', metadata) as Readonly<Record<string, unknown>>),
-    timeoutMs: timeoutMs === undefined ? 0 : expectTimeoutMs('timeoutMs', timeoutMs),
-    stack,
-  };
-  return last;
+
+  /** `stack` is set when the registry tracks stacks; such infos are never shared. */
+  make(options: InfoOptions | undefined, stack: { stack?: string } | undefined): EntryInfo {
+    if (options === undefined) return stack === undefined ? this.#default : { ...this.#default, stack };
+    expectObject('options', options);
+    const { name, priority, sizeBytes, metadata, timeoutMs } = options;
+    if (stack === undefined) {
+      if (name === undefined && priority === undefined && sizeBytes === undefined && metadata === undefined && timeoutMs === undefined) {
+        return this.#default;
+      }
+      const last = this.#last;
+      if (
+        name === last.name &&
+        priority === last.priority &&
+        (sizeBytes ?? 0) === last.sizeBytes &&
+        metadata === last.metadata &&
+        (timeoutMs ?? 0) === last.timeoutMs &&
+        last.stack === undefined
+      ) {
+        return last;
+      }
+    }
+    const info: EntryInfo = {
+      registry: this.#default.registry,
+      name: name === undefined ? undefined : expectString('name', name),
+      priority: priority === undefined ? this.#default.priority : expectPriority('priority', priority),
+      sizeBytes: sizeBytes === undefined ? 0 : expectNonNegativeInteger('sizeBytes', sizeBytes),
+      metadata: metadata === undefined ? undefined : (expectObject('metadata', metadata) as Readonly<Record<string, unknown>>),
+      timeoutMs: timeoutMs === undefined ? 0 : expectTimeoutMs('timeoutMs', timeoutMs),
+      stack,
+    };
+    if (stack === undefined) this.#last = info;
+    return info;
+  }
 }
