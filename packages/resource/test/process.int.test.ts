@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 // Real processes, run against the built package (the test task depends on build) through require():
 // the CommonJS entry, loaded from a directory outside the package.
 const CJS_ENTRY = fileURLToPath(new URL('../dist/cjs/index.js', import.meta.url));
+const ESM_ENTRY = new URL('../dist/esm/index.js', import.meta.url).href;
 const ERRORS_ENTRY = createRequire(import.meta.url).resolve('@patinox/errors');
 
 interface Exit {
@@ -40,6 +41,28 @@ describe('in a real process', () => {
   it('loads with require() from outside the package', async () => {
     const result = await runNode(`const r = require(${JSON.stringify(CJS_ENTRY)}); console.log(typeof r.guard, typeof r.ResourceRegistry, r.CleanupPriority.Critical);`);
     expect(result).toMatchObject({ code: 0, stdout: 'function function 3\n' });
+  });
+
+  it('shares the default registry, guards and error brands between the ESM and CJS copies', async () => {
+    const script = `
+      const cjs = require(${JSON.stringify(CJS_ENTRY)});
+      import(${JSON.stringify(ESM_ENTRY)}).then(async (esm) => {
+        const cleaned = [];
+        const fromCjs = cjs.guard('a', (r) => void cleaned.push(r));
+        const fromEsm = esm.guard('b', (r) => void cleaned.push(r));
+        const sameRegistry = cjs.defaultRegistry() === esm.defaultRegistry();
+        const brands = esm.isResourceGuard(fromCjs) && cjs.isResourceGuard(fromEsm);
+        fromCjs.intoInner();
+        let code;
+        try { fromCjs.get(); } catch (e) { code = e.code; }
+        const report = await esm.defaultRegistry().shutdown();
+        let refused;
+        try { cjs.guard('c', () => {}); } catch (e) { refused = e.code; }
+        console.log(JSON.stringify({ sameRegistry, brands, code, cleaned, report: report.cleaned + '/' + report.handedBack, refused }));
+      });`;
+    const result = await runNode(script);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ sameRegistry: true, brands: true, code: 'RESOURCE_TAKEN', cleaned: ['b'], report: '1/0', refused: 'REGISTRY_SHUTTING_DOWN' });
   });
 
   it('on SIGTERM cleans a temp file and a listening server, then ends by the signal', async () => {
