@@ -2,7 +2,7 @@ import type { Labels, MetricSnapshot } from '@patinox/monitor';
 
 /** A point-in-time copy of a {@link SharingMetrics}. */
 export interface SharingStats {
-  /** `get()` calls and read locks granted. */
+  /** Read locks granted and `ConfigData.get()` calls (`SharedData.get()` stays a bare property read, uncounted). */
   readonly reads: number;
   /** Writes of any kind: `makeMut`, `update`, `tryUpdate`, `set`, write locks granted, config updates. */
   readonly writes: number;

@@ -214,7 +214,9 @@ describe('SharedData', () => {
     const registry = new MetricsRegistry();
     registry.addCollector(() => shared.collectMetrics());
     const reads = registry.collect().find((m) => m.name === 'patinox_shared_reads_total');
-    expect(reads).toMatchObject({ value: 2, labels: { name: 'routes' } });
+    expect(reads).toMatchObject({ value: 0, labels: { name: 'routes' } });
+    const clones = registry.collect().find((m) => m.name === 'patinox_shared_clones_total');
+    expect(clones).toMatchObject({ value: 0 });
     expect(shared.metrics.snapshot().ageMs).toBeGreaterThanOrEqual(0);
   });
 

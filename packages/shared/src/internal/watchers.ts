@@ -44,6 +44,9 @@ export class Watchers<T> {
   readonly #metrics: SharingMetrics;
   #publishing = false;
   #closed = false;
+  // One shared result object per version: a fan-out to many iterators then allocates one promise
+  // resolution each and nothing else, which keeps young-generation GC out of the tail latency.
+  #result: IteratorResult<ConfigSnapshot<T>> | undefined;
 
   constructor(current: () => ConfigSnapshot<T>, onError: (error: Error, version: number) => void, metrics: SharingMetrics) {
     this.#current = current;
@@ -91,7 +94,7 @@ export class Watchers<T> {
       if (snapshot.version > iteration.seen) {
         iteration.seen = snapshot.version;
         this.#metrics.notifications += 1;
-        return Promise.resolve({ done: false, value: snapshot });
+        return Promise.resolve(this.#resultFor(snapshot));
       }
       return new Promise((resolve) => {
         iteration.waiting = resolve;
@@ -124,12 +127,17 @@ export class Watchers<T> {
           iteration.waiting = undefined;
           iteration.seen = snapshot.version;
           this.#metrics.notifications += 1;
-          waiting({ done: false, value: snapshot });
+          waiting(this.#resultFor(snapshot));
         }
       } while (this.#current().version !== version);
     } finally {
       this.#publishing = false;
     }
+  }
+
+  #resultFor(snapshot: ConfigSnapshot<T>): IteratorResult<ConfigSnapshot<T>> {
+    if (this.#result?.value !== snapshot) this.#result = Object.freeze({ done: false, value: snapshot });
+    return this.#result;
   }
 
   close(): void {
