@@ -4,7 +4,7 @@ import { ELEMENT_TYPES, ELEMENT_INFO, type ElementType, type TypedArrayOf } from
 import { MappingTooLargeError } from './errors.js';
 import { openCore, type MappingCore } from './internal/mapping-core.js';
 import { TypedWindows } from './internal/typed-windows.js';
-import { MappedSlice, SLICE_KEY, type ReadonlyMappedSlice } from './mapped-slice.js';
+import { createSlice, type MappedSlice, type ReadonlyMappedSlice } from './mapped-slice.js';
 import type { MappedFileOptions, MappingAdvice, MappingMode } from './options.js';
 
 /** What `asMappedSlice()` returns for mode `M`: no setter in `'read'` mode. */
@@ -136,7 +136,7 @@ export class MappedFile<T extends ElementType = ElementType, M extends MappingMo
   /** A bounds-checked {@link MappedSlice} over the whole range (read-only in `'read'` mode). */
   asMappedSlice(): SliceFor<T, M> {
     this.#core.assertOpen();
-    this.#slice ??= new MappedSlice<T>(SLICE_KEY, this.#tw, 0, this.#tw.length, this.#core.mode !== 'read');
+    this.#slice ??= createSlice<T>(this.#tw, 0, this.#tw.length, this.#core.mode !== 'read');
     return this.#slice;
   }
 

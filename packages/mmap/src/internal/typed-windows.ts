@@ -27,14 +27,14 @@ export class TypedWindows {
   declare current: Indexable;
   declare currentStart: number;
   declare currentLength: number;
-  readonly #arrays: (Indexable | undefined)[];
+  readonly windowArrays: (Indexable | undefined)[];
 
   constructor(core: MappingCore, type: ElementType) {
     this.core = core;
     this.info = ELEMENT_INFO[type];
     this.length = core.byteLength / this.info.bytes;
     this.perWindow = core.windowBytes / this.info.bytes;
-    this.#arrays = new Array<Indexable | undefined>(core.windowCount);
+    this.windowArrays = new Array<Indexable | undefined>(core.windowCount);
     const empty = this.info.empty() as Indexable;
     this.single = core.byteLength === 0 || core.windowed ? empty : this.array(0);
     this.current = this.single;
@@ -44,13 +44,13 @@ export class TypedWindows {
       this.single = empty;
       this.current = empty;
       this.currentLength = 0;
-      this.#arrays.fill(undefined);
+      this.windowArrays.fill(undefined);
     });
   }
 
   /** Typed array over window `k` (exactly the window's stride, without overlap). */
   array(k: number): Indexable {
-    return this.#arrays[k] ?? this.#make(k);
+    return this.windowArrays[k] ?? this.#make(k);
   }
 
   #make(k: number): Indexable {
@@ -59,14 +59,14 @@ export class TypedWindows {
     const end = Math.min(start + this.core.windowBytes, this.core.byteLength);
     const byteOffset = buffer.byteOffset + (start - this.core.base(k));
     const array = new this.info.ctor(buffer.buffer, byteOffset, (end - start) / this.info.bytes) as Indexable;
-    this.#arrays[k] = array;
+    this.windowArrays[k] = array;
     return array;
   }
 
   /** Reads element `g` and makes its window the current one. */
   read(g: number): number | bigint {
     const k = Math.floor(g / this.perWindow);
-    const array = this.#arrays[k] ?? this.#make(k);
+    const array = this.windowArrays[k] ?? this.#make(k);
     this.current = array;
     this.currentStart = k * this.perWindow;
     this.currentLength = array.length;
@@ -75,7 +75,7 @@ export class TypedWindows {
 
   write(g: number, value: number | bigint): void {
     const k = Math.floor(g / this.perWindow);
-    (this.#arrays[k] ?? this.#make(k))[g - k * this.perWindow] = value;
+    (this.windowArrays[k] ?? this.#make(k))[g - k * this.perWindow] = value;
   }
 
   /** Copies elements `[from, to)` into a fresh typed array. */
