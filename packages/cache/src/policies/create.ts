@@ -1,7 +1,11 @@
 import type { EvictionPolicyName, EvictionStrategy } from '../options.js';
 import { CustomPolicy, type SlotReader } from './custom.js';
 import { FifoPolicy } from './fifo.js';
+import { LfuPolicy } from './lfu.js';
 import { LruPolicy } from './lru.js';
+import { S3FifoPolicy } from './s3fifo.js';
+import { SievePolicy } from './sieve.js';
+import { TinyLfuPolicy } from './tinylfu.js';
 
 /** Builds the policy for `slots` slots (maxEntries + 1: an insert may overflow by one before evicting). */
 export function createPolicy<K, V>(
@@ -11,16 +15,21 @@ export function createPolicy<K, V>(
   reader: SlotReader<K, V>,
 ): Policy {
   if (typeof spec === 'object') return new CustomPolicy(slots, spec, reader);
-  void maxEntries;
   switch (spec) {
     case 'lru':
       return new LruPolicy(slots);
+    case 'lfu':
+      return new LfuPolicy(slots);
     case 'fifo':
       return new FifoPolicy(slots, false);
     case 'ttl':
       return new FifoPolicy(slots, true);
-    default:
-      return new LruPolicy(slots);
+    case 'sieve':
+      return new SievePolicy(slots);
+    case 's3fifo':
+      return new S3FifoPolicy(slots, maxEntries);
+    case 'tinylfu':
+      return new TinyLfuPolicy(slots, maxEntries);
   }
 }
 

@@ -4,4 +4,4 @@ import type { EvictionPolicyName } from '../options.js';
 export const EVICTION_POLICIES: readonly EvictionPolicyName[] = Object.freeze(['lru', 'lfu', 'fifo', 'ttl', 'tinylfu', 's3fifo', 'sieve']);
 
 /** The policy used when `evictionPolicy` is not given (chosen from trace replays; see README). */
-export const DEFAULT_EVICTION_POLICY: EvictionPolicyName = 'lru';
+export const DEFAULT_EVICTION_POLICY: EvictionPolicyName = 'tinylfu';

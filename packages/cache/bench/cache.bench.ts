@@ -1,0 +1,149 @@
+import Benchmark from 'benchmark';
+import { LRUCache } from 'lru-cache';
+import { LRUCache as MnemonistLRU } from 'mnemonist';
+import QuickLRU from 'quick-lru';
+import { LRU as TinyLRU } from 'tiny-lru';
+import { Cache } from '@patinox/cache';
+
+// get-hit and set-with-eviction of @patinox/cache ('tinylfu' default and 'lru') against lru-cache,
+// mnemonist, tiny-lru and quick-lru, in one process and one run: 100k entries, string keys.
+// - get-hit: every cache is filled with the same 100k keys; reads follow a Zipf(1.0) sequence over them.
+// - set-with-eviction: full caches; every set stores a key not in the cache (a cycle over 4 × 100k
+//   keys), so every set evicts.
+// - memory: heap growth per entry when filling 100k entries (keys pre-built, values small ints).
+// Machine is noisy (2 shared cores): compare ratios within one run, not across runs.
+
+const N = 100_000;
+const SEQ = 1 << 20;
+const MASK = SEQ - 1;
+const keys: string[] = Array.from({ length: 4 * N }, (_, i) => `user:${i}:profile`);
+
+function zipfSequence(n: number, length: number, s = 1.0): Int32Array {
+  const cdf = new Float64Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i += 1) cdf[i] = sum += 1 / (i + 1) ** s;
+  for (let i = 0; i < n; i += 1) cdf[i]! /= sum;
+  const out = new Int32Array(length);
+  let seed = 42;
+  for (let i = 0; i < length; i += 1) {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    const u = seed / 2 ** 32;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cdf[mid]! < u) lo = mid + 1;
+      else hi = mid;
+    }
+    // Spread ranks over the key space so hot keys are not also the first inserted.
+    out[i] = (lo * 48271) % n;
+  }
+  return out;
+}
+
+const zipf = zipfSequence(N, SEQ);
+const zipfKeys: string[] = Array.from(zipf, (i) => keys[i]!);
+
+interface Subject {
+  get(k: string): number | undefined;
+  set(k: string, v: number): unknown;
+}
+
+const makers: [string, () => Subject][] = [
+  ['patinox tinylfu (default)', () => new Cache<string, number>({ maxEntries: N, cleanupIntervalMs: 0 })],
+  ['patinox lru', () => new Cache<string, number>({ maxEntries: N, evictionPolicy: 'lru', cleanupIntervalMs: 0 })],
+  ['lru-cache', () => new LRUCache<string, number>({ max: N })],
+  ['mnemonist LRUCache', () => new MnemonistLRU<string, number>(N)],
+  ['tiny-lru', () => new TinyLRU<number>(N)],
+  ['quick-lru', () => new QuickLRU<string, number>({ maxSize: N })],
+];
+
+function filled(make: () => Subject): Subject {
+  const c = make();
+  for (let i = 0; i < N; i += 1) c.set(keys[i]!, i);
+  return c;
+}
+
+function memoryPerEntry(make: () => Subject): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) return NaN;
+  gc();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const c = filled(make);
+  gc();
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  if (c.get(keys[0]!) === -1) console.log('');
+  return (after - before) / N;
+}
+
+const options = { minSamples: 30, maxTime: 1.5 };
+const results = new Map<string, number>();
+let sink = 0;
+
+function report(event: Benchmark.Event): void {
+  const b = event.target as unknown as Benchmark & { name: string };
+  results.set(b.name, b.hz);
+  console.log(`${b.name.padEnd(44)} ${(1e9 / b.hz).toFixed(1).padStart(7)} ns/op ${Math.round(b.hz).toLocaleString('en-US').padStart(13)} ops/s ±${b.stats.rme.toFixed(1)}%`);
+}
+
+function ratios(kind: string): void {
+  const ns = (name: string): number => 1e9 / results.get(`${kind}: ${name}`)!;
+  for (const ours of ['patinox tinylfu (default)', 'patinox lru']) {
+    const line = makers
+      .filter(([n]) => !n.startsWith('patinox'))
+      .map(([peer]) => `${(ns(peer) / ns(ours)).toFixed(2)}x ${peer}`)
+      .join(', ');
+    console.log(`  ${ours} speed vs: ${line}`);
+  }
+}
+
+function latency(name: string, subject: Subject): void {
+  // Per-op latency is below timer resolution; report p50/p99 of the mean op time in batches of 1000.
+  const samples: number[] = [];
+  let cursor = 0;
+  for (let b = 0; b < 2_000; b += 1) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < 1000; i += 1) sink += subject.get(zipfKeys[cursor++ & MASK]!) ?? 0;
+    samples.push(Number(process.hrtime.bigint() - t0) / 1000);
+  }
+  samples.sort((a, b) => a - b);
+  console.log(`  ${name.padEnd(28)} get-hit p50 ${samples[1000]!.toFixed(1)} ns  p99 ${samples[1980]!.toFixed(1)} ns (per op, batches of 1000)`);
+}
+
+console.log(`Node ${process.version}, ${N} entries, string keys, Zipf(1.0) reads\n`);
+
+const getSuite = new Benchmark.Suite('get-hit');
+for (const [name, make] of makers) {
+  const c = filled(make);
+  let cursor = 0;
+  getSuite.add(`get-hit: ${name}`, () => {
+    sink += c.get(zipfKeys[cursor++ & MASK]!)!;
+  }, options);
+}
+getSuite.on('cycle', report).on('complete', () => ratios('get-hit')).run();
+
+console.log('');
+const setSuite = new Benchmark.Suite('set-evict');
+for (const [name, make] of makers) {
+  const c = filled(make);
+  let cursor = N;
+  const span = 4 * N;
+  setSuite.add(`set-evict: ${name}`, () => {
+    c.set(keys[cursor]!, cursor);
+    cursor = cursor + 1 === span ? 0 : cursor + 1;
+  }, options);
+}
+setSuite.on('cycle', report).on('complete', () => ratios('set-evict')).run();
+
+console.log('\nLatency');
+for (const [name, make] of makers) latency(name, filled(make));
+
+console.log('\nMemory per entry (heap growth filling 100k entries; keys pre-built)');
+const lruCacheBytes = memoryPerEntry(makers[2]![1]);
+for (const [name, make] of makers) {
+  const bytes = name === 'lru-cache' ? lruCacheBytes : memoryPerEntry(make);
+  console.log(`  ${name.padEnd(28)} ${bytes.toFixed(0).padStart(5)} B/entry  (${(bytes / lruCacheBytes).toFixed(2)}x lru-cache)`);
+}
+console.log(`\n(sink ${sink > 0 ? 'ok' : '0'})`);

@@ -1,0 +1,58 @@
+import { createLinks, SlotList } from '../internal/list.js';
+import type { Policy } from './create.js';
+
+/**
+ * SIEVE (Zhang et al., NSDI '24): a FIFO queue with a visited bit and a hand that moves from the
+ * oldest entry towards the newest, clearing bits until it finds an unvisited victim. A hit only sets
+ * a bit, so reads never reorder the queue.
+ */
+export class SievePolicy implements Policy {
+  readonly needsHash = false;
+  readonly #list: SlotList;
+  readonly #visited: Uint8Array;
+  #hand = -1;
+
+  constructor(slots: number) {
+    const [next, prev] = createLinks(slots);
+    this.#list = new SlotList(next, prev);
+    this.#visited = new Uint8Array(slots);
+  }
+
+  insert(slot: number): void {
+    this.#visited[slot] = 0;
+    this.#list.pushHead(slot);
+  }
+
+  hit(slot: number): void {
+    this.#visited[slot] = 1;
+  }
+
+  update(slot: number): void {
+    this.#visited[slot] = 1;
+  }
+
+  remove(slot: number): void {
+    if (this.#hand === slot) this.#hand = this.#list.prev[slot]!;
+    this.#list.remove(slot);
+  }
+
+  evict(): number {
+    const list = this.#list;
+    let slot = this.#hand === -1 ? list.tail : this.#hand;
+    if (slot === -1) return -1;
+    const visited = this.#visited;
+    while (visited[slot] === 1) {
+      visited[slot] = 0;
+      slot = list.prev[slot]!;
+      if (slot === -1) slot = list.tail;
+    }
+    this.#hand = list.prev[slot]!;
+    list.remove(slot);
+    return slot;
+  }
+
+  clear(): void {
+    this.#list.clear();
+    this.#hand = -1;
+  }
+}
