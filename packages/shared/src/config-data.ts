@@ -3,10 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { describeValue, expectBoolean, expectFunction, expectNonNegativeFinite, expectPositiveInteger, isPatinoxError, optional, toError } from '@patinox/errors';
-import { createEvent, noopMonitor, safeRecord, type MetricSnapshot, type Monitor } from '@patinox/monitor';
+import { createEvent, safeRecord, type MetricSnapshot, type Monitor } from '@patinox/monitor';
 import { ConfigClosedError, ConfigInvalidError, ConfigLoadError, NotCloneableError } from './errors.js';
 import { deepFreeze, findNonCloneable } from './internal/cloneable.js';
-import { expectName, optionalFunction } from './internal/validate.js';
+import { expectMonitor, expectName, optionalFunction } from './internal/validate.js';
 import { subscribeTo, Watchers, type ConfigListener, type ConfigSnapshot, type Unsubscribe } from './internal/watchers.js';
 import type { ConfigDataOptions, SubscribeOptions, ValidateResult, WatchFileOptions } from './options.js';
 import { SharingMetrics } from './sharing-metrics.js';
@@ -86,11 +86,7 @@ export class ConfigData<T> implements Disposable {
     this.#migrations = { ...(migrations as Record<number, (config: unknown) => unknown>) };
     this.#versionKey = expectName(options.versionKey, 'schemaVersion');
     this.#freeze = optional('freeze', options.freeze, expectBoolean, true);
-    const monitor = options.monitor ?? noopMonitor;
-    if (typeof monitor !== 'object' || monitor === null || typeof monitor.record !== 'function') {
-      throw new TypeError(`Expected \`monitor\` to be a Monitor, got ${describeValue(monitor)}`);
-    }
-    this.#monitor = monitor;
+    this.#monitor = expectMonitor(options.monitor);
     this.#snapshot = { config: this.#accept(initial), version: 1 };
     this.#watchers = new Watchers<T>(
       () => this.#snapshot,

@@ -1,19 +1,11 @@
-import { describeValue, toError } from '@patinox/errors';
-import { createEvent, noopMonitor, safeRecord, type MetricSnapshot, type Monitor } from '@patinox/monitor';
+import { describeValue, expectBoolean, optional, toError } from '@patinox/errors';
+import { createEvent, safeRecord, type MetricSnapshot, type Monitor } from '@patinox/monitor';
 import type { ConfigHandle, ConfigUpdateMessage } from './config-data.js';
 import { deepFreeze } from './internal/cloneable.js';
-import { expectName } from './internal/validate.js';
+import { expectMonitor, expectName } from './internal/validate.js';
 import { subscribeTo, Watchers, type ConfigListener, type ConfigSnapshot, type Unsubscribe } from './internal/watchers.js';
-import type { SubscribeOptions } from './options.js';
+import type { ConfigReplicaOptions, SubscribeOptions } from './options.js';
 import { SharingMetrics } from './sharing-metrics.js';
-
-/** Options of {@link ConfigReplica.from}. */
-export interface ConfigReplicaOptions {
-  /** Receives `shared.config.*` events of this replica. @default noopMonitor */
-  monitor?: Monitor;
-  /** Deep-freezes each received configuration. @default true */
-  freeze?: boolean;
-}
 
 /**
  * A worker thread's read-only view of a {@link ConfigData} in another thread: `get()`, `version` and
@@ -39,8 +31,8 @@ export class ConfigReplica<T> implements Disposable {
 
   private constructor(handle: ConfigHandle<T>, options: ConfigReplicaOptions) {
     this.#name = expectName(handle.name, 'config');
-    this.#monitor = options.monitor ?? noopMonitor;
-    this.#freeze = options.freeze ?? true;
+    this.#monitor = expectMonitor(options.monitor);
+    this.#freeze = optional('freeze', options.freeze, expectBoolean, true);
     this.#snapshot = { config: this.#freeze ? deepFreeze(handle.config) : handle.config, version: handle.version };
     this.#port = handle.port;
     this.#watchers = new Watchers<T>(

@@ -35,12 +35,11 @@ export class NotCloneableError extends PatinoxError {
 
 /** The error inside the `SHARED_OWNERSHIP` result of `tryUpdate`: other handles share the snapshot. */
 export class SharedOwnershipError extends PatinoxError {
-  constructor(refCount: number) {
-    super(`Cannot update in place: ${refCount} handles share this snapshot; use update() to copy`, {
-      code: SHARED_OWNERSHIP,
-      recovery: 'fallback',
-      context: { refCount },
-    });
+  constructor(refCount: number, frozen: boolean) {
+    super(
+      `Cannot update in place: ${refCount > 1 ? `${refCount} handles share this snapshot` : 'the snapshot is frozen'}; use update() to copy`,
+      { code: SHARED_OWNERSHIP, recovery: 'fallback', context: { refCount, frozen } },
+    );
   }
 }
 

@@ -5,9 +5,8 @@ export type { LockState, ReadGuard, WriteGuard } from './mutable-shared-data.js'
 export { ConfigData } from './config-data.js';
 export type { ConfigFileWatch, ConfigHandle, ConfigListener, ConfigSnapshot, ConfigUpdateMessage, Unsubscribe } from './config-data.js';
 export { ConfigReplica } from './config-replica.js';
-export type { ConfigReplicaOptions } from './config-replica.js';
 export { SharedRwLock } from './shared-rw-lock.js';
-export type { SharedLockGuard, SharedRwLockHandle, SharedRwLockOptions } from './shared-rw-lock.js';
+export type { SharedLockGuard, SharedRwLockHandle } from './shared-rw-lock.js';
 export { SharedRegion } from './shared-region.js';
 export type { RegionGuard, SharedRegionHandle, TypedArrayName, TypedArrayTypes } from './shared-region.js';
 export { SharingMetrics } from './sharing-metrics.js';
@@ -32,9 +31,11 @@ export {
 } from './errors.js';
 export type {
   ConfigDataOptions,
+  ConfigReplicaOptions,
   LockOptions,
   LockOwnerOptions,
   SharedDataOptions,
+  SharedRwLockOptions,
   SubscribeOptions,
   ValidateResult,
   WatchFileOptions,

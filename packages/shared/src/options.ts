@@ -36,6 +36,14 @@ export interface LockOwnerOptions {
   timeoutMs?: number;
 }
 
+/** Options of a {@link SharedRwLock} attached to an existing buffer. */
+export interface SharedRwLockOptions extends LockOwnerOptions {
+  /** The buffer holding the lock's state; a new one is allocated when absent. */
+  buffer?: SharedArrayBuffer;
+  /** Where in `buffer` the lock's 16 bytes start; a multiple of 4. @default 0 */
+  byteOffset?: number;
+}
+
 /** What `validate` may return: `true`/`undefined` accept; `false`, a message or a list of messages refuse. */
 export type ValidateResult = boolean | string | readonly string[] | undefined | void;
 
@@ -82,4 +90,12 @@ export interface WatchFileOptions {
 export interface SubscribeOptions {
   /** Ends the iteration when it aborts. */
   signal?: AbortSignal;
+}
+
+/** Options of {@link ConfigReplica.from}. */
+export interface ConfigReplicaOptions {
+  /** Receives `shared.config.*` events of this replica. @default noopMonitor */
+  monitor?: Monitor;
+  /** Deep-freezes each received configuration. @default true */
+  freeze?: boolean;
 }

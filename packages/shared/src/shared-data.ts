@@ -170,7 +170,7 @@ export class SharedData<T> implements Disposable {
     expectFunction('fn', fn);
     const box = this.#live();
     if (box.refs !== 1 || box.frozen) {
-      return { ok: false, code: SHARED_OWNERSHIP, error: new SharedOwnershipError(box.refs) };
+      return { ok: false, code: SHARED_OWNERSHIP, error: new SharedOwnershipError(box.refs, box.frozen) };
     }
     this.#metrics.writes += 1;
     this.#metrics.exclusiveWrites += 1;

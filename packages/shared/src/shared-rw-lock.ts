@@ -3,7 +3,7 @@ import type { MetricSnapshot } from '@patinox/monitor';
 import { LockAbortedError, LockTimeoutError, SharedDisposedError } from './errors.js';
 import { settle } from './internal/settle.js';
 import { expectName, expectTimeout, isSharedArrayBuffer, resolveLockOptions, type WaitOptions } from './internal/validate.js';
-import type { LockOptions, LockOwnerOptions } from './options.js';
+import type { LockOptions, LockOwnerOptions, SharedRwLockOptions } from './options.js';
 import { SharingMetrics } from './sharing-metrics.js';
 
 // Phase-fair ticket lock (Brandenburg & Anderson, "PF-T") over four Int32 cells of a SharedArrayBuffer:
@@ -46,14 +46,6 @@ function releaseLoop(): void {
 
 function noop(): void {
   // keeps the event loop alive; never does anything
-}
-
-/** Options of a {@link SharedRwLock} attached to an existing buffer. */
-export interface SharedRwLockOptions extends LockOwnerOptions {
-  /** The buffer holding the lock's state; a new one is allocated when absent. */
-  buffer?: SharedArrayBuffer;
-  /** Where in `buffer` the lock's 16 bytes start; a multiple of 4. @default 0 */
-  byteOffset?: number;
 }
 
 /** A structured-clone-friendly description of a {@link SharedRwLock}, to post to a worker. */

@@ -74,6 +74,8 @@ describe('ConfigReplica', () => {
     expect(() => ConfigReplica.from({ kind: 'patinox.config', version: 1 } as never)).toThrow(TypeError);
     const config = new ConfigData({});
     expect(() => ConfigReplica.from(config.share(), null as never)).toThrow(TypeError);
+    expect(() => ConfigReplica.from(config.share(), { freeze: 'no' as never })).toThrow('Expected `freeze` to be a boolean');
+    expect(() => ConfigReplica.from(config.share(), { monitor: 1 as never })).toThrow('Expected `monitor` to be a Monitor, got 1 (number)');
     config.close();
   });
 });

@@ -1,4 +1,5 @@
 import { describeValue } from '@patinox/errors';
+import { noopMonitor, type Monitor } from '@patinox/monitor';
 
 /** Validates a `name` option: a non-empty string. */
 export function expectName(value: unknown, fallback: string): string {
@@ -51,4 +52,13 @@ export function optionalFunction<F>(name: string, value: unknown): F | undefined
 /** True for a SharedArrayBuffer of any realm (a buffer received from another context fails `instanceof`). */
 export function isSharedArrayBuffer(value: unknown): value is SharedArrayBuffer {
   return Object.prototype.toString.call(value) === '[object SharedArrayBuffer]';
+}
+
+/** Validates an optional `monitor`: anything with a `record` method. */
+export function expectMonitor(value: unknown): Monitor {
+  if (value === undefined) return noopMonitor;
+  if (typeof value !== 'object' || value === null || typeof (value as Monitor).record !== 'function') {
+    throw new TypeError(`Expected \`monitor\` to be a Monitor, got ${describeValue(value)}`);
+  }
+  return value as Monitor;
 }
