@@ -3,8 +3,10 @@ import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { ConfigData, SharedData, SharedRegion } from '../src/index.js';
+import fc from 'fast-check';
+import { ConfigData, SharedData, SharedRegion, SharedRwLock } from '../src/index.js';
 import { checkedRead, checkedWrite } from './fixtures/region-ops.mjs';
+import { runLockScript, type LockStep } from './fixtures/lock-script.mjs';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
@@ -85,5 +87,40 @@ describe('across worker_threads', () => {
     expect(Atomics.load(occupancy, 2)).toBe(0);
     expect([Atomics.load(occupancy, 0), Atomics.load(occupancy, 1)]).toEqual([0, 0]);
     expect((await Promise.all(exits)).map(([code]) => code as number)).toEqual([0, 0, 0]);
+  });
+
+  it('property: across threads, no two writers, no reader during a writer, every waiter served', async () => {
+    const step: fc.Arbitrary<LockStep> = fc.record({
+      mode: fc.constantFrom<'read' | 'write'>('read', 'read', 'write'),
+      hold: fc.nat(3),
+      abortAfter: fc.option(fc.nat(3), { nil: null, freq: 5 }),
+    });
+    const script = fc.array(step, { minLength: 1, maxLength: 25 });
+    await fc.assert(
+      fc.asyncProperty(script, script, script, async (mainScript, scriptA, scriptB) => {
+        const lock = new SharedRwLock({ name: 'property' });
+        const occupancy = new Int32Array(new SharedArrayBuffer(12));
+        const workers = [scriptA, scriptB].map(
+          (s) => new Worker(join(fixtures, 'lock-script-worker.mjs'), { workerData: { lock: lock.handle, occupancy: occupancy.buffer, script: s } }),
+        );
+        const results = workers.map((worker) => nextMessage<{ served: number; aborted: number }>(worker, () => true));
+        const exits = workers.map((worker) => once(worker, 'exit'));
+        const mine = await runLockScript(lock, occupancy, mainScript);
+        const theirs = await Promise.all(results);
+        await Promise.all(exits);
+        expect(Atomics.load(occupancy, 2)).toBe(0);
+        const all = [mine, ...theirs];
+        const scripts = [mainScript, scriptA, scriptB];
+        all.forEach((r, i) => {
+          expect(r.served + r.aborted).toBe(scripts[i]!.length);
+          expect(r.served).toBeGreaterThanOrEqual(scripts[i]!.filter((s) => s.abortAfter === null).length);
+        });
+        // Places of aborted waiters pass through in the background; then the lock is idle again.
+        const cells = new Int32Array(lock.handle.buffer, lock.handle.byteOffset, 4);
+        for (let i = 0; i < 200 && !(cells[0] === cells[1] && cells[2] === cells[3]); i += 1) await new Promise((r) => setImmediate(r));
+        expect(cells[0] === cells[1] && cells[2] === cells[3]).toBe(true);
+      }),
+      { numRuns: 6 },
+    );
   });
 });
