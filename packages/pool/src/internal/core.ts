@@ -6,7 +6,7 @@ import type { AcquireOptions } from '../options.js';
 import { PooledConnection } from '../pooled-connection.js';
 import type { LoanOwner } from './loan-owner.js';
 import type { ResolvedOptions } from './resolve-options.js';
-import { Waiter } from './waiter.js';
+import { Waiter, resetWaiter, waiterPromise } from './waiter.js';
 
 // Slot states. A connection lives in a numbered slot; its per-connection data is spread over typed
 // arrays indexed by slot (struct of arrays), so an idle connection costs a few dozen bytes and the
@@ -19,6 +19,7 @@ const CHECKING = 4;
 const RECYCLING = 5;
 
 const MIN_TICK_MS = 10;
+const MAX_SPARE_WAITERS = 1024;
 const MAX_TICK_MS = 1000;
 
 /** One loan that was still out when `close()` gave up waiting. */
@@ -144,6 +145,7 @@ export class PoolCore<C> implements LoanOwner {
 
   // Waiters: intrusive doubly linked list, oldest at the head.
   #head: Waiter<PooledConnection<C>> | undefined = undefined;
+  readonly #spareWaiters: Waiter<PooledConnection<C>>[] = [];
   #tail: Waiter<PooledConnection<C>> | undefined = undefined;
   // While every waiter uses the default timeout, list order is deadline order and expiry scans stop early.
   #uniformDeadlines = true;
@@ -243,11 +245,13 @@ export class PoolCore<C> implements LoanOwner {
     const now = performance.now();
     this.#coarseNow = now;
     const deadline = now + timeoutMs;
-    const waiter = new Waiter<PooledConnection<C>>(now, deadline, timeoutMs, signal, this.#trackLoans ? new Error('acquired here') : undefined);
-    const promise = new Promise<PooledConnection<C>>((resolve, reject) => {
-      waiter.resolve = resolve;
-      waiter.reject = reject;
-    });
+    const waiter = this.#spareWaiters.pop() ?? new Waiter<PooledConnection<C>>();
+    waiter.enqueuedAt = now;
+    waiter.deadline = deadline;
+    waiter.timeoutMs = timeoutMs;
+    waiter.signal = signal;
+    if (this.#trackLoans) waiter.stack = new Error('acquired here');
+    const promise = waiterPromise(waiter);
     this.#link(waiter);
     if (timeoutMs !== this.#acquireTimeoutMs) this.#uniformDeadlines = false;
     if (signal !== undefined) {
@@ -393,6 +397,15 @@ export class PoolCore<C> implements LoanOwner {
     this.#coarseNow = now;
     this.#waitHistogram.record(now - waiter.enqueuedAt);
     waiter.resolve(this.#lend(slot, waiter.stack));
+    this.#recycleWaiter(waiter);
+  }
+
+  #recycleWaiter(waiter: Waiter<PooledConnection<C>>): void {
+    // A waiter with an abort listener may still be referenced by it, so only the others are reused.
+    if (waiter.onAbort === undefined && this.#spareWaiters.length < MAX_SPARE_WAITERS) {
+      resetWaiter(waiter);
+      this.#spareWaiters.push(waiter);
+    }
   }
 
   /** Serves waiters from the idle stack, then starts the creates that waiters and `minSize` still need. */
@@ -497,6 +510,7 @@ export class PoolCore<C> implements LoanOwner {
         cause,
       ),
     );
+    this.#recycleWaiter(waiter);
   }
 
   #rejectAllWaiters(makeError: () => Error): void {

@@ -6,16 +6,37 @@ export class Waiter<L> {
   next: Waiter<L> | undefined = undefined;
   linked = false;
   onAbort: (() => void) | undefined = undefined;
-
-  constructor(
-    readonly enqueuedAt: number,
-    readonly deadline: number,
-    readonly timeoutMs: number,
-    readonly signal: AbortSignal | undefined,
-    readonly stack: Error | undefined,
-  ) {}
+  enqueuedAt = 0;
+  deadline = 0;
+  timeoutMs = 0;
+  signal: AbortSignal | undefined = undefined;
+  stack: Error | undefined = undefined;
 }
 
 function noop(): void {
   // replaced by the promise executor before any use
+}
+
+let target: Waiter<never> | undefined;
+
+// One shared executor instead of a closure per acquire: `new Promise` calls it synchronously.
+function executor(resolve: (loan: never) => void, reject: (error: unknown) => void): void {
+  target!.resolve = resolve;
+  target!.reject = reject;
+}
+
+/** Creates the promise a waiter settles, without allocating an executor closure. */
+export function waiterPromise<L>(waiter: Waiter<L>): Promise<L> {
+  target = waiter;
+  const promise = new Promise<L>(executor);
+  target = undefined;
+  return promise;
+}
+
+/** Clears a settled waiter so it can be reused; only waiters no abort listener refers to are reused. */
+export function resetWaiter<L>(waiter: Waiter<L>): void {
+  waiter.resolve = noop;
+  waiter.reject = noop;
+  waiter.signal = undefined;
+  waiter.stack = undefined;
 }

@@ -1,0 +1,223 @@
+import Benchmark from 'benchmark';
+import * as genericPool from 'generic-pool';
+import { Pool as TarnPool } from 'tarn';
+import { Histogram } from '@patinox/monitor';
+import { Pool } from '@patinox/pool';
+
+// @patinox/pool against generic-pool and tarn, in one process and one run, every pool with an acquire
+// timeout armed (30 s, never reached). Resources are plain objects, so only pool overhead is measured.
+//   1. sequential acquire+release per second on a warm pool (benchmark.js);
+//   2. 1000 concurrent loops on 10 connections: throughput, and acquire wait p50/p95/p99;
+//   3. bytes of heap per idle connection.
+
+interface Adapter {
+  name: string;
+  acquire(): Promise<unknown>;
+  release(resource: unknown): void;
+  close(): Promise<void>;
+}
+
+const TIMEOUT_MS = 30_000;
+const gc = (globalThis as { gc?: () => void }).gc ?? ((): void => undefined);
+
+function patinox(size: number, resources?: object[]): Adapter {
+  let next = 0;
+  const pool = new Pool<object>(
+    {
+      create: () => Promise.resolve(resources === undefined ? { id: next++ } : resources[next++]!),
+      isValid: () => true,
+      destroy: () => undefined,
+    },
+    { maxSize: size, acquireTimeoutMs: TIMEOUT_MS },
+  );
+  return {
+    name: '@patinox/pool',
+    acquire: () => pool.acquire(),
+    release: (loan) => (loan as { release(): void }).release(),
+    close: async () => {
+      await pool.close();
+    },
+  };
+}
+
+function generic(size: number, resources?: object[], timeout = true): Adapter {
+  let next = 0;
+  const pool = genericPool.createPool<object>(
+    {
+      create: () => Promise.resolve(resources === undefined ? { id: next++ } : resources[next++]!),
+      destroy: () => Promise.resolve(),
+    },
+    { max: size, min: 0, ...(timeout ? { acquireTimeoutMillis: TIMEOUT_MS } : {}) },
+  );
+  return {
+    name: timeout ? 'generic-pool' : 'generic-pool (no timeout)',
+    acquire: () => pool.acquire(),
+    release: (resource) => {
+      void pool.release(resource as object);
+    },
+    close: async () => {
+      await pool.drain();
+      await pool.clear();
+    },
+  };
+}
+
+function tarn(size: number, resources?: object[]): Adapter {
+  let next = 0;
+  const pool = new TarnPool<object>({
+    create: () => Promise.resolve(resources === undefined ? { id: next++ } : resources[next++]!),
+    destroy: () => undefined,
+    min: 0,
+    max: size,
+    acquireTimeoutMillis: TIMEOUT_MS,
+  });
+  return {
+    name: 'tarn',
+    acquire: () => pool.acquire().promise,
+    release: (resource) => {
+      pool.release(resource as object);
+    },
+    close: async () => {
+      await pool.destroy();
+    },
+  };
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+// ------------------------------------------------------------ 1. sequential
+async function sequential(): Promise<Map<string, number>> {
+  const BATCH = 1000;
+  const adapters = [patinox(10), generic(10), generic(10, undefined, false), tarn(10)];
+  for (const a of adapters) a.release(await a.acquire());
+  const results = new Map<string, number>();
+  await new Promise<void>((done) => {
+    const suite = new Benchmark.Suite('sequential');
+    const options = { defer: true, minSamples: 25, maxTime: 4 };
+    for (const a of adapters) {
+      suite.add(
+        a.name,
+        (deferred: { resolve(): void }) => {
+          void (async () => {
+            for (let i = 0; i < BATCH; i += 1) a.release(await a.acquire());
+            deferred.resolve();
+          })();
+        },
+        options,
+      );
+    }
+    suite
+      .on('cycle', (event: Benchmark.Event) => {
+        const b = event.target as unknown as Benchmark & { name: string };
+        results.set(b.name, b.hz * BATCH);
+        console.log(`  ${b.name.padEnd(28)} ${fmt(b.hz * BATCH).padStart(12)} acquire+release/s  ±${b.stats.rme.toFixed(1)}%`);
+      })
+      .on('complete', () => done())
+      .run({ async: true });
+  });
+  for (const a of adapters) await a.close();
+  return results;
+}
+
+// ------------------------------------------------------------ 2. contended
+interface Contended {
+  opsPerSec: number;
+  wait: Histogram;
+}
+
+async function contended(make: () => Adapter, loops: number, perLoop: number, measureWait: boolean): Promise<Contended> {
+  const a = make();
+  const wait = new Histogram();
+  // Warm: open every connection before timing.
+  const warm = await Promise.all(Array.from({ length: 10 }, () => a.acquire()));
+  for (const r of warm) a.release(r);
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: loops }, async () => {
+      for (let i = 0; i < perLoop; i += 1) {
+        if (measureWait) {
+          const t0 = performance.now();
+          const r = await a.acquire();
+          wait.record(performance.now() - t0);
+          a.release(r);
+        } else {
+          a.release(await a.acquire());
+        }
+      }
+    }),
+  );
+  const elapsed = performance.now() - start;
+  await a.close();
+  return { opsPerSec: (loops * perLoop) / (elapsed / 1000), wait };
+}
+
+// ------------------------------------------------------------ 3. memory
+async function bytesPerIdle(make: (size: number, resources: object[]) => Adapter, n: number): Promise<number> {
+  const resources = Array.from({ length: n }, (_, id) => ({ id }));
+  gc();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const a = make(n, resources);
+  const loans = await Promise.all(Array.from({ length: n }, () => a.acquire()));
+  for (const loan of loans) a.release(loan);
+  loans.length = 0;
+  await new Promise((r) => setTimeout(r, 10));
+  gc();
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  const perConnection = (after - before) / n;
+  await a.close();
+  return perConnection;
+}
+
+async function main(): Promise<void> {
+  console.log(`node ${process.version}, ${process.platform}/${process.arch}; every pool with acquireTimeout ${TIMEOUT_MS} ms armed`);
+  console.log('\n1. sequential acquire+release on a warm pool of 10');
+  const seq = await sequential();
+  const ours = seq.get('@patinox/pool')!;
+  console.log(`  vs generic-pool: ${(ours / seq.get('generic-pool')!).toFixed(2)}x   vs tarn: ${(ours / seq.get('tarn')!).toFixed(2)}x   (target ≥ 2x generic-pool)`);
+
+  console.log('\n2. 1000 concurrent loops on 10 connections (best throughput of 3 rounds; waits from a separate timed round)');
+  const makers: [string, () => Adapter][] = [
+    ['@patinox/pool', () => patinox(10)],
+    ['generic-pool', () => generic(10)],
+    ['tarn', () => tarn(10)],
+  ];
+  const throughput = new Map<string, number>();
+  const waits = new Map<string, Histogram>();
+  for (let round = 0; round < 3; round += 1) {
+    for (const [name, make] of makers) {
+      const r = await contended(make, 1000, name === 'tarn' ? 20 : 100, false);
+      throughput.set(name, Math.max(throughput.get(name) ?? 0, r.opsPerSec));
+    }
+  }
+  for (const [name, make] of makers) {
+    const r = await contended(make, 1000, name === 'tarn' ? 20 : 100, true);
+    waits.set(name, r.wait);
+  }
+  for (const [name] of makers) {
+    const w = waits.get(name)!;
+    console.log(
+      `  ${name.padEnd(16)} ${fmt(throughput.get(name)!).padStart(10)} ops/s   wait p50 ${w.percentile(0.5).toFixed(3)} ms  p95 ${w.percentile(0.95).toFixed(3)} ms  p99 ${w.percentile(0.99).toFixed(3)} ms  max ${w.max.toFixed(1)} ms`,
+    );
+  }
+  const p99 = (n: string): number => waits.get(n)!.percentile(0.99);
+  console.log(
+    `  throughput vs generic-pool: ${(throughput.get('@patinox/pool')! / throughput.get('generic-pool')!).toFixed(2)}x (target ≥ 1.5x), vs tarn: ${(throughput.get('@patinox/pool')! / throughput.get('tarn')!).toFixed(2)}x`,
+  );
+  console.log(`  p99 wait vs generic-pool: ${(p99('@patinox/pool') / p99('generic-pool')).toFixed(2)} (target ≤ 0.5); p95 wait ${waits.get('@patinox/pool')!.percentile(0.95).toFixed(3)} ms (target < 1 ms)`);
+
+  console.log('\n3. heap bytes per idle connection (10 000 idle connections, resources excluded)');
+  for (const [name, make] of [
+    ['@patinox/pool', patinox],
+    ['generic-pool', (n: number, r: object[]) => generic(n, r)],
+    ['tarn', tarn],
+  ] as const) {
+    const samples: number[] = [];
+    for (let i = 0; i < 3; i += 1) samples.push(await bytesPerIdle(make, 10_000));
+    samples.sort((x, y) => x - y);
+    console.log(`  ${name.padEnd(16)} ${samples[1]!.toFixed(0).padStart(5)} bytes   (target ≤ 100)`);
+  }
+}
+
+void main();
