@@ -194,7 +194,8 @@ describe('TieredCache', () => {
     await l2.set('ns:codec9', Buffer.from([(1 << 5) | (9 << 1), 1, 2]));
     await l2.set('ns:lz', Buffer.from([(1 << 5) | (2 << 1) | 1, 1, 2]));
     await l2.addToSet('ns:aset', ['x'], 0);
-    for (const key of ['garbage', 'empty', 'codec9', 'lz', 'aset']) {
+    expect(await cache.get('aset')).toBeUndefined();
+    for (const key of ['garbage', 'empty', 'codec9', 'lz']) {
       const err = await cache.get(key).catch((e: unknown) => e);
       expect(isPatinoxError(err, 'CACHE_DECODE_FAILED')).toBe(true);
     }

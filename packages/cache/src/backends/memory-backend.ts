@@ -179,12 +179,11 @@ export class MemoryBackend implements CacheBackend {
     if (this.#closed) throw new TieredCacheError('MemoryBackend is closed', 'CACHE_CLOSED');
   }
 
+  /** Like Redis MGET: a key of another type reads as missing. */
   #bytes(key: string): Buffer | null {
     this.#open();
     const slot = this.#live(key);
-    if (slot === undefined) return null;
-    if (!(slot.value instanceof Buffer)) throw wrongType(key);
-    return slot.value;
+    return slot !== undefined && slot.value instanceof Buffer ? slot.value : null;
   }
 
   #live(key: string): Slot | undefined {

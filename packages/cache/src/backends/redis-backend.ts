@@ -79,6 +79,17 @@ local cur = redis.call('PTTL', KEYS[1])
 if existed == 0 or (cur >= 0 and cur < ttl) then redis.call('PEXPIRE', KEYS[1], ttl) end
 return 1`;
 
+const MSET_SCRIPT = `
+for i = 1, #KEYS do
+  local ttl = tonumber(ARGV[i * 2])
+  if ttl > 0 then
+    redis.call('SET', KEYS[i], ARGV[i * 2 - 1], 'PX', ttl)
+  else
+    redis.call('SET', KEYS[i], ARGV[i * 2 - 1])
+  end
+end
+return #KEYS`;
+
 const UNLOCK_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
@@ -95,7 +106,17 @@ function script(source: string): Script {
   return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
-const SCRIPTS = { cas: script(CAS_SCRIPT), incr: script(INCR_SCRIPT), sadd: script(SADD_SCRIPT), unlock: script(UNLOCK_SCRIPT) };
+const SCRIPTS = { cas: script(CAS_SCRIPT), incr: script(INCR_SCRIPT), sadd: script(SADD_SCRIPT), unlock: script(UNLOCK_SCRIPT), mset: script(MSET_SCRIPT) };
+
+interface Waiter<T> {
+  resolve(value: T): void;
+  reject(error: Error): void;
+}
+
+interface Queue<I, T> {
+  items: I[];
+  waiters: Waiter<T>[];
+}
 
 /**
  * A {@link CacheBackend} on Redis through ioredis: standalone, Redis Cluster, TLS and ACL users, or
@@ -120,6 +141,8 @@ export class RedisBackend implements CacheBackend {
   readonly isCluster: boolean;
   readonly #owned: boolean;
   #lastError: Error | undefined;
+  #gets: Queue<string, Buffer | null> | undefined;
+  #sets: Queue<BackendEntry, boolean> | undefined;
 
   constructor(options: RedisBackendOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -139,6 +162,8 @@ export class RedisBackend implements CacheBackend {
         // writes the caller was already told had failed.
         maxRetriesPerRequest: 0,
         autoResendUnfulfilledCommands: false,
+        // Concurrent callers' commands share one write per tick (as node-redis does by default).
+        enableAutoPipelining: true,
         retryStrategy: (attempt: number) => Math.min(50 * attempt, 1000),
         ...options.redisOptions,
       };
@@ -168,22 +193,69 @@ export class RedisBackend implements CacheBackend {
     return this.#lastError;
   }
 
-  async get(key: string): Promise<Buffer | null> {
-    return this.#run('get', () => this.#c().getBuffer(key));
+  get(key: string): Promise<Buffer | null> {
+    if (this.isCluster) return this.#run('get', async () => (await this.#c().mgetBuffer(key))[0] ?? null);
+    // Gets issued in one tick share one MGET: one command and one reply for many callers.
+    return new Promise((resolve, reject) => {
+      let queue = this.#gets;
+      if (queue === undefined) {
+        queue = this.#gets = { items: [], waiters: [] };
+        process.nextTick(() => this.#flushGets());
+      }
+      queue.items.push(key);
+      queue.waiters.push({ resolve, reject });
+    });
+  }
+
+  #flushGets(): void {
+    const queue = this.#gets!;
+    this.#gets = undefined;
+    settle(queue, this.#run('get', async () => await this.#c().mgetBuffer(...queue.items)));
+  }
+
+  #flushSets(): void {
+    const queue = this.#sets!;
+    this.#sets = undefined;
+    const items = queue.items;
+    const run = this.#run('set', async () => {
+      const client = this.#c();
+      if (items.length === 1) {
+        const e = items[0]!;
+        await (ttlOf(e) > 0 ? client.set(e.key, e.value, 'PX', ttlOf(e)) : client.set(e.key, e.value));
+      } else {
+        const args: (string | Buffer)[] = [];
+        for (const e of items) args.push(e.value, String(ttlOf(e)));
+        await this.#eval(SCRIPTS.mset, items.map((e) => e.key), args);
+      }
+      return items.map(() => true);
+    });
+    settle(queue, run);
   }
 
   async getMany(keys: readonly string[]): Promise<(Buffer | null)[]> {
     if (keys.length === 0) return [];
     return this.#run('getMany', async () => {
       const client = this.#c();
-      if (this.isCluster) return Promise.all(keys.map((key) => client.getBuffer(key)));
+      if (this.isCluster) return Promise.all(keys.map(async (key) => (await client.mgetBuffer(key))[0] ?? null));
       const out: (Buffer | null)[] = [];
       for (let i = 0; i < keys.length; i += CHUNK) out.push(...(await client.mgetBuffer(...keys.slice(i, i + CHUNK))));
       return out;
     });
   }
 
-  async set(key: string, value: Buffer, options: BackendSetOptions = {}): Promise<boolean> {
+  set(key: string, value: Buffer, options: BackendSetOptions = {}): Promise<boolean> {
+    if (options.nx !== true && !this.isCluster) {
+      // Plain sets issued in one tick share one script call (one command for many callers).
+      return new Promise((resolve, reject) => {
+        let queue = this.#sets;
+        if (queue === undefined) {
+          queue = this.#sets = { items: [], waiters: [] };
+          process.nextTick(() => this.#flushSets());
+        }
+        queue.items.push({ key, value, ttlMs: options.ttlMs });
+        queue.waiters.push({ resolve, reject });
+      });
+    }
     return this.#run('set', async () => {
       const client = this.#c();
       const ttl = options.ttlMs !== undefined && options.ttlMs > 0 ? Math.ceil(options.ttlMs) : 0;
@@ -198,7 +270,6 @@ export class RedisBackend implements CacheBackend {
     if (entries.length === 0) return;
     await this.#run('setMany', async () => {
       const client = this.#c();
-      const ttlOf = (e: BackendEntry): number => (e.ttlMs !== undefined && e.ttlMs > 0 ? Math.ceil(e.ttlMs) : 0);
       if (this.isCluster) {
         await Promise.all(entries.map((e) => (ttlOf(e) > 0 ? client.set(e.key, e.value, 'PX', ttlOf(e)) : client.set(e.key, e.value))));
         return;
@@ -358,6 +429,22 @@ function mapError(err: unknown, operation: string): Error {
     return new TieredCacheError(`Redis ${operation}: keys span several cluster slots; use one hash tag`, 'CACHE_CROSS_SLOT', { operation }, error);
   }
   return new CacheBackendError(`Redis ${operation} failed: ${message}`, { operation }, error);
+}
+
+function ttlOf(e: BackendEntry): number {
+  return e.ttlMs !== undefined && e.ttlMs > 0 ? Math.ceil(e.ttlMs) : 0;
+}
+
+function settle<T>(queue: Queue<unknown, T>, results: Promise<T[]>): void {
+  results.then(
+    (values) => {
+      for (let i = 0; i < queue.waiters.length; i += 1) queue.waiters[i]!.resolve(values[i]!);
+    },
+    (err: unknown) => {
+      const error = toError(err);
+      for (const waiter of queue.waiters) waiter.reject(error);
+    },
+  );
 }
 
 function checkExec(results: [error: Error | null, result: unknown][] | null): void {

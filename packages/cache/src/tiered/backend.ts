@@ -35,13 +35,14 @@ export interface BackendWrite {
  *
  * Failures: a backend rejects with `CACHE_BACKEND_UNAVAILABLE` when it cannot be reached, and with
  * another `TieredCacheError` code (`CACHE_NOT_A_COUNTER`, `CACHE_CROSS_SLOT`, `CACHE_DECODE_FAILED`
- * for a key of the wrong type) when the request itself cannot succeed.
+ * for set operations on a key of another type) when the request itself cannot succeed.
  */
 export interface CacheBackend {
   /** For stats, events and messages, e.g. `redis` or `memory`. */
   readonly name: string;
+  /** The bytes under `key`; null when missing or when the key holds another type (MGET semantics). */
   get(key: string): Promise<Buffer | null>;
-  /** Pipelined; results in the order of `keys`. */
+  /** Pipelined; results in the order of `keys`, with the semantics of `get`. */
   getMany(keys: readonly string[]): Promise<(Buffer | null)[]>;
   /** Resolves whether the value was written (false only with `nx` on an existing key). */
   set(key: string, value: Buffer, options?: BackendSetOptions): Promise<boolean>;

@@ -26,6 +26,7 @@ import {
 import { Cache, type CacheStats } from '../cache.js';
 import type { CacheOptions } from '../options.js';
 import { AsyncQueue } from './internal/async-queue.js';
+import { Deadlines } from './internal/deadlines.js';
 import { escapeGlob } from './internal/glob.js';
 import type { Compressor } from '../serialization/codec.js';
 import { COUNTER_HEADER, Serializer, type SerializerOptions } from '../serialization/serializer.js';
@@ -144,6 +145,7 @@ export class TieredCache<V = unknown> {
   readonly #lockPollMs: number;
   readonly #maxKeyBytes: number;
   readonly #controller = new AbortController();
+  readonly #deadlines: Deadlines;
   readonly #unsubscribe: (() => void) | undefined;
   readonly #regions = new Map<string, TieredCache<unknown>>();
   readonly #flights = new Map<string, Promise<V>>();
@@ -198,6 +200,7 @@ export class TieredCache<V = unknown> {
     this.#metaPrefix = `${options.namespace}#`;
     this.#defaultTtlMs = optional('defaultTtlMs', options.defaultTtlMs, expectNonNegativeFinite, 0);
     this.#timeoutMs = optional('operationTimeoutMs', options.operationTimeoutMs, expectPositiveFinite, 1000);
+    this.#deadlines = new Deadlines(this.#timeoutMs);
     this.#degrade = optional('degradeToL1', options.degradeToL1, expectBoolean, false);
     this.#lockTtlMs = optional('lockTtlMs', options.lockTtlMs, expectPositiveFinite, 10_000);
     this.#lockWaitMs = optional('lockWaitTimeoutMs', options.lockWaitTimeoutMs, expectNonNegativeFinite, 10_000);
@@ -263,7 +266,7 @@ export class TieredCache<V = unknown> {
       }
     }
     const generation = this.#generation;
-    const read = this.#beginRead(key);
+    const read = this.#l1 === undefined ? undefined : this.#beginRead(key);
     try {
       const started = performance.now();
       const bytes = await this.#call('get', () => this.#l2.get(this.#prefix + key));
@@ -272,9 +275,9 @@ export class TieredCache<V = unknown> {
         this.#l2Misses += 1;
         return undefined;
       }
-      const value = this.#decode(await this.#serializer(), bytes, key);
+      const value = this.#decode(this.#shared.serializer ?? (await this.#serializer()), bytes, key);
       this.#l2Hits += 1;
-      if (!read.dirty && generation === this.#generation) this.#l1?.set(key, value, this.#l1TtlOptions(undefined));
+      if (read !== undefined && !read.dirty && generation === this.#generation) this.#l1?.set(key, value, this.#l1TtlOptions(undefined));
       return value;
     } catch (err) {
       if (isPatinoxError(err, 'CACHE_BACKEND_UNAVAILABLE')) {
@@ -286,7 +289,7 @@ export class TieredCache<V = unknown> {
       }
       throw err;
     } finally {
-      this.#endRead(key, read);
+      if (read !== undefined) this.#endRead(key, read);
     }
   }
 
@@ -373,8 +376,8 @@ export class TieredCache<V = unknown> {
     const tags = checkTags(options.tags);
     if (nx && this.#store !== undefined) throw new TypeError('Expected `nx` to be false with a write-through store: the store cannot be written conditionally');
     this.#checkOpen();
-    const bytes = (await this.#serializer()).serialize(value);
-    await this.#storeWrite(key, () => this.#store!.set(key, value, ttlMs === 0 ? undefined : ttlMs));
+    const bytes = (this.#shared.serializer ?? (await this.#serializer())).serialize(value);
+    if (this.#store !== undefined) await this.#storeWrite(key, () => this.#store!.set(key, value, ttlMs === 0 ? undefined : ttlMs));
     const started = performance.now();
     try {
       const written = await this.#call('set', () => this.#l2.set(this.#prefix + key, bytes, { ttlMs, nx }));
@@ -684,6 +687,7 @@ export class TieredCache<V = unknown> {
     this.#closed = true;
     this.#controller.abort(new TieredCacheError('TieredCache is closed', 'CACHE_CLOSED', { namespace: this.namespace }));
     this.#unsubscribe?.();
+    this.#deadlines.stop();
     for (const queue of [...this.#subscribers]) queue.end();
     for (const waiters of this.#lockWaiters.values()) for (const wake of waiters) wake();
     await Promise.all([...this.#regions.values()].map((r) => r.close()));
@@ -771,7 +775,7 @@ export class TieredCache<V = unknown> {
       throw new CacheBackendError(`L2 ${operation} skipped: the circuit is open after repeated failures`, { operation, circuit: 'open' });
     }
     try {
-      const result = await withTimeout(fn(), this.#timeoutMs, operation);
+      const result = await this.#deadlines.track(fn(), operation);
       breaker?.success();
       return result;
     } catch (err) {
