@@ -171,8 +171,13 @@ export class SharedRwLock {
   /** A read lock if no writer is present, else `undefined`; never waits. */
   tryRead(): SharedLockGuard | undefined {
     const s = this.#state;
-    const v = Atomics.load(s, RIN);
-    if ((v & WBITS) !== 0 || Atomics.compareExchange(s, RIN, v, (v + RINC) | 0) !== v) return undefined;
+    // Retry while only other readers moved RIN: failing then would be a spurious refusal.
+    for (let v = Atomics.load(s, RIN); ; ) {
+      if ((v & WBITS) !== 0) return undefined;
+      const seen = Atomics.compareExchange(s, RIN, v, (v + RINC) | 0);
+      if (seen === v) break;
+      v = seen;
+    }
     this.#metrics.reads += 1;
     return new Guard('read', this.#releaseRead);
   }
