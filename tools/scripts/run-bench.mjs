@@ -1,7 +1,7 @@
 // Compiles bench/*.bench.ts of the current package with tsc (Node 20 cannot run .ts) and runs each
 // compiled suite in its own process, one after the other, so suites do not disturb each other.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -34,5 +34,10 @@ for (const file of files) {
   const name = file.replace(/\.ts$/, '.js');
   if (only.length > 0 && !only.some((o) => file.includes(o))) continue;
   console.log(`\n## ${file}`);
-  execFileSync(process.execPath, ['--expose-gc', join(outDir, name)], { stdio: 'inherit', cwd });
+  // With PATINOX_BENCH_RESULTS_DIR set (by bench-report.mjs), each suite's figures are also saved as JSON.
+  const resultsDir = process.env.PATINOX_BENCH_RESULTS_DIR;
+  const env = { ...process.env };
+  if (resultsDir) env.PATINOX_BENCH_RESULTS = join(resultsDir, `${JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')).name.replace('@patinox/', '')}__${name.replace(/\.bench\.js$/, '')}.json`);
+  const hook = new URL('./bench-hook.mjs', import.meta.url).href;
+  execFileSync(process.execPath, ['--expose-gc', '--import', hook, join(outDir, name)], { stdio: 'inherit', cwd, env });
 }
