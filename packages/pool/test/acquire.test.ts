@@ -217,6 +217,20 @@ describe('Pool.acquire', () => {
     await pool.close();
   });
 
+  it('starts one async check per waiting caller, not one per idle connection', async () => {
+    const isValid = jest.fn(() => Promise.resolve(true));
+    manager.validImpl = isValid;
+    const pool = new Pool(manager, { maxSize: 3, validationSkipWindowMs: 0, healthCheckIntervalMs: 0 });
+    const loans = await Promise.all([pool.acquire(), pool.acquire(), pool.acquire()]);
+    for (const loan of loans) loan.release();
+    await flush(1);
+    const loan = await pool.acquire();
+    expect(isValid).toHaveBeenCalledTimes(1);
+    expect(pool.stats()).toMatchObject({ idle: 2, borrowed: 1 });
+    loan.release();
+    await pool.close();
+  });
+
   it('lends without isValid when validateOnBorrow is false', async () => {
     const isValid = jest.fn(() => false);
     manager.validImpl = isValid;

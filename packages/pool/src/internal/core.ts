@@ -211,11 +211,13 @@ export class PoolCore<C> implements LoanOwner {
         if (this.#size < this.#minSize) this.#fillDemand();
         return Promise.resolve(this.#lend(slot, undefined));
       }
+      // An async check started for this caller: queue it behind that check instead of starting another.
+      return this.#acquireSlow(undefined, true);
     }
-    return this.#acquireSlow(options);
+    return this.#acquireSlow(options, false);
   }
 
-  #acquireSlow(options: AcquireOptions | undefined): Promise<PooledConnection<C>> {
+  #acquireSlow(options: AcquireOptions | undefined, triedIdle: boolean): Promise<PooledConnection<C>> {
     let timeoutMs = this.#acquireTimeoutMs;
     let signal: AbortSignal | undefined;
     if (options !== undefined) {
@@ -232,7 +234,7 @@ export class PoolCore<C> implements LoanOwner {
     // AbortSignal convention: reject with the reason exactly as the caller gave it.
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     if (signal?.aborted === true) return Promise.reject(signal.reason);
-    if (this.#waiting === 0 && this.#idleTop > 0) {
+    if (!triedIdle && this.#waiting === 0 && this.#idleTop > 0) {
       const slot = this.#takeIdle();
       if (slot >= 0) {
         this.#waitHistogram.record(0);
