@@ -16,10 +16,8 @@ describe('README quick start', () => {
       const hooks = installShutdownHooks({ deadlineMs: 5000 }); // SIGTERM, SIGINT, beforeExit
 
       async function writeReport(path: string): Promise<void> {
-        await using file = guard(await open(path, 'w'), (h) => h.close(), {
-          name: path,
-          priority: CleanupPriority.High,
-        });
+        const options = { name: path, priority: CleanupPriority.High };
+        await using file = guard(await open(path, 'w'), (h) => h.close(), options);
         await file.get().write('id,total\n');
       } // closed here, even when write throws
 
