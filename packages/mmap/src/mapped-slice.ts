@@ -133,18 +133,19 @@ export class MappedSlice<T extends ElementType> implements ReadonlyMappedSlice<T
 
 /**
  * @internal The slice of a windowed range. A separate class keeps the single-mapping `get` monomorphic:
- * sharing one `get` with the window-switching path made it ~2x slower in V8 even for single mappings.
+ * sharing one `get` with the windowed path made it ~2x slower in V8 even for single mappings.
  */
 class WindowedMappedSlice<T extends ElementType> extends MappedSlice<T> {
   override get(index: number): ValueOf<T> | undefined {
     const st = this[STATE];
     if (index >>> 0 === index && index < st.length) {
-      // `current` is the window the last access used and is emptied on close: one range check covers
-      // "another window" and "closed", and checking (rather than reading out of bounds) keeps V8's keyed
-      // load on its in-bounds fast path.
+      // Stateless lookup (power-of-two windows: a shift and a mask; element indexes stay below 2^32), so
+      // random and sequential access share one stable fast path. Window arrays are dropped on close and
+      // missing until first use; both cases go to slowGet.
       const tw = st.tw;
-      const local = st.start + index - tw.currentStart;
-      if (local >= 0 && local < tw.currentLength) return tw.current[local] as ValueOf<T>;
+      const g = st.start + index;
+      const array = tw.windowArrays[g >>> tw.shift];
+      if (array !== undefined) return array[g & tw.mask] as ValueOf<T>;
     }
     return slowGet(st, index) as ValueOf<T> | undefined;
   }

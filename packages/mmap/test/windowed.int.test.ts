@@ -56,6 +56,8 @@ describe('windowed mapping', () => {
     expect(file.incore().totalPages).toBe(counting.calls.length);
     await file.sync();
     file.close();
+    expect(() => slice.get(0)).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
+    expect(() => across.get(0)).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
     expect(readAt(path, 2047 * 4, 8)).toEqual(Buffer.from(new Uint32Array([1, 2]).buffer));
   });
 

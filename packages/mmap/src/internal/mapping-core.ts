@@ -403,8 +403,8 @@ export async function openCore(path: string, options: MappingOptions, unitBytes:
   }
   const pageSize = binding?.PAGESIZE ?? FALLBACK_PAGE_SIZE;
   const limits = addonLimits(pageSize);
-  if (o.windowBytes !== undefined && (o.windowBytes % pageSize !== 0 || o.windowBytes > limits.maxMapBytes)) {
-    throw new RangeError(`Expected \`windowBytes\` to be a multiple of the page size (${pageSize}) up to ${limits.maxMapBytes}, got ${describeValue(o.windowBytes)}`);
+  if (o.windowBytes !== undefined && (o.windowBytes < pageSize || o.windowBytes > DEFAULT_WINDOW_BYTES || 2 ** Math.round(Math.log2(o.windowBytes)) !== o.windowBytes)) {
+    throw new RangeError(`Expected \`windowBytes\` to be a power of two from the page size (${pageSize}) to ${DEFAULT_WINDOW_BYTES}, got ${describeValue(o.windowBytes)}`);
   }
   if (o.offset % pageSize !== 0) {
     throw new MappingAddressAlignmentError(`Offset ${o.offset} is not a multiple of the page size ${pageSize}`, { context: { path, offset: o.offset, pageSize } });

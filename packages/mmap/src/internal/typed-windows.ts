@@ -20,13 +20,9 @@ export class TypedWindows {
    * tracking the field's map and indexing it stays as cheap as indexing a local typed array.
    */
   declare single: Indexable;
-  /**
-   * The window the last slow-path access landed in, and the element index it starts at: sequential reads of
-   * a windowed range stay on the fast path. Equal to `single` (from 0) for a single window; empty once released.
-   */
-  declare current: Indexable;
-  declare currentStart: number;
-  declare currentLength: number;
+  /** log2 of `perWindow` and `perWindow - 1`: window sizes are powers of two, so lookups are a shift and a mask. */
+  readonly shift: number;
+  readonly mask: number;
   readonly windowArrays: (Indexable | undefined)[];
 
   constructor(core: MappingCore, type: ElementType) {
@@ -34,16 +30,13 @@ export class TypedWindows {
     this.info = ELEMENT_INFO[type];
     this.length = core.byteLength / this.info.bytes;
     this.perWindow = core.windowBytes / this.info.bytes;
+    this.shift = Math.log2(this.perWindow);
+    this.mask = this.perWindow - 1;
     this.windowArrays = new Array<Indexable | undefined>(core.windowCount);
     const empty = this.info.empty() as Indexable;
     this.single = core.byteLength === 0 || core.windowed ? empty : this.array(0);
-    this.current = this.single;
-    this.currentStart = 0;
-    this.currentLength = this.single.length;
     core.onRelease(() => {
       this.single = empty;
-      this.current = empty;
-      this.currentLength = 0;
       this.windowArrays.fill(undefined);
     });
   }
@@ -63,14 +56,10 @@ export class TypedWindows {
     return array;
   }
 
-  /** Reads element `g` and makes its window the current one. */
+  /** Reads element `g`, mapping its window on first use. */
   read(g: number): number | bigint {
     const k = Math.floor(g / this.perWindow);
-    const array = this.windowArrays[k] ?? this.#make(k);
-    this.current = array;
-    this.currentStart = k * this.perWindow;
-    this.currentLength = array.length;
-    return array[g - this.currentStart] as number | bigint;
+    return (this.windowArrays[k] ?? this.#make(k))[g - k * this.perWindow] as number | bigint;
   }
 
   write(g: number, value: number | bigint): void {
