@@ -148,3 +148,41 @@ describe('Pool maintenance', () => {
     await pool.close();
   });
 });
+
+describe('Pool with hostile managers and options', () => {
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('never lends a connection that reported an error while being watched', async () => {
+    const manager = new FakeManager();
+    const pool = new Pool(
+      {
+        create: (signal: AbortSignal) => manager.create(signal),
+        isValid: () => true,
+        destroy: (c) => manager.destroy(c),
+        watch: (_c, onError) => {
+          if (manager.creates === 1) onError(new Error('died at birth'));
+        },
+      },
+      { maxSize: 1 },
+    );
+    const loan = await pool.acquire();
+    expect(loan.connection.id).toBe(2);
+    expect(manager.destroyed.map((c) => c.id)).toEqual([1]);
+    loan.release();
+    await pool.close();
+  });
+
+  it('keeps backoff bounded when the random source returns garbage', async () => {
+    const manager = new FakeManager();
+    manager.createImpl = () => Promise.reject(new Error('down'));
+    const pool = new Pool(manager, { minSize: 1, createRetryDelayMs: 100, random: () => NaN });
+    await flush(1000);
+    expect(manager.creates).toBeLessThanOrEqual(6);
+    await pool.close();
+  });
+});

@@ -686,7 +686,7 @@ export class PoolCore<C> implements LoanOwner {
     const now = performance.now();
     this.#coarseNow = now;
     this.#lastUsedAt[slot] = now;
-    this.#expiresAt[slot] = this.#maxLifetimeMs > 0 ? now + this.#maxLifetimeMs * (1 - 0.1 * this.#random()) : Infinity;
+    this.#expiresAt[slot] = this.#maxLifetimeMs > 0 ? now + this.#maxLifetimeMs * (1 - 0.1 * this.#rand()) : Infinity;
     this.#checkAt[slot] = this.#nextCheck(now);
     if (this.#manager.watch !== undefined) {
       try {
@@ -697,7 +697,10 @@ export class PoolCore<C> implements LoanOwner {
       }
     }
     this.#event('pool.connection.created', { size: this.#size });
-    if (this.#size > this.#maxSize) {
+    if (this.#broken[slot] !== 0) {
+      // The connection reported an error from inside watch(): never lend it.
+      this.#destroySlot(slot, 'error');
+    } else if (this.#size > this.#maxSize) {
       this.#destroySlot(slot, 'resize');
     } else {
       this.#offer(slot);
@@ -705,8 +708,14 @@ export class PoolCore<C> implements LoanOwner {
     this.#dispatch();
   }
 
+  /** The injected random source, clamped so a broken one cannot disable jitter bounds or backoff. */
+  #rand(): number {
+    const r = this.#random();
+    return r >= 0 && r < 1 ? r : 0.5;
+  }
+
   #nextCheck(now: number): number {
-    return this.#healthCheckIntervalMs > 0 ? now + this.#healthCheckIntervalMs * (0.9 + 0.2 * this.#random()) : Infinity;
+    return this.#healthCheckIntervalMs > 0 ? now + this.#healthCheckIntervalMs * (0.9 + 0.2 * this.#rand()) : Infinity;
   }
 
   #createFailed(error: Error): void {
@@ -716,7 +725,7 @@ export class PoolCore<C> implements LoanOwner {
     this.#lastCreateError = error;
     const ceiling = Math.min(this.#retryMaxDelayMs, this.#retryDelayMs * 2 ** Math.min(30, this.#consecutiveFailures - 1));
     // Equal jitter: at least half the ceiling, so the retry rate stays bounded even with an unlucky random.
-    const delayMs = Math.round(ceiling / 2 + (ceiling / 2) * this.#random());
+    const delayMs = Math.round(ceiling / 2 + (ceiling / 2) * this.#rand());
     this.#event('pool.create.failed', { error: error.message, attempt: this.#consecutiveFailures, retryInMs: delayMs });
     if (isPatinoxError(error) && error.recovery === 'fail') {
       this.#rejectAllWaiters(
