@@ -105,7 +105,7 @@ describe('TieredCache against a redis-server that dies and comes back', () => {
     await eventually(async () => {
       await a.get('probe').catch(() => undefined);
       await b.get('probe').catch(() => undefined);
-      return a.stats().bus.state === 'connected' && b.stats().bus.state === 'connected' && a.stats().circuit.state === 'closed';
+      return a.stats().bus.state === 'connected' && b.stats().bus.state === 'connected' && a.stats().circuit.state === 'closed' && b.stats().circuit.state === 'closed';
     });
     expect(await b.get('stable')).toBeUndefined();
     expect(await b.get('other')).toBeUndefined();

@@ -223,9 +223,19 @@ export class RedisBackend implements CacheBackend {
         const e = items[0]!;
         await (ttlOf(e) > 0 ? client.set(e.key, e.value, 'PX', ttlOf(e)) : client.set(e.key, e.value));
       } else {
+        // Values without TTL go in one native MSET; values with TTL in one script call.
+        const plain: (string | Buffer)[] = [];
+        const keys: string[] = [];
         const args: (string | Buffer)[] = [];
-        for (const e of items) args.push(e.value, String(ttlOf(e)));
-        await this.#eval(SCRIPTS.mset, items.map((e) => e.key), args);
+        for (const e of items) {
+          if (ttlOf(e) > 0) {
+            keys.push(e.key);
+            args.push(e.value, String(ttlOf(e)));
+          } else {
+            plain.push(e.key, e.value);
+          }
+        }
+        await Promise.all([plain.length > 0 ? client.mset(...plain) : undefined, keys.length > 0 ? this.#eval(SCRIPTS.mset, keys, args) : undefined]);
       }
       return items.map(() => true);
     });

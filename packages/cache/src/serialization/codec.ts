@@ -28,30 +28,32 @@ const MAX_DEPTH = 512;
  */
 export function assertEncodable(value: unknown, codec: string, allowBigInt: boolean): void {
   if (value === undefined) fail(codec, 'undefined is the miss marker and cannot be stored');
-  walk(value, codec, allowBigInt, new Set(), 0);
+  walk(value, codec, allowBigInt, 0);
 }
 
-function walk(value: unknown, codec: string, allowBigInt: boolean, seen: Set<object>, depth: number): void {
+// No visited set (it would cost an allocation per call): a cycle is caught when it passes MAX_DEPTH.
+function walk(value: unknown, codec: string, allowBigInt: boolean, depth: number): void {
   const type = typeof value;
   if (type === 'function' || type === 'symbol') fail(codec, `a ${type} cannot be serialized`);
   if (type === 'bigint' && !allowBigInt) fail(codec, 'a bigint cannot be serialized');
   if (type !== 'object' || value === null) return;
-  if (depth > MAX_DEPTH) fail(codec, `the value nests deeper than ${MAX_DEPTH} levels`);
-  if (ArrayBuffer.isView(value) || value instanceof Date || value instanceof RegExp) return;
-  const object = value as object;
-  if (seen.has(object)) fail(codec, 'the value contains a cycle');
-  seen.add(object);
-  if (object instanceof Map) {
-    for (const [k, v] of object) {
-      walk(k, codec, allowBigInt, seen, depth + 1);
-      walk(v, codec, allowBigInt, seen, depth + 1);
-    }
-  } else if (object instanceof Set || Array.isArray(object)) {
-    for (const v of object as Iterable<unknown>) walk(v, codec, allowBigInt, seen, depth + 1);
-  } else {
-    for (const key of Object.keys(object)) walk((object as Record<string, unknown>)[key], codec, allowBigInt, seen, depth + 1);
+  if (depth > MAX_DEPTH) fail(codec, `the value nests deeper than ${MAX_DEPTH} levels or contains a cycle`);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) walk(value[i], codec, allowBigInt, depth + 1);
+    return;
   }
-  seen.delete(object);
+  if (ArrayBuffer.isView(value) || value instanceof Date || value instanceof RegExp) return;
+  if (value instanceof Map) {
+    for (const [k, v] of value) {
+      walk(k, codec, allowBigInt, depth + 1);
+      walk(v, codec, allowBigInt, depth + 1);
+    }
+  } else if (value instanceof Set) {
+    for (const v of value) walk(v, codec, allowBigInt, depth + 1);
+  } else {
+    const record = value as Record<string, unknown>;
+    for (const key in record) if (Object.hasOwn(record, key)) walk(record[key], codec, allowBigInt, depth + 1);
+  }
 }
 
 function fail(codec: string, reason: string): never {

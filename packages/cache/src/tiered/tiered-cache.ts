@@ -390,7 +390,8 @@ export class TieredCache<V = unknown> {
     }
     this.#invalidateLocal(key);
     this.#l1?.set(key, value, this.#l1TtlOptions(ttlMs, tags));
-    await this.#publish({ keys: [key] });
+    const published = this.#publish({ keys: [key] });
+    if (published !== undefined) await published;
     return true;
   }
 
@@ -812,18 +813,22 @@ export class TieredCache<V = unknown> {
     if (read !== undefined) read.dirty = true;
   }
 
-  async #publish(change: { keys?: string[]; tags?: string[]; clear?: boolean }): Promise<void> {
-    this.#emit({ namespace: this.namespace, keys: change.keys ?? [], tags: change.tags ?? [], clear: change.clear === true, origin: this.instanceId, local: true });
-    if (this.#bus === undefined) return;
-    const message: InvalidationMessage = { namespace: this.namespace, origin: this.instanceId, sentAt: preciseNow(), ...change };
-    try {
-      await this.#bus.publish(message);
-      this.#published += 1;
-    } catch (err) {
-      // The write itself succeeded; other instances whose bus is down flush when it comes back.
-      this.#publishErrors += 1;
-      safeRecord(this.#monitor, createEvent('cache.tiered.bus.publish-failed', SOURCE, { namespace: this.namespace, error: toError(err).message }));
+  #publish(change: { keys?: string[]; tags?: string[]; clear?: boolean }): Promise<void> | undefined {
+    if (this.#subscribers.size > 0) {
+      this.#emit({ namespace: this.namespace, keys: change.keys ?? [], tags: change.tags ?? [], clear: change.clear === true, origin: this.instanceId, local: true });
     }
+    if (this.#bus === undefined) return undefined;
+    const message: InvalidationMessage = { namespace: this.namespace, origin: this.instanceId, sentAt: preciseNow(), ...change };
+    return this.#bus.publish(message).then(
+      () => {
+        this.#published += 1;
+      },
+      (err: unknown) => {
+        // The write itself succeeded; other instances whose bus is down flush when it comes back.
+        this.#publishErrors += 1;
+        safeRecord(this.#monitor, createEvent('cache.tiered.bus.publish-failed', SOURCE, { namespace: this.namespace, error: toError(err).message }));
+      },
+    );
   }
 
   #emit(event: InvalidationEvent): void {
