@@ -1,0 +1,90 @@
+import { Cache, TieredCache } from '@patinox/cache';
+import { RedisBackend } from '@patinox/cache/redis';
+import type { MetricSnapshot } from '@patinox/monitor';
+import type { ResourceRegistry } from '@patinox/resource';
+import type { Quote } from './pricing.js';
+
+/** The one cache API the request handler needs, over an in-process `Cache` or an L1 + Redis `TieredCache`. */
+export interface PriceCache {
+  /** Says which tiers answer, for the output. */
+  readonly description: string;
+  getOrLoad(key: string, load: () => Promise<Quote>, tags: readonly string[]): Promise<Quote>;
+  /** Drops every entry with `tag`; resolves with how many were dropped (in L1). */
+  invalidateTag(tag: string): Promise<number>;
+  /** Hits per tier, for the summary. */
+  tierStats(): { name: string; hits: number; misses: number }[];
+  collectMetrics(): MetricSnapshot[];
+}
+
+/** Options of {@link createPriceCache}. */
+export interface PriceCacheOptions {
+  /** Entries of the in-process tier. */
+  maxEntries: number;
+  /** Redis URL of the shared tier; in-process only when undefined. */
+  redisUrl: string | undefined;
+  /** Owns the cache and, with Redis, the namespace's keys. */
+  registry: ResourceRegistry;
+}
+
+/** An in-process `Cache` (W-TinyLFU) or, with `redisUrl`, the same cache as L1 of a Redis-backed `TieredCache`. */
+export function createPriceCache(options: PriceCacheOptions): PriceCache {
+  return options.redisUrl === undefined ? inProcess(options) : tiered(options, options.redisUrl);
+}
+
+function inProcess({ maxEntries, registry }: PriceCacheOptions): PriceCache {
+  const cache = new Cache<string, Quote>({ maxEntries, name: 'prices' });
+  registry.adopt(cache, { name: `price cache (${maxEntries.toLocaleString('en-US')} entries)` });
+  return {
+    description: `in-process Cache, ${maxEntries.toLocaleString('en-US')} entries, ${cache.evictionPolicy}`,
+    getOrLoad: (key, load, tags) => cache.getOrLoad(key, load, { tags }),
+    invalidateTag: (tag) => Promise.resolve(cache.invalidateTag(tag)),
+    tierStats: () => {
+      const { hits, misses } = cache.stats();
+      return [{ name: 'in-process', hits, misses }];
+    },
+    collectMetrics: () => cache.collectMetrics(),
+  };
+}
+
+function tiered({ maxEntries, registry }: PriceCacheOptions, url: string): PriceCache {
+  const namespace = `patinox-demo.${process.pid}.${Date.now().toString(36)}`;
+  const cache = new TieredCache<Quote>({
+    l2: new RedisBackend({ url }),
+    namespace,
+    l1: { maxEntries, name: 'prices-l1' },
+    // Keys outlive a crashed demo by at most this long.
+    defaultTtlMs: 10 * 60_000,
+  });
+  registry.guard(
+    cache,
+    async (c) => {
+      await c.clear();
+      await c.close();
+    },
+    { name: `redis namespace ${namespace}` },
+  );
+  return {
+    description: `TieredCache: in-process L1 (${maxEntries.toLocaleString('en-US')} entries) + Redis L2 at ${redact(url)}, namespace ${namespace}`,
+    getOrLoad: (key, load, tags) => cache.getOrLoad(key, load, { tags }),
+    invalidateTag: (tag) => cache.invalidateTag(tag),
+    tierStats: () => {
+      const { l1, l2 } = cache.stats();
+      return [
+        { name: 'L1 in-process', hits: l1?.hits ?? 0, misses: l1?.misses ?? 0 },
+        { name: 'L2 Redis', hits: l2.hits, misses: l2.misses },
+      ];
+    },
+    collectMetrics: () => cache.collectMetrics(),
+  };
+}
+
+/** The URL without its password, for printing. */
+export function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}

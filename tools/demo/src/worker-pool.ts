@@ -1,0 +1,144 @@
+import { Worker } from 'node:worker_threads';
+import { Pool, type ConnectionManager } from '@patinox/pool';
+import type { AsyncResourceGuard, ResourceRegistry } from '@patinox/resource';
+import type { ConfigData } from '@patinox/shared';
+import type { Product } from './catalog.js';
+import type { PricingRules, Quote } from './pricing.js';
+
+/** A message from the main thread to a pricing worker. */
+export interface ToWorker {
+  requestId: number;
+  product: Product;
+}
+
+/** A message from a pricing worker: started, a quote, or a new rules version seen. */
+export type FromWorker =
+  | { type: 'ready'; version: number }
+  | { type: 'quote'; requestId: number; quote: Quote }
+  | { type: 'rules'; version: number };
+
+const WORKER_URL = new URL('./pricing-worker.js', import.meta.url);
+
+/** One worker thread, used as a pooled connection: one request at a time, answered by `price`. */
+export class PricingWorker {
+  /** 1, 2, …: in the order the pool created them. */
+  readonly id: number;
+  /** Rules version of the worker's replica, as it last reported. */
+  rulesVersion = 0;
+  quotes = 0;
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, { resolve: (quote: Quote) => void; reject: (error: Error) => void }>();
+  #nextRequestId = 0;
+  #exited = false;
+  #onFailure: (error: Error) => void = () => {};
+
+  private constructor(id: number, worker: Worker) {
+    this.id = id;
+    this.#worker = worker;
+  }
+
+  /** Starts a worker with its own replica of `config`, resolved once it is ready to price. */
+  static start(id: number, config: ConfigData<PricingRules>, onRules: (worker: PricingWorker, version: number) => void, signal: AbortSignal): Promise<PricingWorker> {
+    const handle = config.share();
+    const thread = new Worker(WORKER_URL, { workerData: { rules: handle }, transferList: [handle.port] });
+    const worker = new PricingWorker(id, thread);
+    return new Promise((resolve, reject) => {
+      const fail = (error: Error): void => {
+        void thread.terminate();
+        reject(error);
+      };
+      const onAbort = (): void => fail(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      thread.once('error', fail);
+      thread.on('exit', (code) => worker.#exit(new Error(`pricing worker #${id} exited with code ${code}`)));
+      thread.on('message', (message: FromWorker) => {
+        if (message.type === 'quote') {
+          worker.quotes += 1;
+          worker.#pending.get(message.requestId)?.resolve(message.quote);
+          worker.#pending.delete(message.requestId);
+        } else {
+          worker.rulesVersion = message.version;
+          if (message.type === 'rules') onRules(worker, message.version);
+          else {
+            signal.removeEventListener('abort', onAbort);
+            thread.off('error', fail);
+            thread.on('error', (error) => worker.#exit(error));
+            resolve(worker);
+          }
+        }
+      });
+    });
+  }
+
+  get exited(): boolean {
+    return this.#exited;
+  }
+
+  /** Prices one product on this worker's thread. */
+  price(product: Product): Promise<Quote> {
+    if (this.#exited) return Promise.reject(new Error(`pricing worker #${this.id} has exited`));
+    const requestId = (this.#nextRequestId += 1);
+    return new Promise((resolve, reject) => {
+      this.#pending.set(requestId, { resolve, reject });
+      this.#worker.postMessage({ requestId, product } satisfies ToWorker);
+    });
+  }
+
+  /** Ends the thread; pending requests reject. */
+  async terminate(): Promise<void> {
+    await this.#worker.terminate();
+  }
+
+  /** Called when the thread fails or exits on its own; the pool then replaces this worker. */
+  onFailure(listener: (error: Error) => void): void {
+    this.#onFailure = listener;
+  }
+
+  #exit(error: Error): void {
+    if (this.#exited) return;
+    this.#exited = true;
+    for (const { reject } of this.#pending.values()) reject(error);
+    this.#pending.clear();
+    this.#onFailure(error);
+  }
+}
+
+/** Options of {@link createWorkerPool}. */
+export interface WorkerPoolOptions {
+  size: number;
+  config: ConfigData<PricingRules>;
+  /** Guards every worker, so a shutdown terminates them even if the pool never gets to. */
+  registry: ResourceRegistry;
+  /** Called each time a worker reports a new rules version. */
+  onRulesSeen: (worker: PricingWorker, version: number) => void;
+}
+
+/** A pool of pricing workers, and every worker it ever started (for the summary). */
+export interface WorkerPool {
+  pool: Pool<PricingWorker>;
+  workers: PricingWorker[];
+}
+
+/** A `Pool` whose connections are worker threads: a generic pool lends workers like it lends sockets. */
+export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
+  const workers: PricingWorker[] = [];
+  let lastId = 0;
+  const guards = new Map<PricingWorker, AsyncResourceGuard<PricingWorker>>();
+  const manager: ConnectionManager<PricingWorker> = {
+    async create(signal) {
+      const worker = await PricingWorker.start((lastId += 1), options.config, options.onRulesSeen, signal);
+      workers.push(worker);
+      guards.set(worker, options.registry.guard(worker, (w) => w.terminate(), { name: `pricing worker #${worker.id}` }));
+      return worker;
+    },
+    isValid: (worker) => !worker.exited,
+    async destroy(worker) {
+      await guards.get(worker)?.cleanup();
+      guards.delete(worker);
+    },
+    watch: (worker, onError) => worker.onFailure(onError),
+    connectTimeoutMs: 10_000,
+  };
+  const pool = new Pool(manager, { name: 'pricing-workers', minSize: options.size, maxSize: options.size, idleTimeoutMs: 0, healthCheckIntervalMs: 0 });
+  return { pool, workers };
+}
