@@ -1,8 +1,28 @@
 /** One attempt waiting for its promise or its deadline. */
 export interface Waiter {
   readonly deadline: number;
+  readonly timeoutMs: number;
   done: boolean;
-  readonly onTimeout: () => void;
+  /** Dropped once settled, so a waiter left in its list holds no entry or promise. */
+  onTimeout: (() => void) | undefined;
+}
+
+interface WaiterList {
+  items: Waiter[];
+  head: number;
+}
+
+/** Advances past settled waiters at the head and compacts, so a list holds roughly the attempts in flight. */
+function trim(list: WaiterList): void {
+  const { items } = list;
+  while (list.head < items.length && items[list.head]!.done) list.head += 1;
+  if (list.head === items.length) {
+    list.items = [];
+    list.head = 0;
+  } else if (list.head > 1024 && list.head * 2 > items.length) {
+    list.items = items.slice(list.head);
+    list.head = 0;
+  }
 }
 
 /**
@@ -14,7 +34,7 @@ export interface Waiter {
  * (something waits on its outcome) and unref'd when none is, so an idle registry never holds the process.
  */
 export class DeadlineQueue {
-  readonly #lists = new Map<number, { items: Waiter[]; head: number }>();
+  readonly #lists = new Map<number, WaiterList>();
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Infinity;
   #pending = 0;
@@ -25,7 +45,7 @@ export class DeadlineQueue {
   }
 
   add(timeoutMs: number, now: number, onTimeout: () => void): Waiter {
-    const waiter: Waiter = { deadline: now + timeoutMs, done: false, onTimeout };
+    const waiter: Waiter = { deadline: now + timeoutMs, timeoutMs, done: false, onTimeout };
     let list = this.#lists.get(timeoutMs);
     if (list === undefined) {
       list = { items: [], head: 0 };
@@ -42,15 +62,11 @@ export class DeadlineQueue {
   finish(waiter: Waiter): boolean {
     if (waiter.done) return false;
     waiter.done = true;
+    waiter.onTimeout = undefined;
     this.#pending -= 1;
-    if (this.#pending === 0) {
-      this.#timer?.unref();
-      // Nothing pending: drop the settled waiters rather than keep them until their deadlines.
-      for (const list of this.#lists.values()) {
-        list.items = [];
-        list.head = 0;
-      }
-    }
+    if (this.#pending === 0) this.#timer?.unref();
+    const list = this.#lists.get(waiter.timeoutMs);
+    if (list !== undefined) trim(list);
     return true;
   }
 
@@ -87,15 +103,14 @@ export class DeadlineQueue {
           break;
         }
         list.head += 1;
+        const onTimeout = waiter.onTimeout!;
         waiter.done = true;
+        waiter.onTimeout = undefined;
         this.#pending -= 1;
-        waiter.onTimeout();
+        onTimeout();
       }
-      if (list.head === items.length) this.#lists.delete(timeoutMs);
-      else if (list.head > 1024 && list.head * 2 > items.length) {
-        list.items = items.slice(list.head);
-        list.head = 0;
-      }
+      if (list.head === list.items.length) this.#lists.delete(timeoutMs);
+      else trim(list);
     }
     if (next !== Infinity) this.#arm(next, now);
   };
