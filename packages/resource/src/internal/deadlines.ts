@@ -39,11 +39,6 @@ export class DeadlineQueue {
   #timerAt = Infinity;
   #pending = 0;
 
-  /** Number of attempts not yet finished or timed out. */
-  get pending(): number {
-    return this.#pending;
-  }
-
   add(timeoutMs: number, now: number, onTimeout: () => void): Waiter {
     const waiter: Waiter = { deadline: now + timeoutMs, timeoutMs, done: false, onTimeout };
     let list = this.#lists.get(timeoutMs);
