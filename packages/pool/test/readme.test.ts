@@ -7,11 +7,7 @@ describe('README quick start', () => {
     const console = { log: (...args: unknown[]) => log.push(args.join(' ')) };
     // --- quick start (keep in sync with README.md) ---
     const pool = new Pool(
-      {
-        create: async () => ({ query: async (sql: string) => `result of ${sql}` }),
-        isValid: () => true,
-        destroy: () => undefined,
-      },
+      { create: async () => ({ query: async (sql: string) => `result of ${sql}` }), isValid: () => true, destroy: () => undefined },
       { maxSize: 10, acquireTimeoutMs: 2000 },
     );
     console.log(await pool.use((db) => db.query('SELECT 1')));

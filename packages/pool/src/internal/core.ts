@@ -104,6 +104,7 @@ export class PoolCore<C> implements LoanOwner {
   readonly #retryMaxDelayMs: number;
   readonly #trackLoans: boolean;
   readonly #hasRecycle: boolean;
+  readonly #hasWatch: boolean;
   #minSize: number;
   #maxSize: number;
 
@@ -188,6 +189,7 @@ export class PoolCore<C> implements LoanOwner {
     this.#retryMaxDelayMs = options.createRetryMaxDelayMs;
     this.#trackLoans = options.leakDetectionMs > 0;
     this.#hasRecycle = manager.recycle !== undefined;
+    this.#hasWatch = manager.watch !== undefined;
     this.#coarseNow = performance.now();
 
     const periods = [this.#idleTimeoutMs, this.#maxLifetimeMs, this.#healthCheckIntervalMs, this.#leakDetectionMs].filter((p) => p > 0);
@@ -308,7 +310,7 @@ export class PoolCore<C> implements LoanOwner {
     this.#loaned -= 1;
     if (this.#trackLoans) this.#stacks[slot] = undefined;
     const now = this.#coarseNow;
-    if (this.#closed || this.#broken[slot] !== 0 || this.#size > this.#maxSize || now >= this.#expiresAt[slot]!) {
+    if (this.#closed || this.#broken[slot] !== 0 || this.#size > this.#maxSize || (this.#maxLifetimeMs > 0 && now >= this.#expiresAt[slot]!)) {
       this.#destroySlot(slot, this.#closed ? 'closed' : this.#broken[slot] !== 0 ? 'error' : this.#size > this.#maxSize ? 'resize' : 'lifetime');
       this.#afterRelease();
       return;
@@ -540,13 +542,17 @@ export class PoolCore<C> implements LoanOwner {
     const broken = new Uint8Array(capacity);
     broken.set(this.#broken);
     this.#broken = broken;
-    const leakReported = new Uint8Array(capacity);
-    leakReported.set(this.#leakReported);
-    this.#leakReported = leakReported;
+    // Per-connection fields of features that are off stay empty: an idle connection costs only what it uses.
     this.#lastUsedAt = growFloat(this.#lastUsedAt, capacity);
-    this.#expiresAt = growFloat(this.#expiresAt, capacity);
-    this.#checkAt = growFloat(this.#checkAt, capacity);
-    this.#borrowedAt = growFloat(this.#borrowedAt, capacity);
+    if (this.#maxLifetimeMs > 0) this.#expiresAt = growFloat(this.#expiresAt, capacity);
+    if (this.#healthCheckIntervalMs > 0) this.#checkAt = growFloat(this.#checkAt, capacity);
+    if (this.#trackLoans) {
+      const leakReported = new Uint8Array(capacity);
+      leakReported.set(this.#leakReported);
+      this.#leakReported = leakReported;
+      this.#borrowedAt = growFloat(this.#borrowedAt, capacity);
+      this.#stacks = growArray(this.#stacks, capacity);
+    }
     const idle = new Int32Array(capacity);
     idle.set(this.#idle);
     this.#idle = idle;
@@ -555,12 +561,10 @@ export class PoolCore<C> implements LoanOwner {
     // Push new slots highest first so the lowest index is used first.
     for (let slot = capacity - 1; slot >= old; slot -= 1) freeSlots[this.#freeTop++] = slot;
     this.#freeSlots = freeSlots;
-    for (let slot = old; slot < capacity; slot += 1) {
-      this.#conns.push(undefined);
-      this.#loans.push(undefined);
-      this.#unwatch.push(undefined);
-      this.#stacks.push(undefined);
-    }
+    // Exact-size backing stores: push() would leave up to 50 % slack per connection.
+    this.#conns = growArray(this.#conns, capacity);
+    this.#loans = growArray(this.#loans, capacity);
+    if (this.#hasWatch) this.#unwatch = growArray(this.#unwatch, capacity);
     this.#capacity = capacity;
   }
 
@@ -574,7 +578,7 @@ export class PoolCore<C> implements LoanOwner {
 
   #destroySlot(slot: number, reason: string, cause?: unknown): void {
     const conn = this.#conns[slot] as C;
-    const unwatch = this.#unwatch[slot];
+    const unwatch = this.#hasWatch ? this.#unwatch[slot] : undefined;
     if (unwatch !== undefined) {
       this.#unwatch[slot] = undefined;
       try {
@@ -686,8 +690,8 @@ export class PoolCore<C> implements LoanOwner {
     const now = performance.now();
     this.#coarseNow = now;
     this.#lastUsedAt[slot] = now;
-    this.#expiresAt[slot] = this.#maxLifetimeMs > 0 ? now + this.#maxLifetimeMs * (1 - 0.1 * this.#rand()) : Infinity;
-    this.#checkAt[slot] = this.#nextCheck(now);
+    if (this.#maxLifetimeMs > 0) this.#expiresAt[slot] = now + this.#maxLifetimeMs * (1 - 0.1 * this.#rand());
+    if (this.#healthCheckIntervalMs > 0) this.#checkAt[slot] = this.#nextCheck(now);
     if (this.#manager.watch !== undefined) {
       try {
         const unwatch = this.#manager.watch(conn, (error) => this.#connectionError(slot, conn, error));
@@ -781,7 +785,7 @@ export class PoolCore<C> implements LoanOwner {
       const now = performance.now();
       this.#coarseNow = now;
       if (forBorrow) this.#lastUsedAt[slot] = now;
-      else this.#checkAt[slot] = this.#nextCheck(now);
+      else if (this.#healthCheckIntervalMs > 0) this.#checkAt[slot] = this.#nextCheck(now);
       this.#offer(slot);
     } else {
       this.#invalid(slot, error);
@@ -852,12 +856,12 @@ export class PoolCore<C> implements LoanOwner {
     // Bottom of the stack first: those are the connections idle the longest.
     for (let i = 0; i < this.#idleTop; i += 1) {
       const slot = idle[i]!;
-      if (now >= this.#expiresAt[slot]!) {
+      if (this.#maxLifetimeMs > 0 && now >= this.#expiresAt[slot]!) {
         (expired ??= []).push(slot);
       } else if (this.#idleTimeoutMs > 0 && evictable > 0 && now - this.#lastUsedAt[slot]! >= this.#idleTimeoutMs) {
         evictable -= 1;
         (idleOut ??= []).push(slot);
-      } else if (now >= this.#checkAt[slot]!) {
+      } else if (this.#healthCheckIntervalMs > 0 && now >= this.#checkAt[slot]!) {
         (due ??= []).push(slot);
       } else {
         idle[keep++] = slot;
@@ -932,12 +936,12 @@ export class PoolCore<C> implements LoanOwner {
       if (state === BORROWED && this.#loans[slot] !== undefined) {
         const report: LeakReport = {
           heldMs: this.#trackLoans ? Math.round(now - this.#borrowedAt[slot]!) : undefined,
-          stack: this.#stacks[slot]?.stack,
+          stack: this.#trackLoans ? this.#stacks[slot]?.stack : undefined,
         };
         leaked.push(report);
         this.#event('pool.leak', { heldMs: report.heldMs, stack: report.stack });
         this.#loans[slot] = undefined;
-        this.#stacks[slot] = undefined;
+        if (this.#trackLoans) this.#stacks[slot] = undefined;
         this.#loaned -= 1;
         this.#destroySlot(slot, 'leaked');
       } else if (state === CHECKING || state === RECYCLING) {
@@ -1039,6 +1043,12 @@ export class PoolCore<C> implements LoanOwner {
     const wrapped = new PoolManagerError(`Connection manager ${operation} failed in pool "${this.#name}": ${message(error)}`, { pool: this.#name, operation }, error);
     this.#event('pool.manager.error', { operation, error: wrapped.message, code: wrapped.code });
   }
+}
+
+function growArray<T>(old: (T | undefined)[], capacity: number): (T | undefined)[] {
+  const next = new Array<T | undefined>(capacity).fill(undefined);
+  for (let i = 0; i < old.length; i += 1) next[i] = old[i];
+  return next;
 }
 
 function growFloat(old: Float64Array<ArrayBuffer>, capacity: number): Float64Array<ArrayBuffer> {
