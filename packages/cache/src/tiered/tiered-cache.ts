@@ -153,6 +153,7 @@ export class TieredCache<V = unknown> {
   readonly #lockWaiters = new Map<string, Set<() => void>>();
   readonly #subscribers = new Set<AsyncQueue<InvalidationEvent>>();
   #trusted: boolean;
+  #pendingKeys: { keys: string[]; promise: Promise<void> } | undefined;
   #generation = 0;
   #closed = false;
   #outageStartedAt = 0;
@@ -818,8 +819,28 @@ export class TieredCache<V = unknown> {
       this.#emit({ namespace: this.namespace, keys: change.keys ?? [], tags: change.tags ?? [], clear: change.clear === true, origin: this.instanceId, local: true });
     }
     if (this.#bus === undefined) return undefined;
+    if (change.tags === undefined && change.clear === undefined && change.keys !== undefined) {
+      // Key invalidations of one tick travel in one message: one PUBLISH for many concurrent writers.
+      let pending = this.#pendingKeys;
+      if (pending === undefined) {
+        const keys: string[] = [];
+        let done: () => void = () => undefined;
+        const promise = new Promise<void>((resolve) => (done = resolve));
+        pending = this.#pendingKeys = { keys, promise };
+        process.nextTick(() => {
+          this.#pendingKeys = undefined;
+          void this.#send({ keys }).then(done);
+        });
+      }
+      for (const key of change.keys) pending.keys.push(key);
+      return pending.promise;
+    }
+    return this.#send(change);
+  }
+
+  #send(change: { keys?: string[]; tags?: string[]; clear?: boolean }): Promise<void> {
     const message: InvalidationMessage = { namespace: this.namespace, origin: this.instanceId, sentAt: preciseNow(), ...change };
-    return this.#bus.publish(message).then(
+    return this.#bus!.publish(message).then(
       () => {
         this.#published += 1;
       },
