@@ -51,6 +51,7 @@ export function installShutdownHooks(options: ShutdownHookOptions = {}): Shutdow
 
   let installed = true;
   let done: Promise<CleanupReport> | undefined;
+  let signalled = false;
   const listeners = new Map<string, (...args: unknown[]) => void>();
 
   const uninstall = (): void => {
@@ -80,12 +81,14 @@ export function installShutdownHooks(options: ShutdownHookOptions = {}): Shutdow
 
   for (const signal of signals) {
     const listener = (): void => {
-      if (done !== undefined) {
+      if (signalled) {
         // A second signal while shutting down: stop waiting.
         reraise(signal);
         return;
       }
-      void run(signal).then(() => reraise(signal));
+      signalled = true;
+      // A shutdown already started by beforeExit is joined, not restarted.
+      void (done ?? run(signal)).then(() => reraise(signal));
     };
     listeners.set(signal, listener);
     process.on(signal, listener);

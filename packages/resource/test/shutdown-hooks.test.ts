@@ -77,6 +77,25 @@ describe('installShutdownHooks', () => {
     await hooks.done;
   });
 
+  it('a signal during a beforeExit shutdown joins it instead of cutting it short', async () => {
+    const registry = new ResourceRegistry();
+    let finish!: () => void;
+    const cleanedAt: string[] = [];
+    guard('slow', () => new Promise<void>((r) => (finish = r)).then(() => void cleanedAt.push('slow')), { registry });
+    const reports: string[] = [];
+    const hooks = installShutdownHooks({ registry, signals: ['SIGUSR2'], exitAfterSignal: false, onReport: (_, t) => reports.push(t) });
+    installed.push(hooks);
+    process.emit('beforeExit', 0);
+    process.emit('SIGUSR2', 'SIGUSR2');
+    expect(hooks.isInstalled).toBe(true);
+    finish();
+    await hooks.done;
+    await new Promise((r) => setImmediate(r));
+    expect(cleanedAt).toEqual(['slow']);
+    expect(reports).toEqual(['beforeExit']);
+    expect(hooks.isInstalled).toBe(false);
+  });
+
   it('validates its options', () => {
     expect(() => installShutdownHooks({ signals: 'SIGTERM' as never })).toThrow(/`signals` to be an array of signal names/);
     expect(() => installShutdownHooks({ signals: ['TERM' as never] })).toThrow(TypeError);
