@@ -31,8 +31,8 @@ export interface MappingOptions<M extends MappingMode = MappingMode> {
    * Window size, in bytes, for ranges mapped lazily in windows (a power of two from the page size to
    * 1 GiB); any range longer than it is windowed. Writable ranges up to 2 GiB − 1 page are one
    * mapping by default (so `asSlice()` can return one typed array) and use 1 GiB windows beyond. `'read'`
-   * ranges use 64 MiB windows, so opening and first access of a large file never maps it all at once.
-   * @default 67108864 (64 MiB) for `'read'`; 1073741824 (1 GiB) otherwise
+   * ranges use 32 MiB windows, so opening and first access of a large file never maps it all at once.
+   * @default 33554432 (32 MiB) for `'read'`; 1073741824 (1 GiB) otherwise
    */
   windowBytes?: number;
   /**

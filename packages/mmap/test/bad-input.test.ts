@@ -130,6 +130,8 @@ describe('bad input: the process survives and gets a coded error', () => {
     await expect(MappedFile.open(path, { type: 'u8', size: 10 })).rejects.toThrow("Expected `size` to be used with mode 'readwrite' or 'private', got mode 'read'");
     await expect(MappedFile.open(path, { type: 'u8', mode: 'readwrite', fallback: 'read' })).rejects.toThrow(TypeError);
     await expect(MappedFile.open(path, { type: 'u8', windowBytes: 1000 })).rejects.toThrow(RangeError);
+    await expect(MappedFile.open(path, { type: 'u8', windowBytes: 3 * 4096 })).rejects.toThrow('Expected `windowBytes` to be a power of two from the page size (4096) to 1073741824, got 12288 (number)');
+    await expect(MappedFile.open(path, { type: 'u8', windowBytes: 2 ** 31 })).rejects.toThrow(RangeError);
     await expect(MappedFile.open(path, { type: 'u8', checked: 'yes' as never })).rejects.toThrow('Expected `checked` to be a boolean, got "yes" (string)');
     await expect(MappedFile.open(path, { type: 'u8', monitor: {} as never })).rejects.toThrow(TypeError);
     await expect(MappedFile.open(path, { type: 'u8', name: 5 as never })).rejects.toThrow('Expected `name` to be a string, got 5 (number)');

@@ -121,7 +121,7 @@ describe('windowed mapping', () => {
     const counting = await countingBinding();
     const file = await MappedFile.open(path, { type: 'u8', loadBinding: counting.load });
     expect(file.isWindowed).toBe(true);
-    expect(file.windowCount).toBe(48);
+    expect(file.windowCount).toBe(96);
     expect(file.isChecked).toBe(true);
     const slice = file.asMappedSlice();
     expect(slice.length).toBe(3 * GiB);

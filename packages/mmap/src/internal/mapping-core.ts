@@ -31,9 +31,9 @@ const FALLBACKS: readonly MappingFallback[] = ['none', 'read'];
 export const FALLBACK_PAGE_SIZE = 4096;
 const DEFAULT_WINDOW_BYTES = 2 ** 30;
 // The addon registers each mapping with V8 as external memory; one allocation that large forces a full,
-// synchronous GC (~4 ms for 1 GiB here). 'read' ranges are only reached through MappedSlice, so they map
-// lazily in windows small enough to stay under V8's 64 MiB external-allocation soft limit.
-const READ_WINDOW_BYTES = 2 ** 26;
+// synchronous GC (~4 ms for 1 GiB here; a 64 MiB window already crosses V8's limit in a fresh process).
+// 'read' ranges are only reached through MappedSlice, so they map lazily in 32 MiB windows, under it.
+const READ_WINDOW_BYTES = 2 ** 25;
 // The addon passes size and offset through a C `int`: one mapping holds at most 2^31 − 1 bytes and starts
 // below 2^31. Larger offsets wrap modulo 2^32 and would silently map the wrong bytes, so they never reach it.
 const INT_LIMIT = 2 ** 31;
