@@ -1,6 +1,6 @@
 import { describe, it, expect, afterAll } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { redisUrl, startRedisCluster, type RedisClusterHandle } from '@patinox/test-servers';
+import { disposeRedis, redisUrl, startRedis, startRedisCluster, type RedisClusterHandle } from '@patinox/test-servers';
 import { RedisBackend } from '../src/backends/redis.js';
 import { runBackendConformance } from './backend-conformance.js';
 
@@ -47,6 +47,21 @@ describe('RedisBackend', () => {
     await backend.set('patinox-test:injected', Buffer.from('x'), { ttlMs: 1000 });
     await backend.close();
     expect(await client.get('patinox-test:injected')).toBe('x');
+  });
+
+  it('connects as an ACL user with username and password from the URL', async () => {
+    const server = await startRedis({ args: ['--user', 'app', 'on', '>s3cret', '~*', '&*', '+@all'] });
+    try {
+      const backend = new RedisBackend({ url: `redis://app:s3cret@127.0.0.1:${server.port}` });
+      await backend.set('k', Buffer.from('v'));
+      expect((await backend.get('k'))?.toString()).toBe('v');
+      await backend.close();
+      const wrong = new RedisBackend({ url: `redis://app:nope@127.0.0.1:${server.port}`, redisOptions: { retryStrategy: () => null } });
+      await expect(wrong.get('k')).rejects.toMatchObject({ code: 'CACHE_BACKEND_UNAVAILABLE' });
+      await wrong.close();
+    } finally {
+      await disposeRedis(server);
+    }
   });
 
   it('fails fast with CACHE_BACKEND_UNAVAILABLE when nothing listens', async () => {

@@ -162,8 +162,6 @@ export class RedisBackend implements CacheBackend {
         // writes the caller was already told had failed.
         maxRetriesPerRequest: 0,
         autoResendUnfulfilledCommands: false,
-        // Concurrent callers' commands share one write per tick (as node-redis does by default).
-        enableAutoPipelining: true,
         retryStrategy: (attempt: number) => Math.min(50 * attempt, 1000),
         ...options.redisOptions,
       };
