@@ -1,5 +1,4 @@
 import { describeValue } from '@patinox/errors';
-import type { CleanupError } from './errors.js';
 import type { GuardOptions } from './options.js';
 import { ACTIVE, CLEANED, TAKEN, isFailed, type Entry, type Outcome, type RegistryProtocol } from './internal/entry.js';
 import { GUARD_BRAND, RUN, TAKE, TRACK } from './internal/protocol.js';
@@ -19,12 +18,8 @@ const RESOLVED: Promise<void> = Promise.resolve();
 
 function settle(outcome: Outcome): Promise<void> {
   if (outcome === undefined) return RESOLVED;
-  if (outcome instanceof Promise) return outcome.then(rethrow);
+  if (outcome instanceof Promise) return outcome;
   return Promise.reject(outcome);
-}
-
-function rethrow(error: CleanupError | undefined): void {
-  if (error !== undefined) throw error;
 }
 
 /**

@@ -120,6 +120,21 @@ const DEFAULTS = {
   shutdownDeadlineMs: 10_000,
 } as const;
 
+const noop = (): void => undefined;
+
+/** Waits for an outcome without rethrowing: failures are already counted, reported and kept on the entry. */
+function quiet(outcome: Outcome): Promise<void> {
+  return outcome instanceof Promise ? outcome.then(noop, noop) : DONE;
+}
+
+const DONE: Promise<void> = Promise.resolve();
+
+/** An outcome as a promise that rejects on failure. */
+function asPromise(outcome: Outcome): Promise<void> | undefined {
+  if (outcome instanceof Promise || outcome === undefined) return outcome;
+  return Promise.reject(outcome);
+}
+
 function isRetryable(error: unknown): boolean {
   return isPatinoxError(error) && error.recovery === 'retry';
 }
@@ -448,25 +463,28 @@ export class ResourceRegistry implements AsyncDisposable {
     started: number,
     attemptStart: number,
     result: PromiseLike<unknown>,
-  ): Promise<CleanupError | undefined> {
+  ): Promise<void> {
     const timeoutMs = entry.info.timeoutMs === 0 ? this.#timeoutMs : entry.info.timeoutMs;
-    return new Promise<CleanupError | undefined>((resolve) => {
+    return new Promise<void>((resolve, reject) => {
       const waiter = this.#deadlines.add(timeoutMs, attemptStart, () => {
         const error = new CleanupError(`Cleanup of "${entryName(entry)}" did not settle within ${timeoutMs} ms`, {
           code: CLEANUP_TIMEOUT,
           context: { id: entry.id, name: entryName(entry), timeoutMs, attempt },
         });
-        resolve(this.#fail(entry, started, error));
+        reject(this.#fail(entry, started, error));
       });
       // Both handlers are attached at once, so a cleanup that rejects after its timeout is ignored,
       // never an unhandled rejection.
       const onFulfilled = (): void => {
         if (!this.#deadlines.finish(waiter)) return;
         this.#succeed(entry, started);
-        resolve(undefined);
+        resolve();
       };
       const onRejected = (error: unknown): void => {
-        if (this.#deadlines.finish(waiter)) resolve(this.#afterError(entry, attempt, started, error));
+        if (!this.#deadlines.finish(waiter)) return;
+        const outcome = this.#afterError(entry, attempt, started, error);
+        if (outcome === undefined || outcome instanceof Promise) resolve(outcome);
+        else reject(outcome);
       };
       try {
         result.then(onFulfilled, onRejected);
@@ -485,7 +503,7 @@ export class ResourceRegistry implements AsyncDisposable {
         this.#monitor,
         createEvent('resource.retry', this.name, { id: entry.id, name: entryName(entry), attempt, delayMs, message: toError(thrown).message }),
       );
-      const pending = sleep(delayMs).then(() => this.#attempt(entry, attempt + 1, started));
+      const pending = sleep(delayMs).then(() => asPromise(this.#attempt(entry, attempt + 1, started)));
       entry.state = pending;
       return pending;
     }
@@ -547,7 +565,7 @@ export class ResourceRegistry implements AsyncDisposable {
   /** Runs the entry's cleanup from the queue; resolves when it ends, never rejects. */
   #enqueue(entry: Entry): Promise<unknown> {
     this.#queue ??= new PQueue({ concurrency: this.#concurrency });
-    return this.#queue.add(() => this[RUN](entry), { priority: entry.info.priority }).then(undefined, (error: unknown) => {
+    return this.#queue.add(() => quiet(this[RUN](entry)), { priority: entry.info.priority }).then(undefined, (error: unknown) => {
       // [RUN] never throws; this only reports a bug instead of leaving an unhandled rejection.
       safeRecord(this.#monitor, createEvent('resource.failed', this.name, { id: entry.id, code: 'INTERNAL', message: toError(error).message }));
     });
@@ -560,7 +578,7 @@ export class ResourceRegistry implements AsyncDisposable {
     const waits: Promise<unknown>[] = [];
     const queued = targets.filter((e) => e.state === ACTIVE).sort((a, b) => b.info.priority - a.info.priority || b.id - a.id);
     for (const entry of queued) waits.push(this.#enqueue(entry));
-    for (const entry of targets) if (entry.state instanceof Promise) waits.push(entry.state);
+    for (const entry of targets) if (entry.state instanceof Promise) waits.push(quiet(entry.state));
     const all = Promise.all(waits);
     if (deadlineMs === undefined) await all;
     else {

@@ -20,11 +20,12 @@ interface Exit {
   stderr: string;
 }
 
-function runNode(code: string, onStdout?: (chunk: string, child: ReturnType<typeof spawn>) => void): Promise<Exit> {
+function runNode(code: string, onStdout?: (chunk: string, child: ReturnType<typeof spawn>) => void, nodeArgs: string[] = []): Promise<Exit> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env };
     delete env.NODE_OPTIONS;
-    const child = spawn(process.execPath, ['-e', code], { cwd: tmpdir(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // strict: any unhandled rejection ends the child with a non-zero exit code.
+    const child = spawn(process.execPath, ['--unhandled-rejections=strict', ...nodeArgs, '-e', code], { cwd: tmpdir(), env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -63,6 +64,37 @@ describe('in a real process', () => {
     const result = await runNode(script);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ sameRegistry: true, brands: true, code: 'RESOURCE_TAKEN', cleaned: ['b'], report: '1/0', refused: 'REGISTRY_SHUTTING_DOWN' });
+  });
+
+  it('never leaves an unhandled rejection, whichever path a failing cleanup takes', async () => {
+    const script = `
+      const { ResourceRegistry, guard } = require(${JSON.stringify(CJS_ENTRY)});
+      const { PatinoxError } = require(${JSON.stringify(ERRORS_ENTRY)});
+      const registry = new ResourceRegistry({ timeoutMs: 20, maxRetries: 1, retryBaseDelayMs: 1 });
+      const reject = () => Promise.reject(new Error('async failure'));
+      const late = () => new Promise((_, r) => setTimeout(() => r(new Error('too late')), 60));
+      const retryable = () => { throw new PatinoxError('busy', { code: 'EBUSY', recovery: 'retry' }); };
+      // Leaked guards whose cleanups fail in each way.
+      (() => { for (const fn of [reject, late, retryable, () => { throw 'not an error'; }]) guard({}, fn, { registry }); })();
+      // Failing cleanups started by forceCleanupAll and joined later by their owners.
+      const owned = [reject, late, retryable].map((fn) => guard({}, fn, { registry }));
+      setImmediate(async () => {
+        global.gc();
+        await new Promise((r) => setTimeout(r, 10));
+        global.gc();
+        const report = await registry.forceCleanupAll();
+        const joined = await Promise.allSettled(owned.map((g) => g.cleanup()));
+        await new Promise((r) => setTimeout(r, 100));
+        const stats = registry.stats();
+        console.log(JSON.stringify({ failures: report.failures.length, joined: joined.map((j) => j.status), failed: stats.failed, active: stats.active }));
+      });`;
+    const result = await runNode(script, undefined, ['--expose-gc']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const out = JSON.parse(result.stdout) as { failures: number; joined: string[]; failed: number; active: number };
+    expect(out.joined).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(out.failed).toBe(7);
+    expect(out.active).toBe(0);
   });
 
   it('on SIGTERM cleans a temp file and a listening server, then ends by the signal', async () => {

@@ -9,11 +9,16 @@ export const RUNNING = 1;
 export const CLEANED = 2;
 export const TAKEN = 3;
 
-/** What a cleanup run ends with: nothing (cleaned or handed back), the error, or a promise of either. */
-export type Outcome = CleanupError | undefined | Promise<CleanupError | undefined>;
+/**
+ * What a cleanup run ends with: nothing (cleaned or handed back), the error, or a promise that fulfills
+ * when the run succeeds and rejects with the CleanupError when it fails. `cleanup()` hands that promise
+ * to every caller as is; the registry's own waits (queue, shutdown) attach handlers, so a rejection
+ * nobody asked for is never unhandled.
+ */
+export type Outcome = CleanupError | undefined | Promise<void>;
 
 /** An entry's state: one of the constants, the promise of the run in flight, or the error it failed with. */
-export type EntryState = typeof ACTIVE | typeof RUNNING | typeof CLEANED | typeof TAKEN | Promise<CleanupError | undefined> | CleanupError;
+export type EntryState = typeof ACTIVE | typeof RUNNING | typeof CLEANED | typeof TAKEN | Promise<void> | CleanupError;
 
 /** The run's outcome so far: its promise while in flight, its error once failed, otherwise nothing. */
 export function outcomeOf(state: EntryState): Outcome {
