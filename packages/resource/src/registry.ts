@@ -37,7 +37,7 @@ import type { CleanupPriority } from './priority.js';
 import { ACTIVE, CLEANED, EPOCH, Entry, RUNNING, TAKEN, isFailed, isInFlight, outcomeOf, typeName, type Outcome } from './internal/entry.js';
 import { DEFAULT_REGISTRY_KEY, RUN, TAKE, TRACK } from './internal/protocol.js';
 import { DeadlineQueue } from './internal/deadlines.js';
-import { isThenable, sleep } from './internal/settle.js';
+import { isThenable, sleep } from './internal/promises.js';
 import { InfoFactory, expectObject, expectString, expectTimeoutMs } from './internal/validate.js';
 
 /** What `list()` reports for one live resource. */
