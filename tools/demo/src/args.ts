@@ -42,7 +42,7 @@ Environment:
 function integer(flag: string, text: string | undefined, min: number, max: number): number {
   const value = Number(text?.replaceAll('_', ''));
   if (text === undefined || text.trim() === '' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new UsageError(`Expected --${flag} to be an integer from ${min} to ${max.toLocaleString('en-US')}, got ${JSON.stringify(text ?? '')}`);
+    throw new UsageError(`Expected --${flag} to be an integer from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}, got ${JSON.stringify(text ?? '')}`);
   }
   return value;
 }

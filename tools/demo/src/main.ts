@@ -3,17 +3,17 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { toError } from '@patinox/errors';
 import type { Pool } from '@patinox/pool';
-import { ResourceRegistry, installShutdownHooks, type CleanupReport } from '@patinox/resource';
+import { installShutdownHooks, type CleanupReport } from '@patinox/resource';
 import { ConfigData } from '@patinox/shared';
 import { parseDemoArgs, UsageError, USAGE, type DemoArgs } from './args.js';
 import { openCatalog, readProduct, writeCatalog } from './catalog.js';
-import { CleanupLog } from './cleanup-log.js';
 import { count, megabytes, ms, percent, seconds } from './format.js';
 import { createDemoMetrics, serveMetrics } from './metrics.js';
 import { createPgPrices } from './pg-pricing.js';
 import { createPriceCache, redact } from './price-cache.js';
 import { INITIAL_RULES, priceProduct, summerSale, validateRules, type PricingRules, type Quote } from './pricing.js';
 import { Progress } from './progress.js';
+import { Resources } from './resources.js';
 import { formatColumns, formatTable } from './summary.js';
 import { runTraffic } from './traffic.js';
 import { createWorkerPool, type PricingWorker } from './worker-pool.js';
@@ -22,9 +22,11 @@ import { productIds } from './zipf.js';
 
 const say = (line = ''): boolean => process.stdout.write(`${line}\n`);
 
+// Module scope: the resources must outlive `run()` when --hold keeps serving metrics after it returns.
+const resources = new Resources();
+
 async function run(args: DemoArgs): Promise<number | 'hold'> {
-  const cleanupLog = new CleanupLog();
-  const registry = new ResourceRegistry({ name: 'demo', monitor: cleanupLog });
+  const { registry } = resources;
   const interrupted = new AbortController();
   // Ctrl-C: the hooks shut the registry down (workers, mapping, files…), then let the signal end the process.
   const hooks = installShutdownHooks({
@@ -32,7 +34,7 @@ async function run(args: DemoArgs): Promise<number | 'hold'> {
     onReport: (report, trigger) => {
       say();
       say(`Interrupted by ${trigger}.`);
-      printCleanup(report, cleanupLog);
+      printCleanup(report);
     },
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => interrupted.abort());
@@ -43,10 +45,10 @@ async function run(args: DemoArgs): Promise<number | 'hold'> {
   say();
 
   // The catalog: fixed-size records written once, then read in place through a read-only mapping.
-  const workspace = createWorkspace(registry);
+  const workspace = createWorkspace(resources);
   const t0 = performance.now();
   writeCatalog(workspace.catalogPath, args.records, args.seed);
-  const catalog = registry.adopt(await openCatalog(workspace.catalogPath), { name: 'mapping of catalog.bin' }).get();
+  const catalog = resources.adopt(await openCatalog(workspace.catalogPath), { name: 'mapping of catalog.bin' });
   const catalogBytes = catalog.length * catalog.recordSize;
   const catalogMs = performance.now() - t0;
   say(`catalog   ${count(catalog.length)} products × ${catalog.recordSize} B = ${megabytes(catalogBytes)}, written in ${seconds(catalogMs)}, mapped read-only (@patinox/mmap)`);
@@ -54,8 +56,8 @@ async function run(args: DemoArgs): Promise<number | 'hold'> {
 
   // The rules: a JSON file, watched; ConfigData validates each version and ships it to every worker.
   await writeJsonAtomically(workspace.rulesPath, INITIAL_RULES);
-  const config = registry.adopt(new ConfigData<PricingRules>(INITIAL_RULES, { name: 'pricing-rules', validate: validateRules }), { name: 'pricing rules (ConfigData)' }).get();
-  registry.adopt(await config.watchFile(workspace.rulesPath, { debounceMs: 50 }), { name: 'watcher of pricing-rules.json' });
+  const config = resources.adopt(new ConfigData<PricingRules>(INITIAL_RULES, { name: 'pricing-rules', validate: validateRules }), { name: 'pricing rules (ConfigData)' });
+  resources.adopt(await config.watchFile(workspace.rulesPath, { debounceMs: 50 }), { name: 'watcher of pricing-rules.json' });
   say(`rules     v${config.get().version} from pricing-rules.json, watched for changes (@patinox/shared ConfigData)`);
 
   const { metrics, requests, failures, loads, latency } = createDemoMetrics();
@@ -69,19 +71,20 @@ async function run(args: DemoArgs): Promise<number | 'hold'> {
   let pricer: (id: number) => Promise<Quote>;
   let pool: Pick<Pool<unknown>, 'stats' | 'collectMetrics' | 'acquireWaitHistogram'>;
   let busyMs = 0;
+  let busy = (): number => busyMs;
   if (databaseUrl === undefined) {
     const size = Math.min(4, Math.max(2, availableParallelism()));
     const workerPool = createWorkerPool({
       size,
       config,
-      registry,
+      resources,
       onRulesSeen: (worker, version) => {
         rulesSeen.get(worker)?.push(version);
         progress.log(`rules     worker #${worker.id} now prices with rules v${version}`);
       },
     });
     ({ pool, workers } = workerPool);
-    registry.adopt(workerPool.pool, { name: `worker pool (${size} threads)` });
+    resources.adopt(workerPool.pool, { name: `worker pool (${size} threads)` });
     pricer = (id) =>
       workerPool.pool.use(async (worker) => {
         if (!rulesSeen.has(worker)) rulesSeen.set(worker, [worker.rulesVersion]);
@@ -95,25 +98,19 @@ async function run(args: DemoArgs): Promise<number | 'hold'> {
     say(`pricing   ${size} worker threads in a Pool (@patinox/pool), each with a ConfigReplica of the rules`);
   } else {
     say(`pricing   PostgreSQL at ${redact(databaseUrl)}: copying the requested products into a table…`);
-    const pg = await createPgPrices({ url: databaseUrl, catalog, productIds: productIds(args.requests, args.records, args.seed), registry, size: 4 });
+    const pg = await createPgPrices({ url: databaseUrl, catalog, productIds: productIds(args.requests, args.records, args.seed), resources, size: 4 });
     pool = pg.pool;
-    pricer = async (id) => {
-      const start = performance.now();
-      try {
-        return priceProduct(await pg.product(id), config.get());
-      } finally {
-        busyMs += performance.now() - start;
-      }
-    };
+    pricer = async (id) => priceProduct(await pg.product(id), config.get());
+    busy = () => pg.busyMs;
     say(`          table ${pg.table} (${count(pg.rows)} products), read through a Pool of 4 pg clients (@patinox/pool)`);
   }
   metrics.addCollector(() => pool.collectMetrics());
 
-  const cache = createPriceCache({ maxEntries: Math.max(1_000, Math.round(args.records / 20)), redisUrl, registry });
+  const cache = createPriceCache({ maxEntries: Math.max(1_000, Math.round(args.records / 20)), redisUrl, resources });
   metrics.addCollector(() => cache.collectMetrics());
   say(`cache     ${cache.description} (@patinox/cache)`);
-  if (args.metricsPort !== undefined) say(`metrics   ${await serveMetrics(metrics, args.metricsPort, registry)} (@patinox/monitor/prometheus)`);
-  say(`cleanup   ${registry.stats().active} resources guarded so far by a ResourceRegistry (@patinox/resource)`);
+  if (args.metricsPort !== undefined) say(`metrics   ${await serveMetrics(metrics, args.metricsPort, resources)} (@patinox/monitor/prometheus)`);
+  say(`cleanup   ${resources.active} resources guarded so far by a ResourceRegistry (@patinox/resource)`);
   say();
 
   // A new rules version: cached prices of the old one are dropped, and each worker reports the switch.
@@ -188,7 +185,7 @@ async function run(args: DemoArgs): Promise<number | 'hold'> {
       ['hit rate', `${percent(done === 0 ? 0 : 1 - loads.value / done)} (${count(loads.value)} prices computed)`],
       ...cache.tierStats().map(({ name, hits, misses }) => [`  ${name}`, `${count(hits)} hits, ${count(misses)} misses`] as const),
       ['latency', `p50 ${ms(l.p50)}   p99 ${ms(l.p99)}   max ${ms(l.max)}`],
-      ['pricing', databaseUrl === undefined ? `${poolSize} worker threads, ${percent(busyMs / (poolSize * elapsed))} busy` : `PostgreSQL, ${poolSize} pg clients, ${percent(busyMs / (poolSize * elapsed))} busy`],
+      ['pricing', databaseUrl === undefined ? `${poolSize} worker threads, ${percent(busy() / (poolSize * elapsed))} busy` : `PostgreSQL, ${poolSize} pg clients, ${percent(busy() / (poolSize * elapsed))} busy`],
       ['pool wait', `p99 ${ms(pool.acquireWaitHistogram.percentile(0.99))} to borrow a ${databaseUrl === undefined ? 'worker' : 'client'}`],
       [
         'rules',
@@ -210,15 +207,15 @@ async function run(args: DemoArgs): Promise<number | 'hold'> {
   }
   hooks.uninstall();
   say();
-  printCleanup(await registry.shutdown(), cleanupLog);
+  printCleanup(await resources.shutdown());
   say(`temp dir  ${existsSync(workspace.dir) ? 'STILL THERE' : 'removed'}: ${workspace.dir}`);
   return failures.value === 0 && rolledOut() ? 0 : 1;
 }
 
-function printCleanup(report: CleanupReport, log: CleanupLog): void {
+function printCleanup(report: CleanupReport): void {
   say(`Cleaned up ${report.cleaned} resources in ${ms(report.durationMs)}, ${report.failures.length} failed:`);
   const counts = new Map<string, number>();
-  for (const name of log.cleaned) {
+  for (const name of resources.log.cleaned) {
     const kind = name.replace(/ #\d+$/, '');
     counts.set(kind, (counts.get(kind) ?? 0) + 1);
   }

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MetricsRegistry, type Counter, type Histogram } from '@patinox/monitor';
 import { PrometheusExporter } from '@patinox/monitor/prometheus';
-import type { ResourceRegistry } from '@patinox/resource';
+import type { Resources } from './resources.js';
 
 /** The demo's own metrics; the packages' metrics join them through `metrics.addCollector`. */
 export interface DemoMetrics {
@@ -29,7 +29,7 @@ export function createDemoMetrics(): DemoMetrics {
  * Serves `metrics` in the Prometheus text format on http://127.0.0.1:<port>/metrics (port 0: any free
  * port) until the registry shuts down; resolves with the URL.
  */
-export async function serveMetrics(metrics: MetricsRegistry, port: number, registry: ResourceRegistry): Promise<string> {
+export async function serveMetrics(metrics: MetricsRegistry, port: number, resources: Resources): Promise<string> {
   const exporter = new PrometheusExporter(metrics);
   const server = createServer((request, response) => {
     if (request.url !== '/metrics') {
@@ -46,7 +46,7 @@ export async function serveMetrics(metrics: MetricsRegistry, port: number, regis
     server.listen(port, '127.0.0.1', resolve);
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
-  registry.guard(server, closeServer, { name: `metrics server ${url}` });
+  resources.guard(server, closeServer, { name: `metrics server ${url}` });
   return url;
 }
 

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { Pool, type ConnectionManager } from '@patinox/pool';
-import { CleanupPriority, type ResourceRegistry } from '@patinox/resource';
+import { CleanupPriority } from '@patinox/resource';
 import { readProduct, type Catalog, type Product } from './catalog.js';
+import type { Resources } from './resources.js';
 
 /** Options of {@link createPgPrices}. */
 export interface PgPricesOptions {
@@ -9,7 +10,7 @@ export interface PgPricesOptions {
   catalog: Catalog;
   /** The products the stream will ask for: only those are copied into the table. */
   productIds: Iterable<number>;
-  registry: ResourceRegistry;
+  resources: Resources;
   size: number;
 }
 
@@ -20,16 +21,26 @@ export interface PgPrices {
   rows: number;
   /** Reads one product's row. */
   product(id: number): Promise<Product>;
+  /** Time spent with a borrowed client, in ms: the pool's busy time. */
+  readonly busyMs: number;
 }
 
 const BATCH = 20_000;
+
+interface ProductRow {
+  id: number;
+  category: number;
+  stock: number;
+  base_price_cents: number;
+  weight_grams: number;
+}
 
 /**
  * Creates a table of the requested products' base prices (dropped again by the registry at the end),
  * and a pool of pg clients to read it with.
  */
 export async function createPgPrices(options: PgPricesOptions): Promise<PgPrices> {
-  const { url, catalog, registry } = options;
+  const { url, catalog, resources } = options;
   const manager: ConnectionManager<pg.Client> = {
     async create() {
       const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
@@ -43,14 +54,14 @@ export async function createPgPrices(options: PgPricesOptions): Promise<PgPrices
     },
   };
   const pool = new Pool(manager, { name: 'postgres', maxSize: options.size, acquireTimeoutMs: 10_000 });
-  registry.adopt(pool, { name: `postgres pool (${options.size} clients)`, priority: CleanupPriority.High });
+  resources.adopt(pool, { name: `postgres pool (${options.size} clients)`, priority: CleanupPriority.High });
 
   const table = `patinox_demo_prices_${process.pid}_${Date.now().toString(36)}`;
   await pool.use((client) =>
     client.query(`CREATE UNLOGGED TABLE ${table} (id integer PRIMARY KEY, category smallint, stock smallint, base_price_cents integer, weight_grams integer)`),
   );
   // Dropped over its own connection, so it does not matter whether the pool closed first.
-  registry.guard(table, (name) => dropTable(url, name), { name: `postgres table ${table}`, priority: CleanupPriority.High });
+  resources.guard(table, (name) => dropTable(url, name), { name: `postgres table ${table}`, priority: CleanupPriority.High });
 
   const ids = [...new Set(options.productIds)];
   for (let start = 0; start < ids.length; start += BATCH) {
@@ -65,12 +76,23 @@ export async function createPgPrices(options: PgPricesOptions): Promise<PgPrices
   }
 
   const query = { name: `price-${table}`, text: `SELECT id, category, stock, base_price_cents, weight_grams FROM ${table} WHERE id = $1` };
+  let busyMs = 0;
   return {
     pool,
     table,
     rows: ids.length,
+    get busyMs() {
+      return busyMs;
+    },
     async product(id) {
-      const result = await pool.use((client) => client.query<{ id: number; category: number; stock: number; base_price_cents: number; weight_grams: number }>({ ...query, values: [id] }));
+      const result = await pool.use(async (client) => {
+        const start = performance.now();
+        try {
+          return await client.query<ProductRow>({ ...query, values: [id] });
+        } finally {
+          busyMs += performance.now() - start;
+        }
+      });
       const row = result.rows[0];
       if (row === undefined) throw new Error(`Product ${id} is not in ${table}`);
       return { id: row.id, category: row.category, stock: row.stock, basePriceCents: row.base_price_cents, weightGrams: row.weight_grams };

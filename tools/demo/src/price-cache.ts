@@ -1,8 +1,8 @@
 import { Cache, TieredCache } from '@patinox/cache';
 import { RedisBackend } from '@patinox/cache/redis';
 import type { MetricSnapshot } from '@patinox/monitor';
-import type { ResourceRegistry } from '@patinox/resource';
 import type { Quote } from './pricing.js';
+import type { Resources } from './resources.js';
 
 /** The one cache API the request handler needs, over an in-process `Cache` or an L1 + Redis `TieredCache`. */
 export interface PriceCache {
@@ -23,7 +23,7 @@ export interface PriceCacheOptions {
   /** Redis URL of the shared tier; in-process only when undefined. */
   redisUrl: string | undefined;
   /** Owns the cache and, with Redis, the namespace's keys. */
-  registry: ResourceRegistry;
+  resources: Resources;
 }
 
 /** An in-process `Cache` (W-TinyLFU) or, with `redisUrl`, the same cache as L1 of a Redis-backed `TieredCache`. */
@@ -31,9 +31,9 @@ export function createPriceCache(options: PriceCacheOptions): PriceCache {
   return options.redisUrl === undefined ? inProcess(options) : tiered(options, options.redisUrl);
 }
 
-function inProcess({ maxEntries, registry }: PriceCacheOptions): PriceCache {
+function inProcess({ maxEntries, resources }: PriceCacheOptions): PriceCache {
   const cache = new Cache<string, Quote>({ maxEntries, name: 'prices' });
-  registry.adopt(cache, { name: `price cache (${maxEntries.toLocaleString('en-US')} entries)` });
+  resources.adopt(cache, { name: `price cache (${maxEntries.toLocaleString('en-US')} entries)` });
   return {
     description: `in-process Cache, ${maxEntries.toLocaleString('en-US')} entries, ${cache.evictionPolicy}`,
     getOrLoad: (key, load, tags) => cache.getOrLoad(key, load, { tags }),
@@ -46,16 +46,18 @@ function inProcess({ maxEntries, registry }: PriceCacheOptions): PriceCache {
   };
 }
 
-function tiered({ maxEntries, registry }: PriceCacheOptions, url: string): PriceCache {
+function tiered({ maxEntries, resources }: PriceCacheOptions, url: string): PriceCache {
   const namespace = `patinox-demo.${process.pid}.${Date.now().toString(36)}`;
+  const l1Entries = Math.max(100, Math.round(maxEntries / 5));
   const cache = new TieredCache<Quote>({
     l2: new RedisBackend({ url }),
     namespace,
-    l1: { maxEntries, name: 'prices-l1' },
+    // A smaller L1 than the in-process-only cache: Redis holds the rest, shared by every instance.
+    l1: { maxEntries: l1Entries, name: 'prices-l1' },
     // Keys outlive a crashed demo by at most this long.
     defaultTtlMs: 10 * 60_000,
   });
-  registry.guard(
+  resources.guard(
     cache,
     async (c) => {
       await c.clear();
@@ -64,7 +66,7 @@ function tiered({ maxEntries, registry }: PriceCacheOptions, url: string): Price
     { name: `redis namespace ${namespace}` },
   );
   return {
-    description: `TieredCache: in-process L1 (${maxEntries.toLocaleString('en-US')} entries) + Redis L2 at ${redact(url)}, namespace ${namespace}`,
+    description: `TieredCache: in-process L1 (${l1Entries.toLocaleString('en-US')} entries) + Redis L2 at ${redact(url)}, namespace ${namespace}`,
     getOrLoad: (key, load, tags) => cache.getOrLoad(key, load, { tags }),
     invalidateTag: (tag) => cache.invalidateTag(tag),
     tierStats: () => {

@@ -1,9 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import { Pool, type ConnectionManager } from '@patinox/pool';
-import type { AsyncResourceGuard, ResourceRegistry } from '@patinox/resource';
+import type { AsyncResourceGuard } from '@patinox/resource';
 import type { ConfigData } from '@patinox/shared';
 import type { Product } from './catalog.js';
 import type { PricingRules, Quote } from './pricing.js';
+import type { Resources } from './resources.js';
 
 /** A message from the main thread to a pricing worker. */
 export interface ToWorker {
@@ -108,7 +109,7 @@ export interface WorkerPoolOptions {
   size: number;
   config: ConfigData<PricingRules>;
   /** Guards every worker, so a shutdown terminates them even if the pool never gets to. */
-  registry: ResourceRegistry;
+  resources: Resources;
   /** Called each time a worker reports a new rules version. */
   onRulesSeen: (worker: PricingWorker, version: number) => void;
 }
@@ -128,7 +129,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     async create(signal) {
       const worker = await PricingWorker.start((lastId += 1), options.config, options.onRulesSeen, signal);
       workers.push(worker);
-      guards.set(worker, options.registry.guard(worker, (w) => w.terminate(), { name: `pricing worker #${worker.id}` }));
+      guards.set(worker, options.resources.guard(worker, (w) => w.terminate(), { name: `pricing worker #${worker.id}` }));
       return worker;
     },
     isValid: (worker) => !worker.exited,

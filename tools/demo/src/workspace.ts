@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CleanupPriority, type ResourceRegistry } from '@patinox/resource';
+import { CleanupPriority } from '@patinox/resource';
+import type { Resources } from './resources.js';
 
 /** The demo's temp files, each guarded by the registry so that any ending removes them. */
 export interface Workspace {
@@ -12,14 +13,14 @@ export interface Workspace {
 }
 
 /** Creates a fresh temp directory and registers it and the two files the demo will write in it. */
-export function createWorkspace(registry: ResourceRegistry): Workspace {
+export function createWorkspace(resources: Resources): Workspace {
   const dir = mkdtempSync(join(tmpdir(), 'patinox-demo-'));
   const remove = (path: string): Promise<void> => rm(path, { recursive: true, force: true });
   // Low priority: the mapping and the workers go first, the files they use last.
-  registry.guard(dir, remove, { name: `temp dir ${dir}`, priority: CleanupPriority.Low });
+  resources.guard(dir, remove, { name: `temp dir ${dir}`, priority: CleanupPriority.Low });
   const workspace = { dir, catalogPath: join(dir, 'catalog.bin'), rulesPath: join(dir, 'pricing-rules.json') };
-  registry.guard(workspace.catalogPath, remove, { name: 'temp file catalog.bin', priority: CleanupPriority.Low });
-  registry.guard(workspace.rulesPath, remove, { name: 'temp file pricing-rules.json', priority: CleanupPriority.Low });
+  resources.guard(workspace.catalogPath, remove, { name: 'temp file catalog.bin', priority: CleanupPriority.Low });
+  resources.guard(workspace.rulesPath, remove, { name: 'temp file pricing-rules.json', priority: CleanupPriority.Low });
   return workspace;
 }
 

@@ -1,29 +1,69 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
+import { postgresUrl, redisUrl } from '@patinox/test-servers';
+import { Redis } from 'ioredis';
+import pg from 'pg';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '../dist/esm/main.js');
 const SMALL = ['--records', '20000', '--requests', '3000'];
+const NO_SERVERS = { REDIS_URL: undefined, DATABASE_URL: undefined };
 
 interface Run {
   code: number | null;
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
 
-/** Runs the built demo with `args` and the given extra environment; never rejects. */
+/** Runs the built demo to its end with `args` and extra environment variables. */
 function demo(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  const childEnv = { ...process.env, REDIS_URL: undefined, DATABASE_URL: undefined, ...env };
   return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...args], { env: childEnv, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
+    execFile(process.execPath, [MAIN, ...args], { env: { ...process.env, ...NO_SERVERS, ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
+      resolve({ code, signal: error?.signal ?? null, stdout, stderr });
     });
   });
 }
 
-/** Checks what every successful run must show: counts, hit rate, the rules rollout, a complete cleanup. */
+/** Starts the demo, calls `whenSeen` once stdout matches `pattern`, and resolves when it exits. */
+function demoUntil(args: readonly string[], pattern: RegExp, whenSeen: (stdout: string, kill: (signal: NodeJS.Signals) => void) => void | Promise<void>): Promise<Run> {
+  const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, ...NO_SERVERS } });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  let stdout = '';
+  let stderr = '';
+  let seen = false;
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    if (seen || !pattern.test(stdout)) return;
+    seen = true;
+    void Promise.resolve(whenSeen(stdout, (signal) => child.kill(signal))).catch((error: unknown) => {
+      stderr += `test callback failed: ${String(error)}\n`;
+      child.kill('SIGKILL');
+    });
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+function expectEverythingCleaned(run: Run): void {
+  expect(run.stdout).toMatch(/Cleaned up \d+ resources in [\d.]+ ms, 0 failed/);
+  expect(run.stdout).toMatch(/✓ mapping of catalog.bin/);
+  expect(run.stdout).toMatch(/✓ temp file catalog.bin/);
+  expect(run.stdout).toMatch(/✓ temp file pricing-rules.json/);
+  const dir = /^ {10}(\/\S+patinox-demo-\S+)$/m.exec(run.stdout)?.[1];
+  expect(dir).toBeDefined();
+  expect(existsSync(dir!)).toBe(false);
+}
+
+/** What every complete run shows: counts, a hit rate, the rules rollout, a complete cleanup. */
 function expectHealthySummary(run: Run, requests: number): void {
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
@@ -32,21 +72,84 @@ function expectHealthySummary(run: Run, requests: number): void {
   expect(hitRate).toBeGreaterThan(20);
   expect(hitRate).toBeLessThan(95);
   expect(run.stdout).toMatch(/rules\s+v1 → v2 after 1,500 requests/);
-  expect(run.stdout).toMatch(/Cleaned up \d+ resources in [\d.]+ ms, 0 failed/);
-  const dir = /temp dir {2}removed: (\S+)/.exec(run.stdout)?.[1];
-  expect(dir).toBeDefined();
-  expect(existsSync(dir!)).toBe(false);
+  expect(run.stdout).toMatch(/temp dir {2}removed: /);
+  expectEverythingCleaned(run);
 }
 
 describe('pnpm demo', () => {
-  it('prices a Zipf request stream on worker threads, rolls out new rules and cleans everything up', async () => {
+  it('prices a Zipf request stream on worker threads, rolls out new rules to every worker and cleans up', async () => {
     const run = await demo(SMALL);
     expectHealthySummary(run, 3000);
+    expect(run.stdout).toMatch(/cache\s+in-process Cache/);
     expect(run.stdout).toMatch(/seen by (\d)\/\1 workers/);
-    expect(run.stdout).toMatch(/#1\s+[\d,]+\s+v1 → v2/);
+    const workers = [...run.stdout.matchAll(/^ {2}#\d+\s+[\d,]+\s+(.+)$/gm)].map((m) => m[1]);
+    expect(workers.length).toBeGreaterThanOrEqual(2);
+    for (const versions of workers) expect(versions).toBe('v1 → v2');
     expect(run.stdout).toMatch(/✓ pricing worker ×\d/);
-    expect(run.stdout).toMatch(/✓ mapping of catalog.bin/);
-    expect(run.stdout).toMatch(/✓ temp file catalog.bin/);
+    expect(run.stdout).toMatch(/✓ worker pool/);
+  });
+
+  it('serves Prometheus metrics with --metrics-port, and cleans up on Ctrl-C while holding', async () => {
+    let scrape = '';
+    const run = await demoUntil([...SMALL, '--metrics-port', '0', '--hold'], /Holding:/, async (stdout, kill) => {
+      const url = /(http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(stdout)![1]!;
+      scrape = await (await fetch(url)).text();
+      kill('SIGINT');
+    });
+    expect(scrape).toMatch(/^demo_requests_total 3000$/m);
+    expect(scrape).toMatch(/^demo_request_latency_ms_count 3000$/m);
+    expect(scrape).toMatch(/^pool_size\{pool="pricing-workers"\} \d$/m);
+    expect(scrape).toMatch(/^patinox_cache_hits_total\{cache="prices"\} \d+$/m);
+    expect(scrape).toMatch(/^patinox_resource_active\{registry="demo"\} \d+$/m);
+    expect(scrape).toMatch(/^patinox_mmap_mapped_bytes\{file="[^"]*catalog.bin"\} 320000$/m);
+    expect(run.stdout).toMatch(/Interrupted by SIGINT/);
+    expect(run.stdout).toMatch(/✓ metrics server http:\/\/127\.0\.0\.1:\d+\/metrics/);
+    expectEverythingCleaned(run);
+    expect(run.signal ?? run.code).toMatch(/SIGINT|130/);
+  });
+
+  it('stops mid-stream on Ctrl-C and still cleans everything up', async () => {
+    const run = await demoUntil(['--records', '20000', '--requests', '10000000'], /^rules {5}v1 from/m, async (_stdout, kill) => {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      kill('SIGINT');
+    });
+    expect(run.stdout).toMatch(/Interrupted by SIGINT/);
+    expect(run.stdout).not.toMatch(/Summary/);
+    expectEverythingCleaned(run);
+    expect(run.signal ?? run.code).toMatch(/SIGINT|130/);
+  });
+
+  it('puts a Redis tier behind the cache when REDIS_URL is set, and deletes its keys at the end', async () => {
+    const run = await demo(SMALL, { REDIS_URL: redisUrl() });
+    expectHealthySummary(run, 3000);
+    expect(run.stdout).toMatch(/cache\s+TieredCache: in-process L1 .* \+ Redis L2/);
+    expect(run.stdout).toMatch(/L2 Redis\s+[\d,]+ hits, [\d,]+ misses/);
+    const namespace = /namespace (patinox-demo\.\S+) \(@patinox\/cache\)/.exec(run.stdout)?.[1];
+    expect(run.stdout).toContain(`✓ redis namespace ${namespace}`);
+    const redis = new Redis(redisUrl());
+    try {
+      expect(await redis.keys(`${namespace}*`)).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('reads prices from PostgreSQL through a pool of pg clients when DATABASE_URL is set, and drops its table', async () => {
+    const run = await demo(SMALL, { DATABASE_URL: postgresUrl() });
+    expectHealthySummary(run, 3000);
+    expect(run.stdout).toMatch(/pricing\s+PostgreSQL, 4 pg clients/);
+    expect(run.stdout).toMatch(/applied by the PostgreSQL loader/);
+    const table = /table (patinox_demo_prices_\w+) \(/.exec(run.stdout)?.[1];
+    expect(run.stdout).toContain(`✓ postgres table ${table}`);
+    expect(run.stdout).toMatch(/✓ postgres pool \(4 clients\)/);
+    const client = new pg.Client({ connectionString: postgresUrl() });
+    await client.connect();
+    try {
+      const { rows } = await client.query('SELECT to_regclass($1) AS found', [table]);
+      expect(rows).toEqual([{ found: null }]);
+    } finally {
+      await client.end();
+    }
   });
 
   it('rejects an unknown flag with exit code 2 and the usage', async () => {
@@ -60,6 +163,6 @@ describe('pnpm demo', () => {
   it('rejects a flag value out of range with exit code 2', async () => {
     const run = await demo(['--records', '5']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/Expected --records to be an integer from 1000 to/);
+    expect(run.stderr).toMatch(/Expected --records to be an integer from 1,000 to 100,000,000, got "5"/);
   });
 });
