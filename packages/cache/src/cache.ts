@@ -114,8 +114,9 @@ function validateTags(tags: unknown): readonly string[] {
  * An in-process cache with a pluggable eviction policy, TTLs, byte limits, tags, regions and
  * `getOrLoad` with shared in-flight loads. Every method but `getOrLoad` is synchronous.
  *
- * Entries live in a `Map<K, slot>` plus parallel arrays indexed by slot, so a hit or an eviction
- * allocates nothing.
+ * A key maps to a slot (string keys in a dictionary object, others in a `Map`) and everything else
+ * lives in parallel typed arrays indexed by slot, so a hit or an eviction allocates nothing. `set`
+ * makes room before storing, so a key just set is always readable.
  *
  * @example
  * ```ts
@@ -166,6 +167,8 @@ export class Cache<K, V> {
   readonly #monitor: Monitor;
   /** True once an entry may expire or a custom strategy may veto reads: only then does `get` check. */
   #readCheck: boolean;
+  /** No byte sizes and no default TTL: `set` without options takes the shortest path. */
+  readonly #plain: boolean;
   #timer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
   readonly #inflight = new Map<K, Inflight<V>>();
@@ -181,7 +184,11 @@ export class Cache<K, V> {
   #loads = 0;
   #loadFailures = 0;
   #staleHits = 0;
-  readonly #removedBy = [0, 0, 0, 0, 0];
+  #evicted = 0;
+  #expired = 0;
+  #deleted = 0;
+  #replaced = 0;
+  #cleared = 0;
 
   /**
    * @throws TypeError / RangeError for an invalid option, with the option's name in the message.
@@ -234,6 +241,7 @@ export class Cache<K, V> {
     this.#custom = this.#policy instanceof CustomPolicy ? (this.#policy as CustomPolicy<K, V>) : undefined;
     this.#needsHash = this.#policy.needsHash;
     this.#readCheck = this.#custom !== undefined;
+    this.#plain = this.#sizes === undefined && this.#defaultTtlMs === 0;
   }
 
   /** The eviction policy in use: a built-in name, or `'custom'`. */
@@ -297,7 +305,7 @@ export class Cache<K, V> {
   set(key: K, value: V, options?: SetOptions): boolean {
     if (value === undefined) throw new TypeError('Expected `value` to be defined, got undefined: undefined marks a miss and cannot be stored');
     if (this.#closed) throw new CacheClosedError(this.name);
-    if (options === undefined && this.#sizes === undefined && this.#defaultTtlMs === 0) {
+    if (options === undefined && this.#plain) {
       // The common case: no TTL, no sizes, no tags.
       const slot = this.#find(key);
       if (slot !== undefined) {
@@ -336,7 +344,7 @@ export class Cache<K, V> {
       this.#bytes = 0;
       this.#policy.clear();
       this.#resetFree();
-      this.#removedBy[CLEARED]! += had;
+      this.#cleared += had;
     } else {
       for (const slot of this.#occupied()) {
         this.#policy.remove(slot);
@@ -349,12 +357,12 @@ export class Cache<K, V> {
     if (had > 0) safeRecord(this.#monitor, createEvent('cache.cleared', this.name, { entries: had }));
   }
 
-  /** Live keys, oldest insert first (expired ones skipped). */
+  /** Live keys (expired ones skipped): string keys first, otherwise in no particular order. */
   *keys(): IterableIterator<K> {
     for (const [key, slot] of this.#pairs()) if (!this.#readCheck || this.#live(slot)) yield key;
   }
 
-  /** Live `[key, value]` pairs, oldest insert first (expired ones skipped). */
+  /** Live `[key, value]` pairs (expired ones skipped): string keys first, otherwise in no particular order. */
   *entries(): IterableIterator<[K, V]> {
     for (const [key, slot] of this.#pairs()) if (!this.#readCheck || this.#live(slot)) yield [key, this.#values[slot] as V];
   }
@@ -449,16 +457,16 @@ export class Cache<K, V> {
   /** A snapshot of this cache's counters (regions have their own `stats()`). */
   stats(): CacheStats {
     const lookups = this.#hits + this.#misses;
-    const by = this.#removedBy;
+    const removals = this.#evicted + this.#expired + this.#deleted + this.#replaced + this.#cleared;
     return {
       hits: this.#hits,
       misses: this.#misses,
       hitRate: lookups === 0 ? 0 : this.#hits / lookups,
       inserts: this.#inserts,
       updates: this.#updates,
-      removals: by[EVICTED]! + by[EXPIRED]! + by[DELETED]! + by[REPLACED]! + by[CLEARED]!,
-      evictions: { evicted: by[EVICTED]!, expired: by[EXPIRED]!, deleted: by[DELETED]!, replaced: by[REPLACED]!, cleared: by[CLEARED]! },
-      expired: by[EXPIRED]!,
+      removals,
+      evictions: { evicted: this.#evicted, expired: this.#expired, deleted: this.#deleted, replaced: this.#replaced, cleared: this.#cleared },
+      expired: this.#expired,
       rejected: this.#rejected,
       loads: this.#loads,
       loadFailures: this.#loadFailures,
@@ -603,9 +611,30 @@ export class Cache<K, V> {
 
   #insert(key: K, value: V, expiresAt: number, size: number, tags: readonly string[] | undefined, staleUntil: number): void {
     if (this.#inflight.size !== 0) this.#inflight.delete(key);
+    let slot: number;
+    let evicted = false;
+    let evictedKey: K | undefined;
+    let evictedValue: V | undefined;
     // Room is made before the newcomer lands, so the policy never picks the entry being stored.
-    if (this.#count >= this.maxEntries || this.#bytes + size > this.maxSizeBytes) this.#makeRoom(size);
-    const slot = this.#free[(this.#freeTop -= 1)]!;
+    if (this.#count >= this.maxEntries && this.#sizes === undefined) {
+      // Full by count only (the common steady state): the victim's slot is reused as is, which
+      // skips clearing and re-filling it.
+      slot = this.#policy.evict();
+      const oldKey = this.#keys[slot] as K;
+      evicted = true;
+      evictedKey = oldKey;
+      evictedValue = this.#values[slot];
+      this.#unindex(oldKey);
+      if (this.#readCheck) {
+        this.#expiresAt[slot] = 0;
+        if (this.#staleUntil !== undefined) this.#staleUntil[slot] = 0;
+      }
+      if (this.#slotTags !== undefined && this.#slotTags[slot] !== undefined) this.#untag(slot, oldKey);
+      this.#evicted += 1;
+    } else {
+      if (this.#count >= this.maxEntries || this.#bytes + size > this.maxSizeBytes) this.#makeRoom(size);
+      slot = this.#free[(this.#freeTop -= 1)]!;
+    }
     this.#index(key, slot);
     this.#keys[slot] = key;
     this.#values[slot] = value;
@@ -617,7 +646,10 @@ export class Cache<K, V> {
     if (tags !== undefined && tags.length > 0) this.#tag(slot, key, tags);
     this.#inserts += 1;
     this.#policy.insert(slot, this.#needsHash ? hashKey(key) : 0);
+    // Told last, once the cache is consistent again, so the callback may use the cache.
+    if (evicted && this.#onEvict !== undefined) this.#notify(evictedKey as K, evictedValue as V, EVICTED);
   }
+
 
   #replace(slot: number, key: K, value: V, expiresAt: number, size: number, tags: readonly string[] | undefined, staleUntil: number): void {
     if (this.#inflight.size !== 0) this.#inflight.delete(key);
@@ -637,7 +669,7 @@ export class Cache<K, V> {
     this.#updates += 1;
     this.#policy.update(slot);
     if (old !== value) {
-      this.#removedBy[REPLACED]! += 1;
+      this.#replaced += 1;
       if (this.#onEvict !== undefined) this.#notify(key, old, REPLACED);
     }
     if (this.#bytes > this.maxSizeBytes) this.#evictOverflow();
@@ -686,7 +718,11 @@ export class Cache<K, V> {
     if (this.#slotTags !== undefined && this.#slotTags[slot] !== undefined) this.#untag(slot, key);
     this.#free[this.#freeTop] = slot;
     this.#freeTop += 1;
-    this.#removedBy[reason]! += 1;
+    if (reason === EVICTED) this.#evicted += 1;
+    else if (reason === EXPIRED) this.#expired += 1;
+    else if (reason === DELETED) this.#deleted += 1;
+    else if (reason === REPLACED) this.#replaced += 1;
+    else this.#cleared += 1;
     if (this.#onEvict !== undefined) this.#notify(key, value, reason);
   }
 

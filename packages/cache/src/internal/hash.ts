@@ -17,8 +17,12 @@ export function mix32(h: number): number {
 }
 
 function hashString(s: string): number {
-  let h = 0x811c9dc5 ^ s.length;
-  for (let i = 0; i < s.length; i += 1) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  // FNV-1a over pairs of UTF-16 units (half the multiplies), then a full avalanche.
+  const n = s.length;
+  let h = 0x811c9dc5 ^ n;
+  let i = 0;
+  for (; i + 1 < n; i += 2) h = Math.imul(h ^ (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)), 0x01000193);
+  if (i < n) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return mix32(h);
 }
 

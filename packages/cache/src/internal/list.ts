@@ -1,53 +1,86 @@
 /**
- * An intrusive doubly linked list of slot indices over shared `next`/`prev` arrays, so several lists
- * (window, probation, protected) can share one pair of typed arrays and a node costs no object.
+ * An intrusive doubly linked list of slot indices over a shared links array, so several lists
+ * (window, probation, protected) share one typed array and a node costs no object. A slot's next and
+ * prev sit side by side (`links[2s]`, `links[2s + 1]`), so relinking a node touches one cache line.
  * `head` is the newest end, `tail` the oldest; -1 means none.
  */
 export class SlotList {
   head = -1;
   tail = -1;
   size = 0;
-  readonly next: Int32Array;
-  readonly prev: Int32Array;
+  readonly #links: Int32Array;
 
-  constructor(next: Int32Array, prev: Int32Array) {
-    this.next = next;
-    this.prev = prev;
+  constructor(links: Int32Array) {
+    this.#links = links;
+  }
+
+  /** The slot on the tail (older) side of `slot`, or -1. */
+  nextOf(slot: number): number {
+    return this.#links[slot << 1]!;
+  }
+
+  /** The slot on the head (newer) side of `slot`, or -1. */
+  prevOf(slot: number): number {
+    return this.#links[(slot << 1) + 1]!;
   }
 
   pushHead(slot: number): void {
+    const links = this.#links;
     const head = this.head;
-    this.prev[slot] = -1;
-    this.next[slot] = head;
+    links[slot << 1] = head;
+    links[(slot << 1) + 1] = -1;
     if (head === -1) this.tail = slot;
-    else this.prev[head] = slot;
+    else links[(head << 1) + 1] = slot;
     this.head = slot;
     this.size += 1;
   }
 
   remove(slot: number): void {
-    const p = this.prev[slot]!;
-    const n = this.next[slot]!;
+    const links = this.#links;
+    const n = links[slot << 1]!;
+    const p = links[(slot << 1) + 1]!;
     if (p === -1) this.head = n;
-    else this.next[p] = n;
+    else links[p << 1] = n;
     if (n === -1) this.tail = p;
-    else this.prev[n] = p;
+    else links[(n << 1) + 1] = p;
     this.size -= 1;
   }
 
   moveToHead(slot: number): void {
     const head = this.head;
     if (slot === head) return;
-    const p = this.prev[slot]!;
-    const n = this.next[slot]!;
+    const links = this.#links;
+    const n = links[slot << 1]!;
+    const p = links[(slot << 1) + 1]!;
     // slot is not the head, so p !== -1
-    this.next[p] = n;
+    links[p << 1] = n;
     if (n === -1) this.tail = p;
-    else this.prev[n] = p;
-    this.prev[slot] = -1;
-    this.next[slot] = head;
-    this.prev[head] = slot;
+    else links[(n << 1) + 1] = p;
+    links[slot << 1] = head;
+    links[(slot << 1) + 1] = -1;
+    links[(head << 1) + 1] = slot;
     this.head = slot;
+  }
+
+  /** Links `slot` on the head side of `anchor`; anchor -1 appends at the tail. */
+  insertBefore(slot: number, anchor: number): void {
+    const links = this.#links;
+    if (anchor === -1) {
+      const tail = this.tail;
+      links[slot << 1] = -1;
+      links[(slot << 1) + 1] = tail;
+      if (tail === -1) this.head = slot;
+      else links[tail << 1] = slot;
+      this.tail = slot;
+    } else {
+      const p = links[(anchor << 1) + 1]!;
+      links[slot << 1] = anchor;
+      links[(slot << 1) + 1] = p;
+      links[(anchor << 1) + 1] = slot;
+      if (p === -1) this.head = slot;
+      else links[p << 1] = slot;
+    }
+    this.size += 1;
   }
 
   /** Removes and returns the oldest slot, or -1. */
@@ -64,7 +97,7 @@ export class SlotList {
   }
 }
 
-/** A pair of link arrays for `slots` slots. */
-export function createLinks(slots: number): [Int32Array, Int32Array] {
-  return [new Int32Array(slots).fill(-1), new Int32Array(slots).fill(-1)];
+/** The links array for `slots` slots (next and prev interleaved). */
+export function createLinks(slots: number): Int32Array {
+  return new Int32Array(slots * 2).fill(-1);
 }

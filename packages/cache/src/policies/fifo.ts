@@ -12,8 +12,8 @@ export class FifoPolicy implements Policy {
   readonly #renewOnUpdate: boolean;
 
   constructor(slots: number, renewOnUpdate: boolean) {
-    const [next, prev] = createLinks(slots);
-    this.#list = new SlotList(next, prev);
+    const links = createLinks(slots);
+    this.#list = new SlotList(links);
     this.#renewOnUpdate = renewOnUpdate;
   }
 

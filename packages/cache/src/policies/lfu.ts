@@ -15,14 +15,14 @@ export class LfuPolicy implements Policy {
   readonly #groupHead = new Map<number, number>();
 
   constructor(slots: number) {
-    const [next, prev] = createLinks(slots);
-    this.#list = new SlotList(next, prev);
+    const links = createLinks(slots);
+    this.#list = new SlotList(links);
     this.#count = new Float64Array(slots);
   }
 
   insert(slot: number): void {
     this.#count[slot] = 1;
-    this.#insertBefore(slot, this.#groupHead.get(1) ?? -1);
+    this.#list.insertBefore(slot, this.#groupHead.get(1) ?? -1);
     this.#groupHead.set(1, slot);
   }
 
@@ -33,11 +33,11 @@ export class LfuPolicy implements Policy {
     const target = this.#groupHead.get(c + 1);
     if (target !== undefined) {
       this.#list.remove(slot);
-      this.#insertBefore(slot, target);
+      this.#list.insertBefore(slot, target);
     } else if (!wasHead) {
       const head = this.#groupHead.get(c)!;
       this.#list.remove(slot);
-      this.#insertBefore(slot, head);
+      this.#list.insertBefore(slot, head);
     }
     this.#count[slot] = c + 1;
     this.#groupHead.set(c + 1, slot);
@@ -68,30 +68,8 @@ export class LfuPolicy implements Policy {
   #leaveGroup(slot: number): void {
     const c = this.#count[slot]!;
     if (this.#groupHead.get(c) !== slot) return;
-    const older = this.#list.next[slot]!;
+    const older = this.#list.nextOf(slot);
     if (older !== -1 && this.#count[older] === c) this.#groupHead.set(c, older);
     else this.#groupHead.delete(c);
-  }
-
-  /** Inserts `slot` on the head side of `anchor`; anchor -1 appends at the tail (oldest end). */
-  #insertBefore(slot: number, anchor: number): void {
-    const list = this.#list;
-    if (anchor === -1) {
-      const tail = list.tail;
-      list.next[slot] = -1;
-      list.prev[slot] = tail;
-      if (tail === -1) list.head = slot;
-      else list.next[tail] = slot;
-      list.tail = slot;
-      list.size += 1;
-      return;
-    }
-    const p = list.prev[anchor]!;
-    list.prev[slot] = p;
-    list.next[slot] = anchor;
-    list.prev[anchor] = slot;
-    if (p === -1) list.head = slot;
-    else list.next[p] = slot;
-    list.size += 1;
   }
 }

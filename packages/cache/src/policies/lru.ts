@@ -7,8 +7,8 @@ export class LruPolicy implements Policy {
   readonly #list: SlotList;
 
   constructor(slots: number) {
-    const [next, prev] = createLinks(slots);
-    this.#list = new SlotList(next, prev);
+    const links = createLinks(slots);
+    this.#list = new SlotList(links);
   }
 
   insert(slot: number): void {

@@ -21,9 +21,9 @@ export class S3FifoPolicy implements Policy {
   #ghostSize = 0;
 
   constructor(slots: number, maxEntries: number) {
-    const [next, prev] = createLinks(slots);
-    this.#small = new SlotList(next, prev);
-    this.#main = new SlotList(next, prev);
+    const links = createLinks(slots);
+    this.#small = new SlotList(links);
+    this.#main = new SlotList(links);
     this.#freq = new Uint8Array(slots);
     this.#inMain = new Uint8Array(slots);
     this.#hash = new Int32Array(slots);

@@ -13,8 +13,8 @@ export class SievePolicy implements Policy {
   #hand = -1;
 
   constructor(slots: number) {
-    const [next, prev] = createLinks(slots);
-    this.#list = new SlotList(next, prev);
+    const links = createLinks(slots);
+    this.#list = new SlotList(links);
     this.#visited = new Uint8Array(slots);
   }
 
@@ -32,7 +32,7 @@ export class SievePolicy implements Policy {
   }
 
   remove(slot: number): void {
-    if (this.#hand === slot) this.#hand = this.#list.prev[slot]!;
+    if (this.#hand === slot) this.#hand = this.#list.prevOf(slot);
     this.#list.remove(slot);
   }
 
@@ -43,10 +43,10 @@ export class SievePolicy implements Policy {
     const visited = this.#visited;
     while (visited[slot] === 1) {
       visited[slot] = 0;
-      slot = list.prev[slot]!;
+      slot = list.prevOf(slot);
       if (slot === -1) slot = list.tail;
     }
-    this.#hand = list.prev[slot]!;
+    this.#hand = list.prevOf(slot);
     list.remove(slot);
     return slot;
   }

@@ -5,6 +5,7 @@ import { FrequencySketch } from './sketch.js';
 const WINDOW = 0;
 const PROBATION = 1;
 const PROTECTED = 2;
+const HIT = 0x80;
 
 // Caffeine's constants (BoundedLocalCache).
 const PERCENT_MAIN = 0.99;
@@ -30,6 +31,7 @@ export class TinyLfuPolicy implements Policy {
    * A resident's own frequency estimate: the sketch's at insert plus its hits, aged with the sketch.
    * Hits bump this byte instead of the sketch (no hashing, no cache miss); the count returns to the
    * sketch when the entry leaves, so admission sees the same history as with sketch-only counting.
+   * Bit 7 (HIT) marks entries hit since insert: only those have anything to return.
    */
   readonly #freq: Uint8Array;
   readonly #queue: Uint8Array;
@@ -46,10 +48,10 @@ export class TinyLfuPolicy implements Policy {
   #random = 0x2545f491;
 
   constructor(slots: number, maxEntries: number) {
-    const [next, prev] = createLinks(slots);
-    this.#window = new SlotList(next, prev);
-    this.#probation = new SlotList(next, prev);
-    this.#protected = new SlotList(next, prev);
+    const links = createLinks(slots);
+    this.#window = new SlotList(links);
+    this.#probation = new SlotList(links);
+    this.#protected = new SlotList(links);
     this.#hash = new Int32Array(slots);
     this.#freq = new Uint8Array(slots);
     this.#queue = new Uint8Array(slots);
@@ -71,8 +73,11 @@ export class TinyLfuPolicy implements Policy {
 
   insert(slot: number, hash: number): void {
     this.#hash[slot] = hash;
-    if (this.#sketch.increment(hash)) this.#ageResidents();
-    const f = this.#sketch.frequency(hash);
+    let f = this.#sketch.increment(hash);
+    if (f === -1) {
+      this.#ageResidents();
+      f = this.#sketch.frequency(hash);
+    }
     this.#freq[slot] = f > 15 ? 15 : f;
     this.#queue[slot] = WINDOW;
     this.#window.pushHead(slot);
@@ -88,7 +93,7 @@ export class TinyLfuPolicy implements Policy {
 
   hit(slot: number): void {
     const f = this.#freq[slot]!;
-    if (f < 15) this.#freq[slot] = f + 1;
+    this.#freq[slot] = (f & 15) === 15 ? f | HIT : (f + 1) | HIT;
     if (this.#sketch.tick()) this.#ageResidents();
     if ((this.#hitsInSample += 1) + this.#missesInSample >= this.#climbEvery) this.#climb();
     const queue = this.#queue[slot];
@@ -111,12 +116,12 @@ export class TinyLfuPolicy implements Policy {
 
   remove(slot: number): void {
     this.#list(this.#queue[slot]!).remove(slot);
-    this.#sketch.raise(this.#hash[slot]!, this.#freq[slot]!);
+    this.#giveBack(slot);
   }
 
   evict(): number {
     const victim = this.#pickVictim();
-    if (victim !== -1) this.#sketch.raise(this.#hash[victim]!, this.#freq[victim]!);
+    if (victim !== -1) this.#giveBack(victim);
     return victim;
   }
 
@@ -129,7 +134,7 @@ export class TinyLfuPolicy implements Policy {
       let victim = this.#probation.tail;
       if (victim === -1) victim = this.#protected.tail;
       if (victim === -1) return candidate;
-      if (!this.#admit(this.#freq[candidate]!, this.#freq[victim]!)) return candidate;
+      if (!this.#admit(this.#freq[candidate]! & 15, this.#freq[victim]! & 15)) return candidate;
       this.#list(this.#queue[victim]!).remove(victim);
       this.#queue[candidate] = PROBATION;
       this.#probation.pushHead(candidate);
@@ -166,7 +171,16 @@ export class TinyLfuPolicy implements Policy {
 
   #ageResidents(): void {
     const freq = this.#freq;
-    for (let i = 0; i < freq.length; i += 1) freq[i] = freq[i]! >>> 1;
+    for (let i = 0; i < freq.length; i += 1) {
+      const f = freq[i]!;
+      freq[i] = ((f & 15) >>> 1) | (f & HIT);
+    }
+  }
+
+  /** Returns a leaving entry's own count to the sketch, when hits raised it above what the sketch saw. */
+  #giveBack(slot: number): void {
+    const f = this.#freq[slot]!;
+    if ((f & HIT) !== 0) this.#sketch.raise(this.#hash[slot]!, f & 15);
   }
 
   #demote(): void {
