@@ -135,6 +135,23 @@ async function main(): Promise<void> {
     ],
     { minSamples: 5, maxTime: 3 },
   );
+  const cpuRandom = {
+    pread: cpuNsPerItem(() => {
+      for (let j = 0; j < preadBatch; j += 1) {
+        readSync(fd, four, 0, 4, indices[(cursor++ & (indices.length - 1))]! * 4);
+        sink ^= four.readUInt32LE(0);
+      }
+    }, preadBatch, 5),
+    mapped: cpuNsPerItem(() => {
+      for (let j = 0; j < indices.length; j += 1) sink ^= mapped[indices[j]!]!;
+    }, indices.length, 5),
+    slice: cpuNsPerItem(() => {
+      for (let j = 0; j < indices.length; j += 1) sink ^= roSlice.get(indices[j]!)!;
+    }, indices.length, 5),
+  };
+  console.log(
+    `CPU time: fs.readSync ${cpuRandom.pread.toFixed(0)} ns, asSlice()[i] ${cpuRandom.mapped.toFixed(1)} ns (${(cpuRandom.pread / cpuRandom.mapped).toFixed(0)}x faster), 'read' MappedSlice.get ${cpuRandom.slice.toFixed(1)} ns (${(cpuRandom.pread / cpuRandom.slice).toFixed(0)}x faster)`,
+  );
   closeSync(fd);
 
   // 3. MappedSlice.get against indexing the raw typed array, on the same mapping.

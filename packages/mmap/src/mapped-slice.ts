@@ -5,7 +5,7 @@ import type { TypedWindows } from './internal/typed-windows.js';
 
 /**
  * A bounds-checked, read-only view of mapped elements: what `'read'` mappings hand out. It has no setter,
- * and no way to reach the memory behind it, so nothing can write to a read-only mapping through it.
+ * and no public way to reach the memory behind it, so nothing can write to a read-only mapping through it.
  */
 export interface ReadonlyMappedSlice<T extends ElementType> extends Iterable<ValueOf<T>> {
   /** Number of elements. */
