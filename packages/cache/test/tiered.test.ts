@@ -243,6 +243,25 @@ describe('TieredCache', () => {
     expect(() => cache.region('a:b')).toThrow('Expected `name` to be 1-128 letters, digits, _, - or ., got "a:b" (string)');
   });
 
+  it('serves a stale L1 value while one refresh runs, with staleWhileRevalidateMs', async () => {
+    let now = 0;
+    const clock = (): number => now;
+    const cache = make<string>({ l2: new MemoryBackend({ clock }), l1: { maxEntries: 10, clock } });
+    let calls = 0;
+    const loader = async (): Promise<string> => `v${(calls += 1)}`;
+    const options = { ttlMs: 100, staleWhileRevalidateMs: 1000 };
+    expect(await cache.getOrLoad('k', loader, options)).toBe('v1');
+    expect(await cache.getOrLoad('k', loader, options)).toBe('v1');
+    now = 150;
+    expect(await cache.getOrLoad('k', loader, options)).toBe('v1');
+    for (let i = 0; i < 20 && calls < 2; i += 1) await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toBe(2);
+    expect(await cache.getOrLoad('k', loader, options)).toBe('v2');
+    await expect(cache.getOrLoad('e', () => Promise.reject(new Error('boom')), options)).rejects.toThrow('boom');
+    await expect(cache.getOrLoad('k', loader, { staleWhileRevalidateMs: -1 })).rejects.toThrow('Expected `staleWhileRevalidateMs` to be a non-negative finite number, got -1 (number)');
+  });
+
   it('rejects calls with CACHE_CLOSED after close and closes regions', async () => {
     const cache = new TieredCache({ l2: new MemoryBackend(), namespace: 'c' });
     const region = cache.region('r');

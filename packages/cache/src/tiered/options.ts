@@ -75,6 +75,11 @@ export interface TieredSetOptions {
 export interface TieredGetOrLoadOptions extends Omit<TieredSetOptions, 'nx'> {
   /** Ends this caller's wait (the shared load goes on for the others). */
   signal?: AbortSignal;
+  /**
+   * After `ttlMs`, serve the L1 value for this long while one refresh (from L2, or the loader under the
+   * distributed lock) runs in the background; needs L1. In ms. @default 0
+   */
+  staleWhileRevalidateMs?: number;
 }
 
 /** What a `getOrLoad` loader receives. */

@@ -255,7 +255,11 @@ export class TieredCache<V = unknown> {
    * @throws (rejects) `CACHE_BACKEND_UNAVAILABLE` when L2 cannot answer and L1 has no copy (without
    *   `degradeToL1`); `CACHE_DECODE_FAILED` for bytes this serializer cannot read; TypeError for a bad key.
    */
-  async get(key: string, options?: TieredGetOptions): Promise<V | undefined> {
+  get(key: string, options?: TieredGetOptions): Promise<V | undefined> {
+    return this.#get(key, options, true);
+  }
+
+  async #get(key: string, options: TieredGetOptions | undefined, fillL1: boolean): Promise<V | undefined> {
     this.#checkKey(key);
     const consistent = options?.consistent === true;
     let fallback: V | undefined;
@@ -267,7 +271,7 @@ export class TieredCache<V = unknown> {
       }
     }
     const generation = this.#generation;
-    const read = this.#l1 === undefined ? undefined : this.#beginRead(key);
+    const read = this.#l1 === undefined || !fillL1 ? undefined : this.#beginRead(key);
     try {
       const started = performance.now();
       const bytes = await this.#call('get', () => this.#l2.get(this.#prefix + key));
@@ -525,6 +529,7 @@ export class TieredCache<V = unknown> {
       expectFunction('loader', loader);
       if (typeof options !== 'object' || options === null) throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
       optional('ttlMs', options.ttlMs, expectNonNegativeFinite, 0);
+      optional('staleWhileRevalidateMs', options.staleWhileRevalidateMs, expectNonNegativeFinite, 0);
       checkTags(options.tags);
       if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
         throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${describeValue(options.signal)}`);
@@ -532,6 +537,15 @@ export class TieredCache<V = unknown> {
       this.#checkOpen();
     } catch (err) {
       return Promise.reject(toError(err));
+    }
+    const staleMs = options.staleWhileRevalidateMs ?? 0;
+    if (staleMs > 0 && this.#l1 !== undefined && this.#trusted) {
+      // The L1 Cache serves an expired value for staleMs while one distributed refresh runs.
+      const l1Options = { staleWhileRevalidateMs: staleMs, ttlMs: options.ttlMs ?? this.#defaultTtlMs, tags: options.tags, signal: options.signal };
+      return this.#l1.getOrLoad(key, (k) => this.#load(k, loader, options, true), l1Options).catch((err: unknown) => {
+        // Keep this tier's codes: the L1 wraps loader failures in CACHE_LOADER_FAILED.
+        throw isPatinoxError(err, 'CACHE_LOADER_FAILED') && err.cause !== undefined ? err.cause : toError(err);
+      });
     }
     if (this.#trusted) {
       const hit = this.#l1?.get(key);
@@ -912,7 +926,7 @@ export class TieredCache<V = unknown> {
     }
   }
 
-  async #load(key: string, loader: (key: string, context: TieredLoaderContext) => V | Promise<V>, options: TieredGetOrLoadOptions): Promise<V> {
+  async #load(key: string, loader: (key: string, context: TieredLoaderContext) => V | Promise<V>, options: TieredGetOrLoadOptions, skipL1 = false): Promise<V> {
     const deadline = performance.now() + this.#lockWaitMs;
     const lockKey = `${this.#metaPrefix}lock:${key}`;
     let pause = Math.min(10, this.#lockPollMs);
@@ -920,7 +934,7 @@ export class TieredCache<V = unknown> {
     for (;;) {
       let cached: V | undefined;
       try {
-        cached = await this.get(key);
+        cached = await this.#get(key, { consistent: skipL1 }, !skipL1);
       } catch (err) {
         if (!isPatinoxError(err, 'CACHE_DECODE_FAILED')) throw err;
       }
@@ -931,7 +945,7 @@ export class TieredCache<V = unknown> {
         acquired = await this.#call('lock', () => this.#l2.acquireLock(lockKey, token, this.#lockTtlMs));
       } catch (err) {
         if (!this.#degradable(err)) throw err;
-        return this.#runLoader(key, loader, options);
+        return this.#runLoader(key, loader, options, !skipL1);
       }
       if (acquired) {
         this.#locksAcquired += 1;
@@ -939,11 +953,11 @@ export class TieredCache<V = unknown> {
           if (this.#store?.get !== undefined) {
             const stored = await this.#store.get(key);
             if (stored !== undefined) {
-              await this.#cacheLoaded(key, stored, options);
+              await this.#cacheLoaded(key, stored, options, !skipL1);
               return stored;
             }
           }
-          const value = await this.#runLoader(key, loader, options);
+          const value = await this.#runLoader(key, loader, options, !skipL1);
           return value;
         } finally {
           await this.#call('unlock', () => this.#l2.releaseLock(lockKey, token)).catch(() => undefined);
@@ -963,15 +977,15 @@ export class TieredCache<V = unknown> {
     }
   }
 
-  async #runLoader(key: string, loader: (key: string, context: TieredLoaderContext) => V | Promise<V>, options: TieredGetOrLoadOptions): Promise<V> {
+  async #runLoader(key: string, loader: (key: string, context: TieredLoaderContext) => V | Promise<V>, options: TieredGetOrLoadOptions, fillL1: boolean): Promise<V> {
     const value = await loader(key, { signal: this.#controller.signal });
     if (value === undefined) throw new TypeError('Expected the loader to return a value, got undefined: undefined marks a miss and cannot be stored');
-    await this.#cacheLoaded(key, value, options);
+    await this.#cacheLoaded(key, value, options, fillL1);
     return value;
   }
 
   /** Caches a loaded value (it came from the loader or the store, so it is not written back to the store). */
-  async #cacheLoaded(key: string, value: V, options: TieredGetOrLoadOptions): Promise<void> {
+  async #cacheLoaded(key: string, value: V, options: TieredGetOrLoadOptions, fillL1: boolean): Promise<void> {
     const ttlMs = options.ttlMs ?? this.#defaultTtlMs;
     const tags = checkTags(options.tags);
     const bytes = (await this.#serializer()).serialize(value);
@@ -983,7 +997,8 @@ export class TieredCache<V = unknown> {
       this.#degradedWrites += 1;
     }
     this.#invalidateLocal(key);
-    this.#l1?.set(key, value, this.#l1TtlOptions(ttlMs, tags));
+    // In stale-while-revalidate mode the L1 Cache stores the value itself, with its stale window.
+    if (fillL1) this.#l1?.set(key, value, this.#l1TtlOptions(ttlMs, tags));
     await this.#publish({ keys: [key] });
   }
 
