@@ -1,6 +1,10 @@
 import { describe, it, expect, afterAll } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { disposeRedis, redisUrl, startRedis, startRedisCluster, type RedisClusterHandle } from '@patinox/test-servers';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { disposeRedis, freePort, redisUrl, startRedis, startRedisCluster, type RedisClusterHandle } from '@patinox/test-servers';
 import { RedisBackend } from '../src/backends/redis.js';
 import { runBackendConformance } from './backend-conformance.js';
 
@@ -61,6 +65,33 @@ describe('RedisBackend', () => {
       await wrong.close();
     } finally {
       await disposeRedis(server);
+    }
+  });
+
+  it('connects over TLS (rediss://) with a CA and refuses an unverified server', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'patinox-tls-'));
+    const openssl = (...args: string[]): void => {
+      execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+    };
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=patinox-test-ca');
+    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+    writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
+    openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '1', '-extfile', 'ext.cnf');
+    const tlsPort = await freePort();
+    const server = await startRedis({
+      args: ['--tls-port', String(tlsPort), '--tls-cert-file', join(dir, 'server.crt'), '--tls-key-file', join(dir, 'server.key'), '--tls-ca-cert-file', join(dir, 'ca.crt'), '--tls-auth-clients', 'no'],
+    });
+    try {
+      const backend = new RedisBackend({ url: `rediss://127.0.0.1:${tlsPort}`, redisOptions: { tls: { ca: readFileSync(join(dir, 'ca.crt')) } } });
+      await backend.set('tls', Buffer.from('ok'));
+      expect((await backend.get('tls'))?.toString()).toBe('ok');
+      await backend.close();
+      const untrusted = new RedisBackend({ url: `rediss://127.0.0.1:${tlsPort}`, redisOptions: { retryStrategy: () => null } });
+      await expect(untrusted.get('tls')).rejects.toMatchObject({ code: 'CACHE_BACKEND_UNAVAILABLE' });
+      await untrusted.close();
+    } finally {
+      await disposeRedis(server);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
