@@ -18,6 +18,7 @@ interface Adapter {
 }
 
 const TIMEOUT_MS = 30_000;
+const ROUNDS = 9;
 const gc = (globalThis as { gc?: () => void }).gc ?? ((): void => undefined);
 
 function patinox(size: number, resources?: object[]): Adapter {
@@ -83,17 +84,41 @@ function tarn(size: number, resources?: object[]): Adapter {
   };
 }
 
+// Baseline: the least any pool can cost, a free array and a FIFO array of resolvers, with no timeout,
+// validation or bookkeeping. Its latency tails show what the machine itself adds.
+function baseline(size: number): Adapter {
+  const free: object[] = Array.from({ length: size }, (_, id) => ({ id }));
+  let queue: ((resource: object) => void)[] = [];
+  let head = 0;
+  return {
+    name: 'baseline (bare FIFO)',
+    acquire: () => (free.length > 0 ? Promise.resolve(free.pop()!) : new Promise<object>((resolve) => queue.push(resolve))),
+    release: (resource) => {
+      if (head < queue.length) {
+        queue[head++]!(resource as object);
+        if (head >= 1024) {
+          queue = queue.slice(head);
+          head = 0;
+        }
+      } else {
+        free.push(resource as object);
+      }
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 // ------------------------------------------------------------ 1. sequential
 async function sequential(): Promise<Map<string, number>> {
   const BATCH = 1000;
-  const adapters = [patinox(10), generic(10), generic(10, undefined, false), tarn(10)];
+  const adapters = [baseline(10), patinox(10), generic(10), generic(10, undefined, false), tarn(10)];
   for (const a of adapters) a.release(await a.acquire());
   const results = new Map<string, number>();
   await new Promise<void>((done) => {
     const suite = new Benchmark.Suite('sequential');
-    const options = { defer: true, minSamples: 25, maxTime: 4 };
+    const options = { defer: true, minSamples: 15, maxTime: 2 };
     for (const a of adapters) {
       suite.add(
         a.name,
@@ -183,16 +208,17 @@ async function main(): Promise<void> {
   const ours = seq.get('@patinox/pool')!;
   console.log(`  vs generic-pool: ${(ours / seq.get('generic-pool')!).toFixed(2)}x   vs tarn: ${(ours / seq.get('tarn')!).toFixed(2)}x   (target ≥ 2x generic-pool)`);
 
-  console.log('\n2. 1000 concurrent loops on 10 connections (median of 5 interleaved rounds; waits timed in separate rounds)');
+  console.log(`\n2. 1000 concurrent loops on 10 connections (median of ${ROUNDS} interleaved rounds; waits timed in separate rounds)`);
   const makers: [string, () => Adapter][] = [
+    ['baseline (bare FIFO)', () => baseline(10)],
     ['@patinox/pool', () => patinox(10)],
     ['generic-pool', () => generic(10)],
     ['tarn', () => tarn(10)],
   ];
-  const perLoop = (name: string): number => (name === 'tarn' ? 20 : 100);
+  const perLoop = (name: string): number => (name === 'tarn' ? 40 : 200);
   const throughput = new Map<string, number[]>();
   const waits = new Map<string, { p50: number[]; p95: number[]; p99: number[] }>();
-  for (let round = 0; round < 5; round += 1) {
+  for (let round = 0; round < ROUNDS; round += 1) {
     for (const [name, make] of makers) {
       const r = await contended(make, 1000, perLoop(name), false);
       throughput.set(name, [...(throughput.get(name) ?? []), r.opsPerSec]);
@@ -209,7 +235,7 @@ async function main(): Promise<void> {
   const p = (n: string, q: 'p50' | 'p95' | 'p99'): number => median(waits.get(n)![q]);
   for (const [name] of makers) {
     console.log(
-      `  ${name.padEnd(16)} ${fmt(tput(name)).padStart(10)} ops/s   wait p50 ${p(name, 'p50').toFixed(3)} ms  p95 ${p(name, 'p95').toFixed(3)} ms  p99 ${p(name, 'p99').toFixed(3)} ms   (p99 per round: ${waits.get(name)!.p99.map((x) => x.toFixed(1)).join(', ')})`,
+      `  ${name.padEnd(20)} ${fmt(tput(name)).padStart(10)} ops/s   wait p50 ${p(name, 'p50').toFixed(3)} ms  p95 ${p(name, 'p95').toFixed(3)} ms  p99 ${p(name, 'p99').toFixed(3)} ms   (p99 per round: ${waits.get(name)!.p99.map((x) => x.toFixed(1)).join(', ')})`,
     );
   }
   console.log(`  throughput vs generic-pool: ${(tput('@patinox/pool') / tput('generic-pool')).toFixed(2)}x (target ≥ 1.5x), vs tarn: ${(tput('@patinox/pool') / tput('tarn')).toFixed(2)}x`);
