@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
 import { describeValue, expectBoolean, expectPositiveInteger, optional, toError } from '@patinox/errors';
 import { createEvent, noopMonitor, safeRecord, type Monitor } from '@patinox/monitor';
 import { MappingAlignmentError, MappingClosedError, MappingIoError } from './errors.js';
@@ -62,11 +62,17 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
     const name = options.name ?? path;
     let fd: number;
     try {
-      fd = openSync(path, 'a');
+      // O_NONBLOCK keeps a FIFO from blocking the open; non-regular files are refused below.
+      fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, 0o644);
     } catch (err) {
       throw ioError('open', path, err);
     }
-    const size = fstatSync(fd).size;
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) {
+      closeSync(fd);
+      throw new MappingIoError(`Cannot append records to ${JSON.stringify(path)}: not a regular file`, { context: { path, errno: 'ENOTREG' } });
+    }
+    const size = stat.size;
     if (size % layout.recordSize !== 0) {
       closeSync(fd);
       throw new MappingAlignmentError(`${JSON.stringify(path)} is ${size} bytes, not a whole number of ${layout.recordSize}-byte records`, {

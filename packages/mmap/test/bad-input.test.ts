@@ -1,6 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { MappedFile, MappedRecords } from './public.js';
+import { MappedFile, MappedRecords, RecordWriter } from './public.js';
 import { tempDir, writeU32 } from './helpers.js';
 
 const tmp = tempDir();
@@ -26,6 +27,14 @@ describe('bad input: the process survives and gets a coded error', () => {
 
   it('a device or other non-regular file → MAPPING_IO_ERROR', async () => {
     await expect(MappedFile.open('/dev/null', { type: 'u8' })).rejects.toMatchObject({ code: 'MAPPING_IO_ERROR', context: expect.objectContaining({ errno: 'ENOTREG' }) });
+  });
+
+  it('a FIFO → MAPPING_IO_ERROR at once instead of waiting for a writer', async () => {
+    const fifo = tmp.path('a-fifo');
+    execFileSync('mkfifo', [fifo]);
+    await expect(MappedFile.open(fifo, { type: 'u8' })).rejects.toMatchObject({ code: 'MAPPING_IO_ERROR', context: expect.objectContaining({ errno: 'ENOTREG' }) });
+    expect(() => RecordWriter.open(fifo, { schema: { a: 'u8' } })).toThrow(expect.objectContaining({ code: 'MAPPING_IO_ERROR' }));
+    expect(() => RecordWriter.open('/dev/null', { schema: { a: 'u8' } })).toThrow(expect.objectContaining({ code: 'MAPPING_IO_ERROR', context: expect.objectContaining({ errno: 'ENOTREG' }) }));
   });
 
   it("readwrite on a file without write permission → MAPPING_IO_ERROR (EACCES unless root)", async () => {

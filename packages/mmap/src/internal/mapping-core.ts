@@ -411,7 +411,9 @@ export async function openCore(path: string, options: MappingOptions, unitBytes:
   }
 
   const writable = o.size !== undefined || o.mode === 'readwrite';
-  const flags = writable ? constants.O_RDWR | (o.size !== undefined ? constants.O_CREAT : 0) : constants.O_RDONLY;
+  // O_NONBLOCK: opening a FIFO would otherwise wait for a writer forever; regular files ignore the flag, and
+  // anything that is not one is refused right after fstat.
+  const flags = (writable ? constants.O_RDWR | (o.size !== undefined ? constants.O_CREAT : 0) : constants.O_RDONLY) | constants.O_NONBLOCK;
   let fd: number;
   let core: MappingCore | undefined;
   try {
