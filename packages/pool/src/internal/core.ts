@@ -50,7 +50,9 @@ export interface PoolStats {
   waiting: number;
   /** `create` calls in flight. */
   pendingCreates: number;
+  /** Current `minSize`. */
   minSize: number;
+  /** Current `maxSize`. */
   maxSize: number;
   /** Connections created since the pool started. */
   created: number;
@@ -157,6 +159,7 @@ export class PoolCore<C> implements LoanOwner {
   #consecutiveFailures = 0;
   #lastCreateError: Error | undefined = undefined;
   #lastValidationError: Error | undefined = undefined;
+  #lastValidationAt = -Infinity;
   #retryTimer: NodeJS.Timeout | undefined = undefined;
   readonly #creates = new Set<(error: Error) => void>();
   readonly #destroying = new Set<Promise<void>>();
@@ -495,7 +498,8 @@ export class PoolCore<C> implements LoanOwner {
     const connecting = this.#pendingCreates > 0 || this.#retryTimer !== undefined || (this.#lastCreateError !== undefined && this.#size < this.#maxSize);
     const phase = connecting ? 'connect' : 'queue';
     const waitedMs = Math.round(now - waiter.enqueuedAt);
-    const cause = connecting ? this.#lastCreateError : this.#lastValidationError;
+    // In the queue phase a validation failure is only the cause if it happened while this caller waited.
+    const cause = connecting ? this.#lastCreateError : this.#lastValidationAt >= waiter.enqueuedAt ? this.#lastValidationError : undefined;
     waiter.reject(
       new PoolTimeoutError(
         connecting
@@ -801,6 +805,7 @@ export class PoolCore<C> implements LoanOwner {
       cause,
     );
     this.#lastValidationError = error;
+    this.#lastValidationAt = performance.now();
     this.#event('pool.validation.failed', { error: error.message });
     this.#destroySlot(slot, 'invalid', cause);
   }
