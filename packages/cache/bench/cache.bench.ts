@@ -159,8 +159,12 @@ const setCases: CaseFactory[] = makers.map(([name, make]) => [
 function runRounds(kind: string, cases: CaseFactory[]): void {
   for (let round = 0; round < ROUNDS; round += 1) {
     // Fresh caches each round, so only one suite's caches are alive at a time.
+    // Cases rotate each round, and a full GC runs before measuring, so no case always pays for the
+    // garbage of building the others or always runs first.
     const suite = new Benchmark.Suite(kind);
-    for (const [name, build] of cases) suite.add(name, build(), options);
+    const order = cases.map((_, i) => cases[(i + round) % cases.length]!);
+    for (const [name, build] of order) suite.add(name, build(), options);
+    (globalThis as { gc?: () => void }).gc?.();
     suite.on('cycle', record).run();
   }
   for (const [name] of cases) report(name);

@@ -197,7 +197,10 @@ export class TinyLfuPolicy implements Policy {
     const requests = this.#hitsInSample + this.#missesInSample;
     const hitRate = this.#hitsInSample / requests;
     const change = hitRate - this.#previousHitRate;
-    const amount = change >= 0 ? this.#stepSize : -this.#stepSize;
+    let amount = change >= 0 ? this.#stepSize : -this.#stepSize;
+    // A step into a bound (window already minimal, or main already all probation) would change
+    // nothing and the climber would stay stuck pushing against it: explore the other way instead.
+    if ((amount < 0 && this.#windowMax <= 1) || (amount > 0 && this.#protectedMax === 0)) amount = -amount;
     this.#stepSize =
       Math.abs(change) >= HILL_CLIMBER_RESTART_THRESHOLD
         ? HILL_CLIMBER_STEP_PERCENT * this.#max * (amount >= 0 ? 1 : -1)
