@@ -143,8 +143,8 @@ export class Cache<K, V> {
   #count = 0;
   readonly #keys: (K | undefined)[];
   readonly #values: (V | undefined)[];
-  /** Clock ms after which the slot is expired; 0 = never. */
-  readonly #expiresAt: Float64Array;
+  /** Clock ms after which the slot is expired; 0 = never. Allocated when the first TTL is set. */
+  #expiresAt: Float64Array | undefined;
   /** Clock ms until which an expired slot may still be served by getOrLoad; allocated on first use. */
   #staleUntil: Float64Array | undefined;
   readonly #sizes: Float64Array | undefined;
@@ -226,7 +226,6 @@ export class Cache<K, V> {
     const slots = this.maxEntries;
     this.#keys = new Array<K | undefined>(slots).fill(undefined);
     this.#values = new Array<V | undefined>(slots).fill(undefined);
-    this.#expiresAt = new Float64Array(slots);
     this.#sizes = maxSizeBytes !== Infinity || this.#sizeOf !== undefined ? new Float64Array(slots) : undefined;
     this.#free = new Int32Array(slots);
     for (let i = 0; i < slots; i += 1) this.#free[i] = slots - 1 - i;
@@ -234,7 +233,10 @@ export class Cache<K, V> {
     this.#policy = createPolicy<K, V>(spec, slots, this.maxEntries, {
       key: (slot) => this.#keys[slot] as K,
       value: (slot) => this.#values[slot] as V,
-      expiresAt: (slot) => (this.#expiresAt[slot] === 0 ? Infinity : this.#expiresAt[slot]!),
+      expiresAt: (slot) => {
+        const e = this.#expiresAt === undefined ? 0 : this.#expiresAt[slot]!;
+        return e === 0 ? Infinity : e;
+      },
       sizeBytes: (slot) => (this.#sizes === undefined ? 0 : this.#sizes[slot]!),
       now: () => this.#clock(),
     });
@@ -338,7 +340,7 @@ export class Cache<K, V> {
       this.#count = 0;
       this.#keys.fill(undefined);
       this.#values.fill(undefined);
-      this.#expiresAt.fill(0);
+      this.#expiresAt?.fill(0);
       this.#sizes?.fill(0);
       this.#staleUntil?.fill(0);
       this.#bytes = 0;
@@ -625,7 +627,7 @@ export class Cache<K, V> {
       evictedKey = oldKey;
       evictedValue = this.#values[slot];
       this.#unindex(oldKey);
-      if (this.#readCheck) {
+      if (this.#expiresAt !== undefined) {
         this.#expiresAt[slot] = 0;
         if (this.#staleUntil !== undefined) this.#staleUntil[slot] = 0;
       }
@@ -656,7 +658,7 @@ export class Cache<K, V> {
     const old = this.#values[slot] as V;
     this.#values[slot] = value;
     if (expiresAt !== 0) this.#setExpiry(slot, expiresAt, staleUntil);
-    else {
+    else if (this.#expiresAt !== undefined) {
       this.#expiresAt[slot] = 0;
       if (this.#staleUntil !== undefined) this.#staleUntil[slot] = 0;
     }
@@ -676,7 +678,7 @@ export class Cache<K, V> {
   }
 
   #setExpiry(slot: number, expiresAt: number, staleUntil: number): void {
-    this.#expiresAt[slot] = expiresAt;
+    (this.#expiresAt ??= new Float64Array(this.#keys.length))[slot] = expiresAt;
     if (staleUntil !== 0) (this.#staleUntil ??= new Float64Array(this.#keys.length))[slot] = staleUntil;
     else if (this.#staleUntil !== undefined) this.#staleUntil[slot] = 0;
     if (!this.#readCheck) this.#readCheck = true;
@@ -709,7 +711,7 @@ export class Cache<K, V> {
     this.#unindex(key);
     this.#keys[slot] = undefined;
     this.#values[slot] = undefined;
-    this.#expiresAt[slot] = 0;
+    if (this.#expiresAt !== undefined) this.#expiresAt[slot] = 0;
     if (this.#staleUntil !== undefined) this.#staleUntil[slot] = 0;
     if (this.#sizes !== undefined) {
       this.#bytes -= this.#sizes[slot]!;
@@ -764,7 +766,7 @@ export class Cache<K, V> {
 
   /** True when the slot is neither expired nor vetoed by a custom strategy (no side effects). */
   #live(slot: number): boolean {
-    const e = this.#expiresAt[slot]!;
+    const e = this.#expiresAt === undefined ? 0 : this.#expiresAt[slot]!;
     if (e !== 0 && e <= this.#clock()) return false;
     return this.#custom === undefined || !this.#custom.shouldEvict(slot);
   }
@@ -775,7 +777,7 @@ export class Cache<K, V> {
 
   /** Like #live, but drops an entry that is dead (unless it is still inside its stale window). */
   #usable(slot: number): boolean {
-    const e = this.#expiresAt[slot]!;
+    const e = this.#expiresAt === undefined ? 0 : this.#expiresAt[slot]!;
     if (e !== 0 && e <= this.#clock()) {
       if (this.#staleUntil === undefined || this.#staleUntil[slot]! <= this.#clock()) {
         this.#policy.remove(slot);
