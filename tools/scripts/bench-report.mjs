@@ -61,8 +61,8 @@ for (const pkg of packages) {
 
 const traceSim = join(root, 'tools', 'trace-sim');
 if (only.length === 0 && existsSync(join(traceSim, 'package.json'))) {
-  const result = run('pnpm', ['run', 'report'], traceSim);
-  sections.push(`## Hit ratios (trace-sim)\n\nCommand: \`pnpm --filter @patinox/trace-sim report\` (${result.seconds.toFixed(0)} s). Policies were tuned on the LIRS and ARC traces only; the others are reported as they come.\n\n${result.output.trim().split('\n').filter((l) => !l.startsWith('$') && !l.startsWith('>')).join('\n')}\n`);
+  const result = run(process.execPath, ['src/cli.mjs'], traceSim);
+  sections.push(`## Hit ratios (trace-sim)\n\nCommand: \`node tools/trace-sim/src/cli.mjs\` (${result.seconds.toFixed(0)} s; the traces live in \`shared/traces\` beside the repository). Policies were tuned on the LIRS and ARC traces only; the others are reported as they come.\n\n${result.output.trim().split('\n').filter((l) => !l.startsWith('$') && !l.startsWith('>')).join('\n')}\n`);
 }
 
 const cpu = cpus();
