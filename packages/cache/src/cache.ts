@@ -314,7 +314,7 @@ export class Cache<K, V> {
         this.#replace(slot, key, value, 0, 0, undefined, 0);
         return true;
       }
-      this.#insert(key, value, 0, 0, undefined, 0);
+      this.#insertPlain(key, value);
       return true;
     }
     return this.#store(key, value, options?.ttlMs, options?.sizeBytes, options?.tags, 0);
@@ -652,6 +652,38 @@ export class Cache<K, V> {
     if (evicted && this.#onEvict !== undefined) this.#notify(evictedKey as K, evictedValue as V, EVICTED);
   }
 
+
+  /** #insert without TTL, size or tags: the steady-state `set` of a new key, kept small so it inlines. */
+  #insertPlain(key: K, value: V): void {
+    if (this.#inflight.size !== 0) this.#inflight.delete(key);
+    const keys = this.#keys;
+    const values = this.#values;
+    if (this.#count < this.maxEntries) {
+      const slot = this.#free[(this.#freeTop -= 1)]!;
+      this.#index(key, slot);
+      keys[slot] = key;
+      values[slot] = value;
+      this.#inserts += 1;
+      this.#policy.insert(slot, this.#needsHash ? hashKey(key) : 0);
+      return;
+    }
+    const slot = this.#policy.evict();
+    const oldKey = keys[slot] as K;
+    const oldValue = values[slot] as V;
+    this.#unindex(oldKey);
+    if (this.#expiresAt !== undefined) {
+      this.#expiresAt[slot] = 0;
+      if (this.#staleUntil !== undefined) this.#staleUntil[slot] = 0;
+    }
+    if (this.#slotTags !== undefined && this.#slotTags[slot] !== undefined) this.#untag(slot, oldKey);
+    this.#evicted += 1;
+    this.#index(key, slot);
+    keys[slot] = key;
+    values[slot] = value;
+    this.#inserts += 1;
+    this.#policy.insert(slot, this.#needsHash ? hashKey(key) : 0);
+    if (this.#onEvict !== undefined) this.#notify(oldKey, oldValue, EVICTED);
+  }
 
   #replace(slot: number, key: K, value: V, expiresAt: number, size: number, tags: readonly string[] | undefined, staleUntil: number): void {
     if (this.#inflight.size !== 0) this.#inflight.delete(key);
