@@ -783,29 +783,40 @@ export class TieredCache<V = unknown> {
   }
 
   /** Runs one L2 call under the circuit breaker and the operation deadline. */
-  async #call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    this.#checkOpen();
+  #call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new TieredCacheError('TieredCache is closed', 'CACHE_CLOSED', { namespace: this.namespace }));
     const breaker = this.#shared.breaker;
     if (breaker !== undefined && !breaker.allow()) {
       this.#l2Errors += 1;
-      throw new CacheBackendError(`L2 ${operation} skipped: the circuit is open after repeated failures`, { operation, circuit: 'open' });
+      return Promise.reject(new CacheBackendError(`L2 ${operation} skipped: the circuit is open after repeated failures`, { operation, circuit: 'open' }));
     }
+    let promise: Promise<T>;
     try {
-      const result = await this.#deadlines.track(fn(), operation);
-      breaker?.success();
-      return result;
+      promise = fn();
     } catch (err) {
-      if (isPatinoxError(err, 'CACHE_BACKEND_UNAVAILABLE') || !isPatinoxError(err)) {
-        this.#l2Errors += 1;
-        if (isPatinoxError(err) && err.context.timeout === true) this.#timeouts += 1;
-        breaker?.failure();
-        if (!isPatinoxError(err)) throw new CacheBackendError(`L2 ${operation} failed: ${toError(err).message}`, { operation }, err);
-      } else {
-        breaker?.success();
-      }
-      throw err;
+      promise = Promise.reject(toError(err));
     }
+    // One promise per call: the deadline tracker settles it and reports to the breaker.
+    return this.#deadlines.track(promise, operation, this.#onL2Success, this.#onL2Failure);
   }
+
+  readonly #onL2Success = (): void => {
+    this.#shared.breaker?.success();
+  };
+
+  readonly #onL2Failure = (err: unknown, operation: string): Error => {
+    const breaker = this.#shared.breaker;
+    if (isPatinoxError(err, 'CACHE_BACKEND_UNAVAILABLE') || !isPatinoxError(err)) {
+      this.#l2Errors += 1;
+      if (isPatinoxError(err) && err.context.timeout === true) this.#timeouts += 1;
+      breaker?.failure();
+      if (!isPatinoxError(err)) return new CacheBackendError(`L2 ${operation} failed: ${toError(err).message}`, { operation }, err);
+      return err;
+    }
+    // The server answered (decode, cross-slot, counter errors): L2 is up.
+    breaker?.success();
+    return err;
+  };
 
   #beginRead(key: string): { count: number; dirty: boolean } {
     let read = this.#reads.get(key);

@@ -6,6 +6,7 @@ interface Entry {
   done: boolean;
   operation: string;
   reject: (error: Error) => void;
+  onFailure: (error: unknown, operation: string) => Error;
 }
 
 // Every call of one cache has the same timeout, so deadlines arrive in order: one FIFO queue and one
@@ -20,19 +21,23 @@ export class Deadlines {
     this.#ms = ms;
   }
 
-  track<T>(promise: Promise<T>, operation: string): Promise<T> {
+  /** Settles with `promise`, or rejects with a timeout error after the deadline; `onFailure` maps every error. */
+  track<T>(promise: Promise<T>, operation: string, onSuccess: () => void, onFailure: (error: unknown, operation: string) => Error): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const entry: Entry = { deadline: performance.now() + this.#ms, done: false, operation, reject };
+      const entry: Entry = { deadline: performance.now() + this.#ms, done: false, operation, reject, onFailure };
       this.#queue.push(entry);
       if (this.#timer === undefined) this.#arm(this.#ms);
       promise.then(
         (value) => {
+          if (entry.done) return;
           entry.done = true;
+          onSuccess();
           resolve(value);
         },
         (err: unknown) => {
+          if (entry.done) return;
           entry.done = true;
-          reject(toError(err));
+          reject(toError(onFailure(err, operation)));
         },
       );
     });
@@ -58,7 +63,8 @@ export class Deadlines {
       if (!entry.done) {
         if (entry.deadline > now) break;
         entry.done = true;
-        entry.reject(new CacheBackendError(`L2 ${entry.operation} did not answer within ${this.#ms} ms`, { operation: entry.operation, timeoutMs: this.#ms, timeout: true }));
+        const error = new CacheBackendError(`L2 ${entry.operation} did not answer within ${this.#ms} ms`, { operation: entry.operation, timeoutMs: this.#ms, timeout: true });
+        entry.reject(entry.onFailure(error, entry.operation));
       }
       this.#head += 1;
     }
