@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { toError } from '@patinox/errors';
 import type { Pool } from '@patinox/pool';
-import { installShutdownHooks, type CleanupReport } from '@patinox/resource';
+import { installShutdownHooks, type CleanupReport, type ShutdownHooks } from '@patinox/resource';
 import { ConfigData } from '@patinox/shared';
 import { parseDemoArgs, UsageError, USAGE, type DemoArgs } from './args.js';
 import { openCatalog, readProduct, writeCatalog } from './catalog.js';
@@ -24,12 +24,13 @@ const say = (line = ''): boolean => process.stdout.write(`${line}\n`);
 
 // Module scope: the resources must outlive `run()` when --hold keeps serving metrics after it returns.
 const resources = new Resources();
+let hooks: ShutdownHooks | undefined;
 
 async function run(args: DemoArgs): Promise<number | 'hold'> {
   const { registry } = resources;
   const interrupted = new AbortController();
   // Ctrl-C: the hooks shut the registry down (workers, mapping, files…), then let the signal end the process.
-  const hooks = installShutdownHooks({
+  hooks = installShutdownHooks({
     registry,
     onReport: (report, trigger) => {
       say();
@@ -66,7 +67,6 @@ async function run(args: DemoArgs): Promise<number | 'hold'> {
   metrics.addCollector(() => config.collectMetrics());
 
   // Who prices a cache miss: a pool of worker threads, or PostgreSQL through a pool of pg clients.
-  const rulesSeen = new Map<PricingWorker, number[]>();
   let workers: PricingWorker[] = [];
   let pricer: (id: number) => Promise<Quote>;
   let pool: Pick<Pool<unknown>, 'stats' | 'collectMetrics' | 'acquireWaitHistogram'>;
@@ -79,7 +79,6 @@ async function run(args: DemoArgs): Promise<number | 'hold'> {
       config,
       resources,
       onRulesSeen: (worker, version) => {
-        rulesSeen.get(worker)?.push(version);
         progress.log(`rules     worker #${worker.id} now prices with rules v${version}`);
       },
     });
@@ -87,7 +86,6 @@ async function run(args: DemoArgs): Promise<number | 'hold'> {
     resources.adopt(workerPool.pool, { name: `worker pool (${size} threads)` });
     pricer = (id) =>
       workerPool.pool.use(async (worker) => {
-        if (!rulesSeen.has(worker)) rulesSeen.set(worker, [worker.rulesVersion]);
         const start = performance.now();
         try {
           return await worker.price(readProduct(catalog, id));
@@ -106,7 +104,7 @@ async function run(args: DemoArgs): Promise<number | 'hold'> {
   }
   metrics.addCollector(() => pool.collectMetrics());
 
-  const cache = createPriceCache({ maxEntries: Math.max(1_000, Math.round(args.records / 20)), redisUrl, resources });
+  const cache = await createPriceCache({ maxEntries: Math.max(1_000, Math.round(args.records / 20)), redisUrl, resources });
   metrics.addCollector(() => cache.collectMetrics());
   say(`cache     ${cache.description} (@patinox/cache)`);
   if (args.metricsPort !== undefined) say(`metrics   ${await serveMetrics(metrics, args.metricsPort, resources)} (@patinox/monitor/prometheus)`);
@@ -125,6 +123,11 @@ async function run(args: DemoArgs): Promise<number | 'hold'> {
     );
   });
 
+  // Answered without pricing, out of all requests (a failed request is never a hit).
+  const hitRate = (): number => {
+    const done = requests.value + failures.value;
+    return done === 0 ? 0 : Math.max(0, requests.value - loads.value) / done;
+  };
   const handle = (id: number): Promise<Quote> => {
     const version = config.get().version;
     return cache.getOrLoad(`v${version}:${id}`, () => (loads.inc(), pricer(id)), [`rules-v${version}`]);
@@ -134,7 +137,7 @@ async function run(args: DemoArgs): Promise<number | 'hold'> {
     return {
       done,
       total: args.requests,
-      hitRate: done === 0 ? 0 : 1 - loads.value / done,
+      hitRate: hitRate(),
       p50Ms: latency.percentile(0.5),
       p99Ms: latency.percentile(0.99),
       poolUtilization: pool.stats().utilization,
@@ -182,7 +185,7 @@ async function run(args: DemoArgs): Promise<number | 'hold'> {
   say(
     formatTable('Summary', [
       ['requests', `${count(requests.value)} in ${seconds(elapsed)} (${count((done / elapsed) * 1000)}/s), ${count(failures.value)} failed`],
-      ['hit rate', `${percent(done === 0 ? 0 : 1 - loads.value / done)} (${count(loads.value)} prices computed)`],
+      ['hit rate', `${percent(hitRate())} (${count(loads.value)} prices computed)`],
       ...cache.tierStats().map(({ name, hits, misses }) => [`  ${name}`, `${count(hits)} hits, ${count(misses)} misses`] as const),
       ['latency', `p50 ${ms(l.p50)}   p99 ${ms(l.p99)}   max ${ms(l.max)}`],
       ['pricing', databaseUrl === undefined ? `${poolSize} worker threads, ${percent(busy() / (poolSize * elapsed))} busy` : `PostgreSQL, ${poolSize} pg clients, ${percent(busy() / (poolSize * elapsed))} busy`],
@@ -196,7 +199,7 @@ async function run(args: DemoArgs): Promise<number | 'hold'> {
     ]),
   );
   if (workers.length > 0) {
-    say(formatColumns(['worker', 'quotes', 'rules versions seen'], workers.map((w) => [`#${w.id}`, count(w.quotes), (rulesSeen.get(w) ?? [w.rulesVersion]).map((v) => `v${v}`).join(' → ')])));
+    say(formatColumns(['worker', 'quotes', 'rules versions seen'], workers.map((w) => [`#${w.id}`, count(w.quotes), w.rulesVersions.map((v) => `v${v}`).join(' → ')])));
   }
   if (traffic.firstError !== undefined) say(`first failure: ${toError(traffic.firstError).message}`);
 
@@ -236,7 +239,14 @@ try {
     if (code !== 'hold') process.exitCode = code;
   }
 } catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  process.stderr.write(`patinox demo: ${error.message}\n\n${USAGE}`);
-  process.exitCode = 2;
+  if (error instanceof UsageError) {
+    process.stderr.write(`patinox demo: ${error.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+  } else {
+    // A server that is down, a full disk…: say why, and still release everything.
+    process.stderr.write(`patinox demo failed: ${toError(error).message}\n`);
+    hooks?.uninstall();
+    printCleanup(await resources.shutdown());
+    process.exitCode = 1;
+  }
 }

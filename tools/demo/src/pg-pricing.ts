@@ -53,7 +53,7 @@ export async function createPgPrices(options: PgPricesOptions): Promise<PgPrices
       client.on('error', onError);
     },
   };
-  const pool = new Pool(manager, { name: 'postgres', maxSize: options.size, acquireTimeoutMs: 10_000 });
+  const pool = new Pool(manager, { name: 'postgres', maxSize: options.size, acquireTimeoutMs: 5_000 });
   resources.adopt(pool, { name: `postgres pool (${options.size} clients)`, priority: CleanupPriority.High });
 
   const table = `patinox_demo_prices_${process.pid}_${Date.now().toString(36)}`;

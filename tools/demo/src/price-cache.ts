@@ -27,8 +27,8 @@ export interface PriceCacheOptions {
 }
 
 /** An in-process `Cache` (W-TinyLFU) or, with `redisUrl`, the same cache as L1 of a Redis-backed `TieredCache`. */
-export function createPriceCache(options: PriceCacheOptions): PriceCache {
-  return options.redisUrl === undefined ? inProcess(options) : tiered(options, options.redisUrl);
+export function createPriceCache(options: PriceCacheOptions): Promise<PriceCache> {
+  return options.redisUrl === undefined ? Promise.resolve(inProcess(options)) : tiered(options, options.redisUrl);
 }
 
 function inProcess({ maxEntries, resources }: PriceCacheOptions): PriceCache {
@@ -46,7 +46,7 @@ function inProcess({ maxEntries, resources }: PriceCacheOptions): PriceCache {
   };
 }
 
-function tiered({ maxEntries, resources }: PriceCacheOptions, url: string): PriceCache {
+async function tiered({ maxEntries, resources }: PriceCacheOptions, url: string): Promise<PriceCache> {
   const namespace = `patinox-demo.${process.pid}.${Date.now().toString(36)}`;
   const l1Entries = Math.max(100, Math.round(maxEntries / 5));
   const cache = new TieredCache<Quote>({
@@ -60,11 +60,17 @@ function tiered({ maxEntries, resources }: PriceCacheOptions, url: string): Pric
   resources.guard(
     cache,
     async (c) => {
-      await c.clear();
-      await c.close();
+      try {
+        // Unreachable Redis: nothing to delete here; the keys' TTL removes them.
+        if ((await c.health(1_000)).status !== 'down') await c.clear();
+      } finally {
+        await c.close(); // also when Redis is gone, or its client would keep the process alive reconnecting
+      }
     },
     { name: `redis namespace ${namespace}` },
   );
+  const health = await cache.health(2_000);
+  if (health.status === 'down') throw new Error(`Redis at ${redact(url)} does not answer: ${JSON.stringify(health.details ?? {})}`);
   return {
     description: `TieredCache: in-process L1 (${l1Entries.toLocaleString('en-US')} entries) + Redis L2 at ${redact(url)}, namespace ${namespace}`,
     getOrLoad: (key, load, tags) => cache.getOrLoad(key, load, { tags }),

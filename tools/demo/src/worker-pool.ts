@@ -24,8 +24,8 @@ const WORKER_URL = new URL('./pricing-worker.js', import.meta.url);
 export class PricingWorker {
   /** 1, 2, …: in the order the pool created them. */
   readonly id: number;
-  /** Rules version of the worker's replica, as it last reported. */
-  rulesVersion = 0;
+  /** Every rules version the worker's replica reported, from the one it started with. */
+  readonly rulesVersions: number[] = [];
   quotes = 0;
   readonly #worker: Worker;
   readonly #pending = new Map<number, { resolve: (quote: Quote) => void; reject: (error: Error) => void }>();
@@ -58,7 +58,7 @@ export class PricingWorker {
           worker.#pending.get(message.requestId)?.resolve(message.quote);
           worker.#pending.delete(message.requestId);
         } else {
-          worker.rulesVersion = message.version;
+          worker.rulesVersions.push(message.version);
           if (message.type === 'rules') onRules(worker, message.version);
           else {
             signal.removeEventListener('abort', onAbort);
@@ -69,6 +69,11 @@ export class PricingWorker {
         }
       });
     });
+  }
+
+  /** The rules version the worker prices with now (0 before it is ready). */
+  get rulesVersion(): number {
+    return this.rulesVersions.at(-1) ?? 0;
   }
 
   get exited(): boolean {
