@@ -21,7 +21,7 @@ export class UsageError extends Error {
 }
 
 // About a minute on a busy 2-core machine (the pricing workers are the bottleneck).
-export const DEFAULTS = { requests: 1_400_000, records: 1_000_000, seed: 42 } as const;
+export const DEFAULTS = { requests: 1_800_000, records: 1_000_000, seed: 42 } as const;
 
 export const USAGE = `Usage: pnpm demo [-- options]
 

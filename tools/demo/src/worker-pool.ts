@@ -27,6 +27,8 @@ export class PricingWorker {
   /** Every rules version the worker's replica reported, from the one it started with. */
   readonly rulesVersions: number[] = [];
   quotes = 0;
+  /** Time spent pricing (a request posted and not yet answered), in ms. */
+  busyMs = 0;
   readonly #worker: Worker;
   readonly #pending = new Map<number, { resolve: (quote: Quote) => void; reject: (error: Error) => void }>();
   #nextRequestId = 0;
@@ -84,8 +86,15 @@ export class PricingWorker {
   price(product: Product): Promise<Quote> {
     if (this.#exited) return Promise.reject(new Error(`pricing worker #${this.id} has exited`));
     const requestId = (this.#nextRequestId += 1);
+    const started = performance.now();
     return new Promise((resolve, reject) => {
-      this.#pending.set(requestId, { resolve, reject });
+      this.#pending.set(requestId, {
+        resolve: (quote) => {
+          this.busyMs += performance.now() - started;
+          resolve(quote);
+        },
+        reject,
+      });
       this.#worker.postMessage({ requestId, product } satisfies ToWorker);
     });
   }

@@ -1,0 +1,85 @@
+import type { Pool } from '@patinox/pool';
+import type { ConfigData } from '@patinox/shared';
+import { readProduct, type Catalog } from './catalog.js';
+import { count } from './format.js';
+import { createPgPrices } from './pg-pricing.js';
+import { redact } from './price-cache.js';
+import { priceProduct, type PricingRules, type Quote } from './pricing.js';
+import type { Resources } from './resources.js';
+import { createWorkerPool, type PricingWorker } from './worker-pool.js';
+
+/** What the summary and the metrics read of either pool. */
+export type PoolView = Pick<Pool<unknown>, 'stats' | 'collectMetrics' | 'acquireWaitHistogram'>;
+
+/** Who prices a cache miss: a pool of worker threads, or PostgreSQL through a pool of pg clients. */
+export interface Pricer {
+  /** Lines for the output. */
+  readonly description: string;
+  price(id: number): Promise<Quote>;
+  readonly pool: PoolView;
+  /** What one pooled connection is, for the output. */
+  readonly connection: 'worker' | 'pg client';
+  /** Time the pool's connections spent answering, in ms. */
+  busyMs(): number;
+  /** Every worker started (none with PostgreSQL). */
+  readonly workers: readonly PricingWorker[];
+}
+
+/** Options of {@link createPricer}. */
+export interface PricerOptions {
+  /** PostgreSQL holds the base prices when set; worker threads price from the catalog otherwise. */
+  databaseUrl: string | undefined;
+  catalog: Catalog;
+  config: ConfigData<PricingRules>;
+  resources: Resources;
+  /** Worker threads (CPU-bound work: about one per core). */
+  workerThreads: number;
+  /** The products the stream will ask for (PostgreSQL only copies those). */
+  productIds: () => Iterable<number>;
+  /** A worker reported a new rules version. */
+  onRulesSeen: (worker: PricingWorker, version: number) => void;
+}
+
+/** Starts the pricing side and waits until the whole pool is ready to take traffic. */
+export async function createPricer(options: PricerOptions): Promise<Pricer> {
+  return options.databaseUrl === undefined ? workerPricer(options) : postgresPricer(options, options.databaseUrl);
+}
+
+async function workerPricer({ catalog, config, resources, workerThreads: size, onRulesSeen }: PricerOptions): Promise<Pricer> {
+  const { pool, workers } = createWorkerPool({ size, config, resources, onRulesSeen });
+  resources.adopt(pool, { name: `worker pool (${size} threads)` });
+  await warmUp(pool, size);
+  return {
+    description: `${size} worker threads in a Pool (@patinox/pool), each with a ConfigReplica of the rules`,
+    price: (id) => pool.use((worker) => worker.price(readProduct(catalog, id))),
+    pool,
+    connection: 'worker',
+    busyMs: () => workers.reduce((sum, w) => sum + w.busyMs, 0),
+    workers,
+  };
+}
+
+// I/O-bound: more clients than cores pay off.
+const PG_CLIENTS = 4;
+
+async function postgresPricer({ catalog, config, resources, productIds }: PricerOptions, url: string): Promise<Pricer> {
+  const size = PG_CLIENTS;
+  const pg = await createPgPrices({ url, catalog, productIds: productIds(), resources, size });
+  await warmUp(pg.pool, size);
+  return {
+    description:
+      `PostgreSQL at ${redact(url)}, table ${pg.table} (${count(pg.rows)} requested products),\n` +
+      `          read through a Pool of ${size} pg clients (@patinox/pool); rules applied on the main thread`,
+    price: async (id) => priceProduct(await pg.product(id), config.get()),
+    pool: pg.pool,
+    connection: 'pg client',
+    busyMs: () => pg.busyMs,
+    workers: [],
+  };
+}
+
+// Borrowing every connection at once makes the pool open them all before the first request arrives.
+async function warmUp<C>(pool: Pool<C>, size: number): Promise<void> {
+  const loans = await Promise.all(Array.from({ length: size }, () => pool.acquire()));
+  for (const loan of loans) loan.release();
+}
