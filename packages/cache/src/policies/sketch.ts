@@ -77,11 +77,11 @@ export class FrequencySketch {
   }
 
   /**
-   * Counts one sighting recorded elsewhere (a resident entry's own counter) towards the aging period;
+   * Counts sightings recorded elsewhere (resident entries' own counters) towards the aging period;
    * true when this aged the sketch.
    */
-  tick(): boolean {
-    if ((this.#additions += 1) < this.sampleSize) return false;
+  tick(sightings = 1): boolean {
+    if ((this.#additions += sightings) < this.sampleSize) return false;
     this.#age();
     return true;
   }

@@ -6,6 +6,7 @@ const WINDOW = 0;
 const PROBATION = 1;
 const PROTECTED = 2;
 const HIT = 0x80;
+const HIT_BATCH = 64;
 
 // Caffeine's constants (BoundedLocalCache).
 const PERCENT_MAIN = 0.99;
@@ -46,6 +47,7 @@ export class TinyLfuPolicy implements Policy {
   #previousHitRate = 0;
   #stepSize: number;
   #random = 0x2545f491;
+  #countdown = HIT_BATCH;
 
   constructor(slots: number, maxEntries: number) {
     const links = createLinks(slots);
@@ -94,8 +96,9 @@ export class TinyLfuPolicy implements Policy {
   hit(slot: number): void {
     const f = this.#freq[slot]!;
     this.#freq[slot] = (f & 15) === 15 ? f | HIT : (f + 1) | HIT;
-    if (this.#sketch.tick()) this.#ageResidents();
-    if ((this.#hitsInSample += 1) + this.#missesInSample >= this.#climbEvery) this.#climb();
+    // Hits are counted in batches (towards aging and the climber's sample), keeping the hit path to
+    // one decrement and one branch.
+    if ((this.#countdown -= 1) === 0) this.#flushHits();
     const queue = this.#queue[slot];
     if (queue === WINDOW) this.#window.moveToHead(slot);
     else if (queue === PROTECTED) this.#protected.moveToHead(slot);
@@ -167,6 +170,13 @@ export class TinyLfuPolicy implements Policy {
       return (x & 127) === 0;
     }
     return false;
+  }
+
+  #flushHits(): void {
+    this.#countdown = HIT_BATCH;
+    this.#hitsInSample += HIT_BATCH;
+    if (this.#sketch.tick(HIT_BATCH)) this.#ageResidents();
+    if (this.#hitsInSample + this.#missesInSample >= this.#climbEvery) this.#climb();
   }
 
   #ageResidents(): void {
