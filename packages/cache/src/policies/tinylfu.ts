@@ -48,6 +48,8 @@ export class TinyLfuPolicy implements Policy {
   #stepSize: number;
   #random = 0x2545f491;
   #countdown = HIT_BATCH;
+  /** Requests per hill-climber sample (Caffeine: 10 × maximum). */
+  readonly #climbEvery: number;
 
   constructor(slots: number, maxEntries: number) {
     const links = createLinks(slots);
@@ -64,9 +66,6 @@ export class TinyLfuPolicy implements Policy {
     this.#stepSize = -HILL_CLIMBER_STEP_PERCENT * maxEntries;
     this.#climbEvery = 10 * maxEntries;
   }
-
-  /** Requests per hill-climber sample (Caffeine: 10 × maximum). */
-  readonly #climbEvery: number;
 
   /** Current window size limit (for tests and tools). */
   get windowMax(): number {
