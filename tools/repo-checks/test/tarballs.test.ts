@@ -8,18 +8,53 @@ import { packAndInstall, readManifests, type PackedProject } from '../src/index.
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
+const bin = (name: string): string => join(root, 'node_modules', '.bin', name);
+
+function runTool(command: string, args: string[], cwd: string): { status: number; output: string } {
+  try {
+    return { status: 0, output: execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+  } catch (err) {
+    const e = err as { status: number; stdout: string; stderr: string };
+    return { status: e.status, output: `${e.stdout}${e.stderr}` };
+  }
+}
 
 // What a user does first with each package: its main export, used for real.
-const USAGE: Record<string, { symbol: string; esm: string; cjs: string }> = {
+const USAGE: Record<string, { symbol: string; code: string }> = {
   '@patinox/errors': {
     symbol: 'PatinoxError',
-    esm: `const e = new m.PatinoxError('x', { code: 'X', recovery: 'retry' }); if (!m.isPatinoxError(e, 'X')) throw new Error('brand');`,
-    cjs: `const e = new m.PatinoxError('x', { code: 'X' }); if (e.code !== 'X') throw new Error('code');`,
+    code: `const e = new m.PatinoxError('x', { code: 'X', recovery: 'retry' }); if (!m.isPatinoxError(e, 'X')) throw new Error('brand');`,
   },
   '@patinox/monitor': {
     symbol: 'MetricsRegistry',
-    esm: `const r = new m.MetricsRegistry(); r.histogram('h').record(3); if (r.collect().length !== 1) throw new Error('collect');`,
-    cjs: `const h = new m.Histogram(); h.record(2); if (h.count !== 1) throw new Error('count');`,
+    code: `const r = new m.MetricsRegistry(); r.histogram('h').record(3); if (r.collect().length !== 1) throw new Error('collect');`,
+  },
+  '@patinox/pool': {
+    symbol: 'Pool',
+    code: `const pool = new m.Pool({ create: async () => ({ id: 7 }), isValid: () => true, destroy: () => {} }, { maxSize: 2 });
+      if ((await pool.use((c) => c.id)) !== 7) throw new Error('use'); await pool.close();`,
+  },
+  '@patinox/resource': {
+    symbol: 'ResourceRegistry',
+    code: `const r = new m.ResourceRegistry(); let cleaned = 0; const g = r.guard({}, () => { cleaned += 1; }, { name: 'x' });
+      await g.cleanup(); await g.cleanup(); if (cleaned !== 1) throw new Error('cleanup');`,
+  },
+  '@patinox/shared': {
+    symbol: 'SharedData',
+    code: `const d = new m.SharedData({ a: 1 }); const old = d.cloneRef(); d.update((o) => { o.a = 2; });
+      if (d.get().a !== 2 || old.get().a !== 1) throw new Error('cow');`,
+  },
+  '@patinox/mmap': {
+    symbol: 'MappedFile',
+    code: `const fs = await import('node:fs'); const os = await import('node:os'); const path = await import('node:path');
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mm-')), 'a.u32'); fs.writeFileSync(file, Buffer.alloc(4096, 1));
+      const f = await m.MappedFile.open(file, { type: 'u32', mode: 'read' }); const s = f.asMappedSlice();
+      if (s.length !== 1024 || s.get(0) !== 0x01010101) throw new Error('map'); f.close();`,
+  },
+  '@patinox/cache': {
+    symbol: 'Cache',
+    code: `const c = new m.Cache({ maxEntries: 10 }); c.set('a', 1); if (c.get('a') !== 1) throw new Error('get');
+      if ((await c.getOrLoad('b', async () => 2)) !== 2) throw new Error('load'); c.close?.();`,
   },
 };
 
@@ -48,12 +83,13 @@ describe('packages as users install them from their tarballs', () => {
   it('imports (ESM) and requires (CJS) every package and uses its main export', () => {
     for (const name of names) {
       const usage = USAGE[name];
-      const esm = `import * as m from '${name}';\nif (typeof m.${usage?.symbol ?? 'default'} === 'undefined' && ${usage !== undefined}) throw new Error('missing export');\n${usage?.esm ?? ''}\nconsole.log('ok');\n`;
-      const cjs = `const m = require('${name}');\n${usage?.cjs ?? ''}\nconsole.log('ok');\n`;
+      expect({ name, hasUsage: usage !== undefined }).toEqual({ name, hasUsage: true });
+      const esm = `import * as m from '${name}';\nif (typeof m.${usage!.symbol} !== 'function') throw new Error('missing ${usage!.symbol}');\n${usage!.code}\nconsole.log('ok');\n`;
+      const cjs = `const m = require('${name}');\n(async () => {\n${usage!.code}\n})().then(() => console.log('ok'), (e) => { console.error(e); process.exit(1); });\n`;
       writeFileSync(join(project.dir, 'check.mjs'), esm);
       writeFileSync(join(project.dir, 'check.cjs'), cjs);
-      expect(execFileSync(process.execPath, ['check.mjs'], { cwd: project.dir, encoding: 'utf8' }).trim()).toBe('ok');
-      expect(execFileSync(process.execPath, ['check.cjs'], { cwd: project.dir, encoding: 'utf8' }).trim()).toBe('ok');
+      expect({ name, out: execFileSync(process.execPath, ['check.mjs'], { cwd: project.dir, encoding: 'utf8' }).trim() }).toEqual({ name, out: 'ok' });
+      expect({ name, out: execFileSync(process.execPath, ['check.cjs'], { cwd: project.dir, encoding: 'utf8' }).trim() }).toEqual({ name, out: 'ok' });
     }
   });
 
@@ -74,4 +110,18 @@ describe('packages as users install them from their tarballs', () => {
     );
     execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project.dir, encoding: 'utf8' });
   });
+
+  it('publint reports nothing for any package', () => {
+    for (const name of names) {
+      const result = runTool(bin('publint'), [join(root, 'packages', name.replace('@patinox/', ''))], root);
+      expect({ name, status: result.status, allGood: result.output.includes('All good!') }).toEqual({ name, status: 0, allGood: true });
+    }
+  }, 120_000);
+
+  it('arethetypeswrong finds no problem in any tarball', () => {
+    for (const name of names) {
+      const result = runTool(bin('attw'), [project.tarballs[name]!, '--format', 'ascii'], root);
+      expect({ name, status: result.status, output: result.status === 0 ? '' : result.output }).toEqual({ name, status: 0, output: '' });
+    }
+  }, 240_000);
 });
