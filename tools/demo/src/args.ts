@@ -23,7 +23,7 @@ export class UsageError extends Error {
 // About a minute on a busy 2-core machine (the pricing workers are the bottleneck).
 export const DEFAULTS = { requests: 1_800_000, records: 1_000_000, seed: 42 } as const;
 
-export const USAGE = `Usage: pnpm demo [-- options]
+export const USAGE = `Usage: pnpm demo [options]
 
 A small product-pricing service built from every Patinox package.
 
@@ -53,10 +53,12 @@ function integer(flag: string, text: string | undefined, min: number, max: numbe
  * @throws {UsageError} for an unknown flag, a missing value or a value out of range.
  */
 export function parseDemoArgs(argv: readonly string[]): DemoArgs {
+  // `pnpm demo -- --requests 10` passes the `--` along.
+  const args = argv[0] === '--' ? argv.slice(1) : [...argv];
   let values;
   try {
     ({ values } = parseArgs({
-      args: [...argv],
+      args,
       strict: true,
       allowPositionals: false,
       options: {

@@ -4,6 +4,13 @@ import type { MetricSnapshot } from '@patinox/monitor';
 import type { Quote } from './pricing.js';
 import type { Resources } from './resources.js';
 
+/** Hits and misses of one cache tier; `misses` is undefined where the tier does not count them once per request. */
+export interface TierStats {
+  name: string;
+  hits: number;
+  misses: number | undefined;
+}
+
 /** The one cache API the request handler needs, over an in-process `Cache` or an L1 + Redis `TieredCache`. */
 export interface PriceCache {
   /** Says which tiers answer, for the output. */
@@ -12,7 +19,7 @@ export interface PriceCache {
   /** Drops every entry with `tag`; resolves with how many were dropped (in L1). */
   invalidateTag(tag: string): Promise<number>;
   /** Hits per tier, for the summary. */
-  tierStats(): { name: string; hits: number; misses: number }[];
+  tierStats(): TierStats[];
   collectMetrics(): MetricSnapshot[];
 }
 
@@ -78,7 +85,9 @@ async function tiered({ maxEntries, resources }: PriceCacheOptions, url: string)
     tierStats: () => {
       const { l1, l2 } = cache.stats();
       return [
-        { name: 'L1 in-process', hits: l1?.hits ?? 0, misses: l1?.misses ?? 0 },
+        // A getOrLoad that misses L1 looks at it twice (before and after joining a load), so its L1
+        // misses are not one per request; L2 misses are.
+        { name: 'L1 in-process', hits: l1?.hits ?? 0, misses: undefined },
         { name: 'L2 Redis', hits: l2.hits, misses: l2.misses },
       ];
     },

@@ -1,6 +1,7 @@
 import type { HistogramSummary } from '@patinox/monitor';
 import type { CleanupReport } from '@patinox/resource';
 import { count, megabytes, ms, percent, seconds } from './format.js';
+import type { TierStats } from './price-cache.js';
 import type { Pricer } from './pricer.js';
 
 /** A two-column table: `title`, then one `label  value` line per row, labels aligned. */
@@ -41,7 +42,7 @@ export interface RunFacts {
   hitRate: number;
   durationMs: number;
   latency: HistogramSummary;
-  tiers: readonly { name: string; hits: number; misses: number }[];
+  tiers: readonly TierStats[];
   pricer: Pricer;
   rules: { from: number; to: number; editedAfter: number };
   catalog: { records: number; bytes: number };
@@ -57,7 +58,7 @@ export function summaryLines(f: RunFacts): string[] {
     formatTable('Summary', [
       ['requests', `${count(f.requests)} in ${seconds(f.durationMs)} (${count((done / f.durationMs) * 1000)}/s), ${count(f.failures)} failed`],
       ['hit rate', `${percent(f.hitRate)} (${count(f.loads)} prices computed)`],
-      ...f.tiers.map(({ name, hits, misses }) => [`  ${name}`, `${count(hits)} hits, ${count(misses)} misses`] as const),
+      ...f.tiers.map(({ name, hits, misses }) => [`  ${name}`, misses === undefined ? `${count(hits)} hits` : `${count(hits)} hits, ${count(misses)} misses`] as const),
       ['latency', `p50 ${ms(f.latency.p50)}   p99 ${ms(f.latency.p99)}   max ${ms(f.latency.max)}`],
       ['pricing', `${size} ${pricer.connection}s, ${percent(pricer.busyMs() / (size * f.durationMs))} busy`],
       ['pool wait', `p99 ${ms(pricer.pool.acquireWaitHistogram.percentile(0.99))} to borrow a ${pricer.connection}`],

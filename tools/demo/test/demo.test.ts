@@ -160,6 +160,13 @@ describe('pnpm demo', () => {
     expect(run.stdout).toBe('');
   });
 
+  it('prints the usage for --help, also after the `--` that pnpm passes along', async () => {
+    const run = await demo(['--', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: pnpm demo \[options\]$/m);
+    expect(run.stdout).toMatch(/--metrics-port <n>/);
+  });
+
   it('rejects a flag value out of range with exit code 2', async () => {
     const run = await demo(['--records', '5']);
     expect(run.code).toBe(2);
