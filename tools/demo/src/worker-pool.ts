@@ -33,6 +33,7 @@ export class PricingWorker {
   readonly #pending = new Map<number, { resolve: (quote: Quote) => void; reject: (error: Error) => void }>();
   #nextRequestId = 0;
   #exited = false;
+  #terminating = false;
   #onFailure: (error: Error) => void = () => {};
 
   private constructor(id: number, worker: Worker) {
@@ -55,19 +56,22 @@ export class PricingWorker {
       thread.once('error', fail);
       thread.on('exit', (code) => worker.#exit(new Error(`pricing worker #${id} exited with code ${code}`)));
       thread.on('message', (message: FromWorker) => {
-        if (message.type === 'quote') {
-          worker.quotes += 1;
-          worker.#pending.get(message.requestId)?.resolve(message.quote);
-          worker.#pending.delete(message.requestId);
-        } else {
-          worker.rulesVersions.push(message.version);
-          if (message.type === 'rules') onRules(worker, message.version);
-          else {
+        switch (message.type) {
+          case 'quote':
+            worker.quotes += 1;
+            worker.#pending.get(message.requestId)?.resolve(message.quote);
+            worker.#pending.delete(message.requestId);
+            break;
+          case 'rules':
+            worker.rulesVersions.push(message.version);
+            onRules(worker, message.version);
+            break;
+          case 'ready':
+            worker.rulesVersions.push(message.version);
             signal.removeEventListener('abort', onAbort);
             thread.off('error', fail);
             thread.on('error', (error) => worker.#exit(error));
             resolve(worker);
-          }
         }
       });
     });
@@ -101,6 +105,7 @@ export class PricingWorker {
 
   /** Ends the thread; pending requests reject. */
   async terminate(): Promise<void> {
+    this.#terminating = true;
     await this.#worker.terminate();
   }
 
@@ -114,7 +119,7 @@ export class PricingWorker {
     this.#exited = true;
     for (const { reject } of this.#pending.values()) reject(error);
     this.#pending.clear();
-    this.#onFailure(error);
+    if (!this.#terminating) this.#onFailure(error);
   }
 }
 
