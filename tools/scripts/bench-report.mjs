@@ -29,10 +29,14 @@ const isOurs = (name) => /patinox|\bours\b|@patinox/i.test(name);
 function suiteTable(suite) {
   const cases = suite.cases.filter((c) => c.hz > 0);
   if (cases.length === 0) return '';
-  const reference = cases.find((c) => isOurs(c.name)) ?? cases[0];
-  const lines = [`| case | ops/s | ns/op | ± | ${reference === cases[0] && !isOurs(reference.name) ? 'vs first case' : 'ours ÷ this'} |`, '| --- | ---: | ---: | ---: | ---: |'];
+  // Each peer row is compared with the nearest of our rows above it (suites list ours, then the
+  // peers it competes with); rows before any of ours compare with our first row.
+  const firstOurs = cases.find((c) => isOurs(c.name));
+  const lines = [`| case | ops/s | ns/op | ± | ${firstOurs === undefined ? 'first ÷ this' : 'ours ÷ this'} |`, '| --- | ---: | ---: | ---: | ---: |'];
+  let reference = firstOurs ?? cases[0];
   for (const c of cases) {
-    const ratio = c === reference ? '1.00×' : `${(reference.hz / c.hz).toFixed(2)}×`;
+    if (isOurs(c.name)) reference = c;
+    const ratio = c === reference ? '–' : `${(reference.hz / c.hz).toFixed(2)}× (vs ${reference.name})`;
     const name = isOurs(c.name) ? `**${c.name}**` : c.name;
     lines.push(`| ${name} | ${fmtInt(c.hz)} | ${fmtNs(c.hz)} | ${c.rme.toFixed(1)} % | ${ratio} |`);
   }
@@ -55,7 +59,7 @@ for (const pkg of packages) {
   const status = result.status === 0 ? '' : `\n> The benchmark run exited with status ${result.status}; see the output below.\n`;
   const body = tables.length > 0 ? tables.join('\n') : '_No benchmark.js suites: see the output below._\n';
   sections.push(
-    `## @patinox/${pkg}\n${status}\nCommand: \`pnpm --filter @patinox/${pkg} bench\` (${result.seconds.toFixed(0)} s). In the tables, **bold** rows are ours; the last column is how many times faster our case is than that row.\n\n${body}\n<details><summary>Full output (latency percentiles, memory, the package's own ratios)</summary>\n\n\`\`\`text\n${result.output.trim()}\n\`\`\`\n\n</details>\n`,
+    `## @patinox/${pkg}\n${status}\nCommand: \`pnpm --filter @patinox/${pkg} bench\` (${result.seconds.toFixed(0)} s). In the tables, **bold** rows are ours; the last column is how many times faster our case (named) is than that row.\n\n${body}\n<details><summary>Full output (latency percentiles, memory, the package's own ratios)</summary>\n\n\`\`\`text\n${result.output.trim()}\n\`\`\`\n\n</details>\n`,
   );
 }
 
