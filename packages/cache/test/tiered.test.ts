@@ -32,6 +32,21 @@ function flaky(inner: CacheBackend = new MemoryBackend()): { backend: CacheBacke
 }
 
 describe('TieredCache', () => {
+  it('counts one L1 miss, one L2 miss and one load per getOrLoad miss, then one L1 hit', async () => {
+    const cache = make<string>({ l1: { maxEntries: 10 } });
+    let loads = 0;
+    const loader = async (key: string): Promise<string> => {
+      loads += 1;
+      return `v:${key}`;
+    };
+    await expect(cache.getOrLoad('k', loader)).resolves.toBe('v:k');
+    let stats = cache.stats();
+    expect({ l1Misses: stats.l1?.misses, l2Misses: stats.l2.misses, loads }).toEqual({ l1Misses: 1, l2Misses: 1, loads: 1 });
+    await expect(cache.getOrLoad('k', loader)).resolves.toBe('v:k');
+    stats = cache.stats();
+    expect({ l1Hits: stats.l1?.hits, l1Misses: stats.l1?.misses, loads }).toEqual({ l1Hits: 1, l1Misses: 1, loads: 1 });
+  });
+
   it('validates its options with the house message', () => {
     expect(() => new TieredCache(null as never)).toThrow('Expected `options` to be an object, got null');
     expect(() => new TieredCache({ namespace: 'a' } as never)).toThrow('Expected `l2` to be a CacheBackend, got undefined');

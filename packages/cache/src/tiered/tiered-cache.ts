@@ -259,11 +259,11 @@ export class TieredCache<V = unknown> {
     return this.#get(key, options, true);
   }
 
-  async #get(key: string, options: TieredGetOptions | undefined, fillL1: boolean): Promise<V | undefined> {
+  async #get(key: string, options: TieredGetOptions | undefined, fillL1: boolean, l1AlreadyMissed = false): Promise<V | undefined> {
     this.#checkKey(key);
     const consistent = options?.consistent === true;
     let fallback: V | undefined;
-    if (!consistent && this.#l1 !== undefined) {
+    if (!consistent && !l1AlreadyMissed && this.#l1 !== undefined) {
       const hit = this.#l1.get(key);
       if (hit !== undefined) {
         if (this.#trusted || options?.allowStale === true) return hit;
@@ -547,13 +547,15 @@ export class TieredCache<V = unknown> {
         throw isPatinoxError(err, 'CACHE_LOADER_FAILED') && err.cause !== undefined ? err.cause : toError(err);
       });
     }
-    if (this.#trusted) {
-      const hit = this.#l1?.get(key);
+    const l1 = this.#trusted ? this.#l1 : undefined;
+    const l1Checked = l1 !== undefined;
+    if (l1 !== undefined) {
+      const hit = l1.get(key);
       if (hit !== undefined) return Promise.resolve(hit);
     }
     let flight = this.#flights.get(key);
     if (flight === undefined) {
-      flight = this.#load(key, loader, options).finally(() => this.#flights.delete(key));
+      flight = this.#load(key, loader, options, false, l1Checked).finally(() => this.#flights.delete(key));
       this.#flights.set(key, flight);
     }
     return withSignal(flight, options.signal);
@@ -937,15 +939,24 @@ export class TieredCache<V = unknown> {
     }
   }
 
-  async #load(key: string, loader: (key: string, context: TieredLoaderContext) => V | Promise<V>, options: TieredGetOrLoadOptions, skipL1 = false): Promise<V> {
+  async #load(
+    key: string,
+    loader: (key: string, context: TieredLoaderContext) => V | Promise<V>,
+    options: TieredGetOrLoadOptions,
+    skipL1 = false,
+    l1Checked = false,
+  ): Promise<V> {
     const deadline = performance.now() + this.#lockWaitMs;
     const lockKey = `${this.#metaPrefix}lock:${key}`;
     let pause = Math.min(10, this.#lockPollMs);
     let waited = false;
+    // getOrLoad has just missed a trusted L1: the first read goes to L2 only, so one request counts one L1 miss.
+    let skipL1Once = l1Checked;
     for (;;) {
       let cached: V | undefined;
       try {
-        cached = await this.#get(key, { consistent: skipL1 }, !skipL1);
+        cached = await this.#get(key, { consistent: skipL1 }, !skipL1, skipL1Once);
+        skipL1Once = false;
       } catch (err) {
         if (!isPatinoxError(err, 'CACHE_DECODE_FAILED')) throw err;
       }
