@@ -1,4 +1,4 @@
-import { describeValue } from '@patinox/errors';
+import { describeValue, expectFunction, expectNonNegativeFinite } from '@patinox/errors';
 import { noopMonitor, type Monitor } from '@patinox/monitor';
 
 /** Validates a `name` option: a non-empty string. */
@@ -12,10 +12,7 @@ export function expectName(value: unknown, fallback: string): string {
 
 /** Validates an optional `timeoutMs`: `undefined` (wait for ever) or a non-negative finite number. */
 export function expectTimeout(name: string, value: unknown, fallback: number | undefined): number | undefined {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number') throw new TypeError(`Expected \`${name}\` to be a non-negative finite number, got ${describeValue(value)}`);
-  if (!Number.isFinite(value) || value < 0) throw new RangeError(`Expected \`${name}\` to be a non-negative finite number, got ${describeValue(value)}`);
-  return value;
+  return value === undefined ? fallback : expectNonNegativeFinite(name, value);
 }
 
 /** Validates an optional `signal`. */
@@ -44,9 +41,7 @@ export function resolveLockOptions(options: unknown, defaultTimeoutMs: number | 
 
 /** Validates an optional function option. */
 export function optionalFunction<F>(name: string, value: unknown): F | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'function') throw new TypeError(`Expected \`${name}\` to be a function, got ${describeValue(value)}`);
-  return value as F;
+  return value === undefined ? undefined : (expectFunction(name, value) as F);
 }
 
 /** True for a SharedArrayBuffer of any realm (a buffer received from another context fails `instanceof`). */
