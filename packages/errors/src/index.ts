@@ -12,12 +12,16 @@ export type { PatinoxErrorOptions, RecoveryStrategy, SerializedError } from './p
 export {
   expectBoolean,
   expectFunction,
+  expectNonEmptyString,
   expectNonNegativeFinite,
   expectNonNegativeInteger,
+  expectObject,
   expectOneOf,
   expectPositiveFinite,
   expectPositiveInteger,
+  expectString,
   optional,
 } from './validate.js';
+export { raceAbort } from './race-abort.js';
 export { backoffDelay, defaultSleep, withRecovery } from './with-recovery.js';
 export type { AttemptContext, SleepFn, WithRecoveryOptions } from './with-recovery.js';

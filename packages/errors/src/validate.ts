@@ -53,6 +53,24 @@ export function expectBoolean(name: string, value: unknown): boolean {
   return value;
 }
 
+/** Throws a `TypeError` unless `value` is a non-null object (an options bag, a record). */
+export function expectObject<T extends object = Record<string, unknown>>(name: string, value: unknown, expected = 'an object'): T {
+  if (typeof value !== 'object' || value === null) fail(TypeError, name, expected, value);
+  return value as T;
+}
+
+/** Throws a `TypeError` unless `value` is a string (empty allowed). */
+export function expectString(name: string, value: unknown): string {
+  if (typeof value !== 'string') fail(TypeError, name, 'a string', value);
+  return value;
+}
+
+/** Throws a `TypeError` unless `value` is a string of at least one character (a name, a path, a key). */
+export function expectNonEmptyString(name: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) fail(TypeError, name, 'a non-empty string', value);
+  return value;
+}
+
 /** Validates `value` with `check` only when it is not `undefined`; returns the fallback otherwise. */
 export function optional<T>(name: string, value: unknown, check: (name: string, value: unknown) => T, fallback: T): T {
   return value === undefined ? fallback : check(name, value);

@@ -2,11 +2,14 @@ import { describe, expect, it } from '@jest/globals';
 import {
   expectBoolean,
   expectFunction,
+  expectNonEmptyString,
   expectNonNegativeFinite,
   expectNonNegativeInteger,
+  expectObject,
   expectOneOf,
   expectPositiveFinite,
   expectPositiveInteger,
+  expectString,
   optional,
 } from '../src/index.js';
 
@@ -39,5 +42,19 @@ describe('option validators', () => {
     expect(optional('maxSize', undefined, expectPositiveInteger, 10)).toBe(10);
     expect(optional('maxSize', 4, expectPositiveInteger, 10)).toBe(4);
     expect(() => optional('maxSize', 0, expectPositiveInteger, 10)).toThrow(RangeError);
+  });
+
+  it('check objects and strings with the same message shape', () => {
+    expect(() => expectObject('options', null)).toThrow(new TypeError('Expected `options` to be an object, got null'));
+    expect(() => expectObject('options', 'x')).toThrow(new TypeError('Expected `options` to be an object, got "x" (string)'));
+    expect(() => expectObject('migrations', 1, 'an object of functions')).toThrow('Expected `migrations` to be an object of functions, got 1 (number)');
+    const bag = { a: 1 };
+    expect(expectObject('options', bag)).toBe(bag);
+    expect(expectObject('list', [])).toEqual([]);
+    expect(() => expectString('tag', 3)).toThrow(new TypeError('Expected `tag` to be a string, got 3 (number)'));
+    expect(expectString('tag', '')).toBe('');
+    expect(() => expectNonEmptyString('name', '')).toThrow(new TypeError('Expected `name` to be a non-empty string, got "" (string)'));
+    expect(() => expectNonEmptyString('name', undefined)).toThrow(TypeError);
+    expect(expectNonEmptyString('name', 'pool')).toBe('pool');
   });
 });

@@ -1,0 +1,31 @@
+import { toError } from './patinox-error.js';
+
+/**
+ * Settles like `promise`, or rejects with `makeError(signal.reason)` as soon as `signal` aborts, whichever
+ * comes first. The abort listener is removed either way, so a long-lived signal shared by many calls does
+ * not collect listeners, and the underlying `promise` is never cancelled (other waiters keep it).
+ * Non-`Error` rejections of `promise` arrive wrapped by `toError`.
+ *
+ * @example
+ * ```ts
+ * const value = await raceAbort(sharedLoad, request.signal, (reason) => new LoadAbortedError({ cause: reason }));
+ * ```
+ */
+export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined, makeError: (reason: unknown) => Error = toError): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(makeError(signal.reason));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(makeError(signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(toError(err));
+      },
+    );
+  });
+}
