@@ -1,4 +1,11 @@
-import { expectFunction, expectNonNegativeFinite, expectNonNegativeInteger, expectPositiveInteger, optional } from '@patinox/errors';
+import {
+  expectFunction,
+  expectNonNegativeFinite,
+  expectNonNegativeInteger,
+  expectObject,
+  expectPositiveInteger,
+  optional,
+} from '@patinox/errors';
 import { histogramSnapshot, type Histogram, type MetricSnapshot } from '@patinox/monitor';
 import type { ConnectionManager } from './connection-manager.js';
 import { PoolCore, type CloseReport, type PoolStats } from './internal/core.js';
@@ -97,9 +104,7 @@ export class Pool<C> implements AsyncDisposable {
    * @throws {PoolClosedError} `POOL_CLOSED` after `close()`.
    */
   resize(options: ResizeOptions): void {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected \`options\` to be an object, got ${String(options)} (${typeof options})`);
-    }
+    expectObject('options', options);
     const minSize = optional('minSize', options.minSize, expectNonNegativeInteger, this.#core.minSize);
     const maxSize = optional('maxSize', options.maxSize, expectPositiveInteger, this.#core.maxSize);
     checkSizes(minSize, maxSize);

@@ -2,7 +2,18 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { describeValue, expectBoolean, expectFunction, expectNonNegativeFinite, expectPositiveInteger, isPatinoxError, optional, toError } from '@patinox/errors';
+import {
+  describeValue,
+  expectBoolean,
+  expectFunction,
+  expectNonEmptyString,
+  expectNonNegativeFinite,
+  expectObject,
+  expectPositiveInteger,
+  isPatinoxError,
+  optional,
+  toError,
+} from '@patinox/errors';
 import { createEvent, safeRecord, type MetricSnapshot, type Monitor } from '@patinox/monitor';
 import { ConfigClosedError, ConfigInvalidError, ConfigLoadError, NotCloneableError } from './errors.js';
 import { deepFreeze, findNonCloneable } from './internal/cloneable.js';
@@ -72,16 +83,12 @@ export class ConfigData<T> implements Disposable {
   #closed = false;
 
   constructor(initial: T, options: ConfigDataOptions<T> = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
-    }
+    expectObject('options', options);
     this.#name = expectName(options.name, 'config');
     this.#validate = optionalFunction<(config: T) => ValidateResult>('validate', options.validate);
     this.#schemaVersion = optional('schemaVersion', options.schemaVersion, expectPositiveInteger, 1);
     const migrations = options.migrations ?? {};
-    if (typeof migrations !== 'object' || migrations === null) {
-      throw new TypeError(`Expected \`migrations\` to be an object of functions, got ${describeValue(migrations)}`);
-    }
+    expectObject('migrations', migrations, 'an object of functions');
     for (const [from, step] of Object.entries(migrations)) expectFunction(`migrations[${from}]`, step);
     this.#migrations = { ...(migrations as Record<number, (config: unknown) => unknown>) };
     this.#versionKey = expectName(options.versionKey, 'schemaVersion');
@@ -160,12 +167,8 @@ export class ConfigData<T> implements Disposable {
    */
   async watchFile(path: string, options: WatchFileOptions = {}): Promise<ConfigFileWatch> {
     if (this.#closed) throw new ConfigClosedError(this.#name);
-    if (typeof path !== 'string' || path.length === 0) {
-      throw new TypeError(`Expected \`path\` to be a non-empty string, got ${describeValue(path)}`);
-    }
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
-    }
+    expectNonEmptyString('path', path);
+    expectObject('options', options);
     const parse = optionalFunction<(text: string) => unknown>('parse', options.parse) ?? JSON.parse;
     const debounceMs = optional('debounceMs', options.debounceMs, expectNonNegativeFinite, 100);
     const file = resolve(path);

@@ -1,4 +1,4 @@
-import { describeValue, expectBoolean, optional, toError } from '@patinox/errors';
+import { describeValue, expectBoolean, expectObject, optional, toError } from '@patinox/errors';
 import { createEvent, safeRecord, type MetricSnapshot, type Monitor } from '@patinox/monitor';
 import type { ConfigHandle, ConfigUpdateMessage } from './config-data.js';
 import { deepFreeze } from './internal/cloneable.js';
@@ -55,9 +55,7 @@ export class ConfigReplica<T> implements Disposable {
     ) {
       throw new TypeError(`Expected \`handle\` to be a ConfigHandle with its port transferred, got ${describeValue(handle)}`);
     }
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
-    }
+    expectObject('options', options);
     return new ConfigReplica(handle, options);
   }
 

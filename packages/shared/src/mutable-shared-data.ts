@@ -1,4 +1,4 @@
-import { describeValue, expectFunction } from '@patinox/errors';
+import { expectFunction, expectObject } from '@patinox/errors';
 import type { MetricSnapshot } from '@patinox/monitor';
 import { LockAbortedError, SharedDisposedError } from './errors.js';
 import { PhaseFairLock } from './internal/phase-fair-lock.js';
@@ -122,9 +122,7 @@ export class MutableSharedData<T> {
   readonly #releaseWrite = (): void => this.#lock.releaseWrite();
 
   constructor(value: T, options: LockOwnerOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
-    }
+    expectObject('options', options);
     this.#name = expectName(options.name, 'mutable');
     this.#timeoutMs = expectTimeout('timeoutMs', options.timeoutMs, undefined);
     this.#value = value;

@@ -1,4 +1,4 @@
-import { describeValue, expectBoolean, expectFunction, optional } from '@patinox/errors';
+import { describeValue, expectBoolean, expectFunction, expectObject, optional } from '@patinox/errors';
 import type { MetricSnapshot } from '@patinox/monitor';
 import { NotCloneableError, SharedDisposedError, SharedOwnershipError, SHARED_OWNERSHIP } from './errors.js';
 import { deepFreeze, findNonCloneable } from './internal/cloneable.js';
@@ -76,9 +76,7 @@ export class SharedData<T> implements Disposable {
       this.#metrics = adopted.family.metrics;
       return;
     }
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
-    }
+    expectObject('options', options);
     const custom = optionalFunction<(v: T) => T>('clone', options.clone);
     const freeze = optional('freeze', options.freeze, expectBoolean, false);
     const name = expectName(options.name, 'shared');

@@ -1,4 +1,4 @@
-import { describeValue, expectFunction, expectOneOf, expectPositiveInteger } from '@patinox/errors';
+import { describeValue, expectFunction, expectObject, expectOneOf, expectPositiveInteger } from '@patinox/errors';
 import type { MetricSnapshot } from '@patinox/monitor';
 import { expectName, expectTimeout, isSharedArrayBuffer } from './internal/validate.js';
 import type { LockOptions, LockOwnerOptions } from './options.js';
@@ -89,9 +89,7 @@ export class SharedRegion<K extends TypedArrayName = TypedArrayName> {
   static create<T extends TypedArrayName>(type: T, length: number, options: LockOwnerOptions = {}): SharedRegion<T> {
     expectOneOf('type', type, TYPE_NAMES);
     expectPositiveInteger('length', length);
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
-    }
+    expectObject('options', options);
     const name = expectName(options.name, 'region');
     expectTimeout('timeoutMs', options.timeoutMs, undefined);
     const buffer = new SharedArrayBuffer(DATA_OFFSET + length * CONSTRUCTORS[type].BYTES_PER_ELEMENT);

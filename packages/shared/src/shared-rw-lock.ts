@@ -1,4 +1,4 @@
-import { describeValue, expectFunction, expectNonNegativeInteger } from '@patinox/errors';
+import { describeValue, expectFunction, expectNonNegativeInteger, expectObject } from '@patinox/errors';
 import type { MetricSnapshot } from '@patinox/monitor';
 import { LockAbortedError, LockTimeoutError, SharedDisposedError } from './errors.js';
 import { settle } from './internal/settle.js';
@@ -123,9 +123,7 @@ export class SharedRwLock {
   readonly #releaseWrite = (): void => this.#unlockWrite();
 
   constructor(options: SharedRwLockOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
-    }
+    expectObject('options', options);
     const buffer = options.buffer ?? new SharedArrayBuffer(SharedRwLock.BYTES);
     if (!isSharedArrayBuffer(buffer)) {
       throw new TypeError(`Expected \`buffer\` to be a SharedArrayBuffer, got ${describeValue(buffer)}`);

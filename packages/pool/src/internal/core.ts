@@ -1,4 +1,4 @@
-import { describeValue, expectPositiveFinite, isPatinoxError, optional, toError } from '@patinox/errors';
+import { describeValue, expectObject, expectPositiveFinite, isPatinoxError, optional, toError } from '@patinox/errors';
 import { Histogram, createEvent, safeRecord, type Monitor } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
 import { PoolClosedError, PoolManagerError, PoolQueueFullError, PoolTimeoutError, PoolValidationError } from '../errors.js';
@@ -237,9 +237,7 @@ export class PoolCore<C> implements LoanOwner {
     let timeoutMs = this.#acquireTimeoutMs;
     let signal: AbortSignal | undefined;
     if (options !== undefined) {
-      if (typeof options !== 'object' || options === null) {
-        throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
-      }
+      expectObject('options', options);
       timeoutMs = optional('timeoutMs', options.timeoutMs, expectPositiveFinite, timeoutMs);
       signal = options.signal;
       if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function')) {

@@ -2,8 +2,10 @@ import {
   describeValue,
   expectBoolean,
   expectFunction,
+  expectNonEmptyString,
   expectNonNegativeFinite,
   expectNonNegativeInteger,
+  expectObject,
   expectPositiveFinite,
   expectPositiveInteger,
   optional,
@@ -33,22 +35,9 @@ export interface ResolvedOptions {
   random: () => number;
 }
 
-function expectObject(name: string, value: unknown): void {
-  if (typeof value !== 'object' || value === null) {
-    throw new TypeError(`Expected \`${name}\` to be an object, got ${describeValue(value)}`);
-  }
-}
-
 function expectWaiterLimit(name: string, value: unknown): number {
   if (value === Infinity) return Infinity;
   return expectNonNegativeInteger(name, value);
-}
-
-function expectName(name: string, value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new TypeError(`Expected \`${name}\` to be a non-empty string, got ${describeValue(value)}`);
-  }
-  return value;
 }
 
 function expectMonitor(name: string, value: unknown): Monitor {
@@ -99,7 +88,7 @@ export function resolveOptions<C>(manager: ConnectionManager<C>, options: PoolOp
     leakDetectionMs: optional('leakDetectionMs', options.leakDetectionMs, expectNonNegativeFinite, 0),
     createRetryDelayMs,
     createRetryMaxDelayMs,
-    name: optional('name', options.name, expectName, 'pool'),
+    name: optional('name', options.name, expectNonEmptyString, 'pool'),
     monitor: optional('monitor', options.monitor, expectMonitor, noopMonitor),
     random: optional('random', options.random, expectFunction<() => number>, Math.random),
   };

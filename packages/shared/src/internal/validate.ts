@@ -1,13 +1,9 @@
-import { describeValue, expectFunction, expectNonNegativeFinite } from '@patinox/errors';
+import { describeValue, expectFunction, expectNonEmptyString, expectNonNegativeFinite, expectObject } from '@patinox/errors';
 import { noopMonitor, type Monitor } from '@patinox/monitor';
 
 /** Validates a `name` option: a non-empty string. */
 export function expectName(value: unknown, fallback: string): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new TypeError(`Expected \`name\` to be a non-empty string, got ${describeValue(value)}`);
-  }
-  return value;
+  return value === undefined ? fallback : expectNonEmptyString('name', value);
 }
 
 /** Validates an optional `timeoutMs`: `undefined` (wait for ever) or a non-negative finite number. */
@@ -32,9 +28,7 @@ export interface WaitOptions {
 
 /** Validates a `LockOptions` bag, falling back to the owner's default timeout. */
 export function resolveLockOptions(options: unknown, defaultTimeoutMs: number | undefined): WaitOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
-  }
+  expectObject('options', options);
   const bag = options as { timeoutMs?: unknown; signal?: unknown };
   return { timeoutMs: expectTimeout('timeoutMs', bag.timeoutMs, defaultTimeoutMs), signal: expectSignal(bag.signal) };
 }
