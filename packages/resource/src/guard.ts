@@ -1,8 +1,9 @@
 import { describeValue } from '@patinox/errors';
+import type { CleanupError } from './errors.js';
 import type { GuardOptions } from './options.js';
-import { ACTIVE, CLEANED, TAKEN, isFailed, type Entry, type Outcome, type RegistryProtocol } from './internal/entry.js';
-import { GUARD_BRAND, RUN, TAKE, TRACK } from './internal/protocol.js';
-import { accessError, defaultRegistry, type ResourceRegistry } from './registry.js';
+import { CLEANED, FAILED, TAKEN, stateError, type Final, type Outcome, type RegistryProtocol } from './internal/entry.js';
+import { GET, GUARD_BRAND, ID, IS_ACTIVE, RUN, SETTLE, TAKE, TRACK } from './internal/protocol.js';
+import { defaultRegistry, type ResourceRegistry } from './registry.js';
 
 /**
  * Releases a resource. It may return a promise; it is called at most once per attempt, and again only
@@ -34,7 +35,12 @@ function settle(outcome: Outcome): Promise<void> {
  * ```
  */
 export class AsyncResourceGuard<T> implements AsyncDisposable {
-  readonly #entry: Entry;
+  // Two fields, so a guard is 40 bytes: everything else about the resource lives in the registry's slot.
+  // While tracked: the registry and the slot. Once the slot is released the registry calls [SETTLE]:
+  // #owner becomes the final state (CLEANED, TAKEN, FAILED) and #handle the id (the CleanupError for FAILED,
+  // whose context carries the id), so a released guard never reads a slot that may hold another resource.
+  #owner: RegistryProtocol | number;
+  #handle: number | CleanupError;
 
   /**
    * Registers `resource` with `options.registry` (or the default registry).
@@ -50,26 +56,29 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
         throw new TypeError(`Expected \`registry\` to be a ResourceRegistry, got ${describeValue(registry)}`);
       }
     }
-    this.#entry = registry[TRACK](this, resource, cleanup, options);
+    this.#owner = registry;
+    this.#handle = registry[TRACK](this, resource, cleanup, options);
   }
 
   /** Registry-unique id, as in `registry.list()`. */
   get id(): number {
-    return this.#entry.id;
+    const owner = this.#owner;
+    const handle = this.#handle;
+    if (typeof owner !== 'number') return owner[ID](handle as number);
+    return typeof handle === 'number' ? handle : (handle.context.id as number);
   }
 
   /** Where the guard is in its life; `cleaning` while its cleanup runs. */
   get state(): GuardState {
-    const { state } = this.#entry;
-    if (state === ACTIVE) return 'active';
-    if (state === CLEANED) return 'cleaned';
-    if (state === TAKEN) return 'taken';
-    return isFailed(state) ? 'failed' : 'cleaning';
+    const owner = this.#owner;
+    if (typeof owner !== 'number') return owner[IS_ACTIVE](this.#handle as number) ? 'active' : 'cleaning';
+    if (owner === CLEANED) return 'cleaned';
+    return owner === TAKEN ? 'taken' : 'failed';
   }
 
   /** True once the cleanup has completed successfully. */
   get isCleanedUp(): boolean {
-    return this.#entry.state === CLEANED;
+    return this.#owner === CLEANED;
   }
 
   /**
@@ -77,9 +86,9 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
    * @throws ResourceStateError `ALREADY_CLEANED_UP` once cleanup started, `RESOURCE_TAKEN` after `intoInner()`.
    */
   get(): T {
-    const entry = this.#entry;
-    if (entry.state !== ACTIVE) throw accessError(entry);
-    return entry.resource as T;
+    const owner = this.#owner;
+    if (typeof owner === 'number') throw stateError(this.id, owner === TAKEN, 'use');
+    return owner[GET](this.#handle as number) as T;
   }
 
   /**
@@ -87,7 +96,9 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
    * @throws ResourceStateError `ALREADY_CLEANED_UP` once cleanup started, `RESOURCE_TAKEN` when already taken.
    */
   intoInner(): T {
-    return this.#registry()[TAKE](this.#entry) as T;
+    const owner = this.#owner;
+    if (typeof owner === 'number') throw stateError(this.id, owner === TAKEN, 'take');
+    return owner[TAKE](this.#handle as number, this) as T;
   }
 
   /**
@@ -96,7 +107,11 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
    * @throws (rejects) CleanupError `CLEANUP_TIMEOUT` or `CLEANUP_FAILED` (the original error as `cause`).
    */
   cleanup(): Promise<void> {
-    return settle(this.#registry()[RUN](this.#entry));
+    const owner = this.#owner;
+    if (typeof owner !== 'number') return settle(owner[RUN](this.#handle as number, this));
+    if (owner !== FAILED) return RESOLVED;
+    const error = this.#handle as CleanupError;
+    return Promise.reject(error);
   }
 
   /** `await using g = guard(...)` calls `cleanup()` at scope exit. */
@@ -109,8 +124,15 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
     return true;
   }
 
-  #registry(): RegistryProtocol {
-    return this.#entry.info.registry;
+  /** @internal Called by the registry when it releases this guard's slot. */
+  [SETTLE](final: Final, id: number): void {
+    if (typeof final === 'number') {
+      this.#owner = final;
+      this.#handle = id;
+    } else {
+      this.#owner = FAILED;
+      this.#handle = final;
+    }
   }
 }
 

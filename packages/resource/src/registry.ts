@@ -22,20 +22,32 @@ import {
 import PQueue from 'p-queue';
 import { AsyncResourceGuard, type CleanupFn } from './guard.js';
 import {
-  ALREADY_CLEANED_UP,
   CLEANUP_DEADLINE_EXCEEDED,
   CLEANUP_FAILED,
   CLEANUP_TIMEOUT,
   CleanupError,
-  RESOURCE_TAKEN,
   RegistryShutdownError,
-  ResourceStateError,
   type CleanupErrorCode,
 } from './errors.js';
 import type { CleanupAllOptions, GuardOptions, RegistryOptions, ShutdownOptions } from './options.js';
 import type { CleanupPriority } from './priority.js';
-import { ACTIVE, CLEANED, EPOCH, Entry, RUNNING, TAKEN, isFailed, isInFlight, outcomeOf, typeName, type Outcome } from './internal/entry.js';
-import { DEFAULT_REGISTRY_KEY, RUN, TAKE, TRACK } from './internal/protocol.js';
+import {
+  CLEANED,
+  EPOCH,
+  NARROW_MAX,
+  PAGE_BITS,
+  PAGE_MASK,
+  PAGE_SIZE,
+  Page,
+  RUNNING,
+  TAKEN,
+  stateError,
+  typeName,
+  type Final,
+  type Outcome,
+  type Settleable,
+} from './internal/entry.js';
+import { DEFAULT_REGISTRY_KEY, GET, ID, IS_ACTIVE, RUN, SETTLE, TAKE, TRACK } from './internal/protocol.js';
 import { DeadlineQueue } from './internal/deadlines.js';
 import { isThenable, sleep } from './internal/promises.js';
 import { InfoFactory, expectObject, expectString, expectTimeoutMs } from './internal/validate.js';
@@ -122,7 +134,7 @@ const DEFAULTS = {
 
 const noop = (): void => undefined;
 
-/** Waits for an outcome without rethrowing: failures are already counted, reported and kept on the entry. */
+/** Waits for an outcome without rethrowing: failures are already counted, reported and handed to the guard. */
 function quiet(outcome: Outcome): Promise<void> {
   return outcome instanceof Promise ? outcome.then(noop, noop) : DONE;
 }
@@ -139,17 +151,36 @@ function isRetryable(error: unknown): boolean {
   return isPatinoxError(error) && error.recovery === 'retry';
 }
 
-function entryName(entry: Entry): string {
-  return entry.info.name ?? typeName(entry.resource);
+function slotName(page: Page, i: number): string {
+  return page.infos[i]!.name ?? typeName(page.resources[i]);
 }
+
+// Shared, so an adopted resource costs no closure of its own.
+const asyncDispose = (value: unknown): unknown => (value as AsyncDisposable)[Symbol.asyncDispose]();
+const syncDispose = (value: unknown): unknown => (value as Disposable)[Symbol.dispose]();
 
 function disposerOf(value: unknown): CleanupFn<unknown> | undefined {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined;
   const record = value as Partial<AsyncDisposable & Disposable>;
-  if (typeof record[Symbol.asyncDispose] === 'function') return (v) => (v as AsyncDisposable)[Symbol.asyncDispose]();
-  if (typeof record[Symbol.dispose] === 'function') return (v) => (v as Disposable)[Symbol.dispose]();
+  if (typeof record[Symbol.asyncDispose] === 'function') return asyncDispose;
+  if (typeof record[Symbol.dispose] === 'function') return syncDispose;
   return undefined;
 }
+
+/** Live weak references visited per sweep step (each `deref()` costs ~0.1 µs), so a step stays near 100 µs. */
+const SWEEP_BUDGET = 1024;
+
+/** A resource that `#cleanAll` waits for, with what its report needs should the resource be gone by then. */
+interface Target {
+  readonly page: Page;
+  readonly i: number;
+  readonly id: number;
+  readonly name: string;
+  readonly priority: number;
+}
+
+/** What a `#cleanAll` run learns about its targets: their final state by id (0 while unfinished). */
+type Collector = Map<number, Final | 0>;
 
 /**
  * Tracks every live resource, cleans up the ones whose guards were dropped, and cleans everything on
@@ -174,25 +205,45 @@ export class ResourceRegistry implements AsyncDisposable {
   readonly #retryBaseDelayMs: number;
   readonly #retryMaxDelayMs: number;
   readonly #trackStacks: boolean;
-  readonly #finalizer: FinalizationRegistry<Entry> | undefined;
+  readonly #trackLeaks: boolean;
   readonly #durations = new Histogram();
   readonly #deadlines = new DeadlineQueue();
-  readonly #infos = new InfoFactory(this);
-  // Guards created during the current macrotask, registered with the FinalizationRegistry at its end
-  // if still active. register() costs ~350 ns (more than the rest of a round trip), and a guard cleaned
-  // within the macrotask that created it can never leak, so short-lived guards never pay it.
-  #nurseryTargets: object[] = [];
-  #nurseryEntries: Entry[] = [];
+  readonly #infos = new InfoFactory();
+  // Live resources, struct of arrays in pages (see internal/entry.ts); a slot is (page index << PAGE_BITS) | i.
+  #pages: (Page | undefined)[] = [];
+  /** Page that new slots come from. */
+  #current: Page | undefined;
+  /** Other pages with free slots (may hold dropped or refilled pages: checked when popped). */
+  #available: Page[] = [];
+  #freePageIndexes: number[] = [];
+  /** Ids or creation times outgrew 32 bits: every page stores them as 64-bit floats. */
+  #wide = false;
+  // Slots created during the current macrotask hold their guard strongly; at the macrotask's end the
+  // survivors' guards are swapped for WeakRefs. A WeakRef costs ~0.1-0.2 µs (about a synchronous round
+  // trip) and a guard cleaned within the macrotask that created it can never leak, so short-lived guards
+  // never pay it. Bounded, so a long synchronous burst never keeps thousands of guards from young-gen GC.
+  #nursery: number[] = [];
   #tickScheduled = false;
+  // Leak detection: one WeakRef per guard that outlived its macrotask, swept after each GC. A single
+  // FinalizationRegistry cell (a sentinel object, re-armed in its own callback) tells us a GC happened:
+  // 32 bytes per guard plus one cell per GC, instead of a FinalizationRegistry cell per guard (72 bytes,
+  // 112 with an unregister token). Sweeps are incremental (SWEEP_BUDGET refs per macrotask, unref'd).
+  readonly #gcSentinel: FinalizationRegistry<0> | undefined;
+  #sentinelArmed = false;
+  /** Slots whose guard is held by a WeakRef. */
+  #weak = 0;
+  /** Next slot the sweep looks at; -1 when no sweep is running. */
+  #sweepCursor = -1;
+  #sweepAgain = false;
+  #closed = false;
+  /** `#cleanAll` runs in progress, told the final state of each slot released meanwhile. */
+  #collectors: Collector[] = [];
   // Creation timestamps come from one clock read per macrotask (and every 1024 guards within one): a
   // clock read costs 100-200 ns on some VMs, as much as the rest of the round trip.
   #now = 0;
   #stamps = 0;
   #timedRuns = 0;
   #queue: PQueue | undefined;
-  // Doubly linked list of live entries, oldest first: O(1) insert/remove and 8 bytes per entry.
-  #head: Entry | undefined;
-  #tail: Entry | undefined;
   #nextId = 1;
   #closing = false;
   #shutdown: Promise<CleanupReport> | undefined;
@@ -223,8 +274,8 @@ export class ResourceRegistry implements AsyncDisposable {
     this.#retryBaseDelayMs = optional('retryBaseDelayMs', options.retryBaseDelayMs, expectNonNegativeFinite, DEFAULTS.retryBaseDelayMs);
     this.#retryMaxDelayMs = optional('retryMaxDelayMs', options.retryMaxDelayMs, expectNonNegativeFinite, DEFAULTS.retryMaxDelayMs);
     this.#trackStacks = optional('trackStacks', options.trackStacks, expectBoolean, false);
-    const trackLeaks = optional('trackLeaks', options.trackLeaks, expectBoolean, true);
-    this.#finalizer = trackLeaks ? new FinalizationRegistry<Entry>((entry) => this.#onCollected(entry)) : undefined;
+    this.#trackLeaks = optional('trackLeaks', options.trackLeaks, expectBoolean, true);
+    this.#gcSentinel = this.#trackLeaks ? new FinalizationRegistry<0>(this.#onGc) : undefined;
   }
 
   /** True once `shutdown()` was called: new registrations throw `REGISTRY_SHUTTING_DOWN`. */
@@ -256,22 +307,28 @@ export class ResourceRegistry implements AsyncDisposable {
   /** Every live resource, oldest first. */
   list(): ResourceInfo[] {
     const out: ResourceInfo[] = [];
-    for (let entry = this.#head; entry !== undefined; entry = entry.next) {
-      const { info } = entry;
-      const item: ResourceInfo = {
-        id: entry.id,
-        name: entryName(entry),
-        typeName: typeName(entry.resource),
-        createdAt: EPOCH + entry.createdAt,
-        sizeBytes: info.sizeBytes,
-        priority: info.priority as CleanupPriority,
-        metadata: info.metadata,
-        state: entry.state === ACTIVE ? 'active' : 'cleaning',
-      };
-      if (info.stack?.stack !== undefined) (item as { stack?: string }).stack = info.stack.stack;
-      out.push(item);
+    for (const page of this.#pages) {
+      if (page === undefined) continue;
+      for (let i = 0; i < page.bump; i += 1) {
+        const fn = page.fns[i];
+        if (fn === undefined) continue;
+        const info = page.infos[i]!;
+        const item: ResourceInfo = {
+          id: page.ids[i]!,
+          name: slotName(page, i),
+          typeName: typeName(page.resources[i]),
+          createdAt: EPOCH + page.created[i]!,
+          sizeBytes: info.sizeBytes,
+          priority: info.priority as CleanupPriority,
+          metadata: info.metadata,
+          state: typeof fn === 'function' ? 'active' : 'cleaning',
+        };
+        if (info.stack?.stack !== undefined) (item as { stack?: string }).stack = info.stack.stack;
+        out.push(item);
+      }
     }
-    return out;
+    // Slots are reused, so slot order is not creation order; ids are.
+    return out.sort((a, b) => a.id - b.id);
   }
 
   /** Counters since creation and the cleanup duration summary. */
@@ -334,6 +391,8 @@ export class ResourceRegistry implements AsyncDisposable {
     safeRecord(this.#monitor, createEvent('resource.shutdown.started', this.name, { active: this.#active, deadlineMs }));
     this.#shutdown = this.#cleanAll(deadlineMs).then((report) => {
       this.#deadlines.close();
+      // Leak detection ends with the registry: no more sentinel, and a running sweep stops at its next step.
+      this.#closed = true;
       safeRecord(
         this.#monitor,
         createEvent('resource.shutdown.completed', this.name, {
@@ -354,14 +413,14 @@ export class ResourceRegistry implements AsyncDisposable {
     await this.shutdown();
   }
 
-  /** @internal Registers a resource for `target` (its guard); see internal/protocol.ts. */
-  [TRACK](target: object, resource: unknown, cleanup: unknown, options: GuardOptions | undefined): Entry {
+  /** @internal Registers a resource for `guard` and returns its slot; see internal/protocol.ts. */
+  [TRACK](guard: object, resource: unknown, cleanup: unknown, options: GuardOptions | undefined): number {
     if (typeof cleanup !== 'function') throw new TypeError(`Expected \`cleanup\` to be a function, got ${describeValue(cleanup)}`);
     let stack: { stack?: string } | undefined;
     if (this.#trackStacks) {
       stack = {};
       // Captured now, formatted only if someone reads it (a leak report, list()).
-      Error.captureStackTrace(stack, target.constructor);
+      Error.captureStackTrace(stack, guard.constructor);
     }
     const info = this.#infos.make(options, stack);
     if (this.#closing) {
@@ -369,34 +428,73 @@ export class ResourceRegistry implements AsyncDisposable {
         context: { registry: this.name, name: info.name ?? typeName(resource) },
       });
     }
-    const entry = new Entry(this.#nextId++, resource, cleanup as (resource: unknown) => unknown, info, this.#timestamp());
-    const tail = this.#tail;
-    if (tail === undefined) this.#head = entry;
-    else {
-      tail.next = entry;
-      entry.prev = tail;
-    }
-    this.#tail = entry;
+    const id = this.#nextId++;
+    const now = this.#timestamp();
+    if (!this.#wide && (id > NARROW_MAX || now < 0 || now > NARROW_MAX)) this.#widen();
+    let page = this.#current;
+    if (page === undefined || (page.freeHead < 0 && page.bump === PAGE_SIZE)) page = this.#nextPage();
+    let i = page.freeHead;
+    if (i >= 0) page.freeHead = page.ids[i]! - 1;
+    else i = page.bump++;
+    page.live += 1;
+    page.ids[i] = id;
+    page.created[i] = now;
+    page.resources[i] = resource;
+    page.fns[i] = cleanup;
+    page.infos[i] = info;
+    page.refs[i] = guard;
     this.#active += 1;
     this.#created += 1;
     this.#activeBytes += info.sizeBytes;
-    if (this.#finalizer !== undefined) {
-      this.#nurseryTargets.push(target);
-      // Bounded, so a long synchronous burst never keeps thousands of cleaned guards from young-gen GC.
-      if (this.#nurseryEntries.push(entry) >= 1024) this.#flushNursery();
-    }
-    if (this.#events) safeRecord(this.#monitor, createEvent('resource.created', this.name, { id: entry.id, name: entryName(entry) }));
-    return entry;
+    const slot = (page.index << PAGE_BITS) | i;
+    if (this.#gcSentinel !== undefined && this.#nursery.push(slot) >= 1024) this.#flushNursery();
+    if (this.#events) safeRecord(this.#monitor, createEvent('resource.created', this.name, { id, name: info.name ?? typeName(resource) }));
+    return slot;
   }
 
-  /** @internal Starts the entry's cleanup, or joins the run already started. Never throws. */
-  [RUN](entry: Entry): Outcome {
-    if (entry.state !== ACTIVE) return outcomeOf(entry.state);
-    entry.state = RUNNING;
+  /** @internal Starts the slot's cleanup, or joins the run already started. Never throws. */
+  [RUN](slot: number, guard: object): Outcome {
+    return this.#run(this.#pages[slot >>> PAGE_BITS]!, slot & PAGE_MASK, guard);
+  }
+
+  /** @internal Hands the resource back without cleanup. */
+  [TAKE](slot: number, guard: object): unknown {
+    const page = this.#pages[slot >>> PAGE_BITS]!;
+    const i = slot & PAGE_MASK;
+    if (typeof page.fns[i] !== 'function') throw stateError(page.ids[i]!, false, 'take');
+    const resource = page.resources[i];
+    this.#handedBack += 1;
+    this.#release(page, i, TAKEN, guard);
+    return resource;
+  }
+
+  /** @internal The resource of an active slot. */
+  [GET](slot: number): unknown {
+    const page = this.#pages[slot >>> PAGE_BITS]!;
+    const i = slot & PAGE_MASK;
+    if (typeof page.fns[i] !== 'function') throw stateError(page.ids[i]!, false, 'use');
+    return page.resources[i];
+  }
+
+  /** @internal */
+  [ID](slot: number): number {
+    return this.#pages[slot >>> PAGE_BITS]!.ids[slot & PAGE_MASK]!;
+  }
+
+  /** @internal False while the slot's cleanup runs. */
+  [IS_ACTIVE](slot: number): boolean {
+    return typeof this.#pages[slot >>> PAGE_BITS]!.fns[slot & PAGE_MASK] === 'function';
+  }
+
+  /** `guard` is the slot's guard when the caller has it (saves a WeakRef.deref() at release). */
+  #run(page: Page, i: number, guard: object | undefined): Outcome {
+    const fn = page.fns[i];
+    if (typeof fn !== 'function') return fn === RUNNING ? undefined : (fn as Promise<void>);
+    page.fns[i] = RUNNING;
     // Durations are sampled, 1 run in 16: a clock read costs 100-200 ns on some VMs, as much as the
     // rest of a synchronous round trip. -1 means "not timed".
     this.#timedRuns += 1;
-    return this.#attempt(entry, 1, (this.#timedRuns & 15) === 0 ? performance.now() : -1);
+    return this.#attempt(page, i, page.ids[i]!, fn as CleanupFn<unknown>, 1, (this.#timedRuns & 15) === 0 ? performance.now() : -1, guard);
   }
 
   /** Creation time relative to EPOCH; fresh once per macrotask and every 1024 stamps. */
@@ -418,71 +516,191 @@ export class ResourceRegistry implements AsyncDisposable {
   };
 
   #flushNursery(): void {
-    const targets = this.#nurseryTargets;
-    const entries = this.#nurseryEntries;
-    if (entries.length === 0) return;
-    this.#nurseryTargets = [];
-    this.#nurseryEntries = [];
-    // No unregister token: a token costs another ~40 bytes per guard (114 instead of 72 on a 64-bit heap)
-    // and an unregister call per cleanup. A cleaned guard's cell fires later and is ignored by state.
-    for (let i = 0; i < entries.length; i += 1) if (entries[i]!.state === ACTIVE) this.#finalizer!.register(targets[i]!, entries[i]!);
+    const slots = this.#nursery;
+    if (slots.length === 0) return;
+    this.#nursery = [];
+    const before = this.#weak;
+    for (const slot of slots) {
+      const page = this.#pages[slot >>> PAGE_BITS];
+      if (page === undefined) continue;
+      const i = slot & PAGE_MASK;
+      const ref = page.refs[i];
+      // A slot may be listed twice (released and reused within the macrotask): swap only strong refs.
+      if (ref === undefined || ref instanceof WeakRef || typeof page.fns[i] !== 'function') continue;
+      page.refs[i] = new WeakRef(ref);
+      this.#weak += 1;
+    }
+    if (this.#weak > before) this.#armSentinel();
   }
 
-  /** @internal Hands the resource back without cleanup. */
-  [TAKE](entry: Entry): unknown {
-    if (entry.state !== ACTIVE) throw stateError(entry, 'take');
-    const { resource } = entry;
-    entry.state = TAKEN;
-    this.#handedBack += 1;
-    this.#release(entry);
-    return resource;
+  #armSentinel(): void {
+    if (this.#sentinelArmed || this.#closed) return;
+    this.#sentinelArmed = true;
+    // An object nothing references: collected by the next GC, whose callback then runs #onGc.
+    this.#gcSentinel!.register({}, 0);
   }
 
-  #attempt(entry: Entry, attempt: number, started: number): Outcome {
+  readonly #onGc = (): void => {
+    this.#sentinelArmed = false;
+    if (this.#closed || this.#weak === 0) return;
+    this.#armSentinel();
+    if (this.#sweepCursor >= 0) this.#sweepAgain = true;
+    else {
+      this.#sweepCursor = 0;
+      setImmediate(this.#sweep).unref();
+    }
+  };
+
+  /** One bounded step of a sweep over the weakly held guards; leaked ones go to the queue. */
+  readonly #sweep = (): void => {
+    if (this.#closed) {
+      this.#sweepCursor = -1;
+      return;
+    }
+    const pages = this.#pages;
+    const end = pages.length << PAGE_BITS;
+    let slot = this.#sweepCursor;
+    let budget = SWEEP_BUDGET;
+    while (slot < end && budget > 0) {
+      const page = pages[slot >>> PAGE_BITS];
+      const i = slot & PAGE_MASK;
+      if (page === undefined || i >= page.bump) {
+        slot = ((slot >>> PAGE_BITS) + 1) << PAGE_BITS;
+        continue;
+      }
+      const ref = page.refs[i];
+      if (ref instanceof WeakRef) {
+        budget -= 1;
+        if (ref.deref() === undefined && typeof page.fns[i] === 'function') this.#onCollected(page, i);
+      }
+      slot += 1;
+    }
+    if (slot < end) this.#sweepCursor = slot;
+    else if (this.#sweepAgain) {
+      this.#sweepAgain = false;
+      this.#sweepCursor = 0;
+    } else {
+      this.#sweepCursor = -1;
+      return;
+    }
+    setImmediate(this.#sweep).unref();
+  };
+
+  #onCollected(page: Page, i: number): void {
+    const id = page.ids[i]!;
+    const info = page.infos[i]!;
+    page.refs[i] = undefined;
+    this.#weak -= 1;
+    this.#leaked += 1;
+    const data: Record<string, unknown> = { id, name: slotName(page, i), ageMs: Date.now() - EPOCH - page.created[i]! };
+    if (info.stack !== undefined) data.stack = info.stack.stack;
+    safeRecord(this.#monitor, createEvent('resource.leaked', this.name, data));
+    void this.#enqueue(page, i, id, info.priority);
+  }
+
+  #nextPage(): Page {
+    const available = this.#available;
+    while (available.length > 0) {
+      const page = available.pop()!;
+      page.listed = false;
+      if (this.#pages[page.index] === page && (page.freeHead >= 0 || page.bump < PAGE_SIZE)) return (this.#current = page);
+    }
+    const index = this.#freePageIndexes.pop() ?? this.#pages.length;
+    const page = new Page(index, this.#wide);
+    this.#pages[index] = page;
+    return (this.#current = page);
+  }
+
+  #widen(): void {
+    this.#wide = true;
+    for (const page of this.#pages) page?.widen();
+  }
+
+  /**
+   * Frees a finished slot (so a guard kept alive does not keep the resource) and hands its final state to
+   * the guard and to running `#cleanAll`s. `guard` is the slot's guard when the caller has it.
+   */
+  #release(page: Page, i: number, final: Final, guard: object | undefined): void {
+    const id = page.ids[i]!;
+    const ref = page.refs[i];
+    this.#active -= 1;
+    this.#activeBytes -= page.infos[i]!.sizeBytes;
+    const isWeak = ref instanceof WeakRef;
+    if (isWeak) this.#weak -= 1;
+    for (const collector of this.#collectors) if (collector.has(id)) collector.set(id, final);
+    page.resources[i] = undefined;
+    page.fns[i] = undefined;
+    page.infos[i] = undefined;
+    page.refs[i] = undefined;
+    page.created[i] = 0;
+    page.ids[i] = page.freeHead + 1;
+    page.freeHead = i;
+    page.live -= 1;
+    if (page !== this.#current) {
+      if (page.live === 0) {
+        this.#pages[page.index] = undefined;
+        this.#freePageIndexes.push(page.index);
+      } else if (!page.listed) {
+        page.listed = true;
+        this.#available.push(page);
+      }
+    }
+    const target = guard ?? (isWeak ? (ref).deref() : ref);
+    if (target !== undefined) (target as Settleable)[SETTLE](final, id);
+  }
+
+  #attempt(page: Page, i: number, id: number, fn: CleanupFn<unknown>, attempt: number, started: number, guard: object | undefined): Outcome {
     let result: unknown;
     try {
-      result = entry.cleanup!(entry.resource);
+      result = fn(page.resources[i]);
     } catch (thrown) {
-      return this.#afterError(entry, attempt, started, thrown);
+      return this.#afterError(page, i, id, fn, attempt, started, thrown, guard);
     }
     if (isThenable(result)) {
       // Each attempt's own start is its deadline's origin.
       const attemptStart = attempt === 1 && started >= 0 ? started : performance.now();
-      const pending = this.#awaitAttempt(entry, attempt, started, attemptStart, result);
-      // A thenable may settle synchronously inside then(): keep the final state it produced.
-      if (isInFlight(entry.state)) entry.state = pending;
+      const pending = this.#awaitAttempt(page, i, id, fn, attempt, started, attemptStart, result, guard);
+      // A thenable may settle synchronously inside then(): keep the final state it produced (the slot is
+      // then free, or already someone else's).
+      const state = page.fns[i];
+      if (page.ids[i] === id && (state === RUNNING || state instanceof Promise)) page.fns[i] = pending;
       return pending;
     }
-    this.#succeed(entry, started);
+    this.#succeed(page, i, started, guard);
     return undefined;
   }
 
   #awaitAttempt(
-    entry: Entry,
+    page: Page,
+    i: number,
+    id: number,
+    fn: CleanupFn<unknown>,
     attempt: number,
     started: number,
     attemptStart: number,
     result: PromiseLike<unknown>,
+    guard: object | undefined,
   ): Promise<void> {
-    const timeoutMs = entry.info.timeoutMs === 0 ? this.#timeoutMs : entry.info.timeoutMs;
+    const timeoutMs = page.infos[i]!.timeoutMs === 0 ? this.#timeoutMs : page.infos[i]!.timeoutMs;
     return new Promise<void>((resolve, reject) => {
       const waiter = this.#deadlines.add(timeoutMs, attemptStart, () => {
-        const error = new CleanupError(`Cleanup of "${entryName(entry)}" did not settle within ${timeoutMs} ms`, {
+        const name = slotName(page, i);
+        const error = new CleanupError(`Cleanup of "${name}" did not settle within ${timeoutMs} ms`, {
           code: CLEANUP_TIMEOUT,
-          context: { id: entry.id, name: entryName(entry), timeoutMs, attempt },
+          context: { id, name, timeoutMs, attempt },
         });
-        reject(this.#fail(entry, started, error));
+        reject(this.#fail(page, i, started, error, guard));
       });
       // Both handlers are attached at once, so a cleanup that rejects after its timeout is ignored,
       // never an unhandled rejection.
       const onFulfilled = (): void => {
         if (!this.#deadlines.finish(waiter)) return;
-        this.#succeed(entry, started);
+        this.#succeed(page, i, started, guard);
         resolve();
       };
       const onRejected = (error: unknown): void => {
         if (!this.#deadlines.finish(waiter)) return;
-        const outcome = this.#afterError(entry, attempt, started, error);
+        const outcome = this.#afterError(page, i, id, fn, attempt, started, error, guard);
         if (outcome === undefined || outcome instanceof Promise) resolve(outcome);
         else reject(outcome);
       };
@@ -495,135 +713,119 @@ export class ResourceRegistry implements AsyncDisposable {
     });
   }
 
-  #afterError(entry: Entry, attempt: number, started: number, thrown: unknown): Outcome {
+  #afterError(
+    page: Page,
+    i: number,
+    id: number,
+    fn: CleanupFn<unknown>,
+    attempt: number,
+    started: number,
+    thrown: unknown,
+    guard: object | undefined,
+  ): Outcome {
+    const name = slotName(page, i);
     if (attempt <= this.#maxRetries && isRetryable(thrown)) {
       this.#retried += 1;
       const delayMs = backoffDelay(attempt, this.#retryBaseDelayMs, this.#retryMaxDelayMs);
-      safeRecord(
-        this.#monitor,
-        createEvent('resource.retry', this.name, { id: entry.id, name: entryName(entry), attempt, delayMs, message: toError(thrown).message }),
-      );
-      const pending = sleep(delayMs).then(() => asPromise(this.#attempt(entry, attempt + 1, started)));
-      entry.state = pending;
+      safeRecord(this.#monitor, createEvent('resource.retry', this.name, { id, name, attempt, delayMs, message: toError(thrown).message }));
+      const pending = sleep(delayMs).then(() => asPromise(this.#attempt(page, i, id, fn, attempt + 1, started, guard)));
+      page.fns[i] = pending;
       return pending;
     }
     const cause = toError(thrown);
-    const error = new CleanupError(`Cleanup of "${entryName(entry)}" failed: ${cause.message}`, {
+    const error = new CleanupError(`Cleanup of "${name}" failed: ${cause.message}`, {
       code: CLEANUP_FAILED,
       cause,
-      context: { id: entry.id, name: entryName(entry), attempts: attempt },
+      context: { id, name, attempts: attempt },
     });
-    return this.#fail(entry, started, error);
+    return this.#fail(page, i, started, error, guard);
   }
 
-  #succeed(entry: Entry, started: number): void {
+  #succeed(page: Page, i: number, started: number, guard: object | undefined): void {
     const durationMs = started < 0 ? undefined : performance.now() - started;
     if (durationMs !== undefined) this.#durations.record(durationMs);
-    entry.state = CLEANED;
     this.#cleaned += 1;
-    if (this.#events) safeRecord(this.#monitor, createEvent('resource.cleaned', this.name, { id: entry.id, name: entryName(entry), durationMs }));
-    this.#release(entry);
+    if (this.#events) safeRecord(this.#monitor, createEvent('resource.cleaned', this.name, { id: page.ids[i]!, name: slotName(page, i), durationMs }));
+    this.#release(page, i, CLEANED, guard);
   }
 
-  #fail(entry: Entry, started: number, error: CleanupError): CleanupError {
+  #fail(page: Page, i: number, started: number, error: CleanupError, guard: object | undefined): CleanupError {
     if (started >= 0) this.#durations.record(performance.now() - started);
-    entry.state = error;
     this.#failed += 1;
     if (error.code === CLEANUP_TIMEOUT) this.#timedOut += 1;
     safeRecord(
       this.#monitor,
-      createEvent('resource.failed', this.name, { id: entry.id, name: entryName(entry), code: error.code, message: error.message }),
+      createEvent('resource.failed', this.name, { id: page.ids[i]!, name: slotName(page, i), code: error.code, message: error.message }),
     );
-    this.#release(entry);
+    this.#release(page, i, error, guard);
     return error;
   }
 
-  /** Unlinks a finished entry and drops its references, so a guard kept alive does not keep the resource. */
-  #release(entry: Entry): void {
-    const { prev, next } = entry;
-    if (prev === undefined) this.#head = next;
-    else prev.next = next;
-    if (next === undefined) this.#tail = prev;
-    else next.prev = prev;
-    entry.prev = undefined;
-    entry.next = undefined;
-    this.#active -= 1;
-    this.#activeBytes -= entry.info.sizeBytes;
-    entry.resource = undefined;
-    entry.cleanup = undefined;
-  }
-
-  #onCollected(entry: Entry): void {
-    if (entry.state !== ACTIVE) return;
-    this.#leaked += 1;
-    const data: Record<string, unknown> = { id: entry.id, name: entryName(entry), ageMs: Date.now() - EPOCH - entry.createdAt };
-    if (entry.info.stack !== undefined) data.stack = entry.info.stack.stack;
-    safeRecord(this.#monitor, createEvent('resource.leaked', this.name, data));
-    void this.#enqueue(entry);
-  }
-
-  /** Runs the entry's cleanup from the queue; resolves when it ends, never rejects. */
-  #enqueue(entry: Entry): Promise<unknown> {
+  /** Runs the slot's cleanup from the queue, unless the slot was released meanwhile; resolves when it ends, never rejects. */
+  #enqueue(page: Page, i: number, id: number, priority: number): Promise<unknown> {
     this.#queue ??= new PQueue({ concurrency: this.#concurrency });
-    return this.#queue.add(() => quiet(this[RUN](entry)), { priority: entry.info.priority }).then(undefined, (error: unknown) => {
-      // [RUN] never throws; this only reports a bug instead of leaving an unhandled rejection.
-      safeRecord(this.#monitor, createEvent('resource.failed', this.name, { id: entry.id, code: 'INTERNAL', message: toError(error).message }));
+    // By its turn the slot may have been cleaned, handed back, or reused by another resource: check the id.
+    const task = (): Promise<void> => (page.ids[i] === id && page.fns[i] !== undefined ? quiet(this.#run(page, i, undefined)) : DONE);
+    return this.#queue.add(task, { priority }).then(undefined, (error: unknown) => {
+      // #run never throws; this only reports a bug instead of leaving an unhandled rejection.
+      safeRecord(this.#monitor, createEvent('resource.failed', this.name, { id, code: 'INTERNAL', message: toError(error).message }));
     });
   }
 
   async #cleanAll(deadlineMs: number | undefined): Promise<CleanupReport> {
     const started = performance.now();
-    const targets: Entry[] = [];
-    for (let entry = this.#head; entry !== undefined; entry = entry.next) targets.push(entry);
+    const targets: Target[] = [];
+    const queued: Target[] = [];
     const waits: Promise<unknown>[] = [];
-    const queued = targets.filter((e) => e.state === ACTIVE).sort((a, b) => b.info.priority - a.info.priority || b.id - a.id);
-    for (const entry of queued) waits.push(this.#enqueue(entry));
-    for (const entry of targets) if (entry.state instanceof Promise) waits.push(quiet(entry.state));
-    const all = Promise.all(waits);
-    if (deadlineMs === undefined) await all;
-    else {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, deadlineMs)))]);
-      clearTimeout(timer);
+    const collector: Collector = new Map();
+    for (const page of this.#pages) {
+      if (page === undefined) continue;
+      for (let i = 0; i < page.bump; i += 1) {
+        const fn = page.fns[i];
+        if (fn === undefined) continue;
+        const target: Target = { page, i, id: page.ids[i]!, name: slotName(page, i), priority: page.infos[i]!.priority };
+        targets.push(target);
+        collector.set(target.id, 0);
+        if (typeof fn === 'function') queued.push(target);
+        else if (fn instanceof Promise) waits.push(quiet(fn));
+        // RUNNING: a synchronous cleanup that called us; it ends before we next look.
+      }
+    }
+    this.#collectors.push(collector);
+    try {
+      queued.sort((a, b) => b.priority - a.priority || b.id - a.id);
+      for (const t of queued) waits.push(this.#enqueue(t.page, t.i, t.id, t.priority));
+      const all = Promise.all(waits);
+      if (deadlineMs === undefined) await all;
+      else {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, deadlineMs)))]);
+        clearTimeout(timer);
+      }
+    } finally {
+      this.#collectors.splice(this.#collectors.indexOf(collector), 1);
     }
     let cleaned = 0;
     let handedBack = 0;
     const failures: CleanupFailure[] = [];
-    for (const entry of targets) {
-      if (entry.state === CLEANED) cleaned += 1;
-      else if (entry.state === TAKEN) handedBack += 1;
+    for (const target of targets) {
+      const final = collector.get(target.id);
+      if (final === CLEANED) cleaned += 1;
+      else if (final === TAKEN) handedBack += 1;
       else {
-        const error = isFailed(entry.state)
-          ? entry.state
-          : new CleanupError(`Cleanup of "${entryName(entry)}" did not finish within the ${deadlineMs} ms deadline`, {
+        const error =
+          typeof final === 'object'
+            ? final
+            : new CleanupError(`Cleanup of "${target.name}" did not finish within the ${deadlineMs} ms deadline`, {
                 code: CLEANUP_DEADLINE_EXCEEDED,
-                context: { id: entry.id, name: entryName(entry), deadlineMs },
+                context: { id: target.id, name: target.name, deadlineMs },
               });
-        const name = typeof error.context.name === 'string' ? error.context.name : entryName(entry);
-        failures.push({ id: entry.id, name, code: error.code, reason: error.message, error });
+        const name = typeof error.context.name === 'string' ? error.context.name : target.name;
+        failures.push({ id: target.id, name, code: error.code, reason: error.message, error });
       }
     }
     return { cleaned, handedBack, failures, complete: failures.length === 0, durationMs: performance.now() - started };
   }
-}
-
-function stateError(entry: Entry, what: 'get' | 'take'): ResourceStateError {
-  const verb = what === 'get' ? 'use' : 'take';
-  if (entry.state === TAKEN) {
-    return new ResourceStateError(`Cannot ${verb} resource #${entry.id}: it was already handed back by intoInner()`, {
-      code: RESOURCE_TAKEN,
-      context: { id: entry.id },
-    });
-  }
-  return new ResourceStateError(`Cannot ${verb} resource #${entry.id}: its cleanup has started`, {
-    code: ALREADY_CLEANED_UP,
-    context: { id: entry.id },
-  });
-}
-
-/** @internal The error `get()` throws on a released entry. */
-export function accessError(entry: Entry): ResourceStateError {
-  return stateError(entry, 'get');
 }
 
 let cachedDefault: ResourceRegistry | undefined;

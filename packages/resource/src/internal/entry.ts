@@ -1,13 +1,15 @@
-import type { CleanupError } from '../errors.js';
-import type { RUN, TAKE } from './protocol.js';
+import { ALREADY_CLEANED_UP, RESOURCE_TAKEN, ResourceStateError, type CleanupError } from '../errors.js';
+import type { GET, ID, IS_ACTIVE, RUN, SETTLE, TAKE } from './protocol.js';
 
-// Settled-less entry states. A run in flight is represented by its promise and a failed run by its error,
-// in the same field: one field less per tracked resource (8 bytes on a 64-bit heap).
-export const ACTIVE = 0;
-/** A synchronous cleanup is running (no promise yet). */
+/** Marker in `Page.fns` while a synchronous cleanup runs (no promise yet). */
 export const RUNNING = 1;
+// Final states, as a guard keeps them once its slot is released (a failed run keeps its CleanupError).
 export const CLEANED = 2;
 export const TAKEN = 3;
+export const FAILED = 4;
+
+/** What a released slot ends with; handed to its guard through `[SETTLE]`. */
+export type Final = typeof CLEANED | typeof TAKEN | CleanupError;
 
 /**
  * What a cleanup run ends with: nothing (cleaned or handed back), the error, or a promise that fulfills
@@ -17,28 +19,11 @@ export const TAKEN = 3;
  */
 export type Outcome = CleanupError | undefined | Promise<void>;
 
-/** An entry's state: one of the constants, the promise of the run in flight, or the error it failed with. */
-export type EntryState = typeof ACTIVE | typeof RUNNING | typeof CLEANED | typeof TAKEN | Promise<void> | CleanupError;
-
-/** The run's outcome so far: its promise while in flight, its error once failed, otherwise nothing. */
-export function outcomeOf(state: EntryState): Outcome {
-  return typeof state === 'number' ? undefined : state;
-}
-
-export function isInFlight(state: EntryState): boolean {
-  return state === RUNNING || state instanceof Promise;
-}
-
-export function isFailed(state: EntryState): state is CleanupError {
-  return typeof state === 'object' && !(state instanceof Promise);
-}
-
 /**
  * Per-resource facts that rarely vary, shared by the resources of a registry created with equal options
- * (see InfoFactory). Holding the registry here rather than in each entry saves a field per resource.
+ * (see InfoFactory), so a tracked resource usually costs one pointer to a shared info.
  */
 export interface EntryInfo {
-  readonly registry: RegistryProtocol;
   readonly name: string | undefined;
   readonly priority: number;
   readonly sizeBytes: number;
@@ -49,31 +34,79 @@ export interface EntryInfo {
   readonly stack: { stack?: string } | undefined;
 }
 
-/** Capture time origin: `createdAt` is stored relative to it so the field stays a Smi (no boxed double). */
+/** Capture time origin: `createdAt` is stored relative to it. */
 export const EPOCH = Date.now();
 
-/** What an entry needs from its registry (see protocol.ts for why these are symbol-keyed). */
-export interface RegistryProtocol {
-  [RUN](entry: Entry): Outcome;
-  [TAKE](entry: Entry): unknown;
-}
+export const PAGE_BITS = 9;
+export const PAGE_SIZE = 1 << PAGE_BITS;
+export const PAGE_MASK = PAGE_SIZE - 1;
+/** Ids and creation times fit 32-bit typed arrays up to here; past it (or before EPOCH) a registry widens to 64-bit floats. */
+export const NARROW_MAX = 0xffff_ffff;
 
 /**
- * One tracked resource. It is what the registry's list and the FinalizationRegistry hold, so it must never
- * reference its guard: the guard has to stay collectable for leak detection to work.
+ * PAGE_SIZE slots of tracked resources, as parallel arrays (struct of arrays): a tracked resource costs
+ * one element in each, about 44 bytes, instead of an entry object with its 24-byte header, list links and
+ * a FinalizationRegistry cell. A slot is free when `fns[i]` is undefined; free slots of a page are linked
+ * through `ids` (`ids[i]` = next free index + 1, 0 ends the list), so the free list costs nothing.
+ * Pages, not one growing array, so growth never copies and never leaves half an array unused.
  */
-export class Entry {
-  prev: Entry | undefined = undefined;
-  next: Entry | undefined = undefined;
-  state: EntryState = ACTIVE;
+export class Page {
+  readonly resources: unknown[] = new Array<unknown>(PAGE_SIZE).fill(undefined);
+  /** The cleanup function while active, RUNNING during a synchronous run, the run's promise while in flight. */
+  readonly fns: unknown[] = new Array<unknown>(PAGE_SIZE).fill(undefined);
+  readonly infos: (EntryInfo | undefined)[] = new Array<EntryInfo | undefined>(PAGE_SIZE).fill(undefined);
+  /** The guard (strongly, until leak tracking takes over at the end of its macrotask), its WeakRef, or nothing. */
+  readonly refs: (object | WeakRef<object> | undefined)[] = new Array<object | undefined>(PAGE_SIZE).fill(undefined);
+  ids: Uint32Array | Float64Array;
+  /** Creation time, ms since EPOCH. */
+  created: Uint32Array | Float64Array;
+  live = 0;
+  /** Slots below it have been used at least once. */
+  bump = 0;
+  freeHead = -1;
+  /** In the registry's list of pages with free slots. */
+  listed = false;
 
   constructor(
-    readonly id: number,
-    public resource: unknown,
-    public cleanup: ((resource: unknown) => unknown) | undefined,
-    readonly info: EntryInfo,
-    readonly createdAt: number,
-  ) {}
+    readonly index: number,
+    wide: boolean,
+  ) {
+    this.ids = wide ? new Float64Array(PAGE_SIZE) : new Uint32Array(PAGE_SIZE);
+    this.created = wide ? new Float64Array(PAGE_SIZE) : new Uint32Array(PAGE_SIZE);
+  }
+
+  widen(): void {
+    this.ids = Float64Array.from(this.ids);
+    this.created = Float64Array.from(this.created);
+  }
+}
+
+/** What a guard needs from its registry (see protocol.ts for why these are symbol-keyed). */
+export interface RegistryProtocol {
+  [RUN](slot: number, guard: object): Outcome;
+  [TAKE](slot: number, guard: object): unknown;
+  [GET](slot: number): unknown;
+  [ID](slot: number): number;
+  [IS_ACTIVE](slot: number): boolean;
+}
+
+/** What a registry calls on a guard when it releases the guard's slot. */
+export interface Settleable {
+  [SETTLE](final: Final, id: number): void;
+}
+
+/** The error for using (`'use'`) or taking (`'take'`) a resource whose cleanup started or that was handed back. */
+export function stateError(id: number, taken: boolean, verb: 'use' | 'take'): ResourceStateError {
+  if (taken) {
+    return new ResourceStateError(`Cannot ${verb} resource #${id}: it was already handed back by intoInner()`, {
+      code: RESOURCE_TAKEN,
+      context: { id },
+    });
+  }
+  return new ResourceStateError(`Cannot ${verb} resource #${id}: its cleanup has started`, {
+    code: ALREADY_CLEANED_UP,
+    context: { id },
+  });
 }
 
 /** The resource's type for reports: its constructor name, or its `typeof`. */

@@ -1,6 +1,6 @@
 import { describeValue, expectNonNegativeInteger, expectPositiveFinite } from '@patinox/errors';
 import { CleanupPriority } from '../priority.js';
-import type { EntryInfo, RegistryProtocol } from './entry.js';
+import type { EntryInfo } from './entry.js';
 
 /** Node clamps larger timer delays to 1 ms, which would turn a long timeout into an instant one. */
 export const MAX_TIMER_MS = 2_147_483_647;
@@ -49,8 +49,8 @@ export class InfoFactory {
   readonly #default: EntryInfo;
   #last: EntryInfo;
 
-  constructor(registry: RegistryProtocol) {
-    this.#default = Object.freeze({ registry, name: undefined, priority: 1, sizeBytes: 0, metadata: undefined, timeoutMs: 0, stack: undefined });
+  constructor() {
+    this.#default = Object.freeze({ name: undefined, priority: 1, sizeBytes: 0, metadata: undefined, timeoutMs: 0, stack: undefined });
     this.#last = this.#default;
   }
 
@@ -76,7 +76,6 @@ export class InfoFactory {
       }
     }
     const info: EntryInfo = {
-      registry: this.#default.registry,
       name: name === undefined ? undefined : expectString('name', name),
       priority: priority === undefined ? this.#default.priority : expectPriority('priority', priority),
       sizeBytes: sizeBytes === undefined ? 0 : expectNonNegativeInteger('sizeBytes', sizeBytes),
