@@ -170,6 +170,17 @@ function disposerOf(value: unknown): CleanupFn<unknown> | undefined {
 /** Live weak references visited per sweep step (each `deref()` costs ~0.1 µs), so a step stays near 100 µs. */
 const SWEEP_BUDGET = 1024;
 
+// One shared promise executor instead of a closure per async attempt: it parks the resolving functions
+// here and #awaitAttempt picks them up right after `new Promise` returns (synchronously, so never mixed up).
+const captured: { resolve: ((value?: Promise<void>) => void) | undefined; reject: ((reason: unknown) => void) | undefined } = {
+  resolve: undefined,
+  reject: undefined,
+};
+function capture(resolve: (value?: Promise<void>) => void, reject: (reason: unknown) => void): void {
+  captured.resolve = resolve;
+  captured.reject = reject;
+}
+
 /** A resource that `#cleanAll` waits for, with what its report needs should the resource be gone by then. */
 interface Target {
   readonly page: Page;
@@ -241,6 +252,8 @@ export class ResourceRegistry implements AsyncDisposable {
   // Creation timestamps come from one clock read per macrotask (and every 1024 guards within one): a
   // clock read costs 100-200 ns on some VMs, as much as the rest of the round trip.
   #now = 0;
+  /** performance.now() read with #now: the origin of attempt deadlines (see #clockNow). */
+  #clock = 0;
   #stamps = 0;
   #timedRuns = 0;
   #queue: PQueue | undefined;
@@ -500,18 +513,33 @@ export class ResourceRegistry implements AsyncDisposable {
   /** Creation time relative to EPOCH; fresh once per macrotask and every 1024 stamps. */
   #timestamp(): number {
     this.#stamps += 1;
-    if (!this.#tickScheduled || (this.#stamps & 1023) === 0) {
-      this.#now = Date.now() - EPOCH;
-      if (!this.#tickScheduled) {
-        this.#tickScheduled = true;
-        setImmediate(this.#onTick).unref();
-      }
-    }
+    if (!this.#tickScheduled || (this.#stamps & 1023) === 0) this.#readClocks();
     return this.#now;
+  }
+
+  /**
+   * Monotonic ms for deadline origins, cached like #timestamp. So a deadline counts, like setTimeout's,
+   * from the event loop's time in the current macrotask (at most 1024 reads stale), not from the exact
+   * call: a clock read per attempt cost about as much as the rest of an async round trip.
+   */
+  #clockNow(): number {
+    this.#stamps += 1;
+    if (!this.#tickScheduled || (this.#stamps & 1023) === 0) this.#readClocks();
+    return this.#clock;
+  }
+
+  #readClocks(): void {
+    this.#now = Date.now() - EPOCH;
+    this.#clock = performance.now();
+    if (!this.#tickScheduled) {
+      this.#tickScheduled = true;
+      setImmediate(this.#onTick).unref();
+    }
   }
 
   readonly #onTick = (): void => {
     this.#tickScheduled = false;
+    this.#deadlines.idle();
     this.#flushNursery();
   };
 
@@ -658,7 +686,7 @@ export class ResourceRegistry implements AsyncDisposable {
     }
     if (isThenable(result)) {
       // Each attempt's own start is its deadline's origin.
-      const attemptStart = attempt === 1 && started >= 0 ? started : performance.now();
+      const attemptStart = attempt === 1 && started >= 0 ? started : this.#clockNow();
       const pending = this.#awaitAttempt(page, i, id, fn, attempt, started, attemptStart, result, guard);
       // A thenable may settle synchronously inside then(): keep the final state it produced (the slot is
       // then free, or already someone else's).
@@ -682,35 +710,38 @@ export class ResourceRegistry implements AsyncDisposable {
     guard: object | undefined,
   ): Promise<void> {
     const timeoutMs = page.infos[i]!.timeoutMs === 0 ? this.#timeoutMs : page.infos[i]!.timeoutMs;
-    return new Promise<void>((resolve, reject) => {
-      const waiter = this.#deadlines.add(timeoutMs, attemptStart, () => {
-        const name = slotName(page, i);
-        const error = new CleanupError(`Cleanup of "${name}" did not settle within ${timeoutMs} ms`, {
-          code: CLEANUP_TIMEOUT,
-          context: { id, name, timeoutMs, attempt },
-        });
-        reject(this.#fail(page, i, started, error, guard));
+    const pending = new Promise<void>(capture);
+    const resolve = captured.resolve!;
+    const reject = captured.reject!;
+    captured.resolve = captured.reject = undefined;
+    const waiter = this.#deadlines.add(timeoutMs, attemptStart, () => {
+      const name = slotName(page, i);
+      const error = new CleanupError(`Cleanup of "${name}" did not settle within ${timeoutMs} ms`, {
+        code: CLEANUP_TIMEOUT,
+        context: { id, name, timeoutMs, attempt },
       });
-      // Both handlers are attached at once, so a cleanup that rejects after its timeout is ignored,
-      // never an unhandled rejection.
-      const onFulfilled = (): void => {
-        if (!this.#deadlines.finish(waiter)) return;
-        this.#succeed(page, i, started, guard);
-        resolve();
-      };
-      const onRejected = (error: unknown): void => {
-        if (!this.#deadlines.finish(waiter)) return;
-        const outcome = this.#afterError(page, i, id, fn, attempt, started, error, guard);
-        if (outcome === undefined || outcome instanceof Promise) resolve(outcome);
-        else reject(outcome);
-      };
-      try {
-        result.then(onFulfilled, onRejected);
-      } catch (error) {
-        // A hostile thenable whose `then` throws.
-        onRejected(error);
-      }
+      reject(this.#fail(page, i, started, error, guard));
     });
+    // Both handlers are attached at once, so a cleanup that rejects after its timeout is ignored,
+    // never an unhandled rejection.
+    const onFulfilled = (): void => {
+      if (!this.#deadlines.finish(waiter, this.#tickScheduled)) return;
+      this.#succeed(page, i, started, guard);
+      resolve();
+    };
+    const onRejected = (error: unknown): void => {
+      if (!this.#deadlines.finish(waiter, this.#tickScheduled)) return;
+      const outcome = this.#afterError(page, i, id, fn, attempt, started, error, guard);
+      if (outcome === undefined || outcome instanceof Promise) resolve(outcome);
+      else reject(outcome);
+    };
+    try {
+      result.then(onFulfilled, onRejected);
+    } catch (error) {
+      // A hostile thenable whose `then` throws.
+      onRejected(error);
+    }
+    return pending;
   }
 
   #afterError(

@@ -7,62 +7,89 @@ export interface Waiter {
   onTimeout: (() => void) | undefined;
 }
 
+/** A FIFO of waiters in a reused array: `items[head..tail)`; settled ones are dropped from the head. */
 interface WaiterList {
-  items: Waiter[];
+  items: (Waiter | undefined)[];
   head: number;
+  tail: number;
 }
 
-/** Advances past settled waiters at the head and compacts, so a list holds roughly the attempts in flight. */
+/**
+ * Advances past settled waiters at the head. A drained list rewinds in place and a mostly settled one is
+ * compacted, so steady one-at-a-time traffic allocates nothing here.
+ */
 function trim(list: WaiterList): void {
   const { items } = list;
-  while (list.head < items.length && items[list.head]!.done) list.head += 1;
-  if (list.head === items.length) {
-    list.items = [];
+  while (list.head < list.tail && items[list.head]!.done) {
+    items[list.head] = undefined;
+    list.head += 1;
+  }
+  if (list.head === list.tail) {
     list.head = 0;
-  } else if (list.head > 1024 && list.head * 2 > items.length) {
-    list.items = items.slice(list.head);
+    list.tail = 0;
+  } else if (list.head > 1024 && list.head * 2 > list.tail) {
+    items.copyWithin(0, list.head, list.tail);
+    items.fill(undefined, list.tail - list.head, list.tail);
+    list.tail -= list.head;
     list.head = 0;
   }
 }
 
 /**
  * Timeouts of in-flight cleanup attempts behind a single timer. A setTimeout/clearTimeout pair costs about
- * a microsecond on a busy VM, more than the rest of an async cleanup; here an attempt costs an array push.
+ * a microsecond on a busy VM, more than the rest of an async cleanup; here an attempt costs an array store.
  *
  * Attempts are kept in one FIFO per timeout value: `deadline = now + timeoutMs` with a monotonic clock,
  * so each FIFO is sorted and only its head can be due. The timer is ref'd while an attempt is pending
  * (something waits on its outcome) and unref'd when none is, so an idle registry never holds the process.
+ * Unref'ing can be deferred to the end of the macrotask (`finish(waiter, true)`, then `idle()`): a
+ * ref/unref pair costs two native calls, and one-at-a-time cleanups would otherwise pay them per attempt.
  */
 export class DeadlineQueue {
   readonly #lists = new Map<number, WaiterList>();
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Infinity;
   #pending = 0;
+  #unrefWhenIdle = false;
 
   add(timeoutMs: number, now: number, onTimeout: () => void): Waiter {
     const waiter: Waiter = { deadline: now + timeoutMs, timeoutMs, done: false, onTimeout };
     let list = this.#lists.get(timeoutMs);
     if (list === undefined) {
-      list = { items: [], head: 0 };
+      list = { items: [], head: 0, tail: 0 };
       this.#lists.set(timeoutMs, list);
     }
-    list.items.push(waiter);
+    list.items[list.tail] = waiter;
+    list.tail += 1;
     this.#pending += 1;
     if (this.#timer === undefined || waiter.deadline < this.#timerAt) this.#arm(waiter.deadline, now);
     else if (this.#pending === 1) this.#timer.ref();
     return waiter;
   }
 
-  /** Marks an attempt settled; returns false when it had already timed out. */
-  finish(waiter: Waiter): boolean {
+  /**
+   * Marks an attempt settled; returns false when it had already timed out. With `deferUnref`, the caller
+   * promises to call `idle()` at the end of the current macrotask.
+   */
+  finish(waiter: Waiter, deferUnref = false): boolean {
     if (waiter.done) return false;
     waiter.done = true;
     waiter.onTimeout = undefined;
     this.#pending -= 1;
-    if (this.#pending === 0) this.#timer?.unref();
+    if (this.#pending === 0) {
+      if (deferUnref) this.#unrefWhenIdle = true;
+      else this.#timer?.unref();
+    }
     const list = this.#lists.get(waiter.timeoutMs);
     if (list !== undefined) trim(list);
     return true;
+  }
+
+  /** Unrefs the timer if nothing is pending (see `finish`). */
+  idle(): void {
+    if (!this.#unrefWhenIdle) return;
+    this.#unrefWhenIdle = false;
+    if (this.#pending === 0) this.#timer?.unref();
   }
 
   /** Stops the timer; only when nothing is pending (a shut-down registry). */
@@ -87,9 +114,10 @@ export class DeadlineQueue {
     let next = Infinity;
     for (const [timeoutMs, list] of this.#lists) {
       const { items } = list;
-      while (list.head < items.length) {
+      while (list.head < list.tail) {
         const waiter = items[list.head]!;
         if (waiter.done) {
+          items[list.head] = undefined;
           list.head += 1;
           continue;
         }
@@ -97,6 +125,7 @@ export class DeadlineQueue {
           if (waiter.deadline < next) next = waiter.deadline;
           break;
         }
+        items[list.head] = undefined;
         list.head += 1;
         const onTimeout = waiter.onTimeout!;
         waiter.done = true;
@@ -104,7 +133,7 @@ export class DeadlineQueue {
         this.#pending -= 1;
         onTimeout();
       }
-      if (list.head === list.items.length) this.#lists.delete(timeoutMs);
+      if (list.head === list.tail) this.#lists.delete(timeoutMs);
       else trim(list);
     }
     if (next !== Infinity) this.#arm(next, now);
