@@ -1,7 +1,7 @@
 import { describeValue } from '@patinox/errors';
 import type { ElementType, TypedArrayOf, ValueOf } from './element-type.js';
 import { MappingReadOnlyError } from './errors.js';
-import type { TypedWindows } from './internal/typed-windows.js';
+import type { Indexable, TypedWindows } from './internal/typed-windows.js';
 
 /**
  * A bounds-checked, read-only view of mapped elements: what `'read'` mappings hand out. It has no setter,
@@ -131,23 +131,44 @@ export class MappedSlice<T extends ElementType> implements ReadonlyMappedSlice<T
   }
 }
 
+const WINDOWS: unique symbol = Symbol('WindowedMappedSlice.windows');
+
+/** What the windowed `get` reads, in one flat object so its fast path is two dependent loads shorter. */
+interface WindowState {
+  /** The file's window arrays (shared by all its slices, emptied on close, filled on first use). */
+  readonly arrays: (Indexable | undefined)[];
+  readonly start: number;
+  readonly length: number;
+  readonly shift: number;
+  readonly mask: number;
+}
+
 /**
  * @internal The slice of a windowed range. A separate class keeps the single-mapping `get` monomorphic:
  * sharing one `get` with the windowed path made it ~2x slower in V8 even for single mappings.
  */
 class WindowedMappedSlice<T extends ElementType> extends MappedSlice<T> {
+  declare private readonly [WINDOWS]: WindowState;
+
+  constructor(key: typeof SLICE_KEY, tw: TypedWindows, start: number, length: number, writable: boolean) {
+    super(key, tw, start, length, writable);
+    // Random reads over a mapping are bound by memory latency, and every instruction the lookup adds keeps
+    // fewer cache misses in flight: reading the window array, shift and mask straight from this object,
+    // rather than through the shared state and the TypedWindows, cut the cost of a random get by ~20 %.
+    Object.defineProperty(this, WINDOWS, { value: { arrays: tw.windowArrays, start, length, shift: tw.shift, mask: tw.mask } satisfies WindowState });
+  }
+
   override get(index: number): ValueOf<T> | undefined {
-    const st = this[STATE];
-    if (index >>> 0 === index && index < st.length) {
+    const w = this[WINDOWS];
+    if (index >>> 0 === index && index < w.length) {
       // Stateless lookup (power-of-two windows: a shift and a mask; element indexes stay below 2^32), so
       // random and sequential access share one stable fast path. Window arrays are dropped on close and
       // missing until first use; both cases go to slowGet.
-      const tw = st.tw;
-      const g = st.start + index;
-      const array = tw.windowArrays[g >>> tw.shift];
-      if (array !== undefined) return array[g & tw.mask] as ValueOf<T>;
+      const g = w.start + index;
+      const array = w.arrays[g >>> w.shift];
+      if (array !== undefined) return array[g & w.mask] as ValueOf<T>;
     }
-    return slowGet(st, index) as ValueOf<T> | undefined;
+    return slowGet(this[STATE], index) as ValueOf<T> | undefined;
   }
 }
 
