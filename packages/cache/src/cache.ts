@@ -22,8 +22,10 @@ import {
 } from './options.js';
 import { createPolicy } from './policies/create.js';
 import { CustomPolicy } from './policies/custom.js';
+import { LruPolicy } from './policies/lru.js';
 import { DEFAULT_EVICTION_POLICY, EVICTION_POLICIES } from './policies/names.js';
 import type { Policy } from './policies/create.js';
+import { TinyLfuPolicy } from './policies/tinylfu.js';
 import { regionOptions, validateRegionName } from './region.js';
 
 /** Counters of one cache (regions have their own). */
@@ -153,6 +155,13 @@ export class Cache<K, V> {
   readonly #free: Int32Array;
   #freeTop: number;
   readonly #policy: Policy;
+  /**
+   * The policy again when it is the default (`tinylfu`) or `lru`, typed by class: the hot paths call
+   * through these, so each call site only ever sees one class and V8 inlines it, even in a process
+   * whose caches use several policies (through `#policy` alone that call would be polymorphic).
+   */
+  readonly #tiny: TinyLfuPolicy | undefined;
+  readonly #lru: LruPolicy | undefined;
   readonly #custom: CustomPolicy<K, V> | undefined;
   readonly #needsHash: boolean;
 
@@ -241,6 +250,8 @@ export class Cache<K, V> {
       now: () => this.#clock(),
     });
     this.#custom = this.#policy instanceof CustomPolicy ? (this.#policy as CustomPolicy<K, V>) : undefined;
+    this.#tiny = this.#policy instanceof TinyLfuPolicy ? this.#policy : undefined;
+    this.#lru = this.#policy instanceof LruPolicy ? this.#policy : undefined;
     this.#needsHash = this.#policy.needsHash;
     this.#readCheck = this.#custom !== undefined;
     this.#plain = this.#sizes === undefined && this.#defaultTtlMs === 0;
@@ -279,7 +290,7 @@ export class Cache<K, V> {
       return undefined;
     }
     this.#hits += 1;
-    this.#policy.hit(slot);
+    this.#hit(slot);
     return this.#values[slot];
   }
 
@@ -414,13 +425,13 @@ export class Cache<K, V> {
     if (slot !== undefined) {
       if (!this.#readCheck || this.#live(slot)) {
         this.#hits += 1;
-        this.#policy.hit(slot);
+        this.#hit(slot);
         return Promise.resolve(this.#values[slot] as V);
       }
       if (this.#inStaleWindow(slot)) {
         this.#hits += 1;
         this.#staleHits += 1;
-        this.#policy.hit(slot);
+        this.#hit(slot);
         if (!this.#inflight.has(key)) this.#startLoad(key, loader, options, true).promise.catch(ignore);
         return Promise.resolve(this.#values[slot] as V);
       }
@@ -621,7 +632,7 @@ export class Cache<K, V> {
     if (this.#count >= this.maxEntries && this.#sizes === undefined) {
       // Full by count only (the common steady state): the victim's slot is reused as is, which
       // skips clearing and re-filling it.
-      slot = this.#policy.evict();
+      slot = this.#evictOne();
       const oldKey = this.#keys[slot] as K;
       evicted = true;
       evictedKey = oldKey;
@@ -647,7 +658,7 @@ export class Cache<K, V> {
     }
     if (tags !== undefined && tags.length > 0) this.#tag(slot, key, tags);
     this.#inserts += 1;
-    this.#policy.insert(slot, this.#needsHash ? hashKey(key) : 0);
+    this.#policyInsert(slot, key);
     // Told last, once the cache is consistent again, so the callback may use the cache.
     if (evicted && this.#onEvict !== undefined) this.#notify(evictedKey as K, evictedValue as V, EVICTED);
   }
@@ -664,10 +675,10 @@ export class Cache<K, V> {
       keys[slot] = key;
       values[slot] = value;
       this.#inserts += 1;
-      this.#policy.insert(slot, this.#needsHash ? hashKey(key) : 0);
+      this.#policyInsert(slot, key);
       return;
     }
-    const slot = this.#policy.evict();
+    const slot = this.#evictOne();
     const oldKey = keys[slot] as K;
     const oldValue = values[slot] as V;
     this.#unindex(oldKey);
@@ -681,7 +692,7 @@ export class Cache<K, V> {
     keys[slot] = key;
     values[slot] = value;
     this.#inserts += 1;
-    this.#policy.insert(slot, this.#needsHash ? hashKey(key) : 0);
+    this.#policyInsert(slot, key);
     if (this.#onEvict !== undefined) this.#notify(oldKey, oldValue, EVICTED);
   }
 
@@ -701,12 +712,40 @@ export class Cache<K, V> {
     if (this.#slotTags !== undefined && this.#slotTags[slot] !== undefined) this.#untag(slot, key);
     if (tags !== undefined && tags.length > 0) this.#tag(slot, key, tags);
     this.#updates += 1;
-    this.#policy.update(slot);
+    this.#update(slot);
     if (old !== value) {
       this.#replaced += 1;
       if (this.#onEvict !== undefined) this.#notify(key, old, REPLACED);
     }
     if (this.#bytes > this.maxSizeBytes) this.#evictOverflow();
+  }
+
+  #hit(slot: number): void {
+    const tiny = this.#tiny;
+    if (tiny !== undefined) tiny.hit(slot);
+    else if (this.#lru !== undefined) this.#lru.hit(slot);
+    else this.#policy.hit(slot);
+  }
+
+  #update(slot: number): void {
+    const tiny = this.#tiny;
+    if (tiny !== undefined) tiny.update(slot);
+    else if (this.#lru !== undefined) this.#lru.update(slot);
+    else this.#policy.update(slot);
+  }
+
+  #policyInsert(slot: number, key: K): void {
+    const tiny = this.#tiny;
+    if (tiny !== undefined) tiny.insert(slot, hashKey(key));
+    else if (this.#lru !== undefined) this.#lru.insert(slot);
+    else this.#policy.insert(slot, this.#needsHash ? hashKey(key) : 0);
+  }
+
+  #evictOne(): number {
+    const tiny = this.#tiny;
+    if (tiny !== undefined) return tiny.evict();
+    if (this.#lru !== undefined) return this.#lru.evict();
+    return this.#policy.evict();
   }
 
   #setExpiry(slot: number, expiresAt: number, staleUntil: number): void {
