@@ -148,7 +148,7 @@ interface WindowState {
  * sharing one `get` with the windowed path made it ~2x slower in V8 even for single mappings.
  */
 class WindowedMappedSlice<T extends ElementType> extends MappedSlice<T> {
-  declare private readonly [WINDOWS]: WindowState;
+  declare protected readonly [WINDOWS]: WindowState;
 
   constructor(key: typeof SLICE_KEY, tw: TypedWindows, start: number, length: number, writable: boolean) {
     super(key, tw, start, length, writable);
@@ -172,7 +172,73 @@ class WindowedMappedSlice<T extends ElementType> extends MappedSlice<T> {
   }
 }
 
-/** @internal Creates the slice class that fits the range (single mapping or windows). */
+// V8 keeps type feedback per function literal, and one keyed load that has seen more than four typed array
+// classes turns megamorphic (a random windowed get then cost ~1.5x as much once five element types had
+// been read in the process). So each group of at most four element types gets its own `get` literal below:
+// identical source, separate feedback. A class factory would not help: its classes share one literal.
+
+/** @internal Single-mapping slice of 32-bit and float elements (u32 i32 f32 f64). */
+class WideMappedSlice<T extends ElementType> extends MappedSlice<T> {
+  override get(index: number): ValueOf<T> | undefined {
+    const st = this[STATE];
+    if (index >>> 0 === index && index < st.length) {
+      const single = st.tw.single;
+      const at = st.start + index;
+      if (at < single.length) return single[at] as ValueOf<T>;
+    }
+    return slowGet(st, index) as ValueOf<T> | undefined;
+  }
+}
+
+/** @internal Single-mapping slice of 64-bit integer elements (u64 i64). */
+class BigMappedSlice<T extends ElementType> extends MappedSlice<T> {
+  override get(index: number): ValueOf<T> | undefined {
+    const st = this[STATE];
+    if (index >>> 0 === index && index < st.length) {
+      const single = st.tw.single;
+      const at = st.start + index;
+      if (at < single.length) return single[at] as ValueOf<T>;
+    }
+    return slowGet(st, index) as ValueOf<T> | undefined;
+  }
+}
+
+/** @internal Windowed slice of 32-bit and float elements (u32 i32 f32 f64). */
+class WideWindowedMappedSlice<T extends ElementType> extends WindowedMappedSlice<T> {
+  override get(index: number): ValueOf<T> | undefined {
+    const w = this[WINDOWS];
+    if (index >>> 0 === index && index < w.length) {
+      const g = w.start + index;
+      const array = w.arrays[g >>> w.shift];
+      if (array !== undefined) return array[g & w.mask] as ValueOf<T>;
+    }
+    return slowGet(this[STATE], index) as ValueOf<T> | undefined;
+  }
+}
+
+/** @internal Windowed slice of 64-bit integer elements (u64 i64). */
+class BigWindowedMappedSlice<T extends ElementType> extends WindowedMappedSlice<T> {
+  override get(index: number): ValueOf<T> | undefined {
+    const w = this[WINDOWS];
+    if (index >>> 0 === index && index < w.length) {
+      const g = w.start + index;
+      const array = w.arrays[g >>> w.shift];
+      if (array !== undefined) return array[g & w.mask] as ValueOf<T>;
+    }
+    return slowGet(this[STATE], index) as ValueOf<T> | undefined;
+  }
+}
+
+/**
+ * @internal Creates the slice class that fits the range (single mapping or windows) and the element type's
+ * group (8/16-bit integers use the base classes' `get`).
+ */
 export function createSlice<T extends ElementType>(tw: TypedWindows, start: number, length: number, writable: boolean): MappedSlice<T> {
-  return tw.core.windowed ? new WindowedMappedSlice<T>(SLICE_KEY, tw, start, length, writable) : new MappedSlice<T>(SLICE_KEY, tw, start, length, writable);
+  const group = tw.info.isBigInt ? 2 : tw.info.bytes >= 4 ? 1 : 0;
+  if (tw.core.windowed) {
+    const Windowed = group === 2 ? BigWindowedMappedSlice : group === 1 ? WideWindowedMappedSlice : WindowedMappedSlice;
+    return new Windowed<T>(SLICE_KEY, tw, start, length, writable);
+  }
+  const Single = group === 2 ? BigMappedSlice : group === 1 ? WideMappedSlice : MappedSlice;
+  return new Single<T>(SLICE_KEY, tw, start, length, writable);
 }

@@ -44,6 +44,24 @@ describe('MappedFile.open', () => {
     file.close();
   });
 
+  it.each(ELEMENT_TYPES)('reads %s elements across window boundaries like a typed array over the same bytes', async (type) => {
+    const path = tmp.path(`windows-${type}.bin`);
+    const bytes = Buffer.alloc(3 * 4096);
+    for (let i = 0; i < bytes.length; i += 1) bytes[i] = (i * 131 + 7) & 0xff;
+    writeFileSync(path, bytes);
+    const Ctor = CTORS[type] as unknown as new (buffer: ArrayBuffer, offset: number, length: number) => ArrayLike<number | bigint>;
+    const expected = new Ctor(bytes.buffer, bytes.byteOffset, bytes.length / elementSize(type));
+    const file = await MappedFile.open(path, { type, windowBytes: 4096 });
+    expect(file.windowCount).toBe(3);
+    const slice = file.asMappedSlice();
+    const perWindow = 4096 / elementSize(type);
+    for (const i of [0, 1, perWindow - 1, perWindow, 2 * perWindow + 3, expected.length - 1]) expect(slice.get(i)).toBe(expected[i]);
+    const sub = slice.slice(perWindow - 1, perWindow + 1)!;
+    expect([...sub]).toEqual([expected[perWindow - 1], expected[perWindow]]);
+    expect(slice.get(expected.length)).toBeUndefined();
+    file.close();
+  });
+
   it("writes through to the file in 'readwrite' mode and the typed array is zero-copy", async () => {
     const path = tmp.path('rw.bin');
     writeU32(path, [1, 2, 3, 4]);
