@@ -443,7 +443,6 @@ export class ResourceRegistry implements AsyncDisposable {
     }
     const id = this.#nextId++;
     const now = this.#timestamp();
-    if (!this.#wide && (id > NARROW_MAX || now < 0 || now > NARROW_MAX)) this.#widen();
     let page = this.#current;
     if (page === undefined || (page.freeHead < 0 && page.bump === PAGE_SIZE)) page = this.#nextPage();
     let i = page.freeHead;
@@ -531,6 +530,9 @@ export class ResourceRegistry implements AsyncDisposable {
   #readClocks(): void {
     this.#now = Date.now() - EPOCH;
     this.#clock = performance.now();
+    // Checked here, not per resource: at most 1024 ids are handed out between two reads, and #now only
+    // changes here. A wall clock set back before EPOCH widens too (createdAt would go negative).
+    if (!this.#wide && (this.#now < 0 || this.#now > NARROW_MAX || this.#nextId > NARROW_MAX - 2048)) this.#widen();
     if (!this.#tickScheduled) {
       this.#tickScheduled = true;
       setImmediate(this.#onTick).unref();
@@ -653,14 +655,19 @@ export class ResourceRegistry implements AsyncDisposable {
     const ref = page.refs[i];
     this.#active -= 1;
     this.#activeBytes -= page.infos[i]!.sizeBytes;
-    const isWeak = ref instanceof WeakRef;
-    if (isWeak) this.#weak -= 1;
-    for (const collector of this.#collectors) if (collector.has(id)) collector.set(id, final);
+    let target = guard;
+    // refs[i] is the guard itself (nursery, or trackLeaks off), its WeakRef, or nothing after a leak.
+    if (ref !== guard && ref !== undefined) {
+      if (ref instanceof WeakRef) {
+        this.#weak -= 1;
+        target ??= ref.deref();
+      } else target = ref;
+    }
+    if (this.#collectors.length !== 0) this.#collect(id, final);
     page.resources[i] = undefined;
     page.fns[i] = undefined;
     page.infos[i] = undefined;
     page.refs[i] = undefined;
-    page.created[i] = 0;
     page.ids[i] = page.freeHead + 1;
     page.freeHead = i;
     page.live -= 1;
@@ -673,8 +680,11 @@ export class ResourceRegistry implements AsyncDisposable {
         this.#available.push(page);
       }
     }
-    const target = guard ?? (isWeak ? (ref).deref() : ref);
     if (target !== undefined) (target as Settleable)[SETTLE](final, id);
+  }
+
+  #collect(id: number, final: Final): void {
+    for (const collector of this.#collectors) if (collector.has(id)) collector.set(id, final);
   }
 
   #attempt(page: Page, i: number, id: number, fn: CleanupFn<unknown>, attempt: number, started: number, guard: object | undefined): Outcome {
