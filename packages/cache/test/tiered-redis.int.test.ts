@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { redisUrl, startRedisCluster, type RedisClusterHandle } from '@patinox/test-servers';
@@ -8,6 +8,11 @@ import { RedisBackend, RedisBus } from '../src/backends/redis.js';
 import { TieredCache, type TieredCacheOptions } from '../src/tiered/index.js';
 
 /** Polls until `check` passes or the deadline lapses (real Redis, real pub/sub). */
+/** The base64 value of the first entry line of a snapshot file. */
+function readFirstValue(path: string): string {
+  return (JSON.parse(readFileSync(path, 'utf8').split('\n')[1]!) as { v: string }).v;
+}
+
 async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 2000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -132,6 +137,25 @@ function tieredSuite(name: string, open: () => Promise<Target>): void {
         expect(await to.get('ctr')).toBe(3);
         await to.importSnapshot(file);
         expect(await to.get('s1', { consistent: true })).toEqual({ i: 1 });
+        // Tags travel with the entries: invalidating a tag after a restore removes the restored members.
+        await from.set('t1', 'a', { tags: ['team:1'] });
+        await from.set('t2', 'b', { tags: ['team:1', 'team:2'] });
+        await from.set('t3', 'c', { tags: ['team:2'] });
+        const tagged = join(dir, 'tagged.jsonl');
+        expect(await from.exportSnapshot(tagged)).toMatchObject({ entries: 34, tags: 2 });
+        const restored = await make<unknown>(`t-${randomUUID().slice(0, 8)}`);
+        expect(await restored.importSnapshot(tagged)).toMatchObject({ entries: 34, tags: 2 });
+        expect(await restored.get('t1')).toBe('a');
+        expect(await restored.invalidateTag('team:1')).toBe(2);
+        expect(await restored.get('t1', { consistent: true })).toBeUndefined();
+        expect(await restored.get('t2', { consistent: true })).toBeUndefined();
+        expect(await restored.get('t3', { consistent: true })).toBe('c');
+        expect(await restored.invalidateTag('team:2')).toBe(1);
+        // Version-1 files (entries only) still import; a malformed tag line is refused.
+        writeFileSync(join(dir, 'v1.jsonl'), `${JSON.stringify({ format: 'patinox-cache-snapshot', version: 1, namespace: 'x' })}\n${JSON.stringify({ k: 'old', v: readFirstValue(tagged), t: 0 })}\n`);
+        expect(await restored.importSnapshot(join(dir, 'v1.jsonl'))).toMatchObject({ entries: 1, tags: 0 });
+        writeFileSync(join(dir, 'badtag.jsonl'), `${JSON.stringify({ format: 'patinox-cache-snapshot', version: 2, namespace: 'x' })}\n{"g":"t","m":[1],"t":0}\n`);
+        await expect(restored.importSnapshot(join(dir, 'badtag.jsonl'))).rejects.toMatchObject({ code: 'CACHE_SNAPSHOT_INVALID' });
         writeFileSync(join(dir, 'bad.jsonl'), '{"format":"other"}\n');
         await expect(to.importSnapshot(join(dir, 'bad.jsonl'))).rejects.toMatchObject({ code: 'CACHE_SNAPSHOT_INVALID' });
         writeFileSync(join(dir, 'empty.jsonl'), '');

@@ -11,6 +11,8 @@ export interface SnapshotInfo {
   namespace: string;
   /** Entries written to (export) or loaded from (import) the file. */
   entries: number;
+  /** Tags written or loaded with their member keys, so `invalidateTag` still reaches restored entries. */
+  tags: number;
   path: string;
 }
 
@@ -21,16 +23,27 @@ export interface SnapshotImportOptions {
 }
 
 const FORMAT = 'patinox-cache-snapshot';
-const VERSION = 1;
+const VERSION = 2;
+/** Versions `importSnapshot` reads: 1 had entries only, 2 adds tag lines. */
+const READABLE_VERSIONS: readonly unknown[] = [1, 2];
 type Call = <T>(operation: string, fn: () => Promise<T>) => Promise<T>;
 
+/** Where a namespace keeps its entries (`prefix` + key) and its tag sets (`tagPrefix` + tag). */
+export interface SnapshotKeys {
+  readonly prefix: string;
+  readonly tagPrefix: string;
+}
+
 // File format: JSON lines. A header line, then one line per entry: key (without namespace), value as
-// base64 (the stored bytes, header byte included), remaining TTL in ms (0 for none).
-export async function exportSnapshot(backend: CacheBackend, namespace: string, prefix: string, path: string, call: Call): Promise<SnapshotInfo> {
+// base64 (the stored bytes, header byte included), remaining TTL in ms (0 for none); then (version 2) one
+// line per tag: tag name, member keys, remaining TTL of the tag set.
+export async function exportSnapshot(backend: CacheBackend, namespace: string, where: SnapshotKeys, path: string, call: Call): Promise<SnapshotInfo> {
+  const { prefix, tagPrefix } = where;
   if (typeof path !== 'string' || path.length === 0) throw new TypeError(`Expected \`path\` to be a file path, got ${describeValue(path)}`);
   const temp = `${path}.${process.pid}.tmp`;
   const file = await open(temp, 'w');
   let entries = 0;
+  let tags = 0;
   try {
     await file.write(`${JSON.stringify({ format: FORMAT, version: VERSION, namespace, createdAt: new Date().toISOString() })}\n`);
     const iterator = backend.scan(`${escapeGlob(prefix)}*`, 500)[Symbol.asyncIterator]();
@@ -49,6 +62,26 @@ export async function exportSnapshot(backend: CacheBackend, namespace: string, p
       }
       if (chunk.length > 0) await file.write(chunk);
     }
+    const tagIterator = backend.scan(`${escapeGlob(tagPrefix)}*`, 500)[Symbol.asyncIterator]();
+    for (;;) {
+      const step = await call('scan', () => tagIterator.next());
+      if (step.done === true) break;
+      const keys = step.value;
+      const [members, ttls] = await Promise.all([
+        Promise.all(keys.map((k) => call('setMembers', () => backend.setMembers(k)))),
+        Promise.all(keys.map((k) => call('ttl', () => backend.ttl(k)))),
+      ]);
+      let chunk = '';
+      for (let i = 0; i < keys.length; i += 1) {
+        const m = members[i]!;
+        const ttl = ttls[i];
+        // A tag set that expired or emptied between the scan and the read has nothing left to restore.
+        if (m.length === 0 || ttl === null || ttl === undefined) continue;
+        chunk += `${JSON.stringify({ g: keys[i]!.slice(tagPrefix.length), m, t: ttl > 0 ? ttl : 0 })}\n`;
+        tags += 1;
+      }
+      if (chunk.length > 0) await file.write(chunk);
+    }
     await file.sync();
   } catch (err) {
     await file.close();
@@ -57,10 +90,11 @@ export async function exportSnapshot(backend: CacheBackend, namespace: string, p
   }
   await file.close();
   await rename(temp, path);
-  return { namespace, entries, path };
+  return { namespace, entries, tags, path };
 }
 
-export async function importSnapshot(backend: CacheBackend, prefix: string, path: string, options: SnapshotImportOptions, call: Call): Promise<SnapshotInfo> {
+export async function importSnapshot(backend: CacheBackend, where: SnapshotKeys, path: string, options: SnapshotImportOptions, call: Call): Promise<SnapshotInfo> {
+  const { prefix, tagPrefix } = where;
   if (typeof path !== 'string' || path.length === 0) throw new TypeError(`Expected \`path\` to be a file path, got ${describeValue(path)}`);
   const overwrite = options.overwrite ?? true;
   const invalid = (reason: string, cause?: unknown): TieredCacheError =>
@@ -78,6 +112,7 @@ export async function importSnapshot(backend: CacheBackend, prefix: string, path
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let header = undefined as { format?: unknown; version?: unknown; namespace?: unknown } | undefined;
   let entries = 0;
+  let tags = 0;
   let pending: { k: string; v: Buffer; t: number }[] = [];
   const flush = async (): Promise<void> => {
     const batch = pending;
@@ -99,8 +134,22 @@ export async function importSnapshot(backend: CacheBackend, prefix: string, path
       }
       if (header === undefined) {
         const candidate = parsed as { format?: unknown; version?: unknown; namespace?: unknown } | null;
-        if (candidate?.format !== FORMAT || candidate.version !== VERSION) throw invalid('missing or unknown header');
+        if (candidate?.format !== FORMAT || !READABLE_VERSIONS.includes(candidate.version)) throw invalid('missing or unknown header');
         header = candidate;
+        continue;
+      }
+      const tagLine = parsed as { g?: unknown; m?: unknown; t?: unknown } | null;
+      if (typeof tagLine === 'object' && tagLine !== null && 'g' in tagLine) {
+        const { g, m, t } = tagLine;
+        if (typeof g !== 'string' || g.length === 0 || !Array.isArray(m) || m.some((k) => typeof k !== 'string') || typeof t !== 'number' || !(t >= 0)) {
+          throw invalid(`tag ${tags + 1} is malformed`);
+        }
+        // Entries come first in the file, so every member is already written when its tag lands. With
+        // overwrite: false a kept entry also joins the tag: invalidating it then removes a little more
+        // than needed, never less.
+        if (pending.length > 0) await flush();
+        await call('addToSet', () => backend.addToSet(tagPrefix + g, m as string[], t));
+        tags += 1;
         continue;
       }
       const entry = parsed as { k?: unknown; v?: unknown; t?: unknown };
@@ -117,5 +166,5 @@ export async function importSnapshot(backend: CacheBackend, prefix: string, path
     lines.close();
     stream.destroy();
   }
-  return { namespace: typeof header.namespace === 'string' ? header.namespace : '', entries, path };
+  return { namespace: typeof header.namespace === 'string' ? header.namespace : '', entries, tags, path };
 }

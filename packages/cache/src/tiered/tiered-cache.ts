@@ -43,7 +43,7 @@ import type {
   TieredScanOptions,
   TieredSetOptions,
 } from './options.js';
-import { exportSnapshot, importSnapshot, type SnapshotImportOptions, type SnapshotInfo } from './snapshot.js';
+import { exportSnapshot, importSnapshot, type SnapshotImportOptions, type SnapshotInfo, type SnapshotKeys } from './snapshot.js';
 import type { Store } from './store.js';
 
 /** An invalidation seen by `subscribeInvalidation()`: one this instance made (`local`) or received. */
@@ -683,16 +683,19 @@ export class TieredCache<V = unknown> {
 
   // ---------------------------------------------------------------- snapshots
 
-  /** Writes every key of this namespace with its bytes and remaining TTL to `path` (atomically, via a temp file). */
+  /**
+   * Writes every key of this namespace with its bytes and remaining TTL, and every tag with its member keys,
+   * to `path` (atomically, via a temp file).
+   */
   async exportSnapshot(path: string): Promise<SnapshotInfo> {
     this.#checkOpen();
-    return exportSnapshot(this.#l2, this.namespace, this.#prefix, path, (op, fn) => this.#call(op, fn));
+    return exportSnapshot(this.#l2, this.namespace, this.#snapshotKeys(), path, (op, fn) => this.#call(op, fn));
   }
 
   /** Loads a snapshot written by `exportSnapshot` into this namespace, then invalidates every L1. */
   async importSnapshot(path: string, options: SnapshotImportOptions = {}): Promise<SnapshotInfo> {
     this.#checkOpen();
-    const info = await importSnapshot(this.#l2, this.#prefix, path, options, (op, fn) => this.#call(op, fn));
+    const info = await importSnapshot(this.#l2, this.#snapshotKeys(), path, options, (op, fn) => this.#call(op, fn));
     this.#generation += 1;
     this.#l1?.clear();
     await this.#publish({ clear: true });
@@ -748,6 +751,10 @@ export class TieredCache<V = unknown> {
 
   #checkOpen(): void {
     if (this.#closed) throw new TieredCacheError('TieredCache is closed', 'CACHE_CLOSED', { namespace: this.namespace });
+  }
+
+  #snapshotKeys(): SnapshotKeys {
+    return { prefix: this.#prefix, tagPrefix: this.#tagKey('') };
   }
 
   #tagKey(tag: string): string {
