@@ -26,7 +26,8 @@ const FILE_KEY: unique symbol = Symbol('MappedFile');
 /**
  * A file (or a page-aligned range of it) mapped into memory as elements of one type, with every access
  * bounds-checked and every crash of raw mmap (SIGBUS past EOF, SIGSEGV on a read-only page) made impossible
- * through this API. Ranges over 2 GiB are mapped in windows; empty files give an empty view without mmap.
+ * through this API. `'read'` ranges over 32 MiB and writable ranges over 2 GiB − 1 page are mapped lazily in
+ * windows; empty files give an empty view without mmap.
  *
  * @example
  * ```ts
@@ -118,8 +119,11 @@ export class MappedFile<T extends ElementType = ElementType, M extends MappingMo
    * The whole range as one zero-copy typed array (writable modes), or as a read-only {@link MappedSlice}
    * in `'read'` mode, so a read-only mapping is never writable.
    *
-   * The typed array is the one escape hatch: it cannot be revoked, so it keeps its mapping alive and readable
-   * after `close()` (never unmapped memory: the mapping lives until it is garbage-collected).
+   * The typed array is the one escape hatch: Node 20 cannot detach the addon's Buffers, so `close()` cannot
+   * revoke it. It stays readable and writable after `close()` (its writes still reach a `'readwrite'` file),
+   * keeps its mapping alive until it is garbage-collected (so it never touches unmapped memory), and is not
+   * poisoned by `verify()` or checked mode. Use {@link MappedFile.asMappedSlice} where a view must not
+   * outlive its file.
    * @throws MappingTooLargeError (`MAPPING_TOO_LARGE`) when the range is windowed and writable; MappingClosedError.
    */
   asSlice(): ArrayFor<T, M> {
@@ -166,7 +170,11 @@ export class MappedFile<T extends ElementType = ElementType, M extends MappingMo
     this.#core.verify();
   }
 
-  /** Closes the file: every view and slice then throws `MAPPING_CLOSED`, and the mapping is released. Idempotent. */
+  /**
+   * Closes the file: every `MappedSlice` then throws `MAPPING_CLOSED` and the file drops its mappings, which the
+   * addon unmaps when they are garbage-collected (a typed array from `asSlice()` keeps its mapping alive until
+   * it is collected too). Idempotent.
+   */
   close(): void {
     this.#core.close();
   }
