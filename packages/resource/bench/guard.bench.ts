@@ -126,7 +126,7 @@ const cases: Case[] = [
     },
   ],
   [
-    'guards held across a macrotask (FinalizationRegistry paid)',
+    'guards held across a macrotask (WeakRef paid)',
     async () => {
       const held = [];
       for (let i = 0; i < BATCH; i += 1) held.push(guard(make(i), release, { registry }));

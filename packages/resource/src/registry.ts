@@ -224,7 +224,7 @@ export class ResourceRegistry implements AsyncDisposable {
   #pages: (Page | undefined)[] = [];
   /** Page that new slots come from. */
   #current: Page | undefined;
-  /** Other pages with free slots (may hold dropped or refilled pages: checked when popped). */
+  /** Other pages with free slots (may hold refilled pages: checked when popped). */
   #available: Page[] = [];
   #freePageIndexes: number[] = [];
   /** Ids or creation times outgrew 32 bits: every page stores them as 64-bit floats. */
@@ -661,12 +661,25 @@ export class ResourceRegistry implements AsyncDisposable {
     while (available.length > 0) {
       const page = available.pop()!;
       page.listed = false;
-      if (this.#pages[page.index] === page && (page.freeHead >= 0 || page.bump < PAGE_SIZE)) return (this.#current = page);
+      if (page.freeHead >= 0 || page.bump < PAGE_SIZE) return (this.#current = page);
     }
     const index = this.#freePageIndexes.pop() ?? this.#pages.length;
     const page = new Page(index, this.#wide);
     this.#pages[index] = page;
     return (this.#current = page);
+  }
+
+  /** Forgets an empty page (rare: once per page emptied), so cleaned bursts give their memory back. */
+  #dropPage(page: Page): void {
+    this.#pages[page.index] = undefined;
+    this.#freePageIndexes.push(page.index);
+    if (page.listed) {
+      const available = this.#available;
+      const k = available.indexOf(page);
+      available[k] = available[available.length - 1]!;
+      available.pop();
+      page.listed = false;
+    }
   }
 
   #widen(): void {
@@ -700,10 +713,8 @@ export class ResourceRegistry implements AsyncDisposable {
     page.freeHead = i;
     page.live -= 1;
     if (page !== this.#current) {
-      if (page.live === 0) {
-        this.#pages[page.index] = undefined;
-        this.#freePageIndexes.push(page.index);
-      } else if (!page.listed) {
+      if (page.live === 0) this.#dropPage(page);
+      else if (!page.listed) {
         page.listed = true;
         this.#available.push(page);
       }
