@@ -1,4 +1,4 @@
-import { closeSync, constants, fdatasync, fstatSync, ftruncateSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fdatasync, fstatSync, ftruncateSync, openSync, readSync, type BigIntStats } from 'node:fs';
 import {
   describeValue,
   expectBoolean,
@@ -79,6 +79,26 @@ const fdFinalizer = new FinalizationRegistry<number>((fd) => {
   }
 });
 
+// Windows of closed files stay mapped until V8 collects their Buffers (the addon has no unmap), and every new
+// mapping adds to V8's external memory, which triggers garbage collections. So a window of the same file,
+// mode and range that is still alive is handed out again: a reopened file maps nothing new. Only shared
+// mappings ('read', 'readwrite') are reused: they show the same page cache a fresh mapping would, while
+// 'private' ones carry their own copy-on-write pages. A live mapping pins its inode, so the inode number
+// cannot be reused meanwhile; the birth time also tells apart a file that overlayfs copied up under the
+// same inode number. Keyed per addon instance.
+const reusableWindows = new WeakMap<MmapBinding, Map<string, WeakRef<Buffer>>>();
+const reusableCleanup = new FinalizationRegistry<{ windows: Map<string, WeakRef<Buffer>>; key: string }>(({ windows, key }) => {
+  if (windows.get(key)?.deref() === undefined) windows.delete(key);
+});
+
+/**
+ * @internal Identity of the file behind `stat` for window reuse: device, inode and birth time (inode numbers
+ * are reused after a delete, birth times are not). `undefined` when the file system reports no birth time.
+ */
+export function fileIdentity(stat: BigIntStats): string | undefined {
+  return stat.birthtimeNs === 0n ? undefined : `${stat.dev}:${stat.ino}:${stat.birthtimeNs}`;
+}
+
 /** @internal Everything a view needs to know about its range, shared by all views of one open file. */
 export interface CoreInit {
   path: string;
@@ -95,6 +115,8 @@ export interface CoreInit {
   advice: MappingAdvice;
   monitor: Monitor;
   pageSize: number;
+  /** {@link fileIdentity} of the file, or `undefined` to never reuse windows. */
+  identity: string | undefined;
 }
 
 /**
@@ -124,6 +146,7 @@ export class MappingCore {
   #fd: number;
   #binding: MmapBinding | undefined;
   #advice: MappingAdvice;
+  readonly #identity: string | undefined;
   #windows: (Buffer | undefined)[];
   #bases: number[];
   #pendingSyncs = 0;
@@ -146,6 +169,7 @@ export class MappingCore {
     this.#fd = init.fd;
     this.#binding = init.binding;
     this.#advice = init.advice;
+    this.#identity = init.mode === 'private' ? undefined : init.identity;
     this.#windows = new Array<Buffer | undefined>(this.windowCount);
     this.#bases = new Array<number>(this.windowCount).fill(0);
     if (init.fd >= 0) fdFinalizer.register(this, init.fd, this);
@@ -191,23 +215,52 @@ export class MappingCore {
     if (binding === undefined) {
       buffer = this.#read(mapStart, absEnd - mapStart);
     } else {
-      const prot = this.mode === 'read' ? binding.PROT_READ : binding.PROT_READ | binding.PROT_WRITE;
-      const flags = this.mode === 'private' ? binding.MAP_PRIVATE : binding.MAP_SHARED;
-      try {
-        buffer = binding.map(absEnd - mapStart, prot, flags, this.#fd, mapStart, adviceNumber(binding, this.#advice));
-      } catch (err) {
-        const cause = toError(err);
-        throw new MappingFailedError(`mmap of ${this.path} at ${mapStart} (+${absEnd - mapStart} bytes) failed: ${cause.message}`, {
-          cause,
-          context: { path: this.path, offset: mapStart, bytes: absEnd - mapStart },
-        });
-      }
+      buffer = this.#reuse(binding, mapStart, absEnd - mapStart) ?? this.#map(binding, mapStart, absEnd - mapStart);
     }
     this.#windows[k] = buffer;
     this.#bases[k] = mapStart - this.fileOffset;
     this.windowFaults += 1;
     this.mappedBytes += buffer.length;
     if (this.windowed) safeRecord(this.monitor, createEvent('mmap.window.mapped', this.name, { index: k, offset: mapStart, bytes: buffer.length }));
+    return buffer;
+  }
+
+  #reuseKey(mapStart: number, bytes: number): string | undefined {
+    return this.#identity === undefined ? undefined : `${this.#identity}:${this.mode}:${mapStart}:${bytes}`;
+  }
+
+  /** A live mapping of the same file, mode and range from an earlier open, with this file's advice applied. */
+  #reuse(binding: MmapBinding, mapStart: number, bytes: number): Buffer | undefined {
+    const key = this.#reuseKey(mapStart, bytes);
+    if (key === undefined) return undefined;
+    const buffer = reusableWindows.get(binding)?.get(key)?.deref();
+    if (buffer !== undefined) binding.advise(buffer, adviceNumber(binding, this.#advice));
+    return buffer;
+  }
+
+  #map(binding: MmapBinding, mapStart: number, bytes: number): Buffer {
+    const prot = this.mode === 'read' ? binding.PROT_READ : binding.PROT_READ | binding.PROT_WRITE;
+    const flags = this.mode === 'private' ? binding.MAP_PRIVATE : binding.MAP_SHARED;
+    let buffer: Buffer;
+    try {
+      buffer = binding.map(bytes, prot, flags, this.#fd, mapStart, adviceNumber(binding, this.#advice));
+    } catch (err) {
+      const cause = toError(err);
+      throw new MappingFailedError(`mmap of ${this.path} at ${mapStart} (+${bytes} bytes) failed: ${cause.message}`, {
+        cause,
+        context: { path: this.path, offset: mapStart, bytes },
+      });
+    }
+    const key = this.#reuseKey(mapStart, bytes);
+    if (key !== undefined) {
+      let windows = reusableWindows.get(binding);
+      if (windows === undefined) {
+        windows = new Map();
+        reusableWindows.set(binding, windows);
+      }
+      windows.set(key, new WeakRef(buffer));
+      reusableCleanup.register(buffer, { windows, key });
+    }
     return buffer;
   }
 
@@ -422,16 +475,16 @@ export async function openCore(path: string, options: MappingOptions, unitBytes:
     throw ioError('open', path, err);
   }
   try {
-    let stat = fstatSync(fd);
+    let stat = fstatSync(fd, { bigint: true });
     if (!stat.isFile()) {
       const errno = stat.isDirectory() ? 'EISDIR' : 'ENOTREG';
       throw new MappingIoError(`Cannot map ${JSON.stringify(path)}: not a regular file`, { context: { path, errno } });
     }
-    if (o.size !== undefined && stat.size < o.size) {
+    if (o.size !== undefined && stat.size < BigInt(o.size)) {
       ftruncateSync(fd, o.size);
-      stat = fstatSync(fd);
+      stat = fstatSync(fd, { bigint: true });
     }
-    const fileSize = stat.size;
+    const fileSize = Number(stat.size);
     if (o.offset > fileSize) {
       throw new MappingRangeError(`Offset ${o.offset} is past the end of ${JSON.stringify(path)} (${fileSize} bytes)`, { context: { path, offset: o.offset, fileSize } });
     }
@@ -472,6 +525,7 @@ export async function openCore(path: string, options: MappingOptions, unitBytes:
       advice: o.advice,
       monitor: o.monitor,
       pageSize,
+      identity: fileIdentity(stat),
     });
     if (byteLength === 0) closeSync(fd);
     else if (!windowed) core.window(0);
