@@ -155,43 +155,77 @@ const cases: Case[] = [
   ],
 ];
 
-const suite = new Benchmark.Suite('guard round trip');
-for (const [name, fn] of cases) {
-  suite.add(name, {
-    defer: true,
-    minSamples: 20,
-    maxTime: 3,
-    fn: (deferred: Benchmark.Deferred) => {
-      fn().then(
-        () => deferred.resolve(),
-        (error: unknown) => {
-          console.error(error);
-          process.exit(1);
-        },
-      );
-    },
-  });
+// The machine is shared and noisy: every case runs in ROUNDS rounds (alternating the case order, so no
+// case always runs first or last), and the table reports each case's best round. Peers and ours are
+// treated alike.
+const ROUNDS = 3;
+
+interface Result {
+  ns: number;
+  p50: number;
+  p99: number;
+  rme: number;
 }
 
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
-suite
-  .on('complete', function (this: Benchmark.Suite) {
-    const benches = this.map((b: Benchmark) => b) as Benchmark[];
-    const perOpNs = (b: Benchmark): number => 1e9 / (b.hz * BATCH);
-    const base = perOpNs(benches[0]!);
-    const stack = perOpNs(benches[2]!);
-    console.log(`${'case'.padEnd(58)} ${'ns/round trip'.padStart(14)} ${'p50'.padStart(8)} ${'p99'.padStart(8)} ${'±%'.padStart(6)} ${'vs try/finally'.padStart(15)} ${'vs stack'.padStart(9)}`);
-    for (const b of benches) {
-      const samples = b.stats.sample.map((s) => (s * 1e9) / BATCH).sort((x, y) => x - y);
-      const ns = perOpNs(b);
-      console.log(
-        `${b.name!.padEnd(58)} ${ns.toFixed(1).padStart(14)} ${quantile(samples, 0.5).toFixed(1).padStart(8)} ${quantile(samples, 0.99).toFixed(1).padStart(8)} ${b.stats.rme.toFixed(1).padStart(6)} ${(ns / base).toFixed(2).padStart(14)}x ${(ns / stack).toFixed(2).padStart(8)}x`,
-      );
-    }
-    console.log(`(amortized over batches of ${BATCH}; p50/p99 over per-batch samples; sink ${sink > 0 ? 'ok' : 'empty'})`);
-    console.log(`registry after run: ${JSON.stringify({ active: registry.stats().active, cleaned: registry.stats().cleaned, leaked: registry.stats().leaked })}`);
-  })
-  .run({ async: true });
+function runRound(round: number): Promise<Map<string, Result>> {
+  const ordered = round % 2 === 0 ? cases : [...cases].reverse();
+  const suite = new Benchmark.Suite(`guard round trip, round ${round + 1} of ${ROUNDS}`);
+  for (const [name, fn] of ordered) {
+    suite.add(name, {
+      defer: true,
+      minSamples: 20,
+      maxTime: 1.5,
+      fn: (deferred: Benchmark.Deferred) => {
+        fn().then(
+          () => deferred.resolve(),
+          (error: unknown) => {
+            console.error(error);
+            process.exit(1);
+          },
+        );
+      },
+    });
+  }
+  return new Promise((resolve) => {
+    suite
+      .on('complete', function (this: Benchmark.Suite) {
+        const results = new Map<string, Result>();
+        for (const b of this.map((x: Benchmark) => x) as Benchmark[]) {
+          const samples = b.stats.sample.map((x) => (x * 1e9) / BATCH).sort((x, y) => x - y);
+          results.set(b.name!, { ns: 1e9 / (b.hz * BATCH), p50: quantile(samples, 0.5), p99: quantile(samples, 0.99), rme: b.stats.rme });
+        }
+        resolve(results);
+      })
+      .run({ async: true });
+  });
+}
+
+async function main(): Promise<void> {
+  const rounds: Map<string, Result>[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) rounds.push(await runRound(round));
+  const best = new Map<string, Result>();
+  for (const [name] of cases) {
+    const all = rounds.map((r) => r.get(name)!);
+    best.set(name, all.reduce((a, b) => (b.ns < a.ns ? b : a)));
+  }
+  const base = best.get(cases[0]![0])!.ns;
+  const stack = best.get(cases[2]![0])!.ns;
+  console.log(
+    `${`case (best of ${ROUNDS} rounds)`.padEnd(58)} ${'ns/round trip'.padStart(14)} ${'p50'.padStart(8)} ${'p99'.padStart(8)} ${'±%'.padStart(6)} ${'vs try/finally'.padStart(15)} ${'vs stack'.padStart(9)}  all rounds (ns)`,
+  );
+  for (const [name] of cases) {
+    const r = best.get(name)!;
+    const all = rounds.map((x) => x.get(name)!.ns.toFixed(0)).join(' / ');
+    console.log(
+      `${name.padEnd(58)} ${r.ns.toFixed(1).padStart(14)} ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${r.rme.toFixed(1).padStart(6)} ${(r.ns / base).toFixed(2).padStart(14)}x ${(r.ns / stack).toFixed(2).padStart(8)}x  ${all}`,
+    );
+  }
+  console.log(`(amortized over batches of ${BATCH}; p50/p99 over per-batch samples of the best round; sink ${sink > 0 ? 'ok' : 'empty'})`);
+  console.log(`registry after run: ${JSON.stringify({ active: registry.stats().active, cleaned: registry.stats().cleaned, leaked: registry.stats().leaked })}`);
+}
+
+void main();
