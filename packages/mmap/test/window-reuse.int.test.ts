@@ -53,6 +53,31 @@ describe('window reuse', () => {
     for (const file of [a, b, ro, rw]) file.close();
   });
 
+  it("applies the new open's advice to a reused window and reports a failing madvise as MAPPING_FAILED", async () => {
+    const path = tmp.path('reuse-advice.bin');
+    writeU32(path, [1, 2, 3, 4]);
+    const real = await (await countingBinding()).load();
+    const advised: unknown[][] = [];
+    let failing = false;
+    const binding = {
+      ...real,
+      advise: (...args: unknown[]) => {
+        advised.push(args);
+        if (failing) throw new Error('madvise() failed, 22');
+        return (real.advise as (...a: unknown[]) => unknown)(...args);
+      },
+    };
+    const load = async () => binding;
+    const a = await MappedFile.open(path, { type: 'u32', loadBinding: load });
+    const b = await MappedFile.open(path, { type: 'u32', advice: 'random', loadBinding: load });
+    expect(advised).toEqual([[expect.any(Buffer), real.MADV_RANDOM]]);
+    expect(b.asMappedSlice().get(3)).toBe(4);
+    failing = true;
+    await expect(MappedFile.open(path, { type: 'u32', loadBinding: load })).rejects.toMatchObject({ code: 'MAPPING_FAILED' });
+    a.close();
+    b.close();
+  });
+
   it('maps a file renamed over the path anew instead of reusing the old file\'s windows', async () => {
     const path = tmp.path('replaced.bin');
     writeU32(path, [1, 2, 3, 4]);

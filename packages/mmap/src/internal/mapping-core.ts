@@ -234,7 +234,16 @@ export class MappingCore {
     const key = this.#reuseKey(mapStart, bytes);
     if (key === undefined) return undefined;
     const buffer = reusableWindows.get(binding)?.get(key)?.deref();
-    if (buffer !== undefined) binding.advise(buffer, adviceNumber(binding, this.#advice));
+    if (buffer === undefined) return undefined;
+    try {
+      binding.advise(buffer, adviceNumber(binding, this.#advice));
+    } catch (err) {
+      const cause = toError(err);
+      throw new MappingFailedError(`madvise of ${this.path} at ${mapStart} (+${bytes} bytes) failed: ${cause.message}`, {
+        cause,
+        context: { path: this.path, offset: mapStart, bytes },
+      });
+    }
     return buffer;
   }
 
