@@ -1,8 +1,8 @@
 import { describeValue } from '@patinox/errors';
 import type { CleanupError } from './errors.js';
 import type { GuardOptions } from './options.js';
-import { CLEANED, FAILED, TAKEN, stateError, type Final, type Outcome, type RegistryProtocol } from './internal/entry.js';
-import { GET, GUARD_BRAND, ID, IS_ACTIVE, RUN, SETTLE, TAKE, TRACK } from './internal/protocol.js';
+import { CLEANED, FAILED, TAKEN, stateError, type Final, type Outcome, type Page } from './internal/entry.js';
+import { GUARD_BRAND, RUN, SETTLE, TAKE, TRACK } from './internal/protocol.js';
 import { defaultRegistry, type ResourceRegistry } from './registry.js';
 
 /**
@@ -36,10 +36,11 @@ function settle(outcome: Outcome): Promise<void> {
  */
 export class AsyncResourceGuard<T> implements AsyncDisposable {
   // Two fields, so a guard is 40 bytes: everything else about the resource lives in the registry's slot.
-  // While tracked: the registry and the slot. Once the slot is released the registry calls [SETTLE]:
-  // #owner becomes the final state (CLEANED, TAKEN, FAILED) and #handle the id (the CleanupError for FAILED,
-  // whose context carries the id), so a released guard never reads a slot that may hold another resource.
-  #owner: RegistryProtocol | number;
+  // While tracked: the registry's page and the slot's index in it. Once the slot is released the
+  // registry calls [SETTLE]: #owner becomes the final state (CLEANED, TAKEN, FAILED) and #handle the id
+  // (the CleanupError for FAILED, whose context carries the id), so a released guard never reads a
+  // slot that may hold another resource.
+  #owner: Page | number;
   #handle: number | CleanupError;
 
   /**
@@ -56,22 +57,23 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
         throw new TypeError(`Expected \`registry\` to be a ResourceRegistry, got ${describeValue(registry)}`);
       }
     }
-    this.#owner = registry;
-    this.#handle = registry[TRACK](this, resource, cleanup, options);
+    const page = registry[TRACK](this, resource, cleanup, options);
+    this.#owner = page;
+    this.#handle = page.tracked;
   }
 
   /** Registry-unique id, as in `registry.list()`. */
   get id(): number {
     const owner = this.#owner;
     const handle = this.#handle;
-    if (typeof owner !== 'number') return owner[ID](handle as number);
+    if (typeof owner !== 'number') return owner.ids[handle as number]!;
     return typeof handle === 'number' ? handle : (handle.context.id as number);
   }
 
   /** Where the guard is in its life; `cleaning` while its cleanup runs. */
   get state(): GuardState {
     const owner = this.#owner;
-    if (typeof owner !== 'number') return owner[IS_ACTIVE](this.#handle as number) ? 'active' : 'cleaning';
+    if (typeof owner !== 'number') return typeof owner.fns[this.#handle as number] === 'function' ? 'active' : 'cleaning';
     if (owner === CLEANED) return 'cleaned';
     return owner === TAKEN ? 'taken' : 'failed';
   }
@@ -88,7 +90,10 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
   get(): T {
     const owner = this.#owner;
     if (typeof owner === 'number') throw stateError(this.id, owner === TAKEN, 'use');
-    return owner[GET](this.#handle as number) as T;
+    const i = this.#handle as number;
+    // Once its cleanup starts, fns[i] holds the run (RUNNING or its promise) instead of the function.
+    if (typeof owner.fns[i] !== 'function') throw stateError(owner.ids[i]!, false, 'use');
+    return owner.resources[i] as T;
   }
 
   /**
@@ -98,7 +103,7 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
   intoInner(): T {
     const owner = this.#owner;
     if (typeof owner === 'number') throw stateError(this.id, owner === TAKEN, 'take');
-    return owner[TAKE](this.#handle as number, this) as T;
+    return owner.registry[TAKE](owner, this.#handle as number, this) as T;
   }
 
   /**
@@ -108,7 +113,7 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
    */
   cleanup(): Promise<void> {
     const owner = this.#owner;
-    if (typeof owner !== 'number') return settle(owner[RUN](this.#handle as number, this));
+    if (typeof owner !== 'number') return settle(owner.registry[RUN](owner, this.#handle as number, this));
     if (owner !== FAILED) return RESOLVED;
     const error = this.#handle as CleanupError;
     return Promise.reject(error);

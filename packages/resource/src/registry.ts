@@ -47,7 +47,7 @@ import {
   type Outcome,
   type Settleable,
 } from './internal/entry.js';
-import { DEFAULT_REGISTRY_KEY, GET, ID, IS_ACTIVE, RUN, SETTLE, TAKE, TRACK } from './internal/protocol.js';
+import { DEFAULT_REGISTRY_KEY, RUN, SETTLE, TAKE, TRACK } from './internal/protocol.js';
 import { DeadlineQueue } from './internal/deadlines.js';
 import { isThenable, sleep } from './internal/promises.js';
 import { InfoFactory, expectObject, expectString, expectTimeoutMs } from './internal/validate.js';
@@ -433,8 +433,8 @@ export class ResourceRegistry implements AsyncDisposable {
     await this.shutdown();
   }
 
-  /** @internal Registers a resource for `guard` and returns its slot; see internal/protocol.ts. */
-  [TRACK](guard: object, resource: unknown, cleanup: unknown, options: GuardOptions | undefined): number {
+  /** @internal Registers a resource for `guard` and returns its page, with the slot's index in `page.tracked`. */
+  [TRACK](guard: object, resource: unknown, cleanup: unknown, options: GuardOptions | undefined): Page {
     if (typeof cleanup !== 'function') throw new TypeError(`Expected \`cleanup\` to be a function, got ${describeValue(cleanup)}`);
     let stack: { stack?: string } | undefined;
     if (this.#trackStacks) {
@@ -465,44 +465,24 @@ export class ResourceRegistry implements AsyncDisposable {
     this.#active += 1;
     this.#created += 1;
     this.#activeBytes += info.sizeBytes;
-    const slot = (page.index << PAGE_BITS) | i;
-    if (this.#gcSentinel !== undefined && this.#nursery.push(slot) >= 1024) this.#flushNursery();
+    if (this.#gcSentinel !== undefined && this.#nursery.push((page.index << PAGE_BITS) | i) >= 1024) this.#flushNursery();
     if (this.#events) safeRecord(this.#monitor, createEvent('resource.created', this.name, { id, name: info.name ?? typeName(resource) }));
-    return slot;
+    page.tracked = i;
+    return page;
   }
 
   /** @internal Starts the slot's cleanup, or joins the run already started. Never throws. */
-  [RUN](slot: number, guard: object): Outcome {
-    return this.#run(this.#pages[slot >>> PAGE_BITS]!, slot & PAGE_MASK, guard);
+  [RUN](page: Page, i: number, guard: object): Outcome {
+    return this.#run(page, i, guard);
   }
 
   /** @internal Hands the resource back without cleanup. */
-  [TAKE](slot: number, guard: object): unknown {
-    const page = this.#pages[slot >>> PAGE_BITS]!;
-    const i = slot & PAGE_MASK;
+  [TAKE](page: Page, i: number, guard: object): unknown {
     if (typeof page.fns[i] !== 'function') throw stateError(page.ids[i]!, false, 'take');
     const resource = page.resources[i];
     this.#handedBack += 1;
     this.#release(page, i, TAKEN, guard);
     return resource;
-  }
-
-  /** @internal The resource of an active slot. */
-  [GET](slot: number): unknown {
-    const page = this.#pages[slot >>> PAGE_BITS]!;
-    const i = slot & PAGE_MASK;
-    if (typeof page.fns[i] !== 'function') throw stateError(page.ids[i]!, false, 'use');
-    return page.resources[i];
-  }
-
-  /** @internal */
-  [ID](slot: number): number {
-    return this.#pages[slot >>> PAGE_BITS]!.ids[slot & PAGE_MASK]!;
-  }
-
-  /** @internal False while the slot's cleanup runs. */
-  [IS_ACTIVE](slot: number): boolean {
-    return typeof this.#pages[slot >>> PAGE_BITS]!.fns[slot & PAGE_MASK] === 'function';
   }
 
   /** `guard` is the slot's guard when the caller has it (saves a WeakRef.deref() at release). */
@@ -664,7 +644,7 @@ export class ResourceRegistry implements AsyncDisposable {
       if (page.freeHead >= 0 || page.bump < PAGE_SIZE) return (this.#current = page);
     }
     const index = this.#freePageIndexes.pop() ?? this.#pages.length;
-    const page = new Page(index, this.#wide);
+    const page = new Page(index, this.#wide, this);
     this.#pages[index] = page;
     return (this.#current = page);
   }

@@ -1,5 +1,5 @@
 import { ALREADY_CLEANED_UP, RESOURCE_TAKEN, ResourceStateError, type CleanupError } from '../errors.js';
-import type { GET, ID, IS_ACTIVE, RUN, SETTLE, TAKE } from './protocol.js';
+import type { RUN, SETTLE, TAKE } from './protocol.js';
 
 /** Marker in `Page.fns` while a synchronous cleanup runs (no promise yet). */
 export const RUNNING = 1;
@@ -66,10 +66,14 @@ export class Page {
   freeHead = -1;
   /** In the registry's list of pages with free slots. */
   listed = false;
+  /** The slot `[TRACK]` just filled: a guard holds its page and this index. */
+  tracked = 0;
 
   constructor(
     readonly index: number,
     wide: boolean,
+    /** The owner, so a guard holding a page needs no field for its registry. */
+    readonly registry: RegistryProtocol,
   ) {
     this.ids = wide ? new Float64Array(PAGE_SIZE) : new Uint32Array(PAGE_SIZE);
     this.created = wide ? new Float64Array(PAGE_SIZE) : new Uint32Array(PAGE_SIZE);
@@ -81,13 +85,14 @@ export class Page {
   }
 }
 
-/** What a guard needs from its registry (see protocol.ts for why these are symbol-keyed). */
+/**
+ * What a guard needs from its registry beyond reading its page (see protocol.ts for why these are
+ * symbol-keyed). A guard reads `fns`, `resources` and `ids` of its own slot directly: `get()` is then a
+ * couple of array loads, with no call into the registry.
+ */
 export interface RegistryProtocol {
-  [RUN](slot: number, guard: object): Outcome;
-  [TAKE](slot: number, guard: object): unknown;
-  [GET](slot: number): unknown;
-  [ID](slot: number): number;
-  [IS_ACTIVE](slot: number): boolean;
+  [RUN](page: Page, i: number, guard: object): Outcome;
+  [TAKE](page: Page, i: number, guard: object): unknown;
 }
 
 /** What a registry calls on a guard when it releases the guard's slot. */

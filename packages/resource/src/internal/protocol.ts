@@ -6,9 +6,6 @@
 export const TRACK: unique symbol = Symbol.for('patinox.resource.v2.track') as never;
 export const RUN: unique symbol = Symbol.for('patinox.resource.v2.run') as never;
 export const TAKE: unique symbol = Symbol.for('patinox.resource.v2.take') as never;
-export const GET: unique symbol = Symbol.for('patinox.resource.v2.get') as never;
-export const ID: unique symbol = Symbol.for('patinox.resource.v2.id') as never;
-export const IS_ACTIVE: unique symbol = Symbol.for('patinox.resource.v2.isActive') as never;
 export const SETTLE: unique symbol = Symbol.for('patinox.resource.v2.settle') as never;
 export const GUARD_BRAND: unique symbol = Symbol.for('patinox.resource.guard') as never;
 export const DEFAULT_REGISTRY_KEY: unique symbol = Symbol.for('patinox.resource.v2.defaultRegistry') as never;
