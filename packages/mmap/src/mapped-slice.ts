@@ -133,7 +133,7 @@ export class MappedSlice<T extends ElementType> implements ReadonlyMappedSlice<T
 
 const WINDOWS: unique symbol = Symbol('WindowedMappedSlice.windows');
 
-/** What the windowed `get` reads, in one flat object so its fast path is two dependent loads shorter. */
+/** What the windowed `get` reads, in one flat object so its fast path skips the shared state and the TypedWindows. */
 interface WindowState {
   /** The file's window arrays (shared by all its slices, emptied on close, filled on first use). */
   readonly arrays: (Indexable | undefined)[];
@@ -154,7 +154,8 @@ class WindowedMappedSlice<T extends ElementType> extends MappedSlice<T> {
     super(key, tw, start, length, writable);
     // Random reads over a mapping are bound by memory latency, and every instruction the lookup adds keeps
     // fewer cache misses in flight: reading the window array, shift and mask straight from this object,
-    // rather than through the shared state and the TypedWindows, cut the cost of a random get by ~20 %.
+    // rather than through the shared state and the TypedWindows, took a random get from ~1.7x to ~1.5x the
+    // cost of the same lookup written inline (isolated runs).
     Object.defineProperty(this, WINDOWS, { value: { arrays: tw.windowArrays, start, length, shift: tw.shift, mask: tw.mask } satisfies WindowState });
   }
 

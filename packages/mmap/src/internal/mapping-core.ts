@@ -92,8 +92,9 @@ const reusableCleanup = new FinalizationRegistry<{ windows: Map<string, WeakRef<
 });
 
 /**
- * @internal Identity of the file behind `stat` for window reuse: device, inode and birth time (inode numbers
- * are reused after a delete, birth times are not). `undefined` when the file system reports no birth time.
+ * @internal Identity of the file behind `stat` for window reuse: device, inode and birth time (overlayfs keeps
+ * the inode number of a file it copies up). `undefined`, so nothing is reused, when the file system reports no
+ * birth time.
  */
 export function fileIdentity(stat: BigIntStats): string | undefined {
   return stat.birthtimeNs === 0n ? undefined : `${stat.dev}:${stat.ino}:${stat.birthtimeNs}`;
