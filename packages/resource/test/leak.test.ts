@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { MemoryMonitor } from '@patinox/monitor';
-import { CleanupPriority, ResourceRegistry, guard } from '../src/index.js';
+import { CleanupPriority, ResourceRegistry, guard, type AsyncResourceGuard } from '../src/index.js';
 import { collectGarbage, collectUntil } from './helpers.js';
 
 // Creating guards in a separate function keeps no reference to them in the test's frame.
@@ -47,6 +47,30 @@ describe('leak detection', () => {
     await collectGarbage();
     expect(monitor.events('resource.leaked')).toEqual([]);
     expect(registry.stats()).toMatchObject({ leaked: 0, cleaned: 1, handedBack: 1 });
+  });
+
+  it('never reports a guard cleaned up or handed back after it outlived its macrotask, once collected', async () => {
+    const monitor = new MemoryMonitor();
+    const registry = new ResourceRegistry({ monitor });
+    const cleaned: string[] = [];
+    let guards: AsyncResourceGuard<string>[] = ['a', 'b', 'c'].map((name) => guard(name, (n) => void cleaned.push(n), { registry }));
+    // Past this macrotask the registry holds the guards only through WeakRefs.
+    await new Promise((resolve) => setImmediate(resolve));
+    await guards[0]!.cleanup();
+    expect(guards[1]!.intoInner()).toBe('b');
+    let collected = 0;
+    const observer = new FinalizationRegistry<string>(() => (collected += 1));
+    observer.register(guards[0]!, 'a');
+    observer.register(guards[1]!, 'b');
+    guards = guards.slice(2);
+    expect(await collectUntil(() => collected === 2)).toBe(true);
+    await collectGarbage();
+    expect(monitor.events('resource.leaked')).toEqual([]);
+    expect(cleaned).toEqual(['a']);
+    expect(registry.stats()).toMatchObject({ active: 1, leaked: 0, cleaned: 1, handedBack: 1 });
+    expect(guards[0]!.state).toBe('active');
+    await guards[0]!.cleanup();
+    expect(cleaned).toEqual(['a', 'c']);
   });
 
   it('reports a failing leaked cleanup to the monitor instead of an unhandled rejection', async () => {
