@@ -152,8 +152,14 @@ export class Cache<K, V> {
   readonly #sizes: Float64Array | undefined;
   #slotTags: (readonly string[] | undefined)[] | undefined;
   #tagIndex: Map<string, Set<K>> | undefined;
-  readonly #free: Int32Array;
-  #freeTop: number;
+  /**
+   * Slots given back by deletes and expiry, reused first (a stack); allocated on the first one, so a
+   * cache that only ever evicts (the victim's slot is reused in place) never pays its 4 B per slot.
+   */
+  #free: Int32Array | undefined;
+  #freeTop = 0;
+  /** Slots from here on have never been used since creation or the last `clear()`. */
+  #fresh = 0;
   readonly #policy: Policy;
   /**
    * The policy again when it is the default (`tinylfu`) or `lru`, typed by class: the hot paths call
@@ -236,9 +242,6 @@ export class Cache<K, V> {
     this.#keys = new Array<K | undefined>(slots).fill(undefined);
     this.#values = new Array<V | undefined>(slots).fill(undefined);
     this.#sizes = maxSizeBytes !== Infinity || this.#sizeOf !== undefined ? new Float64Array(slots) : undefined;
-    this.#free = new Int32Array(slots);
-    for (let i = 0; i < slots; i += 1) this.#free[i] = slots - 1 - i;
-    this.#freeTop = slots;
     this.#policy = createPolicy<K, V>(spec, slots, this.maxEntries, {
       key: (slot) => this.#keys[slot] as K,
       value: (slot) => this.#values[slot] as V,
@@ -646,7 +649,7 @@ export class Cache<K, V> {
       this.#evicted += 1;
     } else {
       if (this.#count >= this.maxEntries || this.#bytes + size > this.maxSizeBytes) this.#makeRoom(size);
-      slot = this.#free[(this.#freeTop -= 1)]!;
+      slot = this.#takeSlot();
     }
     this.#index(key, slot);
     this.#keys[slot] = key;
@@ -670,7 +673,7 @@ export class Cache<K, V> {
     const keys = this.#keys;
     const values = this.#values;
     if (this.#count < this.maxEntries) {
-      const slot = this.#free[(this.#freeTop -= 1)]!;
+      const slot = this.#takeSlot();
       this.#index(key, slot);
       keys[slot] = key;
       values[slot] = value;
@@ -789,7 +792,7 @@ export class Cache<K, V> {
       this.#sizes[slot] = 0;
     }
     if (this.#slotTags !== undefined && this.#slotTags[slot] !== undefined) this.#untag(slot, key);
-    this.#free[this.#freeTop] = slot;
+    (this.#free ??= new Int32Array(this.#keys.length))[this.#freeTop] = slot;
     this.#freeTop += 1;
     if (reason === EVICTED) this.#evicted += 1;
     else if (reason === EXPIRED) this.#expired += 1;
@@ -896,10 +899,17 @@ export class Cache<K, V> {
     return out;
   }
 
+  /** A slot for a new entry; only called while fewer than maxEntries are held, so one exists. */
+  #takeSlot(): number {
+    if (this.#freeTop > 0) return this.#free![(this.#freeTop -= 1)]!;
+    const slot = this.#fresh;
+    this.#fresh = slot + 1;
+    return slot;
+  }
+
   #resetFree(): void {
-    const slots = this.#free.length;
-    for (let i = 0; i < slots; i += 1) this.#free[i] = slots - 1 - i;
-    this.#freeTop = slots;
+    this.#freeTop = 0;
+    this.#fresh = 0;
   }
 
   #startLoad(key: K, loader: Loader<K, V>, options: GetOrLoadOptions, isRefresh: boolean): Inflight<V> {
