@@ -10,7 +10,7 @@ import { Cache } from '@patinox/cache';
 // - get-hit: every cache is filled with the same 100k keys; reads follow a Zipf(1.0) sequence over them.
 // - set-with-eviction: full caches; every set stores a key set 300k sets earlier (a cycle over
 //   4 × 100k keys), so every LRU's set evicts; W-TinyLFU keeps some of those keys (frequent enough to
-//   stay), so 10–25 % of its sets replace a value instead.
+//   stay), so 8–25 % of its sets replace a value instead.
 // - every case runs the same loop source, compiled separately per case (see compileCase).
 // - memory: heap growth per entry when filling 100k entries (keys pre-built, values small ints).
 // Machine is noisy (2 shared cores): compare ratios within one run, not across runs.
