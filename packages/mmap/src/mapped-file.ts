@@ -1,4 +1,4 @@
-import { describeValue, expectOneOf } from '@patinox/errors';
+import { expectObject, expectOneOf } from '@patinox/errors';
 import type { MetricSnapshot } from '@patinox/monitor';
 import { ELEMENT_TYPES, ELEMENT_INFO, type ElementType, type TypedArrayOf } from './element-type.js';
 import { MappingTooLargeError } from './errors.js';
@@ -59,7 +59,7 @@ export class MappedFile<T extends ElementType = ElementType, M extends MappingMo
    * Resolves once the range is validated and mapped (windowed ranges map each window on first access).
    */
   static async open<T extends ElementType, M extends MappingMode = 'read'>(path: string, options: MappedFileOptions<T, M>): Promise<MappedFile<T, M>> {
-    if (typeof options !== 'object' || options === null) throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+    expectObject('options', options);
     const type = expectOneOf('type', options.type, ELEMENT_TYPES) as T;
     const core = await openCore(path, options, ELEMENT_INFO[type].bytes, 0);
     return new MappedFile<T, M>(FILE_KEY, core, type);

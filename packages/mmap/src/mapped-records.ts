@@ -1,4 +1,4 @@
-import { describeValue, expectBoolean, optional } from '@patinox/errors';
+import { describeValue, expectBoolean, expectObject, optional } from '@patinox/errors';
 import type { MetricSnapshot } from '@patinox/monitor';
 import { MappingReadOnlyError } from './errors.js';
 import { openCore, type MappingCore } from './internal/mapping-core.js';
@@ -156,7 +156,7 @@ export class MappedRecords<S extends RecordSchema = RecordSchema, M extends Mapp
 
   /** Opens and maps `path` as records of `options.schema`. */
   static async open<S extends RecordSchema, M extends MappingMode = 'read'>(path: string, options: MappedRecordsOptions<S, M>): Promise<MappedRecords<S, M>> {
-    if (typeof options !== 'object' || options === null) throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+    expectObject('options', options);
     const layout = computeRecordLayout(options.schema, optional('packed', options.packed, expectBoolean, false));
     const core = await openCore(path, options, layout.recordSize, layout.recordSize);
     return new MappedRecords<S, M>(RECORDS_KEY, core, layout);

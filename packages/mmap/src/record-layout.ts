@@ -1,4 +1,4 @@
-import { describeValue } from '@patinox/errors';
+import { describeValue, expectBoolean, expectObject } from '@patinox/errors';
 import { ELEMENT_INFO, ELEMENT_TYPES, type ElementType, type ValueOf } from './element-type.js';
 import type { RecordSchema } from './options.js';
 
@@ -38,10 +38,10 @@ const RESERVED = new Set(['index', 'toObject', 'constructor', '__proto__', 'prot
  * ```
  */
 export function computeRecordLayout(schema: RecordSchema, packed = false): RecordLayout {
-  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
-    throw new TypeError(`Expected \`schema\` to be an object of field types, got ${describeValue(schema)}`);
-  }
-  if (typeof packed !== 'boolean') throw new TypeError(`Expected \`packed\` to be a boolean, got ${describeValue(packed)}`);
+  expectObject('schema', schema, 'an object of field types');
+  // expectObject accepts arrays; a schema must name its fields.
+  if (Array.isArray(schema)) throw new TypeError(`Expected \`schema\` to be an object of field types, got ${describeValue(schema)}`);
+  expectBoolean('packed', packed);
   const names = Object.keys(schema);
   if (names.length === 0) throw new TypeError('Expected `schema` to have at least one field, got an empty object');
   const fields: RecordField[] = [];

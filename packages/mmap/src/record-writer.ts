@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
-import { describeValue, expectBoolean, expectPositiveInteger, optional, toError } from '@patinox/errors';
+import { expectBoolean, expectNonEmptyString, expectObject, expectPositiveInteger, optional, toError } from '@patinox/errors';
 import { createEvent, noopMonitor, safeRecord, type Monitor } from '@patinox/monitor';
 import { MappingAlignmentError, MappingClosedError, MappingIoError } from './errors.js';
 import type { RecordSchema, RecordWriterOptions } from './options.js';
@@ -54,8 +54,8 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
    * whole number of records of this schema.
    */
   static open<S extends RecordSchema>(path: string, options: RecordWriterOptions<S>): RecordWriter<S> {
-    if (typeof path !== 'string' || path.length === 0) throw new TypeError(`Expected \`path\` to be a non-empty string, got ${describeValue(path)}`);
-    if (typeof options !== 'object' || options === null) throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+    expectNonEmptyString('path', path);
+    expectObject('options', options);
     const layout = computeRecordLayout(options.schema, optional('packed', options.packed, expectBoolean, false));
     const bufferRecords = optional('bufferRecords', options.bufferRecords, expectPositiveInteger, 1024);
     const monitor = options.monitor ?? noopMonitor;
@@ -98,7 +98,7 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
    */
   append(record: RecordValues<S>): number {
     if (this.#fd < 0) throw new MappingClosedError(`The record writer of ${this.path} is closed`, { context: { path: this.path } });
-    if (typeof record !== 'object' || record === null) throw new TypeError(`Expected \`record\` to be an object, got ${describeValue(record)}`);
+    expectObject('record', record);
     const values = this.layout.fields.map((field) => checkFieldValue(field, (record as Record<string, unknown>)[field.name]));
     if (this.#used === this.#buffer.length) this.flush();
     const at = this.#used;

@@ -145,9 +145,9 @@ describe('bad input: the process survives and gets a coded error', () => {
     await expect(MappedFile.open(path, { type: 'u8', monitor: {} as never })).rejects.toThrow(TypeError);
     await expect(MappedFile.open(path, { type: 'u8', name: 5 as never })).rejects.toThrow('Expected `name` to be a string, got 5 (number)');
     await expect(MappedFile.open(path, { type: 'u8', loadBinding: 'x' as never })).rejects.toThrow('Expected `loadBinding` to be a function, got "x" (string)');
-    await expect(MappedFile.open('', { type: 'u8' })).rejects.toThrow(TypeError);
-    await expect(MappedFile.open(path, null as never)).rejects.toThrow(TypeError);
-    await expect(MappedRecords.open(path, null as never)).rejects.toThrow(TypeError);
+    await expect(MappedFile.open('', { type: 'u8' })).rejects.toThrow('Expected `path` to be a non-empty string, got "" (string)');
+    await expect(MappedFile.open(path, null as never)).rejects.toThrow('Expected `options` to be an object, got null');
+    await expect(MappedRecords.open(path, null as never)).rejects.toThrow('Expected `options` to be an object, got null');
   });
 
   it('constructors are not public', async () => {

@@ -52,8 +52,9 @@ describe('computeRecordLayout', () => {
     expect(() => computeRecordLayout({})).toThrow('Expected `schema` to have at least one field, got an empty object');
     expect(() => computeRecordLayout({ a: 'u7' as never })).toThrow('Expected `schema.a` to be one of u8, i8, u16, i16, u32, i32, f32, f64, u64, i64, got "u7" (string)');
     expect(() => computeRecordLayout({ index: 'u8' })).toThrow(TypeError);
-    expect(() => computeRecordLayout(null as never)).toThrow(TypeError);
-    expect(() => computeRecordLayout({ a: 'u8' }, 'yes' as never)).toThrow(TypeError);
+    expect(() => computeRecordLayout(null as never)).toThrow('Expected `schema` to be an object of field types, got null');
+    expect(() => computeRecordLayout([] as never)).toThrow(TypeError);
+    expect(() => computeRecordLayout({ a: 'u8' }, 'yes' as never)).toThrow('Expected `packed` to be a boolean, got "yes" (string)');
   });
 });
 
@@ -103,12 +104,12 @@ describe('RecordWriter + MappedRecords', () => {
     const writer = RecordWriter.open(path, { schema: { a: 'u32', b: 'i64' } });
     expect(() => writer.append({ a: 1 } as never)).toThrow('Expected `b` to be a bigint (i64), got undefined');
     expect(() => writer.append({ a: '1', b: 1n } as never)).toThrow(TypeError);
-    expect(() => writer.append(null as never)).toThrow(TypeError);
+    expect(() => writer.append(null as never)).toThrow('Expected `record` to be an object, got null');
     expect(writer.length).toBe(0);
     writer.close();
     expect(() => writer.append({ a: 1, b: 1n })).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
-    expect(() => RecordWriter.open('', { schema: { a: 'u8' } })).toThrow(TypeError);
-    expect(() => RecordWriter.open(path, null as never)).toThrow(TypeError);
+    expect(() => RecordWriter.open('', { schema: { a: 'u8' } })).toThrow('Expected `path` to be a non-empty string, got "" (string)');
+    expect(() => RecordWriter.open(path, null as never)).toThrow('Expected `options` to be an object, got null');
     expect(() => RecordWriter.open(path, { schema: { a: 'u8' }, bufferRecords: 0 })).toThrow('Expected `bufferRecords` to be a positive integer, got 0 (number)');
   });
 

@@ -3,9 +3,12 @@ import {
   describeValue,
   expectBoolean,
   expectFunction,
+  expectNonEmptyString,
   expectNonNegativeInteger,
+  expectObject,
   expectOneOf,
   expectPositiveInteger,
+  expectString,
   isPatinoxError,
   optional,
   toError,
@@ -429,10 +432,7 @@ export function resolveMappingOptions(options: MappingOptions): ResolvedOptions 
   }
   const monitor = options.monitor ?? noopMonitor;
   if (typeof (monitor as Partial<Monitor>).record !== 'function') throw new TypeError(`Expected \`monitor\` to be a Monitor, got ${describeValue(monitor)}`);
-  const name = optional<string | undefined>('name', options.name, (n, v) => {
-    if (typeof v !== 'string') throw new TypeError(`Expected \`${n}\` to be a string, got ${describeValue(v)}`);
-    return v;
-  }, undefined);
+  const name = optional<string | undefined>('name', options.name, expectString, undefined);
   return {
     mode,
     offset: optional('offset', options.offset, expectNonNegativeInteger, 0),
@@ -453,8 +453,8 @@ export function resolveMappingOptions(options: MappingOptions): ResolvedOptions 
  * or record size), and returns a core with its first window mapped (unless windowed or empty).
  */
 export async function openCore(path: string, options: MappingOptions, unitBytes: number, overlap: number): Promise<MappingCore> {
-  if (typeof path !== 'string' || path.length === 0) throw new TypeError(`Expected \`path\` to be a non-empty string, got ${describeValue(path)}`);
-  if (typeof options !== 'object' || options === null) throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+  expectNonEmptyString('path', path);
+  expectObject('options', options);
   const o = resolveMappingOptions(options);
   const name = o.name ?? path;
   let binding: MmapBinding | undefined;
