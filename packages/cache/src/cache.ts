@@ -1,9 +1,13 @@
 import {
   describeValue,
   expectFunction,
+  expectNonEmptyString,
   expectNonNegativeFinite,
+  expectObject,
   expectPositiveInteger,
+  expectString,
   optional,
+  raceAbort,
   toError,
 } from '@patinox/errors';
 import { createEvent, noopMonitor, safeRecord, type HealthCheck, type MetricSnapshot, type Monitor } from '@patinox/monitor';
@@ -209,9 +213,7 @@ export class Cache<K, V> {
    * @throws TypeError / RangeError for an invalid option, with the option's name in the message.
    */
   constructor(options: CacheOptions<K, V>) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
-    }
+    expectObject('options', options);
     this.maxEntries = expectPositiveInteger('maxEntries', options.maxEntries);
     const maxSizeBytes = optional('maxSizeBytes', options.maxSizeBytes, expectNonNegativeFinite, CACHE_DEFAULTS.maxSizeBytes);
     if (maxSizeBytes === 0) throw new RangeError('Expected `maxSizeBytes` to be a positive finite number, got 0 (number)');
@@ -224,9 +226,7 @@ export class Cache<K, V> {
     this.#onEvict = optional('onEvict', options.onEvict, expectFunction, undefined) as ((key: K, value: V, reason: EvictionReason) => void) | undefined;
     this.#onReject = optional('onReject', options.onReject, expectFunction, undefined) as ((key: K, error: CacheEntryTooLargeError) => void) | undefined;
     const name = options.name ?? CACHE_DEFAULTS.name;
-    if (typeof name !== 'string' || name.length === 0) {
-      throw new TypeError(`Expected \`name\` to be a non-empty string, got ${describeValue(name)}`);
-    }
+    expectNonEmptyString('name', name);
     this.name = name;
     const monitor = options.monitor ?? noopMonitor;
     if (typeof monitor !== 'object' || monitor === null || typeof monitor.record !== 'function') {
@@ -390,7 +390,7 @@ export class Cache<K, V> {
 
   /** Removes every entry tagged `tag` (in this cache and its regions); returns how many went. */
   invalidateTag(tag: string): number {
-    if (typeof tag !== 'string') throw new TypeError(`Expected \`tag\` to be a string, got ${describeValue(tag)}`);
+    expectString('tag', tag);
     let removed = 0;
     const keys = this.#tagIndex?.get(tag);
     if (keys !== undefined) {
@@ -412,7 +412,7 @@ export class Cache<K, V> {
   getOrLoad(key: K, loader: Loader<K, V>, options: GetOrLoadOptions = {}): Promise<V> {
     try {
       expectFunction('loader', loader);
-      if (typeof options !== 'object' || options === null) throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+      expectObject('options', options);
       if (options.ttlMs !== undefined) expectNonNegativeFinite('ttlMs', options.ttlMs);
       if (options.sizeBytes !== undefined) expectNonNegativeFinite('sizeBytes', options.sizeBytes);
       if (options.tags !== undefined) validateTags(options.tags);
@@ -442,7 +442,9 @@ export class Cache<K, V> {
     }
     this.#misses += 1;
     const shared = (this.#inflight.get(key) ?? this.#startLoad(key, loader, options, false)).promise;
-    return options.signal === undefined ? shared : this.#withSignal(key, shared, options.signal);
+    return options.signal === undefined
+      ? shared
+      : raceAbort(shared, options.signal, (reason) => new CacheLoadAbortedError({ cache: this.name, ...keyContext(key) }, reason));
   }
 
   /**
@@ -951,24 +953,5 @@ export class Cache<K, V> {
     this.#inflight.set(key, entry);
     promise.catch(ignore);
     return entry;
-  }
-
-  #withSignal(key: K, shared: Promise<V>, signal: AbortSignal): Promise<V> {
-    const context = { cache: this.name, ...keyContext(key) };
-    if (signal.aborted) return Promise.reject(new CacheLoadAbortedError(context, signal.reason));
-    return new Promise<V>((resolve, reject) => {
-      const onAbort = (): void => reject(new CacheLoadAbortedError(context, signal.reason));
-      signal.addEventListener('abort', onAbort, { once: true });
-      shared.then(
-        (value) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(value);
-        },
-        (err: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(toError(err));
-        },
-      );
-    });
   }
 }

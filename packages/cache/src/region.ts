@@ -1,11 +1,9 @@
-import { describeValue } from '@patinox/errors';
+import { expectNonEmptyString, expectObject } from '@patinox/errors';
 import type { CacheOptions, RegionOptions } from './options.js';
 
 /** Throws a TypeError unless `name` is a non-empty string. */
 export function validateRegionName(name: unknown): asserts name is string {
-  if (typeof name !== 'string' || name.length === 0) {
-    throw new TypeError(`Expected \`name\` to be a non-empty string, got ${describeValue(name)}`);
-  }
+  expectNonEmptyString('name', name);
 }
 
 /**
@@ -19,9 +17,7 @@ export function regionOptions<K, V>(
   name: string,
   own: RegionOptions<K, V> | undefined,
 ): CacheOptions<K, V> {
-  if (own !== undefined && (typeof own !== 'object' || own === null)) {
-    throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(own)}`);
-  }
+  if (own !== undefined) expectObject('options', own);
   const inherited: CacheOptions<K, V> = {
     maxEntries: parent.maxEntries,
     maxSizeBytes: parent.maxSizeBytes,

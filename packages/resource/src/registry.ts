@@ -4,7 +4,9 @@ import {
   expectBoolean,
   expectNonNegativeFinite,
   expectNonNegativeInteger,
+  expectObject,
   expectPositiveInteger,
+  expectString,
   isPatinoxError,
   optional,
   toError,
@@ -50,7 +52,7 @@ import {
 import { DEFAULT_REGISTRY_KEY, RUN, SETTLE, TAKE, TRACK } from './internal/protocol.js';
 import { DeadlineQueue } from './internal/deadlines.js';
 import { isThenable, sleep } from './internal/promises.js';
-import { InfoFactory, expectObject, expectString, expectTimeoutMs } from './internal/validate.js';
+import { InfoFactory, expectTimeoutMs } from './internal/validate.js';
 
 /** What `list()` reports for one live resource. */
 export interface ResourceInfo {

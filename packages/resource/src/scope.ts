@@ -1,10 +1,9 @@
-import { describeValue, expectFunction, optional, toError } from '@patinox/errors';
+import { describeValue, expectFunction, expectObject, expectString, optional, toError } from '@patinox/errors';
 import { ALREADY_CLEANED_UP, CleanupError, ResourceStateError, SCOPE_CLEANUP_FAILED } from './errors.js';
 import { AsyncResourceGuard, isResourceGuard, type CleanupFn } from './guard.js';
 import type { GuardOptions, ScopeOptions } from './options.js';
 import { defaultRegistry, type ResourceRegistry } from './registry.js';
 import { TRACK } from './internal/protocol.js';
-import { expectObject, expectString } from './internal/validate.js';
 
 /**
  * A group of resources cleaned together in reverse order of creation, like `AsyncDisposableStack`

@@ -1,8 +1,8 @@
-import { describeValue, expectBoolean, optional } from '@patinox/errors';
+import { describeValue, expectBoolean, expectObject, optional } from '@patinox/errors';
 import type { ShutdownHookOptions } from './options.js';
 import { defaultRegistry, type CleanupReport, type ResourceRegistry } from './registry.js';
 import { TRACK } from './internal/protocol.js';
-import { expectObject, expectTimeoutMs } from './internal/validate.js';
+import { expectTimeoutMs } from './internal/validate.js';
 
 /** Handle returned by {@link installShutdownHooks}. */
 export interface ShutdownHooks extends Disposable {

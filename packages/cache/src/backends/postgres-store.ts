@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { describeValue, toError } from '@patinox/errors';
+import { describeValue, expectObject, expectString, toError } from '@patinox/errors';
 import type { Store } from '../tiered/store.js';
 
 /** The part of a pg `Pool`, `PoolClient` or `Client` the store uses. */
@@ -38,7 +38,7 @@ export class PostgresStore<V = unknown> implements Store<V> {
   readonly #owned: Pool | undefined;
 
   constructor(options: PostgresStoreOptions) {
-    if (typeof options !== 'object' || options === null) throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+    expectObject('options', options);
     if ((options.pool === undefined) === (options.connectionString === undefined)) {
       throw new TypeError('Expected exactly one of `pool` or `connectionString`');
     }
@@ -53,9 +53,7 @@ export class PostgresStore<V = unknown> implements Store<V> {
       }
       this.#db = options.pool;
     } else {
-      if (typeof options.connectionString !== 'string') {
-        throw new TypeError(`Expected \`connectionString\` to be a string, got ${describeValue(options.connectionString)}`);
-      }
+      expectString('connectionString', options.connectionString);
       this.#owned = new Pool({ connectionString: options.connectionString, max: 4 });
       // An idle client's error must not crash the process; the next query reports it.
       this.#owned.on('error', () => undefined);

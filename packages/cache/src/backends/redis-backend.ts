@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
-import { describeValue, toError } from '@patinox/errors';
+import { describeValue, expectObject, toError } from '@patinox/errors';
 import type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendWrite, CacheBackend } from '../tiered/backend.js';
 import { CacheBackendError, TieredCacheError } from '../tiered/errors.js';
 import { clusterSlot } from '../tiered/internal/cluster-slot.js';
@@ -145,9 +145,7 @@ export class RedisBackend implements CacheBackend {
   #sets: Queue<BackendEntry, boolean> | undefined;
 
   constructor(options: RedisBackendOptions) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected \`options\` to be an object with client, url or cluster, got ${describeValue(options)}`);
-    }
+    expectObject('options', options, 'an object with client, url or cluster');
     const given = [options.client, options.url, options.cluster].filter((x) => x !== undefined).length;
     if (given !== 1) throw new TypeError(`Expected exactly one of \`client\`, \`url\` or \`cluster\`, got ${given}`);
     if (options.client !== undefined) {

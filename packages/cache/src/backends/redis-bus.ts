@@ -1,4 +1,4 @@
-import { describeValue, toError } from '@patinox/errors';
+import { describeValue, expectNonEmptyString, toError } from '@patinox/errors';
 import type { Redis } from 'ioredis';
 import type { BusListener, BusState, InvalidationBus, InvalidationMessage } from '../tiered/bus.js';
 import { CacheBackendError, TieredCacheError } from '../tiered/errors.js';
@@ -43,7 +43,7 @@ export class RedisBus implements InvalidationBus {
       throw new TypeError(`Expected \`client\` to be an ioredis Redis or Cluster, got ${describeValue(options?.client)}`);
     }
     const channel = options.channel ?? 'patinox:cache:invalidation';
-    if (typeof channel !== 'string' || channel.length === 0) throw new TypeError(`Expected \`channel\` to be a non-empty string, got ${describeValue(channel)}`);
+    expectNonEmptyString('channel', channel);
     this.channel = channel;
     this.#onInvalid = options.onInvalidMessage ?? (() => undefined);
     this.#publisher = options.client;

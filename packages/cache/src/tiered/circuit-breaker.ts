@@ -1,4 +1,4 @@
-import { expectPositiveInteger, expectNonNegativeFinite, optional, describeValue } from '@patinox/errors';
+import { expectNonNegativeFinite, expectObject, expectPositiveInteger, optional } from '@patinox/errors';
 
 /** `closed`: calls flow; `open`: calls fail fast; `half-open`: one probe call decides. */
 export type CircuitState = 'closed' | 'open' | 'half-open';
@@ -24,7 +24,7 @@ export class CircuitBreaker {
   #opens = 0;
 
   constructor(options: CircuitBreakerOptions, clock: () => number, onChange: (state: CircuitState) => void) {
-    if (typeof options !== 'object' || options === null) throw new TypeError(`Expected \`circuitBreaker\` to be an object or false, got ${describeValue(options)}`);
+    expectObject('circuitBreaker', options, 'an object or false');
     this.#threshold = optional('circuitBreaker.failureThreshold', options.failureThreshold, expectPositiveInteger, 5);
     this.#resetMs = optional('circuitBreaker.resetTimeoutMs', options.resetTimeoutMs, expectNonNegativeFinite, 2000);
     this.#clock = clock;

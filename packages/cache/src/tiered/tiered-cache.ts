@@ -4,11 +4,15 @@ import {
   describeValue,
   expectBoolean,
   expectFunction,
+  expectNonEmptyString,
   expectNonNegativeFinite,
+  expectObject,
   expectPositiveFinite,
   expectPositiveInteger,
+  expectString,
   isPatinoxError,
   optional,
+  raceAbort,
   toError,
 } from '@patinox/errors';
 import {
@@ -186,7 +190,7 @@ export class TieredCache<V = unknown> {
   /** @internal regions share the parent's backend, bus, serializer and breaker. */
   constructor(options: TieredCacheOptions<V>, shared: Shared);
   constructor(options: TieredCacheOptions<V>, shared?: Shared) {
-    if (typeof options !== 'object' || options === null) throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+    expectObject('options', options);
     this.#options = options;
     const l2 = options.l2 as Partial<CacheBackend> | undefined;
     if (typeof l2 !== 'object' || l2 === null || typeof l2.get !== 'function' || typeof l2.set !== 'function') {
@@ -352,7 +356,7 @@ export class TieredCache<V = unknown> {
    * cursor on every master; a key may be yielded twice when the keyspace changes during the scan.
    */
   async *scan(pattern = '*', options: TieredScanOptions = {}): AsyncIterableIterator<string> {
-    if (typeof pattern !== 'string') throw new TypeError(`Expected \`pattern\` to be a string, got ${describeValue(pattern)}`);
+    expectString('pattern', pattern);
     const batchSize = optional('batchSize', options.batchSize, expectPositiveInteger, 1000);
     this.#checkOpen();
     const iterator = this.#l2.scan(this.#prefix + pattern, batchSize)[Symbol.asyncIterator]();
@@ -375,7 +379,7 @@ export class TieredCache<V = unknown> {
   async set(key: string, value: V, options: TieredSetOptions = {}): Promise<boolean> {
     this.#checkKey(key);
     if (value === undefined) throw new TypeError('Expected `value` to be defined, got undefined: undefined marks a miss and cannot be stored');
-    if (typeof options !== 'object' || options === null) throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+    expectObject('options', options);
     const ttlMs = optional('ttlMs', options.ttlMs, expectNonNegativeFinite, this.#defaultTtlMs);
     const nx = optional('nx', options.nx, expectBoolean, false);
     const tags = checkTags(options.tags);
@@ -527,7 +531,7 @@ export class TieredCache<V = unknown> {
     try {
       this.#checkKey(key);
       expectFunction('loader', loader);
-      if (typeof options !== 'object' || options === null) throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+      expectObject('options', options);
       optional('ttlMs', options.ttlMs, expectNonNegativeFinite, 0);
       optional('staleWhileRevalidateMs', options.staleWhileRevalidateMs, expectNonNegativeFinite, 0);
       checkTags(options.tags);
@@ -558,7 +562,7 @@ export class TieredCache<V = unknown> {
       flight = this.#load(key, loader, options, false, l1Checked).finally(() => this.#flights.delete(key));
       this.#flights.set(key, flight);
     }
-    return withSignal(flight, options.signal);
+    return raceAbort(flight, options.signal);
   }
 
   /**
@@ -741,8 +745,8 @@ export class TieredCache<V = unknown> {
     return tags !== undefined && tags.length > 0 ? (ttl === 0 ? { tags } : { ttlMs: ttl, tags }) : { ttlMs: ttl };
   }
 
-  #checkKey(key: unknown): asserts key is string {
-    if (typeof key !== 'string' || key.length === 0) throw new TypeError(`Expected \`key\` to be a non-empty string, got ${describeValue(key)}`);
+  #checkKey(value: unknown): asserts value is string {
+    const key = expectNonEmptyString('key', value);
     // Lone surrogates would be replaced in UTF-8, so two different keys could share one Redis key.
     if ((key.length > this.#maxKeyBytes / 3 && Buffer.byteLength(key) > this.#maxKeyBytes) || !(key as unknown as { isWellFormed(): boolean }).isWellFormed()) {
       throw new RangeError(`Expected \`key\` to be well-formed UTF-16 of at most ${this.#maxKeyBytes} UTF-8 bytes, got a string of ${key.length} characters`);
@@ -1130,7 +1134,7 @@ export class TieredBatch<V> {
   }
 
   #push(op: BatchStep<V>): this {
-    if (typeof op.key !== 'string' || op.key.length === 0) throw new TypeError(`Expected \`key\` to be a non-empty string, got ${describeValue(op.key)}`);
+    expectNonEmptyString('key', op.key);
     if (op.type === 'set' && op.value === undefined) throw new TypeError('Expected `value` to be defined, got undefined: undefined marks a miss and cannot be stored');
     this.#ops.push(op);
     return this;
@@ -1153,7 +1157,7 @@ export class TieredAtomic<V> {
 
   /** Requires `key` to hold `expected` (deep equality), or to be absent when `expected` is undefined. */
   check(key: string, expected: V | undefined): this {
-    if (typeof key !== 'string' || key.length === 0) throw new TypeError(`Expected \`key\` to be a non-empty string, got ${describeValue(key)}`);
+    expectNonEmptyString('key', key);
     this.#checks.push({ key, expected });
     return this;
   }
@@ -1247,21 +1251,3 @@ function withTimeout<T>(promise: Promise<T>, ms: number, operation: string): Pro
   });
 }
 
-function withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  if (signal.aborted) return Promise.reject(toError(signal.reason));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(toError(signal.reason));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(toError(err));
-      },
-    );
-  });
-}

@@ -1,4 +1,4 @@
-import { describeValue, expectNonNegativeInteger, expectPositiveFinite } from '@patinox/errors';
+import { describeValue, expectNonNegativeInteger, expectObject, expectPositiveFinite, expectString } from '@patinox/errors';
 import { CleanupPriority } from '../priority.js';
 import type { EntryInfo } from './entry.js';
 
@@ -20,16 +20,6 @@ export function expectPriority(name: string, value: unknown): number {
     throw new TypeError(`Expected \`${name}\` to be a CleanupPriority (0, 1, 2 or 3), got ${describeValue(value)}`);
   }
   return value as number;
-}
-
-export function expectString(name: string, value: unknown): string {
-  if (typeof value !== 'string') throw new TypeError(`Expected \`${name}\` to be a string, got ${describeValue(value)}`);
-  return value;
-}
-
-export function expectObject(name: string, value: unknown): object {
-  if (typeof value !== 'object' || value === null) throw new TypeError(`Expected \`${name}\` to be an object, got ${describeValue(value)}`);
-  return value;
 }
 
 interface InfoOptions {
@@ -79,7 +69,7 @@ export class InfoFactory {
       name: name === undefined ? undefined : expectString('name', name),
       priority: priority === undefined ? this.#default.priority : expectPriority('priority', priority),
       sizeBytes: sizeBytes === undefined ? 0 : expectNonNegativeInteger('sizeBytes', sizeBytes),
-      metadata: metadata === undefined ? undefined : (expectObject('metadata', metadata) as Readonly<Record<string, unknown>>),
+      metadata: metadata === undefined ? undefined : expectObject<Readonly<Record<string, unknown>>>('metadata', metadata),
       timeoutMs: timeoutMs === undefined ? 0 : expectTimeoutMs('timeoutMs', timeoutMs),
       stack,
     };
