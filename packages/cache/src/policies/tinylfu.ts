@@ -1,6 +1,6 @@
 import { createLinks, SlotList } from '../internal/list.js';
 import type { Policy } from './create.js';
-import { FrequencySketch } from './sketch.js';
+import { FrequencySketch, nextPowerOfTwo } from './sketch.js';
 
 const WINDOW = 0;
 const PROBATION = 1;
@@ -8,21 +8,39 @@ const PROTECTED = 2;
 const HIT = 0x80;
 const HIT_BATCH = 64;
 
-// Caffeine's constants (BoundedLocalCache).
+// Caffeine's constants (BoundedLocalCache): the window starts at 1 % of the cache, 80 % of the main
+// space is protected.
 const PERCENT_MAIN = 0.99;
 const PERCENT_MAIN_PROTECTED = 0.8;
-const HILL_CLIMBER_RESTART_THRESHOLD = 0.05;
-const HILL_CLIMBER_STEP_PERCENT = 0.0625;
-const HILL_CLIMBER_STEP_DECAY_RATE = 0.98;
 const ADMIT_HASHDOS_THRESHOLD = 6;
-const QUEUE_TRANSFER_THRESHOLD = 1000;
 
 /**
- * Adaptive W-TinyLFU, after Caffeine: new entries land in a small LRU window; an entry leaving the
- * window must beat the main space's victim on estimated frequency (count-min sketch with a
- * doorkeeper) to get in; the main space is a segmented LRU (probation, protected). A hill climber
- * resizes the window from the hit rate of each sample period, so recency-biased workloads get a
- * large window and frequency-biased ones a small one.
+ * How far back (in each ghost's own clock) a ghost hit counts, as a share of `maxEntries`: the window
+ * moves by comparing the hits a window larger by this much would have had with those a main space
+ * larger by this much would have had. Tuned on the LIRS and ARC traces.
+ */
+const GHOST_HORIZON = 0.1;
+/** Window change per ghost hit, as a share of `maxEntries` (tuned on the LIRS and ARC traces). */
+const GHOST_STEP = 0.001;
+/** Ghost table slots per horizon entry (rounded up to a power of two): sparse enough that few live ghosts collide. */
+const GHOST_SLOTS_PER_ENTRY = 2;
+// A ghost table entry is [stamp: 20 bits][fingerprint: 12 bits, lowest set]; 0 is empty.
+const STAMP_BITS = 20;
+const STAMP_MASK = (1 << STAMP_BITS) - 1;
+
+/**
+ * Adaptive W-TinyLFU, after Caffeine: new entries land in an LRU window; an entry leaving the window
+ * must beat the main space's victim on estimated frequency (count-min sketch with a doorkeeper) to
+ * get in; the main space is a segmented LRU (probation, protected).
+ *
+ * The window size adapts from two ghost tables (hashes only, as in ARC) instead of Caffeine's hill
+ * climber: one remembers keys the admission filter turned away, the other keys the main space
+ * evicted. A miss on a key turned away within the last `horizon` misses would have hit in a window
+ * that much larger, so the window grows; a miss on a key main evicted within its last `horizon`
+ * evictions would have hit in a main space that much larger, so the window shrinks. Each ghost hit
+ * is a measured marginal hit, so the window follows the workload within a few hundred misses (the
+ * climber needed 10 × maxEntries requests per step), and can grow to all but one entry of the cache
+ * on recency-biased traces, where W-TinyLFU then behaves like LRU.
  */
 export class TinyLfuPolicy implements Policy {
   readonly needsHash = true;
@@ -42,14 +60,22 @@ export class TinyLfuPolicy implements Policy {
   readonly #max: number;
   #windowMax: number;
   #protectedMax: number;
-  #hitsInSample = 0;
-  #missesInSample = 0;
-  #previousHitRate = 0;
-  #stepSize: number;
+  /** The window size the ghosts ask for (fractional steps accumulate here); #windowMax is its rounding. */
+  #target: number;
+  readonly #step: number;
+  readonly #maxWindow: number;
   #random = 0x2545f491;
   #countdown = HIT_BATCH;
-  /** Requests per hill-climber sample (Caffeine: 10 × maximum). */
-  readonly #climbEvery: number;
+  readonly #windowGhost: Int32Array;
+  readonly #mainGhost: Int32Array;
+  readonly #ghostMask: number;
+  readonly #horizon: number;
+  /** Ghost stamps count in units of 2^stampShift, so a horizon always fits the 20-bit stamp. */
+  readonly #stampShift: number;
+  /** The window ghost's clock: misses (each one pushes the window's LRU order down by one). */
+  #windowClock = 0;
+  /** The main ghost's clock: evictions from the main space. */
+  #mainClock = 0;
 
   constructor(slots: number, maxEntries: number) {
     const links = createLinks(slots);
@@ -62,9 +88,18 @@ export class TinyLfuPolicy implements Policy {
     this.#sketch = new FrequencySketch(maxEntries);
     this.#max = maxEntries;
     this.#windowMax = Math.max(1, maxEntries - Math.floor(PERCENT_MAIN * maxEntries));
+    this.#target = this.#windowMax;
+    this.#maxWindow = Math.max(1, maxEntries - 1);
     this.#protectedMax = Math.floor(PERCENT_MAIN_PROTECTED * (maxEntries - this.#windowMax));
-    this.#stepSize = -HILL_CLIMBER_STEP_PERCENT * maxEntries;
-    this.#climbEvery = 10 * maxEntries;
+    this.#step = GHOST_STEP * maxEntries;
+    this.#horizon = Math.max(1, Math.round(GHOST_HORIZON * maxEntries));
+    const ghostSlots = nextPowerOfTwo(Math.max(16, GHOST_SLOTS_PER_ENTRY * this.#horizon));
+    this.#windowGhost = new Int32Array(ghostSlots);
+    this.#mainGhost = new Int32Array(ghostSlots);
+    this.#ghostMask = ghostSlots - 1;
+    let shift = 0;
+    while (this.#horizon >>> shift >= 1 << (STAMP_BITS - 2)) shift += 1;
+    this.#stampShift = shift;
   }
 
   /** Current window size limit (for tests and tools). */
@@ -72,8 +107,25 @@ export class TinyLfuPolicy implements Policy {
     return this.#windowMax;
   }
 
+  /** Current protected segment size limit (for tests and tools). */
+  get protectedMax(): number {
+    return this.#protectedMax;
+  }
+
+  /** Entries in the window, probation and protected segments (for tests and tools). */
+  get sizes(): { window: number; probation: number; protected: number } {
+    return { window: this.#window.size, probation: this.#probation.size, protected: this.#protected.size };
+  }
+
+  /** Ghost table memory in bytes (for tests and tools). */
+  get ghostBytes(): number {
+    return this.#windowGhost.byteLength + this.#mainGhost.byteLength;
+  }
+
   insert(slot: number, hash: number): void {
     this.#hash[slot] = hash;
+    this.#windowClock += 1;
+    this.#consultGhosts(hash);
     let f = this.#sketch.increment(hash);
     if (f === -1) {
       this.#ageResidents();
@@ -82,21 +134,18 @@ export class TinyLfuPolicy implements Policy {
     this.#freq[slot] = f > 15 ? 15 : f;
     this.#queue[slot] = WINDOW;
     this.#window.pushHead(slot);
-    this.#missesInSample += 1;
     // While the main space has room, the window's oldest moves on to probation without a contest.
     if (this.#window.size > this.#windowMax && this.#probation.size + this.#protected.size < this.#max - this.#windowMax) {
       const moved = this.#window.popTail();
       this.#queue[moved] = PROBATION;
       this.#probation.pushHead(moved);
     }
-    if (this.#hitsInSample + this.#missesInSample >= this.#climbEvery) this.#climb();
   }
 
   hit(slot: number): void {
     const f = this.#freq[slot]!;
     this.#freq[slot] = (f & 15) === 15 ? f | HIT : (f + 1) | HIT;
-    // Hits are counted in batches (towards aging and the climber's sample), keeping the hit path to
-    // one decrement and one branch.
+    // Hits are counted towards aging in batches, keeping the hit path to one decrement and one branch.
     if ((this.#countdown -= 1) === 0) this.#flushHits();
     const queue = this.#queue[slot];
     if (queue === WINDOW) this.#window.moveToHead(slot);
@@ -129,21 +178,34 @@ export class TinyLfuPolicy implements Policy {
 
   #pickVictim(): number {
     const window = this.#window;
+    // A window over its limit (the limit just shrank) hands its oldest entry to probation: with the
+    // contest below, it then shrinks by one per eviction and never grows until back within its limit.
+    if (window.size > this.#windowMax) {
+      const moved = window.popTail();
+      this.#queue[moved] = PROBATION;
+      this.#probation.pushHead(moved);
+    }
     // Called before the newcomer enters the window: if it will overflow the window, the window's
-    // oldest entry must win against main's victim to stay.
+    // oldest entry must win against main's victim to stay. A window below its limit (it just grew)
+    // fills up by taking main's victims instead.
     if (window.size >= this.#windowMax || (this.#probation.size === 0 && this.#protected.size === 0)) {
       const candidate = window.popTail();
       let victim = this.#probation.tail;
       if (victim === -1) victim = this.#protected.tail;
       if (victim === -1) return candidate;
-      if (!this.#admit(this.#freq[candidate]! & 15, this.#freq[victim]! & 15)) return candidate;
+      if (!this.#admit(this.#freq[candidate]! & 15, this.#freq[victim]! & 15)) {
+        this.#bury(this.#windowGhost, this.#windowClock, this.#hash[candidate]!);
+        return candidate;
+      }
       this.#list(this.#queue[victim]!).remove(victim);
       this.#queue[candidate] = PROBATION;
       this.#probation.pushHead(candidate);
+      this.#bury(this.#mainGhost, (this.#mainClock += 1), this.#hash[victim]!);
       return victim;
     }
     let victim = this.#probation.popTail();
     if (victim === -1) victim = this.#protected.popTail();
+    this.#bury(this.#mainGhost, (this.#mainClock += 1), this.#hash[victim]!);
     return victim;
   }
 
@@ -171,11 +233,55 @@ export class TinyLfuPolicy implements Policy {
     return false;
   }
 
+  /**
+   * Remembers a key in a ghost table: one direct-mapped Int32 per slot holding the ghost clock and a
+   * fingerprint. A collision overwrites the older ghost; both tables lose alike, so the comparison
+   * between them stays fair.
+   */
+  #bury(ghost: Int32Array, clock: number, hash: number): void {
+    ghost[hash & this.#ghostMask] = (((clock >>> this.#stampShift) & STAMP_MASK) << 12) | (hash >>> 20) | 1;
+  }
+
+  /** On a miss: a ghost hit within the horizon moves the window one step (and the ghost is spent). */
+  #consultGhosts(hash: number): void {
+    const at = hash & this.#ghostMask;
+    const fingerprint = (hash >>> 20) | 1;
+    const shift = this.#stampShift;
+    let e = this.#windowGhost[at]!;
+    if ((e & 0xfff) === fingerprint) {
+      this.#windowGhost[at] = 0;
+      if (((((this.#windowClock >>> shift) - (e >>> 12)) & STAMP_MASK) << shift) < this.#horizon) this.#resize(this.#step);
+    }
+    e = this.#mainGhost[at]!;
+    if ((e & 0xfff) === fingerprint) {
+      this.#mainGhost[at] = 0;
+      if (((((this.#mainClock >>> shift) - (e >>> 12)) & STAMP_MASK) << shift) < this.#horizon) this.#resize(-this.#step);
+    }
+  }
+
+  /**
+   * Moves the window limit by `delta` (within 1 … maxEntries − 1) and the protected limit with it
+   * (protected entries over it are demoted at once). The window itself follows at the pace of
+   * evictions: a grown window fills with newcomers as main's victims leave, a shrunk one hands one
+   * entry to probation per eviction (see #pickVictim). Moving a shrunk window's surplus at once was
+   * measured worse on the ARC traces: a burst of main-ghost hits would dump recent entries into
+   * probation before the window-ghost evidence could answer.
+   */
+  #resize(delta: number): void {
+    let target = this.#target + delta;
+    if (target < 1) target = 1;
+    else if (target > this.#maxWindow) target = this.#maxWindow;
+    this.#target = target;
+    const windowMax = Math.round(target);
+    if (windowMax === this.#windowMax) return;
+    this.#windowMax = windowMax;
+    this.#protectedMax = Math.floor(PERCENT_MAIN_PROTECTED * (this.#max - windowMax));
+    this.#demote();
+  }
+
   #flushHits(): void {
     this.#countdown = HIT_BATCH;
-    this.#hitsInSample += HIT_BATCH;
     if (this.#sketch.tick(HIT_BATCH)) this.#ageResidents();
-    if (this.#hitsInSample + this.#missesInSample >= this.#climbEvery) this.#climb();
   }
 
   #ageResidents(): void {
@@ -199,61 +305,5 @@ export class TinyLfuPolicy implements Policy {
       this.#queue[slot] = PROBATION;
       this.#probation.pushHead(slot);
     }
-  }
-
-  /** Caffeine's hill climber: step the window size towards a higher hit rate, with decaying steps. */
-  #climb(): void {
-    const requests = this.#hitsInSample + this.#missesInSample;
-    const hitRate = this.#hitsInSample / requests;
-    const change = hitRate - this.#previousHitRate;
-    let amount = change >= 0 ? this.#stepSize : -this.#stepSize;
-    // A step into a bound (window already minimal, or main already all probation) would change
-    // nothing and the climber would stay stuck pushing against it: explore the other way instead.
-    if ((amount < 0 && this.#windowMax <= 1) || (amount > 0 && this.#protectedMax === 0)) amount = -amount;
-    this.#stepSize =
-      Math.abs(change) >= HILL_CLIMBER_RESTART_THRESHOLD
-        ? HILL_CLIMBER_STEP_PERCENT * this.#max * (amount >= 0 ? 1 : -1)
-        : HILL_CLIMBER_STEP_DECAY_RATE * amount;
-    this.#previousHitRate = hitRate;
-    this.#hitsInSample = 0;
-    this.#missesInSample = 0;
-    const adjustment = Math.trunc(amount);
-    if (adjustment > 0) this.#increaseWindow(adjustment);
-    else if (adjustment < 0) this.#decreaseWindow(-adjustment);
-  }
-
-  #increaseWindow(amount: number): void {
-    if (this.#protectedMax === 0) return;
-    let quota = Math.min(amount, this.#protectedMax);
-    this.#protectedMax -= quota;
-    this.#windowMax += quota;
-    this.#demote();
-    for (let i = 0; i < QUEUE_TRANSFER_THRESHOLD && quota > 0; i += 1) {
-      let slot = this.#probation.popTail();
-      if (slot === -1) slot = this.#protected.popTail();
-      if (slot === -1) break;
-      quota -= 1;
-      this.#queue[slot] = WINDOW;
-      this.#window.pushHead(slot);
-    }
-    // Quota not transferred (main ran dry) goes back to main.
-    this.#protectedMax += quota;
-    this.#windowMax -= quota;
-  }
-
-  #decreaseWindow(amount: number): void {
-    if (this.#windowMax <= 1) return;
-    let quota = Math.min(amount, this.#windowMax - 1);
-    this.#protectedMax += quota;
-    this.#windowMax -= quota;
-    for (let i = 0; i < QUEUE_TRANSFER_THRESHOLD && quota > 0; i += 1) {
-      const slot = this.#window.popTail();
-      if (slot === -1) break;
-      quota -= 1;
-      this.#queue[slot] = PROBATION;
-      this.#probation.pushHead(slot);
-    }
-    this.#protectedMax -= quota;
-    this.#windowMax += quota;
   }
 }
