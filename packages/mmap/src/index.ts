@@ -38,6 +38,7 @@ export type {
   MappingAdvice,
   MappingFallback,
   MappingMode,
+  MappingPromotion,
   MappingOptions,
   RecordSchema,
   RecordWriterOptions,

@@ -1,11 +1,13 @@
-import { expectObject, expectOneOf } from '@patinox/errors';
+import { expectObject, expectOneOf, optional } from '@patinox/errors';
 import type { MetricSnapshot } from '@patinox/monitor';
 import { ELEMENT_TYPES, ELEMENT_INFO, type ElementType, type TypedArrayOf } from './element-type.js';
 import { MappingTooLargeError } from './errors.js';
 import { openCore, type MappingCore } from './internal/mapping-core.js';
 import { TypedWindows } from './internal/typed-windows.js';
 import { createSlice, type MappedSlice, type ReadonlyMappedSlice } from './mapped-slice.js';
-import type { MappedFileOptions, MappingAdvice, MappingMode } from './options.js';
+import type { MappedFileOptions, MappingAdvice, MappingMode, MappingPromotion } from './options.js';
+
+const PROMOTIONS: readonly MappingPromotion[] = ['auto', 'never'];
 
 /** What `asMappedSlice()` returns for mode `M`: no setter in `'read'` mode. */
 export type SliceFor<T extends ElementType, M extends MappingMode> = M extends 'read' ? ReadonlyMappedSlice<T> : MappedSlice<T>;
@@ -52,6 +54,7 @@ export class MappedFile<T extends ElementType = ElementType, M extends MappingMo
     this.type = type;
     this.#core = core;
     this.#tw = new TypedWindows(core, type);
+    core.startPromotion();
   }
 
   /**
@@ -61,7 +64,8 @@ export class MappedFile<T extends ElementType = ElementType, M extends MappingMo
   static async open<T extends ElementType, M extends MappingMode = 'read'>(path: string, options: MappedFileOptions<T, M>): Promise<MappedFile<T, M>> {
     expectObject('options', options);
     const type = expectOneOf('type', options.type, ELEMENT_TYPES) as T;
-    const core = await openCore(path, options, ELEMENT_INFO[type].bytes, 0);
+    const promote = optional('promote', options.promote, (n, v) => expectOneOf(n, v, PROMOTIONS), 'auto');
+    const core = await openCore(path, options, ELEMENT_INFO[type].bytes, 0, promote);
     return new MappedFile<T, M>(FILE_KEY, core, type);
   }
 
@@ -93,6 +97,14 @@ export class MappedFile<T extends ElementType = ElementType, M extends MappingMo
   /** True when the range is mapped in several windows (then `asSlice()` is unavailable for writable modes). */
   get isWindowed(): boolean {
     return this.#core.windowed;
+  }
+
+  /**
+   * True once a windowed `'read'` range has been promoted to one mapping (see the `promote` option); its
+   * `get` then reads that mapping. `isWindowed` and `windowCount` keep describing the range as opened.
+   */
+  get isPromoted(): boolean {
+    return this.#core.promoted !== undefined;
   }
 
   /** Number of windows (0 for an empty file, 1 when not windowed). */

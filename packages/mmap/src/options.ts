@@ -10,6 +10,12 @@ export type MappingMode = 'read' | 'readwrite' | 'private';
 /** Access-pattern hints passed to `madvise`. */
 export type MappingAdvice = 'normal' | 'sequential' | 'random' | 'willneed' | 'dontneed';
 
+/**
+ * Whether a windowed `'read'` file is later mapped as one piece: `'auto'` promotes ranges that got the default
+ * 32 MiB windows and fit one mapping; `'never'` keeps them windowed.
+ */
+export type MappingPromotion = 'auto' | 'never';
+
 /** What `open` does when the native addon cannot load: fail (`'none'`) or read the file into memory (`'read'`). */
 export type MappingFallback = 'none' | 'read';
 
@@ -62,6 +68,17 @@ export interface MappingOptions<M extends MappingMode = MappingMode> {
 export interface MappedFileOptions<T extends ElementType = ElementType, M extends MappingMode = MappingMode> extends MappingOptions<M> {
   /** Element type of the view (`'u32'`, `'f64'`, `'i64'`, …). Required. */
   type: T;
+  /**
+   * Promotion of a `'read'` range that the default 32 MiB windows split (ranges up to 2 GiB − 1 page; never
+   * with an explicit `windowBytes`, in fallback mode or for {@link MappedRecords}): open and first access stay
+   * lazy and windowed, then one mapping of the whole range replaces the windows on a later turn of the event
+   * loop, and `get` reads it as fast as a single mapping. In `checked` mode (the default for windowed ranges)
+   * that happens once every window has been mapped, so no size check is lost; with `checked: false`, on the
+   * turn after `open`. The new mapping runs V8's full garbage collection on the event loop then (a few ms for
+   * 1 GiB; see the README): `'never'` keeps the file windowed, for services that open many large files and
+   * cannot take that pause. @default 'auto'
+   */
+  promote?: MappingPromotion;
 }
 
 /** Field types of a record schema, in declaration order: `{ id: 'u32', price: 'f64' }`. */

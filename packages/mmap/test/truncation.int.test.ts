@@ -49,6 +49,15 @@ describe('a file truncated by another process while mapped (checked mode)', () =
     expect(result.mappedWindowAfter).toEqual({ code: 'MAPPING_FILE_TRUNCATED' });
   });
 
+  it('is caught by the promotion of a windowed read file to one mapping, before any access touches a lost page', () => {
+    const { status, signal, result } = runChild('promote', 32 * 2 ** 20 + 65536);
+    expect(signal).toBeNull();
+    expect(status).toBe(0);
+    expect(result.before).toEqual({ value: '2' });
+    expect(result.promoted).toEqual({ value: 'false' });
+    expect(result.mappedWindowAfter).toEqual({ code: 'MAPPING_FILE_TRUNCATED' });
+  });
+
   it('(control) the bare addon dies of SIGBUS in the same scenario', () => {
     const { signal } = runChild('raw-addon', 4 * 65536);
     expect(signal).toBe('SIGBUS');

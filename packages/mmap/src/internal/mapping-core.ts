@@ -24,7 +24,7 @@ import {
   MappingRangeError,
   MappingTooLargeError,
 } from '../errors.js';
-import type { MappingAdvice, MappingFallback, MappingMode, MappingOptions } from '../options.js';
+import type { MappingAdvice, MappingFallback, MappingMode, MappingOptions, MappingPromotion } from '../options.js';
 import { loadBinding, type MmapBinding } from './binding.js';
 
 const MODES: readonly MappingMode[] = ['read', 'readwrite', 'private'];
@@ -121,6 +121,8 @@ export interface CoreInit {
   pageSize: number;
   /** {@link fileIdentity} of the file, or `undefined` to never reuse windows. */
   identity: string | undefined;
+  /** Map the windowed range as one mapping off the caller's path (see {@link MappingCore.promotable}). */
+  promotable: boolean;
 }
 
 /**
@@ -155,6 +157,17 @@ export class MappingCore {
   #bases: number[];
   #pendingSyncs = 0;
   #releaseHooks: (() => void)[] = [];
+  /**
+   * True for a windowed `'read'` range that fits one mapping and whose owner asked for promotion: once every
+   * window is mapped (checked mode) or right after open (unchecked), one mapping of the whole range replaces
+   * the windows, on a later turn of the event loop.
+   */
+  readonly promotable: boolean;
+  /** The whole range as one mapping once promoted. */
+  promoted: Buffer | undefined;
+  #mappedWindows = 0;
+  #promotion: NodeJS.Immediate | undefined;
+  #promoteHooks: ((whole: Buffer) => void)[] = [];
 
   constructor(init: CoreInit) {
     this.path = init.path;
@@ -176,7 +189,73 @@ export class MappingCore {
     this.#identity = init.mode === 'private' ? undefined : init.identity;
     this.#windows = new Array<Buffer | undefined>(this.windowCount);
     this.#bases = new Array<number>(this.windowCount).fill(0);
+    this.promotable = init.promotable && init.binding !== undefined && init.windowed && init.mode === 'read' && init.overlap === 0;
     if (init.fd >= 0) fdFinalizer.register(this, init.fd, this);
+  }
+
+  /** Runs `hook` with the whole-range mapping when the core is promoted. */
+  onPromote(hook: (whole: Buffer) => void): void {
+    this.#promoteHooks.push(hook);
+  }
+
+  /**
+   * Unchecked promotable ranges promote right after open: at once when an earlier open's whole mapping of the
+   * same range is still alive (nothing new is mapped), else on the next turn of the event loop.
+   */
+  startPromotion(): void {
+    if (!this.promotable || this.checked) return;
+    if (this.#binding !== undefined && this.#reuse(this.#binding, this.fileOffset, this.byteLength) !== undefined) this.promote();
+    else this.#schedulePromotion();
+  }
+
+  #schedulePromotion(): void {
+    if (this.#promotion !== undefined || this.promoted !== undefined || this.closed) return;
+    // Unref'd: a pending promotion never keeps the process alive; setImmediate rather than a delay, so the
+    // single-mapping get arrives as soon as the caller yields.
+    this.#promotion = setImmediate(() => {
+      this.#promotion = undefined;
+      try {
+        this.promote();
+      } catch {
+        // promote() reported the failure (mmap.truncated, mmap.promote.failed); the file stays windowed or poisoned.
+      }
+    });
+    this.#promotion.unref();
+  }
+
+  /**
+   * Maps the whole range as one mapping and hands it to the views. Before it maps anything it re-stats the
+   * file (whatever `checked` says), so a truncation found here poisons every view as a window fault would.
+   * A failing mmap leaves the file windowed and is reported as `mmap.promote.failed`.
+   */
+  promote(): void {
+    if (!this.promotable || this.promoted !== undefined || this.closed) return;
+    const binding = this.#binding!;
+    const started = performance.now();
+    this.verify();
+    let whole = this.#reuse(binding, this.fileOffset, this.byteLength);
+    const reused = whole !== undefined;
+    if (whole === undefined) {
+      try {
+        whole = this.#map(binding, this.fileOffset, this.byteLength);
+      } catch (err) {
+        safeRecord(this.monitor, createEvent('mmap.promote.failed', this.name, { path: this.path, reason: toError(err).message }));
+        throw err;
+      }
+    }
+    // A close() that ran while the addon mapped (from a finalizer or a monitor) wins: the new mapping is dropped.
+    if (this.closed) return;
+    this.promoted = whole;
+    // The windows become subarrays of the whole mapping, so every slow path keeps working unchanged and the
+    // old window Buffers are left to the garbage collector, which unmaps them.
+    for (let k = 0; k < this.windowCount; k += 1) {
+      const start = k * this.windowBytes;
+      this.#windows[k] = whole.subarray(start, Math.min(start + this.windowBytes, this.byteLength));
+      this.#bases[k] = start;
+    }
+    this.mappedBytes = whole.length;
+    for (const hook of this.#promoteHooks) hook(whole);
+    safeRecord(this.monitor, createEvent('mmap.promoted', this.name, { path: this.path, bytes: whole.length, reused, durationMs: performance.now() - started }));
   }
 
   /** The error every access after close (or after a detected truncation) throws. */
@@ -225,7 +304,11 @@ export class MappingCore {
     this.#bases[k] = mapStart - this.fileOffset;
     this.windowFaults += 1;
     this.mappedBytes += buffer.length;
+    this.#mappedWindows += 1;
     if (this.windowed) safeRecord(this.monitor, createEvent('mmap.window.mapped', this.name, { index: k, offset: mapStart, bytes: buffer.length }));
+    // Checked ranges promote only once every window is mapped: from then on no fault would ever re-check the
+    // size, so the single mapping drops none of the checks the windows would have made.
+    if (this.promotable && this.checked && this.#mappedWindows === this.windowCount) this.#schedulePromotion();
     return buffer;
   }
 
@@ -324,14 +407,15 @@ export class MappingCore {
     this.#advice = advice;
     const binding = this.#binding;
     if (binding === undefined) return;
-    for (const buffer of this.#windows) if (buffer !== undefined) binding.advise(buffer, adviceNumber(binding, advice));
+    if (this.promoted !== undefined) binding.advise(this.promoted, adviceNumber(binding, advice));
+    else for (const buffer of this.#windows) if (buffer !== undefined) binding.advise(buffer, adviceNumber(binding, advice));
   }
 
   incore(): { residentPages: number; totalPages: number } {
     this.assertOpen();
     let resident = 0;
     let total = 0;
-    for (const buffer of this.#windows) {
+    for (const buffer of this.promoted === undefined ? this.#windows : [this.promoted]) {
       if (buffer === undefined) continue;
       if (this.#binding === undefined) {
         const pages = Math.ceil(buffer.length / this.pageSize);
@@ -374,8 +458,12 @@ export class MappingCore {
   #release(by: 'close' | 'truncation'): void {
     if (!this.closed) this.closedBy = by;
     this.closed = true;
+    if (this.#promotion !== undefined) clearImmediate(this.#promotion);
+    this.#promotion = undefined;
+    this.#promoteHooks = [];
     // Dropping the Buffers lets the garbage collector unmap them (the addon has no explicit unmap).
     this.#windows.fill(undefined);
+    this.promoted = undefined;
     this.mappedBytes = 0;
     const hooks = this.#releaseHooks;
     this.#releaseHooks = [];
@@ -452,7 +540,7 @@ export function resolveMappingOptions(options: MappingOptions): ResolvedOptions 
  * @internal Opens `path`, validates the range against the file and the layout against `unitBytes` (element
  * or record size), and returns a core with its first window mapped (unless windowed or empty).
  */
-export async function openCore(path: string, options: MappingOptions, unitBytes: number, overlap: number): Promise<MappingCore> {
+export async function openCore(path: string, options: MappingOptions, unitBytes: number, overlap: number, promote: MappingPromotion = 'never'): Promise<MappingCore> {
   expectNonEmptyString('path', path);
   expectObject('options', options);
   const o = resolveMappingOptions(options);
@@ -536,6 +624,8 @@ export async function openCore(path: string, options: MappingOptions, unitBytes:
       monitor: o.monitor,
       pageSize,
       identity: fileIdentity(stat),
+      // Only ranges windowed by the default 'read' window size: an explicit windowBytes is a deliberate choice.
+      promotable: promote === 'auto' && o.windowBytes === undefined && o.offset <= limits.maxFileOffset && byteLength <= limits.maxMapBytes,
     });
     if (byteLength === 0) closeSync(fd);
     else if (!windowed) core.window(0);

@@ -39,6 +39,12 @@ export class TypedWindows {
       this.single = empty;
       this.windowArrays.fill(undefined);
     });
+    core.onPromote((whole) => {
+      // Same constructor as `empty`, so the field keeps its map and the windowed get's check stays monomorphic.
+      this.single = new this.info.ctor(whole.buffer, whole.byteOffset, this.length);
+      // Typed arrays over the old windows would keep those mappings alive; their slow paths now map nothing.
+      this.windowArrays.fill(undefined);
+    });
   }
 
   /** Typed array over window `k` (exactly the window's stride, without overlap). */
@@ -58,6 +64,7 @@ export class TypedWindows {
 
   /** Reads element `g`, mapping its window on first use. */
   read(g: number): number | bigint {
+    if (g < this.single.length) return this.single[g] as number | bigint;
     const k = Math.floor(g / this.perWindow);
     return (this.windowArrays[k] ?? this.#make(k))[g - k * this.perWindow] as number | bigint;
   }
