@@ -63,7 +63,7 @@ describe("promotion of a windowed 'read' range to one mapping", () => {
     expect(slice.get(BYTES / 4)).toBeUndefined();
     for (const advice of ['random', 'willneed', 'normal'] as MappingAdvice[]) file.advise(advice);
     expect(file.incore().totalPages).toBe(BYTES / 4096);
-    expect(file.collectMetrics().find((m) => m.name === 'patinox_mmap_mapped_bytes')?.value).toBe(BYTES);
+    expect(file.collectMetrics().find((m) => m.name === 'patinox_mmap_mapped_bytes')).toMatchObject({ value: BYTES });
     file.close();
     expect(() => slice.get(0)).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
     expect(() => sub.get(0)).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
@@ -120,16 +120,15 @@ describe("promotion of a windowed 'read' range to one mapping", () => {
   it('drops the new mapping when the file is closed while the addon maps it', async () => {
     const path = sparseFile('close-during.u32');
     const counting = await countingBinding();
-    let file: MappedFile<'u32', 'read'> | undefined;
     const binding = await counting.load();
     const realMap = binding.map;
     binding.map = (...args: unknown[]) => {
       const buffer = realMap(...args);
-      if (args[0] === BYTES) file?.close();
+      if (args[0] === BYTES) file.close();
       return buffer;
     };
     const monitor = recordingMonitor();
-    file = await MappedFile.open(path, { type: 'u32', checked: false, loadBinding: async () => binding, monitor });
+    const file = await MappedFile.open(path, { type: 'u32', checked: false, loadBinding: async () => binding, monitor });
     const slice = file.asMappedSlice();
     await nextTurn();
     expect(counting.calls.map((c) => c[0])).toEqual([BYTES]);
