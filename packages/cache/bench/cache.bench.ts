@@ -51,6 +51,49 @@ interface Subject {
   set(k: string, v: number): unknown;
 }
 
+/**
+ * Not a peer: the least any dictionary-indexed cache can do. A dictionary-mode object from key to slot
+ * and a values array, FIFO replacement, no counters, no recency, no TTL. Its get-hit is one key lookup
+ * and one array read; its set-evict is a lookup, a delete and an insert. It shows, in the same run,
+ * the floor under every subject above it (mnemonist and both patinox policies use this structure).
+ */
+class DictionaryFloor {
+  readonly #dict: Record<string, number> = Object.create(null) as Record<string, number>;
+  readonly #keys: string[];
+  readonly #values: number[];
+  readonly #max: number;
+  #count = 0;
+  #next = 0;
+
+  constructor(max: number) {
+    this.#max = max;
+    this.#keys = new Array<string>(max).fill('');
+    this.#values = new Array<number>(max).fill(0);
+  }
+
+  get(key: string): number | undefined {
+    const slot = this.#dict[key];
+    return slot === undefined ? undefined : this.#values[slot];
+  }
+
+  set(key: string, value: number): void {
+    let slot = this.#dict[key];
+    if (slot === undefined) {
+      if (this.#count < this.#max) slot = this.#count++;
+      else {
+        slot = this.#next;
+        this.#next = slot + 1 === this.#max ? 0 : slot + 1;
+        delete this.#dict[this.#keys[slot]!];
+      }
+      this.#dict[key] = slot;
+      this.#keys[slot] = key;
+    }
+    this.#values[slot] = value;
+  }
+}
+
+const FLOOR = 'floor: bare dictionary, no policy';
+
 const makers: [string, () => Subject][] = [
   ['patinox tinylfu (default)', () => new Cache<string, number>({ maxEntries: N, cleanupIntervalMs: 0 })],
   ['patinox lru', () => new Cache<string, number>({ maxEntries: N, evictionPolicy: 'lru', cleanupIntervalMs: 0 })],
@@ -58,6 +101,7 @@ const makers: [string, () => Subject][] = [
   ['mnemonist LRUCache', () => new MnemonistLRU<string, number>(N)],
   ['tiny-lru', () => new TinyLRU<number>(N)],
   ['quick-lru', () => new QuickLRU<string, number>({ maxSize: N })],
+  [FLOOR, () => new DictionaryFloor(N)],
 ];
 
 function filled(make: () => Subject): Subject {
@@ -108,11 +152,12 @@ function ratios(kind: string): void {
   const ns = (name: string): number => 1e9 / results.get(`${kind}: ${name}`)!;
   for (const ours of ['patinox tinylfu (default)', 'patinox lru']) {
     const line = makers
-      .filter(([n]) => !n.startsWith('patinox'))
+      .filter(([n]) => !n.startsWith('patinox') && n !== FLOOR)
       .map(([peer]) => `${(ns(peer) / ns(ours)).toFixed(2)}x ${peer}`)
       .join(', ');
     console.log(`  ${ours} speed vs: ${line}`);
   }
+  console.log(`  ${FLOOR}: ${(ns('lru-cache') / ns(FLOOR)).toFixed(2)}x lru-cache, ${(ns('mnemonist LRUCache') / ns(FLOOR)).toFixed(2)}x mnemonist LRUCache`);
 }
 
 const BATCH_BODY = `let cursor = 0;
