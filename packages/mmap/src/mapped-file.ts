@@ -131,11 +131,11 @@ export class MappedFile<T extends ElementType = ElementType, M extends MappingMo
    * The whole range as one zero-copy typed array (writable modes), or as a read-only {@link MappedSlice}
    * in `'read'` mode, so a read-only mapping is never writable.
    *
-   * The typed array is the one escape hatch: Node 20 cannot detach the addon's Buffers, so `close()` cannot
-   * revoke it. It stays readable and writable after `close()` (its writes still reach a `'readwrite'` file),
-   * keeps its mapping alive until it is garbage-collected (so it never touches unmapped memory), and is not
-   * poisoned by `verify()` or checked mode. Use {@link MappedFile.asMappedSlice} where a view must not
-   * outlive its file.
+   * A typed array cannot throw, so `close()` revokes it by detaching its memory: after the last file open on
+   * the same range closes (open files of one range share one mapping), it has length 0, reads `undefined` and
+   * ignores writes, and the mapping is released. A truncation found by `verify()` or checked mode detaches
+   * it at once. Where the runtime cannot detach (see the README), it stays usable after `close()` and keeps
+   * its mapping alive until collected instead.
    * @throws MappingTooLargeError (`MAPPING_TOO_LARGE`) when the range is windowed and writable; MappingClosedError.
    */
   asSlice(): ArrayFor<T, M> {
@@ -146,6 +146,7 @@ export class MappedFile<T extends ElementType = ElementType, M extends MappingMo
         context: { path: this.path, byteLength: this.byteLength, windows: this.windowCount },
       });
     }
+    this.#core.escape();
     return this.#tw.single as unknown as ArrayFor<T, M>;
   }
 
@@ -183,9 +184,9 @@ export class MappedFile<T extends ElementType = ElementType, M extends MappingMo
   }
 
   /**
-   * Closes the file: every `MappedSlice` then throws `MAPPING_CLOSED` and the file drops its mappings, which the
-   * addon unmaps when they are garbage-collected (a typed array from `asSlice()` keeps its mapping alive until
-   * it is collected too). Idempotent.
+   * Closes the file: every `MappedSlice` then throws `MAPPING_CLOSED`, a typed array from `asSlice()` is
+   * detached (once no other open file shares its mapping), and the file drops its mappings, which the addon
+   * unmaps when they are garbage-collected. Idempotent.
    */
   close(): void {
     this.#core.close();

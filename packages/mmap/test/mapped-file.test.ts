@@ -203,17 +203,20 @@ describe('MappedFile.close', () => {
     await expect(file.sync()).rejects.toMatchObject({ code: 'MAPPING_CLOSED' });
   });
 
-  it('leaves a typed array taken from asSlice() usable after close (it cannot be revoked; its mapping lives until collected)', async () => {
+  it('revokes a typed array taken from asSlice(): detached on close, so it reads nothing and iterating it throws', async () => {
     const path = tmp.path('escape.bin');
     writeU32(path, [1, 2, 3, 4]);
     const file = await MappedFile.open(path, { type: 'u32', mode: 'readwrite' });
     const array = file.asSlice();
     const slice = file.asMappedSlice();
+    array[3] = 40;
     file.close();
     expect(() => slice.get(0)).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
     expect(() => file.asSlice()).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
-    expect(Array.from(array)).toEqual([1, 2, 3, 4]);
-    array[3] = 40;
+    expect(array.length).toBe(0);
+    expect(array[0]).toBeUndefined();
+    expect(() => Array.from(array)).toThrow(TypeError);
+    array[2] = 30;
     expect(readU32(path)).toEqual([1, 2, 3, 40]);
   });
 

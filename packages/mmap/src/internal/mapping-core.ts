@@ -1,3 +1,4 @@
+import { detachBuffer } from './detach.js';
 import { closeSync, constants, fdatasync, fstatSync, ftruncateSync, openSync, readSync, type BigIntStats } from 'node:fs';
 import {
   describeValue,
@@ -94,6 +95,13 @@ const reusableCleanup = new FinalizationRegistry<{ windows: Map<string, WeakRef<
   if (windows.get(key)?.deref() === undefined) windows.delete(key);
 });
 
+// Writable mappings whose Buffer escaped as the raw typed array of `asSlice()`, and how many open files hold
+// each writable mapping (reuse lets several open files share one). When the last holder closes, or any holder
+// finds the file truncated, an escaped mapping is detached: the escaped array then reads `undefined` and
+// ignores writes instead of reaching a mapping its file no longer vouches for.
+const escapedBuffers = new WeakSet<Buffer>();
+const holders = new WeakMap<Buffer, number>();
+
 /**
  * @internal Identity of the file behind `stat` for window reuse: device, inode and birth time (overlayfs keeps
  * the inode number of a file it copies up). `undefined`, so nothing is reused, when the file system reports no
@@ -168,6 +176,8 @@ export class MappingCore {
   #mappedWindows = 0;
   #promotion: NodeJS.Immediate | undefined;
   #promoteHooks: ((whole: Buffer) => void)[] = [];
+  /** Writable mappings this core holds (counted in `holders`); 'read' ones are never detached. */
+  #held: Buffer[] = [];
 
   constructor(init: CoreInit) {
     this.path = init.path;
@@ -258,6 +268,15 @@ export class MappingCore {
     safeRecord(this.monitor, createEvent('mmap.promoted', this.name, { path: this.path, bytes: whole.length, reused, durationMs: performance.now() - started }));
   }
 
+  /**
+   * Marks window 0 of a writable single-mapping range as handed out raw (`asSlice()`), so `close()` detaches it
+   * once no other open file shares it, and a detected truncation detaches it at once.
+   */
+  escape(): void {
+    const buffer = this.#windows[0];
+    if (buffer !== undefined && this.mode !== 'read') escapedBuffers.add(buffer);
+  }
+
   /** The error every access after close (or after a detected truncation) throws. */
   closedError(): Error {
     if (this.closedBy === 'truncation') {
@@ -302,6 +321,10 @@ export class MappingCore {
     }
     this.#windows[k] = buffer;
     this.#bases[k] = mapStart - this.fileOffset;
+    if (this.mode !== 'read' && binding !== undefined) {
+      holders.set(buffer, (holders.get(buffer) ?? 0) + 1);
+      this.#held.push(buffer);
+    }
     this.windowFaults += 1;
     this.mappedBytes += buffer.length;
     this.#mappedWindows += 1;
@@ -321,7 +344,8 @@ export class MappingCore {
     const key = this.#reuseKey(mapStart, bytes);
     if (key === undefined) return undefined;
     const buffer = reusableWindows.get(binding)?.get(key)?.deref();
-    if (buffer === undefined) return undefined;
+    // A detached mapping (see escape()) has length 0 and maps nothing any more.
+    if (buffer === undefined || buffer.length === 0) return undefined;
     try {
       binding.advise(buffer, adviceNumber(binding, this.#advice));
     } catch (err) {
@@ -463,6 +487,13 @@ export class MappingCore {
     this.#promoteHooks = [];
     // Dropping the Buffers lets the garbage collector unmap them (the addon has no explicit unmap).
     this.#windows.fill(undefined);
+    const held = this.#held;
+    this.#held = [];
+    for (const buffer of held) {
+      const left = (holders.get(buffer) ?? 1) - 1;
+      holders.set(buffer, left);
+      if ((left === 0 || by === 'truncation') && escapedBuffers.has(buffer)) detachBuffer(buffer);
+    }
     this.promoted = undefined;
     this.mappedBytes = 0;
     const hooks = this.#releaseHooks;
