@@ -165,3 +165,51 @@ describe('windowed mapping', () => {
     low.close();
   });
 });
+
+describe("windowed get of a window that is not mapped yet ('read' mode)", () => {
+  // One case per windowed get literal: 8-bit, wide (f64) and 64-bit elements, each on a range that stays windowed
+  // (explicit windowBytes) and on a promotable one (default options, before it is promoted).
+  const ELEMENTS = [
+    { type: 'u8', bytes: 1, value: (k: number): number | bigint => 10 + k, write: (b: Buffer, v: number | bigint) => b.writeUInt8(v as number) },
+    { type: 'f64', bytes: 8, value: (k: number): number | bigint => k + 0.5, write: (b: Buffer, v: number | bigint) => b.writeDoubleLE(v as number) },
+    { type: 'u64', bytes: 8, value: (k: number): number | bigint => 2n ** 63n + BigInt(k), write: (b: Buffer, v: number | bigint) => b.writeBigUInt64LE(v as bigint) },
+  ] as const;
+
+  for (const element of ELEMENTS) {
+    for (const promotable of [false, true]) {
+      it(`${element.type}, ${promotable ? 'promotable' : 'explicit windowBytes'}: maps exactly the window a slice index lands in, returns its element, and throws MAPPING_CLOSED without mapping after close`, async () => {
+        const windowBytes = promotable ? 32 * 2 ** 20 : 65536;
+        const path = tmp.path(`unmapped-${element.type}-${promotable}.bin`);
+        writeFileSync(path, '');
+        truncateSync(path, 2 * windowBytes + windowBytes / 2);
+        const perWindow = windowBytes / element.bytes;
+        // An element a little way into each of the three windows.
+        const marks = [0, 1, 2].map((k) => k * perWindow + 3);
+        marks.forEach((index, k) => {
+          const bytes = Buffer.alloc(element.bytes);
+          element.write(bytes, element.value(k));
+          writeAt(path, index * element.bytes, bytes);
+        });
+        const counting = await countingBinding();
+        const file = await MappedFile.open(path, { type: element.type, loadBinding: counting.load, ...(promotable ? {} : { windowBytes }) });
+        expect(file.isWindowed).toBe(true);
+        const slice = file.asMappedSlice() as { get(i: number): number | bigint | undefined; slice(s: number): { get(i: number): number | bigint | undefined } | undefined };
+        // Starts two elements before window 1, so the window comes from start + index, not from the index alone.
+        const start = perWindow - 2;
+        const sub = slice.slice(start)!;
+        const mappedOffsets = () => counting.calls.map((call) => call[4]);
+        expect(mappedOffsets()).toEqual([]);
+        expect(sub.get(marks[2]! - start)).toBe(element.value(2));
+        expect(mappedOffsets()).toEqual([2 * windowBytes]);
+        expect(sub.get(marks[1]! - start)).toBe(element.value(1));
+        expect(sub.get(marks[1]! - start - 1)).toBe(element.type === 'u64' ? 0n : 0);
+        expect(mappedOffsets()).toEqual([2 * windowBytes, windowBytes]);
+        expect(file.isPromoted).toBe(false);
+        file.close();
+        expect(() => slice.get(marks[0]!)).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
+        expect(() => sub.get(marks[1]! - start)).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
+        expect(mappedOffsets()).toEqual([2 * windowBytes, windowBytes]);
+      });
+    }
+  }
+});
