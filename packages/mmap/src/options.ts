@@ -72,11 +72,11 @@ export interface MappedFileOptions<T extends ElementType = ElementType, M extend
    * Promotion of a `'read'` range that the default 32 MiB windows split (ranges up to 2 GiB − 1 page; never
    * with an explicit `windowBytes`, in fallback mode or for {@link MappedRecords}): open and first access stay
    * lazy and windowed, then one mapping of the whole range replaces the windows on a later turn of the event
-   * loop, and `get` reads that mapping (see the README for how fast). In `checked` mode (the default for windowed ranges)
-   * that happens once every window has been mapped, so no size check is lost; with `checked: false`, on the
-   * turn after `open`. The new mapping runs V8's full garbage collection on the event loop then (a few ms for
-   * 1 GiB; see the README): `'never'` keeps the file windowed, for services that open many large files and
-   * cannot take that pause. @default 'auto'
+   * loop, and `get` reads that mapping at about the speed of a single-mapping `get`. In `checked` mode (the
+   * default for windowed ranges) that happens once every window has been mapped, so no size check is lost; with
+   * `checked: false`, on the turn after `open`. V8 answers the new mapping with a garbage collection cycle on
+   * the event loop (a few ms for 1 GiB; see the README): `'never'` keeps the file windowed, for services that
+   * open many large files and cannot take that pause. @default 'auto'
    */
   promote?: MappingPromotion;
 }
