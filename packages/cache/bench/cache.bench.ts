@@ -8,6 +8,7 @@ import { Cache } from '@patinox/cache';
 // get-hit and set-with-eviction of @patinox/cache ('tinylfu' default and 'lru') against lru-cache,
 // mnemonist, tiny-lru and quick-lru, in one process and one run: 100k entries, string keys.
 // - get-hit: every cache is filled with the same 100k keys; reads follow a Zipf(1.0) sequence over them.
+// - get-hit numeric keys: the same with keys '0' … '99999' (see numericKeys).
 // - set-with-eviction: full caches; every set stores a key set 300k sets earlier (a cycle over
 //   4 × 100k keys), so every LRU's set evicts; W-TinyLFU keeps some of those keys (frequent enough to
 //   stay), so 8–25 % of its sets replace a value instead.
@@ -45,6 +46,11 @@ function zipfSequence(n: number, length: number, s = 1.0): Int32Array {
 
 const zipf = zipfSequence(N, SEQ);
 const zipfKeys: string[] = Array.from(zipf, (i) => keys[i]!);
+// The same reads over integer-like string keys ('0' … '99999'): V8 stores those in a plain object's
+// elements, not in its hashed properties, so dictionary-object caches (mnemonist, tiny-lru, patinox) look
+// them up without hashing, while Map-based ones (lru-cache, quick-lru) hash as before.
+const numericKeys: string[] = Array.from({ length: 4 * N }, (_, i) => String(i));
+const numericZipfKeys: string[] = Array.from(zipf, (i) => numericKeys[i]!);
 
 interface Subject {
   get(k: string): number | undefined;
@@ -104,9 +110,9 @@ const makers: [string, () => Subject][] = [
   [FLOOR, () => new DictionaryFloor(N)],
 ];
 
-function filled(make: () => Subject): Subject {
+function filled(make: () => Subject, keySet: string[] = keys): Subject {
   const c = make();
-  for (let i = 0; i < N; i += 1) c.set(keys[i]!, i);
+  for (let i = 0; i < N; i += 1) c.set(keySet[i]!, i);
   return c;
 }
 
@@ -178,7 +184,7 @@ function latency(name: string, subject: Subject): void {
   console.log(`  ${name.padEnd(28)} get-hit p50 ${samples[500]!.toFixed(1)} ns  p99 ${samples[990]!.toFixed(1)} ns (per op, batches of 1000)`);
 }
 
-console.log(`Node ${process.version}, ${N} entries, string keys, Zipf(1.0) reads\n`);
+console.log(`Node ${process.version}, ${N} entries, string keys ('user:<n>:profile'; numeric: '<n>'), Zipf(1.0) reads\n`);
 
 // The machine is shared and noisy: each suite runs ROUNDS times, interleaving the cases, and the
 // best round of each case is reported (the least disturbed measurement of the same code).
@@ -193,7 +199,7 @@ const box = { sink: 0 };
  * library's. Each case gets the same source text, compiled on its own, so each call site sees one
  * class. Every subject is treated alike.
  */
-function compileCase(body: string, c: Subject): () => void {
+function compileCase(body: string, c: Subject, keySet: string[] = keys, reads: string[] = zipfKeys): () => void {
   const factory = new Function('c', 'keys', 'zipfKeys', 'MASK', 'N', 'box', body) as (
     c: Subject,
     keys: string[],
@@ -202,7 +208,7 @@ function compileCase(body: string, c: Subject): () => void {
     n: number,
     box: { sink: number },
   ) => () => void;
-  return factory(c, keys, zipfKeys, MASK, N, box);
+  return factory(c, keySet, reads, MASK, N, box);
 }
 
 const GET_BODY = `let cursor = 0;
@@ -216,6 +222,10 @@ return () => {
   cursor = cursor + 1 === span ? 0 : cursor + 1;
 };`;
 const getCases: CaseFactory[] = makers.map(([name, make]) => [`get-hit: ${name}`, () => compileCase(GET_BODY, filled(make))]);
+const numericGetCases: CaseFactory[] = makers.map(([name, make]) => [
+  `get-hit numeric keys: ${name}`,
+  () => compileCase(GET_BODY, filled(make, numericKeys), numericKeys, numericZipfKeys),
+]);
 const setCases: CaseFactory[] = makers.map(([name, make]) => [`set-evict: ${name}`, () => compileCase(SET_BODY, filled(make))]);
 
 function runRounds(kind: string, cases: CaseFactory[]): void {
@@ -235,6 +245,7 @@ function runRounds(kind: string, cases: CaseFactory[]): void {
 }
 
 runRounds('get-hit', getCases);
+runRounds('get-hit numeric keys', numericGetCases);
 runRounds('set-evict', setCases);
 
 console.log('\nLatency');
