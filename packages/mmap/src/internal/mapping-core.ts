@@ -1,4 +1,3 @@
-import { detachBuffer } from './detach.js';
 import { closeSync, constants, fdatasync, fstatSync, ftruncateSync, openSync, readSync, type BigIntStats } from 'node:fs';
 import {
   describeValue,
@@ -27,6 +26,7 @@ import {
 } from '../errors.js';
 import type { MappingAdvice, MappingFallback, MappingMode, MappingOptions, MappingPromotion } from '../options.js';
 import { loadBinding, type MmapBinding } from './binding.js';
+import { detachBuffer } from './detach.js';
 
 const MODES: readonly MappingMode[] = ['read', 'readwrite', 'private'];
 const ADVICES: readonly MappingAdvice[] = ['normal', 'sequential', 'random', 'willneed', 'dontneed'];
