@@ -176,8 +176,6 @@ export class MappingCore {
   #mappedWindows = 0;
   #promotion: NodeJS.Immediate | undefined;
   #promoteHooks: ((whole: Buffer) => void)[] = [];
-  /** Writable mappings this core holds (counted in `holders`); 'read' ones are never detached. */
-  #held: Buffer[] = [];
 
   constructor(init: CoreInit) {
     this.path = init.path;
@@ -321,10 +319,8 @@ export class MappingCore {
     }
     this.#windows[k] = buffer;
     this.#bases[k] = mapStart - this.fileOffset;
-    if (this.mode !== 'read' && binding !== undefined) {
-      holders.set(buffer, (holders.get(buffer) ?? 0) + 1);
-      this.#held.push(buffer);
-    }
+    // Writable mappings are counted per open file holding them ('read' ones are never detached).
+    if (this.mode !== 'read' && binding !== undefined) holders.set(buffer, (holders.get(buffer) ?? 0) + 1);
     this.windowFaults += 1;
     this.mappedBytes += buffer.length;
     this.#mappedWindows += 1;
@@ -485,15 +481,18 @@ export class MappingCore {
     if (this.#promotion !== undefined) clearImmediate(this.#promotion);
     this.#promotion = undefined;
     this.#promoteHooks = [];
+    // Writable windows are never promoted, so #windows holds exactly the mappings counted in #fault; a second
+    // release finds it empty and counts nothing twice.
+    if (this.mode !== 'read') {
+      for (const buffer of this.#windows) {
+        if (buffer === undefined || !holders.has(buffer)) continue;
+        const left = holders.get(buffer)! - 1;
+        holders.set(buffer, left);
+        if ((left === 0 || by === 'truncation') && escapedBuffers.has(buffer)) detachBuffer(buffer);
+      }
+    }
     // Dropping the Buffers lets the garbage collector unmap them (the addon has no explicit unmap).
     this.#windows.fill(undefined);
-    const held = this.#held;
-    this.#held = [];
-    for (const buffer of held) {
-      const left = (holders.get(buffer) ?? 1) - 1;
-      holders.set(buffer, left);
-      if ((left === 0 || by === 'truncation') && escapedBuffers.has(buffer)) detachBuffer(buffer);
-    }
     this.promoted = undefined;
     this.mappedBytes = 0;
     const hooks = this.#releaseHooks;
