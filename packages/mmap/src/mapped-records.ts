@@ -201,7 +201,7 @@ export class MappedRecords<S extends RecordSchema = RecordSchema, M extends Mapp
   get(index: number, accessor?: RecordAccessor<S, M>): RecordAccessor<S, M> | undefined {
     const state = this.#state;
     state.core.assertOpen();
-    if (index >>> 0 !== index || index >= state.length) return undefined;
+    if (typeof index !== 'number' || index >>> 0 !== index || index >= state.length) return undefined;
     let cursor = this.#shared;
     if (accessor !== undefined) {
       if (!(accessor instanceof this.#Accessor)) throw new TypeError(`Expected \`accessor\` to come from this file's cursor(), got ${describeValue(accessor)}`);

@@ -1,7 +1,7 @@
 import { describeValue } from '@patinox/errors';
 import type { ElementType, TypedArrayOf, ValueOf } from './element-type.js';
 import { MappingReadOnlyError } from './errors.js';
-import type { Indexable, TypedWindows } from './internal/typed-windows.js';
+import type { Indexable, TypedWindows, ViewHolder } from './internal/typed-windows.js';
 
 /**
  * A bounds-checked, read-only view of mapped elements: what `'read'` mappings hand out. It has no setter,
@@ -28,7 +28,7 @@ export const SLICE_KEY: unique symbol = Symbol('MappedSlice');
 
 const STATE: unique symbol = Symbol('MappedSlice.state');
 
-interface SliceState {
+interface SliceState extends ViewHolder {
   readonly tw: TypedWindows;
   readonly start: number;
   readonly length: number;
@@ -37,7 +37,7 @@ interface SliceState {
 
 function slowGet(st: SliceState, index: number): number | bigint | undefined {
   st.tw.core.assertOpen();
-  if (index >>> 0 !== index || index >= st.length) return undefined;
+  if (typeof index !== 'number' || index >>> 0 !== index || index >= st.length) return undefined;
   return st.tw.read(st.start + index);
 }
 
@@ -60,7 +60,9 @@ export class MappedSlice<T extends ElementType> implements ReadonlyMappedSlice<T
   /** @internal Use `MappedFile.asMappedSlice()`. */
   constructor(key: typeof SLICE_KEY, tw: TypedWindows, start: number, length: number, writable: boolean) {
     if (key !== SLICE_KEY) throw new TypeError('MappedSlice is created by MappedFile.asMappedSlice(), not with new');
-    Object.defineProperty(this, STATE, { value: { tw, start, length, writable } satisfies SliceState });
+    const state: SliceState = { tw, start, length, writable, arr: tw.viewOf(start, length) };
+    tw.track(state);
+    Object.defineProperty(this, STATE, { value: state });
   }
 
   get length(): number {
@@ -78,11 +80,13 @@ export class MappedSlice<T extends ElementType> implements ReadonlyMappedSlice<T
 
   get(index: number): ValueOf<T> | undefined {
     const st = this[STATE];
-    if (index >>> 0 === index && index < st.length) {
-      // `single` is emptied on close, so this one range check also routes a closed file to slowGet.
-      const single = st.tw.single;
-      const at = st.start + index;
-      if (at < single.length) return single[at] as ValueOf<T>;
+    // `arr` views exactly this slice's elements and is emptied on close, so the typed array's own bounds check
+    // is the only one on the fast path: out of range, not an integer, or closed all read `undefined` and go to
+    // slowGet. The typeof check keeps property names ('length', 'buffer') from being read off the array; V8
+    // drops it when the index is known to be a number.
+    if (typeof index === 'number') {
+      const value = st.arr[index];
+      if (value !== undefined) return value as ValueOf<T>;
     }
     return slowGet(st, index) as ValueOf<T> | undefined;
   }
@@ -97,7 +101,7 @@ export class MappedSlice<T extends ElementType> implements ReadonlyMappedSlice<T
     const tw = st.tw;
     tw.core.assertOpen();
     if (!st.writable) throw new MappingReadOnlyError(`${tw.core.path} is mapped read-only; open it with mode 'readwrite' or 'private' to write`, { context: { path: tw.core.path } });
-    if (index >>> 0 !== index || index >= st.length) {
+    if (typeof index !== 'number' || index >>> 0 !== index || index >= st.length) {
       throw new RangeError(`Expected \`index\` to be an integer in [0, ${st.length}), got ${describeValue(index)}`);
     }
     if (typeof value !== (tw.info.isBigInt ? 'bigint' : 'number')) {
@@ -178,7 +182,7 @@ class WindowedMappedSlice<T extends ElementType> extends MappedSlice<T> {
 
   override get(index: number): ValueOf<T> | undefined {
     const w = this[WINDOWS];
-    if (index >>> 0 === index && index < w.length) {
+    if (typeof index === 'number' && index >>> 0 === index && index < w.length) {
       // Stateless lookup (power-of-two windows: a shift and a mask; element indexes stay below 2^32), so
       // random and sequential access share one stable fast path. Window arrays are dropped on close and
       // missing until first use; both cases go to windowOf, which maps the window or throws.
@@ -199,10 +203,9 @@ class WindowedMappedSlice<T extends ElementType> extends MappedSlice<T> {
 class WideMappedSlice<T extends ElementType> extends MappedSlice<T> {
   override get(index: number): ValueOf<T> | undefined {
     const st = this[STATE];
-    if (index >>> 0 === index && index < st.length) {
-      const single = st.tw.single;
-      const at = st.start + index;
-      if (at < single.length) return single[at] as ValueOf<T>;
+    if (typeof index === 'number') {
+      const value = st.arr[index];
+      if (value !== undefined) return value as ValueOf<T>;
     }
     return slowGet(st, index) as ValueOf<T> | undefined;
   }
@@ -212,10 +215,9 @@ class WideMappedSlice<T extends ElementType> extends MappedSlice<T> {
 class BigMappedSlice<T extends ElementType> extends MappedSlice<T> {
   override get(index: number): ValueOf<T> | undefined {
     const st = this[STATE];
-    if (index >>> 0 === index && index < st.length) {
-      const single = st.tw.single;
-      const at = st.start + index;
-      if (at < single.length) return single[at] as ValueOf<T>;
+    if (typeof index === 'number') {
+      const value = st.arr[index];
+      if (value !== undefined) return value as ValueOf<T>;
     }
     return slowGet(st, index) as ValueOf<T> | undefined;
   }
@@ -225,7 +227,7 @@ class BigMappedSlice<T extends ElementType> extends MappedSlice<T> {
 class WideWindowedMappedSlice<T extends ElementType> extends WindowedMappedSlice<T> {
   override get(index: number): ValueOf<T> | undefined {
     const w = this[WINDOWS];
-    if (index >>> 0 === index && index < w.length) {
+    if (typeof index === 'number' && index >>> 0 === index && index < w.length) {
       const g = w.start + index;
       const array = w.arrays[g >>> w.shift] ?? windowOf(w, g);
       return array[g & w.mask] as ValueOf<T>;
@@ -238,7 +240,7 @@ class WideWindowedMappedSlice<T extends ElementType> extends WindowedMappedSlice
 class BigWindowedMappedSlice<T extends ElementType> extends WindowedMappedSlice<T> {
   override get(index: number): ValueOf<T> | undefined {
     const w = this[WINDOWS];
-    if (index >>> 0 === index && index < w.length) {
+    if (typeof index === 'number' && index >>> 0 === index && index < w.length) {
       const g = w.start + index;
       const array = w.arrays[g >>> w.shift] ?? windowOf(w, g);
       return array[g & w.mask] as ValueOf<T>;
@@ -256,7 +258,7 @@ class BigWindowedMappedSlice<T extends ElementType> extends WindowedMappedSlice<
 class PromotableMappedSlice<T extends ElementType> extends WindowedMappedSlice<T> {
   override get(index: number): ValueOf<T> | undefined {
     const w = this[WINDOWS];
-    if (index >>> 0 === index && index < w.length) {
+    if (typeof index === 'number' && index >>> 0 === index && index < w.length) {
       const g = w.start + index;
       // Empty until promoted (and again after close), so before promotion this costs one compare.
       const single = w.tw.single;
@@ -272,7 +274,7 @@ class PromotableMappedSlice<T extends ElementType> extends WindowedMappedSlice<T
 class WidePromotableMappedSlice<T extends ElementType> extends WindowedMappedSlice<T> {
   override get(index: number): ValueOf<T> | undefined {
     const w = this[WINDOWS];
-    if (index >>> 0 === index && index < w.length) {
+    if (typeof index === 'number' && index >>> 0 === index && index < w.length) {
       const g = w.start + index;
       const single = w.tw.single;
       if (g < single.length) return single[g] as ValueOf<T>;
@@ -287,7 +289,7 @@ class WidePromotableMappedSlice<T extends ElementType> extends WindowedMappedSli
 class BigPromotableMappedSlice<T extends ElementType> extends WindowedMappedSlice<T> {
   override get(index: number): ValueOf<T> | undefined {
     const w = this[WINDOWS];
-    if (index >>> 0 === index && index < w.length) {
+    if (typeof index === 'number' && index >>> 0 === index && index < w.length) {
       const g = w.start + index;
       const single = w.tw.single;
       if (g < single.length) return single[g] as ValueOf<T>;

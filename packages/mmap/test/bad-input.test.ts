@@ -129,6 +129,28 @@ describe('bad input: the process survives and gets a coded error', () => {
     file.close();
   });
 
+  it('a sub-slice reads only its own elements, whatever the index; property names never reach the typed array', async () => {
+    const path = tmp.path('sub-bounds.bin');
+    writeU32(path, [10, 11, 12, 13, 14, 15]);
+    for (const mode of ['read', 'readwrite', 'private'] as const) {
+      const file = await MappedFile.open(path, { type: 'u32', mode });
+      const sub = file.asMappedSlice().slice(2, 4)!;
+      expect([sub.get(0), sub.get(1)]).toEqual([12, 13]);
+      for (const index of [-1, -2, 2, 3, 0.5, 1.5, NaN, Infinity, -Infinity, 2 ** 32, -0.5]) expect(sub.get(index)).toBeUndefined();
+      expect(sub.get(-0)).toBe(12);
+      for (const key of ['0', 'length', 'buffer', 'byteOffset', 'constructor', '__proto__', Symbol.iterator, 1n, null, undefined, {}]) {
+        expect(sub.get(key as number)).toBeUndefined();
+        expect(file.asMappedSlice().get(key as number)).toBeUndefined();
+        if (mode !== 'read') expect(() => (sub as unknown as { set(i: number, v: number): void }).set(key as number, 1)).toThrow(RangeError);
+      }
+      expect(sub.slice(1, 2)!.get(0)).toBe(13);
+      expect(sub.slice(1, 2)!.get(-1)).toBeUndefined();
+      file.close();
+      expect(() => sub.get(0)).toThrow(code('MAPPING_CLOSED'));
+      expect(() => sub.get(-1)).toThrow(code('MAPPING_CLOSED'));
+    }
+  });
+
   it('invalid options → TypeError/RangeError with the house message', async () => {
     const path = tmp.path('opts.bin');
     writeU32(path, [1]);

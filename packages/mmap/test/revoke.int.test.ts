@@ -66,6 +66,26 @@ describe('close() revokes the typed array of asSlice() in writable modes', () =>
     expect(mappedRegions(path)).toBe(0);
   });
 
+  it('MappedSlices and sub-slices held after close keep no region of the file mapped', async () => {
+    const path = tmp.path('revoke-slices.bin');
+    writeU32(path, Array.from({ length: 4096 }, (_, i) => i));
+    const file = await MappedFile.open(path, { type: 'u32', mode: 'private' });
+    const whole = file.asMappedSlice();
+    const subs = Array.from({ length: 200 }, (_, i) => whole.slice(i, i + 100)!);
+    expect(subs[199]!.get(99)).toBe(298);
+    expect(mappedRegions(path)).toBe(1);
+    file.close();
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    for (let i = 0; i < 20 && mappedRegions(path) > 0; i += 1) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(mappedRegions(path)).toBe(0);
+    expect(() => whole.get(0)).toThrow(/closed/);
+    expect(() => subs[0]!.get(0)).toThrow(/closed/);
+  });
+
   it('waits for the last open file sharing the mapping: the array stays valid while another open file uses it', async () => {
     const path = tmp.path('revoke-shared.bin');
     writeU32(path, [1, 2, 3, 4]);

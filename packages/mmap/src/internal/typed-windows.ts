@@ -4,6 +4,11 @@ import type { MappingCore } from './mapping-core.js';
 /** @internal Numeric index signature shared by every typed array. */
 export type Indexable = { [index: number]: number | bigint; readonly length: number };
 
+/** @internal What a single-mapping slice reads: `arr` views exactly its elements, and is emptied on release. */
+export interface ViewHolder {
+  arr: Indexable;
+}
+
 /**
  * @internal Typed arrays over each window of a core, created on first use. Element `g` of the range lives in
  * window `floor(g / perWindow)`; windows past the addon's offset limit start earlier than their stride, which
@@ -24,6 +29,11 @@ export class TypedWindows {
   readonly shift: number;
   readonly mask: number;
   readonly windowArrays: (Indexable | undefined)[];
+  /** An empty array of the element type: what `single` and every view hold once released. */
+  readonly empty: Indexable;
+  /** Holders given a view of `single` (see {@link track}), weakly: a slice that is collected drops out. */
+  #views: WeakRef<ViewHolder>[] = [];
+  #pruneAt = 64;
 
   constructor(core: MappingCore, type: ElementType) {
     this.core = core;
@@ -34,10 +44,16 @@ export class TypedWindows {
     this.mask = this.perWindow - 1;
     this.windowArrays = new Array<Indexable | undefined>(core.windowCount);
     const empty = this.info.empty() as Indexable;
+    this.empty = empty;
     this.single = core.byteLength === 0 || core.windowed ? empty : this.array(0);
     core.onRelease(() => {
       this.single = empty;
       this.windowArrays.fill(undefined);
+      for (const ref of this.#views) {
+        const holder = ref.deref();
+        if (holder !== undefined) holder.arr = empty;
+      }
+      this.#views = [];
     });
     core.onPromote((whole) => {
       // Same constructor as `empty`, so the field keeps its map and the windowed get's check stays monomorphic.
@@ -45,6 +61,30 @@ export class TypedWindows {
       // Typed arrays over the old windows would keep those mappings alive; their slow paths now map nothing.
       this.windowArrays.fill(undefined);
     });
+  }
+
+  /**
+   * The typed array a single-mapping slice of elements `[start, start + length)` reads: a view of the single
+   * mapping, or an empty array when the range is windowed (such slices read through the windows).
+   */
+  viewOf(start: number, length: number): Indexable {
+    return this.core.windowed || this.single.length === 0 ? this.empty : this.#view(start, length);
+  }
+
+  /** Empties `holder.arr` on release, so a slice that outlives `close()` cannot read the mapping. Held weakly. */
+  track(holder: ViewHolder): void {
+    if (holder.arr === this.empty) return;
+    // Collected holders are dropped once the list has doubled since the last prune (amortized O(1)).
+    if (this.#views.length >= this.#pruneAt) {
+      this.#views = this.#views.filter((ref) => ref.deref() !== undefined);
+      this.#pruneAt = Math.max(64, this.#views.length * 2);
+    }
+    this.#views.push(new WeakRef(holder));
+  }
+
+  #view(start: number, length: number): Indexable {
+    const single = this.single as unknown as TypedArrayOf<ElementType>;
+    return start === 0 && length === single.length ? this.single : (single.subarray(start, start + length));
   }
 
   /** Typed array over window `k` (exactly the window's stride, without overlap). */
