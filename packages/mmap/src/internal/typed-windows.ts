@@ -4,9 +4,14 @@ import type { MappingCore } from './mapping-core.js';
 /** @internal Numeric index signature shared by every typed array. */
 export type Indexable = { [index: number]: number | bigint; readonly length: number };
 
-/** @internal What a single-mapping slice reads: `arr` views exactly its elements, and is emptied on release. */
+/**
+ * @internal What a slice reads on its bounds-check-only path: `arr` views exactly elements `[start, start + length)`
+ * of the single mapping (from open, or from promotion), and is emptied on release.
+ */
 export interface ViewHolder {
   arr: Indexable;
+  readonly start: number;
+  readonly length: number;
 }
 
 /**
@@ -60,20 +65,27 @@ export class TypedWindows {
       this.single = new this.info.ctor(whole.buffer, whole.byteOffset, this.length);
       // Typed arrays over the old windows would keep those mappings alive; their slow paths now map nothing.
       this.windowArrays.fill(undefined);
+      for (const ref of this.#views) {
+        const holder = ref.deref();
+        if (holder !== undefined) holder.arr = this.#view(holder.start, holder.length);
+      }
     });
   }
 
   /**
-   * The typed array a single-mapping slice of elements `[start, start + length)` reads: a view of the single
-   * mapping, or an empty array when the range is windowed (such slices read through the windows).
+   * The typed array a slice of elements `[start, start + length)` reads: a view of the single mapping, or an
+   * empty array while the range is windowed (such slices read through the windows).
    */
   viewOf(start: number, length: number): Indexable {
-    return this.core.windowed || this.single.length === 0 ? this.empty : this.#view(start, length);
+    return this.single.length === 0 ? this.empty : this.#view(start, length);
   }
 
-  /** Empties `holder.arr` on release, so a slice that outlives `close()` cannot read the mapping. Held weakly. */
+  /**
+   * Points `holder.arr` at its view of the promoted mapping once promoted, and empties it on release, so a
+   * slice that outlives `close()` cannot read the mapping. Held weakly.
+   */
   track(holder: ViewHolder): void {
-    if (holder.arr === this.empty) return;
+    if (holder.arr === this.empty && !this.core.promotable) return;
     // Collected holders are dropped once the list has doubled since the last prune (amortized O(1)).
     if (this.#views.length >= this.#pruneAt) {
       this.#views = this.#views.filter((ref) => ref.deref() !== undefined);
