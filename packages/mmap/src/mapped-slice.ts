@@ -338,14 +338,14 @@ interface GetSwitch {
   readonly windowedGet: AnyGet;
   /** Files of the group with slices that are not promoted yet, each with one of its slices. */
   readonly pending: Map<TypedWindows, WeakRef<MappedSlice<ElementType>>>;
-  /** A slice of the file promoted last, on which a fresh `get` is warmed up before it is installed. */
-  sample: WeakRef<MappedSlice<ElementType>> | undefined;
+  /** Slices of the files promoted last (at most 8), on one of which a fresh `get` is warmed up before it is installed. */
+  samples: WeakRef<MappedSlice<ElementType>>[];
   fast: boolean;
   installs: number;
 }
 
 function getSwitch(proto: object): GetSwitch {
-  return { proto, windowedGet: (proto as { get: AnyGet }).get, pending: new Map(), sample: undefined, fast: false, installs: 0 };
+  return { proto, windowedGet: (proto as { get: AnyGet }).get, pending: new Map(), samples: [], fast: false, installs: 0 };
 }
 
 const SWITCHES = [getSwitch(PromotableMappedSlice.prototype), getSwitch(WidePromotableMappedSlice.prototype), getSwitch(BigPromotableMappedSlice.prototype)] as const;
@@ -373,8 +373,9 @@ function compileFastGet(): AnyGet | undefined {
 
 function maybeInstallFast(sw: GetSwitch): void {
   if (sw.fast || sw.pending.size > 0 || sw.installs >= MAX_FAST_INSTALLS) return;
-  const sample = sw.sample?.deref();
-  if (sample === undefined || sample[STATE].arr.length === 0) return;
+  // A slice of a promoted file that is still open (closed ones read an empty array).
+  const sample = sw.samples.map((ref) => ref.deref()).find((slice) => slice !== undefined && slice[STATE].arr.length > 0);
+  if (sample === undefined) return;
   const get = compileFastGet();
   if (get === undefined) {
     sw.installs = MAX_FAST_INSTALLS;
@@ -389,11 +390,15 @@ function maybeInstallFast(sw: GetSwitch): void {
   sw.installs += 1;
 }
 
+function addSample(sw: GetSwitch, slice: MappedSlice<ElementType>): void {
+  sw.samples = [new WeakRef(slice), ...sw.samples.filter((ref) => ref.deref() !== undefined && ref.deref() !== slice).slice(0, 7)];
+}
+
 /** Registers a slice of a promotable file with its group's switch (see above). */
 function trackPromotable(sw: GetSwitch, tw: TypedWindows, slice: MappedSlice<ElementType>): void {
   if (tw.single.length > 0) {
     // Already promoted.
-    sw.sample = new WeakRef(slice);
+    addSample(sw, slice);
     maybeInstallFast(sw);
     return;
   }
@@ -405,7 +410,8 @@ function trackPromotable(sw: GetSwitch, tw: TypedWindows, slice: MappedSlice<Ele
   }
   tw.core.onPromote(() => {
     // Runs after the TypedWindows' own hook, so the file's slices already read the promoted mapping.
-    sw.sample = sw.pending.get(tw);
+    const sample = sw.pending.get(tw)?.deref();
+    if (sample !== undefined) addSample(sw, sample);
     sw.pending.delete(tw);
     maybeInstallFast(sw);
   });

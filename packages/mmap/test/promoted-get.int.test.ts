@@ -95,6 +95,25 @@ describe("promoted files read through a fresh copy of the single-mapping get", (
     second.close();
   });
 
+  it('warms the fresh copy on any promoted file still open, not only the one promoted last', async () => {
+    const a = await MappedFile.open(sparseFile('g.u32'), { type: 'u32', checked: false });
+    const aSlice = a.asMappedSlice();
+    await nextTurn();
+    const b = await MappedFile.open(sparseFile('h.u32'), { type: 'u32', checked: false });
+    b.asMappedSlice();
+    await nextTurn();
+    expect(wide()).toMatchObject({ fast: true, pending: 0 });
+    b.close();
+    const c = await MappedFile.open(sparseFile('i.u32'), { type: 'u32', checked: false });
+    c.asMappedSlice();
+    expect(wide()).toMatchObject({ fast: false, pending: 1 });
+    const installs = wide().installs;
+    c.close();
+    expect(wide()).toEqual({ fast: true, installs: installs + 1, pending: 0 });
+    expect(marks(aSlice)).toEqual(expected);
+    a.close();
+  });
+
   it('keeps the windowed get for good once a group has switched to a fresh copy 32 times', async () => {
     const path = sparseFile('e.u32');
     const keep = await MappedFile.open(path, { type: 'u32', checked: false });
