@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -9,6 +9,19 @@ export function tempDir(): { dir: string; path: (name: string) => string; cleanu
 }
 
 /** Writes `values` as little-endian u32s to `path`. */
+/** Creates a sparse file of `bytes` bytes at `path` holding u32 `value` at element `index` for each mark. */
+export function sparseU32File(path: string, bytes: number, marks: readonly (readonly [index: number, value: number])[]): string {
+  closeSync(openSync(path, 'w'));
+  truncateSync(path, bytes);
+  const fd = openSync(path, 'r+');
+  try {
+    for (const [index, value] of marks) writeSync(fd, Buffer.from(new Uint32Array([value]).buffer), 0, 4, index * 4);
+  } finally {
+    closeSync(fd);
+  }
+  return path;
+}
+
 export function writeU32(path: string, values: readonly number[]): void {
   writeFileSync(path, Buffer.from(new Uint32Array(values).buffer));
 }

@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync, truncateSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { MappedFile } from './public.js';
 import { promotedGetState } from '../src/mapped-slice.js';
-import { tempDir } from './helpers.js';
+import { sparseU32File, tempDir } from './helpers.js';
 
 // The switch between the windowed `get` and the fresh fast copy is per process and per element group
 // (index 0: 8/16-bit, 1: 32-bit and float, 2: 64-bit), so these tests run in their own file, in order.
@@ -22,18 +21,7 @@ const MARKS: [number, number][] = [
   [BYTES / 4 - 1, 55],
 ];
 
-function sparseFile(name: string): string {
-  const path = tmp.path(name);
-  closeSync(openSync(path, 'w'));
-  truncateSync(path, BYTES);
-  const fd = openSync(path, 'r+');
-  try {
-    for (const [index, value] of MARKS) writeSync(fd, Buffer.from(new Uint32Array([value]).buffer), 0, 4, index * 4);
-  } finally {
-    closeSync(fd);
-  }
-  return path;
-}
+const sparseFile = (name: string): string => sparseU32File(tmp.path(name), BYTES, MARKS);
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const wide = () => promotedGetState()[1]!;

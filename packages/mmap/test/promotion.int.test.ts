@@ -1,7 +1,6 @@
-import { closeSync, openSync, truncateSync, writeSync } from 'node:fs';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { MappedFile, type MappingAdvice } from './public.js';
-import { countingBinding, tempDir } from './helpers.js';
+import { countingBinding, sparseU32File, tempDir } from './helpers.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -17,18 +16,7 @@ const MARKS: [number, number][] = [
   [BYTES / 4 - 1, 55],
 ];
 
-function sparseFile(name: string): string {
-  const path = tmp.path(name);
-  closeSync(openSync(path, 'w'));
-  truncateSync(path, BYTES);
-  const fd = openSync(path, 'r+');
-  try {
-    for (const [index, value] of MARKS) writeSync(fd, Buffer.from(new Uint32Array([value]).buffer), 0, 4, index * 4);
-  } finally {
-    closeSync(fd);
-  }
-  return path;
-}
+const sparseFile = (name: string): string => sparseU32File(tmp.path(name), BYTES, MARKS);
 
 /** One turn of the event loop: immediates queued before this one (a scheduled promotion) have run. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));

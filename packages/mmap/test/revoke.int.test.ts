@@ -18,6 +18,16 @@ function mappedRegions(path: string): number {
     .filter((line) => line.endsWith(path)).length;
 }
 
+/** Runs garbage collections (up to 20, 10 ms apart) until no region of `path` is mapped. */
+async function collectUntilUnmapped(path: string): Promise<void> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  for (let i = 0; i < 20 && mappedRegions(path) > 0; i += 1) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 describe('close() revokes the typed array of asSlice() in writable modes', () => {
   it("'readwrite': after close the array has length 0, reads undefined and ignores writes; writes made before close are in the file", async () => {
     const path = tmp.path('revoke-rw.bin');
@@ -57,12 +67,7 @@ describe('close() revokes the typed array of asSlice() in writable modes', () =>
     file.close();
     expect(array.length).toBe(0);
     // The detached backing store is freed by a garbage collection, which unmaps it.
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    for (let i = 0; i < 20 && mappedRegions(path) > 0; i += 1) {
-      gc();
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await collectUntilUnmapped(path);
     expect(mappedRegions(path)).toBe(0);
   });
 
@@ -75,12 +80,7 @@ describe('close() revokes the typed array of asSlice() in writable modes', () =>
     expect(subs[199]!.get(99)).toBe(298);
     expect(mappedRegions(path)).toBe(1);
     file.close();
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    for (let i = 0; i < 20 && mappedRegions(path) > 0; i += 1) {
-      gc();
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await collectUntilUnmapped(path);
     expect(mappedRegions(path)).toBe(0);
     expect(() => whole.get(0)).toThrow(/closed/);
     expect(() => subs[0]!.get(0)).toThrow(/closed/);
