@@ -304,7 +304,7 @@ class BigPromotableMappedSlice<T extends ElementType> extends WindowedMappedSlic
 // feedback per function literal and inlines every path of a `get` that has ever run: before promotion the
 // windows were faulted through that literal, so the call on its window path stays in every loop that inlines
 // it (V8 then spills the caller's loop state around it), and its explicit range checks stay too. Promoted
-// sequential reads cost ~2x a single-mapping get in a loop taking the slice as a parameter, random reads ~1.7x.
+// sequential reads cost ~1.9x a single-mapping get in a loop taking the slice as a parameter, random reads ~1.2x.
 //
 // So while no file of a group is waiting for promotion, the group's prototype gets a freshly compiled copy of
 // the single-mapping `get` (`new Function`: a new literal, so no feedback from the windowed phase), reading

@@ -96,7 +96,7 @@ export class TypedWindows {
 
   #view(start: number, length: number): Indexable {
     const single = this.single as unknown as TypedArrayOf<ElementType>;
-    return start === 0 && length === single.length ? this.single : (single.subarray(start, start + length));
+    return start === 0 && length === single.length ? this.single : single.subarray(start, start + length);
   }
 
   /** Typed array over window `k` (exactly the window's stride, without overlap). */
