@@ -165,7 +165,11 @@ describe('bad input: the process survives and gets a coded error', () => {
     await expect(MappedFile.open(path, { type: 'u8', windowBytes: 2 ** 31 })).rejects.toThrow(RangeError);
     await expect(MappedFile.open(path, { type: 'u8', checked: 'yes' as never })).rejects.toThrow('Expected `checked` to be a boolean, got "yes" (string)');
     await expect(MappedFile.open(path, { type: 'u8', monitor: {} as never })).rejects.toThrow(TypeError);
-    await expect(MappedFile.open(path, { type: 'u8', name: 5 as never })).rejects.toThrow('Expected `name` to be a string, got 5 (number)');
+    await expect(MappedFile.open(path, { type: 'u8', monitor: null as never })).rejects.toThrow('Expected `monitor` to be a Monitor (an object with a record method), got null');
+    await expect(MappedFile.open(path, { type: 'u8', name: 5 as never })).rejects.toThrow('Expected `name` to be a non-empty string, got 5 (number)');
+    await expect(MappedFile.open(path, { type: 'u8', name: '' })).rejects.toThrow(TypeError);
+    expect(() => RecordWriter.open(tmp.path('w.bin'), { schema: { a: 'u8' }, monitor: 1 as never })).toThrow('Expected `monitor` to be a Monitor');
+    expect(() => RecordWriter.open(tmp.path('w.bin'), { schema: { a: 'u8' }, name: '' })).toThrow('Expected `name` to be a non-empty string');
     await expect(MappedFile.open(path, { type: 'u8', loadBinding: 'x' as never })).rejects.toThrow('Expected `loadBinding` to be a function, got "x" (string)');
     await expect(MappedFile.open('', { type: 'u8' })).rejects.toThrow('Expected `path` to be a non-empty string, got "" (string)');
     await expect(MappedFile.open(path, null as never)).rejects.toThrow('Expected `options` to be an object, got null');
