@@ -24,6 +24,7 @@ export {
   expectSignal,
   expectString,
   expectTimerMs,
+  expectTimerMsOrZero,
   optional,
 } from './validate.js';
 export type { TimerMsOptions } from './validate.js';

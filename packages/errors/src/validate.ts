@@ -109,6 +109,11 @@ export function expectTimerMs(name: string, value: unknown, options: TimerMsOpti
   return value;
 }
 
+/** {@link expectTimerMs} with `allowZero`, shaped for `optional()`: for options where 0 means "off" or "at once". */
+export function expectTimerMsOrZero(name: string, value: unknown): number {
+  return expectTimerMs(name, value, { allowZero: true });
+}
+
 /**
  * Throws a `TypeError` unless `value` is an `AbortSignal` (from any realm: recognised by its shape, since
  * `instanceof` fails across realms). Never lets a hostile value's getter escape: it gets the `TypeError`.

@@ -13,6 +13,7 @@ import {
   expectSignal,
   expectString,
   expectTimerMs,
+  expectTimerMsOrZero,
   optional,
 } from '../src/index.js';
 
@@ -79,6 +80,8 @@ describe('expectTimerMs', () => {
 
   it('accepts 0 with allowZero and Infinity with allowInfinity only', () => {
     expect(expectTimerMs('t', 0, { allowZero: true })).toBe(0);
+    expect(expectTimerMsOrZero('t', 0)).toBe(0);
+    expect(() => expectTimerMsOrZero('t', 2 ** 31)).toThrow(RangeError);
     expect(() => expectTimerMs('t', -0.5, { allowZero: true })).toThrow('Expected `t` to be a non-negative number of ms at most 2147483647, got -0.5 (number)');
     expect(expectTimerMs('t', Infinity, { allowInfinity: true })).toBe(Infinity);
     expect(() => expectTimerMs('t', -Infinity, { allowInfinity: true })).toThrow(RangeError);

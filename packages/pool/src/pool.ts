@@ -3,12 +3,13 @@ import {
   expectNonNegativeInteger,
   expectObject,
   expectPositiveInteger,
+  expectTimerMsOrZero,
   optional,
 } from '@patinox/errors';
 import { histogramSnapshot, type HealthCheck, type HealthResult, type Histogram, type MetricSnapshot } from '@patinox/monitor';
 import type { ConnectionManager } from './connection-manager.js';
 import { PoolCore, type CloseReport, type PoolStats } from './internal/core.js';
-import { checkSizes, expectDelayOrZeroMs, resolveOptions } from './internal/resolve-options.js';
+import { checkSizes, resolveOptions } from './internal/resolve-options.js';
 import type { AcquireOptions, CloseOptions, PoolOptions, ResizeOptions } from './options.js';
 import { releaseSuspect, type PooledConnection } from './pooled-connection.js';
 
@@ -88,7 +89,7 @@ export class Pool<C> implements AsyncDisposable {
    * the same promise.
    */
   close(options: CloseOptions = {}): Promise<CloseReport> {
-    const deadlineMs = optional('deadlineMs', options.deadlineMs, expectDelayOrZeroMs, 10_000);
+    const deadlineMs = optional('deadlineMs', options.deadlineMs, expectTimerMsOrZero, 10_000);
     return this.#core.close(deadlineMs);
   }
 

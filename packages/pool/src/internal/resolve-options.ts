@@ -8,6 +8,7 @@ import {
   expectObject,
   expectPositiveInteger,
   expectTimerMs,
+  expectTimerMsOrZero,
   optional,
 } from '@patinox/errors';
 import { expectMonitor, noopMonitor, type Monitor } from '@patinox/monitor';
@@ -47,11 +48,6 @@ export function expectDelayMs(name: string, value: unknown): number {
   return expectTimerMs(name, value);
 }
 
-/** A delay where 0 means "at once" (a close deadline). */
-export function expectDelayOrZeroMs(name: string, value: unknown): number {
-  return expectTimerMs(name, value, { allowZero: true });
-}
-
 /** Checks that `manager` has the functions a pool calls; throws the house `TypeError` otherwise. */
 export function validateManager<C>(manager: ConnectionManager<C>): void {
   expectObject('manager', manager);
@@ -86,14 +82,14 @@ export function resolveOptions<C>(manager: ConnectionManager<C>, options: PoolOp
     createTimeoutMs,
     validationTimeoutMs: optional('validationTimeoutMs', options.validationTimeoutMs, expectDelayMs, Math.min(5000, createTimeoutMs)),
     destroyTimeoutMs: optional('destroyTimeoutMs', options.destroyTimeoutMs, expectDelayMs, Math.min(5000, createTimeoutMs)),
-    idleTimeoutMs: optional('idleTimeoutMs', options.idleTimeoutMs, expectDelayOrZeroMs, 30_000),
-    maxLifetimeMs: optional('maxLifetimeMs', options.maxLifetimeMs, expectDelayOrZeroMs, 0),
-    healthCheckIntervalMs: optional('healthCheckIntervalMs', options.healthCheckIntervalMs, expectDelayOrZeroMs, 30_000),
+    idleTimeoutMs: optional('idleTimeoutMs', options.idleTimeoutMs, expectTimerMsOrZero, 30_000),
+    maxLifetimeMs: optional('maxLifetimeMs', options.maxLifetimeMs, expectTimerMsOrZero, 0),
+    healthCheckIntervalMs: optional('healthCheckIntervalMs', options.healthCheckIntervalMs, expectTimerMsOrZero, 30_000),
     validateOnBorrow: optional('validateOnBorrow', options.validateOnBorrow, expectBoolean, true),
     validationSkipWindowMs: optional('validationSkipWindowMs', options.validationSkipWindowMs, expectNonNegativeFinite, 500),
     fairQueue: optional('fairQueue', options.fairQueue, expectBoolean, true),
     maxWaiters: optional('maxWaiters', options.maxWaiters, expectWaiterLimit, Infinity),
-    leakDetectionMs: optional('leakDetectionMs', options.leakDetectionMs, expectDelayOrZeroMs, 0),
+    leakDetectionMs: optional('leakDetectionMs', options.leakDetectionMs, expectTimerMsOrZero, 0),
     createRetryDelayMs,
     createRetryMaxDelayMs,
     name: optional('name', options.name, expectNonEmptyString, 'pool'),
