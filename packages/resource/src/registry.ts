@@ -1,36 +1,43 @@
 import {
   backoffDelay,
+  describeThrown,
   describeValue,
   expectBoolean,
-  expectNonNegativeFinite,
+  isThenable,
   expectNonNegativeInteger,
   expectObject,
   expectPositiveInteger,
   expectString,
+  expectTimerMs,
+  expectTimerMsOrZero,
   isPatinoxError,
   optional,
-  toError,
 } from '@patinox/errors';
 import {
   Histogram,
   createEvent,
+  expectMonitor,
   histogramSnapshot,
   noopMonitor,
   safeRecord,
+  type HealthCheck,
+  type HealthResult,
   type HistogramSummary,
   type MetricSnapshot,
   type Monitor,
 } from '@patinox/monitor';
 import PQueue from 'p-queue';
-import { AsyncResourceGuard, type CleanupFn } from './guard.js';
+import type { AsyncResourceGuard, CleanupFn } from './guard.js';
+import { makeGuard } from './internal/guard-factory.js';
 import {
-  CLEANUP_DEADLINE_EXCEEDED,
-  CLEANUP_FAILED,
-  CLEANUP_TIMEOUT,
+  RESOURCE_CLEANUP_DEADLINE_EXCEEDED,
+  RESOURCE_CLEANUP_FAILED,
+  RESOURCE_CLEANUP_TIMEOUT,
   CleanupError,
   RegistryShutdownError,
   type CleanupErrorCode,
 } from './errors.js';
+import { RESOURCE_EVENTS } from './events.js';
 import type { CleanupAllOptions, GuardOptions, RegistryOptions, ShutdownOptions } from './options.js';
 import type { CleanupPriority } from './priority.js';
 import {
@@ -51,8 +58,8 @@ import {
 } from './internal/entry.js';
 import { DEFAULT_REGISTRY_KEY, RUN, SETTLE, TAKE, TRACK } from './internal/protocol.js';
 import { DeadlineQueue } from './internal/deadlines.js';
-import { isThenable, sleep } from './internal/promises.js';
-import { InfoFactory, expectTimeoutMs } from './internal/validate.js';
+
+import { InfoFactory } from './internal/validate.js';
 
 /** What `list()` reports for one live resource. */
 export interface ResourceInfo {
@@ -135,6 +142,7 @@ const DEFAULTS = {
 } as const;
 
 const noop = (): void => undefined;
+
 
 /** Waits for an outcome without rethrowing: failures are already counted, reported and handed to the guard. */
 function quiet(outcome: Outcome): Promise<void> {
@@ -254,6 +262,7 @@ export class ResourceRegistry implements AsyncDisposable {
   #sweepResumeAt = 0;
   #sweepTimer: NodeJS.Timeout | undefined;
   #closed = false;
+  readonly #retryTimers = new Set<NodeJS.Timeout>();
   /** `#cleanAll` runs in progress, told the final state of each slot released meanwhile. */
   #collectors: Collector[] = [];
   // Creation timestamps come from one clock read per macrotask (and every 1024 guards within one): a
@@ -282,33 +291,62 @@ export class ResourceRegistry implements AsyncDisposable {
   constructor(options: RegistryOptions = {}) {
     expectObject('options', options);
     this.name = optional('name', options.name, expectString, DEFAULTS.name);
-    const monitor = options.monitor ?? noopMonitor;
-    if (typeof (monitor as Partial<Monitor>).record !== 'function') {
-      throw new TypeError(`Expected \`monitor\` to be a Monitor (an object with a record method), got ${describeValue(monitor)}`);
-    }
+    const monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
     this.#monitor = monitor;
     this.#events = monitor !== noopMonitor && optional('resourceEvents', options.resourceEvents, expectBoolean, true);
     this.#concurrency = optional('concurrency', options.concurrency, expectPositiveInteger, DEFAULTS.concurrency);
-    this.#timeoutMs = optional('timeoutMs', options.timeoutMs, expectTimeoutMs, DEFAULTS.timeoutMs);
+    this.#timeoutMs = optional('timeoutMs', options.timeoutMs, expectTimerMs, DEFAULTS.timeoutMs);
     this.#maxRetries = optional('maxRetries', options.maxRetries, expectNonNegativeInteger, DEFAULTS.maxRetries);
-    this.#retryBaseDelayMs = optional('retryBaseDelayMs', options.retryBaseDelayMs, expectNonNegativeFinite, DEFAULTS.retryBaseDelayMs);
-    this.#retryMaxDelayMs = optional('retryMaxDelayMs', options.retryMaxDelayMs, expectNonNegativeFinite, DEFAULTS.retryMaxDelayMs);
+    this.#retryBaseDelayMs = optional('retryBaseDelayMs', options.retryBaseDelayMs, expectTimerMsOrZero, DEFAULTS.retryBaseDelayMs);
+    this.#retryMaxDelayMs = optional('retryMaxDelayMs', options.retryMaxDelayMs, expectTimerMsOrZero, DEFAULTS.retryMaxDelayMs);
     this.#trackStacks = optional('trackStacks', options.trackStacks, expectBoolean, false);
     this.#trackLeaks = optional('trackLeaks', options.trackLeaks, expectBoolean, true);
     this.#gcSentinel = this.#trackLeaks ? new FinalizationRegistry<0>(this.#onGc) : undefined;
   }
 
-  /** True once `shutdown()` was called: new registrations throw `REGISTRY_SHUTTING_DOWN`. */
+  /** True once `shutdown()` was called: new registrations throw `RESOURCE_REGISTRY_SHUTTING_DOWN`. */
   get isShuttingDown(): boolean {
     return this.#closing;
   }
 
+  /** True once `shutdown()` has resolved: the registry is closed and nothing of it holds the event loop. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * A health check in the monitor's shape, for `checkHealth([registry.healthCheck()])`: `down` once
+   * `shutdown()` was called, `degraded` while cleanups failed since the previous check or more cleanups
+   * wait in the queue than it runs at once, `up` otherwise. Details carry the counts it decided on.
+   *
+   * @example
+   * ```ts
+   * const report = await checkHealth([registry.healthCheck()], { timeoutMs: 100 });
+   * ```
+   */
+  healthCheck(): HealthCheck {
+    let failedAtLastCheck = this.#failed;
+    return {
+      name: `resource:${this.name}`,
+      check: (): HealthResult => {
+        const queued = this.#queue === undefined ? 0 : this.#queue.size;
+        const newFailures = this.#failed - failedAtLastCheck;
+        failedAtLastCheck = this.#failed;
+        const details = { active: this.#active, activeBytes: this.#activeBytes, queued, failed: this.#failed, newFailures, leaked: this.#leaked };
+        if (this.#closing) return { status: 'down', details: { ...details, reason: 'shut down' } };
+        if (newFailures > 0) return { status: 'degraded', details: { ...details, reason: 'cleanups failing' } };
+        if (queued > this.#concurrency) return { status: 'degraded', details: { ...details, reason: 'cleanup backlog' } };
+        return { status: 'up', details };
+      },
+    };
+  }
+
   /**
    * Guards `resource` in this registry; same as `guard(resource, cleanup, { ...options, registry: this })`.
-   * @throws RegistryShutdownError `REGISTRY_SHUTTING_DOWN` after `shutdown()`.
+   * @throws RegistryShutdownError `RESOURCE_REGISTRY_SHUTTING_DOWN` after `shutdown()`.
    */
   guard<T>(resource: T, cleanup: CleanupFn<T>, options?: Omit<GuardOptions, 'registry'>): AsyncResourceGuard<T> {
-    return new AsyncResourceGuard(resource, cleanup, options === undefined ? { registry: this } : { ...options, registry: this });
+    return makeGuard(resource, cleanup, options === undefined ? { registry: this } : { ...options, registry: this });
   }
 
   /**
@@ -394,30 +432,33 @@ export class ResourceRegistry implements AsyncDisposable {
    */
   forceCleanupAll(options: CleanupAllOptions = {}): Promise<CleanupReport> {
     expectObject('options', options);
-    const deadlineMs = optional('deadlineMs', options.deadlineMs, expectTimeoutMs, undefined);
+    const deadlineMs = optional('deadlineMs', options.deadlineMs, expectTimerMs, undefined);
     return this.#cleanAll(deadlineMs);
   }
 
   /**
-   * Refuses new resources (`REGISTRY_SHUTTING_DOWN`), cleans everything by priority, waits up to
+   * Refuses new resources (`RESOURCE_REGISTRY_SHUTTING_DOWN`), cleans everything by priority, waits up to
    * `deadlineMs`, then resolves with what could not be cleaned (names, reasons). Idempotent: later calls
    * return the first call's report. Never rejects.
    */
   shutdown(options: ShutdownOptions = {}): Promise<CleanupReport> {
     if (this.#shutdown !== undefined) return this.#shutdown;
     expectObject('options', options);
-    const deadlineMs = optional('deadlineMs', options.deadlineMs, expectTimeoutMs, DEFAULTS.shutdownDeadlineMs);
+    const deadlineMs = optional('deadlineMs', options.deadlineMs, expectTimerMs, DEFAULTS.shutdownDeadlineMs);
     this.#closing = true;
-    safeRecord(this.#monitor, createEvent('resource.shutdown.started', this.name, { active: this.#active, deadlineMs }));
+    safeRecord(this.#monitor, createEvent(RESOURCE_EVENTS.shutdownStarted, this.name, { active: this.#active, deadlineMs }));
     this.#shutdown = this.#cleanAll(deadlineMs).then((report) => {
-      this.#deadlines.close();
+      // Cleanups that outlived the deadline keep running, but nothing of ours may hold the event loop now:
+      // their timeout timer and any retry backoff become unref'd.
+      this.#deadlines.detach();
+      for (const timer of this.#retryTimers) timer.unref();
       // Leak detection ends with the registry: no more sentinel, and a running sweep stops at its next step.
       this.#closed = true;
       clearTimeout(this.#sweepTimer);
       this.#sweepTimer = undefined;
       safeRecord(
         this.#monitor,
-        createEvent('resource.shutdown.completed', this.name, {
+        createEvent(RESOURCE_EVENTS.shutdownCompleted, this.name, {
           cleaned: report.cleaned,
           handedBack: report.handedBack,
           complete: report.complete,
@@ -468,7 +509,7 @@ export class ResourceRegistry implements AsyncDisposable {
     this.#created += 1;
     this.#activeBytes += info.sizeBytes;
     if (this.#gcSentinel !== undefined && this.#nursery.push((page.index << PAGE_BITS) | i) >= 1024) this.#flushNursery();
-    if (this.#events) safeRecord(this.#monitor, createEvent('resource.created', this.name, { id, name: info.name ?? typeName(resource) }));
+    if (this.#events) safeRecord(this.#monitor, createEvent(RESOURCE_EVENTS.created, this.name, { id, name: info.name ?? typeName(resource) }));
     page.tracked = i;
     return page;
   }
@@ -634,7 +675,7 @@ export class ResourceRegistry implements AsyncDisposable {
     this.#leaked += 1;
     const data: Record<string, unknown> = { id, name: slotName(page, i), ageMs: Date.now() - EPOCH - page.created[i]! };
     if (info.stack !== undefined) data.stack = info.stack.stack;
-    safeRecord(this.#monitor, createEvent('resource.leaked', this.name, data));
+    safeRecord(this.#monitor, createEvent(RESOURCE_EVENTS.leaked, this.name, data));
     void this.#enqueue(page, i, id, info.priority);
   }
 
@@ -748,7 +789,7 @@ export class ResourceRegistry implements AsyncDisposable {
     const waiter = this.#deadlines.add(timeoutMs, attemptStart, () => {
       const name = slotName(page, i);
       const error = new CleanupError(`Cleanup of "${name}" did not settle within ${timeoutMs} ms`, {
-        code: CLEANUP_TIMEOUT,
+        code: RESOURCE_CLEANUP_TIMEOUT,
         context: { id, name, timeoutMs, attempt },
       });
       reject(this.#fail(page, i, started, error, guard));
@@ -789,15 +830,16 @@ export class ResourceRegistry implements AsyncDisposable {
     if (attempt <= this.#maxRetries && isRetryable(thrown)) {
       this.#retried += 1;
       const delayMs = backoffDelay(attempt, this.#retryBaseDelayMs, this.#retryMaxDelayMs);
-      safeRecord(this.#monitor, createEvent('resource.retry', this.name, { id, name, attempt, delayMs, message: toError(thrown).message }));
-      const pending = sleep(delayMs).then(() => asPromise(this.#attempt(page, i, id, fn, attempt + 1, started, guard)));
+      safeRecord(this.#monitor, createEvent(RESOURCE_EVENTS.retry, this.name, { id, name, attempt, delayMs, message: describeThrown(thrown) }));
+      const pending = this.#sleep(delayMs).then(() => asPromise(this.#attempt(page, i, id, fn, attempt + 1, started, guard)));
       page.fns[i] = pending;
       return pending;
     }
-    const cause = toError(thrown);
-    const error = new CleanupError(`Cleanup of "${name}" failed: ${cause.message}`, {
-      code: CLEANUP_FAILED,
-      cause,
+    // Whatever was thrown (a string, null, a Proxy, an object whose getters throw) ends as a recorded
+    // failure: describeThrown and the error constructor never throw, so the slot is always released.
+    const error = new CleanupError(`Cleanup of "${name}" failed: ${describeThrown(thrown)}`, {
+      code: RESOURCE_CLEANUP_FAILED,
+      cause: thrown,
       context: { id, name, attempts: attempt },
     });
     return this.#fail(page, i, started, error, guard);
@@ -807,20 +849,32 @@ export class ResourceRegistry implements AsyncDisposable {
     const durationMs = started < 0 ? undefined : performance.now() - started;
     if (durationMs !== undefined) this.#durations.record(durationMs);
     this.#cleaned += 1;
-    if (this.#events) safeRecord(this.#monitor, createEvent('resource.cleaned', this.name, { id: page.ids[i]!, name: slotName(page, i), durationMs }));
+    if (this.#events) safeRecord(this.#monitor, createEvent(RESOURCE_EVENTS.cleaned, this.name, { id: page.ids[i]!, name: slotName(page, i), durationMs }));
     this.#release(page, i, CLEANED, guard);
   }
 
   #fail(page: Page, i: number, started: number, error: CleanupError, guard: object | undefined): CleanupError {
     if (started >= 0) this.#durations.record(performance.now() - started);
     this.#failed += 1;
-    if (error.code === CLEANUP_TIMEOUT) this.#timedOut += 1;
+    if (error.code === RESOURCE_CLEANUP_TIMEOUT) this.#timedOut += 1;
     safeRecord(
       this.#monitor,
-      createEvent('resource.failed', this.name, { id: page.ids[i]!, name: slotName(page, i), code: error.code, message: error.message }),
+      createEvent(RESOURCE_EVENTS.failed, this.name, { id: page.ids[i]!, name: slotName(page, i), code: error.code, message: error.message }),
     );
     this.#release(page, i, error, guard);
     return error;
+  }
+
+  /** Backoff before a retry: ref'd (a caller or a shutdown report waits on it) until shutdown resolves. */
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#retryTimers.delete(timer);
+        resolve();
+      }, ms);
+      if (this.#closed) timer.unref();
+      else this.#retryTimers.add(timer);
+    });
   }
 
   /** Runs the slot's cleanup from the queue, unless the slot was released meanwhile; resolves when it ends, never rejects. */
@@ -830,7 +884,7 @@ export class ResourceRegistry implements AsyncDisposable {
     const task = (): Promise<void> => (page.ids[i] === id && page.fns[i] !== undefined ? quiet(this.#run(page, i, undefined)) : DONE);
     return this.#queue.add(task, { priority }).then(undefined, (error: unknown) => {
       // #run never throws; this only reports a bug instead of leaving an unhandled rejection.
-      safeRecord(this.#monitor, createEvent('resource.failed', this.name, { id, code: 'INTERNAL', message: toError(error).message }));
+      safeRecord(this.#monitor, createEvent(RESOURCE_EVENTS.failed, this.name, { id, code: 'INTERNAL', message: describeThrown(error) }));
     });
   }
 
@@ -879,7 +933,7 @@ export class ResourceRegistry implements AsyncDisposable {
           typeof final === 'object'
             ? final
             : new CleanupError(`Cleanup of "${target.name}" did not finish within the ${deadlineMs} ms deadline`, {
-                code: CLEANUP_DEADLINE_EXCEEDED,
+                code: RESOURCE_CLEANUP_DEADLINE_EXCEEDED,
                 context: { id: target.id, name: target.name, deadlineMs },
               });
         const name = typeof error.context.name === 'string' ? error.context.name : target.name;

@@ -43,7 +43,7 @@ describe('installShutdownHooks', () => {
       expect(report?.failures.map((f) => f.name)).toEqual(['bad-file']);
       await new Promise((r) => setImmediate(r));
       expect(hooks.isInstalled).toBe(false);
-      expect(write).toHaveBeenCalledWith(expect.stringContaining('could not clean 1 resource(s): bad-file (CLEANUP_FAILED)'));
+      expect(write).toHaveBeenCalledWith(expect.stringContaining('could not clean 1 resource(s): bad-file (RESOURCE_CLEANUP_FAILED)'));
     } finally {
       write.mockRestore();
     }

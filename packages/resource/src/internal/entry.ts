@@ -1,4 +1,4 @@
-import { ALREADY_CLEANED_UP, RESOURCE_TAKEN, ResourceStateError, type CleanupError } from '../errors.js';
+import { RESOURCE_ALREADY_CLEANED_UP, RESOURCE_TAKEN, ResourceStateError, type CleanupError } from '../errors.js';
 import type { RUN, SETTLE, TAKE } from './protocol.js';
 
 /** Marker in `Page.fns` while a synchronous cleanup runs (no promise yet). */
@@ -109,7 +109,7 @@ export function stateError(id: number, taken: boolean, verb: 'use' | 'take'): Re
     });
   }
   return new ResourceStateError(`Cannot ${verb} resource #${id}: its cleanup has started`, {
-    code: ALREADY_CLEANED_UP,
+    code: RESOURCE_ALREADY_CLEANED_UP,
     context: { id },
   });
 }
