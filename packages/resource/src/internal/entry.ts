@@ -118,7 +118,13 @@ export function stateError(id: number, taken: boolean, verb: 'use' | 'take'): Re
 export function typeName(resource: unknown): string {
   if (resource === null) return 'null';
   if (typeof resource === 'object' || typeof resource === 'function') {
-    const name = (resource as { constructor?: { name?: unknown } }).constructor?.name;
+    let name: unknown;
+    try {
+      name = (resource as { constructor?: { name?: unknown } }).constructor?.name;
+    } catch {
+      // A Proxy whose traps throw, or a revoked one: reports and failures must still name it.
+      name = undefined;
+    }
     return typeof name === 'string' && name.length > 0 ? name : typeof resource;
   }
   return typeof resource;
