@@ -26,6 +26,7 @@ export {
   expectTimerMs,
   expectTimerMsOrZero,
   optional,
+  readOptions,
 } from './validate.js';
 export type { TimerMsOptions } from './validate.js';
 export { raceAbort } from './race-abort.js';

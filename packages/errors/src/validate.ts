@@ -1,4 +1,4 @@
-import { describeValue } from './describe.js';
+import { describeThrown, describeValue } from './describe.js';
 
 // Option validators shared by every package, so programmer mistakes get the house message:
 // Expected `maxSize` to be a positive integer, got -1 (number)
@@ -57,6 +57,29 @@ export function expectBoolean(name: string, value: unknown): boolean {
 export function expectObject<T extends object = Record<string, unknown>>(name: string, value: unknown, expected = 'an object'): T {
   if (typeof value !== 'object' || value === null) fail(TypeError, name, expected, value);
   return value as T;
+}
+
+/**
+ * Reads the named fields of an options bag once into a plain object, so each getter runs at most once and
+ * a bag that throws when read (a getter that throws, a Proxy, a revoked Proxy) becomes a `TypeError`
+ * naming the bag, with what it threw as `cause`. Throws a `TypeError` unless `value` is a non-null object.
+ *
+ * @example
+ * ```ts
+ * const { timeoutMs, signal } = readOptions('options', options, ['timeoutMs', 'signal']);
+ * ```
+ */
+export function readOptions<K extends string>(name: string, value: unknown, keys: readonly K[]): { [P in K]?: unknown } {
+  expectObject(name, value);
+  const out: { [P in K]?: unknown } = {};
+  for (const key of keys) {
+    try {
+      out[key] = (value as Record<string, unknown>)[key];
+    } catch (cause) {
+      throw new TypeError(`Expected \`${name}\` to be readable, but reading \`${key}\` threw: ${describeThrown(cause)}`, { cause });
+    }
+  }
+  return out;
 }
 
 /** Throws a `TypeError` unless `value` is a string (empty allowed). */
