@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { isPatinoxError } from '@patinox/errors';
 import { MemoryMonitor } from '@patinox/monitor';
-import { hostileValues } from '@patinox/test-servers';
+import { HOSTILE_COUNT, HostileRef, hostileValues, resolveHostile } from '@patinox/test-servers';
 import fc from 'fast-check';
 import { Cache, CACHE_EVENTS } from '../src/index.js';
 
@@ -14,30 +14,22 @@ const HOSTILE = hostileValues();
 const objectKey = { id: 'object key' };
 const KEYS: unknown[] = [0, 1, 2, -0, NaN, 'a', 'b', '', objectKey, Symbol.for('patinox.hostile'), 2 ** 53, HOSTILE.at(-2)!.value];
 
-// fast-check inspects the values it generates (to clone and print them), which a hostile Proxy would
-// not survive: arbitraries carry markers, resolved to the real values only when the call is made.
-class Hostile {
-  constructor(readonly index: number) {}
-  toString(): string {
-    return HOSTILE[this.index]!.label;
-  }
-}
+// Generated data carries markers (fast-check could not print a Proxy whose traps throw), resolved per call.
 class Key {
   constructor(readonly index: number) {}
   toString(): string {
     return `key ${String(this.index)}`;
   }
 }
-const hostile = fc.integer({ min: 0, max: HOSTILE.length - 1 }).map((i) => new Hostile(i));
+const hostile = fc.nat(HOSTILE_COUNT - 1).map((i) => new HostileRef(i));
 const key = fc.integer({ min: 0, max: KEYS.length - 1 }).map((i) => new Key(i));
 
 function real(x: unknown): unknown {
-  if (x instanceof Hostile) return HOSTILE[x.index]!.value;
   if (x instanceof Key) return KEYS[x.index];
-  if (typeof x === 'object' && x !== null && !Array.isArray(x)) {
+  if (typeof x === 'object' && x !== null && !(x instanceof HostileRef) && !Array.isArray(x)) {
     return Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined).map(([k, v]) => [k, real(v)]));
   }
-  return x;
+  return resolveHostile(x);
 }
 const goodTtl = fc.constantFrom(undefined, 0, 5, 50);
 const value = fc.oneof({ weight: 4, arbitrary: fc.integer() }, { weight: 1, arbitrary: hostile });

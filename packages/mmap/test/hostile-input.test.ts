@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { isPatinoxError } from '@patinox/errors';
 import { MemoryMonitor } from '@patinox/monitor';
-import { hostileValues } from '@patinox/test-servers';
+import { HOSTILE_COUNT, HostileRef, resolveHostile } from '@patinox/test-servers';
 import fc from 'fast-check';
 import { MappedFile, MappedRecords, MMAP_EVENTS, RecordWriter } from './public.js';
 import { tempDir } from './helpers.js';
@@ -15,16 +15,9 @@ import { tempDir } from './helpers.js';
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-const HOSTILE = hostileValues();
-// fast-check inspects generated values, which a hostile Proxy would not survive: carry markers instead.
-class Hostile {
-  constructor(readonly index: number) {}
-  toString(): string {
-    return HOSTILE[this.index]!.label;
-  }
-}
-const hostile = fc.integer({ min: 0, max: HOSTILE.length - 1 }).map((i) => new Hostile(i));
-const real = (x: unknown): unknown => (x instanceof Hostile ? HOSTILE[x.index]!.value : x);
+// Generated data carries HostileRefs (fast-check could not print a Proxy whose traps throw), resolved per call.
+const hostile = fc.nat(HOSTILE_COUNT - 1).map((i) => new HostileRef(i));
+const real = resolveHostile;
 
 const LENGTH = 64;
 const index = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: -2, max: LENGTH + 2 }) }, { weight: 1, arbitrary: hostile });
@@ -64,11 +57,7 @@ function isTyped(error: unknown): boolean {
   return error instanceof TypeError || error instanceof RangeError || isPatinoxError(error);
 }
 
-function realOptions(x: unknown): unknown {
-  if (x instanceof Hostile) return real(x);
-  if (typeof x === 'object' && x !== null) return Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined).map(([k, v]) => [k, real(v)]));
-  return x;
-}
+const realOptions = resolveHostile;
 
 let runs = 0;
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { isPatinoxError } from '@patinox/errors';
 import { MemoryMonitor } from '@patinox/monitor';
-import { hostileValues } from '@patinox/test-servers';
+import { HOSTILE_COUNT, HostileRef, hostileValues, resolveHostile } from '@patinox/test-servers';
 import fc from 'fast-check';
 import { ConfigData, MutableSharedData, SHARED_EVENTS, SharedData } from '../src/index.js';
 
@@ -11,17 +11,9 @@ import { ConfigData, MutableSharedData, SHARED_EVENTS, SharedData } from '../src
 // reference counts follow the model; nothing hangs; nothing of ours holds the event loop after close.
 
 const HOSTILE = hostileValues();
-
-// fast-check inspects generated values (to print and clone them), which a hostile Proxy would not survive:
-// arbitraries carry this marker, resolved to the real value only when the call is made.
-class Hostile {
-  constructor(readonly index: number) {}
-  toString(): string {
-    return HOSTILE[this.index]!.label;
-  }
-}
-const hostile = fc.integer({ min: 0, max: HOSTILE.length - 1 }).map((i) => new Hostile(i));
-const real = (x: unknown): unknown => (x instanceof Hostile ? HOSTILE[x.index]!.value : x);
+// Generated data carries HostileRefs (fast-check could not print a Proxy whose traps throw), resolved per call.
+const hostile = fc.nat(HOSTILE_COUNT - 1).map((i) => new HostileRef(i));
+const real = resolveHostile;
 
 /** Thrown by the callbacks this test hands in; allowed to come back out of the calls that run them. */
 class OwnError extends Error {}
@@ -189,7 +181,7 @@ describe('shared under hostile input (property)', () => {
             case 'update': {
               const next = real(marked.next);
               const shaped = real((marked.next as { n?: unknown }).n);
-              attempt(() => accept(marked.next instanceof Hostile ? next : { n: shaped }));
+              attempt(() => accept(marked.next instanceof HostileRef ? next : { n: shaped }));
               break;
             }
             case 'subscribe':

@@ -3,3 +3,4 @@ export type { RedisClusterHandle, RedisServerHandle, StartRedisOptions } from '.
 export { postgresUrl, redisUrl } from './services.js';
 export { eventually } from './eventually.js';
 export { hostileValues } from './hostile.js';
+export { HOSTILE_COUNT, HostileRef, resolveHostile } from './hostile-ref.js';
