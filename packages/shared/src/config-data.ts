@@ -198,7 +198,11 @@ export class ConfigData<T> implements Disposable, AsyncDisposable {
       let candidate: unknown;
       try {
         text = await readFile(file, 'utf8');
-        if (text === lastText) return;
+        if (text === lastText) {
+          // Back to the content in force: nothing to install, and nothing stale any more.
+          this.#failingFiles.delete(file);
+          return;
+        }
         candidate = parse(text);
       } catch (error) {
         throw new ConfigLoadError(this.#name, file, error);
@@ -207,6 +211,8 @@ export class ConfigData<T> implements Disposable, AsyncDisposable {
       const version = this.#snapshot.version + 1;
       const config = this.#accept(candidate as T);
       lastText = text;
+      // Healthy again before subscribers hear of it, so one that checks health sees it so.
+      this.#failingFiles.delete(file);
       this.#install(config, version, 'file');
     };
     const reload = async (): Promise<void> => {
@@ -220,7 +226,6 @@ export class ConfigData<T> implements Disposable, AsyncDisposable {
           again = false;
           try {
             await load();
-            this.#failingFiles.delete(file);
           } catch (error) {
             if (!closed) this.#failingFiles.add(file);
             this.#report(SHARED_EVENTS.configReloadFailed, { path: file, ...describeError(error) });

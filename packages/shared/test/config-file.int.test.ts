@@ -105,6 +105,8 @@ describe('ConfigData.watchFile', () => {
     writeFileSync(file, '{ not json');
     expect((await failure).data).toMatchObject({ code: SHARED_CONFIG_LOAD_FAILED, path: file });
     expect(config.get()).toEqual({ poolSize: 1 });
+    // The configuration in force is now older than the file: the health check says so.
+    expect(await config.healthCheck().check(AbortSignal.timeout(1000))).toMatchObject({ status: 'degraded', details: { failingFiles: [file] } });
 
     failure = monitor.next('shared.config.reload.failed');
     writeFileSync(file, JSON.stringify({ poolSize: -1 }));
@@ -114,7 +116,9 @@ describe('ConfigData.watchFile', () => {
     const next = nextVersion(config);
     writeFileSync(file, JSON.stringify({ poolSize: 5 }));
     expect((await next).config).toEqual({ poolSize: 5 });
-    config.close();
+    expect(await config.healthCheck().check(AbortSignal.timeout(1000))).toMatchObject({ status: 'up', details: { failingFiles: [] } });
+    await config[Symbol.asyncDispose]();
+    expect(await config.healthCheck().check(AbortSignal.timeout(1000))).toMatchObject({ status: 'down' });
   });
 
   it('reports a throwing parse and a missing file as SHARED_CONFIG_LOAD_FAILED', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { MemoryMonitor } from '@patinox/monitor';
+import { checkHealth, MemoryMonitor } from '@patinox/monitor';
 import { ConfigData, ConfigReplica } from '../src/index.js';
 
 // The same-thread form of what test/workers.int.test.ts does with real workers: a MessageChannel works
@@ -29,8 +29,14 @@ describe('ConfigReplica', () => {
     expect(Object.isFrozen(replica.get())).toBe(true);
     expect(replica.metrics.writes).toBe(2);
     expect(replica.collectMetrics()[0]?.labels).toEqual({ name: 'live' });
+    expect((await checkHealth([config.healthCheck(), replica.healthCheck()])).checks.map((c) => [c.name, c.status])).toEqual([
+      ['shared.config:live', 'up'],
+      ['shared.config.replica:live', 'up'],
+    ]);
     config.close();
     await until(() => replica.closed);
+    expect((await checkHealth([replica.healthCheck()])).status).toBe('down');
+    await replica[Symbol.asyncDispose]();
   });
 
   it('ignores versions the handle already covered and foreign messages', async () => {

@@ -198,6 +198,15 @@ describe('SharedData', () => {
     expect(() => shared.cloneRef()).toThrow(expect.objectContaining({ code: SHARED_DISPOSED }));
   });
 
+  it('closes through Symbol.asyncDispose and says so in closed', async () => {
+    const shared = new SharedData({ a: 1 });
+    const other = shared.cloneRef();
+    expect(shared.closed).toBe(false);
+    await other[Symbol.asyncDispose]();
+    expect(other.closed).toBe(true);
+    expect(shared.refCount).toBe(1);
+  });
+
   it('validates options with the house message', () => {
     expect(() => new SharedData(1, { freeze: 'yes' as never })).toThrow('Expected `freeze` to be a boolean, got "yes" (string)');
     expect(() => new SharedData(1, { clone: 3 as never })).toThrow('Expected `clone` to be a function, got 3 (number)');
