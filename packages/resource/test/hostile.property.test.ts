@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { PatinoxError, isPatinoxError } from '@patinox/errors';
-import { hostileValues } from '@patinox/test-servers';
+import { hostileValues, watchUncaught, type UncaughtWatch } from '@patinox/test-servers';
 import fc from 'fast-check';
 import { ResourceRegistry, guard, type AsyncResourceGuard } from '../src/index.js';
 
@@ -169,16 +169,13 @@ async function run(ops: Op[]): Promise<void> {
 }
 
 describe('ResourceRegistry under hostile input (property)', () => {
-  const uncaught: unknown[] = [];
-  const onUncaught = (reason: unknown): void => void uncaught.push(reason);
+  let uncaught: UncaughtWatch;
   beforeEach(() => {
     jest.useFakeTimers({ doNotFake: ['queueMicrotask', 'nextTick'] });
-    process.on('unhandledRejection', onUncaught);
-    process.on('uncaughtException', onUncaught);
+    uncaught = watchUncaught();
   });
   afterEach(() => {
-    process.off('unhandledRejection', onUncaught);
-    process.off('uncaughtException', onUncaught);
+    uncaught.stop();
     jest.useRealTimers();
   });
 
@@ -189,6 +186,6 @@ describe('ResourceRegistry under hostile input (property)', () => {
       }),
       { numRuns: 150 },
     );
-    expect(uncaught).toEqual([]);
+    expect(uncaught.errors).toEqual([]);
   });
 });

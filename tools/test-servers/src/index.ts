@@ -3,3 +3,5 @@ export type { RedisClusterHandle, RedisServerHandle, StartRedisOptions } from '.
 export { postgresUrl, redisUrl } from './services.js';
 export { eventually } from './eventually.js';
 export { hostileValues } from './hostile.js';
+export { watchUncaught } from './uncaught.js';
+export type { UncaughtWatch } from './uncaught.js';
