@@ -7,15 +7,16 @@ function never<T>(): Promise<T> {
   return new Promise<T>(() => undefined);
 }
 
+let manager: FakeManager;
+beforeEach(() => {
+  jest.useFakeTimers();
+  manager = new FakeManager();
+});
+afterEach(() => {
+  jest.useRealTimers();
+});
+
 describe('Pool with a manager that never answers', () => {
-  let manager: FakeManager;
-  beforeEach(() => {
-    jest.useFakeTimers();
-    manager = new FakeManager();
-  });
-  afterEach(() => {
-    jest.useRealTimers();
-  });
 
   it('close({ deadlineMs }) resolves by its deadline although destroy never settles, and leaves no timer', async () => {
     Object.assign(manager, {
@@ -113,15 +114,7 @@ describe('Pool with a manager that never answers', () => {
 });
 
 describe('Pool with a manager that throws hostile values', () => {
-  beforeEach(() => {
-    jest.useFakeTimers();
-  });
-  afterEach(() => {
-    jest.useRealTimers();
-  });
-
   it('replaces a connection whose isValid throws a Proxy whose traps throw, and keeps its counts', async () => {
-    const manager = new FakeManager();
     const pool = new Pool(manager, { maxSize: 1, validationSkipWindowMs: 0 });
     const first = await pool.acquire();
     const conn = first.connection;
@@ -145,14 +138,6 @@ describe('Pool with a manager that throws hostile values', () => {
 });
 
 describe('Pool.healthCheck', () => {
-  let manager: FakeManager;
-  beforeEach(() => {
-    jest.useFakeTimers();
-    manager = new FakeManager();
-  });
-  afterEach(() => {
-    jest.useRealTimers();
-  });
 
   it('reports up, degraded when saturated with waiters, and down once closed, in the monitor shape', async () => {
     const pool = new Pool(manager, { name: 'db', maxSize: 1 });
