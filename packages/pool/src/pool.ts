@@ -1,19 +1,20 @@
 import {
   expectFunction,
   expectNonNegativeInteger,
-  expectObject,
   expectPositiveInteger,
   expectTimerMsOrZero,
   optional,
+  readOptions,
 } from '@patinox/errors';
 import { histogramSnapshot, type HealthCheck, type HealthResult, type Histogram, type MetricSnapshot } from '@patinox/monitor';
 import type { ConnectionManager } from './connection-manager.js';
-import { PoolCore, type CloseReport, type PoolStats } from './internal/core.js';
+import { PoolCore } from './internal/core.js';
+import type { CloseReport, PoolStats } from './stats.js';
 import { checkSizes, resolveOptions } from './internal/resolve-options.js';
 import type { AcquireOptions, CloseOptions, PoolOptions, ResizeOptions } from './options.js';
 import { releaseSuspect, type PooledConnection } from './pooled-connection.js';
 
-export type { CloseReport, LeakReport, PoolStats } from './internal/core.js';
+export type { CloseReport, LeakReport, PoolStats } from './stats.js';
 
 /**
  * An async pool of connections made by a {@link ConnectionManager}: lends them to callers, queues callers
@@ -89,7 +90,8 @@ export class Pool<C> implements AsyncDisposable {
    * the same promise.
    */
   close(options: CloseOptions = {}): Promise<CloseReport> {
-    const deadlineMs = optional('deadlineMs', options.deadlineMs, expectTimerMsOrZero, 10_000);
+    const { deadlineMs: raw } = readOptions('options', options, ['deadlineMs']);
+    const deadlineMs = optional('deadlineMs', raw, expectTimerMsOrZero, 10_000);
     return this.#core.close(deadlineMs);
   }
 
@@ -104,9 +106,9 @@ export class Pool<C> implements AsyncDisposable {
    * @throws {PoolClosedError} `POOL_CLOSED` after `close()`.
    */
   resize(options: ResizeOptions): void {
-    expectObject('options', options);
-    const minSize = optional('minSize', options.minSize, expectNonNegativeInteger, this.#core.minSize);
-    const maxSize = optional('maxSize', options.maxSize, expectPositiveInteger, this.#core.maxSize);
+    const bag = readOptions('options', options, ['minSize', 'maxSize']);
+    const minSize = optional('minSize', bag.minSize, expectNonNegativeInteger, this.#core.minSize);
+    const maxSize = optional('maxSize', bag.maxSize, expectPositiveInteger, this.#core.maxSize);
     checkSizes(minSize, maxSize);
     this.#core.resize(minSize, maxSize);
   }

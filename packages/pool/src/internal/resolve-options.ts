@@ -5,15 +5,37 @@ import {
   expectNonEmptyString,
   expectNonNegativeFinite,
   expectNonNegativeInteger,
-  expectObject,
   expectPositiveInteger,
   expectTimerMs,
   expectTimerMsOrZero,
   optional,
+  readOptions,
 } from '@patinox/errors';
 import { expectMonitor, noopMonitor, type Monitor } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
 import type { PoolOptions } from '../options.js';
+
+const POOL_OPTION_KEYS = [
+  'minSize',
+  'maxSize',
+  'acquireTimeoutMs',
+  'createTimeoutMs',
+  'validationTimeoutMs',
+  'destroyTimeoutMs',
+  'idleTimeoutMs',
+  'maxLifetimeMs',
+  'healthCheckIntervalMs',
+  'validateOnBorrow',
+  'validationSkipWindowMs',
+  'fairQueue',
+  'maxWaiters',
+  'leakDetectionMs',
+  'createRetryDelayMs',
+  'createRetryMaxDelayMs',
+  'name',
+  'monitor',
+  'random',
+] as const satisfies readonly (keyof PoolOptions)[];
 
 /** Every option with its default applied. */
 export interface ResolvedOptions {
@@ -50,8 +72,7 @@ export function expectDelayMs(name: string, value: unknown): number {
 
 /** Checks that `manager` has the functions a pool calls; throws the house `TypeError` otherwise. */
 export function validateManager<C>(manager: ConnectionManager<C>): void {
-  expectObject('manager', manager);
-  const fields = manager as unknown as Record<string, unknown>;
+  const fields = readOptions('manager', manager, ['create', 'isValid', 'destroy', 'recycle', 'watch', 'connectTimeoutMs']);
   expectFunction('manager.create', fields.create);
   expectFunction('manager.isValid', fields.isValid);
   expectFunction('manager.destroy', fields.destroy);
@@ -61,9 +82,9 @@ export function validateManager<C>(manager: ConnectionManager<C>): void {
 }
 
 /** Validates every option with the house message and applies the defaults. */
-export function resolveOptions<C>(manager: ConnectionManager<C>, options: PoolOptions): ResolvedOptions {
+export function resolveOptions<C>(manager: ConnectionManager<C>, raw: PoolOptions): ResolvedOptions {
   validateManager(manager);
-  expectObject('options', options);
+  const options = readOptions('options', raw, POOL_OPTION_KEYS) as Record<keyof PoolOptions, unknown>;
   const minSize = optional('minSize', options.minSize, expectNonNegativeInteger, 0);
   const maxSize = optional('maxSize', options.maxSize, expectPositiveInteger, Math.max(10, minSize));
   checkSizes(minSize, maxSize);
