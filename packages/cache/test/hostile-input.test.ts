@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { isPatinoxError } from '@patinox/errors';
 import { MemoryMonitor } from '@patinox/monitor';
-import { HOSTILE_COUNT, HostileRef, hostileValues, resolveHostile } from '@patinox/test-servers';
+import { HOSTILE_COUNT, HostileRef, hostileValues, resolveHostile, watchUncaught } from '@patinox/test-servers';
 import fc from 'fast-check';
 import { Cache, CACHE_EVENTS } from '../src/index.js';
 
@@ -87,6 +87,8 @@ describe('Cache under hostile input (property)', () => {
   });
 
   it('fails only with typed errors, keeps its counts consistent, serves what it stored and leaves no timer after close', async () => {
+    // No uncaught exception and no unhandled rejection, whatever the sequence.
+    const uncaught = watchUncaught();
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 5 }),
@@ -246,6 +248,9 @@ describe('Cache under hostile input (property)', () => {
       ),
       { numRuns: 100 },
     );
+    await new Promise((resolve) => setImmediate(resolve));
+    uncaught.stop();
+    expect(uncaught.errors).toEqual([]);
   });
 });
 

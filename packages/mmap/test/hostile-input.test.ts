@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { isPatinoxError } from '@patinox/errors';
 import { MemoryMonitor } from '@patinox/monitor';
-import { HOSTILE_COUNT, HostileRef, resolveHostile } from '@patinox/test-servers';
+import { HOSTILE_COUNT, HostileRef, resolveHostile, watchUncaught } from '@patinox/test-servers';
 import fc from 'fast-check';
 import { MappedFile, MappedRecords, MMAP_EVENTS, RecordWriter } from './public.js';
 import { tempDir } from './helpers.js';
@@ -63,6 +63,8 @@ let runs = 0;
 
 describe('mmap under hostile input (property)', () => {
   it('fails only with typed errors, reads what it wrote and refuses every view after close', async () => {
+    // No uncaught exception and no unhandled rejection, whatever the sequence.
+    const uncaught = watchUncaught();
     await fc.assert(
       fc.asyncProperty(fc.array(op, { maxLength: 40 }), async (ops) => {
         runs += 1;
@@ -151,5 +153,8 @@ describe('mmap under hostile input (property)', () => {
       }),
       { numRuns: 60 },
     );
+    await new Promise((resolve) => setImmediate(resolve));
+    uncaught.stop();
+    expect(uncaught.errors).toEqual([]);
   });
 });

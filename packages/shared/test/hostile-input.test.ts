@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { isPatinoxError } from '@patinox/errors';
 import { MemoryMonitor } from '@patinox/monitor';
-import { HOSTILE_COUNT, HostileRef, hostileValues, resolveHostile } from '@patinox/test-servers';
+import { HOSTILE_COUNT, HostileRef, hostileValues, resolveHostile, watchUncaught } from '@patinox/test-servers';
 import fc from 'fast-check';
 import { ConfigData, MutableSharedData, SHARED_EVENTS, SharedData } from '../src/index.js';
 
@@ -103,6 +103,8 @@ describe('shared under hostile input (property)', () => {
   });
 
   it('fails only with typed errors, follows the model and leaves nothing holding the loop after close', async () => {
+    // No uncaught exception and no unhandled rejection, whatever the sequence.
+    const uncaught = watchUncaught();
     await fc.assert(
       fc.asyncProperty(fc.boolean(), fc.array(op, { maxLength: 30 }), async (freeze, ops) => {
         await nextTurns(2);
@@ -278,5 +280,8 @@ describe('shared under hostile input (property)', () => {
       }),
       { numRuns: 150 },
     );
+    await new Promise((resolve) => setImmediate(resolve));
+    uncaught.stop();
+    expect(uncaught.errors).toEqual([]);
   });
 });
