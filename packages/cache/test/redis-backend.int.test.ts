@@ -4,7 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { disposeRedis, freePort, redisUrl, startRedis } from '@patinox/test-servers';
+import { disposeRedis, freePort, redisUrl, sharedRedisCluster, startRedis } from '@patinox/test-servers';
+import { randomUUID } from 'node:crypto';
 import { RedisBackend } from '../src/backends/redis.js';
 
 // Conformance on standalone Redis and the 3-master cluster runs in conformance-redis.int.test.ts.
@@ -72,6 +73,24 @@ describe('RedisBackend', () => {
       await disposeRedis(server);
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('scans every master of a cluster client that has not connected yet', async () => {
+    const cluster = await sharedRedisCluster();
+    const ns = `fresh-${randomUUID().slice(0, 8)}`;
+    const writer = new RedisBackend({ cluster });
+    await writer.setMany(Array.from({ length: 30 }, (_, i) => ({ key: `${ns}:${i}`, value: Buffer.from('x') })));
+    const count = async (backend: RedisBackend): Promise<number> => {
+      let n = 0;
+      for await (const batch of backend.scan(`${ns}:*`, 100)) n += batch.length;
+      await backend.close();
+      return n;
+    };
+    // Scanned in the same tick as its construction, and with a lazy connection: no slot map yet.
+    expect(await count(new RedisBackend({ cluster }))).toBe(30);
+    expect(await count(new RedisBackend({ cluster, clusterOptions: { lazyConnect: true } }))).toBe(30);
+    expect(await writer.delete(Array.from({ length: 30 }, (_, i) => `${ns}:${i}`))).toBe(30);
+    await writer.close();
   });
 
   it('fails fast with CACHE_BACKEND_UNAVAILABLE when nothing listens', async () => {
