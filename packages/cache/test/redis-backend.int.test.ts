@@ -93,6 +93,20 @@ describe('RedisBackend', () => {
     await writer.close();
   });
 
+  it('refuses a compare-and-set across cluster slots with CACHE_CROSS_SLOT and writes nothing', async () => {
+    const backend = new RedisBackend({ cluster: await sharedRedisCluster() });
+    const ns = `xslot-${randomUUID().slice(0, 8)}`;
+    try {
+      const err = await backend.compareAndSet([{ key: `${ns}:a`, expected: null }], [{ key: `${ns}:b`, value: Buffer.from('x') }]).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'CACHE_CROSS_SLOT' });
+      expect(await backend.exists(`${ns}:b`)).toBe(false);
+      expect(await backend.compareAndSet([{ key: `${ns}:{t}a`, expected: null }], [{ key: `${ns}:{t}b`, value: Buffer.from('x') }])).toBe(true);
+      expect(await backend.delete([`${ns}:{t}b`])).toBe(1);
+    } finally {
+      await backend.close();
+    }
+  });
+
   it('fails fast with CACHE_BACKEND_UNAVAILABLE when nothing listens', async () => {
     const backend = new RedisBackend({ url: 'redis://127.0.0.1:1', redisOptions: { retryStrategy: () => null } });
     await expect(backend.get('k')).rejects.toMatchObject({ code: 'CACHE_BACKEND_UNAVAILABLE' });
