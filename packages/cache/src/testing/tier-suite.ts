@@ -37,8 +37,9 @@ export function tierSuite(t: TestFramework, name: string, open: () => Promise<Ti
     const caches: TieredCache<unknown>[] = [];
     const make = async <V>(namespace: string, options: Partial<TieredCacheOptions<V>> = {}): Promise<TieredCache<V>> => {
       const l2 = await target.backend();
-      const bus = await target.bus(l2);
-      const cache = new TieredCache<V>({ l2, bus, namespace, ...options });
+      // A bus made and then not used would never be closed (the cache closes only its own).
+      const bus = options.bus === undefined ? await target.bus(l2) : options.bus;
+      const cache = new TieredCache<V>({ l2, namespace, ...options, bus });
       caches.push(cache as TieredCache<unknown>);
       return cache;
     };
