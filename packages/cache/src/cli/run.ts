@@ -124,8 +124,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           expiredKeys: Number(stats.expired_keys ?? 0),
           usedMemoryBytes: Number(memory.used_memory ?? 0),
           pubsubChannels: Number(stats.pubsub_channels ?? 0),
-          // RedisBus listens on a shard channel where the server has them (Redis 7+).
-          pubsubShardChannels: Number(stats.pubsubshard_channels ?? 0),
         };
         if (namespace !== undefined) out.namespace = { name: namespace, keys: await withDeadline(countKeys(backend, namespace)) };
         io.stdout(JSON.stringify(out, null, 2));
