@@ -24,7 +24,9 @@ export {
   expectSignal,
   expectString,
   expectTimerMs,
+  expectTimerMsOrZero,
   optional,
+  readOptions,
 } from './validate.js';
 export type { TimerMsOptions } from './validate.js';
 export { raceAbort } from './race-abort.js';

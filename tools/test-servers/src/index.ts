@@ -10,3 +10,5 @@ export {
   stopSharedRedisCluster,
 } from './shared-cluster.js';
 export type { ClusterNodeAddress } from './shared-cluster.js';
+export { eventually } from './eventually.js';
+export { hostileValues } from './hostile.js';
