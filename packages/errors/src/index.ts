@@ -22,6 +22,7 @@ export {
   expectString,
   optional,
 } from './validate.js';
+export { MissingPeerError, PEER_DEPENDENCY_MISSING, importPeer, isMissingModule, loadPeer } from './missing-peer.js';
 export { raceAbort } from './race-abort.js';
 export { backoffDelay, defaultSleep, withRecovery } from './with-recovery.js';
 export type { AttemptContext, SleepFn, WithRecoveryOptions } from './with-recovery.js';
