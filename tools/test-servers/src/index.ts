@@ -12,3 +12,5 @@ export {
 export type { ClusterNodeAddress } from './shared-cluster.js';
 export { eventually } from './eventually.js';
 export { hostileValues } from './hostile.js';
+export { startVerdaccio } from './verdaccio.js';
+export type { RegistryHandle, StartVerdaccioOptions } from './verdaccio.js';

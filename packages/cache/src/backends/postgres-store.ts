@@ -1,4 +1,5 @@
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
+import { pgPeer } from '../internal/peers.js';
 import { describeValue, expectObject, expectString, toError } from '@patinox/errors';
 import type { Store } from '../tiered/store.js';
 
@@ -54,7 +55,7 @@ export class PostgresStore<V = unknown> implements Store<V> {
       this.#db = options.pool;
     } else {
       expectString('connectionString', options.connectionString);
-      this.#owned = new Pool({ connectionString: options.connectionString, max: 4 });
+      this.#owned = new (pgPeer().Pool)({ connectionString: options.connectionString, max: 4 });
       // An idle client's error must not crash the process; the next query reports it.
       this.#owned.on('error', () => undefined);
       this.#db = this.#owned;

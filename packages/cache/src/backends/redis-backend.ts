@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import { ioredisPeer } from '../internal/peers.js';
 import { describeValue, expectObject, toError } from '@patinox/errors';
 import type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendWrite, CacheBackend } from '../tiered/backend.js';
 import { CacheBackendError, TieredCacheError } from '../tiered/errors.js';
@@ -167,13 +168,13 @@ export class RedisBackend implements CacheBackend {
         if (typeof options.url !== 'string' || !/^rediss?:\/\//.test(options.url)) {
           throw new TypeError(`Expected \`url\` to be a redis:// or rediss:// URL, got ${describeValue(options.url)}`);
         }
-        this.client = new Redis(options.url, redisOptions);
+        this.client = new (ioredisPeer().Redis)(options.url, redisOptions);
       } else {
         const nodes = options.cluster;
         if (nodes === undefined || !isList(nodes) || nodes.length === 0) {
           throw new TypeError(`Expected \`cluster\` to be a non-empty array of startup nodes, got ${describeValue(nodes)}`);
         }
-        this.client = new Cluster([...options.cluster!], { redisOptions, ...options.clusterOptions });
+        this.client = new (ioredisPeer().Cluster)([...options.cluster!], { redisOptions, ...options.clusterOptions });
       }
       this.#owned = true;
       // ioredis prints unhandled 'error' events; the failures reach callers as coded errors instead.

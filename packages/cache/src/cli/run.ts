@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { toError, isPatinoxError } from '@patinox/errors';
 import { RedisBackend } from '../backends/redis-backend.js';
 import { RedisBus } from '../backends/redis-bus.js';
-import { jsonCodec } from '../serialization/codec.js';
+import { jsonCodec, type Codec, type Compressor } from '../serialization/codec.js';
 import { Serializer } from '../serialization/serializer.js';
 import { TieredCache } from '../tiered/tiered-cache.js';
 import type { InvalidationMessage } from '../tiered/bus.js';
@@ -213,7 +213,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 async function readerSerializer(): Promise<Serializer> {
   const [{ createMsgpackCodec }, { createLz4Compressor }] = await Promise.all([import('../serialization/msgpack.js'), import('../serialization/lz4.js')]);
-  return new Serializer({ codec: createMsgpackCodec(), compression: createLz4Compressor(), decoders: [jsonCodec] });
+  // The optional peers load on the first value that needs them: a JSON value never needs msgpackr, an
+  // uncompressed one never needs lz4-napi; a value that does, without its package, fails with PEER_DEPENDENCY_MISSING.
+  let codec: Codec | undefined;
+  let lz4: Compressor | undefined;
+  const msgpack = (): Codec => (codec ??= createMsgpackCodec());
+  const compressor = (): Compressor => (lz4 ??= createLz4Compressor());
+  return new Serializer({
+    codec: { id: 2, name: 'msgpack', encode: (value) => msgpack().encode(value), decode: (bytes) => msgpack().decode(bytes) },
+    compression: { name: 'lz4', compress: (bytes) => compressor().compress(bytes), decompress: (bytes) => compressor().decompress(bytes) },
+    decoders: [jsonCodec],
+  });
 }
 
 async function countKeys(backend: RedisBackend, namespace: string): Promise<number> {

@@ -1,4 +1,4 @@
-import { Packr } from 'msgpackr';
+import { msgpackrPeer } from '../internal/peers.js';
 import { assertEncodable, type Codec } from './codec.js';
 
 /**
@@ -13,7 +13,7 @@ import { assertEncodable, type Codec } from './codec.js';
  */
 export function createMsgpackCodec(): Codec {
   // Records off: shared structures would make one process's bytes unreadable by another.
-  const packr = new Packr({ useRecords: false, moreTypes: true, int64AsType: 'bigint' });
+  const packr = new (msgpackrPeer().Packr)({ useRecords: false, moreTypes: true, int64AsType: 'bigint' });
   return Object.freeze({
     id: 2,
     name: 'msgpack',
