@@ -129,6 +129,23 @@ describe('createIoredisConnectionManager', () => {
     }
   });
 
+  it('runs the README example as written', async () => {
+    const log: unknown[] = [];
+    const console = { log: (...args: unknown[]) => log.push(args) };
+    await admin.rpush('jobs', 'readme-job');
+    // --- ioredis example (keep in sync with README.md) ---
+    const pool = new Pool(createIoredisConnectionManager({ redis: 'redis://127.0.0.1:6379' }), { maxSize: 8 });
+    const job = await useRedis(pool, (redis) => redis.blpop('jobs', 5), { timeoutMs: 1000 });
+    await useRedis(pool, async (redis) => {
+      redis.on('message', (channel, message) => console.log(channel, message));
+      await redis.subscribe('news');
+    });
+    await pool.close();
+    // --- end of ioredis example ---
+    expect(job).toEqual(['jobs', 'readme-job']);
+    expect(log).toEqual([]);
+  });
+
   it('names the bad option for malformed options', () => {
     expect(() => createIoredisConnectionManager({ redis: 42 as never })).toThrow(/`redis`/);
     expect(() => createIoredisConnectionManager({ Redis: {} as never })).toThrow(/`Redis`/);

@@ -444,3 +444,23 @@ describe('createPgPool: queries, callbacks and end (pg-pool index.js, ending.js)
     expect(ended).toBe(true);
   });
 });
+
+describe('README example (@patinox/pool/pg)', () => {
+  it('runs as written', async () => {
+    const env = { DATABASE_URL: connectionString };
+    // --- pg example (keep in sync with README.md; process.env becomes env) ---
+    const pool = createPgPool({ connectionString: env.DATABASE_URL, max: 20, connectionTimeoutMillis: 2000 });
+    const { rows } = await pool.query('SELECT $1::int AS n', [42]);
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    await pool.end();
+    // --- end of pg example ---
+    expect(rows).toEqual([{ n: 42 }]);
+    expect(pool.ended).toBe(true);
+  });
+});
