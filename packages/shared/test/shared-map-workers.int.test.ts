@@ -75,9 +75,9 @@ describe('SharedMap across worker threads', () => {
         scripts.forEach((ops, i) => {
           // Each worker owns its keys, so its own results are deterministic; `total` is shared.
           const expected = ops.map(([name, key, value]) => {
-            if (name === 'set') return (model.set(key, value as number), true);
+            if (name === 'set') return (model.set(key, value), true);
             if (name === 'delete') return model.delete(key);
-            total += value as number;
+            total += value;
             return null;
           });
           expect(results[i]!.results.map((r, j) => (ops[j]![0] === 'update' ? null : r))).toEqual(expected);
@@ -93,7 +93,7 @@ describe('SharedMap across worker threads', () => {
     const length = 3000;
     const keys = ['p', 'q', 'r', 's'];
     const map = SharedMap.create<string>({ capacity: 16, shards: 2, codec: 'string', maxValueBytes: length, lockLeaseMs: 200 });
-    const reader = start(map as SharedMap<unknown>, { mode: 'read', keys, rounds: 4000, length });
+    const reader = start(map, { mode: 'read', keys, rounds: 4000, length });
     const readerReport = message<{ torn: number; seen: number }>(reader, 'torn');
     let torn = 0;
     let reads = 0;
@@ -131,7 +131,7 @@ describe('SharedMap across worker threads', () => {
     const monitor = new MemoryMonitor();
     const map = SharedMap.create<number>({ capacity: 8, shards: 1, lockLeaseMs: 100, monitor, name: 'held' });
     map.set('k', 1).set('other', 2);
-    const worker = start(map as SharedMap<unknown>, { mode: 'hold', key: 'k' });
+    const worker = start(map, { mode: 'hold', key: 'k' });
     const { holding } = await message<{ holding: number }>(worker, 'holding');
     // The holder is alive and inside update(): reads go on, lock-free; a bounded wait times out.
     expect(map.get('k')).toBe(1);
@@ -156,7 +156,7 @@ describe('SharedMap across worker threads', () => {
   it('recoverThread frees a dead worker’s locks at once', async () => {
     const monitor = new MemoryMonitor();
     const map = SharedMap.create<number>({ capacity: 8, shards: 1, lockLeaseMs: 60_000, lockTimeoutMs: 1000, monitor });
-    const worker = start(map as SharedMap<unknown>, { mode: 'hold', key: 'k' });
+    const worker = start(map, { mode: 'hold', key: 'k' });
     await message(worker, 'holding');
     const id = worker.threadId;
     await Promise.all([once(worker, 'exit'), worker.terminate()]);
