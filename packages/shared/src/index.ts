@@ -53,3 +53,6 @@ export {
   SharedMapTooLargeError,
 } from './errors.js';
 export type { SharedMapAttachOptions, SharedMapOptions } from './options.js';
+export { LayeredConfig } from './config-layers.js';
+export type { ValueExplanation, ValueSource } from './config-layers.js';
+export type { ConfigLayer, EnvLayer, FileLayer, LayeredConfigOptions, ValuesLayer } from './options.js';
