@@ -56,3 +56,5 @@ export type { SharedMapAttachOptions, SharedMapOptions } from './options.js';
 export { LayeredConfig } from './config-layers.js';
 export type { ValueExplanation, ValueSource } from './config-layers.js';
 export type { ConfigLayer, EnvLayer, FileLayer, LayeredConfigOptions, ValuesLayer } from './options.js';
+export { Rollout, isInRollout, rolloutBucket, rolloutIssues } from './rollout.js';
+export type { ConfigSource, RolloutRule } from './rollout.js';
