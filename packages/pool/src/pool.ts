@@ -1,15 +1,14 @@
 import {
   expectFunction,
-  expectNonNegativeFinite,
   expectNonNegativeInteger,
   expectObject,
   expectPositiveInteger,
   optional,
 } from '@patinox/errors';
-import { histogramSnapshot, type Histogram, type MetricSnapshot } from '@patinox/monitor';
+import { histogramSnapshot, type HealthCheck, type HealthResult, type Histogram, type MetricSnapshot } from '@patinox/monitor';
 import type { ConnectionManager } from './connection-manager.js';
 import { PoolCore, type CloseReport, type PoolStats } from './internal/core.js';
-import { checkSizes, resolveOptions } from './internal/resolve-options.js';
+import { checkSizes, expectDelayOrZeroMs, resolveOptions } from './internal/resolve-options.js';
 import type { AcquireOptions, CloseOptions, PoolOptions, ResizeOptions } from './options.js';
 import { releaseSuspect, type PooledConnection } from './pooled-connection.js';
 
@@ -42,9 +41,9 @@ export class Pool<C> implements AsyncDisposable {
     return this.#core.name;
   }
 
-  /** True once `close()` was called. */
-  get isClosed(): boolean {
-    return this.#core.isClosed;
+  /** True once `close()` was called (the pool refuses new acquires from then on). */
+  get closed(): boolean {
+    return this.#core.closed;
   }
 
   /** The live acquire-wait histogram, in ms (0 for callers served from the idle stack). */
@@ -89,7 +88,7 @@ export class Pool<C> implements AsyncDisposable {
    * the same promise.
    */
   close(options: CloseOptions = {}): Promise<CloseReport> {
-    const deadlineMs = optional('deadlineMs', options.deadlineMs, expectNonNegativeFinite, 10_000);
+    const deadlineMs = optional('deadlineMs', options.deadlineMs, expectDelayOrZeroMs, 10_000);
     return this.#core.close(deadlineMs);
   }
 
@@ -109,6 +108,33 @@ export class Pool<C> implements AsyncDisposable {
     const maxSize = optional('maxSize', options.maxSize, expectPositiveInteger, this.#core.maxSize);
     checkSizes(minSize, maxSize);
     this.#core.resize(minSize, maxSize);
+  }
+
+  /**
+   * A health check in the monitor's shape, for `checkHealth([pool.healthCheck()])`: `down` once closed or
+   * while no connection can be opened (creates keep failing and none is open), `degraded` while creates
+   * fail but connections remain, or callers wait with every connection borrowed; `up` otherwise. Details
+   * carry the counts it decided on.
+   *
+   * @example
+   * ```ts
+   * const report = await checkHealth([pool.healthCheck()], { timeoutMs: 100 });
+   * ```
+   */
+  healthCheck(): HealthCheck {
+    return {
+      name: `pool:${this.#core.name}`,
+      check: (): HealthResult => {
+        const s = this.#core.stats();
+        const failures = this.#core.consecutiveCreateFailures;
+        const details = { size: s.size, idle: s.idle, borrowed: s.borrowed, waiting: s.waiting, maxSize: s.maxSize, createFailures: failures };
+        if (s.closed) return { status: 'down', details: { ...details, reason: 'closed' } };
+        if (failures > 0 && s.size - s.pendingCreates <= 0) return { status: 'down', details: { ...details, reason: 'cannot create connections' } };
+        if (failures > 0) return { status: 'degraded', details: { ...details, reason: 'creates failing' } };
+        if (s.waiting > 0 && s.idle === 0 && s.size >= s.maxSize) return { status: 'degraded', details: { ...details, reason: 'saturated' } };
+        return { status: 'up', details };
+      },
+    };
   }
 
   /** Counts, waits and utilization at this moment. */
@@ -136,6 +162,8 @@ export class Pool<C> implements AsyncDisposable {
       counter('pool_aborted_total', 'Acquires aborted by their signal', s.aborted),
       counter('pool_create_errors_total', 'Failed creates', s.createErrors),
       counter('pool_validation_failures_total', 'Connections that failed isValid', s.validationFailures),
+      counter('pool_validation_timeouts_total', 'isValid/recycle calls abandoned after validationTimeoutMs', s.validationTimeouts),
+      counter('pool_destroy_timeouts_total', 'destroy calls abandoned after destroyTimeoutMs', s.destroyTimeouts),
       counter('pool_double_releases_total', 'Ignored second releases', s.doubleReleases),
       histogramSnapshot('pool_acquire_wait_ms', this.#core.waitHistogram, { help: 'Acquire wait in ms', labels }),
     ];

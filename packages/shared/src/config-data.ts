@@ -15,13 +15,14 @@ import {
   toError,
 } from '@patinox/errors';
 import { createEvent, safeRecord, type MetricSnapshot, type Monitor } from '@patinox/monitor';
-import { ConfigClosedError, ConfigInvalidError, ConfigLoadError, NotCloneableError } from './errors.js';
+import { ConfigClosedError, ConfigInvalidError, ConfigLoadError, ConfigUpdateLoopError, NotCloneableError } from './errors.js';
 import { deepFreeze, findNonCloneable } from './internal/cloneable.js';
 import { expectMonitor, expectName, optionalFunction } from './internal/validate.js';
-import { subscribeTo, Watchers, type ConfigListener, type ConfigSnapshot, type Unsubscribe } from './internal/watchers.js';
+import { MAX_NOTIFY_ROUNDS, subscribeTo, Watchers, type ConfigListener, type ConfigSnapshot, type Unsubscribe } from './internal/watchers.js';
 import type { ConfigDataOptions, SubscribeOptions, ValidateResult, WatchFileOptions } from './options.js';
 import { SharingMetrics } from './sharing-metrics.js';
 
+export { MAX_NOTIFY_ROUNDS } from './internal/watchers.js';
 export type { ConfigListener, ConfigSnapshot, Unsubscribe } from './internal/watchers.js';
 
 /** A structured-clone-friendly description of a {@link ConfigData}, to hand to a worker with its port transferred. */
@@ -54,7 +55,7 @@ export interface ConfigUpdateMessage<T> {
  * file, and replicas in worker threads.
  *
  * `get()` is a property read. `update(next)` migrates, validates and freezes `next`, then makes it
- * current atomically: a refused candidate throws `CONFIG_INVALID` and leaves the old configuration in
+ * current atomically: a refused candidate throws `SHARED_CONFIG_INVALID` and leaves the old configuration in
  * place. Subscribers follow watch-channel semantics: each sees versions in increasing order, a slow one
  * only the latest, and none can hold up `update` or stop the others.
  *
@@ -64,7 +65,7 @@ export interface ConfigUpdateMessage<T> {
  * config.subscribe((c) => pool.resize(c.poolSize));
  * config.update({ poolSize: 20 }); // version 2
  * ```
- * @throws {ConfigInvalidError} `CONFIG_INVALID` from the constructor and `update` when refused.
+ * @throws {ConfigInvalidError} `SHARED_CONFIG_INVALID` from the constructor and `update` when refused.
  * @throws {NotCloneableError} `SHARED_NOT_CLONEABLE` when a configuration is not plain, cloneable data.
  */
 export class ConfigData<T> implements Disposable {
@@ -122,12 +123,19 @@ export class ConfigData<T> implements Disposable {
   /**
    * Migrates, validates and installs `next`, notifies subscribers and replicas, and returns the new
    * version. The object passed in is frozen (unless `freeze: false`).
-   * @throws {ConfigInvalidError} `CONFIG_INVALID` when refused; the old configuration stays.
+   * @throws {ConfigInvalidError} `SHARED_CONFIG_INVALID` when refused; the old configuration stays.
    * @throws {NotCloneableError} `SHARED_NOT_CLONEABLE` when `next` is not plain data.
-   * @throws {ConfigClosedError} `CONFIG_CLOSED` after `close()`.
+   * @throws {ConfigClosedError} `SHARED_CONFIG_CLOSED` after `close()`.
+   * @throws {ConfigUpdateLoopError} `SHARED_CONFIG_UPDATE_LOOP` when called from a listener in the
+   * last of the {@link MAX_NOTIFY_ROUNDS} rounds one notification may run; the current configuration stays.
    */
   update(next: T): number {
     if (this.#closed) throw new ConfigClosedError(this.#name);
+    if (this.#watchers.roundsExhausted) {
+      const error = new ConfigUpdateLoopError(this.#name, MAX_NOTIFY_ROUNDS, this.#snapshot.version);
+      this.#report('shared.config.rejected', { version: this.#snapshot.version + 1, code: error.code, error: error.message });
+      throw error;
+    }
     const version = this.#snapshot.version + 1;
     let config: T;
     try {
@@ -162,7 +170,7 @@ export class ConfigData<T> implements Disposable {
    * reload that cannot read, parse, migrate or validate the file keeps the old configuration and reports
    * `shared.config.reload_failed` to the monitor. Atomic saves (write a temporary file, rename it over)
    * are followed. The watcher never keeps the process alive and stops on `close()`.
-   * @throws {ConfigLoadError} `CONFIG_LOAD_FAILED` / {@link ConfigInvalidError} `CONFIG_INVALID` when the
+   * @throws {ConfigLoadError} `SHARED_CONFIG_LOAD_FAILED` / {@link ConfigInvalidError} `SHARED_CONFIG_INVALID` when the
    * first load fails (no watcher is left running).
    */
   async watchFile(path: string, options: WatchFileOptions = {}): Promise<ConfigFileWatch> {
@@ -257,7 +265,7 @@ export class ConfigData<T> implements Disposable {
   /**
    * A handle for a worker: the current snapshot and a port that carries every later version in order.
    * Pass it in `workerData` with `transferList: [handle.port]`; in the worker, `ConfigReplica.from(handle)`.
-   * @throws {ConfigClosedError} `CONFIG_CLOSED` after `close()`.
+   * @throws {ConfigClosedError} `SHARED_CONFIG_CLOSED` after `close()`.
    */
   share(): ConfigHandle<T> {
     if (this.#closed) throw new ConfigClosedError(this.#name);

@@ -2,7 +2,7 @@ export { SharedData } from './shared-data.js';
 export type { SharedDataHandle, TryUpdateResult } from './shared-data.js';
 export { MutableSharedData } from './mutable-shared-data.js';
 export type { LockState, ReadGuard, WriteGuard } from './mutable-shared-data.js';
-export { ConfigData } from './config-data.js';
+export { ConfigData, MAX_NOTIFY_ROUNDS } from './config-data.js';
 export type { ConfigFileWatch, ConfigHandle, ConfigListener, ConfigSnapshot, ConfigUpdateMessage, Unsubscribe } from './config-data.js';
 export { ConfigReplica } from './config-replica.js';
 export { SharedRwLock } from './shared-rw-lock.js';
@@ -12,23 +12,28 @@ export type { RegionGuard, SharedRegionHandle, TypedArrayName, TypedArrayTypes }
 export { SharingMetrics } from './sharing-metrics.js';
 export type { SharingStats } from './sharing-metrics.js';
 export {
-  CONFIG_CLOSED,
-  CONFIG_INVALID,
-  CONFIG_LOAD_FAILED,
   ConfigClosedError,
   ConfigInvalidError,
   ConfigLoadError,
+  ConfigUpdateLoopError,
   LockAbortedError,
   LockTimeoutError,
   NotCloneableError,
+  SHARED_CONFIG_CLOSED,
+  SHARED_CONFIG_INVALID,
+  SHARED_CONFIG_LOAD_FAILED,
+  SHARED_CONFIG_UPDATE_LOOP,
   SHARED_DISPOSED,
+  SHARED_ERROR_CODES,
   SHARED_LOCK_ABORTED,
   SHARED_LOCK_TIMEOUT,
   SHARED_NOT_CLONEABLE,
   SHARED_OWNERSHIP,
   SharedDisposedError,
+  SharedError,
   SharedOwnershipError,
 } from './errors.js';
+export type { SharedErrorCode, SharedErrorOptions } from './errors.js';
 export type {
   ConfigDataOptions,
   ConfigReplicaOptions,

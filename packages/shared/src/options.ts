@@ -54,7 +54,7 @@ export interface ConfigDataOptions<T> {
   name?: string;
   /**
    * Checks every candidate configuration (the initial one included) after migration; a refusal or a
-   * throw gives `CONFIG_INVALID` and keeps the old configuration.
+   * throw gives `SHARED_CONFIG_INVALID` and keeps the old configuration.
    * @default accepts everything
    */
   validate?: (config: T) => ValidateResult;
@@ -63,7 +63,7 @@ export interface ConfigDataOptions<T> {
   /**
    * `migrations[n]` turns a schema-`n` configuration into a schema-`n + 1` one. A candidate whose
    * `versionKey` field is below `schemaVersion` runs every step up to `schemaVersion`; a missing step or
-   * a throwing one gives `CONFIG_INVALID`.
+   * a throwing one gives `SHARED_CONFIG_INVALID`.
    * @default {}
    */
   migrations?: Readonly<Record<number, (config: never) => unknown>>;

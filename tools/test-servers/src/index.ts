@@ -1,3 +1,12 @@
 export { disposeRedis, freePort, redisCommand, startRedis, startRedisCluster, waitForRedis } from './redis-server.js';
 export type { RedisClusterHandle, RedisServerHandle, StartRedisOptions } from './redis-server.js';
 export { postgresUrl, redisUrl } from './services.js';
+export {
+  parseClusterNodes,
+  REDIS_CLUSTER_ENV,
+  redisClusterNodes,
+  sharedRedisCluster,
+  startSharedRedisCluster,
+  stopSharedRedisCluster,
+} from './shared-cluster.js';
+export type { ClusterNodeAddress } from './shared-cluster.js';

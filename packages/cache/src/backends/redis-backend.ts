@@ -190,8 +190,7 @@ export class RedisBackend implements CacheBackend {
   }
 
   get(key: string): Promise<Buffer | null> {
-    if (this.isCluster) return this.#run('get', async () => (await this.#c().mgetBuffer(key))[0] ?? null);
-    // Gets issued in one tick share one MGET: one command and one reply for many callers.
+    // Gets issued in one tick share one MGET (per hash slot on a cluster): one command for many callers.
     return new Promise((resolve, reject) => {
       let queue = this.#gets;
       if (queue === undefined) {
@@ -206,7 +205,7 @@ export class RedisBackend implements CacheBackend {
   #flushGets(): void {
     const queue = this.#gets!;
     this.#gets = undefined;
-    settle(queue, this.#run('get', async () => await this.#c().mgetBuffer(...queue.items)));
+    settle(queue, this.#run('get', () => this.#mget(this.#c(), queue.items)));
   }
 
   #flushSets(): void {
@@ -214,43 +213,69 @@ export class RedisBackend implements CacheBackend {
     this.#sets = undefined;
     const items = queue.items;
     const run = this.#run('set', async () => {
-      const client = this.#c();
-      if (items.length === 1) {
-        const e = items[0]!;
-        await (ttlOf(e) > 0 ? client.set(e.key, e.value, 'PX', ttlOf(e)) : client.set(e.key, e.value));
-      } else {
-        // Values without TTL go in one native MSET; values with TTL in one script call.
-        const plain: (string | Buffer)[] = [];
-        const keys: string[] = [];
-        const args: (string | Buffer)[] = [];
-        for (const e of items) {
-          if (ttlOf(e) > 0) {
-            keys.push(e.key);
-            args.push(e.value, String(ttlOf(e)));
-          } else {
-            plain.push(e.key, e.value);
-          }
-        }
-        await Promise.all([plain.length > 0 ? client.mset(...plain) : undefined, keys.length > 0 ? this.#eval(SCRIPTS.mset, keys, args) : undefined]);
-      }
+      await this.#mset(this.#c(), items);
       return items.map(() => true);
     });
     settle(queue, run);
   }
 
+  /** Writes entries that may share one multi-key command (standalone, or one cluster hash slot). */
+  async #writeSlot(client: RedisClient, items: readonly BackendEntry[]): Promise<void> {
+    if (items.length === 1) {
+      const e = items[0]!;
+      await (ttlOf(e) > 0 ? client.set(e.key, e.value, 'PX', ttlOf(e)) : client.set(e.key, e.value));
+      return;
+    }
+    // Without TTLs one native MSET; with any TTL one script call for all, so that two writes of one
+    // key in the same tick still land in call order.
+    const keys: string[] = [];
+    const args: (string | Buffer)[] = [];
+    let withTtl = false;
+    for (const e of items) {
+      keys.push(e.key);
+      args.push(e.value, String(ttlOf(e)));
+      if (ttlOf(e) > 0) withTtl = true;
+    }
+    if (withTtl) {
+      await this.#eval(SCRIPTS.mset, keys, args);
+      return;
+    }
+    const plain: (string | Buffer)[] = [];
+    for (const e of items) plain.push(e.key, e.value);
+    await client.mset(...plain);
+  }
+
   async getMany(keys: readonly string[]): Promise<(Buffer | null)[]> {
     if (keys.length === 0) return [];
-    return this.#run('getMany', async () => {
-      const client = this.#c();
-      if (this.isCluster) return Promise.all(keys.map(async (key) => (await client.mgetBuffer(key))[0] ?? null));
-      const out: (Buffer | null)[] = [];
-      for (let i = 0; i < keys.length; i += CHUNK) out.push(...(await client.mgetBuffer(...keys.slice(i, i + CHUNK))));
+    return this.#run('getMany', () => this.#mget(this.#c(), keys));
+  }
+
+  async #mget(client: RedisClient, keys: readonly string[]): Promise<(Buffer | null)[]> {
+    if (this.isCluster) {
+      // One MGET per hash slot (a cluster refuses multi-key commands across slots), all in flight at once.
+      const out = new Array<Buffer | null>(keys.length);
+      await Promise.all(
+        [...groupBySlot(keys.map((_, i) => i), (i) => keys[i]!).values()].map(async (group) => {
+          const values = await client.mgetBuffer(...group.map((i) => keys[i]!));
+          for (let j = 0; j < group.length; j += 1) out[group[j]!] = values[j] ?? null;
+        }),
+      );
       return out;
-    });
+    }
+    if (keys.length <= CHUNK) return client.mgetBuffer(...keys);
+    const out: (Buffer | null)[] = [];
+    for (let i = 0; i < keys.length; i += CHUNK) out.push(...(await client.mgetBuffer(...keys.slice(i, i + CHUNK))));
+    return out;
+  }
+
+  /** Writes entries with as few commands as the topology allows: together, or per cluster hash slot. */
+  async #mset(client: RedisClient, entries: readonly BackendEntry[]): Promise<void> {
+    if (!this.isCluster) return this.#writeSlot(client, entries);
+    await Promise.all([...groupBySlot(entries, (e) => e.key).values()].map((group) => this.#writeSlot(client, group)));
   }
 
   set(key: string, value: Buffer, options: BackendSetOptions = {}): Promise<boolean> {
-    if (options.nx !== true && !this.isCluster) {
+    if (options.nx !== true) {
       // Plain sets issued in one tick share one script call (one command for many callers).
       return new Promise((resolve, reject) => {
         let queue = this.#sets;
@@ -277,7 +302,7 @@ export class RedisBackend implements CacheBackend {
     await this.#run('setMany', async () => {
       const client = this.#c();
       if (this.isCluster) {
-        await Promise.all(entries.map((e) => (ttlOf(e) > 0 ? client.set(e.key, e.value, 'PX', ttlOf(e)) : client.set(e.key, e.value))));
+        await this.#mset(client, entries);
         return;
       }
       const pipeline = client.pipeline();
@@ -350,8 +375,7 @@ export class RedisBackend implements CacheBackend {
   }
 
   async *scan(match: string, count: number): AsyncIterable<string[]> {
-    const client = this.#c();
-    const nodes: Redis[] = this.isCluster ? (client as Cluster).nodes('master') : [client as Redis];
+    const nodes = await this.#run('scan', () => this.#scanNodes());
     for (const node of nodes) {
       let cursor = '0';
       do {
@@ -395,6 +419,18 @@ export class RedisBackend implements CacheBackend {
     } catch {
       this.client.disconnect();
     }
+  }
+
+  /** Every master of a cluster (SCAN is per node), or the one standalone server. */
+  async #scanNodes(): Promise<Redis[]> {
+    const client = this.#c();
+    if (!this.isCluster) return [client as Redis];
+    const cluster = client as Cluster;
+    // Before its first reply a cluster client knows no nodes: a SCAN then would see an empty keyspace.
+    if (cluster.status !== 'ready') await cluster.ping();
+    const masters = cluster.nodes('master');
+    if (masters.length === 0) throw new CacheBackendError('Redis Cluster has no reachable master to scan', { status: cluster.status });
+    return masters;
   }
 
   #c(): RedisClient {

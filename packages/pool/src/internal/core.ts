@@ -1,7 +1,10 @@
-import { describeValue, expectObject, expectPositiveFinite, isPatinoxError, optional, toError } from '@patinox/errors';
+import { describeThrown, expectObject, expectSignal, isPatinoxError, isThenable, optional, toError } from '@patinox/errors';
 import { Histogram, createEvent, safeRecord, type Monitor } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
 import { PoolClosedError, PoolManagerError, PoolQueueFullError, PoolTimeoutError, PoolValidationError } from '../errors.js';
+import { POOL_EVENTS, type PoolEventName } from '../events.js';
+import { BoundedCalls, CallTimeoutError } from './bounded-calls.js';
+import { expectDelayMs } from './resolve-options.js';
 import type { AcquireOptions } from '../options.js';
 import { PooledConnection } from '../pooled-connection.js';
 import type { LoanOwner } from './loan-owner.js';
@@ -35,8 +38,10 @@ export interface LeakReport {
 export interface CloseReport {
   /** Loans not released by the deadline; their connections were destroyed. */
   leaked: LeakReport[];
-  /** True when the deadline passed before every loan came back. */
+  /** True when the deadline passed before every loan came back and every `destroy` settled. */
   timedOut: boolean;
+  /** `destroy` calls still unsettled when close returned (a manager whose destroy hangs); the pool stopped waiting. */
+  unsettledDestroys: number;
 }
 
 /** Counts and latencies of a pool at one moment. */
@@ -67,8 +72,12 @@ export interface PoolStats {
   aborted: number;
   /** Failed or timed-out `create` calls. */
   createErrors: number;
-  /** Connections that failed `isValid`. */
+  /** Connections that failed `isValid` (timeouts included). */
   validationFailures: number;
+  /** `isValid`/`recycle` calls abandoned after `validationTimeoutMs`; their connections were destroyed. */
+  validationTimeouts: number;
+  /** `destroy` calls the pool stopped waiting for after `destroyTimeoutMs`. */
+  destroyTimeouts: number;
   /** Second `release()`/`destroy()` calls on a loan, ignored. */
   doubleReleases: number;
   /** Time callers waited for a connection, in ms (0 when one was idle). */
@@ -79,13 +88,6 @@ export interface PoolStats {
   closed: boolean;
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
-}
-
-function message(error: unknown): string {
-  return toError(error).message;
-}
 
 /** The pool's machinery; {@link Pool} is its validated public face. */
 export class PoolCore<C> implements LoanOwner {
@@ -95,6 +97,8 @@ export class PoolCore<C> implements LoanOwner {
   readonly #random: () => number;
   readonly #acquireTimeoutMs: number;
   readonly #createTimeoutMs: number;
+  readonly #validationTimeoutMs: number;
+  readonly #destroyTimeoutMs: number;
   readonly #idleTimeoutMs: number;
   readonly #maxLifetimeMs: number;
   readonly #healthCheckIntervalMs: number;
@@ -144,6 +148,8 @@ export class PoolCore<C> implements LoanOwner {
   #aborted = 0;
   #createErrors = 0;
   #validationFailures = 0;
+  #validationTimeouts = 0;
+  #destroyTimeouts = 0;
   #doubleReleases = 0;
   readonly #waitHistogram = new Histogram();
   // Enqueue times of callers served since the last clock read: their waits are recorded at the next read
@@ -174,6 +180,7 @@ export class PoolCore<C> implements LoanOwner {
   #retryTimer: NodeJS.Timeout | undefined = undefined;
   readonly #creates = new Set<(error: Error) => void>();
   readonly #destroying = new Set<Promise<void>>();
+  readonly #calls = new BoundedCalls();
   #tickTimer: NodeJS.Timeout | undefined = undefined;
   // Time of the last clock read (acquire or tick); release stamps connections with it instead of reading the clock.
   #coarseNow: number;
@@ -191,6 +198,8 @@ export class PoolCore<C> implements LoanOwner {
     this.#maxSize = options.maxSize;
     this.#acquireTimeoutMs = options.acquireTimeoutMs;
     this.#createTimeoutMs = options.createTimeoutMs;
+    this.#validationTimeoutMs = options.validationTimeoutMs;
+    this.#destroyTimeoutMs = options.destroyTimeoutMs;
     this.#idleTimeoutMs = options.idleTimeoutMs;
     this.#maxLifetimeMs = options.maxLifetimeMs;
     this.#healthCheckIntervalMs = options.healthCheckIntervalMs;
@@ -238,11 +247,8 @@ export class PoolCore<C> implements LoanOwner {
     let signal: AbortSignal | undefined;
     if (options !== undefined) {
       expectObject('options', options);
-      timeoutMs = optional('timeoutMs', options.timeoutMs, expectPositiveFinite, timeoutMs);
-      signal = options.signal;
-      if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function')) {
-        throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${describeValue(signal)}`);
-      }
+      timeoutMs = optional('timeoutMs', options.timeoutMs, expectDelayMs, timeoutMs);
+      signal = optional('signal', options.signal, expectSignal, undefined);
     }
     if (this.#closed) return Promise.reject(new PoolClosedError(this.#name));
     // AbortSignal convention: reject with the reason exactly as the caller gave it.
@@ -371,9 +377,9 @@ export class PoolCore<C> implements LoanOwner {
       this.#recycled(slot, conn, undefined);
       return;
     }
-    this.#bounded(result, `recycle did not finish within ${this.#createTimeoutMs} ms`).then(
+    this.#calls.run(result, 'recycle', this.#validationTimeoutMs).then(
       () => this.#recycled(slot, conn, undefined),
-      (error: unknown) => this.#recycled(slot, conn, error ?? new Error('recycle failed')),
+      (error: unknown) => this.#recycled(slot, conn, error),
     );
   }
 
@@ -381,6 +387,7 @@ export class PoolCore<C> implements LoanOwner {
     if (this.#conns[slot] !== conn || this.#state[slot] !== RECYCLING) return;
     this.#checking -= 1;
     if (error !== undefined) {
+      if (error instanceof CallTimeoutError) this.#validationTimeouts += 1;
       this.#reportManagerError('recycle', error);
       this.#destroySlot(slot, 'recycle-failed', error);
     } else if (this.#closed || this.#broken[slot] !== 0) {
@@ -513,7 +520,7 @@ export class PoolCore<C> implements LoanOwner {
     waiter.reject(
       new PoolTimeoutError(
         connecting
-          ? `Pool "${this.#name}" could not open a connection within ${waitedMs} ms${cause === undefined ? '' : `: ${cause.message}`}`
+          ? `Pool "${this.#name}" could not open a connection within ${waitedMs} ms${cause === undefined ? '' : `: ${describeThrown(cause)}`}`
           : `Pool "${this.#name}" had no free connection within ${waitedMs} ms (${this.#loaned} of ${this.#maxSize} borrowed)`,
         phase,
         {
@@ -603,7 +610,7 @@ export class PoolCore<C> implements LoanOwner {
     }
     this.#freeSlot(slot);
     this.#destroyed += 1;
-    this.#event('pool.connection.destroyed', { reason, size: this.#size, ...(cause === undefined ? {} : { error: message(cause) }) });
+    this.#event(POOL_EVENTS.connectionDestroyed, { reason, size: this.#size, ...(cause === undefined ? {} : { error: describeThrown(cause) }) });
     this.#callDestroy(conn);
   }
 
@@ -616,12 +623,13 @@ export class PoolCore<C> implements LoanOwner {
       return;
     }
     if (isThenable(result)) {
-      const pending: Promise<void> = Promise.resolve(result).then(
+      const pending: Promise<void> = this.#calls.run(result, 'destroy', this.#destroyTimeoutMs).then(
         () => {
           this.#destroying.delete(pending);
         },
         (error: unknown) => {
           this.#destroying.delete(pending);
+          if (error instanceof CallTimeoutError) this.#destroyTimeouts += 1;
           this.#reportManagerError('destroy', error);
         },
       );
@@ -682,7 +690,7 @@ export class PoolCore<C> implements LoanOwner {
     Promise.resolve(result).then(
       (conn) => {
         if (!finish()) {
-          this.#event('pool.connection.destroyed', { reason: 'late', size: this.#size });
+          this.#event(POOL_EVENTS.connectionDestroyed, { reason: 'late', size: this.#size });
           this.#callDestroy(conn as C);
           return;
         }
@@ -713,7 +721,7 @@ export class PoolCore<C> implements LoanOwner {
         this.#reportManagerError('watch', error);
       }
     }
-    this.#event('pool.connection.created', { size: this.#size });
+    this.#event(POOL_EVENTS.connectionCreated, { size: this.#size });
     if (this.#broken[slot] !== 0) {
       // The connection reported an error from inside watch(): never lend it.
       this.#destroySlot(slot, 'error');
@@ -756,10 +764,10 @@ export class PoolCore<C> implements LoanOwner {
     const ceiling = Math.min(this.#retryMaxDelayMs, this.#retryDelayMs * 2 ** Math.min(30, this.#consecutiveFailures - 1));
     // Equal jitter: at least half the ceiling, so the retry rate stays bounded even with an unlucky random.
     const delayMs = Math.round(ceiling / 2 + (ceiling / 2) * this.#rand());
-    this.#event('pool.create.failed', { error: error.message, attempt: this.#consecutiveFailures, retryInMs: delayMs });
+    this.#event(POOL_EVENTS.createFailed, { error: describeThrown(error), attempt: this.#consecutiveFailures, retryInMs: delayMs });
     if (isPatinoxError(error) && error.recovery === 'fail') {
       this.#rejectAllWaiters(
-        () => new PoolManagerError(`Pool "${this.#name}" cannot create connections: ${error.message}`, { pool: this.#name }, error),
+        () => new PoolManagerError(`Pool "${this.#name}" cannot create connections: ${describeThrown(error)}`, { pool: this.#name }, error),
       );
     }
     if (this.#retryTimer === undefined) {
@@ -794,7 +802,7 @@ export class PoolCore<C> implements LoanOwner {
     this.#state[slot] = CHECKING;
     this.#checking += 1;
     if (forBorrow) this.#borrowChecks += 1;
-    this.#bounded(verdict, `isValid did not answer within ${this.#createTimeoutMs} ms`).then(
+    this.#calls.run(verdict, 'isValid', this.#validationTimeoutMs).then(
       (valid) => this.#checked(slot, conn, forBorrow, valid === true, undefined),
       (error: unknown) => this.#checked(slot, conn, forBorrow, false, error),
     );
@@ -820,33 +828,17 @@ export class PoolCore<C> implements LoanOwner {
 
   #invalid(slot: number, cause: unknown): void {
     this.#validationFailures += 1;
+    const timedOut = cause instanceof CallTimeoutError;
+    if (timedOut) this.#validationTimeouts += 1;
     const error = new PoolValidationError(
-      `A connection of pool "${this.#name}" failed validation${cause === undefined ? '' : `: ${message(cause)}`}`,
+      `A connection of pool "${this.#name}" failed validation${cause === undefined ? '' : `: ${describeThrown(cause)}`}`,
       { pool: this.#name },
       cause,
     );
     this.#lastValidationError = error;
     this.#lastValidationAt = performance.now();
-    this.#event('pool.validation.failed', { error: error.message });
+    this.#event(POOL_EVENTS.validationFailed, { error: error.message, timedOut });
     this.#destroySlot(slot, 'invalid', cause);
-  }
-
-  /** Resolves with `promise`, or rejects once `createTimeoutMs` passes. */
-  #bounded<T>(promise: PromiseLike<T>, timeoutMessage: string): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(timeoutMessage)), this.#createTimeoutMs);
-      timer.unref();
-      Promise.resolve(promise).then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(toError(error));
-        },
-      );
-    });
   }
 
   // ---------------------------------------------------------------- connection errors
@@ -854,7 +846,7 @@ export class PoolCore<C> implements LoanOwner {
   #connectionError(slot: number, conn: C, error: unknown): void {
     try {
       if (this.#conns[slot] !== conn) return;
-      this.#event('pool.connection.error', { error: message(error), state: this.#state[slot] === IDLE ? 'idle' : 'borrowed' });
+      this.#event(POOL_EVENTS.connectionError, { error: describeThrown(error), state: this.#state[slot] === IDLE ? 'idle' : 'borrowed' });
       if (this.#state[slot] === IDLE) {
         this.#removeIdle(slot);
         this.#destroySlot(slot, 'error', error);
@@ -913,7 +905,7 @@ export class PoolCore<C> implements LoanOwner {
       const heldMs = now - this.#borrowedAt[slot]!;
       if (heldMs < this.#leakDetectionMs) continue;
       this.#leakReported[slot] = 1;
-      this.#event('pool.leak.suspected', { heldMs: Math.round(heldMs), stack: this.#stacks[slot]?.stack });
+      this.#event(POOL_EVENTS.leakSuspected, { heldMs: Math.round(heldMs), stack: this.#stacks[slot]?.stack });
     }
   }
 
@@ -930,7 +922,7 @@ export class PoolCore<C> implements LoanOwner {
     const closedError = new PoolClosedError(this.#name);
     for (const abandon of [...this.#creates]) abandon(closedError);
     while (this.#idleTop > 0) this.#destroySlot(this.#idle[--this.#idleTop]!, 'closed');
-    this.#closing = this.#drain(deadlineMs);
+    this.#closing = this.#drain(performance.now() + deadlineMs);
     return this.#closing;
   }
 
@@ -938,15 +930,16 @@ export class PoolCore<C> implements LoanOwner {
     if (this.#loaned + this.#checking === 0) this.#onDrained?.();
   }
 
-  async #drain(deadlineMs: number): Promise<CloseReport> {
-    let timedOut = deadlineMs === 0 && this.#loaned + this.#checking > 0;
+  /** Waits for loans and pending destroys until `endAt` (a `performance.now()` time), never past it. */
+  async #drain(endAt: number): Promise<CloseReport> {
+    let timedOut = endAt <= performance.now() && this.#loaned + this.#checking > 0;
     if (!timedOut && this.#loaned + this.#checking > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           timedOut = true;
           this.#onDrained = undefined;
           resolve();
-        }, deadlineMs);
+        }, Math.max(0, endAt - performance.now()));
         this.#onDrained = () => {
           clearTimeout(timer);
           this.#onDrained = undefined;
@@ -964,7 +957,7 @@ export class PoolCore<C> implements LoanOwner {
           stack: this.#trackLoans ? this.#stacks[slot]?.stack : undefined,
         };
         leaked.push(report);
-        this.#event('pool.leak', { heldMs: report.heldMs, stack: report.stack });
+        this.#event(POOL_EVENTS.leakReported, { heldMs: report.heldMs, stack: report.stack });
         this.#loans[slot] = undefined;
         if (this.#trackLoans) this.#stacks[slot] = undefined;
         this.#loaned -= 1;
@@ -975,18 +968,24 @@ export class PoolCore<C> implements LoanOwner {
         this.#destroySlot(slot, 'closed');
       }
     }
-    if (this.#destroying.size > 0) {
+    // Each destroy is bounded by destroyTimeoutMs, but the close deadline is a promise to the caller: never wait past it.
+    const remainingMs = endAt - performance.now();
+    if (this.#destroying.size > 0 && remainingMs > 0) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         Promise.allSettled([...this.#destroying]),
         new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, this.#createTimeoutMs);
+          timer = setTimeout(resolve, remainingMs);
         }),
       ]);
       clearTimeout(timer);
     }
-    this.#event('pool.closed', { leaked: leaked.length, timedOut, created: this.#created, destroyed: this.#destroyed });
-    return { leaked, timedOut };
+    const unsettledDestroys = this.#destroying.size;
+    if (unsettledDestroys > 0) timedOut = true;
+    this.#destroying.clear();
+    this.#calls.stopAll();
+    this.#event(POOL_EVENTS.closed, { leaked: leaked.length, timedOut, unsettledDestroys, created: this.#created, destroyed: this.#destroyed });
+    return { leaked, timedOut, unsettledDestroys };
   }
 
   resize(minSize: number, maxSize: number): void {
@@ -1002,7 +1001,7 @@ export class PoolCore<C> implements LoanOwner {
       this.#idleTop -= excess;
       for (const slot of victims) this.#destroySlot(slot, 'resize');
     }
-    this.#event('pool.resized', { from, to: { minSize, maxSize } });
+    this.#event(POOL_EVENTS.resized, { from, to: { minSize, maxSize } });
     this.#dispatch();
   }
 
@@ -1020,7 +1019,7 @@ export class PoolCore<C> implements LoanOwner {
     return this.#maxSize;
   }
 
-  get isClosed(): boolean {
+  get closed(): boolean {
     return this.#closed;
   }
 
@@ -1048,6 +1047,8 @@ export class PoolCore<C> implements LoanOwner {
       aborted: this.#aborted,
       createErrors: this.#createErrors,
       validationFailures: this.#validationFailures,
+      validationTimeouts: this.#validationTimeouts,
+      destroyTimeouts: this.#destroyTimeouts,
       doubleReleases: this.#doubleReleases,
       acquireWait: {
         count: wait.count,
@@ -1062,13 +1063,18 @@ export class PoolCore<C> implements LoanOwner {
     };
   }
 
-  #event(type: string, data: Record<string, unknown>): void {
+  /** Consecutive failed creates since the last success; the health check reads it. */
+  get consecutiveCreateFailures(): number {
+    return this.#consecutiveFailures;
+  }
+
+  #event(type: PoolEventName, data: Record<string, unknown>): void {
     safeRecord(this.#monitor, createEvent(type, this.#name, data));
   }
 
   #reportManagerError(operation: string, error: unknown): void {
-    const wrapped = new PoolManagerError(`Connection manager ${operation} failed in pool "${this.#name}": ${message(error)}`, { pool: this.#name, operation }, error);
-    this.#event('pool.manager.error', { operation, error: wrapped.message, code: wrapped.code });
+    const wrapped = new PoolManagerError(`Connection manager ${operation} failed in pool "${this.#name}": ${describeThrown(error)}`, { pool: this.#name, operation }, error);
+    this.#event(POOL_EVENTS.managerError, { operation, error: wrapped.message, code: wrapped.code });
   }
 }
 
