@@ -86,8 +86,8 @@ describe('examples', () => {
     expect(out).toMatch(/^cache.ttlMs = 30000 from file \(config.json\)$/m);
     expect(out).toMatch(/^start: pool maxSize 6, cache maxEntries 100 \(0 entries\), ttlMs 30000, v1$/m);
     expect(out).toMatch(/^after overrides: pool maxSize 8, cache maxEntries 500 \(0 entries\), ttlMs 30000, v3$/m);
-    expect(out).toMatch(/^refused override pool.maxSize = 0: CONFIG_INVALID$/m);
-    expect(out).toMatch(/^refused env APP_POOL__MAX_SIZE = "many": CONFIG_INVALID$/m);
+    expect(out).toMatch(/^refused override pool.maxSize = 0: SHARED_CONFIG_INVALID$/m);
+    expect(out).toMatch(/^refused env APP_POOL__MAX_SIZE = "many": SHARED_CONFIG_INVALID$/m);
     expect(out).toMatch(/^after refused changes: pool maxSize 8, cache maxEntries 500 \(1 entries\), ttlMs 30000, v3$/m);
     expect(out).toMatch(/^rollout: fast 265, slow 1735 of 2000 requests$/m);
     expect(out).toMatch(/^rollouts.fast-path.percent = 25 from override$/m);

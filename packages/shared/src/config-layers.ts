@@ -21,7 +21,7 @@ export interface ValueExplanation extends ValueSource {
  * A {@link ConfigData} assembled from layers, later ones winning: typically in-code defaults → a file →
  * an environment-specific file → environment variables → runtime overrides. Every change (an override,
  * a reload, a watched file) re-merges all layers and is validated as a whole by `ConfigData`; a refused
- * one throws `CONFIG_INVALID` (or `CONFIG_LOAD_FAILED`) and the last good configuration and layers stay.
+ * one throws `SHARED_CONFIG_INVALID` (or `SHARED_CONFIG_LOAD_FAILED`) and the last good configuration and layers stay.
  * `explain(path)` tells which layer — and which file or variable — a value came from.
  *
  * @example
@@ -33,8 +33,8 @@ export interface ValueExplanation extends ValueSource {
  * });
  * config.explain('pool.maxSize'); // { layer: 'env', source: 'APP_POOL__MAX_SIZE', value: 20, … }
  * ```
- * @throws {ConfigInvalidError} `CONFIG_INVALID` when the merged configuration (or an env var) is refused.
- * @throws {ConfigLoadError} `CONFIG_LOAD_FAILED` when a required file cannot be read or parsed.
+ * @throws {ConfigInvalidError} `SHARED_CONFIG_INVALID` when the merged configuration (or an env var) is refused.
+ * @throws {ConfigLoadError} `SHARED_CONFIG_LOAD_FAILED` when a required file cannot be read or parsed.
  */
 export class LayeredConfig<T extends object = Record<string, unknown>> implements Disposable {
   /** The versioned configuration itself: `share()` it with workers, `subscribe()` to it. */
@@ -95,7 +95,7 @@ export class LayeredConfig<T extends object = Record<string, unknown>> implement
 
   /**
    * Sets a runtime override (the top layer) at `path` and returns the new version.
-   * @throws {ConfigInvalidError} `CONFIG_INVALID` when the result is refused; the override is not kept.
+   * @throws {ConfigInvalidError} `SHARED_CONFIG_INVALID` when the result is refused; the override is not kept.
    */
   set(path: string, value: unknown): number {
     expectNonEmptyString('path', path);

@@ -169,7 +169,7 @@ export interface FileLayer {
   name?: string;
   /** Resolved against the working directory. */
   file: string;
-  /** A missing file is skipped instead of failing with `CONFIG_LOAD_FAILED`. @default false */
+  /** A missing file is skipped instead of failing with `SHARED_CONFIG_LOAD_FAILED`. @default false */
   optional?: boolean;
   /** Turns the file's text into an object. @default JSON.parse */
   parse?: (text: string) => unknown;
@@ -178,7 +178,7 @@ export interface FileLayer {
 /**
  * A layer read from environment variables. Each value is coerced to the type the same path has in the
  * layers below (number, boolean as true/false/1/0, JSON for objects and arrays, else the string); a
- * value that does not coerce, or a prefixed variable that names no field, gives `CONFIG_INVALID` naming
+ * value that does not coerce, or a prefixed variable that names no field, gives `SHARED_CONFIG_INVALID` naming
  * the variable.
  */
 export interface EnvLayer {

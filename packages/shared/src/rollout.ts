@@ -53,7 +53,7 @@ export function isInRollout(rule: RolloutRule | undefined, name: string, key: st
 
 /**
  * What is wrong with a set of rules, as messages for a `ConfigData` `validate` function, so a bad rollout
- * is refused with `CONFIG_INVALID` before any worker sees it. `at` prefixes each message.
+ * is refused with `SHARED_CONFIG_INVALID` before any worker sees it. `at` prefixes each message.
  */
 export function rolloutIssues(rules: unknown, at = 'rollouts'): string[] {
   if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) return [`${at} must be an object of rules, got ${describeValue(rules)}`];

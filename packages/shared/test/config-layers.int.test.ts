@@ -86,7 +86,7 @@ describe('LayeredConfig', () => {
     writeFileSync(join(dir, 'config.json'), '{}');
     const monitor = new MemoryMonitor();
     const config = standard({}, monitor);
-    expect(codeOf(() => config.set('pool.maxSize', 0))).toBe('CONFIG_INVALID');
+    expect(codeOf(() => config.set('pool.maxSize', 0))).toBe('SHARED_CONFIG_INVALID');
     expect(config.get().pool.maxSize).toBe(10);
     expect(config.explain('pool.maxSize')).toMatchObject({ layer: 'defaults' });
     expect(config.version).toBe(1);
@@ -94,9 +94,9 @@ describe('LayeredConfig', () => {
     config.set('cache.ttlMs', 1);
     expect(config.get().pool.maxSize).toBe(10);
     writeFileSync(join(dir, 'config.json'), '{ "pool": { "maxSize": -3 } }');
-    expect(codeOf(() => config.reload())).toBe('CONFIG_INVALID');
+    expect(codeOf(() => config.reload())).toBe('SHARED_CONFIG_INVALID');
     writeFileSync(join(dir, 'config.json'), '{ broken');
-    expect(codeOf(() => config.reload())).toBe('CONFIG_LOAD_FAILED');
+    expect(codeOf(() => config.reload())).toBe('SHARED_CONFIG_LOAD_FAILED');
     expect(config.get().pool.maxSize).toBe(10);
     expect(monitor.events().map((e) => e.type)).toEqual(expect.arrayContaining(['shared.config.rejected', 'shared.config.reload_failed']));
     config.close();
@@ -112,17 +112,17 @@ describe('LayeredConfig', () => {
       }
       return undefined;
     };
-    expect(errorOf({ APP_POOL__MAX_SIZE: 'lots' })).toMatchObject({ code: 'CONFIG_INVALID', issues: ['APP_POOL__MAX_SIZE must be a number, got "lots"'] });
+    expect(errorOf({ APP_POOL__MAX_SIZE: 'lots' })).toMatchObject({ code: 'SHARED_CONFIG_INVALID', issues: ['APP_POOL__MAX_SIZE must be a number, got "lots"'] });
     expect(errorOf({ APP_CACHE__ENABLED: 'maybe' })).toMatchObject({ issues: ['APP_CACHE__ENABLED must be true/false/1/0, got "maybe"'] });
     expect(errorOf({ APP_POOL__MAX_SIZ: '3' })).toMatchObject({ issues: ['APP_POOL__MAX_SIZ does not name a configuration field'] });
     expect(errorOf({ APP_TAGS: '[nope' })).toMatchObject({ issues: ['APP_TAGS must be JSON, got "[nope"'] });
     // Coerces, but the whole is refused by validate.
-    expect(errorOf({ APP_POOL__MAX_SIZE: '2.5' })).toMatchObject({ code: 'CONFIG_INVALID', issues: ['pool.maxSize must be a positive integer, got 2.5'] });
+    expect(errorOf({ APP_POOL__MAX_SIZE: '2.5' })).toMatchObject({ code: 'SHARED_CONFIG_INVALID', issues: ['pool.maxSize must be a positive integer, got 2.5'] });
     // A reload with a bad variable keeps the old configuration.
     const env: Record<string, string> = { APP_POOL__MAX_SIZE: '7' };
     const config = standard(env);
     env['APP_POOL__MAX_SIZE'] = 'x';
-    expect(codeOf(() => config.reload())).toBe('CONFIG_INVALID');
+    expect(codeOf(() => config.reload())).toBe('SHARED_CONFIG_INVALID');
     expect(config.get().pool.maxSize).toBe(7);
     env['APP_POOL__MAX_SIZE'] = '8';
     config.reload();
@@ -130,8 +130,8 @@ describe('LayeredConfig', () => {
     config.close();
   });
 
-  it('fails with CONFIG_LOAD_FAILED for a missing required file, and TypeError for malformed layers', () => {
-    expect(codeOf(() => standard({}))).toBe('CONFIG_LOAD_FAILED');
+  it('fails with SHARED_CONFIG_LOAD_FAILED for a missing required file, and TypeError for malformed layers', () => {
+    expect(codeOf(() => standard({}))).toBe('SHARED_CONFIG_LOAD_FAILED');
     expect(codeOf(() => new LayeredConfig({ layers: 'x' as never }))).toMatch(/TypeError: Expected `layers` to be an array/);
     expect(codeOf(() => new LayeredConfig({ layers: [{ nothing: 1 } as never] }))).toMatch(/TypeError: Expected `layers\[0\]` to have/);
     expect(codeOf(() => new LayeredConfig({ layers: [{ values: [] as never }] }))).toMatch(/TypeError: Expected `layers\[0\].values` to be a plain object/);

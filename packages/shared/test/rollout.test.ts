@@ -72,7 +72,7 @@ describe('Rollout', () => {
     } catch (error) {
       code = isPatinoxError(error) ? error.code : undefined;
     }
-    expect(code).toBe('CONFIG_INVALID');
+    expect(code).toBe('SHARED_CONFIG_INVALID');
     expect(new Rollout(guarded, (c) => c.rollouts).rule('f')).toEqual({ percent: 5 });
     config.close();
     guarded.close();
