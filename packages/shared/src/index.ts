@@ -60,3 +60,8 @@ export {
   SharedMapTooLargeError,
 } from './errors.js';
 export type { SharedMapAttachOptions, SharedMapOptions } from './options.js';
+export { LayeredConfig } from './config-layers.js';
+export type { ValueExplanation, ValueSource } from './config-layers.js';
+export type { ConfigLayer, EnvLayer, FileLayer, LayeredConfigOptions, ValuesLayer } from './options.js';
+export { Rollout, isInRollout, rolloutBucket, rolloutIssues } from './rollout.js';
+export type { ConfigSource, RolloutRule } from './rollout.js';

@@ -155,3 +155,50 @@ export interface SharedMapAttachOptions<V> {
   /** As in {@link SharedMapOptions.monitor}. */
   monitor?: Monitor;
 }
+
+/** A layer of values written in code (typically the defaults). */
+export interface ValuesLayer {
+  /** Names the layer in `explain()`. @default 'values' */
+  name?: string;
+  values: Record<string, unknown>;
+}
+
+/** A layer read from a file (JSON unless `parse` says otherwise). */
+export interface FileLayer {
+  /** Names the layer in `explain()`. @default 'file' */
+  name?: string;
+  /** Resolved against the working directory. */
+  file: string;
+  /** A missing file is skipped instead of failing with `SHARED_CONFIG_LOAD_FAILED`. @default false */
+  optional?: boolean;
+  /** Turns the file's text into an object. @default JSON.parse */
+  parse?: (text: string) => unknown;
+}
+
+/**
+ * A layer read from environment variables. Each value is coerced to the type the same path has in the
+ * layers below (number, boolean as true/false/1/0, JSON for objects and arrays, else the string); a
+ * value that does not coerce, or a prefixed variable that names no field, gives `SHARED_CONFIG_INVALID` naming
+ * the variable.
+ */
+export interface EnvLayer {
+  /** Names the layer in `explain()`. @default 'env' */
+  name?: string;
+  /** Variables starting with it name paths: `APP_POOL__MAX_SIZE` → `pool.maxSize` (case and `_` ignored). */
+  prefix?: string;
+  /** Splits the rest of a prefixed name into path segments. @default '__' */
+  separator?: string;
+  /** Explicit path → variable name pairs, e.g. `{ 'pool.maxSize': 'POOL_SIZE' }`. @default {} */
+  vars?: Record<string, string>;
+  /** Where variables are read from, on construction and every `reload()`. @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** One layer of a {@link LayeredConfig}. */
+export type ConfigLayer = ValuesLayer | FileLayer | EnvLayer;
+
+/** Options of {@link LayeredConfig}: its layers, plus every {@link ConfigDataOptions} option. */
+export interface LayeredConfigOptions<T> extends ConfigDataOptions<T> {
+  /** Lowest first; runtime overrides (`set`) always sit above the last one. */
+  layers: readonly ConfigLayer[];
+}

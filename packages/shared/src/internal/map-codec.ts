@@ -45,8 +45,13 @@ export function scratch(bytes: number): Buffer {
   return Buffer.alloc(bytes);
 }
 
+// Buffer#utf8Slice skips toString's argument checks; it exists on every Node Buffer.
+type FastBuffer = Buffer & { utf8Slice?: (start: number, end: number) => string };
+
 export function decodeText(bytes: Uint8Array, length: number): string {
-  return Buffer.isBuffer(bytes) ? bytes.toString('utf8', 0, length) : decoder.decode(bytes.subarray(0, length));
+  const buffer = bytes as FastBuffer;
+  if (buffer.utf8Slice !== undefined) return buffer.utf8Slice(0, length);
+  return decoder.decode(bytes.subarray(0, length));
 }
 
 const stringCodec: SlotCodec<string> = {
