@@ -1,7 +1,7 @@
 import { describeValue, expectNonEmptyString, toError } from '@patinox/errors';
 import type { Redis } from 'ioredis';
 import type { BusListener, BusState, InvalidationBus, InvalidationMessage } from '../tiered/bus.js';
-import { CacheBackendError, TieredCacheError } from '../tiered/errors.js';
+import { CacheBackendError, TieredCacheError } from '../errors.js';
 import type { RedisClient } from './redis-backend.js';
 
 /** Options of {@link RedisBus}. */

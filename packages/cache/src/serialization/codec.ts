@@ -1,4 +1,4 @@
-import { TieredCacheError } from '../tiered/errors.js';
+import { TieredCacheError } from '../errors.js';
 
 /**
  * Turns values into bytes and back. `id` goes into the one-byte header of every stored value, so a

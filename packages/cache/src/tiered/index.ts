@@ -1,5 +1,5 @@
-export { CacheBackendError, TIERED_CACHE_ERROR_CODES, TieredCacheError } from './errors.js';
-export type { TieredCacheErrorCode } from './errors.js';
+export { CacheBackendError, TIERED_CACHE_ERROR_CODES, TieredCacheError } from '../errors.js';
+export type { TieredCacheErrorCode } from '../errors.js';
 export type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendWrite, CacheBackend } from './backend.js';
 export { MemoryBackend } from '../backends/memory-backend.js';
 export type { MemoryBackendOptions } from '../backends/memory-backend.js';
@@ -21,5 +21,7 @@ export type {
   TieredScanOptions,
   TieredSetOptions,
 } from './options.js';
-export { TieredAtomic, TieredBatch, TieredCache } from './tiered-cache.js';
+export { TieredAtomic, TieredBatch } from './builders.js';
+export { TieredCache } from './tiered-cache.js';
+export { KeyLayout } from './key-layout.js';
 export type { InvalidationEvent, TieredCacheStats } from './tiered-cache.js';
