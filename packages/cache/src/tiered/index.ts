@@ -4,7 +4,7 @@ export type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptio
 export { MemoryBackend } from '../backends/memory-backend.js';
 export type { MemoryBackendOptions } from '../backends/memory-backend.js';
 export { assertEncodable, jsonCodec } from '../serialization/codec.js';
-export type { Codec, Compressor } from '../serialization/codec.js';
+export type { Codec, Compressor, EncodableProfile } from '../serialization/codec.js';
 export { COUNTER_CODEC_ID, COUNTER_HEADER, HEADER_VERSION, Serializer } from '../serialization/serializer.js';
 export type { SerializerOptions } from '../serialization/serializer.js';
 export { MemoryBus, preciseNow } from './bus.js';
@@ -14,6 +14,7 @@ export type { Store } from './store.js';
 export type { SnapshotImportOptions, SnapshotInfo } from './snapshot.js';
 export type {
   TieredCacheOptions,
+  TieredConsistency,
   TieredEntry,
   TieredGetOptions,
   TieredGetOrLoadOptions,

@@ -13,7 +13,7 @@ import { Cache } from '../cache.js';
 import type { CacheOptions } from '../options.js';
 import type { CacheBackend } from './backend.js';
 import type { InvalidationBus } from './bus.js';
-import type { TieredCacheOptions } from './options.js';
+import type { TieredCacheOptions, TieredConsistency } from './options.js';
 
 /** {@link TieredCacheOptions} checked, with their defaults applied. */
 export interface ResolvedTieredOptions<V> {
@@ -29,6 +29,7 @@ export interface ResolvedTieredOptions<V> {
   clock: () => number;
   bus: InvalidationBus | undefined;
   l1: Cache<string, V> | undefined;
+  consistency: TieredConsistency;
 }
 
 const NAMESPACE_RE = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -58,11 +59,16 @@ export function resolveTieredOptions<V>(options: TieredCacheOptions<V>): Resolve
   if (bus !== false && (typeof bus !== 'object' || bus === null || typeof bus.publish !== 'function' || typeof bus.subscribe !== 'function')) {
     throw new TypeError(`Expected \`bus\` to be an InvalidationBus or false, got ${describeValue(bus)}`);
   }
+  const consistency = options.consistency ?? 'eventual';
+  if (consistency !== 'eventual' && consistency !== 'strong') throw new TypeError(`Expected \`consistency\` to be 'eventual' or 'strong', got ${describeValue(consistency)}`);
+  const degrade = optional('degradeToL1', options.degradeToL1, expectBoolean, false);
+  if (degrade && consistency === 'strong') throw new TypeError("Expected `degradeToL1` to be false with consistency 'strong': a write kept in L1 only cannot be read back strongly");
   return {
     namespace: options.namespace,
+    consistency,
     defaultTtlMs: optional('defaultTtlMs', options.defaultTtlMs, expectNonNegativeFinite, 0),
     timeoutMs: optional('operationTimeoutMs', options.operationTimeoutMs, expectPositiveFinite, 1000),
-    degrade: optional('degradeToL1', options.degradeToL1, expectBoolean, false),
+    degrade,
     lockTtlMs: optional('lockTtlMs', options.lockTtlMs, expectPositiveFinite, 10_000),
     lockWaitMs: optional('lockWaitTimeoutMs', options.lockWaitTimeoutMs, expectNonNegativeFinite, 10_000),
     lockPollMs: optional('lockPollIntervalMs', options.lockPollIntervalMs, expectPositiveFinite, 100),
@@ -70,7 +76,8 @@ export function resolveTieredOptions<V>(options: TieredCacheOptions<V>): Resolve
     monitor,
     clock,
     bus: bus === false ? undefined : bus,
-    l1: createL1(options.l1, options.namespace),
+    // Strong reads are all answered by L2: an L1 would only cost memory.
+    l1: consistency === 'strong' ? undefined : createL1(options.l1, options.namespace),
   };
 }
 
