@@ -431,8 +431,9 @@ function mapError(err: unknown, operation: string): Error {
     return new TieredCacheError(`Redis ${operation}: a key holds a value of another type`, 'CACHE_DECODE_FAILED', { operation, reason: 'wrong type' }, error);
   }
   if (message.includes('NOTCOUNTER')) return new TieredCacheError('The key does not hold a counter', 'CACHE_NOT_A_COUNTER', { operation }, error);
-  // An ACL refusal (also raised inside a script) means the server is up: not an outage, never retried.
-  if (message.includes('NOPERM')) {
+  // An ACL refusal (also inside a script or a discarded MULTI) means the server is up: not an outage.
+  const previous = (error as { previousErrors?: unknown }).previousErrors;
+  if (message.includes('NOPERM') || (Array.isArray(previous) && previous.some((e) => toError(e).message.includes('NOPERM')))) {
     return new TieredCacheError(`Redis ${operation}: permission denied for this user (${message})`, 'CACHE_PERMISSION_DENIED', { operation }, error);
   }
   if (message.startsWith('CROSSSLOT')) {
