@@ -66,7 +66,7 @@ describe.each(codecs)('TieredCache with the %s codec', (_name, codec) => {
     ['a lone surrogate in an object key', { ['\udc00k']: 1 }],
     ['a Map with an object key', new Map<unknown, number>([[{ id: 1 }, 1]])],
     ['-0', [-0]],
-    ['a sparse array', [1, , 3]], // eslint-disable-line no-sparse-arrays
+    ['a sparse array', [1, , 3]],
     ['a class instance', new (class Point { x = 1; })()],
     ['a null-prototype object', Object.assign(Object.create(null) as object, { a: 1 })],
     ['a symbol key', { [Symbol('s')]: 1 }],
