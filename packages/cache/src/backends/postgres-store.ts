@@ -91,6 +91,12 @@ export class PostgresStore<V = unknown> implements Store<V> {
     await this.#db.query(`DELETE FROM "${this.table}" WHERE key = $1`, [key]);
   }
 
+  /** Deletes every row whose key starts with `prefix` (`''`: every row); `TieredCache.clear()` calls it. */
+  async clear(prefix: string): Promise<void> {
+    if (prefix === '') await this.#db.query(`DELETE FROM "${this.table}"`);
+    else await this.#db.query(`DELETE FROM "${this.table}" WHERE starts_with(key, $1)`, [prefix]);
+  }
+
   /** Ends the pool the store created (a pool passed in is left open). */
   async close(): Promise<void> {
     await this.#owned?.end();

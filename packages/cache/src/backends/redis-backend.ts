@@ -3,7 +3,7 @@ import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from '
 import { ioredisPeer } from '../internal/peers.js';
 import { describeValue, expectObject, toError } from '@patinox/errors';
 import type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendWrite, CacheBackend } from '../tiered/backend.js';
-import { CacheBackendError, TieredCacheError } from '../tiered/errors.js';
+import { CacheBackendError, TieredCacheError } from '../errors.js';
 import { clusterSlot } from '../tiered/internal/cluster-slot.js';
 
 /** An ioredis client: a standalone `Redis` or a `Cluster`. */
@@ -468,6 +468,11 @@ function mapError(err: unknown, operation: string): Error {
     return new TieredCacheError(`Redis ${operation}: a key holds a value of another type`, 'CACHE_DECODE_FAILED', { operation, reason: 'wrong type' }, error);
   }
   if (message.includes('NOTCOUNTER')) return new TieredCacheError('The key does not hold a counter', 'CACHE_NOT_A_COUNTER', { operation }, error);
+  // An ACL refusal (also inside a script or a discarded MULTI) means the server is up: not an outage.
+  const previous = (error as { previousErrors?: unknown }).previousErrors;
+  if (message.includes('NOPERM') || (Array.isArray(previous) && previous.some((e) => toError(e).message.includes('NOPERM')))) {
+    return new TieredCacheError(`Redis ${operation}: permission denied for this user (${message})`, 'CACHE_PERMISSION_DENIED', { operation }, error);
+  }
   if (message.startsWith('CROSSSLOT')) {
     return new TieredCacheError(`Redis ${operation}: keys span several cluster slots; use one hash tag`, 'CACHE_CROSS_SLOT', { operation }, error);
   }

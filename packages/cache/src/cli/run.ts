@@ -4,9 +4,10 @@ import { RedisBackend } from '../backends/redis-backend.js';
 import { RedisBus } from '../backends/redis-bus.js';
 import { jsonCodec, type Codec, type Compressor } from '../serialization/codec.js';
 import { Serializer } from '../serialization/serializer.js';
+import { KeyLayout } from '../tiered/key-layout.js';
 import { TieredCache } from '../tiered/tiered-cache.js';
 import type { InvalidationMessage } from '../tiered/bus.js';
-import { CacheBackendError } from '../tiered/errors.js';
+import { CacheBackendError } from '../errors.js';
 import type { Redis } from 'ioredis';
 
 /** Exit codes of `patinox-cache`; stable, for scripts. */
@@ -134,8 +135,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         const pattern = args[0] ?? '*';
         let found = 0;
         await withDeadline(backend.ping());
-        for await (const batch of backend.scan(`${ns}:${pattern}`, 1000)) {
-          for (const key of batch) io.stdout(key.slice(ns.length + 1));
+        const prefix = KeyLayout.of(ns).values;
+        for await (const batch of backend.scan(`${prefix}${pattern}`, 1000)) {
+          for (const key of batch) io.stdout(key.slice(prefix.length));
           found += batch.length;
         }
         return found === 0 ? CLI_EXIT_CODES.notFound : CLI_EXIT_CODES.ok;
@@ -143,12 +145,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'get': {
         const ns = needNamespace();
         const key = needArg('key');
-        const bytes = await withDeadline(backend.get(`${ns}:${key}`));
+        const bytes = await withDeadline(backend.get(KeyLayout.of(ns).value(key)));
         if (bytes === null) {
           io.stderr(`patinox-cache: no key ${JSON.stringify(key)} in namespace ${ns}`);
           return CLI_EXIT_CODES.notFound;
         }
-        const ttl = await withDeadline(backend.ttl(`${ns}:${key}`));
+        const ttl = await withDeadline(backend.ttl(KeyLayout.of(ns).value(key)));
         const value = (await readerSerializer()).deserialize(bytes, key);
         io.stdout(JSON.stringify({ key, ttlMs: ttl !== null && ttl > 0 ? ttl : null, value: toJson(value) }, null, 2));
         return CLI_EXIT_CODES.ok;
@@ -228,7 +230,7 @@ async function readerSerializer(): Promise<Serializer> {
 
 async function countKeys(backend: RedisBackend, namespace: string): Promise<number> {
   let n = 0;
-  for await (const batch of backend.scan(`${namespace}:*`, 1000)) n += batch.length;
+  for await (const batch of backend.scan(`${KeyLayout.of(namespace).values}*`, 1000)) n += batch.length;
   return n;
 }
 
