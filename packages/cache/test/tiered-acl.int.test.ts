@@ -89,6 +89,10 @@ describe('TieredCache under a Redis ACL user limited to its namespace', () => {
     expect(await a.clear()).toBe(all.length);
     expect(await keysInRedis(`${ns}*`)).toEqual([]);
     expect(await region.get('s1')).toBeUndefined();
+    // The other instance's region drops its L1 copy when the parent's clear arrives.
+    const until = Date.now() + 2000;
+    while ((await b.region('sessions').get('s1')) !== undefined && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    expect(await b.region('sessions').get('s1')).toBeUndefined();
     expect(a.stats().l2.errors + b.stats().l2.errors).toBe(0);
   });
 

@@ -29,7 +29,8 @@ export interface TieredCacheOptions<V = unknown> {
    * `'strong'`: `get`, `getMany`, `exists` and `getOrLoad` never answer from L1 (there is none), so no
    * instance returns a value older than the last acknowledged write; an unreachable L2 rejects instead of
    * serving a copy. Costs an L2 round trip per read (see the README's figures). Cannot be combined with
-   * `degradeToL1` (a write kept in L1 only would not be seen), and `l1` has no effect.
+   * `degradeToL1` (a write kept in L1 only would not be seen); `l1` and `getOrLoad`'s
+   * `staleWhileRevalidateMs` have no effect.
    * `'eventual'`: reads are served from L1 when it holds the key; another instance's write reaches this
    * L1 after the bus lag.
    * @default 'eventual'

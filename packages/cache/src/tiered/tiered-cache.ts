@@ -131,11 +131,21 @@ export class TieredCache<V = unknown> {
    *   `degradeToL1`); `CACHE_DECODE_FAILED` for bytes this serializer cannot read; TypeError for a bad key.
    */
   get(key: string, options?: TieredGetOptions): Promise<V | undefined> {
-    return this.#get(key, options, true);
+    try {
+      this.#checkKey(key);
+    } catch (err) {
+      return Promise.reject(toError(err));
+    }
+    return this.#reader.get(key, options, true, false);
   }
 
-  async #get(key: string, options: TieredGetOptions | undefined, fillL1: boolean, l1AlreadyMissed = false): Promise<V | undefined> {
-    this.#checkKey(key);
+  // Not async: the reader's promise is returned as is, one promise per call on the L1-hit path.
+  #get(key: string, options: TieredGetOptions | undefined, fillL1: boolean, l1AlreadyMissed = false): Promise<V | undefined> {
+    try {
+      this.#checkKey(key);
+    } catch (err) {
+      return Promise.reject(toError(err));
+    }
     return this.#reader.get(key, options, fillL1, l1AlreadyMissed);
   }
 
