@@ -179,11 +179,12 @@ export function tierSuite(t: TestFramework, name: string, open: () => Promise<Ti
       const ns = `t-${randomUUID().slice(0, 8)}`;
       const writer = await make<number>(ns);
       await writer.setMany(Array.from({ length: 25 }, (_, i) => ({ key: `f${i}`, value: i })));
-      const scanner = await make<number>(ns);
+      // No bus: nothing else has used the new instance's connection before its first scan.
+      const scanner = await make<number>(ns, { bus: false });
       const keys: string[] = [];
       for await (const key of scanner.scan('f*')) keys.push(key);
       expect(new Set(keys).size).toBe(25);
-      const cleaner = await make<number>(ns);
+      const cleaner = await make<number>(ns, { bus: false });
       expect(await cleaner.clear()).toBe(25);
       expect(await writer.get('f3', { consistent: true })).toBeUndefined();
     });
