@@ -8,12 +8,13 @@ import {
 } from '@patinox/errors';
 import { histogramSnapshot, type HealthCheck, type HealthResult, type Histogram, type MetricSnapshot } from '@patinox/monitor';
 import type { ConnectionManager } from './connection-manager.js';
-import { PoolCore, type CloseReport, type PoolStats } from './internal/core.js';
+import { PoolCore } from './internal/core.js';
+import type { CloseReport, PoolStats } from './stats.js';
 import { checkSizes, resolveOptions } from './internal/resolve-options.js';
 import type { AcquireOptions, CloseOptions, PoolOptions, ResizeOptions } from './options.js';
 import { releaseSuspect, type PooledConnection } from './pooled-connection.js';
 
-export type { CloseReport, LeakReport, PoolStats } from './internal/core.js';
+export type { CloseReport, LeakReport, PoolStats } from './stats.js';
 
 /**
  * An async pool of connections made by a {@link ConnectionManager}: lends them to callers, queues callers

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { isPatinoxError } from '@patinox/errors';
-import { hostileValues } from '@patinox/test-servers';
+import { hostileValues, watchUncaught, type UncaughtWatch } from '@patinox/test-servers';
 import fc from 'fast-check';
 import { Pool, type PooledConnection } from '../src/index.js';
 import { FakeManager, type FakeConnection } from './helpers.js';
@@ -247,16 +247,13 @@ async function run(ops: Op[]): Promise<void> {
 }
 
 describe('Pool under hostile input (property)', () => {
-  const uncaught: unknown[] = [];
-  const onUnhandled = (reason: unknown): void => void uncaught.push(reason);
+  let uncaught: UncaughtWatch;
   beforeEach(() => {
     jest.useFakeTimers();
-    process.on('unhandledRejection', onUnhandled);
-    process.on('uncaughtException', onUnhandled);
+    uncaught = watchUncaught();
   });
   afterEach(() => {
-    process.off('unhandledRejection', onUnhandled);
-    process.off('uncaughtException', onUnhandled);
+    uncaught.stop();
     jest.useRealTimers();
   });
 
@@ -267,7 +264,7 @@ describe('Pool under hostile input (property)', () => {
       }),
       { numRuns: 150 },
     );
-    expect(uncaught).toEqual([]);
+    expect(uncaught.errors).toEqual([]);
   });
 });
 

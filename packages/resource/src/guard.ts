@@ -4,6 +4,7 @@ import type { GuardOptions } from './options.js';
 import { CLEANED, FAILED, TAKEN, stateError, type Final, type Outcome, type Page } from './internal/entry.js';
 import { GUARD_BRAND, RUN, SETTLE, TAKE, TRACK } from './internal/protocol.js';
 import { provideGuardFactory } from './internal/guard-factory.js';
+import { unreadable } from './internal/validate.js';
 import { defaultRegistry, type ResourceRegistry } from './registry.js';
 
 /**
@@ -50,14 +51,14 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
    * @throws RegistryShutdownError `RESOURCE_REGISTRY_SHUTTING_DOWN` when the registry is shutting down (the caller keeps the resource).
    */
   constructor(resource: T, cleanup: CleanupFn<T>, options?: GuardOptions) {
-    let registry: ResourceRegistry;
-    if (options?.registry === undefined) registry = defaultRegistry();
-    else {
-      registry = options.registry;
-      if (typeof (registry as Partial<ResourceRegistry>)[TRACK] !== 'function') {
-        throw new TypeError(`Expected \`registry\` to be a ResourceRegistry, got ${describeValue(registry)}`);
-      }
+    let registry: ResourceRegistry | undefined;
+    try {
+      registry = options?.registry;
+    } catch (cause) {
+      throw unreadable('options', cause);
     }
+    if (registry === undefined) registry = defaultRegistry();
+    else if (!isRegistry(registry)) throw new TypeError(`Expected \`registry\` to be a ResourceRegistry, got ${describeValue(registry)}`);
     const page = registry[TRACK](this, resource, cleanup, options);
     this.#owner = page;
     this.#handle = page.tracked;
@@ -142,6 +143,15 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
   }
 }
 
+/** True for a registry of any copy of this package; never throws, whatever `value` is. */
+function isRegistry(value: unknown): value is ResourceRegistry {
+  try {
+    return typeof (value as Partial<ResourceRegistry>)[TRACK] === 'function';
+  } catch {
+    return false;
+  }
+}
+
 provideGuardFactory((resource, cleanup, options) => new AsyncResourceGuard(resource, cleanup, options));
 
 /** True when `value` is an {@link AsyncResourceGuard} from any copy (ESM or CJS) of this package. */
@@ -169,8 +179,14 @@ export function guard<T>(resource: T, cleanup: CleanupFn<T>, options?: GuardOpti
  * @throws TypeError when `disposable` implements neither.
  */
 export function adopt<T extends AsyncDisposable | Disposable>(disposable: T, options?: GuardOptions): AsyncResourceGuard<T> {
-  const registry = options?.registry ?? defaultRegistry();
-  if (typeof (registry as Partial<ResourceRegistry>)[TRACK] !== 'function') {
+  let registry: ResourceRegistry | undefined;
+  try {
+    registry = options?.registry;
+  } catch (cause) {
+    throw unreadable('options', cause);
+  }
+  registry ??= defaultRegistry();
+  if (!isRegistry(registry)) {
     throw new TypeError(`Expected \`registry\` to be a ResourceRegistry, got ${describeValue(registry)}`);
   }
   return registry.adopt(disposable, options);

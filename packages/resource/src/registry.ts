@@ -33,7 +33,7 @@ import { makeGuard } from './internal/guard-factory.js';
 import { LeakDetector } from './internal/leak-detector.js';
 import { DEFAULT_REGISTRY_KEY, RUN, SETTLE, TAKE, TRACK } from './internal/protocol.js';
 import { SlotPages } from './internal/slot-pages.js';
-import { InfoFactory } from './internal/validate.js';
+import { InfoFactory, unreadable } from './internal/validate.js';
 
 export type { CleanupFailure, CleanupReport } from './internal/cleanup-report.js';
 
@@ -103,8 +103,12 @@ const syncDispose = (value: unknown): unknown => (value as Disposable)[Symbol.di
 function disposerOf(value: unknown): CleanupFn<unknown> | undefined {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined;
   const record = value as Partial<AsyncDisposable & Disposable>;
-  if (typeof record[Symbol.asyncDispose] === 'function') return asyncDispose;
-  if (typeof record[Symbol.dispose] === 'function') return syncDispose;
+  try {
+    if (typeof record[Symbol.asyncDispose] === 'function') return asyncDispose;
+    if (typeof record[Symbol.dispose] === 'function') return syncDispose;
+  } catch {
+    // A hostile Proxy: it implements nothing we can call.
+  }
   return undefined;
 }
 
@@ -220,7 +224,14 @@ export class ResourceRegistry implements AsyncDisposable {
    * @throws RegistryShutdownError `RESOURCE_REGISTRY_SHUTTING_DOWN` after `shutdown()`.
    */
   guard<T>(resource: T, cleanup: CleanupFn<T>, options?: Omit<GuardOptions, 'registry'>): AsyncResourceGuard<T> {
-    return makeGuard(resource, cleanup, options === undefined ? { registry: this } : { ...options, registry: this });
+    if (options === undefined) return makeGuard(resource, cleanup, { registry: this });
+    let bag: GuardOptions;
+    try {
+      bag = { ...options, registry: this };
+    } catch (cause) {
+      throw unreadable('options', cause);
+    }
+    return makeGuard(resource, cleanup, bag);
   }
 
   /**

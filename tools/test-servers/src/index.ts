@@ -14,3 +14,5 @@ export { eventually } from './eventually.js';
 export { hostileValues } from './hostile.js';
 export { startVerdaccio } from './verdaccio.js';
 export type { RegistryHandle, StartVerdaccioOptions } from './verdaccio.js';
+export { watchUncaught } from './uncaught.js';
+export type { UncaughtWatch } from './uncaught.js';

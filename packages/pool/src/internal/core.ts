@@ -6,10 +6,12 @@ import { POOL_EVENTS, type PoolEventName } from '../events.js';
 import { BoundedCalls, CallTimeoutError } from './bounded-calls.js';
 import { expectDelayMs } from './resolve-options.js';
 import type { AcquireOptions } from '../options.js';
+import type { CloseReport, LeakReport, PoolStats } from '../stats.js';
 import { PooledConnection } from '../pooled-connection.js';
 import type { LoanOwner } from './loan-owner.js';
 import type { ResolvedOptions } from './resolve-options.js';
-import { Waiter, resetWaiter, waiterPromise } from './waiter.js';
+import { waiterPromise, type Waiter } from './waiter.js';
+import { WaiterQueue } from './waiter-queue.js';
 
 // Slot states. A connection lives in a numbered slot; its per-connection data is spread over typed
 // arrays indexed by slot (struct of arrays), so an idle connection costs a few dozen bytes and the
@@ -22,73 +24,9 @@ const CHECKING = 4;
 const RECYCLING = 5;
 
 const MIN_TICK_MS = 10;
-const MAX_SPARE_WAITERS = 1024;
 const PENDING_WAITS = 64;
 const MAX_TICK_MS = 1000;
 const ACQUIRE_OPTION_KEYS = ['timeoutMs', 'signal'] as const;
-
-/** One loan that was still out when `close()` gave up waiting. */
-export interface LeakReport {
-  /** How long it had been held, in ms; known when `leakDetectionMs` is set. */
-  heldMs: number | undefined;
-  /** Stack of the `acquire` call; recorded when `leakDetectionMs` is set. */
-  stack: string | undefined;
-}
-
-/** What `close()` found. */
-export interface CloseReport {
-  /** Loans not released by the deadline; their connections were destroyed. */
-  leaked: LeakReport[];
-  /** True when the deadline passed before every loan came back and every `destroy` settled. */
-  timedOut: boolean;
-  /** `destroy` calls still unsettled when close returned (a manager whose destroy hangs); the pool stopped waiting. */
-  unsettledDestroys: number;
-}
-
-/** Counts and latencies of a pool at one moment. */
-export interface PoolStats {
-  /** Connections open or being opened: `idle + borrowed + pendingCreates`. */
-  size: number;
-  /** Connections ready to lend. */
-  idle: number;
-  /** Connections lent out, or out of the idle stack for `isValid`/`recycle`. */
-  borrowed: number;
-  /** Callers waiting for a connection. */
-  waiting: number;
-  /** `create` calls in flight. */
-  pendingCreates: number;
-  /** Current `minSize`. */
-  minSize: number;
-  /** Current `maxSize`. */
-  maxSize: number;
-  /** Connections created since the pool started. */
-  created: number;
-  /** Connections destroyed since the pool started. */
-  destroyed: number;
-  /** Successful acquires. */
-  acquired: number;
-  /** Acquires rejected with `POOL_TIMEOUT`. */
-  timeouts: number;
-  /** Acquires given up through their `signal`. */
-  aborted: number;
-  /** Failed or timed-out `create` calls. */
-  createErrors: number;
-  /** Connections that failed `isValid` (timeouts included). */
-  validationFailures: number;
-  /** `isValid`/`recycle` calls abandoned after `validationTimeoutMs`; their connections were destroyed. */
-  validationTimeouts: number;
-  /** `destroy` calls the pool stopped waiting for after `destroyTimeoutMs`. */
-  destroyTimeouts: number;
-  /** Second `release()`/`destroy()` calls on a loan, ignored. */
-  doubleReleases: number;
-  /** Time callers waited for a connection, in ms (0 when one was idle). */
-  acquireWait: { count: number; mean: number; p50: number; p95: number; p99: number; max: number };
-  /** `borrowed / maxSize`, 0..1 (above 1 briefly after a shrinking resize). */
-  utilization: number;
-  /** True once `close()` was called. */
-  closed: boolean;
-}
-
 
 /** The pool's machinery; {@link Pool} is its validated public face. */
 export class PoolCore<C> implements LoanOwner {
@@ -140,7 +78,6 @@ export class PoolCore<C> implements LoanOwner {
   #checking = 0;
   #borrowChecks = 0;
   #pendingCreates = 0;
-  #waiting = 0;
 
   #created = 0;
   #destroyed = 0;
@@ -164,15 +101,7 @@ export class PoolCore<C> implements LoanOwner {
     if (this.#pendingWaitCount > 0) this.#now();
   };
 
-  // Waiters: intrusive doubly linked list, oldest at the head.
-  #head: Waiter<PooledConnection<C>> | undefined = undefined;
-  readonly #spareWaiters: Waiter<PooledConnection<C>>[] = [];
-  #tail: Waiter<PooledConnection<C>> | undefined = undefined;
-  // While every waiter uses the default timeout, list order is deadline order and expiry scans stop early.
-  #uniformDeadlines = true;
-  // One timer for all waiters, armed at the earliest deadline.
-  #deadlineTimer: NodeJS.Timeout | undefined = undefined;
-  #deadlineAt = Infinity;
+  readonly #waiters: WaiterQueue<PooledConnection<C>>;
 
   #consecutiveFailures = 0;
   #lastCreateError: Error | undefined = undefined;
@@ -215,6 +144,7 @@ export class PoolCore<C> implements LoanOwner {
     this.#hasRecycle = manager.recycle !== undefined;
     this.#hasWatch = manager.watch !== undefined;
     this.#coarseNow = performance.now();
+    this.#waiters = new WaiterQueue(options.acquireTimeoutMs, (waiter, now) => this.#expire(waiter, now));
 
     const periods = [this.#idleTimeoutMs, this.#maxLifetimeMs, this.#healthCheckIntervalMs, this.#leakDetectionMs].filter((p) => p > 0);
     if (periods.length > 0) {
@@ -229,7 +159,7 @@ export class PoolCore<C> implements LoanOwner {
   // ---------------------------------------------------------------- acquire
 
   acquire(options?: AcquireOptions): Promise<PooledConnection<C>> {
-    if (options === undefined && this.#waiting === 0 && this.#idleTop > 0 && !this.#closed) {
+    if (options === undefined && this.#waiters.size === 0 && this.#idleTop > 0 && !this.#closed) {
       const slot = this.#takeIdle();
       if (slot >= 0) {
         this.#waitHistogram.record(0);
@@ -255,7 +185,7 @@ export class PoolCore<C> implements LoanOwner {
     // AbortSignal convention: reject with the reason exactly as the caller gave it.
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     if (signal?.aborted === true) return Promise.reject(signal.reason);
-    if (!triedIdle && this.#waiting === 0 && this.#idleTop > 0) {
+    if (!triedIdle && this.#waiters.size === 0 && this.#idleTop > 0) {
       const slot = this.#takeIdle();
       if (slot >= 0) {
         this.#waitHistogram.record(0);
@@ -263,30 +193,28 @@ export class PoolCore<C> implements LoanOwner {
         return Promise.resolve(this.#lend(slot, undefined));
       }
     }
-    if (this.#waiting >= this.#maxWaiters) return Promise.reject(new PoolQueueFullError(this.#name, this.#maxWaiters));
+    if (this.#waiters.size >= this.#maxWaiters) return Promise.reject(new PoolQueueFullError(this.#name, this.#maxWaiters));
 
     const now = this.#now();
     const deadline = now + timeoutMs;
-    const waiter = this.#spareWaiters.pop() ?? new Waiter<PooledConnection<C>>();
+    const waiter = this.#waiters.node();
     waiter.enqueuedAt = now;
     waiter.deadline = deadline;
     waiter.timeoutMs = timeoutMs;
     waiter.signal = signal;
     if (this.#trackLoans) waiter.stack = new Error('acquired here');
     const promise = waiterPromise(waiter);
-    this.#link(waiter);
-    if (timeoutMs !== this.#acquireTimeoutMs) this.#uniformDeadlines = false;
+    this.#waiters.push(waiter, now);
     if (signal !== undefined) {
       const abortSignal = signal;
       waiter.onAbort = () => {
         if (!waiter.linked) return;
-        this.#unlink(waiter);
+        this.#waiters.remove(waiter);
         this.#aborted += 1;
         waiter.reject(abortSignal.reason);
       };
       signal.addEventListener('abort', waiter.onAbort, { once: true });
     }
-    if (deadline < this.#deadlineAt) this.#armDeadline(deadline, now);
     this.#dispatch();
     return promise;
   }
@@ -337,7 +265,7 @@ export class PoolCore<C> implements LoanOwner {
       this.#recycle(slot);
       return;
     }
-    if (this.#waiting > 0) {
+    if (this.#waiters.size > 0) {
       this.#serve(slot);
       return;
     }
@@ -403,7 +331,7 @@ export class PoolCore<C> implements LoanOwner {
 
   /** Hands a ready connection to the next waiter, or puts it on the idle stack. */
   #offer(slot: number): void {
-    if (this.#waiting > 0) {
+    if (this.#waiters.size > 0) {
       this.#serve(slot);
     } else {
       this.#state[slot] = IDLE;
@@ -412,9 +340,7 @@ export class PoolCore<C> implements LoanOwner {
   }
 
   #serve(slot: number): void {
-    const waiter = this.#fairQueue ? this.#head! : this.#tail!;
-    this.#unlink(waiter);
-    if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
+    const waiter = this.#waiters.take(this.#fairQueue);
     if (this.#pendingWaitCount === PENDING_WAITS) this.#now();
     this.#pendingWaits[this.#pendingWaitCount++] = waiter.enqueuedAt;
     if (!this.#flushScheduled) {
@@ -422,20 +348,12 @@ export class PoolCore<C> implements LoanOwner {
       queueMicrotask(this.#flushTask);
     }
     waiter.resolve(this.#lend(slot, waiter.stack));
-    this.#recycleWaiter(waiter);
-  }
-
-  #recycleWaiter(waiter: Waiter<PooledConnection<C>>): void {
-    // A waiter with an abort listener may still be referenced by it, so only the others are reused.
-    if (waiter.onAbort === undefined && this.#spareWaiters.length < MAX_SPARE_WAITERS) {
-      resetWaiter(waiter);
-      this.#spareWaiters.push(waiter);
-    }
+    this.#waiters.recycle(waiter);
   }
 
   /** Serves waiters from the idle stack, then starts the creates that waiters and `minSize` still need. */
   #dispatch(): void {
-    while (this.#waiting > this.#borrowChecks && this.#idleTop > 0) {
+    while (this.#waiters.size > this.#borrowChecks && this.#idleTop > 0) {
       const slot = this.#takeIdle();
       if (slot >= 0) this.#serve(slot);
     }
@@ -444,7 +362,7 @@ export class PoolCore<C> implements LoanOwner {
 
   #fillDemand(): void {
     if (this.#closed || this.#retryTimer !== undefined) return;
-    let want = Math.max(this.#waiting - this.#pendingCreates - this.#borrowChecks, this.#minSize - this.#size);
+    let want = Math.max(this.#waiters.size - this.#pendingCreates - this.#borrowChecks, this.#minSize - this.#size);
     want = Math.min(want, this.#maxSize - this.#size);
     // While creates fail, probe with one at a time instead of hammering a dead server with maxSize.
     if (this.#consecutiveFailures > 0) want = Math.min(want, 1 - this.#pendingCreates);
@@ -453,65 +371,8 @@ export class PoolCore<C> implements LoanOwner {
 
   // ---------------------------------------------------------------- waiters
 
-  #link(waiter: Waiter<PooledConnection<C>>): void {
-    waiter.linked = true;
-    waiter.prev = this.#tail;
-    if (this.#tail === undefined) this.#head = waiter;
-    else this.#tail.next = waiter;
-    this.#tail = waiter;
-    this.#waiting += 1;
-  }
-
-  #unlink(waiter: Waiter<PooledConnection<C>>): void {
-    waiter.linked = false;
-    const { prev, next } = waiter;
-    if (prev === undefined) this.#head = next;
-    else prev.next = next;
-    if (next === undefined) this.#tail = prev;
-    else next.prev = prev;
-    waiter.prev = undefined;
-    waiter.next = undefined;
-    this.#waiting -= 1;
-    if (this.#waiting === 0) {
-      this.#uniformDeadlines = true;
-      if (this.#deadlineTimer !== undefined) {
-        clearTimeout(this.#deadlineTimer);
-        this.#deadlineTimer = undefined;
-        this.#deadlineAt = Infinity;
-      }
-    }
-  }
-
-  #armDeadline(deadline: number, now: number): void {
-    if (this.#deadlineTimer !== undefined) clearTimeout(this.#deadlineTimer);
-    this.#deadlineAt = deadline;
-    // Ref'd on purpose: a caller is waiting, and its promise must settle before the process may exit.
-    this.#deadlineTimer = setTimeout(() => this.#onDeadline(), Math.max(1, Math.ceil(deadline - now)));
-  }
-
-  #onDeadline(): void {
-    this.#deadlineTimer = undefined;
-    this.#deadlineAt = Infinity;
-    const now = performance.now();
-    let next = Infinity;
-    for (let waiter = this.#head; waiter !== undefined; ) {
-      const following = waiter.next;
-      if (waiter.deadline <= now) {
-        this.#expire(waiter, now);
-      } else if (this.#uniformDeadlines) {
-        next = waiter.deadline;
-        break;
-      } else if (waiter.deadline < next) {
-        next = waiter.deadline;
-      }
-      waiter = following;
-    }
-    if (next < Infinity && this.#waiting > 0) this.#armDeadline(next, now);
-  }
-
+  /** Settles a waiter whose deadline passed (the queue already removed it) with POOL_TIMEOUT. */
   #expire(waiter: Waiter<PooledConnection<C>>, now: number): void {
-    this.#unlink(waiter);
-    if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
     this.#timeouts += 1;
     const connecting = this.#pendingCreates > 0 || this.#retryTimer !== undefined || (this.#lastCreateError !== undefined && this.#size < this.#maxSize);
     const phase = connecting ? 'connect' : 'queue';
@@ -531,21 +392,11 @@ export class PoolCore<C> implements LoanOwner {
           size: this.#size,
           maxSize: this.#maxSize,
           borrowed: this.#loaned + this.#checking,
-          waiting: this.#waiting,
+          waiting: this.#waiters.size,
         },
         cause,
       ),
     );
-    this.#recycleWaiter(waiter);
-  }
-
-  #rejectAllWaiters(makeError: () => Error): void {
-    while (this.#head !== undefined) {
-      const waiter = this.#head;
-      this.#unlink(waiter);
-      if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
-      waiter.reject(makeError());
-    }
   }
 
   // ---------------------------------------------------------------- slots
@@ -767,7 +618,7 @@ export class PoolCore<C> implements LoanOwner {
     const delayMs = Math.round(ceiling / 2 + (ceiling / 2) * this.#rand());
     this.#event(POOL_EVENTS.createFailed, { error: describeThrown(error), attempt: this.#consecutiveFailures, retryInMs: delayMs });
     if (isPatinoxError(error) && error.recovery === 'fail') {
-      this.#rejectAllWaiters(
+      this.#waiters.rejectAll(
         () => new PoolManagerError(`Pool "${this.#name}" cannot create connections: ${describeThrown(error)}`, { pool: this.#name }, error),
       );
     }
@@ -919,7 +770,7 @@ export class PoolCore<C> implements LoanOwner {
     this.#tickTimer = undefined;
     if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
-    this.#rejectAllWaiters(() => new PoolClosedError(this.#name));
+    this.#waiters.rejectAll(() => new PoolClosedError(this.#name));
     const closedError = new PoolClosedError(this.#name);
     for (const abandon of [...this.#creates]) abandon(closedError);
     while (this.#idleTop > 0) this.#destroySlot(this.#idle[--this.#idleTop]!, 'closed');
@@ -1037,7 +888,7 @@ export class PoolCore<C> implements LoanOwner {
       size: this.#size,
       idle: this.#idleTop,
       borrowed,
-      waiting: this.#waiting,
+      waiting: this.#waiters.size,
       pendingCreates: this.#pendingCreates,
       minSize: this.#minSize,
       maxSize: this.#maxSize,

@@ -1,8 +1,13 @@
-import { describeValue, expectNonNegativeInteger, expectObject, expectString, expectTimerMs } from '@patinox/errors';
+import { describeThrown, describeValue, expectNonNegativeInteger, expectObject, expectString, expectTimerMs } from '@patinox/errors';
 import { CleanupPriority } from '../priority.js';
 import type { EntryInfo } from './entry.js';
 
 const PRIORITIES: readonly number[] = Object.values(CleanupPriority);
+
+/** The TypeError for an options bag that throws when read (a getter that throws, a hostile Proxy). */
+export function unreadable(name: string, cause: unknown): TypeError {
+  return new TypeError(`Expected \`${name}\` to be readable, but reading it threw: ${describeThrown(cause)}`, { cause });
+}
 
 export function expectPriority(name: string, value: unknown): number {
   if (!PRIORITIES.includes(value as number)) {
@@ -37,7 +42,12 @@ export class InfoFactory {
   make(options: InfoOptions | undefined, stack: { stack?: string } | undefined): EntryInfo {
     if (options === undefined) return stack === undefined ? this.#default : { ...this.#default, stack };
     expectObject('options', options);
-    const { name, priority, sizeBytes, metadata, timeoutMs } = options;
+    let name, priority, sizeBytes, metadata, timeoutMs;
+    try {
+      ({ name, priority, sizeBytes, metadata, timeoutMs } = options);
+    } catch (cause) {
+      throw unreadable('options', cause);
+    }
     if (stack === undefined) {
       if (name === undefined && priority === undefined && sizeBytes === undefined && metadata === undefined && timeoutMs === undefined) {
         return this.#default;
