@@ -4,13 +4,13 @@ import {
   expectFunction,
   expectNonEmptyString,
   expectNonNegativeFinite,
-  expectObject,
   expectPositiveInteger,
   expectSignal,
   expectString,
   expectTimerMs,
   optional,
   raceAbort,
+  readOptions,
   toError,
 } from '@patinox/errors';
 import { createEvent, expectMonitor, noopMonitor, safeRecord, type HealthCheck, type MetricSnapshot, type Monitor } from '@patinox/monitor';
@@ -102,6 +102,23 @@ function keyContext(key: unknown): Record<string, unknown> {
 }
 
 // The sweep period is a timer: Node turns a delay over MAX_TIMER_MS into 1 ms, which would sweep non-stop.
+const CACHE_OPTION_KEYS = [
+  'maxEntries',
+  'maxSizeBytes',
+  'sizeOf',
+  'defaultTtlMs',
+  'evictionPolicy',
+  'cleanupIntervalMs',
+  'clock',
+  'onEvict',
+  'onReject',
+  'staleWhileRevalidateMs',
+  'name',
+  'monitor',
+] as const satisfies readonly (keyof CacheOptions)[];
+const SET_OPTION_KEYS = ['ttlMs', 'sizeBytes', 'tags'] as const satisfies readonly (keyof SetOptions)[];
+const LOAD_OPTION_KEYS = ['ttlMs', 'sizeBytes', 'tags', 'signal', 'staleWhileRevalidateMs'] as const satisfies readonly (keyof GetOrLoadOptions)[];
+
 function expectSweepMs(name: string, value: unknown): number {
   return expectTimerMs(name, value, { allowZero: true });
 }
@@ -221,8 +238,9 @@ export class Cache<K, V> {
   /**
    * @throws TypeError / RangeError for an invalid option, with the option's name in the message.
    */
-  constructor(options: CacheOptions<K, V>) {
-    expectObject('options', options);
+  constructor(cacheOptions: CacheOptions<K, V>) {
+    // Read once: a getter runs one time, and a bag that throws when read is a TypeError naming it.
+    const options = readOptions('options', cacheOptions, CACHE_OPTION_KEYS) as CacheOptions<K, V>;
     this.maxEntries = expectPositiveInteger('maxEntries', options.maxEntries);
     const maxSizeBytes = optional('maxSizeBytes', options.maxSizeBytes, expectNonNegativeFinite, CACHE_DEFAULTS.maxSizeBytes);
     if (maxSizeBytes === 0) throw new RangeError('Expected `maxSizeBytes` to be a positive finite number, got 0 (number)');
@@ -234,9 +252,7 @@ export class Cache<K, V> {
     this.#clock = optional('clock', options.clock, expectFunction, defaultClock) as () => number;
     this.#onEvict = optional('onEvict', options.onEvict, expectFunction, undefined) as ((key: K, value: V, reason: EvictionReason) => void) | undefined;
     this.#onReject = optional('onReject', options.onReject, expectFunction, undefined) as ((key: K, error: CacheEntryTooLargeError) => void) | undefined;
-    const name = options.name ?? CACHE_DEFAULTS.name;
-    expectNonEmptyString('name', name);
-    this.name = name;
+    this.name = optional('name', options.name, expectNonEmptyString, CACHE_DEFAULTS.name);
     this.#monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
     const spec = (options.evictionPolicy === undefined ? DEFAULT_EVICTION_POLICY : validatePolicy(options.evictionPolicy)) as
       | EvictionPolicyName
@@ -336,7 +352,19 @@ export class Cache<K, V> {
       this.#insertPlain(key, value);
       return true;
     }
-    return this.#store(key, value, options?.ttlMs, options?.sizeBytes, options?.tags, 0);
+    if (options === undefined) return this.#store(key, value, undefined, undefined, undefined, 0);
+    let ttlMs: unknown;
+    let sizeBytes: unknown;
+    let tags: unknown;
+    // Read in place (set is hot); only a bag that cannot be read pays for readOptions' TypeError.
+    try {
+      ttlMs = options.ttlMs;
+      sizeBytes = options.sizeBytes;
+      tags = options.tags;
+    } catch {
+      ({ ttlMs, sizeBytes, tags } = readOptions('options', options, SET_OPTION_KEYS));
+    }
+    return this.#store(key, value, ttlMs, sizeBytes, tags, 0);
   }
 
   /** Removes `key`; true when it was present. `onEvict` gets reason `deleted`. */
@@ -414,10 +442,11 @@ export class Cache<K, V> {
    * @throws (rejects) {@link CacheLoaderError}, {@link CacheLoadAbortedError}, {@link CacheClosedError};
    *   TypeError for invalid arguments.
    */
-  getOrLoad(key: K, loader: Loader<K, V>, options: GetOrLoadOptions = {}): Promise<V> {
+  getOrLoad(key: K, loader: Loader<K, V>, loadOptions: GetOrLoadOptions = {}): Promise<V> {
+    let options: GetOrLoadOptions;
     try {
       expectFunction('loader', loader);
-      expectObject('options', options);
+      options = readOptions('options', loadOptions, LOAD_OPTION_KEYS) as GetOrLoadOptions;
       if (options.ttlMs !== undefined) expectNonNegativeFinite('ttlMs', options.ttlMs);
       if (options.sizeBytes !== undefined) expectNonNegativeFinite('sizeBytes', options.sizeBytes);
       if (options.tags !== undefined) validateTags(options.tags);

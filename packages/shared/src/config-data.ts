@@ -11,7 +11,6 @@ import {
   expectObject,
   expectPositiveInteger,
   expectTimerMs,
-  isPatinoxError,
   optional,
 } from '@patinox/errors';
 import { createEvent, expectMonitor, noopMonitor, safeRecord, type HealthCheck, type MetricSnapshot, type Monitor } from '@patinox/monitor';
