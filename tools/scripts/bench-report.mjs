@@ -48,12 +48,14 @@ function scrub(text) {
 }
 
 /**
- * One table per suite name of a bench file. A suite run in several rounds (same name) keeps each
- * case's best round. Figures are per single operation: cycles/s × the case's declared opsPerCycle.
+ * One table per suite name of a bench file. A suite run in several rounds (same name, or a name that
+ * ends in `round N…`) keeps each case's best round. Figures are per single operation: cycles/s × the case's declared opsPerCycle.
  */
 function mergeSuites(suites) {
   const merged = new Map();
-  for (const suite of suites) {
+  for (const raw of suites) {
+    // `…, round 2 (reversed)`, `…, round 1 of 3`: rounds of one suite.
+    const suite = { ...raw, suite: raw.suite.replace(/,? round \d+\b.*$/i, '') };
     const entry = merged.get(suite.suite) ?? { suite: suite.suite, rounds: 0, cases: new Map() };
     entry.rounds += 1;
     for (const c of suite.cases) {
@@ -101,10 +103,18 @@ for (const pkg of packages) {
       tables.push(`#### ${benchName}.bench.ts${entry.suite ? ` — ${entry.suite}` : ''}\n\n${fragment(id, suiteTable(entry))}`);
     }
   }
+  // Each bench file's printed output (latency percentiles, memory, figures outside benchmark.js) is a
+  // quotable block too, so READMEs take those from the same run.
+  const outputs = [];
+  const parts = scrub(result.output).split(/^## (\S+)\.bench\.ts$/m);
+  for (let i = 1; i + 1 < parts.length; i += 2) {
+    const text = parts[i + 1].replace(/^\$ .*$/gm, '').trim();
+    if (text !== '') outputs.push(`#### ${parts[i]}.bench.ts — printed output\n\n${fragment(`${pkg}:${parts[i]}:output`, `\`\`\`text\n${text}\n\`\`\`\n\n<sub>\`pnpm bench\`, ${date}.</sub>\n`)}`);
+  }
   const status = result.status === 0 ? '' : `\n> The benchmark run exited with status ${result.status}; see the output below.\n`;
-  const body = tables.length > 0 ? tables.join('\n') : '_No benchmark.js suites: see the output below._\n';
+  const body = [...tables, ...outputs].join('\n') || '_No benchmarks._\n';
   sections.push(
-    `## @patinox/${pkg}\n${status}\nCommand: \`pnpm --filter @patinox/${pkg} bench\` (${result.seconds.toFixed(0)} s). Every figure is per single operation (a case that runs a batch per call declares its size, shown beside its name). **Bold** rows are ours; the last column is how many times faster our case (named) is than that row, in the same run.\n\n${body}\n<details><summary>Full output (latency percentiles, memory, the package's own ratios)</summary>\n\n\`\`\`text\n${scrub(result.output.trim())}\n\`\`\`\n\n</details>\n`,
+    `## @patinox/${pkg}\n${status}\nCommand: \`pnpm --filter @patinox/${pkg} bench\` (${result.seconds.toFixed(0)} s). In the benchmark.js tables every figure is per single operation (a case that runs a batch per call declares its size, shown beside its name); **bold** rows are ours, and the last column is how many times faster our case (named) is than that row, in the same run. Each bench file's own printed output follows its tables.\n\n${body}`,
   );
 }
 

@@ -99,11 +99,12 @@ describe('release rehearsal: publish to a local registry, install like a user', 
   const published = new Map<string, string>();
   const checked = new Map<string, Promise<Checked>>();
   let typeChecked: Promise<string>;
+  let registryStarted: Promise<RegistryHandle> | undefined;
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'patinox-rehearsal-'));
     const copy = join(work, 'repo');
-    const registryStarted = startVerdaccio();
+    registryStarted = startVerdaccio();
 
     // A throwaway copy: tracked files plus the built dist/ of every package (CI builds before testing).
     const files = (await exec('git', ['ls-files', '-z'], root)).split('\0').filter(Boolean);
@@ -189,7 +190,8 @@ describe('release rehearsal: publish to a local registry, install like a user', 
 
   afterAll(async () => {
     await Promise.allSettled([...checked.values(), typeChecked]);
-    await registry?.stop();
+    // Stopped by pid even when the setup failed before it was awaited.
+    await (await registryStarted?.catch(() => undefined))?.stop();
     if (work !== undefined) rmSync(work, { recursive: true, force: true });
   }, 250_000);
 
