@@ -157,7 +157,7 @@ describe('SharedMap across worker threads', () => {
     const map = SharedMap.create<string>({ capacity: 8, shards: 1, codec: 'string', lockLeaseMs: 50 });
     map.set('k', 'before');
     const flag = new Int32Array(new SharedArrayBuffer(4));
-    const worker = start(map as SharedMap<unknown>, { mode: 'cue', flag: flag.buffer, key: 'k', value: 'worker' });
+    const worker = start(map, { mode: 'cue', flag: flag.buffer, key: 'k', value: 'worker' });
     await message(worker, 'waiting');
     const done = message(worker, 'done');
     let code: string | undefined;
