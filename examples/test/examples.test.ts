@@ -67,7 +67,7 @@ describe('examples', () => {
     expect(out).toMatch(/^record layout: sku@0 priceCents@4 stock@8 rating@12, 16 bytes$/m);
     expect(out).toMatch(/^100000 records mapped; sku 41999 costs 699 cents, rating 4.5$/m);
     expect(out).toMatch(/^98000 in stock, out-of-range get: undefined$/m);
-    expect(out).toMatch(/^after close: MAPPING_CLOSED, not a crash$/m);
+    expect(out).toMatch(/^after close: MMAP_CLOSED, not a crash$/m);
     expect(out).toMatch(/^counters after reopening: 125 125 125 125 125 125 125 125$/m);
   });
 

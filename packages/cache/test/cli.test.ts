@@ -84,7 +84,7 @@ describe('patinox-cache CLI', () => {
 
   it('reports undecodable values with exit code 4', async () => {
     const raw = new RedisBackend({ url: redisUrl() });
-    await raw.set(`${ns}:garbage`, Buffer.from('foreign'));
+    await raw.set(`${ns}:v:garbage`, Buffer.from('foreign'));
     await raw.close();
     const result = await cli(['get', 'garbage', '-n', ns]);
     expect(result.code).toBe(CLI_EXIT_CODES.failed);

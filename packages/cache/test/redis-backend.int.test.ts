@@ -4,31 +4,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { disposeRedis, freePort, redisUrl, startRedis, startRedisCluster, type RedisClusterHandle } from '@patinox/test-servers';
+import { disposeRedis, freePort, redisUrl, startRedis } from '@patinox/test-servers';
 import { RedisBackend } from '../src/backends/redis.js';
-import { runBackendConformance } from './backend-conformance.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-runBackendConformance('RedisBackend (standalone)', async () => {
-  const backend = new RedisBackend({ url: redisUrl() });
-  return { backend, close: () => backend.close(), advance: sleep };
-});
-
-let cluster: RedisClusterHandle | undefined;
-runBackendConformance('RedisBackend (3-master cluster)', async () => {
-  cluster = await startRedisCluster(3);
-  const backend = new RedisBackend({ cluster: cluster.startupNodes });
-  return {
-    backend,
-    close: async () => {
-      await backend.close();
-      await cluster?.stop();
-    },
-    advance: sleep,
-  };
-});
-
+// Conformance on standalone Redis and the 3-master cluster runs in conformance-redis.int.test.ts.
 describe('RedisBackend', () => {
   const clients: Redis[] = [];
   afterAll(async () => {

@@ -1,4 +1,4 @@
-import { describeValue } from './describe.js';
+import { describeThrown, describeValue } from './describe.js';
 
 // Option validators shared by every package, so programmer mistakes get the house message:
 // Expected `maxSize` to be a positive integer, got -1 (number)
@@ -59,6 +59,29 @@ export function expectObject<T extends object = Record<string, unknown>>(name: s
   return value as T;
 }
 
+/**
+ * Reads the named fields of an options bag once into a plain object, so each getter runs at most once and
+ * a bag that throws when read (a getter that throws, a Proxy, a revoked Proxy) becomes a `TypeError`
+ * naming the bag, with what it threw as `cause`. Throws a `TypeError` unless `value` is a non-null object.
+ *
+ * @example
+ * ```ts
+ * const { timeoutMs, signal } = readOptions('options', options, ['timeoutMs', 'signal']);
+ * ```
+ */
+export function readOptions<K extends string>(name: string, value: unknown, keys: readonly K[]): { [P in K]?: unknown } {
+  expectObject(name, value);
+  const out: { [P in K]?: unknown } = {};
+  for (const key of keys) {
+    try {
+      out[key] = (value as Record<string, unknown>)[key];
+    } catch (cause) {
+      throw new TypeError(`Expected \`${name}\` to be readable, but reading \`${key}\` threw: ${describeThrown(cause)}`, { cause });
+    }
+  }
+  return out;
+}
+
 /** Throws a `TypeError` unless `value` is a string (empty allowed). */
 export function expectString(name: string, value: unknown): string {
   if (typeof value !== 'string') fail(TypeError, name, 'a string', value);
@@ -107,6 +130,11 @@ export function expectTimerMs(name: string, value: unknown, options: TimerMsOpti
   if (value === Infinity && allowInfinity) return value;
   if (Number.isNaN(value) || value > MAX_TIMER_MS || value < 0 || (value === 0 && !allowZero)) fail(RangeError, name, expected, value);
   return value;
+}
+
+/** {@link expectTimerMs} with `allowZero`, shaped for `optional()`: for options where 0 means "off" or "at once". */
+export function expectTimerMsOrZero(name: string, value: unknown): number {
+  return expectTimerMs(name, value, { allowZero: true });
 }
 
 /**

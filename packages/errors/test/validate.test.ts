@@ -13,7 +13,9 @@ import {
   expectSignal,
   expectString,
   expectTimerMs,
+  expectTimerMsOrZero,
   optional,
+  readOptions,
 } from '../src/index.js';
 
 describe('option validators', () => {
@@ -79,6 +81,8 @@ describe('expectTimerMs', () => {
 
   it('accepts 0 with allowZero and Infinity with allowInfinity only', () => {
     expect(expectTimerMs('t', 0, { allowZero: true })).toBe(0);
+    expect(expectTimerMsOrZero('t', 0)).toBe(0);
+    expect(() => expectTimerMsOrZero('t', 2 ** 31)).toThrow(RangeError);
     expect(() => expectTimerMs('t', -0.5, { allowZero: true })).toThrow('Expected `t` to be a non-negative number of ms at most 2147483647, got -0.5 (number)');
     expect(expectTimerMs('t', Infinity, { allowInfinity: true })).toBe(Infinity);
     expect(() => expectTimerMs('t', -Infinity, { allowInfinity: true })).toThrow(RangeError);
@@ -103,5 +107,20 @@ describe('expectSignal', () => {
     const { proxy, revoke } = Proxy.revocable({}, {});
     revoke();
     expect(() => expectSignal('signal', proxy)).toThrow(TypeError);
+  });
+});
+
+describe('readOptions', () => {
+  it('copies the named fields once and turns a bag that throws when read into a TypeError', () => {
+    let reads = 0;
+    const bag = { get timeoutMs(): number { reads += 1; return 5; }, other: 1 };
+    expect(readOptions('options', bag, ['timeoutMs', 'signal'])).toEqual({ timeoutMs: 5, signal: undefined });
+    expect(reads).toBe(1);
+    expect(() => readOptions('options', null, ['a'])).toThrow(new TypeError('Expected `options` to be an object, got null'));
+    const hostile = new Proxy({}, { get: () => { throw new Error('trap'); } });
+    expect(() => readOptions('options', hostile, ['timeoutMs'])).toThrow('Expected `options` to be readable, but reading `timeoutMs` threw: trap');
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(() => readOptions('options', proxy, ['timeoutMs'])).toThrow(TypeError);
   });
 });

@@ -1,6 +1,7 @@
 import { describeValue, expectBoolean, expectObject, optional } from '@patinox/errors';
-import type { MetricSnapshot } from '@patinox/monitor';
+import type { HealthCheck, MetricSnapshot } from '@patinox/monitor';
 import { MappingReadOnlyError } from './errors.js';
+import { mappingHealthCheck } from './internal/health.js';
 import { openCore, type MappingCore } from './internal/mapping-core.js';
 import type { IncoreReport } from './mapped-file.js';
 import type { MappedRecordsOptions, MappingAdvice, MappingMode, RecordSchema } from './options.js';
@@ -145,7 +146,7 @@ const RECORDS_KEY: unique symbol = Symbol('MappedRecords');
  * prices.close();
  * ```
  */
-export class MappedRecords<S extends RecordSchema = RecordSchema, M extends MappingMode = MappingMode> implements Disposable, Iterable<RecordValues<S>> {
+export class MappedRecords<S extends RecordSchema = RecordSchema, M extends MappingMode = MappingMode> implements Disposable, AsyncDisposable, Iterable<RecordValues<S>> {
   /** Field offsets and record size. */
   readonly layout: RecordLayout;
   readonly #state: RecordsState;
@@ -267,13 +268,27 @@ export class MappedRecords<S extends RecordSchema = RecordSchema, M extends Mapp
     this.#state.core.verify();
   }
 
-  /** Closes the file; every accessor then throws `MAPPING_CLOSED`. Idempotent. */
+  /** Closes the file; every accessor then throws `MMAP_CLOSED`. Idempotent. */
   close(): void {
     this.#state.core.close();
   }
 
   [Symbol.dispose](): void {
     this.close();
+  }
+
+  /** Same as {@link MappedRecords.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+
+  /**
+   * A check for `checkHealth` (from `@patinox/monitor`): `down` once closed or after a truncation (a check
+   * re-stats the file, so it finds one as `verify()` does), `degraded` when the size cannot be re-checked.
+   */
+  healthCheck(): HealthCheck {
+    return mappingHealthCheck(this.#state.core, 'records');
   }
 
   /** Same as {@link MappedFile.collectMetrics}. */

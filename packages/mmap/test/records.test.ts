@@ -111,8 +111,8 @@ describe('RecordWriter + MappedRecords', () => {
     expect(w2.append({ a: 2 })).toBe(1);
     const odd = tmp.path('odd.bin');
     writeFileSync(odd, Buffer.alloc(5));
-    expect(() => RecordWriter.open(odd, { schema: { a: 'u32' } })).toThrow(expect.objectContaining({ code: 'MAPPING_ALIGNMENT_MISMATCH' }));
-    expect(() => RecordWriter.open(tmp.path('no/such/dir.bin'), { schema: { a: 'u32' } })).toThrow(expect.objectContaining({ code: 'MAPPING_IO_ERROR' }));
+    expect(() => RecordWriter.open(odd, { schema: { a: 'u32' } })).toThrow(expect.objectContaining({ code: 'MMAP_ALIGNMENT_MISMATCH' }));
+    expect(() => RecordWriter.open(tmp.path('no/such/dir.bin'), { schema: { a: 'u32' } })).toThrow(expect.objectContaining({ code: 'MMAP_IO_ERROR' }));
   });
 
   it('rejects missing or mistyped fields without appending', () => {
@@ -123,7 +123,7 @@ describe('RecordWriter + MappedRecords', () => {
     expect(() => writer.append(null as never)).toThrow('Expected `record` to be an object, got null');
     expect(writer.length).toBe(0);
     writer.close();
-    expect(() => writer.append({ a: 1, b: 1n })).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
+    expect(() => writer.append({ a: 1, b: 1n })).toThrow(expect.objectContaining({ code: 'MMAP_CLOSED' }));
     expect(() => RecordWriter.open('', { schema: { a: 'u8' } })).toThrow('Expected `path` to be a non-empty string, got "" (string)');
     expect(() => RecordWriter.open(path, null as never)).toThrow('Expected `options` to be an object, got null');
     expect(() => RecordWriter.open(path, { schema: { a: 'u8' }, bufferRecords: 0 })).toThrow('Expected `bufferRecords` to be a positive integer, got 0 (number)');
@@ -162,7 +162,7 @@ describe('RecordWriter + MappedRecords', () => {
     reread.close();
   });
 
-  it('throws MAPPING_CLOSED from views after close, keeps plain records readable, and supports dispose', async () => {
+  it('throws MMAP_CLOSED from views after close, keeps plain records readable, and supports dispose', async () => {
     const path = tmp.path('closed.bin');
     const writer = RecordWriter.open(path, { schema: { a: 'u16' } });
     writer[Symbol.dispose]();
@@ -186,7 +186,7 @@ describe('RecordWriter + MappedRecords', () => {
       records.verify();
       expect(records.collectMetrics().length).toBeGreaterThan(0);
     }
-    expect(() => row.a).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
+    expect(() => row.a).toThrow(expect.objectContaining({ code: 'MMAP_CLOSED' }));
     expect(copy).toEqual({ a: 7 });
   });
 
@@ -199,6 +199,6 @@ describe('RecordWriter + MappedRecords', () => {
     expect(() => records.cursor().a).toThrow(RangeError);
     records.close();
     expect(records.closed).toBe(true);
-    expect(() => records.cursor()).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
+    expect(() => records.cursor()).toThrow(expect.objectContaining({ code: 'MMAP_CLOSED' }));
   });
 });

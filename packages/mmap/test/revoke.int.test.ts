@@ -143,7 +143,7 @@ describe('close() revokes the typed array of asSlice() in writable modes', () =>
     expect(out.status).toBe(0);
     const result = JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}') as Record<string, { code?: string; value?: string }>;
     expect(result.before).toEqual({ value: String(0x01010101) });
-    expect(result.fault).toEqual({ code: 'MAPPING_FILE_TRUNCATED' });
+    expect(result.fault).toEqual({ code: 'MMAP_FILE_TRUNCATED' });
     expect(result.arrayAfter).toEqual({ value: '0 undefined undefined' });
   });
 });

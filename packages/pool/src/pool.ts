@@ -1,14 +1,15 @@
 import {
   expectFunction,
   expectNonNegativeInteger,
-  expectObject,
   expectPositiveInteger,
+  expectTimerMsOrZero,
   optional,
+  readOptions,
 } from '@patinox/errors';
 import { histogramSnapshot, type HealthCheck, type HealthResult, type Histogram, type MetricSnapshot } from '@patinox/monitor';
 import type { ConnectionManager } from './connection-manager.js';
 import { PoolCore, type CloseReport, type PoolStats } from './internal/core.js';
-import { checkSizes, expectDelayOrZeroMs, resolveOptions } from './internal/resolve-options.js';
+import { checkSizes, resolveOptions } from './internal/resolve-options.js';
 import type { AcquireOptions, CloseOptions, PoolOptions, ResizeOptions } from './options.js';
 import { releaseSuspect, type PooledConnection } from './pooled-connection.js';
 
@@ -88,7 +89,8 @@ export class Pool<C> implements AsyncDisposable {
    * the same promise.
    */
   close(options: CloseOptions = {}): Promise<CloseReport> {
-    const deadlineMs = optional('deadlineMs', options.deadlineMs, expectDelayOrZeroMs, 10_000);
+    const { deadlineMs: raw } = readOptions('options', options, ['deadlineMs']);
+    const deadlineMs = optional('deadlineMs', raw, expectTimerMsOrZero, 10_000);
     return this.#core.close(deadlineMs);
   }
 
@@ -103,9 +105,9 @@ export class Pool<C> implements AsyncDisposable {
    * @throws {PoolClosedError} `POOL_CLOSED` after `close()`.
    */
   resize(options: ResizeOptions): void {
-    expectObject('options', options);
-    const minSize = optional('minSize', options.minSize, expectNonNegativeInteger, this.#core.minSize);
-    const maxSize = optional('maxSize', options.maxSize, expectPositiveInteger, this.#core.maxSize);
+    const bag = readOptions('options', options, ['minSize', 'maxSize']);
+    const minSize = optional('minSize', bag.minSize, expectNonNegativeInteger, this.#core.minSize);
+    const maxSize = optional('maxSize', bag.maxSize, expectPositiveInteger, this.#core.maxSize);
     checkSizes(minSize, maxSize);
     this.#core.resize(minSize, maxSize);
   }

@@ -3,6 +3,7 @@ import type { CleanupError } from './errors.js';
 import type { GuardOptions } from './options.js';
 import { CLEANED, FAILED, TAKEN, stateError, type Final, type Outcome, type Page } from './internal/entry.js';
 import { GUARD_BRAND, RUN, SETTLE, TAKE, TRACK } from './internal/protocol.js';
+import { provideGuardFactory } from './internal/guard-factory.js';
 import { defaultRegistry, type ResourceRegistry } from './registry.js';
 
 /**
@@ -46,7 +47,7 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
   /**
    * Registers `resource` with `options.registry` (or the default registry).
    * @throws TypeError when `cleanup` is not a function or an option is invalid.
-   * @throws RegistryShutdownError `REGISTRY_SHUTTING_DOWN` when the registry is shutting down (the caller keeps the resource).
+   * @throws RegistryShutdownError `RESOURCE_REGISTRY_SHUTTING_DOWN` when the registry is shutting down (the caller keeps the resource).
    */
   constructor(resource: T, cleanup: CleanupFn<T>, options?: GuardOptions) {
     let registry: ResourceRegistry;
@@ -85,7 +86,7 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
 
   /**
    * The resource.
-   * @throws ResourceStateError `ALREADY_CLEANED_UP` once cleanup started, `RESOURCE_TAKEN` after `intoInner()`.
+   * @throws ResourceStateError `RESOURCE_ALREADY_CLEANED_UP` once cleanup started, `RESOURCE_TAKEN` after `intoInner()`.
    */
   get(): T {
     const owner = this.#owner;
@@ -98,7 +99,7 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
 
   /**
    * Takes the resource out: it is no longer tracked and will never be cleaned by this guard.
-   * @throws ResourceStateError `ALREADY_CLEANED_UP` once cleanup started, `RESOURCE_TAKEN` when already taken.
+   * @throws ResourceStateError `RESOURCE_ALREADY_CLEANED_UP` once cleanup started, `RESOURCE_TAKEN` when already taken.
    */
   intoInner(): T {
     const owner = this.#owner;
@@ -109,7 +110,7 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
   /**
    * Releases the resource. Idempotent: every call, concurrent or later, gets the outcome of the single run
    * (including a run started by the queue). After `intoInner()` it resolves without doing anything.
-   * @throws (rejects) CleanupError `CLEANUP_TIMEOUT` or `CLEANUP_FAILED` (the original error as `cause`).
+   * @throws (rejects) CleanupError `RESOURCE_CLEANUP_TIMEOUT` or `RESOURCE_CLEANUP_FAILED` (the original error as `cause`).
    */
   cleanup(): Promise<void> {
     const owner = this.#owner;
@@ -141,6 +142,8 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
   }
 }
 
+provideGuardFactory((resource, cleanup, options) => new AsyncResourceGuard(resource, cleanup, options));
+
 /** True when `value` is an {@link AsyncResourceGuard} from any copy (ESM or CJS) of this package. */
 export function isResourceGuard(value: unknown): value is AsyncResourceGuard<unknown> {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[GUARD_BRAND] === true;
@@ -154,7 +157,7 @@ export function isResourceGuard(value: unknown): value is AsyncResourceGuard<unk
  * await using conn = guard(net.connect(port), (s) => s.destroy(), { priority: CleanupPriority.High });
  * ```
  * @throws TypeError when `cleanup` is not a function or an option is invalid.
- * @throws RegistryShutdownError `REGISTRY_SHUTTING_DOWN` when the registry is shutting down.
+ * @throws RegistryShutdownError `RESOURCE_REGISTRY_SHUTTING_DOWN` when the registry is shutting down.
  */
 export function guard<T>(resource: T, cleanup: CleanupFn<T>, options?: GuardOptions): AsyncResourceGuard<T> {
   return new AsyncResourceGuard(resource, cleanup, options);

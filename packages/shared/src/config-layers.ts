@@ -1,11 +1,11 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { describeValue, expectNonEmptyString, expectNonNegativeFinite, expectObject, isPatinoxError, optional, toError } from '@patinox/errors';
-import { createEvent, safeRecord, type Monitor } from '@patinox/monitor';
+import { createEvent, expectMonitor, noopMonitor, safeRecord, type Monitor } from '@patinox/monitor';
 import { ConfigData, type ConfigFileWatch, type ConfigHandle, type ConfigListener, type Unsubscribe } from './config-data.js';
 import { ConfigClosedError, ConfigInvalidError, ConfigLoadError } from './errors.js';
 import { getPath, isPlainObject, mergeLayers, readEnvLayer, readFileLayer, setPath, type ResolvedLayer, type ValueSource } from './internal/layers.js';
-import { expectMonitor, expectName, optionalFunction } from './internal/validate.js';
+import { expectName, optionalFunction } from './internal/validate.js';
 import type { ConfigLayer, LayeredConfigOptions, WatchFileOptions } from './options.js';
 
 export type { ValueSource } from './internal/layers.js';
@@ -53,7 +53,7 @@ export class LayeredConfig<T extends object = Record<string, unknown>> implement
     options.layers.forEach((layer, i) => checkLayer(layer, i));
     this.#specs = Object.freeze(options.layers.slice()) as readonly ConfigLayer[];
     this.#name = expectName(options.name, 'config');
-    this.#monitor = expectMonitor(options.monitor);
+    this.#monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
     const { layers: _layers, ...dataOptions } = options;
     this.#layers = this.#read();
     const merged = mergeLayers(this.#layers);
@@ -144,6 +144,9 @@ export class LayeredConfig<T extends object = Record<string, unknown>> implement
     let closed = false;
     const handle: ConfigFileWatch = {
       path: files.join(', '),
+      get closed() {
+        return closed;
+      },
       close: () => {
         if (closed) return;
         closed = true;
@@ -152,6 +155,10 @@ export class LayeredConfig<T extends object = Record<string, unknown>> implement
         this.#watches.delete(handle);
       },
       [Symbol.dispose]: () => handle.close(),
+      [Symbol.asyncDispose]: () => {
+        handle.close();
+        return Promise.resolve();
+      },
     };
     for (const dir of new Set(files.map((f) => dirname(f)))) {
       const names = new Set(files.filter((f) => dirname(f) === dir).map((f) => basename(f)));

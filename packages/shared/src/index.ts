@@ -10,6 +10,8 @@ export type { SharedLockGuard, SharedRwLockHandle } from './shared-rw-lock.js';
 export { SharedRegion } from './shared-region.js';
 export type { RegionGuard, SharedRegionHandle, TypedArrayName, TypedArrayTypes } from './shared-region.js';
 export { SharingMetrics } from './sharing-metrics.js';
+export { SHARED_EVENTS } from './events.js';
+export type { SharedEventName } from './events.js';
 export type { SharingStats } from './sharing-metrics.js';
 export {
   ConfigClosedError,

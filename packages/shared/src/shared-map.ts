@@ -1,12 +1,12 @@
 import { threadId } from 'node:worker_threads';
 import { describeValue, expectFunction, expectNonNegativeInteger, expectObject, expectPositiveInteger, optional } from '@patinox/errors';
-import { createEvent, safeRecord, type Monitor } from '@patinox/monitor';
+import { createEvent, expectMonitor, noopMonitor, safeRecord, type Monitor } from '@patinox/monitor';
 import { SharedMapFullError, SharedMapReentrantError, SharedMapTooLargeError } from './errors.js';
 import { decodeText, encodeText, hashBytes, resolveCodec, scratch, type SharedMapCodecName, type SlotCodec } from './internal/map-codec.js';
 import { computeGeometry, defaultShards, readHeader, TAG_DELETED, TAG_LIVE, writeHeader, type Geometry } from './internal/map-layout.js';
 import { ShardLocks, type RecoveredHow } from './internal/map-lock.js';
 import { MapTable } from './internal/map-table.js';
-import { expectMonitor, expectName, expectTimeout, isSharedArrayBuffer } from './internal/validate.js';
+import { expectName, expectTimeout, isSharedArrayBuffer } from './internal/validate.js';
 import type { SharedMapAttachOptions, SharedMapOptions } from './options.js';
 
 export type { SharedMapCodec, SharedMapCodecName } from './internal/map-codec.js';
@@ -104,7 +104,7 @@ export class SharedMap<V = unknown> implements Iterable<[string, V]> {
     const lockTimeoutMs = expectTimeout('lockTimeoutMs', options.lockTimeoutMs, undefined);
     const name = expectName(options.name, 'shared-map');
     const codec = resolveCodec<V>(options.codec);
-    const monitor = expectMonitor(options.monitor);
+    const monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
     const geometry = computeGeometry(capacity, shards, maxKeyBytes, maxValueBytes, lockLeaseMs);
     if (geometry.totalBytes > Number.MAX_SAFE_INTEGER || !Number.isFinite(geometry.totalBytes)) {
       throw new RangeError(`Expected \`capacity\` to fit in memory, got ${capacity}`);
@@ -132,7 +132,7 @@ export class SharedMap<V = unknown> implements Iterable<[string, V]> {
     const codec = resolveCodec<V>(handle.codec === 'custom' ? options.codec : (options.codec ?? handle.codec));
     const lockTimeoutMs = expectTimeout('lockTimeoutMs', options.lockTimeoutMs, undefined);
     const name = expectName(handle.name, 'shared-map');
-    return new SharedMap<V>({ ...handle, name }, header.geometry, header.epochMs, codec, lockTimeoutMs, expectMonitor(options.monitor));
+    return new SharedMap<V>({ ...handle, name }, header.geometry, header.epochMs, codec, lockTimeoutMs, optional('monitor', options.monitor, expectMonitor, noopMonitor));
   }
 
   /** What to post to a worker (`workerData` or `postMessage`); the buffer is shared, not copied. */

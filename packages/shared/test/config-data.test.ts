@@ -121,7 +121,7 @@ describe('ConfigData', () => {
     await Promise.resolve();
     await Promise.resolve();
     expect(seen).toEqual([2]);
-    const failures = monitor.events('shared.config.subscriber_failed').map((e) => e.data.error);
+    const failures = monitor.events('shared.config.subscriber.failed').map((e) => e.data.error);
     expect(failures).toEqual(['listener broke', 'async listener broke']);
   });
 

@@ -101,12 +101,12 @@ describe('ConfigData.watchFile', () => {
     const config = new ConfigData<Settings>({ poolSize: 1 }, { monitor, validate: (c) => c.poolSize > 0 || 'poolSize must be > 0' });
     await config.watchFile(file, { debounceMs: 5 });
 
-    let failure = monitor.next('shared.config.reload_failed');
+    let failure = monitor.next('shared.config.reload.failed');
     writeFileSync(file, '{ not json');
     expect((await failure).data).toMatchObject({ code: SHARED_CONFIG_LOAD_FAILED, path: file });
     expect(config.get()).toEqual({ poolSize: 1 });
 
-    failure = monitor.next('shared.config.reload_failed');
+    failure = monitor.next('shared.config.reload.failed');
     writeFileSync(file, JSON.stringify({ poolSize: -1 }));
     expect((await failure).data).toMatchObject({ code: SHARED_CONFIG_INVALID, error: expect.stringContaining('poolSize must be > 0') });
     expect(config.snapshot()).toEqual({ config: { poolSize: 1 }, version: 2 });
@@ -130,12 +130,12 @@ describe('ConfigData.watchFile', () => {
       },
     });
     expect(config.get().poolSize).toBe(3);
-    const failure = monitor.next('shared.config.reload_failed');
+    const failure = monitor.next('shared.config.reload.failed');
     writeFileSync(file, 'size=4');
     expect((await failure).data).toMatchObject({ code: SHARED_CONFIG_LOAD_FAILED });
     watch[Symbol.dispose]();
     watch.close();
-    expect(monitor.events.filter((e) => e.type === 'shared.config.reload_failed')[0]?.data).toMatchObject({ initial: true });
+    expect(monitor.events.filter((e) => e.type === 'shared.config.reload.failed')[0]?.data).toMatchObject({ initial: true });
     config.close();
   });
 

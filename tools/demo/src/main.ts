@@ -11,8 +11,10 @@ import { createDemoMetrics, serveMetrics } from './metrics.js';
 import { createPriceCache } from './price-cache.js';
 import { createPricer } from './pricer.js';
 import { INITIAL_RULES, summerSale, validateRules, type PricingRules, type Quote } from './pricing.js';
+import { checkServices } from './preflight.js';
 import { Progress } from './progress.js';
 import { Resources } from './resources.js';
+import { ServiceUnavailableError } from './service-unavailable.js';
 import { cleanupLines, summaryLines } from './summary.js';
 import { runTraffic } from './traffic.js';
 import { createWorkspace, writeJsonAtomically } from './workspace.js';
@@ -181,6 +183,8 @@ try {
   const args = parseDemoArgs(process.argv.slice(2));
   if (args.help) say(USAGE);
   else {
+    // Before anything is built: a server that is down costs one line, at once.
+    await checkServices({ redisUrl: process.env.REDIS_URL, databaseUrl: process.env.DATABASE_URL });
     const code = await run(args);
     if (code !== 'hold') process.exitCode = code;
   }
@@ -188,6 +192,13 @@ try {
   if (error instanceof UsageError) {
     process.stderr.write(`patinox demo: ${error.message}\n\n${USAGE}`);
     process.exitCode = 2;
+  } else if (error instanceof ServiceUnavailableError) {
+    // One line: what is down and what to do. Whatever was built is released quietly (listed only if that fails).
+    process.stderr.write(`patinox demo: ${error.message}\n`);
+    hooks?.uninstall();
+    const report = await resources.shutdown();
+    if (report.failures.length > 0) say(...cleanupLines(report, resources.log.cleaned));
+    process.exitCode = 1;
   } else {
     // A server that is down, a full disk…: say why, and still release everything.
     process.stderr.write(`patinox demo failed: ${toError(error).message}\n`);

@@ -1,5 +1,6 @@
 import { Cache, TieredCache } from '@patinox/cache';
 import { RedisBackend } from '@patinox/cache/redis';
+import { ServiceUnavailableError } from './service-unavailable.js';
 import type { MetricSnapshot } from '@patinox/monitor';
 import type { SharedMap } from '@patinox/shared';
 import type { Quote } from './pricing.js';
@@ -121,8 +122,11 @@ async function tiered({ maxEntries, resources }: PriceCacheOptions, url: string)
     },
     { name: `redis namespace ${namespace}` },
   );
-  const health = await cache.health(2_000);
-  if (health.status === 'down') throw new Error(`Redis at ${redact(url)} does not answer: ${JSON.stringify(health.details ?? {})}`);
+  const health = await cache.health(1_000);
+  if (health.status === 'down') {
+    const why = typeof health.details?.reason === 'string' ? health.details.reason : 'no answer to PING';
+    throw new ServiceUnavailableError(`Redis at ${redact(url)} does not answer (${why}): check it, or unset REDIS_URL to run without it`);
+  }
   return {
     description: `TieredCache: in-process L1 (${l1Entries.toLocaleString('en-US')} entries) + Redis L2 at ${redact(url)}, namespace ${namespace}`,
     getOrLoad: (key, load, tags) => cache.getOrLoad(key, load, { tags }),

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import { ioredisPeer } from '../internal/peers.js';
 import { describeValue, expectObject, toError } from '@patinox/errors';
 import type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendWrite, CacheBackend } from '../tiered/backend.js';
-import { CacheBackendError, TieredCacheError } from '../tiered/errors.js';
+import { CacheBackendError, TieredCacheError } from '../errors.js';
 import { clusterSlot } from '../tiered/internal/cluster-slot.js';
 
 /** An ioredis client: a standalone `Redis` or a `Cluster`. */
@@ -167,13 +168,13 @@ export class RedisBackend implements CacheBackend {
         if (typeof options.url !== 'string' || !/^rediss?:\/\//.test(options.url)) {
           throw new TypeError(`Expected \`url\` to be a redis:// or rediss:// URL, got ${describeValue(options.url)}`);
         }
-        this.client = new Redis(options.url, redisOptions);
+        this.client = new (ioredisPeer().Redis)(options.url, redisOptions);
       } else {
         const nodes = options.cluster;
         if (nodes === undefined || !isList(nodes) || nodes.length === 0) {
           throw new TypeError(`Expected \`cluster\` to be a non-empty array of startup nodes, got ${describeValue(nodes)}`);
         }
-        this.client = new Cluster([...options.cluster!], { redisOptions, ...options.clusterOptions });
+        this.client = new (ioredisPeer().Cluster)([...options.cluster!], { redisOptions, ...options.clusterOptions });
       }
       this.#owned = true;
       // ioredis prints unhandled 'error' events; the failures reach callers as coded errors instead.
@@ -467,6 +468,11 @@ function mapError(err: unknown, operation: string): Error {
     return new TieredCacheError(`Redis ${operation}: a key holds a value of another type`, 'CACHE_DECODE_FAILED', { operation, reason: 'wrong type' }, error);
   }
   if (message.includes('NOTCOUNTER')) return new TieredCacheError('The key does not hold a counter', 'CACHE_NOT_A_COUNTER', { operation }, error);
+  // An ACL refusal (also inside a script or a discarded MULTI) means the server is up: not an outage.
+  const previous = (error as { previousErrors?: unknown }).previousErrors;
+  if (message.includes('NOPERM') || (Array.isArray(previous) && previous.some((e) => toError(e).message.includes('NOPERM')))) {
+    return new TieredCacheError(`Redis ${operation}: permission denied for this user (${message})`, 'CACHE_PERMISSION_DENIED', { operation }, error);
+  }
   if (message.startsWith('CROSSSLOT')) {
     return new TieredCacheError(`Redis ${operation}: keys span several cluster slots; use one hash tag`, 'CACHE_CROSS_SLOT', { operation }, error);
   }

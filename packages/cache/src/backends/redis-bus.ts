@@ -1,7 +1,7 @@
 import { describeValue, expectBoolean, expectNonEmptyString, toError } from '@patinox/errors';
 import type { Cluster, Redis } from 'ioredis';
 import type { BusListener, BusState, InvalidationBus, InvalidationMessage } from '../tiered/bus.js';
-import { CacheBackendError, TieredCacheError } from '../tiered/errors.js';
+import { CacheBackendError, TieredCacheError } from '../errors.js';
 import { clusterSlot } from '../tiered/internal/cluster-slot.js';
 import type { RedisClient } from './redis-backend.js';
 
@@ -139,6 +139,11 @@ export class RedisBus implements InvalidationBus {
     const subscriber = this.#subscriber;
     this.#subscriber = undefined;
     if (subscriber === undefined) return;
+    // QUIT on a connection that is down would wait in the offline queue until the server returns.
+    if (subscriber.status !== 'ready') {
+      subscriber.disconnect();
+      return;
+    }
     try {
       await subscriber.quit();
     } catch {
@@ -151,6 +156,13 @@ export class RedisBus implements InvalidationBus {
     this.#subscriber = subscriber;
     subscriber.on('error', (err: unknown) => {
       this.#lastError = toError(err);
+      // The master gave the channel's slot away (resharding, failover) and dropped our subscription with
+      // an unsolicited `sunsubscribe` that ioredis reports as a queue error: re-read the slot map and move.
+      if (this.#cluster !== undefined && subscriber === this.#subscriber && /sunsubscribe/i.test(this.#lastError.message)) {
+        this.#setState('disconnected');
+        this.#cluster.refreshSlotsCache();
+        subscriber.disconnect();
+      }
     });
     const onMessage = (channel: Buffer, payload: Buffer): void => {
       if (subscriber === this.#subscriber && channel.toString() === this.channel) this.#deliver(payload.toString('utf8'));

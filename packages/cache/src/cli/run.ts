@@ -2,11 +2,12 @@ import { parseArgs } from 'node:util';
 import { toError, isPatinoxError } from '@patinox/errors';
 import { RedisBackend } from '../backends/redis-backend.js';
 import { RedisBus } from '../backends/redis-bus.js';
-import { jsonCodec } from '../serialization/codec.js';
+import { jsonCodec, type Codec, type Compressor } from '../serialization/codec.js';
 import { Serializer } from '../serialization/serializer.js';
+import { KeyLayout } from '../tiered/key-layout.js';
 import { TieredCache } from '../tiered/tiered-cache.js';
 import type { InvalidationMessage } from '../tiered/bus.js';
-import { CacheBackendError } from '../tiered/errors.js';
+import { CacheBackendError } from '../errors.js';
 import type { Redis } from 'ioredis';
 
 /** Exit codes of `patinox-cache`; stable, for scripts. */
@@ -134,8 +135,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         const pattern = args[0] ?? '*';
         let found = 0;
         await withDeadline(backend.ping());
-        for await (const batch of backend.scan(`${ns}:${pattern}`, 1000)) {
-          for (const key of batch) io.stdout(key.slice(ns.length + 1));
+        const prefix = KeyLayout.of(ns).values;
+        for await (const batch of backend.scan(`${prefix}${pattern}`, 1000)) {
+          for (const key of batch) io.stdout(key.slice(prefix.length));
           found += batch.length;
         }
         return found === 0 ? CLI_EXIT_CODES.notFound : CLI_EXIT_CODES.ok;
@@ -143,12 +145,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'get': {
         const ns = needNamespace();
         const key = needArg('key');
-        const bytes = await withDeadline(backend.get(`${ns}:${key}`));
+        const bytes = await withDeadline(backend.get(KeyLayout.of(ns).value(key)));
         if (bytes === null) {
           io.stderr(`patinox-cache: no key ${JSON.stringify(key)} in namespace ${ns}`);
           return CLI_EXIT_CODES.notFound;
         }
-        const ttl = await withDeadline(backend.ttl(`${ns}:${key}`));
+        const ttl = await withDeadline(backend.ttl(KeyLayout.of(ns).value(key)));
         const value = (await readerSerializer()).deserialize(bytes, key);
         io.stdout(JSON.stringify({ key, ttlMs: ttl !== null && ttl > 0 ? ttl : null, value: toJson(value) }, null, 2));
         return CLI_EXIT_CODES.ok;
@@ -213,12 +215,22 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 async function readerSerializer(): Promise<Serializer> {
   const [{ createMsgpackCodec }, { createLz4Compressor }] = await Promise.all([import('../serialization/msgpack.js'), import('../serialization/lz4.js')]);
-  return new Serializer({ codec: createMsgpackCodec(), compression: createLz4Compressor(), decoders: [jsonCodec] });
+  // The optional peers load on the first value that needs them: a JSON value never needs msgpackr, an
+  // uncompressed one never needs lz4-napi; a value that does, without its package, fails with PEER_DEPENDENCY_MISSING.
+  let codec: Codec | undefined;
+  let lz4: Compressor | undefined;
+  const msgpack = (): Codec => (codec ??= createMsgpackCodec());
+  const compressor = (): Compressor => (lz4 ??= createLz4Compressor());
+  return new Serializer({
+    codec: { id: 2, name: 'msgpack', encode: (value) => msgpack().encode(value), decode: (bytes) => msgpack().decode(bytes) },
+    compression: { name: 'lz4', compress: (bytes) => compressor().compress(bytes), decompress: (bytes) => compressor().decompress(bytes) },
+    decoders: [jsonCodec],
+  });
 }
 
 async function countKeys(backend: RedisBackend, namespace: string): Promise<number> {
   let n = 0;
-  for await (const batch of backend.scan(`${namespace}:*`, 1000)) n += batch.length;
+  for await (const batch of backend.scan(`${KeyLayout.of(namespace).values}*`, 1000)) n += batch.length;
   return n;
 }
 

@@ -1,4 +1,4 @@
-import { describeThrown, expectObject, expectSignal, isPatinoxError, isThenable, optional, toError } from '@patinox/errors';
+import { describeThrown, expectSignal, isPatinoxError, isThenable, optional, readOptions, toError } from '@patinox/errors';
 import { Histogram, createEvent, safeRecord, type Monitor } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
 import { PoolClosedError, PoolManagerError, PoolQueueFullError, PoolTimeoutError, PoolValidationError } from '../errors.js';
@@ -25,6 +25,7 @@ const MIN_TICK_MS = 10;
 const MAX_SPARE_WAITERS = 1024;
 const PENDING_WAITS = 64;
 const MAX_TICK_MS = 1000;
+const ACQUIRE_OPTION_KEYS = ['timeoutMs', 'signal'] as const;
 
 /** One loan that was still out when `close()` gave up waiting. */
 export interface LeakReport {
@@ -246,9 +247,9 @@ export class PoolCore<C> implements LoanOwner {
     let timeoutMs = this.#acquireTimeoutMs;
     let signal: AbortSignal | undefined;
     if (options !== undefined) {
-      expectObject('options', options);
-      timeoutMs = optional('timeoutMs', options.timeoutMs, expectDelayMs, timeoutMs);
-      signal = optional('signal', options.signal, expectSignal, undefined);
+      const bag = readOptions('options', options, ACQUIRE_OPTION_KEYS);
+      timeoutMs = optional('timeoutMs', bag.timeoutMs, expectDelayMs, timeoutMs);
+      signal = optional('signal', bag.signal, expectSignal, undefined);
     }
     if (this.#closed) return Promise.reject(new PoolClosedError(this.#name));
     // AbortSignal convention: reject with the reason exactly as the caller gave it.

@@ -5,14 +5,37 @@ import {
   expectNonEmptyString,
   expectNonNegativeFinite,
   expectNonNegativeInteger,
-  expectObject,
   expectPositiveInteger,
   expectTimerMs,
+  expectTimerMsOrZero,
   optional,
+  readOptions,
 } from '@patinox/errors';
 import { expectMonitor, noopMonitor, type Monitor } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
 import type { PoolOptions } from '../options.js';
+
+const POOL_OPTION_KEYS = [
+  'minSize',
+  'maxSize',
+  'acquireTimeoutMs',
+  'createTimeoutMs',
+  'validationTimeoutMs',
+  'destroyTimeoutMs',
+  'idleTimeoutMs',
+  'maxLifetimeMs',
+  'healthCheckIntervalMs',
+  'validateOnBorrow',
+  'validationSkipWindowMs',
+  'fairQueue',
+  'maxWaiters',
+  'leakDetectionMs',
+  'createRetryDelayMs',
+  'createRetryMaxDelayMs',
+  'name',
+  'monitor',
+  'random',
+] as const satisfies readonly (keyof PoolOptions)[];
 
 /** Every option with its default applied. */
 export interface ResolvedOptions {
@@ -47,15 +70,9 @@ export function expectDelayMs(name: string, value: unknown): number {
   return expectTimerMs(name, value);
 }
 
-/** A delay where 0 means "at once" (a close deadline). */
-export function expectDelayOrZeroMs(name: string, value: unknown): number {
-  return expectTimerMs(name, value, { allowZero: true });
-}
-
 /** Checks that `manager` has the functions a pool calls; throws the house `TypeError` otherwise. */
 export function validateManager<C>(manager: ConnectionManager<C>): void {
-  expectObject('manager', manager);
-  const fields = manager as unknown as Record<string, unknown>;
+  const fields = readOptions('manager', manager, ['create', 'isValid', 'destroy', 'recycle', 'watch', 'connectTimeoutMs']);
   expectFunction('manager.create', fields.create);
   expectFunction('manager.isValid', fields.isValid);
   expectFunction('manager.destroy', fields.destroy);
@@ -65,9 +82,9 @@ export function validateManager<C>(manager: ConnectionManager<C>): void {
 }
 
 /** Validates every option with the house message and applies the defaults. */
-export function resolveOptions<C>(manager: ConnectionManager<C>, options: PoolOptions): ResolvedOptions {
+export function resolveOptions<C>(manager: ConnectionManager<C>, raw: PoolOptions): ResolvedOptions {
   validateManager(manager);
-  expectObject('options', options);
+  const options = readOptions('options', raw, POOL_OPTION_KEYS) as Record<keyof PoolOptions, unknown>;
   const minSize = optional('minSize', options.minSize, expectNonNegativeInteger, 0);
   const maxSize = optional('maxSize', options.maxSize, expectPositiveInteger, Math.max(10, minSize));
   checkSizes(minSize, maxSize);
@@ -86,14 +103,14 @@ export function resolveOptions<C>(manager: ConnectionManager<C>, options: PoolOp
     createTimeoutMs,
     validationTimeoutMs: optional('validationTimeoutMs', options.validationTimeoutMs, expectDelayMs, Math.min(5000, createTimeoutMs)),
     destroyTimeoutMs: optional('destroyTimeoutMs', options.destroyTimeoutMs, expectDelayMs, Math.min(5000, createTimeoutMs)),
-    idleTimeoutMs: optional('idleTimeoutMs', options.idleTimeoutMs, expectDelayOrZeroMs, 30_000),
-    maxLifetimeMs: optional('maxLifetimeMs', options.maxLifetimeMs, expectDelayOrZeroMs, 0),
-    healthCheckIntervalMs: optional('healthCheckIntervalMs', options.healthCheckIntervalMs, expectDelayOrZeroMs, 30_000),
+    idleTimeoutMs: optional('idleTimeoutMs', options.idleTimeoutMs, expectTimerMsOrZero, 30_000),
+    maxLifetimeMs: optional('maxLifetimeMs', options.maxLifetimeMs, expectTimerMsOrZero, 0),
+    healthCheckIntervalMs: optional('healthCheckIntervalMs', options.healthCheckIntervalMs, expectTimerMsOrZero, 30_000),
     validateOnBorrow: optional('validateOnBorrow', options.validateOnBorrow, expectBoolean, true),
     validationSkipWindowMs: optional('validationSkipWindowMs', options.validationSkipWindowMs, expectNonNegativeFinite, 500),
     fairQueue: optional('fairQueue', options.fairQueue, expectBoolean, true),
     maxWaiters: optional('maxWaiters', options.maxWaiters, expectWaiterLimit, Infinity),
-    leakDetectionMs: optional('leakDetectionMs', options.leakDetectionMs, expectDelayOrZeroMs, 0),
+    leakDetectionMs: optional('leakDetectionMs', options.leakDetectionMs, expectTimerMsOrZero, 0),
     createRetryDelayMs,
     createRetryMaxDelayMs,
     name: optional('name', options.name, expectNonEmptyString, 'pool'),

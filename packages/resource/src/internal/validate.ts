@@ -1,19 +1,8 @@
-import { describeValue, expectNonNegativeInteger, expectObject, expectPositiveFinite, expectString } from '@patinox/errors';
+import { describeValue, expectNonNegativeInteger, expectObject, expectString, expectTimerMs } from '@patinox/errors';
 import { CleanupPriority } from '../priority.js';
 import type { EntryInfo } from './entry.js';
 
-/** Node clamps larger timer delays to 1 ms, which would turn a long timeout into an instant one. */
-export const MAX_TIMER_MS = 2_147_483_647;
-
 const PRIORITIES: readonly number[] = Object.values(CleanupPriority);
-
-export function expectTimeoutMs(name: string, value: unknown): number {
-  expectPositiveFinite(name, value);
-  if ((value as number) > MAX_TIMER_MS) {
-    throw new RangeError(`Expected \`${name}\` to be a positive number of ms at most ${MAX_TIMER_MS}, got ${describeValue(value)}`);
-  }
-  return value as number;
-}
 
 export function expectPriority(name: string, value: unknown): number {
   if (!PRIORITIES.includes(value as number)) {
@@ -70,7 +59,7 @@ export class InfoFactory {
       priority: priority === undefined ? this.#default.priority : expectPriority('priority', priority),
       sizeBytes: sizeBytes === undefined ? 0 : expectNonNegativeInteger('sizeBytes', sizeBytes),
       metadata: metadata === undefined ? undefined : expectObject<Readonly<Record<string, unknown>>>('metadata', metadata),
-      timeoutMs: timeoutMs === undefined ? 0 : expectTimeoutMs('timeoutMs', timeoutMs),
+      timeoutMs: timeoutMs === undefined ? 0 : expectTimerMs('timeoutMs', timeoutMs),
       stack,
     };
     if (stack === undefined) this.#last = info;

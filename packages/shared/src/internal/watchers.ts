@@ -1,6 +1,5 @@
-import { describeValue, toError } from '@patinox/errors';
+import { describeValue, expectSignal, isThenable } from '@patinox/errors';
 import type { SubscribeOptions } from '../options.js';
-import { expectSignal } from './validate.js';
 import type { SharingMetrics } from '../sharing-metrics.js';
 
 /** One version of a configuration, as subscribers see it. */
@@ -50,7 +49,7 @@ export class Watchers<T> {
   readonly #listeners = new Set<Listener<T>>();
   readonly #iterations = new Set<Iteration<T>>();
   readonly #current: () => ConfigSnapshot<T>;
-  readonly #onError: (error: Error, version: number) => void;
+  readonly #onError: (error: unknown, version: number) => void;
   readonly #metrics: SharingMetrics;
   #publishing = false;
   /** The round the running publish is in (0 when none runs). */
@@ -65,7 +64,7 @@ export class Watchers<T> {
   // resolution each and nothing else, which keeps young-generation GC out of the tail latency.
   #result: IteratorResult<ConfigSnapshot<T>> | undefined;
 
-  constructor(current: () => ConfigSnapshot<T>, onError: (error: Error, version: number) => void, metrics: SharingMetrics) {
+  constructor(current: () => ConfigSnapshot<T>, onError: (error: unknown, version: number) => void, metrics: SharingMetrics) {
     this.#current = current;
     this.#onError = onError;
     this.#metrics = metrics;
@@ -222,7 +221,7 @@ export class Watchers<T> {
       result = listener.fn(snapshot.config, snapshot.version);
     } catch (error) {
       listener.busy = false;
-      this.#onError(toError(error), snapshot.version);
+      this.#onError(error, snapshot.version);
       return;
     }
     if (!isThenable(result)) {
@@ -245,19 +244,9 @@ export class Watchers<T> {
     };
     // Promise.resolve reads `then` once more; a getter that throws now rejects instead of escaping.
     Promise.resolve(result).then(done, (error: unknown) => {
-      this.#onError(toError(error), snapshot.version);
+      this.#onError(error, snapshot.version);
       done();
     });
-  }
-}
-
-// Never throws: a listener's result whose `then` getter throws counts as not a promise.
-function isThenable(value: unknown): boolean {
-  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;
-  try {
-    return typeof (value as { then?: unknown }).then === 'function';
-  } catch {
-    return false;
   }
 }
 
@@ -270,6 +259,6 @@ export function subscribeTo<T>(
   if (arg !== undefined && (typeof arg !== 'object' || arg === null)) {
     throw new TypeError(`Expected \`subscribe\` to get a listener or an options object, got ${describeValue(arg)}`);
   }
-  return watchers.iterate(expectSignal(arg?.signal));
+  return watchers.iterate(arg?.signal === undefined ? undefined : expectSignal('signal', arg.signal));
 }
 
