@@ -153,6 +153,36 @@ describe('SharedMap across worker threads', () => {
     expect(events[0]!.data['heldMs']).toBeGreaterThanOrEqual(100);
   });
 
+  it('a holder that outlives its lease loses the lock: its write is refused with SHARED_MAP_LOCK_LOST', async () => {
+    const map = SharedMap.create<string>({ capacity: 8, shards: 1, codec: 'string', lockLeaseMs: 50 });
+    map.set('k', 'before');
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const worker = start(map, { mode: 'cue', flag: flag.buffer, key: 'k', value: 'worker' });
+    await message(worker, 'waiting');
+    const done = message(worker, 'done');
+    let code: string | undefined;
+    try {
+      map.update('k', () => {
+        Atomics.store(flag, 0, 1);
+        Atomics.notify(flag, 0);
+        // Hold the lock far past the lease (a long GC pause, a slow update function): the worker takes it over.
+        const until = performance.now() + 400;
+        while (performance.now() < until && map.get('k') !== 'worker') {
+          // spin
+        }
+        return 'main';
+      });
+    } catch (error) {
+      code = isPatinoxError(error) ? error.code : String(error);
+    }
+    await done;
+    await worker.terminate();
+    expect(code).toBe('SHARED_MAP_LOCK_LOST');
+    expect(map.get('k')).toBe('worker');
+    map.set('k', 'after');
+    expect(map.get('k')).toBe('after');
+  });
+
   it('recoverThread frees a dead worker’s locks at once', async () => {
     const monitor = new MemoryMonitor();
     const map = SharedMap.create<number>({ capacity: 8, shards: 1, lockLeaseMs: 60_000, lockTimeoutMs: 1000, monitor });

@@ -90,6 +90,17 @@ describe('pnpm demo', () => {
     expect(run.stdout).toMatch(/✓ worker pool/);
   });
 
+  it('with --cache shared-map, caches prices in a SharedMap the pricing workers fill', async () => {
+    const run = await demo([...SMALL, '--cache', 'shared-map']);
+    expectHealthySummary(run, 3000);
+    expect(run.stdout).toMatch(/cache\s+SharedMap in shared memory, 1,000 entries, filled by the pricing workers \(@patinox\/shared\)/);
+    const [hits, misses] = (/SharedMap\s+([\d,]+) hits, ([\d,]+) misses/.exec(run.stdout) ?? []).slice(1).map((n) => Number(n.replaceAll(',', '')));
+    expect(hits! + misses!).toBe(3000);
+    expect(hits).toBeGreaterThan(0);
+    expect(run.stdout).toMatch(/cache\s+dropped [\d,]+ prices computed with rules v1/);
+    expect(run.stdout).toMatch(/seen by (\d)\/\1 workers/);
+  });
+
   it('serves Prometheus metrics with --metrics-port, and cleans up on Ctrl-C while holding', async () => {
     let scrape = '';
     const run = await demoUntil([...SMALL, '--metrics-port', '0', '--hold'], /Holding:/, async (stdout, kill) => {

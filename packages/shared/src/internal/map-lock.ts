@@ -101,7 +101,7 @@ export class ShardLocks {
   #contended(shard: number): boolean {
     const i32 = this.#i32;
     const at = base(shard);
-    const started = Date.now();
+    const started = performance.now();
     let spins = 0;
     let seenOwner = 0;
     let seenStamp = 0;
@@ -118,11 +118,14 @@ export class ShardLocks {
       if (owner === this.#token) throw new SharedMapReentrantError(this.#name);
       const stamp = Atomics.load(i32, at + S_STAMP);
       const now = Date.now();
+      // The waiter's own observation runs on the monotonic clock, so a wall-clock jump alone (which
+      // moves every stamp's apparent age) cannot make it take a live holder's lock.
+      const watched = performance.now();
       if (owner !== seenOwner || stamp !== seenStamp) {
         seenOwner = owner;
         seenStamp = stamp;
-        seenSince = now;
-      } else if (now - seenSince >= this.#leaseMs) {
+        seenSince = watched;
+      } else if (watched - seenSince >= this.#leaseMs) {
         const heldMs = (now - this.#epochMs - stamp) | 0;
         if (heldMs >= this.#leaseMs && Atomics.compareExchange(i32, at + S_OWNER, owner, this.#token) === owner) {
           Atomics.store(i32, at + S_STAMP, this.#now());
@@ -130,7 +133,7 @@ export class ShardLocks {
           return true;
         }
       }
-      if (this.#timeoutMs !== undefined && now - started >= this.#timeoutMs) {
+      if (this.#timeoutMs !== undefined && watched - started >= this.#timeoutMs) {
         throw new LockTimeoutError('write', this.#timeoutMs, `${this.#name} shard ${shard}`);
       }
       if (spins < SPINS) {

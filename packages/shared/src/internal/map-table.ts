@@ -129,6 +129,9 @@ export class MapTable {
    */
   write(shard: number, slot: number, tag: number, hash: number, key: Uint8Array, keyLen: number, value: Uint8Array, valueLen: number): void {
     const i32 = this.#i32;
+    // Checked before touching the slot too: a holder whose lock was taken over must not scribble on
+    // the entry the new holder may be filling (the lease makes the remaining window a pause that long).
+    if (!this.#locks.holds(shard)) throw new SharedMapLockLostError(shard);
     const at = this.#verIndex(slot);
     const v = Atomics.load(i32, at);
     const writing = (v & 1) === 1 ? v : (v + 1) | 0;
