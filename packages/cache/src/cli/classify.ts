@@ -102,6 +102,9 @@ function tlsHint(code: string): string {
 }
 
 function firstLine(text: string): string {
+  // OpenSSL messages carry their library, function and source file: keep the reason only.
+  const ssl = /SSL routines:[^:]*:([^:]+)/.exec(text);
+  if (ssl !== null) return ssl[1]!.trim();
   const line = text.split('\n', 1)[0]!.trim();
   return line.endsWith('.') ? line.slice(0, -1) : line;
 }

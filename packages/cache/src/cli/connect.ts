@@ -101,6 +101,8 @@ export class Connection {
       single.on('error', (err: unknown) => errors.push(toError(err)));
       try {
         await deadline(single.connect(), settings, 'connect');
+        // Connections derived later (the bus' subscriber) must connect by themselves.
+        single.options.lazyConnect = false;
         if (!(await isClusterNode(single, settings))) return new Connection(single, settings, errors);
       } catch (err) {
         single.disconnect();
@@ -122,6 +124,7 @@ export class Connection {
     cluster.on('node error', record);
     try {
       await deadline(cluster.connect(), settings, 'connect to the cluster');
+      cluster.options.lazyConnect = false;
     } catch (err) {
       cluster.disconnect();
       throw err;

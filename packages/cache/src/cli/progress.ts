@@ -12,6 +12,7 @@ export class Progress {
   readonly #total: number | undefined;
   #last: number;
   #shown = false;
+  #printed = -1;
   count = 0;
 
   constructor(io: CliIo, label: string, intervalMs: number, total?: number) {
@@ -33,13 +34,15 @@ export class Progress {
 
   /** Ends the progress line (only when one was shown). */
   done(): void {
-    if (this.#shown) this.#print(true);
+    if (this.#shown && this.#printed !== this.count) this.#print(true);
+    else if (this.#shown && this.#io.isStderrTty === true && this.#io.stderrRaw !== undefined) this.#io.stderrRaw('\n');
   }
 
   #print(final: boolean): void {
     const of = this.#total === undefined ? '' : ` of ${this.#total} (${this.#total === 0 ? 100 : Math.floor((this.count / this.#total) * 100)}%)`;
     const line = `patinox-cache: ${this.#label} ${this.count}${of} entries`;
     this.#shown = true;
+    this.#printed = this.count;
     if (this.#io.isStderrTty === true && this.#io.stderrRaw !== undefined) this.#io.stderrRaw(`\r${line}${final ? '\n' : ''}`);
     else this.#io.stderr(line);
   }

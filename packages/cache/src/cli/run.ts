@@ -61,6 +61,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 function usage(io: CliIo, err: UsageError): number {
   const command = COMMANDS.find((c) => c.name === err.command);
-  io.stderr(`patinox-cache: ${err.message}\n\n${command === undefined ? mainHelp(COMMANDS) : commandHelp(command)}`);
+  const hint =
+    command === undefined
+      ? `Commands: ${COMMANDS.map((c) => c.name).join(', ')}. Run \`patinox-cache help\` for options and exit codes.`
+      : `Usage: patinox-cache ${`${command.name} ${command.usage}`.trim()} [options]. Run \`patinox-cache help ${command.name}\` for options and examples.`;
+  io.stderr(`patinox-cache: ${err.message}\n${hint}`);
   return CLI_EXIT_CODES.usage;
 }
