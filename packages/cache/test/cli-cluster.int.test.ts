@@ -49,7 +49,7 @@ describe('patinox-cache CLI on a 3-master Redis Cluster', () => {
   it('reads and writes keys on every node, following MOVED', async () => {
     const got = await Promise.all(keys.map((key) => run(['get', key, '-n', ns, '--json'])));
     expect(got.map((r) => r.code)).toEqual(keys.map(() => 0));
-    expect(got.map((r) => json(r).value.i)).toEqual(keys.map((_, i) => i));
+    expect(got.map((r) => json(r).value.i as number)).toEqual(keys.map((_, i) => i));
     for (const key of ['a', 'b', 'c', 'd', 'e']) expect((await run(['set', `w:${key}`, `"${key}"`, '-n', ns, '--tags', 'written'])).code).toBe(0);
     expect(await cache.getMany(['w:a', 'w:e'])).toEqual(['a', 'e']);
     expect(json(await run(['delete', 'w:a', 'w:b', '-n', ns]))).toEqual({ deleted: ['w:a', 'w:b'], missing: [] });

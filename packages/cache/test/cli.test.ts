@@ -51,7 +51,7 @@ describe('patinox-cache CLI on standalone Redis', () => {
     let t = 0;
     const counted = await run(['stats', '--watch', '--json', '--interval', '10', '--count', '3', '-n', ns], { now: () => (t += 1000) });
     expect(counted.code).toBe(0);
-    const lines = counted.out.map((l) => JSON.parse(l));
+    const lines = counted.out.map((l) => json({ code: 0, out: [l], err: [], bytes: [] }));
     expect(lines).toHaveLength(3);
     expect(lines[0].total.hitsPerSec).toBeUndefined();
     expect(lines[2].total.hitsPerSec).toBeGreaterThanOrEqual(0);
@@ -174,7 +174,7 @@ describe('patinox-cache CLI on standalone Redis', () => {
     await cache.delete('user:3');
     const events = await tail;
     expect(events.code).toBe(0);
-    expect(events.out.map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ namespace: ns, keys: ['user:3'] }), expect.objectContaining({ namespace: ns, keys: ['user:3'] })]);
+    expect(events.out.map((l) => JSON.parse(l) as unknown)).toEqual([expect.objectContaining({ namespace: ns, keys: ['user:3'] }), expect.objectContaining({ namespace: ns, keys: ['user:3'] })]);
     const controller = new AbortController();
     controller.abort();
     expect((await run(['events', 'tail'], { signal: controller.signal })).code).toBe(0);

@@ -7,6 +7,8 @@ export interface FailureContext {
   target: string;
   /** True when TLS was asked for (`--tls`, `rediss://`, or a certificate flag). */
   tls: boolean;
+  /** True once the connection was up: a reset before that, over TLS, is a refused handshake. */
+  connected?: boolean;
   /** Connection-level errors ioredis reported (its `error` / `node error` events), oldest first. */
   connectionErrors?: readonly Error[];
 }
@@ -53,9 +55,19 @@ export function classifyFailure(err: unknown, context: FailureContext): CliFailu
         { cause: reason },
       );
     }
-    if (typeof code === 'string' && (X509_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'))) {
-      return new CliFailure(`TLS handshake with ${at} failed (${code}: ${firstLine(message)}). ${tlsHint(code)}`, CLI_EXIT_CODES.tlsFailed, { cause: reason });
+    const tlsCode = typeof code === 'string' && (X509_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'));
+    // The same failure may arrive without its code (re-thrown by ioredis as a plain Error with the text).
+    if (tlsCode || (context.tls && TLS_MESSAGE.test(message))) {
+      const name = tlsCode ? (code) : 'TLS';
+      return new CliFailure(`TLS handshake with ${at} failed (${name}: ${firstLine(message)}). ${tlsHint(name, message)}`, CLI_EXIT_CODES.tlsFailed, { cause: reason });
     }
+  }
+  if (context.tls && context.connected !== true && reasons.some((r) => (r as { code?: unknown }).code === 'ECONNRESET' || /before secure TLS connection|socket hang up/.test(r.message))) {
+    return new CliFailure(
+      `TLS handshake with ${at} failed: the server closed the connection. It may want a client certificate (--cert and --key), or not trust the one given.`,
+      CLI_EXIT_CODES.tlsFailed,
+      { cause: error },
+    );
   }
   if (isPatinoxError(error, 'CACHE_BACKEND_UNAVAILABLE') || isConnectionMessage(error.message) || reasons.some((r) => isNetworkCode((r as { code?: unknown }).code))) {
     const detail = [...seen].reverse().find((e) => isNetworkCode((e as { code?: unknown }).code)) ?? seen.at(-1) ?? error;
@@ -74,10 +86,11 @@ export function classifyFailure(err: unknown, context: FailureContext): CliFailu
 function* chain(error: Error): Generator<Error> {
   const seen = new Set<unknown>();
   let current: unknown = error;
-  while (current instanceof Error && !seen.has(current)) {
+  // Not `instanceof Error`: errors from Node's TLS layer may come from another realm (vm contexts).
+  while (typeof current === 'object' && current !== null && typeof (current as Error).message === 'string' && !seen.has(current)) {
     seen.add(current);
-    yield current;
-    current = current.cause;
+    yield current as Error;
+    current = (current as Error).cause;
   }
 }
 
@@ -89,7 +102,12 @@ function isConnectionMessage(message: string): boolean {
   return /Connection is closed|None of startup nodes is available|Failed to refresh slots cache|Stream isn't writeable|max retries per request|CLUSTERDOWN/.test(message);
 }
 
-function tlsHint(code: string): string {
+const TLS_MESSAGE = /SSL routines|alert certificate|alert handshake|alert bad certificate|alert unknown ca|self[- ]signed certificate|unable to verify|unable to get (local )?issuer|certificate has expired|Hostname\/IP does not match|wrong version number/i;
+
+function tlsHint(code: string, message: string): string {
+  if (/certificate required|handshake failure/i.test(message)) return 'The server wants a client certificate: pass --cert and --key.';
+  if (/unknown ca|bad certificate|certificate unknown/i.test(message)) return 'The server did not accept the client certificate: check --cert and --key against its CA.';
+  if (/wrong version number/i.test(message)) return 'The port does not speak TLS: drop --tls (or use a redis:// URL).';
   if (code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' || code === 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE') {
     return 'The server wants a client certificate: pass --cert and --key.';
   }

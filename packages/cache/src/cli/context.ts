@@ -28,6 +28,11 @@ export class CommandContext {
     return this.#errors;
   }
 
+  /** True once a connection was opened. */
+  get isConnected(): boolean {
+    return this.#connection !== undefined;
+  }
+
   get settings(): ConnectionSettings {
     this.#settings ??= connectionSettings(this.values, this.io.env);
     return this.#settings;

@@ -51,7 +51,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     } catch {
       // Settings that cannot be resolved were reported as a usage error already.
     }
-    const failure: CliFailure = classifyFailure(err, { target, tls, connectionErrors: ctx.connectionErrors });
+    const failure: CliFailure = classifyFailure(err, { target, tls, connected: ctx.isConnected, connectionErrors: ctx.connectionErrors });
     io.stderr(`patinox-cache: ${failure.message}`);
     return failure.exitCode;
   } finally {
