@@ -51,10 +51,10 @@ describe('patinox-cache CLI on standalone Redis', () => {
     let t = 0;
     const counted = await run(['stats', '--watch', '--json', '--interval', '10', '--count', '3', '-n', ns], { now: () => (t += 1000) });
     expect(counted.code).toBe(0);
-    const lines = counted.out.map((l) => json({ code: 0, out: [l], err: [], bytes: [] }));
+    const lines = counted.out.map((l) => JSON.parse(l) as { total: { hitsPerSec?: number } });
     expect(lines).toHaveLength(3);
-    expect(lines[0].total.hitsPerSec).toBeUndefined();
-    expect(lines[2].total.hitsPerSec).toBeGreaterThanOrEqual(0);
+    expect(lines[0]!.total.hitsPerSec).toBeUndefined();
+    expect(lines[2]!.total.hitsPerSec).toBeGreaterThanOrEqual(0);
     const controller = new AbortController();
     const stopped = await run(['stats', '--watch', '--interval', '10000', '-n', ns], {
       signal: controller.signal,
