@@ -74,5 +74,5 @@ describe('patinox-cache CLI on a 3-master Redis Cluster', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/up {2}cluster \(ok\)/);
     expect(result.stdout).toContain(`namespace ${ns}: 30 keys`);
-  });
+  }, 60_000);
 });

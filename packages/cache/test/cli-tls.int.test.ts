@@ -72,7 +72,7 @@ describe('patinox-cache CLI on a TLS Redis with client certificates and ACL user
     expect(result.code).toBe(CLI_EXIT_CODES.tlsFailed);
     expect(result.stderr).toContain('TLS handshake with');
     expect(result.stderr).toContain('--cacert');
-  });
+  }, 60_000);
 
   it('exits 6 when the server wants a client certificate and none is given', async () => {
     const result = await cli(['status', '--url', url, '--cacert', file('ca.crt')]);
@@ -91,7 +91,7 @@ describe('patinox-cache CLI on a TLS Redis with client certificates and ACL user
     expect(result.code).toBe(CLI_EXIT_CODES.authFailed);
     expect(result.stderr).toContain('refused the credentials (WRONGPASS');
     expect(result.stderr).not.toContain('wrong-pass');
-  });
+  }, 60_000);
 
   it('exits 7 when the ACL user may not touch the namespace', async () => {
     const env = { PATINOX_REDIS_USER: 'reader', PATINOX_REDIS_PASSWORD: 'r3ad' };

@@ -213,7 +213,7 @@ describe('patinox-cache CLI on standalone Redis', () => {
     }
   });
 
-  it('runs as a built bin: exit codes, refusal without a TTY, lz4-napi only when a value needs it', async () => {
+  it('runs as a built bin: exit codes a script can rely on', async () => {
     const status = await runBin(['status', '-n', ns, '--json'], { env });
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ status: 'up' });
@@ -221,6 +221,9 @@ describe('patinox-cache CLI on standalone Redis', () => {
     expect(down.code).toBe(CLI_EXIT_CODES.unavailable);
     expect(down.stderr).toContain('cannot reach Redis at redis://127.0.0.1:1');
     expect((await runBin(['nope'])).code).toBe(CLI_EXIT_CODES.usage);
+  }, 60_000);
+
+  it('runs as a built bin: refusal without a TTY, lz4-napi only when a value needs it, stdin', async () => {
     const refused = await runBin(['clear', '-n', ns], { env });
     expect(refused.code).toBe(CLI_EXIT_CODES.notConfirmed);
     expect(await cache.exists('user:1')).toBe(true);
@@ -232,7 +235,7 @@ describe('patinox-cache CLI on standalone Redis', () => {
     const piped = await runBin(['set', 'from-bin', '-n', ns], { env, stdin: '[1,2,3]' });
     expect(piped.code).toBe(0);
     expect(await cache.get('from-bin', { consistent: true })).toEqual([1, 2, 3]);
-  });
+  }, 60_000);
 
   it('stops stats --watch cleanly on SIGINT', async () => {
     const result = await runBin(['stats', '--watch', '--json', '--interval', '5000', '-n', ns], {
@@ -243,5 +246,5 @@ describe('patinox-cache CLI on standalone Redis', () => {
     });
     expect(result).toMatchObject({ code: 0, signal: null, stderr: '' });
     expect(JSON.parse(result.stdout.trim().split('\n')[0]!)).toMatchObject({ mode: 'standalone' });
-  });
+  }, 60_000);
 });
