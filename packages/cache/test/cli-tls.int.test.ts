@@ -65,6 +65,9 @@ describe('patinox-cache CLI on a TLS Redis with client certificates and ACL user
     });
     expect(fromEnv.code).toBe(0);
     expect(fromEnv.err.join('')).not.toContain('s3cret');
+    const flag = await cli(['get', 'k', '-n', ns, '--user', 'ops', '--password', 's3cret', ...mtls]);
+    expect(flag.code).toBe(0);
+    expect(flag.err.join('')).toContain('prefer PATINOX_REDIS_PASSWORD');
   });
 
   it('exits 6 when the server certificate is not trusted, naming --cacert (built bin)', async () => {
@@ -77,7 +80,7 @@ describe('patinox-cache CLI on a TLS Redis with client certificates and ACL user
   it('exits 6 when the server wants a client certificate and none is given', async () => {
     const result = await cli(['status', '--url', url, '--cacert', file('ca.crt')]);
     expect(result.code).toBe(CLI_EXIT_CODES.tlsFailed);
-    expect(result.err.join('')).toContain('pass --cert and --key');
+    expect(result.err.join('')).toMatch(/client certificate \(?--cert and --key|pass --cert and --key/);
   });
 
   it('exits 3 with a hint when a plain connection meets the TLS port', async () => {

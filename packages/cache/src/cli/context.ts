@@ -34,7 +34,10 @@ export class CommandContext {
   }
 
   get settings(): ConnectionSettings {
-    this.#settings ??= connectionSettings(this.values, this.io.env);
+    if (this.#settings === undefined) {
+      this.#settings = connectionSettings(this.values, this.io.env);
+      if (this.values.password !== undefined) this.io.stderr('patinox-cache: note: --password is visible in shell history and ps; prefer PATINOX_REDIS_PASSWORD');
+    }
     return this.#settings;
   }
 

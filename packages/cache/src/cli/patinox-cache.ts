@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { createInterface } from 'node:readline/promises';
+import { parseCommandLine } from './args.js';
 import { runCli } from './run.js';
 import type { ConfirmAnswer } from './io.js';
 
@@ -13,7 +14,12 @@ const onSigint = (): void => {
 };
 process.on('SIGINT', onSigint);
 const argv = process.argv.slice(2);
-stoppable = argv.includes('--watch') || argv.includes('-w') || argv[0] === 'events';
+try {
+  const { command, values } = parseCommandLine(argv);
+  stoppable = command === 'events' || (command === 'stats' && values.watch === true);
+} catch {
+  // runCli reports the usage error.
+}
 
 async function confirm(question: string): Promise<ConfirmAnswer> {
   if (process.stdin.isTTY !== true || process.stderr.isTTY !== true) return 'no-tty';
