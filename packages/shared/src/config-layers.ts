@@ -4,6 +4,7 @@ import { describeValue, expectNonEmptyString, expectNonNegativeFinite, expectObj
 import { createEvent, expectMonitor, noopMonitor, safeRecord, type Monitor } from '@patinox/monitor';
 import { ConfigData, type ConfigFileWatch, type ConfigHandle, type ConfigListener, type Unsubscribe } from './config-data.js';
 import { ConfigClosedError, ConfigInvalidError, ConfigLoadError } from './errors.js';
+import { SHARED_EVENTS, type SharedEventName } from './events.js';
 import { getPath, isPlainObject, mergeLayers, readEnvLayer, readFileLayer, setPath, type ResolvedLayer, type ValueSource } from './internal/layers.js';
 import { expectName, optionalFunction } from './internal/validate.js';
 import type { ConfigLayer, LayeredConfigOptions, WatchFileOptions } from './options.js';
@@ -123,7 +124,7 @@ export class LayeredConfig<T extends object = Record<string, unknown>> implement
     try {
       layers = this.#read();
     } catch (error) {
-      this.#report('shared.config.reload_failed', error);
+      this.#report(SHARED_EVENTS.configReloadFailed, error);
       throw error;
     }
     return this.#apply(layers, this.#overrides);
@@ -131,7 +132,7 @@ export class LayeredConfig<T extends object = Record<string, unknown>> implement
 
   /**
    * Reloads whenever one of the file layers changes (debounced, atomic saves followed). A reload that
-   * fails keeps the old configuration and reports `shared.config.reload_failed`. Never keeps the process
+   * fails keeps the old configuration and reports `shared.config.reload.failed`. Never keeps the process
    * alive; `close()` on the result (or on this config) stops it.
    */
   watch(options: Pick<WatchFileOptions, 'debounceMs'> = {}): ConfigFileWatch {
@@ -178,7 +179,7 @@ export class LayeredConfig<T extends object = Record<string, unknown>> implement
         timer.unref();
       });
       watcher.on('error', (error: Error) => {
-        this.#report('shared.config.watch_failed', error);
+        this.#report(SHARED_EVENTS.configWatchFailed, error);
         handle.close();
       });
       watchers.push(watcher);
@@ -232,7 +233,7 @@ export class LayeredConfig<T extends object = Record<string, unknown>> implement
     return layers;
   }
 
-  #report(type: string, error: unknown): void {
+  #report(type: SharedEventName, error: unknown): void {
     const err = toError(error);
     safeRecord(this.#monitor, createEvent(type, this.#name, { code: isPatinoxError(err) ? err.code : undefined, error: err.message }));
   }

@@ -142,7 +142,7 @@ export interface SharedMapOptions<V> {
   lockTimeoutMs?: number;
   /** Names the map in errors and events. @default 'shared-map' */
   name?: string;
-  /** Receives `shared.map.lock_recovered` events. @default noopMonitor */
+  /** Receives `shared.map.lock.recovered` events. @default noopMonitor */
   monitor?: Monitor;
 }
 

@@ -2,6 +2,7 @@ import { threadId } from 'node:worker_threads';
 import { describeValue, expectFunction, expectNonNegativeInteger, expectObject, expectPositiveInteger, optional } from '@patinox/errors';
 import { createEvent, expectMonitor, noopMonitor, safeRecord, type Monitor } from '@patinox/monitor';
 import { SharedMapFullError, SharedMapReentrantError, SharedMapTooLargeError } from './errors.js';
+import { SHARED_EVENTS } from './events.js';
 import { decodeText, encodeText, hashBytes, resolveCodec, scratch, type SharedMapCodecName, type SlotCodec } from './internal/map-codec.js';
 import { computeGeometry, defaultShards, readHeader, TAG_DELETED, TAG_LIVE, writeHeader, type Geometry } from './internal/map-layout.js';
 import { ShardLocks, type RecoveredHow } from './internal/map-lock.js';
@@ -357,6 +358,6 @@ export class SharedMap<V = unknown> implements Iterable<[string, V]> {
   }
 
   #recovered(shard: number, owner: number, heldMs: number, how: RecoveredHow): void {
-    safeRecord(this.#monitor, createEvent('shared.map.lock_recovered', this.#handle.name, { shard, threadId: owner, heldMs, how }));
+    safeRecord(this.#monitor, createEvent(SHARED_EVENTS.mapLockRecovered, this.#handle.name, { shard, threadId: owner, heldMs, how }));
   }
 }

@@ -98,7 +98,7 @@ describe('LayeredConfig', () => {
     writeFileSync(join(dir, 'config.json'), '{ broken');
     expect(codeOf(() => config.reload())).toBe('SHARED_CONFIG_LOAD_FAILED');
     expect(config.get().pool.maxSize).toBe(10);
-    expect(monitor.events().map((e) => e.type)).toEqual(expect.arrayContaining(['shared.config.rejected', 'shared.config.reload_failed']));
+    expect(monitor.events().map((e) => e.type)).toEqual(expect.arrayContaining(['shared.config.rejected', 'shared.config.reload.failed']));
     config.close();
   });
 
@@ -157,7 +157,7 @@ describe('LayeredConfig', () => {
     expect(config.explain('pool.maxSize')).toMatchObject({ layer: 'file', value: 12 });
     const failed = new Promise<void>((resolve) => {
       const timer = setInterval(() => {
-        if (monitor.events().some((e) => e.type === 'shared.config.reload_failed')) {
+        if (monitor.events().some((e) => e.type === 'shared.config.reload.failed')) {
           clearInterval(timer);
           resolve();
         }

@@ -147,7 +147,7 @@ describe('SharedMap across worker threads', () => {
     map.set('k', 3); // waits out the lease, then recovers the lock
     expect(map.get('k')).toBe(3);
     expect(map.size).toBe(2);
-    const events = monitor.events().filter((e) => e.type === 'shared.map.lock_recovered');
+    const events = monitor.events().filter((e) => e.type === 'shared.map.lock.recovered');
     expect(events).toHaveLength(1);
     expect(events[0]!.data).toMatchObject({ shard: 0, threadId: holding, how: 'lease' });
     expect(events[0]!.data['heldMs']).toBeGreaterThanOrEqual(100);
@@ -194,7 +194,7 @@ describe('SharedMap across worker threads', () => {
     expect(map.recoverThread(id)).toBe(0);
     map.set('k', 1);
     expect(map.get('k')).toBe(1);
-    expect(monitor.events().map((e) => [e.type, e.data['how']])).toEqual([['shared.map.lock_recovered', 'exit']]);
+    expect(monitor.events().map((e) => [e.type, e.data['how']])).toEqual([['shared.map.lock.recovered', 'exit']]);
   });
 
   it('a writer that died mid-write (odd version, half-written copy, lock held) leaves readers on the last whole value', () => {
