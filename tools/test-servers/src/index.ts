@@ -10,3 +10,9 @@ export {
   stopSharedRedisCluster,
 } from './shared-cluster.js';
 export type { ClusterNodeAddress } from './shared-cluster.js';
+export { eventually } from './eventually.js';
+export { hostileValues } from './hostile.js';
+export { startVerdaccio } from './verdaccio.js';
+export type { RegistryHandle, StartVerdaccioOptions } from './verdaccio.js';
+export { watchUncaught } from './uncaught.js';
+export type { UncaughtWatch } from './uncaught.js';

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import { ioredisPeer } from '../internal/peers.js';
 import { describeValue, expectObject, toError } from '@patinox/errors';
 import type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendWrite, CacheBackend } from '../tiered/backend.js';
-import { CacheBackendError, TieredCacheError } from '../tiered/errors.js';
+import { CacheBackendError, TieredCacheError } from '../errors.js';
 import { clusterSlot } from '../tiered/internal/cluster-slot.js';
 
 /** An ioredis client: a standalone `Redis` or a `Cluster`. */
@@ -79,17 +80,6 @@ local cur = redis.call('PTTL', KEYS[1])
 if existed == 0 or (cur >= 0 and cur < ttl) then redis.call('PEXPIRE', KEYS[1], ttl) end
 return 1`;
 
-const MSET_SCRIPT = `
-for i = 1, #KEYS do
-  local ttl = tonumber(ARGV[i * 2])
-  if ttl > 0 then
-    redis.call('SET', KEYS[i], ARGV[i * 2 - 1], 'PX', ttl)
-  else
-    redis.call('SET', KEYS[i], ARGV[i * 2 - 1])
-  end
-end
-return #KEYS`;
-
 const UNLOCK_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
@@ -106,7 +96,7 @@ function script(source: string): Script {
   return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
-const SCRIPTS = { cas: script(CAS_SCRIPT), incr: script(INCR_SCRIPT), sadd: script(SADD_SCRIPT), unlock: script(UNLOCK_SCRIPT), mset: script(MSET_SCRIPT) };
+const SCRIPTS = { cas: script(CAS_SCRIPT), incr: script(INCR_SCRIPT), sadd: script(SADD_SCRIPT), unlock: script(UNLOCK_SCRIPT) };
 
 interface Waiter<T> {
   resolve(value: T): void;
@@ -167,13 +157,13 @@ export class RedisBackend implements CacheBackend {
         if (typeof options.url !== 'string' || !/^rediss?:\/\//.test(options.url)) {
           throw new TypeError(`Expected \`url\` to be a redis:// or rediss:// URL, got ${describeValue(options.url)}`);
         }
-        this.client = new Redis(options.url, redisOptions);
+        this.client = new (ioredisPeer().Redis)(options.url, redisOptions);
       } else {
         const nodes = options.cluster;
         if (nodes === undefined || !isList(nodes) || nodes.length === 0) {
           throw new TypeError(`Expected \`cluster\` to be a non-empty array of startup nodes, got ${describeValue(nodes)}`);
         }
-        this.client = new Cluster([...options.cluster!], { redisOptions, ...options.clusterOptions });
+        this.client = new (ioredisPeer().Cluster)([...options.cluster!], { redisOptions, ...options.clusterOptions });
       }
       this.#owned = true;
       // ioredis prints unhandled 'error' events; the failures reach callers as coded errors instead.
@@ -226,23 +216,21 @@ export class RedisBackend implements CacheBackend {
       await (ttlOf(e) > 0 ? client.set(e.key, e.value, 'PX', ttlOf(e)) : client.set(e.key, e.value));
       return;
     }
-    // Without TTLs one native MSET; with any TTL one script call for all, so that two writes of one
-    // key in the same tick still land in call order.
-    const keys: string[] = [];
-    const args: (string | Buffer)[] = [];
-    let withTtl = false;
-    for (const e of items) {
-      keys.push(e.key);
-      args.push(e.value, String(ttlOf(e)));
-      if (ttlOf(e) > 0) withTtl = true;
-    }
-    if (withTtl) {
-      await this.#eval(SCRIPTS.mset, keys, args);
+    // Without TTLs one native MSET; with any TTL one pipeline of SET … PX in call order (so two writes of
+    // one key in the same tick land in order): a script call per batch costs Redis more than it saves.
+    if (!items.some((e) => ttlOf(e) > 0)) {
+      const plain: (string | Buffer)[] = [];
+      for (const e of items) plain.push(e.key, e.value);
+      await client.mset(...plain);
       return;
     }
-    const plain: (string | Buffer)[] = [];
-    for (const e of items) plain.push(e.key, e.value);
-    await client.mset(...plain);
+    const pipeline = client.pipeline();
+    for (const e of items) {
+      const ttl = ttlOf(e);
+      if (ttl > 0) pipeline.set(e.key, e.value, 'PX', ttl);
+      else pipeline.set(e.key, e.value);
+    }
+    checkExec(await pipeline.exec());
   }
 
   async getMany(keys: readonly string[]): Promise<(Buffer | null)[]> {
@@ -276,7 +264,7 @@ export class RedisBackend implements CacheBackend {
 
   set(key: string, value: Buffer, options: BackendSetOptions = {}): Promise<boolean> {
     if (options.nx !== true) {
-      // Plain sets issued in one tick share one script call (one command for many callers).
+      // Plain sets issued in one tick share one pipeline per hash slot (one write, one read for many callers).
       return new Promise((resolve, reject) => {
         let queue = this.#sets;
         if (queue === undefined) {
@@ -467,6 +455,11 @@ function mapError(err: unknown, operation: string): Error {
     return new TieredCacheError(`Redis ${operation}: a key holds a value of another type`, 'CACHE_DECODE_FAILED', { operation, reason: 'wrong type' }, error);
   }
   if (message.includes('NOTCOUNTER')) return new TieredCacheError('The key does not hold a counter', 'CACHE_NOT_A_COUNTER', { operation }, error);
+  // An ACL refusal (also inside a script or a discarded MULTI) means the server is up: not an outage.
+  const previous = (error as { previousErrors?: unknown }).previousErrors;
+  if (message.includes('NOPERM') || (Array.isArray(previous) && previous.some((e) => toError(e).message.includes('NOPERM')))) {
+    return new TieredCacheError(`Redis ${operation}: permission denied for this user (${message})`, 'CACHE_PERMISSION_DENIED', { operation }, error);
+  }
   if (message.startsWith('CROSSSLOT')) {
     return new TieredCacheError(`Redis ${operation}: keys span several cluster slots; use one hash tag`, 'CACHE_CROSS_SLOT', { operation }, error);
   }

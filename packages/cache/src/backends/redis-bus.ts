@@ -1,7 +1,7 @@
 import { describeValue, expectBoolean, expectNonEmptyString, toError } from '@patinox/errors';
 import type { Cluster, Redis } from 'ioredis';
 import type { BusListener, BusState, InvalidationBus, InvalidationMessage } from '../tiered/bus.js';
-import { CacheBackendError, TieredCacheError } from '../tiered/errors.js';
+import { CacheBackendError, TieredCacheError } from '../errors.js';
 import { clusterSlot } from '../tiered/internal/cluster-slot.js';
 import type { RedisClient } from './redis-backend.js';
 
