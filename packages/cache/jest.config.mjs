@@ -24,7 +24,14 @@ export default {
       rootDir,
       displayName: 'ioredis 6',
       globals: { IOREDIS_MAJOR: 6 },
-      testMatch: ['<rootDir>/test/redis-backend.int.test.ts', '<rootDir>/test/tiered-redis.int.test.ts', '<rootDir>/test/tiered-coherence.int.test.ts', '<rootDir>/test/ioredis-major.int.test.ts'],
+      testMatch: [
+        '<rootDir>/test/redis-backend.int.test.ts',
+        // The conformance suite on standalone Redis and the cluster (it replaced tiered-redis.int.test.ts), and the bus.
+        '<rootDir>/test/conformance-redis.int.test.ts',
+        '<rootDir>/test/redis-bus.int.test.ts',
+        '<rootDir>/test/tiered-coherence.int.test.ts',
+        '<rootDir>/test/ioredis-major.int.test.ts',
+      ],
       moduleNameMapper: { ...project.moduleNameMapper, '^ioredis(/.*)?$': 'ioredis6$1' },
     },
   ],
