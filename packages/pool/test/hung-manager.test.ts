@@ -7,15 +7,16 @@ function never<T>(): Promise<T> {
   return new Promise<T>(() => undefined);
 }
 
+let manager: FakeManager;
+beforeEach(() => {
+  jest.useFakeTimers();
+  manager = new FakeManager();
+});
+afterEach(() => {
+  jest.useRealTimers();
+});
+
 describe('Pool with a manager that never answers', () => {
-  let manager: FakeManager;
-  beforeEach(() => {
-    jest.useFakeTimers();
-    manager = new FakeManager();
-  });
-  afterEach(() => {
-    jest.useRealTimers();
-  });
 
   it('close({ deadlineMs }) resolves by its deadline although destroy never settles, and leaves no timer', async () => {
     Object.assign(manager, {
@@ -112,15 +113,31 @@ describe('Pool with a manager that never answers', () => {
   });
 });
 
+describe('Pool with a manager that throws hostile values', () => {
+  it('replaces a connection whose isValid throws a Proxy whose traps throw, and keeps its counts', async () => {
+    const pool = new Pool(manager, { maxSize: 1, validationSkipWindowMs: 0 });
+    const first = await pool.acquire();
+    const conn = first.connection;
+    first.release();
+    manager.validImpl = () => {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error
+      throw new Proxy({}, { get: () => { throw new Error('get'); }, getPrototypeOf: () => { throw new Error('proto'); } });
+    };
+    await flush(1);
+    const next = pool.acquire();
+    manager.validImpl = () => true;
+    const loan = await next;
+    expect(loan.connection).not.toBe(conn);
+    expect(conn.destroyed).toBe(true);
+    const s = pool.stats();
+    expect(s).toMatchObject({ size: 1, borrowed: 1, validationFailures: 1, validationTimeouts: 0 });
+    expect(s.size).toBe(s.idle + s.borrowed + s.pendingCreates);
+    loan.release();
+    await pool.close();
+  });
+});
+
 describe('Pool.healthCheck', () => {
-  let manager: FakeManager;
-  beforeEach(() => {
-    jest.useFakeTimers();
-    manager = new FakeManager();
-  });
-  afterEach(() => {
-    jest.useRealTimers();
-  });
 
   it('reports up, degraded when saturated with waiters, and down once closed, in the monitor shape', async () => {
     const pool = new Pool(manager, { name: 'db', maxSize: 1 });

@@ -8,6 +8,15 @@ export class CallTimeoutError extends Error {
   }
 }
 
+/** True for a {@link CallTimeoutError}; never throws (a thrown Proxy's `getPrototypeOf` trap may). */
+export function isCallTimeout(error: unknown): boolean {
+  try {
+    return error instanceof CallTimeoutError;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Bounds manager calls (`isValid`, `recycle`, `destroy`) by a timeout each, and owns their timers so
  * `close()` can stop every one of them: after close nothing of the pool's holds the event loop, even

@@ -3,7 +3,7 @@ import { Histogram, createEvent, safeRecord, type Monitor } from '@patinox/monit
 import type { ConnectionManager } from '../connection-manager.js';
 import { PoolClosedError, PoolManagerError, PoolQueueFullError, PoolTimeoutError, PoolValidationError } from '../errors.js';
 import { POOL_EVENTS, type PoolEventName } from '../events.js';
-import { BoundedCalls, CallTimeoutError } from './bounded-calls.js';
+import { BoundedCalls, isCallTimeout } from './bounded-calls.js';
 import { expectDelayMs } from './resolve-options.js';
 import type { AcquireOptions } from '../options.js';
 import type { CloseReport, LeakReport, PoolStats } from '../stats.js';
@@ -316,7 +316,7 @@ export class PoolCore<C> implements LoanOwner {
     if (this.#conns[slot] !== conn || this.#state[slot] !== RECYCLING) return;
     this.#checking -= 1;
     if (error !== undefined) {
-      if (error instanceof CallTimeoutError) this.#validationTimeouts += 1;
+      if (isCallTimeout(error)) this.#validationTimeouts += 1;
       this.#reportManagerError('recycle', error);
       this.#destroySlot(slot, 'recycle-failed', error);
     } else if (this.#closed || this.#broken[slot] !== 0) {
@@ -481,7 +481,7 @@ export class PoolCore<C> implements LoanOwner {
         },
         (error: unknown) => {
           this.#destroying.delete(pending);
-          if (error instanceof CallTimeoutError) this.#destroyTimeouts += 1;
+          if (isCallTimeout(error)) this.#destroyTimeouts += 1;
           this.#reportManagerError('destroy', error);
         },
       );
@@ -680,7 +680,7 @@ export class PoolCore<C> implements LoanOwner {
 
   #invalid(slot: number, cause: unknown): void {
     this.#validationFailures += 1;
-    const timedOut = cause instanceof CallTimeoutError;
+    const timedOut = isCallTimeout(cause);
     if (timedOut) this.#validationTimeouts += 1;
     const error = new PoolValidationError(
       `A connection of pool "${this.#name}" failed validation${cause === undefined ? '' : `: ${describeThrown(cause)}`}`,
