@@ -215,6 +215,13 @@ export class Cache<K, V> {
   /** No byte sizes and no default TTL: `set` without options takes the shortest path. */
   readonly #plain: boolean;
   #timer: ReturnType<typeof setInterval> | undefined;
+  /**
+   * While > 0, `onEvict` calls wait in `#deferred` (flat key, value, reason triples) until the operation
+   * that removes several entries is done: a callback that uses the cache then sees it consistent, and
+   * cannot refill it under a loop that is making room (which would never end).
+   */
+  #deferring = 0;
+  #deferred: unknown[] | undefined;
   #closed = false;
   readonly #inflight = new Map<K, Inflight<V>>();
   readonly #controller = new AbortController();
@@ -395,12 +402,17 @@ export class Cache<K, V> {
       this.#resetFree();
       this.#cleared += had;
     } else {
-      for (const slot of this.#occupied()) {
-        this.#policy.remove(slot);
-        this.#drop(slot, CLEARED);
+      this.#deferring += 1;
+      try {
+        for (const slot of this.#occupied()) {
+          this.#policy.remove(slot);
+          this.#drop(slot, CLEARED);
+        }
+        this.#policy.clear();
+        this.#resetFree();
+      } finally {
+        this.#endDeferral();
       }
-      this.#policy.clear();
-      this.#resetFree();
     }
     for (const region of this.#regions.values()) region.clear();
     if (had > 0) safeRecord(this.#monitor, createEvent(CACHE_EVENTS.cleared, this.name, { entries: had }));
@@ -530,11 +542,16 @@ export class Cache<K, V> {
   purgeExpired(): number {
     if (!this.#readCheck) return 0;
     let removed = 0;
-    for (const slot of this.#occupied()) {
-      if (!this.#live(slot) && !this.#inStaleWindow(slot) && this.#keys[slot] !== undefined) {
-        this.#usable(slot);
-        removed += 1;
+    this.#deferring += 1;
+    try {
+      for (const slot of this.#occupied()) {
+        if (!this.#live(slot) && !this.#inStaleWindow(slot) && this.#keys[slot] !== undefined) {
+          this.#usable(slot);
+          removed += 1;
+        }
       }
+    } finally {
+      this.#endDeferral();
     }
     if (removed > 0) safeRecord(this.#monitor, createEvent(CACHE_EVENTS.swept, this.name, { expired: removed, size: this.#count }));
     return removed;
@@ -682,9 +699,26 @@ export class Cache<K, V> {
       if (this.#slotTags !== undefined && this.#slotTags[slot] !== undefined) this.#untag(slot, oldKey);
       this.#evicted += 1;
     } else {
-      if (this.#count >= this.maxEntries || this.#bytes + size > this.maxSizeBytes) this.#makeRoom(size);
+      if (this.#count >= this.maxEntries || this.#bytes + size > this.maxSizeBytes) {
+        // The victims are told once the newcomer has landed (see #deferring).
+        this.#deferring += 1;
+        try {
+          this.#makeRoom(size);
+          slot = this.#takeSlot();
+          this.#place(slot, key, value, expiresAt, size, tags, staleUntil);
+        } finally {
+          this.#endDeferral();
+        }
+        return;
+      }
       slot = this.#takeSlot();
     }
+    this.#place(slot, key, value, expiresAt, size, tags, staleUntil);
+    // Told last, once the cache is consistent again, so the callback may use the cache.
+    if (evicted && this.#onEvict !== undefined) this.#notify(evictedKey as K, evictedValue as V, EVICTED);
+  }
+
+  #place(slot: number, key: K, value: V, expiresAt: number, size: number, tags: readonly string[] | undefined, staleUntil: number): void {
     this.#index(key, slot);
     this.#keys[slot] = key;
     this.#values[slot] = value;
@@ -696,8 +730,6 @@ export class Cache<K, V> {
     if (tags !== undefined && tags.length > 0) this.#tag(slot, key, tags);
     this.#inserts += 1;
     this.#policyInsert(slot, key);
-    // Told last, once the cache is consistent again, so the callback may use the cache.
-    if (evicted && this.#onEvict !== undefined) this.#notify(evictedKey as K, evictedValue as V, EVICTED);
   }
 
 
@@ -750,11 +782,17 @@ export class Cache<K, V> {
     if (tags !== undefined && tags.length > 0) this.#tag(slot, key, tags);
     this.#updates += 1;
     this.#update(slot);
-    if (old !== value) {
-      this.#replaced += 1;
-      if (this.#onEvict !== undefined) this.#notify(key, old, REPLACED);
+    const overflow = this.#bytes > this.maxSizeBytes;
+    if (overflow) this.#deferring += 1;
+    try {
+      if (old !== value) {
+        this.#replaced += 1;
+        if (this.#onEvict !== undefined) this.#tell(key, old, REPLACED);
+      }
+      if (overflow) this.#evictOverflow();
+    } finally {
+      if (overflow) this.#endDeferral();
     }
-    if (this.#bytes > this.maxSizeBytes) this.#evictOverflow();
   }
 
   #hit(slot: number): void {
@@ -833,7 +871,21 @@ export class Cache<K, V> {
     else if (reason === DELETED) this.#deleted += 1;
     else if (reason === REPLACED) this.#replaced += 1;
     else this.#cleared += 1;
-    if (this.#onEvict !== undefined) this.#notify(key, value, reason);
+    if (this.#onEvict !== undefined) this.#tell(key, value, reason);
+  }
+
+  /** Calls `onEvict` now, or after the running multi-entry removal (see #deferring). */
+  #tell(key: K, value: V, reason: number): void {
+    if (this.#deferring === 0) this.#notify(key, value, reason);
+    else (this.#deferred ??= []).push(key, value, reason);
+  }
+
+  #endDeferral(): void {
+    this.#deferring -= 1;
+    if (this.#deferring !== 0 || this.#deferred === undefined || this.#deferred.length === 0) return;
+    const queue = this.#deferred;
+    this.#deferred = undefined;
+    for (let i = 0; i < queue.length; i += 3) this.#notify(queue[i] as K, queue[i + 1] as V, queue[i + 2] as number);
   }
 
   #notify(key: K, value: V, reason: number): void {

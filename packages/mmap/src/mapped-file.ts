@@ -1,14 +1,15 @@
-import { expectObject, expectOneOf, optional } from '@patinox/errors';
+import { expectOneOf, optional, readOptions } from '@patinox/errors';
 import type { HealthCheck, MetricSnapshot } from '@patinox/monitor';
 import { ELEMENT_TYPES, ELEMENT_INFO, type ElementType, type TypedArrayOf } from './element-type.js';
 import { MappingTooLargeError } from './errors.js';
 import { mappingHealthCheck } from './internal/health.js';
-import { openCore, type MappingCore } from './internal/mapping-core.js';
+import { MAPPING_OPTION_KEYS, openCore, type MappingCore } from './internal/mapping-core.js';
 import { TypedWindows } from './internal/typed-windows.js';
 import { createSlice, type MappedSlice, type ReadonlyMappedSlice } from './mapped-slice.js';
 import type { MappedFileOptions, MappingAdvice, MappingMode, MappingPromotion } from './options.js';
 
 const PROMOTIONS: readonly MappingPromotion[] = ['auto', 'never'];
+const FILE_OPTION_KEYS = [...MAPPING_OPTION_KEYS, 'type', 'promote'] as const;
 
 /** What `asMappedSlice()` returns for mode `M`: no setter in `'read'` mode. */
 export type SliceFor<T extends ElementType, M extends MappingMode> = M extends 'read' ? ReadonlyMappedSlice<T> : MappedSlice<T>;
@@ -62,8 +63,9 @@ export class MappedFile<T extends ElementType = ElementType, M extends MappingMo
    * Opens and maps `path` (or `offset`/`length` of it) as elements of `options.type`.
    * Resolves once the range is validated and mapped (windowed ranges map each window on first access).
    */
-  static async open<T extends ElementType, M extends MappingMode = 'read'>(path: string, options: MappedFileOptions<T, M>): Promise<MappedFile<T, M>> {
-    expectObject('options', options);
+  static async open<T extends ElementType, M extends MappingMode = 'read'>(path: string, fileOptions: MappedFileOptions<T, M>): Promise<MappedFile<T, M>> {
+    // Read once: each getter runs one time, and a bag that throws when read is a TypeError naming it.
+    const options = readOptions('options', fileOptions, FILE_OPTION_KEYS) as MappedFileOptions<T, M>;
     const type = expectOneOf('type', options.type, ELEMENT_TYPES) as T;
     const promote = optional('promote', options.promote, (n, v) => expectOneOf(n, v, PROMOTIONS), 'auto');
     const core = await openCore(path, options, ELEMENT_INFO[type].bytes, 0, promote);

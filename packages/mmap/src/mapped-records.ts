@@ -1,8 +1,10 @@
-import { describeValue, expectBoolean, expectObject, optional } from '@patinox/errors';
+import { describeValue, expectBoolean, optional, readOptions } from '@patinox/errors';
 import type { HealthCheck, MetricSnapshot } from '@patinox/monitor';
 import { MappingReadOnlyError } from './errors.js';
 import { mappingHealthCheck } from './internal/health.js';
-import { openCore, type MappingCore } from './internal/mapping-core.js';
+import { MAPPING_OPTION_KEYS, openCore, type MappingCore } from './internal/mapping-core.js';
+
+const RECORDS_OPTION_KEYS = [...MAPPING_OPTION_KEYS, 'schema', 'packed'] as const;
 import type { IncoreReport } from './mapped-file.js';
 import type { MappedRecordsOptions, MappingAdvice, MappingMode, RecordSchema } from './options.js';
 import { FIELD_READERS, FIELD_WRITERS, checkFieldValue, computeRecordLayout, type RecordField, type RecordLayout, type RecordValues } from './record-layout.js';
@@ -163,8 +165,8 @@ export class MappedRecords<S extends RecordSchema = RecordSchema, M extends Mapp
   }
 
   /** Opens and maps `path` as records of `options.schema`. */
-  static async open<S extends RecordSchema, M extends MappingMode = 'read'>(path: string, options: MappedRecordsOptions<S, M>): Promise<MappedRecords<S, M>> {
-    expectObject('options', options);
+  static async open<S extends RecordSchema, M extends MappingMode = 'read'>(path: string, recordsOptions: MappedRecordsOptions<S, M>): Promise<MappedRecords<S, M>> {
+    const options = readOptions('options', recordsOptions, RECORDS_OPTION_KEYS) as MappedRecordsOptions<S, M>;
     const layout = computeRecordLayout(options.schema, optional('packed', options.packed, expectBoolean, false));
     const core = await openCore(path, options, layout.recordSize, layout.recordSize);
     return new MappedRecords<S, M>(RECORDS_KEY, core, layout);

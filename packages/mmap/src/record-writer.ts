@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
-import { expectBoolean, expectNonEmptyString, expectObject, expectPositiveInteger, optional } from '@patinox/errors';
+import { expectBoolean, expectNonEmptyString, expectPositiveInteger, optional, readOptions } from '@patinox/errors';
 import { createEvent, expectMonitor, noopMonitor, safeRecord, type HealthCheck, type Monitor } from '@patinox/monitor';
 import { MMAP_EVENTS } from './events.js';
 import { MappingAlignmentError, MappingClosedError, MappingIoError } from './errors.js';
@@ -22,6 +22,7 @@ const WRITER_KEY: unique symbol = Symbol('RecordWriter');
  */
 export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disposable, AsyncDisposable {
   readonly layout: RecordLayout;
+  readonly #fieldNames: readonly string[];
   readonly path: string;
   #fd: number;
   readonly #buffer: Buffer;
@@ -35,6 +36,7 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
   constructor(key: typeof WRITER_KEY, path: string, fd: number, existing: number, layout: RecordLayout, bufferRecords: number, monitor: Monitor, name: string) {
     if (key !== WRITER_KEY) throw new TypeError('RecordWriter is created by RecordWriter.open(), not with new');
     this.layout = layout;
+    this.#fieldNames = layout.fields.map((field) => field.name);
     this.path = path;
     this.#fd = fd;
     this.#written = existing;
@@ -49,9 +51,9 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
    * @throws MappingIoError when the file cannot be opened; MappingAlignmentError when its size is not a
    * whole number of records of this schema.
    */
-  static open<S extends RecordSchema>(path: string, options: RecordWriterOptions<S>): RecordWriter<S> {
+  static open<S extends RecordSchema>(path: string, writerOptions: RecordWriterOptions<S>): RecordWriter<S> {
     expectNonEmptyString('path', path);
-    expectObject('options', options);
+    const options = readOptions('options', writerOptions, ['schema', 'packed', 'bufferRecords', 'monitor', 'name']) as RecordWriterOptions<S>;
     const layout = computeRecordLayout(options.schema, optional('packed', options.packed, expectBoolean, false));
     const bufferRecords = optional('bufferRecords', options.bufferRecords, expectPositiveInteger, 1024);
     const monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
@@ -94,8 +96,9 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
    */
   append(record: RecordValues<S>): number {
     if (this.#fd < 0) throw new MappingClosedError(`The record writer of ${this.path} is closed`, { context: { path: this.path } });
-    expectObject('record', record);
-    const values = this.layout.fields.map((field) => checkFieldValue(field, (record as Record<string, unknown>)[field.name]));
+    // Each field is read once; a record whose getters (or Proxy traps) throw is a TypeError naming it.
+    const read = readOptions('record', record, this.#fieldNames) as Record<string, unknown>;
+    const values = this.layout.fields.map((field) => checkFieldValue(field, read[field.name]));
     if (this.#used === this.#buffer.length) this.flush();
     const at = this.#used;
     // Padding bytes are zeroed so files are byte-for-byte reproducible.

@@ -363,8 +363,14 @@ export class ConfigData<T> implements Disposable, AsyncDisposable {
   }
 
   #migrate(raw: unknown): unknown {
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
-    const declared = (raw as Record<string, unknown>)[this.#versionKey];
+    let declared: unknown;
+    try {
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+      declared = (raw as Record<string, unknown>)[this.#versionKey];
+    } catch (error) {
+      // A getter or Proxy trap that throws: not a configuration anyone can read.
+      throw new ConfigInvalidError(this.#name, [`reading ${this.#versionKey} threw: ${describeThrown(error)}`], error);
+    }
     if (declared === undefined) return raw;
     if (typeof declared !== 'number' || !Number.isInteger(declared) || declared < 1) {
       throw new ConfigInvalidError(this.#name, [`${this.#versionKey} must be a positive integer, got ${describeValue(declared)}`]);

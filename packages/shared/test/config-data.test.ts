@@ -181,6 +181,28 @@ describe('ConfigData', () => {
     for await (const _ of new ConfigData(1).subscribe()) break;
   });
 
+  it('answers every pull of an iterator made without awaiting the previous one, and ends them all on close', async () => {
+    const config = new ConfigData<Settings>({ poolSize: 1 });
+    const iterator = config.subscribe();
+    const pulls = [iterator.next(), iterator.next(), iterator.next(), iterator.next()];
+    config.update({ poolSize: 2 });
+    await new Promise((resolve) => setImmediate(resolve));
+    config.update({ poolSize: 3 });
+    config.close();
+    const results = await Promise.all(pulls);
+    expect(results.map((r) => (r.done === true ? 'done' : r.value.version))).toEqual([1, 2, 3, 'done']);
+  });
+
+  it('refuses an unreadable options bag or configuration with a typed error', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const config = new ConfigData<Settings>({ poolSize: 1 });
+    expect(() => config.subscribe(proxy as never)).toThrow(TypeError);
+    expect(() => config.update(proxy as never)).toThrow(expect.objectContaining({ code: SHARED_CONFIG_INVALID }));
+    expect(() => config.update({ poolSize: proxy } as never)).toThrow(expect.objectContaining({ code: 'SHARED_NOT_CLONEABLE' }));
+    expect(config.version).toBe(1);
+  });
+
   it('handles re-entrant updates from a listener in version order', () => {
     const config = new ConfigData<Settings>({ poolSize: 1 });
     const a: number[] = [];

@@ -16,3 +16,4 @@ export { startVerdaccio } from './verdaccio.js';
 export type { RegistryHandle, StartVerdaccioOptions } from './verdaccio.js';
 export { watchUncaught } from './uncaught.js';
 export type { UncaughtWatch } from './uncaught.js';
+export { HOSTILE_COUNT, HostileRef, resolveHostile } from './hostile-ref.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { eventually, hostileValues } from '../src/index.js';
+import { eventually, HOSTILE_COUNT, HostileRef, hostileValues, resolveHostile } from '../src/index.js';
 
 describe('eventually', () => {
   it('resolves once the condition holds and rejects when the timeout passes first', async () => {
@@ -20,5 +20,17 @@ describe('hostileValues', () => {
     const revoked = values.find((v) => v.label === 'a revoked Proxy')!.value as Record<string, unknown>;
     expect(() => revoked.anything).toThrow(TypeError);
     expect(hostileValues()[0]).not.toBe(values[0]);
+  });
+});
+
+describe('HostileRef', () => {
+  it('stands for a hostile value until resolved, alone or as a field of a plain object', () => {
+    const last = new HostileRef(HOSTILE_COUNT - 1);
+    expect(String(last)).toBe(hostileValues().at(-1)!.label);
+    expect(resolveHostile(new HostileRef(0))).toBeNaN();
+    const bag = resolveHostile({ a: new HostileRef(0), b: 2, c: undefined }) as Record<string, unknown>;
+    expect(Object.keys(bag)).toEqual(['a', 'b']);
+    expect(bag.a).toBeNaN();
+    expect(resolveHostile(5)).toBe(5);
   });
 });

@@ -531,6 +531,21 @@ interface ResolvedOptions {
   loadBinding: (() => unknown) | undefined;
 }
 
+/** @internal Every field of {@link MappingOptions}, for reading a bag once with `readOptions`. */
+export const MAPPING_OPTION_KEYS = [
+  'mode',
+  'offset',
+  'length',
+  'size',
+  'windowBytes',
+  'checked',
+  'advice',
+  'fallback',
+  'monitor',
+  'name',
+  'loadBinding',
+] as const satisfies readonly (keyof MappingOptions)[];
+
 /** @internal Validates the options every mapping shares; throws TypeError/RangeError with the house message. */
 export function resolveMappingOptions(options: MappingOptions): ResolvedOptions {
   const mode = optional('mode', options.mode, (n, v) => expectOneOf(n, v, MODES), 'read');

@@ -1,3 +1,5 @@
+import { describeThrown } from '@patinox/errors';
+
 // Finds the first part of a value that structuredClone would reject or silently corrupt. structuredClone
 // throws on functions and symbols, but copies a class instance as a plain object (losing its prototype
 // and private fields), so a successful clone is not proof of a faithful one: walk instead.
@@ -26,6 +28,15 @@ export function findNonCloneable(value: unknown): CloneProblem | undefined {
 }
 
 function walk(value: unknown, path: string, seen: Set<object>): CloneProblem | undefined {
+  try {
+    return walkValue(value, path, seen);
+  } catch (error) {
+    // A getter or a Proxy trap that throws (a revoked Proxy always does): structuredClone would throw too.
+    return { path, what: `a value that throws when read (${describeThrown(error)})` };
+  }
+}
+
+function walkValue(value: unknown, path: string, seen: Set<object>): CloneProblem | undefined {
   const type = typeof value;
   if (type === 'function') return { path, what: 'a function' };
   if (type === 'symbol') return { path, what: 'a symbol' };

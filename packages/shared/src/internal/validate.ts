@@ -1,4 +1,6 @@
-import { expectFunction, expectNonEmptyString, expectObject, expectSignal, expectTimerMs } from '@patinox/errors';
+import { expectFunction, expectNonEmptyString, expectSignal, expectTimerMs, readOptions } from '@patinox/errors';
+
+const LOCK_OPTION_KEYS = ['timeoutMs', 'signal'] as const;
 
 /** Validates a `name` option: a non-empty string. */
 export function expectName(value: unknown, fallback: string): string {
@@ -18,8 +20,7 @@ export interface WaitOptions {
 
 /** Validates a `LockOptions` bag, falling back to the owner's default timeout. */
 export function resolveLockOptions(options: unknown, defaultTimeoutMs: number | undefined): WaitOptions {
-  expectObject('options', options);
-  const bag = options as { timeoutMs?: unknown; signal?: unknown };
+  const bag = readOptions('options', options, LOCK_OPTION_KEYS);
   return {
     timeoutMs: expectTimeout('timeoutMs', bag.timeoutMs, defaultTimeoutMs),
     signal: bag.signal === undefined ? undefined : expectSignal('signal', bag.signal),

@@ -1,4 +1,6 @@
-import { describeValue, expectSignal, isThenable } from '@patinox/errors';
+import { describeValue, expectSignal, isThenable, readOptions } from '@patinox/errors';
+
+const SUBSCRIBE_OPTION_KEYS = ['signal'] as const;
 import type { SubscribeOptions } from '../options.js';
 import type { SharingMetrics } from '../sharing-metrics.js';
 
@@ -37,6 +39,8 @@ interface Iteration<T> {
   seen: number;
   done: boolean;
   waiting: ((result: IteratorResult<ConfigSnapshot<T>>) => void) | undefined;
+  /** Pulls made while one already waits (`next()` called again without awaiting): each waits its turn. */
+  queued: ((result: IteratorResult<ConfigSnapshot<T>>) => void)[] | undefined;
   finish: () => void;
 }
 
@@ -89,14 +93,18 @@ export class Watchers<T> {
       seen: -Infinity,
       done: false,
       waiting: undefined,
+      queued: undefined,
       finish: () => {
         if (iteration.done) return;
         iteration.done = true;
         this.#iterations.delete(iteration);
         signal?.removeEventListener('abort', iteration.finish);
         const waiting = iteration.waiting;
+        const queued = iteration.queued;
         iteration.waiting = undefined;
+        iteration.queued = undefined;
         waiting?.({ done: true, value: undefined });
+        if (queued !== undefined) for (const resolve of queued) resolve({ done: true, value: undefined });
       },
     };
     if (this.#closed || signal?.aborted === true) iteration.done = true;
@@ -119,7 +127,8 @@ export class Watchers<T> {
         return Promise.resolve(this.#resultFor(snapshot));
       }
       return new Promise((resolve) => {
-        iteration.waiting = resolve;
+        if (iteration.waiting === undefined) iteration.waiting = resolve;
+        else (iteration.queued ??= []).push(resolve);
       });
     };
     const iterator: AsyncIterableIterator<ConfigSnapshot<T>> = {
@@ -155,7 +164,8 @@ export class Watchers<T> {
           const waiting = iteration.waiting;
           if (waiting === undefined) continue;
           const snapshot = this.#current();
-          iteration.waiting = undefined;
+          // The next queued pull (if any) waits for a version newer than this one.
+          iteration.waiting = iteration.queued?.shift();
           iteration.seen = snapshot.version;
           this.#metrics.notifications += 1;
           waiting(this.#resultFor(snapshot));
@@ -256,9 +266,11 @@ export function subscribeTo<T>(
   arg: ConfigListener<T> | SubscribeOptions | undefined,
 ): Unsubscribe | AsyncIterableIterator<ConfigSnapshot<T>> {
   if (typeof arg === 'function') return watchers.listen(arg);
-  if (arg !== undefined && (typeof arg !== 'object' || arg === null)) {
+  if (arg === undefined) return watchers.iterate(undefined);
+  if (typeof arg !== 'object' || arg === null) {
     throw new TypeError(`Expected \`subscribe\` to get a listener or an options object, got ${describeValue(arg)}`);
   }
-  return watchers.iterate(arg?.signal === undefined ? undefined : expectSignal('signal', arg.signal));
+  const { signal } = readOptions('options', arg, SUBSCRIBE_OPTION_KEYS);
+  return watchers.iterate(signal === undefined ? undefined : expectSignal('signal', signal));
 }
 
