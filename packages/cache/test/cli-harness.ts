@@ -6,8 +6,6 @@ import { runCli, type CliIo, type ConfirmAnswer } from '../src/cli/run.js';
 const here = dirname(fileURLToPath(import.meta.url));
 /** The built bin, as npm links it. */
 export const bin = join(here, '..', 'dist', 'esm', 'cli', 'patinox-cache.js');
-/** A module hook that makes `lz4-napi` unresolvable, as on an install without it. */
-export const noLz4Hook = join(here, 'fixtures', 'cli', 'no-lz4.mjs');
 
 export interface CliResult {
   code: number;

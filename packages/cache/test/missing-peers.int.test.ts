@@ -82,6 +82,17 @@ describe('a missing optional peer behind a subpath', () => {
 describe('patinox-cache get without lz4-napi', () => {
   const ns = `nopeers-${randomUUID().slice(0, 8)}`;
 
+  it('prints its help without ioredis, and names ioredis when a command needs it', () => {
+    const bin = join(project, 'node_modules', '@patinox', 'cache', 'dist', 'esm', 'cli', 'patinox-cache.js');
+    const env = { ...userEnv, REDIS_URL: redisUrl() };
+    const help = spawnSync(process.execPath, [bin, 'help', 'get'], { cwd: project, encoding: 'utf8', env });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('Usage: patinox-cache get <key>');
+    const status = spawnSync(process.execPath, [bin, 'status'], { cwd: project, encoding: 'utf8', env });
+    expect(status.status).toBe(4);
+    expect(status.stderr).toContain('npm install ioredis');
+  }, 30_000);
+
   it('prints a value that was never compressed, and names lz4-napi for a compressed one', async () => {
     linkPeer('ioredis');
     linkPeer('msgpackr');
@@ -95,8 +106,10 @@ describe('patinox-cache get without lz4-napi', () => {
       const got = JSON.parse(execFileSync(process.execPath, [bin, 'get', 'user:1', '-n', ns], { cwd: project, encoding: 'utf8', env })) as { value: unknown };
       expect(got.value).toEqual({ name: 'Ada' });
       const compressed = spawnSync(process.execPath, [bin, 'get', 'big', '-n', `${ns}-lz4`], { cwd: project, encoding: 'utf8', env });
-      expect(compressed.status).not.toBe(0);
-      expect(compressed.stderr).toContain('lz4-napi');
+      // Exit code 4 (CLI_EXIT_CODES.failed), with the package to install and the way around it.
+      expect(compressed.status).toBe(4);
+      expect(compressed.stderr).toContain('LZ4-compressed: install the lz4-napi package');
+      expect(compressed.stderr).toContain('--raw');
     } finally {
       await plain.delete('user:1');
       await packed.delete('big');

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { toError } from '@patinox/errors';
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { RedisBackend } from '../backends/redis-backend.js';
+import { ioredisPeer } from '../internal/peers.js';
 import { numberOption, type OptionValues } from './args.js';
 import { UsageError } from './exit-codes.js';
 
@@ -96,6 +97,9 @@ export class Connection {
    *   classifies a failure by them).
    */
   static async open(settings: ConnectionSettings, errors: Error[] = []): Promise<Connection> {
+    // ioredis is an optional peer: loaded here, so `help` and usage errors work without it, and its
+    // absence is a PEER_DEPENDENCY_MISSING naming the package.
+    const { Redis, Cluster } = ioredisPeer();
     if (!settings.forceCluster) {
       const single = new Redis(standaloneOptions(settings));
       single.on('error', (err: unknown) => errors.push(toError(err)));
