@@ -120,3 +120,18 @@ describe('KeyvStore bad input', () => {
     expect(cache.size).toBe(0);
   });
 });
+
+describe('README example (@patinox/cache/keyv)', () => {
+  it('runs as written', async () => {
+    // --- keyv example (keep in sync with README.md) ---
+    const local = new Cache<string, unknown>({ maxEntries: 10_000 }); // or a TieredCache
+    const keyv = new Keyv({ store: new KeyvStore(local), namespace: 'users' });
+    await keyv.set('42', { name: 'Ada' }, 60_000); // ttl in ms, passed on as ttlMs
+    const manager = createCache({ stores: [new Keyv({ store: new KeyvStore(local), namespace: 'pages' })] });
+    const page = await manager.wrap('/home', async () => '<html>…</html>', 30_000);
+    // --- end of keyv example ---
+    expect(page).toBe('<html>…</html>');
+    expect(await keyv.get('42')).toEqual({ name: 'Ada' });
+    expect(local.size).toBe(2);
+  });
+});
