@@ -10,7 +10,7 @@ import {
   raceAbort,
   toError,
 } from '@patinox/errors';
-import { createEvent, noopMonitor, safeRecord, type HealthCheck, type MetricSnapshot, type Monitor } from '@patinox/monitor';
+import { createEvent, expectTraceHook, noopMonitor, safeRecord, type HealthCheck, type MetricSnapshot, type Monitor, type TraceHook } from '@patinox/monitor';
 import { CacheClosedError, CacheEntryTooLargeError, CacheLoadAbortedError, CacheLoaderError } from './errors.js';
 import { hashKey } from './internal/hash.js';
 import {
@@ -184,6 +184,7 @@ export class Cache<K, V> {
   readonly #onEvict: ((key: K, value: V, reason: EvictionReason) => void) | undefined;
   readonly #onReject: ((key: K, error: CacheEntryTooLargeError) => void) | undefined;
   readonly #monitor: Monitor;
+  readonly #tracer: TraceHook | undefined;
   /** True once an entry may expire or a custom strategy may veto reads: only then does `get` check. */
   #readCheck: boolean;
   /** No byte sizes and no default TTL: `set` without options takes the shortest path. */
@@ -233,6 +234,7 @@ export class Cache<K, V> {
       throw new TypeError(`Expected \`monitor\` to be a Monitor (an object with record()), got ${describeValue(monitor)}`);
     }
     this.#monitor = monitor;
+    this.#tracer = expectTraceHook('tracer', options.tracer);
     const spec = (options.evictionPolicy === undefined ? DEFAULT_EVICTION_POLICY : validatePolicy(options.evictionPolicy)) as
       | EvictionPolicyName
       | EvictionStrategy<K, V>;
@@ -921,7 +923,10 @@ export class Cache<K, V> {
     const run = async (): Promise<V> => {
       let value: V;
       try {
-        value = await loader(key, { signal: this.#controller.signal, isRefresh });
+        const context = { signal: this.#controller.signal, isRefresh };
+        value = await (this.#tracer === undefined
+          ? loader(key, context)
+          : this.#tracer.span('cache.load', { 'cache.name': this.name, 'cache.refresh': isRefresh }, () => loader(key, context)));
       } catch (err) {
         throw new CacheLoaderError('Cache loader failed', { cache: this.name, ...keyContext(key) }, err);
       }

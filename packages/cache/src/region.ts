@@ -27,6 +27,7 @@ export function regionOptions<K, V>(
     clock: parent.clock,
     staleWhileRevalidateMs: parent.staleWhileRevalidateMs,
     monitor: parent.monitor,
+    tracer: parent.tracer,
   };
   const merged: CacheOptions<K, V> = { ...inherited };
   if (own !== undefined) {

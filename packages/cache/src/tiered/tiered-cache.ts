@@ -18,6 +18,7 @@ import {
 import {
   Histogram,
   createEvent,
+  expectTraceHook,
   histogramSnapshot,
   noopMonitor,
   safeRecord,
@@ -26,6 +27,7 @@ import {
   type HistogramSummary,
   type MetricSnapshot,
   type Monitor,
+  type TraceHook,
 } from '@patinox/monitor';
 import { Cache, type CacheStats } from '../cache.js';
 import type { CacheOptions } from '../options.js';
@@ -136,6 +138,8 @@ export class TieredCache<V = unknown> {
   readonly #bus: InvalidationBus | undefined;
   readonly #store: Store<V> | undefined;
   readonly #monitor: Monitor;
+  readonly #tracer: TraceHook | undefined;
+  readonly #spanAttributes: { 'cache.namespace': string };
   readonly #shared: Shared;
   readonly #isRoot: boolean;
   readonly #options: TieredCacheOptions<V>;
@@ -213,6 +217,8 @@ export class TieredCache<V = unknown> {
     this.#maxKeyBytes = optional('maxKeyBytes', options.maxKeyBytes, expectPositiveInteger, 1024);
     this.#monitor = options.monitor ?? noopMonitor;
     if (typeof this.#monitor.record !== 'function') throw new TypeError(`Expected \`monitor\` to be a Monitor, got ${describeValue(options.monitor)}`);
+    this.#tracer = expectTraceHook('tracer', options.tracer);
+    this.#spanAttributes = { 'cache.namespace': options.namespace };
     const clock = options.clock ?? Date.now;
     expectFunction('clock', clock);
     if (options.store !== undefined) {
@@ -805,7 +811,7 @@ export class TieredCache<V = unknown> {
     }
     let promise: Promise<T>;
     try {
-      promise = fn();
+      promise = this.#tracer === undefined ? fn() : this.#tracer.span(`cache.l2.${operation}`, this.#spanAttributes, fn);
     } catch (err) {
       promise = Promise.reject(toError(err));
     }
@@ -1011,7 +1017,10 @@ export class TieredCache<V = unknown> {
   }
 
   async #runLoader(key: string, loader: (key: string, context: TieredLoaderContext) => V | Promise<V>, options: TieredGetOrLoadOptions, fillL1: boolean): Promise<V> {
-    const value = await loader(key, { signal: this.#controller.signal });
+    const context = { signal: this.#controller.signal };
+    const value = await (this.#tracer === undefined
+      ? loader(key, context)
+      : this.#tracer.span('cache.load', { 'cache.namespace': this.namespace }, () => loader(key, context)));
     if (value === undefined) throw new TypeError('Expected the loader to return a value, got undefined: undefined marks a miss and cannot be stored');
     await this.#cacheLoaded(key, value, options, fillL1);
     return value;
