@@ -1,5 +1,6 @@
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
+import { layeringPlugin, noForeignInternal } from './tools/repo-checks/eslint/layering.mjs';
 
 export default defineConfig(
   { ignores: ['**/dist/**', '**/coverage/**', '**/node_modules/**', '**/bench/.out/**', '**/*.mjs', '**/*.cjs', '**/*.js'] },
@@ -11,6 +12,19 @@ export default defineConfig(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
     },
+  },
+  {
+    // Layering: no runtime import cycles (type-only imports do not count).
+    files: ['**/src/**/*.ts'],
+    plugins: { patinox: layeringPlugin },
+    rules: { 'patinox/no-import-cycle': 'error' },
+  },
+  {
+    // Nothing reaches into another folder's internal/. Cache is left out until its serialization stops
+    // importing tiered/internal (issue 17, cache part).
+    files: ['**/src/**/*.ts'],
+    ignores: ['packages/cache/**'],
+    rules: { 'no-restricted-imports': ['error', noForeignInternal] },
   },
   {
     files: ['**/test/**/*.ts', '**/bench/**/*.ts'],

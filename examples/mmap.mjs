@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAPPING_CLOSED, MappedFile, MappedRecords, RecordWriter, computeRecordLayout } from '@patinox/mmap';
+import { MMAP_CLOSED, MappedFile, MappedRecords, RecordWriter, computeRecordLayout } from '@patinox/mmap';
 import { isPatinoxError } from '@patinox/errors';
 
 const dir = mkdtempSync(join(tmpdir(), 'patinox-mmap-example-'));
@@ -26,7 +26,7 @@ try {
   try {
     prices.get(0);
   } catch (error) {
-    if (!isPatinoxError(error, MAPPING_CLOSED)) throw error;
+    if (!isPatinoxError(error, MMAP_CLOSED)) throw error;
     console.log(`after close: ${error.code}, not a crash`);
   }
 

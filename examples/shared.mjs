@@ -3,7 +3,7 @@
 // and all of them count requests in one SharedRegion (shared memory behind a reader-writer lock).
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { isPatinoxError } from '@patinox/errors';
-import { CONFIG_INVALID, ConfigData, ConfigReplica, SharedRegion } from '@patinox/shared';
+import { SHARED_CONFIG_INVALID, ConfigData, ConfigReplica, SharedRegion } from '@patinox/shared';
 
 if (isMainThread) {
   const flags = new ConfigData(
@@ -22,7 +22,7 @@ if (isMainThread) {
   try {
     flags.update({ checkoutV2: true, maxCartItems: 0 });
   } catch (error) {
-    if (!isPatinoxError(error, CONFIG_INVALID)) throw error;
+    if (!isPatinoxError(error, SHARED_CONFIG_INVALID)) throw error;
     console.log(`main: refused version ${flags.version + 1}: ${error.message}`);
   }
   console.log(`main: flags v${flags.update({ checkoutV2: true, maxCartItems: 100 })} published`);

@@ -67,7 +67,7 @@ describe('examples', () => {
     expect(out).toMatch(/^record layout: sku@0 priceCents@4 stock@8 rating@12, 16 bytes$/m);
     expect(out).toMatch(/^100000 records mapped; sku 41999 costs 699 cents, rating 4.5$/m);
     expect(out).toMatch(/^98000 in stock, out-of-range get: undefined$/m);
-    expect(out).toMatch(/^after close: MAPPING_CLOSED, not a crash$/m);
+    expect(out).toMatch(/^after close: MMAP_CLOSED, not a crash$/m);
     expect(out).toMatch(/^counters after reopening: 125 125 125 125 125 125 125 125$/m);
   });
 
@@ -78,5 +78,18 @@ describe('examples', () => {
     expect(out).toMatch(/^invalidated team:red -> removed 1, entries 2$/m);
     expect(out).toMatch(/^b reads Ada\nb reads Ada Lovelace$/m);
     expect(out).toMatch(/^bus: a published 2, b received 2$/m);
+  });
+
+  it('config-wiring.mjs resizes a pool and retunes a cache from layered config, refuses bad changes, and rolls out by percentage', async () => {
+    const out = await runExample('config-wiring');
+    expect(out).toMatch(/^pool.maxSize = 6 from env \(APP_POOL__MAX_SIZE\)$/m);
+    expect(out).toMatch(/^cache.ttlMs = 30000 from file \(config.json\)$/m);
+    expect(out).toMatch(/^start: pool maxSize 6, cache maxEntries 100 \(0 entries\), ttlMs 30000, v1$/m);
+    expect(out).toMatch(/^after overrides: pool maxSize 8, cache maxEntries 500 \(0 entries\), ttlMs 30000, v3$/m);
+    expect(out).toMatch(/^refused override pool.maxSize = 0: SHARED_CONFIG_INVALID$/m);
+    expect(out).toMatch(/^refused env APP_POOL__MAX_SIZE = "many": SHARED_CONFIG_INVALID$/m);
+    expect(out).toMatch(/^after refused changes: pool maxSize 8, cache maxEntries 500 \(1 entries\), ttlMs 30000, v3$/m);
+    expect(out).toMatch(/^rollout: fast 265, slow 1735 of 2000 requests$/m);
+    expect(out).toMatch(/^rollouts.fast-path.percent = 25 from override$/m);
   });
 });

@@ -1,16 +1,30 @@
 import {
+  describeThrown,
   describeValue,
   expectFunction,
   expectNonEmptyString,
   expectNonNegativeFinite,
-  expectObject,
   expectPositiveInteger,
+  expectSignal,
   expectString,
+  expectTimerMs,
   optional,
   raceAbort,
+  readOptions,
   toError,
 } from '@patinox/errors';
-import { createEvent, expectTraceHook, noopMonitor, safeRecord, type HealthCheck, type MetricSnapshot, type Monitor, type TraceHook } from '@patinox/monitor';
+import {
+  createEvent,
+  expectMonitor,
+  expectTraceHook,
+  noopMonitor,
+  safeRecord,
+  type HealthCheck,
+  type MetricSnapshot,
+  type Monitor,
+  type TraceHook,
+} from '@patinox/monitor';
+import { CACHE_EVENTS } from './events.js';
 import { CacheClosedError, CacheEntryTooLargeError, CacheLoadAbortedError, CacheLoaderError } from './errors.js';
 import { hashKey } from './internal/hash.js';
 import {
@@ -28,7 +42,7 @@ import { createPolicy } from './policies/create.js';
 import { CustomPolicy } from './policies/custom.js';
 import { LruPolicy } from './policies/lru.js';
 import { DEFAULT_EVICTION_POLICY, EVICTION_POLICIES } from './policies/names.js';
-import type { Policy } from './policies/create.js';
+import type { Policy } from './policies/policy.js';
 import { TinyLfuPolicy } from './policies/tinylfu.js';
 import { regionOptions, validateRegionName } from './region.js';
 
@@ -95,6 +109,29 @@ function ignore(): void {
 
 function keyContext(key: unknown): Record<string, unknown> {
   return typeof key === 'string' || typeof key === 'number' ? { key } : {};
+}
+
+// The sweep period is a timer: Node turns a delay over MAX_TIMER_MS into 1 ms, which would sweep non-stop.
+const CACHE_OPTION_KEYS = [
+  'maxEntries',
+  'maxSizeBytes',
+  'sizeOf',
+  'defaultTtlMs',
+  'evictionPolicy',
+  'cleanupIntervalMs',
+  'clock',
+  'onEvict',
+  'onReject',
+  'staleWhileRevalidateMs',
+  'name',
+  'monitor',
+  'tracer',
+] as const satisfies readonly (keyof CacheOptions)[];
+const SET_OPTION_KEYS = ['ttlMs', 'sizeBytes', 'tags'] as const satisfies readonly (keyof SetOptions)[];
+const LOAD_OPTION_KEYS = ['ttlMs', 'sizeBytes', 'tags', 'signal', 'staleWhileRevalidateMs'] as const satisfies readonly (keyof GetOrLoadOptions)[];
+
+function expectSweepMs(name: string, value: unknown): number {
+  return expectTimerMs(name, value, { allowZero: true });
 }
 
 function validatePolicy(value: unknown): EvictionPolicyName | EvictionStrategy<never, never> {
@@ -213,8 +250,9 @@ export class Cache<K, V> {
   /**
    * @throws TypeError / RangeError for an invalid option, with the option's name in the message.
    */
-  constructor(options: CacheOptions<K, V>) {
-    expectObject('options', options);
+  constructor(cacheOptions: CacheOptions<K, V>) {
+    // Read once: a getter runs one time, and a bag that throws when read is a TypeError naming it.
+    const options = readOptions('options', cacheOptions, CACHE_OPTION_KEYS) as CacheOptions<K, V>;
     this.maxEntries = expectPositiveInteger('maxEntries', options.maxEntries);
     const maxSizeBytes = optional('maxSizeBytes', options.maxSizeBytes, expectNonNegativeFinite, CACHE_DEFAULTS.maxSizeBytes);
     if (maxSizeBytes === 0) throw new RangeError('Expected `maxSizeBytes` to be a positive finite number, got 0 (number)');
@@ -222,18 +260,12 @@ export class Cache<K, V> {
     this.#sizeOf = optional('sizeOf', options.sizeOf, expectFunction, undefined) as ((value: V, key: K) => number) | undefined;
     this.#defaultTtlMs = optional('defaultTtlMs', options.defaultTtlMs, expectNonNegativeFinite, CACHE_DEFAULTS.defaultTtlMs);
     this.#swrMs = optional('staleWhileRevalidateMs', options.staleWhileRevalidateMs, expectNonNegativeFinite, CACHE_DEFAULTS.staleWhileRevalidateMs);
-    this.#cleanupIntervalMs = optional('cleanupIntervalMs', options.cleanupIntervalMs, expectNonNegativeFinite, CACHE_DEFAULTS.cleanupIntervalMs);
+    this.#cleanupIntervalMs = optional('cleanupIntervalMs', options.cleanupIntervalMs, expectSweepMs, CACHE_DEFAULTS.cleanupIntervalMs);
     this.#clock = optional('clock', options.clock, expectFunction, defaultClock) as () => number;
     this.#onEvict = optional('onEvict', options.onEvict, expectFunction, undefined) as ((key: K, value: V, reason: EvictionReason) => void) | undefined;
     this.#onReject = optional('onReject', options.onReject, expectFunction, undefined) as ((key: K, error: CacheEntryTooLargeError) => void) | undefined;
-    const name = options.name ?? CACHE_DEFAULTS.name;
-    expectNonEmptyString('name', name);
-    this.name = name;
-    const monitor = options.monitor ?? noopMonitor;
-    if (typeof monitor !== 'object' || monitor === null || typeof monitor.record !== 'function') {
-      throw new TypeError(`Expected \`monitor\` to be a Monitor (an object with record()), got ${describeValue(monitor)}`);
-    }
-    this.#monitor = monitor;
+    this.name = optional('name', options.name, expectNonEmptyString, CACHE_DEFAULTS.name);
+    this.#monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
     this.#tracer = expectTraceHook('tracer', options.tracer);
     const spec = (options.evictionPolicy === undefined ? DEFAULT_EVICTION_POLICY : validatePolicy(options.evictionPolicy)) as
       | EvictionPolicyName
@@ -333,7 +365,19 @@ export class Cache<K, V> {
       this.#insertPlain(key, value);
       return true;
     }
-    return this.#store(key, value, options?.ttlMs, options?.sizeBytes, options?.tags, 0);
+    if (options === undefined) return this.#store(key, value, undefined, undefined, undefined, 0);
+    let ttlMs: unknown;
+    let sizeBytes: unknown;
+    let tags: unknown;
+    // Read in place (set is hot); only a bag that cannot be read pays for readOptions' TypeError.
+    try {
+      ttlMs = options.ttlMs;
+      sizeBytes = options.sizeBytes;
+      tags = options.tags;
+    } catch {
+      ({ ttlMs, sizeBytes, tags } = readOptions('options', options, SET_OPTION_KEYS));
+    }
+    return this.#store(key, value, ttlMs, sizeBytes, tags, 0);
   }
 
   /** Removes `key`; true when it was present. `onEvict` gets reason `deleted`. */
@@ -372,7 +416,7 @@ export class Cache<K, V> {
       this.#resetFree();
     }
     for (const region of this.#regions.values()) region.clear();
-    if (had > 0) safeRecord(this.#monitor, createEvent('cache.cleared', this.name, { entries: had }));
+    if (had > 0) safeRecord(this.#monitor, createEvent(CACHE_EVENTS.cleared, this.name, { entries: had }));
   }
 
   /** Live keys (expired ones skipped): string keys first, otherwise in no particular order. */
@@ -411,17 +455,16 @@ export class Cache<K, V> {
    * @throws (rejects) {@link CacheLoaderError}, {@link CacheLoadAbortedError}, {@link CacheClosedError};
    *   TypeError for invalid arguments.
    */
-  getOrLoad(key: K, loader: Loader<K, V>, options: GetOrLoadOptions = {}): Promise<V> {
+  getOrLoad(key: K, loader: Loader<K, V>, loadOptions: GetOrLoadOptions = {}): Promise<V> {
+    let options: GetOrLoadOptions;
     try {
       expectFunction('loader', loader);
-      expectObject('options', options);
+      options = readOptions('options', loadOptions, LOAD_OPTION_KEYS) as GetOrLoadOptions;
       if (options.ttlMs !== undefined) expectNonNegativeFinite('ttlMs', options.ttlMs);
       if (options.sizeBytes !== undefined) expectNonNegativeFinite('sizeBytes', options.sizeBytes);
       if (options.tags !== undefined) validateTags(options.tags);
       optional('staleWhileRevalidateMs', options.staleWhileRevalidateMs, expectNonNegativeFinite, CACHE_DEFAULTS.staleWhileRevalidateMs);
-      if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-        throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${describeValue(options.signal)}`);
-      }
+      if (options.signal !== undefined) expectSignal('signal', options.signal);
       if (this.#closed) throw new CacheClosedError(this.name);
     } catch (err) {
       return Promise.reject(toError(err));
@@ -506,7 +549,7 @@ export class Cache<K, V> {
         removed += 1;
       }
     }
-    if (removed > 0) safeRecord(this.#monitor, createEvent('cache.swept', this.name, { expired: removed, size: this.#count }));
+    if (removed > 0) safeRecord(this.#monitor, createEvent(CACHE_EVENTS.swept, this.name, { expired: removed, size: this.#count }));
     return removed;
   }
 
@@ -561,7 +604,7 @@ export class Cache<K, V> {
     this.#controller.abort(new CacheClosedError(this.name));
     for (const region of this.#regions.values()) region.close();
     this.clear();
-    safeRecord(this.#monitor, createEvent('cache.closed', this.name, {}));
+    safeRecord(this.#monitor, createEvent(CACHE_EVENTS.closed, this.name, {}));
   }
 
   /** Same as {@link Cache.close}. */
@@ -619,7 +662,7 @@ export class Cache<K, V> {
       this.#drop(old, REPLACED);
     }
     const error = new CacheEntryTooLargeError(size, this.maxSizeBytes);
-    safeRecord(this.#monitor, createEvent('cache.entry.rejected', this.name, { code: error.code, sizeBytes: size, maxSizeBytes: this.maxSizeBytes }));
+    safeRecord(this.#monitor, createEvent(CACHE_EVENTS.entryRejected, this.name, { code: error.code, sizeBytes: size, maxSizeBytes: this.maxSizeBytes }));
     if (this.#onReject !== undefined) {
       try {
         this.#onReject(key, error);
@@ -815,8 +858,7 @@ export class Cache<K, V> {
   }
 
   #callbackFailed(callback: string, err: unknown): void {
-    const error = toError(err);
-    safeRecord(this.#monitor, createEvent('cache.callback.failed', this.name, { callback, error: error.message }));
+    safeRecord(this.#monitor, createEvent(CACHE_EVENTS.callbackFailed, this.name, { callback, error: describeThrown(err) }));
   }
 
   #tag(slot: number, key: K, tags: readonly string[]): void {
@@ -947,12 +989,11 @@ export class Cache<K, V> {
     const promise = run().then(undefined, (err: unknown) => {
       if (this.#inflight.get(key) === entry) this.#inflight.delete(key);
       this.#loadFailures += 1;
-      const error = toError(err);
       safeRecord(
         this.#monitor,
-        createEvent(isRefresh ? 'cache.refresh.failed' : 'cache.load.failed', this.name, { ...keyContext(key), error: error.message }),
+        createEvent(isRefresh ? CACHE_EVENTS.refreshFailed : CACHE_EVENTS.loadFailed, this.name, { ...keyContext(key), error: describeThrown(err) }),
       );
-      throw error;
+      throw toError(err);
     });
     entry.promise = promise;
     this.#inflight.set(key, entry);

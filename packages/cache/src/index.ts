@@ -12,6 +12,8 @@ export {
   CacheLoaderError,
 } from './errors.js';
 export type { CacheErrorOptions } from './errors.js';
+export { CACHE_EVENTS } from './events.js';
+export type { CacheEventName } from './events.js';
 export { CACHE_DEFAULTS } from './options.js';
 export type {
   CacheEntry,

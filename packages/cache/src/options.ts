@@ -69,7 +69,11 @@ export interface CacheOptions<K = unknown, V = unknown> {
    * @default 'tinylfu' (best hit ratio on every trace we replay; see README)
    */
   evictionPolicy?: EvictionPolicyName | EvictionStrategy<K, V>;
-  /** Period of the sweep that drops expired entries, in ms; 0 disables it (expired entries still vanish on read). The timer is unref'd. @default 60000 */
+  /**
+   * Period of the sweep that drops expired entries, in ms, at most `MAX_TIMER_MS` (2³¹−1, what a Node timer
+   * honours); 0 disables it (expired entries still vanish on read). The timer is unref'd and `close()` stops it.
+   * @default 60000
+   */
   cleanupIntervalMs?: number;
   /** Time source in ms, for TTLs; inject for tests. @default performance.now */
   clock?: () => number;

@@ -1,5 +1,20 @@
-import { expectNonEmptyString, expectObject } from '@patinox/errors';
+import { expectNonEmptyString, readOptions } from '@patinox/errors';
 import type { CacheOptions, RegionOptions } from './options.js';
+
+const REGION_OPTION_KEYS = [
+  'maxEntries',
+  'maxSizeBytes',
+  'sizeOf',
+  'defaultTtlMs',
+  'evictionPolicy',
+  'cleanupIntervalMs',
+  'clock',
+  'onEvict',
+  'onReject',
+  'staleWhileRevalidateMs',
+  'monitor',
+  'tracer',
+] as const satisfies readonly (keyof RegionOptions)[];
 
 /** Throws a TypeError unless `name` is a non-empty string. */
 export function validateRegionName(name: unknown): asserts name is string {
@@ -17,7 +32,7 @@ export function regionOptions<K, V>(
   name: string,
   own: RegionOptions<K, V> | undefined,
 ): CacheOptions<K, V> {
-  if (own !== undefined) expectObject('options', own);
+  const bag = own === undefined ? undefined : readOptions('options', own, REGION_OPTION_KEYS);
   const inherited: CacheOptions<K, V> = {
     maxEntries: parent.maxEntries,
     maxSizeBytes: parent.maxSizeBytes,
@@ -30,8 +45,8 @@ export function regionOptions<K, V>(
     tracer: parent.tracer,
   };
   const merged: CacheOptions<K, V> = { ...inherited };
-  if (own !== undefined) {
-    for (const [k, v] of Object.entries(own)) if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
+  if (bag !== undefined) {
+    for (const [k, v] of Object.entries(bag)) if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
   }
   merged.name = `${parentName}/${name}`;
   return merged;

@@ -1,5 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
-import { isPatinoxError } from '@patinox/errors';
+import { describe, expect, it, jest } from '@jest/globals';
+import { isPatinoxError, MAX_TIMER_MS } from '@patinox/errors';
 import { MemoryMonitor } from '@patinox/monitor';
 import { Cache, CACHE_CLOSED, CACHE_ENTRY_TOO_LARGE, CacheEntryTooLargeError, CacheError } from '../src/index.js';
 
@@ -22,6 +22,32 @@ describe('Cache bad input', () => {
     expect(() => new Cache({ maxEntries: 5, onEvict: 1 as never })).toThrow('Expected `onEvict` to be a function, got 1 (number)');
     expect(() => new Cache({ maxEntries: 5, name: '' })).toThrow(TypeError);
     expect(() => new Cache({ maxEntries: 5, monitor: {} as never })).toThrow(/Expected `monitor` to be a Monitor/);
+  });
+
+  it.each([2 ** 31, MAX_TIMER_MS + 0.5, Infinity, -1, NaN])('rejects cleanupIntervalMs %p: no timer can honour it (Node turns anything over 2^31-1 ms into 1 ms)', (cleanupIntervalMs) => {
+    expect(() => new Cache({ maxEntries: 5, cleanupIntervalMs })).toThrow(RangeError);
+    expect(() => new Cache({ maxEntries: 5, cleanupIntervalMs })).toThrow(/Expected `cleanupIntervalMs` to be a non-negative number of ms at most 2147483647/);
+    // A region inherits the parent's period or validates its own the same way.
+    expect(() => new Cache({ maxEntries: 5 }).region('r', { cleanupIntervalMs })).toThrow(RangeError);
+  });
+
+  it('accepts the longest period a timer honours and never fires it early', () => {
+    jest.useFakeTimers();
+    try {
+      const monitor = new MemoryMonitor();
+      let now = 0;
+      const cache = new Cache<string, number>({ maxEntries: 5, cleanupIntervalMs: MAX_TIMER_MS, defaultTtlMs: 1, clock: () => now, monitor });
+      cache.set('k', 1);
+      now = 10;
+      jest.advanceTimersByTime(1000);
+      expect(monitor.events('cache.swept')).toHaveLength(0);
+      jest.advanceTimersByTime(MAX_TIMER_MS);
+      expect(monitor.events('cache.swept')).toHaveLength(1);
+      cache.close();
+      expect(jest.getTimerCount()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('rejects undefined values and bad TTLs, sizes and tags per call', () => {

@@ -3,13 +3,15 @@ export {
   PATINOX_ERROR_BRAND,
   PatinoxError,
   RECOVERY_STRATEGIES,
-  describeValue,
   isPatinoxError,
   serializeError,
   toError,
 } from './patinox-error.js';
 export type { PatinoxErrorOptions, RecoveryStrategy, SerializedError } from './patinox-error.js';
+export { describeThrown, describeValue } from './describe.js';
+export { isThenable } from './thenable.js';
 export {
+  MAX_TIMER_MS,
   expectBoolean,
   expectFunction,
   expectNonEmptyString,
@@ -19,9 +21,15 @@ export {
   expectOneOf,
   expectPositiveFinite,
   expectPositiveInteger,
+  expectSignal,
   expectString,
+  expectTimerMs,
+  expectTimerMsOrZero,
   optional,
+  readOptions,
 } from './validate.js';
+export type { TimerMsOptions } from './validate.js';
+export { MissingPeerError, PEER_DEPENDENCY_MISSING, importPeer, isMissingModule, loadPeer } from './missing-peer.js';
 export { raceAbort } from './race-abort.js';
 export { backoffDelay, defaultSleep, withRecovery } from './with-recovery.js';
 export type { AttemptContext, SleepFn, WithRecoveryOptions } from './with-recovery.js';

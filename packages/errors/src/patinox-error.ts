@@ -1,3 +1,5 @@
+import { describeThrown, describeValue } from './describe.js';
+
 /** How a caller should react to a failure: try again, give up, or use a fallback. */
 export type RecoveryStrategy = 'retry' | 'fail' | 'fallback';
 
@@ -90,11 +92,18 @@ export class NonErrorThrown extends Error {
 
 /** Returns `value` if it is an `Error`, otherwise wraps it in a {@link NonErrorThrown}. */
 export function toError(value: unknown): Error {
-  return value instanceof Error || isErrorLike(value) ? (value as Error) : new NonErrorThrown(value);
+  return isErrorLike(value) ? (value as Error) : new NonErrorThrown(value);
 }
 
+// `instanceof` and `Object.prototype.toString` both run Proxy traps, which may throw (a revoked Proxy
+// always does): such a value is not an error we can use as one, so it is wrapped like any non-Error.
 function isErrorLike(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && Object.prototype.toString.call(value) === '[object Error]';
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -103,31 +112,69 @@ function isErrorLike(value: unknown): boolean {
  */
 export function isPatinoxError(err: unknown, code?: string): err is PatinoxError {
   if (typeof err !== 'object' || err === null) return false;
-  if ((err as Record<symbol, unknown>)[PATINOX_ERROR_BRAND] !== true) return false;
-  return code === undefined || (err as PatinoxError).code === code;
+  try {
+    if ((err as Record<symbol, unknown>)[PATINOX_ERROR_BRAND] !== true) return false;
+    return code === undefined || (err as PatinoxError).code === code;
+  } catch {
+    // A Proxy whose traps throw is not one of ours.
+    return false;
+  }
 }
 
-/** Serializes any error and its cause chain (and `AggregateError.errors`) without following cycles. */
+/** Serializes any error and its cause chain (and `AggregateError.errors`) without following cycles. Never throws. */
 export function serializeError(err: unknown, seen: Set<unknown> = new Set()): SerializedError {
+  try {
+    return serialize(err, seen);
+  } catch {
+    // Only a hostile value gets here (a Proxy whose traps throw half way): describe it and stop.
+    return { name: 'Error', message: describeThrown(err) };
+  }
+}
+
+function serialize(err: unknown, seen: Set<unknown>): SerializedError {
   const error = toError(err);
   seen.add(error);
-  const out: SerializedError = { name: error.name, message: error.message };
-  const record = error as unknown as Record<string, unknown>;
-  if (typeof record.code === 'string') out.code = record.code;
+  const out: SerializedError = { name: readString(error, 'name') ?? 'Error', message: readString(error, 'message') ?? describeThrown(error) };
+  const code = readString(error, 'code');
+  if (code !== undefined) out.code = code;
   if (isPatinoxError(error)) {
     out.recovery = error.recovery;
     out.context = { ...error.context };
   }
-  if (error instanceof NonErrorThrown) out.value = safeValue(error.value);
-  if (error.stack !== undefined) out.stack = error.stack;
-  const cause = (error as { cause?: unknown }).cause;
+  if (isInstance(error, NonErrorThrown)) out.value = safeValue((error as NonErrorThrown).value);
+  const stack = readString(error, 'stack');
+  if (stack !== undefined) out.stack = stack;
+  const cause = read(error, 'cause');
   if (cause !== undefined) {
     out.cause = typeof cause === 'object' && cause !== null && seen.has(cause) ? { circular: true } : serializeError(cause, seen);
   }
-  if (error instanceof AggregateError) {
-    out.errors = error.errors.filter((e) => !seen.has(e)).map((e) => serializeError(e, seen));
+  const errors = isInstance(error, AggregateError) ? read(error, 'errors') : undefined;
+  if (Array.isArray(errors)) {
+    out.errors = errors.filter((e) => !seen.has(e)).map((e) => serializeError(e, seen));
   }
   return out;
+}
+
+function isInstance(value: object, ctor: abstract new (...args: never[]) => unknown): boolean {
+  try {
+    return value instanceof ctor;
+  } catch {
+    return false;
+  }
+}
+
+// An error-like object may carry getters that throw; serializing it must still succeed.
+function read(target: object, key: string): unknown {
+  try {
+    return (target as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+function readString(target: object, key: string): string | undefined {
+  const value = read(target, key);
+  return typeof value === 'string' ? value : undefined;
 }
 
 function safeValue(value: unknown): unknown {
@@ -135,20 +182,10 @@ function safeValue(value: unknown): unknown {
     JSON.stringify(value);
     return value;
   } catch {
-    return String(value);
+    try {
+      return String(value);
+    } catch {
+      return describeValue(value);
+    }
   }
-}
-
-/** Describes a value for an error message: `-1 (number)`, `"x" (string)`, `null`. */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'string') return `${JSON.stringify(value)} (string)`;
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'object') {
-    const name = (value as { constructor?: { name?: string } }).constructor?.name;
-    return Array.isArray(value) ? 'an array' : `an object${name !== undefined && name !== 'Object' ? ` (${name})` : ''}`;
-  }
-  const primitive = value as number | boolean | bigint | symbol;
-  return `${primitive.toString()} (${typeof primitive})`;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  MAX_TIMER_MS,
   expectBoolean,
   expectFunction,
   expectNonEmptyString,
@@ -9,8 +10,12 @@ import {
   expectOneOf,
   expectPositiveFinite,
   expectPositiveInteger,
+  expectSignal,
   expectString,
+  expectTimerMs,
+  expectTimerMsOrZero,
   optional,
+  readOptions,
 } from '../src/index.js';
 
 describe('option validators', () => {
@@ -56,5 +61,66 @@ describe('option validators', () => {
     expect(() => expectNonEmptyString('name', '')).toThrow(new TypeError('Expected `name` to be a non-empty string, got "" (string)'));
     expect(() => expectNonEmptyString('name', undefined)).toThrow(TypeError);
     expect(expectNonEmptyString('name', 'pool')).toBe('pool');
+  });
+});
+
+describe('expectTimerMs', () => {
+  it('accepts durations a timer can honour and rejects the rest naming the bound', () => {
+    expect(expectTimerMs('idleTimeoutMs', 1)).toBe(1);
+    expect(expectTimerMs('idleTimeoutMs', MAX_TIMER_MS)).toBe(2 ** 31 - 1);
+    expect(() => expectTimerMs('idleTimeoutMs', 2 ** 31)).toThrow(
+      new RangeError('Expected `idleTimeoutMs` to be a positive number of ms at most 2147483647, got 2147483648 (number)'),
+    );
+    expect(() => expectTimerMs('idleTimeoutMs', 0)).toThrow(RangeError);
+    expect(() => expectTimerMs('idleTimeoutMs', -1)).toThrow(RangeError);
+    expect(() => expectTimerMs('idleTimeoutMs', NaN)).toThrow(RangeError);
+    expect(() => expectTimerMs('idleTimeoutMs', Infinity)).toThrow(RangeError);
+    expect(() => expectTimerMs('idleTimeoutMs', '5')).toThrow(TypeError);
+    expect(() => expectTimerMs('idleTimeoutMs', 5n)).toThrow(TypeError);
+  });
+
+  it('accepts 0 with allowZero and Infinity with allowInfinity only', () => {
+    expect(expectTimerMs('t', 0, { allowZero: true })).toBe(0);
+    expect(expectTimerMsOrZero('t', 0)).toBe(0);
+    expect(() => expectTimerMsOrZero('t', 2 ** 31)).toThrow(RangeError);
+    expect(() => expectTimerMs('t', -0.5, { allowZero: true })).toThrow('Expected `t` to be a non-negative number of ms at most 2147483647, got -0.5 (number)');
+    expect(expectTimerMs('t', Infinity, { allowInfinity: true })).toBe(Infinity);
+    expect(() => expectTimerMs('t', -Infinity, { allowInfinity: true })).toThrow(RangeError);
+    expect(() => expectTimerMs('t', 2 ** 40, { allowInfinity: true })).toThrow('at most 2147483647 (or Infinity)');
+  });
+});
+
+describe('expectSignal', () => {
+  it('accepts an AbortSignal, and anything shaped like one from another realm', () => {
+    const signal = new AbortController().signal;
+    expect(expectSignal('signal', signal)).toBe(signal);
+    const foreign = { aborted: false, addEventListener: () => undefined, removeEventListener: () => undefined };
+    expect(expectSignal('signal', foreign)).toBe(foreign);
+  });
+
+  it('throws a TypeError for anything else, hostile values included', () => {
+    expect(() => expectSignal('signal', {})).toThrow(new TypeError('Expected `signal` to be an AbortSignal, got an object'));
+    expect(() => expectSignal('signal', null)).toThrow(TypeError);
+    expect(() => expectSignal('signal', 'abort')).toThrow(TypeError);
+    const hostile = new Proxy({}, { get: () => { throw new Error('trap'); } });
+    expect(() => expectSignal('signal', hostile)).toThrow(TypeError);
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(() => expectSignal('signal', proxy)).toThrow(TypeError);
+  });
+});
+
+describe('readOptions', () => {
+  it('copies the named fields once and turns a bag that throws when read into a TypeError', () => {
+    let reads = 0;
+    const bag = { get timeoutMs(): number { reads += 1; return 5; }, other: 1 };
+    expect(readOptions('options', bag, ['timeoutMs', 'signal'])).toEqual({ timeoutMs: 5, signal: undefined });
+    expect(reads).toBe(1);
+    expect(() => readOptions('options', null, ['a'])).toThrow(new TypeError('Expected `options` to be an object, got null'));
+    const hostile = new Proxy({}, { get: () => { throw new Error('trap'); } });
+    expect(() => readOptions('options', hostile, ['timeoutMs'])).toThrow('Expected `options` to be readable, but reading `timeoutMs` threw: trap');
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(() => readOptions('options', proxy, ['timeoutMs'])).toThrow(TypeError);
   });
 });

@@ -1,16 +1,17 @@
 export { ELEMENT_TYPES, elementSize } from './element-type.js';
 export type { ElementType, TypedArrayMap, TypedArrayOf, ValueOf } from './element-type.js';
 export {
-  MAPPING_ADDRESS_ALIGNMENT,
-  MAPPING_ALIGNMENT_MISMATCH,
-  MAPPING_CLOSED,
-  MAPPING_FAILED,
-  MAPPING_FILE_TRUNCATED,
-  MAPPING_IO_ERROR,
-  MAPPING_OUT_OF_RANGE,
-  MAPPING_READ_ONLY,
-  MAPPING_TOO_LARGE,
-  MAPPING_UNAVAILABLE,
+  MMAP_ADDRESS_ALIGNMENT,
+  MMAP_ALIGNMENT_MISMATCH,
+  MMAP_CLOSED,
+  MMAP_ERROR_CODES,
+  MMAP_FAILED,
+  MMAP_FILE_TRUNCATED,
+  MMAP_IO_ERROR,
+  MMAP_OUT_OF_RANGE,
+  MMAP_READ_ONLY,
+  MMAP_TOO_LARGE,
+  MMAP_UNAVAILABLE,
   MappingAddressAlignmentError,
   MappingAlignmentError,
   MappingClosedError,
@@ -23,6 +24,9 @@ export {
   MappingTooLargeError,
   MappingUnavailableError,
 } from './errors.js';
+export type { MmapErrorCode } from './errors.js';
+export { MMAP_EVENTS } from './events.js';
+export type { MmapEventName } from './events.js';
 export { MappedFile } from './mapped-file.js';
 export type { ArrayFor, IncoreReport, SliceFor } from './mapped-file.js';
 export { MappedSlice } from './mapped-slice.js';

@@ -1,7 +1,8 @@
 import { expectObject, expectOneOf, optional } from '@patinox/errors';
-import type { MetricSnapshot } from '@patinox/monitor';
+import type { HealthCheck, MetricSnapshot } from '@patinox/monitor';
 import { ELEMENT_TYPES, ELEMENT_INFO, type ElementType, type TypedArrayOf } from './element-type.js';
 import { MappingTooLargeError } from './errors.js';
+import { mappingHealthCheck } from './internal/health.js';
 import { openCore, type MappingCore } from './internal/mapping-core.js';
 import { TypedWindows } from './internal/typed-windows.js';
 import { createSlice, type MappedSlice, type ReadonlyMappedSlice } from './mapped-slice.js';
@@ -41,7 +42,7 @@ const FILE_KEY: unique symbol = Symbol('MappedFile');
  * @throws MappingIoError, MappingRangeError, MappingAlignmentError, MappingAddressAlignmentError,
  * MappingTooLargeError, MappingUnavailableError, MappingFailedError from `open`.
  */
-export class MappedFile<T extends ElementType = ElementType, M extends MappingMode = MappingMode> implements Disposable {
+export class MappedFile<T extends ElementType = ElementType, M extends MappingMode = MappingMode> implements Disposable, AsyncDisposable {
   /** Element type of the view. */
   readonly type: T;
   readonly #core: MappingCore;
@@ -136,7 +137,7 @@ export class MappedFile<T extends ElementType = ElementType, M extends MappingMo
    * ignores writes, and the mapping is released. A truncation found by `verify()` or checked mode detaches
    * it at once. Where the runtime cannot detach (see the README), it stays usable after `close()` and keeps
    * its mapping alive until collected instead.
-   * @throws MappingTooLargeError (`MAPPING_TOO_LARGE`) when the range is windowed and writable; MappingClosedError.
+   * @throws MappingTooLargeError (`MMAP_TOO_LARGE`) when the range is windowed and writable; MappingClosedError.
    */
   asSlice(): ArrayFor<T, M> {
     this.#core.assertOpen();
@@ -177,14 +178,14 @@ export class MappedFile<T extends ElementType = ElementType, M extends MappingMo
 
   /**
    * Re-checks the file size now; if another process truncated it below the range, every view is poisoned.
-   * @throws MappingFileTruncatedError (`MAPPING_FILE_TRUNCATED`).
+   * @throws MappingFileTruncatedError (`MMAP_FILE_TRUNCATED`).
    */
   verify(): void {
     this.#core.verify();
   }
 
   /**
-   * Closes the file: every `MappedSlice` then throws `MAPPING_CLOSED`, a typed array from `asSlice()` is
+   * Closes the file: every `MappedSlice` then throws `MMAP_CLOSED`, a typed array from `asSlice()` is
    * detached (once no other open file shares its mapping), and the file drops its mappings, which the addon
    * unmaps when they are garbage-collected. Idempotent.
    */
@@ -194,6 +195,20 @@ export class MappedFile<T extends ElementType = ElementType, M extends MappingMo
 
   [Symbol.dispose](): void {
     this.close();
+  }
+
+  /** Same as {@link MappedFile.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+
+  /**
+   * A check for `checkHealth` (from `@patinox/monitor`): `down` once closed or after a truncation (a check
+   * re-stats the file, so it finds one as `verify()` does), `degraded` when the size cannot be re-checked.
+   */
+  healthCheck(): HealthCheck {
+    return mappingHealthCheck(this.#core, 'file');
   }
 
   /** Metrics of this mapping for a `MetricsRegistry` collector (`registry.addCollector(() => file.collectMetrics())`). */

@@ -14,7 +14,7 @@ export interface ReadonlyMappedSlice<T extends ElementType> extends Iterable<Val
   readonly isEmpty: boolean;
   /**
    * Element `index`, or `undefined` when `index` is not an integer in `[0, length)`.
-   * @throws MappingClosedError (`MAPPING_CLOSED`) after the file is closed.
+   * @throws MappingClosedError (`MMAP_CLOSED`) after the file is closed.
    */
   get(index: number): ValueOf<T> | undefined;
   /** Zero-copy sub-view of elements `[start, end)`, or `undefined` when the range is not inside this slice. */
@@ -43,7 +43,7 @@ function slowGet(st: SliceState, index: number): number | bigint | undefined {
 
 /**
  * A bounds-checked view of mapped elements with a setter for writable mappings. Zero copy: reads and writes
- * go straight to the mapped memory. After `close()` every access throws `MAPPING_CLOSED`.
+ * go straight to the mapped memory. After `close()` every access throws `MMAP_CLOSED`.
  *
  * @example
  * ```ts
@@ -93,7 +93,7 @@ export class MappedSlice<T extends ElementType> implements ReadonlyMappedSlice<T
 
   /**
    * Writes `value` at `index`.
-   * @throws MappingReadOnlyError (`MAPPING_READ_ONLY`) on a `'read'` mapping; MappingClosedError after close;
+   * @throws MappingReadOnlyError (`MMAP_READ_ONLY`) on a `'read'` mapping; MappingClosedError after close;
    * RangeError when `index` is out of bounds; TypeError when `value` is not a number (a bigint for u64/i64).
    */
   set(index: number, value: ValueOf<T>): void {
@@ -151,7 +151,7 @@ interface WindowState {
 
 /**
  * The typed array of the window holding element `g`, mapping it first (which re-checks the size in checked
- * mode, and throws MAPPING_CLOSED or MAPPING_FILE_TRUNCATED once the file is closed or poisoned).
+ * mode, and throws MMAP_CLOSED or MMAP_FILE_TRUNCATED once the file is closed or poisoned).
  *
  * Windowed `get`s call this for a window that is not mapped yet and then index the array it returns, rather than
  * returning a value read on a slow path: V8 inlines a `get` together with every path that has run, and a slow

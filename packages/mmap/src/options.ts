@@ -42,7 +42,7 @@ export interface MappingOptions<M extends MappingMode = MappingMode> {
    */
   windowBytes?: number;
   /**
-   * Re-checks the file size (fstat) whenever a window is mapped and raises `MAPPING_FILE_TRUNCATED` instead of
+   * Re-checks the file size (fstat) whenever a window is mapped and raises `MMAP_FILE_TRUNCATED` instead of
    * letting a shrunk file kill the process. @default true for windowed ranges, false otherwise
    */
   checked?: boolean;
@@ -50,7 +50,7 @@ export interface MappingOptions<M extends MappingMode = MappingMode> {
   advice?: MappingAdvice;
   /**
    * With `'read'`, a missing native addon makes `open` read the range into memory (same API, read-only;
-   * `mode` must be `'read'`) instead of failing with `MAPPING_UNAVAILABLE`. @default 'none'
+   * `mode` must be `'read'`) instead of failing with `MMAP_UNAVAILABLE`. @default 'none'
    */
   fallback?: MappingFallback;
   /** Receives lifecycle events (`mmap.opened`, `mmap.window.mapped`, `mmap.truncated`, `mmap.closed`, `mmap.fallback`). @default noopMonitor */

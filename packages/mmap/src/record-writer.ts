@@ -1,17 +1,13 @@
 import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
-import { expectBoolean, expectNonEmptyString, expectObject, expectPositiveInteger, optional, toError } from '@patinox/errors';
-import { createEvent, noopMonitor, safeRecord, type Monitor } from '@patinox/monitor';
+import { expectBoolean, expectNonEmptyString, expectObject, expectPositiveInteger, optional } from '@patinox/errors';
+import { createEvent, expectMonitor, noopMonitor, safeRecord, type HealthCheck, type Monitor } from '@patinox/monitor';
+import { MMAP_EVENTS } from './events.js';
 import { MappingAlignmentError, MappingClosedError, MappingIoError } from './errors.js';
+import { ioError } from './internal/io-error.js';
 import type { RecordSchema, RecordWriterOptions } from './options.js';
 import { FIELD_WRITERS, checkFieldValue, computeRecordLayout, type RecordLayout, type RecordValues } from './record-layout.js';
 
 const WRITER_KEY: unique symbol = Symbol('RecordWriter');
-
-function ioError(what: string, path: string, err: unknown): MappingIoError {
-  const cause = toError(err);
-  const errno = (err as { code?: unknown }).code;
-  return new MappingIoError(`Cannot ${what} ${JSON.stringify(path)}: ${cause.message}`, { cause, context: { path, errno: typeof errno === 'string' ? errno : 'EIO' } });
-}
 
 /**
  * Appends records of a schema to a file (created if missing) in the layout {@link MappedRecords} reads,
@@ -24,7 +20,7 @@ function ioError(what: string, path: string, err: unknown): MappingIoError {
  * writer.close();
  * ```
  */
-export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disposable {
+export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disposable, AsyncDisposable {
   readonly layout: RecordLayout;
   readonly path: string;
   #fd: number;
@@ -58,8 +54,8 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
     expectObject('options', options);
     const layout = computeRecordLayout(options.schema, optional('packed', options.packed, expectBoolean, false));
     const bufferRecords = optional('bufferRecords', options.bufferRecords, expectPositiveInteger, 1024);
-    const monitor = options.monitor ?? noopMonitor;
-    const name = options.name ?? path;
+    const monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
+    const name = optional('name', options.name, expectNonEmptyString, path);
     let fd: number;
     try {
       // O_NONBLOCK keeps a FIFO from blocking the open; non-regular files are refused below.
@@ -79,7 +75,7 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
         context: { path, size, recordSize: layout.recordSize },
       });
     }
-    safeRecord(monitor, createEvent('mmap.writer.opened', name, { path, records: size / layout.recordSize }));
+    safeRecord(monitor, createEvent(MMAP_EVENTS.writerOpened, name, { path, records: size / layout.recordSize }));
     return new RecordWriter<S>(WRITER_KEY, path, fd, size / layout.recordSize, layout, bufferRecords, monitor, name);
   }
 
@@ -133,11 +129,25 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
     } finally {
       closeSync(this.#fd);
       this.#fd = -1;
-      safeRecord(this.#monitor, createEvent('mmap.writer.closed', this.#name, { path: this.path, records: this.#written }));
+      safeRecord(this.#monitor, createEvent(MMAP_EVENTS.writerClosed, this.#name, { path: this.path, records: this.#written }));
     }
   }
 
   [Symbol.dispose](): void {
     this.close();
+  }
+
+  /** Same as {@link RecordWriter.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+
+  /** A check for `checkHealth`: `up` while open, `down` once closed. */
+  healthCheck(): HealthCheck {
+    return {
+      name: `mmap.writer:${this.#name}`,
+      check: () => ({ status: this.closed ? 'down' : 'up', details: { path: this.path, records: this.#written } }),
+    };
   }
 }

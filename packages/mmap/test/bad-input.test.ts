@@ -10,34 +10,34 @@ afterAll(() => tmp.cleanup());
 const code = (c: string) => expect.objectContaining({ code: c });
 
 describe('bad input: the process survives and gets a coded error', () => {
-  it('missing file → MAPPING_IO_ERROR with errno ENOENT', async () => {
+  it('missing file → MMAP_IO_ERROR with errno ENOENT', async () => {
     await expect(MappedFile.open(tmp.path('nope.bin'), { type: 'u8' })).rejects.toMatchObject({
-      code: 'MAPPING_IO_ERROR',
+      code: 'MMAP_IO_ERROR',
       name: 'MappingIoError',
       context: expect.objectContaining({ errno: 'ENOENT' }),
     });
   });
 
-  it('directory → MAPPING_IO_ERROR with errno EISDIR, in every mode', async () => {
+  it('directory → MMAP_IO_ERROR with errno EISDIR, in every mode', async () => {
     const dir = tmp.path('a-dir');
     mkdirSync(dir);
-    await expect(MappedFile.open(dir, { type: 'u8' })).rejects.toMatchObject({ code: 'MAPPING_IO_ERROR', context: expect.objectContaining({ errno: 'EISDIR' }) });
-    await expect(MappedFile.open(dir, { type: 'u8', mode: 'readwrite' })).rejects.toMatchObject({ code: 'MAPPING_IO_ERROR', context: expect.objectContaining({ errno: 'EISDIR' }) });
+    await expect(MappedFile.open(dir, { type: 'u8' })).rejects.toMatchObject({ code: 'MMAP_IO_ERROR', context: expect.objectContaining({ errno: 'EISDIR' }) });
+    await expect(MappedFile.open(dir, { type: 'u8', mode: 'readwrite' })).rejects.toMatchObject({ code: 'MMAP_IO_ERROR', context: expect.objectContaining({ errno: 'EISDIR' }) });
   });
 
-  it('a device or other non-regular file → MAPPING_IO_ERROR', async () => {
-    await expect(MappedFile.open('/dev/null', { type: 'u8' })).rejects.toMatchObject({ code: 'MAPPING_IO_ERROR', context: expect.objectContaining({ errno: 'ENOTREG' }) });
+  it('a device or other non-regular file → MMAP_IO_ERROR', async () => {
+    await expect(MappedFile.open('/dev/null', { type: 'u8' })).rejects.toMatchObject({ code: 'MMAP_IO_ERROR', context: expect.objectContaining({ errno: 'ENOTREG' }) });
   });
 
-  it('a FIFO → MAPPING_IO_ERROR at once instead of waiting for a writer', async () => {
+  it('a FIFO → MMAP_IO_ERROR at once instead of waiting for a writer', async () => {
     const fifo = tmp.path('a-fifo');
     execFileSync('mkfifo', [fifo]);
-    await expect(MappedFile.open(fifo, { type: 'u8' })).rejects.toMatchObject({ code: 'MAPPING_IO_ERROR', context: expect.objectContaining({ errno: 'ENOTREG' }) });
-    expect(() => RecordWriter.open(fifo, { schema: { a: 'u8' } })).toThrow(expect.objectContaining({ code: 'MAPPING_IO_ERROR' }));
-    expect(() => RecordWriter.open('/dev/null', { schema: { a: 'u8' } })).toThrow(expect.objectContaining({ code: 'MAPPING_IO_ERROR', context: expect.objectContaining({ errno: 'ENOTREG' }) }));
+    await expect(MappedFile.open(fifo, { type: 'u8' })).rejects.toMatchObject({ code: 'MMAP_IO_ERROR', context: expect.objectContaining({ errno: 'ENOTREG' }) });
+    expect(() => RecordWriter.open(fifo, { schema: { a: 'u8' } })).toThrow(expect.objectContaining({ code: 'MMAP_IO_ERROR' }));
+    expect(() => RecordWriter.open('/dev/null', { schema: { a: 'u8' } })).toThrow(expect.objectContaining({ code: 'MMAP_IO_ERROR', context: expect.objectContaining({ errno: 'ENOTREG' }) }));
   });
 
-  it("readwrite on a file without write permission → MAPPING_IO_ERROR (EACCES unless root)", async () => {
+  it("readwrite on a file without write permission → MMAP_IO_ERROR (EACCES unless root)", async () => {
     const path = tmp.path('readonly.bin');
     writeU32(path, [1]);
     chmodSync(path, 0o444);
@@ -46,7 +46,7 @@ describe('bad input: the process survives and gets a coded error', () => {
       const file = await MappedFile.open(path, { type: 'u32', mode: 'readwrite' });
       file.close();
     } else {
-      await expect(MappedFile.open(path, { type: 'u32', mode: 'readwrite' })).rejects.toMatchObject({ code: 'MAPPING_IO_ERROR', context: expect.objectContaining({ errno: 'EACCES' }) });
+      await expect(MappedFile.open(path, { type: 'u32', mode: 'readwrite' })).rejects.toMatchObject({ code: 'MMAP_IO_ERROR', context: expect.objectContaining({ errno: 'EACCES' }) });
     }
   });
 
@@ -58,56 +58,56 @@ describe('bad input: the process survives and gets a coded error', () => {
     file.close();
   });
 
-  it('file shorter than offset + length → MAPPING_OUT_OF_RANGE', async () => {
+  it('file shorter than offset + length → MMAP_OUT_OF_RANGE', async () => {
     const path = tmp.path('short.bin');
     writeFileSync(path, Buffer.alloc(4096 + 16));
     await expect(MappedFile.open(path, { type: 'u8', offset: 4096, length: 17 })).rejects.toMatchObject({
-      code: 'MAPPING_OUT_OF_RANGE',
+      code: 'MMAP_OUT_OF_RANGE',
       context: expect.objectContaining({ offset: 4096, length: 17, fileSize: 4112 }),
     });
-    await expect(MappedFile.open(path, { type: 'u8', offset: 8192 })).rejects.toMatchObject({ code: 'MAPPING_OUT_OF_RANGE' });
-    await expect(MappedFile.open(path, { type: 'u8', length: 1_000_000 })).rejects.toMatchObject({ code: 'MAPPING_OUT_OF_RANGE' });
+    await expect(MappedFile.open(path, { type: 'u8', offset: 8192 })).rejects.toMatchObject({ code: 'MMAP_OUT_OF_RANGE' });
+    await expect(MappedFile.open(path, { type: 'u8', length: 1_000_000 })).rejects.toMatchObject({ code: 'MMAP_OUT_OF_RANGE' });
   });
 
-  it('unaligned offset → MAPPING_ADDRESS_ALIGNMENT', async () => {
+  it('unaligned offset → MMAP_ADDRESS_ALIGNMENT', async () => {
     const path = tmp.path('unaligned.bin');
     writeFileSync(path, Buffer.alloc(8192));
-    await expect(MappedFile.open(path, { type: 'u8', offset: 100 })).rejects.toMatchObject({ code: 'MAPPING_ADDRESS_ALIGNMENT', name: 'MappingAddressAlignmentError' });
+    await expect(MappedFile.open(path, { type: 'u8', offset: 100 })).rejects.toMatchObject({ code: 'MMAP_ADDRESS_ALIGNMENT', name: 'MappingAddressAlignmentError' });
   });
 
-  it('length not a multiple of the element size → MAPPING_ALIGNMENT_MISMATCH', async () => {
+  it('length not a multiple of the element size → MMAP_ALIGNMENT_MISMATCH', async () => {
     const path = tmp.path('odd.bin');
     writeFileSync(path, Buffer.alloc(10));
-    await expect(MappedFile.open(path, { type: 'u32' })).rejects.toMatchObject({ code: 'MAPPING_ALIGNMENT_MISMATCH', context: expect.objectContaining({ byteLength: 10, unitBytes: 4 }) });
-    await expect(MappedFile.open(path, { type: 'f64', length: 4 })).rejects.toMatchObject({ code: 'MAPPING_ALIGNMENT_MISMATCH' });
-    await expect(MappedRecords.open(path, { schema: { a: 'u32', b: 'u16' } })).rejects.toMatchObject({ code: 'MAPPING_ALIGNMENT_MISMATCH' });
+    await expect(MappedFile.open(path, { type: 'u32' })).rejects.toMatchObject({ code: 'MMAP_ALIGNMENT_MISMATCH', context: expect.objectContaining({ byteLength: 10, unitBytes: 4 }) });
+    await expect(MappedFile.open(path, { type: 'f64', length: 4 })).rejects.toMatchObject({ code: 'MMAP_ALIGNMENT_MISMATCH' });
+    await expect(MappedRecords.open(path, { schema: { a: 'u32', b: 'u16' } })).rejects.toMatchObject({ code: 'MMAP_ALIGNMENT_MISMATCH' });
   });
 
-  it('write through a read-only file → MAPPING_READ_ONLY, the mapping is untouched', async () => {
+  it('write through a read-only file → MMAP_READ_ONLY, the mapping is untouched', async () => {
     const path = tmp.path('ro.bin');
     writeU32(path, [1, 2]);
     const file = await MappedFile.open(path, { type: 'u32' });
     const slice = file.asMappedSlice() as unknown as { set(i: number, v: number): void; get(i: number): number };
-    expect(() => slice.set(0, 9)).toThrow(code('MAPPING_READ_ONLY'));
+    expect(() => slice.set(0, 9)).toThrow(code('MMAP_READ_ONLY'));
     expect(slice.get(0)).toBe(1);
     const records = await MappedRecords.open(path, { schema: { a: 'u32' } });
-    const row = records.get(0) as unknown as { a: number };
+    const row = records.view(0) as unknown as { a: number };
     expect(() => {
       row.a = 5;
-    }).toThrow(code('MAPPING_READ_ONLY'));
+    }).toThrow(code('MMAP_READ_ONLY'));
     expect(row.a).toBe(1);
     file.close();
     records.close();
   });
 
-  it('access after close → MAPPING_CLOSED', async () => {
+  it('access after close → MMAP_CLOSED', async () => {
     const path = tmp.path('closed.bin');
     writeU32(path, [1]);
     const file = await MappedFile.open(path, { type: 'u32', mode: 'readwrite' });
     const slice = file.asMappedSlice();
     file.close();
-    expect(() => slice.get(0)).toThrow(code('MAPPING_CLOSED'));
-    expect(() => slice.set(0, 1)).toThrow(code('MAPPING_CLOSED'));
+    expect(() => slice.get(0)).toThrow(code('MMAP_CLOSED'));
+    expect(() => slice.set(0, 1)).toThrow(code('MMAP_CLOSED'));
   });
 
   it('access far out of bounds → undefined for get/slice, RangeError for set', async () => {
@@ -146,8 +146,8 @@ describe('bad input: the process survives and gets a coded error', () => {
       expect(sub.slice(1, 2)!.get(0)).toBe(13);
       expect(sub.slice(1, 2)!.get(-1)).toBeUndefined();
       file.close();
-      expect(() => sub.get(0)).toThrow(code('MAPPING_CLOSED'));
-      expect(() => sub.get(-1)).toThrow(code('MAPPING_CLOSED'));
+      expect(() => sub.get(0)).toThrow(code('MMAP_CLOSED'));
+      expect(() => sub.get(-1)).toThrow(code('MMAP_CLOSED'));
     }
   });
 
@@ -165,7 +165,11 @@ describe('bad input: the process survives and gets a coded error', () => {
     await expect(MappedFile.open(path, { type: 'u8', windowBytes: 2 ** 31 })).rejects.toThrow(RangeError);
     await expect(MappedFile.open(path, { type: 'u8', checked: 'yes' as never })).rejects.toThrow('Expected `checked` to be a boolean, got "yes" (string)');
     await expect(MappedFile.open(path, { type: 'u8', monitor: {} as never })).rejects.toThrow(TypeError);
-    await expect(MappedFile.open(path, { type: 'u8', name: 5 as never })).rejects.toThrow('Expected `name` to be a string, got 5 (number)');
+    await expect(MappedFile.open(path, { type: 'u8', monitor: null as never })).rejects.toThrow('Expected `monitor` to be a Monitor (an object with a record method), got null');
+    await expect(MappedFile.open(path, { type: 'u8', name: 5 as never })).rejects.toThrow('Expected `name` to be a non-empty string, got 5 (number)');
+    await expect(MappedFile.open(path, { type: 'u8', name: '' })).rejects.toThrow(TypeError);
+    expect(() => RecordWriter.open(tmp.path('w.bin'), { schema: { a: 'u8' }, monitor: 1 as never })).toThrow('Expected `monitor` to be a Monitor');
+    expect(() => RecordWriter.open(tmp.path('w.bin'), { schema: { a: 'u8' }, name: '' })).toThrow('Expected `name` to be a non-empty string');
     await expect(MappedFile.open(path, { type: 'u8', loadBinding: 'x' as never })).rejects.toThrow('Expected `loadBinding` to be a function, got "x" (string)');
     await expect(MappedFile.open('', { type: 'u8' })).rejects.toThrow('Expected `path` to be a non-empty string, got "" (string)');
     await expect(MappedFile.open(path, null as never)).rejects.toThrow('Expected `options` to be an object, got null');

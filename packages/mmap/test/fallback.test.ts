@@ -11,16 +11,16 @@ const failingLoader = (): never => {
   throw new Error("Cannot find module '@riaskov/mmap-io'");
 };
 
-describe('MAPPING_UNAVAILABLE', () => {
+describe('MMAP_UNAVAILABLE', () => {
   it('fails with a message that says why when the addon cannot load', async () => {
     const path = tmp.path('a.bin');
     writeU32(path, [1, 2]);
     const error = await MappedFile.open(path, { type: 'u32', loadBinding: failingLoader }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'MAPPING_UNAVAILABLE', name: 'MappingUnavailableError', recovery: 'fallback' });
+    expect(error).toMatchObject({ code: 'MMAP_UNAVAILABLE', name: 'MappingUnavailableError', recovery: 'fallback' });
     expect((error as Error).message).toContain("Cannot find module '@riaskov/mmap-io'");
     expect((error as Error).message).toContain("{ fallback: 'read' }");
     await expect(MappedFile.open(path, { type: 'u32', loadBinding: () => Promise.reject(new Error('dlopen failed')) })).rejects.toMatchObject({
-      code: 'MAPPING_UNAVAILABLE',
+      code: 'MMAP_UNAVAILABLE',
       message: expect.stringContaining('dlopen failed') as unknown,
     });
   });
@@ -28,8 +28,8 @@ describe('MAPPING_UNAVAILABLE', () => {
   it('fails when the loaded module is not the addon', async () => {
     const path = tmp.path('b.bin');
     writeU32(path, [1]);
-    await expect(MappedFile.open(path, { type: 'u32', loadBinding: () => ({ default: { nope: true } }) })).rejects.toMatchObject({ code: 'MAPPING_UNAVAILABLE' });
-    await expect(MappedFile.open(path, { type: 'u32', loadBinding: () => 42 })).rejects.toMatchObject({ code: 'MAPPING_UNAVAILABLE' });
+    await expect(MappedFile.open(path, { type: 'u32', loadBinding: () => ({ default: { nope: true } }) })).rejects.toMatchObject({ code: 'MMAP_UNAVAILABLE' });
+    await expect(MappedFile.open(path, { type: 'u32', loadBinding: () => 42 })).rejects.toMatchObject({ code: 'MMAP_UNAVAILABLE' });
   });
 
   it("accepts the addon as a namespace, its default, or a CJS default-of-default", async () => {
@@ -54,13 +54,13 @@ describe("fallback: 'read'", () => {
     const view = file.asSlice();
     expect(view).toBeInstanceOf(MappedSlice);
     expect([...view]).toEqual([10, 20, 30, 40]);
-    expect(() => (view as MappedSlice<'u32'>).set(0, 1)).toThrow(expect.objectContaining({ code: 'MAPPING_READ_ONLY' }));
+    expect(() => (view as MappedSlice<'u32'>).set(0, 1)).toThrow(expect.objectContaining({ code: 'MMAP_READ_ONLY' }));
     expect(file.incore()).toEqual({ residentPages: 1, totalPages: 1 });
     file.advise('willneed');
     await file.sync();
     expect(monitor.events('mmap.fallback')[0]?.data).toMatchObject({ reason: expect.stringContaining('could not be loaded') as unknown });
     file.close();
-    expect(() => view.get(0)).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
+    expect(() => view.get(0)).toThrow(expect.objectContaining({ code: 'MMAP_CLOSED' }));
   });
 
   it('reads windows lazily and detects a file that shrank', async () => {
@@ -71,17 +71,17 @@ describe("fallback: 'read'", () => {
     expect(file.isChecked).toBe(true);
     expect(file.asMappedSlice().get(5000)).toBe(7);
     writeFileSync(path, Buffer.alloc(4096));
-    expect(() => file.asMappedSlice().get(3 * 4096)).toThrow(expect.objectContaining({ code: 'MAPPING_FILE_TRUNCATED' }));
+    expect(() => file.asMappedSlice().get(3 * 4096)).toThrow(expect.objectContaining({ code: 'MMAP_FILE_TRUNCATED' }));
     file.close();
   });
 
-  it('raises MAPPING_FILE_TRUNCATED when an unchecked fallback read comes up short', async () => {
+  it('raises MMAP_FILE_TRUNCATED when an unchecked fallback read comes up short', async () => {
     const path = tmp.path('fb-short.bin');
     writeFileSync(path, Buffer.alloc(2 * 4096, 1));
     const file = await MappedFile.open(path, { type: 'u8', fallback: 'read', loadBinding: failingLoader, windowBytes: 4096, checked: false });
     writeFileSync(path, Buffer.alloc(4096));
-    expect(() => file.asMappedSlice().get(4096)).toThrow(expect.objectContaining({ code: 'MAPPING_FILE_TRUNCATED' }));
-    expect(() => file.asMappedSlice()).toThrow(expect.objectContaining({ code: 'MAPPING_FILE_TRUNCATED' }));
+    expect(() => file.asMappedSlice().get(4096)).toThrow(expect.objectContaining({ code: 'MMAP_FILE_TRUNCATED' }));
+    expect(() => file.asMappedSlice()).toThrow(expect.objectContaining({ code: 'MMAP_FILE_TRUNCATED' }));
   });
 
   it('works for records too', async () => {

@@ -97,7 +97,7 @@ describe('MappedFile.open', () => {
     expect(ArrayBuffer.isView(view)).toBe(false);
     expect(view.get(1)).toBe(6);
     expect('set' in view && (view as MappedSlice<'u32'>).isWritable).toBe(false);
-    expect(() => (view as MappedSlice<'u32'>).set(0, 1)).toThrow(expect.objectContaining({ code: 'MAPPING_READ_ONLY' }));
+    expect(() => (view as MappedSlice<'u32'>).set(0, 1)).toThrow(expect.objectContaining({ code: 'MMAP_READ_ONLY' }));
     expect(view.get(0)).toBe(5);
     file.close();
   });
@@ -143,7 +143,7 @@ describe('MappedFile.open', () => {
     await file.sync();
     file.close();
     expect(counting.calls).toEqual([]);
-    expect(() => slice.get(0)).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
+    expect(() => slice.get(0)).toThrow(expect.objectContaining({ code: 'MMAP_CLOSED' }));
   });
 
   it('reports page residency and accepts every advice', async () => {
@@ -176,7 +176,7 @@ describe('MappedFile.open', () => {
 });
 
 describe('MappedFile.close', () => {
-  it('makes every view, slice and method throw MAPPING_CLOSED and is idempotent', async () => {
+  it('makes every view, slice and method throw MMAP_CLOSED and is idempotent', async () => {
     const path = tmp.path('close.bin');
     writeU32(path, [1, 2, 3, 4]);
     const file = await MappedFile.open(path, { type: 'u32', mode: 'readwrite' });
@@ -187,7 +187,7 @@ describe('MappedFile.close', () => {
     file.close();
     file.close();
     expect(file.closed).toBe(true);
-    const closed = expect.objectContaining({ code: 'MAPPING_CLOSED', name: 'MappingClosedError' });
+    const closed = expect.objectContaining({ code: 'MMAP_CLOSED', name: 'MappingClosedError' });
     expect(() => slice.get(0)).toThrow(closed);
     expect(() => slice.get(99)).toThrow(closed);
     expect(() => sub.get(0)).toThrow(closed);
@@ -200,7 +200,7 @@ describe('MappedFile.close', () => {
     expect(() => file.incore()).toThrow(closed);
     expect(() => file.advise('random')).toThrow(closed);
     expect(() => file.verify()).toThrow(closed);
-    await expect(file.sync()).rejects.toMatchObject({ code: 'MAPPING_CLOSED' });
+    await expect(file.sync()).rejects.toMatchObject({ code: 'MMAP_CLOSED' });
   });
 
   it('revokes a typed array taken from asSlice(): detached on close, so it reads nothing and iterating it throws', async () => {
@@ -211,8 +211,8 @@ describe('MappedFile.close', () => {
     const slice = file.asMappedSlice();
     array[3] = 40;
     file.close();
-    expect(() => slice.get(0)).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
-    expect(() => file.asSlice()).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
+    expect(() => slice.get(0)).toThrow(expect.objectContaining({ code: 'MMAP_CLOSED' }));
+    expect(() => file.asSlice()).toThrow(expect.objectContaining({ code: 'MMAP_CLOSED' }));
     expect(array.length).toBe(0);
     expect(array[0]).toBeUndefined();
     expect(() => Array.from(array)).toThrow(TypeError);
@@ -229,7 +229,7 @@ describe('MappedFile.close', () => {
       slice = file.asMappedSlice();
       expect(slice.get(0)).toBe(1);
     }
-    expect(() => slice.get(0)).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
+    expect(() => slice.get(0)).toThrow(expect.objectContaining({ code: 'MMAP_CLOSED' }));
   });
 
   it('lets an in-flight sync finish before releasing the descriptor', async () => {

@@ -38,7 +38,7 @@ function run(script: string): unknown {
   return JSON.parse(out.stdout.trim());
 }
 
-const expected = { mapped: [9, 7, false], unavailable: 'MAPPING_UNAVAILABLE', read: [8, true] };
+const expected = { mapped: [9, 7, false], unavailable: 'MMAP_UNAVAILABLE', read: [8, true] };
 
 describe('the built package', () => {
   it('maps a file when imported (ESM) from outside the package', () => {

@@ -47,9 +47,9 @@ describe("promoted files read through a fresh copy of the single-mapping get", (
     for (const key of ['0', 'length', 'buffer', Symbol.iterator, 1n, null, {}]) expect(slice.get(key as unknown as number)).toBeUndefined();
     expect(promotedGetState()[0]).toEqual({ fast: false, installs: 0, pending: 0 });
     file.close();
-    expect(() => slice.get(0)).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
-    expect(() => before.get(1)).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
-    expect(() => after.get(1)).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
+    expect(() => slice.get(0)).toThrow(expect.objectContaining({ code: 'MMAP_CLOSED' }));
+    expect(() => before.get(1)).toThrow(expect.objectContaining({ code: 'MMAP_CLOSED' }));
+    expect(() => after.get(1)).toThrow(expect.objectContaining({ code: 'MMAP_CLOSED' }));
   });
 
   it('puts the windowed get back while another file of the group waits for promotion, then switches again', async () => {

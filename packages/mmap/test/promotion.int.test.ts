@@ -53,8 +53,8 @@ describe("promotion of a windowed 'read' range to one mapping", () => {
     expect(file.incore().totalPages).toBe(BYTES / 4096);
     expect(file.collectMetrics().find((m) => m.name === 'patinox_mmap_mapped_bytes')).toMatchObject({ value: BYTES });
     file.close();
-    expect(() => slice.get(0)).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
-    expect(() => sub.get(0)).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
+    expect(() => slice.get(0)).toThrow(expect.objectContaining({ code: 'MMAP_CLOSED' }));
+    expect(() => sub.get(0)).toThrow(expect.objectContaining({ code: 'MMAP_CLOSED' }));
   });
 
   it('promotes a checked file (the default) only once every window has been mapped', async () => {
@@ -92,7 +92,7 @@ describe("promotion of a windowed 'read' range to one mapping", () => {
     await expect(MappedFile.open(path, { type: 'u32', promote: 'yes' as never })).rejects.toThrow('Expected `promote` to be one of auto, never, got "yes" (string)');
   });
 
-  it('cancels a pending promotion on close: nothing is mapped afterwards and views throw MAPPING_CLOSED', async () => {
+  it('cancels a pending promotion on close: nothing is mapped afterwards and views throw MMAP_CLOSED', async () => {
     const path = sparseFile('close-before.u32');
     const counting = await countingBinding();
     const file = await MappedFile.open(path, { type: 'u32', checked: false, loadBinding: counting.load });
@@ -102,7 +102,7 @@ describe("promotion of a windowed 'read' range to one mapping", () => {
     await nextTurn();
     expect(file.isPromoted).toBe(false);
     expect(counting.calls.map((c) => c[0])).toEqual([32 * MiB]);
-    expect(() => slice.get(0)).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
+    expect(() => slice.get(0)).toThrow(expect.objectContaining({ code: 'MMAP_CLOSED' }));
   });
 
   it('drops the new mapping when the file is closed while the addon maps it', async () => {
@@ -123,7 +123,7 @@ describe("promotion of a windowed 'read' range to one mapping", () => {
     expect(file.closed).toBe(true);
     expect(file.isPromoted).toBe(false);
     expect(monitor.events.some((e) => e.type === 'mmap.promoted')).toBe(false);
-    expect(() => slice.get(0)).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
+    expect(() => slice.get(0)).toThrow(expect.objectContaining({ code: 'MMAP_CLOSED' }));
   });
 
   it('reports a failing mmap as mmap.promote.failed and stays windowed', async () => {

@@ -22,13 +22,13 @@ function runChild(scenario: string, fileBytes: number): { status: number | null;
 }
 
 describe('a file truncated by another process while mapped (checked mode)', () => {
-  it('raises MAPPING_FILE_TRUNCATED on the next window fault and poisons mapped windows; the process exits normally', () => {
+  it('raises MMAP_FILE_TRUNCATED on the next window fault and poisons mapped windows; the process exits normally', () => {
     const { status, signal, result } = runChild('windowed', 4 * 65536);
     expect(signal).toBeNull();
     expect(status).toBe(0);
     expect(result.before).toEqual({ value: '1' });
-    expect(result.fault).toEqual({ code: 'MAPPING_FILE_TRUNCATED' });
-    expect(result.mappedWindowAfter).toEqual({ code: 'MAPPING_FILE_TRUNCATED' });
+    expect(result.fault).toEqual({ code: 'MMAP_FILE_TRUNCATED' });
+    expect(result.mappedWindowAfter).toEqual({ code: 'MMAP_FILE_TRUNCATED' });
     expect(result.closedAfter).toEqual({ value: 'undefined' });
   });
 
@@ -36,8 +36,8 @@ describe('a file truncated by another process while mapped (checked mode)', () =
     const { status, signal, result } = runChild('verify', 4 * 65536);
     expect(signal).toBeNull();
     expect(status).toBe(0);
-    expect(result.fault).toEqual({ code: 'MAPPING_FILE_TRUNCATED' });
-    expect(result.mappedWindowAfter).toEqual({ code: 'MAPPING_FILE_TRUNCATED' });
+    expect(result.fault).toEqual({ code: 'MMAP_FILE_TRUNCATED' });
+    expect(result.mappedWindowAfter).toEqual({ code: 'MMAP_FILE_TRUNCATED' });
   });
 
   it('protects record accessors the same way', () => {
@@ -45,8 +45,8 @@ describe('a file truncated by another process while mapped (checked mode)', () =
     expect(signal).toBeNull();
     expect(status).toBe(0);
     expect(result.before).toEqual({ value: String(0x01010101) });
-    expect(result.fault).toEqual({ code: 'MAPPING_FILE_TRUNCATED' });
-    expect(result.mappedWindowAfter).toEqual({ code: 'MAPPING_FILE_TRUNCATED' });
+    expect(result.fault).toEqual({ code: 'MMAP_FILE_TRUNCATED' });
+    expect(result.mappedWindowAfter).toEqual({ code: 'MMAP_FILE_TRUNCATED' });
   });
 
   it('is caught by the promotion of a windowed read file to one mapping, before any access touches a lost page', () => {
@@ -55,7 +55,7 @@ describe('a file truncated by another process while mapped (checked mode)', () =
     expect(status).toBe(0);
     expect(result.before).toEqual({ value: '2' });
     expect(result.promoted).toEqual({ value: 'false' });
-    expect(result.mappedWindowAfter).toEqual({ code: 'MAPPING_FILE_TRUNCATED' });
+    expect(result.mappedWindowAfter).toEqual({ code: 'MMAP_FILE_TRUNCATED' });
   });
 
   it('(control) the bare addon dies of SIGBUS in the same scenario', () => {

@@ -21,7 +21,7 @@ describe('window reuse', () => {
     expect(counting.calls).toHaveLength(2);
     first.close();
     expect(second.asMappedSlice().get(1032)).toBe(1032);
-    expect(() => first.asMappedSlice()).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
+    expect(() => first.asMappedSlice()).toThrow(expect.objectContaining({ code: 'MMAP_CLOSED' }));
     second.close();
   });
 
@@ -53,7 +53,7 @@ describe('window reuse', () => {
     for (const file of [a, b, ro, rw]) file.close();
   });
 
-  it("applies the new open's advice to a reused window and reports a failing madvise as MAPPING_FAILED", async () => {
+  it("applies the new open's advice to a reused window and reports a failing madvise as MMAP_FAILED", async () => {
     const path = tmp.path('reuse-advice.bin');
     writeU32(path, [1, 2, 3, 4]);
     const real = await (await countingBinding()).load();
@@ -73,7 +73,7 @@ describe('window reuse', () => {
     expect(advised).toEqual([[expect.any(Buffer), real.MADV_RANDOM]]);
     expect(b.asMappedSlice().get(3)).toBe(4);
     failing = true;
-    await expect(MappedFile.open(path, { type: 'u32', loadBinding: load })).rejects.toMatchObject({ code: 'MAPPING_FAILED' });
+    await expect(MappedFile.open(path, { type: 'u32', loadBinding: load })).rejects.toMatchObject({ code: 'MMAP_FAILED' });
     a.close();
     b.close();
   });

@@ -51,13 +51,13 @@ describe('windowed mapping', () => {
     const across = slice.slice(2046, 2050)!;
     expect([...across]).toEqual([2046 * 3, 1, 2, 2049 * 3]);
     expect(Array.from(across.toTypedArray())).toEqual([2046 * 3, 1, 2, 2049 * 3]);
-    expect(() => file.asSlice()).toThrow(expect.objectContaining({ code: 'MAPPING_TOO_LARGE' }));
+    expect(() => file.asSlice()).toThrow(expect.objectContaining({ code: 'MMAP_TOO_LARGE' }));
     file.advise('sequential');
     expect(file.incore().totalPages).toBe(counting.calls.length);
     await file.sync();
     file.close();
-    expect(() => slice.get(0)).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
-    expect(() => across.get(0)).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
+    expect(() => slice.get(0)).toThrow(expect.objectContaining({ code: 'MMAP_CLOSED' }));
+    expect(() => across.get(0)).toThrow(expect.objectContaining({ code: 'MMAP_CLOSED' }));
     expect(readAt(path, 2047 * 4, 8)).toEqual(Buffer.from(new Uint32Array([1, 2]).buffer));
   });
 
@@ -107,7 +107,7 @@ describe('windowed mapping', () => {
       expect(row.value).toBe(i / 4);
     }
     const straddling = Math.floor(4096 / 12);
-    records.get(straddling)!.value = -1;
+    records.view(straddling)!.value = -1;
     expect(records.get(straddling)!.value).toBe(-1);
     records.close();
   });
@@ -157,9 +157,9 @@ describe('windowed mapping', () => {
     const path = tmp.path('sparse-5g.bin');
     writeFileSync(path, '');
     truncateSync(path, 5 * GiB);
-    await expect(MappedFile.open(path, { type: 'u8' })).rejects.toMatchObject({ code: 'MAPPING_TOO_LARGE' });
-    await expect(MappedFile.open(path, { type: 'u8', offset: 4 * GiB, length: 4096 })).rejects.toMatchObject({ code: 'MAPPING_TOO_LARGE' });
-    await expect(MappedFile.open(path, { type: 'u8', offset: 2 * GiB, length: 4096 })).rejects.toMatchObject({ code: 'MAPPING_TOO_LARGE' });
+    await expect(MappedFile.open(path, { type: 'u8' })).rejects.toMatchObject({ code: 'MMAP_TOO_LARGE' });
+    await expect(MappedFile.open(path, { type: 'u8', offset: 4 * GiB, length: 4096 })).rejects.toMatchObject({ code: 'MMAP_TOO_LARGE' });
+    await expect(MappedFile.open(path, { type: 'u8', offset: 2 * GiB, length: 4096 })).rejects.toMatchObject({ code: 'MMAP_TOO_LARGE' });
     const low = await MappedFile.open(path, { type: 'u8', offset: 2 * GiB - 4096, length: 4096 });
     expect(low.asMappedSlice().get(0)).toBe(0);
     low.close();
@@ -177,7 +177,7 @@ describe("windowed get of a window that is not mapped yet ('read' mode)", () => 
 
   for (const element of ELEMENTS) {
     for (const promotable of [false, true]) {
-      it(`${element.type}, ${promotable ? 'promotable' : 'explicit windowBytes'}: maps exactly the window a slice index lands in, returns its element, and throws MAPPING_CLOSED without mapping after close`, async () => {
+      it(`${element.type}, ${promotable ? 'promotable' : 'explicit windowBytes'}: maps exactly the window a slice index lands in, returns its element, and throws MMAP_CLOSED without mapping after close`, async () => {
         const windowBytes = promotable ? 32 * 2 ** 20 : 65536;
         const path = tmp.path(`unmapped-${element.type}-${promotable}.bin`);
         writeFileSync(path, '');
@@ -206,8 +206,8 @@ describe("windowed get of a window that is not mapped yet ('read' mode)", () => 
         expect(mappedOffsets()).toEqual([2 * windowBytes, windowBytes]);
         expect(file.isPromoted).toBe(false);
         file.close();
-        expect(() => slice.get(marks[0]!)).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
-        expect(() => sub.get(marks[1]! - start)).toThrow(expect.objectContaining({ code: 'MAPPING_CLOSED' }));
+        expect(() => slice.get(marks[0]!)).toThrow(expect.objectContaining({ code: 'MMAP_CLOSED' }));
+        expect(() => sub.get(marks[1]! - start)).toThrow(expect.objectContaining({ code: 'MMAP_CLOSED' }));
         expect(mappedOffsets()).toEqual([2 * windowBytes, windowBytes]);
       });
     }

@@ -1,4 +1,4 @@
-import { toError } from '@patinox/errors';
+import { describeThrown, expectTimerMs, optional } from '@patinox/errors';
 
 /** Health of one component. */
 export type HealthStatus = 'up' | 'degraded' | 'down';
@@ -47,10 +47,7 @@ const RANK: Record<HealthStatus, number> = { up: 0, degraded: 1, down: 2 };
  * ```
  */
 export async function checkHealth(checks: readonly HealthCheck[], options: CheckHealthOptions = {}): Promise<HealthReport> {
-  const timeoutMs = options.timeoutMs ?? 100;
-  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
-    throw new RangeError(`Expected \`timeoutMs\` to be a non-negative finite number, got ${String(timeoutMs)} (${typeof timeoutMs})`);
-  }
+  const timeoutMs = optional('timeoutMs', options.timeoutMs, (name, value) => expectTimerMs(name, value, { allowZero: true }), 100);
   const now = options.now ?? (() => performance.now());
   const reports = await Promise.all(
     checks.map(async (check): Promise<CheckReport> => {
@@ -71,7 +68,7 @@ export async function checkHealth(checks: readonly HealthCheck[], options: Check
         }
         return { name: check.name, ...result, durationMs: now() - started };
       } catch (err) {
-        return { name: check.name, status: 'down', details: { reason: toError(err).message }, durationMs: now() - started };
+        return { name: check.name, status: 'down', details: { reason: describeThrown(err) }, durationMs: now() - started };
       } finally {
         clearTimeout(timer);
       }

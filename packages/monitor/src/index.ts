@@ -9,6 +9,9 @@ export {
   noopMonitor,
   safeRecord,
 } from './monitor.js';
+export { expectMonitor } from './expect-monitor.js';
+export { EVENT_NAME_PATTERN, defineEvents } from './events.js';
+export type { EventName } from './events.js';
 export type { ConsoleMonitorOptions, MemoryMonitorOptions, Monitor, MonitorEvent } from './monitor.js';
 export { DEFAULT_EXPORT_BOUNDS, Histogram } from './histogram.js';
 export type { HistogramSummary } from './histogram.js';

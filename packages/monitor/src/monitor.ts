@@ -1,3 +1,4 @@
+import { expectPositiveInteger, optional } from '@patinox/errors';
 import { channel, type Channel } from 'node:diagnostics_channel';
 
 /** One lifecycle event: `type` is `<package>.<what>` (`'pool.connection.created'`, `'cache.eviction'`). */
@@ -57,10 +58,7 @@ export class MemoryMonitor implements Monitor {
   #total = 0;
 
   constructor(options: MemoryMonitorOptions = {}) {
-    const capacity = options.capacity ?? 1000;
-    if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new RangeError(`Expected \`capacity\` to be a positive integer, got ${String(capacity)} (${typeof capacity})`);
-    }
+    const capacity = optional('capacity', options.capacity, expectPositiveInteger, 1000);
     this.#buffer = new Array<MonitorEvent | undefined>(capacity);
   }
 

@@ -62,6 +62,7 @@ describe('checkHealth', () => {
 
   it('is up with no checks, and validates timeoutMs', async () => {
     await expect(checkHealth([])).resolves.toEqual({ status: 'up', checks: [] });
-    await expect(checkHealth([], { timeoutMs: -1 })).rejects.toThrow('Expected `timeoutMs` to be a non-negative finite number, got -1 (number)');
+    await expect(checkHealth([], { timeoutMs: -1 })).rejects.toThrow('Expected `timeoutMs` to be a non-negative number of ms at most 2147483647, got -1 (number)');
+    await expect(checkHealth([], { timeoutMs: 2 ** 31 })).rejects.toThrow(RangeError);
   });
 });

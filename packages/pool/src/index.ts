@@ -1,6 +1,7 @@
 export type { ConnectionManager } from './connection-manager.js';
 export {
   POOL_CLOSED,
+  POOL_ERROR_CODES,
   POOL_LOAN_RELEASED,
   POOL_MANAGER_ERROR,
   POOL_QUEUE_FULL,
@@ -15,6 +16,8 @@ export {
   PoolValidationError,
 } from './errors.js';
 export type { PoolErrorCode, TimeoutPhase } from './errors.js';
+export { POOL_EVENTS } from './events.js';
+export type { PoolEventName } from './events.js';
 export type { AcquireOptions, CloseOptions, PoolOptions, ResizeOptions } from './options.js';
 export { Pool } from './pool.js';
 export type { CloseReport, LeakReport, PoolStats } from './pool.js';

@@ -8,22 +8,35 @@ export interface PoolOptions {
   maxSize?: number;
   /**
    * One deadline for everything an `acquire` waits for (the queue and any connect), in ms. Finite, so
-   * no caller waits forever. @default 30000
+   * no caller waits forever. At most 2147483647. @default 30000
    */
   acquireTimeoutMs?: number;
   /**
-   * Longest a single `create`, `isValid` or `recycle` call may take, in ms; past it the attempt counts as
-   * failed and a late connection is destroyed. @default manager.connectTimeoutMs, else 10000
+   * Longest a single `create` may take, in ms; past it the attempt counts as failed (and is retried) and a
+   * late connection is destroyed. At most 2147483647. @default manager.connectTimeoutMs, else 10000
    */
   createTimeoutMs?: number;
-  /** Idle time after which a connection above `minSize` is closed, in ms; 0 keeps them. @default 30000 */
+  /**
+   * Longest a single `isValid` or `recycle` call may take, in ms. Past it the call is abandoned (counted in
+   * `stats().validationTimeouts`), its connection is destroyed and its place in `maxSize` freed for a new
+   * one, so a check that never answers cannot hold capacity. At most 2147483647.
+   * @default the smaller of 5000 and `createTimeoutMs`
+   */
+  validationTimeoutMs?: number;
+  /**
+   * Longest a single `destroy` call may take, in ms. Past it the pool stops waiting for it (counted in
+   * `stats().destroyTimeouts`, reported as `pool.manager.error`), so `close()` never hangs on it.
+   * At most 2147483647. @default the smaller of 5000 and `createTimeoutMs`
+   */
+  destroyTimeoutMs?: number;
+  /** Idle time after which a connection above `minSize` is closed, in ms; 0 keeps them. At most 2147483647. @default 30000 */
   idleTimeoutMs?: number;
   /**
    * Age after which a connection is replaced, in ms; each connection gets up to 10 % less so they do not
-   * all expire together. Borrowed ones are replaced on release. 0 disables. @default 0
+   * all expire together. Borrowed ones are replaced on release. 0 disables. At most 2147483647. @default 0
    */
   maxLifetimeMs?: number;
-  /** Interval of `isValid` checks on idle connections, in ms, with ±10 % jitter per check; 0 disables. @default 30000 */
+  /** Interval of `isValid` checks on idle connections, in ms, with ±10 % jitter per check; 0 disables. At most 2147483647. @default 30000 */
   healthCheckIntervalMs?: number;
   /** Checks an idle connection with `isValid` before lending it, unless it was used within `validationSkipWindowMs`. @default true */
   validateOnBorrow?: boolean;
@@ -35,12 +48,12 @@ export interface PoolOptions {
   maxWaiters?: number;
   /**
    * A loan held longer than this is reported (`pool.leak.suspected`) with the stack where it was acquired,
-   * in ms; setting it also records acquire stacks for the leak report of `close()`. 0 disables. @default 0
+   * in ms; setting it also records acquire stacks for the leak report of `close()`. 0 disables. At most 2147483647. @default 0
    */
   leakDetectionMs?: number;
-  /** First delay before retrying a failed create, in ms; doubles per consecutive failure. @default 100 */
+  /** First delay before retrying a failed create, in ms; doubles per consecutive failure. At most 2147483647. @default 100 */
   createRetryDelayMs?: number;
-  /** Ceiling of the create retry delay, in ms. @default 5000 */
+  /** Ceiling of the create retry delay, in ms. At most 2147483647. @default 5000 */
   createRetryMaxDelayMs?: number;
   /** Name used as the `source` of monitor events and the `pool` label of metrics. @default 'pool' */
   name?: string;
@@ -61,13 +74,17 @@ export interface PoolOptions {
 export interface AcquireOptions {
   /** Gives up waiting when aborted; the promise rejects with `signal.reason`. */
   signal?: AbortSignal;
-  /** This call's deadline, in ms. @default the pool's acquireTimeoutMs */
+  /** This call's deadline, in ms; at most 2147483647. @default the pool's acquireTimeoutMs */
   timeoutMs?: number;
 }
 
 /** Options of {@link Pool.close}. */
 export interface CloseOptions {
-  /** How long to wait for borrowed connections to come back before destroying them as leaked, in ms. @default 10000 */
+  /**
+   * The longest `close()` takes, in ms: it waits this long for borrowed connections to come back (then
+   * destroys them as leaked) and for pending `destroy` calls to settle (then reports them in
+   * `unsettledDestroys`). 0 closes at once. At most 2147483647. @default 10000
+   */
   deadlineMs?: number;
 }
 

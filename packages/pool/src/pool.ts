@@ -1,19 +1,20 @@
 import {
   expectFunction,
-  expectNonNegativeFinite,
   expectNonNegativeInteger,
-  expectObject,
   expectPositiveInteger,
+  expectTimerMsOrZero,
   optional,
+  readOptions,
 } from '@patinox/errors';
-import { expectTraceHook, histogramSnapshot, type Histogram, type MetricSnapshot, type TraceHook } from '@patinox/monitor';
+import { histogramSnapshot, type HealthCheck, type HealthResult, type Histogram, type MetricSnapshot, type TraceHook } from '@patinox/monitor';
 import type { ConnectionManager } from './connection-manager.js';
-import { PoolCore, type CloseReport, type PoolStats } from './internal/core.js';
+import { PoolCore } from './internal/core.js';
+import type { CloseReport, PoolStats } from './stats.js';
 import { checkSizes, resolveOptions } from './internal/resolve-options.js';
 import type { AcquireOptions, CloseOptions, PoolOptions, ResizeOptions } from './options.js';
 import { releaseSuspect, type PooledConnection } from './pooled-connection.js';
 
-export type { CloseReport, LeakReport, PoolStats } from './internal/core.js';
+export type { CloseReport, LeakReport, PoolStats } from './stats.js';
 
 /**
  * An async pool of connections made by a {@link ConnectionManager}: lends them to callers, queues callers
@@ -37,7 +38,7 @@ export class Pool<C> implements AsyncDisposable {
    */
   constructor(manager: ConnectionManager<C>, options: PoolOptions = {}) {
     const resolved = resolveOptions(manager, options);
-    this.#tracer = expectTraceHook('tracer', options.tracer);
+    this.#tracer = resolved.tracer;
     this.#spanAttributes = { 'pool.name': resolved.name };
     this.#core = new PoolCore(this.#tracer === undefined ? manager : tracedManager(manager, this.#tracer, this.#spanAttributes), resolved);
   }
@@ -47,9 +48,9 @@ export class Pool<C> implements AsyncDisposable {
     return this.#core.name;
   }
 
-  /** True once `close()` was called. */
-  get isClosed(): boolean {
-    return this.#core.isClosed;
+  /** True once `close()` was called (the pool refuses new acquires from then on). */
+  get closed(): boolean {
+    return this.#core.closed;
   }
 
   /** The live acquire-wait histogram, in ms (0 for callers served from the idle stack). */
@@ -94,7 +95,8 @@ export class Pool<C> implements AsyncDisposable {
    * the same promise.
    */
   close(options: CloseOptions = {}): Promise<CloseReport> {
-    const deadlineMs = optional('deadlineMs', options.deadlineMs, expectNonNegativeFinite, 10_000);
+    const { deadlineMs: raw } = readOptions('options', options, ['deadlineMs']);
+    const deadlineMs = optional('deadlineMs', raw, expectTimerMsOrZero, 10_000);
     return this.#core.close(deadlineMs);
   }
 
@@ -109,15 +111,42 @@ export class Pool<C> implements AsyncDisposable {
    * @throws {PoolClosedError} `POOL_CLOSED` after `close()`.
    */
   resize(options: ResizeOptions): void {
-    expectObject('options', options);
-    const minSize = optional('minSize', options.minSize, expectNonNegativeInteger, this.#core.minSize);
-    const maxSize = optional('maxSize', options.maxSize, expectPositiveInteger, this.#core.maxSize);
+    const bag = readOptions('options', options, ['minSize', 'maxSize']);
+    const minSize = optional('minSize', bag.minSize, expectNonNegativeInteger, this.#core.minSize);
+    const maxSize = optional('maxSize', bag.maxSize, expectPositiveInteger, this.#core.maxSize);
     checkSizes(minSize, maxSize);
     this.#core.resize(minSize, maxSize);
   }
 
   #tracedAcquire(tracer: TraceHook, options: AcquireOptions | undefined): Promise<PooledConnection<C>> {
     return tracer.span('pool.acquire', this.#spanAttributes, () => this.#core.acquire(options));
+  }
+
+  /**
+   * A health check in the monitor's shape, for `checkHealth([pool.healthCheck()])`: `down` once closed or
+   * while no connection can be opened (creates keep failing and none is open), `degraded` while creates
+   * fail but connections remain, or callers wait with every connection borrowed; `up` otherwise. Details
+   * carry the counts it decided on.
+   *
+   * @example
+   * ```ts
+   * const report = await checkHealth([pool.healthCheck()], { timeoutMs: 100 });
+   * ```
+   */
+  healthCheck(): HealthCheck {
+    return {
+      name: `pool:${this.#core.name}`,
+      check: (): HealthResult => {
+        const s = this.#core.stats();
+        const failures = this.#core.consecutiveCreateFailures;
+        const details = { size: s.size, idle: s.idle, borrowed: s.borrowed, waiting: s.waiting, maxSize: s.maxSize, createFailures: failures };
+        if (s.closed) return { status: 'down', details: { ...details, reason: 'closed' } };
+        if (failures > 0 && s.size - s.pendingCreates <= 0) return { status: 'down', details: { ...details, reason: 'cannot create connections' } };
+        if (failures > 0) return { status: 'degraded', details: { ...details, reason: 'creates failing' } };
+        if (s.waiting > 0 && s.idle === 0 && s.size >= s.maxSize) return { status: 'degraded', details: { ...details, reason: 'saturated' } };
+        return { status: 'up', details };
+      },
+    };
   }
 
   /** Counts, waits and utilization at this moment. */
@@ -145,6 +174,8 @@ export class Pool<C> implements AsyncDisposable {
       counter('pool_aborted_total', 'Acquires aborted by their signal', s.aborted),
       counter('pool_create_errors_total', 'Failed creates', s.createErrors),
       counter('pool_validation_failures_total', 'Connections that failed isValid', s.validationFailures),
+      counter('pool_validation_timeouts_total', 'isValid/recycle calls abandoned after validationTimeoutMs', s.validationTimeouts),
+      counter('pool_destroy_timeouts_total', 'destroy calls abandoned after destroyTimeoutMs', s.destroyTimeouts),
       counter('pool_double_releases_total', 'Ignored second releases', s.doubleReleases),
       histogramSnapshot('pool_acquire_wait_ms', this.#core.waitHistogram, { help: 'Acquire wait in ms', labels }),
     ];

@@ -18,10 +18,10 @@ describe('Pool.close', () => {
     const [a, b] = await Promise.all([pool.acquire(), pool.acquire()]);
     a.release();
     const closing = pool.close({ deadlineMs: 1000 });
-    expect(pool.isClosed).toBe(true);
+    expect(pool.closed).toBe(true);
     expect(manager.destroyed).toHaveLength(1);
     b.release();
-    await expect(closing).resolves.toEqual({ leaked: [], timedOut: false });
+    await expect(closing).resolves.toEqual({ leaked: [], timedOut: false, unsettledDestroys: 0 });
     expect(manager.destroyed).toHaveLength(2);
     expect(pool.stats()).toMatchObject({ size: 0, closed: true });
   });
@@ -38,7 +38,7 @@ describe('Pool.close', () => {
     expect(report.leaked[0]!.stack).toContain('acquireInNamedFunction');
     expect(report.leaked[0]!.heldMs).toBeGreaterThanOrEqual(500);
     expect(leaky.connection.destroyed).toBe(true);
-    expect(monitor.events('pool.leak')).toHaveLength(1);
+    expect(monitor.events('pool.leak.reported')).toHaveLength(1);
     // A release after the forced close is a harmless no-op.
     leaky.release();
     expect(pool.stats()).toMatchObject({ size: 0, borrowed: 0 });
@@ -48,7 +48,7 @@ describe('Pool.close', () => {
     const pool = new Pool(manager);
     await pool.acquire();
     const report = await pool.close({ deadlineMs: 0 });
-    expect(report).toEqual({ leaked: [{ heldMs: undefined, stack: undefined }], timedOut: true });
+    expect(report).toEqual({ leaked: [{ heldMs: undefined, stack: undefined }], timedOut: true, unsettledDestroys: 0 });
   });
 
   it('returns the same promise when called twice, and works with await using', async () => {
@@ -123,7 +123,7 @@ describe('Pool.close', () => {
     (await pool.acquire()).release();
     const closing = pool.close();
     await flush(200);
-    await expect(closing).resolves.toEqual({ leaked: [], timedOut: false });
+    await expect(closing).resolves.toEqual({ leaked: [], timedOut: false, unsettledDestroys: 0 });
   });
 
   it('destroys connections in the middle of a check or recycle when it closes', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { postgresUrl } from '@patinox/test-servers';
+import { eventually, postgresUrl } from '@patinox/test-servers';
 import { Pool, type ConnectionManager } from '../src/index.js';
 
 // Real PostgreSQL on loopback: many callers, and backends killed by the server mid-load.
@@ -35,14 +35,6 @@ function pgManager(): ConnectionManager<pg.Client> {
   };
 }
 
-async function poll(condition: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('Pool with real PostgreSQL connections (pg)', () => {
   const admin = new pg.Client({ connectionString: postgresUrl() });
   const backends = async (): Promise<number[]> =>
@@ -68,7 +60,7 @@ describe('Pool with real PostgreSQL connections (pg)', () => {
     expect(stats).toMatchObject({ acquired: 1000, timeouts: 0, waiting: 0 });
     expect((await backends()).length).toBeLessThanOrEqual(20);
     await pool.close();
-    await poll(async () => (await backends()).length === 0, 5000);
+    await eventually(async () => (await backends()).length === 0, { timeoutMs: 5000 });
   });
 
   it('detects backends killed with pg_terminate_backend mid-load, replaces them, and never hangs a caller', async () => {
@@ -87,7 +79,7 @@ describe('Pool with real PostgreSQL connections (pg)', () => {
       }
     };
     const load = Array.from({ length: 400 }, (_, i) => call(i));
-    await poll(() => pool.stats().acquired >= 50, 10_000);
+    await eventually(() => pool.stats().acquired >= 50, { timeoutMs: 10_000 });
     const killedMidLoad = await terminateAll();
     expect(killedMidLoad).toBeGreaterThan(0);
     const outcomes = await Promise.allSettled(load);
@@ -97,11 +89,11 @@ describe('Pool with real PostgreSQL connections (pg)', () => {
     expect(pool.stats().destroyed).toBeGreaterThanOrEqual(killedMidLoad);
 
     // Idle connections killed by the server are evicted and minSize is restored without any acquire.
-    await poll(() => pool.stats().idle >= 3, 5000);
+    await eventually(() => pool.stats().idle >= 3, { timeoutMs: 5000 });
     const createdBefore = pool.stats().created;
     const killed = await terminateAll();
     expect(killed).toBeGreaterThanOrEqual(3);
-    await poll(() => pool.stats().created >= createdBefore + 3 && pool.stats().idle >= 3, 5000);
+    await eventually(() => pool.stats().created >= createdBefore + 3 && pool.stats().idle >= 3, { timeoutMs: 5000 });
 
     // Every caller after the kills succeeds on fresh backends.
     const after = await Promise.all(Array.from({ length: 50 }, (_, i) => call(i)));

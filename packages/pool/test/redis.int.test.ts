@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { isPatinoxError } from '@patinox/errors';
-import { disposeRedis, redisUrl, startRedis, type RedisServerHandle } from '@patinox/test-servers';
+import { disposeRedis, eventually, redisUrl, startRedis, type RedisServerHandle } from '@patinox/test-servers';
 import { POOL_TIMEOUT, Pool, type ConnectionManager, type PoolTimeoutError } from '../src/index.js';
 
 // Real Redis on loopback: many callers, connections killed by the server, and a server that stops and returns.
@@ -44,14 +44,6 @@ function redisManager(url: string): ConnectionManager<Redis> {
       return () => client.off('close', onClose);
     },
   };
-}
-
-async function poll(condition: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('Pool with real Redis connections (ioredis)', () => {
@@ -104,17 +96,17 @@ describe('Pool with real Redis connections (ioredis)', () => {
       }
     };
     const load = Array.from({ length: 400 }, () => call());
-    await poll(() => pool.stats().acquired >= 50, 10_000);
+    await eventually(() => pool.stats().acquired >= 50, { timeoutMs: 10_000 });
     const killedMidLoad = await killAll();
     expect(killedMidLoad).toBeGreaterThan(0);
     const outcomes = await Promise.allSettled(load);
     expect(outcomes.filter((o) => o.status === 'fulfilled').length + failed).toBe(400);
     expect(pool.stats().destroyed).toBeGreaterThanOrEqual(killedMidLoad);
 
-    await poll(() => pool.stats().idle >= 3, 5000);
+    await eventually(() => pool.stats().idle >= 3, { timeoutMs: 5000 });
     const createdBefore = pool.stats().created;
     expect(await killAll()).toBeGreaterThanOrEqual(3);
-    await poll(() => pool.stats().created >= createdBefore + 3 && pool.stats().idle >= 3, 5000);
+    await eventually(() => pool.stats().created >= createdBefore + 3 && pool.stats().idle >= 3, { timeoutMs: 5000 });
     const after = await Promise.all(Array.from({ length: 50 }, () => call()));
     expect(after.every((r) => r === 'PONG')).toBe(true);
     expect((await ourClients()).length).toBeLessThanOrEqual(8);
@@ -139,9 +131,9 @@ describe('Pool with real Redis connections (ioredis)', () => {
         createRetryMaxDelayMs: 200,
       });
       try {
-      await poll(() => pool.stats().idle === 2, 5000);
+      await eventually(() => pool.stats().idle === 2, { timeoutMs: 5000 });
       await server!.stop();
-      await poll(() => pool.stats().idle === 0, 5000);
+      await eventually(() => pool.stats().idle === 0, { timeoutMs: 5000 });
 
       const started = Date.now();
       const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => pool.acquire()));
@@ -157,7 +149,7 @@ describe('Pool with real Redis connections (ioredis)', () => {
       expect(elapsed).toBeLessThan(2000);
 
       await server!.restart();
-      await poll(() => pool.stats().idle === 2, 5000);
+      await eventually(() => pool.stats().idle === 2, { timeoutMs: 5000 });
       expect(await pool.use((client) => client.ping())).toBe('PONG');
       } finally {
         await pool.close();

@@ -3,6 +3,8 @@ import type { CleanupError } from './errors.js';
 import type { GuardOptions } from './options.js';
 import { CLEANED, FAILED, TAKEN, stateError, type Final, type Outcome, type Page } from './internal/entry.js';
 import { GUARD_BRAND, RUN, SETTLE, TAKE, TRACK } from './internal/protocol.js';
+import { provideGuardFactory } from './internal/guard-factory.js';
+import { unreadable } from './internal/validate.js';
 import { defaultRegistry, type ResourceRegistry } from './registry.js';
 
 /**
@@ -46,17 +48,17 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
   /**
    * Registers `resource` with `options.registry` (or the default registry).
    * @throws TypeError when `cleanup` is not a function or an option is invalid.
-   * @throws RegistryShutdownError `REGISTRY_SHUTTING_DOWN` when the registry is shutting down (the caller keeps the resource).
+   * @throws RegistryShutdownError `RESOURCE_REGISTRY_SHUTTING_DOWN` when the registry is shutting down (the caller keeps the resource).
    */
   constructor(resource: T, cleanup: CleanupFn<T>, options?: GuardOptions) {
-    let registry: ResourceRegistry;
-    if (options?.registry === undefined) registry = defaultRegistry();
-    else {
-      registry = options.registry;
-      if (typeof (registry as Partial<ResourceRegistry>)[TRACK] !== 'function') {
-        throw new TypeError(`Expected \`registry\` to be a ResourceRegistry, got ${describeValue(registry)}`);
-      }
+    let registry: ResourceRegistry | undefined;
+    try {
+      registry = options?.registry;
+    } catch (cause) {
+      throw unreadable('options', cause);
     }
+    if (registry === undefined) registry = defaultRegistry();
+    else if (!isRegistry(registry)) throw new TypeError(`Expected \`registry\` to be a ResourceRegistry, got ${describeValue(registry)}`);
     const page = registry[TRACK](this, resource, cleanup, options);
     this.#owner = page;
     this.#handle = page.tracked;
@@ -85,7 +87,7 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
 
   /**
    * The resource.
-   * @throws ResourceStateError `ALREADY_CLEANED_UP` once cleanup started, `RESOURCE_TAKEN` after `intoInner()`.
+   * @throws ResourceStateError `RESOURCE_ALREADY_CLEANED_UP` once cleanup started, `RESOURCE_TAKEN` after `intoInner()`.
    */
   get(): T {
     const owner = this.#owner;
@@ -98,7 +100,7 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
 
   /**
    * Takes the resource out: it is no longer tracked and will never be cleaned by this guard.
-   * @throws ResourceStateError `ALREADY_CLEANED_UP` once cleanup started, `RESOURCE_TAKEN` when already taken.
+   * @throws ResourceStateError `RESOURCE_ALREADY_CLEANED_UP` once cleanup started, `RESOURCE_TAKEN` when already taken.
    */
   intoInner(): T {
     const owner = this.#owner;
@@ -109,7 +111,7 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
   /**
    * Releases the resource. Idempotent: every call, concurrent or later, gets the outcome of the single run
    * (including a run started by the queue). After `intoInner()` it resolves without doing anything.
-   * @throws (rejects) CleanupError `CLEANUP_TIMEOUT` or `CLEANUP_FAILED` (the original error as `cause`).
+   * @throws (rejects) CleanupError `RESOURCE_CLEANUP_TIMEOUT` or `RESOURCE_CLEANUP_FAILED` (the original error as `cause`).
    */
   cleanup(): Promise<void> {
     const owner = this.#owner;
@@ -141,6 +143,17 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
   }
 }
 
+/** True for a registry of any copy of this package; never throws, whatever `value` is. */
+function isRegistry(value: unknown): value is ResourceRegistry {
+  try {
+    return typeof (value as Partial<ResourceRegistry>)[TRACK] === 'function';
+  } catch {
+    return false;
+  }
+}
+
+provideGuardFactory((resource, cleanup, options) => new AsyncResourceGuard(resource, cleanup, options));
+
 /** True when `value` is an {@link AsyncResourceGuard} from any copy (ESM or CJS) of this package. */
 export function isResourceGuard(value: unknown): value is AsyncResourceGuard<unknown> {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[GUARD_BRAND] === true;
@@ -154,7 +167,7 @@ export function isResourceGuard(value: unknown): value is AsyncResourceGuard<unk
  * await using conn = guard(net.connect(port), (s) => s.destroy(), { priority: CleanupPriority.High });
  * ```
  * @throws TypeError when `cleanup` is not a function or an option is invalid.
- * @throws RegistryShutdownError `REGISTRY_SHUTTING_DOWN` when the registry is shutting down.
+ * @throws RegistryShutdownError `RESOURCE_REGISTRY_SHUTTING_DOWN` when the registry is shutting down.
  */
 export function guard<T>(resource: T, cleanup: CleanupFn<T>, options?: GuardOptions): AsyncResourceGuard<T> {
   return new AsyncResourceGuard(resource, cleanup, options);
@@ -166,8 +179,14 @@ export function guard<T>(resource: T, cleanup: CleanupFn<T>, options?: GuardOpti
  * @throws TypeError when `disposable` implements neither.
  */
 export function adopt<T extends AsyncDisposable | Disposable>(disposable: T, options?: GuardOptions): AsyncResourceGuard<T> {
-  const registry = options?.registry ?? defaultRegistry();
-  if (typeof (registry as Partial<ResourceRegistry>)[TRACK] !== 'function') {
+  let registry: ResourceRegistry | undefined;
+  try {
+    registry = options?.registry;
+  } catch (cause) {
+    throw unreadable('options', cause);
+  }
+  registry ??= defaultRegistry();
+  if (!isRegistry(registry)) {
     throw new TypeError(`Expected \`registry\` to be a ResourceRegistry, got ${describeValue(registry)}`);
   }
   return registry.adopt(disposable, options);

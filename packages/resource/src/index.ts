@@ -7,17 +7,20 @@ export { installShutdownHooks } from './shutdown-hooks.js';
 export type { ShutdownHooks } from './shutdown-hooks.js';
 export { CleanupPriority } from './priority.js';
 export {
-  ALREADY_CLEANED_UP,
-  CLEANUP_DEADLINE_EXCEEDED,
-  CLEANUP_FAILED,
-  CLEANUP_TIMEOUT,
   CleanupError,
-  REGISTRY_SHUTTING_DOWN,
+  RESOURCE_ALREADY_CLEANED_UP,
+  RESOURCE_CLEANUP_DEADLINE_EXCEEDED,
+  RESOURCE_CLEANUP_FAILED,
+  RESOURCE_CLEANUP_TIMEOUT,
   RESOURCE_ERROR_CODES,
+  RESOURCE_REGISTRY_SHUTTING_DOWN,
+  RESOURCE_SCOPE_CLEANUP_FAILED,
   RESOURCE_TAKEN,
   RegistryShutdownError,
+  ResourceError,
   ResourceStateError,
-  SCOPE_CLEANUP_FAILED,
 } from './errors.js';
-export type { CleanupErrorCode, ResourceStateErrorCode } from './errors.js';
+export { RESOURCE_EVENTS } from './events.js';
+export type { ResourceEventName } from './events.js';
+export type { CleanupErrorCode, ResourceErrorCode, ResourceStateErrorCode } from './errors.js';
 export type { CleanupAllOptions, GuardOptions, RegistryOptions, ScopeOptions, ShutdownHookOptions, ShutdownOptions } from './options.js';

@@ -12,7 +12,7 @@ export interface GuardOptions {
   sizeBytes?: number;
   /** Free-form facts reported by `list()`; kept by reference. @default undefined */
   metadata?: Readonly<Record<string, unknown>>;
-  /** Time one cleanup attempt may take before it fails with `CLEANUP_TIMEOUT`. @default the registry's `timeoutMs` (ms) */
+  /** Time one cleanup attempt may take before it fails with `RESOURCE_CLEANUP_TIMEOUT`. @default the registry's `timeoutMs` (ms) */
   timeoutMs?: number;
   /** Registry that tracks the resource. @default defaultRegistry() */
   registry?: ResourceRegistry;
@@ -76,7 +76,7 @@ export interface ShutdownHookOptions {
 
 /** Options of `new ResourceScope(options)`. */
 export interface ScopeOptions {
-  /** Names the scope in its `SCOPE_CLEANUP_FAILED` error. @default 'scope' */
+  /** Names the scope in its `RESOURCE_SCOPE_CLEANUP_FAILED` error. @default 'scope' */
   name?: string;
   /** Registry that tracks the scope's members. @default defaultRegistry() */
   registry?: ResourceRegistry;

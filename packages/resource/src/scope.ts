@@ -1,5 +1,5 @@
 import { describeValue, expectFunction, expectObject, expectString, optional, toError } from '@patinox/errors';
-import { ALREADY_CLEANED_UP, CleanupError, ResourceStateError, SCOPE_CLEANUP_FAILED } from './errors.js';
+import { RESOURCE_ALREADY_CLEANED_UP, CleanupError, ResourceStateError, RESOURCE_SCOPE_CLEANUP_FAILED } from './errors.js';
 import { AsyncResourceGuard, isResourceGuard, type CleanupFn } from './guard.js';
 import type { GuardOptions, ScopeOptions } from './options.js';
 import { defaultRegistry, type ResourceRegistry } from './registry.js';
@@ -9,7 +9,7 @@ import { TRACK } from './internal/protocol.js';
  * A group of resources cleaned together in reverse order of creation, like `AsyncDisposableStack`
  * (which Node 20 lacks). Every member is also tracked by the registry, so a scope that is dropped without
  * cleanup still has its members cleaned (as leaks, in priority order rather than reverse order).
- * All member failures are reported together: one `SCOPE_CLEANUP_FAILED` with an `AggregateError` cause.
+ * All member failures are reported together: one `RESOURCE_SCOPE_CLEANUP_FAILED` with an `AggregateError` cause.
  *
  * @example
  * ```ts
@@ -48,7 +48,7 @@ export class ResourceScope implements AsyncDisposable {
 
   /**
    * Guards `resource` as a member of this scope (in the scope's registry unless `options.registry` says otherwise).
-   * @throws ResourceStateError `ALREADY_CLEANED_UP` when the scope was cleaned up (the caller keeps the resource).
+   * @throws ResourceStateError `RESOURCE_ALREADY_CLEANED_UP` when the scope was cleaned up (the caller keeps the resource).
    */
   guard<T>(resource: T, cleanup: CleanupFn<T>, options?: GuardOptions): AsyncResourceGuard<T> {
     this.#assertOpen();
@@ -59,7 +59,7 @@ export class ResourceScope implements AsyncDisposable {
 
   /**
    * Adds a guard, or adopts anything with `Symbol.asyncDispose` / `Symbol.dispose`, and returns it unchanged.
-   * @throws TypeError when `value` is neither; ResourceStateError `ALREADY_CLEANED_UP` when the scope was cleaned up.
+   * @throws TypeError when `value` is neither; ResourceStateError `RESOURCE_ALREADY_CLEANED_UP` when the scope was cleaned up.
    */
   use<T extends AsyncResourceGuard<unknown> | AsyncDisposable | Disposable>(value: T, options?: Omit<GuardOptions, 'registry'>): T {
     this.#assertOpen();
@@ -70,7 +70,7 @@ export class ResourceScope implements AsyncDisposable {
 
   /**
    * Runs `fn` when the scope is cleaned up, in reverse order with the other members.
-   * @throws TypeError when `fn` is not a function; ResourceStateError `ALREADY_CLEANED_UP` when the scope was cleaned up.
+   * @throws TypeError when `fn` is not a function; ResourceStateError `RESOURCE_ALREADY_CLEANED_UP` when the scope was cleaned up.
    */
   defer(fn: () => unknown, options?: Omit<GuardOptions, 'registry'>): void {
     expectFunction('fn', fn);
@@ -80,7 +80,7 @@ export class ResourceScope implements AsyncDisposable {
   /**
    * Cleans every member, newest first, one at a time; each member's failure is collected, never stops the
    * others. Idempotent: later calls share the first run.
-   * @throws (rejects) CleanupError `SCOPE_CLEANUP_FAILED` with an `AggregateError` of the members' errors as `cause`.
+   * @throws (rejects) CleanupError `RESOURCE_SCOPE_CLEANUP_FAILED` with an `AggregateError` of the members' errors as `cause`.
    */
   cleanup(): Promise<void> {
     this.#run ??= this.#cleanupMembers();
@@ -105,7 +105,7 @@ export class ResourceScope implements AsyncDisposable {
     }
     if (errors.length > 0) {
       throw new CleanupError(`${errors.length} of ${members.length} members of scope "${this.name}" failed to clean up`, {
-        code: SCOPE_CLEANUP_FAILED,
+        code: RESOURCE_SCOPE_CLEANUP_FAILED,
         cause: new AggregateError(errors, `Scope "${this.name}" cleanup failures`),
         context: { scope: this.name, failed: errors.length, total: members.length },
       });
@@ -115,7 +115,7 @@ export class ResourceScope implements AsyncDisposable {
   #assertOpen(): void {
     if (this.#run !== undefined) {
       throw new ResourceStateError(`Scope "${this.name}" was already cleaned up and takes no new members`, {
-        code: ALREADY_CLEANED_UP,
+        code: RESOURCE_ALREADY_CLEANED_UP,
         context: { scope: this.name },
       });
     }

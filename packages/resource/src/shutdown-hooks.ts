@@ -1,8 +1,7 @@
-import { describeValue, expectBoolean, expectObject, optional } from '@patinox/errors';
+import { describeValue, expectBoolean, expectObject, expectTimerMs, optional } from '@patinox/errors';
 import type { ShutdownHookOptions } from './options.js';
 import { defaultRegistry, type CleanupReport, type ResourceRegistry } from './registry.js';
 import { TRACK } from './internal/protocol.js';
-import { expectTimeoutMs } from './internal/validate.js';
 
 /** Handle returned by {@link installShutdownHooks}. */
 export interface ShutdownHooks extends Disposable {
@@ -44,7 +43,7 @@ export function installShutdownHooks(options: ShutdownHookOptions = {}): Shutdow
   }
   const signals = rawSignals as readonly NodeJS.Signals[];
   const onBeforeExit = optional('beforeExit', options.beforeExit, expectBoolean, true);
-  const deadlineMs = optional('deadlineMs', options.deadlineMs, expectTimeoutMs, 10_000);
+  const deadlineMs = optional('deadlineMs', options.deadlineMs, expectTimerMs, 10_000);
   const exitAfterSignal = optional('exitAfterSignal', options.exitAfterSignal, expectBoolean, true);
   const onReport = options.onReport ?? defaultOnReport;
   if (typeof onReport !== 'function') throw new TypeError(`Expected \`onReport\` to be a function, got ${describeValue(onReport)}`);

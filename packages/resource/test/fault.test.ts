@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { PatinoxError } from '@patinox/errors';
-import { CLEANUP_TIMEOUT, ResourceRegistry, guard, type AsyncResourceGuard, type CleanupReport } from '../src/index.js';
+import { RESOURCE_CLEANUP_TIMEOUT, ResourceRegistry, guard, type AsyncResourceGuard, type CleanupReport } from '../src/index.js';
 
 const TOTAL = 10_000;
 
@@ -53,7 +53,7 @@ describe('fault test: 10,000 resources, 5 % fail once (retryable), 1 % hang past
     expect(report!.cleaned).toBe(TOTAL - 100);
     expect(cleaned.size).toBe(TOTAL - 100);
     expect(new Set(report!.failures.map((f) => f.name))).toEqual(hanging);
-    expect(report!.failures.every((f) => f.code === CLEANUP_TIMEOUT && f.reason.includes('did not settle within 1000 ms'))).toBe(true);
+    expect(report!.failures.every((f) => f.code === RESOURCE_CLEANUP_TIMEOUT && f.reason.includes('did not settle within 1000 ms'))).toBe(true);
     expect(registry.stats()).toMatchObject({ active: 0, cleaned: TOTAL - 100, failed: 100, timedOut: 100, retried: 500 });
     expect(guards.filter((g) => g.state === 'failed')).toHaveLength(100);
     // 100 hangs of 1 s over 16 concurrent slots: well inside the deadline, and nothing left to keep the process alive.

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { PatinoxError, isPatinoxError } from '@patinox/errors';
 import {
-  ALREADY_CLEANED_UP,
+  RESOURCE_ALREADY_CLEANED_UP,
   AsyncResourceGuard,
-  CLEANUP_FAILED,
+  RESOURCE_CLEANUP_FAILED,
   CleanupError,
   RESOURCE_TAKEN,
   ResourceRegistry,
@@ -71,7 +71,7 @@ describe('AsyncResourceGuard', () => {
     expect(registry.stats()).toMatchObject({ active: 0, handedBack: 1, cleaned: 0 });
   });
 
-  it('throws RESOURCE_TAKEN when used after intoInner and ALREADY_CLEANED_UP after cleanup', async () => {
+  it('throws RESOURCE_TAKEN when used after intoInner and RESOURCE_ALREADY_CLEANED_UP after cleanup', async () => {
     const registry = new ResourceRegistry();
     const taken = guard(1, () => undefined, { registry });
     taken.intoInner();
@@ -84,12 +84,12 @@ describe('AsyncResourceGuard', () => {
         use();
         throw new Error('expected a throw');
       } catch (error) {
-        expect(isPatinoxError(error, ALREADY_CLEANED_UP)).toBe(true);
+        expect(isPatinoxError(error, RESOURCE_ALREADY_CLEANED_UP)).toBe(true);
       }
     }
   });
 
-  it('rejects with CLEANUP_FAILED when the cleanup throws synchronously, and keeps that outcome', async () => {
+  it('rejects with RESOURCE_CLEANUP_FAILED when the cleanup throws synchronously, and keeps that outcome', async () => {
     const registry = new ResourceRegistry();
     const boom = new Error('boom');
     const g = guard(1, () => {
@@ -97,7 +97,7 @@ describe('AsyncResourceGuard', () => {
     }, { registry, name: 'sync-thrower' });
     const error = await g.cleanup().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CleanupError);
-    expect(error).toMatchObject({ code: CLEANUP_FAILED, cause: boom, recovery: 'fail' });
+    expect(error).toMatchObject({ code: RESOURCE_CLEANUP_FAILED, cause: boom, recovery: 'fail' });
     expect((error as CleanupError).context).toMatchObject({ name: 'sync-thrower', attempts: 1 });
     await expect(g.cleanup()).rejects.toBe(error);
     expect(g.state).toBe('failed');
@@ -109,7 +109,7 @@ describe('AsyncResourceGuard', () => {
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the point of the test
     const g = guard(1, () => Promise.reject('nope'), { registry });
     const error = (await g.cleanup().catch((e: unknown) => e)) as CleanupError;
-    expect(error.code).toBe(CLEANUP_FAILED);
+    expect(error.code).toBe(RESOURCE_CLEANUP_FAILED);
     expect(error.cause).toMatchObject({ name: 'NonErrorThrown', value: 'nope' });
   });
 
@@ -121,7 +121,7 @@ describe('AsyncResourceGuard', () => {
       },
     };
     const g = guard(1, () => hostile, { registry });
-    await expect(g.cleanup()).rejects.toMatchObject({ code: CLEANUP_FAILED, cause: { message: 'bad then' } });
+    await expect(g.cleanup()).rejects.toMatchObject({ code: RESOURCE_CLEANUP_FAILED, cause: { message: 'bad then' } });
   });
 
   it('handles a thenable that settles synchronously inside then()', async () => {
@@ -132,7 +132,7 @@ describe('AsyncResourceGuard', () => {
     expect(g.state).toBe('cleaned');
     const eagerFail = { then: (_: unknown, onRejected: (e: unknown) => void) => onRejected(new Error('sync reject')) };
     const f = guard(2, () => eagerFail, { registry });
-    await expect(f.cleanup()).rejects.toMatchObject({ code: CLEANUP_FAILED });
+    await expect(f.cleanup()).rejects.toMatchObject({ code: RESOURCE_CLEANUP_FAILED });
     expect(f.state).toBe('failed');
     expect(registry.stats()).toMatchObject({ active: 0, cleaned: 1, failed: 1 });
   });
@@ -144,7 +144,7 @@ describe('AsyncResourceGuard', () => {
       runs += 1;
       throw new PatinoxError('broken', { code: 'X', recovery: 'fail' });
     }, { registry });
-    await expect(g.cleanup()).rejects.toMatchObject({ code: CLEANUP_FAILED });
+    await expect(g.cleanup()).rejects.toMatchObject({ code: RESOURCE_CLEANUP_FAILED });
     expect(runs).toBe(1);
   });
 
@@ -179,7 +179,7 @@ describe('guard input validation', () => {
     for (const timeoutMs of [-1, 0, Infinity, 2 ** 31]) {
       expect(() => guard(1, () => undefined, { registry, timeoutMs })).toThrow(RangeError);
     }
-    expect(() => guard(1, () => undefined, { registry, timeoutMs: -1 })).toThrow('Expected `timeoutMs` to be a positive finite number, got -1 (number)');
+    expect(() => guard(1, () => undefined, { registry, timeoutMs: -1 })).toThrow('Expected `timeoutMs` to be a positive number of ms at most 2147483647, got -1 (number)');
     expect(() => guard(1, () => undefined, { registry, timeoutMs: '5' as never })).toThrow(TypeError);
   });
 

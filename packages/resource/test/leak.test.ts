@@ -78,7 +78,7 @@ describe('leak detection', () => {
     const registry = new ResourceRegistry({ monitor });
     dropGuard(registry, {}, () => Promise.reject(new Error('disk gone')), 'doomed');
     expect(await collectUntil(() => registry.stats().failed === 1)).toBe(true);
-    expect(monitor.events('resource.failed')[0]?.data).toMatchObject({ name: 'doomed', code: 'CLEANUP_FAILED' });
+    expect(monitor.events('resource.failed')[0]?.data).toMatchObject({ name: 'doomed', code: 'RESOURCE_CLEANUP_FAILED' });
   });
 
   it('detects nothing when trackLeaks is off; the resource stays listed until shutdown', async () => {

@@ -63,7 +63,7 @@ describe('in a real process', () => {
       });`;
     const result = await runNode(script);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ sameRegistry: true, brands: true, code: 'RESOURCE_TAKEN', cleaned: ['b'], report: '1/0', refused: 'REGISTRY_SHUTTING_DOWN' });
+    expect(JSON.parse(result.stdout)).toEqual({ sameRegistry: true, brands: true, code: 'RESOURCE_TAKEN', cleaned: ['b'], report: '1/0', refused: 'RESOURCE_REGISTRY_SHUTTING_DOWN' });
   });
 
   it('never leaves an unhandled rejection, whichever path a failing cleanup takes', async () => {
@@ -95,6 +95,34 @@ describe('in a real process', () => {
     expect(out.joined).toEqual(['rejected', 'rejected', 'rejected']);
     expect(out.failed).toBe(7);
     expect(out.active).toBe(0);
+  });
+
+  it('holds nothing of its own on the event loop once shutdown() resolves, though a cleanup hangs and another backs off', async () => {
+    const script = `
+      const { ResourceRegistry, guard } = require(${JSON.stringify(CJS_ENTRY)});
+      const { PatinoxError } = require(${JSON.stringify(ERRORS_ENTRY)});
+      const registry = new ResourceRegistry({ timeoutMs: 60000, retryBaseDelayMs: 60000, retryMaxDelayMs: 60000, maxRetries: 5 });
+      const hung = guard({}, () => new Promise(() => {}), { registry, name: 'hung' });
+      const busy = guard({}, () => { throw new PatinoxError('busy', { code: 'EBUSY', recovery: 'retry' }); }, { registry, name: 'busy' });
+      registry.shutdown({ deadlineMs: 50 }).then((report) => {
+        const codes = report.failures.map((f) => f.name + ':' + f.code).sort();
+        console.log(JSON.stringify({ codes, timers: process.getActiveResourcesInfo().filter((r) => r === 'Timeout'), closed: registry.closed }));
+        void hung; void busy;
+      });`;
+    // A stuck child is killed after 20 s (the hung cleanup's own timeout is 60 s), and the test then fails on its signal.
+    let killer: NodeJS.Timeout | undefined;
+    const result = await runNode(script, (_chunk, child) => {
+      killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    });
+    clearTimeout(killer);
+    expect(result.stderr).toBe('');
+    expect(result.signal).toBeNull();
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      codes: ['busy:RESOURCE_CLEANUP_DEADLINE_EXCEEDED', 'hung:RESOURCE_CLEANUP_DEADLINE_EXCEEDED'],
+      timers: [],
+      closed: true,
+    });
   });
 
   it('on SIGTERM cleans a temp file and a listening server, then ends by the signal', async () => {
@@ -144,6 +172,6 @@ describe('in a real process', () => {
     const result = await runNode(script);
     expect(result.code).toBe(0);
     expect(result.signal).toBeNull();
-    expect(JSON.parse(result.stdout.trim())).toEqual({ trigger: 'beforeExit', cleaned: 9900, failed: 100, allHangs: true, codes: ['CLEANUP_TIMEOUT'], stats: 500 });
+    expect(JSON.parse(result.stdout.trim())).toEqual({ trigger: 'beforeExit', cleaned: 9900, failed: 100, allHangs: true, codes: ['RESOURCE_CLEANUP_TIMEOUT'], stats: 500 });
   });
 });

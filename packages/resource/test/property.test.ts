@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { isPatinoxError } from '@patinox/errors';
 import fc from 'fast-check';
-import { ALREADY_CLEANED_UP, REGISTRY_SHUTTING_DOWN, RESOURCE_TAKEN, ResourceRegistry, guard, type AsyncResourceGuard } from '../src/index.js';
+import { RESOURCE_ALREADY_CLEANED_UP, RESOURCE_REGISTRY_SHUTTING_DOWN, RESOURCE_TAKEN, ResourceRegistry, guard, type AsyncResourceGuard } from '../src/index.js';
 import { collectGarbage, collectUntil } from './helpers.js';
 
 type Op =
@@ -61,7 +61,7 @@ function createOp(m: Model, async: boolean): void {
     m.slotIds.push(id);
     m.owned.add(id);
   } catch (error) {
-    expect(isPatinoxError(error, REGISTRY_SHUTTING_DOWN)).toBe(true);
+    expect(isPatinoxError(error, RESOURCE_REGISTRY_SHUTTING_DOWN)).toBe(true);
     expect(m.registry.isShuttingDown).toBe(true);
   }
 }
@@ -81,7 +81,7 @@ function intoInnerOp(m: Model, slot: number): void {
     const resource = g.intoInner();
     m.handedBack[resource.id] = (m.handedBack[resource.id] ?? 0) + 1;
   } catch (error) {
-    expect(isPatinoxError(error, ALREADY_CLEANED_UP) || isPatinoxError(error, RESOURCE_TAKEN)).toBe(true);
+    expect(isPatinoxError(error, RESOURCE_ALREADY_CLEANED_UP) || isPatinoxError(error, RESOURCE_TAKEN)).toBe(true);
   }
 }
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { PatinoxError } from '@patinox/errors';
 import { MemoryMonitor } from '@patinox/monitor';
-import { CLEANUP_FAILED, CLEANUP_TIMEOUT, CleanupPriority, ResourceRegistry, guard } from '../src/index.js';
+import { RESOURCE_CLEANUP_FAILED, RESOURCE_CLEANUP_TIMEOUT, CleanupPriority, ResourceRegistry, guard } from '../src/index.js';
 
 const retryable = (message: string): PatinoxError => new PatinoxError(message, { code: 'TRANSIENT', recovery: 'retry' });
 
@@ -14,7 +14,7 @@ describe('cleanup timeouts and retries', () => {
     jest.useRealTimers();
   });
 
-  it('fails a cleanup that never settles with CLEANUP_TIMEOUT after timeoutMs, leaving no timer behind', async () => {
+  it('fails a cleanup that never settles with RESOURCE_CLEANUP_TIMEOUT after timeoutMs, leaving no timer behind', async () => {
     const monitor = new MemoryMonitor();
     const registry = new ResourceRegistry({ timeoutMs: 1000, monitor });
     const g = guard('socket', () => new Promise(() => undefined), { registry, name: 'stuck-socket' });
@@ -23,9 +23,9 @@ describe('cleanup timeouts and retries', () => {
     expect(g.state).toBe('cleaning');
     await jest.advanceTimersByTimeAsync(1);
     const error = await result;
-    expect(error).toMatchObject({ code: CLEANUP_TIMEOUT, name: 'CleanupError', context: { name: 'stuck-socket', timeoutMs: 1000 } });
+    expect(error).toMatchObject({ code: RESOURCE_CLEANUP_TIMEOUT, name: 'CleanupError', context: { name: 'stuck-socket', timeoutMs: 1000 } });
     expect(registry.stats()).toMatchObject({ active: 0, failed: 1, timedOut: 1 });
-    expect(monitor.events('resource.failed')[0]?.data).toMatchObject({ name: 'stuck-socket', code: CLEANUP_TIMEOUT });
+    expect(monitor.events('resource.failed')[0]?.data).toMatchObject({ name: 'stuck-socket', code: RESOURCE_CLEANUP_TIMEOUT });
     expect(jest.getTimerCount()).toBe(0);
   });
 
@@ -34,7 +34,7 @@ describe('cleanup timeouts and retries', () => {
     const g = guard(1, () => new Promise(() => undefined), { registry, timeoutMs: 50 });
     const result = g.cleanup().catch((e: unknown) => e);
     await jest.advanceTimersByTimeAsync(50);
-    expect(await result).toMatchObject({ code: CLEANUP_TIMEOUT });
+    expect(await result).toMatchObject({ code: RESOURCE_CLEANUP_TIMEOUT });
   });
 
   it('ignores a late rejection of a timed-out cleanup (no unhandled rejection)', async () => {
@@ -43,7 +43,7 @@ describe('cleanup timeouts and retries', () => {
     const g = guard(1, () => new Promise((_, r) => (reject = r)), { registry });
     const result = g.cleanup().catch((e: unknown) => e);
     await jest.advanceTimersByTimeAsync(10);
-    expect(await result).toMatchObject({ code: CLEANUP_TIMEOUT });
+    expect(await result).toMatchObject({ code: RESOURCE_CLEANUP_TIMEOUT });
     reject(new Error('too late'));
     await jest.advanceTimersByTimeAsync(1);
     expect(g.state).toBe('failed');
@@ -72,7 +72,7 @@ describe('cleanup timeouts and retries', () => {
     }, { registry, name: 'broken' });
     const failed = broken.cleanup().catch((e: unknown) => e);
     await jest.advanceTimersByTimeAsync(5000);
-    expect(await failed).toMatchObject({ code: CLEANUP_FAILED, context: { name: 'broken', attempts: 3 }, cause: { message: 'still down' } });
+    expect(await failed).toMatchObject({ code: RESOURCE_CLEANUP_FAILED, context: { name: 'broken', attempts: 3 }, cause: { message: 'still down' } });
     expect(always).toBe(3);
   });
 
@@ -85,7 +85,7 @@ describe('cleanup timeouts and retries', () => {
     }, { registry });
     const result = g.cleanup().catch((e: unknown) => e);
     await jest.advanceTimersByTimeAsync(100);
-    expect(await result).toMatchObject({ code: CLEANUP_TIMEOUT });
+    expect(await result).toMatchObject({ code: RESOURCE_CLEANUP_TIMEOUT });
     expect(runs).toBe(1);
   });
 });
@@ -120,7 +120,7 @@ describe('the cleanup queue', () => {
     expect(order.indexOf('low-2')).toBeGreaterThan(order.indexOf('normal-2'));
     expect(order).toHaveLength(6);
     expect(report).toMatchObject({ cleaned: 5, handedBack: 0, complete: false });
-    expect(report.failures).toEqual([expect.objectContaining({ name: 'normal-1', code: CLEANUP_FAILED, reason: expect.stringContaining('normal-1 failed') })]);
+    expect(report.failures).toEqual([expect.objectContaining({ name: 'normal-1', code: RESOURCE_CLEANUP_FAILED, reason: expect.stringContaining('normal-1 failed') })]);
     expect(guards.map((g) => g.state)).toEqual(['cleaned', 'failed', 'cleaned', 'cleaned', 'cleaned', 'cleaned']);
     expect(registry.isShuttingDown).toBe(false);
     expect(registry.stats().active).toBe(0);

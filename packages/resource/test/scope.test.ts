@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ALREADY_CLEANED_UP, CleanupError, ResourceRegistry, ResourceScope, SCOPE_CLEANUP_FAILED, guard } from '../src/index.js';
+import { RESOURCE_ALREADY_CLEANED_UP, CleanupError, ResourceRegistry, ResourceScope, RESOURCE_SCOPE_CLEANUP_FAILED, guard } from '../src/index.js';
 
 describe('ResourceScope', () => {
   it('cleans its members in reverse order of creation', async () => {
@@ -29,7 +29,7 @@ describe('ResourceScope', () => {
     scope.guard('c', () => Promise.reject(new Error('c broke')));
     const error = (await scope.cleanup().catch((e: unknown) => e)) as CleanupError;
     expect(error).toBeInstanceOf(CleanupError);
-    expect(error.code).toBe(SCOPE_CLEANUP_FAILED);
+    expect(error.code).toBe(RESOURCE_SCOPE_CLEANUP_FAILED);
     expect(error.context).toEqual({ scope: 'request', failed: 2, total: 3 });
     expect(error.cause).toBeInstanceOf(AggregateError);
     const causes = (error.cause as AggregateError).errors as CleanupError[];
@@ -54,9 +54,9 @@ describe('ResourceScope', () => {
     const scope = new ResourceScope({ registry });
     await scope[Symbol.asyncDispose]();
     expect(scope.isCleanedUp).toBe(true);
-    expect(() => scope.guard(1, () => undefined)).toThrow(expect.objectContaining({ code: ALREADY_CLEANED_UP }));
-    expect(() => scope.defer(() => undefined)).toThrow(expect.objectContaining({ code: ALREADY_CLEANED_UP }));
-    expect(() => scope.use({ [Symbol.dispose]() {} })).toThrow(expect.objectContaining({ code: ALREADY_CLEANED_UP }));
+    expect(() => scope.guard(1, () => undefined)).toThrow(expect.objectContaining({ code: RESOURCE_ALREADY_CLEANED_UP }));
+    expect(() => scope.defer(() => undefined)).toThrow(expect.objectContaining({ code: RESOURCE_ALREADY_CLEANED_UP }));
+    expect(() => scope.use({ [Symbol.dispose]() {} })).toThrow(expect.objectContaining({ code: RESOURCE_ALREADY_CLEANED_UP }));
     expect(registry.stats().created).toBe(0);
   });
 

@@ -43,7 +43,7 @@ describe('installShutdownHooks', () => {
       expect(report?.failures.map((f) => f.name)).toEqual(['bad-file']);
       await new Promise((r) => setImmediate(r));
       expect(hooks.isInstalled).toBe(false);
-      expect(write).toHaveBeenCalledWith(expect.stringContaining('could not clean 1 resource(s): bad-file (CLEANUP_FAILED)'));
+      expect(write).toHaveBeenCalledWith(expect.stringContaining('could not clean 1 resource(s): bad-file (RESOURCE_CLEANUP_FAILED)'));
     } finally {
       write.mockRestore();
     }
@@ -68,12 +68,14 @@ describe('installShutdownHooks', () => {
 
   it('a second signal while shutting down stops waiting', async () => {
     const registry = new ResourceRegistry({ timeoutMs: 50 });
-    guard('slow', () => new Promise((r) => setTimeout(r, 20)), { registry });
+    let finish!: () => void;
+    guard('slow', () => new Promise<void>((r) => (finish = r)), { registry });
     const hooks = installShutdownHooks({ registry, signals: ['SIGUSR2'], beforeExit: false, exitAfterSignal: false });
     installed.push(hooks);
     process.emit('SIGUSR2', 'SIGUSR2');
     process.emit('SIGUSR2', 'SIGUSR2');
     expect(hooks.isInstalled).toBe(false);
+    finish();
     await hooks.done;
   });
 

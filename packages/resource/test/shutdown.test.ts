@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { MemoryMonitor } from '@patinox/monitor';
 import {
-  CLEANUP_DEADLINE_EXCEEDED,
-  CLEANUP_TIMEOUT,
+  RESOURCE_CLEANUP_DEADLINE_EXCEEDED,
+  RESOURCE_CLEANUP_TIMEOUT,
   CleanupPriority,
-  REGISTRY_SHUTTING_DOWN,
+  RESOURCE_REGISTRY_SHUTTING_DOWN,
   RegistryShutdownError,
   ResourceRegistry,
   guard,
@@ -35,17 +35,17 @@ describe('shutdown', () => {
       refused = error;
     }
     expect(refused).toBeInstanceOf(RegistryShutdownError);
-    expect(refused).toMatchObject({ code: REGISTRY_SHUTTING_DOWN, recovery: 'fail' });
+    expect(refused).toMatchObject({ code: RESOURCE_REGISTRY_SHUTTING_DOWN, recovery: 'fail' });
     await jest.advanceTimersByTimeAsync(100);
     const report = await pending;
     expect(order).toEqual(['db', 'stuck', 'cache']);
     expect(report).toMatchObject({ cleaned: 2, complete: false });
-    expect(report.failures).toEqual([expect.objectContaining({ name: 'stuck', code: CLEANUP_TIMEOUT })]);
+    expect(report.failures).toEqual([expect.objectContaining({ name: 'stuck', code: RESOURCE_CLEANUP_TIMEOUT })]);
     expect(registry.shutdown()).toBe(pending);
     expect(monitor.events('resource.shutdown.completed')[0]?.data).toMatchObject({
       cleaned: 2,
       complete: false,
-      failures: [expect.objectContaining({ name: 'stuck', code: CLEANUP_TIMEOUT })],
+      failures: [expect.objectContaining({ name: 'stuck', code: RESOURCE_CLEANUP_TIMEOUT })],
     });
     expect(jest.getTimerCount()).toBe(0);
   });
@@ -57,7 +57,7 @@ describe('shutdown', () => {
     await jest.advanceTimersByTimeAsync(1000);
     const report = await pending;
     expect(report.complete).toBe(false);
-    expect(report.failures).toEqual([expect.objectContaining({ name: 'slow', code: CLEANUP_DEADLINE_EXCEEDED, reason: expect.stringContaining('1000 ms') })]);
+    expect(report.failures).toEqual([expect.objectContaining({ name: 'slow', code: RESOURCE_CLEANUP_DEADLINE_EXCEEDED, reason: expect.stringContaining('1000 ms') })]);
     // The cleanup keeps running after the report and still finishes.
     await jest.advanceTimersByTimeAsync(29_000);
     expect(g.isCleanedUp).toBe(true);
@@ -68,7 +68,7 @@ describe('shutdown', () => {
     guard('slow', () => new Promise((r) => setTimeout(r, 3000)), { registry, name: 'slow' });
     const pending = registry.forceCleanupAll({ deadlineMs: 10 });
     await jest.advanceTimersByTimeAsync(10);
-    expect((await pending).failures.map((f) => f.code)).toEqual([CLEANUP_DEADLINE_EXCEEDED]);
+    expect((await pending).failures.map((f) => f.code)).toEqual([RESOURCE_CLEANUP_DEADLINE_EXCEEDED]);
     const again = guard('new', () => undefined, { registry });
     await again.cleanup();
     await jest.advanceTimersByTimeAsync(3000);

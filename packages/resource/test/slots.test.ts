@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { MemoryMonitor } from '@patinox/monitor';
 import fc from 'fast-check';
-import { CLEANUP_FAILED, CleanupPriority, ResourceRegistry, guard, type AsyncResourceGuard } from '../src/index.js';
+import { RESOURCE_CLEANUP_FAILED, CleanupPriority, ResourceRegistry, guard, type AsyncResourceGuard } from '../src/index.js';
 import { collectGarbage, collectUntil } from './helpers.js';
 
 const DAY_MS = 86_400_000;
@@ -60,12 +60,12 @@ describe('resource slots', () => {
       throw new Error('boom');
     }, { registry });
     const id = failing.id;
-    await expect(failing.cleanup()).rejects.toMatchObject({ code: CLEANUP_FAILED });
+    await expect(failing.cleanup()).rejects.toMatchObject({ code: RESOURCE_CLEANUP_FAILED });
     const next = guard(2, () => undefined, { registry });
     expect(failing.id).toBe(id);
     expect(failing.state).toBe('failed');
     expect(next.id).toBe(id + 1);
-    await expect(failing.cleanup()).rejects.toMatchObject({ code: CLEANUP_FAILED, context: { id } });
+    await expect(failing.cleanup()).rejects.toMatchObject({ code: RESOURCE_CLEANUP_FAILED, context: { id } });
   });
 
   it('lists exactly the live resources, oldest first, however creations and cleanups interleave across pages', async () => {

@@ -3,25 +3,27 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import {
+  describeThrown,
   describeValue,
   expectBoolean,
   expectFunction,
   expectNonEmptyString,
-  expectNonNegativeFinite,
   expectObject,
   expectPositiveInteger,
-  isPatinoxError,
+  expectTimerMs,
   optional,
-  toError,
 } from '@patinox/errors';
-import { createEvent, safeRecord, type MetricSnapshot, type Monitor } from '@patinox/monitor';
-import { ConfigClosedError, ConfigInvalidError, ConfigLoadError, NotCloneableError } from './errors.js';
+import { createEvent, expectMonitor, noopMonitor, safeRecord, type HealthCheck, type MetricSnapshot, type Monitor } from '@patinox/monitor';
+import { ConfigClosedError, ConfigInvalidError, ConfigLoadError, ConfigUpdateLoopError, NotCloneableError } from './errors.js';
 import { deepFreeze, findNonCloneable } from './internal/cloneable.js';
-import { expectMonitor, expectName, optionalFunction } from './internal/validate.js';
-import { subscribeTo, Watchers, type ConfigListener, type ConfigSnapshot, type Unsubscribe } from './internal/watchers.js';
+import { SHARED_EVENTS, type SharedEventName } from './events.js';
+import { describeError } from './internal/describe-error.js';
+import { expectName, optionalFunction } from './internal/validate.js';
+import { MAX_NOTIFY_ROUNDS, subscribeTo, Watchers, type ConfigListener, type ConfigSnapshot, type Unsubscribe } from './internal/watchers.js';
 import type { ConfigDataOptions, SubscribeOptions, ValidateResult, WatchFileOptions } from './options.js';
 import { SharingMetrics } from './sharing-metrics.js';
 
+export { MAX_NOTIFY_ROUNDS } from './internal/watchers.js';
 export type { ConfigListener, ConfigSnapshot, Unsubscribe } from './internal/watchers.js';
 
 /** A structured-clone-friendly description of a {@link ConfigData}, to hand to a worker with its port transferred. */
@@ -35,9 +37,11 @@ export interface ConfigHandle<T> {
 }
 
 /** A running {@link ConfigData.watchFile}; `close()` stops watching (the configuration stays). */
-export interface ConfigFileWatch extends Disposable {
+export interface ConfigFileWatch extends Disposable, AsyncDisposable {
   /** The absolute path watched. */
   readonly path: string;
+  /** True once closed (by `close()`, by the configuration's `close()`, or after the watcher failed). */
+  readonly closed: boolean;
   /** Stops the watcher and its debounce timer; idempotent. */
   close(): void;
 }
@@ -54,7 +58,7 @@ export interface ConfigUpdateMessage<T> {
  * file, and replicas in worker threads.
  *
  * `get()` is a property read. `update(next)` migrates, validates and freezes `next`, then makes it
- * current atomically: a refused candidate throws `CONFIG_INVALID` and leaves the old configuration in
+ * current atomically: a refused candidate throws `SHARED_CONFIG_INVALID` and leaves the old configuration in
  * place. Subscribers follow watch-channel semantics: each sees versions in increasing order, a slow one
  * only the latest, and none can hold up `update` or stop the others.
  *
@@ -64,10 +68,10 @@ export interface ConfigUpdateMessage<T> {
  * config.subscribe((c) => pool.resize(c.poolSize));
  * config.update({ poolSize: 20 }); // version 2
  * ```
- * @throws {ConfigInvalidError} `CONFIG_INVALID` from the constructor and `update` when refused.
+ * @throws {ConfigInvalidError} `SHARED_CONFIG_INVALID` from the constructor and `update` when refused.
  * @throws {NotCloneableError} `SHARED_NOT_CLONEABLE` when a configuration is not plain, cloneable data.
  */
-export class ConfigData<T> implements Disposable {
+export class ConfigData<T> implements Disposable, AsyncDisposable {
   #snapshot: ConfigSnapshot<T>;
   readonly #name: string;
   readonly #validate: ((config: T) => ValidateResult) | undefined;
@@ -80,6 +84,8 @@ export class ConfigData<T> implements Disposable {
   readonly #watchers: Watchers<T>;
   readonly #ports = new Set<MessagePort>();
   readonly #fileWatches = new Set<ConfigFileWatch>();
+  /** Watched paths whose last load failed: the configuration in force is older than the file. */
+  readonly #failingFiles = new Set<string>();
   #closed = false;
 
   constructor(initial: T, options: ConfigDataOptions<T> = {}) {
@@ -93,11 +99,11 @@ export class ConfigData<T> implements Disposable {
     this.#migrations = { ...(migrations as Record<number, (config: unknown) => unknown>) };
     this.#versionKey = expectName(options.versionKey, 'schemaVersion');
     this.#freeze = optional('freeze', options.freeze, expectBoolean, true);
-    this.#monitor = expectMonitor(options.monitor);
+    this.#monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
     this.#snapshot = { config: this.#accept(initial), version: 1 };
     this.#watchers = new Watchers<T>(
       () => this.#snapshot,
-      (error, version) => this.#report('shared.config.subscriber_failed', { version, error: error.message }),
+      (error, version) => this.#report(SHARED_EVENTS.configSubscriberFailed, { version, ...describeError(error) }),
       this.#metrics,
     );
   }
@@ -122,18 +128,25 @@ export class ConfigData<T> implements Disposable {
   /**
    * Migrates, validates and installs `next`, notifies subscribers and replicas, and returns the new
    * version. The object passed in is frozen (unless `freeze: false`).
-   * @throws {ConfigInvalidError} `CONFIG_INVALID` when refused; the old configuration stays.
+   * @throws {ConfigInvalidError} `SHARED_CONFIG_INVALID` when refused; the old configuration stays.
    * @throws {NotCloneableError} `SHARED_NOT_CLONEABLE` when `next` is not plain data.
-   * @throws {ConfigClosedError} `CONFIG_CLOSED` after `close()`.
+   * @throws {ConfigClosedError} `SHARED_CONFIG_CLOSED` after `close()`.
+   * @throws {ConfigUpdateLoopError} `SHARED_CONFIG_UPDATE_LOOP` when called from a listener in the
+   * last of the {@link MAX_NOTIFY_ROUNDS} rounds one notification may run; the current configuration stays.
    */
   update(next: T): number {
     if (this.#closed) throw new ConfigClosedError(this.#name);
+    if (this.#watchers.roundsExhausted) {
+      const error = new ConfigUpdateLoopError(this.#name, MAX_NOTIFY_ROUNDS, this.#snapshot.version);
+      this.#report(SHARED_EVENTS.configRejected, { version: this.#snapshot.version + 1, code: error.code, error: error.message });
+      throw error;
+    }
     const version = this.#snapshot.version + 1;
     let config: T;
     try {
       config = this.#accept(next);
     } catch (error) {
-      this.#report('shared.config.rejected', { version, ...describeError(error) });
+      this.#report(SHARED_EVENTS.configRejected, { version, ...describeError(error) });
       throw error;
     }
     this.#install(config, version, 'update');
@@ -160,9 +173,9 @@ export class ConfigData<T> implements Disposable {
   /**
    * Loads the configuration from a file now, then reloads it whenever the file changes (debounced). A
    * reload that cannot read, parse, migrate or validate the file keeps the old configuration and reports
-   * `shared.config.reload_failed` to the monitor. Atomic saves (write a temporary file, rename it over)
+   * `shared.config.reload.failed` to the monitor. Atomic saves (write a temporary file, rename it over)
    * are followed. The watcher never keeps the process alive and stops on `close()`.
-   * @throws {ConfigLoadError} `CONFIG_LOAD_FAILED` / {@link ConfigInvalidError} `CONFIG_INVALID` when the
+   * @throws {ConfigLoadError} `SHARED_CONFIG_LOAD_FAILED` / {@link ConfigInvalidError} `SHARED_CONFIG_INVALID` when the
    * first load fails (no watcher is left running).
    */
   async watchFile(path: string, options: WatchFileOptions = {}): Promise<ConfigFileWatch> {
@@ -170,7 +183,7 @@ export class ConfigData<T> implements Disposable {
     expectNonEmptyString('path', path);
     expectObject('options', options);
     const parse = optionalFunction<(text: string) => unknown>('parse', options.parse) ?? JSON.parse;
-    const debounceMs = optional('debounceMs', options.debounceMs, expectNonNegativeFinite, 100);
+    const debounceMs = optional('debounceMs', options.debounceMs, (n, v) => expectTimerMs(n, v, { allowZero: true }), 100);
     const file = resolve(path);
     const base = basename(file);
     let lastText: string | undefined;
@@ -207,8 +220,10 @@ export class ConfigData<T> implements Disposable {
           again = false;
           try {
             await load();
+            this.#failingFiles.delete(file);
           } catch (error) {
-            this.#report('shared.config.reload_failed', { path: file, ...describeError(error) });
+            if (!closed) this.#failingFiles.add(file);
+            this.#report(SHARED_EVENTS.configReloadFailed, { path: file, ...describeError(error) });
           }
         } while (again && !closed);
       } finally {
@@ -217,20 +232,28 @@ export class ConfigData<T> implements Disposable {
     };
     const handle: ConfigFileWatch = {
       path: file,
+      get closed() {
+        return closed;
+      },
       close: () => {
         if (closed) return;
         closed = true;
         if (timer !== undefined) clearTimeout(timer);
         watching.watcher?.close();
         this.#fileWatches.delete(handle);
+        this.#failingFiles.delete(file);
       },
       [Symbol.dispose]: () => handle.close(),
+      [Symbol.asyncDispose]: () => {
+        handle.close();
+        return Promise.resolve();
+      },
     };
 
     try {
       await load();
     } catch (error) {
-      this.#report('shared.config.reload_failed', { path: file, initial: true, ...describeError(error) });
+      this.#report(SHARED_EVENTS.configReloadFailed, { path: file, initial: true, ...describeError(error) });
       throw error;
     }
     if (this.#closed) throw new ConfigClosedError(this.#name);
@@ -247,7 +270,7 @@ export class ConfigData<T> implements Disposable {
     });
     watching.watcher = watcher;
     watcher.on('error', (error: Error) => {
-      this.#report('shared.config.watch_failed', { path: file, error: error.message });
+      this.#report(SHARED_EVENTS.configWatchFailed, { path: file, error: describeThrown(error) });
       handle.close();
     });
     this.#fileWatches.add(handle);
@@ -257,7 +280,7 @@ export class ConfigData<T> implements Disposable {
   /**
    * A handle for a worker: the current snapshot and a port that carries every later version in order.
    * Pass it in `workerData` with `transferList: [handle.port]`; in the worker, `ConfigReplica.from(handle)`.
-   * @throws {ConfigClosedError} `CONFIG_CLOSED` after `close()`.
+   * @throws {ConfigClosedError} `SHARED_CONFIG_CLOSED` after `close()`.
    */
   share(): ConfigHandle<T> {
     if (this.#closed) throw new ConfigClosedError(this.#name);
@@ -294,11 +317,32 @@ export class ConfigData<T> implements Disposable {
     for (const port of this.#ports) port.close();
     this.#ports.clear();
     this.#watchers.close();
-    this.#report('shared.config.closed', { version: this.#snapshot.version });
+    this.#report(SHARED_EVENTS.configClosed, { version: this.#snapshot.version });
   }
 
   [Symbol.dispose](): void {
     this.close();
+  }
+
+  /** Same as {@link ConfigData.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+
+  /**
+   * A check for `checkHealth`: `down` once closed, `degraded` while a watched file's last reload failed
+   * (the configuration in force is older than the file), `up` otherwise.
+   */
+  healthCheck(): HealthCheck {
+    return {
+      name: `shared.config:${this.#name}`,
+      check: () => {
+        const details = { version: this.#snapshot.version, subscribers: this.#watchers.size, failingFiles: [...this.#failingFiles] };
+        if (this.#closed) return { status: 'down', details };
+        return { status: this.#failingFiles.size > 0 ? 'degraded' : 'up', details };
+      },
+    };
   }
 
   #accept(raw: T): T {
@@ -310,7 +354,7 @@ export class ConfigData<T> implements Disposable {
       try {
         verdict = this.#validate(migrated);
       } catch (error) {
-        throw new ConfigInvalidError(this.#name, [`validate threw: ${toError(error).message}`], error);
+        throw new ConfigInvalidError(this.#name, [`validate threw: ${describeThrown(error)}`], error);
       }
       const issues = verdictIssues(verdict);
       if (issues !== undefined) throw new ConfigInvalidError(this.#name, issues);
@@ -335,7 +379,7 @@ export class ConfigData<T> implements Disposable {
       try {
         config = step(config);
       } catch (error) {
-        throw new ConfigInvalidError(this.#name, [`migration from ${this.#versionKey} ${from} threw: ${toError(error).message}`], error);
+        throw new ConfigInvalidError(this.#name, [`migration from ${this.#versionKey} ${from} threw: ${describeThrown(error)}`], error);
       }
     }
     if (declared < this.#schemaVersion && typeof config === 'object' && config !== null && !Array.isArray(config)) {
@@ -351,11 +395,11 @@ export class ConfigData<T> implements Disposable {
       const message: ConfigUpdateMessage<T> = { kind: 'patinox.config.update', version, config };
       for (const port of this.#ports) port.postMessage(message);
     }
-    this.#report('shared.config.updated', { version, source });
+    this.#report(SHARED_EVENTS.configUpdated, { version, source });
     this.#watchers.publish();
   }
 
-  #report(type: string, data: Record<string, unknown>): void {
+  #report(type: SharedEventName, data: Record<string, unknown>): void {
     safeRecord(this.#monitor, createEvent(type, this.#name, data));
   }
 }
@@ -366,9 +410,4 @@ function verdictIssues(verdict: ValidateResult): string[] | undefined {
   if (typeof verdict === 'string') return [verdict];
   if (Array.isArray(verdict)) return verdict.length === 0 ? undefined : verdict.map(String);
   return [`validate returned ${describeValue(verdict)}`];
-}
-
-function describeError(error: unknown): Record<string, unknown> {
-  const err = toError(error);
-  return { code: isPatinoxError(err) ? err.code : undefined, error: err.message };
 }

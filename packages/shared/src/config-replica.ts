@@ -1,8 +1,10 @@
-import { describeValue, expectBoolean, expectObject, optional, toError } from '@patinox/errors';
-import { createEvent, safeRecord, type MetricSnapshot, type Monitor } from '@patinox/monitor';
+import { describeValue, expectBoolean, expectObject, optional } from '@patinox/errors';
+import { createEvent, expectMonitor, noopMonitor, safeRecord, type HealthCheck, type MetricSnapshot, type Monitor } from '@patinox/monitor';
 import type { ConfigHandle, ConfigUpdateMessage } from './config-data.js';
 import { deepFreeze } from './internal/cloneable.js';
-import { expectMonitor, expectName } from './internal/validate.js';
+import { SHARED_EVENTS } from './events.js';
+import { describeError } from './internal/describe-error.js';
+import { expectName } from './internal/validate.js';
 import { subscribeTo, Watchers, type ConfigListener, type ConfigSnapshot, type Unsubscribe } from './internal/watchers.js';
 import type { ConfigReplicaOptions, SubscribeOptions } from './options.js';
 import { SharingMetrics } from './sharing-metrics.js';
@@ -19,7 +21,7 @@ import { SharingMetrics } from './sharing-metrics.js';
  * config.subscribe((c, version) => apply(c));
  * ```
  */
-export class ConfigReplica<T> implements Disposable {
+export class ConfigReplica<T> implements Disposable, AsyncDisposable {
   #snapshot: ConfigSnapshot<T>;
   readonly #name: string;
   readonly #port: ConfigHandle<T>['port'];
@@ -31,13 +33,13 @@ export class ConfigReplica<T> implements Disposable {
 
   private constructor(handle: ConfigHandle<T>, options: ConfigReplicaOptions) {
     this.#name = expectName(handle.name, 'config');
-    this.#monitor = expectMonitor(options.monitor);
+    this.#monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
     this.#freeze = optional('freeze', options.freeze, expectBoolean, true);
     this.#snapshot = { config: this.#freeze ? deepFreeze(handle.config) : handle.config, version: handle.version };
     this.#port = handle.port;
     this.#watchers = new Watchers<T>(
       () => this.#snapshot,
-      (error, version) => safeRecord(this.#monitor, createEvent('shared.config.subscriber_failed', this.#name, { version, error: error.message })),
+      (error, version) => safeRecord(this.#monitor, createEvent(SHARED_EVENTS.configSubscriberFailed, this.#name, { version, ...describeError(error) })),
       this.#metrics,
     );
     this.#port.on('message', (message: ConfigUpdateMessage<T>) => this.#receive(message));
@@ -109,6 +111,20 @@ export class ConfigReplica<T> implements Disposable {
     this.close();
   }
 
+  /** Same as {@link ConfigReplica.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+
+  /** A check for `checkHealth`: `up` while receiving, `down` once closed (the original closed, or `close()`). */
+  healthCheck(): HealthCheck {
+    return {
+      name: `shared.config.replica:${this.#name}`,
+      check: () => ({ status: this.#closed ? 'down' : 'up', details: { version: this.#snapshot.version, subscribers: this.#watchers.size } }),
+    };
+  }
+
   #receive(message: ConfigUpdateMessage<T>): void {
     if (typeof message !== 'object' || message === null || message.kind !== 'patinox.config.update') return;
     // Versions already covered by the handle's snapshot were posted before the worker attached.
@@ -117,7 +133,7 @@ export class ConfigReplica<T> implements Disposable {
       this.#snapshot = { config: this.#freeze ? deepFreeze(message.config) : message.config, version: message.version };
     } catch (error) {
       /* c8 ignore next 3 */
-      safeRecord(this.#monitor, createEvent('shared.config.rejected', this.#name, { version: message.version, error: toError(error).message }));
+      safeRecord(this.#monitor, createEvent(SHARED_EVENTS.configRejected, this.#name, { version: message.version, ...describeError(error) }));
       return;
     }
     this.#metrics.writes += 1;

@@ -1,4 +1,4 @@
-import { describeValue, expectBoolean, expectFunction, expectObject, optional } from '@patinox/errors';
+import { describeValue, expectBoolean, expectFunction, expectObject, isThenable, optional } from '@patinox/errors';
 import type { MetricSnapshot } from '@patinox/monitor';
 import { NotCloneableError, SharedDisposedError, SharedOwnershipError, SHARED_OWNERSHIP } from './errors.js';
 import { deepFreeze, findNonCloneable } from './internal/cloneable.js';
@@ -56,7 +56,7 @@ let adopting: { box: Box<unknown>; family: Family<unknown> } | undefined;
  * @throws {NotCloneableError} `SHARED_NOT_CLONEABLE` at construction when the value holds functions,
  * symbols or class instances and no `clone` option is given.
  */
-export class SharedData<T> implements Disposable {
+export class SharedData<T> implements Disposable, AsyncDisposable {
   // A box's value never changes identity (writes either mutate it in place as its sole holder or move
   // this handle to a new box), so the handle keeps it in its own field: get() is then one flag test and
   // one field load, which V8 treats like a plain property read.
@@ -202,6 +202,11 @@ export class SharedData<T> implements Disposable {
     return this.#box === undefined;
   }
 
+  /** Same as {@link SharedData.disposed}, under the name every closable shares. */
+  get closed(): boolean {
+    return this.#box === undefined;
+  }
+
   /** The counters shared by this handle and every handle cloned from the same original. */
   get metrics(): SharingMetrics {
     return this.#metrics;
@@ -235,6 +240,12 @@ export class SharedData<T> implements Disposable {
     this.dispose();
   }
 
+  /** Same as {@link SharedData.dispose}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.dispose();
+    return Promise.resolve();
+  }
+
   #live(): Box<T> {
     const box = this.#box;
     if (box === undefined) throw new SharedDisposedError(`SharedData ${this.#family.name}`);
@@ -266,8 +277,4 @@ export class SharedData<T> implements Disposable {
     this.#box = { value, refs: 1, frozen };
     this.#value = value;
   }
-}
-
-function isThenable(value: unknown): boolean {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { MemoryMonitor } from '@patinox/monitor';
 import { isPatinoxError } from '@patinox/errors';
-import { CONFIG_CLOSED, CONFIG_INVALID, ConfigData, ConfigInvalidError, SHARED_NOT_CLONEABLE, type ConfigSnapshot } from '../src/index.js';
+import { SHARED_CONFIG_CLOSED, SHARED_CONFIG_INVALID, ConfigData, ConfigInvalidError, SHARED_NOT_CLONEABLE, type ConfigSnapshot } from '../src/index.js';
 
 interface Settings {
   poolSize: number;
@@ -21,7 +21,7 @@ describe('ConfigData', () => {
     expect(config.snapshot()).toEqual({ config: { poolSize: 2 }, version: 2 });
   });
 
-  it('refuses invalid config with CONFIG_INVALID and keeps the old one', () => {
+  it('refuses invalid config with SHARED_CONFIG_INVALID and keeps the old one', () => {
     const monitor = new MemoryMonitor();
     const config = new ConfigData<Settings>({ poolSize: 1 }, { validate: positive, monitor, name: 'pool' });
     let thrown: unknown;
@@ -30,11 +30,11 @@ describe('ConfigData', () => {
     } catch (error) {
       thrown = error;
     }
-    expect(isPatinoxError(thrown, CONFIG_INVALID)).toBe(true);
+    expect(isPatinoxError(thrown, SHARED_CONFIG_INVALID)).toBe(true);
     expect((thrown as ConfigInvalidError).issues).toEqual(['poolSize must be > 0']);
     expect(config.get()).toEqual({ poolSize: 1 });
     expect(config.version).toBe(1);
-    expect(monitor.events('shared.config.rejected')[0]).toMatchObject({ source: 'pool', data: { code: CONFIG_INVALID, version: 2 } });
+    expect(monitor.events('shared.config.rejected')[0]).toMatchObject({ source: 'pool', data: { code: SHARED_CONFIG_INVALID, version: 2 } });
   });
 
   it.each([
@@ -44,15 +44,15 @@ describe('ConfigData', () => {
   ])('treats validate returning %s as a refusal', (_label, validate, issues) => {
     const config = new ConfigData<Settings>({ poolSize: 1 });
     const strict = new ConfigData<Settings>({ poolSize: 1 }, { validate: (c) => (c.poolSize === 1 ? true : validate()) });
-    expect(() => strict.update({ poolSize: 2 })).toThrow(expect.objectContaining({ code: CONFIG_INVALID, issues }));
+    expect(() => strict.update({ poolSize: 2 })).toThrow(expect.objectContaining({ code: SHARED_CONFIG_INVALID, issues }));
     expect(config.update({ poolSize: 2 })).toBe(2);
   });
 
-  it('accepts validate returning undefined or an empty list, and reports a throwing validate as CONFIG_INVALID', () => {
+  it('accepts validate returning undefined or an empty list, and reports a throwing validate as SHARED_CONFIG_INVALID', () => {
     const config = new ConfigData<Settings>({ poolSize: 1 }, { validate: (c) => (c.poolSize === 3 ? [] : undefined) });
     expect(config.update({ poolSize: 3 })).toBe(2);
     const throwing = new ConfigData<Settings>({ poolSize: 1 }, { validate: (c) => { if (c.poolSize > 1) throw new Error('boom'); } });
-    expect(() => throwing.update({ poolSize: 2 })).toThrow(expect.objectContaining({ code: CONFIG_INVALID, issues: ['validate threw: boom'] }));
+    expect(() => throwing.update({ poolSize: 2 })).toThrow(expect.objectContaining({ code: SHARED_CONFIG_INVALID, issues: ['validate threw: boom'] }));
     expect(() => new ConfigData<Settings>({ poolSize: 0 }, { validate: positive })).toThrow(ConfigInvalidError);
   });
 
@@ -77,7 +77,7 @@ describe('ConfigData', () => {
     config.update({ schemaVersion: 3, pool: { size: 5 } });
     config.update({ pool: { size: 6 } } as never);
     expect(config.get().pool.size).toBe(6);
-    expect(() => config.update({ schemaVersion: 4 } as never)).toThrow(expect.objectContaining({ code: CONFIG_INVALID }));
+    expect(() => config.update({ schemaVersion: 4 } as never)).toThrow(expect.objectContaining({ code: SHARED_CONFIG_INVALID }));
     expect(() => config.update({ schemaVersion: 'x' } as never)).toThrow(/schemaVersion must be a positive integer/);
   });
 
@@ -121,7 +121,7 @@ describe('ConfigData', () => {
     await Promise.resolve();
     await Promise.resolve();
     expect(seen).toEqual([2]);
-    const failures = monitor.events('shared.config.subscriber_failed').map((e) => e.data.error);
+    const failures = monitor.events('shared.config.subscriber.failed').map((e) => e.data.error);
     expect(failures).toEqual(['listener broke', 'async listener broke']);
   });
 
@@ -196,16 +196,16 @@ describe('ConfigData', () => {
     expect(config.get().poolSize).toBe(3);
   });
 
-  it('refuses updates after close with CONFIG_CLOSED and keeps the last configuration', async () => {
+  it('refuses updates after close with SHARED_CONFIG_CLOSED and keeps the last configuration', async () => {
     const monitor = new MemoryMonitor();
     const config = new ConfigData<Settings>({ poolSize: 1 }, { monitor });
     const listener = config.subscribe(() => undefined);
     config[Symbol.dispose]();
     config.close();
     expect(config.closed).toBe(true);
-    expect(() => config.update({ poolSize: 2 })).toThrow(expect.objectContaining({ code: CONFIG_CLOSED }));
-    expect(() => config.share()).toThrow(expect.objectContaining({ code: CONFIG_CLOSED }));
-    await expect(config.watchFile('x.json')).rejects.toMatchObject({ code: CONFIG_CLOSED });
+    expect(() => config.update({ poolSize: 2 })).toThrow(expect.objectContaining({ code: SHARED_CONFIG_CLOSED }));
+    expect(() => config.share()).toThrow(expect.objectContaining({ code: SHARED_CONFIG_CLOSED }));
+    await expect(config.watchFile('x.json')).rejects.toMatchObject({ code: SHARED_CONFIG_CLOSED });
     expect(config.get().poolSize).toBe(1);
     listener();
     expect(config.subscribe(() => undefined)).toBeInstanceOf(Function);
@@ -245,7 +245,7 @@ describe('ConfigData', () => {
           try {
             config.update({ poolSize: size });
           } catch (error) {
-            expect(isPatinoxError(error, CONFIG_INVALID)).toBe(true);
+            expect(isPatinoxError(error, SHARED_CONFIG_INVALID)).toBe(true);
           }
           for (let i = 0; i < pulls; i += 1) {
             const next = await Promise.race([iterator.next(), new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)))]);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Monitor, MonitorEvent } from '@patinox/monitor';
-import { CONFIG_INVALID, CONFIG_LOAD_FAILED, ConfigData, type ConfigSnapshot } from '../src/index.js';
+import { SHARED_CONFIG_INVALID, SHARED_CONFIG_LOAD_FAILED, ConfigData, type ConfigSnapshot } from '../src/index.js';
 
 interface Settings {
   poolSize: number;
@@ -101,14 +101,14 @@ describe('ConfigData.watchFile', () => {
     const config = new ConfigData<Settings>({ poolSize: 1 }, { monitor, validate: (c) => c.poolSize > 0 || 'poolSize must be > 0' });
     await config.watchFile(file, { debounceMs: 5 });
 
-    let failure = monitor.next('shared.config.reload_failed');
+    let failure = monitor.next('shared.config.reload.failed');
     writeFileSync(file, '{ not json');
-    expect((await failure).data).toMatchObject({ code: CONFIG_LOAD_FAILED, path: file });
+    expect((await failure).data).toMatchObject({ code: SHARED_CONFIG_LOAD_FAILED, path: file });
     expect(config.get()).toEqual({ poolSize: 1 });
 
-    failure = monitor.next('shared.config.reload_failed');
+    failure = monitor.next('shared.config.reload.failed');
     writeFileSync(file, JSON.stringify({ poolSize: -1 }));
-    expect((await failure).data).toMatchObject({ code: CONFIG_INVALID, error: expect.stringContaining('poolSize must be > 0') });
+    expect((await failure).data).toMatchObject({ code: SHARED_CONFIG_INVALID, error: expect.stringContaining('poolSize must be > 0') });
     expect(config.snapshot()).toEqual({ config: { poolSize: 1 }, version: 2 });
 
     const next = nextVersion(config);
@@ -117,10 +117,10 @@ describe('ConfigData.watchFile', () => {
     config.close();
   });
 
-  it('reports a throwing parse and a missing file as CONFIG_LOAD_FAILED', async () => {
+  it('reports a throwing parse and a missing file as SHARED_CONFIG_LOAD_FAILED', async () => {
     const monitor = new WaitingMonitor();
     const config = new ConfigData<Settings>({ poolSize: 1 }, { monitor });
-    await expect(config.watchFile(join(dir, 'missing.json'))).rejects.toMatchObject({ code: CONFIG_LOAD_FAILED });
+    await expect(config.watchFile(join(dir, 'missing.json'))).rejects.toMatchObject({ code: SHARED_CONFIG_LOAD_FAILED });
     writeFileSync(file, 'poolSize=3');
     const watch = await config.watchFile(file, {
       debounceMs: 1,
@@ -130,12 +130,12 @@ describe('ConfigData.watchFile', () => {
       },
     });
     expect(config.get().poolSize).toBe(3);
-    const failure = monitor.next('shared.config.reload_failed');
+    const failure = monitor.next('shared.config.reload.failed');
     writeFileSync(file, 'size=4');
-    expect((await failure).data).toMatchObject({ code: CONFIG_LOAD_FAILED });
+    expect((await failure).data).toMatchObject({ code: SHARED_CONFIG_LOAD_FAILED });
     watch[Symbol.dispose]();
     watch.close();
-    expect(monitor.events.filter((e) => e.type === 'shared.config.reload_failed')[0]?.data).toMatchObject({ initial: true });
+    expect(monitor.events.filter((e) => e.type === 'shared.config.reload.failed')[0]?.data).toMatchObject({ initial: true });
     config.close();
   });
 

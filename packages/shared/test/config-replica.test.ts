@@ -61,7 +61,7 @@ describe('ConfigReplica', () => {
     const pending = iterator.next();
     config.update({ n: 2 });
     expect((await pending).value?.version).toBe(2);
-    expect(monitor.events('shared.config.subscriber_failed')[0]?.data).toMatchObject({ error: 'worker listener broke' });
+    expect(monitor.events('shared.config.subscriber.failed')[0]?.data).toMatchObject({ error: 'worker listener broke' });
     const ending = iterator.next();
     replica[Symbol.dispose]();
     replica.close();
@@ -75,7 +75,7 @@ describe('ConfigReplica', () => {
     const config = new ConfigData({});
     expect(() => ConfigReplica.from(config.share(), null as never)).toThrow(TypeError);
     expect(() => ConfigReplica.from(config.share(), { freeze: 'no' as never })).toThrow('Expected `freeze` to be a boolean');
-    expect(() => ConfigReplica.from(config.share(), { monitor: 1 as never })).toThrow('Expected `monitor` to be a Monitor, got 1 (number)');
+    expect(() => ConfigReplica.from(config.share(), { monitor: 1 as never })).toThrow('Expected `monitor` to be a Monitor (an object with a record method), got 1 (number)');
     config.close();
   });
 });

@@ -146,7 +146,11 @@ describe('MutableSharedData', () => {
   });
 
   it('validates options with the house message', async () => {
-    expect(() => new MutableSharedData(0, { timeoutMs: -1 })).toThrow('Expected `timeoutMs` to be a non-negative finite number, got -1 (number)');
+    expect(() => new MutableSharedData(0, { timeoutMs: -1 })).toThrow('Expected `timeoutMs` to be a non-negative number of ms at most 2147483647, got -1 (number)');
+    // Node would turn a longer delay into 1 ms: a "very long" wait would time out at once.
+    expect(() => new MutableSharedData(0, { timeoutMs: 2 ** 31 })).toThrow(RangeError);
+    expect(() => new MutableSharedData(0, { timeoutMs: Infinity })).toThrow(RangeError);
+    await expect(new MutableSharedData(0).read({ timeoutMs: 2 ** 31 })).rejects.toThrow(RangeError);
     expect(() => new MutableSharedData(0, { timeoutMs: 'x' as never })).toThrow(TypeError);
     expect(() => new MutableSharedData(0, 1 as never)).toThrow(TypeError);
     const data = new MutableSharedData(0);

@@ -1,5 +1,5 @@
 import type { CacheEntry, EvictionStrategy } from '../options.js';
-import type { Policy } from './create.js';
+import type { Policy } from './policy.js';
 
 /** How the custom policy reads an entry's facts from the cache that owns them. */
 export interface SlotReader<K, V> {

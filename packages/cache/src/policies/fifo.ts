@@ -1,5 +1,5 @@
 import { createLinks, SlotList } from '../internal/list.js';
-import type { Policy } from './create.js';
+import type { Policy } from './policy.js';
 
 /**
  * First in, first out: hits change nothing, the oldest insert is evicted. With `renewOnUpdate` (the

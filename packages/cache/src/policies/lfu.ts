@@ -1,5 +1,5 @@
 import { createLinks, SlotList } from '../internal/list.js';
-import type { Policy } from './create.js';
+import type { Policy } from './policy.js';
 
 /**
  * Least frequently used in O(1): one list ordered by hit count from the head (highest) to the tail

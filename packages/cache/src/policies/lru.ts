@@ -1,5 +1,5 @@
 import { createLinks, SlotList } from '../internal/list.js';
-import type { Policy } from './create.js';
+import type { Policy } from './policy.js';
 
 /** Least recently used: a hit moves the entry to the head; the tail is evicted. */
 export class LruPolicy implements Policy {

@@ -1,5 +1,5 @@
 import { createLinks, SlotList } from '../internal/list.js';
-import type { Policy } from './create.js';
+import type { Policy } from './policy.js';
 
 /**
  * S3-FIFO (Yang et al., SOSP '23): a small FIFO (10 %) filters one-hit wonders, a main FIFO with

@@ -1,5 +1,5 @@
 import { createLinks, SlotList } from '../internal/list.js';
-import type { Policy } from './create.js';
+import type { Policy } from './policy.js';
 
 /**
  * SIEVE (Zhang et al., NSDI '24): a FIFO queue with a visited bit and a hand that moves from the

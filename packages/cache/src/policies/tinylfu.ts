@@ -1,5 +1,5 @@
 import { createLinks, SlotList } from '../internal/list.js';
-import type { Policy } from './create.js';
+import type { Policy } from './policy.js';
 import { FrequencySketch, nextPowerOfTwo } from './sketch.js';
 
 const WINDOW = 0;

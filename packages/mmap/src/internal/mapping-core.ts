@@ -1,5 +1,6 @@
 import { closeSync, constants, fdatasync, fstatSync, ftruncateSync, openSync, readSync, type BigIntStats } from 'node:fs';
 import {
+  describeThrown,
   describeValue,
   expectBoolean,
   expectFunction,
@@ -8,12 +9,12 @@ import {
   expectObject,
   expectOneOf,
   expectPositiveInteger,
-  expectString,
   isPatinoxError,
   optional,
   toError,
 } from '@patinox/errors';
-import { createEvent, noopMonitor, safeRecord, type Monitor, type MetricSnapshot } from '@patinox/monitor';
+import { createEvent, expectMonitor, noopMonitor, safeRecord, type Monitor, type MetricSnapshot } from '@patinox/monitor';
+import { MMAP_EVENTS } from '../events.js';
 import {
   MappingAddressAlignmentError,
   MappingAlignmentError,
@@ -26,6 +27,7 @@ import {
 } from '../errors.js';
 import type { MappingAdvice, MappingFallback, MappingMode, MappingOptions, MappingPromotion } from '../options.js';
 import { loadBinding, type MmapBinding } from './binding.js';
+import { ioError } from './io-error.js';
 import { detachBuffer } from './detach.js';
 
 const MODES: readonly MappingMode[] = ['read', 'readwrite', 'private'];
@@ -61,16 +63,6 @@ function adviceNumber(binding: MmapBinding, advice: MappingAdvice): number {
     default:
       return binding.MADV_NORMAL;
   }
-}
-
-function errnoOf(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-function ioError(what: string, path: string, err: unknown): MappingIoError {
-  const cause = toError(err);
-  return new MappingIoError(`Cannot ${what} ${JSON.stringify(path)}: ${cause.message}`, { cause, context: { path, errno: errnoOf(err) ?? 'EIO' } });
 }
 
 // Closes descriptors of mappings that were dropped without close(); the windows themselves are unmapped by
@@ -247,7 +239,7 @@ export class MappingCore {
       try {
         whole = this.#map(binding, this.fileOffset, this.byteLength);
       } catch (err) {
-        safeRecord(this.monitor, createEvent('mmap.promote.failed', this.name, { path: this.path, reason: toError(err).message }));
+        safeRecord(this.monitor, createEvent(MMAP_EVENTS.promoteFailed, this.name, { path: this.path, reason: describeThrown(err) }));
         throw err;
       }
     }
@@ -263,7 +255,7 @@ export class MappingCore {
     }
     this.mappedBytes = whole.length;
     for (const hook of this.#promoteHooks) hook(whole);
-    safeRecord(this.monitor, createEvent('mmap.promoted', this.name, { path: this.path, bytes: whole.length, reused, durationMs: performance.now() - started }));
+    safeRecord(this.monitor, createEvent(MMAP_EVENTS.promoted, this.name, { path: this.path, bytes: whole.length, reused, durationMs: performance.now() - started }));
   }
 
   /**
@@ -324,7 +316,7 @@ export class MappingCore {
     this.windowFaults += 1;
     this.mappedBytes += buffer.length;
     this.#mappedWindows += 1;
-    if (this.windowed) safeRecord(this.monitor, createEvent('mmap.window.mapped', this.name, { index: k, offset: mapStart, bytes: buffer.length }));
+    if (this.windowed) safeRecord(this.monitor, createEvent(MMAP_EVENTS.windowMapped, this.name, { index: k, offset: mapStart, bytes: buffer.length }));
     // Checked ranges promote only once every window is mapped: from then on no fault would ever re-check the
     // size, so the single mapping drops none of the checks the windows would have made.
     if (this.promotable && this.checked && this.#mappedWindows === this.windowCount) this.#schedulePromotion();
@@ -396,7 +388,7 @@ export class MappingCore {
     return buffer;
   }
 
-  /** Re-stats the file and poisons every view with `MAPPING_FILE_TRUNCATED` if it shrank below the range. */
+  /** Re-stats the file and poisons every view with `MMAP_FILE_TRUNCATED` if it shrank below the range. */
   verify(): void {
     if (this.closed) throw this.closedError();
     if (this.#fd < 0) return;
@@ -411,7 +403,7 @@ export class MappingCore {
 
   #truncated(size: number): never {
     this.truncationsDetected += 1;
-    safeRecord(this.monitor, createEvent('mmap.truncated', this.name, { path: this.path, size, expected: this.fileOffset + this.byteLength }));
+    safeRecord(this.monitor, createEvent(MMAP_EVENTS.truncated, this.name, { path: this.path, size, expected: this.fileOffset + this.byteLength }));
     // Already-mapped windows may now cover pages past EOF; touching them would raise SIGBUS, so every view
     // stops here, not just the window that noticed.
     this.#release('truncation');
@@ -472,7 +464,7 @@ export class MappingCore {
     if (this.closed && this.closedBy === 'close') return;
     const wasOpen = !this.closed;
     this.#release('close');
-    if (wasOpen) safeRecord(this.monitor, createEvent('mmap.closed', this.name, { path: this.path }));
+    if (wasOpen) safeRecord(this.monitor, createEvent(MMAP_EVENTS.closed, this.name, { path: this.path }));
   }
 
   #release(by: 'close' | 'truncation'): void {
@@ -548,9 +540,8 @@ export function resolveMappingOptions(options: MappingOptions): ResolvedOptions 
   if (fallback === 'read' && mode !== 'read') {
     throw new TypeError(`Expected \`fallback: 'read'\` to be used with mode 'read', got mode ${describeValue(mode)}`);
   }
-  const monitor = options.monitor ?? noopMonitor;
-  if (typeof (monitor as Partial<Monitor>).record !== 'function') throw new TypeError(`Expected \`monitor\` to be a Monitor, got ${describeValue(monitor)}`);
-  const name = optional<string | undefined>('name', options.name, expectString, undefined);
+  const monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
+  const name = optional<string | undefined>('name', options.name, expectNonEmptyString, undefined);
   return {
     mode,
     offset: optional('offset', options.offset, expectNonNegativeInteger, 0),
@@ -580,7 +571,7 @@ export async function openCore(path: string, options: MappingOptions, unitBytes:
     binding = await loadBinding(o.loadBinding);
   } catch (err) {
     if (o.fallback !== 'read' || !isPatinoxError(err)) throw err;
-    safeRecord(o.monitor, createEvent('mmap.fallback', name, { path, reason: err.message }));
+    safeRecord(o.monitor, createEvent(MMAP_EVENTS.fallback, name, { path, reason: err.message }));
   }
   const pageSize = binding?.PAGESIZE ?? FALLBACK_PAGE_SIZE;
   const limits = addonLimits(pageSize);
@@ -659,7 +650,7 @@ export async function openCore(path: string, options: MappingOptions, unitBytes:
     });
     if (byteLength === 0) closeSync(fd);
     else if (!windowed) core.window(0);
-    safeRecord(o.monitor, createEvent('mmap.opened', name, { path, mode: o.mode, offset: o.offset, byteLength, windowed, fallback: binding === undefined }));
+    safeRecord(o.monitor, createEvent(MMAP_EVENTS.opened, name, { path, mode: o.mode, offset: o.offset, byteLength, windowed, fallback: binding === undefined }));
     return core;
   } catch (err) {
     if (core === undefined) closeSync(fd);

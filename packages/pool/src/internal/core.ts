@@ -1,12 +1,17 @@
-import { describeValue, expectObject, expectPositiveFinite, isPatinoxError, optional, toError } from '@patinox/errors';
+import { describeThrown, expectSignal, isPatinoxError, isThenable, optional, readOptions, toError } from '@patinox/errors';
 import { Histogram, createEvent, safeRecord, type Monitor } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
 import { PoolClosedError, PoolManagerError, PoolQueueFullError, PoolTimeoutError, PoolValidationError } from '../errors.js';
+import { POOL_EVENTS, type PoolEventName } from '../events.js';
+import { BoundedCalls, CallTimeoutError } from './bounded-calls.js';
+import { expectDelayMs } from './resolve-options.js';
 import type { AcquireOptions } from '../options.js';
+import type { CloseReport, LeakReport, PoolStats } from '../stats.js';
 import { PooledConnection } from '../pooled-connection.js';
 import type { LoanOwner } from './loan-owner.js';
 import type { ResolvedOptions } from './resolve-options.js';
-import { Waiter, resetWaiter, waiterPromise } from './waiter.js';
+import { waiterPromise, type Waiter } from './waiter.js';
+import { WaiterQueue } from './waiter-queue.js';
 
 // Slot states. A connection lives in a numbered slot; its per-connection data is spread over typed
 // arrays indexed by slot (struct of arrays), so an idle connection costs a few dozen bytes and the
@@ -19,73 +24,9 @@ const CHECKING = 4;
 const RECYCLING = 5;
 
 const MIN_TICK_MS = 10;
-const MAX_SPARE_WAITERS = 1024;
 const PENDING_WAITS = 64;
 const MAX_TICK_MS = 1000;
-
-/** One loan that was still out when `close()` gave up waiting. */
-export interface LeakReport {
-  /** How long it had been held, in ms; known when `leakDetectionMs` is set. */
-  heldMs: number | undefined;
-  /** Stack of the `acquire` call; recorded when `leakDetectionMs` is set. */
-  stack: string | undefined;
-}
-
-/** What `close()` found. */
-export interface CloseReport {
-  /** Loans not released by the deadline; their connections were destroyed. */
-  leaked: LeakReport[];
-  /** True when the deadline passed before every loan came back. */
-  timedOut: boolean;
-}
-
-/** Counts and latencies of a pool at one moment. */
-export interface PoolStats {
-  /** Connections open or being opened: `idle + borrowed + pendingCreates`. */
-  size: number;
-  /** Connections ready to lend. */
-  idle: number;
-  /** Connections lent out, or out of the idle stack for `isValid`/`recycle`. */
-  borrowed: number;
-  /** Callers waiting for a connection. */
-  waiting: number;
-  /** `create` calls in flight. */
-  pendingCreates: number;
-  /** Current `minSize`. */
-  minSize: number;
-  /** Current `maxSize`. */
-  maxSize: number;
-  /** Connections created since the pool started. */
-  created: number;
-  /** Connections destroyed since the pool started. */
-  destroyed: number;
-  /** Successful acquires. */
-  acquired: number;
-  /** Acquires rejected with `POOL_TIMEOUT`. */
-  timeouts: number;
-  /** Acquires given up through their `signal`. */
-  aborted: number;
-  /** Failed or timed-out `create` calls. */
-  createErrors: number;
-  /** Connections that failed `isValid`. */
-  validationFailures: number;
-  /** Second `release()`/`destroy()` calls on a loan, ignored. */
-  doubleReleases: number;
-  /** Time callers waited for a connection, in ms (0 when one was idle). */
-  acquireWait: { count: number; mean: number; p50: number; p95: number; p99: number; max: number };
-  /** `borrowed / maxSize`, 0..1 (above 1 briefly after a shrinking resize). */
-  utilization: number;
-  /** True once `close()` was called. */
-  closed: boolean;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
-}
-
-function message(error: unknown): string {
-  return toError(error).message;
-}
+const ACQUIRE_OPTION_KEYS = ['timeoutMs', 'signal'] as const;
 
 /** The pool's machinery; {@link Pool} is its validated public face. */
 export class PoolCore<C> implements LoanOwner {
@@ -95,6 +36,8 @@ export class PoolCore<C> implements LoanOwner {
   readonly #random: () => number;
   readonly #acquireTimeoutMs: number;
   readonly #createTimeoutMs: number;
+  readonly #validationTimeoutMs: number;
+  readonly #destroyTimeoutMs: number;
   readonly #idleTimeoutMs: number;
   readonly #maxLifetimeMs: number;
   readonly #healthCheckIntervalMs: number;
@@ -135,7 +78,6 @@ export class PoolCore<C> implements LoanOwner {
   #checking = 0;
   #borrowChecks = 0;
   #pendingCreates = 0;
-  #waiting = 0;
 
   #created = 0;
   #destroyed = 0;
@@ -144,6 +86,8 @@ export class PoolCore<C> implements LoanOwner {
   #aborted = 0;
   #createErrors = 0;
   #validationFailures = 0;
+  #validationTimeouts = 0;
+  #destroyTimeouts = 0;
   #doubleReleases = 0;
   readonly #waitHistogram = new Histogram();
   // Enqueue times of callers served since the last clock read: their waits are recorded at the next read
@@ -157,15 +101,7 @@ export class PoolCore<C> implements LoanOwner {
     if (this.#pendingWaitCount > 0) this.#now();
   };
 
-  // Waiters: intrusive doubly linked list, oldest at the head.
-  #head: Waiter<PooledConnection<C>> | undefined = undefined;
-  readonly #spareWaiters: Waiter<PooledConnection<C>>[] = [];
-  #tail: Waiter<PooledConnection<C>> | undefined = undefined;
-  // While every waiter uses the default timeout, list order is deadline order and expiry scans stop early.
-  #uniformDeadlines = true;
-  // One timer for all waiters, armed at the earliest deadline.
-  #deadlineTimer: NodeJS.Timeout | undefined = undefined;
-  #deadlineAt = Infinity;
+  readonly #waiters: WaiterQueue<PooledConnection<C>>;
 
   #consecutiveFailures = 0;
   #lastCreateError: Error | undefined = undefined;
@@ -174,6 +110,7 @@ export class PoolCore<C> implements LoanOwner {
   #retryTimer: NodeJS.Timeout | undefined = undefined;
   readonly #creates = new Set<(error: Error) => void>();
   readonly #destroying = new Set<Promise<void>>();
+  readonly #calls = new BoundedCalls();
   #tickTimer: NodeJS.Timeout | undefined = undefined;
   // Time of the last clock read (acquire or tick); release stamps connections with it instead of reading the clock.
   #coarseNow: number;
@@ -191,6 +128,8 @@ export class PoolCore<C> implements LoanOwner {
     this.#maxSize = options.maxSize;
     this.#acquireTimeoutMs = options.acquireTimeoutMs;
     this.#createTimeoutMs = options.createTimeoutMs;
+    this.#validationTimeoutMs = options.validationTimeoutMs;
+    this.#destroyTimeoutMs = options.destroyTimeoutMs;
     this.#idleTimeoutMs = options.idleTimeoutMs;
     this.#maxLifetimeMs = options.maxLifetimeMs;
     this.#healthCheckIntervalMs = options.healthCheckIntervalMs;
@@ -205,6 +144,7 @@ export class PoolCore<C> implements LoanOwner {
     this.#hasRecycle = manager.recycle !== undefined;
     this.#hasWatch = manager.watch !== undefined;
     this.#coarseNow = performance.now();
+    this.#waiters = new WaiterQueue(options.acquireTimeoutMs, (waiter, now) => this.#expire(waiter, now));
 
     const periods = [this.#idleTimeoutMs, this.#maxLifetimeMs, this.#healthCheckIntervalMs, this.#leakDetectionMs].filter((p) => p > 0);
     if (periods.length > 0) {
@@ -219,7 +159,7 @@ export class PoolCore<C> implements LoanOwner {
   // ---------------------------------------------------------------- acquire
 
   acquire(options?: AcquireOptions): Promise<PooledConnection<C>> {
-    if (options === undefined && this.#waiting === 0 && this.#idleTop > 0 && !this.#closed) {
+    if (options === undefined && this.#waiters.size === 0 && this.#idleTop > 0 && !this.#closed) {
       const slot = this.#takeIdle();
       if (slot >= 0) {
         this.#waitHistogram.record(0);
@@ -237,18 +177,15 @@ export class PoolCore<C> implements LoanOwner {
     let timeoutMs = this.#acquireTimeoutMs;
     let signal: AbortSignal | undefined;
     if (options !== undefined) {
-      expectObject('options', options);
-      timeoutMs = optional('timeoutMs', options.timeoutMs, expectPositiveFinite, timeoutMs);
-      signal = options.signal;
-      if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function')) {
-        throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${describeValue(signal)}`);
-      }
+      const bag = readOptions('options', options, ACQUIRE_OPTION_KEYS);
+      timeoutMs = optional('timeoutMs', bag.timeoutMs, expectDelayMs, timeoutMs);
+      signal = optional('signal', bag.signal, expectSignal, undefined);
     }
     if (this.#closed) return Promise.reject(new PoolClosedError(this.#name));
     // AbortSignal convention: reject with the reason exactly as the caller gave it.
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     if (signal?.aborted === true) return Promise.reject(signal.reason);
-    if (!triedIdle && this.#waiting === 0 && this.#idleTop > 0) {
+    if (!triedIdle && this.#waiters.size === 0 && this.#idleTop > 0) {
       const slot = this.#takeIdle();
       if (slot >= 0) {
         this.#waitHistogram.record(0);
@@ -256,30 +193,28 @@ export class PoolCore<C> implements LoanOwner {
         return Promise.resolve(this.#lend(slot, undefined));
       }
     }
-    if (this.#waiting >= this.#maxWaiters) return Promise.reject(new PoolQueueFullError(this.#name, this.#maxWaiters));
+    if (this.#waiters.size >= this.#maxWaiters) return Promise.reject(new PoolQueueFullError(this.#name, this.#maxWaiters));
 
     const now = this.#now();
     const deadline = now + timeoutMs;
-    const waiter = this.#spareWaiters.pop() ?? new Waiter<PooledConnection<C>>();
+    const waiter = this.#waiters.node();
     waiter.enqueuedAt = now;
     waiter.deadline = deadline;
     waiter.timeoutMs = timeoutMs;
     waiter.signal = signal;
     if (this.#trackLoans) waiter.stack = new Error('acquired here');
     const promise = waiterPromise(waiter);
-    this.#link(waiter);
-    if (timeoutMs !== this.#acquireTimeoutMs) this.#uniformDeadlines = false;
+    this.#waiters.push(waiter, now);
     if (signal !== undefined) {
       const abortSignal = signal;
       waiter.onAbort = () => {
         if (!waiter.linked) return;
-        this.#unlink(waiter);
+        this.#waiters.remove(waiter);
         this.#aborted += 1;
         waiter.reject(abortSignal.reason);
       };
       signal.addEventListener('abort', waiter.onAbort, { once: true });
     }
-    if (deadline < this.#deadlineAt) this.#armDeadline(deadline, now);
     this.#dispatch();
     return promise;
   }
@@ -330,7 +265,7 @@ export class PoolCore<C> implements LoanOwner {
       this.#recycle(slot);
       return;
     }
-    if (this.#waiting > 0) {
+    if (this.#waiters.size > 0) {
       this.#serve(slot);
       return;
     }
@@ -371,9 +306,9 @@ export class PoolCore<C> implements LoanOwner {
       this.#recycled(slot, conn, undefined);
       return;
     }
-    this.#bounded(result, `recycle did not finish within ${this.#createTimeoutMs} ms`).then(
+    this.#calls.run(result, 'recycle', this.#validationTimeoutMs).then(
       () => this.#recycled(slot, conn, undefined),
-      (error: unknown) => this.#recycled(slot, conn, error ?? new Error('recycle failed')),
+      (error: unknown) => this.#recycled(slot, conn, error),
     );
   }
 
@@ -381,6 +316,7 @@ export class PoolCore<C> implements LoanOwner {
     if (this.#conns[slot] !== conn || this.#state[slot] !== RECYCLING) return;
     this.#checking -= 1;
     if (error !== undefined) {
+      if (error instanceof CallTimeoutError) this.#validationTimeouts += 1;
       this.#reportManagerError('recycle', error);
       this.#destroySlot(slot, 'recycle-failed', error);
     } else if (this.#closed || this.#broken[slot] !== 0) {
@@ -395,7 +331,7 @@ export class PoolCore<C> implements LoanOwner {
 
   /** Hands a ready connection to the next waiter, or puts it on the idle stack. */
   #offer(slot: number): void {
-    if (this.#waiting > 0) {
+    if (this.#waiters.size > 0) {
       this.#serve(slot);
     } else {
       this.#state[slot] = IDLE;
@@ -404,9 +340,7 @@ export class PoolCore<C> implements LoanOwner {
   }
 
   #serve(slot: number): void {
-    const waiter = this.#fairQueue ? this.#head! : this.#tail!;
-    this.#unlink(waiter);
-    if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
+    const waiter = this.#waiters.take(this.#fairQueue);
     if (this.#pendingWaitCount === PENDING_WAITS) this.#now();
     this.#pendingWaits[this.#pendingWaitCount++] = waiter.enqueuedAt;
     if (!this.#flushScheduled) {
@@ -414,20 +348,12 @@ export class PoolCore<C> implements LoanOwner {
       queueMicrotask(this.#flushTask);
     }
     waiter.resolve(this.#lend(slot, waiter.stack));
-    this.#recycleWaiter(waiter);
-  }
-
-  #recycleWaiter(waiter: Waiter<PooledConnection<C>>): void {
-    // A waiter with an abort listener may still be referenced by it, so only the others are reused.
-    if (waiter.onAbort === undefined && this.#spareWaiters.length < MAX_SPARE_WAITERS) {
-      resetWaiter(waiter);
-      this.#spareWaiters.push(waiter);
-    }
+    this.#waiters.recycle(waiter);
   }
 
   /** Serves waiters from the idle stack, then starts the creates that waiters and `minSize` still need. */
   #dispatch(): void {
-    while (this.#waiting > this.#borrowChecks && this.#idleTop > 0) {
+    while (this.#waiters.size > this.#borrowChecks && this.#idleTop > 0) {
       const slot = this.#takeIdle();
       if (slot >= 0) this.#serve(slot);
     }
@@ -436,7 +362,7 @@ export class PoolCore<C> implements LoanOwner {
 
   #fillDemand(): void {
     if (this.#closed || this.#retryTimer !== undefined) return;
-    let want = Math.max(this.#waiting - this.#pendingCreates - this.#borrowChecks, this.#minSize - this.#size);
+    let want = Math.max(this.#waiters.size - this.#pendingCreates - this.#borrowChecks, this.#minSize - this.#size);
     want = Math.min(want, this.#maxSize - this.#size);
     // While creates fail, probe with one at a time instead of hammering a dead server with maxSize.
     if (this.#consecutiveFailures > 0) want = Math.min(want, 1 - this.#pendingCreates);
@@ -445,65 +371,8 @@ export class PoolCore<C> implements LoanOwner {
 
   // ---------------------------------------------------------------- waiters
 
-  #link(waiter: Waiter<PooledConnection<C>>): void {
-    waiter.linked = true;
-    waiter.prev = this.#tail;
-    if (this.#tail === undefined) this.#head = waiter;
-    else this.#tail.next = waiter;
-    this.#tail = waiter;
-    this.#waiting += 1;
-  }
-
-  #unlink(waiter: Waiter<PooledConnection<C>>): void {
-    waiter.linked = false;
-    const { prev, next } = waiter;
-    if (prev === undefined) this.#head = next;
-    else prev.next = next;
-    if (next === undefined) this.#tail = prev;
-    else next.prev = prev;
-    waiter.prev = undefined;
-    waiter.next = undefined;
-    this.#waiting -= 1;
-    if (this.#waiting === 0) {
-      this.#uniformDeadlines = true;
-      if (this.#deadlineTimer !== undefined) {
-        clearTimeout(this.#deadlineTimer);
-        this.#deadlineTimer = undefined;
-        this.#deadlineAt = Infinity;
-      }
-    }
-  }
-
-  #armDeadline(deadline: number, now: number): void {
-    if (this.#deadlineTimer !== undefined) clearTimeout(this.#deadlineTimer);
-    this.#deadlineAt = deadline;
-    // Ref'd on purpose: a caller is waiting, and its promise must settle before the process may exit.
-    this.#deadlineTimer = setTimeout(() => this.#onDeadline(), Math.max(1, Math.ceil(deadline - now)));
-  }
-
-  #onDeadline(): void {
-    this.#deadlineTimer = undefined;
-    this.#deadlineAt = Infinity;
-    const now = performance.now();
-    let next = Infinity;
-    for (let waiter = this.#head; waiter !== undefined; ) {
-      const following = waiter.next;
-      if (waiter.deadline <= now) {
-        this.#expire(waiter, now);
-      } else if (this.#uniformDeadlines) {
-        next = waiter.deadline;
-        break;
-      } else if (waiter.deadline < next) {
-        next = waiter.deadline;
-      }
-      waiter = following;
-    }
-    if (next < Infinity && this.#waiting > 0) this.#armDeadline(next, now);
-  }
-
+  /** Settles a waiter whose deadline passed (the queue already removed it) with POOL_TIMEOUT. */
   #expire(waiter: Waiter<PooledConnection<C>>, now: number): void {
-    this.#unlink(waiter);
-    if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
     this.#timeouts += 1;
     const connecting = this.#pendingCreates > 0 || this.#retryTimer !== undefined || (this.#lastCreateError !== undefined && this.#size < this.#maxSize);
     const phase = connecting ? 'connect' : 'queue';
@@ -513,7 +382,7 @@ export class PoolCore<C> implements LoanOwner {
     waiter.reject(
       new PoolTimeoutError(
         connecting
-          ? `Pool "${this.#name}" could not open a connection within ${waitedMs} ms${cause === undefined ? '' : `: ${cause.message}`}`
+          ? `Pool "${this.#name}" could not open a connection within ${waitedMs} ms${cause === undefined ? '' : `: ${describeThrown(cause)}`}`
           : `Pool "${this.#name}" had no free connection within ${waitedMs} ms (${this.#loaned} of ${this.#maxSize} borrowed)`,
         phase,
         {
@@ -523,21 +392,11 @@ export class PoolCore<C> implements LoanOwner {
           size: this.#size,
           maxSize: this.#maxSize,
           borrowed: this.#loaned + this.#checking,
-          waiting: this.#waiting,
+          waiting: this.#waiters.size,
         },
         cause,
       ),
     );
-    this.#recycleWaiter(waiter);
-  }
-
-  #rejectAllWaiters(makeError: () => Error): void {
-    while (this.#head !== undefined) {
-      const waiter = this.#head;
-      this.#unlink(waiter);
-      if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
-      waiter.reject(makeError());
-    }
   }
 
   // ---------------------------------------------------------------- slots
@@ -603,7 +462,7 @@ export class PoolCore<C> implements LoanOwner {
     }
     this.#freeSlot(slot);
     this.#destroyed += 1;
-    this.#event('pool.connection.destroyed', { reason, size: this.#size, ...(cause === undefined ? {} : { error: message(cause) }) });
+    this.#event(POOL_EVENTS.connectionDestroyed, { reason, size: this.#size, ...(cause === undefined ? {} : { error: describeThrown(cause) }) });
     this.#callDestroy(conn);
   }
 
@@ -616,12 +475,13 @@ export class PoolCore<C> implements LoanOwner {
       return;
     }
     if (isThenable(result)) {
-      const pending: Promise<void> = Promise.resolve(result).then(
+      const pending: Promise<void> = this.#calls.run(result, 'destroy', this.#destroyTimeoutMs).then(
         () => {
           this.#destroying.delete(pending);
         },
         (error: unknown) => {
           this.#destroying.delete(pending);
+          if (error instanceof CallTimeoutError) this.#destroyTimeouts += 1;
           this.#reportManagerError('destroy', error);
         },
       );
@@ -682,7 +542,7 @@ export class PoolCore<C> implements LoanOwner {
     Promise.resolve(result).then(
       (conn) => {
         if (!finish()) {
-          this.#event('pool.connection.destroyed', { reason: 'late', size: this.#size });
+          this.#event(POOL_EVENTS.connectionDestroyed, { reason: 'late', size: this.#size });
           this.#callDestroy(conn as C);
           return;
         }
@@ -713,7 +573,7 @@ export class PoolCore<C> implements LoanOwner {
         this.#reportManagerError('watch', error);
       }
     }
-    this.#event('pool.connection.created', { size: this.#size });
+    this.#event(POOL_EVENTS.connectionCreated, { size: this.#size });
     if (this.#broken[slot] !== 0) {
       // The connection reported an error from inside watch(): never lend it.
       this.#destroySlot(slot, 'error');
@@ -756,10 +616,10 @@ export class PoolCore<C> implements LoanOwner {
     const ceiling = Math.min(this.#retryMaxDelayMs, this.#retryDelayMs * 2 ** Math.min(30, this.#consecutiveFailures - 1));
     // Equal jitter: at least half the ceiling, so the retry rate stays bounded even with an unlucky random.
     const delayMs = Math.round(ceiling / 2 + (ceiling / 2) * this.#rand());
-    this.#event('pool.create.failed', { error: error.message, attempt: this.#consecutiveFailures, retryInMs: delayMs });
+    this.#event(POOL_EVENTS.createFailed, { error: describeThrown(error), attempt: this.#consecutiveFailures, retryInMs: delayMs });
     if (isPatinoxError(error) && error.recovery === 'fail') {
-      this.#rejectAllWaiters(
-        () => new PoolManagerError(`Pool "${this.#name}" cannot create connections: ${error.message}`, { pool: this.#name }, error),
+      this.#waiters.rejectAll(
+        () => new PoolManagerError(`Pool "${this.#name}" cannot create connections: ${describeThrown(error)}`, { pool: this.#name }, error),
       );
     }
     if (this.#retryTimer === undefined) {
@@ -794,7 +654,7 @@ export class PoolCore<C> implements LoanOwner {
     this.#state[slot] = CHECKING;
     this.#checking += 1;
     if (forBorrow) this.#borrowChecks += 1;
-    this.#bounded(verdict, `isValid did not answer within ${this.#createTimeoutMs} ms`).then(
+    this.#calls.run(verdict, 'isValid', this.#validationTimeoutMs).then(
       (valid) => this.#checked(slot, conn, forBorrow, valid === true, undefined),
       (error: unknown) => this.#checked(slot, conn, forBorrow, false, error),
     );
@@ -820,33 +680,17 @@ export class PoolCore<C> implements LoanOwner {
 
   #invalid(slot: number, cause: unknown): void {
     this.#validationFailures += 1;
+    const timedOut = cause instanceof CallTimeoutError;
+    if (timedOut) this.#validationTimeouts += 1;
     const error = new PoolValidationError(
-      `A connection of pool "${this.#name}" failed validation${cause === undefined ? '' : `: ${message(cause)}`}`,
+      `A connection of pool "${this.#name}" failed validation${cause === undefined ? '' : `: ${describeThrown(cause)}`}`,
       { pool: this.#name },
       cause,
     );
     this.#lastValidationError = error;
     this.#lastValidationAt = performance.now();
-    this.#event('pool.validation.failed', { error: error.message });
+    this.#event(POOL_EVENTS.validationFailed, { error: error.message, timedOut });
     this.#destroySlot(slot, 'invalid', cause);
-  }
-
-  /** Resolves with `promise`, or rejects once `createTimeoutMs` passes. */
-  #bounded<T>(promise: PromiseLike<T>, timeoutMessage: string): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(timeoutMessage)), this.#createTimeoutMs);
-      timer.unref();
-      Promise.resolve(promise).then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(toError(error));
-        },
-      );
-    });
   }
 
   // ---------------------------------------------------------------- connection errors
@@ -854,7 +698,7 @@ export class PoolCore<C> implements LoanOwner {
   #connectionError(slot: number, conn: C, error: unknown): void {
     try {
       if (this.#conns[slot] !== conn) return;
-      this.#event('pool.connection.error', { error: message(error), state: this.#state[slot] === IDLE ? 'idle' : 'borrowed' });
+      this.#event(POOL_EVENTS.connectionError, { error: describeThrown(error), state: this.#state[slot] === IDLE ? 'idle' : 'borrowed' });
       if (this.#state[slot] === IDLE) {
         this.#removeIdle(slot);
         this.#destroySlot(slot, 'error', error);
@@ -913,7 +757,7 @@ export class PoolCore<C> implements LoanOwner {
       const heldMs = now - this.#borrowedAt[slot]!;
       if (heldMs < this.#leakDetectionMs) continue;
       this.#leakReported[slot] = 1;
-      this.#event('pool.leak.suspected', { heldMs: Math.round(heldMs), stack: this.#stacks[slot]?.stack });
+      this.#event(POOL_EVENTS.leakSuspected, { heldMs: Math.round(heldMs), stack: this.#stacks[slot]?.stack });
     }
   }
 
@@ -926,11 +770,11 @@ export class PoolCore<C> implements LoanOwner {
     this.#tickTimer = undefined;
     if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
-    this.#rejectAllWaiters(() => new PoolClosedError(this.#name));
+    this.#waiters.rejectAll(() => new PoolClosedError(this.#name));
     const closedError = new PoolClosedError(this.#name);
     for (const abandon of [...this.#creates]) abandon(closedError);
     while (this.#idleTop > 0) this.#destroySlot(this.#idle[--this.#idleTop]!, 'closed');
-    this.#closing = this.#drain(deadlineMs);
+    this.#closing = this.#drain(performance.now() + deadlineMs);
     return this.#closing;
   }
 
@@ -938,15 +782,16 @@ export class PoolCore<C> implements LoanOwner {
     if (this.#loaned + this.#checking === 0) this.#onDrained?.();
   }
 
-  async #drain(deadlineMs: number): Promise<CloseReport> {
-    let timedOut = deadlineMs === 0 && this.#loaned + this.#checking > 0;
+  /** Waits for loans and pending destroys until `endAt` (a `performance.now()` time), never past it. */
+  async #drain(endAt: number): Promise<CloseReport> {
+    let timedOut = endAt <= performance.now() && this.#loaned + this.#checking > 0;
     if (!timedOut && this.#loaned + this.#checking > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           timedOut = true;
           this.#onDrained = undefined;
           resolve();
-        }, deadlineMs);
+        }, Math.max(0, endAt - performance.now()));
         this.#onDrained = () => {
           clearTimeout(timer);
           this.#onDrained = undefined;
@@ -964,7 +809,7 @@ export class PoolCore<C> implements LoanOwner {
           stack: this.#trackLoans ? this.#stacks[slot]?.stack : undefined,
         };
         leaked.push(report);
-        this.#event('pool.leak', { heldMs: report.heldMs, stack: report.stack });
+        this.#event(POOL_EVENTS.leakReported, { heldMs: report.heldMs, stack: report.stack });
         this.#loans[slot] = undefined;
         if (this.#trackLoans) this.#stacks[slot] = undefined;
         this.#loaned -= 1;
@@ -975,18 +820,24 @@ export class PoolCore<C> implements LoanOwner {
         this.#destroySlot(slot, 'closed');
       }
     }
-    if (this.#destroying.size > 0) {
+    // Each destroy is bounded by destroyTimeoutMs, but the close deadline is a promise to the caller: never wait past it.
+    const remainingMs = endAt - performance.now();
+    if (this.#destroying.size > 0 && remainingMs > 0) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         Promise.allSettled([...this.#destroying]),
         new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, this.#createTimeoutMs);
+          timer = setTimeout(resolve, remainingMs);
         }),
       ]);
       clearTimeout(timer);
     }
-    this.#event('pool.closed', { leaked: leaked.length, timedOut, created: this.#created, destroyed: this.#destroyed });
-    return { leaked, timedOut };
+    const unsettledDestroys = this.#destroying.size;
+    if (unsettledDestroys > 0) timedOut = true;
+    this.#destroying.clear();
+    this.#calls.stopAll();
+    this.#event(POOL_EVENTS.closed, { leaked: leaked.length, timedOut, unsettledDestroys, created: this.#created, destroyed: this.#destroyed });
+    return { leaked, timedOut, unsettledDestroys };
   }
 
   resize(minSize: number, maxSize: number): void {
@@ -1002,7 +853,7 @@ export class PoolCore<C> implements LoanOwner {
       this.#idleTop -= excess;
       for (const slot of victims) this.#destroySlot(slot, 'resize');
     }
-    this.#event('pool.resized', { from, to: { minSize, maxSize } });
+    this.#event(POOL_EVENTS.resized, { from, to: { minSize, maxSize } });
     this.#dispatch();
   }
 
@@ -1020,7 +871,7 @@ export class PoolCore<C> implements LoanOwner {
     return this.#maxSize;
   }
 
-  get isClosed(): boolean {
+  get closed(): boolean {
     return this.#closed;
   }
 
@@ -1037,7 +888,7 @@ export class PoolCore<C> implements LoanOwner {
       size: this.#size,
       idle: this.#idleTop,
       borrowed,
-      waiting: this.#waiting,
+      waiting: this.#waiters.size,
       pendingCreates: this.#pendingCreates,
       minSize: this.#minSize,
       maxSize: this.#maxSize,
@@ -1048,6 +899,8 @@ export class PoolCore<C> implements LoanOwner {
       aborted: this.#aborted,
       createErrors: this.#createErrors,
       validationFailures: this.#validationFailures,
+      validationTimeouts: this.#validationTimeouts,
+      destroyTimeouts: this.#destroyTimeouts,
       doubleReleases: this.#doubleReleases,
       acquireWait: {
         count: wait.count,
@@ -1062,13 +915,18 @@ export class PoolCore<C> implements LoanOwner {
     };
   }
 
-  #event(type: string, data: Record<string, unknown>): void {
+  /** Consecutive failed creates since the last success; the health check reads it. */
+  get consecutiveCreateFailures(): number {
+    return this.#consecutiveFailures;
+  }
+
+  #event(type: PoolEventName, data: Record<string, unknown>): void {
     safeRecord(this.#monitor, createEvent(type, this.#name, data));
   }
 
   #reportManagerError(operation: string, error: unknown): void {
-    const wrapped = new PoolManagerError(`Connection manager ${operation} failed in pool "${this.#name}": ${message(error)}`, { pool: this.#name, operation }, error);
-    this.#event('pool.manager.error', { operation, error: wrapped.message, code: wrapped.code });
+    const wrapped = new PoolManagerError(`Connection manager ${operation} failed in pool "${this.#name}": ${describeThrown(error)}`, { pool: this.#name, operation }, error);
+    this.#event(POOL_EVENTS.managerError, { operation, error: wrapped.message, code: wrapped.code });
   }
 }
 

@@ -5,14 +5,38 @@ import {
   expectNonEmptyString,
   expectNonNegativeFinite,
   expectNonNegativeInteger,
-  expectObject,
-  expectPositiveFinite,
   expectPositiveInteger,
+  expectTimerMs,
+  expectTimerMsOrZero,
   optional,
+  readOptions,
 } from '@patinox/errors';
-import { noopMonitor, type Monitor } from '@patinox/monitor';
+import { expectMonitor, expectTraceHook, noopMonitor, type Monitor, type TraceHook } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
 import type { PoolOptions } from '../options.js';
+
+const POOL_OPTION_KEYS = [
+  'minSize',
+  'maxSize',
+  'acquireTimeoutMs',
+  'createTimeoutMs',
+  'validationTimeoutMs',
+  'destroyTimeoutMs',
+  'idleTimeoutMs',
+  'maxLifetimeMs',
+  'healthCheckIntervalMs',
+  'validateOnBorrow',
+  'validationSkipWindowMs',
+  'fairQueue',
+  'maxWaiters',
+  'leakDetectionMs',
+  'createRetryDelayMs',
+  'createRetryMaxDelayMs',
+  'name',
+  'monitor',
+  'random',
+  'tracer',
+] as const satisfies readonly (keyof PoolOptions)[];
 
 /** Every option with its default applied. */
 export interface ResolvedOptions {
@@ -20,6 +44,8 @@ export interface ResolvedOptions {
   maxSize: number;
   acquireTimeoutMs: number;
   createTimeoutMs: number;
+  validationTimeoutMs: number;
+  destroyTimeoutMs: number;
   idleTimeoutMs: number;
   maxLifetimeMs: number;
   healthCheckIntervalMs: number;
@@ -33,6 +59,8 @@ export interface ResolvedOptions {
   name: string;
   monitor: Monitor;
   random: () => number;
+  /** Spans for acquires and connects; `undefined` means no tracing work at all. */
+  tracer: TraceHook | undefined;
 }
 
 function expectWaiterLimit(name: string, value: unknown): number {
@@ -40,34 +68,32 @@ function expectWaiterLimit(name: string, value: unknown): number {
   return expectNonNegativeInteger(name, value);
 }
 
-function expectMonitor(name: string, value: unknown): Monitor {
-  if (typeof value !== 'object' || value === null || typeof (value as Monitor).record !== 'function') {
-    throw new TypeError(`Expected \`${name}\` to be a Monitor (an object with a record function), got ${describeValue(value)}`);
-  }
-  return value as Monitor;
+/** A delay handed to a timer: > 0 and at most MAX_TIMER_MS, which Node would otherwise turn into 1 ms. */
+export function expectDelayMs(name: string, value: unknown): number {
+  return expectTimerMs(name, value);
 }
 
 /** Checks that `manager` has the functions a pool calls; throws the house `TypeError` otherwise. */
 export function validateManager<C>(manager: ConnectionManager<C>): void {
-  expectObject('manager', manager);
-  const fields = manager as unknown as Record<string, unknown>;
+  const fields = readOptions('manager', manager, ['create', 'isValid', 'destroy', 'recycle', 'watch', 'connectTimeoutMs']);
   expectFunction('manager.create', fields.create);
   expectFunction('manager.isValid', fields.isValid);
   expectFunction('manager.destroy', fields.destroy);
   if (fields.recycle !== undefined) expectFunction('manager.recycle', fields.recycle);
   if (fields.watch !== undefined) expectFunction('manager.watch', fields.watch);
-  if (fields.connectTimeoutMs !== undefined) expectPositiveFinite('manager.connectTimeoutMs', fields.connectTimeoutMs);
+  if (fields.connectTimeoutMs !== undefined) expectDelayMs('manager.connectTimeoutMs', fields.connectTimeoutMs);
 }
 
 /** Validates every option with the house message and applies the defaults. */
-export function resolveOptions<C>(manager: ConnectionManager<C>, options: PoolOptions): ResolvedOptions {
+export function resolveOptions<C>(manager: ConnectionManager<C>, raw: PoolOptions): ResolvedOptions {
   validateManager(manager);
-  expectObject('options', options);
+  const options = readOptions('options', raw, POOL_OPTION_KEYS) as Record<keyof PoolOptions, unknown>;
   const minSize = optional('minSize', options.minSize, expectNonNegativeInteger, 0);
   const maxSize = optional('maxSize', options.maxSize, expectPositiveInteger, Math.max(10, minSize));
   checkSizes(minSize, maxSize);
-  const createRetryDelayMs = optional('createRetryDelayMs', options.createRetryDelayMs, expectPositiveFinite, 100);
-  const createRetryMaxDelayMs = optional('createRetryMaxDelayMs', options.createRetryMaxDelayMs, expectPositiveFinite, Math.max(5000, createRetryDelayMs));
+  const createRetryDelayMs = optional('createRetryDelayMs', options.createRetryDelayMs, expectDelayMs, 100);
+  const createRetryMaxDelayMs = optional('createRetryMaxDelayMs', options.createRetryMaxDelayMs, expectDelayMs, Math.max(5000, createRetryDelayMs));
+  const createTimeoutMs = optional('createTimeoutMs', options.createTimeoutMs, expectDelayMs, manager.connectTimeoutMs ?? 10_000);
   if (createRetryMaxDelayMs < createRetryDelayMs) {
     throw new RangeError(
       `Expected \`createRetryMaxDelayMs\` to be at least \`createRetryDelayMs\` (${createRetryDelayMs}), got ${describeValue(createRetryMaxDelayMs)}`,
@@ -76,21 +102,24 @@ export function resolveOptions<C>(manager: ConnectionManager<C>, options: PoolOp
   return {
     minSize,
     maxSize,
-    acquireTimeoutMs: optional('acquireTimeoutMs', options.acquireTimeoutMs, expectPositiveFinite, 30_000),
-    createTimeoutMs: optional('createTimeoutMs', options.createTimeoutMs, expectPositiveFinite, manager.connectTimeoutMs ?? 10_000),
-    idleTimeoutMs: optional('idleTimeoutMs', options.idleTimeoutMs, expectNonNegativeFinite, 30_000),
-    maxLifetimeMs: optional('maxLifetimeMs', options.maxLifetimeMs, expectNonNegativeFinite, 0),
-    healthCheckIntervalMs: optional('healthCheckIntervalMs', options.healthCheckIntervalMs, expectNonNegativeFinite, 30_000),
+    acquireTimeoutMs: optional('acquireTimeoutMs', options.acquireTimeoutMs, expectDelayMs, 30_000),
+    createTimeoutMs,
+    validationTimeoutMs: optional('validationTimeoutMs', options.validationTimeoutMs, expectDelayMs, Math.min(5000, createTimeoutMs)),
+    destroyTimeoutMs: optional('destroyTimeoutMs', options.destroyTimeoutMs, expectDelayMs, Math.min(5000, createTimeoutMs)),
+    idleTimeoutMs: optional('idleTimeoutMs', options.idleTimeoutMs, expectTimerMsOrZero, 30_000),
+    maxLifetimeMs: optional('maxLifetimeMs', options.maxLifetimeMs, expectTimerMsOrZero, 0),
+    healthCheckIntervalMs: optional('healthCheckIntervalMs', options.healthCheckIntervalMs, expectTimerMsOrZero, 30_000),
     validateOnBorrow: optional('validateOnBorrow', options.validateOnBorrow, expectBoolean, true),
     validationSkipWindowMs: optional('validationSkipWindowMs', options.validationSkipWindowMs, expectNonNegativeFinite, 500),
     fairQueue: optional('fairQueue', options.fairQueue, expectBoolean, true),
     maxWaiters: optional('maxWaiters', options.maxWaiters, expectWaiterLimit, Infinity),
-    leakDetectionMs: optional('leakDetectionMs', options.leakDetectionMs, expectNonNegativeFinite, 0),
+    leakDetectionMs: optional('leakDetectionMs', options.leakDetectionMs, expectTimerMsOrZero, 0),
     createRetryDelayMs,
     createRetryMaxDelayMs,
     name: optional('name', options.name, expectNonEmptyString, 'pool'),
     monitor: optional('monitor', options.monitor, expectMonitor, noopMonitor),
     random: optional('random', options.random, expectFunction<() => number>, Math.random),
+    tracer: expectTraceHook('tracer', options.tracer),
   };
 }
 

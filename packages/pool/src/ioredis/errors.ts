@@ -16,7 +16,7 @@ export type RedisPoolErrorCode = typeof POOL_REDIS_CONNECT_FAILED | typeof POOL_
  */
 export class RedisConnectError extends PoolError {
   constructor(cause: unknown, permanent: boolean) {
-    super(`Could not connect to Redis: ${toError(cause).message}`, { code: POOL_REDIS_CONNECT_FAILED, recovery: permanent ? 'fail' : 'retry', cause });
+    super(`Could not connect to Redis: ${toError(cause).message}`, POOL_REDIS_CONNECT_FAILED, permanent ? 'fail' : 'retry', undefined, cause);
   }
 }
 
@@ -27,6 +27,6 @@ export class RedisConnectError extends PoolError {
  */
 export class RedisConnectionLostError extends PoolError {
   constructor(cause: unknown) {
-    super(`The Redis connection was lost during the command: ${toError(cause).message}`, { code: POOL_REDIS_CONNECTION_LOST, recovery: 'retry', cause });
+    super(`The Redis connection was lost during the command: ${toError(cause).message}`, POOL_REDIS_CONNECTION_LOST, 'retry', undefined, cause);
   }
 }

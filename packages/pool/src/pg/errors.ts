@@ -18,7 +18,7 @@ export type PgPoolErrorCode = typeof POOL_PG_CONFIG_INVALID | typeof POOL_PG_CON
  */
 export class PgConfigError extends PoolError {
   constructor(message: string, cause: unknown) {
-    super(message, { code: POOL_PG_CONFIG_INVALID, recovery: 'fail', cause });
+    super(message, POOL_PG_CONFIG_INVALID, 'fail', undefined, cause);
   }
 }
 
@@ -32,7 +32,7 @@ export class PgConnectError extends PoolError {
   readonly sqlstate: string | undefined;
 
   constructor(message: string, sqlstate: string | undefined, permanent: boolean, cause: unknown) {
-    super(message, { code: POOL_PG_CONNECT_FAILED, recovery: permanent ? 'fail' : 'retry', context: { sqlstate }, cause });
+    super(message, POOL_PG_CONNECT_FAILED, permanent ? 'fail' : 'retry', { sqlstate }, cause);
     this.sqlstate = sqlstate;
   }
 }
@@ -45,6 +45,6 @@ export class PgConnectError extends PoolError {
  */
 export class PgConnectionLostError extends PoolError {
   constructor(cause: unknown) {
-    super(`The PostgreSQL connection was lost during the query: ${toError(cause).message}`, { code: POOL_PG_CONNECTION_LOST, recovery: 'retry', cause });
+    super(`The PostgreSQL connection was lost during the query: ${toError(cause).message}`, POOL_PG_CONNECTION_LOST, 'retry', undefined, cause);
   }
 }

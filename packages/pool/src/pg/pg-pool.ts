@@ -4,6 +4,7 @@ import { expectFunction, expectNonNegativeFinite, expectNonNegativeInteger, expe
 import { createEvent, noopMonitor, safeRecord, type Monitor } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
 import { PoolLoanReleasedError } from '../errors.js';
+import { POOL_EVENTS } from '../events.js';
 import type { PoolOptions } from '../options.js';
 import { Pool, type PoolStats } from '../pool.js';
 import type { PooledConnection } from '../pooled-connection.js';
@@ -332,7 +333,7 @@ export class PgPool extends EventEmitter implements AsyncDisposable {
     } catch (failure) {
       // Events fire from socket and timer callbacks too: a throwing listener must neither break the
       // pool's bookkeeping nor crash the process, so it is reported instead.
-      safeRecord(this.#monitor, createEvent('pool.listener.error', this.#pool.name, { event, error: toError(failure).message }));
+      safeRecord(this.#monitor, createEvent(POOL_EVENTS.listenerError, this.#pool.name, { event, error: toError(failure).message }));
     }
   }
 }

@@ -51,6 +51,7 @@ export class DeadlineQueue {
   #timerAt = Infinity;
   #pending = 0;
   #unrefWhenIdle = false;
+  #detached = false;
 
   add(timeoutMs: number, now: number, onTimeout: () => void): Waiter {
     const waiter: Waiter = { deadline: now + timeoutMs, timeoutMs, done: false, onTimeout };
@@ -63,7 +64,7 @@ export class DeadlineQueue {
     list.tail += 1;
     this.#pending += 1;
     if (this.#timer === undefined || waiter.deadline < this.#timerAt) this.#arm(waiter.deadline, now);
-    else if (this.#pending === 1) this.#timer.ref();
+    else if (this.#pending === 1 && !this.#detached) this.#timer.ref();
     return waiter;
   }
 
@@ -92,9 +93,17 @@ export class DeadlineQueue {
     if (this.#pending === 0) this.#timer?.unref();
   }
 
-  /** Stops the timer; only when nothing is pending (a shut-down registry). */
-  close(): void {
-    if (this.#pending > 0 || this.#timer === undefined) return;
+  /**
+   * For a shut-down registry: stops the timer when nothing is pending; otherwise lets the pending attempts
+   * still time out (so their guards end failed) without holding the event loop, now or later.
+   */
+  detach(): void {
+    this.#detached = true;
+    if (this.#timer === undefined) return;
+    if (this.#pending > 0) {
+      this.#timer.unref();
+      return;
+    }
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#timerAt = Infinity;
@@ -104,7 +113,7 @@ export class DeadlineQueue {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timerAt = at;
     this.#timer = setTimeout(this.#fire, Math.max(1, Math.ceil(at - now)));
-    if (this.#pending === 0) this.#timer.unref();
+    if (this.#pending === 0 || this.#detached) this.#timer.unref();
   }
 
   readonly #fire = (): void => {

@@ -1,4 +1,4 @@
-import { ALREADY_CLEANED_UP, RESOURCE_TAKEN, ResourceStateError, type CleanupError } from '../errors.js';
+import { RESOURCE_ALREADY_CLEANED_UP, RESOURCE_TAKEN, ResourceStateError, type CleanupError } from '../errors.js';
 import type { RUN, SETTLE, TAKE } from './protocol.js';
 
 /** Marker in `Page.fns` while a synchronous cleanup runs (no promise yet). */
@@ -109,7 +109,7 @@ export function stateError(id: number, taken: boolean, verb: 'use' | 'take'): Re
     });
   }
   return new ResourceStateError(`Cannot ${verb} resource #${id}: its cleanup has started`, {
-    code: ALREADY_CLEANED_UP,
+    code: RESOURCE_ALREADY_CLEANED_UP,
     context: { id },
   });
 }
@@ -118,7 +118,13 @@ export function stateError(id: number, taken: boolean, verb: 'use' | 'take'): Re
 export function typeName(resource: unknown): string {
   if (resource === null) return 'null';
   if (typeof resource === 'object' || typeof resource === 'function') {
-    const name = (resource as { constructor?: { name?: unknown } }).constructor?.name;
+    let name: unknown;
+    try {
+      name = (resource as { constructor?: { name?: unknown } }).constructor?.name;
+    } catch {
+      // A Proxy whose traps throw, or a revoked one: reports and failures must still name it.
+      name = undefined;
+    }
     return typeof name === 'string' && name.length > 0 ? name : typeof resource;
   }
   return typeof resource;

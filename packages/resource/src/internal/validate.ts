@@ -1,18 +1,12 @@
-import { describeValue, expectNonNegativeInteger, expectObject, expectPositiveFinite, expectString } from '@patinox/errors';
+import { describeThrown, describeValue, expectNonNegativeInteger, expectObject, expectString, expectTimerMs } from '@patinox/errors';
 import { CleanupPriority } from '../priority.js';
 import type { EntryInfo } from './entry.js';
 
-/** Node clamps larger timer delays to 1 ms, which would turn a long timeout into an instant one. */
-export const MAX_TIMER_MS = 2_147_483_647;
-
 const PRIORITIES: readonly number[] = Object.values(CleanupPriority);
 
-export function expectTimeoutMs(name: string, value: unknown): number {
-  expectPositiveFinite(name, value);
-  if ((value as number) > MAX_TIMER_MS) {
-    throw new RangeError(`Expected \`${name}\` to be a positive number of ms at most ${MAX_TIMER_MS}, got ${describeValue(value)}`);
-  }
-  return value as number;
+/** The TypeError for an options bag that throws when read (a getter that throws, a hostile Proxy). */
+export function unreadable(name: string, cause: unknown): TypeError {
+  return new TypeError(`Expected \`${name}\` to be readable, but reading it threw: ${describeThrown(cause)}`, { cause });
 }
 
 export function expectPriority(name: string, value: unknown): number {
@@ -48,7 +42,12 @@ export class InfoFactory {
   make(options: InfoOptions | undefined, stack: { stack?: string } | undefined): EntryInfo {
     if (options === undefined) return stack === undefined ? this.#default : { ...this.#default, stack };
     expectObject('options', options);
-    const { name, priority, sizeBytes, metadata, timeoutMs } = options;
+    let name, priority, sizeBytes, metadata, timeoutMs;
+    try {
+      ({ name, priority, sizeBytes, metadata, timeoutMs } = options);
+    } catch (cause) {
+      throw unreadable('options', cause);
+    }
     if (stack === undefined) {
       if (name === undefined && priority === undefined && sizeBytes === undefined && metadata === undefined && timeoutMs === undefined) {
         return this.#default;
@@ -70,7 +69,7 @@ export class InfoFactory {
       priority: priority === undefined ? this.#default.priority : expectPriority('priority', priority),
       sizeBytes: sizeBytes === undefined ? 0 : expectNonNegativeInteger('sizeBytes', sizeBytes),
       metadata: metadata === undefined ? undefined : expectObject<Readonly<Record<string, unknown>>>('metadata', metadata),
-      timeoutMs: timeoutMs === undefined ? 0 : expectTimeoutMs('timeoutMs', timeoutMs),
+      timeoutMs: timeoutMs === undefined ? 0 : expectTimerMs('timeoutMs', timeoutMs),
       stack,
     };
     if (stack === undefined) this.#last = info;

@@ -1,4 +1,4 @@
-import { toError } from '@patinox/errors';
+import { isThenable, toError } from '@patinox/errors';
 
 // Runs fn and releases once it is done. A synchronous fn costs no extra promise hop beyond the returned
 // one, which is most of the uncontended round trip.
@@ -10,7 +10,7 @@ export function settle<R>(fn: () => R, release: () => void): Promise<Awaited<R>>
     release();
     return Promise.reject(toError(error));
   }
-  if (typeof result === 'object' && result !== null && typeof (result as { then?: unknown }).then === 'function') {
+  if (isThenable(result)) {
     return Promise.resolve(result).then(
       (value) => {
         release();

@@ -1,23 +1,13 @@
-import { describeValue, expectFunction, expectNonEmptyString, expectNonNegativeFinite, expectObject } from '@patinox/errors';
-import { noopMonitor, type Monitor } from '@patinox/monitor';
+import { expectFunction, expectNonEmptyString, expectObject, expectSignal, expectTimerMs } from '@patinox/errors';
 
 /** Validates a `name` option: a non-empty string. */
 export function expectName(value: unknown, fallback: string): string {
   return value === undefined ? fallback : expectNonEmptyString('name', value);
 }
 
-/** Validates an optional `timeoutMs`: `undefined` (wait for ever) or a non-negative finite number. */
+/** Validates an optional `timeoutMs`: `undefined` (wait for ever) or 0 to `MAX_TIMER_MS` ms (a timer honours no more). */
 export function expectTimeout(name: string, value: unknown, fallback: number | undefined): number | undefined {
-  return value === undefined ? fallback : expectNonNegativeFinite(name, value);
-}
-
-/** Validates an optional `signal`. */
-export function expectSignal(value: unknown): AbortSignal | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || typeof (value as AbortSignal).aborted !== 'boolean' || typeof (value as AbortSignal).addEventListener !== 'function') {
-    throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${describeValue(value)}`);
-  }
-  return value as AbortSignal;
+  return value === undefined ? fallback : expectTimerMs(name, value, { allowZero: true });
 }
 
 /** Validated per-call lock options. */
@@ -30,7 +20,10 @@ export interface WaitOptions {
 export function resolveLockOptions(options: unknown, defaultTimeoutMs: number | undefined): WaitOptions {
   expectObject('options', options);
   const bag = options as { timeoutMs?: unknown; signal?: unknown };
-  return { timeoutMs: expectTimeout('timeoutMs', bag.timeoutMs, defaultTimeoutMs), signal: expectSignal(bag.signal) };
+  return {
+    timeoutMs: expectTimeout('timeoutMs', bag.timeoutMs, defaultTimeoutMs),
+    signal: bag.signal === undefined ? undefined : expectSignal('signal', bag.signal),
+  };
 }
 
 /** Validates an optional function option. */
@@ -40,14 +33,10 @@ export function optionalFunction<F>(name: string, value: unknown): F | undefined
 
 /** True for a SharedArrayBuffer of any realm (a buffer received from another context fails `instanceof`). */
 export function isSharedArrayBuffer(value: unknown): value is SharedArrayBuffer {
-  return Object.prototype.toString.call(value) === '[object SharedArrayBuffer]';
-}
-
-/** Validates an optional `monitor`: anything with a `record` method. */
-export function expectMonitor(value: unknown): Monitor {
-  if (value === undefined) return noopMonitor;
-  if (typeof value !== 'object' || value === null || typeof (value as Monitor).record !== 'function') {
-    throw new TypeError(`Expected \`monitor\` to be a Monitor, got ${describeValue(value)}`);
+  try {
+    return Object.prototype.toString.call(value) === '[object SharedArrayBuffer]';
+  } catch {
+    // A revoked Proxy throws here; it is no buffer.
+    return false;
   }
-  return value as Monitor;
 }

@@ -1,6 +1,5 @@
-import { describeValue, toError } from '@patinox/errors';
+import { describeValue, expectSignal, isThenable } from '@patinox/errors';
 import type { SubscribeOptions } from '../options.js';
-import { expectSignal } from './validate.js';
 import type { SharingMetrics } from '../sharing-metrics.js';
 
 /** One version of a configuration, as subscribers see it. */
@@ -17,11 +16,21 @@ export interface Unsubscribe extends Disposable {
   (): void;
 }
 
+/**
+ * How many rounds one notification may run: an update made from inside a listener during the last
+ * round is refused (`SHARED_CONFIG_UPDATE_LOOP`), so a listener that updates on every notification
+ * cannot loop for ever. Async listeners and iterators chain through microtasks instead; after this many
+ * catch-up deliveries in one turn of the event loop, the next waits for the following turn.
+ */
+export const MAX_NOTIFY_ROUNDS = 100;
+
 interface Listener<T> {
   readonly fn: ConfigListener<T>;
   seen: number;
   busy: boolean;
   active: boolean;
+  /** Waits for the next turn of the event loop (see MAX_NOTIFY_ROUNDS). */
+  deferred: boolean;
 }
 
 interface Iteration<T> {
@@ -40,15 +49,22 @@ export class Watchers<T> {
   readonly #listeners = new Set<Listener<T>>();
   readonly #iterations = new Set<Iteration<T>>();
   readonly #current: () => ConfigSnapshot<T>;
-  readonly #onError: (error: Error, version: number) => void;
+  readonly #onError: (error: unknown, version: number) => void;
   readonly #metrics: SharingMetrics;
   #publishing = false;
+  /** The round the running publish is in (0 when none runs). */
+  #round = 0;
   #closed = false;
+  /** Catch-up deliveries of async listeners and iterators in this turn of the event loop. */
+  #catchUps = 0;
+  /** Resets `#catchUps` and runs what waited, on the next turn; set while this turn has catch-ups. */
+  #turn: ReturnType<typeof setImmediate> | undefined;
+  readonly #deferred: (() => void)[] = [];
   // One shared result object per version: a fan-out to many iterators then allocates one promise
   // resolution each and nothing else, which keeps young-generation GC out of the tail latency.
   #result: IteratorResult<ConfigSnapshot<T>> | undefined;
 
-  constructor(current: () => ConfigSnapshot<T>, onError: (error: Error, version: number) => void, metrics: SharingMetrics) {
+  constructor(current: () => ConfigSnapshot<T>, onError: (error: unknown, version: number) => void, metrics: SharingMetrics) {
     this.#current = current;
     this.#onError = onError;
     this.#metrics = metrics;
@@ -59,7 +75,7 @@ export class Watchers<T> {
   }
 
   listen(fn: ConfigListener<T>): Unsubscribe {
-    const listener: Listener<T> = { fn, seen: this.#current().version, busy: false, active: !this.#closed };
+    const listener: Listener<T> = { fn, seen: this.#current().version, busy: false, active: !this.#closed, deferred: false };
     if (listener.active) this.#listeners.add(listener);
     const unsubscribe = (): void => {
       listener.active = false;
@@ -92,6 +108,12 @@ export class Watchers<T> {
       if (iteration.done) return Promise.resolve({ done: true, value: undefined });
       const snapshot = this.#current();
       if (snapshot.version > iteration.seen) {
+        // The first pull of an iterator is not a catch-up; a consumer that updates between pulls is.
+        if (iteration.seen !== -Infinity && !this.#mayCatchUp()) {
+          return new Promise((resolve) => {
+            this.#defer(() => resolve(next()));
+          });
+        }
         iteration.seen = snapshot.version;
         this.#metrics.notifications += 1;
         return Promise.resolve(this.#resultFor(snapshot));
@@ -111,6 +133,14 @@ export class Watchers<T> {
     return iterator;
   }
 
+  /**
+   * True when an update made now would need a round past {@link MAX_NOTIFY_ROUNDS}: the updater is a
+   * listener of the last round, so the update must be refused.
+   */
+  get roundsExhausted(): boolean {
+    return this.#round >= MAX_NOTIFY_ROUNDS;
+  }
+
   /** Delivers the current version to everyone who has not seen it; re-entrant updates are folded in. */
   publish(): void {
     if (this.#publishing) return;
@@ -118,6 +148,7 @@ export class Watchers<T> {
     try {
       let version: number;
       do {
+        this.#round += 1;
         version = this.#current().version;
         for (const listener of this.#listeners) this.#deliver(listener);
         for (const iteration of this.#iterations) {
@@ -132,6 +163,7 @@ export class Watchers<T> {
       } while (this.#current().version !== version);
     } finally {
       this.#publishing = false;
+      this.#round = 0;
     }
   }
 
@@ -145,33 +177,76 @@ export class Watchers<T> {
     for (const listener of this.#listeners) listener.active = false;
     this.#listeners.clear();
     for (const iteration of [...this.#iterations]) iteration.finish();
+    // Deferred deliveries would now find every subscriber gone; run them so pending pulls end.
+    if (this.#turn !== undefined) {
+      clearImmediate(this.#turn);
+      this.#nextTurn();
+    }
+  }
+
+  // Counts a catch-up delivery; false when this turn of the event loop has had its share.
+  #mayCatchUp(): boolean {
+    if (this.#turn === undefined) {
+      this.#turn = setImmediate(() => this.#nextTurn());
+      this.#turn.unref();
+    }
+    this.#catchUps += 1;
+    return this.#catchUps <= MAX_NOTIFY_ROUNDS;
+  }
+
+  #defer(run: () => void): void {
+    this.#deferred.push(run);
+    // A delivery is owed: hold the loop open for it, as a pending timer would.
+    this.#turn?.ref();
+  }
+
+  #nextTurn(): void {
+    this.#turn = undefined;
+    this.#catchUps = 0;
+    const runs = this.#deferred.splice(0);
+    for (const run of runs) run();
   }
 
   #deliver(listener: Listener<T>): void {
-    if (!listener.active || listener.busy) return;
+    if (!listener.active || listener.busy || listener.deferred) return;
     const snapshot = this.#current();
     if (snapshot.version <= listener.seen) return;
     listener.seen = snapshot.version;
     this.#metrics.notifications += 1;
+    // Busy during the call too: an update the listener makes must not call it again from inside itself
+    // (the running round, or the catch-up after it settles, delivers that version).
+    listener.busy = true;
     let result: unknown;
     try {
       result = listener.fn(snapshot.config, snapshot.version);
     } catch (error) {
-      this.#onError(toError(error), snapshot.version);
+      listener.busy = false;
+      this.#onError(error, snapshot.version);
       return;
     }
-    if (typeof result === 'object' && result !== null && typeof (result as { then?: unknown }).then === 'function') {
-      listener.busy = true;
-      const done = (): void => {
-        listener.busy = false;
-        // Whatever arrived while it was busy: only the latest, once.
-        this.#deliver(listener);
-      };
-      Promise.resolve(result).then(done, (error: unknown) => {
-        this.#onError(toError(error), snapshot.version);
-        done();
-      });
+    if (!isThenable(result)) {
+      listener.busy = false;
+      return;
     }
+    const done = (): void => {
+      listener.busy = false;
+      // Whatever arrived while it was busy: only the latest, once.
+      if (!listener.active || this.#current().version <= listener.seen) return;
+      if (this.#mayCatchUp()) {
+        this.#deliver(listener);
+        return;
+      }
+      listener.deferred = true;
+      this.#defer(() => {
+        listener.deferred = false;
+        this.#deliver(listener);
+      });
+    };
+    // Promise.resolve reads `then` once more; a getter that throws now rejects instead of escaping.
+    Promise.resolve(result).then(done, (error: unknown) => {
+      this.#onError(error, snapshot.version);
+      done();
+    });
   }
 }
 
@@ -184,6 +259,6 @@ export function subscribeTo<T>(
   if (arg !== undefined && (typeof arg !== 'object' || arg === null)) {
     throw new TypeError(`Expected \`subscribe\` to get a listener or an options object, got ${describeValue(arg)}`);
   }
-  return watchers.iterate(expectSignal(arg?.signal));
+  return watchers.iterate(arg?.signal === undefined ? undefined : expectSignal('signal', arg.signal));
 }
 
