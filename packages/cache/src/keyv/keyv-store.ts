@@ -85,8 +85,7 @@ export class KeyvStore<V = unknown> extends EventEmitter {
 
   /** Values of `keys` in order, `undefined` for misses. */
   async getMany(keys: string[]): Promise<(V | undefined)[]> {
-    // Array.from turns any hole of a sparse result into an explicit undefined, which Keyv counts as a miss.
-    if (this.#tiered) return Array.from(await (this.#cache as TieredCache<V>).getMany(keys));
+    if (this.#tiered) return (this.#cache as TieredCache<V>).getMany(keys);
     const cache = this.#cache as Cache<string, V>;
     return keys.map((key) => cache.get(key));
   }
