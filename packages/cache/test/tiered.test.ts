@@ -87,6 +87,28 @@ describe('TieredCache', () => {
     expect(stats.l1?.hits).toBe(1);
   });
 
+  it('returns a dense getMany result: every miss is an undefined entry, on L1, L2 and degraded paths', async () => {
+    const l2 = new MemoryBackend();
+    const writer = make<number>({ l2 });
+    const reader = make<number>({ l2 });
+    await writer.set('b', 2);
+    await reader.set('a', 1);
+    const mixed = await reader.getMany(['a', 'x', 'b', 'y']);
+    expect(mixed).toEqual([1, undefined, 2, undefined]);
+    expect(Object.keys(mixed)).toEqual(['0', '1', '2', '3']);
+    expect(1 in mixed && 3 in mixed).toBe(true);
+    const misses = await reader.getMany(['p', 'q']);
+    expect(misses.length).toBe(2);
+    expect(0 in misses && 1 in misses).toBe(true);
+    const { backend, mode } = flaky();
+    const degraded = make<number>({ l2: backend, degradeToL1: true, circuitBreaker: false });
+    await degraded.set('k', 1);
+    mode.down = true;
+    const served = await degraded.getMany(['gone', 'k', 'missing']);
+    expect(served).toEqual([undefined, 1, undefined]);
+    expect(0 in served && 2 in served).toBe(true);
+  });
+
   it('honours nx, ttl and tags', async () => {
     let now = 0;
     const l2 = new MemoryBackend({ clock: () => now });

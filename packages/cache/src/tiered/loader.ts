@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isPatinoxError, raceAbort, toError } from '@patinox/errors';
-import { createEvent, safeRecord, type Monitor } from '@patinox/monitor';
+import { createEvent, safeRecord, type Monitor, type TraceHook } from '@patinox/monitor';
 import type { Cache } from '../cache.js';
 import { TieredCacheError } from '../errors.js';
 import type { KeyLayout } from './key-layout.js';
@@ -33,6 +33,7 @@ export class DistributedLoader<V> {
   readonly #layout: KeyLayout;
   readonly #store: WriteThrough<V>;
   readonly #monitor: Monitor;
+  readonly #tracer: TraceHook | undefined;
   readonly #namespace: string;
   readonly #lockTtlMs: number;
   readonly #lockWaitMs: number;
@@ -46,7 +47,7 @@ export class DistributedLoader<V> {
 
   constructor(
     host: LoaderHost<V>,
-    parts: { remote: RemoteTier; layout: KeyLayout; store: WriteThrough<V>; monitor: Monitor; namespace: string; signal: AbortSignal },
+    parts: { remote: RemoteTier; layout: KeyLayout; store: WriteThrough<V>; monitor: Monitor; tracer: TraceHook | undefined; namespace: string; signal: AbortSignal },
     timing: { lockTtlMs: number; lockWaitMs: number; lockPollMs: number },
   ) {
     this.#host = host;
@@ -54,6 +55,7 @@ export class DistributedLoader<V> {
     this.#layout = parts.layout;
     this.#store = parts.store;
     this.#monitor = parts.monitor;
+    this.#tracer = parts.tracer;
     this.#namespace = parts.namespace;
     this.#signal = parts.signal;
     this.#lockTtlMs = timing.lockTtlMs;
@@ -143,7 +145,10 @@ export class DistributedLoader<V> {
   }
 
   async #run(key: string, loader: Loader<V>, options: TieredGetOrLoadOptions, fillL1: boolean): Promise<V> {
-    const value = await loader(key, { signal: this.#signal });
+    const context = { signal: this.#signal };
+    const value = await (this.#tracer === undefined
+      ? loader(key, context)
+      : this.#tracer.span('cache.load', { 'cache.namespace': this.#namespace }, () => loader(key, context)));
     if (value === undefined) throw new TypeError('Expected the loader to return a value, got undefined: undefined marks a miss and cannot be stored');
     await this.#host.cacheLoaded(key, value, options, fillL1);
     return value;

@@ -1,4 +1,4 @@
-import type { Monitor } from '@patinox/monitor';
+import type { Monitor, TraceHook } from '@patinox/monitor';
 import type { CacheOptions } from '../options.js';
 import type { Codec, Compressor } from '../serialization/codec.js';
 import type { Serializer, SerializerOptions } from '../serialization/serializer.js';
@@ -71,6 +71,12 @@ export interface TieredCacheOptions<V = unknown> {
   monitor?: Monitor;
   /** Time source for the circuit breaker, in ms. @default Date.now */
   clock?: () => number;
+  /**
+   * Records a `cache.l2.<operation>` span around each L2 call (`get`, `getMany`, `set`, `delete`, ...;
+   * attribute `cache.namespace`; failed on a backend error) and a `cache.load` span around each
+   * `getOrLoad` loader run. L1 hits never touch it. @default undefined (no tracing)
+   */
+  tracer?: TraceHook;
 }
 
 /** Options of `TieredCache.get`. */

@@ -64,7 +64,8 @@ export class TierReader<V> {
   /** Values of `keys` in order (`undefined` for misses); L1 first, then one pipelined L2 round trip. */
   async getMany(keys: readonly string[]): Promise<(V | undefined)[]> {
     const coherence = this.#coherence;
-    const out: (V | undefined)[] = new Array<V | undefined>(keys.length);
+    // Dense: a miss is an `undefined` entry, never a hole (`in`, forEach and spreading see every key).
+    const out: (V | undefined)[] = new Array<V | undefined>(keys.length).fill(undefined);
     const missing: number[] = [];
     let fallbacks: Map<number, V> | undefined;
     for (let i = 0; i < keys.length; i += 1) {

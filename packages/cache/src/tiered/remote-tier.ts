@@ -1,5 +1,5 @@
 import { isPatinoxError, toError } from '@patinox/errors';
-import { Histogram, type HistogramSummary } from '@patinox/monitor';
+import { Histogram, type HistogramSummary, type TraceHook } from '@patinox/monitor';
 import { CacheBackendError, TieredCacheError } from '../errors.js';
 import type { Serializer } from '../serialization/serializer.js';
 import type { CacheBackend } from './backend.js';
@@ -44,6 +44,8 @@ export interface RemoteTierOptions {
   clock: () => number;
   timeoutMs: number;
   namespace: string;
+  /** Spans `cache.l2.<operation>` around each call when set. */
+  tracer: TraceHook | undefined;
 }
 
 /** L2 counters of one cache (a region counts its own calls). */
@@ -65,6 +67,8 @@ export interface RemoteStats {
 export class RemoteTier {
   readonly #shared: SharedRemote;
   readonly #namespace: string;
+  readonly #tracer: TraceHook | undefined;
+  readonly #spanAttributes: { 'cache.namespace': string };
   readonly #unlisten: () => void;
   #closed = false;
   // Hot-path counters are plain fields; histograms record in a few ns.
@@ -77,21 +81,23 @@ export class RemoteTier {
   readonly setLatency = new Histogram();
 
   /** @internal use {@link RemoteTier.create} or {@link RemoteTier.forRegion}. */
-  constructor(shared: SharedRemote, namespace: string, onCircuit: (state: CircuitState) => void) {
+  constructor(shared: SharedRemote, namespace: string, onCircuit: (state: CircuitState) => void, tracer: TraceHook | undefined) {
     this.#shared = shared;
     this.#namespace = namespace;
+    this.#tracer = tracer;
+    this.#spanAttributes = { 'cache.namespace': namespace };
     this.#unlisten = shared.onCircuit(onCircuit);
   }
 
   /** The tier of a root cache. */
   static create(options: RemoteTierOptions, onCircuit: (state: CircuitState) => void): RemoteTier {
     const shared = new SharedRemote(options.backend, options.serializer, options.breaker, options.clock, options.timeoutMs);
-    return new RemoteTier(shared, options.namespace, onCircuit);
+    return new RemoteTier(shared, options.namespace, onCircuit, options.tracer);
   }
 
-  /** A tier for a region: same backend, breaker, deadlines and serializer; its own counters. */
-  forRegion(namespace: string, onCircuit: (state: CircuitState) => void): RemoteTier {
-    return new RemoteTier(this.#shared, namespace, onCircuit);
+  /** A tier for a region: same backend, breaker, deadlines and serializer; its own counters and tracer. */
+  forRegion(namespace: string, onCircuit: (state: CircuitState) => void, tracer: TraceHook | undefined): RemoteTier {
+    return new RemoteTier(this.#shared, namespace, onCircuit, tracer);
   }
 
   get backend(): CacheBackend {
@@ -135,7 +141,8 @@ export class RemoteTier {
     }
     let promise: Promise<T>;
     try {
-      promise = fn(this.#shared.backend);
+      const backend = this.#shared.backend;
+      promise = this.#tracer === undefined ? fn(backend) : this.#tracer.span(`cache.l2.${operation}`, this.#spanAttributes, () => fn(backend));
     } catch (err) {
       promise = Promise.reject(toError(err));
     }

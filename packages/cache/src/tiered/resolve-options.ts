@@ -8,7 +8,7 @@ import {
   expectPositiveInteger,
   optional,
 } from '@patinox/errors';
-import { noopMonitor, type Monitor } from '@patinox/monitor';
+import { expectTraceHook, noopMonitor, type Monitor, type TraceHook } from '@patinox/monitor';
 import { Cache } from '../cache.js';
 import type { CacheOptions } from '../options.js';
 import type { CacheBackend } from './backend.js';
@@ -26,6 +26,8 @@ export interface ResolvedTieredOptions<V> {
   lockPollMs: number;
   maxKeyBytes: number;
   monitor: Monitor;
+  /** Spans for L2 calls and loads; `undefined` means no tracing work at all. */
+  tracer: TraceHook | undefined;
   clock: () => number;
   bus: InvalidationBus | undefined;
   l1: Cache<string, V> | undefined;
@@ -74,6 +76,7 @@ export function resolveTieredOptions<V>(options: TieredCacheOptions<V>): Resolve
     lockPollMs: optional('lockPollIntervalMs', options.lockPollIntervalMs, expectPositiveFinite, 100),
     maxKeyBytes: optional('maxKeyBytes', options.maxKeyBytes, expectPositiveInteger, 1024),
     monitor,
+    tracer: expectTraceHook('tracer', options.tracer),
     clock,
     bus: bus === false ? undefined : bus,
     // Strong reads are all answered by L2: an L1 would only cost memory.

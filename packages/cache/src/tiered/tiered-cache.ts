@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describeValue, expectBoolean, expectFunction, expectNonNegativeFinite, expectObject, expectPositiveFinite, expectPositiveInteger, expectString, optional, toError } from '@patinox/errors';
-import { createEvent, safeRecord, type HealthCheck, type HealthResult, type MetricSnapshot, type Monitor } from '@patinox/monitor';
+import { createEvent, safeRecord, type HealthCheck, type HealthResult, type MetricSnapshot, type Monitor, type TraceHook } from '@patinox/monitor';
 import { TieredCacheError } from '../errors.js';
 import type { InvalidationBus } from './bus.js';
 import { TieredAtomic, TieredBatch } from './builders.js';
@@ -24,7 +24,7 @@ export type { TieredCacheStats } from './tiered-stats.js';
 
 /** @internal what a region takes from its parent. */
 interface RegionParts {
-  remote: (onCircuit: (state: string) => void) => RemoteTier;
+  remote: (onCircuit: (state: string) => void, tracer: TraceHook | undefined) => RemoteTier;
   layout: KeyLayout;
   store: WriteThrough<any> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any -- a region's value type differs from its parent's
   storePrefix: string;
@@ -89,16 +89,16 @@ export class TieredCache<V = unknown> {
     this.#checkKey = createKeyCheck(resolved.maxKeyBytes);
     this.#monitor = resolved.monitor;
     this.#bus = resolved.bus;
-    const { l1, clock, timeoutMs, lockTtlMs, lockWaitMs, lockPollMs } = resolved;
+    const { l1, clock, timeoutMs, lockTtlMs, lockWaitMs, lockPollMs, tracer } = resolved;
     this.#isRoot = region === undefined;
     this.#layout = region?.layout ?? KeyLayout.of(this.namespace);
     const ownStore = region === undefined || options.store !== undefined;
     this.#store = new WriteThrough<V>(ownStore ? options.store : (region.store?.store as Store<V> | undefined), ownStore ? '' : region.storePrefix, this.namespace, this.#monitor);
     const onCircuit = (state: string): void => this.#onCircuit(state);
     this.#remote =
-      region?.remote(onCircuit) ??
+      region?.remote(onCircuit, tracer) ??
       RemoteTier.create(
-        { backend: options.l2, serializer: createSerializer(options as TieredCacheOptions<unknown>), breaker: options.circuitBreaker ?? {}, clock, timeoutMs, namespace: this.namespace },
+        { backend: options.l2, serializer: createSerializer(options as TieredCacheOptions<unknown>), breaker: options.circuitBreaker ?? {}, clock, timeoutMs, namespace: this.namespace, tracer },
         onCircuit,
       );
     this.#coherence = new Coherence<V>(
@@ -117,7 +117,7 @@ export class TieredCache<V = unknown> {
         degradable: (err) => this.#writer.degradable(err),
         checkOpen: () => this.#checkOpen(),
       },
-      { remote: this.#remote, layout: this.#layout, store: this.#store, monitor: this.#monitor, namespace: this.namespace, signal: this.#controller.signal },
+      { remote: this.#remote, layout: this.#layout, store: this.#store, monitor: this.#monitor, tracer, namespace: this.namespace, signal: this.#controller.signal },
       { lockTtlMs, lockWaitMs, lockPollMs },
     );
   }
@@ -331,7 +331,7 @@ export class TieredCache<V = unknown> {
     const region = new TieredCache<RV>(
       { ...(this.#options as unknown as TieredCacheOptions<RV>), store: undefined, ...options, l2: this.#options.l2, bus: this.#bus ?? false, namespace },
       {
-        remote: (onCircuit) => this.#remote.forRegion(namespace, onCircuit),
+        remote: (onCircuit, tracer) => this.#remote.forRegion(namespace, onCircuit, tracer),
         layout: this.#layout.region(name),
         store: this.#store,
         storePrefix: this.#store.regionPrefix(name),

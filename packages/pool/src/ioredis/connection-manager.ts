@@ -1,8 +1,9 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { describeValue, expectFunction, expectObject, expectPositiveFinite, toError } from '@patinox/errors';
 import type { ConnectionManager } from '../connection-manager.js';
 import { RedisConnectError } from './errors.js';
 import type { IoredisConnectionManagerOptions } from './options.js';
+import { ioredisPeer } from './peer.js';
 
 // Options that would fight the pool: it, not ioredis, reconnects and queues.
 const OWNED_BY_POOL: RedisOptions = { lazyConnect: true, retryStrategy: () => null, enableOfflineQueue: false, autoResubscribe: false };
@@ -43,7 +44,7 @@ export function createIoredisConnectionManager(options: IoredisConnectionManager
     throw new TypeError(`Expected \`redis\` to be a redis:// URL or ioredis RedisOptions, got ${describeValue(redis)}`);
   }
   if (options.Redis !== undefined) expectFunction('Redis', options.Redis);
-  const RedisClass = options.Redis ?? Redis;
+  const RedisClass = options.Redis ?? ioredisPeer().Redis;
   if (options.onConnect !== undefined) expectFunction('onConnect', options.onConnect);
   const onConnect = options.onConnect;
   const configTimeout = typeof redis === 'object' ? redis.connectTimeout : undefined;

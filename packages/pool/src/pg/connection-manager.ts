@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import {
   describeValue,
   expectFunction,
@@ -12,6 +12,7 @@ import {
 import type { ConnectionManager } from '../connection-manager.js';
 import { PgConfigError, PgConnectError } from './errors.js';
 import type { PgClientConstructor, PgConnectionManagerOptions } from './options.js';
+import { pgPeer } from './peer.js';
 
 // pg's own flags for a client that is closing or whose socket failed; pg-pool reads the same two.
 interface ClientInternals {
@@ -82,7 +83,7 @@ export function createPgConnectionManager(options: PgConnectionManagerOptions = 
     throw new TypeError(`Expected \`config\` to be a connection string or a pg.ClientConfig object, got ${describeValue(config)}`);
   }
   if (options.Client !== undefined) expectFunction('Client', options.Client);
-  const Client: PgClientConstructor = options.Client ?? pg.Client;
+  const Client: PgClientConstructor = options.Client ?? pgPeer().Client;
   const validationQuery = optional('validationQuery', options.validationQuery, expectString, '');
   const reset = options.resetSession;
   if (reset !== undefined && typeof reset !== 'boolean' && (typeof reset !== 'string' || reset.trim() === '')) {
