@@ -79,4 +79,17 @@ describe('examples', () => {
     expect(out).toMatch(/^b reads Ada\nb reads Ada Lovelace$/m);
     expect(out).toMatch(/^bus: a published 2, b received 2$/m);
   });
+
+  it('config-wiring.mjs resizes a pool and retunes a cache from layered config, refuses bad changes, and rolls out by percentage', async () => {
+    const out = await runExample('config-wiring');
+    expect(out).toMatch(/^pool.maxSize = 6 from env \(APP_POOL__MAX_SIZE\)$/m);
+    expect(out).toMatch(/^cache.ttlMs = 30000 from file \(config.json\)$/m);
+    expect(out).toMatch(/^start: pool maxSize 6, cache maxEntries 100 \(0 entries\), ttlMs 30000, v1$/m);
+    expect(out).toMatch(/^after overrides: pool maxSize 8, cache maxEntries 500 \(0 entries\), ttlMs 30000, v3$/m);
+    expect(out).toMatch(/^refused override pool.maxSize = 0: SHARED_CONFIG_INVALID$/m);
+    expect(out).toMatch(/^refused env APP_POOL__MAX_SIZE = "many": SHARED_CONFIG_INVALID$/m);
+    expect(out).toMatch(/^after refused changes: pool maxSize 8, cache maxEntries 500 \(1 entries\), ttlMs 30000, v3$/m);
+    expect(out).toMatch(/^rollout: fast 265, slow 1735 of 2000 requests$/m);
+    expect(out).toMatch(/^rollouts.fast-path.percent = 25 from override$/m);
+  });
 });

@@ -1,6 +1,9 @@
 // Preloaded into every benchmark process by run-bench.mjs (node --import). Records each benchmark.js
-// suite's cycles (name, ops/s, relative margin of error, samples) and, when the process exits,
-// writes them as JSON to $PATINOX_BENCH_RESULTS, so the report needs no change to the suites.
+// suite's cycles (name, cycles/s, relative margin of error, samples) and, when the process exits,
+// writes them as JSON to $PATINOX_BENCH_RESULTS.
+// A case that runs several operations per call declares it in its benchmark.js options:
+// `suite.add(name, fn, { ...options, opsPerCycle: 1000 })` (default 1), so the report can divide by
+// operations, not calls; `ours: true` marks a case of ours whose name does not say "patinox".
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -16,7 +19,17 @@ if (out) {
     suites.push(record);
     this.on('cycle', (event) => {
       const b = event.target;
-      record.cases.push({ name: String(b.name ?? ''), hz: b.hz, rme: b.stats?.rme ?? 0, samples: b.stats?.sample?.length ?? 0, error: b.error ? String(b.error) : undefined });
+      const opsPerCycle = b.options?.opsPerCycle ?? 1;
+      if (!(Number.isFinite(opsPerCycle) && opsPerCycle > 0)) throw new RangeError(`Expected \`opsPerCycle\` of case ${b.name} to be a positive number, got ${String(opsPerCycle)} (${typeof opsPerCycle})`);
+      record.cases.push({
+        name: String(b.name ?? ''),
+        hz: b.hz,
+        opsPerCycle,
+        ours: typeof b.options?.ours === 'boolean' ? b.options.ours : undefined,
+        rme: b.stats?.rme ?? 0,
+        samples: b.stats?.sample?.length ?? 0,
+        error: b.error ? String(b.error) : undefined,
+      });
     });
     return originalRun.apply(this, args);
   };

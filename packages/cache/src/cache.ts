@@ -13,7 +13,17 @@ import {
   readOptions,
   toError,
 } from '@patinox/errors';
-import { createEvent, expectMonitor, noopMonitor, safeRecord, type HealthCheck, type MetricSnapshot, type Monitor } from '@patinox/monitor';
+import {
+  createEvent,
+  expectMonitor,
+  expectTraceHook,
+  noopMonitor,
+  safeRecord,
+  type HealthCheck,
+  type MetricSnapshot,
+  type Monitor,
+  type TraceHook,
+} from '@patinox/monitor';
 import { CACHE_EVENTS } from './events.js';
 import { CacheClosedError, CacheEntryTooLargeError, CacheLoadAbortedError, CacheLoaderError } from './errors.js';
 import { hashKey } from './internal/hash.js';
@@ -115,6 +125,7 @@ const CACHE_OPTION_KEYS = [
   'staleWhileRevalidateMs',
   'name',
   'monitor',
+  'tracer',
 ] as const satisfies readonly (keyof CacheOptions)[];
 const SET_OPTION_KEYS = ['ttlMs', 'sizeBytes', 'tags'] as const satisfies readonly (keyof SetOptions)[];
 const LOAD_OPTION_KEYS = ['ttlMs', 'sizeBytes', 'tags', 'signal', 'staleWhileRevalidateMs'] as const satisfies readonly (keyof GetOrLoadOptions)[];
@@ -210,6 +221,7 @@ export class Cache<K, V> {
   readonly #onEvict: ((key: K, value: V, reason: EvictionReason) => void) | undefined;
   readonly #onReject: ((key: K, error: CacheEntryTooLargeError) => void) | undefined;
   readonly #monitor: Monitor;
+  readonly #tracer: TraceHook | undefined;
   /** True once an entry may expire or a custom strategy may veto reads: only then does `get` check. */
   #readCheck: boolean;
   /** No byte sizes and no default TTL: `set` without options takes the shortest path. */
@@ -261,6 +273,7 @@ export class Cache<K, V> {
     this.#onReject = optional('onReject', options.onReject, expectFunction, undefined) as ((key: K, error: CacheEntryTooLargeError) => void) | undefined;
     this.name = optional('name', options.name, expectNonEmptyString, CACHE_DEFAULTS.name);
     this.#monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
+    this.#tracer = expectTraceHook('tracer', options.tracer);
     const spec = (options.evictionPolicy === undefined ? DEFAULT_EVICTION_POLICY : validatePolicy(options.evictionPolicy)) as
       | EvictionPolicyName
       | EvictionStrategy<K, V>;
@@ -1004,7 +1017,10 @@ export class Cache<K, V> {
     const run = async (): Promise<V> => {
       let value: V;
       try {
-        value = await loader(key, { signal: this.#controller.signal, isRefresh });
+        const context = { signal: this.#controller.signal, isRefresh };
+        value = await (this.#tracer === undefined
+          ? loader(key, context)
+          : this.#tracer.span('cache.load', { 'cache.name': this.name, 'cache.refresh': isRefresh }, () => loader(key, context)));
       } catch (err) {
         throw new CacheLoaderError('Cache loader failed', { cache: this.name, ...keyContext(key) }, err);
       }

@@ -1,4 +1,4 @@
-import type { Monitor } from '@patinox/monitor';
+import type { Monitor, TraceHook } from '@patinox/monitor';
 import type { CacheEntryTooLargeError } from './errors.js';
 
 /** Default values of the optional {@link CacheOptions}, in the options' units. */
@@ -87,6 +87,12 @@ export interface CacheOptions<K = unknown, V = unknown> {
   name?: string;
   /** Receives lifecycle events (closed, load failures, rejections, sweeps). @default noopMonitor */
   monitor?: Monitor;
+  /**
+   * Records a `cache.load` span around each loader run of `getOrLoad` (attributes `cache.name`,
+   * `cache.refresh`; failed when the loader throws), so hits cost nothing and only loads are traced.
+   * Regions inherit it. @default undefined (no tracing)
+   */
+  tracer?: TraceHook;
 }
 
 /** Options of `cache.region(name, options)`: each one defaults to the parent's value (name: `parent/name`). */

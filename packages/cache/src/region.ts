@@ -13,6 +13,7 @@ const REGION_OPTION_KEYS = [
   'onReject',
   'staleWhileRevalidateMs',
   'monitor',
+  'tracer',
 ] as const satisfies readonly (keyof RegionOptions)[];
 
 /** Throws a TypeError unless `name` is a non-empty string. */
@@ -41,6 +42,7 @@ export function regionOptions<K, V>(
     clock: parent.clock,
     staleWhileRevalidateMs: parent.staleWhileRevalidateMs,
     monitor: parent.monitor,
+    tracer: parent.tracer,
   };
   const merged: CacheOptions<K, V> = { ...inherited };
   if (bag !== undefined) {

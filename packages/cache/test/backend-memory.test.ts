@@ -1,18 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { MemoryBackend } from '../src/tiered/index.js';
-import { runBackendConformance } from './backend-conformance.js';
 
-let now = 1_000_000;
-runBackendConformance('MemoryBackend', async () => {
-  const backend = new MemoryBackend({ clock: () => now });
-  return {
-    backend,
-    close: () => backend.close(),
-    advance: async (ms) => {
-      now += ms;
-    },
-  };
-});
+// Its conformance runs in conformance.test.ts with every other implementation.
 
 describe('MemoryBackend', () => {
   it('rejects a clock that is not a function', () => {

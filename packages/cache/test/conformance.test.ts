@@ -1,5 +1,6 @@
-import { describe, expect, it } from '@jest/globals';
-import { Cache, EVICTION_POLICIES, type CacheOptions, type EvictionReason, type EvictionStrategy } from '../src/index.js';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { EVICTION_POLICIES, MemoryBackend, MemoryBus, type EvictionStrategy } from '../src/index.js';
+import { runConformance, type PolicyTarget } from '../src/testing/index.js';
 
 /** An LRU-like custom strategy, so the custom adapter runs the same suite. */
 const lruStrategy: EvictionStrategy<string, number> = {
@@ -9,133 +10,33 @@ const lruStrategy: EvictionStrategy<string, number> = {
   evictionPriority: (entry) => entry.lastAccessedAt * 1e6 + entry.accessCount,
 };
 
-const policies: [string, CacheOptions<string, number>['evictionPolicy']][] = [
-  ...EVICTION_POLICIES.map((p): [string, CacheOptions<string, number>['evictionPolicy']] => [p, p]),
-  ['custom', lruStrategy],
-];
+const framework = { describe, it, expect, beforeAll, afterAll };
+let now = 1_000_000;
 
-function clock(): { now: () => number; advance: (ms: number) => void } {
-  let t = 1_000;
-  return { now: () => t, advance: (ms) => void (t += ms) };
-}
+runConformance(framework, {
+  name: 'in-process (MemoryBackend, MemoryBus)',
+  backend: async () => {
+    const backend = new MemoryBackend({ clock: () => now });
+    return {
+      backend,
+      close: () => backend.close(),
+      advance: async (ms) => {
+        now += ms;
+      },
+    };
+  },
+  tier: async () => {
+    // Every instance shares one in-process L2 and bus, as instances of a deployment share Redis.
+    const backend = new MemoryBackend();
+    const bus = new MemoryBus();
+    return { backend: () => backend, bus: () => bus, close: () => backend.close() };
+  },
+  policies: [...EVICTION_POLICIES.map((p): [string, PolicyTarget] => [p, p]), ['custom', lruStrategy]],
+});
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-describe.each(policies)('Cache conformance (%s)', (_name, evictionPolicy) => {
-  const make = (options: Partial<CacheOptions<string, number>> = {}): Cache<string, number> =>
-    new Cache<string, number>({ maxEntries: 50, evictionPolicy, cleanupIntervalMs: 0, ...options });
-
-  it('never holds more than maxEntries and returns only values that were set', () => {
-    const cache = make();
-    const truth = new Map<string, number>();
-    const random = rng(7);
-    for (let i = 0; i < 5_000; i += 1) {
-      const key = `k${Math.floor(random() ** 2 * 300)}`;
-      const op = random();
-      if (op < 0.5) {
-        const v = cache.get(key);
-        if (v !== undefined) expect(v).toBe(truth.get(key));
-      } else if (op < 0.95) {
-        cache.set(key, i);
-        truth.set(key, i);
-      } else {
-        cache.delete(key);
-        truth.delete(key);
-        expect(cache.has(key)).toBe(false);
-      }
-      expect(cache.size).toBeLessThanOrEqual(50);
-    }
-    expect([...cache.keys()].length).toBe(cache.size);
-  });
-
-  it('keeps a value readable right after set', () => {
-    const cache = make({ maxEntries: 3 });
-    for (let i = 0; i < 20; i += 1) {
-      cache.set(`k${i}`, i);
-      expect(cache.get(`k${i}`)).toBe(i);
-    }
-  });
-
-  it('honours TTLs with an injected clock, lazily and in the sweep', () => {
-    const c = clock();
-    const cache = make({ clock: c.now, defaultTtlMs: 100 });
-    cache.set('a', 1);
-    cache.set('b', 2, { ttlMs: 300 });
-    cache.set('c', 3, { ttlMs: 0 });
-    c.advance(99);
-    expect(cache.get('a')).toBe(1);
-    c.advance(1);
-    expect(cache.get('a')).toBeUndefined();
-    expect(cache.has('b')).toBe(true);
-    expect([...cache.keys()].sort()).toEqual(['b', 'c']);
-    c.advance(200);
-    expect(cache.peek('b')).toBeUndefined();
-    expect(cache.purgeExpired()).toBe(1);
-    expect(cache.size).toBe(1);
-    expect(cache.get('c')).toBe(3);
-    expect(cache.stats().expired).toBe(2);
-  });
-
-  it('reports every removal reason to onEvict', () => {
-    const c = clock();
-    const seen: [string, number, EvictionReason][] = [];
-    const cache = make({ maxEntries: 2, clock: c.now, onEvict: (k, v, r) => seen.push([k, v, r]) });
-    cache.set('a', 1);
-    cache.set('a', 2);
-    cache.delete('a');
-    cache.set('t', 9, { ttlMs: 10 });
-    c.advance(10);
-    cache.get('t');
-    cache.set('x', 1);
-    cache.set('y', 2);
-    cache.get('x');
-    cache.get('y');
-    cache.set('z', 3);
-    cache.clear();
-    const reasons = seen.map((s) => s[2]);
-    expect(seen.slice(0, 4)).toEqual([
-      ['a', 1, 'replaced'],
-      ['a', 2, 'deleted'],
-      ['t', 9, 'expired'],
-      expect.arrayContaining([expect.any(String), expect.any(Number), 'evicted']),
-    ]);
-    expect(reasons.filter((r) => r === 'cleared')).toHaveLength(2);
-    expect(cache.size).toBe(0);
-  });
-
-  it('keeps stats consistent with what happened', () => {
-    const cache = make({ maxEntries: 10 });
-    const random = rng(3);
-    let gets = 0;
-    for (let i = 0; i < 2_000; i += 1) {
-      const key = `k${Math.floor(random() * 40)}`;
-      if (random() < 0.6) {
-        gets += 1;
-        cache.get(key);
-      } else cache.set(key, i);
-    }
-    const s = cache.stats();
-    expect(s.hits + s.misses).toBe(gets);
-    expect(s.hitRate).toBeCloseTo(s.hits / gets, 10);
-    expect(s.size).toBe(cache.size);
-    expect(s.inserts - (s.removals - s.evictions.replaced)).toBe(s.size);
-    expect(s.removals).toBe(Object.values(s.evictions).reduce((a, b) => a + b, 0));
-  });
-
-  it('never holds more than maxSizeBytes', () => {
-    const cache = make({ maxEntries: 100, maxSizeBytes: 1_000, sizeOf: (v) => v });
-    const random = rng(11);
-    for (let i = 0; i < 2_000; i += 1) {
-      const size = Math.floor(random() * 300);
-      cache.set(`k${Math.floor(random() * 80)}`, size);
-      expect(cache.bytes).toBeLessThanOrEqual(1_000);
-      expect(cache.bytes).toBe([...cache.entries()].reduce((a, [, v]) => a + v, 0));
-    }
+describe('runConformance', () => {
+  it('names what is missing from the framework or the target', () => {
+    expect(() => runConformance({} as never, { name: 'x' })).toThrow('Expected `framework` to provide describe, it, expect, beforeAll and afterAll');
+    expect(() => runConformance(framework, { name: '' })).toThrow('Expected `target` to be { name, backend?, tier?, policies? } with a non-empty name');
   });
 });

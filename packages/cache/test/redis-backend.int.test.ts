@@ -4,31 +4,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { disposeRedis, freePort, redisUrl, startRedis, startRedisCluster, type RedisClusterHandle } from '@patinox/test-servers';
+import { disposeRedis, freePort, redisUrl, sharedRedisCluster, startRedis } from '@patinox/test-servers';
+import { randomUUID } from 'node:crypto';
 import { RedisBackend } from '../src/backends/redis.js';
-import { runBackendConformance } from './backend-conformance.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-runBackendConformance('RedisBackend (standalone)', async () => {
-  const backend = new RedisBackend({ url: redisUrl() });
-  return { backend, close: () => backend.close(), advance: sleep };
-});
-
-let cluster: RedisClusterHandle | undefined;
-runBackendConformance('RedisBackend (3-master cluster)', async () => {
-  cluster = await startRedisCluster(3);
-  const backend = new RedisBackend({ cluster: cluster.startupNodes });
-  return {
-    backend,
-    close: async () => {
-      await backend.close();
-      await cluster?.stop();
-    },
-    advance: sleep,
-  };
-});
-
+// Conformance on standalone Redis and the 3-master cluster runs in conformance-redis.int.test.ts.
 describe('RedisBackend', () => {
   const clients: Redis[] = [];
   afterAll(async () => {
@@ -92,6 +72,38 @@ describe('RedisBackend', () => {
     } finally {
       await disposeRedis(server);
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('scans every master of a cluster client that has not connected yet', async () => {
+    const cluster = await sharedRedisCluster();
+    const ns = `fresh-${randomUUID().slice(0, 8)}`;
+    const writer = new RedisBackend({ cluster });
+    await writer.setMany(Array.from({ length: 30 }, (_, i) => ({ key: `${ns}:${i}`, value: Buffer.from('x') })));
+    const count = async (backend: RedisBackend): Promise<number> => {
+      let n = 0;
+      for await (const batch of backend.scan(`${ns}:*`, 100)) n += batch.length;
+      await backend.close();
+      return n;
+    };
+    // Scanned in the same tick as its construction, and with a lazy connection: no slot map yet.
+    expect(await count(new RedisBackend({ cluster }))).toBe(30);
+    expect(await count(new RedisBackend({ cluster, clusterOptions: { lazyConnect: true } }))).toBe(30);
+    expect(await writer.delete(Array.from({ length: 30 }, (_, i) => `${ns}:${i}`))).toBe(30);
+    await writer.close();
+  });
+
+  it('refuses a compare-and-set across cluster slots with CACHE_CROSS_SLOT and writes nothing', async () => {
+    const backend = new RedisBackend({ cluster: await sharedRedisCluster() });
+    const ns = `xslot-${randomUUID().slice(0, 8)}`;
+    try {
+      const err = await backend.compareAndSet([{ key: `${ns}:a`, expected: null }], [{ key: `${ns}:b`, value: Buffer.from('x') }]).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'CACHE_CROSS_SLOT' });
+      expect(await backend.exists(`${ns}:b`)).toBe(false);
+      expect(await backend.compareAndSet([{ key: `${ns}:{t}a`, expected: null }], [{ key: `${ns}:{t}b`, value: Buffer.from('x') }])).toBe(true);
+      expect(await backend.delete([`${ns}:{t}b`])).toBe(1);
+    } finally {
+      await backend.close();
     }
   });
 

@@ -69,7 +69,7 @@ describe('TieredCache', () => {
     expect(await cache.set('user:1', value)).toBe(true);
     expect(await cache.get('user:1')).toEqual(value);
     expect(await cache.get('nope')).toBeUndefined();
-    expect((await l2.get('ns:user:1'))![0]! >> 5).toBe(1);
+    expect((await l2.get('ns:v:user:1'))![0]! >> 5).toBe(1);
   });
 
   it('serves L1 hits without touching L2 and fills L1 from L2 reads', async () => {
@@ -78,13 +78,35 @@ describe('TieredCache', () => {
     const reader = make({ l2, serializer: { codec: jsonCodec } });
     await writer.set('k', 1);
     expect(await reader.get('k')).toBe(1);
-    await l2.delete(['ns:k']);
+    await l2.delete(['ns:v:k']);
     expect(await reader.get('k')).toBe(1);
     expect(await reader.get('k', { consistent: true })).toBeUndefined();
     const stats = reader.stats();
     expect(stats.l2.hits).toBe(1);
     expect(stats.l2.misses).toBe(1);
     expect(stats.l1?.hits).toBe(1);
+  });
+
+  it('returns a dense getMany result: every miss is an undefined entry, on L1, L2 and degraded paths', async () => {
+    const l2 = new MemoryBackend();
+    const writer = make<number>({ l2 });
+    const reader = make<number>({ l2 });
+    await writer.set('b', 2);
+    await reader.set('a', 1);
+    const mixed = await reader.getMany(['a', 'x', 'b', 'y']);
+    expect(mixed).toEqual([1, undefined, 2, undefined]);
+    expect(Object.keys(mixed)).toEqual(['0', '1', '2', '3']);
+    expect(1 in mixed && 3 in mixed).toBe(true);
+    const misses = await reader.getMany(['p', 'q']);
+    expect(misses.length).toBe(2);
+    expect(0 in misses && 1 in misses).toBe(true);
+    const { backend, mode } = flaky();
+    const degraded = make<number>({ l2: backend, degradeToL1: true, circuitBreaker: false });
+    await degraded.set('k', 1);
+    mode.down = true;
+    const served = await degraded.getMany(['gone', 'k', 'missing']);
+    expect(served).toEqual([undefined, 1, undefined]);
+    expect(0 in served && 2 in served).toBe(true);
   });
 
   it('honours nx, ttl and tags', async () => {
@@ -195,7 +217,7 @@ describe('TieredCache', () => {
     cyclic.self = cyclic;
     await expect(cache.set('k', cyclic)).rejects.toMatchObject({ code: 'CACHE_SERIALIZATION_FAILED' });
     await expect(cache.set('k', 1, null as never)).rejects.toThrow('Expected `options` to be an object, got null');
-    await expect(cache.set('k', 1, { tags: [''] })).rejects.toThrow('Expected `tags` to be an array of non-empty strings, got an array');
+    await expect(cache.set('k', 1, { tags: [''] })).rejects.toThrow('Expected `tags` to be an array of non-empty well-formed strings, got an array');
     expect(l2.size).toBe(0);
     expect(await cache.set('with space\u0000and nul and 日本', 'ok')).toBe(true);
     expect(await cache.get('with space\u0000and nul and 日本', { consistent: true })).toBe('ok');
@@ -204,11 +226,11 @@ describe('TieredCache', () => {
   it('turns garbage and foreign bytes under a key into CACHE_DECODE_FAILED', async () => {
     const l2 = new MemoryBackend();
     const cache = make({ l2, l1: false });
-    await l2.set('ns:garbage', Buffer.from('not ours'));
-    await l2.set('ns:empty', Buffer.alloc(0));
-    await l2.set('ns:codec9', Buffer.from([(1 << 5) | (9 << 1), 1, 2]));
-    await l2.set('ns:lz', Buffer.from([(1 << 5) | (2 << 1) | 1, 1, 2]));
-    await l2.addToSet('ns:aset', ['x'], 0);
+    await l2.set('ns:v:garbage', Buffer.from('not ours'));
+    await l2.set('ns:v:empty', Buffer.alloc(0));
+    await l2.set('ns:v:codec9', Buffer.from([(1 << 5) | (9 << 1), 1, 2]));
+    await l2.set('ns:v:lz', Buffer.from([(1 << 5) | (2 << 1) | 1, 1, 2]));
+    await l2.addToSet('ns:v:aset', ['x'], 0);
     expect(await cache.get('aset')).toBeUndefined();
     for (const key of ['garbage', 'empty', 'codec9', 'lz']) {
       const err = await cache.get(key).catch((e: unknown) => e);
@@ -236,10 +258,10 @@ describe('TieredCache', () => {
     const big = 'abc'.repeat(1000);
     await cache.set('big', big);
     await cache.set('small', 'abc');
-    const raw = (await l2.get('ns:big'))!;
+    const raw = (await l2.get('ns:v:big'))!;
     expect(raw[0]! & 1).toBe(1);
     expect(raw.byteLength).toBeLessThan(500);
-    expect((await l2.get('ns:small'))![0]! & 1).toBe(0);
+    expect((await l2.get('ns:v:small'))![0]! & 1).toBe(0);
     expect(await cache.get('big')).toBe(big);
   });
 
@@ -252,9 +274,10 @@ describe('TieredCache', () => {
     await region.set('a', 1);
     await cache.set('a', 2);
     expect(await region.get('a')).toBe(1);
-    expect(await l2.ttl('root.sessions:a')).toBeGreaterThan(0);
+    expect(await l2.ttl('root:r:sessions:v:a')).toBeGreaterThan(0);
     await cache.clear();
-    expect(await region.get('a')).toBe(1);
+    expect(await region.get('a')).toBeUndefined();
+    expect(await l2.get('root:r:sessions:v:a')).toBeNull();
     expect(() => cache.region('a:b')).toThrow('Expected `name` to be 1-128 letters, digits, _, - or ., got "a:b" (string)');
   });
 

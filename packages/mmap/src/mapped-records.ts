@@ -10,17 +10,19 @@ import type { MappedRecordsOptions, MappingAdvice, MappingMode, RecordSchema } f
 import { FIELD_READERS, FIELD_WRITERS, checkFieldValue, computeRecordLayout, type RecordField, type RecordLayout, type RecordValues } from './record-layout.js';
 
 /**
- * A movable view of one record: a getter (and, in writable modes, a setter) per schema field, plus the
- * record's `index`. `MappedRecords.get` repositions and returns the same object every time, so hold values,
- * not accessors, or take a `cursor()` of your own.
+ * A movable, zero-allocation view of one record: a getter (and, in writable modes, a setter that writes to
+ * the file) per schema field, plus the record's `index`. `MappedRecords.view` repositions and returns the
+ * same object every time, so hold values (or `toObject()` copies), not views, or take a `cursor()` of your own.
  */
 export type RecordAccessor<S extends RecordSchema, M extends MappingMode = MappingMode> = (M extends 'read'
   ? Readonly<RecordValues<S>>
   : RecordValues<S>) & {
   /** Index of the record the accessor points at (−1 before the first `get`). */
   readonly index: number;
-  /** Copies the record into a plain object. */
+  /** Copies the record into a plain object (what `MappedRecords.get` returns). */
   toObject(): RecordValues<S>;
+  /** The same copy, so `JSON.stringify(view)` shows the record rather than `{}`. */
+  toJSON(): RecordValues<S>;
 };
 
 /** @internal State shared by a records file and all its accessors. */
@@ -77,6 +79,10 @@ class RecordCursor {
     return out;
   }
 
+  toJSON(): Record<string, number | bigint> {
+    return this.toObject();
+  }
+
   static {
     position = (cursor, index) => {
       const state = cursor.#state;
@@ -105,7 +111,7 @@ class RecordCursor {
   static #slowView(cursor: RecordCursor): DataView {
     const state = cursor.#state;
     state.core.assertOpen();
-    if (cursor.#index < 0) throw new RangeError('This record accessor is not positioned yet: pass it to MappedRecords.get(index, accessor) first');
+    if (cursor.#index < 0) throw new RangeError('This record view is not positioned yet: pass it to MappedRecords.view(index, cursor) first');
     return state.view(cursor.#window);
   }
 }
@@ -129,9 +135,10 @@ function accessorClass(layout: RecordLayout): new (state: RecordsState) => Recor
 const RECORDS_KEY: unique symbol = Symbol('MappedRecords');
 
 /**
- * A mapped file of fixed-size records described by a schema (`{ id: 'u32', price: 'f64' }`), read and written
- * in place through a reusable accessor, with the same bounds, closed and truncation checks as
- * {@link MappedFile}. Fields are little-endian; layout as {@link computeRecordLayout}.
+ * A mapped file of fixed-size records described by a schema (`{ id: 'u32', price: 'f64' }`), with the same
+ * bounds, closed and truncation checks as {@link MappedFile}. `get(i)` returns an independent plain record;
+ * `view(i)` a reused zero-allocation view that reads and writes the file in place. Fields are little-endian;
+ * layout as {@link computeRecordLayout}.
  *
  * @example
  * ```ts
@@ -141,7 +148,7 @@ const RECORDS_KEY: unique symbol = Symbol('MappedRecords');
  * prices.close();
  * ```
  */
-export class MappedRecords<S extends RecordSchema = RecordSchema, M extends MappingMode = MappingMode> implements Disposable, AsyncDisposable, Iterable<RecordAccessor<S, M>> {
+export class MappedRecords<S extends RecordSchema = RecordSchema, M extends MappingMode = MappingMode> implements Disposable, AsyncDisposable, Iterable<RecordValues<S>> {
   /** Field offsets and record size. */
   readonly layout: RecordLayout;
   readonly #state: RecordsState;
@@ -197,32 +204,50 @@ export class MappedRecords<S extends RecordSchema = RecordSchema, M extends Mapp
   }
 
   /**
-   * Points an accessor at record `index` and returns it, or `undefined` when `index` is out of range. Without
-   * `accessor`, the records' shared accessor is moved (so a previous result now shows the new record).
+   * A copy of record `index` as a plain object (`{ id: 1, price: 9.5 }`), or `undefined` when `index` is out
+   * of range. Each call returns a new object that later reads do not change and that writes do not reach
+   * the file through; use {@link MappedRecords.view} to read without allocating or to write in place.
    * @throws MappingClosedError after close; MappingFileTruncatedError in checked mode.
    */
-  get(index: number, accessor?: RecordAccessor<S, M>): RecordAccessor<S, M> | undefined {
+  get(index: number): RecordValues<S> | undefined {
+    return this.view(index)?.toObject();
+  }
+
+  /**
+   * Points a view at record `index` and returns it, or `undefined` when `index` is out of range. Allocates
+   * nothing: without `cursor`, the file's one shared view is moved, so a previous result now shows the new
+   * record (`[0, 1].map((i) => r.view(i))` holds the same view twice); pass a `cursor()` to keep your own.
+   * In `'readwrite'`/`'private'` mode, assigning a field writes the file.
+   * @throws MappingClosedError after close; MappingFileTruncatedError in checked mode; TypeError for a
+   * `cursor` of another file.
+   */
+  view(index: number, cursor?: RecordAccessor<S, M>): RecordAccessor<S, M> | undefined {
     const state = this.#state;
     state.core.assertOpen();
     if (typeof index !== 'number' || index >>> 0 !== index || index >= state.length) return undefined;
-    let cursor = this.#shared;
-    if (accessor !== undefined) {
-      if (!(accessor instanceof this.#Accessor)) throw new TypeError(`Expected \`accessor\` to come from this file's cursor(), got ${describeValue(accessor)}`);
-      cursor = accessor;
+    let target = this.#shared;
+    if (cursor !== undefined) {
+      if (!(cursor instanceof this.#Accessor)) throw new TypeError(`Expected \`cursor\` to come from this file's cursor(), got ${describeValue(cursor)}`);
+      target = cursor;
     }
-    position(cursor, index);
-    return cursor as unknown as RecordAccessor<S, M>;
+    position(target, index);
+    return target as unknown as RecordAccessor<S, M>;
   }
 
-  /** A new accessor of this file, independent of the shared one; position it with `get(index, accessor)`. */
+  /** A new view of this file, independent of the shared one; position it with `view(index, cursor)`. */
   cursor(): RecordAccessor<S, M> {
     this.#state.core.assertOpen();
     return new this.#Accessor(this.#state) as unknown as RecordAccessor<S, M>;
   }
 
-  /** Yields the shared accessor positioned at each record in turn. */
-  *[Symbol.iterator](): IterableIterator<RecordAccessor<S, M>> {
-    for (let i = 0; i < this.#state.length; i += 1) yield this.get(i) as RecordAccessor<S, M>;
+  /** Yields every record as an independent plain object (as `get`), so `[...records]` is a list of records. */
+  *[Symbol.iterator](): IterableIterator<RecordValues<S>> {
+    for (let i = 0; i < this.#state.length; i += 1) yield this.get(i) as RecordValues<S>;
+  }
+
+  /** Yields the shared view positioned at each record in turn: iteration without allocation per record. */
+  *views(): IterableIterator<RecordAccessor<S, M>> {
+    for (let i = 0; i < this.#state.length; i += 1) yield this.view(i) as RecordAccessor<S, M>;
   }
 
   /** Same as {@link MappedFile.sync}. */

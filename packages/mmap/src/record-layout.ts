@@ -25,7 +25,7 @@ export interface RecordLayout {
 /** The plain values of one record of schema `S`. */
 export type RecordValues<S extends RecordSchema> = { -readonly [K in keyof S]: ValueOf<S[K]> };
 
-const RESERVED = new Set(['index', 'toObject', 'constructor', '__proto__', 'prototype']);
+const RESERVED = new Set(['index', 'toObject', 'toJSON', 'constructor', '__proto__', 'prototype']);
 
 /**
  * Computes the byte layout of `schema`: C-like natural alignment (each field at a multiple of its size,

@@ -91,7 +91,7 @@ describe('bad input: the process survives and gets a coded error', () => {
     expect(() => slice.set(0, 9)).toThrow(code('MMAP_READ_ONLY'));
     expect(slice.get(0)).toBe(1);
     const records = await MappedRecords.open(path, { schema: { a: 'u32' } });
-    const row = records.get(0) as unknown as { a: number };
+    const row = records.view(0) as unknown as { a: number };
     expect(() => {
       row.a = 5;
     }).toThrow(code('MMAP_READ_ONLY'));

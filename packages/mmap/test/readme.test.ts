@@ -19,15 +19,17 @@ describe('README quick start', () => {
       writer.append({ id: 1, price: 9.5 });
       writer.close();
 
-      using prices = await MappedRecords.open('prices.bin', { schema: { id: 'u32', price: 'f64' } });
-      console.log(prices.get(0)?.price); // 9.5
+      const prices = await MappedRecords.open('prices.bin', { schema: { id: 'u32', price: 'f64' } });
+      console.log(prices.get(0)); // { id: 1, price: 9.5 }
+      prices.close();
 
-      using counters = await MappedFile.open('counters.u32', { type: 'u32', mode: 'readwrite', size: 4096 });
+      const counters = await MappedFile.open('counters.u32', { type: 'u32', mode: 'readwrite', size: 4096 });
       const slice = counters.asMappedSlice();
       slice.set(0, (slice.get(0) ?? 0) + 1);
       await counters.sync();
+      counters.close();
     }
-    expect(log).toHaveBeenCalledWith(9.5);
+    expect(log).toHaveBeenCalledWith({ id: 1, price: 9.5 });
     log.mockRestore();
     const again = await MappedFile.open('counters.u32', { type: 'u32' });
     expect(again.asMappedSlice().get(0)).toBe(1);

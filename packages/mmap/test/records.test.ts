@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { inspect } from 'node:util';
 import { MappedRecords, RecordWriter, computeRecordLayout } from './public.js';
 import { tempDir } from './helpers.js';
 
@@ -59,7 +60,7 @@ describe('computeRecordLayout', () => {
 });
 
 describe('RecordWriter + MappedRecords', () => {
-  it('appends records that a mapping reads back through a reusable accessor', async () => {
+  it('appends records that get() reads back as independent plain records and view() through one reused view', async () => {
     const path = tmp.path('prices.bin');
     const writer = RecordWriter.open(path, { schema, bufferRecords: 2 });
     const rows = Array.from({ length: 5 }, (_, i) => ({ id: i, price: i * 1.5, qty: 10 - i, big: BigInt(i) << 40n, flag: i % 2 }));
@@ -73,15 +74,30 @@ describe('RecordWriter + MappedRecords', () => {
     const records = await MappedRecords.open(path, { schema });
     expect(records.length).toBe(5);
     expect(records.recordSize).toBe(40);
-    const first = records.get(0)!;
+    // get: a new plain object per call, printable and serialisable, unchanged by later reads.
+    const [r0, r1] = [0, 1].map((i) => records.get(i)!);
+    expect(r0).toEqual(rows[0]);
+    expect(r1).toEqual(rows[1]);
+    expect(r0).not.toBe(r1);
+    expect(Object.getPrototypeOf(r0)).toBe(Object.prototype);
+    expect(Object.keys(r0!)).toEqual(['id', 'price', 'qty', 'big', 'flag']);
+    expect(inspect(records.get(2))).toBe(inspect(rows[2]));
+    expect(JSON.parse(JSON.stringify({ ...records.get(2), big: 0 }))).toEqual({ ...rows[2], big: 0 });
+    expect([...records]).toEqual(rows);
+    expect(records.get(5)).toBeUndefined();
+    expect(records.get(-1)).toBeUndefined();
+    // view: the shared zero-allocation view, moved by every call.
+    const first = records.view(0)!;
     expect(first.toObject()).toEqual(rows[0]);
-    const again = records.get(3)!;
+    const again = records.view(3)!;
     expect(again).toBe(first);
     expect(first.index).toBe(3);
     expect(first.price).toBe(4.5);
-    expect(Array.from(records, (r) => r.id)).toEqual([0, 1, 2, 3, 4]);
-    expect(records.get(5)).toBeUndefined();
-    expect(records.get(-1)).toBeUndefined();
+    expect(JSON.stringify(records.view(1, records.cursor())!, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).toBe(
+      JSON.stringify({ ...rows[1], big: String(rows[1]!.big) }),
+    );
+    expect(Array.from(records.views(), (r) => r.id)).toEqual([0, 1, 2, 3, 4]);
+    expect(records.view(5)).toBeUndefined();
     records.close();
   });
 
@@ -124,8 +140,8 @@ describe('RecordWriter + MappedRecords', () => {
     expect(a.index).toBe(-1);
     expect(() => a.id).toThrow(RangeError);
     const b = records.cursor();
-    records.get(0, a);
-    records.get(1, b);
+    records.view(0, a);
+    records.view(1, b);
     a.price = 10.25;
     b.big = 99n;
     expect(() => {
@@ -133,16 +149,20 @@ describe('RecordWriter + MappedRecords', () => {
     }).toThrow(TypeError);
     expect(records.get(0)!.price).toBe(10.25);
     expect(records.get(1)!.big).toBe(99n);
-    expect(() => records.get(0, {} as never)).toThrow(TypeError);
+    // A plain record is a copy: assigning to it does not write the file.
+    const copy = records.get(0)!;
+    copy.price = 1;
+    expect(records.get(0)!.price).toBe(10.25);
+    expect(() => records.view(0, {} as never)).toThrow(TypeError);
     await records.sync();
     records.close();
     const reread = await MappedRecords.open(path, { schema, packed: true });
-    expect(reread.get(0)!.toObject()).toEqual({ id: 1, price: 10.25, qty: 1, big: 1n, flag: 1 });
+    expect(reread.get(0)).toEqual({ id: 1, price: 10.25, qty: 1, big: 1n, flag: 1 });
     expect(reread.layout.packed).toBe(true);
     reread.close();
   });
 
-  it('throws MMAP_CLOSED from accessors after close and supports dispose', async () => {
+  it('throws MMAP_CLOSED from views after close, keeps plain records readable, and supports dispose', async () => {
     const path = tmp.path('closed.bin');
     const writer = RecordWriter.open(path, { schema: { a: 'u16' } });
     writer[Symbol.dispose]();
@@ -151,9 +171,11 @@ describe('RecordWriter + MappedRecords', () => {
     w.append({ a: 7 });
     w.close();
     let row;
+    let copy;
     {
       using records = await MappedRecords.open(path, { schema: { a: 'u16' }, mode: 'private' });
-      row = records.get(0)!;
+      row = records.view(0)!;
+      copy = records.get(0)!;
       expect(row.a).toBe(7);
       expect(records.isEmpty).toBe(false);
       expect(records.mode).toBe('private');
@@ -165,6 +187,7 @@ describe('RecordWriter + MappedRecords', () => {
       expect(records.collectMetrics().length).toBeGreaterThan(0);
     }
     expect(() => row.a).toThrow(expect.objectContaining({ code: 'MMAP_CLOSED' }));
+    expect(copy).toEqual({ a: 7 });
   });
 
   it('maps an empty records file as zero records', async () => {

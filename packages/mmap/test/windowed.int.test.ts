@@ -107,7 +107,7 @@ describe('windowed mapping', () => {
       expect(row.value).toBe(i / 4);
     }
     const straddling = Math.floor(4096 / 12);
-    records.get(straddling)!.value = -1;
+    records.view(straddling)!.value = -1;
     expect(records.get(straddling)!.value).toBe(-1);
     records.close();
   });

@@ -27,3 +27,5 @@ export type {
 } from './metrics.js';
 export { checkHealth } from './health.js';
 export type { CheckHealthOptions, CheckReport, HealthCheck, HealthReport, HealthResult, HealthStatus } from './health.js';
+export { expectTraceHook } from './tracing.js';
+export type { TraceAttributes, TraceHook, TraceSpan } from './tracing.js';

@@ -93,3 +93,5 @@ export function bridgeToOpenTelemetry(source: MetricsRegistry, meter: Meter, opt
     },
   };
 }
+
+export { createOpenTelemetryTracer } from './opentelemetry-tracer.js';

@@ -1,5 +1,5 @@
-import * as promClient from 'prom-client';
 import type { Registry } from 'prom-client';
+import { promClientPeer } from './internal/peers.js';
 import type { MetricSnapshot, MetricsRegistry } from './metrics.js';
 
 /** The subset of prom-client this bridge uses; pass your own copy as `client` to share its registries. */
@@ -59,7 +59,7 @@ export class PrometheusExporter {
   #scrape: { at: number; byName: Map<string, MetricSnapshot[]> } | undefined;
 
   constructor(source: MetricsRegistry, options: PrometheusExporterOptions = {}) {
-    const client = options.client ?? promClient;
+    const client = options.client ?? promClientPeer();
     this.register = options.register ?? new client.Registry();
     this.#source = source;
     this.#prefix = options.prefix ?? '';

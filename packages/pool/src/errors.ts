@@ -1,4 +1,6 @@
 import { PatinoxError, type RecoveryStrategy } from '@patinox/errors';
+import type { RedisPoolErrorCode } from './ioredis/errors.js';
+import type { PgPoolErrorCode } from './pg/errors.js';
 
 /**
  * Every code a pool error can carry, in one table. Codes are public API: branch on them with
@@ -19,8 +21,11 @@ export const POOL_ERROR_CODES = Object.freeze({
   POOL_LOAN_RELEASED: 'POOL_LOAN_RELEASED',
 } as const);
 
-/** Every code a {@link PoolError} can carry. */
-export type PoolErrorCode = (typeof POOL_ERROR_CODES)[keyof typeof POOL_ERROR_CODES];
+/** Every code the pool's core raises. */
+export type PoolCoreErrorCode = (typeof POOL_ERROR_CODES)[keyof typeof POOL_ERROR_CODES];
+
+/** Every code a {@link PoolError} can carry: the core's, and the `pg` and `ioredis` subpaths'. */
+export type PoolErrorCode = PoolCoreErrorCode | PgPoolErrorCode | RedisPoolErrorCode;
 
 export const { POOL_TIMEOUT, POOL_CLOSED, POOL_MANAGER_ERROR, POOL_VALIDATION_FAILED, POOL_QUEUE_FULL, POOL_LOAN_RELEASED } = POOL_ERROR_CODES;
 

@@ -28,6 +28,8 @@ export const POOL_EVENTS = defineEvents('pool', {
   resized: 'pool.resized',
   /** `close()` finished. Data: `leaked`, `timedOut`, `unsettledDestroys`, `created`, `destroyed`. */
   closed: 'pool.closed',
+  /** One of `createPgPool`'s event listeners (`'error'`, `'connect'`, …) threw. Data: `event`, `error`. */
+  listenerError: 'pool.listener.error',
 });
 
 /** The name of any event a pool reports. */

@@ -1,4 +1,4 @@
-import type { Monitor } from '@patinox/monitor';
+import type { Monitor, TraceHook } from '@patinox/monitor';
 
 /** Options of a {@link Pool}; every field is optional. */
 export interface PoolOptions {
@@ -61,6 +61,13 @@ export interface PoolOptions {
   monitor?: Monitor;
   /** Random source in [0, 1) for jitter; inject for deterministic tests. @default Math.random */
   random?: () => number;
+  /**
+   * Records a `pool.acquire` span per acquire (its duration is the caller's wait; attribute `pool.name`;
+   * failed with the error code on a timeout) and a `pool.connect` span per `create`, nested under the
+   * acquire that started it. Without it the pool builds no span and allocates nothing for tracing.
+   * @default undefined (no tracing)
+   */
+  tracer?: TraceHook;
 }
 
 /** Options of {@link Pool.acquire}. */

@@ -6,7 +6,7 @@ import {
   optional,
   readOptions,
 } from '@patinox/errors';
-import { histogramSnapshot, type HealthCheck, type HealthResult, type Histogram, type MetricSnapshot } from '@patinox/monitor';
+import { histogramSnapshot, type HealthCheck, type HealthResult, type Histogram, type MetricSnapshot, type TraceHook } from '@patinox/monitor';
 import type { ConnectionManager } from './connection-manager.js';
 import { PoolCore } from './internal/core.js';
 import type { CloseReport, PoolStats } from './stats.js';
@@ -29,13 +29,18 @@ export type { CloseReport, LeakReport, PoolStats } from './stats.js';
  */
 export class Pool<C> implements AsyncDisposable {
   readonly #core: PoolCore<C>;
+  readonly #tracer: TraceHook | undefined;
+  readonly #spanAttributes: { 'pool.name': string };
 
   /**
    * Starts opening `minSize` connections at once (in the background).
    * @throws TypeError / RangeError for a malformed manager or option.
    */
   constructor(manager: ConnectionManager<C>, options: PoolOptions = {}) {
-    this.#core = new PoolCore(manager, resolveOptions(manager, options));
+    const resolved = resolveOptions(manager, options);
+    this.#tracer = resolved.tracer;
+    this.#spanAttributes = { 'pool.name': resolved.name };
+    this.#core = new PoolCore(this.#tracer === undefined ? manager : tracedManager(manager, this.#tracer, this.#spanAttributes), resolved);
   }
 
   /** The pool's name, as given in the options. */
@@ -62,7 +67,7 @@ export class Pool<C> implements AsyncDisposable {
    * @throws `signal.reason` when `signal` aborts first.
    */
   acquire(options?: AcquireOptions): Promise<PooledConnection<C>> {
-    return this.#core.acquire(options);
+    return this.#tracer === undefined ? this.#core.acquire(options) : this.#tracedAcquire(this.#tracer, options);
   }
 
   /**
@@ -71,7 +76,7 @@ export class Pool<C> implements AsyncDisposable {
    */
   async use<T>(fn: (connection: C) => T | Promise<T>, options?: AcquireOptions): Promise<T> {
     expectFunction('fn', fn);
-    const loan = await this.#core.acquire(options);
+    const loan = await (this.#tracer === undefined ? this.#core.acquire(options) : this.#tracedAcquire(this.#tracer, options));
     let result: T;
     try {
       result = await fn(loan.connection);
@@ -111,6 +116,10 @@ export class Pool<C> implements AsyncDisposable {
     const maxSize = optional('maxSize', bag.maxSize, expectPositiveInteger, this.#core.maxSize);
     checkSizes(minSize, maxSize);
     this.#core.resize(minSize, maxSize);
+  }
+
+  #tracedAcquire(tracer: TraceHook, options: AcquireOptions | undefined): Promise<PooledConnection<C>> {
+    return tracer.span('pool.acquire', this.#spanAttributes, () => this.#core.acquire(options));
   }
 
   /**
@@ -171,4 +180,17 @@ export class Pool<C> implements AsyncDisposable {
       histogramSnapshot('pool_acquire_wait_ms', this.#core.waitHistogram, { help: 'Acquire wait in ms', labels }),
     ];
   }
+}
+
+/** `manager` with each `create` inside a `pool.connect` span (only built when a tracer is set). */
+function tracedManager<C>(manager: ConnectionManager<C>, tracer: TraceHook, attributes: { 'pool.name': string }): ConnectionManager<C> {
+  const traced: ConnectionManager<C> = {
+    create: (signal) => tracer.span('pool.connect', attributes, () => manager.create(signal)),
+    isValid: (connection) => manager.isValid(connection),
+    destroy: (connection) => manager.destroy(connection),
+  };
+  if (manager.recycle !== undefined) traced.recycle = (connection) => manager.recycle!(connection);
+  if (manager.watch !== undefined) traced.watch = (connection, onError) => manager.watch!(connection, onError);
+  if (manager.connectTimeoutMs !== undefined) (traced as { connectTimeoutMs?: number }).connectTimeoutMs = manager.connectTimeoutMs;
+  return traced;
 }

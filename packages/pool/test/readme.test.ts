@@ -11,9 +11,11 @@ describe('README quick start', () => {
       { maxSize: 10, acquireTimeoutMs: 2000 },
     );
     console.log(await pool.use((db) => db.query('SELECT 1')));
-    {
-      await using loan = await pool.acquire();
+    const loan = await pool.acquire();
+    try {
       console.log(await loan.connection.query('SELECT 2'));
+    } finally {
+      loan.release();
     }
     console.log(pool.stats().acquired, 'loans');
     await pool.close({ deadlineMs: 5000 });

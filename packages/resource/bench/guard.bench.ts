@@ -173,10 +173,13 @@ function quantile(sorted: number[], q: number): number {
 
 function runRound(round: number): Promise<Map<string, Result>> {
   const ordered = round % 2 === 0 ? cases : [...cases].reverse();
-  const suite = new Benchmark.Suite(`guard round trip, round ${round + 1} of ${ROUNDS}`);
+  // One suite name for every round: the report (tools/scripts/bench-report.mjs) keeps each case's best round.
+  const suite = new Benchmark.Suite('guard round trip');
   for (const [name, fn] of ordered) {
     suite.add(name, {
       defer: true,
+      opsPerCycle: BATCH,
+      ours: /guard|ResourceScope/.test(name),
       minSamples: 20,
       maxTime: 1.5,
       fn: (deferred: Benchmark.Deferred) => {
@@ -188,7 +191,7 @@ function runRound(round: number): Promise<Map<string, Result>> {
           },
         );
       },
-    });
+    } as Benchmark.Options);
   }
   return new Promise((resolve) => {
     suite

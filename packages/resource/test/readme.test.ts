@@ -16,10 +16,13 @@ describe('README quick start', () => {
       const hooks = installShutdownHooks({ deadlineMs: 5000 }); // SIGTERM, SIGINT, beforeExit
 
       async function writeReport(path: string): Promise<void> {
-        const options = { name: path, priority: CleanupPriority.High };
-        await using file = guard(await open(path, 'w'), (h) => h.close(), options);
-        await file.get().write('id,total\n');
-      } // closed here, even when write throws
+        const file = guard(await open(path, 'w'), (h) => h.close(), { name: path, priority: CleanupPriority.High });
+        try {
+          await file.get().write('id,total\n');
+        } finally {
+          await file.cleanup(); // closed here, even when write throws
+        }
+      }
 
       await writeReport(path);
       console.log(defaultRegistry().stats()); // { active: 0, cleaned: 1, ... }

@@ -44,7 +44,7 @@ for (const [name, trip] of cases) {
         deferred.resolve();
       })();
     },
-    { defer: true, minSamples: 15, maxTime: 2.5 },
+    { defer: true, minSamples: 15, maxTime: 2.5, opsPerCycle: INNER } as Benchmark.Options,
   );
 }
 

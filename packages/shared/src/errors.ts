@@ -18,6 +18,14 @@ export const SHARED_CONFIG_LOAD_FAILED = 'SHARED_CONFIG_LOAD_FAILED';
 export const SHARED_CONFIG_CLOSED = 'SHARED_CONFIG_CLOSED';
 /** A listener updated the configuration on every notification until the round limit; the update was refused. */
 export const SHARED_CONFIG_UPDATE_LOOP = 'SHARED_CONFIG_UPDATE_LOOP';
+/** A `SharedMap` insert found the map at its `capacity` (or the key's shard out of slots). */
+export const SHARED_MAP_FULL = 'SHARED_MAP_FULL';
+/** A `SharedMap` key or encoded value is larger than its slot (`maxKeyBytes` / `maxValueBytes`). */
+export const SHARED_MAP_TOO_LARGE = 'SHARED_MAP_TOO_LARGE';
+/** A `SharedMap` write was made from inside an `update` function of the same thread. */
+export const SHARED_MAP_REENTRANT = 'SHARED_MAP_REENTRANT';
+/** A `SharedMap` writer held its shard lock past the lease and another thread took it over. */
+export const SHARED_MAP_LOCK_LOST = 'SHARED_MAP_LOCK_LOST';
 
 /** Every error code of `@patinox/shared`; codes are public API, messages are not. */
 export const SHARED_ERROR_CODES = Object.freeze({
@@ -30,6 +38,10 @@ export const SHARED_ERROR_CODES = Object.freeze({
   SHARED_CONFIG_LOAD_FAILED,
   SHARED_CONFIG_CLOSED,
   SHARED_CONFIG_UPDATE_LOOP,
+  SHARED_MAP_FULL,
+  SHARED_MAP_TOO_LARGE,
+  SHARED_MAP_REENTRANT,
+  SHARED_MAP_LOCK_LOST,
 } as const);
 
 /** One of {@link SHARED_ERROR_CODES}. */
@@ -157,6 +169,50 @@ export class ConfigUpdateLoopError extends SharedError {
       code: SHARED_CONFIG_UPDATE_LOOP,
       recovery: 'fail',
       context: { name, rounds, version },
+    });
+  }
+}
+
+/** Thrown by a `SharedMap` insert of a new key when the map is full; nothing was changed. */
+export class SharedMapFullError extends SharedError {
+  constructor(name: string, capacity: number, size: number) {
+    super(`SharedMap ${name} is full (${size} of ${capacity} entries, or the key's shard has no free slot)`, {
+      code: SHARED_MAP_FULL,
+      recovery: 'fallback',
+      context: { name, capacity, size },
+    });
+  }
+}
+
+/** Thrown when a key or an encoded value does not fit its slot; nothing was changed. */
+export class SharedMapTooLargeError extends SharedError {
+  constructor(name: string, what: 'key' | 'value', bytes: number, maxBytes: number) {
+    super(`SharedMap ${name}: the ${what} takes ${bytes} bytes, more than the ${maxBytes} its slot holds`, {
+      code: SHARED_MAP_TOO_LARGE,
+      recovery: 'fail',
+      context: { name, what, bytes, maxBytes },
+    });
+  }
+}
+
+/** Thrown when an `update` function writes to the map it is updating (it would deadlock its own lock). */
+export class SharedMapReentrantError extends SharedError {
+  constructor(name: string) {
+    super(`SharedMap ${name}: a write from inside update() on the same thread; return the new value instead`, {
+      code: SHARED_MAP_REENTRANT,
+      recovery: 'fail',
+      context: { name },
+    });
+  }
+}
+
+/** Thrown by a `SharedMap` write whose holder outlived its `lockLeaseMs`; the write was not committed. */
+export class SharedMapLockLostError extends SharedError {
+  constructor(shard: number) {
+    super(`SharedMap shard ${shard}: the lock was taken over (held past lockLeaseMs); the write was not applied`, {
+      code: SHARED_MAP_LOCK_LOST,
+      recovery: 'retry',
+      context: { shard },
     });
   }
 }

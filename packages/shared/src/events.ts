@@ -1,7 +1,8 @@
 import { defineEvents, type EventName } from '@patinox/monitor';
 
 /**
- * Every event `@patinox/shared` reports to a `monitor` (only `ConfigData` and `ConfigReplica` take one);
+ * Every event `@patinox/shared` reports to a `monitor` (`ConfigData`, `ConfigReplica`, `LayeredConfig` and
+ * `SharedMap` take one);
  * names are public API. None is emitted per read, per lock call or per notification.
  */
 export const SHARED_EVENTS = defineEvents('shared', {
@@ -17,6 +18,11 @@ export const SHARED_EVENTS = defineEvents('shared', {
   configWatchFailed: 'shared.config.watch.failed',
   /** `close()` ran. Data: `version`. */
   configClosed: 'shared.config.closed',
+  /**
+   * A `SharedMap` shard lock was taken over from a holder that died or outlived `lockLeaseMs`.
+   * Data: `shard`, `threadId` (the holder's), `heldMs`, `how` (`'lease'` or `'exit'` for `recoverThread`).
+   */
+  mapLockRecovered: 'shared.map.lock.recovered',
 } as const);
 
 /** One of {@link SHARED_EVENTS}. */

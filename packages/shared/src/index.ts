@@ -47,3 +47,21 @@ export type {
   ValidateResult,
   WatchFileOptions,
 } from './options.js';
+export { SharedMap } from './shared-map.js';
+export type { SharedMapCodec, SharedMapCodecName, SharedMapHandle } from './shared-map.js';
+export {
+  SHARED_MAP_FULL,
+  SHARED_MAP_LOCK_LOST,
+  SHARED_MAP_REENTRANT,
+  SHARED_MAP_TOO_LARGE,
+  SharedMapFullError,
+  SharedMapLockLostError,
+  SharedMapReentrantError,
+  SharedMapTooLargeError,
+} from './errors.js';
+export type { SharedMapAttachOptions, SharedMapOptions } from './options.js';
+export { LayeredConfig } from './config-layers.js';
+export type { ValueExplanation, ValueSource } from './config-layers.js';
+export type { ConfigLayer, EnvLayer, FileLayer, LayeredConfigOptions, ValuesLayer } from './options.js';
+export { Rollout, isInRollout, rolloutBucket, rolloutIssues } from './rollout.js';
+export type { ConfigSource, RolloutRule } from './rollout.js';

@@ -1,4 +1,5 @@
 import type { Monitor } from '@patinox/monitor';
+import type { SharedMapCodec, SharedMapCodecName } from './internal/map-codec.js';
 
 /** Options of {@link SharedData}. */
 export interface SharedDataOptions<T> {
@@ -98,4 +99,106 @@ export interface ConfigReplicaOptions {
   monitor?: Monitor;
   /** Deep-freezes each received configuration. @default true */
   freeze?: boolean;
+}
+
+/** Options of {@link SharedMap.create}. */
+export interface SharedMapOptions<V> {
+  /**
+   * The most entries the map holds; fixed for its life (the memory is allocated up front). An insert of a
+   * new key beyond it throws `SHARED_MAP_FULL`. To grow, create a larger map, copy the entries and hand
+   * the new handle out.
+   */
+  capacity: number;
+  /** Bytes of a key's UTF-8 form that a slot holds; longer keys throw `SHARED_MAP_TOO_LARGE`. @default 64 */
+  maxKeyBytes?: number;
+  /**
+   * Bytes of an encoded value that a slot holds; larger values throw `SHARED_MAP_TOO_LARGE`. Every slot
+   * reserves twice this much (it is double-buffered), so memory ≈ 1.3 × capacity × 2 × (maxKeyBytes +
+   * maxValueBytes + 16) bytes.
+   * @default 256
+   */
+  maxValueBytes?: number;
+  /**
+   * How values become bytes: `'json'` (any JSON value), `'string'`, `'bytes'` (`Uint8Array`), or your own
+   * `{ encode, decode }` (e.g. msgpackr's `pack`/`unpack`), which `SharedMap.from` must be given again.
+   * @default 'json'
+   */
+  codec?: SharedMapCodecName | SharedMapCodec<V>;
+  /**
+   * Number of independently locked shards, a power of two ≤ 1024. More shards let more writers work at
+   * once; a key's slots all sit in its shard.
+   * @default one per 256 entries of capacity, 1 to 64
+   */
+  shards?: number;
+  /**
+   * How long a shard lock may be held before a waiting writer takes it over, in ms: this is what frees a
+   * lock whose holder died (a terminated worker). Keep it well above the longest `update` function and
+   * pause a live holder can see; a holder that outlives it gets `SHARED_MAP_LOCK_LOST`. Stored in the
+   * map, so every thread uses the same lease.
+   * @default 1000
+   */
+  lockLeaseMs?: number;
+  /** Gives up waiting for a shard lock with `SHARED_LOCK_TIMEOUT` after this many ms. @default waits up to the lease, then recovers */
+  lockTimeoutMs?: number;
+  /** Names the map in errors and events. @default 'shared-map' */
+  name?: string;
+  /** Receives `shared.map.lock.recovered` events. @default noopMonitor */
+  monitor?: Monitor;
+}
+
+/** Options of {@link SharedMap.from}: the per-thread part (the geometry comes from the shared memory). */
+export interface SharedMapAttachOptions<V> {
+  /** Required when the map was created with a custom codec; must be the same codec. */
+  codec?: SharedMapCodec<V>;
+  /** As in {@link SharedMapOptions.lockTimeoutMs}. */
+  lockTimeoutMs?: number;
+  /** As in {@link SharedMapOptions.monitor}. */
+  monitor?: Monitor;
+}
+
+/** A layer of values written in code (typically the defaults). */
+export interface ValuesLayer {
+  /** Names the layer in `explain()`. @default 'values' */
+  name?: string;
+  values: Record<string, unknown>;
+}
+
+/** A layer read from a file (JSON unless `parse` says otherwise). */
+export interface FileLayer {
+  /** Names the layer in `explain()`. @default 'file' */
+  name?: string;
+  /** Resolved against the working directory. */
+  file: string;
+  /** A missing file is skipped instead of failing with `SHARED_CONFIG_LOAD_FAILED`. @default false */
+  optional?: boolean;
+  /** Turns the file's text into an object. @default JSON.parse */
+  parse?: (text: string) => unknown;
+}
+
+/**
+ * A layer read from environment variables. Each value is coerced to the type the same path has in the
+ * layers below (number, boolean as true/false/1/0, JSON for objects and arrays, else the string); a
+ * value that does not coerce, or a prefixed variable that names no field, gives `SHARED_CONFIG_INVALID` naming
+ * the variable.
+ */
+export interface EnvLayer {
+  /** Names the layer in `explain()`. @default 'env' */
+  name?: string;
+  /** Variables starting with it name paths: `APP_POOL__MAX_SIZE` → `pool.maxSize` (case and `_` ignored). */
+  prefix?: string;
+  /** Splits the rest of a prefixed name into path segments. @default '__' */
+  separator?: string;
+  /** Explicit path → variable name pairs, e.g. `{ 'pool.maxSize': 'POOL_SIZE' }`. @default {} */
+  vars?: Record<string, string>;
+  /** Where variables are read from, on construction and every `reload()`. @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** One layer of a {@link LayeredConfig}. */
+export type ConfigLayer = ValuesLayer | FileLayer | EnvLayer;
+
+/** Options of {@link LayeredConfig}: its layers, plus every {@link ConfigDataOptions} option. */
+export interface LayeredConfigOptions<T> extends ConfigDataOptions<T> {
+  /** Lowest first; runtime overrides (`set`) always sit above the last one. */
+  layers: readonly ConfigLayer[];
 }

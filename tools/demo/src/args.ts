@@ -12,6 +12,8 @@ export interface DemoArgs {
   metricsPort: number | undefined;
   /** Keep serving metrics after the summary, until Ctrl-C. */
   hold: boolean;
+  /** Where prices are cached: an in-process `Cache` on the main thread, or a `SharedMap` the workers fill. */
+  cache: 'cache' | 'shared-map';
   help: boolean;
 }
 
@@ -33,6 +35,8 @@ Options:
   --seed <n>          seed of the request stream and the catalog (default ${DEFAULTS.seed})
   --metrics-port <n>  serve Prometheus metrics on http://127.0.0.1:<n>/metrics (0 picks a free port)
   --hold              after the summary, keep serving metrics until Ctrl-C
+  --cache <kind>      cache (default): an in-process Cache on the main thread;
+                      shared-map: a SharedMap in shared memory that the pricing workers fill
   --help              show this help
 
 Environment:
@@ -67,6 +71,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs {
         seed: { type: 'string' },
         'metrics-port': { type: 'string' },
         hold: { type: 'boolean', default: false },
+        cache: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -75,12 +80,15 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs {
   }
   const metricsPort = values['metrics-port'] === undefined ? undefined : integer('metrics-port', values['metrics-port'], 0, 65_535);
   if (values.hold && metricsPort === undefined) throw new UsageError('--hold only makes sense with --metrics-port');
+  const cache = values.cache ?? 'cache';
+  if (cache !== 'cache' && cache !== 'shared-map') throw new UsageError(`Expected --cache to be cache or shared-map, got ${JSON.stringify(cache)}`);
   return {
     requests: values.requests === undefined ? DEFAULTS.requests : integer('requests', values.requests, 1, 100_000_000),
     records: values.records === undefined ? DEFAULTS.records : integer('records', values.records, 1_000, 100_000_000),
     seed: values.seed === undefined ? DEFAULTS.seed : integer('seed', values.seed, 0, 2 ** 32 - 1),
     metricsPort,
     hold: values.hold,
+    cache,
     help: values.help,
   };
 }

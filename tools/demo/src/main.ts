@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { toError } from '@patinox/errors';
 import { installShutdownHooks, type ShutdownHooks } from '@patinox/resource';
-import { ConfigData } from '@patinox/shared';
+import { ConfigData, SharedMap } from '@patinox/shared';
 import { parseDemoArgs, UsageError, USAGE, type DemoArgs } from './args.js';
 import { openCatalog, writeCatalog } from './catalog.js';
 import { count, megabytes, seconds } from './format.js';
@@ -11,8 +11,10 @@ import { createDemoMetrics, serveMetrics } from './metrics.js';
 import { createPriceCache } from './price-cache.js';
 import { createPricer } from './pricer.js';
 import { INITIAL_RULES, summerSale, validateRules, type PricingRules, type Quote } from './pricing.js';
+import { checkServices } from './preflight.js';
 import { Progress } from './progress.js';
 import { Resources } from './resources.js';
+import { ServiceUnavailableError } from './service-unavailable.js';
 import { cleanupLines, summaryLines } from './summary.js';
 import { runTraffic } from './traffic.js';
 import { createWorkspace, writeJsonAtomically } from './workspace.js';
@@ -54,6 +56,10 @@ async function run(args: DemoArgs): Promise<number | 'hold'> {
   resources.adopt(await config.watchFile(workspace.rulesPath, { debounceMs: 50 }), { name: 'watcher of pricing-rules.json' });
   say(`rules     v${config.get().version} from pricing-rules.json, watched for changes (@patinox/shared ConfigData)`);
 
+  // `--cache shared-map`: the price cache is a SharedMap every pricing worker writes its quotes into.
+  const maxEntries = Math.max(1_000, Math.round(args.records / 20));
+  if (args.cache === 'shared-map' && process.env.REDIS_URL !== undefined) throw new UsageError('--cache shared-map does not combine with REDIS_URL');
+  const prices = args.cache === 'shared-map' ? SharedMap.create<Quote>({ capacity: maxEntries, maxKeyBytes: 24, maxValueBytes: 96, name: 'prices' }) : undefined;
   const pricer = await createPricer({
     databaseUrl: process.env.DATABASE_URL,
     catalog,
@@ -62,10 +68,16 @@ async function run(args: DemoArgs): Promise<number | 'hold'> {
     workerThreads: Math.min(4, Math.max(2, availableParallelism())),
     productIds: () => productIds(args.requests, args.records, args.seed),
     onRulesSeen: (worker, version) => progress.log(`rules     worker #${worker.id} now prices with rules v${version}`),
+    ...(prices === undefined ? {} : { prices: prices.handle }),
   });
   say(`pricing   ${pricer.description}`);
-  const cache = await createPriceCache({ maxEntries: Math.max(1_000, Math.round(args.records / 20)), redisUrl: process.env.REDIS_URL, resources });
-  say(`cache     ${cache.description} (@patinox/cache)`);
+  const cache = await createPriceCache({
+    maxEntries,
+    redisUrl: process.env.REDIS_URL,
+    resources,
+    ...(prices === undefined ? {} : { shared: { map: prices, filledByWorkers: pricer.storesQuotes } }),
+  });
+  say(`cache     ${cache.description}${prices === undefined ? ' (@patinox/cache)' : ''}`);
 
   // Every package's metrics, pulled at scrape time.
   const { metrics, requests, failures, loads, latency } = createDemoMetrics();
@@ -88,7 +100,8 @@ async function run(args: DemoArgs): Promise<number | 'hold'> {
   // The service's one endpoint: a product's price, from the cache or priced on a miss.
   const handle = (id: number): Promise<Quote> => {
     const version = config.get().version;
-    return cache.getOrLoad(`v${version}:${id}`, () => (loads.inc(), pricer.price(id)), [`rules-v${version}`]);
+    const key = `v${version}:${id}`;
+    return cache.getOrLoad(key, () => (loads.inc(), pricer.price(id, key)), [`rules-v${version}`]);
   };
   // Requests answered without pricing, out of all requests (a failed request is never a hit).
   const hitRate = (): number => {
@@ -170,6 +183,8 @@ try {
   const args = parseDemoArgs(process.argv.slice(2));
   if (args.help) say(USAGE);
   else {
+    // Before anything is built: a server that is down costs one line, at once.
+    await checkServices({ redisUrl: process.env.REDIS_URL, databaseUrl: process.env.DATABASE_URL });
     const code = await run(args);
     if (code !== 'hold') process.exitCode = code;
   }
@@ -177,6 +192,13 @@ try {
   if (error instanceof UsageError) {
     process.stderr.write(`patinox demo: ${error.message}\n\n${USAGE}`);
     process.exitCode = 2;
+  } else if (error instanceof ServiceUnavailableError) {
+    // One line: what is down and what to do. Whatever was built is released quietly (listed only if that fails).
+    process.stderr.write(`patinox demo: ${error.message}\n`);
+    hooks?.uninstall();
+    const report = await resources.shutdown();
+    if (report.failures.length > 0) say(...cleanupLines(report, resources.log.cleaned));
+    process.exitCode = 1;
   } else {
     // A server that is down, a full disk…: say why, and still release everything.
     process.stderr.write(`patinox demo failed: ${toError(error).message}\n`);

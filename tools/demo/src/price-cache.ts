@@ -1,6 +1,8 @@
 import { Cache, TieredCache } from '@patinox/cache';
 import { RedisBackend } from '@patinox/cache/redis';
+import { ServiceUnavailableError } from './service-unavailable.js';
 import type { MetricSnapshot } from '@patinox/monitor';
+import type { SharedMap } from '@patinox/shared';
 import type { Quote } from './pricing.js';
 import type { Resources } from './resources.js';
 
@@ -31,11 +33,55 @@ export interface PriceCacheOptions {
   redisUrl: string | undefined;
   /** Owns the cache and, with Redis, the namespace's keys. */
   resources: Resources;
+  /** `--cache shared-map`: this map is the cache; `filledByWorkers` when the pricing workers store each quote. */
+  shared?: { map: SharedMap<Quote>; filledByWorkers: boolean };
 }
 
 /** An in-process `Cache` (W-TinyLFU) or, with `redisUrl`, the same cache as L1 of a Redis-backed `TieredCache`. */
 export function createPriceCache(options: PriceCacheOptions): Promise<PriceCache> {
+  if (options.shared !== undefined) return Promise.resolve(sharedMap(options.shared.map, options.shared.filledByWorkers));
   return options.redisUrl === undefined ? Promise.resolve(inProcess(options)) : tiered(options, options.redisUrl);
+}
+
+/**
+ * A `SharedMap` as the price cache: the main thread reads it without a lock, the pricing workers write
+ * each quote into it themselves (no copy back through the cache). It has no eviction: once full, new
+ * products are priced every time. Concurrent misses for one key share one load, as with `Cache`.
+ */
+function sharedMap(map: SharedMap<Quote>, filledByWorkers: boolean): PriceCache {
+  let hits = 0;
+  let misses = 0;
+  const loading = new Map<string, Promise<Quote>>();
+  return {
+    description: `SharedMap in shared memory, ${map.capacity.toLocaleString('en-US')} entries, ${filledByWorkers ? 'filled by the pricing workers' : 'filled by the main thread'} (@patinox/shared)`,
+    getOrLoad: (key, load) => {
+      const quote = map.get(key);
+      if (quote !== undefined) {
+        hits += 1;
+        return Promise.resolve(quote);
+      }
+      misses += 1;
+      const pending = loading.get(key);
+      if (pending !== undefined) return pending;
+      const loaded = load().then((q) => {
+        if (!filledByWorkers && map.size < map.capacity) map.set(key, q);
+        return q;
+      });
+      loading.set(key, loaded);
+      const done = (): void => void loading.delete(key);
+      loaded.then(done, done);
+      return loaded;
+    },
+    // Keys are `v<rules version>:<id>` and tags `rules-v<version>`: drop the keys of that version.
+    invalidateTag: (tag) => {
+      const prefix = `${tag.replace(/^rules-/, '')}:`;
+      let dropped = 0;
+      for (const key of map.keys()) if (key.startsWith(prefix) && map.delete(key)) dropped += 1;
+      return Promise.resolve(dropped);
+    },
+    tierStats: () => [{ name: 'SharedMap', hits, misses }],
+    collectMetrics: () => [{ type: 'gauge', name: 'demo_shared_prices_entries', help: 'Entries in the shared price map', labels: {}, value: map.size }],
+  };
 }
 
 function inProcess({ maxEntries, resources }: PriceCacheOptions): PriceCache {
@@ -76,8 +122,11 @@ async function tiered({ maxEntries, resources }: PriceCacheOptions, url: string)
     },
     { name: `redis namespace ${namespace}` },
   );
-  const health = await cache.health(2_000);
-  if (health.status === 'down') throw new Error(`Redis at ${redact(url)} does not answer: ${JSON.stringify(health.details ?? {})}`);
+  const health = await cache.health(1_000);
+  if (health.status === 'down') {
+    const why = typeof health.details?.reason === 'string' ? health.details.reason : 'no answer to PING';
+    throw new ServiceUnavailableError(`Redis at ${redact(url)} does not answer (${why}): check it, or unset REDIS_URL to run without it`);
+  }
   return {
     description: `TieredCache: in-process L1 (${l1Entries.toLocaleString('en-US')} entries) + Redis L2 at ${redact(url)}, namespace ${namespace}`,
     getOrLoad: (key, load, tags) => cache.getOrLoad(key, load, { tags }),

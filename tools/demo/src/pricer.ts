@@ -1,5 +1,5 @@
 import type { Pool } from '@patinox/pool';
-import type { ConfigData } from '@patinox/shared';
+import type { ConfigData, SharedMapHandle } from '@patinox/shared';
 import { readProduct, type Catalog } from './catalog.js';
 import { count } from './format.js';
 import { createPgPrices } from './pg-pricing.js';
@@ -15,7 +15,10 @@ export type PoolView = Pick<Pool<unknown>, 'stats' | 'collectMetrics' | 'acquire
 export interface Pricer {
   /** Lines for the output. */
   readonly description: string;
-  price(id: number): Promise<Quote>;
+  /** Prices product `id`; with a shared price map, the pricing thread stores the quote under `cacheKey`. */
+  price(id: number, cacheKey?: string): Promise<Quote>;
+  /** True when `price` stores quotes in the shared price map itself. */
+  readonly storesQuotes: boolean;
   readonly pool: PoolView;
   /** What one pooled connection is, for the output. */
   readonly connection: 'worker' | 'pg client';
@@ -38,6 +41,8 @@ export interface PricerOptions {
   productIds: () => Iterable<number>;
   /** A worker reported a new rules version. */
   onRulesSeen: (worker: PricingWorker, version: number) => void;
+  /** The shared price map workers store quotes in (`--cache shared-map`). */
+  prices?: SharedMapHandle;
 }
 
 /** Starts the pricing side and waits until the whole pool is ready to take traffic. */
@@ -45,13 +50,14 @@ export async function createPricer(options: PricerOptions): Promise<Pricer> {
   return options.databaseUrl === undefined ? workerPricer(options) : postgresPricer(options, options.databaseUrl);
 }
 
-async function workerPricer({ catalog, config, resources, workerThreads: size, onRulesSeen }: PricerOptions): Promise<Pricer> {
-  const { pool, workers } = createWorkerPool({ size, config, resources, onRulesSeen });
+async function workerPricer({ catalog, config, resources, workerThreads: size, onRulesSeen, prices }: PricerOptions): Promise<Pricer> {
+  const { pool, workers } = createWorkerPool({ size, config, resources, onRulesSeen, ...(prices === undefined ? {} : { prices }) });
   resources.adopt(pool, { name: `worker pool (${size} threads)` });
   await warmUp(pool, size);
   return {
     description: `${size} worker threads in a Pool (@patinox/pool), each with a ConfigReplica of the rules`,
-    price: (id) => pool.use((worker) => worker.price(readProduct(catalog, id))),
+    price: (id, cacheKey) => pool.use((worker) => worker.price(readProduct(catalog, id), prices === undefined ? undefined : cacheKey)),
+    storesQuotes: prices !== undefined,
     pool,
     connection: 'worker',
     busyMs: () => workers.reduce((sum, w) => sum + w.busyMs, 0),
@@ -71,6 +77,7 @@ async function postgresPricer({ catalog, config, resources, productIds }: Pricer
       `PostgreSQL at ${redact(url)}, table ${pg.table} (${count(pg.rows)} requested products),\n` +
       `          read through a Pool of ${size} pg clients (@patinox/pool); rules applied on the main thread`,
     price: async (id) => priceProduct(await pg.product(id), config.get()),
+    storesQuotes: false,
     pool: pg.pool,
     connection: 'pg client',
     busyMs: () => pg.busyMs,

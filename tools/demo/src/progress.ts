@@ -12,6 +12,28 @@ export interface ProgressSample {
   rulesVersion: number;
 }
 
+/** Columns the progress line may use: it must not wrap on an 80-column terminal. */
+export const PROGRESS_COLUMNS = 80;
+
+/**
+ * The progress line for `s`, at most {@link PROGRESS_COLUMNS} wide: fields two spaces apart, one space
+ * when that is too wide (request counts in the tens of millions), cut as a last resort.
+ */
+export function progressLine(s: ProgressSample): string {
+  const width = count(s.total).length;
+  const fields = [
+    `${count(s.done).padStart(width)}/${count(s.total)}`,
+    `hit ${percent(s.hitRate)}`,
+    `p50 ${ms(s.p50Ms)}`,
+    `p99 ${ms(s.p99Ms)}`,
+    `pool ${Math.round(s.poolUtilization * 100)} %`,
+    `rules v${s.rulesVersion}`,
+  ];
+  const wide = fields.join('  ');
+  if (wide.length <= PROGRESS_COLUMNS) return wide;
+  return fields.join(' ').slice(0, PROGRESS_COLUMNS);
+}
+
 /**
  * The live progress line: redrawn in place on a terminal, or one plain line every few seconds when the
  * output goes to a file or a pipe (no escape codes in logs). Other output goes through `log` so it
@@ -53,11 +75,7 @@ export class Progress {
   }
 
   #draw(): void {
-    const s = this.#sample();
-    const width = String(count(s.total)).length;
-    const line =
-      `${count(s.done).padStart(width)}/${count(s.total)} requests  hit rate ${percent(s.hitRate)}  ` +
-      `p50 ${ms(s.p50Ms)}  p99 ${ms(s.p99Ms)}  pool ${Math.round(s.poolUtilization * 100)} % busy  rules v${s.rulesVersion}`;
+    const line = progressLine(this.#sample());
     if (this.#isTty) {
       this.#out.write(`\r\x1b[2K${line}`);
       this.#drawn = true;

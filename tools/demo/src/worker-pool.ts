@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { Pool, type ConnectionManager } from '@patinox/pool';
 import type { AsyncResourceGuard } from '@patinox/resource';
-import type { ConfigData } from '@patinox/shared';
+import type { ConfigData, SharedMapHandle } from '@patinox/shared';
 import type { Product } from './catalog.js';
 import type { PricingRules, Quote } from './pricing.js';
 import type { Resources } from './resources.js';
@@ -10,6 +10,8 @@ import type { Resources } from './resources.js';
 export interface ToWorker {
   requestId: number;
   product: Product;
+  /** With a shared price map: the key the worker stores the quote under. */
+  cacheKey?: string;
 }
 
 /** A message from a pricing worker: started, a quote, or a new rules version seen. */
@@ -42,9 +44,15 @@ export class PricingWorker {
   }
 
   /** Starts a worker with its own replica of `config`, resolved once it is ready to price. */
-  static start(id: number, config: ConfigData<PricingRules>, onRules: (worker: PricingWorker, version: number) => void, signal: AbortSignal): Promise<PricingWorker> {
+  static start(
+    id: number,
+    config: ConfigData<PricingRules>,
+    onRules: (worker: PricingWorker, version: number) => void,
+    signal: AbortSignal,
+    prices?: SharedMapHandle,
+  ): Promise<PricingWorker> {
     const handle = config.share();
-    const thread = new Worker(WORKER_URL, { workerData: { rules: handle }, transferList: [handle.port] });
+    const thread = new Worker(WORKER_URL, { workerData: { rules: handle, prices }, transferList: [handle.port] });
     const worker = new PricingWorker(id, thread);
     return new Promise((resolve, reject) => {
       const fail = (error: Error): void => {
@@ -86,8 +94,8 @@ export class PricingWorker {
     return this.#exited;
   }
 
-  /** Prices one product on this worker's thread. */
-  price(product: Product): Promise<Quote> {
+  /** Prices one product on this worker's thread (which stores it under `cacheKey` in the shared price map, if any). */
+  price(product: Product, cacheKey?: string): Promise<Quote> {
     if (this.#exited) return Promise.reject(new Error(`pricing worker #${this.id} has exited`));
     const requestId = (this.#nextRequestId += 1);
     const started = performance.now();
@@ -99,7 +107,7 @@ export class PricingWorker {
         },
         reject,
       });
-      this.#worker.postMessage({ requestId, product } satisfies ToWorker);
+      this.#worker.postMessage((cacheKey === undefined ? { requestId, product } : { requestId, product, cacheKey }) satisfies ToWorker);
     });
   }
 
@@ -131,6 +139,8 @@ export interface WorkerPoolOptions {
   resources: Resources;
   /** Called each time a worker reports a new rules version. */
   onRulesSeen: (worker: PricingWorker, version: number) => void;
+  /** The shared price map every worker stores its quotes in, if the demo runs with `--cache shared-map`. */
+  prices?: SharedMapHandle;
 }
 
 /** A pool of pricing workers, and every worker it ever started (for the summary). */
@@ -146,7 +156,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const guards = new Map<PricingWorker, AsyncResourceGuard<PricingWorker>>();
   const manager: ConnectionManager<PricingWorker> = {
     async create(signal) {
-      const worker = await PricingWorker.start((lastId += 1), options.config, options.onRulesSeen, signal);
+      const worker = await PricingWorker.start((lastId += 1), options.config, options.onRulesSeen, signal, options.prices);
       workers.push(worker);
       guards.set(worker, options.resources.guard(worker, (w) => w.terminate(), { name: `pricing worker #${worker.id}` }));
       return worker;

@@ -1,9 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { postgresUrl, redisUrl } from '@patinox/test-servers';
+import { freePort, postgresUrl, redisUrl } from '@patinox/test-servers';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
@@ -89,6 +90,17 @@ describe('pnpm demo', () => {
     expect(run.stdout).toMatch(/✓ worker pool/);
   });
 
+  it('with --cache shared-map, caches prices in a SharedMap the pricing workers fill', async () => {
+    const run = await demo([...SMALL, '--cache', 'shared-map']);
+    expectHealthySummary(run, 3000);
+    expect(run.stdout).toMatch(/cache\s+SharedMap in shared memory, 1,000 entries, filled by the pricing workers \(@patinox\/shared\)/);
+    const [hits, misses] = (/SharedMap\s+([\d,]+) hits, ([\d,]+) misses/.exec(run.stdout) ?? []).slice(1).map((n) => Number(n.replaceAll(',', '')));
+    expect(hits! + misses!).toBe(3000);
+    expect(hits).toBeGreaterThan(0);
+    expect(run.stdout).toMatch(/cache\s+dropped [\d,]+ prices computed with rules v1/);
+    expect(run.stdout).toMatch(/seen by (\d)\/\1 workers/);
+  });
+
   it('serves Prometheus metrics with --metrics-port, and cleans up on Ctrl-C while holding', async () => {
     let scrape = '';
     const run = await demoUntil([...SMALL, '--metrics-port', '0', '--hold'], /Holding:/, async (stdout, kill) => {
@@ -165,6 +177,33 @@ describe('pnpm demo', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Usage: pnpm demo \[options\]$/m);
     expect(run.stdout).toMatch(/--metrics-port <n>/);
+  });
+
+  it.each([
+    ['Redis', 'REDIS_URL'],
+    ['PostgreSQL', 'DATABASE_URL'],
+  ])('reports a %s that refuses connections in one line, before building anything', async (name, variable) => {
+    const port = await freePort();
+    const url = variable === 'REDIS_URL' ? `redis://:secret@127.0.0.1:${port}` : `postgres://demo:secret@127.0.0.1:${port}/test`;
+    const run = await demo(SMALL, { [variable]: url });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trimEnd().split('\n')).toEqual([
+      `patinox demo: ${name} at ${url.replace('secret', '***')} is unreachable (connect ECONNREFUSED 127.0.0.1:${port}): start it, or unset ${variable} to run without it`,
+    ]);
+  });
+
+  it('reports a Redis URL whose server does not speak Redis in one line', async () => {
+    const server = createServer((socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const run = await demo(SMALL, { REDIS_URL: `redis://127.0.0.1:${port}` });
+      expect(run.code).toBe(1);
+      expect(run.stderr.trimEnd().split('\n')).toEqual([`patinox demo: Redis at redis://127.0.0.1:${port} is unreachable (the server there does not speak RESP): start it, or unset REDIS_URL to run without it`]);
+    } finally {
+      server.close();
+    }
   });
 
   it('rejects a flag value out of range with exit code 2', async () => {

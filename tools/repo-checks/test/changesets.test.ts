@@ -72,6 +72,13 @@ describe('pnpm changeset version, dry run on a temp copy of the repository', () 
     }
   });
 
+  it('takes every public package to a first real version (0.1.0 or later, never 0.0.x)', () => {
+    for (const manifest of readManifests(copy) as { name: string; version: string }[]) {
+      const [major, minor] = manifest.version.split('.').map(Number) as [number, number];
+      expect({ name: manifest.name, released: major > 0 || minor > 0 }).toEqual({ name: manifest.name, released: true });
+    }
+  });
+
   it('consumes every changeset and leaves private tools unversioned', () => {
     const left = readdirSync(join(copy, '.changeset')).filter((f) => f.endsWith('.md') && f !== 'README.md');
     expect(left).toEqual([]);

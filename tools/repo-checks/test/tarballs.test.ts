@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,10 +70,23 @@ describe('packages as users install them from their tarballs', () => {
     if (project !== undefined) rmSync(project.dir, { recursive: true, force: true });
   });
 
-  it('packs every package with only dist, package.json and README', () => {
+  it('packs every package with only dist, package.json, README and the root LICENSE', () => {
+    const license = readFileSync(join(root, 'LICENSE'), 'utf8');
+    expect(license).toContain('MIT License');
+    expect(license).toContain('Patinox contributors');
     for (const name of names) {
       const listing = execFileSync('tar', ['-tzf', project.tarballs[name]!], { encoding: 'utf8' }).split('\n').filter(Boolean);
       expect(listing).toContain('package/package.json');
+      expect(listing).toContain('package/LICENSE');
+      expect({ name, license: execFileSync('tar', ['-xzOf', project.tarballs[name]!, 'package/LICENSE'], { encoding: 'utf8' }) }).toEqual({ name, license });
+      const manifest = JSON.parse(execFileSync('tar', ['-xzOf', project.tarballs[name]!, 'package/package.json'], { encoding: 'utf8' })) as Record<string, unknown>;
+      expect({ name, license: manifest.license, hasRepository: typeof manifest.repository === 'object', hasHomepage: typeof manifest.homepage === 'string', keywords: Array.isArray(manifest.keywords) && manifest.keywords.length > 0 }).toEqual({
+        name,
+        license: 'MIT',
+        hasRepository: true,
+        hasHomepage: true,
+        keywords: true,
+      });
       expect(listing.some((f) => f.startsWith('package/dist/esm/'))).toBe(true);
       expect(listing.some((f) => f.startsWith('package/dist/cjs/'))).toBe(true);
       expect(listing.filter((f) => f.startsWith('package/src/') || f.startsWith('package/test/'))).toEqual([]);

@@ -1,8 +1,19 @@
 export { disposeRedis, freePort, redisCommand, startRedis, startRedisCluster, waitForRedis } from './redis-server.js';
 export type { RedisClusterHandle, RedisServerHandle, StartRedisOptions } from './redis-server.js';
 export { postgresUrl, redisUrl } from './services.js';
+export {
+  parseClusterNodes,
+  REDIS_CLUSTER_ENV,
+  redisClusterNodes,
+  sharedRedisCluster,
+  startSharedRedisCluster,
+  stopSharedRedisCluster,
+} from './shared-cluster.js';
+export type { ClusterNodeAddress } from './shared-cluster.js';
 export { eventually } from './eventually.js';
 export { hostileValues } from './hostile.js';
-export { HOSTILE_COUNT, HostileRef, resolveHostile } from './hostile-ref.js';
+export { startVerdaccio } from './verdaccio.js';
+export type { RegistryHandle, StartVerdaccioOptions } from './verdaccio.js';
 export { watchUncaught } from './uncaught.js';
 export type { UncaughtWatch } from './uncaught.js';
+export { HOSTILE_COUNT, HostileRef, resolveHostile } from './hostile-ref.js';

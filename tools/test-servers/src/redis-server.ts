@@ -201,9 +201,13 @@ export interface RedisClusterHandle {
 export async function startRedisCluster(masters = 3): Promise<RedisClusterHandle> {
   const nodes: RedisServerHandle[] = [];
   try {
-    for (let i = 0; i < masters; i += 1) {
-      nodes.push(await startRedis({ args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000'] }));
-    }
+    // Started side by side: each node waits ~100 ms for its first PING.
+    const started = await Promise.allSettled(
+      Array.from({ length: masters }, () => startRedis({ args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000'] })),
+    );
+    for (const result of started) if (result.status === 'fulfilled') nodes.push(result.value);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
     await new Promise<void>((resolve, reject) => {
       const cli = spawn('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'ignore' });
       cli.once('error', reject);
@@ -211,8 +215,10 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterHandle
     });
     const deadline = Date.now() + 15_000;
     for (const node of nodes) {
-      while (!(await redisCommand(node.port, 'CLUSTER INFO')).includes('cluster_state:ok')) {
-        if (Date.now() > deadline) throw new Error('cluster did not reach cluster_state:ok within 15 s');
+      // Every node must know every other and serve all slots, or a client's first commands may bounce.
+      const ready = (info: string): boolean => info.includes('cluster_state:ok') && info.includes(`cluster_known_nodes:${masters}\r`) && info.includes('cluster_slots_ok:16384');
+      while (!ready(await redisCommand(node.port, 'CLUSTER INFO'))) {
+        if (Date.now() > deadline) throw new Error('cluster did not reach cluster_state:ok on every node within 15 s');
         await new Promise((r) => setTimeout(r, 50));
       }
     }

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/require-await -- CacheBackend is async; this backend answers at once but must reject, never throw synchronously */
 import { describeValue } from '@patinox/errors';
 import type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendWrite, CacheBackend } from '../tiered/backend.js';
-import { TieredCacheError } from '../tiered/errors.js';
+import { TieredCacheError } from '../errors.js';
 import { globToRegExp } from '../tiered/internal/glob.js';
 
 /** Options of {@link MemoryBackend}. */

@@ -1,4 +1,5 @@
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
+import { pgPeer } from '../internal/peers.js';
 import { describeValue, expectObject, expectString, toError } from '@patinox/errors';
 import type { Store } from '../tiered/store.js';
 
@@ -54,7 +55,7 @@ export class PostgresStore<V = unknown> implements Store<V> {
       this.#db = options.pool;
     } else {
       expectString('connectionString', options.connectionString);
-      this.#owned = new Pool({ connectionString: options.connectionString, max: 4 });
+      this.#owned = new (pgPeer().Pool)({ connectionString: options.connectionString, max: 4 });
       // An idle client's error must not crash the process; the next query reports it.
       this.#owned.on('error', () => undefined);
       this.#db = this.#owned;
@@ -88,6 +89,12 @@ export class PostgresStore<V = unknown> implements Store<V> {
 
   async delete(key: string): Promise<void> {
     await this.#db.query(`DELETE FROM "${this.table}" WHERE key = $1`, [key]);
+  }
+
+  /** Deletes every row whose key starts with `prefix` (`''`: every row); `TieredCache.clear()` calls it. */
+  async clear(prefix: string): Promise<void> {
+    if (prefix === '') await this.#db.query(`DELETE FROM "${this.table}"`);
+    else await this.#db.query(`DELETE FROM "${this.table}" WHERE starts_with(key, $1)`, [prefix]);
   }
 
   /** Ends the pool the store created (a pool passed in is left open). */

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import { ioredisPeer } from '../internal/peers.js';
 import { describeValue, expectObject, toError } from '@patinox/errors';
 import type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendWrite, CacheBackend } from '../tiered/backend.js';
-import { CacheBackendError, TieredCacheError } from '../tiered/errors.js';
+import { CacheBackendError, TieredCacheError } from '../errors.js';
 import { clusterSlot } from '../tiered/internal/cluster-slot.js';
 
 /** An ioredis client: a standalone `Redis` or a `Cluster`. */
@@ -79,17 +80,6 @@ local cur = redis.call('PTTL', KEYS[1])
 if existed == 0 or (cur >= 0 and cur < ttl) then redis.call('PEXPIRE', KEYS[1], ttl) end
 return 1`;
 
-const MSET_SCRIPT = `
-for i = 1, #KEYS do
-  local ttl = tonumber(ARGV[i * 2])
-  if ttl > 0 then
-    redis.call('SET', KEYS[i], ARGV[i * 2 - 1], 'PX', ttl)
-  else
-    redis.call('SET', KEYS[i], ARGV[i * 2 - 1])
-  end
-end
-return #KEYS`;
-
 const UNLOCK_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
@@ -106,7 +96,7 @@ function script(source: string): Script {
   return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
-const SCRIPTS = { cas: script(CAS_SCRIPT), incr: script(INCR_SCRIPT), sadd: script(SADD_SCRIPT), unlock: script(UNLOCK_SCRIPT), mset: script(MSET_SCRIPT) };
+const SCRIPTS = { cas: script(CAS_SCRIPT), incr: script(INCR_SCRIPT), sadd: script(SADD_SCRIPT), unlock: script(UNLOCK_SCRIPT) };
 
 interface Waiter<T> {
   resolve(value: T): void;
@@ -167,13 +157,13 @@ export class RedisBackend implements CacheBackend {
         if (typeof options.url !== 'string' || !/^rediss?:\/\//.test(options.url)) {
           throw new TypeError(`Expected \`url\` to be a redis:// or rediss:// URL, got ${describeValue(options.url)}`);
         }
-        this.client = new Redis(options.url, redisOptions);
+        this.client = new (ioredisPeer().Redis)(options.url, redisOptions);
       } else {
         const nodes = options.cluster;
         if (nodes === undefined || !isList(nodes) || nodes.length === 0) {
           throw new TypeError(`Expected \`cluster\` to be a non-empty array of startup nodes, got ${describeValue(nodes)}`);
         }
-        this.client = new Cluster([...options.cluster!], { redisOptions, ...options.clusterOptions });
+        this.client = new (ioredisPeer().Cluster)([...options.cluster!], { redisOptions, ...options.clusterOptions });
       }
       this.#owned = true;
       // ioredis prints unhandled 'error' events; the failures reach callers as coded errors instead.
@@ -190,8 +180,7 @@ export class RedisBackend implements CacheBackend {
   }
 
   get(key: string): Promise<Buffer | null> {
-    if (this.isCluster) return this.#run('get', async () => (await this.#c().mgetBuffer(key))[0] ?? null);
-    // Gets issued in one tick share one MGET: one command and one reply for many callers.
+    // Gets issued in one tick share one MGET (per hash slot on a cluster): one command for many callers.
     return new Promise((resolve, reject) => {
       let queue = this.#gets;
       if (queue === undefined) {
@@ -206,7 +195,7 @@ export class RedisBackend implements CacheBackend {
   #flushGets(): void {
     const queue = this.#gets!;
     this.#gets = undefined;
-    settle(queue, this.#run('get', async () => await this.#c().mgetBuffer(...queue.items)));
+    settle(queue, this.#run('get', () => this.#mget(this.#c(), queue.items)));
   }
 
   #flushSets(): void {
@@ -214,44 +203,68 @@ export class RedisBackend implements CacheBackend {
     this.#sets = undefined;
     const items = queue.items;
     const run = this.#run('set', async () => {
-      const client = this.#c();
-      if (items.length === 1) {
-        const e = items[0]!;
-        await (ttlOf(e) > 0 ? client.set(e.key, e.value, 'PX', ttlOf(e)) : client.set(e.key, e.value));
-      } else {
-        // Values without TTL go in one native MSET; values with TTL in one script call.
-        const plain: (string | Buffer)[] = [];
-        const keys: string[] = [];
-        const args: (string | Buffer)[] = [];
-        for (const e of items) {
-          if (ttlOf(e) > 0) {
-            keys.push(e.key);
-            args.push(e.value, String(ttlOf(e)));
-          } else {
-            plain.push(e.key, e.value);
-          }
-        }
-        await Promise.all([plain.length > 0 ? client.mset(...plain) : undefined, keys.length > 0 ? this.#eval(SCRIPTS.mset, keys, args) : undefined]);
-      }
+      await this.#mset(this.#c(), items);
       return items.map(() => true);
     });
     settle(queue, run);
   }
 
+  /** Writes entries that may share one multi-key command (standalone, or one cluster hash slot). */
+  async #writeSlot(client: RedisClient, items: readonly BackendEntry[]): Promise<void> {
+    if (items.length === 1) {
+      const e = items[0]!;
+      await (ttlOf(e) > 0 ? client.set(e.key, e.value, 'PX', ttlOf(e)) : client.set(e.key, e.value));
+      return;
+    }
+    // Without TTLs one native MSET; with any TTL one pipeline of SET … PX in call order (so two writes of
+    // one key in the same tick land in order): a script call per batch costs Redis more than it saves.
+    if (!items.some((e) => ttlOf(e) > 0)) {
+      const plain: (string | Buffer)[] = [];
+      for (const e of items) plain.push(e.key, e.value);
+      await client.mset(...plain);
+      return;
+    }
+    const pipeline = client.pipeline();
+    for (const e of items) {
+      const ttl = ttlOf(e);
+      if (ttl > 0) pipeline.set(e.key, e.value, 'PX', ttl);
+      else pipeline.set(e.key, e.value);
+    }
+    checkExec(await pipeline.exec());
+  }
+
   async getMany(keys: readonly string[]): Promise<(Buffer | null)[]> {
     if (keys.length === 0) return [];
-    return this.#run('getMany', async () => {
-      const client = this.#c();
-      if (this.isCluster) return Promise.all(keys.map(async (key) => (await client.mgetBuffer(key))[0] ?? null));
-      const out: (Buffer | null)[] = [];
-      for (let i = 0; i < keys.length; i += CHUNK) out.push(...(await client.mgetBuffer(...keys.slice(i, i + CHUNK))));
+    return this.#run('getMany', () => this.#mget(this.#c(), keys));
+  }
+
+  async #mget(client: RedisClient, keys: readonly string[]): Promise<(Buffer | null)[]> {
+    if (this.isCluster) {
+      // One MGET per hash slot (a cluster refuses multi-key commands across slots), all in flight at once.
+      const out = new Array<Buffer | null>(keys.length);
+      await Promise.all(
+        [...groupBySlot(keys.map((_, i) => i), (i) => keys[i]!).values()].map(async (group) => {
+          const values = await client.mgetBuffer(...group.map((i) => keys[i]!));
+          for (let j = 0; j < group.length; j += 1) out[group[j]!] = values[j] ?? null;
+        }),
+      );
       return out;
-    });
+    }
+    if (keys.length <= CHUNK) return client.mgetBuffer(...keys);
+    const out: (Buffer | null)[] = [];
+    for (let i = 0; i < keys.length; i += CHUNK) out.push(...(await client.mgetBuffer(...keys.slice(i, i + CHUNK))));
+    return out;
+  }
+
+  /** Writes entries with as few commands as the topology allows: together, or per cluster hash slot. */
+  async #mset(client: RedisClient, entries: readonly BackendEntry[]): Promise<void> {
+    if (!this.isCluster) return this.#writeSlot(client, entries);
+    await Promise.all([...groupBySlot(entries, (e) => e.key).values()].map((group) => this.#writeSlot(client, group)));
   }
 
   set(key: string, value: Buffer, options: BackendSetOptions = {}): Promise<boolean> {
-    if (options.nx !== true && !this.isCluster) {
-      // Plain sets issued in one tick share one script call (one command for many callers).
+    if (options.nx !== true) {
+      // Plain sets issued in one tick share one pipeline per hash slot (one write, one read for many callers).
       return new Promise((resolve, reject) => {
         let queue = this.#sets;
         if (queue === undefined) {
@@ -277,7 +290,7 @@ export class RedisBackend implements CacheBackend {
     await this.#run('setMany', async () => {
       const client = this.#c();
       if (this.isCluster) {
-        await Promise.all(entries.map((e) => (ttlOf(e) > 0 ? client.set(e.key, e.value, 'PX', ttlOf(e)) : client.set(e.key, e.value))));
+        await this.#mset(client, entries);
         return;
       }
       const pipeline = client.pipeline();
@@ -350,8 +363,7 @@ export class RedisBackend implements CacheBackend {
   }
 
   async *scan(match: string, count: number): AsyncIterable<string[]> {
-    const client = this.#c();
-    const nodes: Redis[] = this.isCluster ? (client as Cluster).nodes('master') : [client as Redis];
+    const nodes = await this.#run('scan', () => this.#scanNodes());
     for (const node of nodes) {
       let cursor = '0';
       do {
@@ -397,6 +409,18 @@ export class RedisBackend implements CacheBackend {
     }
   }
 
+  /** Every master of a cluster (SCAN is per node), or the one standalone server. */
+  async #scanNodes(): Promise<Redis[]> {
+    const client = this.#c();
+    if (!this.isCluster) return [client as Redis];
+    const cluster = client as Cluster;
+    // Before its first reply a cluster client knows no nodes: a SCAN then would see an empty keyspace.
+    if (cluster.status !== 'ready') await cluster.ping();
+    const masters = cluster.nodes('master');
+    if (masters.length === 0) throw new CacheBackendError('Redis Cluster has no reachable master to scan', { status: cluster.status });
+    return masters;
+  }
+
   #c(): RedisClient {
     if (DOWN_STATES.has(this.client.status)) {
       throw new CacheBackendError(`Redis is not connected (${this.client.status})`, { status: this.client.status }, this.#lastError);
@@ -431,6 +455,11 @@ function mapError(err: unknown, operation: string): Error {
     return new TieredCacheError(`Redis ${operation}: a key holds a value of another type`, 'CACHE_DECODE_FAILED', { operation, reason: 'wrong type' }, error);
   }
   if (message.includes('NOTCOUNTER')) return new TieredCacheError('The key does not hold a counter', 'CACHE_NOT_A_COUNTER', { operation }, error);
+  // An ACL refusal (also inside a script or a discarded MULTI) means the server is up: not an outage.
+  const previous = (error as { previousErrors?: unknown }).previousErrors;
+  if (message.includes('NOPERM') || (Array.isArray(previous) && previous.some((e) => toError(e).message.includes('NOPERM')))) {
+    return new TieredCacheError(`Redis ${operation}: permission denied for this user (${message})`, 'CACHE_PERMISSION_DENIED', { operation }, error);
+  }
   if (message.startsWith('CROSSSLOT')) {
     return new TieredCacheError(`Redis ${operation}: keys span several cluster slots; use one hash tag`, 'CACHE_CROSS_SLOT', { operation }, error);
   }

@@ -1,4 +1,4 @@
-import { compressSync, uncompressSync } from 'lz4-napi';
+import { lz4Peer } from '../internal/peers.js';
 import type { Compressor } from './codec.js';
 
 /**
@@ -11,6 +11,7 @@ import type { Compressor } from './codec.js';
  * ```
  */
 export function createLz4Compressor(): Compressor {
+  const { compressSync, uncompressSync } = lz4Peer();
   return Object.freeze({
     name: 'lz4',
     compress: (bytes: Buffer): Buffer => compressSync(bytes),

@@ -1,9 +1,10 @@
-import { Packr } from 'msgpackr';
+import { msgpackrPeer } from '../internal/peers.js';
 import { assertEncodable, type Codec } from './codec.js';
 
 /**
  * Creates the MessagePack codec (id 2) on msgpackr: compact and fast, and carries `Date`, `Set`,
- * `Buffer` and `BigInt` (a `Map` comes back as a plain object). Functions, symbols and cycles are rejected with `CACHE_SERIALIZATION_FAILED`.
+ * binary data, `RegExp` and `BigInt`. Values it would change (a `Map`, `-0`, class instances, lone surrogates,
+ * see `assertEncodable`), functions, symbols and cycles are rejected with `CACHE_SERIALIZATION_FAILED`.
  *
  * @example
  * ```ts
@@ -13,12 +14,12 @@ import { assertEncodable, type Codec } from './codec.js';
  */
 export function createMsgpackCodec(): Codec {
   // Records off: shared structures would make one process's bytes unreadable by another.
-  const packr = new Packr({ useRecords: false, moreTypes: true, int64AsType: 'bigint' });
+  const packr = new (msgpackrPeer().Packr)({ useRecords: false, moreTypes: true, int64AsType: 'bigint' });
   return Object.freeze({
     id: 2,
     name: 'msgpack',
     encode(value: unknown): Uint8Array {
-      assertEncodable(value, 'msgpack', true);
+      assertEncodable(value, 'msgpack', true, 'msgpack');
       return packr.pack(value);
     },
     decode(bytes: Uint8Array): unknown {

@@ -1,5 +1,5 @@
 import { describeValue, expectNonNegativeInteger, optional, toError } from '@patinox/errors';
-import { TieredCacheError } from '../tiered/errors.js';
+import { TieredCacheError } from '../errors.js';
 import { jsonCodec, type Codec, type Compressor } from './codec.js';
 
 /** Version of the one-byte header; bits 7–5 of the first byte of every stored value. */

@@ -1,4 +1,4 @@
-import { TieredCacheError } from './errors.js';
+import { TieredCacheError } from '../errors.js';
 
 /** What one instance tells the others after a write: drop these keys (or tags, or everything) from L1. */
 export interface InvalidationMessage {

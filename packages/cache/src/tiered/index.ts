@@ -1,10 +1,10 @@
-export { CacheBackendError, TIERED_CACHE_ERROR_CODES, TieredCacheError } from './errors.js';
-export type { TieredCacheErrorCode } from './errors.js';
+export { CacheBackendError, TIERED_CACHE_ERROR_CODES, TieredCacheError } from '../errors.js';
+export type { TieredCacheErrorCode } from '../errors.js';
 export type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendWrite, CacheBackend } from './backend.js';
 export { MemoryBackend } from '../backends/memory-backend.js';
 export type { MemoryBackendOptions } from '../backends/memory-backend.js';
 export { assertEncodable, jsonCodec } from '../serialization/codec.js';
-export type { Codec, Compressor } from '../serialization/codec.js';
+export type { Codec, Compressor, EncodableProfile } from '../serialization/codec.js';
 export { COUNTER_CODEC_ID, COUNTER_HEADER, HEADER_VERSION, Serializer } from '../serialization/serializer.js';
 export type { SerializerOptions } from '../serialization/serializer.js';
 export { MemoryBus, preciseNow } from './bus.js';
@@ -14,6 +14,7 @@ export type { Store } from './store.js';
 export type { SnapshotImportOptions, SnapshotInfo } from './snapshot.js';
 export type {
   TieredCacheOptions,
+  TieredConsistency,
   TieredEntry,
   TieredGetOptions,
   TieredGetOrLoadOptions,
@@ -21,5 +22,7 @@ export type {
   TieredScanOptions,
   TieredSetOptions,
 } from './options.js';
-export { TieredAtomic, TieredBatch, TieredCache } from './tiered-cache.js';
+export { TieredAtomic, TieredBatch } from './builders.js';
+export { TieredCache } from './tiered-cache.js';
+export { KeyLayout } from './key-layout.js';
 export type { InvalidationEvent, TieredCacheStats } from './tiered-cache.js';

@@ -1,4 +1,4 @@
-import type { Monitor } from '@patinox/monitor';
+import type { Monitor, TraceHook } from '@patinox/monitor';
 import type { CacheOptions } from '../options.js';
 import type { Codec, Compressor } from '../serialization/codec.js';
 import type { Serializer, SerializerOptions } from '../serialization/serializer.js';
@@ -6,6 +6,15 @@ import type { CacheBackend } from './backend.js';
 import type { InvalidationBus } from './bus.js';
 import type { CircuitBreakerOptions } from './circuit-breaker.js';
 import type { Store } from './store.js';
+
+/**
+ * What a read may return relative to the last acknowledged write (see {@link TieredCacheOptions.consistency}).
+ * - `'eventual'`: L1 hits are served without asking L2; another instance may serve the previous value
+ *   until the invalidation reaches it (the bus lag, `stats().bus.lagMs`; p99 in the README).
+ * - `'strong'`: every read is answered by L2, so no instance returns a value older than the last
+ *   acknowledged write, also right after `setMany`, `batch` and `atomic`.
+ */
+export type TieredConsistency = 'eventual' | 'strong';
 
 /** Options of `TieredCache`; only `l2` and `namespace` are required. */
 export interface TieredCacheOptions<V = unknown> {
@@ -16,7 +25,18 @@ export interface TieredCacheOptions<V = unknown> {
    * namespace is a prefix of another's keys (`a` and `a.b` never clash).
    */
   namespace: string;
-  /** The in-process tier: `Cache` options, or `false` for none. @default { maxEntries: 10000 } */
+  /**
+   * `'strong'`: `get`, `getMany`, `exists` and `getOrLoad` never answer from L1 (there is none), so no
+   * instance returns a value older than the last acknowledged write; an unreachable L2 rejects instead of
+   * serving a copy. Costs an L2 round trip per read (see the README's figures). Cannot be combined with
+   * `degradeToL1` (a write kept in L1 only would not be seen); `l1` and `getOrLoad`'s
+   * `staleWhileRevalidateMs` have no effect.
+   * `'eventual'`: reads are served from L1 when it holds the key; another instance's write reaches this
+   * L1 after the bus lag.
+   * @default 'eventual'
+   */
+  consistency?: TieredConsistency;
+  /** The in-process tier: `Cache` options, or `false` for none; no effect with `consistency: 'strong'`. @default { maxEntries: 10000 } */
   l1?: CacheOptions<string, V> | false;
   /** A `Serializer`, or options for one. @default MessagePack (msgpackr), JSON when given `{ codec: jsonCodec }` */
   serializer?: Serializer | SerializerOptions;
@@ -51,6 +71,12 @@ export interface TieredCacheOptions<V = unknown> {
   monitor?: Monitor;
   /** Time source for the circuit breaker, in ms. @default Date.now */
   clock?: () => number;
+  /**
+   * Records a `cache.l2.<operation>` span around each L2 call (`get`, `getMany`, `set`, `delete`, ...;
+   * attribute `cache.namespace`; failed on a backend error) and a `cache.load` span around each
+   * `getOrLoad` loader run. L1 hits never touch it. @default undefined (no tracing)
+   */
+  tracer?: TraceHook;
 }
 
 /** Options of `TieredCache.get`. */

@@ -3,7 +3,7 @@ import { open, rename, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { describeValue, toError } from '@patinox/errors';
 import type { CacheBackend } from './backend.js';
-import { TieredCacheError } from './errors.js';
+import { TieredCacheError } from '../errors.js';
 import { escapeGlob } from './internal/glob.js';
 
 /** What a snapshot export or import covered. */

@@ -11,7 +11,7 @@ import {
   optional,
   readOptions,
 } from '@patinox/errors';
-import { expectMonitor, noopMonitor, type Monitor } from '@patinox/monitor';
+import { expectMonitor, expectTraceHook, noopMonitor, type Monitor, type TraceHook } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
 import type { PoolOptions } from '../options.js';
 
@@ -35,6 +35,7 @@ const POOL_OPTION_KEYS = [
   'name',
   'monitor',
   'random',
+  'tracer',
 ] as const satisfies readonly (keyof PoolOptions)[];
 
 /** Every option with its default applied. */
@@ -58,6 +59,8 @@ export interface ResolvedOptions {
   name: string;
   monitor: Monitor;
   random: () => number;
+  /** Spans for acquires and connects; `undefined` means no tracing work at all. */
+  tracer: TraceHook | undefined;
 }
 
 function expectWaiterLimit(name: string, value: unknown): number {
@@ -116,6 +119,7 @@ export function resolveOptions<C>(manager: ConnectionManager<C>, raw: PoolOption
     name: optional('name', options.name, expectNonEmptyString, 'pool'),
     monitor: optional('monitor', options.monitor, expectMonitor, noopMonitor),
     random: optional('random', options.random, expectFunction<() => number>, Math.random),
+    tracer: expectTraceHook('tracer', options.tracer),
   };
 }
 

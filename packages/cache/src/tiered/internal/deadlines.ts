@@ -1,5 +1,5 @@
 import { toError } from '@patinox/errors';
-import { CacheBackendError } from '../errors.js';
+import { CacheBackendError } from '../../errors.js';
 
 interface Entry {
   deadline: number;

@@ -1,23 +1,23 @@
-import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { isPatinoxError } from '@patinox/errors';
-import { COUNTER_HEADER } from '../src/tiered/index.js';
-import type { CacheBackend } from '../src/tiered/index.js';
+import { COUNTER_HEADER, type CacheBackend } from '../index.js';
+import type { TestFramework } from './framework.js';
 
-/** What a conformance run needs: a live backend and a way to tear it down. */
-export interface ConformanceTarget {
+/** A live backend for the `backend` part of `runConformance`, and how to tear it down. */
+export interface BackendTarget {
   backend: CacheBackend;
   close(): Promise<void>;
-  /** Wait long enough for a short TTL to lapse (real servers expire on their own clock). */
+  /** Waits until `ms` have passed for the backend's expiry clock (sleep for a real server, move an injected clock). */
   advance(ms: number): Promise<void>;
 }
 
 const buf = (s: string): Buffer => Buffer.from(s, 'utf8');
 
-/** The shared behaviour every CacheBackend must have; run once per implementation. */
-export function runBackendConformance(name: string, open: () => Promise<ConformanceTarget>): void {
+/** The byte-level behaviour every {@link CacheBackend} must have (the `backend` part of `runConformance`). */
+export function backendSuite(t: TestFramework, name: string, open: () => Promise<BackendTarget>): void {
+  const { describe, it, expect, beforeAll, afterAll } = t;
   describe(`CacheBackend conformance: ${name}`, () => {
-    let target: ConformanceTarget;
+    let target: BackendTarget;
     let b: CacheBackend;
     // A hash tag keeps keys that must share a cluster slot together; other keys spread over slots.
     const ns = `conf-${randomUUID().slice(0, 8)}`;
@@ -156,6 +156,29 @@ export function runBackendConformance(name: string, open: () => Promise<Conforma
       expect(read.map((v) => v?.toString())).toEqual(Array.from({ length: n }, (_, i) => `v${n - 1 - i}`));
       expect(await b.ttl(k('c0'))).toBeGreaterThan(0);
       expect(await b.ttl(k('c1'))).toBe(-1);
+    });
+
+    it('keeps call order for writes of one key in one tick, with and without a TTL', async () => {
+      const key = k('order');
+      await Promise.all([b.set(key, buf('first')), b.set(key, buf('second'), { ttlMs: 10_000 })]);
+      expect((await b.get(key))?.toString()).toBe('second');
+      await Promise.all([b.set(key, buf('third'), { ttlMs: 10_000 }), b.set(key, buf('fourth'))]);
+      expect((await b.get(key))?.toString()).toBe('fourth');
+      expect(await b.ttl(key)).toBe(-1);
+    });
+
+    it('reads and writes keys that share a hash slot together with keys that do not', async () => {
+      const tagged = Array.from({ length: 10 }, (_, i) => ({ key: k(`{grp}:${i}`), value: buf(`g${i}`), ttlMs: i % 3 === 0 ? 10_000 : undefined }));
+      const loose = Array.from({ length: 10 }, (_, i) => ({ key: k(`loose:${i}`), value: buf(`l${i}`) }));
+      const mixed = tagged.flatMap((e, i) => [e, loose[i]!]);
+      await b.setMany(mixed);
+      const read = await b.getMany([k('{grp}:missing'), ...mixed.map((e) => e.key)]);
+      expect(read.map((v) => v?.toString() ?? null)).toEqual([null, ...mixed.map((e) => e.value.toString())]);
+      expect(await b.ttl(tagged[0]!.key)).toBeGreaterThan(0);
+      expect(await b.ttl(tagged[1]!.key)).toBe(-1);
+      const single = await Promise.all(mixed.map((e) => b.get(e.key)));
+      expect(single.map((v) => v?.toString())).toEqual(mixed.map((e) => e.value.toString()));
+      expect(await b.delete([...mixed.map((e) => e.key), k('{grp}:missing')])).toBe(20);
     });
 
     it('answers ping with a latency', async () => {

@@ -1,18 +1,16 @@
-import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { redisUrl, startRedisCluster, type RedisClusterHandle } from '@patinox/test-servers';
-import { RedisBackend, RedisBus } from '../src/backends/redis.js';
-import { TieredCache, type TieredCacheOptions } from '../src/tiered/index.js';
+import { TieredCache, type CacheBackend, type InvalidationBus, type TieredCacheOptions } from '../index.js';
+import type { TestFramework } from './framework.js';
 
-/** Polls until `check` passes or the deadline lapses (real Redis, real pub/sub). */
 /** The base64 value of the first entry line of a snapshot file. */
 function readFirstValue(path: string): string {
   return (JSON.parse(readFileSync(path, 'utf8').split('\n')[1]!) as { v: string }).v;
 }
 
+/** Polls until `check` passes or the deadline lapses (real servers, real pub/sub). */
 async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 2000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -21,20 +19,27 @@ async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 2
   }
 }
 
-interface Target {
-  backend(): RedisBackend;
+/** Instances of `TieredCache` on one shared L2 and bus, for the `tier` part of `runConformance`. */
+export interface TierTarget {
+  /** A new L2 handle on the shared store for one more instance (a new connection, or the one shared in-process backend). */
+  backend(): CacheBackend | Promise<CacheBackend>;
+  /** A bus for an instance on `backend`, connected once the promise resolves; all instances of a target hear each other. */
+  bus(backend: CacheBackend): InvalidationBus | Promise<InvalidationBus>;
+  /** Runs after every instance was cleared and closed. */
   close(): Promise<void>;
 }
 
-function tieredSuite(name: string, open: () => Promise<Target>): void {
-  describe(`TieredCache on ${name}`, () => {
-    let target: Target;
+/** The behaviour `TieredCache` must keep on any backend and bus: coherence, every operation, locks, snapshots. */
+export function tierSuite(t: TestFramework, name: string, open: () => Promise<TierTarget>): void {
+  const { describe, it, expect, beforeAll, afterAll } = t;
+  describe(`TieredCache conformance: ${name}`, () => {
+    let target: TierTarget;
     const caches: TieredCache<unknown>[] = [];
     const make = async <V>(namespace: string, options: Partial<TieredCacheOptions<V>> = {}): Promise<TieredCache<V>> => {
-      const l2 = target.backend();
-      const bus = new RedisBus({ client: l2.client });
-      await bus.ready;
-      const cache = new TieredCache<V>({ l2, bus, namespace, ...options });
+      const l2 = await target.backend();
+      // A bus made and then not used would never be closed (the cache closes only its own).
+      const bus = options.bus === undefined ? await target.bus(l2) : options.bus;
+      const cache = new TieredCache<V>({ l2, namespace, ...options, bus });
       caches.push(cache as TieredCache<unknown>);
       return cache;
     };
@@ -171,6 +176,20 @@ function tieredSuite(name: string, open: () => Promise<Target>): void {
       }
     });
 
+    it('scans and clears, from a fresh instance, the keys another instance wrote', async () => {
+      const ns = `t-${randomUUID().slice(0, 8)}`;
+      const writer = await make<number>(ns);
+      await writer.setMany(Array.from({ length: 25 }, (_, i) => ({ key: `f${i}`, value: i })));
+      // No bus: nothing else has used the new instance's connection before its first scan.
+      const scanner = await make<number>(ns, { bus: false });
+      const keys: string[] = [];
+      for await (const key of scanner.scan('f*')) keys.push(key);
+      expect(new Set(keys).size).toBe(25);
+      const cleaner = await make<number>(ns, { bus: false });
+      expect(await cleaner.clear()).toBe(25);
+      expect(await writer.get('f3', { consistent: true })).toBeUndefined();
+    });
+
     it('answers the health check with a PING within 100 ms', async () => {
       const cache = await make(`t-${randomUUID().slice(0, 8)}`);
       const health = await cache.health();
@@ -179,27 +198,3 @@ function tieredSuite(name: string, open: () => Promise<Target>): void {
     });
   });
 }
-
-tieredSuite('standalone Redis', async () => {
-  const backends: RedisBackend[] = [];
-  return {
-    backend: () => {
-      const b = new RedisBackend({ url: redisUrl() });
-      backends.push(b);
-      return b;
-    },
-    close: async () => undefined,
-  };
-});
-
-let cluster: RedisClusterHandle | undefined;
-tieredSuite('a 3-master Redis Cluster', async () => {
-  cluster = await startRedisCluster(3);
-  const nodes = cluster.startupNodes;
-  return {
-    backend: () => new RedisBackend({ cluster: nodes }),
-    close: async () => {
-      await cluster?.stop();
-    },
-  };
-});

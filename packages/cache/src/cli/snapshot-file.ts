@@ -1,0 +1,67 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { toError } from '@patinox/errors';
+import { CLI_EXIT_CODES, CliFailure } from './exit-codes.js';
+
+/** What a snapshot file holds, for `import --dry-run` and the overwrite question. */
+export interface SnapshotSummary {
+  /** The namespace it was exported from. */
+  namespace: string;
+  createdAt: string | undefined;
+  entries: number;
+  tags: number;
+}
+
+/**
+ * Reads a snapshot written by `TieredCache.exportSnapshot` (JSON lines: a header, one line per entry
+ * with its key in `k`, one per tag with its name in `g`) and hands its entry keys over in batches.
+ * Only the keys are read here; the tier's import validates every line when it loads them.
+ */
+export async function readSnapshotKeys(path: string, onKeys: (keys: string[]) => Promise<void>, batchSize = 500): Promise<SnapshotSummary> {
+  const invalid = (reason: string, cause?: unknown): CliFailure => new CliFailure(`${path} is not a readable cache snapshot: ${reason}`, CLI_EXIT_CODES.failed, { cause });
+  const stream = createReadStream(path, { encoding: 'utf8' });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve());
+      stream.once('error', reject);
+    });
+  } catch (err) {
+    throw invalid(toError(err).message, err);
+  }
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  let header: { namespace?: unknown; createdAt?: unknown } | undefined;
+  let entries = 0;
+  let tags = 0;
+  let batch: string[] = [];
+  try {
+    for await (const line of lines) {
+      if (line.length === 0) continue;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch (err) {
+        throw invalid(`a line is not JSON: ${toError(err).message}`, err);
+      }
+      const record = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+      if (header === undefined) {
+        if (record.format !== 'patinox-cache-snapshot') throw invalid('missing or unknown header');
+        header = record;
+      } else if (typeof record.g === 'string') {
+        tags += 1;
+      } else if (typeof record.k === 'string') {
+        entries += 1;
+        batch.push(record.k);
+        if (batch.length >= batchSize) {
+          await onKeys(batch);
+          batch = [];
+        }
+      }
+    }
+    if (header === undefined) throw invalid('the file is empty');
+    if (batch.length > 0) await onKeys(batch);
+  } finally {
+    lines.close();
+    stream.destroy();
+  }
+  return { namespace: typeof header.namespace === 'string' ? header.namespace : '', createdAt: typeof header.createdAt === 'string' ? header.createdAt : undefined, entries, tags };
+}

@@ -1,0 +1,289 @@
+import { toError } from '@patinox/errors';
+import { Histogram, createEvent, safeRecord, type Monitor } from '@patinox/monitor';
+import type { Cache } from '../cache.js';
+import { preciseNow, type BusState, type InvalidationBus, type InvalidationMessage } from './bus.js';
+import { AsyncQueue } from './internal/async-queue.js';
+
+/** An invalidation seen by `subscribeInvalidation()`: one this instance made (`local`) or received. */
+export interface InvalidationEvent {
+  namespace: string;
+  keys: string[];
+  tags: string[];
+  clear: boolean;
+  /** Instance id of the writer. */
+  origin: string;
+  /** True when this instance made the change. */
+  local: boolean;
+  /** Sender-to-receiver delay in ms, for received events. */
+  lagMs?: number;
+}
+
+/** A change to announce: keys, tags, or the whole namespace. */
+export interface Change {
+  keys?: string[];
+  tags?: string[];
+  clear?: boolean;
+}
+
+/** Reads of one key in flight; `dirty` once a local write or an invalidation overtook them. */
+interface KeyReads {
+  count: number;
+  dirty: boolean;
+}
+
+/** One L2 read that may fill L1 with its answer; see {@link Coherence.beginRead}. */
+export interface ReadTicket {
+  readonly key: string;
+  readonly reads: KeyReads;
+  readonly generation: number;
+}
+
+const SOURCE = 'cache.tiered';
+
+/**
+ * Keeps one instance's L1 coherent with L2 and with the other instances: the read-race protocol (an
+ * L2 answer lands in L1 only if no local write, invalidation or flush overtook it, for `get` and
+ * `getMany` alike), publishing invalidations, applying received ones, and trust in L1 across bus outages.
+ */
+export class Coherence<V> {
+  readonly l1: Cache<string, V> | undefined;
+  readonly #namespace: string;
+  readonly #instanceId: string;
+  readonly #bus: InvalidationBus | undefined;
+  readonly #monitor: Monitor;
+  readonly #defaultTtlMs: number;
+  readonly #onKeyChanged: (key: string) => void;
+  readonly #reads = new Map<string, KeyReads>();
+  readonly #subscribers = new Set<AsyncQueue<InvalidationEvent>>();
+  readonly #unsubscribe: (() => void) | undefined;
+  #pendingKeys: { keys: string[]; promise: Promise<void> } | undefined;
+  #trusted: boolean;
+  #generation = 0;
+  #closed = false;
+  #outageStartedAt = 0;
+  #published = 0;
+  #received = 0;
+  #publishErrors = 0;
+  #disconnects = 0;
+  #flushes = 0;
+  /** L1 copies served because L2 could not answer. */
+  staleServed = 0;
+  readonly lag = new Histogram();
+
+  constructor(
+    options: { namespace: string; instanceId: string; l1: Cache<string, V> | undefined; bus: InvalidationBus | undefined; monitor: Monitor; defaultTtlMs: number },
+    onKeyChanged: (key: string) => void,
+  ) {
+    this.#namespace = options.namespace;
+    this.#instanceId = options.instanceId;
+    this.l1 = options.l1;
+    this.#bus = options.bus;
+    this.#monitor = options.monitor;
+    this.#defaultTtlMs = options.defaultTtlMs;
+    this.#onKeyChanged = onKeyChanged;
+    this.#trusted = this.#bus === undefined || this.#bus.state === 'connected';
+    this.#unsubscribe = this.#bus?.subscribe({
+      onMessage: (message) => this.#onMessage(message),
+      onStateChange: (state) => this.#onBusState(state),
+    });
+  }
+
+  /** False while the bus is down: an L1 copy may have missed an invalidation. */
+  get trusted(): boolean {
+    return this.#trusted;
+  }
+
+  get busState(): BusState | 'none' {
+    return this.#bus?.state ?? 'none';
+  }
+
+  // ---------------------------------------------------------------- the read race
+
+  /** Registers an L2 read of `key` whose answer may fill L1 (see {@link fill}); end it with {@link endRead}. */
+  beginRead(key: string): ReadTicket {
+    let reads = this.#reads.get(key);
+    if (reads === undefined) {
+      reads = { count: 0, dirty: false };
+      this.#reads.set(key, reads);
+    }
+    reads.count += 1;
+    return { key, reads, generation: this.#generation };
+  }
+
+  /** Stores an L2 answer in L1 unless a write, invalidation or flush happened since the read began. */
+  fill(ticket: ReadTicket, value: V): void {
+    if (!ticket.reads.dirty && ticket.generation === this.#generation) this.l1?.set(ticket.key, value, this.l1Options(undefined));
+  }
+
+  endRead(ticket: ReadTicket): void {
+    ticket.reads.count -= 1;
+    if (ticket.reads.count === 0 && this.#reads.get(ticket.key) === ticket.reads) this.#reads.delete(ticket.key);
+  }
+
+  /** Marks reads of `key` in flight as dirty, so an older L2 answer never lands in L1 after a newer write. */
+  overtake(key: string): void {
+    const reads = this.#reads.get(key);
+    if (reads !== undefined) reads.dirty = true;
+  }
+
+  // ---------------------------------------------------------------- local changes
+
+  /** A write of `key` was acknowledged by L2: L1 holds the new value. */
+  wrote(key: string, value: V, ttlMs: number | undefined, tags?: readonly string[]): void {
+    this.overtake(key);
+    this.l1?.set(key, value, this.l1Options(ttlMs, tags));
+  }
+
+  /** `key` changed in a way L1 cannot mirror (deleted, incremented): drop it; resolves whether L1 held it. */
+  dropped(key: string): boolean {
+    this.overtake(key);
+    return this.l1?.delete(key) === true;
+  }
+
+  /** Every entry tagged `tag` (the L2 members included) was removed. */
+  droppedTag(tag: string, members: readonly string[]): void {
+    this.#generation += 1;
+    this.l1?.invalidateTag(tag);
+    for (const key of members) this.dropped(key);
+  }
+
+  /** The whole namespace went. */
+  cleared(): void {
+    this.#generation += 1;
+    this.l1?.clear();
+  }
+
+  /** Empties L1 because its coherence cannot be guaranteed (bus reconnected, circuit closed). */
+  flush(reason: string): void {
+    this.#generation += 1;
+    this.#flushes += 1;
+    const entries = this.l1?.size ?? 0;
+    this.l1?.clear();
+    safeRecord(this.#monitor, createEvent('cache.tiered.l1.flushed', SOURCE, { namespace: this.#namespace, reason, entries }));
+  }
+
+  /** L1 options for a value with `ttlMs` (undefined: the default TTL) and `tags`. */
+  l1Options(ttlMs: number | undefined, tags?: readonly string[]): { ttlMs?: number; tags?: readonly string[] } | undefined {
+    const ttl = ttlMs === undefined ? this.#defaultTtlMs : ttlMs;
+    if (ttl === 0 && (tags === undefined || tags.length === 0)) return ttlMs === undefined ? undefined : {};
+    return tags !== undefined && tags.length > 0 ? (ttl === 0 ? { tags } : { ttlMs: ttl, tags }) : { ttlMs: ttl };
+  }
+
+  // ---------------------------------------------------------------- publishing
+
+  /** Tells local subscribers and the other instances; key changes of one tick share one message. */
+  publish(change: Change): Promise<void> | undefined {
+    if (this.#subscribers.size > 0) {
+      this.#emit({ namespace: this.#namespace, keys: change.keys ?? [], tags: change.tags ?? [], clear: change.clear === true, origin: this.#instanceId, local: true });
+    }
+    if (this.#bus === undefined) return undefined;
+    if (change.tags === undefined && change.clear === undefined && change.keys !== undefined) {
+      // Key invalidations of one tick travel in one message: one PUBLISH for many concurrent writers.
+      let pending = this.#pendingKeys;
+      if (pending === undefined) {
+        const keys: string[] = [];
+        let done: () => void = () => undefined;
+        const promise = new Promise<void>((resolve) => (done = resolve));
+        pending = this.#pendingKeys = { keys, promise };
+        process.nextTick(() => {
+          this.#pendingKeys = undefined;
+          void this.#send({ keys }).then(done);
+        });
+      }
+      for (const key of change.keys) pending.keys.push(key);
+      return pending.promise;
+    }
+    return this.#send(change);
+  }
+
+  #send(change: Change): Promise<void> {
+    const message: InvalidationMessage = { namespace: this.#namespace, origin: this.#instanceId, sentAt: preciseNow(), ...change };
+    return this.#bus!.publish(message).then(
+      () => {
+        this.#published += 1;
+      },
+      (err: unknown) => {
+        // The write itself succeeded; other instances whose bus is down flush when it comes back.
+        this.#publishErrors += 1;
+        safeRecord(this.#monitor, createEvent('cache.tiered.bus.publish-failed', SOURCE, { namespace: this.#namespace, error: toError(err).message }));
+      },
+    );
+  }
+
+  /** Every invalidation made or received, as an async iterator (see `TieredCache.subscribeInvalidation`). */
+  subscribe(bufferSize: number, signal: AbortSignal | undefined): AsyncIterableIterator<InvalidationEvent> {
+    const onAbort = (): void => queue.end();
+    const queue: AsyncQueue<InvalidationEvent> = new AsyncQueue<InvalidationEvent>(bufferSize, () => {
+      this.#subscribers.delete(queue);
+      signal?.removeEventListener('abort', onAbort);
+    });
+    if (this.#closed || signal?.aborted === true) {
+      queue.end();
+      return queue;
+    }
+    this.#subscribers.add(queue);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    return queue;
+  }
+
+  #emit(event: InvalidationEvent): void {
+    for (const queue of this.#subscribers) queue.push(event);
+  }
+
+  // ---------------------------------------------------------------- received
+
+  #onMessage(message: InvalidationMessage): void {
+    if (message.origin === this.#instanceId || this.#closed) return;
+    const own = message.namespace === this.#namespace;
+    // A parent's clear() removes its regions' keys too (`<parent>.<region>` namespaces).
+    const parentClear = !own && message.clear === true && typeof message.namespace === 'string' && this.#namespace.startsWith(`${message.namespace}.`);
+    if (!own && !parentClear) return;
+    this.#received += 1;
+    const lagMs = preciseNow() - message.sentAt;
+    if (Number.isFinite(lagMs)) this.lag.record(Math.max(0, lagMs));
+    if (parentClear) {
+      this.cleared();
+      this.#emit({ namespace: this.#namespace, keys: [], tags: [], clear: true, origin: message.origin, local: false, lagMs });
+      return;
+    }
+    const keys = Array.isArray(message.keys) ? message.keys : [];
+    const tags = Array.isArray(message.tags) ? message.tags : [];
+    if (message.clear === true) this.cleared();
+    if (tags.length > 0) this.#generation += 1;
+    for (const tag of tags) this.l1?.invalidateTag(String(tag));
+    for (const key of keys) {
+      this.dropped(key);
+      this.#onKeyChanged(key);
+    }
+    this.#emit({ namespace: this.#namespace, keys, tags, clear: message.clear === true, origin: message.origin, local: false, lagMs });
+  }
+
+  #onBusState(state: BusState): void {
+    if (this.#closed) return;
+    if (state === 'disconnected') {
+      if (!this.#trusted) return;
+      this.#trusted = false;
+      this.#disconnects += 1;
+      this.#generation += 1;
+      this.#outageStartedAt = Date.now();
+      safeRecord(this.#monitor, createEvent('cache.tiered.bus.disconnected', SOURCE, { namespace: this.#namespace }));
+      return;
+    }
+    // Messages sent during the outage are lost: nothing in L1 can be trusted any more.
+    this.flush('bus-reconnected');
+    this.#trusted = true;
+    safeRecord(this.#monitor, createEvent('cache.tiered.bus.reconnected', SOURCE, { namespace: this.#namespace, outageMs: Date.now() - this.#outageStartedAt }));
+  }
+
+  stats(): { published: number; received: number; publishErrors: number; disconnects: number; flushes: number } {
+    return { published: this.#published, received: this.#received, publishErrors: this.#publishErrors, disconnects: this.#disconnects, flushes: this.#flushes };
+  }
+
+  /** Stops listening and ends every subscriber; the root cache closes the bus itself. */
+  close(): void {
+    this.#closed = true;
+    this.#unsubscribe?.();
+    for (const queue of [...this.#subscribers]) queue.end();
+    this.l1?.close();
+  }
+}

@@ -1,0 +1,98 @@
+import { toError } from '@patinox/errors';
+import { histogramSnapshot, type HealthResult, type HistogramSummary, type MetricSnapshot } from '@patinox/monitor';
+import type { CacheStats } from '../cache.js';
+import type { BusState } from './bus.js';
+import type { CircuitState } from './circuit-breaker.js';
+import type { Coherence } from './coherence.js';
+import type { RemoteTier } from './remote-tier.js';
+
+/** Counters and latency summaries of every tier; see `TieredCache.stats()`. */
+export interface TieredCacheStats {
+  /** The L1 `Cache` stats, or null without L1. */
+  l1: CacheStats | null;
+  l2: {
+    hits: number;
+    misses: number;
+    /** Calls that failed because L2 was unavailable (timeouts and open circuit included). */
+    errors: number;
+    timeouts: number;
+    /** Values that could not be decoded. */
+    decodeErrors: number;
+    getLatencyMs: HistogramSummary;
+    setLatencyMs: HistogramSummary;
+  };
+  bus: {
+    state: BusState | 'none';
+    published: number;
+    received: number;
+    publishErrors: number;
+    disconnects: number;
+    /** Sender-to-receiver delay of received invalidations, in ms. */
+    lagMs: HistogramSummary;
+  };
+  circuit: { state: CircuitState | 'disabled'; opens: number };
+  /** L1 copies served because L2 could not answer. */
+  staleServed: number;
+  /** Writes kept in L1 only because L2 was unavailable (`degradeToL1`). */
+  degradedWrites: number;
+  /** Times L1 was emptied because coherence could not be guaranteed (bus reconnect, circuit closed). */
+  l1Flushes: number;
+  store: { writes: number; failures: number };
+  locks: { acquired: number; waits: number; timeouts: number };
+}
+
+/** The metric snapshots of one cache, labelled with its namespace. */
+export function tieredMetrics(namespace: string, remote: RemoteTier, coherence: Coherence<unknown>): MetricSnapshot[] {
+  const labels = { namespace };
+  const scalar = (name: string, type: 'counter' | 'gauge', value: number, help: string): MetricSnapshot => ({ name, type, value, help, labels });
+  const l1 = coherence.l1?.stats();
+  const bus = coherence.stats();
+  return [
+    scalar('patinox_cache_l1_hits_total', 'counter', l1?.hits ?? 0, 'L1 hits'),
+    scalar('patinox_cache_l1_misses_total', 'counter', l1?.misses ?? 0, 'L1 misses'),
+    scalar('patinox_cache_l1_entries', 'gauge', l1?.size ?? 0, 'L1 entries'),
+    scalar('patinox_cache_l2_hits_total', 'counter', remote.hits, 'L2 hits'),
+    scalar('patinox_cache_l2_misses_total', 'counter', remote.misses, 'L2 misses'),
+    scalar('patinox_cache_l2_errors_total', 'counter', remote.errors, 'L2 calls that failed as unavailable'),
+    scalar('patinox_cache_bus_received_total', 'counter', bus.received, 'Invalidations received'),
+    scalar('patinox_cache_bus_published_total', 'counter', bus.published, 'Invalidations published'),
+    scalar('patinox_cache_l1_flushes_total', 'counter', bus.flushes, 'L1 flushes for coherence'),
+    scalar('patinox_cache_circuit_open', 'gauge', remote.circuit === 'open' ? 1 : 0, '1 while the L2 circuit is open'),
+    histogramSnapshot('patinox_cache_l2_get_ms', remote.getLatency, { help: 'L2 get latency in ms', labels }),
+    histogramSnapshot('patinox_cache_l2_set_ms', remote.setLatency, { help: 'L2 set latency in ms', labels }),
+    histogramSnapshot('patinox_cache_bus_lag_ms', coherence.lag, { help: 'Invalidation bus lag in ms', labels }),
+  ];
+}
+
+/** The stats of one cache from its parts. */
+export function tieredStats(
+  remote: RemoteTier,
+  coherence: Coherence<unknown>,
+  rest: Pick<TieredCacheStats, 'degradedWrites' | 'store' | 'locks'>,
+): TieredCacheStats {
+  const bus = coherence.stats();
+  return {
+    l1: coherence.l1?.stats() ?? null,
+    l2: remote.stats(),
+    bus: { state: coherence.busState, published: bus.published, received: bus.received, publishErrors: bus.publishErrors, disconnects: bus.disconnects, lagMs: coherence.lag.summary() },
+    circuit: { state: remote.circuit, opens: remote.opens },
+    staleServed: coherence.staleServed,
+    degradedWrites: rest.degradedWrites,
+    l1Flushes: bus.flushes,
+    store: rest.store,
+    locks: rest.locks,
+  };
+}
+
+/** PINGs L2 within `timeoutMs`: `up`, `degraded` (bus disconnected, circuit not closed) or `down`. */
+export async function tieredHealth(remote: RemoteTier, coherence: Coherence<unknown>, timeoutMs: number): Promise<HealthResult> {
+  const circuit = remote.circuit === 'disabled' ? 'closed' : remote.circuit;
+  const bus = coherence.busState;
+  try {
+    const latencyMs = await remote.ping(timeoutMs);
+    const degraded = bus === 'disconnected' || circuit !== 'closed';
+    return { status: degraded ? 'degraded' : 'up', details: { latencyMs, bus, circuit } };
+  } catch (err) {
+    return { status: 'down', details: { reason: toError(err).message, bus, circuit } };
+  }
+}

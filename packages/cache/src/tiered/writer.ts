@@ -1,0 +1,213 @@
+import { isDeepStrictEqual } from 'node:util';
+import { isPatinoxError } from '@patinox/errors';
+import { COUNTER_HEADER, type Serializer } from '../serialization/serializer.js';
+import type { BackendBatchOperation, BackendCheck, BackendWrite } from './backend.js';
+import type { AtomicCheck, BatchStep } from './builders.js';
+import type { Coherence } from './coherence.js';
+import { escapeGlob } from './internal/glob.js';
+import type { KeyLayout } from './key-layout.js';
+import type { RemoteTier } from './remote-tier.js';
+import type { WriteThrough } from './write-through.js';
+
+/** One encoded value write. */
+export interface EncodedEntry<V> {
+  key: string;
+  value: V;
+  bytes: Buffer;
+  ttlMs: number;
+}
+
+/**
+ * Every write path of a cache, each in the same order: encode (nothing is written when a value cannot
+ * be carried), the store (write-through), L2, L1, then the invalidation. `increment` and `atomic`,
+ * whose outcome L2 decides, write the store after L2 and undo the L2 change when the store fails.
+ */
+export class TierWriter<V> {
+  readonly #remote: RemoteTier;
+  readonly #coherence: Coherence<V>;
+  readonly #store: WriteThrough<V>;
+  readonly #layout: KeyLayout;
+  readonly #degrade: boolean;
+  /** Writes kept in L1 only because L2 was unavailable (`degradeToL1`). */
+  degradedWrites = 0;
+
+  constructor(parts: { remote: RemoteTier; coherence: Coherence<V>; store: WriteThrough<V>; layout: KeyLayout; degrade: boolean }) {
+    this.#remote = parts.remote;
+    this.#coherence = parts.coherence;
+    this.#store = parts.store;
+    this.#layout = parts.layout;
+    this.#degrade = parts.degrade;
+  }
+
+  degradable(err: unknown): boolean {
+    return this.#degrade && isPatinoxError(err, 'CACHE_BACKEND_UNAVAILABLE');
+  }
+
+  /** `set`: resolves false only with `nx` on an existing key. */
+  async set(key: string, value: V, bytes: Buffer, ttlMs: number, nx: boolean, tags: readonly string[]): Promise<boolean> {
+    if (this.#store.enabled) await this.#store.write([{ key, value, ttlMs }]);
+    const started = performance.now();
+    try {
+      const written = await this.#remote.call('set', (l2) => l2.set(this.#layout.value(key), bytes, { ttlMs, nx }));
+      this.#remote.setLatency.record(performance.now() - started);
+      if (!written) return false;
+      if (tags.length > 0) await this.#tag(key, tags, ttlMs);
+    } catch (err) {
+      if (!this.degradable(err)) throw err;
+      this.degradedWrites += 1;
+    }
+    this.#coherence.wrote(key, value, ttlMs, tags);
+    const published = this.#coherence.publish({ keys: [key] });
+    if (published !== undefined) await published;
+    return true;
+  }
+
+  /** Caches a value that came from the loader or the store (so it is not written back to the store). */
+  async cacheLoaded(key: string, value: V, serializer: Serializer, ttlMs: number, tags: readonly string[], fillL1: boolean): Promise<void> {
+    const bytes = serializer.serialize(value);
+    try {
+      await this.#remote.call('set', (l2) => l2.set(this.#layout.value(key), bytes, { ttlMs }));
+      if (tags.length > 0) await this.#tag(key, tags, ttlMs);
+    } catch (err) {
+      if (!this.degradable(err)) throw err;
+      this.degradedWrites += 1;
+    }
+    // In stale-while-revalidate mode the L1 Cache stores the value itself, with its stale window.
+    if (fillL1) this.#coherence.wrote(key, value, ttlMs, tags);
+    else this.#coherence.overtake(key);
+    await this.#coherence.publish({ keys: [key] });
+  }
+
+  #tag(key: string, tags: readonly string[], ttlMs: number): Promise<unknown> {
+    return Promise.all(tags.map((tag) => this.#remote.call('tag', (l2) => l2.addToSet(this.#layout.tag(tag), [key], ttlMs))));
+  }
+
+  async setMany(entries: readonly EncodedEntry<V>[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.#store.write(entries);
+    try {
+      await this.#remote.call('setMany', (l2) => l2.setMany(entries.map((e) => ({ key: this.#layout.value(e.key), value: e.bytes, ttlMs: e.ttlMs }))));
+    } catch (err) {
+      if (!this.degradable(err)) throw err;
+      this.degradedWrites += entries.length;
+    }
+    for (const e of entries) this.#coherence.wrote(e.key, e.value, e.ttlMs);
+    await this.#coherence.publish({ keys: entries.map((e) => e.key) });
+  }
+
+  async delete(key: string): Promise<boolean> {
+    await this.#store.write([{ key }]);
+    let existed = false;
+    try {
+      existed = (await this.#remote.call('delete', (l2) => l2.delete([this.#layout.value(key)]))) > 0;
+    } catch (err) {
+      if (!this.degradable(err)) throw err;
+      this.degradedWrites += 1;
+    }
+    existed = this.#coherence.dropped(key) || existed;
+    await this.#coherence.publish({ keys: [key] });
+    return existed;
+  }
+
+  async increment(key: string, delta: number, ttlMs: number): Promise<number> {
+    const redisKey = this.#layout.value(key);
+    const next = await this.#remote.call('increment', (l2) => l2.increment(redisKey, delta, COUNTER_HEADER, ttlMs));
+    this.#coherence.dropped(key);
+    try {
+      await this.#store.write([{ key, value: next as V, ttlMs }]);
+    } catch (err) {
+      // The store refused: take the increment back so L2 does not hold what the store never saw.
+      await this.#remote.call('increment', (l2) => l2.increment(redisKey, -delta, COUNTER_HEADER, ttlMs)).catch(() => undefined);
+      await this.#coherence.publish({ keys: [key] });
+      throw err;
+    }
+    await this.#coherence.publish({ keys: [key] });
+    return next;
+  }
+
+  async batch(ops: readonly BatchStep<V>[], serializer: Serializer, defaultTtlMs: number): Promise<void> {
+    if (ops.length === 0) return;
+    const backendOps: BackendBatchOperation[] = ops.map((op) =>
+      op.type === 'delete'
+        ? { type: 'delete', key: this.#layout.value(op.key) }
+        : { type: 'set', key: this.#layout.value(op.key), value: serializer.serialize(op.value), ttlMs: op.ttlMs ?? defaultTtlMs },
+    );
+    await this.#store.write(ops.map((op) => (op.type === 'delete' ? { key: op.key } : { key: op.key, value: op.value, ttlMs: op.ttlMs ?? defaultTtlMs })));
+    await this.#remote.call('batch', (l2) => l2.batch(backendOps));
+    for (const op of ops) {
+      if (op.type === 'delete') this.#coherence.dropped(op.key);
+      else this.#coherence.wrote(op.key, op.value, op.ttlMs ?? defaultTtlMs);
+    }
+    await this.#coherence.publish({ keys: [...new Set(ops.map((op) => op.key))] });
+  }
+
+  async atomic(checks: readonly AtomicCheck<V>[], writes: readonly BatchStep<V>[], serializer: Serializer, defaultTtlMs: number): Promise<boolean> {
+    const newBytes = writes.map((w) => (w.type === 'delete' ? null : serializer.serialize(w.value)));
+    const store = this.#store.enabled;
+    // With a store, the written keys are checked too, so a failed store write can be undone exactly.
+    const readKeys = store ? [...checks.map((c) => c.key), ...writes.map((w) => w.key)] : checks.map((c) => c.key);
+    const current = readKeys.length === 0 ? [] : await this.#remote.call('get', (l2) => l2.getMany(readKeys.map((k) => this.#layout.value(k))));
+    const backendChecks: BackendCheck[] = [];
+    for (let i = 0; i < readKeys.length; i += 1) {
+      const bytes = current[i] ?? null;
+      if (i < checks.length) {
+        const decoded = bytes === null ? undefined : this.#remote.decode<V>(serializer, bytes, checks[i]!.key);
+        if (!isDeepStrictEqual(decoded, checks[i]!.expected)) return false;
+      }
+      backendChecks.push({ key: this.#layout.value(readKeys[i]!), expected: bytes });
+    }
+    const backendWrites: BackendWrite[] = writes.map((w, i) =>
+      w.type === 'delete' ? { key: this.#layout.value(w.key), value: null } : { key: this.#layout.value(w.key), value: newBytes[i]!, ttlMs: w.ttlMs ?? defaultTtlMs },
+    );
+    const ttls = store ? await Promise.all(writes.map((w) => this.#remote.call('ttl', (l2) => l2.ttl(this.#layout.value(w.key))))) : [];
+    const applied = await this.#remote.call('compareAndSet', (l2) => l2.compareAndSet(backendChecks, backendWrites));
+    if (!applied) return false;
+    const keys = writes.map((w) => w.key);
+    try {
+      await this.#store.write(writes.map((w) => (w.type === 'delete' ? { key: w.key } : { key: w.key, value: w.value, ttlMs: w.ttlMs ?? defaultTtlMs })));
+    } catch (err) {
+      const undoChecks = writes.map((w, i) => ({ key: this.#layout.value(w.key), expected: newBytes[i]! }));
+      const undoWrites = writes.map((w, i) => {
+        const old = current[checks.length + i] ?? null;
+        const ttl = ttls[i];
+        return { key: this.#layout.value(w.key), value: old, ttlMs: ttl !== null && ttl !== undefined && ttl > 0 ? ttl : 0 };
+      });
+      await this.#remote.call('compareAndSet', (l2) => l2.compareAndSet(undoChecks, undoWrites)).catch(() => undefined);
+      for (const key of keys) this.#coherence.dropped(key);
+      await this.#coherence.publish({ keys });
+      throw err;
+    }
+    for (const w of writes) {
+      if (w.type === 'delete') this.#coherence.dropped(w.key);
+      else this.#coherence.wrote(w.key, w.value, w.ttlMs ?? defaultTtlMs);
+    }
+    if (writes.length > 0) await this.#coherence.publish({ keys });
+    return true;
+  }
+
+  /** Removes every L2 key under `<ns>:` (values, tags, locks and every region's keys); SCAN + UNLINK. */
+  async clear(): Promise<number> {
+    await this.#store.clear();
+    let removed = 0;
+    const iterator = this.#remote.backend.scan(`${escapeGlob(this.#layout.root)}*`, 1000)[Symbol.asyncIterator]();
+    for (;;) {
+      const step = await this.#remote.call('scan', () => iterator.next());
+      if (step.done === true) break;
+      removed += await this.#remote.call('delete', (l2) => l2.delete(step.value));
+    }
+    this.#coherence.cleared();
+    await this.#coherence.publish({ clear: true });
+    return removed;
+  }
+
+  async invalidateTag(tag: string): Promise<number> {
+    const tagKey = this.#layout.tag(tag);
+    const members = await this.#remote.call('tag', (l2) => l2.setMembers(tagKey));
+    await this.#store.write(members.map((key) => ({ key })));
+    const removed = await this.#remote.call('delete', (l2) => l2.delete(members.map((k) => this.#layout.value(k))));
+    await this.#remote.call('delete', (l2) => l2.delete([tagKey]));
+    this.#coherence.droppedTag(tag, members);
+    await this.#coherence.publish({ keys: members, tags: [tag] });
+    return removed;
+  }
+}

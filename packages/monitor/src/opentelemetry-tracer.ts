@@ -1,0 +1,58 @@
+import { SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
+import { describeValue, toError } from '@patinox/errors';
+import type { TraceAttributes, TraceHook, TraceSpan } from './tracing.js';
+
+function fail(span: Span, error: unknown): void {
+  const err = toError(error);
+  span.recordException(err);
+  const code = (error as { code?: unknown } | null)?.code;
+  span.setAttribute('error.type', typeof code === 'string' ? code : err.name);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
+}
+
+/**
+ * A {@link TraceHook} that records spans with an OpenTelemetry `Tracer` (from `@opentelemetry/api`, an
+ * optional peer loaded only by this subpath; bring your own SDK). Each span becomes the active span while
+ * the traced work starts, so work it starts (a connect inside an acquire, a query inside a loader) nests
+ * under it; parentage across `await`s needs the SDK's async context manager, as usual with OpenTelemetry.
+ * A failed span gets the exception, status ERROR and `error.type` (the Patinox code when there is one).
+ *
+ * @example
+ * ```ts
+ * import { trace } from '@opentelemetry/api';
+ * import { createOpenTelemetryTracer } from '@patinox/monitor/opentelemetry';
+ *
+ * const tracer = createOpenTelemetryTracer(trace.getTracer('my-service'));
+ * const pool = new Pool(manager, { tracer });
+ * ```
+ */
+export function createOpenTelemetryTracer(tracer: Tracer): TraceHook {
+  if (typeof tracer !== 'object' || tracer === null || typeof tracer.startActiveSpan !== 'function') {
+    throw new TypeError(`Expected \`tracer\` to be an OpenTelemetry Tracer (with startActiveSpan()), got ${describeValue(tracer)}`);
+  }
+  return {
+    span<T>(name: string, attributes: TraceAttributes, fn: (span: TraceSpan) => T | Promise<T>): Promise<T> {
+      return tracer.startActiveSpan(name, { attributes }, (span) => {
+        let result: T | Promise<T>;
+        try {
+          result = fn(span);
+        } catch (error) {
+          fail(span, error);
+          span.end();
+          return Promise.reject(toError(error));
+        }
+        return Promise.resolve(result).then(
+          (value) => {
+            span.end();
+            return value;
+          },
+          (error: unknown) => {
+            fail(span, error);
+            span.end();
+            throw error;
+          },
+        );
+      });
+    },
+  };
+}

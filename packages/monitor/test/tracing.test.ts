@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { PatinoxError } from '@patinox/errors';
+import { expectTraceHook } from '../src/index.js';
+import { createOpenTelemetryTracer } from '../src/opentelemetry.js';
+
+const exporter = new InMemorySpanExporter();
+const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const contextManager = new AsyncLocalStorageContextManager();
+const hook = createOpenTelemetryTracer(provider.getTracer('patinox-test'));
+
+beforeAll(() => {
+  context.setGlobalContextManager(contextManager.enable());
+});
+afterAll(() => {
+  contextManager.disable();
+  context.disable();
+});
+beforeEach(() => exporter.reset());
+
+describe('createOpenTelemetryTracer', () => {
+  it('records a span with its name and attributes, ended when the work settles', async () => {
+    const result = await hook.span('pool.acquire', { 'pool.name': 'db' }, async (span) => {
+      span.setAttribute('pool.size', 3);
+      await new Promise((r) => setTimeout(r, 5));
+      return 42;
+    });
+    expect(result).toBe(42);
+    const [span] = exporter.getFinishedSpans();
+    expect(span!.name).toBe('pool.acquire');
+    expect(span!.attributes).toEqual({ 'pool.name': 'db', 'pool.size': 3 });
+    expect(span!.status.code).toBe(0);
+    expect(span!.duration[0] * 1e3 + span!.duration[1] / 1e6).toBeGreaterThanOrEqual(4);
+  });
+
+  it('marks a rejected span failed with the Patinox code, and rethrows the same error', async () => {
+    const error = new PatinoxError('no connection', { code: 'POOL_TIMEOUT', recovery: 'retry' });
+    await expect(hook.span('pool.acquire', {}, () => Promise.reject(error))).rejects.toBe(error);
+    const [span] = exporter.getFinishedSpans();
+    expect(span!.status).toEqual({ code: 2, message: 'no connection' });
+    expect(span!.attributes['error.type']).toBe('POOL_TIMEOUT');
+    expect(span!.events.map((e) => e.name)).toEqual(['exception']);
+  });
+
+  it('ends a span whose work throws synchronously, and accepts plain values', async () => {
+    await expect(
+      hook.span('cache.load', {}, () => {
+        throw new TypeError('bad');
+      }),
+    ).rejects.toThrow('bad');
+    expect(await hook.span('cache.load', {}, () => 'sync')).toBe('sync');
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((s) => [s.name, s.status.code, s.attributes['error.type']])).toEqual([
+      ['cache.load', 2, 'TypeError'],
+      ['cache.load', 0, undefined],
+    ]);
+  });
+
+  it('nests spans started inside the work under it, across awaits', async () => {
+    await hook.span('outer', {}, async () => {
+      await new Promise((r) => setTimeout(r, 1));
+      await hook.span('inner', {}, async () => undefined);
+    });
+    const spans = exporter.getFinishedSpans();
+    const outer = spans.find((s) => s.name === 'outer')!;
+    const inner = spans.find((s) => s.name === 'inner')!;
+    expect(inner.parentSpanContext?.spanId).toBe(outer.spanContext().spanId);
+    expect(inner.spanContext().traceId).toBe(outer.spanContext().traceId);
+  });
+
+  it('refuses what is not a Tracer', () => {
+    expect(() => createOpenTelemetryTracer({} as never)).toThrow('Expected `tracer` to be an OpenTelemetry Tracer');
+  });
+});
+
+describe('expectTraceHook', () => {
+  it('accepts undefined and hooks, and names the option otherwise', () => {
+    expect(expectTraceHook('tracer', undefined)).toBeUndefined();
+    expect(expectTraceHook('tracer', hook)).toBe(hook);
+    expect(() => expectTraceHook('tracer', { span: 1 })).toThrow('Expected `tracer` to be a TraceHook (an object with span()), got');
+  });
+});

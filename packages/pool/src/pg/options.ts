@@ -1,0 +1,61 @@
+import type pg from 'pg';
+import type { PoolOptions } from '../options.js';
+
+/** A `pg.Client`-compatible constructor (pg's own, a subclass, or `pg.native.Client`). */
+export type PgClientConstructor = new (config?: string | pg.ClientConfig) => pg.Client;
+
+/** Options of {@link createPgConnectionManager}; every field is optional. */
+export interface PgConnectionManagerOptions {
+  /** Connection settings handed to every new client (a connection string or a `pg.ClientConfig`). @default {} (pg reads PG* env vars) */
+  config?: string | pg.ClientConfig;
+  /** The client class to instantiate; inject a subclass or `pg.native.Client`. @default pg.Client */
+  Client?: PgClientConstructor;
+  /**
+   * SQL sent to check an idle connection. The default empty query costs one round trip and no parse or
+   * plan on the server, which `SELECT 1` does not.
+   * @default ''
+   */
+  validationQuery?: string;
+  /**
+   * Resets session state when a connection comes back: `true` sends `DISCARD ALL` (drops prepared
+   * statements, temp tables, `SET`s, advisory locks), a string sends that SQL instead. A connection
+   * returned inside a transaction is always rolled back first, whatever this says. A failed reset
+   * destroys the connection.
+   * @default false
+   */
+  resetSession?: boolean | string;
+  /** Runs once on each new connection before it is lent (`SET search_path`, `LISTEN`); a throw fails that create. */
+  onConnect?: (client: pg.Client) => void | Promise<void>;
+  /**
+   * Default for the pool's `createTimeoutMs`, in ms: how long a connect (TCP, TLS, startup, `onConnect`)
+   * may take before it is aborted and its socket destroyed.
+   * @default config.connectionTimeoutMillis when set, else the pool's default (10000)
+   */
+  connectTimeoutMs?: number;
+  /** How long `destroy` waits for the server to acknowledge a graceful close before destroying the socket, in ms. @default 5000 */
+  endTimeoutMs?: number;
+}
+
+/**
+ * Options of {@link createPgPool}: node-postgres' `pg.PoolConfig` (connection settings plus `max`, `min`,
+ * `idleTimeoutMillis`, `connectionTimeoutMillis`, `maxUses`, `maxLifetimeSeconds`, `Client`, `onConnect`),
+ * plus the manager options above and, under `pool`, any {@link PoolOptions} for what pg has no name for.
+ *
+ * Differences from pg.Pool: `connectionTimeoutMillis` of 0 or unset means 30000 ms, not "wait forever",
+ * because no caller may wait forever; `verify`, `log` and `Promise` are ignored.
+ */
+export interface PgPoolConfig extends pg.PoolConfig {
+  /** See {@link PgConnectionManagerOptions.validationQuery}. @default '' */
+  validationQuery?: string;
+  /** See {@link PgConnectionManagerOptions.resetSession}. @default false */
+  resetSession?: boolean | string;
+  /** See {@link PgConnectionManagerOptions.endTimeoutMs}. @default 5000 */
+  endTimeoutMs?: number;
+  /**
+   * Pool options pg has no name for (`name`, `monitor`, `maxWaiters`, `healthCheckIntervalMs`,
+   * `validateOnBorrow`, `leakDetectionMs`...). A field here wins over the pg-named one it maps to
+   * (`maxSize` over `max`, `acquireTimeoutMs` over `connectionTimeoutMillis`).
+   * @default { name: 'pg' }
+   */
+  pool?: PoolOptions;
+}

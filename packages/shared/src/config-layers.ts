@@ -1,0 +1,258 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { describeValue, expectNonEmptyString, expectNonNegativeFinite, expectObject, isPatinoxError, optional, toError } from '@patinox/errors';
+import { createEvent, expectMonitor, noopMonitor, safeRecord, type Monitor } from '@patinox/monitor';
+import { ConfigData, type ConfigFileWatch, type ConfigHandle, type ConfigListener, type Unsubscribe } from './config-data.js';
+import { ConfigClosedError, ConfigInvalidError, ConfigLoadError } from './errors.js';
+import { SHARED_EVENTS, type SharedEventName } from './events.js';
+import { getPath, isPlainObject, mergeLayers, readEnvLayer, readFileLayer, setPath, type ResolvedLayer, type ValueSource } from './internal/layers.js';
+import { expectName, optionalFunction } from './internal/validate.js';
+import type { ConfigLayer, LayeredConfigOptions, WatchFileOptions } from './options.js';
+
+export type { ValueSource } from './internal/layers.js';
+
+/** What {@link LayeredConfig.explain} says about one path. */
+export interface ValueExplanation extends ValueSource {
+  readonly path: string;
+  /** Lower layers that also set this path, nearest first: the values this one shadows. */
+  readonly shadowed: readonly ValueSource[];
+}
+
+/**
+ * A {@link ConfigData} assembled from layers, later ones winning: typically in-code defaults → a file →
+ * an environment-specific file → environment variables → runtime overrides. Every change (an override,
+ * a reload, a watched file) re-merges all layers and is validated as a whole by `ConfigData`; a refused
+ * one throws `SHARED_CONFIG_INVALID` (or `SHARED_CONFIG_LOAD_FAILED`) and the last good configuration and layers stay.
+ * `explain(path)` tells which layer — and which file or variable — a value came from.
+ *
+ * @example
+ * ```ts
+ * const config = new LayeredConfig({
+ *   layers: [{ name: 'defaults', values: { pool: { maxSize: 10 } } }, { file: 'config.json', optional: true },
+ *            { name: 'env', prefix: 'APP_' }],
+ *   validate: (c) => c.pool.maxSize > 0 || 'pool.maxSize must be > 0',
+ * });
+ * config.explain('pool.maxSize'); // { layer: 'env', source: 'APP_POOL__MAX_SIZE', value: 20, … }
+ * ```
+ * @throws {ConfigInvalidError} `SHARED_CONFIG_INVALID` when the merged configuration (or an env var) is refused.
+ * @throws {ConfigLoadError} `SHARED_CONFIG_LOAD_FAILED` when a required file cannot be read or parsed.
+ */
+export class LayeredConfig<T extends object = Record<string, unknown>> implements Disposable {
+  /** The versioned configuration itself: `share()` it with workers, `subscribe()` to it. */
+  readonly data: ConfigData<T>;
+  readonly #specs: readonly ConfigLayer[];
+  readonly #name: string;
+  readonly #monitor: Monitor;
+  #layers: ResolvedLayer[];
+  #overrides: Record<string, unknown> = {};
+  #sources: Map<string, ValueSource[]>;
+  readonly #watches = new Set<ConfigFileWatch>();
+
+  constructor(options: LayeredConfigOptions<T>) {
+    expectObject('options', options);
+    if (!Array.isArray(options.layers)) throw new TypeError(`Expected \`layers\` to be an array, got ${describeValue(options.layers)}`);
+    options.layers.forEach((layer, i) => checkLayer(layer, i));
+    this.#specs = Object.freeze(options.layers.slice()) as readonly ConfigLayer[];
+    this.#name = expectName(options.name, 'config');
+    this.#monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
+    const { layers: _layers, ...dataOptions } = options;
+    this.#layers = this.#read();
+    const merged = mergeLayers(this.#layers);
+    this.data = new ConfigData<T>(merged.value as T, dataOptions);
+    this.#sources = merged.sources;
+  }
+
+  /** The current merged configuration. */
+  get(): T {
+    return this.data.get();
+  }
+
+  get version(): number {
+    return this.data.version;
+  }
+
+  /** As {@link ConfigData.subscribe} (listener form). */
+  subscribe(listener: ConfigListener<T>): Unsubscribe {
+    return this.data.subscribe(listener);
+  }
+
+  /** As {@link ConfigData.share}: a handle for `ConfigReplica.from` in a worker. */
+  share(): ConfigHandle<T> {
+    return this.data.share();
+  }
+
+  /**
+   * Which layer set `path` (dot-separated, e.g. `'pool.maxSize'`) in the current configuration, with
+   * the file or environment variable behind it and the lower-layer values it shadows; `undefined` when
+   * no layer sets it.
+   */
+  explain(path: string): ValueExplanation | undefined {
+    expectNonEmptyString('path', path);
+    const list = this.#sources.get(path);
+    if (list === undefined || getPath(this.data.get(), path.split('.')) === undefined) return undefined;
+    const top = list[list.length - 1]!;
+    return { ...top, path, shadowed: list.slice(0, -1).reverse() };
+  }
+
+  /**
+   * Sets a runtime override (the top layer) at `path` and returns the new version.
+   * @throws {ConfigInvalidError} `SHARED_CONFIG_INVALID` when the result is refused; the override is not kept.
+   */
+  set(path: string, value: unknown): number {
+    expectNonEmptyString('path', path);
+    const overrides = structuredClone(this.#overrides);
+    setPath(overrides, path.split('.'), value);
+    return this.#apply(this.#layers, overrides);
+  }
+
+  /** Removes the runtime override at `path` (the layers below show through again); returns the version. */
+  unset(path: string): number {
+    expectNonEmptyString('path', path);
+    const overrides = structuredClone(this.#overrides);
+    const keys = path.split('.');
+    const parent = getPath(overrides, keys.slice(0, -1));
+    if (isPlainObject(parent)) delete parent[keys[keys.length - 1]!];
+    return this.#apply(this.#layers, overrides);
+  }
+
+  /**
+   * Reads every file and environment layer again and installs the result; returns the new version.
+   * @throws {ConfigLoadError} / {@link ConfigInvalidError} as the constructor; the old configuration stays.
+   */
+  reload(): number {
+    let layers: ResolvedLayer[];
+    try {
+      layers = this.#read();
+    } catch (error) {
+      this.#report(SHARED_EVENTS.configReloadFailed, error);
+      throw error;
+    }
+    return this.#apply(layers, this.#overrides);
+  }
+
+  /**
+   * Reloads whenever one of the file layers changes (debounced, atomic saves followed). A reload that
+   * fails keeps the old configuration and reports `shared.config.reload.failed`. Never keeps the process
+   * alive; `close()` on the result (or on this config) stops it.
+   */
+  watch(options: Pick<WatchFileOptions, 'debounceMs'> = {}): ConfigFileWatch {
+    if (this.data.closed) throw new ConfigClosedError(this.#name);
+    expectObject('options', options);
+    const debounceMs = optional('debounceMs', options.debounceMs, expectNonNegativeFinite, 100);
+    const files = this.#specs.flatMap((spec) => ('file' in spec ? [resolve(spec.file)] : []));
+    const watchers: FSWatcher[] = [];
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let closed = false;
+    const handle: ConfigFileWatch = {
+      path: files.join(', '),
+      get closed() {
+        return closed;
+      },
+      close: () => {
+        if (closed) return;
+        closed = true;
+        if (timer !== undefined) clearTimeout(timer);
+        for (const watcher of watchers) watcher.close();
+        this.#watches.delete(handle);
+      },
+      [Symbol.dispose]: () => handle.close(),
+      [Symbol.asyncDispose]: () => {
+        handle.close();
+        return Promise.resolve();
+      },
+    };
+    for (const dir of new Set(files.map((f) => dirname(f)))) {
+      const names = new Set(files.filter((f) => dirname(f) === dir).map((f) => basename(f)));
+      // Directories, not files: an atomic save replaces the file's inode.
+      const watcher = watch(dir, { persistent: false }, (_event, filename) => {
+        if (closed || (filename !== null && !names.has(filename))) return;
+        if (timer !== undefined) clearTimeout(timer);
+        timer = setTimeout(() => {
+          timer = undefined;
+          if (closed || this.data.closed) return;
+          try {
+            this.reload();
+          } catch {
+            // reported by reload / #apply; the last good configuration stays
+          }
+        }, debounceMs);
+        timer.unref();
+      });
+      watcher.on('error', (error: Error) => {
+        this.#report(SHARED_EVENTS.configWatchFailed, error);
+        handle.close();
+      });
+      watchers.push(watcher);
+    }
+    this.#watches.add(handle);
+    return handle;
+  }
+
+  /** Stops watches and closes the underlying {@link ConfigData}. Idempotent. */
+  close(): void {
+    for (const handle of [...this.#watches]) handle.close();
+    this.data.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #apply(layers: ResolvedLayer[], overrides: Record<string, unknown>): number {
+    const all = Object.keys(overrides).length > 0 ? [...layers, { name: 'override', kind: 'override' as const, values: overrides }] : layers;
+    const merged = mergeLayers(all);
+    const version = this.data.update(merged.value as T); // validates the whole; throws and keeps the old on refusal
+    this.#layers = layers;
+    this.#overrides = overrides;
+    this.#sources = merged.sources;
+    return version;
+  }
+
+  #read(): ResolvedLayer[] {
+    const layers: ResolvedLayer[] = [];
+    const issues: string[] = [];
+    for (const spec of this.#specs) {
+      if ('values' in spec) {
+        layers.push({ name: spec.name ?? 'values', kind: 'values', values: structuredClone(spec.values) });
+      } else if ('file' in spec) {
+        const parse = optionalFunction<(text: string) => unknown>('parse', spec.parse) ?? JSON.parse;
+        let read: ReturnType<typeof readFileLayer>;
+        try {
+          read = readFileLayer(spec.file, spec.optional === true, parse);
+        } catch (error) {
+          throw new ConfigLoadError(this.#name, resolve(spec.file), error);
+        }
+        if (read !== undefined) layers.push({ name: spec.name ?? 'file', kind: 'file', values: read.values, file: read.file });
+      } else {
+        const below = mergeLayers(layers).value;
+        const env = readEnvLayer(spec.env ?? process.env, below, { prefix: spec.prefix, separator: spec.separator ?? '__', vars: spec.vars ?? {} }, issues);
+        layers.push({ name: spec.name ?? 'env', kind: 'env', values: env.values, vars: env.vars });
+      }
+    }
+    if (issues.length > 0) throw new ConfigInvalidError(this.#name, issues);
+    return layers;
+  }
+
+  #report(type: SharedEventName, error: unknown): void {
+    const err = toError(error);
+    safeRecord(this.#monitor, createEvent(type, this.#name, { code: isPatinoxError(err) ? err.code : undefined, error: err.message }));
+  }
+}
+
+function checkLayer(layer: unknown, i: number): asserts layer is ConfigLayer {
+  const name = `layers[${i}]`;
+  expectObject(name, layer, 'a layer: { values }, { file } or { prefix | vars }');
+  const spec = layer as Record<string, unknown>;
+  if (spec['name'] !== undefined) expectNonEmptyString(`${name}.name`, spec['name']);
+  if ('values' in spec) {
+    if (!isPlainObject(spec['values'])) throw new TypeError(`Expected \`${name}.values\` to be a plain object, got ${describeValue(spec['values'])}`);
+  } else if ('file' in spec) {
+    expectNonEmptyString(`${name}.file`, spec['file']);
+  } else if ('prefix' in spec || 'vars' in spec) {
+    if (spec['prefix'] !== undefined) expectNonEmptyString(`${name}.prefix`, spec['prefix']);
+    if (spec['vars'] !== undefined) expectObject(`${name}.vars`, spec['vars']);
+    if (spec['env'] !== undefined) expectObject(`${name}.env`, spec['env']);
+  } else {
+    throw new TypeError(`Expected \`${name}\` to have \`values\`, \`file\`, \`prefix\` or \`vars\`, got ${describeValue(layer)}`);
+  }
+}

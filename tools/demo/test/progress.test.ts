@@ -1,0 +1,29 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { PROGRESS_COLUMNS, progressLine } from '../src/progress.js';
+
+describe('progressLine', () => {
+  it('fits an 80-column terminal for any request count, rate, latency and rules version the demo accepts', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 100_000_000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1e6, noNaN: true }),
+        fc.double({ min: 0, max: 1e6, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 1, max: 999 }),
+        (total, hitRate, p50Ms, p99Ms, poolUtilization, rulesVersion) => {
+          const line = progressLine({ done: total, total, hitRate, p50Ms, p99Ms, poolUtilization, rulesVersion });
+          expect(line.length).toBeLessThanOrEqual(PROGRESS_COLUMNS);
+          expect(line).toContain(`/${total.toLocaleString('en-US')}`);
+        },
+      ),
+    );
+  });
+
+  it('keeps every field of a default run, two spaces apart', () => {
+    const line = progressLine({ done: 902_023, total: 1_800_000, hitRate: 0.716, p50Ms: 0.0023, p99Ms: 2.5, poolUtilization: 1, rulesVersion: 2 });
+    expect(line).toBe('  902,023/1,800,000  hit 71.6 %  p50 0.0023 ms  p99 2.5 ms  pool 100 %  rules v2');
+    expect(line.length).toBeLessThanOrEqual(80);
+  });
+});
