@@ -44,7 +44,7 @@ import { LruPolicy } from './policies/lru.js';
 import { DEFAULT_EVICTION_POLICY, EVICTION_POLICIES } from './policies/names.js';
 import type { Policy } from './policies/policy.js';
 import { TinyLfuPolicy } from './policies/tinylfu.js';
-import { regionOptions, validateRegionName } from './region.js';
+import { REGION_OPTION_KEYS, regionOptions, validateRegionName } from './region.js';
 
 /** Counters of one cache (regions have their own). */
 export interface CacheStats {
@@ -111,25 +111,12 @@ function keyContext(key: unknown): Record<string, unknown> {
   return typeof key === 'string' || typeof key === 'number' ? { key } : {};
 }
 
-// The sweep period is a timer: Node turns a delay over MAX_TIMER_MS into 1 ms, which would sweep non-stop.
-const CACHE_OPTION_KEYS = [
-  'maxEntries',
-  'maxSizeBytes',
-  'sizeOf',
-  'defaultTtlMs',
-  'evictionPolicy',
-  'cleanupIntervalMs',
-  'clock',
-  'onEvict',
-  'onReject',
-  'staleWhileRevalidateMs',
-  'name',
-  'monitor',
-  'tracer',
-] as const satisfies readonly (keyof CacheOptions)[];
+// Every option a region can set, and the name, which a region always gets from its parent.
+const CACHE_OPTION_KEYS = [...REGION_OPTION_KEYS, 'name'] as const satisfies readonly (keyof CacheOptions)[];
 const SET_OPTION_KEYS = ['ttlMs', 'sizeBytes', 'tags'] as const satisfies readonly (keyof SetOptions)[];
 const LOAD_OPTION_KEYS = ['ttlMs', 'sizeBytes', 'tags', 'signal', 'staleWhileRevalidateMs'] as const satisfies readonly (keyof GetOrLoadOptions)[];
 
+// The sweep period is a timer: Node turns a delay over MAX_TIMER_MS into 1 ms, which would sweep non-stop.
 function expectSweepMs(name: string, value: unknown): number {
   return expectTimerMs(name, value, { allowZero: true });
 }

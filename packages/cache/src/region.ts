@@ -1,7 +1,8 @@
 import { expectNonEmptyString, readOptions } from '@patinox/errors';
 import type { CacheOptions, RegionOptions } from './options.js';
 
-const REGION_OPTION_KEYS = [
+/** Every option of {@link RegionOptions}, for reading a bag once with `readOptions`. */
+export const REGION_OPTION_KEYS = [
   'maxEntries',
   'maxSizeBytes',
   'sizeOf',
