@@ -2,7 +2,7 @@
 import { describeValue } from '@patinox/errors';
 import type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendWrite, CacheBackend } from '../tiered/backend.js';
 import { TieredCacheError } from '../errors.js';
-import { globToRegExp } from '../tiered/internal/glob.js';
+import { globToRegExp } from '../internal/glob.js';
 
 /** Options of {@link MemoryBackend}. */
 export interface MemoryBackendOptions {

@@ -4,7 +4,7 @@ import { ioredisPeer } from '../internal/peers.js';
 import { describeValue, expectObject, toError } from '@patinox/errors';
 import type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendWrite, CacheBackend } from '../tiered/backend.js';
 import { CacheBackendError, TieredCacheError } from '../errors.js';
-import { clusterSlot } from '../tiered/internal/cluster-slot.js';
+import { clusterSlot } from '../internal/cluster-slot.js';
 
 /** An ioredis client: a standalone `Redis` or a `Cluster`. */
 export type RedisClient = Redis | Cluster;

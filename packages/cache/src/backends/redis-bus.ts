@@ -2,7 +2,7 @@ import { describeValue, expectBoolean, expectNonEmptyString, toError } from '@pa
 import type { Cluster, Redis } from 'ioredis';
 import type { BusListener, BusState, InvalidationBus, InvalidationMessage } from '../tiered/bus.js';
 import { CacheBackendError, TieredCacheError } from '../errors.js';
-import { clusterSlot } from '../tiered/internal/cluster-slot.js';
+import { clusterSlot } from '../internal/cluster-slot.js';
 import type { RedisClient } from './redis-backend.js';
 
 /** Options of {@link RedisBus}. */

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { describeValue, toError } from '@patinox/errors';
 import type { CacheBackend } from './backend.js';
 import { TieredCacheError } from '../errors.js';
-import { escapeGlob } from './internal/glob.js';
+import { escapeGlob } from '../internal/glob.js';
 
 /** What a snapshot export or import covered. */
 export interface SnapshotInfo {

@@ -4,7 +4,7 @@ import { COUNTER_HEADER, type Serializer } from '../serialization/serializer.js'
 import type { BackendBatchOperation, BackendCheck, BackendWrite } from './backend.js';
 import type { AtomicCheck, BatchStep } from './builders.js';
 import type { Coherence } from './coherence.js';
-import { escapeGlob } from './internal/glob.js';
+import { escapeGlob } from '../internal/glob.js';
 import type { KeyLayout } from './key-layout.js';
 import type { RemoteTier } from './remote-tier.js';
 import type { WriteThrough } from './write-through.js';
