@@ -70,6 +70,21 @@ describe('patinox-cache CLI on a TLS Redis with client certificates and ACL user
     expect(flag.err.join('')).toContain('prefer PATINOX_REDIS_PASSWORD');
   });
 
+  it('reads a value over mutual TLS as an ACL user (built bin)', async () => {
+    const env = { PATINOX_REDIS_USER: 'ops', PATINOX_REDIS_PASSWORD: 's3cret' };
+    expect((await cli(['set', 'bin-k', '{"via":"bin"}', '-n', ns, ...mtls], { env })).code).toBe(0);
+    const result = await runBin(['get', 'bin-k', '-n', ns, ...mtls], { env });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ value: { via: 'bin' } });
+    expect(result.stderr).not.toContain('s3cret');
+  }, 60_000);
+
+  it('exits 7 on NOPERM for an ACL user limited to other keys (built bin)', async () => {
+    const result = await runBin(['get', 'k', '-n', 'secret-ns', ...mtls], { env: { PATINOX_REDIS_USER: 'reader', PATINOX_REDIS_PASSWORD: 'r3ad' } });
+    expect(result.code).toBe(CLI_EXIT_CODES.noPermission);
+    expect(result.stderr).toContain('denied this ACL user (NOPERM');
+  }, 60_000);
+
   it('exits 6 when the server certificate is not trusted, naming --cacert (built bin)', async () => {
     const result = await runBin(['status', '--url', url, '--cacert', file('other-ca.crt'), '--cert', file('client.crt'), '--key', file('client.key')]);
     expect(result.code).toBe(CLI_EXIT_CODES.tlsFailed);
