@@ -26,3 +26,4 @@ export { TieredAtomic, TieredBatch } from './builders.js';
 export { TieredCache } from './tiered-cache.js';
 export { KeyLayout } from './key-layout.js';
 export type { InvalidationEvent, TieredCacheStats } from './tiered-cache.js';
+export type { RemoteStats } from './remote-tier.js';

@@ -52,8 +52,10 @@ export interface RemoteTierOptions {
 export interface RemoteStats {
   hits: number;
   misses: number;
+  /** Calls that failed because L2 was unavailable (timeouts and open circuit included). */
   errors: number;
   timeouts: number;
+  /** Values that could not be decoded. */
   decodeErrors: number;
   getLatencyMs: HistogramSummary;
   setLatencyMs: HistogramSummary;

@@ -4,23 +4,14 @@ import type { CacheStats } from '../cache.js';
 import type { BusState } from './bus.js';
 import type { CircuitState } from './circuit-breaker.js';
 import type { Coherence } from './coherence.js';
-import type { RemoteTier } from './remote-tier.js';
+import type { RemoteStats, RemoteTier } from './remote-tier.js';
 
 /** Counters and latency summaries of every tier; see `TieredCache.stats()`. */
 export interface TieredCacheStats {
   /** The L1 `Cache` stats, or null without L1. */
   l1: CacheStats | null;
-  l2: {
-    hits: number;
-    misses: number;
-    /** Calls that failed because L2 was unavailable (timeouts and open circuit included). */
-    errors: number;
-    timeouts: number;
-    /** Values that could not be decoded. */
-    decodeErrors: number;
-    getLatencyMs: HistogramSummary;
-    setLatencyMs: HistogramSummary;
-  };
+  /** L2 counters of this cache (a region counts its own calls). */
+  l2: RemoteStats;
   bus: {
     state: BusState | 'none';
     published: number;
