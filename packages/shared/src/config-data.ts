@@ -18,6 +18,7 @@ import { ConfigClosedError, ConfigInvalidError, ConfigLoadError, ConfigUpdateLoo
 import { deepFreeze, findNonCloneable } from './internal/cloneable.js';
 import { SHARED_EVENTS, type SharedEventName } from './events.js';
 import { describeError } from './internal/describe-error.js';
+import { fileWatchHandle } from './internal/file-watch-handle.js';
 import { expectName, optionalFunction } from './internal/validate.js';
 import { MAX_NOTIFY_ROUNDS, subscribeTo, Watchers, type ConfigListener, type ConfigSnapshot, type Unsubscribe } from './internal/watchers.js';
 import type { ConfigDataOptions, SubscribeOptions, ValidateResult, WatchFileOptions } from './options.js';
@@ -187,7 +188,6 @@ export class ConfigData<T> implements Disposable, AsyncDisposable {
     const file = resolve(path);
     const base = basename(file);
     let lastText: string | undefined;
-    let closed = false;
     let running = false;
     let again = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -207,7 +207,7 @@ export class ConfigData<T> implements Disposable, AsyncDisposable {
       } catch (error) {
         throw new ConfigLoadError(this.#name, file, error);
       }
-      if (closed || this.#closed) return;
+      if (handle.closed || this.#closed) return;
       const version = this.#snapshot.version + 1;
       const config = this.#accept(candidate as T);
       lastText = text;
@@ -227,33 +227,20 @@ export class ConfigData<T> implements Disposable, AsyncDisposable {
           try {
             await load();
           } catch (error) {
-            if (!closed) this.#failingFiles.add(file);
+            if (!handle.closed) this.#failingFiles.add(file);
             this.#report(SHARED_EVENTS.configReloadFailed, { path: file, ...describeError(error) });
           }
-        } while (again && !closed);
+        } while (again && !handle.closed);
       } finally {
         running = false;
       }
     };
-    const handle: ConfigFileWatch = {
-      path: file,
-      get closed() {
-        return closed;
-      },
-      close: () => {
-        if (closed) return;
-        closed = true;
-        if (timer !== undefined) clearTimeout(timer);
-        watching.watcher?.close();
-        this.#fileWatches.delete(handle);
-        this.#failingFiles.delete(file);
-      },
-      [Symbol.dispose]: () => handle.close(),
-      [Symbol.asyncDispose]: () => {
-        handle.close();
-        return Promise.resolve();
-      },
-    };
+    const handle = fileWatchHandle(file, () => {
+      if (timer !== undefined) clearTimeout(timer);
+      watching.watcher?.close();
+      this.#fileWatches.delete(handle);
+      this.#failingFiles.delete(file);
+    });
 
     try {
       await load();
@@ -265,7 +252,7 @@ export class ConfigData<T> implements Disposable, AsyncDisposable {
     // Watch the directory, not the file: an atomic save replaces the file's inode, which a file watch
     // would lose. `persistent: false` keeps the watcher from holding the process open.
     const watcher = watch(dirname(file), { persistent: false }, (_event, filename) => {
-      if (closed || (filename !== null && filename !== base)) return;
+      if (handle.closed || (filename !== null && filename !== base)) return;
       if (timer !== undefined) clearTimeout(timer);
       timer = setTimeout(() => {
         timer = undefined;

@@ -6,6 +6,7 @@ import { ConfigData, type ConfigFileWatch, type ConfigHandle, type ConfigListene
 import { ConfigClosedError, ConfigInvalidError, ConfigLoadError } from './errors.js';
 import { SHARED_EVENTS, type SharedEventName } from './events.js';
 import { getPath, isPlainObject, mergeLayers, readEnvLayer, readFileLayer, setPath, type ResolvedLayer, type ValueSource } from './internal/layers.js';
+import { fileWatchHandle } from './internal/file-watch-handle.js';
 import { expectName, optionalFunction } from './internal/validate.js';
 import type { ConfigLayer, LayeredConfigOptions, WatchFileOptions } from './options.js';
 
@@ -142,34 +143,20 @@ export class LayeredConfig<T extends object = Record<string, unknown>> implement
     const files = this.#specs.flatMap((spec) => ('file' in spec ? [resolve(spec.file)] : []));
     const watchers: FSWatcher[] = [];
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let closed = false;
-    const handle: ConfigFileWatch = {
-      path: files.join(', '),
-      get closed() {
-        return closed;
-      },
-      close: () => {
-        if (closed) return;
-        closed = true;
-        if (timer !== undefined) clearTimeout(timer);
-        for (const watcher of watchers) watcher.close();
-        this.#watches.delete(handle);
-      },
-      [Symbol.dispose]: () => handle.close(),
-      [Symbol.asyncDispose]: () => {
-        handle.close();
-        return Promise.resolve();
-      },
-    };
+    const handle = fileWatchHandle(files.join(', '), () => {
+      if (timer !== undefined) clearTimeout(timer);
+      for (const watcher of watchers) watcher.close();
+      this.#watches.delete(handle);
+    });
     for (const dir of new Set(files.map((f) => dirname(f)))) {
       const names = new Set(files.filter((f) => dirname(f) === dir).map((f) => basename(f)));
       // Directories, not files: an atomic save replaces the file's inode.
       const watcher = watch(dir, { persistent: false }, (_event, filename) => {
-        if (closed || (filename !== null && !names.has(filename))) return;
+        if (handle.closed || (filename !== null && !names.has(filename))) return;
         if (timer !== undefined) clearTimeout(timer);
         timer = setTimeout(() => {
           timer = undefined;
-          if (closed || this.data.closed) return;
+          if (handle.closed || this.data.closed) return;
           try {
             this.reload();
           } catch {
