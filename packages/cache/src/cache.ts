@@ -348,6 +348,11 @@ export class Cache<K, V> {
    */
   set(key: K, value: V, options?: SetOptions): boolean {
     if (value === undefined) throw new TypeError('Expected `value` to be defined, got undefined: undefined marks a miss and cannot be stored');
+    // getOrLoad hands hits back through a promise, which reads `then`: a value whose `then` throws would
+    // reject every later getOrLoad with the value's own error, so it is refused here, once.
+    if (typeof value === 'object' && value !== null && !thenReadable(value)) {
+      throw new TypeError('Expected `value` to be storable, got an object whose `then` cannot be read (a getter or Proxy trap threw)');
+    }
     if (this.#closed) throw new CacheClosedError(this.name);
     if (options === undefined && this.#plain) {
       // The common case: no TTL, no sizes, no tags.
@@ -1038,5 +1043,15 @@ export class Cache<K, V> {
     this.#inflight.set(key, entry);
     promise.catch(ignore);
     return entry;
+  }
+}
+
+/** False when reading `value.then` throws (a hostile getter or Proxy trap). */
+function thenReadable(value: object): boolean {
+  try {
+    void (value as { then?: unknown }).then;
+    return true;
+  } catch {
+    return false;
   }
 }
