@@ -85,3 +85,80 @@ describe('TieredCache tracing', () => {
     await cache.close();
   });
 });
+
+describe('TieredCache tier spans', () => {
+  const byName = (name: string) => exporter.getFinishedSpans().filter((s) => s.name === name);
+
+  it('wraps get, getOrLoad and set in spans with cache.l1.hit, nesting the L2 and load spans under them', async () => {
+    const cache = new TieredCache<string>({ l2: new MemoryBackend(), namespace: 'tier', tracer });
+    await cache.set('a', 'A');
+    const [set] = byName('cache.set');
+    expect(set!.attributes).toEqual({ 'cache.namespace': 'tier' });
+    expect(byName('cache.l2.set')[0]!.parentSpanContext?.spanId).toBe(set!.spanContext().spanId);
+
+    exporter.reset();
+    await cache.get('a', { consistent: true });
+    const [get] = byName('cache.get');
+    expect(get!.attributes).toEqual({ 'cache.namespace': 'tier', 'cache.l1.hit': false });
+    const [l2get] = byName('cache.l2.get');
+    expect(l2get!.parentSpanContext?.spanId).toBe(get!.spanContext().spanId);
+
+    exporter.reset();
+    await expect(cache.getOrLoad('b', async () => 'B')).resolves.toBe('B');
+    const [getOrLoad] = byName('cache.getOrLoad');
+    expect(getOrLoad!.attributes).toEqual({ 'cache.namespace': 'tier', 'cache.l1.hit': false });
+    const load = byName('cache.load')[0]!;
+    expect(load.parentSpanContext?.spanId).toBe(getOrLoad!.spanContext().spanId);
+    const l2 = exporter.getFinishedSpans().filter((s) => s.name.startsWith('cache.l2.'));
+    expect(l2.map((s) => s.name)).toEqual(expect.arrayContaining(['cache.l2.get', 'cache.l2.lock', 'cache.l2.set']));
+    for (const span of l2) expect(span.spanContext().traceId).toBe(getOrLoad!.spanContext().traceId);
+    expect(byName('cache.l2.get')[0]!.parentSpanContext?.spanId).toBe(getOrLoad!.spanContext().spanId);
+
+    exporter.reset();
+    await expect(cache.get('a')).resolves.toBe('A');
+    await expect(cache.getOrLoad('b', async () => 'never')).resolves.toBe('B');
+    expect(exporter.getFinishedSpans()).toEqual([]);
+
+    await expect(cache.get('missing')).resolves.toBeUndefined();
+    const [miss] = byName('cache.get');
+    expect(miss!.attributes['cache.l1.hit']).toBe(false);
+    expect(byName('cache.l2.get')[0]!.parentSpanContext?.spanId).toBe(miss!.spanContext().spanId);
+    await cache.close();
+  });
+
+  it('counts L1 hits and misses the same with and without a tracer', async () => {
+    const plain = new TieredCache<string>({ l2: new MemoryBackend(), namespace: 'plain' });
+    const traced = new TieredCache<string>({ l2: new MemoryBackend(), namespace: 'traced2', tracer });
+    for (const cache of [plain, traced]) {
+      await cache.set('a', 'A');
+      await cache.get('a');
+      await cache.get('nope');
+      await cache.getOrLoad('b', async () => 'B');
+      await cache.getOrLoad('b', async () => 'never');
+    }
+    expect(traced.stats().l1).toEqual(plain.stats().l1);
+    await plain.close();
+    await traced.close();
+  });
+
+  it('records L1 hits with traceL1Hits, and marks a failed read span', async () => {
+    const cache = new TieredCache<string>({ l2: new MemoryBackend(), namespace: 'hits', tracer, traceL1Hits: true });
+    await cache.set('a', 'A');
+    exporter.reset();
+    await expect(cache.get('a')).resolves.toBe('A');
+    await expect(cache.getOrLoad('a', async () => 'never')).resolves.toBe('A');
+    expect(exporter.getFinishedSpans().map((s) => [s.name, s.attributes['cache.l1.hit']])).toEqual([
+      ['cache.get', true],
+      ['cache.getOrLoad', true],
+    ]);
+    exporter.reset();
+    await expect(cache.getOrLoad('x', () => Promise.reject(new Error('db down')))).rejects.toThrow('db down');
+    const [span] = byName('cache.getOrLoad');
+    expect(span!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'db down' });
+    await cache.close();
+  });
+
+  it('refuses a traceL1Hits that is not a boolean', () => {
+    expect(() => new TieredCache({ l2: new MemoryBackend(), namespace: 'bad', tracer, traceL1Hits: 'yes' as never })).toThrow('`traceL1Hits`');
+  });
+});

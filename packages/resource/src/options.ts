@@ -1,4 +1,4 @@
-import type { Monitor } from '@patinox/monitor';
+import type { Monitor, TraceHook } from '@patinox/monitor';
 import type { CleanupPriority } from './priority.js';
 import type { CleanupReport, ResourceRegistry } from './registry.js';
 
@@ -40,6 +40,13 @@ export interface RegistryOptions {
   trackStacks?: boolean;
   /** Emit `resource.created` / `resource.cleaned` per resource (failures, leaks and shutdown are always emitted). @default true */
   resourceEvents?: boolean;
+  /**
+   * Records a `resource.shutdown` span around `shutdown()` (attributes `resource.registry`, `resource.active`,
+   * then `resource.cleaned`, `resource.failed`, `resource.complete`) with a child `resource.cleanup` span per
+   * cleanup it runs or waits for (`resource.name`, `resource.priority`, `resource.outcome`; failed when the
+   * cleanup failed). Guards, `cleanup()` and leaks are never traced. @default undefined (no tracing)
+   */
+  tracer?: TraceHook;
 }
 
 /** Options of `registry.forceCleanupAll()`. */

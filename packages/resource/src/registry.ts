@@ -12,6 +12,7 @@ import {
 import {
   createEvent,
   expectMonitor,
+  expectTraceHook,
   histogramSnapshot,
   noopMonitor,
   safeRecord,
@@ -20,6 +21,7 @@ import {
   type HistogramSummary,
   type MetricSnapshot,
   type Monitor,
+  type TraceHook,
 } from '@patinox/monitor';
 import { RegistryShutdownError } from './errors.js';
 import { RESOURCE_EVENTS } from './events.js';
@@ -133,6 +135,7 @@ export class ResourceRegistry implements AsyncDisposable {
   /** Names the registry in events and metrics. */
   readonly name: string;
   readonly #monitor: Monitor;
+  readonly #tracer: TraceHook | undefined;
   readonly #events: boolean;
   readonly #trackStacks: boolean;
   readonly #infos = new InfoFactory();
@@ -165,6 +168,7 @@ export class ResourceRegistry implements AsyncDisposable {
     this.name = optional('name', options.name, expectString, DEFAULTS.name);
     const monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
     this.#monitor = monitor;
+    this.#tracer = expectTraceHook('tracer', options.tracer);
     this.#events = monitor !== noopMonitor && optional('resourceEvents', options.resourceEvents, expectBoolean, true);
     this.#trackStacks = optional('trackStacks', options.trackStacks, expectBoolean, false);
     const trackLeaks = optional('trackLeaks', options.trackLeaks, expectBoolean, true);
@@ -332,7 +336,18 @@ export class ResourceRegistry implements AsyncDisposable {
     const deadlineMs = optional('deadlineMs', options.deadlineMs, expectTimerMs, DEFAULTS.shutdownDeadlineMs);
     this.#closing = true;
     safeRecord(this.#monitor, createEvent(RESOURCE_EVENTS.shutdownStarted, this.name, { active: this.#active, deadlineMs }));
-    this.#shutdown = this.#reports.run(this.#slots, this.#runner, deadlineMs).then((report) => {
+    const tracer = this.#tracer;
+    const run =
+      tracer === undefined
+        ? this.#reports.run(this.#slots, this.#runner, deadlineMs)
+        : tracer.span('resource.shutdown', { 'resource.registry': this.name, 'resource.active': this.#active }, async (span) => {
+            const report = await this.#reports.run(this.#slots, this.#runner, deadlineMs, tracer);
+            span.setAttribute('resource.cleaned', report.cleaned);
+            span.setAttribute('resource.failed', report.failures.length);
+            span.setAttribute('resource.complete', report.complete);
+            return report;
+          });
+    this.#shutdown = run.then((report) => {
       // Cleanups that outlived the deadline keep running, but nothing of ours may hold the event loop now.
       this.#runner.detach();
       this.#leaks?.close();

@@ -70,7 +70,7 @@ describe('packages as users install them from their tarballs', () => {
     if (project !== undefined) rmSync(project.dir, { recursive: true, force: true });
   });
 
-  it('packs every package with only dist, package.json, README and the root LICENSE', () => {
+  it('packs every package with only dist, package.json, README, the root LICENSE (and monitor its Grafana dashboard)', () => {
     const license = readFileSync(join(root, 'LICENSE'), 'utf8');
     expect(license).toContain('MIT License');
     expect(license).toContain('Patinox contributors');
@@ -90,6 +90,7 @@ describe('packages as users install them from their tarballs', () => {
       expect(listing.some((f) => f.startsWith('package/dist/esm/'))).toBe(true);
       expect(listing.some((f) => f.startsWith('package/dist/cjs/'))).toBe(true);
       expect(listing.filter((f) => f.startsWith('package/src/') || f.startsWith('package/test/'))).toEqual([]);
+      if (name === '@patinox/monitor') expect(listing).toContain('package/dashboards/patinox.json');
     }
   });
 

@@ -84,6 +84,10 @@ export class DistributedLoader<V> {
   }
 
   /** Joins the local flight for `key`, or starts one; `l1Checked` when the caller just missed a trusted L1. */
+  flight(key: string, loader: Loader<V>, options: TieredGetOrLoadOptions, l1Checked: boolean): Promise<V> {
+    return this.#flight(key, loader, options, l1Checked);
+  }
+
   #flight(key: string, loader: Loader<V>, options: TieredGetOrLoadOptions, l1Checked: boolean): Promise<V> {
     let flight = this.#flights.get(key);
     if (flight === undefined) {

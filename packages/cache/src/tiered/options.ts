@@ -72,11 +72,14 @@ export interface TieredCacheOptions<V = unknown> {
   /** Time source for the circuit breaker, in ms. @default Date.now */
   clock?: () => number;
   /**
-   * Records a `cache.l2.<operation>` span around each L2 call (`get`, `getMany`, `set`, `delete`, ...;
-   * attribute `cache.namespace`; failed on a backend error) and a `cache.load` span around each
-   * `getOrLoad` loader run. L1 hits never touch it. @default undefined (no tracing)
+   * Records a `cache.get`, `cache.getOrLoad` or `cache.set` span per call (attributes `cache.namespace`
+   * and, on reads, `cache.l1.hit`), and under it a `cache.l2.<operation>` span around each L2 call
+   * (`get`, `getMany`, `set`, `lock`, ...; failed on a backend error) and a `cache.load` span around each
+   * loader run. An L1 hit makes no span unless `traceL1Hits`. @default undefined (no tracing)
    */
   tracer?: TraceHook;
+  /** With a `tracer`, also record a span (`cache.l1.hit: true`) for reads answered by L1. @default false */
+  traceL1Hits?: boolean;
 }
 
 /** Options of `TieredCache.get`. */

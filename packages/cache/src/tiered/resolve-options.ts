@@ -28,6 +28,8 @@ export interface ResolvedTieredOptions<V> {
   monitor: Monitor;
   /** Spans for L2 calls and loads; `undefined` means no tracing work at all. */
   tracer: TraceHook | undefined;
+  /** Whether an L1 hit makes a span (only with a tracer). */
+  traceL1Hits: boolean;
   clock: () => number;
   bus: InvalidationBus | undefined;
   l1: Cache<string, V> | undefined;
@@ -77,6 +79,7 @@ export function resolveTieredOptions<V>(options: TieredCacheOptions<V>): Resolve
     maxKeyBytes: optional('maxKeyBytes', options.maxKeyBytes, expectPositiveInteger, 1024),
     monitor,
     tracer: expectTraceHook('tracer', options.tracer),
+    traceL1Hits: optional('traceL1Hits', options.traceL1Hits, expectBoolean, false),
     clock,
     bus: bus === false ? undefined : bus,
     // Strong reads are all answered by L2: an L1 would only cost memory.

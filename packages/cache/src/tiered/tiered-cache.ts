@@ -11,6 +11,7 @@ import { checkNamespace, resolveTieredOptions } from './resolve-options.js';
 import { DistributedLoader, type Loader } from './loader.js';
 import type { TieredCacheOptions, TieredEntry, TieredGetOptions, TieredGetOrLoadOptions, TieredScanOptions, TieredSetOptions } from './options.js';
 import { TierReader } from './reader.js';
+import { TierTracing } from './tier-tracing.js';
 import { RemoteTier } from './remote-tier.js';
 import { createSerializer } from './serializer-factory.js';
 import { exportSnapshot, importSnapshot, type SnapshotImportOptions, type SnapshotInfo, type SnapshotKeys } from './snapshot.js';
@@ -72,6 +73,8 @@ export class TieredCache<V = unknown> {
   readonly #degrade: boolean;
   readonly #controller = new AbortController();
   readonly #regions = new Map<string, TieredCache<unknown>>();
+  /** Set only with a `tracer`: every traced path starts with this one field check. */
+  readonly #tracing: TierTracing<V> | undefined;
   #closed = false;
 
   /**
@@ -90,6 +93,7 @@ export class TieredCache<V = unknown> {
     this.#monitor = resolved.monitor;
     this.#bus = resolved.bus;
     const { l1, clock, timeoutMs, lockTtlMs, lockWaitMs, lockPollMs, tracer } = resolved;
+    this.#tracing = tracer === undefined ? undefined : new TierTracing<V>(tracer, resolved.traceL1Hits, this.namespace);
     this.#isRoot = region === undefined;
     this.#layout = region?.layout ?? KeyLayout.of(this.namespace);
     const ownStore = region === undefined || options.store !== undefined;
@@ -136,7 +140,8 @@ export class TieredCache<V = unknown> {
     } catch (err) {
       return Promise.reject(toError(err));
     }
-    return this.#reader.get(key, options, true, false);
+    const tracing = this.#tracing;
+    return tracing === undefined ? this.#reader.get(key, options, true, false) : tracing.get(this.#reader, this.#coherence, key, options);
   }
 
   // Not async: the reader's promise is returned as is, one promise per call on the L1-hit path.
@@ -193,7 +198,12 @@ export class TieredCache<V = unknown> {
    * @throws (rejects) `CACHE_SERIALIZATION_FAILED` (nothing written), `CACHE_STORE_WRITE_FAILED` (nothing
    *   written), `CACHE_BACKEND_UNAVAILABLE` (without `degradeToL1`); TypeError for a bad key or value.
    */
-  async set(key: string, value: V, options: TieredSetOptions = {}): Promise<boolean> {
+  set(key: string, value: V, options: TieredSetOptions = {}): Promise<boolean> {
+    const tracing = this.#tracing;
+    return tracing === undefined ? this.#set(key, value, options) : tracing.write('cache.set', () => this.#set(key, value, options));
+  }
+
+  async #set(key: string, value: V, options: TieredSetOptions): Promise<boolean> {
     this.#checkKey(key);
     if (value === undefined) throw new TypeError(UNDEFINED_VALUE);
     expectObject('options', options);
@@ -314,7 +324,13 @@ export class TieredCache<V = unknown> {
     } catch (err) {
       return Promise.reject(toError(err));
     }
-    return this.#loader.getOrLoad(key, loader, options, this.#coherence.trusted ? this.#coherence.l1 : undefined, this.#defaultTtlMs);
+    const l1 = this.#coherence.trusted ? this.#coherence.l1 : undefined;
+    const tracing = this.#tracing;
+    if (tracing === undefined) return this.#loader.getOrLoad(key, loader, options, l1, this.#defaultTtlMs);
+    const swr = (options.staleWhileRevalidateMs ?? 0) > 0 && l1 !== undefined;
+    return tracing.getOrLoad(swr ? undefined : l1, swr, key, (l1Checked) =>
+      swr ? this.#loader.getOrLoad(key, loader, options, l1, this.#defaultTtlMs) : this.#loader.flight(key, loader, options, l1Checked),
+    );
   }
 
   /**

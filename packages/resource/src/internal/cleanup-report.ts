@@ -1,3 +1,4 @@
+import type { TraceHook, TraceSpan } from '@patinox/monitor';
 import { CleanupError, RESOURCE_CLEANUP_DEADLINE_EXCEEDED, type CleanupErrorCode } from '../errors.js';
 import { quiet, slotName, type CleanupRunner } from './cleanup-runner.js';
 import { CLEANED, TAKEN, type Final, type Page } from './entry.js';
@@ -39,6 +40,24 @@ interface Target {
 type Collector = Map<number, Final | 0>;
 
 /**
+ * A `resource.cleanup` span around one target, from queued to settled: attributes `resource.name`,
+ * `resource.priority` and `resource.outcome` (`cleaned`, `handed-back`, `failed`, or `late` when it
+ * settled after the report's deadline); a failed cleanup fails the span with its error. Never rejects.
+ */
+function traceCleanup(tracer: TraceHook, target: Target, collector: Collector, wait: () => Promise<unknown>): Promise<unknown> {
+  const attributes = { 'resource.name': target.name, 'resource.priority': target.priority };
+  return tracer
+    .span('resource.cleanup', attributes, (span: TraceSpan) =>
+      wait().then(() => {
+        const final = collector.get(target.id);
+        span.setAttribute('resource.outcome', final === CLEANED ? 'cleaned' : final === TAKEN ? 'handed-back' : typeof final === 'object' ? 'failed' : 'late');
+        if (typeof final === 'object') throw final;
+      }),
+    )
+    .catch(() => undefined);
+}
+
+/**
  * `forceCleanupAll()` and `shutdown()`: queues every live resource's cleanup (Critical first, newest
  * first within a priority), waits for them or the deadline, and reports by name what did not end
  * cleaned. Each running report learns the final state of its targets as the registry releases them.
@@ -56,7 +75,8 @@ export class CleanupReports {
     for (const collector of this.#collectors) if (collector.has(id)) collector.set(id, final);
   }
 
-  async run(slots: SlotPages, runner: CleanupRunner, deadlineMs: number | undefined): Promise<CleanupReport> {
+  /** With a `tracer`, each cleanup gets a `resource.cleanup` span, started (so parented) where run() is called. */
+  async run(slots: SlotPages, runner: CleanupRunner, deadlineMs: number | undefined, tracer?: TraceHook): Promise<CleanupReport> {
     const started = performance.now();
     const targets: Target[] = [];
     const queued: Target[] = [];
@@ -71,14 +91,17 @@ export class CleanupReports {
         targets.push(target);
         collector.set(target.id, 0);
         if (typeof fn === 'function') queued.push(target);
-        else if (fn instanceof Promise) waits.push(quiet(fn));
+        else if (fn instanceof Promise) waits.push(tracer === undefined ? quiet(fn) : traceCleanup(tracer, target, collector, () => quiet(fn)));
         // RUNNING: a synchronous cleanup that called us; it ends before we next look.
       }
     }
     this.#collectors.push(collector);
     try {
       queued.sort((a, b) => b.priority - a.priority || b.id - a.id);
-      for (const t of queued) waits.push(runner.enqueue(t.page, t.i, t.id, t.priority));
+      for (const t of queued) {
+        const enqueue = (): Promise<unknown> => runner.enqueue(t.page, t.i, t.id, t.priority);
+        waits.push(tracer === undefined ? enqueue() : traceCleanup(tracer, t, collector, enqueue));
+      }
       const all = Promise.all(waits);
       if (deadlineMs === undefined) await all;
       else {
