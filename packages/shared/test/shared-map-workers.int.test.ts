@@ -93,6 +93,8 @@ describe('SharedMap across worker threads', () => {
     const length = 3000;
     const keys = ['p', 'q', 'r', 's'];
     const map = SharedMap.create<string>({ capacity: 16, shards: 2, codec: 'string', maxValueBytes: length, lockLeaseMs: 200 });
+    // Whole values from the start, so the reader worker sees values even if it runs before any writer starts.
+    for (const key of keys) map.set(key, 'z'.repeat(length));
     const reader = start(map, { mode: 'read', keys, rounds: 4000, length });
     const readerReport = message<{ torn: number; seen: number }>(reader, 'torn');
     let torn = 0;
