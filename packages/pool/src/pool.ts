@@ -76,7 +76,7 @@ export class Pool<C> implements AsyncDisposable {
    */
   async use<T>(fn: (connection: C) => T | Promise<T>, options?: AcquireOptions): Promise<T> {
     expectFunction('fn', fn);
-    const loan = await (this.#tracer === undefined ? this.#core.acquire(options) : this.#tracedAcquire(this.#tracer, options));
+    const loan = await this.acquire(options);
     let result: T;
     try {
       result = await fn(loan.connection);
