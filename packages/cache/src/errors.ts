@@ -8,6 +8,8 @@ export const CACHE_LOADER_FAILED = 'CACHE_LOADER_FAILED';
 export const CACHE_LOAD_ABORTED = 'CACHE_LOAD_ABORTED';
 /** The cache was closed: no more writes or loads. */
 export const CACHE_CLOSED = 'CACHE_CLOSED';
+/** A `getOrLoad` waited `hardTimeoutMs` for its loader and gave up; the load may still finish and fill the cache. */
+export const CACHE_LOAD_TIMEOUT = 'CACHE_LOAD_TIMEOUT';
 
 /** Options shared by the cache error constructors. */
 export interface CacheErrorOptions {
@@ -47,6 +49,19 @@ export class CacheLoaderError extends CacheError {
 export class CacheLoadAbortedError extends CacheError {
   constructor(context: Record<string, unknown>, cause: unknown) {
     super('getOrLoad aborted by its caller', CACHE_LOAD_ABORTED, { context, cause });
+  }
+}
+
+/**
+ * A caller waited `hardTimeoutMs` for a load and no stale value could stand in: recovery `retry`. The
+ * load itself is not cancelled; when it succeeds later it still fills the cache for the next caller.
+ */
+export class CacheLoadTimeoutError extends CacheError {
+  constructor(context: { key?: unknown; hardTimeoutMs: number } & Record<string, unknown>) {
+    super(`getOrLoad gave up after hardTimeoutMs ${context.hardTimeoutMs}: the loader had not finished`, CACHE_LOAD_TIMEOUT, {
+      context,
+      recovery: 'retry',
+    });
   }
 }
 

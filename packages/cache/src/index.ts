@@ -4,12 +4,14 @@ export {
   CACHE_CLOSED,
   CACHE_ENTRY_TOO_LARGE,
   CACHE_LOAD_ABORTED,
+  CACHE_LOAD_TIMEOUT,
   CACHE_LOADER_FAILED,
   CacheClosedError,
   CacheEntryTooLargeError,
   CacheError,
   CacheLoadAbortedError,
   CacheLoaderError,
+  CacheLoadTimeoutError,
 } from './errors.js';
 export type { CacheErrorOptions } from './errors.js';
 export { CACHE_EVENTS } from './events.js';
