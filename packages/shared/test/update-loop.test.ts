@@ -9,17 +9,23 @@ import { ConfigData, MAX_NOTIFY_ROUNDS, SHARED_CONFIG_UPDATE_LOOP } from '../src
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
 // Runs the fixture in a worker and takes its one report; a worker that froze is terminated, so a
-// regression fails this test instead of hanging the suite.
+// regression fails this test (naming the stage) instead of hanging the suite. Both listeners are attached
+// at once: a busy main thread can take the report and the exit in one turn, and an 'exit' listener added
+// after the report arrived would then wait for an event that already happened.
 async function runLoop<R>(mode: string): Promise<R> {
   const worker = new Worker(join(fixtures, 'update-loop-worker.mjs'), { workerData: { mode } });
+  const reported = once(worker, 'message');
+  const exited = once(worker, 'exit');
   let guard: ReturnType<typeof setTimeout> | undefined;
+  let stage = 'report';
   const froze = new Promise<never>((_, reject) => {
-    guard = setTimeout(() => reject(new Error(`the ${mode} update loop froze its thread`)), 30_000);
+    guard = setTimeout(() => reject(new Error(`the ${mode} update loop froze its thread (no ${stage} after 15 s)`)), 15_000);
   });
   try {
-    const [report] = (await Promise.race([once(worker, 'message'), froze])) as [R];
+    const [report] = (await Promise.race([reported, froze])) as [R];
     // Nothing of ours may keep the thread alive once the config is closed: the worker exits by itself.
-    const [code] = (await Promise.race([once(worker, 'exit'), froze])) as [number];
+    stage = 'exit';
+    const [code] = (await Promise.race([exited, froze])) as [number];
     expect(code).toBe(0);
     return report;
   } finally {
