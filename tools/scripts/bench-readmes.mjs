@@ -1,4 +1,4 @@
-// Copies the marked figure blocks of BENCHMARKS.md into every README that quotes them (see
+// Copies the marked figure blocks of BENCHMARKS.md (and BENCHMARKS.ab.md) into every README that quotes them (see
 // bench-fragments.mjs). `--check` changes nothing and exits 1 naming each README whose copy differs
 // or that quotes a block BENCHMARKS.md does not have. `--root=DIR` works on another checkout.
 //   node tools/scripts/bench-readmes.mjs            # after `pnpm bench`
@@ -13,7 +13,10 @@ const check = args.includes('--check');
 const rootArg = args.find((a) => a.startsWith('--root='));
 const root = rootArg ? rootArg.slice('--root='.length) : fileURLToPath(new URL('../../', import.meta.url));
 
+// BENCHMARKS.md (pnpm bench) and BENCHMARKS.ab.md (bench-ab.mjs, same-run A/Bs between two commits).
 const source = readFragments(readFileSync(join(root, 'BENCHMARKS.md'), 'utf8'));
+const abFile = join(root, 'BENCHMARKS.ab.md');
+if (existsSync(abFile)) for (const [id, block] of readFragments(readFileSync(abFile, 'utf8'))) source.set(id, block);
 const readmes = [join(root, 'README.md')];
 for (const group of ['packages', 'tools']) {
   const dir = join(root, group);

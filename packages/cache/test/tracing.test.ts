@@ -1,26 +1,18 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { SpanStatusCode, context } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { inMemoryTracing } from '@patinox/test-servers/tracing';
 import { createOpenTelemetryTracer } from '@patinox/monitor/opentelemetry';
 import { CACHE_LOADER_FAILED, Cache } from '../src/index.js';
 import { MemoryBackend, TieredCache } from '../src/tiered/index.js';
 
 // Cache and TieredCache spans through the OpenTelemetry bridge, recorded by the SDK's in-memory exporter.
-const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-const contextManager = new AsyncLocalStorageContextManager();
-const otel = provider.getTracer('cache-test');
+const tracing = inMemoryTracing('cache-test');
+const { exporter, otel } = tracing;
 const tracer = createOpenTelemetryTracer(otel);
 
-beforeAll(() => {
-  context.setGlobalContextManager(contextManager.enable());
-});
-afterAll(() => {
-  contextManager.disable();
-  context.disable();
-});
-beforeEach(() => exporter.reset());
+beforeAll(() => tracing.install());
+afterAll(() => tracing.uninstall());
+beforeEach(() => tracing.reset());
 
 const names = (): string[] => exporter.getFinishedSpans().map((s) => s.name);
 

@@ -1,24 +1,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { context } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { inMemoryTracing } from '@patinox/test-servers/tracing';
 import { PatinoxError } from '@patinox/errors';
 import { expectTraceHook } from '../src/index.js';
 import { createOpenTelemetryTracer } from '../src/opentelemetry.js';
 
-const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-const contextManager = new AsyncLocalStorageContextManager();
-const hook = createOpenTelemetryTracer(provider.getTracer('patinox-test'));
+const tracing = inMemoryTracing('patinox-test');
+const { exporter, otel } = tracing;
+const hook = createOpenTelemetryTracer(otel);
 
-beforeAll(() => {
-  context.setGlobalContextManager(contextManager.enable());
-});
-afterAll(() => {
-  contextManager.disable();
-  context.disable();
-});
-beforeEach(() => exporter.reset());
+beforeAll(() => tracing.install());
+afterAll(() => tracing.uninstall());
+beforeEach(() => tracing.reset());
 
 describe('createOpenTelemetryTracer', () => {
   it('records a span with its name and attributes, ended when the work settles', async () => {

@@ -1,26 +1,18 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { SpanStatusCode, context } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { inMemoryTracing } from '@patinox/test-servers/tracing';
 import { createOpenTelemetryTracer } from '@patinox/monitor/opentelemetry';
 import { POOL_TIMEOUT, Pool } from '../src/index.js';
 import { FakeManager } from './helpers.js';
 
 // Pool spans through the OpenTelemetry bridge, recorded by the SDK's in-memory exporter.
-const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-const contextManager = new AsyncLocalStorageContextManager();
-const otel = provider.getTracer('pool-test');
+const tracing = inMemoryTracing('pool-test');
+const { exporter, otel } = tracing;
 const tracer = createOpenTelemetryTracer(otel);
 
-beforeAll(() => {
-  context.setGlobalContextManager(contextManager.enable());
-});
-afterAll(() => {
-  contextManager.disable();
-  context.disable();
-});
-beforeEach(() => exporter.reset());
+beforeAll(() => tracing.install());
+afterAll(() => tracing.uninstall());
+beforeEach(() => tracing.reset());
 
 describe('Pool tracing', () => {
   it('records pool.acquire spans, with pool.connect nested under the acquire that opened the connection', async () => {

@@ -1,25 +1,17 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { SpanStatusCode, context } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { inMemoryTracing } from '@patinox/test-servers/tracing';
 import { createOpenTelemetryTracer } from '@patinox/monitor/opentelemetry';
 import { CleanupPriority, RESOURCE_CLEANUP_FAILED, ResourceRegistry, guard } from '../src/index.js';
 
 // Shutdown spans through the OpenTelemetry bridge, recorded by the SDK's in-memory exporter.
-const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-const contextManager = new AsyncLocalStorageContextManager();
-const otel = provider.getTracer('resource-test');
+const tracing = inMemoryTracing('resource-test');
+const { exporter, otel } = tracing;
 const tracer = createOpenTelemetryTracer(otel);
 
-beforeAll(() => {
-  context.setGlobalContextManager(contextManager.enable());
-});
-afterAll(() => {
-  contextManager.disable();
-  context.disable();
-});
-beforeEach(() => exporter.reset());
+beforeAll(() => tracing.install());
+afterAll(() => tracing.uninstall());
+beforeEach(() => tracing.reset());
 
 describe('shutdown tracing', () => {
   it('records resource.shutdown with a resource.cleanup child per cleanup (name, priority, outcome)', async () => {
