@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { redisUrl } from '@patinox/test-servers';
+import { bareProject, redisUrl, type BareProject } from '@patinox/test-servers';
 import { RedisBackend } from '../src/backends/redis.js';
 import { TieredCache } from '../src/tiered/index.js';
 
@@ -13,24 +11,8 @@ import { TieredCache } from '../src/tiered/index.js';
 // built packages, so nothing resolves back into the workspace) and the optional peers are not: what a
 // user has after `npm install @patinox/cache` alone. Each subpath loads, and using it fails with
 // PEER_DEPENDENCY_MISSING naming the package to install, from ESM and from CJS.
-const here = dirname(fileURLToPath(import.meta.url));
-const packages = join(here, '..', '..');
-let project: string;
-
-function install(name: string, from: string): void {
-  const to = join(project, 'node_modules', '@patinox', name);
-  mkdirSync(to, { recursive: true });
-  cpSync(join(from, 'package.json'), join(to, 'package.json'));
-  cpSync(join(from, 'dist'), join(to, 'dist'), { recursive: true });
-}
-
-/** Links one real peer into the project (the CLI case needs ioredis and msgpackr, and must run without lz4-napi). */
-function linkPeer(name: string): void {
-  const real = realpathSync(join(packages, 'cache', 'node_modules', name));
-  const to = join(project, 'node_modules', name);
-  mkdirSync(dirname(to), { recursive: true });
-  symlinkSync(real, to, 'dir');
-}
+const packages = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+let project: BareProject;
 
 const USES: [feature: string, peer: string, code: string][] = [
   ['@patinox/cache/redis', 'ioredis', "new m.RedisBackend({ url: 'redis://127.0.0.1:1' })"],
@@ -40,35 +22,23 @@ const USES: [feature: string, peer: string, code: string][] = [
   ['@patinox/monitor/prometheus', 'prom-client', "new m.PrometheusExporter(new (require('@patinox/monitor').MetricsRegistry)())"],
 ];
 
-// Without NODE_PATH (pnpm sets it to the workspace's node_modules) and jest's NODE_OPTIONS: a user's shell.
+// A user's shell: without NODE_PATH (pnpm sets it to the workspace's node_modules) and jest's NODE_OPTIONS.
 const { NODE_PATH: _path, NODE_OPTIONS: _options, ...userEnv } = process.env;
 
-function run(file: string, source: string): { status: number | null; out: string } {
-  writeFileSync(join(project, file), source);
-  const child = spawnSync(process.execPath, [file], { cwd: project, encoding: 'utf8', env: userEnv });
-  return { status: child.status, out: `${child.stdout}${child.stderr}` };
-}
-
 beforeAll(() => {
-  project = mkdtempSync(join(tmpdir(), 'patinox-no-peers-'));
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'no-peers', private: true }));
-  install('cache', join(packages, 'cache'));
-  install('monitor', join(packages, 'monitor'));
-  install('errors', join(packages, 'errors'));
+  project = bareProject('patinox-no-peers-');
+  for (const name of ['cache', 'monitor', 'errors']) project.install(name, join(packages, name));
   // The premise: none of the peers resolves from the project.
-  const probe = run('probe.cjs', `console.log(JSON.stringify(${JSON.stringify(USES.map(([, peer]) => peer))}.filter((p) => { try { require.resolve(p); return true; } catch { return false; } })));`);
-  expect(JSON.parse(probe.out)).toEqual([]);
+  expect(project.resolvable(USES.map(([, peer]) => peer))).toEqual([]);
 }, 60_000);
 
-afterAll(() => {
-  if (project !== undefined) rmSync(project, { recursive: true, force: true });
-});
+afterAll(() => project?.dispose());
 
 describe('a missing optional peer behind a subpath', () => {
   it.each(USES)('%s without %s: imports, then fails with PEER_DEPENDENCY_MISSING naming it (ESM and CJS)', (feature, peer, use) => {
     const report = `try { ${use}; console.log('no error'); } catch (e) { console.log(JSON.stringify({ code: e.code, peer: e.peer, message: e.message })); }`;
-    const esm = run('use.mjs', `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\nconst m = await import('${feature}');\n${report}\n`);
-    const cjs = run('use.cjs', `const m = require('${feature}');\n${report}\n`);
+    const esm = project.run('use.mjs', `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\nconst m = await import('${feature}');\n${report}\n`);
+    const cjs = project.run('use.cjs', `const m = require('${feature}');\n${report}\n`);
     for (const result of [esm, cjs]) {
       expect({ feature, status: result.status }).toEqual({ feature, status: 0 });
       const line = JSON.parse(result.out.trim().split('\n').pop()!) as { code: string; peer: string; message: string };
@@ -83,29 +53,29 @@ describe('patinox-cache get without lz4-napi', () => {
   const ns = `nopeers-${randomUUID().slice(0, 8)}`;
 
   it('prints its help without ioredis, and names ioredis when a command needs it', () => {
-    const bin = join(project, 'node_modules', '@patinox', 'cache', 'dist', 'esm', 'cli', 'patinox-cache.js');
+    const bin = join(project.dir, 'node_modules', '@patinox', 'cache', 'dist', 'esm', 'cli', 'patinox-cache.js');
     const env = { ...userEnv, REDIS_URL: redisUrl() };
-    const help = spawnSync(process.execPath, [bin, 'help', 'get'], { cwd: project, encoding: 'utf8', env });
+    const help = spawnSync(process.execPath, [bin, 'help', 'get'], { cwd: project.dir, encoding: 'utf8', env });
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('Usage: patinox-cache get <key>');
-    const status = spawnSync(process.execPath, [bin, 'status'], { cwd: project, encoding: 'utf8', env });
+    const status = spawnSync(process.execPath, [bin, 'status'], { cwd: project.dir, encoding: 'utf8', env });
     expect(status.status).toBe(4);
     expect(status.stderr).toContain('npm install ioredis');
   }, 30_000);
 
   it('prints a value that was never compressed, and names lz4-napi for a compressed one', async () => {
-    linkPeer('ioredis');
-    linkPeer('msgpackr');
+    project.linkPeer('ioredis', join(packages, 'cache'));
+    project.linkPeer('msgpackr', join(packages, 'cache'));
     const plain = new TieredCache<unknown>({ l2: new RedisBackend({ url: redisUrl() }), namespace: ns, l1: false });
     const packed = new TieredCache<unknown>({ l2: new RedisBackend({ url: redisUrl() }), namespace: `${ns}-lz4`, l1: false, compression: 'lz4', compressionThresholdBytes: 16 });
     try {
       await plain.set('user:1', { name: 'Ada' });
       await packed.set('big', { text: 'x'.repeat(4096) });
-      const bin = join(project, 'node_modules', '@patinox', 'cache', 'dist', 'esm', 'cli', 'patinox-cache.js');
+      const bin = join(project.dir, 'node_modules', '@patinox', 'cache', 'dist', 'esm', 'cli', 'patinox-cache.js');
       const env = { ...userEnv, REDIS_URL: redisUrl() };
-      const got = JSON.parse(execFileSync(process.execPath, [bin, 'get', 'user:1', '-n', ns], { cwd: project, encoding: 'utf8', env })) as { value: unknown };
+      const got = JSON.parse(execFileSync(process.execPath, [bin, 'get', 'user:1', '-n', ns], { cwd: project.dir, encoding: 'utf8', env })) as { value: unknown };
       expect(got.value).toEqual({ name: 'Ada' });
-      const compressed = spawnSync(process.execPath, [bin, 'get', 'big', '-n', `${ns}-lz4`], { cwd: project, encoding: 'utf8', env });
+      const compressed = spawnSync(process.execPath, [bin, 'get', 'big', '-n', `${ns}-lz4`], { cwd: project.dir, encoding: 'utf8', env });
       // Exit code 4 (CLI_EXIT_CODES.failed), with the package to install and the way around it.
       expect(compressed.status).toBe(4);
       expect(compressed.stderr).toContain('LZ4-compressed: install the lz4-napi package');

@@ -1,9 +1,7 @@
-import { once } from 'node:events';
-import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { isPatinoxError } from '@patinox/errors';
-import { redisUrl } from '@patinox/test-servers';
+import { redisUrl, startSilentServer } from '@patinox/test-servers';
 import { POOL_MANAGER_ERROR, POOL_TIMEOUT, Pool } from '../src/index.js';
 import { POOL_REDIS_CONNECTION_LOST, POOL_REDIS_CONNECT_FAILED, createIoredisConnectionManager, useRedis } from '../src/ioredis/index.js';
 
@@ -108,24 +106,15 @@ describe('createIoredisConnectionManager', () => {
   });
 
   it('aborts a connect to a server that accepts TCP but never answers', async () => {
-    const sockets = new Set<Socket>();
-    const server = createServer((socket) => {
-      sockets.add(socket);
-      socket.resume();
-      socket.on('close', () => sockets.delete(socket));
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const port = (server.address() as { port: number }).port;
-    const p = new Pool(createIoredisConnectionManager({ redis: { host: '127.0.0.1', port }, connectTimeoutMs: 100 }), { acquireTimeoutMs: 300 });
+    const server = await startSilentServer();
+    const p = new Pool(createIoredisConnectionManager({ redis: { host: '127.0.0.1', port: server.port }, connectTimeoutMs: 100 }), { acquireTimeoutMs: 300 });
     try {
       const error = await p.acquire().catch((e: unknown) => e);
       expect(isPatinoxError(error, POOL_TIMEOUT)).toBe(true);
       await p.close();
-      await poll(() => sockets.size === 0, 2000);
+      await poll(() => server.openSockets === 0, 2000);
     } finally {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((r) => server.close(r));
+      await server.close();
     }
   });
 

@@ -1,9 +1,7 @@
-import { once } from 'node:events';
-import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { isPatinoxError } from '@patinox/errors';
-import { postgresUrl } from '@patinox/test-servers';
+import { postgresUrl, startSilentServer } from '@patinox/test-servers';
 import { POOL_MANAGER_ERROR, POOL_TIMEOUT, Pool } from '../src/index.js';
 import {
   POOL_PG_CONFIG_INVALID,
@@ -76,27 +74,17 @@ describe('createPgConnectionManager', () => {
   });
 
   it('aborts a connect to a server that accepts TCP but never answers, destroying the socket', async () => {
-    const sockets = new Set<Socket>();
-    const server = createServer((socket) => {
-      sockets.add(socket);
-      // Reads (and drops) what arrives, so the client's close is seen.
-      socket.resume();
-      socket.on('close', () => sockets.delete(socket));
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const port = (server.address() as { port: number }).port;
-    const pool = new Pool(createPgConnectionManager({ config: { host: '127.0.0.1', port }, connectTimeoutMs: 100 }), { acquireTimeoutMs: 300 });
+    const server = await startSilentServer();
+    const pool = new Pool(createPgConnectionManager({ config: { host: '127.0.0.1', port: server.port }, connectTimeoutMs: 100 }), { acquireTimeoutMs: 300 });
     try {
       const error = await pool.acquire().catch((e: unknown) => e);
       expect(isPatinoxError(error, POOL_TIMEOUT)).toBe(true);
       expect((error as { phase: string }).phase).toBe('connect');
       await pool.close();
       // Every aborted connect destroyed its socket: the silent server is left holding none.
-      await poll(() => sockets.size === 0, 2000);
+      await poll(() => server.openSockets === 0, 2000);
     } finally {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((r) => server.close(r));
+      await server.close();
     }
   });
 

@@ -1,9 +1,8 @@
 import { once } from 'node:events';
-import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { isPatinoxError } from '@patinox/errors';
-import { postgresUrl } from '@patinox/test-servers';
+import { postgresUrl, startSilentServer, type SilentServer } from '@patinox/test-servers';
 import { POOL_CLOSED, POOL_LOAN_RELEASED, POOL_TIMEOUT } from '../src/index.js';
 import { createPgPool, type PgPool, type PgPoolClient, type PgPoolConfig } from '../src/pg/index.js';
 
@@ -176,26 +175,16 @@ describe('createPgPool: maxUses (pg-pool max-uses.js)', () => {
 });
 
 describe('createPgPool: connection timeout (pg-pool connection-timeout.js)', () => {
-  let server: Server;
+  let server: SilentServer;
   let port = 0;
-  const sockets = new Set<Socket>();
 
   beforeAll(async () => {
     // Accepts TCP and never answers the startup message.
-    server = createServer((socket) => {
-      sockets.add(socket);
-      socket.on('data', () => undefined);
-      socket.on('close', () => sockets.delete(socket));
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    port = (server.address() as { port: number }).port;
+    server = await startSilentServer();
+    port = server.port;
   });
 
-  afterAll(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise((r) => server.close(r));
-  });
+  afterAll(() => server.close());
 
   it('rejects connect with POOL_TIMEOUT when the server never answers, and closes the socket', async () => {
     const pool = makePool({ connectionTimeoutMillis: 50, host: '127.0.0.1', port });
@@ -203,7 +192,7 @@ describe('createPgPool: connection timeout (pg-pool connection-timeout.js)', () 
     expect(isPatinoxError(error, POOL_TIMEOUT)).toBe(true);
     expect(pool.idleCount).toBe(0);
     // The aborted connect destroyed its socket: the silent server is not left holding it.
-    await poll(() => sockets.size === 0);
+    await poll(() => server.openSockets === 0);
   });
 
   it('calls back with an error when the timeout passes', async () => {

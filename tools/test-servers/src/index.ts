@@ -17,3 +17,7 @@ export type { RegistryHandle, StartVerdaccioOptions } from './verdaccio.js';
 export { watchUncaught } from './uncaught.js';
 export type { UncaughtWatch } from './uncaught.js';
 export { HOSTILE_COUNT, HostileRef, resolveHostile } from './hostile-ref.js';
+export { bareProject } from './bare-project.js';
+export type { BareProject } from './bare-project.js';
+export { startSilentServer } from './silent-server.js';
+export type { SilentServer } from './silent-server.js';
