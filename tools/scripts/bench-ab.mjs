@@ -27,6 +27,10 @@ const { values: args } = parseArgs({
     only: { type: 'string', default: '' },
     rounds: { type: 'string', default: '6' },
     note: { type: 'string', default: '' },
+    // For benches written before cases declared `opsPerCycle`: the batch size of every case that declares none.
+    'ops-per-cycle': { type: 'string', default: '1' },
+    // Writes the report again from the samples the last run of this --name saved, without running anything.
+    rerender: { type: 'boolean', default: false },
     'dry-run': { type: 'boolean', default: false },
   },
 });
@@ -46,6 +50,11 @@ if (!Number.isInteger(rounds) || rounds < 2 || rounds > 50) {
   process.exit(2);
 }
 const only = new RegExp(args.only, 'i');
+const defaultOps = Number(args['ops-per-cycle']);
+if (!(Number.isInteger(defaultOps) && defaultOps >= 1)) {
+  console.error(`bench-ab: --ops-per-cycle must be a positive integer, got ${JSON.stringify(args['ops-per-cycle'])}`);
+  process.exit(2);
+}
 
 const git = (...a) => execFileSync('git', ['-C', root, ...a], { encoding: 'utf8' }).trim();
 const side = (ref) => {
@@ -98,7 +107,7 @@ function runOnce(s, compiled) {
   const hook = new URL('./bench-hook.mjs', import.meta.url).href;
   const child = spawnSync(process.execPath, ['--expose-gc', '--import', hook, compiled], {
     cwd: join(s.dir, 'packages', args.package),
-    env: { ...process.env, PATINOX_BENCH_RESULTS: results },
+    env: { ...process.env, PATINOX_BENCH_RESULTS: results, ...(args.only === '' ? {} : { PATINOX_BENCH_ONLY: args.only }) },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -110,7 +119,7 @@ function runOnce(s, compiled) {
     for (const c of suite.cases) {
       const label = suite.suite ? `${suite.suite} › ${c.name}` : c.name;
       if (!only.test(label) || c.error !== undefined || !(c.hz > 0)) continue;
-      out.set(label, 1e9 / (c.hz * c.opsPerCycle));
+      out.set(label, 1e9 / (c.hz * (c.opsPerCycle === 1 ? defaultOps : c.opsPerCycle)));
     }
   }
   return out;
@@ -123,26 +132,39 @@ const median = (xs) => {
 };
 const fmt = (ns) => (ns >= 100 ? Math.round(ns).toLocaleString('en-US') : ns.toFixed(1));
 
-const compiled = sides.map(prepare);
-if (args['dry-run']) {
-  console.log(`bench-ab: both sides ready (${compiled.join(', ')})`);
-  process.exit(0);
-}
-const loadBefore = loadavg()[0];
-const started = Date.now();
-const samples = [new Map(), new Map()];
-for (let r = 0; r < rounds; r += 1) {
-  // ABBA: neither side always runs first (a machine warming up or a neighbour's load favours no one).
-  const order = r % 2 === 0 ? [0, 1] : [1, 0];
-  for (const i of order) {
-    process.stdout.write(`round ${r + 1}/${rounds}: ${i === 0 ? 'base' : 'head'} ${sides[i].short}\n`);
-    for (const [label, ns] of runOnce(sides[i], compiled[i])) {
-      if (!samples[i].has(label)) samples[i].set(label, []);
-      samples[i].get(label).push(ns);
+const samplesFile = join(tmpdir(), 'patinox-ab', `${args.name}.samples.json`);
+let samples;
+let loadBefore;
+let loadAfter;
+let minutes;
+if (args.rerender) {
+  const saved = JSON.parse(readFileSync(samplesFile, 'utf8'));
+  samples = saved.samples.map((side) => new Map(Object.entries(side).map(([label, ns]) => [label, ns.map((x) => (x * saved.opsPerCycle) / defaultOps)])));
+  ({ loadBefore, loadAfter, minutes } = saved);
+} else {
+  const compiled = sides.map(prepare);
+  if (args['dry-run']) {
+    console.log(`bench-ab: both sides ready (${compiled.join(', ')})`);
+    process.exit(0);
+  }
+  loadBefore = loadavg()[0];
+  const started = Date.now();
+  samples = [new Map(), new Map()];
+  for (let r = 0; r < rounds; r += 1) {
+    // ABBA: neither side always runs first (a machine warming up or a neighbour's load favours no one).
+    const order = r % 2 === 0 ? [0, 1] : [1, 0];
+    for (const i of order) {
+      process.stdout.write(`round ${r + 1}/${rounds}: ${i === 0 ? 'base' : 'head'} ${sides[i].short}\n`);
+      for (const [label, ns] of runOnce(sides[i], compiled[i])) {
+        if (!samples[i].has(label)) samples[i].set(label, []);
+        samples[i].get(label).push(ns);
+      }
     }
   }
+  loadAfter = loadavg()[0];
+  minutes = (Date.now() - started) / 60_000;
+  writeFileSync(samplesFile, JSON.stringify({ opsPerCycle: defaultOps, loadBefore, loadAfter, minutes, samples: samples.map((m) => Object.fromEntries(m)) }));
 }
-const loadAfter = loadavg()[0];
 
 const rows = [];
 for (const [label, baseNs] of samples[0]) {
@@ -158,7 +180,7 @@ if (rows.length === 0) {
 const date = new Date().toISOString().slice(0, 10);
 const body = [
   `Base \`${sides[0].short}\` (${sides[0].subject}) against head \`${sides[1].short}\` (${sides[1].subject}).`,
-  `\`packages/${args.package}/bench/${args.bench}.bench.ts\` of each commit, ${rounds} rounds, one process per round and side, ABBA order; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after; ${((Date.now() - started) / 60_000).toFixed(1)} min.`,
+  `\`packages/${args.package}/bench/${args.bench}.bench.ts\` of each commit, ${rounds} rounds, one process per round and side, ABBA order; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after; ${minutes.toFixed(1)} min.`,
   args.note === '' ? '' : `${args.note}`,
   '',
   '| case | base ns/op median (best) | head ns/op median (best) | head/base median | head/base best |',
