@@ -117,18 +117,20 @@ class ReferenceQueue {
   }
 }
 
-type Op = { kind: 'acquire'; priority: number } | { kind: 'handoff' } | { kind: 'abort'; index: number };
+type Op = { kind: 'acquire'; priorities: number[] } | { kind: 'handoff'; times: number } | { kind: 'abort'; index: number };
 
+const priorityArb = fc.constantFrom(-2, 0, 0, 1, 3);
+// Bursts of callers and of hand-offs, so queues get deep enough to reach the aging bound.
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('acquire' as const), priority: fc.constantFrom(-2, 0, 0, 1, 3) }) },
-  { weight: 3, arbitrary: fc.constant<Op>({ kind: 'handoff' }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('acquire' as const), priorities: fc.array(priorityArb, { minLength: 1, maxLength: 12 }) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('handoff' as const), times: fc.integer({ min: 1, max: 10 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('abort' as const), index: fc.nat({ max: 20 }) }) },
 );
 
 describe('Pool acquire priorities (property)', () => {
   it('hands off in the order of the reference model: by priority, FIFO within one, aging bound of 8', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { maxLength: 60 }), async (ops) => {
+      fc.asyncProperty(fc.array(opArb, { maxLength: 40 }), async (ops) => {
         const { pool, held } = await busyPool();
         const model = new ReferenceQueue();
         const served: number[] = [];
@@ -141,15 +143,17 @@ describe('Pool acquire priorities (property)', () => {
         let passedOldest = 0;
         for (const op of ops) {
           if (op.kind === 'acquire') {
-            const id = nextId++;
-            const controller = new AbortController();
-            controllers.set(id, controller);
-            priorities.set(id, op.priority);
-            const p = pool.acquire({ priority: op.priority, signal: controller.signal }).then((l) => (served.push(id), l));
-            // Aborted callers and those still queued at close() reject.
-            p.catch(() => undefined);
-            promises.set(id, p);
-            model.waiting.push({ id, priority: op.priority });
+            for (const priority of op.priorities) {
+              const id = nextId++;
+              const controller = new AbortController();
+              controllers.set(id, controller);
+              priorities.set(id, priority);
+              const p = pool.acquire({ priority, signal: controller.signal }).then((l) => (served.push(id), l));
+              // Aborted callers and those still queued at close() reject.
+              p.catch(() => undefined);
+              promises.set(id, p);
+              model.waiting.push({ id, priority });
+            }
           } else if (op.kind === 'abort') {
             if (model.waiting.length === 0) continue;
             const victim = model.waiting[op.index % model.waiting.length]!;
@@ -157,17 +161,18 @@ describe('Pool acquire priorities (property)', () => {
             controllers.get(victim.id)!.abort(new Error('abort'));
             await promises.get(victim.id)!.catch(() => undefined);
           } else {
-            if (model.waiting.length === 0) continue;
-            const oldest = model.waiting[0]!.id;
-            const want = model.take();
-            expected.push(want.id);
-            loan.release();
-            await flush(0);
-            const got = served.at(-1)!;
-            // The bound itself, checked on what the pool did, independent of the model.
-            passedOldest = got === oldest ? 0 : passedOldest + 1;
-            expect(passedOldest).toBeLessThanOrEqual(7);
-            loan = await promises.get(got)!;
+            for (let i = 0; i < op.times && model.waiting.length > 0; i += 1) {
+              const oldest = model.waiting[0]!.id;
+              const want = model.take();
+              expected.push(want.id);
+              loan.release();
+              await flush(0);
+              const got = served.at(-1)!;
+              // The bound itself, checked on what the pool did, independent of the model.
+              passedOldest = got === oldest ? 0 : passedOldest + 1;
+              expect(passedOldest).toBeLessThanOrEqual(7);
+              loan = await promises.get(got)!;
+            }
           }
         }
         expect(served).toEqual(expected);
