@@ -1,23 +1,25 @@
-import { describeThrown, expectSignal, isPatinoxError, isThenable, optional, readOptions } from '@patinox/errors';
-import { Histogram, createEvent, safeRecord, type Monitor } from '@patinox/monitor';
+import { describeThrown, expectSignal, isPatinoxError, optional, readOptions } from '@patinox/errors';
+import { createEvent, safeRecord, type Histogram, type Monitor } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
 import { PoolClosedError, PoolDrainingError, PoolManagerError, PoolQueueFullError, PoolStartupError, PoolTimeoutError } from '../errors.js';
 import { POOL_EVENTS, type PoolEventName } from '../events.js';
 import type { AcquireOptions } from '../options.js';
 import { PooledConnection } from '../pooled-connection.js';
 import type { CloseReport, LeakReport, PoolStats } from '../stats.js';
-import { BoundedCalls, isCallTimeout } from './bounded-calls.js';
+import { BoundedCalls } from './bounded-calls.js';
 import { Connector } from './connector.js';
+import { Destroyer } from './destroyer.js';
+import { DrainWatch } from './drain-watch.js';
 import type { LoanOwner } from './loan-owner.js';
 import { Maintenance } from './maintenance.js';
 import { Readiness } from './readiness.js';
 import { expectDelayMs, expectPriority, type ResolvedOptions } from './resolve-options.js';
-import { BORROWED, CHECKING, CREATING, FAILED, IDLE, RECYCLING, RETIRED, SOUND, SlotTable } from './slot-table.js';
+import { BORROWED, CHECKING, FAILED, IDLE, RECYCLING, RETIRED, SOUND, SlotTable } from './slot-table.js';
 import { Validator } from './validator.js';
+import { WaitRecorder } from './wait-recorder.js';
 import { waiterPromise, type Waiter } from './waiter.js';
 import { WaiterQueue } from './waiter-queue.js';
 
-const PENDING_WAITS = 64;
 const ACQUIRE_OPTION_KEYS = ['timeoutMs', 'signal', 'priority'] as const;
 
 // Bits of `#gate`: any of them sends acquire off the fast path.
@@ -31,7 +33,6 @@ export class PoolCore<C> implements LoanOwner {
   readonly #name: string;
   readonly #monitor: Monitor;
   readonly #acquireTimeoutMs: number;
-  readonly #destroyTimeoutMs: number;
   readonly #maxLifetimeMs: number;
   readonly #validateOnBorrow: boolean;
   readonly #validateOnReturn: boolean;
@@ -54,42 +55,27 @@ export class PoolCore<C> implements LoanOwner {
   readonly #readiness: Readiness;
   readonly #waiters: WaiterQueue<PooledConnection<C>>;
 
-  #size = 0;
+  readonly #destroyer: Destroyer<C>;
+  readonly #waits = new WaitRecorder();
+  readonly #drainWatch = new DrainWatch();
+  readonly #calls = new BoundedCalls();
+
   #loaned = 0;
   // Connections created so far while start-up still wants `initialSize` of them.
   #startupWant: number;
 
   #created = 0;
-  #destroyed = 0;
   #acquired = 0;
   #timeouts = 0;
   #aborted = 0;
   #createErrors = 0;
-  #destroyTimeouts = 0;
   #doubleReleases = 0;
   #evicted = 0;
-  readonly #waitHistogram = new Histogram();
-  // Enqueue times of callers served since the last clock read: their waits are recorded at the next read
-  // (the next enqueue, usually microseconds later) or at the latest in a microtask queued before the
-  // served caller resumes, so a hand-off costs one clock read instead of two.
-  readonly #pendingWaits = new Float64Array(PENDING_WAITS);
-  #pendingWaitCount = 0;
-  #flushScheduled = false;
-  readonly #flushTask = (): void => {
-    this.#flushScheduled = false;
-    if (this.#pendingWaitCount > 0) this.#now();
-  };
-
-  readonly #destroying = new Set<Promise<void>>();
-  readonly #calls = new BoundedCalls();
-  // Time of the last clock read (acquire or tick); release stamps connections with it instead of reading the clock.
-  #coarseNow: number;
 
   #gate = 0;
   #closed = false;
   #closing: Promise<CloseReport> | undefined = undefined;
   #onDrained: (() => void) | undefined = undefined;
-  #drainWatchers: (() => void)[] | undefined = undefined;
 
   constructor(manager: ConnectionManager<C>, options: ResolvedOptions) {
     this.#manager = manager;
@@ -99,7 +85,6 @@ export class PoolCore<C> implements LoanOwner {
     this.#minSize = options.minSize;
     this.#maxSize = options.maxSize;
     this.#acquireTimeoutMs = options.acquireTimeoutMs;
-    this.#destroyTimeoutMs = options.destroyTimeoutMs;
     this.#maxLifetimeMs = options.maxLifetimeMs;
     this.#healthCheckIntervalMs = options.healthCheckIntervalMs;
     this.#validateOnBorrow = options.validateOnBorrow;
@@ -112,7 +97,6 @@ export class PoolCore<C> implements LoanOwner {
     this.#hasRecycle = manager.recycle !== undefined;
     this.#hasWatch = manager.watch !== undefined;
     this.#startupWant = options.initialSize;
-    this.#coarseNow = performance.now();
     this.#slots = new SlotTable<C>(options.idleOrder === 'fifo', {
       lifetime: options.maxLifetimeMs > 0,
       healthChecks: options.healthCheckIntervalMs > 0,
@@ -120,14 +104,18 @@ export class PoolCore<C> implements LoanOwner {
       stacks: this.#trackLoans,
       watch: this.#hasWatch,
     });
+    this.#destroyer = new Destroyer(manager, this.#slots, this.#calls, options.destroyTimeoutMs, {
+      destroyed: (reason, size, error) => this.#event(POOL_EVENTS.connectionDestroyed, error === undefined ? { reason, size } : { reason, size, error }),
+      managerError: (operation, error) => this.#reportManagerError(operation, error),
+    });
     this.#waiters = new WaiterQueue(options.acquireTimeoutMs, (waiter, now) => this.#expire(waiter, now));
     this.#readiness = new Readiness(options.name, options.initialSize, options.failFast, options.acquireTimeoutMs, () => this.#connector.lastError);
     this.#connector = new Connector(manager, options, {
       created: (slot, connection) => this.#onCreated(slot, connection),
       failed: (slot, error, attempt, retryInMs) => this.#onCreateFailed(slot, error, attempt, retryInMs),
       late: (connection) => {
-        this.#event(POOL_EVENTS.connectionDestroyed, { reason: 'late', size: this.#size });
-        this.#callDestroy(connection);
+        this.#event(POOL_EVENTS.connectionDestroyed, { reason: 'late', size: this.#slots.size });
+        this.#destroyer.connection(connection);
       },
       retry: () => this.#dispatch(),
     });
@@ -135,15 +123,15 @@ export class PoolCore<C> implements LoanOwner {
       passed: (slot, forBorrow) => this.#checkPassed(slot, forBorrow),
       failed: (slot, cause, timedOut, error) => {
         this.#event(POOL_EVENTS.validationFailed, { error: error.message, timedOut });
-        this.#destroySlot(slot, 'invalid', cause);
+        this.#destroyer.slot(slot, 'invalid', cause);
       },
       settled: () => this.#afterRelease(),
       recycled: (slot, error) => this.#recycled(slot, error),
     });
     this.#maintenance = new Maintenance(this.#slots, options, {
-      now: () => this.#now(),
-      evictable: () => this.#size - this.#minSize,
-      destroy: (slot, reason) => this.#destroySlot(slot, reason),
+      now: () => this.#waits.now(),
+      evictable: () => this.#slots.size - this.#minSize,
+      destroy: (slot, reason) => this.#destroyer.slot(slot, reason),
       healthCheck: (slot, now) => {
         if (this.#validator.check(slot, false) === true) {
           this.#slots.checkAt[slot] = this.#nextCheck(now);
@@ -162,9 +150,9 @@ export class PoolCore<C> implements LoanOwner {
     if (options === undefined && this.#waiters.size === 0 && this.#slots.idleCount > 0 && this.#gate === 0) {
       const slot = this.#takeIdle();
       if (slot >= 0) {
-        this.#waitHistogram.record(0);
+        this.#waits.servedAtOnce();
         // A failed validation inside takeIdle may have dropped the pool below minSize.
-        if (this.#size < this.#minSize) this.#fillDemand();
+        if (this.#slots.size < this.#minSize) this.#fillDemand();
         return Promise.resolve(this.#lend(slot, undefined));
       }
       // An async check started for this caller: queue it behind that check instead of starting another.
@@ -191,14 +179,14 @@ export class PoolCore<C> implements LoanOwner {
     if (!triedIdle && this.#gate === 0 && this.#waiters.size === 0 && this.#slots.idleCount > 0) {
       const slot = this.#takeIdle();
       if (slot >= 0) {
-        this.#waitHistogram.record(0);
-        if (this.#size < this.#minSize) this.#fillDemand();
+        this.#waits.servedAtOnce();
+        if (this.#slots.size < this.#minSize) this.#fillDemand();
         return Promise.resolve(this.#lend(slot, undefined));
       }
     }
     if (this.#waiters.size >= this.#maxWaiters) return Promise.reject(new PoolQueueFullError(this.#name, this.#maxWaiters));
 
-    const now = this.#now();
+    const now = this.#waits.now();
     const waiter = this.#waiters.node();
     waiter.enqueuedAt = now;
     waiter.deadline = now + timeoutMs;
@@ -229,7 +217,7 @@ export class PoolCore<C> implements LoanOwner {
     while (slots.idleCount > 0) {
       const slot = slots.popIdle();
       if (!this.#validateOnBorrow) return slot;
-      const now = this.#now();
+      const now = this.#waits.now();
       if (now - slots.lastUsedAt[slot]! <= this.#skipWindowMs) return slot;
       const verdict = this.#validator.check(slot, true);
       if (verdict === true) return slot;
@@ -261,9 +249,9 @@ export class PoolCore<C> implements LoanOwner {
     slots.loans[slot] = undefined;
     this.#loaned -= 1;
     if (this.#trackLoans) slots.stacks[slot] = undefined;
-    const now = this.#coarseNow;
-    if (this.#closed || slots.broken[slot] !== SOUND || this.#size > this.#maxSize || (this.#maxLifetimeMs > 0 && now >= slots.expiresAt[slot]!)) {
-      this.#destroySlot(slot, this.#closed ? 'closed' : slots.broken[slot] !== SOUND ? this.#brokenReason(slot) : this.#size > this.#maxSize ? 'resize' : 'lifetime');
+    const now = this.#waits.coarseNow;
+    if (this.#closed || slots.broken[slot] !== SOUND || this.#slots.size > this.#maxSize || (this.#maxLifetimeMs > 0 && now >= slots.expiresAt[slot]!)) {
+      this.#destroyer.slot(slot, this.#closed ? 'closed' : slots.broken[slot] !== SOUND ? this.#brokenReason(slot) : this.#slots.size > this.#maxSize ? 'resize' : 'lifetime');
       this.#afterRelease();
       return;
     }
@@ -290,7 +278,7 @@ export class PoolCore<C> implements LoanOwner {
     slots.loans[slot] = undefined;
     this.#loaned -= 1;
     if (this.#trackLoans) slots.stacks[slot] = undefined;
-    this.#destroySlot(slot, 'destroyed', error);
+    this.#destroyer.slot(slot, 'destroyed', error);
     this.#afterRelease();
   }
 
@@ -309,9 +297,9 @@ export class PoolCore<C> implements LoanOwner {
   #recycled(slot: number, error: unknown): void {
     if (error !== undefined) {
       this.#reportManagerError('recycle', error);
-      this.#destroySlot(slot, 'recycle-failed', error);
+      this.#destroyer.slot(slot, 'recycle-failed', error);
     } else if (this.#closed || this.#slots.broken[slot] !== SOUND) {
-      this.#destroySlot(slot, this.#closed ? 'closed' : this.#brokenReason(slot));
+      this.#destroyer.slot(slot, this.#closed ? 'closed' : this.#brokenReason(slot));
     } else if (this.#validateOnReturn) {
       this.#returnCheck(slot);
       return;
@@ -331,10 +319,10 @@ export class PoolCore<C> implements LoanOwner {
   #checkPassed(slot: number, forBorrow: boolean): void {
     const slots = this.#slots;
     if (this.#closed || slots.broken[slot] !== SOUND) {
-      this.#destroySlot(slot, this.#closed ? 'closed' : this.#brokenReason(slot));
+      this.#destroyer.slot(slot, this.#closed ? 'closed' : this.#brokenReason(slot));
       return;
     }
-    const now = this.#now();
+    const now = this.#waits.now();
     if (forBorrow) slots.lastUsedAt[slot] = now;
     else if (this.#healthCheckIntervalMs > 0) slots.checkAt[slot] = this.#nextCheck(now);
     this.#offer(slot);
@@ -354,12 +342,7 @@ export class PoolCore<C> implements LoanOwner {
 
   #serve(slot: number): void {
     const waiter = this.#waiters.take(this.#fairQueue);
-    if (this.#pendingWaitCount === PENDING_WAITS) this.#now();
-    this.#pendingWaits[this.#pendingWaitCount++] = waiter.enqueuedAt;
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      queueMicrotask(this.#flushTask);
-    }
+    this.#waits.served(waiter.enqueuedAt);
     waiter.resolve(this.#lend(slot, waiter.stack));
     this.#waiters.recycle(waiter);
   }
@@ -379,15 +362,12 @@ export class PoolCore<C> implements LoanOwner {
     const connector = this.#connector;
     if (this.#closed || connector.backingOff) return;
     const queued = (this.#gate & GATE_SUSPENDED) === 0 ? this.#waiters.size - connector.pending - this.#validator.borrowChecks : 0;
-    let want = Math.max(queued, this.#minSize - this.#size, this.#startupWant - this.#created - connector.pending);
-    want = Math.min(want, this.#maxSize - this.#size);
+    let want = Math.max(queued, this.#minSize - this.#slots.size, this.#startupWant - this.#created - connector.pending);
+    want = Math.min(want, this.#maxSize - this.#slots.size);
     // While creates fail, probe with one at a time instead of hammering a dead server with maxSize.
     if (connector.failures > 0) want = Math.min(want, 1 - connector.pending);
     for (; want > 0; want -= 1) {
-      const slot = this.#slots.alloc(this.#maxSize);
-      this.#slots.state[slot] = CREATING;
-      this.#size += 1;
-      connector.spawn(slot);
+      connector.spawn(this.#slots.alloc(this.#maxSize));
     }
   }
 
@@ -397,7 +377,7 @@ export class PoolCore<C> implements LoanOwner {
   #expire(waiter: Waiter<PooledConnection<C>>, now: number): void {
     this.#timeouts += 1;
     const connector = this.#connector;
-    const connecting = connector.pending > 0 || connector.backingOff || (connector.lastError !== undefined && this.#size < this.#maxSize);
+    const connecting = connector.pending > 0 || connector.backingOff || (connector.lastError !== undefined && this.#slots.size < this.#maxSize);
     const phase = connecting ? 'connect' : 'queue';
     const waitedMs = Math.round(now - waiter.enqueuedAt);
     // In the queue phase a validation failure is only the cause if it happened while this caller waited.
@@ -416,7 +396,7 @@ export class PoolCore<C> implements LoanOwner {
           pool: this.#name,
           waitedMs,
           timeoutMs: waiter.timeoutMs,
-          size: this.#size,
+          size: this.#slots.size,
           maxSize: this.#maxSize,
           borrowed: this.#loaned + validator.checking,
           waiting: this.#waiters.size,
@@ -428,57 +408,13 @@ export class PoolCore<C> implements LoanOwner {
     this.#checkDrainDone();
   }
 
-  // ---------------------------------------------------------------- slots
-
-  #destroySlot(slot: number, reason: string, cause?: unknown): void {
-    const slots = this.#slots;
-    const conn = slots.conns[slot] as C;
-    const unwatch = this.#hasWatch ? slots.unwatch[slot] : undefined;
-    if (unwatch !== undefined) {
-      slots.unwatch[slot] = undefined;
-      try {
-        unwatch();
-      } catch (error) {
-        this.#reportManagerError('unwatch', error);
-      }
-    }
-    slots.free(slot);
-    this.#size -= 1;
-    this.#destroyed += 1;
-    this.#event(POOL_EVENTS.connectionDestroyed, { reason, size: this.#size, ...(cause === undefined ? {} : { error: describeThrown(cause) }) });
-    this.#callDestroy(conn);
-  }
-
-  #callDestroy(conn: C): void {
-    let result: unknown;
-    try {
-      result = this.#manager.destroy(conn);
-    } catch (error) {
-      this.#reportManagerError('destroy', error);
-      return;
-    }
-    if (isThenable(result)) {
-      const pending: Promise<void> = this.#calls.run(result, 'destroy', this.#destroyTimeoutMs).then(
-        () => {
-          this.#destroying.delete(pending);
-        },
-        (error: unknown) => {
-          this.#destroying.delete(pending);
-          if (isCallTimeout(error)) this.#destroyTimeouts += 1;
-          this.#reportManagerError('destroy', error);
-        },
-      );
-      this.#destroying.add(pending);
-    }
-  }
-
   // ---------------------------------------------------------------- create
 
   #onCreated(slot: number, conn: C): void {
     const slots = this.#slots;
     slots.conns[slot] = conn;
     this.#created += 1;
-    const now = this.#now();
+    const now = this.#waits.now();
     slots.lastUsedAt[slot] = now;
     if (this.#maxLifetimeMs > 0) slots.expiresAt[slot] = now + this.#maxLifetimeMs * (1 - 0.1 * this.#rand());
     if (this.#healthCheckIntervalMs > 0) slots.checkAt[slot] = this.#nextCheck(now);
@@ -490,16 +426,16 @@ export class PoolCore<C> implements LoanOwner {
         this.#reportManagerError('watch', error);
       }
     }
-    this.#event(POOL_EVENTS.connectionCreated, { size: this.#size });
+    this.#event(POOL_EVENTS.connectionCreated, { size: this.#slots.size });
     if (this.#startupWant > 0 && this.#created >= this.#startupWant) {
       this.#startupWant = 0;
       this.#readiness.resolve();
     }
     if (slots.broken[slot] !== SOUND) {
       // It reported an error from inside watch(), or softEvictAll() retired it while it was being opened.
-      this.#destroySlot(slot, this.#brokenReason(slot));
-    } else if (this.#size > this.#maxSize) {
-      this.#destroySlot(slot, 'resize');
+      this.#destroyer.slot(slot, this.#brokenReason(slot));
+    } else if (this.#slots.size > this.#maxSize) {
+      this.#destroyer.slot(slot, 'resize');
     } else {
       this.#offer(slot);
     }
@@ -508,7 +444,6 @@ export class PoolCore<C> implements LoanOwner {
 
   #onCreateFailed(slot: number, error: Error, attempt: number, retryInMs: number): void {
     this.#slots.free(slot);
-    this.#size -= 1;
     if (this.#closed) return;
     this.#createErrors += 1;
     this.#event(POOL_EVENTS.createFailed, { error: describeThrown(error), attempt, retryInMs });
@@ -522,19 +457,6 @@ export class PoolCore<C> implements LoanOwner {
       this.#readiness.reject(() => new PoolStartupError(this.#name, error));
     }
     this.#connector.backOff(retryInMs);
-  }
-
-  /** Reads the clock, records the waits of callers served since the last read, and returns the time. */
-  #now(): number {
-    const now = performance.now();
-    this.#coarseNow = now;
-    const count = this.#pendingWaitCount;
-    if (count > 0) {
-      this.#pendingWaitCount = 0;
-      const pending = this.#pendingWaits;
-      for (let i = 0; i < count; i += 1) this.#waitHistogram.record(now - pending[i]!);
-    }
-    return now;
   }
 
   /** The injected random source, clamped so a broken one cannot disable jitter bounds. */
@@ -556,7 +478,7 @@ export class PoolCore<C> implements LoanOwner {
       this.#event(POOL_EVENTS.connectionError, { error: describeThrown(error), state: slots.state[slot] === IDLE ? 'idle' : 'borrowed' });
       if (slots.state[slot] === IDLE) {
         slots.retainIdle((s) => s !== slot);
-        this.#destroySlot(slot, 'error', error);
+        this.#destroyer.slot(slot, 'error', error);
         if (!this.#closed) this.#dispatch();
       } else {
         slots.broken[slot] = FAILED;
@@ -606,7 +528,7 @@ export class PoolCore<C> implements LoanOwner {
     const slots = this.#slots;
     let evicted = 0;
     while (slots.idleCount > 0) {
-      this.#destroySlot(slots.popOldestIdle(), 'evicted');
+      this.#destroyer.slot(slots.popOldestIdle(), 'evicted');
       evicted += 1;
     }
     this.#evicted += evicted;
@@ -617,15 +539,7 @@ export class PoolCore<C> implements LoanOwner {
   /** Destroys the idle connections and retires every other one when it is next idle; returns how many. */
   softEvictAll(): number {
     const evicted = this.evictIdle();
-    const slots = this.#slots;
-    let retired = 0;
-    for (let slot = 0; slot < slots.capacity; slot += 1) {
-      const state = slots.state[slot];
-      if ((state === BORROWED || state === CHECKING || state === RECYCLING || state === CREATING) && slots.broken[slot] === SOUND) {
-        slots.broken[slot] = RETIRED;
-        retired += 1;
-      }
-    }
+    const retired = this.#slots.retireInUse();
     this.#evicted += retired;
     return evicted + retired;
   }
@@ -640,23 +554,7 @@ export class PoolCore<C> implements LoanOwner {
       this.#event(POOL_EVENTS.draining, { borrowed: this.#loaned, waiting: this.#waiters.size });
     }
     if (this.#drainDone()) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const watchers = (this.#drainWatchers ??= []);
-      let onAbort: (() => void) | undefined;
-      const done = (): void => {
-        if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      watchers.push(done);
-      if (signal !== undefined) {
-        onAbort = () => {
-          const i = watchers.indexOf(done);
-          if (i >= 0) watchers.splice(i, 1);
-          reject(signal.reason);
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-      }
-    });
+    return this.#drainWatch.wait(signal);
   }
 
   #drainDone(): boolean {
@@ -664,10 +562,7 @@ export class PoolCore<C> implements LoanOwner {
   }
 
   #checkDrainDone(): void {
-    const watchers = this.#drainWatchers;
-    if (watchers === undefined || !this.#drainDone()) return;
-    this.#drainWatchers = undefined;
-    for (const done of watchers) done();
+    if (this.#drainWatch.waiting && this.#drainDone()) this.#drainWatch.notify();
   }
 
   // ---------------------------------------------------------------- close and resize
@@ -682,11 +577,9 @@ export class PoolCore<C> implements LoanOwner {
     this.#readiness.reject(() => new PoolClosedError(this.#name));
     this.#connector.stop(closedError);
     const slots = this.#slots;
-    while (slots.idleCount > 0) this.#destroySlot(slots.popOldestIdle(), 'closed');
+    while (slots.idleCount > 0) this.#destroyer.slot(slots.popOldestIdle(), 'closed');
     // A drain() still waiting ends: nothing is lent any more.
-    const watchers = this.#drainWatchers;
-    this.#drainWatchers = undefined;
-    if (watchers !== undefined) for (const done of watchers) done();
+    this.#drainWatch.notify();
     this.#closing = this.#finishClose(performance.now() + deadlineMs);
     return this.#closing;
   }
@@ -728,29 +621,29 @@ export class PoolCore<C> implements LoanOwner {
         slots.loans[slot] = undefined;
         if (this.#trackLoans) slots.stacks[slot] = undefined;
         this.#loaned -= 1;
-        this.#destroySlot(slot, 'leaked');
+        this.#destroyer.slot(slot, 'leaked');
       } else if (state === CHECKING || state === RECYCLING) {
         validator.abandon(slot);
-        this.#destroySlot(slot, 'closed');
+        this.#destroyer.slot(slot, 'closed');
       }
     }
     // Each destroy is bounded by destroyTimeoutMs, but the close deadline is a promise to the caller: never wait past it.
     const remainingMs = endAt - performance.now();
-    if (this.#destroying.size > 0 && remainingMs > 0) {
+    if (this.#destroyer.pending.size > 0 && remainingMs > 0) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        Promise.allSettled([...this.#destroying]),
+        Promise.allSettled([...this.#destroyer.pending]),
         new Promise<void>((resolve) => {
           timer = setTimeout(resolve, remainingMs);
         }),
       ]);
       clearTimeout(timer);
     }
-    const unsettledDestroys = this.#destroying.size;
+    const unsettledDestroys = this.#destroyer.pending.size;
     if (unsettledDestroys > 0) timedOut = true;
-    this.#destroying.clear();
+    this.#destroyer.pending.clear();
     this.#calls.stopAll();
-    this.#event(POOL_EVENTS.closed, { leaked: leaked.length, timedOut, unsettledDestroys, created: this.#created, destroyed: this.#destroyed });
+    this.#event(POOL_EVENTS.closed, { leaked: leaked.length, timedOut, unsettledDestroys, created: this.#created, destroyed: this.#destroyer.count });
     return { leaked, timedOut, unsettledDestroys };
   }
 
@@ -761,8 +654,8 @@ export class PoolCore<C> implements LoanOwner {
     this.#maxSize = maxSize;
     // Shrink through the idle connections first, longest idle first; borrowed ones go on release.
     const slots = this.#slots;
-    for (let excess = Math.min(this.#size - maxSize, slots.idleCount); excess > 0; excess -= 1) {
-      this.#destroySlot(slots.popOldestIdle(), 'resize');
+    for (let excess = Math.min(this.#slots.size - maxSize, slots.idleCount); excess > 0; excess -= 1) {
+      this.#destroyer.slot(slots.popOldestIdle(), 'resize');
     }
     this.#event(POOL_EVENTS.resized, { from, to: { minSize, maxSize } });
     this.#dispatch();
@@ -787,17 +680,15 @@ export class PoolCore<C> implements LoanOwner {
   }
 
   get waitHistogram(): Histogram {
-    if (this.#pendingWaitCount > 0) this.#now();
-    return this.#waitHistogram;
+    return this.#waits.histogram;
   }
 
   stats(): PoolStats {
-    if (this.#pendingWaitCount > 0) this.#now();
-    const wait = this.#waitHistogram;
+    const wait = this.#waits.histogram;
     const validator = this.#validator;
     const borrowed = this.#loaned + validator.checking;
     return {
-      size: this.#size,
+      size: this.#slots.size,
       idle: this.#slots.idleCount,
       borrowed,
       waiting: this.#waiters.size,
@@ -805,14 +696,14 @@ export class PoolCore<C> implements LoanOwner {
       minSize: this.#minSize,
       maxSize: this.#maxSize,
       created: this.#created,
-      destroyed: this.#destroyed,
+      destroyed: this.#destroyer.count,
       acquired: this.#acquired,
       timeouts: this.#timeouts,
       aborted: this.#aborted,
       createErrors: this.#createErrors,
       validationFailures: validator.failures,
       validationTimeouts: validator.timeouts,
-      destroyTimeouts: this.#destroyTimeouts,
+      destroyTimeouts: this.#destroyer.timeouts,
       doubleReleases: this.#doubleReleases,
       evicted: this.#evicted,
       acquireWait: {

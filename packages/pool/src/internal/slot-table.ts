@@ -32,6 +32,8 @@ export interface SlotFeatures {
  * over every connection). The fields are public to the pool core, which owns every state transition.
  */
 export class SlotTable<C> {
+  /** Connections open or being opened: the slots in use. */
+  size = 0;
   capacity = 0;
   conns: (C | undefined)[] = [];
   loans: (PooledConnection<C> | undefined)[] = [];
@@ -58,10 +60,13 @@ export class SlotTable<C> {
     this.#features = features;
   }
 
-  /** A free slot, growing the arrays (up to `maxSize` at a time) when none is left. */
+  /** A free slot for a connection being created, growing the arrays (up to `maxSize` at a time) when none is left. */
   alloc(maxSize: number): number {
     if (this.#freeTop === 0) this.#grow(maxSize);
-    return this.#freeSlots[--this.#freeTop]!;
+    const slot = this.#freeSlots[--this.#freeTop]!;
+    this.state[slot] = CREATING;
+    this.size += 1;
+    return slot;
   }
 
   /** Gives a slot back to the free stack, clearing its connection. */
@@ -70,6 +75,20 @@ export class SlotTable<C> {
     this.state[slot] = FREE;
     this.broken[slot] = SOUND;
     this.#freeSlots[this.#freeTop++] = slot;
+    this.size -= 1;
+  }
+
+  /** Marks every slot in use but not idle to be destroyed when it comes back; returns how many were newly marked. */
+  retireInUse(): number {
+    let retired = 0;
+    for (let slot = 0; slot < this.capacity; slot += 1) {
+      const state = this.state[slot];
+      if (state !== FREE && state !== IDLE && this.broken[slot] === SOUND) {
+        this.broken[slot] = RETIRED;
+        retired += 1;
+      }
+    }
+    return retired;
   }
 
   /** Puts `slot` in the idle ring, as the most recently used. */
