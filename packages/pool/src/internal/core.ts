@@ -1,7 +1,7 @@
 import { describeThrown, expectSignal, isPatinoxError, optional, readOptions } from '@patinox/errors';
 import { createEvent, safeRecord, type Histogram, type Monitor } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
-import { PoolClosedError, PoolDrainingError, PoolManagerError, PoolQueueFullError, PoolStartupError, PoolTimeoutError } from '../errors.js';
+import { PoolClosedError, PoolDrainingError, PoolManagerError, PoolQueueFullError, PoolStartupError } from '../errors.js';
 import { POOL_EVENTS, type PoolEventName } from '../events.js';
 import type { AcquireOptions } from '../options.js';
 import { PooledConnection } from '../pooled-connection.js';
@@ -15,6 +15,7 @@ import { Maintenance } from './maintenance.js';
 import { Readiness } from './readiness.js';
 import { expectDelayMs, expectPriority, type ResolvedOptions } from './resolve-options.js';
 import { BORROWED, CHECKING, FAILED, IDLE, RECYCLING, RETIRED, SOUND, SlotTable } from './slot-table.js';
+import { acquireTimeoutError } from './timeout-error.js';
 import { Validator } from './validator.js';
 import { WaitRecorder } from './wait-recorder.js';
 import { waiterPromise, type Waiter } from './waiter.js';
@@ -377,33 +378,23 @@ export class PoolCore<C> implements LoanOwner {
   #expire(waiter: Waiter<PooledConnection<C>>, now: number): void {
     this.#timeouts += 1;
     const connector = this.#connector;
-    const connecting = connector.pending > 0 || connector.backingOff || (connector.lastError !== undefined && this.#slots.size < this.#maxSize);
-    const phase = connecting ? 'connect' : 'queue';
-    const waitedMs = Math.round(now - waiter.enqueuedAt);
-    // In the queue phase a validation failure is only the cause if it happened while this caller waited.
     const validator = this.#validator;
-    const cause = connecting ? connector.lastError : validator.lastFailureAt >= waiter.enqueuedAt ? validator.lastError : undefined;
-    const suspended = (this.#gate & GATE_SUSPENDED) !== 0;
+    const connecting = connector.pending > 0 || connector.backingOff || (connector.lastError !== undefined && this.#slots.size < this.#maxSize);
     waiter.reject(
-      new PoolTimeoutError(
-        connecting
-          ? `Pool "${this.#name}" could not open a connection within ${waitedMs} ms${cause === undefined ? '' : `: ${describeThrown(cause)}`}`
-          : suspended
-            ? `Pool "${this.#name}" stayed suspended for ${waitedMs} ms`
-            : `Pool "${this.#name}" had no free connection within ${waitedMs} ms (${this.#loaned} of ${this.#maxSize} borrowed)`,
-        phase,
-        {
-          pool: this.#name,
-          waitedMs,
-          timeoutMs: waiter.timeoutMs,
-          size: this.#slots.size,
-          maxSize: this.#maxSize,
-          borrowed: this.#loaned + validator.checking,
-          waiting: this.#waiters.size,
-          suspended,
-        },
-        cause,
-      ),
+      acquireTimeoutError({
+        pool: this.#name,
+        waitedMs: Math.round(now - waiter.enqueuedAt),
+        timeoutMs: waiter.timeoutMs,
+        connecting,
+        suspended: (this.#gate & GATE_SUSPENDED) !== 0,
+        // In the queue phase a validation failure is only the cause if it happened while this caller waited.
+        cause: connecting ? connector.lastError : validator.lastFailureAt >= waiter.enqueuedAt ? validator.lastError : undefined,
+        loaned: this.#loaned,
+        size: this.#slots.size,
+        maxSize: this.#maxSize,
+        borrowed: this.#loaned + validator.checking,
+        waiting: this.#waiters.size,
+      }),
     );
     this.#checkDrainDone();
   }
@@ -627,21 +618,8 @@ export class PoolCore<C> implements LoanOwner {
         this.#destroyer.slot(slot, 'closed');
       }
     }
-    // Each destroy is bounded by destroyTimeoutMs, but the close deadline is a promise to the caller: never wait past it.
-    const remainingMs = endAt - performance.now();
-    if (this.#destroyer.pending.size > 0 && remainingMs > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled([...this.#destroyer.pending]),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, remainingMs);
-        }),
-      ]);
-      clearTimeout(timer);
-    }
-    const unsettledDestroys = this.#destroyer.pending.size;
+    const unsettledDestroys = await this.#destroyer.settleBy(endAt);
     if (unsettledDestroys > 0) timedOut = true;
-    this.#destroyer.pending.clear();
     this.#calls.stopAll();
     this.#event(POOL_EVENTS.closed, { leaked: leaked.length, timedOut, unsettledDestroys, created: this.#created, destroyed: this.#destroyer.count });
     return { leaked, timedOut, unsettledDestroys };

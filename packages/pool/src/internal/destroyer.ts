@@ -82,4 +82,26 @@ export class Destroyer<C> {
       this.pending.add(pending);
     }
   }
+
+  /**
+   * Waits for the pending `destroy` calls until `endAt` (a `performance.now()` time), never past it (each is
+   * bounded by `destroyTimeoutMs`, but a close deadline is a promise to its caller), then forgets them.
+   * Resolves with how many were still unsettled.
+   */
+  async settleBy(endAt: number): Promise<number> {
+    const remainingMs = endAt - performance.now();
+    if (this.pending.size > 0 && remainingMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.pending]),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, remainingMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    const unsettled = this.pending.size;
+    this.pending.clear();
+    return unsettled;
+  }
 }

@@ -46,6 +46,8 @@ export class Readiness {
         },
         reject: (error) => {
           cleanup();
+          // An abort rejects with `signal.reason` exactly as the caller gave it.
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
           reject(error);
         },
       };
