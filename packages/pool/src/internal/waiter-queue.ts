@@ -1,6 +1,8 @@
 import { Waiter, resetWaiter } from './waiter.js';
 
-const MAX_SPARE_WAITERS = 1024;
+// Enough for the churn of a steady queue (one node out, one back per hand-off); a burst of thousands of
+// waiters is not kept around afterwards, which would cost every idle pool that much memory.
+const MAX_SPARE_WAITERS = 128;
 
 /**
  * Of any this many consecutive hand-offs while callers of several priorities wait, at least one goes
