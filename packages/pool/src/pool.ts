@@ -56,12 +56,12 @@ export class Pool<C> implements AsyncDisposable {
 
   /** True between `suspend()` and `resume()`. */
   get suspended(): boolean {
-    return this.#core.suspended;
+    return this.#core.gate.suspended;
   }
 
   /** True from `drain()` until `resume()` or `close()`. */
   get draining(): boolean {
-    return this.#core.draining;
+    return this.#core.gate.draining;
   }
 
   /**
@@ -93,7 +93,7 @@ export class Pool<C> implements AsyncDisposable {
    * @throws {PoolClosedError} `POOL_CLOSED` after `close()`.
    */
   suspend(): void {
-    this.#core.suspend();
+    this.#core.gate.suspend();
   }
 
   /**
@@ -102,7 +102,7 @@ export class Pool<C> implements AsyncDisposable {
    * @throws {PoolClosedError} `POOL_CLOSED` after `close()`.
    */
   resume(): void {
-    this.#core.resume();
+    this.#core.gate.resume();
   }
 
   /**
@@ -133,7 +133,7 @@ export class Pool<C> implements AsyncDisposable {
    */
   drain(options: DrainOptions = {}): Promise<void> {
     const bag = readOptions('options', options, ['signal']);
-    return this.#core.drain(optional('signal', bag.signal, expectSignal, undefined));
+    return this.#core.gate.drain(optional('signal', bag.signal, expectSignal, undefined));
   }
 
   /** The live acquire-wait histogram, in ms (0 for callers served from the idle stack). */

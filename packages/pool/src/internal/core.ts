@@ -5,16 +5,17 @@ import { PoolClosedError, PoolDrainingError, PoolManagerError, PoolQueueFullErro
 import { POOL_EVENTS, type PoolEventName } from '../events.js';
 import type { AcquireOptions } from '../options.js';
 import { PooledConnection } from '../pooled-connection.js';
-import type { CloseReport, LeakReport, PoolStats } from '../stats.js';
+import type { CloseReport, PoolStats } from '../stats.js';
 import { BoundedCalls } from './bounded-calls.js';
 import { Connector } from './connector.js';
 import { Destroyer } from './destroyer.js';
-import { DrainWatch } from './drain-watch.js';
+import { Closer } from './closer.js';
+import { GATE_DRAINING, GATE_SUSPENDED, Gate } from './gate.js';
 import type { LoanOwner } from './loan-owner.js';
 import { Maintenance } from './maintenance.js';
 import { Readiness } from './readiness.js';
 import { expectDelayMs, expectPriority, type ResolvedOptions } from './resolve-options.js';
-import { BORROWED, CHECKING, FAILED, IDLE, RECYCLING, RETIRED, SOUND, SlotTable } from './slot-table.js';
+import { BORROWED, FAILED, IDLE, RETIRED, SOUND, SlotTable } from './slot-table.js';
 import { acquireTimeoutError } from './timeout-error.js';
 import { Validator } from './validator.js';
 import { WaitRecorder } from './wait-recorder.js';
@@ -23,10 +24,6 @@ import { WaiterQueue } from './waiter-queue.js';
 
 const ACQUIRE_OPTION_KEYS = ['timeoutMs', 'signal', 'priority'] as const;
 
-// Bits of `#gate`: any of them sends acquire off the fast path.
-const GATE_CLOSED = 1;
-const GATE_SUSPENDED = 2;
-const GATE_DRAINING = 4;
 
 /** The pool's machinery; {@link Pool} is its validated public face. Lending and returning live here. */
 export class PoolCore<C> implements LoanOwner {
@@ -58,10 +55,10 @@ export class PoolCore<C> implements LoanOwner {
 
   readonly #destroyer: Destroyer<C>;
   readonly #waits = new WaitRecorder();
-  readonly #drainWatch = new DrainWatch();
+  readonly #gate: Gate;
+  readonly #closer: Closer<C>;
   readonly #calls = new BoundedCalls();
 
-  #loaned = 0;
   // Connections created so far while start-up still wants `initialSize` of them.
   #startupWant: number;
 
@@ -73,10 +70,8 @@ export class PoolCore<C> implements LoanOwner {
   #doubleReleases = 0;
   #evicted = 0;
 
-  #gate = 0;
   #closed = false;
   #closing: Promise<CloseReport> | undefined = undefined;
-  #onDrained: (() => void) | undefined = undefined;
 
   constructor(manager: ConnectionManager<C>, options: ResolvedOptions) {
     this.#manager = manager;
@@ -129,6 +124,16 @@ export class PoolCore<C> implements LoanOwner {
       settled: () => this.#afterRelease(),
       recycled: (slot, error) => this.#recycled(slot, error),
     });
+    this.#gate = new Gate(options.name, {
+      event: (kind) => this.#event(POOL_EVENTS[kind], kind === 'draining' ? { borrowed: this.#slots.loaned, waiting: this.#waiters.size } : {}),
+      dispatch: () => this.#dispatch(),
+      isQuiet: () => this.#slots.loaned + this.#validator.checking + this.#waiters.size === 0,
+    });
+    this.#closer = new Closer(this.#slots, this.#validator, this.#destroyer, this.#calls, this.#trackLoans, {
+      leaked: (report) => this.#event(POOL_EVENTS.leakReported, { heldMs: report.heldMs, stack: report.stack }),
+      closed: ({ leaked, timedOut, unsettledDestroys }) =>
+        this.#event(POOL_EVENTS.closed, { leaked: leaked.length, timedOut, unsettledDestroys, created: this.#created, destroyed: this.#destroyer.count }),
+    });
     this.#maintenance = new Maintenance(this.#slots, options, {
       now: () => this.#waits.now(),
       evictable: () => this.#slots.size - this.#minSize,
@@ -148,7 +153,7 @@ export class PoolCore<C> implements LoanOwner {
   // ---------------------------------------------------------------- acquire
 
   acquire(options?: AcquireOptions): Promise<PooledConnection<C>> {
-    if (options === undefined && this.#waiters.size === 0 && this.#slots.idleCount > 0 && this.#gate === 0) {
+    if (options === undefined && this.#waiters.size === 0 && this.#slots.idleCount > 0 && this.#gate.bits === 0) {
       const slot = this.#takeIdle();
       if (slot >= 0) {
         this.#waits.servedAtOnce();
@@ -173,11 +178,11 @@ export class PoolCore<C> implements LoanOwner {
       priority = optional('priority', bag.priority, expectPriority, 0);
     }
     if (this.#closed) return Promise.reject(new PoolClosedError(this.#name));
-    if ((this.#gate & GATE_DRAINING) !== 0) return Promise.reject(new PoolDrainingError(this.#name));
+    if ((this.#gate.bits & GATE_DRAINING) !== 0) return Promise.reject(new PoolDrainingError(this.#name));
     // AbortSignal convention: reject with the reason exactly as the caller gave it.
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     if (signal?.aborted === true) return Promise.reject(signal.reason);
-    if (!triedIdle && this.#gate === 0 && this.#waiters.size === 0 && this.#slots.idleCount > 0) {
+    if (!triedIdle && this.#gate.bits === 0 && this.#waiters.size === 0 && this.#slots.idleCount > 0) {
       const slot = this.#takeIdle();
       if (slot >= 0) {
         this.#waits.servedAtOnce();
@@ -204,7 +209,7 @@ export class PoolCore<C> implements LoanOwner {
         this.#waiters.remove(waiter);
         this.#aborted += 1;
         waiter.reject(abortSignal.reason);
-        this.#checkDrainDone();
+        this.#gate.settled();
       };
       signal.addEventListener('abort', waiter.onAbort, { once: true });
     }
@@ -230,7 +235,7 @@ export class PoolCore<C> implements LoanOwner {
   #lend(slot: number, stack: Error | undefined): PooledConnection<C> {
     const slots = this.#slots;
     slots.state[slot] = BORROWED;
-    this.#loaned += 1;
+    this.#slots.loaned += 1;
     this.#acquired += 1;
     const loan = new PooledConnection<C>(this, slot, slots.conns[slot] as C);
     slots.loans[slot] = loan;
@@ -248,7 +253,7 @@ export class PoolCore<C> implements LoanOwner {
     const slots = this.#slots;
     if (slots.loans[slot] !== loan) return;
     slots.loans[slot] = undefined;
-    this.#loaned -= 1;
+    this.#slots.loaned -= 1;
     if (this.#trackLoans) slots.stacks[slot] = undefined;
     const now = this.#waits.coarseNow;
     if (this.#closed || slots.broken[slot] !== SOUND || this.#slots.size > this.#maxSize || (this.#maxLifetimeMs > 0 && now >= slots.expiresAt[slot]!)) {
@@ -265,19 +270,19 @@ export class PoolCore<C> implements LoanOwner {
       this.#returnCheck(slot);
       return;
     }
-    if (this.#waiters.size > 0 && (this.#gate & GATE_SUSPENDED) === 0) {
+    if (this.#waiters.size > 0 && (this.#gate.bits & GATE_SUSPENDED) === 0) {
       this.#serve(slot);
     } else {
       slots.pushIdle(slot);
     }
-    if (this.#gate !== 0) this.#checkDrainDone();
+    if (this.#gate.bits !== 0) this.#gate.settled();
   }
 
   destroyLoan(slot: number, loan: object, error: unknown): void {
     const slots = this.#slots;
     if (slots.loans[slot] !== loan) return;
     slots.loans[slot] = undefined;
-    this.#loaned -= 1;
+    this.#slots.loaned -= 1;
     if (this.#trackLoans) slots.stacks[slot] = undefined;
     this.#destroyer.slot(slot, 'destroyed', error);
     this.#afterRelease();
@@ -288,10 +293,10 @@ export class PoolCore<C> implements LoanOwner {
   }
 
   #afterRelease(): void {
-    if (this.#closed) this.#checkDrained();
+    if (this.#closed) this.#closer.settled();
     else {
       this.#dispatch();
-      if (this.#gate !== 0) this.#checkDrainDone();
+      if (this.#gate.bits !== 0) this.#gate.settled();
     }
   }
 
@@ -337,7 +342,7 @@ export class PoolCore<C> implements LoanOwner {
 
   /** Hands a ready connection to the next waiter, or puts it with the idle ones. */
   #offer(slot: number): void {
-    if (this.#waiters.size > 0 && (this.#gate & GATE_SUSPENDED) === 0) this.#serve(slot);
+    if (this.#waiters.size > 0 && (this.#gate.bits & GATE_SUSPENDED) === 0) this.#serve(slot);
     else this.#slots.pushIdle(slot);
   }
 
@@ -350,7 +355,7 @@ export class PoolCore<C> implements LoanOwner {
 
   /** Serves waiters from the idle connections, then starts the creates that waiters and `minSize` still need. */
   #dispatch(): void {
-    if ((this.#gate & GATE_SUSPENDED) === 0) {
+    if ((this.#gate.bits & GATE_SUSPENDED) === 0) {
       while (this.#waiters.size > this.#validator.borrowChecks && this.#slots.idleCount > 0) {
         const slot = this.#takeIdle();
         if (slot >= 0) this.#serve(slot);
@@ -362,7 +367,7 @@ export class PoolCore<C> implements LoanOwner {
   #fillDemand(): void {
     const connector = this.#connector;
     if (this.#closed || connector.backingOff) return;
-    const queued = (this.#gate & GATE_SUSPENDED) === 0 ? this.#waiters.size - connector.pending - this.#validator.borrowChecks : 0;
+    const queued = (this.#gate.bits & GATE_SUSPENDED) === 0 ? this.#waiters.size - connector.pending - this.#validator.borrowChecks : 0;
     let want = Math.max(queued, this.#minSize - this.#slots.size, this.#startupWant - this.#created - connector.pending);
     want = Math.min(want, this.#maxSize - this.#slots.size);
     // While creates fail, probe with one at a time instead of hammering a dead server with maxSize.
@@ -386,17 +391,17 @@ export class PoolCore<C> implements LoanOwner {
         waitedMs: Math.round(now - waiter.enqueuedAt),
         timeoutMs: waiter.timeoutMs,
         connecting,
-        suspended: (this.#gate & GATE_SUSPENDED) !== 0,
+        suspended: (this.#gate.bits & GATE_SUSPENDED) !== 0,
         // In the queue phase a validation failure is only the cause if it happened while this caller waited.
         cause: connecting ? connector.lastError : validator.lastFailureAt >= waiter.enqueuedAt ? validator.lastError : undefined,
-        loaned: this.#loaned,
+        loaned: this.#slots.loaned,
         size: this.#slots.size,
         maxSize: this.#maxSize,
-        borrowed: this.#loaned + validator.checking,
+        borrowed: this.#slots.loaned + validator.checking,
         waiting: this.#waiters.size,
       }),
     );
-    this.#checkDrainDone();
+    this.#gate.settled();
   }
 
   // ---------------------------------------------------------------- create
@@ -443,7 +448,7 @@ export class PoolCore<C> implements LoanOwner {
         new PoolManagerError(`Pool "${this.#name}" cannot create connections: ${describeThrown(error)}`, { pool: this.#name }, error);
       this.#waiters.rejectAll(makeError);
       this.#readiness.reject(makeError);
-      this.#checkDrainDone();
+      this.#gate.settled();
     } else if (this.#startupWant > 0 && this.#readiness.failFast) {
       this.#readiness.reject(() => new PoolStartupError(this.#name, error));
     }
@@ -488,29 +493,9 @@ export class PoolCore<C> implements LoanOwner {
     return this.#readiness.wait(timeoutMs, signal);
   }
 
-  /** New acquires wait (their deadlines still run); loans finish and come back as idle. Idempotent. */
-  suspend(): void {
-    if (this.#closed) throw new PoolClosedError(this.#name);
-    if ((this.#gate & GATE_SUSPENDED) !== 0) return;
-    this.#gate |= GATE_SUSPENDED;
-    this.#event(POOL_EVENTS.suspended, {});
-  }
-
-  /** Ends `suspend()` and `drain()`: waiters are served at once. Idempotent. */
-  resume(): void {
-    if (this.#closed) throw new PoolClosedError(this.#name);
-    if ((this.#gate & (GATE_SUSPENDED | GATE_DRAINING)) === 0) return;
-    this.#gate &= ~(GATE_SUSPENDED | GATE_DRAINING);
-    this.#event(POOL_EVENTS.resumed, {});
-    this.#dispatch();
-  }
-
-  get suspended(): boolean {
-    return (this.#gate & GATE_SUSPENDED) !== 0;
-  }
-
-  get draining(): boolean {
-    return (this.#gate & GATE_DRAINING) !== 0;
+  /** See {@link Gate}. */
+  get gate(): Gate {
+    return this.#gate;
   }
 
   /** Destroys every idle connection now (then refills `minSize`); returns how many. */
@@ -535,33 +520,13 @@ export class PoolCore<C> implements LoanOwner {
     return evicted + retired;
   }
 
-  /** Refuses new acquires, serves those queued, and resolves once no loan or waiter is left. */
-  drain(signal: AbortSignal | undefined): Promise<void> {
-    if (this.#closed) return Promise.reject(new PoolClosedError(this.#name));
-    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-    if (signal?.aborted === true) return Promise.reject(signal.reason);
-    if ((this.#gate & GATE_DRAINING) === 0) {
-      this.#gate |= GATE_DRAINING;
-      this.#event(POOL_EVENTS.draining, { borrowed: this.#loaned, waiting: this.#waiters.size });
-    }
-    if (this.#drainDone()) return Promise.resolve();
-    return this.#drainWatch.wait(signal);
-  }
-
-  #drainDone(): boolean {
-    return this.#loaned + this.#validator.checking + this.#waiters.size === 0;
-  }
-
-  #checkDrainDone(): void {
-    if (this.#drainWatch.waiting && this.#drainDone()) this.#drainWatch.notify();
-  }
-
   // ---------------------------------------------------------------- close and resize
 
   close(deadlineMs: number): Promise<CloseReport> {
     if (this.#closing !== undefined) return this.#closing;
     this.#closed = true;
-    this.#gate |= GATE_CLOSED;
+    // Ends any drain() still waiting: nothing is lent any more.
+    this.#gate.close();
     this.#maintenance.stop();
     const closedError = new PoolClosedError(this.#name);
     this.#waiters.rejectAll(() => new PoolClosedError(this.#name));
@@ -569,60 +534,8 @@ export class PoolCore<C> implements LoanOwner {
     this.#connector.stop(closedError);
     const slots = this.#slots;
     while (slots.idleCount > 0) this.#destroyer.slot(slots.popOldestIdle(), 'closed');
-    // A drain() still waiting ends: nothing is lent any more.
-    this.#drainWatch.notify();
-    this.#closing = this.#finishClose(performance.now() + deadlineMs);
+    this.#closing = this.#closer.finish(performance.now() + deadlineMs);
     return this.#closing;
-  }
-
-  #checkDrained(): void {
-    if (this.#loaned + this.#validator.checking === 0) this.#onDrained?.();
-  }
-
-  /** Waits for loans and pending destroys until `endAt` (a `performance.now()` time), never past it. */
-  async #finishClose(endAt: number): Promise<CloseReport> {
-    const validator = this.#validator;
-    let timedOut = endAt <= performance.now() && this.#loaned + validator.checking > 0;
-    if (!timedOut && this.#loaned + validator.checking > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          timedOut = true;
-          this.#onDrained = undefined;
-          resolve();
-        }, Math.max(0, endAt - performance.now()));
-        this.#onDrained = () => {
-          clearTimeout(timer);
-          this.#onDrained = undefined;
-          resolve();
-        };
-      });
-    }
-    const leaked: LeakReport[] = [];
-    const now = performance.now();
-    const slots = this.#slots;
-    for (let slot = 0; slot < slots.capacity; slot += 1) {
-      const state = slots.state[slot];
-      if (state === BORROWED && slots.loans[slot] !== undefined) {
-        const report: LeakReport = {
-          heldMs: this.#trackLoans ? Math.round(now - slots.borrowedAt[slot]!) : undefined,
-          stack: this.#trackLoans ? slots.stacks[slot]?.stack : undefined,
-        };
-        leaked.push(report);
-        this.#event(POOL_EVENTS.leakReported, { heldMs: report.heldMs, stack: report.stack });
-        slots.loans[slot] = undefined;
-        if (this.#trackLoans) slots.stacks[slot] = undefined;
-        this.#loaned -= 1;
-        this.#destroyer.slot(slot, 'leaked');
-      } else if (state === CHECKING || state === RECYCLING) {
-        validator.abandon(slot);
-        this.#destroyer.slot(slot, 'closed');
-      }
-    }
-    const unsettledDestroys = await this.#destroyer.settleBy(endAt);
-    if (unsettledDestroys > 0) timedOut = true;
-    this.#calls.stopAll();
-    this.#event(POOL_EVENTS.closed, { leaked: leaked.length, timedOut, unsettledDestroys, created: this.#created, destroyed: this.#destroyer.count });
-    return { leaked, timedOut, unsettledDestroys };
   }
 
   resize(minSize: number, maxSize: number): void {
@@ -664,7 +577,7 @@ export class PoolCore<C> implements LoanOwner {
   stats(): PoolStats {
     const wait = this.#waits.histogram;
     const validator = this.#validator;
-    const borrowed = this.#loaned + validator.checking;
+    const borrowed = this.#slots.loaned + validator.checking;
     return {
       size: this.#slots.size,
       idle: this.#slots.idleCount,
@@ -693,8 +606,8 @@ export class PoolCore<C> implements LoanOwner {
         max: wait.max,
       },
       utilization: borrowed / this.#maxSize,
-      suspended: (this.#gate & GATE_SUSPENDED) !== 0,
-      draining: (this.#gate & GATE_DRAINING) !== 0,
+      suspended: (this.#gate.bits & GATE_SUSPENDED) !== 0,
+      draining: (this.#gate.bits & GATE_DRAINING) !== 0,
       closed: this.#closed,
     };
   }

@@ -34,6 +34,8 @@ export interface SlotFeatures {
 export class SlotTable<C> {
   /** Connections open or being opened: the slots in use. */
   size = 0;
+  /** Connections lent out (BORROWED slots with a live loan). */
+  loaned = 0;
   capacity = 0;
   conns: (C | undefined)[] = [];
   loans: (PooledConnection<C> | undefined)[] = [];
