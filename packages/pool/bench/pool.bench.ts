@@ -193,18 +193,29 @@ function usedBytes(): number {
   return m.heapUsed + m.arrayBuffers;
 }
 
+// Freed ArrayBuffer backing stores are released by a background task after a GC, late on a busy machine:
+// collect until their count holds still, so one sample does not absorb the previous pool's release.
+async function settle(): Promise<void> {
+  let last = -1;
+  for (let i = 0; i < 50; i += 1) {
+    gc();
+    gc();
+    await new Promise((r) => setTimeout(r, 5));
+    const arrayBuffers = process.memoryUsage().arrayBuffers;
+    if (arrayBuffers === last) return;
+    last = arrayBuffers;
+  }
+}
+
 async function bytesPerIdle(make: (size: number, resources: object[]) => Adapter, n: number): Promise<number> {
   const resources = Array.from({ length: n }, (_, id) => ({ id }));
-  gc();
-  gc();
+  await settle();
   const before = usedBytes();
   const a = make(n, resources);
   const loans = await Promise.all(Array.from({ length: n }, () => a.acquire()));
   for (const loan of loans) a.release(loan);
   loans.length = 0;
-  await new Promise((r) => setTimeout(r, 10));
-  gc();
-  gc();
+  await settle();
   const after = usedBytes();
   const perConnection = (after - before) / n;
   await a.close();
