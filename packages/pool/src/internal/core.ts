@@ -11,7 +11,7 @@ import { Connector } from './connector.js';
 import { Destroyer } from './destroyer.js';
 import { Closer } from './closer.js';
 import { GATE_DRAINING, GATE_SUSPENDED, Gate } from './gate.js';
-import type { LoanOwner } from './loan-owner.js';
+import { NOT_LENT, type LoanOwner } from './loan-owner.js';
 import { Maintenance } from './maintenance.js';
 import { Readiness } from './readiness.js';
 import { expectDelayMs, expectPriority, type ResolvedOptions } from './resolve-options.js';
@@ -237,7 +237,7 @@ export class PoolCore<C> implements LoanOwner {
     slots.state[slot] = BORROWED;
     this.#slots.loaned += 1;
     this.#acquired += 1;
-    const loan = new PooledConnection<C>(this, slot, slots.conns[slot] as C);
+    const loan = new PooledConnection<C>(this, slot);
     slots.loans[slot] = loan;
     if (this.#trackLoans) {
       slots.borrowedAt[slot] = performance.now();
@@ -286,6 +286,11 @@ export class PoolCore<C> implements LoanOwner {
     if (this.#trackLoans) slots.stacks[slot] = undefined;
     this.#destroyer.slot(slot, 'destroyed', error);
     this.#afterRelease();
+  }
+
+  connectionOf(slot: number, loan: object): unknown {
+    const slots = this.#slots;
+    return slots.loans[slot] === loan ? slots.conns[slot] : NOT_LENT;
   }
 
   countDoubleRelease(): void {
