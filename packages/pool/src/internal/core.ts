@@ -41,8 +41,6 @@ export class PoolCore<C> implements LoanOwner {
   readonly #captureStacks: boolean;
   readonly #hasRecycle: boolean;
   readonly #hasWatch: boolean;
-  readonly #random: () => number;
-  readonly #healthCheckIntervalMs: number;
   #minSize: number;
   #maxSize: number;
 
@@ -77,12 +75,10 @@ export class PoolCore<C> implements LoanOwner {
     this.#manager = manager;
     this.#name = options.name;
     this.#monitor = options.monitor;
-    this.#random = options.random;
     this.#minSize = options.minSize;
     this.#maxSize = options.maxSize;
     this.#acquireTimeoutMs = options.acquireTimeoutMs;
     this.#maxLifetimeMs = options.maxLifetimeMs;
-    this.#healthCheckIntervalMs = options.healthCheckIntervalMs;
     this.#validateOnBorrow = options.validateOnBorrow;
     this.#validateOnReturn = options.validateOnReturn;
     this.#skipWindowMs = options.validationSkipWindowMs;
@@ -140,7 +136,7 @@ export class PoolCore<C> implements LoanOwner {
       destroy: (slot, reason) => this.#destroyer.slot(slot, reason),
       healthCheck: (slot, now) => {
         if (this.#validator.check(slot, false) === true) {
-          this.#slots.checkAt[slot] = this.#nextCheck(now);
+          this.#maintenance.checked(slot, now);
           this.#offer(slot);
         }
       },
@@ -335,7 +331,7 @@ export class PoolCore<C> implements LoanOwner {
     }
     const now = this.#waits.now();
     if (forBorrow) slots.lastUsedAt[slot] = now;
-    else if (this.#healthCheckIntervalMs > 0) slots.checkAt[slot] = this.#nextCheck(now);
+    else this.#maintenance.checked(slot, now);
     this.#offer(slot);
   }
 
@@ -417,8 +413,7 @@ export class PoolCore<C> implements LoanOwner {
     this.#created += 1;
     const now = this.#waits.now();
     slots.lastUsedAt[slot] = now;
-    if (this.#maxLifetimeMs > 0) slots.expiresAt[slot] = now + this.#maxLifetimeMs * (1 - 0.1 * this.#rand());
-    if (this.#healthCheckIntervalMs > 0) slots.checkAt[slot] = this.#nextCheck(now);
+    this.#maintenance.schedule(slot, now);
     if (this.#manager.watch !== undefined) {
       try {
         const unwatch = this.#manager.watch(conn, (error) => this.#connectionError(slot, conn, error));
@@ -458,16 +453,6 @@ export class PoolCore<C> implements LoanOwner {
       this.#readiness.reject(() => new PoolStartupError(this.#name, error));
     }
     this.#connector.backOff(retryInMs);
-  }
-
-  /** The injected random source, clamped so a broken one cannot disable jitter bounds. */
-  #rand(): number {
-    const r = this.#random();
-    return r >= 0 && r < 1 ? r : 0.5;
-  }
-
-  #nextCheck(now: number): number {
-    return this.#healthCheckIntervalMs > 0 ? now + this.#healthCheckIntervalMs * (0.9 + 0.2 * this.#rand()) : Infinity;
   }
 
   // ---------------------------------------------------------------- connection errors

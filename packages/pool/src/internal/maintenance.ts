@@ -19,13 +19,14 @@ export interface MaintenanceHost {
   done(): void;
 }
 
-/** The maintenance periods, in ms (0 disables each), and the health checks allowed per run. */
+/** The maintenance periods, in ms (0 disables each), the health checks allowed per run, and the jitter source. */
 export interface MaintenanceOptions {
   idleTimeoutMs: number;
   maxLifetimeMs: number;
   healthCheckIntervalMs: number;
   healthChecksPerRun: number;
   leakDetectionMs: number;
+  random: () => number;
 }
 
 /**
@@ -51,6 +52,28 @@ export class Maintenance<C> {
       this.#timer = setInterval(() => this.run(), tickMs);
       this.#timer.unref();
     }
+  }
+
+  /**
+   * Schedules a new connection: its end of life (up to 10 % early, so connections made together do not
+   * all expire together) and its first health check (±10 %).
+   */
+  schedule(slot: number, now: number): void {
+    const { maxLifetimeMs, healthCheckIntervalMs } = this.#options;
+    if (maxLifetimeMs > 0) this.#slots.expiresAt[slot] = now + maxLifetimeMs * (1 - 0.1 * this.#rand());
+    if (healthCheckIntervalMs > 0) this.#slots.checkAt[slot] = now + healthCheckIntervalMs * (0.9 + 0.2 * this.#rand());
+  }
+
+  /** Schedules the next health check of a connection that just passed one. */
+  checked(slot: number, now: number): void {
+    const { healthCheckIntervalMs } = this.#options;
+    if (healthCheckIntervalMs > 0) this.#slots.checkAt[slot] = now + healthCheckIntervalMs * (0.9 + 0.2 * this.#rand());
+  }
+
+  /** The injected random source, clamped so a broken one cannot disable the jitter bounds. */
+  #rand(): number {
+    const r = this.#options.random();
+    return r >= 0 && r < 1 ? r : 0.5;
   }
 
   /** Stops the interval for good. */
