@@ -491,12 +491,8 @@ export class PoolCore<C> implements LoanOwner {
   /** Destroys every idle connection now (then refills `minSize`); returns how many. */
   evictIdle(): number {
     if (this.#closed) throw new PoolClosedError(this.#name);
-    const slots = this.#slots;
-    let evicted = 0;
-    while (slots.idleCount > 0) {
-      this.#destroyer.slot(slots.popOldestIdle(), 'evicted');
-      evicted += 1;
-    }
+    const evicted = this.#slots.idleCount;
+    this.#slots.takeOldestIdle(evicted, (slot) => this.#destroyer.slot(slot, 'evicted'));
     this.#evicted += evicted;
     this.#dispatch();
     return evicted;
@@ -523,7 +519,7 @@ export class PoolCore<C> implements LoanOwner {
     this.#readiness.reject(() => new PoolClosedError(this.#name));
     this.#connector.stop(closedError);
     const slots = this.#slots;
-    while (slots.idleCount > 0) this.#destroyer.slot(slots.popOldestIdle(), 'closed');
+    slots.takeOldestIdle(slots.idleCount, (slot) => this.#destroyer.slot(slot, 'closed'));
     this.#closing = this.#closer.finish(performance.now() + deadlineMs);
     return this.#closing;
   }
@@ -535,9 +531,7 @@ export class PoolCore<C> implements LoanOwner {
     this.#maxSize = maxSize;
     // Shrink through the idle connections first, longest idle first; borrowed ones go on release.
     const slots = this.#slots;
-    for (let excess = Math.min(this.#slots.size - maxSize, slots.idleCount); excess > 0; excess -= 1) {
-      this.#destroyer.slot(slots.popOldestIdle(), 'resize');
-    }
+    slots.takeOldestIdle(slots.size - maxSize, (slot) => this.#destroyer.slot(slot, 'resize'));
     this.#event(POOL_EVENTS.resized, { from, to: { minSize, maxSize } });
     this.#dispatch();
   }

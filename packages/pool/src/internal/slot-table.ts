@@ -28,8 +28,8 @@ export interface SlotFeatures {
 
 /**
  * The pool's connections as a struct of arrays indexed by slot, the free-slot stack, and the idle
- * connections as a ring: lent newest first (LIFO: the rest age out) or oldest first (FIFO: use spreads
- * over every connection). The fields are public to the pool core, which owns every state transition.
+ * connections: a stack lent newest first (LIFO: the rest age out) or a ring lent oldest first (FIFO: use
+ * spreads over every connection). The fields are public to the pool core, which owns every state transition.
  */
 export class SlotTable<C> {
   /** Connections open or being opened: the slots in use. */
@@ -51,7 +51,8 @@ export class SlotTable<C> {
   #freeSlots = new Int32Array(0);
   #freeTop = 0;
   #idle = new Int32Array(0);
-  // The idle ring: `idleCount` entries from `#idleHead` (the longest idle) on, wrapping at `capacity`.
+  // The idle connections: `idleCount` entries from `#idleHead` (the longest idle) on, wrapping at
+  // `capacity`; in LIFO order `#idleHead` stays 0.
   #idleHead = 0;
   idleCount = 0;
   readonly #fifo: boolean;
@@ -93,34 +94,46 @@ export class SlotTable<C> {
     return retired;
   }
 
-  /** Puts `slot` in the idle ring, as the most recently used. */
+  /** Puts `slot` with the idle ones, as the most recently used. */
   pushIdle(slot: number): void {
     this.state[slot] = IDLE;
-    let at = this.#idleHead + this.idleCount;
-    if (at >= this.capacity) at -= this.capacity;
-    this.#idle[at] = slot;
+    if (this.#fifo) {
+      let at = this.#idleHead + this.idleCount;
+      if (at >= this.capacity) at -= this.capacity;
+      this.#idle[at] = slot;
+    } else {
+      this.#idle[this.idleCount] = slot;
+    }
     this.idleCount += 1;
   }
 
-  /** Takes the next idle slot to lend (the newest in LIFO order, the oldest in FIFO order); the ring must not be empty. */
+  /** Takes the next idle slot to lend (the newest in LIFO order, the oldest in FIFO order); there must be one. */
   popIdle(): number {
     this.idleCount -= 1;
-    if (this.#fifo) {
-      const slot = this.#idle[this.#idleHead]!;
-      this.#idleHead = this.#idleHead + 1 === this.capacity ? 0 : this.#idleHead + 1;
-      return slot;
-    }
-    let at = this.#idleHead + this.idleCount;
-    if (at >= this.capacity) at -= this.capacity;
-    return this.#idle[at]!;
-  }
-
-  /** Takes the longest-idle slot; the ring must not be empty. */
-  popOldestIdle(): number {
+    if (!this.#fifo) return this.#idle[this.idleCount]!;
     const slot = this.#idle[this.#idleHead]!;
     this.#idleHead = this.#idleHead + 1 === this.capacity ? 0 : this.#idleHead + 1;
-    this.idleCount -= 1;
     return slot;
+  }
+
+  /** Takes the `count` longest-idle slots out (at most as many as are idle) and hands each to `take`. */
+  takeOldestIdle(count: number, take: (slot: number) => void): void {
+    const n = Math.min(count, this.idleCount);
+    if (n <= 0) return;
+    const idle = this.#idle;
+    const taken = new Int32Array(n);
+    if (this.#fifo) {
+      for (let i = 0; i < n; i += 1) {
+        taken[i] = idle[this.#idleHead]!;
+        this.#idleHead = this.#idleHead + 1 === this.capacity ? 0 : this.#idleHead + 1;
+      }
+    } else {
+      // LIFO keeps the stack at the bottom of the array (no ring), so lending is one index step.
+      taken.set(idle.subarray(0, n));
+      idle.copyWithin(0, n, this.idleCount);
+    }
+    this.idleCount -= n;
+    for (let i = 0; i < n; i += 1) take(taken[i]!);
   }
 
   /**
