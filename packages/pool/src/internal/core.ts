@@ -7,6 +7,7 @@ import type { AcquireOptions } from '../options.js';
 import { PooledConnection } from '../pooled-connection.js';
 import type { CloseReport, PoolStats } from '../stats.js';
 import { BoundedCalls } from './bounded-calls.js';
+import { ConnectionWatch } from './connection-watch.js';
 import { Connector } from './connector.js';
 import { Destroyer } from './destroyer.js';
 import { Closer } from './closer.js';
@@ -15,7 +16,7 @@ import { NOT_LENT, type LoanOwner } from './loan-owner.js';
 import { Maintenance } from './maintenance.js';
 import { Readiness } from './readiness.js';
 import { expectDelayMs, expectPriority, type ResolvedOptions } from './resolve-options.js';
-import { BORROWED, FAILED, IDLE, RETIRED, SOUND, SlotTable } from './slot-table.js';
+import { BORROWED, RETIRED, SOUND, SlotTable } from './slot-table.js';
 import { acquireTimeoutError } from './timeout-error.js';
 import { Validator } from './validator.js';
 import { WaitRecorder } from './wait-recorder.js';
@@ -55,6 +56,7 @@ export class PoolCore<C> implements LoanOwner {
   readonly #waits = new WaitRecorder();
   readonly #gate: Gate;
   readonly #closer: Closer<C>;
+  readonly #watch: ConnectionWatch<C>;
   readonly #calls = new BoundedCalls();
 
   // Connections created so far while start-up still wants `initialSize` of them.
@@ -99,6 +101,14 @@ export class PoolCore<C> implements LoanOwner {
     this.#destroyer = new Destroyer(manager, this.#slots, this.#calls, options.destroyTimeoutMs, {
       destroyed: (reason, size, error) => this.#event(POOL_EVENTS.connectionDestroyed, error === undefined ? { reason, size } : { reason, size, error }),
       managerError: (operation, error) => this.#reportManagerError(operation, error),
+    });
+    this.#watch = new ConnectionWatch(manager, this.#slots, {
+      reported: (error, state) => this.#event(POOL_EVENTS.connectionError, { error, state }),
+      evict: (slot, error) => {
+        this.#destroyer.slot(slot, 'error', error);
+        if (!this.#closed) this.#dispatch();
+      },
+      managerError: (error) => this.#reportManagerError('watch', error),
     });
     this.#waiters = new WaiterQueue(options.acquireTimeoutMs, (waiter, now) => this.#expire(waiter, now));
     this.#readiness = new Readiness(options.name, options.initialSize, options.failFast, options.acquireTimeoutMs, () => this.#connector.lastError);
@@ -414,14 +424,7 @@ export class PoolCore<C> implements LoanOwner {
     const now = this.#waits.now();
     slots.lastUsedAt[slot] = now;
     this.#maintenance.schedule(slot, now);
-    if (this.#manager.watch !== undefined) {
-      try {
-        const unwatch = this.#manager.watch(conn, (error) => this.#connectionError(slot, conn, error));
-        if (typeof unwatch === 'function') slots.unwatch[slot] = unwatch;
-      } catch (error) {
-        this.#reportManagerError('watch', error);
-      }
-    }
+    this.#watch.watch(slot, conn);
     this.#event(POOL_EVENTS.connectionCreated, { size: this.#slots.size });
     if (this.#startupWant > 0 && this.#created >= this.#startupWant) {
       this.#startupWant = 0;
@@ -453,26 +456,6 @@ export class PoolCore<C> implements LoanOwner {
       this.#readiness.reject(() => new PoolStartupError(this.#name, error));
     }
     this.#connector.backOff(retryInMs);
-  }
-
-  // ---------------------------------------------------------------- connection errors
-
-  #connectionError(slot: number, conn: C, error: unknown): void {
-    try {
-      const slots = this.#slots;
-      if (slots.conns[slot] !== conn) return;
-      this.#event(POOL_EVENTS.connectionError, { error: describeThrown(error), state: slots.state[slot] === IDLE ? 'idle' : 'borrowed' });
-      if (slots.state[slot] === IDLE) {
-        slots.retainIdle((s) => s !== slot);
-        this.#destroyer.slot(slot, 'error', error);
-        if (!this.#closed) this.#dispatch();
-      } else {
-        slots.broken[slot] = FAILED;
-      }
-    } catch (failure) {
-      // Called from a connection's event emitter: throwing here would crash the process.
-      this.#reportManagerError('watch', failure);
-    }
   }
 
   // ---------------------------------------------------------------- operations
