@@ -1,7 +1,7 @@
 import { describeThrown, expectSignal, isPatinoxError, optional, readOptions } from '@patinox/errors';
 import { createEvent, safeRecord, type Histogram, type Monitor } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
-import { PoolClosedError, PoolDrainingError, PoolManagerError, PoolQueueFullError, PoolStartupError } from '../errors.js';
+import { PoolClosedError, PoolDrainingError, PoolManagerError, PoolQueueFullError } from '../errors.js';
 import { POOL_EVENTS, type PoolEventName } from '../events.js';
 import type { AcquireOptions } from '../options.js';
 import { PooledConnection } from '../pooled-connection.js';
@@ -59,9 +59,6 @@ export class PoolCore<C> implements LoanOwner {
   readonly #watch: ConnectionWatch<C>;
   readonly #calls = new BoundedCalls();
 
-  // Connections created so far while start-up still wants `initialSize` of them.
-  #startupWant: number;
-
   #created = 0;
   #acquired = 0;
   #timeouts = 0;
@@ -90,7 +87,6 @@ export class PoolCore<C> implements LoanOwner {
     this.#trackLoans = options.leakDetectionMs > 0 || options.captureAcquireStacks;
     this.#hasRecycle = manager.recycle !== undefined;
     this.#hasWatch = manager.watch !== undefined;
-    this.#startupWant = options.initialSize;
     this.#slots = new SlotTable<C>(options.idleOrder === 'fifo', {
       lifetime: options.maxLifetimeMs > 0,
       healthChecks: options.healthCheckIntervalMs > 0,
@@ -379,7 +375,7 @@ export class PoolCore<C> implements LoanOwner {
     const connector = this.#connector;
     if (this.#closed || connector.backingOff) return;
     const queued = (this.#gate.bits & GATE_SUSPENDED) === 0 ? this.#waiters.size - connector.pending - this.#validator.borrowChecks : 0;
-    let want = Math.max(queued, this.#minSize - this.#slots.size, this.#startupWant - this.#created - connector.pending);
+    let want = Math.max(queued, this.#minSize - this.#slots.size, this.#readiness.missing - connector.pending);
     want = Math.min(want, this.#maxSize - this.#slots.size);
     // While creates fail, probe with one at a time instead of hammering a dead server with maxSize.
     if (connector.failures > 0) want = Math.min(want, 1 - connector.pending);
@@ -426,10 +422,7 @@ export class PoolCore<C> implements LoanOwner {
     this.#maintenance.schedule(slot, now);
     this.#watch.watch(slot, conn);
     this.#event(POOL_EVENTS.connectionCreated, { size: this.#slots.size });
-    if (this.#startupWant > 0 && this.#created >= this.#startupWant) {
-      this.#startupWant = 0;
-      this.#readiness.resolve();
-    }
+    this.#readiness.created();
     if (slots.broken[slot] !== SOUND) {
       // It reported an error from inside watch(), or softEvictAll() retired it while it was being opened.
       this.#destroyer.slot(slot, this.#brokenReason(slot));
@@ -452,8 +445,8 @@ export class PoolCore<C> implements LoanOwner {
       this.#waiters.rejectAll(makeError);
       this.#readiness.reject(makeError);
       this.#gate.settled();
-    } else if (this.#startupWant > 0 && this.#readiness.failFast) {
-      this.#readiness.reject(() => new PoolStartupError(this.#name, error));
+    } else {
+      this.#readiness.createFailed(error);
     }
     this.#connector.backOff(retryInMs);
   }

@@ -1,4 +1,4 @@
-import { PoolTimeoutError } from '../errors.js';
+import { PoolStartupError, PoolTimeoutError } from '../errors.js';
 
 interface ReadyWaiter {
   resolve(): void;
@@ -11,8 +11,10 @@ interface ReadyWaiter {
  * or the pool rejects them all (closed, a permanent create error, or a failure in fail-fast mode).
  */
 export class Readiness {
-  readonly failFast: boolean;
+  readonly #failFast: boolean;
   #isReady: boolean;
+  /** Creates start-up still needs: `initialSize` minus those created so far, 0 once ready. */
+  missing: number;
   readonly #waiters = new Set<ReadyWaiter>();
   readonly #poolName: string;
   readonly #defaultTimeoutMs: number;
@@ -21,7 +23,8 @@ export class Readiness {
   constructor(poolName: string, initialSize: number, failFast: boolean, defaultTimeoutMs: number, lastError: () => Error | undefined) {
     this.#poolName = poolName;
     this.#isReady = initialSize === 0;
-    this.failFast = failFast;
+    this.missing = initialSize;
+    this.#failFast = failFast;
     this.#defaultTimeoutMs = defaultTimeoutMs;
     this.#lastError = lastError;
   }
@@ -70,10 +73,18 @@ export class Readiness {
     });
   }
 
-  /** Start-up is over: every caller resolves, and later ones at once. */
-  resolve(): void {
+  /** Counts a created connection; the last one start-up needed resolves every caller, and later ones at once. */
+  created(): void {
+    if (this.#isReady) return;
+    this.missing -= 1;
+    if (this.missing > 0) return;
     this.#isReady = true;
     for (const waiter of [...this.#waiters]) waiter.resolve();
+  }
+
+  /** A create failed during start-up: in fail-fast mode every current caller rejects with `POOL_STARTUP_FAILED`. */
+  createFailed(error: Error): void {
+    if (!this.#isReady && this.#failFast) this.reject(() => new PoolStartupError(this.#poolName, error));
   }
 
   /** Rejects every current caller with a fresh error from `makeError`; later callers still wait. */
