@@ -1,4 +1,4 @@
-import { PatinoxError, type RecoveryStrategy } from '@patinox/errors';
+import { PatinoxError, describeThrown, type RecoveryStrategy } from '@patinox/errors';
 import type { RedisPoolErrorCode } from './ioredis/errors.js';
 import type { PgPoolErrorCode } from './pg/errors.js';
 
@@ -19,6 +19,10 @@ export const POOL_ERROR_CODES = Object.freeze({
   POOL_QUEUE_FULL: 'POOL_QUEUE_FULL',
   /** A released or destroyed loan was used again (`PoolLoanReleasedError`). */
   POOL_LOAN_RELEASED: 'POOL_LOAN_RELEASED',
+  /** `acquire` was called while `drain()` runs or after it finished (`PoolDrainingError`). */
+  POOL_DRAINING: 'POOL_DRAINING',
+  /** `ready()` with `failFast` saw a create fail (`PoolStartupError`). */
+  POOL_STARTUP_FAILED: 'POOL_STARTUP_FAILED',
 } as const);
 
 /** Every code the pool's core raises. */
@@ -27,7 +31,16 @@ export type PoolCoreErrorCode = (typeof POOL_ERROR_CODES)[keyof typeof POOL_ERRO
 /** Every code a {@link PoolError} can carry: the core's, and the `pg` and `ioredis` subpaths'. */
 export type PoolErrorCode = PoolCoreErrorCode | PgPoolErrorCode | RedisPoolErrorCode;
 
-export const { POOL_TIMEOUT, POOL_CLOSED, POOL_MANAGER_ERROR, POOL_VALIDATION_FAILED, POOL_QUEUE_FULL, POOL_LOAN_RELEASED } = POOL_ERROR_CODES;
+export const {
+  POOL_TIMEOUT,
+  POOL_CLOSED,
+  POOL_MANAGER_ERROR,
+  POOL_VALIDATION_FAILED,
+  POOL_QUEUE_FULL,
+  POOL_LOAN_RELEASED,
+  POOL_DRAINING,
+  POOL_STARTUP_FAILED,
+} = POOL_ERROR_CODES;
 
 /** Where a timed-out caller was waiting: for a busy connection (`queue`) or for a new one (`connect`). */
 export type TimeoutPhase = 'queue' | 'connect';
@@ -93,5 +106,22 @@ export class PoolQueueFullError extends PoolError {
 export class PoolLoanReleasedError extends PoolError {
   constructor() {
     super('This pooled connection was already released; acquire a new one', POOL_LOAN_RELEASED, 'fail');
+  }
+}
+
+/** `acquire` was called on a pool that is draining (`drain()`), so no new loan starts. Recovery: `fail`. */
+export class PoolDrainingError extends PoolError {
+  constructor(poolName: string) {
+    super(`Pool "${poolName}" is draining and lends no new connections`, POOL_DRAINING, 'fail', { pool: poolName });
+  }
+}
+
+/**
+ * `ready()` in `failFast` mode: a create failed before `initialSize` connections existed; the create
+ * error is the `cause`. The pool itself keeps retrying in the background. Recovery: `fail`.
+ */
+export class PoolStartupError extends PoolError {
+  constructor(poolName: string, cause: unknown) {
+    super(`Pool "${poolName}" could not open its initial connections: ${describeThrown(cause)}`, POOL_STARTUP_FAILED, 'fail', { pool: poolName }, cause);
   }
 }

@@ -9,7 +9,7 @@ export const POOL_EVENTS = defineEvents('pool', {
   connectionCreated: 'pool.connection.created',
   /**
    * A connection was destroyed. Data: `reason` (`idle`, `lifetime`, `invalid`, `error`, `resize`,
-   * `closed`, `leaked`, `destroyed`, `recycle-failed`, `late`), `size`, `error` when a failure caused it.
+   * `closed`, `leaked`, `destroyed`, `recycle-failed`, `late`, `evicted`), `size`, `error` when a failure caused it.
    */
   connectionDestroyed: 'pool.connection.destroyed',
   /** A connection reported an error on its own (through `manager.watch`). Data: `error`, `state`. */
@@ -24,6 +24,12 @@ export const POOL_EVENTS = defineEvents('pool', {
   leakReported: 'pool.leak.reported',
   /** A manager call failed or overran its timeout (`destroy`, `recycle`, `watch`, `unwatch`). Data: `operation`, `error`, `code`. */
   managerError: 'pool.manager.error',
+  /** `suspend()` took effect: new acquires wait. No data. */
+  suspended: 'pool.suspended',
+  /** `resume()` ended a suspension or a drain. No data. */
+  resumed: 'pool.resumed',
+  /** `drain()` started: new acquires are refused. Data: `borrowed`, `waiting`. */
+  draining: 'pool.draining',
   /** `resize()` changed the bounds. Data: `from`, `to`. */
   resized: 'pool.resized',
   /** `close()` finished. Data: `leaked`, `timedOut`, `unsettledDestroys`, `created`, `destroyed`. */

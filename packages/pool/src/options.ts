@@ -7,6 +7,25 @@ export interface PoolOptions {
   /** Most connections open at once, borrowed or idle. @default 10 */
   maxSize?: number;
   /**
+   * Connections opened at start-up, before any acquire; `ready()` resolves once this many were created.
+   * At most `maxSize`. After start-up `minSize` alone decides how many stay open when idle.
+   * @default minSize
+   */
+  initialSize?: number;
+  /**
+   * Start-up in fail-fast mode (HikariCP's `initializationFailTimeout` of 0): while `ready()` is pending, the
+   * first failed create rejects it with `POOL_STARTUP_FAILED` (the create error as `cause`) instead of the
+   * pool retrying silently until the `ready` deadline. The pool itself keeps retrying in the background.
+   * @default false
+   */
+  failFast?: boolean;
+  /**
+   * Which idle connection is lent next: `'lifo'` the most recently used (the rest age out and are closed
+   * by `idleTimeoutMs`), `'fifo'` the longest idle (use spreads over every connection, so a server or
+   * firewall that kills idle connections hits none). @default 'lifo'
+   */
+  idleOrder?: 'lifo' | 'fifo';
+  /**
    * One deadline for everything an `acquire` waits for (the queue and any connect), in ms. Finite, so
    * no caller waits forever. At most 2147483647. @default 30000
    */
@@ -38,19 +57,44 @@ export interface PoolOptions {
   maxLifetimeMs?: number;
   /** Interval of `isValid` checks on idle connections, in ms, with ±10 % jitter per check; 0 disables. At most 2147483647. @default 30000 */
   healthCheckIntervalMs?: number;
-  /** Checks an idle connection with `isValid` before lending it, unless it was used within `validationSkipWindowMs`. @default true */
+  /**
+   * Health checks (`isValid`) per maintenance run at most, longest idle first; the others due wait for the
+   * next run, so a large pool does not check thousands of connections at once (generic-pool's
+   * `numTestsPerEvictionRun`). Has no effect when `healthCheckIntervalMs` is 0. @default Infinity
+   */
+  healthChecksPerRun?: number;
+  /**
+   * Checks an idle connection with `isValid` before lending it, unless it was used within
+   * `validationSkipWindowMs` (so with that window set to N, only connections idle longer than N ms are
+   * checked). @default true
+   */
   validateOnBorrow?: boolean;
-  /** A connection used this recently is lent without `isValid`, in ms. @default 500 */
+  /**
+   * Checks a returned connection with `isValid` (after `recycle`, when set) before it goes back to the idle
+   * connections or to a waiter; a failure destroys it and frees its place. @default false
+   */
+  validateOnReturn?: boolean;
+  /** A connection used this recently is lent without `isValid`, in ms; only read when `validateOnBorrow` is on. @default 500 */
   validationSkipWindowMs?: number;
-  /** Serve waiters first come, first served; `false` serves the newest first (sheds the oldest under overload). @default true */
+  /**
+   * Serve waiters first come, first served within a priority (and the longest waiter at least once in any
+   * 8 hand-offs, see `AcquireOptions.priority`); `false` serves the newest first (sheds the oldest under
+   * overload; priorities still apply, without that aging bound). @default true
+   */
   fairQueue?: boolean;
   /** Most callers that may wait at once; the next gets `POOL_QUEUE_FULL` at once. 0 never queues. @default Infinity */
   maxWaiters?: number;
   /**
-   * A loan held longer than this is reported (`pool.leak.suspected`) with the stack where it was acquired,
-   * in ms; setting it also records acquire stacks for the leak report of `close()`. 0 disables. At most 2147483647. @default 0
+   * A loan held longer than this is reported (`pool.leak.suspected`, with `heldMs` and, when
+   * `captureAcquireStacks` is on, the acquiring stack), in ms. 0 disables. At most 2147483647. @default 0
    */
   leakDetectionMs?: number;
+  /**
+   * Records the stack of every `acquire` (an `Error` per loan: costly, see the benchmark) and the time each
+   * loan started, so leak reports (`pool.leak.suspected`, `close()`'s `leaked`) name where and how long
+   * ago a leaked connection was acquired. @default true when `leakDetectionMs` is set, else false
+   */
+  captureAcquireStacks?: boolean;
   /** First delay before retrying a failed create, in ms; doubles per consecutive failure. At most 2147483647. @default 100 */
   createRetryDelayMs?: number;
   /** Ceiling of the create retry delay, in ms. At most 2147483647. @default 5000 */
@@ -76,6 +120,30 @@ export interface AcquireOptions {
   signal?: AbortSignal;
   /** This call's deadline, in ms; at most 2147483647. @default the pool's acquireTimeoutMs */
   timeoutMs?: number;
+  /**
+   * A safe integer: when callers wait, a higher priority is served first, first come first served within a
+   * priority. Starvation-free (with `fairQueue`): of any 8 consecutive hand-offs, at least one goes to the
+   * caller that has waited longest, whatever its priority. No effect when a connection is idle.
+   * generic-pool's priorities run the other way (0 is its highest): pass `-priority`. @default 0
+   */
+  priority?: number;
+}
+
+/** Options of {@link Pool.ready}. */
+export interface ReadyOptions {
+  /** Stops waiting when aborted; the promise rejects with `signal.reason` (the pool is unaffected). */
+  signal?: AbortSignal;
+  /**
+   * Longest wait, in ms; past it `ready()` rejects with `POOL_TIMEOUT` (phase `connect`, the last create
+   * error as `cause`). At most 2147483647. @default the pool's acquireTimeoutMs
+   */
+  timeoutMs?: number;
+}
+
+/** Options of {@link Pool.drain}. */
+export interface DrainOptions {
+  /** Stops waiting when aborted; the promise rejects with `signal.reason` (the pool stays draining). */
+  signal?: AbortSignal;
 }
 
 /** Options of {@link Pool.close}. */

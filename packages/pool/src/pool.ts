@@ -1,5 +1,6 @@
 import {
   expectFunction,
+  expectSignal,
   expectNonNegativeInteger,
   expectPositiveInteger,
   expectTimerMsOrZero,
@@ -10,8 +11,8 @@ import { histogramSnapshot, type HealthCheck, type HealthResult, type Histogram,
 import type { ConnectionManager } from './connection-manager.js';
 import { PoolCore } from './internal/core.js';
 import type { CloseReport, PoolStats } from './stats.js';
-import { checkSizes, resolveOptions } from './internal/resolve-options.js';
-import type { AcquireOptions, CloseOptions, PoolOptions, ResizeOptions } from './options.js';
+import { checkSizes, expectDelayMs, resolveOptions } from './internal/resolve-options.js';
+import type { AcquireOptions, CloseOptions, DrainOptions, PoolOptions, ReadyOptions, ResizeOptions } from './options.js';
 import { releaseSuspect, type PooledConnection } from './pooled-connection.js';
 
 export type { CloseReport, LeakReport, PoolStats } from './stats.js';
@@ -53,6 +54,88 @@ export class Pool<C> implements AsyncDisposable {
     return this.#core.closed;
   }
 
+  /** True between `suspend()` and `resume()`. */
+  get suspended(): boolean {
+    return this.#core.gate.suspended;
+  }
+
+  /** True from `drain()` until `resume()` or `close()`. */
+  get draining(): boolean {
+    return this.#core.gate.draining;
+  }
+
+  /**
+   * Resolves once `initialSize` connections have been created (at once when `initialSize` is 0 or was
+   * reached). With `failFast` the first failed create rejects it instead of the pool retrying silently.
+   * A rejection leaves the pool as it is: it keeps retrying in the background until closed.
+   * @throws {PoolTimeoutError} `POOL_TIMEOUT` (phase `connect`, the last create error as cause) past `timeoutMs`.
+   * @throws {PoolStartupError} `POOL_STARTUP_FAILED` with `failFast`, the create error as cause.
+   * @throws {PoolManagerError} `POOL_MANAGER_ERROR` when `create` failed with a PatinoxError of recovery `fail`.
+   * @throws {PoolClosedError} `POOL_CLOSED` when the pool closes first.
+   * @throws `signal.reason` when `signal` aborts first.
+   *
+   * @example
+   * ```ts
+   * const pool = new Pool(manager, { initialSize: 5, failFast: true });
+   * await pool.ready({ signal: AbortSignal.timeout(5000) });
+   * ```
+   */
+  ready(options: ReadyOptions = {}): Promise<void> {
+    const bag = readOptions('options', options, ['signal', 'timeoutMs']);
+    const signal = optional('signal', bag.signal, expectSignal, undefined);
+    const timeoutMs = optional('timeoutMs', bag.timeoutMs, expectDelayMs, undefined);
+    return this.#core.ready(timeoutMs, signal);
+  }
+
+  /**
+   * Pauses lending (HikariCP's `suspendPool`): new and queued acquires wait (their deadlines still run),
+   * loans finish normally and come back as idle. A second call is a no-op.
+   * @throws {PoolClosedError} `POOL_CLOSED` after `close()`.
+   */
+  suspend(): void {
+    this.#core.gate.suspend();
+  }
+
+  /**
+   * Ends `suspend()` and `drain()`: waiting callers are served at once and new acquires are accepted.
+   * A no-op when neither is in effect.
+   * @throws {PoolClosedError} `POOL_CLOSED` after `close()`.
+   */
+  resume(): void {
+    this.#core.gate.resume();
+  }
+
+  /**
+   * Destroys every idle connection now (`minSize` is refilled with new ones); borrowed ones are untouched.
+   * Returns how many were destroyed.
+   * @throws {PoolClosedError} `POOL_CLOSED` after `close()`.
+   */
+  evictIdle(): number {
+    return this.#core.evictIdle();
+  }
+
+  /**
+   * Retires every connection when it is next idle (HikariCP's `softEvictConnections`): idle ones at once,
+   * borrowed, checked or still connecting ones when they come back; new connections replace them. Use it
+   * after a failover or a credential rotation. Returns how many were destroyed or marked.
+   * @throws {PoolClosedError} `POOL_CLOSED` after `close()`.
+   */
+  softEvictAll(): number {
+    return this.#core.softEvictAll();
+  }
+
+  /**
+   * Stops new loans (acquires reject with `POOL_DRAINING`), serves the callers already queued, and
+   * resolves once every loan has come back, without closing: idle connections stay open. `resume()`
+   * reopens the pool; `close()` ends it. Calling it again returns when the same condition holds.
+   * @throws {PoolClosedError} `POOL_CLOSED` after `close()`.
+   * @throws `signal.reason` when `signal` aborts first (the pool stays draining).
+   */
+  drain(options: DrainOptions = {}): Promise<void> {
+    const bag = readOptions('options', options, ['signal']);
+    return this.#core.gate.drain(optional('signal', bag.signal, expectSignal, undefined));
+  }
+
   /** The live acquire-wait histogram, in ms (0 for callers served from the idle stack). */
   get acquireWaitHistogram(): Histogram {
     return this.#core.waitHistogram;
@@ -64,7 +147,9 @@ export class Pool<C> implements AsyncDisposable {
    * @throws {PoolClosedError} `POOL_CLOSED` during or after `close()`.
    * @throws {PoolQueueFullError} `POOL_QUEUE_FULL` when `maxWaiters` callers already wait.
    * @throws {PoolManagerError} `POOL_MANAGER_ERROR` when `create` failed with a PatinoxError of recovery `fail`.
+   * @throws {PoolDrainingError} `POOL_DRAINING` during or after `drain()`, until `resume()`.
    * @throws `signal.reason` when `signal` aborts first.
+   * @throws TypeError / RangeError for a malformed option (a `priority` that is not a safe integer).
    */
   acquire(options?: AcquireOptions): Promise<PooledConnection<C>> {
     return this.#tracer === undefined ? this.#core.acquire(options) : this.#tracedAcquire(this.#tracer, options);
@@ -177,6 +262,7 @@ export class Pool<C> implements AsyncDisposable {
       counter('pool_validation_timeouts_total', 'isValid/recycle calls abandoned after validationTimeoutMs', s.validationTimeouts),
       counter('pool_destroy_timeouts_total', 'destroy calls abandoned after destroyTimeoutMs', s.destroyTimeouts),
       counter('pool_double_releases_total', 'Ignored second releases', s.doubleReleases),
+      counter('pool_evicted_total', 'Connections destroyed or retired by evictIdle/softEvictAll', s.evicted),
       histogramSnapshot('pool_acquire_wait_ms', this.#core.waitHistogram, { help: 'Acquire wait in ms', labels }),
     ];
   }

@@ -1,8 +1,7 @@
 import { PoolLoanReleasedError } from './errors.js';
-import type { LoanOwner } from './internal/loan-owner.js';
+import { NOT_LENT, type LoanOwner } from './internal/loan-owner.js';
 
-const LIVE = 0;
-const ENDED = 1;
+const ENDED = -1;
 
 let endSuspect: (loan: PooledConnection<unknown>) => void;
 
@@ -19,9 +18,8 @@ let endSuspect: (loan: PooledConnection<unknown>) => void;
  */
 export class PooledConnection<C> implements AsyncDisposable, Disposable {
   readonly #owner: LoanOwner;
-  readonly #slot: number;
-  readonly #connection: C;
-  #state = LIVE;
+  // The slot while the loan is live, ENDED after: one field for both keeps a loan (one per acquire) small.
+  #slot: number;
 
   static {
     endSuspect = (loan) => {
@@ -30,24 +28,27 @@ export class PooledConnection<C> implements AsyncDisposable, Disposable {
   }
 
   /** @internal Loans are made by {@link Pool.acquire}, never by hand. */
-  constructor(owner: LoanOwner, slot: number, connection: C) {
+  constructor(owner: LoanOwner, slot: number) {
     this.#owner = owner;
     this.#slot = slot;
-    this.#connection = connection;
   }
 
   /**
    * The borrowed connection.
-   * @throws {PoolLoanReleasedError} `POOL_LOAN_RELEASED` after `release()` or `destroy()`: it may be someone else's now.
+   * @throws {PoolLoanReleasedError} `POOL_LOAN_RELEASED` after `release()` or `destroy()`, or once `close()` reclaimed the loan: it may be someone else's now.
    */
   get connection(): C {
-    if (this.#state !== LIVE) throw new PoolLoanReleasedError();
-    return this.#connection;
+    const slot = this.#slot;
+    if (slot === ENDED) throw new PoolLoanReleasedError();
+    const connection = this.#owner.connectionOf(slot, this);
+    // close() reclaimed this loan at its deadline; the slot may hold someone else's connection now.
+    if (connection === NOT_LENT) throw new PoolLoanReleasedError();
+    return connection as C;
   }
 
   /** True once `release()` or `destroy()` was called. */
   get isReleased(): boolean {
-    return this.#state !== LIVE;
+    return this.#slot === ENDED;
   }
 
   /** Gives the connection back to the pool; idempotent. */
@@ -57,12 +58,13 @@ export class PooledConnection<C> implements AsyncDisposable, Disposable {
 
   /** Closes the connection instead of returning it (it is broken); the pool replaces it. Idempotent. */
   destroy(error?: unknown): void {
-    if (this.#state !== LIVE) {
+    const slot = this.#slot;
+    if (slot === ENDED) {
       this.#owner.countDoubleRelease();
       return;
     }
-    this.#state = ENDED;
-    this.#owner.destroyLoan(this.#slot, this, error);
+    this.#slot = ENDED;
+    this.#owner.destroyLoan(slot, this, error);
   }
 
   /** Same as `release()`, for `await using`. */
@@ -77,12 +79,13 @@ export class PooledConnection<C> implements AsyncDisposable, Disposable {
   }
 
   #end(suspect: boolean): void {
-    if (this.#state !== LIVE) {
+    const slot = this.#slot;
+    if (slot === ENDED) {
       this.#owner.countDoubleRelease();
       return;
     }
-    this.#state = ENDED;
-    this.#owner.release(this.#slot, this, suspect);
+    this.#slot = ENDED;
+    this.#owner.release(slot, this, suspect);
   }
 }
 

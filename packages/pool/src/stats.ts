@@ -1,8 +1,8 @@
 /** One loan that was still out when `close()` gave up waiting. */
 export interface LeakReport {
-  /** How long it had been held, in ms; known when `leakDetectionMs` is set. */
+  /** How long it had been held, in ms; known when `leakDetectionMs` or `captureAcquireStacks` is set. */
   heldMs: number | undefined;
-  /** Stack of the `acquire` call; recorded when `leakDetectionMs` is set. */
+  /** Stack of the `acquire` call; recorded when `captureAcquireStacks` is on. */
   stack: string | undefined;
 }
 
@@ -52,10 +52,16 @@ export interface PoolStats {
   destroyTimeouts: number;
   /** Second `release()`/`destroy()` calls on a loan, ignored. */
   doubleReleases: number;
+  /** Connections destroyed or retired by `evictIdle()` / `softEvictAll()`. */
+  evicted: number;
   /** Time callers waited for a connection, in ms (0 when one was idle). */
   acquireWait: { count: number; mean: number; p50: number; p95: number; p99: number; max: number };
   /** `borrowed / maxSize`, 0..1 (above 1 briefly after a shrinking resize). */
   utilization: number;
+  /** True between `suspend()` and `resume()`. */
+  suspended: boolean;
+  /** True from `drain()` until `resume()` or `close()`. */
+  draining: boolean;
   /** True once `close()` was called. */
   closed: boolean;
 }

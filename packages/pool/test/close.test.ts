@@ -30,6 +30,7 @@ describe('Pool.close', () => {
     const monitor = new MemoryMonitor();
     const pool = new Pool(manager, { maxSize: 2, leakDetectionMs: 60_000, monitor });
     const leaky = await acquireInNamedFunction(pool);
+    const leakedConnection = leaky.connection;
     const closing = pool.close({ deadlineMs: 500 });
     await flush(500);
     const report = await closing;
@@ -37,7 +38,7 @@ describe('Pool.close', () => {
     expect(report.leaked).toHaveLength(1);
     expect(report.leaked[0]!.stack).toContain('acquireInNamedFunction');
     expect(report.leaked[0]!.heldMs).toBeGreaterThanOrEqual(500);
-    expect(leaky.connection.destroyed).toBe(true);
+    expect(leakedConnection.destroyed).toBe(true);
     expect(monitor.events('pool.leak.reported')).toHaveLength(1);
     // A release after the forced close is a harmless no-op.
     leaky.release();
@@ -49,6 +50,17 @@ describe('Pool.close', () => {
     await pool.acquire();
     const report = await pool.close({ deadlineMs: 0 });
     expect(report).toEqual({ leaked: [{ heldMs: undefined, stack: undefined }], timedOut: true, unsettledDestroys: 0 });
+  });
+
+  it('makes a loan it reclaimed at the deadline unreadable, and ignores its late release', async () => {
+    const pool = new Pool(manager, { maxSize: 1 });
+    const leaked = await pool.acquire();
+    const first = leaked.connection;
+    await pool.close({ deadlineMs: 0 });
+    expect(first.destroyed).toBe(true);
+    expect(() => leaked.connection).toThrow(expect.objectContaining({ code: 'POOL_LOAN_RELEASED' }));
+    leaked.release();
+    expect(pool.stats()).toMatchObject({ size: 0, borrowed: 0 });
   });
 
   it('returns the same promise when called twice, and works with await using', async () => {

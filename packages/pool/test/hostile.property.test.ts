@@ -7,7 +7,7 @@ import { Pool, type PooledConnection } from '../src/index.js';
 import { FakeManager, type FakeConnection } from './helpers.js';
 
 // Random sequences of pool calls with hostile arguments and a hostile manager (hangs, throws of any
-// value, re-entrant calls), checked against a model of what the caller holds. Invariants: no uncaught
+// value, re-entrant calls), operations (suspend, resume, evictions, drain) and priorities, checked against a model of what the caller holds. Invariants: no uncaught
 // exception or unhandled rejection, only documented errors, counts consistent after every step, every
 // caller settled and no timer left once the pool is closed.
 
@@ -19,6 +19,7 @@ type Op =
   | { kind: 'resize'; h: number; min: number; max: number }
   | { kind: 'create' | 'validate' | 'destroyBehaviour'; behaviour: Behaviour; h: number }
   | { kind: 'advance'; ms: number }
+  | { kind: 'operate'; what: 'suspend' | 'resume' | 'evictIdle' | 'softEvictAll' | 'drain' | 'priority'; h: number }
   | { kind: 'observe' };
 
 const H = hostileValues().length;
@@ -31,6 +32,14 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('create', 'validate', 'destroyBehaviour') as fc.Arbitrary<'create'>, behaviour, h: fc.nat({ max: H - 1 }) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.constantFrom(0, 1, 10, 35, 120) }) },
   { weight: 1, arbitrary: fc.constant<Op>({ kind: 'observe' }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('operate' as const),
+      what: fc.constantFrom('suspend', 'resume', 'evictIdle', 'softEvictAll', 'drain', 'priority') as fc.Arbitrary<'suspend'>,
+      h: fc.nat({ max: H - 1 }),
+    }),
+  },
 );
 
 function never<T>(): Promise<T> {
@@ -95,6 +104,7 @@ async function run(ops: Op[]): Promise<void> {
   const loans: PooledConnection<FakeConnection>[] = [];
   const held = new Set<PooledConnection<FakeConnection>>();
   let pending = 0;
+  let drains = 0;
   let closing = false;
   const unexpected: unknown[] = [];
   const abortReason = new Error('aborted by the test');
@@ -223,6 +233,24 @@ async function run(ops: Op[]): Promise<void> {
       case 'advance':
         await jest.advanceTimersByTimeAsync(op.ms);
         break;
+      case 'operate': {
+        try {
+          if (op.what === 'priority') acquire(() => pool.acquire({ priority: hostile as number }));
+          else if (op.what === 'drain') {
+            drains += 1;
+            pool.drain().then(
+              () => (drains -= 1),
+              (error: unknown) => {
+                drains -= 1;
+                unexpected.push(error);
+              },
+            );
+          } else pool[op.what]();
+        } catch (error) {
+          unexpected.push(error);
+        }
+        break;
+      }
       case 'observe': {
         pool.collectMetrics();
         const health = await pool.healthCheck().check(new AbortController().signal);
@@ -242,6 +270,7 @@ async function run(ops: Op[]): Promise<void> {
   for (let i = 0; i < 10 && report === undefined; i += 1) await jest.advanceTimersByTimeAsync(50);
   expect(report).toMatchObject({ leaked: [] });
   expect(pending).toBe(0);
+  expect(drains).toBe(0);
   expect(pool.stats()).toMatchObject({ size: 0, idle: 0, borrowed: 0, waiting: 0, pendingCreates: 0, closed: true });
   expect(jest.getTimerCount()).toBe(0);
   expect(unexpected).toEqual([]);

@@ -1,170 +1,166 @@
-import { describeThrown, expectSignal, isPatinoxError, isThenable, optional, readOptions, toError } from '@patinox/errors';
-import { Histogram, createEvent, safeRecord, type Monitor } from '@patinox/monitor';
+import { describeThrown, expectSignal, isPatinoxError, optional, readOptions } from '@patinox/errors';
+import { createEvent, safeRecord, type Histogram, type Monitor } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
-import { PoolClosedError, PoolManagerError, PoolQueueFullError, PoolTimeoutError, PoolValidationError } from '../errors.js';
+import { PoolClosedError, PoolDrainingError, PoolManagerError, PoolQueueFullError } from '../errors.js';
 import { POOL_EVENTS, type PoolEventName } from '../events.js';
-import { BoundedCalls, isCallTimeout } from './bounded-calls.js';
-import { expectDelayMs } from './resolve-options.js';
 import type { AcquireOptions } from '../options.js';
-import type { CloseReport, LeakReport, PoolStats } from '../stats.js';
 import { PooledConnection } from '../pooled-connection.js';
-import type { LoanOwner } from './loan-owner.js';
-import type { ResolvedOptions } from './resolve-options.js';
+import type { CloseReport, PoolStats } from '../stats.js';
+import { BoundedCalls } from './bounded-calls.js';
+import { ConnectionWatch } from './connection-watch.js';
+import { Connector } from './connector.js';
+import { Destroyer } from './destroyer.js';
+import { Closer } from './closer.js';
+import { GATE_DRAINING, GATE_SUSPENDED, Gate } from './gate.js';
+import { NOT_LENT, type LoanOwner } from './loan-owner.js';
+import { Maintenance } from './maintenance.js';
+import { Readiness } from './readiness.js';
+import { expectDelayMs, expectPriority, type ResolvedOptions } from './resolve-options.js';
+import { BORROWED, RETIRED, SOUND, SlotTable } from './slot-table.js';
+import { acquireTimeoutError } from './timeout-error.js';
+import { Validator } from './validator.js';
+import { WaitRecorder } from './wait-recorder.js';
 import { waiterPromise, type Waiter } from './waiter.js';
 import { WaiterQueue } from './waiter-queue.js';
 
-// Slot states. A connection lives in a numbered slot; its per-connection data is spread over typed
-// arrays indexed by slot (struct of arrays), so an idle connection costs a few dozen bytes and the
-// hot path reads and writes numbers instead of allocating records.
-const FREE = 0;
-const CREATING = 1;
-const IDLE = 2;
-const BORROWED = 3;
-const CHECKING = 4;
-const RECYCLING = 5;
+const ACQUIRE_OPTION_KEYS = ['timeoutMs', 'signal', 'priority'] as const;
 
-const MIN_TICK_MS = 10;
-const PENDING_WAITS = 64;
-const MAX_TICK_MS = 1000;
-const ACQUIRE_OPTION_KEYS = ['timeoutMs', 'signal'] as const;
 
-/** The pool's machinery; {@link Pool} is its validated public face. */
+/** The pool's machinery; {@link Pool} is its validated public face. Lending and returning live here. */
 export class PoolCore<C> implements LoanOwner {
   readonly #manager: ConnectionManager<C>;
   readonly #name: string;
   readonly #monitor: Monitor;
-  readonly #random: () => number;
   readonly #acquireTimeoutMs: number;
-  readonly #createTimeoutMs: number;
-  readonly #validationTimeoutMs: number;
-  readonly #destroyTimeoutMs: number;
-  readonly #idleTimeoutMs: number;
   readonly #maxLifetimeMs: number;
-  readonly #healthCheckIntervalMs: number;
   readonly #validateOnBorrow: boolean;
+  readonly #validateOnReturn: boolean;
   readonly #skipWindowMs: number;
   readonly #fairQueue: boolean;
   readonly #maxWaiters: number;
-  readonly #leakDetectionMs: number;
-  readonly #retryDelayMs: number;
-  readonly #retryMaxDelayMs: number;
   readonly #trackLoans: boolean;
+  readonly #captureStacks: boolean;
   readonly #hasRecycle: boolean;
   readonly #hasWatch: boolean;
   #minSize: number;
   #maxSize: number;
 
-  // Struct of arrays, indexed by slot.
-  #capacity = 0;
-  #conns: (C | undefined)[] = [];
-  #loans: (PooledConnection<C> | undefined)[] = [];
-  #unwatch: ((() => void) | undefined)[] = [];
-  #stacks: (Error | undefined)[] = [];
-  #state = new Uint8Array(0);
-  #broken = new Uint8Array(0);
-  #leakReported = new Uint8Array(0);
-  #lastUsedAt = new Float64Array(0);
-  #expiresAt = new Float64Array(0);
-  #checkAt = new Float64Array(0);
-  #borrowedAt = new Float64Array(0);
-  #freeSlots = new Int32Array(0);
-  #freeTop = 0;
-  // Idle connections as an array stack: the most recently used is lent first, so the rest age out.
-  #idle = new Int32Array(0);
-  #idleTop = 0;
+  readonly #slots: SlotTable<C>;
+  readonly #connector: Connector<C>;
+  readonly #validator: Validator<C>;
+  readonly #maintenance: Maintenance<C>;
+  readonly #readiness: Readiness;
+  readonly #waiters: WaiterQueue<PooledConnection<C>>;
 
-  #size = 0;
-  #loaned = 0;
-  #checking = 0;
-  #borrowChecks = 0;
-  #pendingCreates = 0;
+  readonly #destroyer: Destroyer<C>;
+  readonly #waits = new WaitRecorder();
+  readonly #gate: Gate;
+  readonly #closer: Closer<C>;
+  readonly #watch: ConnectionWatch<C>;
+  readonly #calls = new BoundedCalls();
 
   #created = 0;
-  #destroyed = 0;
   #acquired = 0;
   #timeouts = 0;
   #aborted = 0;
   #createErrors = 0;
-  #validationFailures = 0;
-  #validationTimeouts = 0;
-  #destroyTimeouts = 0;
   #doubleReleases = 0;
-  readonly #waitHistogram = new Histogram();
-  // Enqueue times of callers served since the last clock read: their waits are recorded at the next read
-  // (the next enqueue, usually microseconds later) or at the latest in a microtask queued before the
-  // served caller resumes, so a hand-off costs one clock read instead of two.
-  readonly #pendingWaits = new Float64Array(PENDING_WAITS);
-  #pendingWaitCount = 0;
-  #flushScheduled = false;
-  readonly #flushTask = (): void => {
-    this.#flushScheduled = false;
-    if (this.#pendingWaitCount > 0) this.#now();
-  };
-
-  readonly #waiters: WaiterQueue<PooledConnection<C>>;
-
-  #consecutiveFailures = 0;
-  #lastCreateError: Error | undefined = undefined;
-  #lastValidationError: Error | undefined = undefined;
-  #lastValidationAt = -Infinity;
-  #retryTimer: NodeJS.Timeout | undefined = undefined;
-  readonly #creates = new Set<(error: Error) => void>();
-  readonly #destroying = new Set<Promise<void>>();
-  readonly #calls = new BoundedCalls();
-  #tickTimer: NodeJS.Timeout | undefined = undefined;
-  // Time of the last clock read (acquire or tick); release stamps connections with it instead of reading the clock.
-  #coarseNow: number;
+  #evicted = 0;
 
   #closed = false;
   #closing: Promise<CloseReport> | undefined = undefined;
-  #onDrained: (() => void) | undefined = undefined;
 
   constructor(manager: ConnectionManager<C>, options: ResolvedOptions) {
     this.#manager = manager;
     this.#name = options.name;
     this.#monitor = options.monitor;
-    this.#random = options.random;
     this.#minSize = options.minSize;
     this.#maxSize = options.maxSize;
     this.#acquireTimeoutMs = options.acquireTimeoutMs;
-    this.#createTimeoutMs = options.createTimeoutMs;
-    this.#validationTimeoutMs = options.validationTimeoutMs;
-    this.#destroyTimeoutMs = options.destroyTimeoutMs;
-    this.#idleTimeoutMs = options.idleTimeoutMs;
     this.#maxLifetimeMs = options.maxLifetimeMs;
-    this.#healthCheckIntervalMs = options.healthCheckIntervalMs;
     this.#validateOnBorrow = options.validateOnBorrow;
+    this.#validateOnReturn = options.validateOnReturn;
     this.#skipWindowMs = options.validationSkipWindowMs;
     this.#fairQueue = options.fairQueue;
     this.#maxWaiters = options.maxWaiters;
-    this.#leakDetectionMs = options.leakDetectionMs;
-    this.#retryDelayMs = options.createRetryDelayMs;
-    this.#retryMaxDelayMs = options.createRetryMaxDelayMs;
-    this.#trackLoans = options.leakDetectionMs > 0;
+    this.#captureStacks = options.captureAcquireStacks;
+    this.#trackLoans = options.leakDetectionMs > 0 || options.captureAcquireStacks;
     this.#hasRecycle = manager.recycle !== undefined;
     this.#hasWatch = manager.watch !== undefined;
-    this.#coarseNow = performance.now();
+    this.#slots = new SlotTable<C>(options.idleOrder === 'fifo', {
+      lifetime: options.maxLifetimeMs > 0,
+      healthChecks: options.healthCheckIntervalMs > 0,
+      loanTimes: this.#trackLoans,
+      stacks: this.#trackLoans,
+      watch: this.#hasWatch,
+    });
+    this.#destroyer = new Destroyer(manager, this.#slots, this.#calls, options.destroyTimeoutMs, {
+      destroyed: (reason, size, error) => this.#event(POOL_EVENTS.connectionDestroyed, error === undefined ? { reason, size } : { reason, size, error }),
+      managerError: (operation, error) => this.#reportManagerError(operation, error),
+    });
+    this.#watch = new ConnectionWatch(manager, this.#slots, {
+      reported: (error, state) => this.#event(POOL_EVENTS.connectionError, { error, state }),
+      evict: (slot, error) => {
+        this.#destroyer.slot(slot, 'error', error);
+        if (!this.#closed) this.#dispatch();
+      },
+      managerError: (error) => this.#reportManagerError('watch', error),
+    });
     this.#waiters = new WaiterQueue(options.acquireTimeoutMs, (waiter, now) => this.#expire(waiter, now));
-
-    const periods = [this.#idleTimeoutMs, this.#maxLifetimeMs, this.#healthCheckIntervalMs, this.#leakDetectionMs].filter((p) => p > 0);
-    if (periods.length > 0) {
-      const tickMs = Math.min(MAX_TICK_MS, Math.max(MIN_TICK_MS, Math.floor(Math.min(...periods) / 4)));
-      // Maintenance only: it must never keep the process alive.
-      this.#tickTimer = setInterval(() => this.#tick(), tickMs);
-      this.#tickTimer.unref();
-    }
+    this.#readiness = new Readiness(options.name, options.initialSize, options.failFast, options.acquireTimeoutMs, () => this.#connector.lastError);
+    this.#connector = new Connector(manager, options, {
+      created: (slot, connection) => this.#onCreated(slot, connection),
+      failed: (slot, error, attempt, retryInMs) => this.#onCreateFailed(slot, error, attempt, retryInMs),
+      late: (connection) => {
+        this.#event(POOL_EVENTS.connectionDestroyed, { reason: 'late', size: this.#slots.size });
+        this.#destroyer.connection(connection);
+      },
+      retry: () => this.#dispatch(),
+    });
+    this.#validator = new Validator(manager, this.#slots, this.#calls, options.validationTimeoutMs, options.name, {
+      passed: (slot, forBorrow) => this.#checkPassed(slot, forBorrow),
+      failed: (slot, cause, timedOut, error) => {
+        this.#event(POOL_EVENTS.validationFailed, { error: error.message, timedOut });
+        this.#destroyer.slot(slot, 'invalid', cause);
+      },
+      settled: () => this.#afterRelease(),
+      recycled: (slot, error) => this.#recycled(slot, error),
+    });
+    this.#gate = new Gate(options.name, {
+      event: (kind) => this.#event(POOL_EVENTS[kind], kind === 'draining' ? { borrowed: this.#slots.loaned, waiting: this.#waiters.size } : {}),
+      dispatch: () => this.#dispatch(),
+      isQuiet: () => this.#slots.loaned + this.#validator.checking + this.#waiters.size === 0,
+    });
+    this.#closer = new Closer(this.#slots, this.#validator, this.#destroyer, this.#calls, this.#trackLoans, {
+      leaked: (report) => this.#event(POOL_EVENTS.leakReported, { heldMs: report.heldMs, stack: report.stack }),
+      closed: ({ leaked, timedOut, unsettledDestroys }) =>
+        this.#event(POOL_EVENTS.closed, { leaked: leaked.length, timedOut, unsettledDestroys, created: this.#created, destroyed: this.#destroyer.count }),
+    });
+    this.#maintenance = new Maintenance(this.#slots, options, {
+      now: () => this.#waits.now(),
+      evictable: () => this.#slots.size - this.#minSize,
+      destroy: (slot, reason) => this.#destroyer.slot(slot, reason),
+      healthCheck: (slot, now) => {
+        if (this.#validator.check(slot, false) === true) {
+          this.#maintenance.checked(slot, now);
+          this.#offer(slot);
+        }
+      },
+      leakSuspected: (heldMs, stack) => this.#event(POOL_EVENTS.leakSuspected, { heldMs, stack }),
+      done: () => this.#dispatch(),
+    });
     this.#fillDemand();
   }
 
   // ---------------------------------------------------------------- acquire
 
   acquire(options?: AcquireOptions): Promise<PooledConnection<C>> {
-    if (options === undefined && this.#waiters.size === 0 && this.#idleTop > 0 && !this.#closed) {
+    if (options === undefined && this.#waiters.size === 0 && this.#slots.idleCount > 0 && this.#gate.bits === 0) {
       const slot = this.#takeIdle();
       if (slot >= 0) {
-        this.#waitHistogram.record(0);
+        this.#waits.servedAtOnce();
         // A failed validation inside takeIdle may have dropped the pool below minSize.
-        if (this.#size < this.#minSize) this.#fillDemand();
+        if (this.#slots.size < this.#minSize) this.#fillDemand();
         return Promise.resolve(this.#lend(slot, undefined));
       }
       // An async check started for this caller: queue it behind that check instead of starting another.
@@ -176,33 +172,36 @@ export class PoolCore<C> implements LoanOwner {
   #acquireSlow(options: AcquireOptions | undefined, triedIdle: boolean): Promise<PooledConnection<C>> {
     let timeoutMs = this.#acquireTimeoutMs;
     let signal: AbortSignal | undefined;
+    let priority = 0;
     if (options !== undefined) {
       const bag = readOptions('options', options, ACQUIRE_OPTION_KEYS);
       timeoutMs = optional('timeoutMs', bag.timeoutMs, expectDelayMs, timeoutMs);
       signal = optional('signal', bag.signal, expectSignal, undefined);
+      priority = optional('priority', bag.priority, expectPriority, 0);
     }
     if (this.#closed) return Promise.reject(new PoolClosedError(this.#name));
+    if ((this.#gate.bits & GATE_DRAINING) !== 0) return Promise.reject(new PoolDrainingError(this.#name));
     // AbortSignal convention: reject with the reason exactly as the caller gave it.
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     if (signal?.aborted === true) return Promise.reject(signal.reason);
-    if (!triedIdle && this.#waiters.size === 0 && this.#idleTop > 0) {
+    if (!triedIdle && this.#gate.bits === 0 && this.#waiters.size === 0 && this.#slots.idleCount > 0) {
       const slot = this.#takeIdle();
       if (slot >= 0) {
-        this.#waitHistogram.record(0);
-        if (this.#size < this.#minSize) this.#fillDemand();
+        this.#waits.servedAtOnce();
+        if (this.#slots.size < this.#minSize) this.#fillDemand();
         return Promise.resolve(this.#lend(slot, undefined));
       }
     }
     if (this.#waiters.size >= this.#maxWaiters) return Promise.reject(new PoolQueueFullError(this.#name, this.#maxWaiters));
 
-    const now = this.#now();
-    const deadline = now + timeoutMs;
+    const now = this.#waits.now();
     const waiter = this.#waiters.node();
     waiter.enqueuedAt = now;
-    waiter.deadline = deadline;
+    waiter.deadline = now + timeoutMs;
     waiter.timeoutMs = timeoutMs;
     waiter.signal = signal;
-    if (this.#trackLoans) waiter.stack = new Error('acquired here');
+    waiter.priority = priority;
+    if (this.#captureStacks) waiter.stack = new Error('acquired here');
     const promise = waiterPromise(waiter);
     this.#waiters.push(waiter, now);
     if (signal !== undefined) {
@@ -212,6 +211,7 @@ export class PoolCore<C> implements LoanOwner {
         this.#waiters.remove(waiter);
         this.#aborted += 1;
         waiter.reject(abortSignal.reason);
+        this.#gate.settled();
       };
       signal.addEventListener('abort', waiter.onAbort, { once: true });
     }
@@ -219,14 +219,15 @@ export class PoolCore<C> implements LoanOwner {
     return promise;
   }
 
-  /** Pops idle connections until one is ready to lend; -1 when none is (an async check may have started). */
+  /** Takes idle connections until one is ready to lend; -1 when none is (an async check may have started). */
   #takeIdle(): number {
-    while (this.#idleTop > 0) {
-      const slot = this.#idle[--this.#idleTop]!;
+    const slots = this.#slots;
+    while (slots.idleCount > 0) {
+      const slot = slots.popIdle();
       if (!this.#validateOnBorrow) return slot;
-      const now = this.#now();
-      if (now - this.#lastUsedAt[slot]! <= this.#skipWindowMs) return slot;
-      const verdict = this.#check(slot, true);
+      const now = this.#waits.now();
+      if (now - slots.lastUsedAt[slot]! <= this.#skipWindowMs) return slot;
+      const verdict = this.#validator.check(slot, true);
       if (verdict === true) return slot;
       if (verdict === undefined) return -1;
     }
@@ -234,15 +235,16 @@ export class PoolCore<C> implements LoanOwner {
   }
 
   #lend(slot: number, stack: Error | undefined): PooledConnection<C> {
-    this.#state[slot] = BORROWED;
-    this.#loaned += 1;
+    const slots = this.#slots;
+    slots.state[slot] = BORROWED;
+    this.#slots.loaned += 1;
     this.#acquired += 1;
-    const loan = new PooledConnection<C>(this, slot, this.#conns[slot] as C);
-    this.#loans[slot] = loan;
+    const loan = new PooledConnection<C>(this, slot);
+    slots.loans[slot] = loan;
     if (this.#trackLoans) {
-      this.#borrowedAt[slot] = performance.now();
-      this.#stacks[slot] = stack ?? new Error('acquired here');
-      this.#leakReported[slot] = 0;
+      slots.borrowedAt[slot] = performance.now();
+      slots.stacks[slot] = this.#captureStacks ? (stack ?? new Error('acquired here')) : undefined;
+      slots.leakReported[slot] = 0;
     }
     return loan;
   }
@@ -250,36 +252,47 @@ export class PoolCore<C> implements LoanOwner {
   // ---------------------------------------------------------------- release
 
   release(slot: number, loan: object, suspect: boolean): void {
-    if (this.#loans[slot] !== loan) return;
-    this.#loans[slot] = undefined;
-    this.#loaned -= 1;
-    if (this.#trackLoans) this.#stacks[slot] = undefined;
-    const now = this.#coarseNow;
-    if (this.#closed || this.#broken[slot] !== 0 || this.#size > this.#maxSize || (this.#maxLifetimeMs > 0 && now >= this.#expiresAt[slot]!)) {
-      this.#destroySlot(slot, this.#closed ? 'closed' : this.#broken[slot] !== 0 ? 'error' : this.#size > this.#maxSize ? 'resize' : 'lifetime');
+    const slots = this.#slots;
+    if (slots.loans[slot] !== loan) return;
+    slots.loans[slot] = undefined;
+    this.#slots.loaned -= 1;
+    if (this.#trackLoans) slots.stacks[slot] = undefined;
+    const now = this.#waits.coarseNow;
+    if (this.#closed || slots.broken[slot] !== SOUND || this.#slots.size > this.#maxSize || (this.#maxLifetimeMs > 0 && now >= slots.expiresAt[slot]!)) {
+      this.#destroyer.slot(slot, this.#closed ? 'closed' : slots.broken[slot] !== SOUND ? this.#brokenReason(slot) : this.#slots.size > this.#maxSize ? 'resize' : 'lifetime');
       this.#afterRelease();
       return;
     }
-    this.#lastUsedAt[slot] = suspect ? -Infinity : now;
+    slots.lastUsedAt[slot] = suspect ? -Infinity : now;
     if (this.#hasRecycle) {
-      this.#recycle(slot);
+      this.#validator.recycle(slot);
       return;
     }
-    if (this.#waiters.size > 0) {
+    if (this.#validateOnReturn) {
+      this.#returnCheck(slot);
+      return;
+    }
+    if (this.#waiters.size > 0 && (this.#gate.bits & GATE_SUSPENDED) === 0) {
       this.#serve(slot);
-      return;
+    } else {
+      slots.pushIdle(slot);
     }
-    this.#state[slot] = IDLE;
-    this.#idle[this.#idleTop++] = slot;
+    if (this.#gate.bits !== 0) this.#gate.settled();
   }
 
   destroyLoan(slot: number, loan: object, error: unknown): void {
-    if (this.#loans[slot] !== loan) return;
-    this.#loans[slot] = undefined;
-    this.#loaned -= 1;
-    if (this.#trackLoans) this.#stacks[slot] = undefined;
-    this.#destroySlot(slot, 'destroyed', error);
+    const slots = this.#slots;
+    if (slots.loans[slot] !== loan) return;
+    slots.loans[slot] = undefined;
+    this.#slots.loaned -= 1;
+    if (this.#trackLoans) slots.stacks[slot] = undefined;
+    this.#destroyer.slot(slot, 'destroyed', error);
     this.#afterRelease();
+  }
+
+  connectionOf(slot: number, loan: object): unknown {
+    const slots = this.#slots;
+    return slots.loans[slot] === loan ? slots.conns[slot] : NOT_LENT;
   }
 
   countDoubleRelease(): void {
@@ -287,86 +300,88 @@ export class PoolCore<C> implements LoanOwner {
   }
 
   #afterRelease(): void {
-    if (this.#closed) this.#checkDrained();
-    else this.#dispatch();
+    if (this.#closed) this.#closer.settled();
+    else {
+      this.#dispatch();
+      if (this.#gate.bits !== 0) this.#gate.settled();
+    }
   }
 
-  #recycle(slot: number): void {
-    const conn = this.#conns[slot] as C;
-    this.#state[slot] = RECYCLING;
-    this.#checking += 1;
-    let result: unknown;
-    try {
-      result = this.#manager.recycle!(conn);
-    } catch (error) {
-      this.#recycled(slot, conn, error);
-      return;
-    }
-    if (!isThenable(result)) {
-      this.#recycled(slot, conn, undefined);
-      return;
-    }
-    this.#calls.run(result, 'recycle', this.#validationTimeoutMs).then(
-      () => this.#recycled(slot, conn, undefined),
-      (error: unknown) => this.#recycled(slot, conn, error),
-    );
-  }
-
-  #recycled(slot: number, conn: C, error: unknown): void {
-    if (this.#conns[slot] !== conn || this.#state[slot] !== RECYCLING) return;
-    this.#checking -= 1;
+  #recycled(slot: number, error: unknown): void {
     if (error !== undefined) {
-      if (isCallTimeout(error)) this.#validationTimeouts += 1;
       this.#reportManagerError('recycle', error);
-      this.#destroySlot(slot, 'recycle-failed', error);
-    } else if (this.#closed || this.#broken[slot] !== 0) {
-      this.#destroySlot(slot, this.#closed ? 'closed' : 'error');
+      this.#destroyer.slot(slot, 'recycle-failed', error);
+    } else if (this.#closed || this.#slots.broken[slot] !== SOUND) {
+      this.#destroyer.slot(slot, this.#closed ? 'closed' : this.#brokenReason(slot));
+    } else if (this.#validateOnReturn) {
+      this.#returnCheck(slot);
+      return;
     } else {
       this.#offer(slot);
     }
     this.#afterRelease();
   }
 
+  /** Validates a returned connection before it is lent again. */
+  #returnCheck(slot: number): void {
+    const verdict = this.#validator.check(slot, false);
+    if (verdict === true) this.#offer(slot);
+    if (verdict !== undefined) this.#afterRelease();
+  }
+
+  #checkPassed(slot: number, forBorrow: boolean): void {
+    const slots = this.#slots;
+    if (this.#closed || slots.broken[slot] !== SOUND) {
+      this.#destroyer.slot(slot, this.#closed ? 'closed' : this.#brokenReason(slot));
+      return;
+    }
+    const now = this.#waits.now();
+    if (forBorrow) slots.lastUsedAt[slot] = now;
+    else this.#maintenance.checked(slot, now);
+    this.#offer(slot);
+  }
+
+  #brokenReason(slot: number): string {
+    return this.#slots.broken[slot] === RETIRED ? 'evicted' : 'error';
+  }
+
   // ---------------------------------------------------------------- dispatch
 
-  /** Hands a ready connection to the next waiter, or puts it on the idle stack. */
+  /** Hands a ready connection to the next waiter, or puts it with the idle ones. */
   #offer(slot: number): void {
-    if (this.#waiters.size > 0) {
-      this.#serve(slot);
-    } else {
-      this.#state[slot] = IDLE;
-      this.#idle[this.#idleTop++] = slot;
-    }
+    if (this.#waiters.size > 0 && (this.#gate.bits & GATE_SUSPENDED) === 0) this.#serve(slot);
+    else this.#slots.pushIdle(slot);
   }
 
   #serve(slot: number): void {
     const waiter = this.#waiters.take(this.#fairQueue);
-    if (this.#pendingWaitCount === PENDING_WAITS) this.#now();
-    this.#pendingWaits[this.#pendingWaitCount++] = waiter.enqueuedAt;
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      queueMicrotask(this.#flushTask);
-    }
+    this.#waits.served(waiter.enqueuedAt);
     waiter.resolve(this.#lend(slot, waiter.stack));
     this.#waiters.recycle(waiter);
   }
 
-  /** Serves waiters from the idle stack, then starts the creates that waiters and `minSize` still need. */
+  /** Serves waiters from the idle connections, then starts the creates that waiters and `minSize` still need. */
   #dispatch(): void {
-    while (this.#waiters.size > this.#borrowChecks && this.#idleTop > 0) {
-      const slot = this.#takeIdle();
-      if (slot >= 0) this.#serve(slot);
+    if ((this.#gate.bits & GATE_SUSPENDED) === 0) {
+      while (this.#waiters.size > this.#validator.borrowChecks && this.#slots.idleCount > 0) {
+        const slot = this.#takeIdle();
+        if (slot >= 0) this.#serve(slot);
+      }
     }
     this.#fillDemand();
   }
 
   #fillDemand(): void {
-    if (this.#closed || this.#retryTimer !== undefined) return;
-    let want = Math.max(this.#waiters.size - this.#pendingCreates - this.#borrowChecks, this.#minSize - this.#size);
-    want = Math.min(want, this.#maxSize - this.#size);
+    const connector = this.#connector;
+    if (this.#closed || connector.backingOff) return;
+    const queued = (this.#gate.bits & GATE_SUSPENDED) === 0 ? this.#waiters.size - connector.pending - this.#validator.borrowChecks : 0;
+    let want = Math.max(queued, this.#minSize - this.#slots.size, this.#readiness.missing - connector.pending);
+    want = Math.min(want, this.#maxSize - this.#slots.size);
     // While creates fail, probe with one at a time instead of hammering a dead server with maxSize.
-    if (this.#consecutiveFailures > 0) want = Math.min(want, 1 - this.#pendingCreates);
-    for (; want > 0; want -= 1) this.#spawnCreate();
+    if (connector.failures > 0) want = Math.min(want, 1 - connector.pending);
+    for (; want > 0; want -= 1) {
+      connector.spawn(this.#slots.alloc(this.#maxSize));
+    }
   }
 
   // ---------------------------------------------------------------- waiters
@@ -374,391 +389,97 @@ export class PoolCore<C> implements LoanOwner {
   /** Settles a waiter whose deadline passed (the queue already removed it) with POOL_TIMEOUT. */
   #expire(waiter: Waiter<PooledConnection<C>>, now: number): void {
     this.#timeouts += 1;
-    const connecting = this.#pendingCreates > 0 || this.#retryTimer !== undefined || (this.#lastCreateError !== undefined && this.#size < this.#maxSize);
-    const phase = connecting ? 'connect' : 'queue';
-    const waitedMs = Math.round(now - waiter.enqueuedAt);
-    // In the queue phase a validation failure is only the cause if it happened while this caller waited.
-    const cause = connecting ? this.#lastCreateError : this.#lastValidationAt >= waiter.enqueuedAt ? this.#lastValidationError : undefined;
+    const connector = this.#connector;
+    const validator = this.#validator;
+    const connecting = connector.pending > 0 || connector.backingOff || (connector.lastError !== undefined && this.#slots.size < this.#maxSize);
     waiter.reject(
-      new PoolTimeoutError(
-        connecting
-          ? `Pool "${this.#name}" could not open a connection within ${waitedMs} ms${cause === undefined ? '' : `: ${describeThrown(cause)}`}`
-          : `Pool "${this.#name}" had no free connection within ${waitedMs} ms (${this.#loaned} of ${this.#maxSize} borrowed)`,
-        phase,
-        {
-          pool: this.#name,
-          waitedMs,
-          timeoutMs: waiter.timeoutMs,
-          size: this.#size,
-          maxSize: this.#maxSize,
-          borrowed: this.#loaned + this.#checking,
-          waiting: this.#waiters.size,
-        },
-        cause,
-      ),
+      acquireTimeoutError({
+        pool: this.#name,
+        waitedMs: Math.round(now - waiter.enqueuedAt),
+        timeoutMs: waiter.timeoutMs,
+        connecting,
+        suspended: (this.#gate.bits & GATE_SUSPENDED) !== 0,
+        // In the queue phase a validation failure is only the cause if it happened while this caller waited.
+        cause: connecting ? connector.lastError : validator.lastFailureAt >= waiter.enqueuedAt ? validator.lastError : undefined,
+        loaned: this.#slots.loaned,
+        size: this.#slots.size,
+        maxSize: this.#maxSize,
+        borrowed: this.#slots.loaned + validator.checking,
+        waiting: this.#waiters.size,
+      }),
     );
-  }
-
-  // ---------------------------------------------------------------- slots
-
-  #allocSlot(): number {
-    if (this.#freeTop === 0) this.#grow();
-    return this.#freeSlots[--this.#freeTop]!;
-  }
-
-  #grow(): void {
-    const old = this.#capacity;
-    const capacity = Math.max(old + 1, Math.min(Math.max(8, old * 2), Math.max(this.#maxSize, old + 1)));
-    const state = new Uint8Array(capacity);
-    state.set(this.#state);
-    this.#state = state;
-    const broken = new Uint8Array(capacity);
-    broken.set(this.#broken);
-    this.#broken = broken;
-    // Per-connection fields of features that are off stay empty: an idle connection costs only what it uses.
-    this.#lastUsedAt = growFloat(this.#lastUsedAt, capacity);
-    if (this.#maxLifetimeMs > 0) this.#expiresAt = growFloat(this.#expiresAt, capacity);
-    if (this.#healthCheckIntervalMs > 0) this.#checkAt = growFloat(this.#checkAt, capacity);
-    if (this.#trackLoans) {
-      const leakReported = new Uint8Array(capacity);
-      leakReported.set(this.#leakReported);
-      this.#leakReported = leakReported;
-      this.#borrowedAt = growFloat(this.#borrowedAt, capacity);
-      this.#stacks = growArray(this.#stacks, capacity);
-    }
-    const idle = new Int32Array(capacity);
-    idle.set(this.#idle);
-    this.#idle = idle;
-    const freeSlots = new Int32Array(capacity);
-    freeSlots.set(this.#freeSlots.subarray(0, this.#freeTop));
-    // Push new slots highest first so the lowest index is used first.
-    for (let slot = capacity - 1; slot >= old; slot -= 1) freeSlots[this.#freeTop++] = slot;
-    this.#freeSlots = freeSlots;
-    // Exact-size backing stores: push() would leave up to 50 % slack per connection.
-    this.#conns = growArray(this.#conns, capacity);
-    this.#loans = growArray(this.#loans, capacity);
-    if (this.#hasWatch) this.#unwatch = growArray(this.#unwatch, capacity);
-    this.#capacity = capacity;
-  }
-
-  #freeSlot(slot: number): void {
-    this.#conns[slot] = undefined;
-    this.#state[slot] = FREE;
-    this.#broken[slot] = 0;
-    this.#freeSlots[this.#freeTop++] = slot;
-    this.#size -= 1;
-  }
-
-  #destroySlot(slot: number, reason: string, cause?: unknown): void {
-    const conn = this.#conns[slot] as C;
-    const unwatch = this.#hasWatch ? this.#unwatch[slot] : undefined;
-    if (unwatch !== undefined) {
-      this.#unwatch[slot] = undefined;
-      try {
-        unwatch();
-      } catch (error) {
-        this.#reportManagerError('unwatch', error);
-      }
-    }
-    this.#freeSlot(slot);
-    this.#destroyed += 1;
-    this.#event(POOL_EVENTS.connectionDestroyed, { reason, size: this.#size, ...(cause === undefined ? {} : { error: describeThrown(cause) }) });
-    this.#callDestroy(conn);
-  }
-
-  #callDestroy(conn: C): void {
-    let result: unknown;
-    try {
-      result = this.#manager.destroy(conn);
-    } catch (error) {
-      this.#reportManagerError('destroy', error);
-      return;
-    }
-    if (isThenable(result)) {
-      const pending: Promise<void> = this.#calls.run(result, 'destroy', this.#destroyTimeoutMs).then(
-        () => {
-          this.#destroying.delete(pending);
-        },
-        (error: unknown) => {
-          this.#destroying.delete(pending);
-          if (isCallTimeout(error)) this.#destroyTimeouts += 1;
-          this.#reportManagerError('destroy', error);
-        },
-      );
-      this.#destroying.add(pending);
-    }
-  }
-
-  #removeIdle(slot: number): void {
-    const idle = this.#idle;
-    let keep = 0;
-    for (let i = 0; i < this.#idleTop; i += 1) {
-      const s = idle[i]!;
-      if (s !== slot) idle[keep++] = s;
-    }
-    this.#idleTop = keep;
+    this.#gate.settled();
   }
 
   // ---------------------------------------------------------------- create
 
-  #spawnCreate(): void {
-    const slot = this.#allocSlot();
-    this.#state[slot] = CREATING;
-    this.#size += 1;
-    this.#pendingCreates += 1;
-    const controller = new AbortController();
-    let settled = false;
-    const finish = (): boolean => {
-      if (settled) return false;
-      settled = true;
-      clearTimeout(timer);
-      this.#creates.delete(abandon);
-      this.#pendingCreates -= 1;
-      return true;
-    };
-    const abandon = (error: Error): void => {
-      if (!finish()) return;
-      controller.abort(error);
-      this.#freeSlot(slot);
-      this.#createFailed(error);
-    };
-    const timer = setTimeout(() => {
-      abandon(
-        new PoolTimeoutError(`create did not finish within ${this.#createTimeoutMs} ms`, 'connect', {
-          pool: this.#name,
-          timeoutMs: this.#createTimeoutMs,
-        }),
-      );
-    }, this.#createTimeoutMs);
-    // A hung create must not keep the process alive; waiters have their own (ref'd) deadline timer.
-    timer.unref();
-    this.#creates.add(abandon);
-    let result: unknown;
-    try {
-      result = this.#manager.create(controller.signal);
-    } catch (error) {
-      result = Promise.reject(toError(error));
-    }
-    Promise.resolve(result).then(
-      (conn) => {
-        if (!finish()) {
-          this.#event(POOL_EVENTS.connectionDestroyed, { reason: 'late', size: this.#size });
-          this.#callDestroy(conn as C);
-          return;
-        }
-        this.#onCreated(slot, conn as C);
-      },
-      (error: unknown) => {
-        if (!finish()) return;
-        this.#freeSlot(slot);
-        this.#createFailed(toError(error));
-      },
-    );
-  }
-
   #onCreated(slot: number, conn: C): void {
-    this.#conns[slot] = conn;
+    const slots = this.#slots;
+    slots.conns[slot] = conn;
     this.#created += 1;
-    this.#consecutiveFailures = 0;
-    this.#lastCreateError = undefined;
-    const now = this.#now();
-    this.#lastUsedAt[slot] = now;
-    if (this.#maxLifetimeMs > 0) this.#expiresAt[slot] = now + this.#maxLifetimeMs * (1 - 0.1 * this.#rand());
-    if (this.#healthCheckIntervalMs > 0) this.#checkAt[slot] = this.#nextCheck(now);
-    if (this.#manager.watch !== undefined) {
-      try {
-        const unwatch = this.#manager.watch(conn, (error) => this.#connectionError(slot, conn, error));
-        if (typeof unwatch === 'function') this.#unwatch[slot] = unwatch;
-      } catch (error) {
-        this.#reportManagerError('watch', error);
-      }
-    }
-    this.#event(POOL_EVENTS.connectionCreated, { size: this.#size });
-    if (this.#broken[slot] !== 0) {
-      // The connection reported an error from inside watch(): never lend it.
-      this.#destroySlot(slot, 'error');
-    } else if (this.#size > this.#maxSize) {
-      this.#destroySlot(slot, 'resize');
+    const now = this.#waits.now();
+    slots.lastUsedAt[slot] = now;
+    this.#maintenance.schedule(slot, now);
+    this.#watch.watch(slot, conn);
+    this.#event(POOL_EVENTS.connectionCreated, { size: this.#slots.size });
+    this.#readiness.created();
+    if (slots.broken[slot] !== SOUND) {
+      // It reported an error from inside watch(), or softEvictAll() retired it while it was being opened.
+      this.#destroyer.slot(slot, this.#brokenReason(slot));
+    } else if (this.#slots.size > this.#maxSize) {
+      this.#destroyer.slot(slot, 'resize');
     } else {
       this.#offer(slot);
     }
     this.#dispatch();
   }
 
-  /** Reads the clock, records the waits of callers served since the last read, and returns the time. */
-  #now(): number {
-    const now = performance.now();
-    this.#coarseNow = now;
-    const count = this.#pendingWaitCount;
-    if (count > 0) {
-      this.#pendingWaitCount = 0;
-      const pending = this.#pendingWaits;
-      for (let i = 0; i < count; i += 1) this.#waitHistogram.record(now - pending[i]!);
-    }
-    return now;
-  }
-
-  /** The injected random source, clamped so a broken one cannot disable jitter bounds or backoff. */
-  #rand(): number {
-    const r = this.#random();
-    return r >= 0 && r < 1 ? r : 0.5;
-  }
-
-  #nextCheck(now: number): number {
-    return this.#healthCheckIntervalMs > 0 ? now + this.#healthCheckIntervalMs * (0.9 + 0.2 * this.#rand()) : Infinity;
-  }
-
-  #createFailed(error: Error): void {
+  #onCreateFailed(slot: number, error: Error, attempt: number, retryInMs: number): void {
+    this.#slots.free(slot);
     if (this.#closed) return;
     this.#createErrors += 1;
-    this.#consecutiveFailures += 1;
-    this.#lastCreateError = error;
-    const ceiling = Math.min(this.#retryMaxDelayMs, this.#retryDelayMs * 2 ** Math.min(30, this.#consecutiveFailures - 1));
-    // Equal jitter: at least half the ceiling, so the retry rate stays bounded even with an unlucky random.
-    const delayMs = Math.round(ceiling / 2 + (ceiling / 2) * this.#rand());
-    this.#event(POOL_EVENTS.createFailed, { error: describeThrown(error), attempt: this.#consecutiveFailures, retryInMs: delayMs });
+    this.#event(POOL_EVENTS.createFailed, { error: describeThrown(error), attempt, retryInMs });
     if (isPatinoxError(error) && error.recovery === 'fail') {
-      this.#waiters.rejectAll(
-        () => new PoolManagerError(`Pool "${this.#name}" cannot create connections: ${describeThrown(error)}`, { pool: this.#name }, error),
-      );
-    }
-    if (this.#retryTimer === undefined) {
-      this.#retryTimer = setTimeout(() => {
-        this.#retryTimer = undefined;
-        this.#dispatch();
-      }, delayMs);
-      this.#retryTimer.unref();
-    }
-  }
-
-  // ---------------------------------------------------------------- validation
-
-  /**
-   * Runs `isValid` on a slot taken out of the idle stack: true when it passed at once, false when it
-   * failed (the slot is destroyed), undefined when the answer is pending (the slot is CHECKING).
-   */
-  #check(slot: number, forBorrow: boolean): boolean | undefined {
-    const conn = this.#conns[slot] as C;
-    let verdict: unknown;
-    try {
-      verdict = this.#manager.isValid(conn);
-    } catch (error) {
-      this.#invalid(slot, error);
-      return false;
-    }
-    if (!isThenable(verdict)) {
-      if (verdict === true) return true;
-      this.#invalid(slot, undefined);
-      return false;
-    }
-    this.#state[slot] = CHECKING;
-    this.#checking += 1;
-    if (forBorrow) this.#borrowChecks += 1;
-    this.#calls.run(verdict, 'isValid', this.#validationTimeoutMs).then(
-      (valid) => this.#checked(slot, conn, forBorrow, valid === true, undefined),
-      (error: unknown) => this.#checked(slot, conn, forBorrow, false, error),
-    );
-    return undefined;
-  }
-
-  #checked(slot: number, conn: C, forBorrow: boolean, valid: boolean, error: unknown): void {
-    if (this.#conns[slot] !== conn || this.#state[slot] !== CHECKING) return;
-    this.#checking -= 1;
-    if (forBorrow) this.#borrowChecks -= 1;
-    if (this.#closed || this.#broken[slot] !== 0) {
-      this.#destroySlot(slot, this.#closed ? 'closed' : 'error');
-    } else if (valid) {
-      const now = this.#now();
-      if (forBorrow) this.#lastUsedAt[slot] = now;
-      else if (this.#healthCheckIntervalMs > 0) this.#checkAt[slot] = this.#nextCheck(now);
-      this.#offer(slot);
+      const makeError = (): Error =>
+        new PoolManagerError(`Pool "${this.#name}" cannot create connections: ${describeThrown(error)}`, { pool: this.#name }, error);
+      this.#waiters.rejectAll(makeError);
+      this.#readiness.reject(makeError);
+      this.#gate.settled();
     } else {
-      this.#invalid(slot, error);
+      this.#readiness.createFailed(error);
     }
-    this.#afterRelease();
+    this.#connector.backOff(retryInMs);
   }
 
-  #invalid(slot: number, cause: unknown): void {
-    this.#validationFailures += 1;
-    const timedOut = isCallTimeout(cause);
-    if (timedOut) this.#validationTimeouts += 1;
-    const error = new PoolValidationError(
-      `A connection of pool "${this.#name}" failed validation${cause === undefined ? '' : `: ${describeThrown(cause)}`}`,
-      { pool: this.#name },
-      cause,
-    );
-    this.#lastValidationError = error;
-    this.#lastValidationAt = performance.now();
-    this.#event(POOL_EVENTS.validationFailed, { error: error.message, timedOut });
-    this.#destroySlot(slot, 'invalid', cause);
+  // ---------------------------------------------------------------- operations
+
+  /** Resolves once `initialSize` connections were created (see {@link Readiness}). */
+  ready(timeoutMs: number | undefined, signal: AbortSignal | undefined): Promise<void> {
+    if (this.#closed) return Promise.reject(new PoolClosedError(this.#name));
+    return this.#readiness.wait(timeoutMs, signal);
   }
 
-  // ---------------------------------------------------------------- connection errors
-
-  #connectionError(slot: number, conn: C, error: unknown): void {
-    try {
-      if (this.#conns[slot] !== conn) return;
-      this.#event(POOL_EVENTS.connectionError, { error: describeThrown(error), state: this.#state[slot] === IDLE ? 'idle' : 'borrowed' });
-      if (this.#state[slot] === IDLE) {
-        this.#removeIdle(slot);
-        this.#destroySlot(slot, 'error', error);
-        if (!this.#closed) this.#dispatch();
-      } else {
-        this.#broken[slot] = 1;
-      }
-    } catch (failure) {
-      // Called from a connection's event emitter: throwing here would crash the process.
-      this.#reportManagerError('watch', failure);
-    }
+  /** See {@link Gate}. */
+  get gate(): Gate {
+    return this.#gate;
   }
 
-  // ---------------------------------------------------------------- maintenance
-
-  #tick(): void {
-    const now = this.#now();
-    const idle = this.#idle;
-    let evictable = this.#size - this.#minSize;
-    let keep = 0;
-    let expired: number[] | undefined;
-    let idleOut: number[] | undefined;
-    let due: number[] | undefined;
-    // Bottom of the stack first: those are the connections idle the longest.
-    for (let i = 0; i < this.#idleTop; i += 1) {
-      const slot = idle[i]!;
-      if (this.#maxLifetimeMs > 0 && now >= this.#expiresAt[slot]!) {
-        (expired ??= []).push(slot);
-      } else if (this.#idleTimeoutMs > 0 && evictable > 0 && now - this.#lastUsedAt[slot]! >= this.#idleTimeoutMs) {
-        evictable -= 1;
-        (idleOut ??= []).push(slot);
-      } else if (this.#healthCheckIntervalMs > 0 && now >= this.#checkAt[slot]!) {
-        (due ??= []).push(slot);
-      } else {
-        idle[keep++] = slot;
-      }
-    }
-    this.#idleTop = keep;
-    if (expired !== undefined) for (const slot of expired) this.#destroySlot(slot, 'lifetime');
-    if (idleOut !== undefined) for (const slot of idleOut) this.#destroySlot(slot, 'idle');
-    if (due !== undefined) {
-      for (const slot of due) {
-        if (this.#check(slot, false) === true) {
-          this.#checkAt[slot] = this.#nextCheck(now);
-          this.#offer(slot);
-        }
-      }
-    }
-    if (this.#leakDetectionMs > 0) this.#detectLeaks(now);
+  /** Destroys every idle connection now (then refills `minSize`); returns how many. */
+  evictIdle(): number {
+    if (this.#closed) throw new PoolClosedError(this.#name);
+    const evicted = this.#slots.idleCount;
+    this.#slots.takeOldestIdle(evicted, (slot) => this.#destroyer.slot(slot, 'evicted'));
+    this.#evicted += evicted;
     this.#dispatch();
+    return evicted;
   }
 
-  #detectLeaks(now: number): void {
-    for (let slot = 0; slot < this.#capacity; slot += 1) {
-      if (this.#loans[slot] === undefined || this.#leakReported[slot] !== 0) continue;
-      const heldMs = now - this.#borrowedAt[slot]!;
-      if (heldMs < this.#leakDetectionMs) continue;
-      this.#leakReported[slot] = 1;
-      this.#event(POOL_EVENTS.leakSuspected, { heldMs: Math.round(heldMs), stack: this.#stacks[slot]?.stack });
-    }
+  /** Destroys the idle connections and retires every other one when it is next idle; returns how many. */
+  softEvictAll(): number {
+    const evicted = this.evictIdle();
+    const retired = this.#slots.retireInUse();
+    this.#evicted += retired;
+    return evicted + retired;
   }
 
   // ---------------------------------------------------------------- close and resize
@@ -766,78 +487,17 @@ export class PoolCore<C> implements LoanOwner {
   close(deadlineMs: number): Promise<CloseReport> {
     if (this.#closing !== undefined) return this.#closing;
     this.#closed = true;
-    if (this.#tickTimer !== undefined) clearInterval(this.#tickTimer);
-    this.#tickTimer = undefined;
-    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
-    this.#waiters.rejectAll(() => new PoolClosedError(this.#name));
+    // Ends any drain() still waiting: nothing is lent any more.
+    this.#gate.close();
+    this.#maintenance.stop();
     const closedError = new PoolClosedError(this.#name);
-    for (const abandon of [...this.#creates]) abandon(closedError);
-    while (this.#idleTop > 0) this.#destroySlot(this.#idle[--this.#idleTop]!, 'closed');
-    this.#closing = this.#drain(performance.now() + deadlineMs);
+    this.#waiters.rejectAll(() => new PoolClosedError(this.#name));
+    this.#readiness.reject(() => new PoolClosedError(this.#name));
+    this.#connector.stop(closedError);
+    const slots = this.#slots;
+    slots.takeOldestIdle(slots.idleCount, (slot) => this.#destroyer.slot(slot, 'closed'));
+    this.#closing = this.#closer.finish(performance.now() + deadlineMs);
     return this.#closing;
-  }
-
-  #checkDrained(): void {
-    if (this.#loaned + this.#checking === 0) this.#onDrained?.();
-  }
-
-  /** Waits for loans and pending destroys until `endAt` (a `performance.now()` time), never past it. */
-  async #drain(endAt: number): Promise<CloseReport> {
-    let timedOut = endAt <= performance.now() && this.#loaned + this.#checking > 0;
-    if (!timedOut && this.#loaned + this.#checking > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          timedOut = true;
-          this.#onDrained = undefined;
-          resolve();
-        }, Math.max(0, endAt - performance.now()));
-        this.#onDrained = () => {
-          clearTimeout(timer);
-          this.#onDrained = undefined;
-          resolve();
-        };
-      });
-    }
-    const leaked: LeakReport[] = [];
-    const now = performance.now();
-    for (let slot = 0; slot < this.#capacity; slot += 1) {
-      const state = this.#state[slot];
-      if (state === BORROWED && this.#loans[slot] !== undefined) {
-        const report: LeakReport = {
-          heldMs: this.#trackLoans ? Math.round(now - this.#borrowedAt[slot]!) : undefined,
-          stack: this.#trackLoans ? this.#stacks[slot]?.stack : undefined,
-        };
-        leaked.push(report);
-        this.#event(POOL_EVENTS.leakReported, { heldMs: report.heldMs, stack: report.stack });
-        this.#loans[slot] = undefined;
-        if (this.#trackLoans) this.#stacks[slot] = undefined;
-        this.#loaned -= 1;
-        this.#destroySlot(slot, 'leaked');
-      } else if (state === CHECKING || state === RECYCLING) {
-        this.#checking -= 1;
-        if (state === CHECKING && this.#borrowChecks > 0) this.#borrowChecks = Math.max(0, this.#borrowChecks - 1);
-        this.#destroySlot(slot, 'closed');
-      }
-    }
-    // Each destroy is bounded by destroyTimeoutMs, but the close deadline is a promise to the caller: never wait past it.
-    const remainingMs = endAt - performance.now();
-    if (this.#destroying.size > 0 && remainingMs > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled([...this.#destroying]),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, remainingMs);
-        }),
-      ]);
-      clearTimeout(timer);
-    }
-    const unsettledDestroys = this.#destroying.size;
-    if (unsettledDestroys > 0) timedOut = true;
-    this.#destroying.clear();
-    this.#calls.stopAll();
-    this.#event(POOL_EVENTS.closed, { leaked: leaked.length, timedOut, unsettledDestroys, created: this.#created, destroyed: this.#destroyed });
-    return { leaked, timedOut, unsettledDestroys };
   }
 
   resize(minSize: number, maxSize: number): void {
@@ -845,14 +505,9 @@ export class PoolCore<C> implements LoanOwner {
     const from = { minSize: this.#minSize, maxSize: this.#maxSize };
     this.#minSize = minSize;
     this.#maxSize = maxSize;
-    // Shrink through the idle connections first, oldest (bottom of the stack) first; borrowed ones go on release.
-    const excess = Math.min(this.#size - maxSize, this.#idleTop);
-    if (excess > 0) {
-      const victims = Array.from(this.#idle.subarray(0, excess));
-      this.#idle.copyWithin(0, excess, this.#idleTop);
-      this.#idleTop -= excess;
-      for (const slot of victims) this.#destroySlot(slot, 'resize');
-    }
+    // Shrink through the idle connections first, longest idle first; borrowed ones go on release.
+    const slots = this.#slots;
+    slots.takeOldestIdle(slots.size - maxSize, (slot) => this.#destroyer.slot(slot, 'resize'));
     this.#event(POOL_EVENTS.resized, { from, to: { minSize, maxSize } });
     this.#dispatch();
   }
@@ -876,32 +531,32 @@ export class PoolCore<C> implements LoanOwner {
   }
 
   get waitHistogram(): Histogram {
-    if (this.#pendingWaitCount > 0) this.#now();
-    return this.#waitHistogram;
+    return this.#waits.histogram;
   }
 
   stats(): PoolStats {
-    if (this.#pendingWaitCount > 0) this.#now();
-    const wait = this.#waitHistogram;
-    const borrowed = this.#loaned + this.#checking;
+    const wait = this.#waits.histogram;
+    const validator = this.#validator;
+    const borrowed = this.#slots.loaned + validator.checking;
     return {
-      size: this.#size,
-      idle: this.#idleTop,
+      size: this.#slots.size,
+      idle: this.#slots.idleCount,
       borrowed,
       waiting: this.#waiters.size,
-      pendingCreates: this.#pendingCreates,
+      pendingCreates: this.#connector.pending,
       minSize: this.#minSize,
       maxSize: this.#maxSize,
       created: this.#created,
-      destroyed: this.#destroyed,
+      destroyed: this.#destroyer.count,
       acquired: this.#acquired,
       timeouts: this.#timeouts,
       aborted: this.#aborted,
       createErrors: this.#createErrors,
-      validationFailures: this.#validationFailures,
-      validationTimeouts: this.#validationTimeouts,
-      destroyTimeouts: this.#destroyTimeouts,
+      validationFailures: validator.failures,
+      validationTimeouts: validator.timeouts,
+      destroyTimeouts: this.#destroyer.timeouts,
       doubleReleases: this.#doubleReleases,
+      evicted: this.#evicted,
       acquireWait: {
         count: wait.count,
         mean: wait.count === 0 ? 0 : wait.sum / wait.count,
@@ -911,13 +566,15 @@ export class PoolCore<C> implements LoanOwner {
         max: wait.max,
       },
       utilization: borrowed / this.#maxSize,
+      suspended: (this.#gate.bits & GATE_SUSPENDED) !== 0,
+      draining: (this.#gate.bits & GATE_DRAINING) !== 0,
       closed: this.#closed,
     };
   }
 
   /** Consecutive failed creates since the last success; the health check reads it. */
   get consecutiveCreateFailures(): number {
-    return this.#consecutiveFailures;
+    return this.#connector.failures;
   }
 
   #event(type: PoolEventName, data: Record<string, unknown>): void {
@@ -928,16 +585,4 @@ export class PoolCore<C> implements LoanOwner {
     const wrapped = new PoolManagerError(`Connection manager ${operation} failed in pool "${this.#name}": ${describeThrown(error)}`, { pool: this.#name, operation }, error);
     this.#event(POOL_EVENTS.managerError, { operation, error: wrapped.message, code: wrapped.code });
   }
-}
-
-function growArray<T>(old: (T | undefined)[], capacity: number): (T | undefined)[] {
-  const next = new Array<T | undefined>(capacity).fill(undefined);
-  for (let i = 0; i < old.length; i += 1) next[i] = old[i];
-  return next;
-}
-
-function growFloat(old: Float64Array<ArrayBuffer>, capacity: number): Float64Array<ArrayBuffer> {
-  const next = new Float64Array(capacity);
-  next.set(old);
-  return next;
 }

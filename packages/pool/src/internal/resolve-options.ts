@@ -5,6 +5,7 @@ import {
   expectNonEmptyString,
   expectNonNegativeFinite,
   expectNonNegativeInteger,
+  expectOneOf,
   expectPositiveInteger,
   expectTimerMs,
   expectTimerMsOrZero,
@@ -18,6 +19,9 @@ import type { PoolOptions } from '../options.js';
 const POOL_OPTION_KEYS = [
   'minSize',
   'maxSize',
+  'initialSize',
+  'failFast',
+  'idleOrder',
   'acquireTimeoutMs',
   'createTimeoutMs',
   'validationTimeoutMs',
@@ -25,11 +29,14 @@ const POOL_OPTION_KEYS = [
   'idleTimeoutMs',
   'maxLifetimeMs',
   'healthCheckIntervalMs',
+  'healthChecksPerRun',
   'validateOnBorrow',
+  'validateOnReturn',
   'validationSkipWindowMs',
   'fairQueue',
   'maxWaiters',
   'leakDetectionMs',
+  'captureAcquireStacks',
   'createRetryDelayMs',
   'createRetryMaxDelayMs',
   'name',
@@ -42,6 +49,9 @@ const POOL_OPTION_KEYS = [
 export interface ResolvedOptions {
   minSize: number;
   maxSize: number;
+  initialSize: number;
+  failFast: boolean;
+  idleOrder: 'lifo' | 'fifo';
   acquireTimeoutMs: number;
   createTimeoutMs: number;
   validationTimeoutMs: number;
@@ -49,11 +59,14 @@ export interface ResolvedOptions {
   idleTimeoutMs: number;
   maxLifetimeMs: number;
   healthCheckIntervalMs: number;
+  healthChecksPerRun: number;
   validateOnBorrow: boolean;
+  validateOnReturn: boolean;
   validationSkipWindowMs: number;
   fairQueue: boolean;
   maxWaiters: number;
   leakDetectionMs: number;
+  captureAcquireStacks: boolean;
   createRetryDelayMs: number;
   createRetryMaxDelayMs: number;
   name: string;
@@ -66,6 +79,18 @@ export interface ResolvedOptions {
 function expectWaiterLimit(name: string, value: unknown): number {
   if (value === Infinity) return Infinity;
   return expectNonNegativeInteger(name, value);
+}
+
+function expectRunLimit(name: string, value: unknown): number {
+  if (value === Infinity) return Infinity;
+  return expectPositiveInteger(name, value);
+}
+
+/** An acquire priority: a safe integer, negative allowed. */
+export function expectPriority(name: string, value: unknown): number {
+  if (typeof value !== 'number') throw new TypeError(`Expected \`${name}\` to be a safe integer, got ${describeValue(value)}`);
+  if (!Number.isSafeInteger(value)) throw new RangeError(`Expected \`${name}\` to be a safe integer, got ${describeValue(value)}`);
+  return value;
 }
 
 /** A delay handed to a timer: > 0 and at most MAX_TIMER_MS, which Node would otherwise turn into 1 ms. */
@@ -91,6 +116,11 @@ export function resolveOptions<C>(manager: ConnectionManager<C>, raw: PoolOption
   const minSize = optional('minSize', options.minSize, expectNonNegativeInteger, 0);
   const maxSize = optional('maxSize', options.maxSize, expectPositiveInteger, Math.max(10, minSize));
   checkSizes(minSize, maxSize);
+  const initialSize = optional('initialSize', options.initialSize, expectNonNegativeInteger, minSize);
+  if (initialSize > maxSize) {
+    throw new RangeError(`Expected \`initialSize\` to be at most \`maxSize\` (${maxSize}), got ${describeValue(initialSize)}`);
+  }
+  const leakDetectionMs = optional('leakDetectionMs', options.leakDetectionMs, expectTimerMsOrZero, 0);
   const createRetryDelayMs = optional('createRetryDelayMs', options.createRetryDelayMs, expectDelayMs, 100);
   const createRetryMaxDelayMs = optional('createRetryMaxDelayMs', options.createRetryMaxDelayMs, expectDelayMs, Math.max(5000, createRetryDelayMs));
   const createTimeoutMs = optional('createTimeoutMs', options.createTimeoutMs, expectDelayMs, manager.connectTimeoutMs ?? 10_000);
@@ -102,6 +132,9 @@ export function resolveOptions<C>(manager: ConnectionManager<C>, raw: PoolOption
   return {
     minSize,
     maxSize,
+    initialSize,
+    failFast: optional('failFast', options.failFast, expectBoolean, false),
+    idleOrder: optional('idleOrder', options.idleOrder, (name, value) => expectOneOf(name, value, ['lifo', 'fifo'] as const), 'lifo'),
     acquireTimeoutMs: optional('acquireTimeoutMs', options.acquireTimeoutMs, expectDelayMs, 30_000),
     createTimeoutMs,
     validationTimeoutMs: optional('validationTimeoutMs', options.validationTimeoutMs, expectDelayMs, Math.min(5000, createTimeoutMs)),
@@ -109,11 +142,14 @@ export function resolveOptions<C>(manager: ConnectionManager<C>, raw: PoolOption
     idleTimeoutMs: optional('idleTimeoutMs', options.idleTimeoutMs, expectTimerMsOrZero, 30_000),
     maxLifetimeMs: optional('maxLifetimeMs', options.maxLifetimeMs, expectTimerMsOrZero, 0),
     healthCheckIntervalMs: optional('healthCheckIntervalMs', options.healthCheckIntervalMs, expectTimerMsOrZero, 30_000),
+    healthChecksPerRun: optional('healthChecksPerRun', options.healthChecksPerRun, expectRunLimit, Infinity),
     validateOnBorrow: optional('validateOnBorrow', options.validateOnBorrow, expectBoolean, true),
+    validateOnReturn: optional('validateOnReturn', options.validateOnReturn, expectBoolean, false),
     validationSkipWindowMs: optional('validationSkipWindowMs', options.validationSkipWindowMs, expectNonNegativeFinite, 500),
     fairQueue: optional('fairQueue', options.fairQueue, expectBoolean, true),
     maxWaiters: optional('maxWaiters', options.maxWaiters, expectWaiterLimit, Infinity),
-    leakDetectionMs: optional('leakDetectionMs', options.leakDetectionMs, expectTimerMsOrZero, 0),
+    leakDetectionMs,
+    captureAcquireStacks: optional('captureAcquireStacks', options.captureAcquireStacks, expectBoolean, leakDetectionMs > 0),
     createRetryDelayMs,
     createRetryMaxDelayMs,
     name: optional('name', options.name, expectNonEmptyString, 'pool'),

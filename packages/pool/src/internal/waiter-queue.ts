@@ -1,17 +1,42 @@
 import { Waiter, resetWaiter } from './waiter.js';
 
-const MAX_SPARE_WAITERS = 1024;
+// Enough for the churn of a steady queue (one node out, one back per hand-off); a burst of thousands of
+// waiters is not kept around afterwards, which would cost every idle pool that much memory.
+const MAX_SPARE_WAITERS = 128;
 
 /**
- * The callers waiting for a connection: an intrusive doubly linked list (oldest at the head, O(1) removal
- * on abort or timeout) behind one deadline timer armed at the earliest deadline, and a free list of
- * waiter nodes so a steady queue allocates nothing. The pool decides what an expired waiter is told.
+ * Of any this many consecutive hand-offs while callers of several priorities wait, at least one goes
+ * to the caller that has waited longest: priorities reorder the queue but cannot starve anyone.
+ */
+export const PRIORITY_AGING_HANDOFFS = 8;
+
+/** The waiters of one priority, oldest at the head. */
+class PriorityLevel<L> {
+  head: Waiter<L> | undefined = undefined;
+  tail: Waiter<L> | undefined = undefined;
+  size = 0;
+  constructor(readonly priority: number) {}
+}
+
+/**
+ * The callers waiting for a connection: an intrusive doubly linked list in arrival order (O(1) removal
+ * on abort or timeout), one more list per priority in use, one deadline timer armed at the earliest
+ * deadline, and a free list of waiter nodes so a steady queue allocates nothing. The pool decides what
+ * an expired waiter is told.
+ *
+ * Hand-off order: the highest priority first, oldest first within it (`fifo`) or newest first; in `fifo`
+ * mode the longest-waiting caller is passed over at most {@link PRIORITY_AGING_HANDOFFS} − 1 times in a row.
  */
 export class WaiterQueue<L> {
   /** Callers waiting; a plain field, read on every acquire. */
   size = 0;
   #head: Waiter<L> | undefined = undefined;
   #tail: Waiter<L> | undefined = undefined;
+  readonly #defaultLevel = new PriorityLevel<L>(0);
+  // Levels in use, highest priority first; the default level always stays, others leave when empty.
+  readonly #levels: PriorityLevel<L>[] = [this.#defaultLevel];
+  // Hand-offs in a row that passed over the oldest waiter.
+  #passedOver = 0;
   readonly #spare: Waiter<L>[] = [];
   readonly #defaultTimeoutMs: number;
   readonly #onExpire: (waiter: Waiter<L>, now: number) => void;
@@ -31,21 +56,39 @@ export class WaiterQueue<L> {
     return this.#spare.pop() ?? new Waiter<L>();
   }
 
-  /** Queues `waiter` (its `deadline` and `timeoutMs` set) at the tail, arming the deadline timer if it is the earliest. */
+  /** Queues `waiter` (its `deadline`, `timeoutMs` and `priority` set) at the tail, arming the deadline timer if it is the earliest. */
   push(waiter: Waiter<L>, now: number): void {
     waiter.linked = true;
     waiter.prev = this.#tail;
     if (this.#tail === undefined) this.#head = waiter;
     else this.#tail.next = waiter;
     this.#tail = waiter;
+    const level = waiter.priority === 0 ? this.#defaultLevel : this.#level(waiter.priority);
+    waiter.levelPrev = level.tail;
+    if (level.tail === undefined) level.head = waiter;
+    else level.tail.levelNext = waiter;
+    level.tail = waiter;
+    level.size += 1;
     this.size += 1;
     if (waiter.timeoutMs !== this.#defaultTimeoutMs) this.#uniformDeadlines = false;
     if (waiter.deadline < this.#deadlineAt) this.#arm(waiter.deadline, now);
   }
 
-  /** Takes the waiter to serve next: the oldest (`fifo`) or the newest; its abort listener is removed. */
+  /** Takes the waiter to serve next (see the class comment); its abort listener is removed. */
   take(fifo: boolean): Waiter<L> {
-    const waiter = fifo ? this.#head! : this.#tail!;
+    let waiter: Waiter<L>;
+    if (this.#levels.length === 1) {
+      waiter = fifo ? this.#head! : this.#tail!;
+    } else {
+      let level = this.#levels[0]!;
+      for (let i = 1; level.size === 0; i += 1) level = this.#levels[i]!;
+      waiter = fifo ? level.head! : level.tail!;
+      if (fifo && waiter !== this.#head) {
+        if (this.#passedOver >= PRIORITY_AGING_HANDOFFS - 1) waiter = this.#head!;
+        else this.#passedOver += 1;
+      }
+    }
+    if (waiter === this.#head) this.#passedOver = 0;
     this.remove(waiter);
     if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
     return waiter;
@@ -61,9 +104,20 @@ export class WaiterQueue<L> {
     else next.prev = prev;
     waiter.prev = undefined;
     waiter.next = undefined;
+    const level = waiter.priority === 0 ? this.#defaultLevel : this.#level(waiter.priority);
+    const { levelPrev, levelNext } = waiter;
+    if (levelPrev === undefined) level.head = levelNext;
+    else levelPrev.levelNext = levelNext;
+    if (levelNext === undefined) level.tail = levelPrev;
+    else levelNext.levelPrev = levelPrev;
+    waiter.levelPrev = undefined;
+    waiter.levelNext = undefined;
+    level.size -= 1;
+    if (level.size === 0 && level !== this.#defaultLevel) this.#levels.splice(this.#levels.indexOf(level), 1);
     this.size -= 1;
     if (this.size === 0) {
       this.#uniformDeadlines = true;
+      this.#passedOver = 0;
       if (this.#deadlineTimer !== undefined) {
         clearTimeout(this.#deadlineTimer);
         this.#deadlineTimer = undefined;
@@ -88,6 +142,17 @@ export class WaiterQueue<L> {
       if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
       waiter.reject(makeError());
     }
+  }
+
+  /** The level of a non-default priority, created (in order) when missing. */
+  #level(priority: number): PriorityLevel<L> {
+    const levels = this.#levels;
+    let i = 0;
+    while (i < levels.length && levels[i]!.priority > priority) i += 1;
+    if (i < levels.length && levels[i]!.priority === priority) return levels[i]!;
+    const level = new PriorityLevel<L>(priority);
+    levels.splice(i, 0, level);
+    return level;
   }
 
   #arm(deadline: number, now: number): void {

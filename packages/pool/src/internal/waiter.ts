@@ -1,10 +1,17 @@
-/** A queued `acquire`: an intrusive doubly linked list node, so removal on timeout or abort is O(1). */
+/**
+ * A queued `acquire`: a node of two intrusive doubly linked lists, every waiter in arrival order
+ * (`prev`/`next`) and the waiters of its priority (`levelPrev`/`levelNext`), so removal on timeout or
+ * abort is O(1).
+ */
 export class Waiter<L> {
   resolve: (loan: L) => void = noop;
   reject: (error: unknown) => void = noop;
   prev: Waiter<L> | undefined = undefined;
   next: Waiter<L> | undefined = undefined;
+  levelPrev: Waiter<L> | undefined = undefined;
+  levelNext: Waiter<L> | undefined = undefined;
   linked = false;
+  priority = 0;
   onAbort: (() => void) | undefined = undefined;
   enqueuedAt = 0;
   deadline = 0;
@@ -39,4 +46,5 @@ export function resetWaiter<L>(waiter: Waiter<L>): void {
   waiter.reject = noop;
   waiter.signal = undefined;
   waiter.stack = undefined;
+  waiter.priority = 0;
 }

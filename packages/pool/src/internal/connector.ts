@@ -1,0 +1,128 @@
+import { toError } from '@patinox/errors';
+import type { ConnectionManager } from '../connection-manager.js';
+import { PoolTimeoutError } from '../errors.js';
+
+/** What the connector tells the pool core. */
+export interface ConnectorHost<C> {
+  /** A create for `slot` succeeded. */
+  created(slot: number, connection: C): void;
+  /** A create for `slot` failed or overran its timeout; the slot is the core's to free. `retryInMs` is the backoff delay. */
+  failed(slot: number, error: Error, attempt: number, retryInMs: number): void;
+  /** A connection arrived after its create was abandoned; the core destroys it. */
+  late(connection: C): void;
+  /** The backoff delay after a failure passed: creates may start again. */
+  retry(): void;
+}
+
+/** The options a {@link Connector} reads. */
+export interface ConnectorOptions {
+  name: string;
+  createTimeoutMs: number;
+  createRetryDelayMs: number;
+  createRetryMaxDelayMs: number;
+  random: () => number;
+}
+
+/**
+ * Runs `manager.create` calls: each bounded by `createTimeoutMs` (a late connection is handed back for
+ * destruction, never lent), with capped exponential backoff and equal jitter after failures.
+ */
+export class Connector<C> {
+  /** `create` calls in flight. */
+  pending = 0;
+  /** Consecutive failed creates since the last success. */
+  failures = 0;
+  /** The last create error, until a create succeeds. */
+  lastError: Error | undefined = undefined;
+  readonly #manager: ConnectionManager<C>;
+  readonly #options: ConnectorOptions;
+  readonly #host: ConnectorHost<C>;
+  readonly #abandons = new Set<(error: Error) => void>();
+  #retryTimer: NodeJS.Timeout | undefined = undefined;
+
+  constructor(manager: ConnectionManager<C>, options: ConnectorOptions, host: ConnectorHost<C>) {
+    this.#manager = manager;
+    this.#options = options;
+    this.#host = host;
+  }
+
+  /** True while waiting out a backoff delay. */
+  get backingOff(): boolean {
+    return this.#retryTimer !== undefined;
+  }
+
+  /** Starts a `create` whose connection goes in `slot`. */
+  spawn(slot: number): void {
+    this.pending += 1;
+    const controller = new AbortController();
+    const timeoutMs = this.#options.createTimeoutMs;
+    let settled = false;
+    const finish = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      this.#abandons.delete(abandon);
+      this.pending -= 1;
+      return true;
+    };
+    const abandon = (error: Error): void => {
+      if (!finish()) return;
+      controller.abort(error);
+      this.#failed(slot, error);
+    };
+    const timer = setTimeout(() => {
+      abandon(new PoolTimeoutError(`create did not finish within ${timeoutMs} ms`, 'connect', { pool: this.#options.name, timeoutMs }));
+    }, timeoutMs);
+    // A hung create must not keep the process alive; waiters have their own (ref'd) deadline timer.
+    timer.unref();
+    this.#abandons.add(abandon);
+    let result: unknown;
+    try {
+      result = this.#manager.create(controller.signal);
+    } catch (error) {
+      result = Promise.reject(toError(error));
+    }
+    Promise.resolve(result).then(
+      (connection) => {
+        if (!finish()) {
+          this.#host.late(connection as C);
+          return;
+        }
+        this.failures = 0;
+        this.lastError = undefined;
+        this.#host.created(slot, connection as C);
+      },
+      (error: unknown) => {
+        if (finish()) this.#failed(slot, toError(error));
+      },
+    );
+  }
+
+  /** Abandons every create in flight with `error` (their slots are reported as failed) and stops the backoff timer. */
+  stop(error: Error): void {
+    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    for (const abandon of [...this.#abandons]) abandon(error);
+  }
+
+  #failed(slot: number, error: Error): void {
+    this.failures += 1;
+    this.lastError = error;
+    const { createRetryDelayMs, createRetryMaxDelayMs } = this.#options;
+    const ceiling = Math.min(createRetryMaxDelayMs, createRetryDelayMs * 2 ** Math.min(30, this.failures - 1));
+    // Equal jitter: at least half the ceiling, so the retry rate stays bounded even with an unlucky random.
+    const r = this.#options.random();
+    const delayMs = Math.round(ceiling / 2 + (ceiling / 2) * (r >= 0 && r < 1 ? r : 0.5));
+    this.#host.failed(slot, error, this.failures, delayMs);
+  }
+
+  /** Holds new creates back for `delayMs` (no-op while a backoff is already running). */
+  backOff(delayMs: number): void {
+    if (this.#retryTimer !== undefined) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#host.retry();
+    }, delayMs);
+    this.#retryTimer.unref();
+  }
+}
