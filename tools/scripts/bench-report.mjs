@@ -12,6 +12,13 @@ import { fragment } from './bench-fragments.mjs';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const ORDER = ['errors', 'monitor', 'pool', 'resource', 'shared', 'mmap', 'cache'];
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// `--into-main` with one package: its section of BENCHMARKS.md is replaced by this run's (marked as re-run
+// on its own), and the READMEs are refreshed from it, so a change to one package needs no full run.
+const intoMain = process.argv.includes('--into-main');
+if (intoMain && only.length !== 1) {
+  console.error('bench-report: --into-main needs exactly one package name');
+  process.exit(2);
+}
 const packages = ORDER.filter((p) => existsSync(join(root, 'packages', p)) && (only.length === 0 || only.includes(p)));
 const resultsDir = mkdtempSync(join(tmpdir(), 'patinox-bench-'));
 
@@ -141,5 +148,21 @@ const target = join(root, only.length === 0 ? 'BENCHMARKS.md' : `BENCHMARKS.${on
 writeFileSync(target, `${header}\n${sections.join('\n')}`);
 rmSync(resultsDir, { recursive: true, force: true });
 console.log(`\nwrote ${target}`);
-// A partial run writes its own file; only a full run is quoted by the READMEs.
-if (only.length === 0) spawnSync(process.execPath, [join(root, 'tools', 'scripts', 'bench-readmes.mjs')], { stdio: 'inherit' });
+if (intoMain) {
+  const mainFile = join(root, 'BENCHMARKS.md');
+  const text = readFileSync(mainFile, 'utf8');
+  const heading = `## @patinox/${only[0]}\n`;
+  const start = text.indexOf(heading);
+  if (start === -1) {
+    console.error(`bench-report: BENCHMARKS.md has no section ${heading.trim()}; run pnpm bench`);
+    process.exit(1);
+  }
+  const next = text.indexOf('\n## ', start + heading.length);
+  const end = next === -1 ? text.length : next + 1;
+  const time = new Date().toISOString().slice(11, 16);
+  const section = sections[0].replace(heading, `${heading}\n_This section was re-run on its own (\`node tools/scripts/bench-report.mjs ${only[0]} --into-main\`, ${date} ${time} UTC); the others are from the last full run._\n`);
+  writeFileSync(mainFile, `${text.slice(0, start)}${section.replace(/\n*$/, '\n')}${next === -1 ? '' : '\n'}${text.slice(end)}`);
+  console.log(`replaced the ${only[0]} section of ${mainFile}`);
+}
+// A partial run writes its own file; only a full run (or --into-main) is quoted by the READMEs.
+if (only.length === 0 || intoMain) spawnSync(process.execPath, [join(root, 'tools', 'scripts', 'bench-readmes.mjs')], { stdio: 'inherit' });
