@@ -14,20 +14,20 @@ const PROTECTED = 0x20;
 const REF = 0x40;
 const HIT = 0x80;
 
-/**
- * What a hit stores: the byte with its count raised by one (saturating at 15) and REF and HIT set,
- * its segment kept. A table lookup instead of arithmetic keeps the store free of branches.
- */
-const BUMP = new Uint8Array(256);
-for (let f = 0; f < 256; f += 1) BUMP[f] = ((f & COUNT) === COUNT ? f : f + 1) | REF | HIT;
 
 // As in 'tinylfu' (Caffeine's constants): the window starts at 1 %, 80 % of the main space is protected.
 const PERCENT_MAIN = 0.99;
 const PERCENT_MAIN_PROTECTED = 0.8;
 const ADMIT_HASHDOS_THRESHOLD = 6;
-/** Ghost horizon and window step as shares of `maxEntries` (see TinyLfuPolicy; tuned on the LIRS and ARC traces). */
+/** How far back a ghost hit counts, as a share of `maxEntries` (as in TinyLfuPolicy). */
 const GHOST_HORIZON = 0.1;
-const GHOST_STEP = 0.001;
+/**
+ * Window change per ghost hit, as a share of `maxEntries`: four times TinyLfuPolicy's. Tuned on the
+ * LIRS and ARC traces: with CLOCK order the larger step keeps the LIRS and OLTP mean (90.6 % of the
+ * optimum against 90.5 % at 0.001) and halves the loss to LRU on sprite (−0.75 against −1.34 pp at
+ * 1,000), at a cost on P3 (70.7 % against 71.7 % of the optimum over its four capacities).
+ */
+const GHOST_STEP = 0.004;
 const GHOST_SLOTS_PER_ENTRY = 2;
 const STAMP_BITS = 20;
 const STAMP_MASK = (1 << STAMP_BITS) - 1;
@@ -126,7 +126,8 @@ export class ClockTinyLfuPolicy implements Policy {
   hit(slot: number): void {
     const freq = this.#freq;
     const f = freq[slot]!;
-    freq[slot] = BUMP[f]!;
+    // Count + 1 unless it is at 15 (then (count + 1) >> 4 is 1), REF and HIT set, segment kept: no branch.
+    freq[slot] = (f + 1 - (((f & COUNT) + 1) >> 4)) | REF | HIT;
     if ((f & QUEUE) === PROBATION) this.#promote(slot);
   }
 
