@@ -1,5 +1,6 @@
 import { createLinks, SlotList } from '../internal/list.js';
 import type { Policy } from './policy.js';
+import { rankLists } from './rank.js';
 import { FrequencySketch, nextPowerOfTwo } from './sketch.js';
 
 /**
@@ -162,16 +163,7 @@ export class ClockTinyLfuPolicy implements Policy {
    * CLOCK order tells without running the hands.
    */
   ranked(n: number, hottest: boolean): number[] {
-    const out: number[] = [];
-    const lists = hottest ? [this.#protected, this.#probation, this.#window] : [this.#window, this.#probation, this.#protected];
-    for (const list of lists) {
-      let slot = hottest ? list.head : list.tail;
-      while (slot !== -1 && out.length < n) {
-        out.push(slot);
-        slot = hottest ? list.nextOf(slot) : list.prevOf(slot);
-      }
-    }
-    return out;
+    return rankLists([this.#protected, this.#probation, this.#window], n, hottest);
   }
 
   #pickVictim(): number {
