@@ -46,6 +46,9 @@ if (keyMode !== 'real' && keyMode !== 'dense') {
 
 const pct = (x) => (Number.isNaN(x) ? '–' : (100 * x).toFixed(2));
 const checks = [];
+/** Per implementation, its hit ratio as a share of the optimum's at every point (BEST: the best online policy at each point). */
+const shares = new Map();
+const BEST = 'best of all at each point';
 const keyNote = keyMode === 'real' ? "the traces' own keys as strings" : 'dense ids 0…unique−1 as numbers';
 console.log(`Hit ratio (%) per trace and capacity; default policy: ${DEFAULT_EVICTION_POLICY}; keys: ${keyNote}. Traces from ${dir}\n`);
 if (svgDir !== undefined) mkdirSync(svgDir, { recursive: true });
@@ -74,6 +77,11 @@ for (const t of TRACES) {
     const label = t.bySize ? `${cap / 2 ** 20}` : `${cap}`;
     console.log(`| ${label} | ${cells.join(' | ')} |`);
     rows.push({ label: t.bySize ? `${label} MiB` : cap.toLocaleString('en'), values: row });
+    if (row[OPTIMUM] > 0) {
+      const online = impls.filter((i) => i !== OPTIMUM && Number.isFinite(row[i]));
+      for (const i of online) shares.set(i, [...(shares.get(i) ?? []), row[i] / row[OPTIMUM]]);
+      shares.set(BEST, [...(shares.get(BEST) ?? []), Math.max(...online.map((i) => row[i])) / row[OPTIMUM]]);
+    }
     if (row[checked] !== undefined) {
       checks.push({ trace: t.file, cap: t.bySize ? `${cap / 2 ** 20} MiB` : cap, def: row[checked], lru: row.lru, opt: row[OPTIMUM] });
     }
@@ -119,4 +127,15 @@ if (withOpt.length > 0) {
     console.log(`| ${c.trace} | ${c.cap} | ${pct(c.def)} | ${pct(c.opt)} | ${((100 * c.def) / c.opt).toFixed(1)} % |`);
   }
   console.log(`\nMean default ÷ optimum over ${withOpt.length} points: ${((100 * sum) / withOpt.length).toFixed(1)} % (target: ≥ 90 %)\n`);
+}
+
+if (shares.size > 0) {
+  console.log('### Every implementation against the optimum\n');
+  console.log('| implementation | points | mean ÷ optimum | lowest |');
+  console.log('|---|---:|---:|---:|');
+  for (const [impl, xs] of shares) {
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    console.log(`| ${impl} | ${xs.length} | ${(100 * mean).toFixed(1)} % | ${(100 * Math.min(...xs)).toFixed(1)} % |`);
+  }
+  console.log('');
 }
