@@ -1,56 +1,31 @@
-import Benchmark from 'benchmark';
+import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { LRUCache } from 'lru-cache';
 import { LRUCache as MnemonistLRU } from 'mnemonist';
 import QuickLRU from 'quick-lru';
 import { LRU as TinyLRU } from 'tiny-lru';
-import { Cache } from '@patinox/cache';
+import { Cache, DEFAULT_EVICTION_POLICY } from '@patinox/cache';
 
-// get-hit and set-with-eviction of @patinox/cache ('tinylfu' default and 'lru') against lru-cache,
-// mnemonist, tiny-lru and quick-lru, in one process and one run: 100k entries, string keys.
-// - get-hit: every cache is filled with the same 100k keys; reads follow a Zipf(1.0) sequence over them.
-// - get-hit numeric keys: the same with keys '0' … '99999' (see numericKeys).
-// - set-with-eviction: full caches; every set stores a key set 300k sets earlier (a cycle over
-//   4 × 100k keys), so every LRU's set evicts; W-TinyLFU keeps some of those keys (frequent enough to
-//   stay), so 8–25 % of its sets replace a value instead.
-// - every case runs the same loop source, compiled separately per case (see compileCase).
-// - memory: heap growth per entry when filling 100k entries (keys pre-built, values small ints).
-// Machine is noisy (2 shared cores): compare ratios within one run, not across runs.
+// get-hit and set-with-eviction of @patinox/cache (the default policy, 'tinylfu' and 'lru') against
+// lru-cache, mnemonist, tiny-lru, quick-lru and a floor, measured like a service runs: every
+// measurement is a fresh process holding one cache only (in one shared process, caches built and
+// dropped earlier change how V8 optimises the next one: lru-cache deoptimises as earlier instances
+// die), and each case is reported as the median over rounds beside the best round.
+// - 100k entries; keys `user:<n>:profile` or numeric ('0' … '99999', which V8 keeps in a plain
+//   object's elements instead of its hashed properties).
+// - get-hit: the cache is filled with 100k keys; reads follow a Zipf(1.0) sequence over them.
+// - set-evict: the cache is full; every set stores a key set 300k sets earlier (a cycle over 400k
+//   keys), so every LRU's set evicts (W-TinyLFU keeps the frequent ones, so some of its sets replace).
+// - memory: heap plus ArrayBuffer growth per entry creating and filling 100k entries (keys pre-built).
+// The parent process spawns the children (`--child`) round by round, contenders interleaved, and
+// prints the tables; the machine is shared (2 cores), so compare within the run.
 
 const N = 100_000;
 const SEQ = 1 << 20;
 const MASK = SEQ - 1;
-const keys: string[] = Array.from({ length: 4 * N }, (_, i) => `user:${i}:profile`);
-
-function zipfSequence(n: number, length: number, s = 1.0): Int32Array {
-  const cdf = new Float64Array(n);
-  let sum = 0;
-  for (let i = 0; i < n; i += 1) cdf[i] = sum += 1 / (i + 1) ** s;
-  for (let i = 0; i < n; i += 1) cdf[i]! /= sum;
-  const out = new Int32Array(length);
-  let seed = 42;
-  for (let i = 0; i < length; i += 1) {
-    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-    const u = seed / 2 ** 32;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cdf[mid]! < u) lo = mid + 1;
-      else hi = mid;
-    }
-    // Spread ranks over the key space so hot keys are not also the first inserted.
-    out[i] = (lo * 48271) % n;
-  }
-  return out;
-}
-
-const zipf = zipfSequence(N, SEQ);
-const zipfKeys: string[] = Array.from(zipf, (i) => keys[i]!);
-// The same reads over integer-like string keys ('0' … '99999'): V8 stores those in a plain object's
-// elements, not in its hashed properties, so dictionary-object caches (mnemonist, tiny-lru, patinox) look
-// them up without hashing, while Map-based ones (lru-cache, quick-lru) hash as before.
-const numericKeys: string[] = Array.from({ length: 4 * N }, (_, i) => String(i));
-const numericZipfKeys: string[] = Array.from(zipf, (i) => numericKeys[i]!);
+const ROUNDS = Number(process.env.PATINOX_BENCH_ROUNDS ?? 9);
+const MEMORY_ROUNDS = 3;
 
 interface Subject {
   get(k: string): number | undefined;
@@ -60,8 +35,7 @@ interface Subject {
 /**
  * Not a peer: the least any dictionary-indexed cache can do. A dictionary-mode object from key to slot
  * and a values array, FIFO replacement, no counters, no recency, no TTL. Its get-hit is one key lookup
- * and one array read; its set-evict is a lookup, a delete and an insert. It shows, in the same run,
- * the floor under every subject above it (mnemonist and both patinox policies use this structure).
+ * and one array read; its set-evict is a lookup, a delete and an insert.
  */
 class DictionaryFloor {
   readonly #dict: Record<string, number> = Object.create(null) as Record<string, number>;
@@ -98,22 +72,108 @@ class DictionaryFloor {
   }
 }
 
+const DEFAULT = `patinox ${DEFAULT_EVICTION_POLICY} (default)`;
 const FLOOR = 'floor: bare dictionary, no policy';
+const MAKERS: Record<string, () => Subject> = {
+  [DEFAULT]: () => new Cache<string, number>({ maxEntries: N, cleanupIntervalMs: 0 }),
+  'patinox tinylfu': () => new Cache<string, number>({ maxEntries: N, evictionPolicy: 'tinylfu', cleanupIntervalMs: 0 }),
+  'patinox lru': () => new Cache<string, number>({ maxEntries: N, evictionPolicy: 'lru', cleanupIntervalMs: 0 }),
+  'lru-cache': () => new LRUCache<string, number>({ max: N }),
+  'mnemonist LRUCache': () => new MnemonistLRU<string, number>(N),
+  'tiny-lru': () => new TinyLRU<number>(N),
+  'quick-lru': () => new QuickLRU<string, number>({ maxSize: N }),
+  [FLOOR]: () => new DictionaryFloor(N),
+};
+const CONTENDERS = Object.keys(MAKERS);
+const SHAPES = { string: 'user:<n>:profile', numeric: '<n>' } as const;
+type Shape = keyof typeof SHAPES;
+const KINDS = ['get-hit', 'set-evict'] as const;
+type Kind = (typeof KINDS)[number];
 
-const makers: [string, () => Subject][] = [
-  ['patinox tinylfu (default)', () => new Cache<string, number>({ maxEntries: N, cleanupIntervalMs: 0 })],
-  ['patinox lru', () => new Cache<string, number>({ maxEntries: N, evictionPolicy: 'lru', cleanupIntervalMs: 0 })],
-  ['lru-cache', () => new LRUCache<string, number>({ max: N })],
-  ['mnemonist LRUCache', () => new MnemonistLRU<string, number>(N)],
-  ['tiny-lru', () => new TinyLRU<number>(N)],
-  ['quick-lru', () => new QuickLRU<string, number>({ maxSize: N })],
-  [FLOOR, () => new DictionaryFloor(N)],
-];
+function zipfSequence(n: number, length: number, s = 1.0): Int32Array {
+  const cdf = new Float64Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i += 1) cdf[i] = sum += 1 / (i + 1) ** s;
+  for (let i = 0; i < n; i += 1) cdf[i]! /= sum;
+  const out = new Int32Array(length);
+  let seed = 42;
+  for (let i = 0; i < length; i += 1) {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    const u = seed / 2 ** 32;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cdf[mid]! < u) lo = mid + 1;
+      else hi = mid;
+    }
+    // Spread ranks over the key space so hot keys are not also the first inserted.
+    out[i] = (lo * 48271) % n;
+  }
+  return out;
+}
 
-function filled(make: () => Subject, keySet: string[] = keys): Subject {
+function keySet(shape: Shape): string[] {
+  return Array.from({ length: 4 * N }, (_, i) => (shape === 'string' ? `user:${i}:profile` : String(i)));
+}
+
+function filled(make: () => Subject, keys: string[]): Subject {
   const c = make();
-  for (let i = 0; i < N; i += 1) c.set(keySet[i]!, i);
+  for (let i = 0; i < N; i += 1) c.set(keys[i]!, i);
   return c;
+}
+
+interface Measurement {
+  nsPerOp: number;
+  p50: number;
+  p99: number;
+}
+
+const BATCH = 1_000;
+
+/**
+ * Times `batches` batches of BATCH operations. ns per op is CPU time (user + system) over all batches:
+ * on a shared machine wall time also counts the time other processes held the core. p50/p99 are of
+ * the per-batch wall-clock means (one op is below the timer's resolution).
+ */
+function timeBatches(batches: number, run: () => void): Measurement {
+  const samples = new Float64Array(batches);
+  const cpu0 = process.cpuUsage();
+  for (let b = 0; b < batches; b += 1) {
+    const t0 = process.hrtime.bigint();
+    run();
+    samples[b] = Number(process.hrtime.bigint() - t0) / BATCH;
+  }
+  const cpu = process.cpuUsage(cpu0);
+  samples.sort();
+  return { nsPerOp: ((cpu.user + cpu.system) * 1000) / (batches * BATCH), p50: samples[Math.floor(batches * 0.5)]!, p99: samples[Math.floor(batches * 0.99)]! };
+}
+
+let sink = 0;
+
+function child(kind: Kind, shape: Shape, contender: string): Measurement {
+  const keys = keySet(shape);
+  const c = filled(MAKERS[contender]!, keys);
+  if (kind === 'get-hit') {
+    const zipf = zipfSequence(N, SEQ);
+    const reads = Array.from(zipf, (i) => keys[i]!);
+    let cursor = 0;
+    const batch = (): void => {
+      for (let i = 0; i < BATCH; i += 1) sink += c.get(reads[cursor++ & MASK]!) ?? 0;
+    };
+    timeBatches(1_000, batch); // warm-up: 1M reads
+    return timeBatches(2_000, batch);
+  }
+  let cursor = N;
+  const span = 4 * N;
+  const batch = (): void => {
+    for (let i = 0; i < BATCH; i += 1) {
+      c.set(keys[cursor]!, cursor);
+      cursor = cursor + 1 === span ? 0 : cursor + 1;
+    }
+  };
+  timeBatches(400, batch); // warm-up: 400k sets, the cache's whole key cycle
+  return timeBatches(1_000, batch);
 }
 
 /** Heap plus ArrayBuffer backing stores (typed arrays live outside the JS heap). */
@@ -122,139 +182,110 @@ function usedBytes(): number {
   return m.heapUsed + m.arrayBuffers;
 }
 
-function memoryPerEntry(make: () => Subject): number {
+function memoryChild(contender: string): number {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) return NaN;
+  // Exactly N keys: a larger array sliced here stays alive in this frame and skews the baseline.
+  const keys = Array.from({ length: N }, (_, i) => `user:${i}:profile`);
   gc();
   gc();
   const before = usedBytes();
-  const c = filled(make);
+  const c = filled(MAKERS[contender]!, keys);
   gc();
   gc();
   const after = usedBytes();
-  if (c.get(keys[0]!) === -1) console.log('');
+  sink += c.get(keys[0]!) ?? 0;
   return (after - before) / N;
 }
 
-const options = { minSamples: 10, maxTime: 0.25 };
-const results = new Map<string, number>();
-
-const rme = new Map<string, number>();
-
-function record(event: Benchmark.Event): void {
-  const b = event.target as unknown as Benchmark & { name: string };
-  if (b.hz > (results.get(b.name) ?? 0)) {
-    results.set(b.name, b.hz);
-    rme.set(b.name, b.stats.rme);
-  }
+function spawnChild(args: string[]): unknown {
+  const env = { ...process.env };
+  // Only the parent reports to bench-report.mjs.
+  delete env.PATINOX_BENCH_RESULTS;
+  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', ...args], { env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`child ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  const line = r.stdout.trim().split('\n').pop()!;
+  return JSON.parse(line) as unknown;
 }
 
-function report(name: string): void {
-  const hz = results.get(name)!;
-  console.log(`${name.padEnd(44)} ${(1e9 / hz).toFixed(1).padStart(7)} ns/op ${Math.round(hz).toLocaleString('en-US').padStart(13)} ops/s ±${rme.get(name)!.toFixed(1)}% (best of ${ROUNDS})`);
-}
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const fmt = (ns: number): string => (ns >= 100 ? ns.toFixed(0) : ns.toFixed(1));
+const uptime = (): string => loadavg().map((x) => x.toFixed(2)).join(', ');
 
-function ratios(kind: string): void {
-  const ns = (name: string): number => 1e9 / results.get(`${kind}: ${name}`)!;
-  for (const ours of ['patinox tinylfu (default)', 'patinox lru']) {
-    const line = makers
-      .filter(([n]) => !n.startsWith('patinox') && n !== FLOOR)
-      .map(([peer]) => `${(ns(peer) / ns(ours)).toFixed(2)}x ${peer}`)
-      .join(', ');
-    console.log(`  ${ours} speed vs: ${line}`);
-  }
-  console.log(`  ${FLOOR}: ${(ns('lru-cache') / ns(FLOOR)).toFixed(2)}x lru-cache, ${(ns('mnemonist LRUCache') / ns(FLOOR)).toFixed(2)}x mnemonist LRUCache`);
-}
-
-const BATCH_BODY = `let cursor = 0;
-return () => {
-  for (let i = 0; i < 1000; i += 1) box.sink += c.get(zipfKeys[cursor++ & MASK]) ?? 0;
-};`;
-
-function latency(name: string, subject: Subject): void {
-  // Per-op latency is below timer resolution; report p50/p99 of the mean op time in batches of 1000.
-  const samples: number[] = [];
-  const batch = compileCase(BATCH_BODY, subject);
-  for (let b = 0; b < 1_000; b += 1) {
-    const t0 = process.hrtime.bigint();
-    batch();
-    samples.push(Number(process.hrtime.bigint() - t0) / 1000);
-  }
-  samples.sort((a, b) => a - b);
-  console.log(`  ${name.padEnd(28)} get-hit p50 ${samples[500]!.toFixed(1)} ns  p99 ${samples[990]!.toFixed(1)} ns (per op, batches of 1000)`);
-}
-
-console.log(`Node ${process.version}, ${N} entries, string keys ('user:<n>:profile'; numeric: '<n>'), Zipf(1.0) reads\n`);
-
-// The machine is shared and noisy: each suite runs ROUNDS times, interleaving the cases, and the
-// best round of each case is reported (the least disturbed measurement of the same code).
-const ROUNDS = 10;
-type CaseFactory = [string, () => () => void];
-const box = { sink: 0 };
-
-/**
- * Compiles `body` into a separate function per case. Closures made from one function literal share
- * V8's type feedback, so with a single literal every subject's `c.get`/`c.set` would go through one
- * megamorphic call site: a cost of the harness, the same for every subject, that is not part of any
- * library's. Each case gets the same source text, compiled on its own, so each call site sees one
- * class. Every subject is treated alike.
- */
-function compileCase(body: string, c: Subject, keySet: string[] = keys, reads: string[] = zipfKeys): () => void {
-  const factory = new Function('c', 'keys', 'zipfKeys', 'MASK', 'N', 'box', body) as (
-    c: Subject,
-    keys: string[],
-    zipfKeys: string[],
-    mask: number,
-    n: number,
-    box: { sink: number },
-  ) => () => void;
-  return factory(c, keySet, reads, MASK, N, box);
-}
-
-const GET_BODY = `let cursor = 0;
-return () => {
-  box.sink += c.get(zipfKeys[cursor++ & MASK]);
-};`;
-const SET_BODY = `let cursor = N;
-const span = 4 * N;
-return () => {
-  c.set(keys[cursor], cursor);
-  cursor = cursor + 1 === span ? 0 : cursor + 1;
-};`;
-const getCases: CaseFactory[] = makers.map(([name, make]) => [`get-hit: ${name}`, () => compileCase(GET_BODY, filled(make))]);
-const numericGetCases: CaseFactory[] = makers.map(([name, make]) => [
-  `get-hit numeric keys: ${name}`,
-  () => compileCase(GET_BODY, filled(make, numericKeys), numericKeys, numericZipfKeys),
-]);
-const setCases: CaseFactory[] = makers.map(([name, make]) => [`set-evict: ${name}`, () => compileCase(SET_BODY, filled(make))]);
-
-function runRounds(kind: string, cases: CaseFactory[]): void {
+function parent(): void {
+  console.log(`Node ${process.version}, ${N} entries, Zipf(1.0) reads; one process per measurement, ${ROUNDS} rounds, contenders interleaved`);
+  console.log(`load average at start: ${uptime()}\n`);
+  const results = new Map<string, Measurement[]>();
+  const cases: [Kind, Shape][] = KINDS.flatMap((k) => (Object.keys(SHAPES) as Shape[]).map((s): [Kind, Shape] => [k, s]));
   for (let round = 0; round < ROUNDS; round += 1) {
-    // Fresh caches each round, so only one suite's caches are alive at a time.
-    // Cases rotate each round, and a full GC runs before measuring, so no case always pays for the
-    // garbage of building the others or always runs first.
-    const suite = new Benchmark.Suite(kind);
-    const order = cases.map((_, i) => cases[(i + round) % cases.length]!);
-    for (const [name, build] of order) suite.add(name, build(), options);
-    (globalThis as { gc?: () => void }).gc?.();
-    suite.on('cycle', record).run();
+    for (const [kind, shape] of cases) {
+      // Rotate the order each round so no contender always runs first or last.
+      const order = CONTENDERS.map((_, i) => CONTENDERS[(i + round) % CONTENDERS.length]!);
+      for (const contender of order) {
+        const m = spawnChild([kind, shape, contender]) as Measurement;
+        const id = `${kind}|${shape}|${contender}`;
+        results.set(id, [...(results.get(id) ?? []), m]);
+      }
+    }
   }
-  for (const [name] of cases) report(name);
-  ratios(kind);
-  console.log('');
+  const summary = new Map<string, { median: number; best: number }>();
+  for (const [kind, shape] of cases) {
+    console.log(`### ${kind}, keys \`${SHAPES[shape]}\` (CPU ns per operation)\n`);
+    console.log('| case | median | best | median ÷ floor | best ÷ floor | wall p50 / p99 per op (median) |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+    const floor = results.get(`${kind}|${shape}|${FLOOR}`)!;
+    const floorMedian = median(floor.map((m) => m.nsPerOp));
+    const floorBest = Math.min(...floor.map((m) => m.nsPerOp));
+    for (const contender of CONTENDERS) {
+      const ms = results.get(`${kind}|${shape}|${contender}`)!;
+      const med = median(ms.map((m) => m.nsPerOp));
+      const best = Math.min(...ms.map((m) => m.nsPerOp));
+      summary.set(`${kind}|${shape}|${contender}`, { median: med, best });
+      const name = contender.startsWith('patinox') ? `**${contender}**` : contender;
+      console.log(
+        `| ${name} | ${fmt(med)} | ${fmt(best)} | ${(med / floorMedian).toFixed(2)}× | ${(best / floorBest).toFixed(2)}× | ${fmt(median(ms.map((m) => m.p50)))} / ${fmt(median(ms.map((m) => m.p99)))} |`,
+      );
+    }
+    console.log('');
+  }
+  console.log(`### Memory per entry (heap + ArrayBuffer growth creating and filling ${N} entries, \`user:<n>:profile\` keys pre-built; median of ${MEMORY_ROUNDS} processes)\n`);
+  console.log('| case | B/entry | − lru-cache |');
+  console.log('| --- | ---: | ---: |');
+  const memory = new Map<string, number>();
+  for (const contender of CONTENDERS) memory.set(contender, median(Array.from({ length: MEMORY_ROUNDS }, () => spawnChild(['memory', 'string', contender]) as number)));
+  for (const contender of CONTENDERS) {
+    const b = memory.get(contender)!;
+    const d = b - memory.get('lru-cache')!;
+    console.log(`| ${contender.startsWith('patinox') ? `**${contender}**` : contender} | ${b.toFixed(0)} | ${d >= 0 ? '+' : ''}${d.toFixed(0)} |`);
+  }
+  console.log('\n### Targets (issue 24), read on the medians of this run\n');
+  for (const shape of Object.keys(SHAPES) as Shape[]) {
+    const r = summary.get(`get-hit|${shape}|${DEFAULT}`)!.median / summary.get(`get-hit|${shape}|${FLOOR}`)!.median;
+    console.log(`- default get-hit, keys \`${SHAPES[shape]}\`: ${r.toFixed(2)}× the floor (target ≤ 1.30×): ${r <= 1.3 ? 'met' : 'NOT met'}`);
+  }
+  for (const shape of Object.keys(SHAPES) as Shape[]) {
+    const r = summary.get(`set-evict|${shape}|${DEFAULT}`)!.median / summary.get(`set-evict|${shape}|${FLOOR}`)!.median;
+    console.log(`- default set-evict, keys \`${SHAPES[shape]}\`: ${r.toFixed(2)}× the floor (target ≤ 1.30×): ${r <= 1.3 ? 'met' : 'NOT met'}`);
+  }
+  const extra = memory.get(DEFAULT)! - memory.get('lru-cache')!;
+  console.log(`- default memory: ${extra.toFixed(0)} B/entry over lru-cache (target ≤ +16): ${extra <= 16 ? 'met' : 'NOT met'}; the floor itself: ${(memory.get(FLOOR)! - memory.get('lru-cache')!).toFixed(0)} B over`);
+  for (const kind of KINDS) {
+    for (const shape of Object.keys(SHAPES) as Shape[]) {
+      const r = summary.get(`${kind}|${shape}|patinox lru`)!.median / summary.get(`${kind}|${shape}|mnemonist LRUCache`)!.median;
+      console.log(`- 'lru' ${kind}, keys \`${SHAPES[shape]}\`: ${r.toFixed(2)}× mnemonist's time (same structure: a tie is ≈ 1)`);
+    }
+  }
+  console.log(`\nload average at end: ${uptime()}`);
 }
 
-runRounds('get-hit', getCases);
-runRounds('get-hit numeric keys', numericGetCases);
-runRounds('set-evict', setCases);
-
-console.log('\nLatency');
-for (const [name, make] of makers) latency(name, filled(make));
-
-console.log('\nMemory per entry (heap + ArrayBuffer growth creating and filling 100k entries; keys pre-built)');
-const lruCacheBytes = memoryPerEntry(makers[2]![1]);
-for (const [name, make] of makers) {
-  const bytes = name === 'lru-cache' ? lruCacheBytes : memoryPerEntry(make);
-  console.log(`  ${name.padEnd(28)} ${bytes.toFixed(0).padStart(5)} B/entry  (${(bytes / lruCacheBytes).toFixed(2)}x lru-cache)`);
-}
-console.log(`\n(sink ${box.sink > 0 ? 'ok' : '0'})`);
+const argv = process.argv.slice(2);
+if (argv[0] === '--child') {
+  const [, kind, shape, contender] = argv as [string, Kind | 'memory', Shape, string];
+  const out = kind === 'memory' ? memoryChild(contender) : child(kind, shape, contender);
+  console.log(JSON.stringify(out));
+  if (sink === -1) console.log('');
+} else parent();

@@ -38,6 +38,7 @@ import {
   type RegionOptions,
   type SetOptions,
 } from './options.js';
+import { ClockTinyLfuPolicy } from './policies/clock-tinylfu.js';
 import { createPolicy } from './policies/create.js';
 import { CustomPolicy } from './policies/custom.js';
 import { LruPolicy } from './policies/lru.js';
@@ -194,6 +195,7 @@ export class Cache<K, V> {
    * through these, so each call site only ever sees one class and V8 inlines it, even in a process
    * whose caches use several policies (through `#policy` alone that call would be polymorphic).
    */
+  readonly #clockTiny: ClockTinyLfuPolicy | undefined;
   readonly #tiny: TinyLfuPolicy | undefined;
   readonly #lru: LruPolicy | undefined;
   readonly #custom: CustomPolicy<K, V> | undefined;
@@ -281,6 +283,7 @@ export class Cache<K, V> {
       now: () => this.#clock(),
     });
     this.#custom = this.#policy instanceof CustomPolicy ? (this.#policy as CustomPolicy<K, V>) : undefined;
+    this.#clockTiny = this.#policy instanceof ClockTinyLfuPolicy ? this.#policy : undefined;
     this.#tiny = this.#policy instanceof TinyLfuPolicy ? this.#policy : undefined;
     this.#lru = this.#policy instanceof LruPolicy ? this.#policy : undefined;
     this.#needsHash = this.#policy.needsHash;
@@ -801,29 +804,33 @@ export class Cache<K, V> {
   }
 
   #hit(slot: number): void {
-    const tiny = this.#tiny;
-    if (tiny !== undefined) tiny.hit(slot);
+    const clockTiny = this.#clockTiny;
+    if (clockTiny !== undefined) clockTiny.hit(slot);
+    else if (this.#tiny !== undefined) this.#tiny.hit(slot);
     else if (this.#lru !== undefined) this.#lru.hit(slot);
     else this.#policy.hit(slot);
   }
 
   #update(slot: number): void {
-    const tiny = this.#tiny;
-    if (tiny !== undefined) tiny.update(slot);
+    const clockTiny = this.#clockTiny;
+    if (clockTiny !== undefined) clockTiny.update(slot);
+    else if (this.#tiny !== undefined) this.#tiny.update(slot);
     else if (this.#lru !== undefined) this.#lru.update(slot);
     else this.#policy.update(slot);
   }
 
   #policyInsert(slot: number, key: K): void {
-    const tiny = this.#tiny;
-    if (tiny !== undefined) tiny.insert(slot, hashKey(key));
+    const clockTiny = this.#clockTiny;
+    if (clockTiny !== undefined) clockTiny.insert(slot, hashKey(key));
+    else if (this.#tiny !== undefined) this.#tiny.insert(slot, hashKey(key));
     else if (this.#lru !== undefined) this.#lru.insert(slot);
     else this.#policy.insert(slot, this.#needsHash ? hashKey(key) : 0);
   }
 
   #evictOne(): number {
-    const tiny = this.#tiny;
-    if (tiny !== undefined) return tiny.evict();
+    const clockTiny = this.#clockTiny;
+    if (clockTiny !== undefined) return clockTiny.evict();
+    if (this.#tiny !== undefined) return this.#tiny.evict();
     if (this.#lru !== undefined) return this.#lru.evict();
     return this.#policy.evict();
   }

@@ -15,10 +15,10 @@ function replay(cache: Cache<number, number>, keys: readonly number[]): number {
 }
 
 describe('eviction policies', () => {
-  it('lists every built-in policy and defaults to tinylfu', () => {
-    expect(EVICTION_POLICIES).toEqual(['lru', 'lfu', 'fifo', 'ttl', 'tinylfu', 's3fifo', 'sieve']);
-    expect(DEFAULT_EVICTION_POLICY).toBe('tinylfu');
-    expect(new Cache({ maxEntries: 1 }).evictionPolicy).toBe('tinylfu');
+  it('lists every built-in policy and defaults to clock-tinylfu', () => {
+    expect(EVICTION_POLICIES).toEqual(['lru', 'lfu', 'fifo', 'ttl', 'clock-tinylfu', 'tinylfu', 's3fifo', 'sieve']);
+    expect(DEFAULT_EVICTION_POLICY).toBe('clock-tinylfu');
+    expect(new Cache({ maxEntries: 1 }).evictionPolicy).toBe('clock-tinylfu');
   });
 
   it('lru evicts the least recently used entry', () => {
@@ -98,8 +98,8 @@ describe('eviction policies', () => {
     expect(cache.get(150)).toBe(150);
   });
 
-  it('tinylfu keeps a frequently used working set through a one-time scan ten times its size', () => {
-    const cache = make('tinylfu', 100);
+  it.each(['clock-tinylfu', 'tinylfu'] as const)('%s keeps a frequently used working set through a one-time scan ten times its size', (policy) => {
+    const cache = make(policy, 100);
     const hot = Array.from({ length: 50 }, (_, i) => i);
     for (let round = 0; round < 20; round += 1) for (const k of hot) if (cache.get(k) === undefined) cache.set(k, k);
     for (let k = 1_000; k < 2_000; k += 1) if (cache.get(k) === undefined) cache.set(k, k);
@@ -111,14 +111,14 @@ describe('eviction policies', () => {
     expect(hot.filter((k) => lru.has(k)).length).toBe(0);
   });
 
-  it('tinylfu gets hits on a loop larger than the cache, where lru gets none', () => {
+  it.each(['clock-tinylfu', 'tinylfu'] as const)('%s gets hits on a loop larger than the cache, where lru gets none', (policy) => {
     const loop: number[] = [];
     for (let r = 0; r < 60; r += 1) for (let k = 0; k < 300; k += 1) loop.push(k);
     expect(replay(make('lru', 200), loop)).toBe(0);
-    expect(replay(make('tinylfu', 200), loop)).toBeGreaterThan(0.3);
+    expect(replay(make(policy, 200), loop)).toBeGreaterThan(0.3);
   });
 
-  it('tinylfu adapts its window: a recency-biased workload scores close to lru', () => {
+  it.each(['clock-tinylfu', 'tinylfu'] as const)('%s adapts its window: a recency-biased workload scores close to lru', (policy) => {
     // Keys are used in bursts and then never again: recency wins, frequency carries no signal.
     const keys: number[] = [];
     let next = 0;
@@ -128,7 +128,7 @@ describe('eviction policies', () => {
       for (let r = 0; r < 4; r += 1) for (let k = 0; k < 10; k += 1) keys.push(base + k);
     }
     const lru = replay(make('lru', 100), keys);
-    const tiny = replay(make('tinylfu', 100), keys);
+    const tiny = replay(make(policy, 100), keys);
     expect(tiny).toBeGreaterThan(lru - 0.05);
   });
 

@@ -36,23 +36,27 @@ function open(path) {
 }
 
 /**
- * Loads a whole trace into memory: `keys` as a Float64Array of dense ids (0..unique-1, so every
- * cache sees small integer keys whatever the trace's key space), `sizes` (bytes, or all 1) and
- * `unique`. Text formats are streamed; binary ones are read at once.
+ * Loads a whole trace into memory: `names[k]` is the k-th distinct key of the trace as the string a
+ * service would use (the trace's own integer in decimal), `ids` the request stream as indices into
+ * `names` (0..unique-1, for the optimum and for `--keys=dense` replays), `sizes` (bytes, or all 1) and
+ * `unique`. Each distinct key is one string instance, so replays share it. Text formats are
+ * streamed; binary ones are read at once.
  */
 export async function loadTrace(path, format) {
-  const ids = new Map();
-  let keys = new Float64Array(1 << 16);
+  const index = new Map();
+  const names = [];
+  let keys = new Int32Array(1 << 16);
   let sizes = new Float64Array(1 << 16);
   let n = 0;
   const push = (key, size) => {
-    let id = ids.get(key);
+    let id = index.get(key);
     if (id === undefined) {
-      id = ids.size;
-      ids.set(key, id);
+      id = names.length;
+      index.set(key, id);
+      names.push(String(key));
     }
     if (n === keys.length) {
-      const k = new Float64Array(n * 2);
+      const k = new Int32Array(n * 2);
       k.set(keys);
       keys = k;
       const s = new Float64Array(n * 2);
@@ -88,5 +92,5 @@ export async function loadTrace(path, format) {
       else push(buf.readBigUInt64LE(off + 4), buf.readUInt32LE(off + 12));
     }
   }
-  return { keys: keys.subarray(0, n), sizes: sizes.subarray(0, n), requests: n, unique: ids.size };
+  return { ids: keys.subarray(0, n), names, sizes: sizes.subarray(0, n), requests: n, unique: names.length };
 }

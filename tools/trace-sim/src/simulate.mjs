@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { belady, nextUses } from './belady.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 // lru-cache and mnemonist are dev dependencies of packages/cache: resolve them from there.
@@ -22,16 +23,34 @@ const mnemonist = requireFromCache('mnemonist');
 
 export { EVICTION_POLICIES, DEFAULT_EVICTION_POLICY };
 
-/** Every implementation the simulator can run: the package's policies, then the peers. */
-export const IMPLEMENTATIONS = [...EVICTION_POLICIES, 'lru-cache', 'mnemonist'];
+/** The offline optimum (Belady's MIN), replayed by ./belady.mjs. */
+export const OPTIMUM = 'optimum';
+
+/** Every implementation the simulator can run: the package's policies, then the peers, then the optimum. */
+export const IMPLEMENTATIONS = [...EVICTION_POLICIES, 'lru-cache', 'mnemonist', OPTIMUM];
+
+/**
+ * The request stream as the keys each cache sees: the trace's own keys as strings (`'real'`, what a
+ * service would store), or the dense ids 0…unique−1 as numbers (`'dense'`). Hashing policies
+ * (W-TinyLFU's sketch) see different hashes for the two, so their hit ratios differ slightly.
+ */
+export function requestKeys(trace, mode = 'real') {
+  if (mode === 'dense') return trace.ids;
+  const { ids, names, requests } = trace;
+  const keys = new Array(requests);
+  for (let i = 0; i < requests; i += 1) keys[i] = names[ids[i]];
+  return keys;
+}
 
 /**
  * Hit ratio of `impl` on `trace` with `capacity` entries (or bytes when `bySize`). A request is a
  * `get`; a miss is followed by a `set`. Objects larger than a byte capacity are never admitted.
- * Returns NaN when the implementation cannot bound bytes (mnemonist).
+ * Returns NaN when the implementation cannot bound bytes (mnemonist). `keys` is the request stream
+ * (see requestKeys; default: the trace's own keys as strings).
  */
-export function simulate(impl, trace, capacity, bySize = false) {
-  const { keys, sizes, requests } = trace;
+export function simulate(impl, trace, capacity, bySize = false, keys = requestKeys(trace)) {
+  const { sizes, requests } = trace;
+  if (impl === OPTIMUM) return belady(trace, capacity, bySize, trace.next ?? nextUses(trace));
   let hits = 0;
   if (impl === 'mnemonist') {
     if (bySize) return NaN;

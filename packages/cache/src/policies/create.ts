@@ -1,4 +1,5 @@
 import type { EvictionPolicyName, EvictionStrategy } from '../options.js';
+import { ClockTinyLfuPolicy } from './clock-tinylfu.js';
 import { CustomPolicy, type SlotReader } from './custom.js';
 import { FifoPolicy } from './fifo.js';
 import { LfuPolicy } from './lfu.js';
@@ -31,5 +32,7 @@ export function createPolicy<K, V>(
       return new S3FifoPolicy(slots, maxEntries);
     case 'tinylfu':
       return new TinyLfuPolicy(slots, maxEntries);
+    case 'clock-tinylfu':
+      return new ClockTinyLfuPolicy(slots, maxEntries);
   }
 }

@@ -1,5 +1,6 @@
 import { createLinks, SlotList } from '../internal/list.js';
 import type { Policy } from './policy.js';
+import { rankLists } from './rank.js';
 
 /** Least recently used: a hit moves the entry to the head; the tail is evicted. */
 export class LruPolicy implements Policy {
@@ -33,5 +34,9 @@ export class LruPolicy implements Policy {
 
   clear(): void {
     this.#list.clear();
+  }
+
+  ranked(n: number, hottest: boolean): number[] {
+    return rankLists([this.#list], n, hottest);
   }
 }

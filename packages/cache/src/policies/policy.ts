@@ -17,4 +17,9 @@ export interface Policy {
   evict(): number;
   /** Forgets every entry (history such as a frequency sketch may stay). */
   clear(): void;
+  /**
+   * Up to `n` resident slots, hottest first (the last to be evicted) or coldest first (the next to be
+   * evicted), as far as the policy's order tells; policies without an order leave it out.
+   */
+  ranked?(n: number, hottest: boolean): number[];
 }

@@ -1,5 +1,6 @@
 import { createLinks, SlotList } from '../internal/list.js';
 import type { Policy } from './policy.js';
+import { rankLists } from './rank.js';
 import { FrequencySketch, nextPowerOfTwo } from './sketch.js';
 
 const WINDOW = 0;
@@ -213,6 +214,11 @@ export class TinyLfuPolicy implements Policy {
     this.#window.clear();
     this.#probation.clear();
     this.#protected.clear();
+  }
+
+  /** Up to `n` slots, hottest first (protected, probation, window, each newest first) or coldest first (the reverse). */
+  ranked(n: number, hottest: boolean): number[] {
+    return rankLists([this.#protected, this.#probation, this.#window], n, hottest);
   }
 
   #list(queue: number): SlotList {

@@ -1,0 +1,111 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { hashKey } from '../src/internal/hash.js';
+import { ClockTinyLfuPolicy } from '../src/policies/clock-tinylfu.js';
+
+/** Drives the policy the way the cache does: a get, and on a miss an evict (when full) then an insert. */
+class Driver {
+  readonly policy: ClockTinyLfuPolicy;
+  readonly slotOf = new Map<number, number>();
+  readonly #keyOf: number[] = [];
+  readonly #freed: number[] = [];
+  #used = 0;
+  hits = 0;
+
+  constructor(readonly max: number) {
+    this.policy = new ClockTinyLfuPolicy(max + 1, max);
+  }
+
+  request(key: number): void {
+    const slot = this.slotOf.get(key);
+    if (slot !== undefined) {
+      this.hits += 1;
+      this.policy.hit(slot);
+      return;
+    }
+    let free: number;
+    if (this.#freed.length > 0) free = this.#freed.pop()!;
+    else if (this.#used < this.max) free = this.#used++;
+    else {
+      free = this.policy.evict();
+      expect(this.#keyOf[free]).toBeDefined();
+      expect(this.slotOf.get(this.#keyOf[free]!)).toBe(free);
+      this.slotOf.delete(this.#keyOf[free]!);
+    }
+    this.slotOf.set(key, free);
+    this.#keyOf[free] = key;
+    this.policy.insert(free, hashKey(key));
+  }
+
+  remove(key: number): void {
+    const slot = this.slotOf.get(key);
+    if (slot === undefined) return;
+    this.policy.remove(slot);
+    this.slotOf.delete(key);
+    this.#freed.push(slot);
+  }
+}
+
+describe('ClockTinyLfuPolicy', () => {
+  it('a hit on a window or protected entry reorders nothing: the order changes only when something leaves', () => {
+    const d = new Driver(100);
+    for (let k = 0; k < 100; k += 1) d.request(k);
+    for (let r = 0; r < 3; r += 1) for (let k = 0; k < 100; k += 2) d.request(k);
+    const before = d.policy.ranked(100, true);
+    for (let k = 0; k < 100; k += 4) d.request(k);
+    expect(d.policy.ranked(100, true)).toEqual(before);
+  });
+
+  it('promotes a probation entry on its first hit, as W-TinyLFU does', () => {
+    const d = new Driver(100);
+    for (let k = 0; k < 100; k += 1) d.request(k);
+    const { probation, protected: prot } = d.policy.sizes;
+    expect(probation).toBeGreaterThan(0);
+    const slot = d.policy.ranked(100, false).find((s) => s !== d.slotOf.get(99))!;
+    d.policy.hit(slot);
+    expect(d.policy.sizes.protected).toBe(prot + 1);
+    expect(d.policy.ranked(1, true)).toEqual([slot]);
+  });
+
+  it('ranks every resident exactly once, hottest first or coldest first', () => {
+    const d = new Driver(50);
+    for (let i = 0; i < 2_000; i += 1) d.request((i * 7919) % 120);
+    const hot = d.policy.ranked(1_000, true);
+    const cold = d.policy.ranked(1_000, false);
+    expect(new Set(hot).size).toBe(d.slotOf.size);
+    expect(hot).toEqual([...cold].reverse());
+    expect(d.policy.ranked(3, true)).toEqual(hot.slice(0, 3));
+  });
+
+  it('keeps its segments consistent with the residents under any mix of requests and removals (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 120 }), fc.boolean()), { maxLength: 600 }),
+        (max, ops) => {
+          const d = new Driver(max);
+          for (const [key, isRemove] of ops) {
+            if (isRemove && key % 5 === 0) d.remove(key);
+            else d.request(key);
+            const { window, probation, protected: prot } = d.policy.sizes;
+            expect(window + probation + prot).toBe(d.slotOf.size);
+            expect(d.slotOf.size).toBeLessThanOrEqual(max);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('beats lru on a loop larger than the cache and keeps a hot set through a scan', () => {
+    const d = new Driver(200);
+    for (let r = 0; r < 60; r += 1) for (let k = 0; k < 300; k += 1) d.request(k);
+    expect(d.hits / (60 * 300)).toBeGreaterThan(0.3);
+    const s = new Driver(100);
+    for (let r = 0; r < 20; r += 1) for (let k = 0; k < 50; k += 1) s.request(k);
+    for (let k = 1_000; k < 2_000; k += 1) s.request(k);
+    let kept = 0;
+    for (let k = 0; k < 50; k += 1) if (s.slotOf.has(k)) kept += 1;
+    expect(kept).toBeGreaterThanOrEqual(45);
+  });
+});
