@@ -17,6 +17,7 @@ import { fragment, readFragments } from './bench-fragments.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const { values: args } = parseArgs({
+  allowPositionals: true,
   options: {
     name: { type: 'string' },
     title: { type: 'string' },
@@ -31,9 +32,15 @@ const { values: args } = parseArgs({
     'ops-per-cycle': { type: 'string', default: '1' },
     // Writes the report again from the samples the last run of this --name saved, without running anything.
     rerender: { type: 'boolean', default: false },
+    // In-process mode: a case module (see tools/scripts/ab-cases/) run against both commits' builds in ONE
+    // process, rounds interleaved, so a busy machine slows both sides alike. Replaces --bench.
+    case: { type: 'string' },
+    runner: { type: 'boolean', default: false },
     'dry-run': { type: 'boolean', default: false },
   },
 });
+if (args.runner) await runInProcess();
+if (args.case !== undefined) args.bench ??= '(in-process case)';
 for (const required of ['name', 'package', 'bench', 'base']) {
   if (args[required] === undefined) {
     console.error(`bench-ab: --${required} is required (see the comment at the top of ${fileURLToPath(import.meta.url)})`);
@@ -82,6 +89,7 @@ function prepare({ sha, dir }) {
     sh('pnpm', ['--filter', `@patinox/${args.package}...`, 'run', 'build'], dir);
     writeFileSync(ready, `${new Date().toISOString()}\n`);
   }
+  if (args.case !== undefined) return join(dir, 'packages', args.package);
   // The bench file is compiled as run-bench.mjs compiles it, from that commit's sources.
   const benchDir = join(dir, 'packages', args.package, 'bench');
   const tsconfig = join(benchDir, '.tsconfig.ab.json');
@@ -150,7 +158,17 @@ if (args.rerender) {
   loadBefore = loadavg()[0];
   const started = Date.now();
   samples = [new Map(), new Map()];
-  for (let r = 0; r < rounds; r += 1) {
+  if (args.case !== undefined) {
+    const child = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--runner', '--case', args.case, '--rounds', String(rounds), ...compiled], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    if (child.status !== 0) throw new Error(`in-process A/B exited ${child.status}:\n${child.stdout}`);
+    const result = JSON.parse(child.stdout.trim().split('\n').pop());
+    for (let i = 0; i < 2; i += 1) for (const [label, ns] of Object.entries(result[i])) samples[i].set(label, ns);
+  }
+  for (let r = 0; r < (args.case === undefined ? rounds : 0); r += 1) {
     // ABBA: neither side always runs first (a machine warming up or a neighbour's load favours no one).
     const order = r % 2 === 0 ? [0, 1] : [1, 0];
     for (const i of order) {
@@ -180,14 +198,16 @@ if (rows.length === 0) {
 const date = new Date().toISOString().slice(0, 10);
 const body = [
   `Base \`${sides[0].short}\` (${sides[0].subject}) against head \`${sides[1].short}\` (${sides[1].subject}).`,
-  `\`packages/${args.package}/bench/${args.bench}.bench.ts\` of each commit, ${rounds} rounds, one process per round and side, ABBA order; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after; ${minutes.toFixed(1)} min.`,
+  args.case !== undefined
+    ? `Case \`${args.case}\` against each commit's build of @patinox/${args.package}, both in one process, ${rounds} rounds interleaved in ABBA order after a warm-up; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after; ${minutes.toFixed(1)} min.`
+    : `\`packages/${args.package}/bench/${args.bench}.bench.ts\` of each commit, ${rounds} rounds, one process per round and side, ABBA order; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after; ${minutes.toFixed(1)} min.`,
   args.note === '' ? '' : `${args.note}`,
   '',
   '| case | base ns/op median (best) | head ns/op median (best) | head/base median | head/base best |',
   '| --- | ---: | ---: | ---: | ---: |',
   ...rows,
   '',
-  `<sub>\`node tools/scripts/bench-ab.mjs --name ${args.name} --package ${args.package} --bench ${args.bench} --base ${args.base} --head ${args.head}${args.only ? ` --only '${args.only}'` : ''} --rounds ${rounds}\`, ${date}.</sub>`,
+  `<sub>\`node tools/scripts/bench-ab.mjs --name ${args.name} --package ${args.package} ${args.case === undefined ? `--bench ${args.bench}` : `--case ${args.case}`} --base ${args.base} --head ${args.head}${args.only ? ` --only '${args.only}'` : ''}${defaultOps === 1 ? '' : ` --ops-per-cycle ${defaultOps}`} --rounds ${rounds}\`, ${date}.</sub>`,
   '',
 ]
   .filter((line, i, all) => !(line === '' && all[i - 1] === ''))
@@ -217,3 +237,34 @@ if (blocks.has(id)) {
 }
 writeFileSync(target, text);
 console.log(`\n${section}\nwrote ${target}`);
+
+/**
+ * The child of the in-process mode: imports the case module, builds one subject per side from that
+ * side's package folder, warms both, then times `batch` in ABBA order for every round; prints
+ * `[{label: ns[]}, {label: ns[]}]` (ns per single operation) as its last line.
+ */
+async function runInProcess() {
+  const [baseDir, headDir] = process.argv.slice(-2);
+  const mod = await import(new URL(args.case, `file://${root}`).href);
+  const roundsWanted = Number(args.rounds);
+  const results = [{}, {}];
+  for (const c of mod.cases) {
+    const subjects = [];
+    for (const dir of [baseDir, headDir]) subjects.push(await c.setup(await import(join(dir, c.entry ?? 'dist/esm/index.js'))));
+    for (const subject of subjects) await c.batch(subject, c.warmup ?? 200_000);
+    const seen = [[], []];
+    for (let r = 0; r < roundsWanted; r += 1) {
+      for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) {
+        globalThis.gc?.();
+        const t0 = process.hrtime.bigint();
+        await c.batch(subjects[i], c.ops);
+        seen[i].push(Number(process.hrtime.bigint() - t0) / c.ops);
+      }
+    }
+    for (const subject of subjects) await c.teardown?.(subject);
+    results[0][c.name] = seen[0];
+    results[1][c.name] = seen[1];
+  }
+  console.log(JSON.stringify(results));
+  process.exit(0);
+}
