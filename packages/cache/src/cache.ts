@@ -1,15 +1,15 @@
 import {
   describeThrown,
   describeValue,
+  expectBoolean,
   expectFunction,
   expectNonEmptyString,
   expectNonNegativeFinite,
+  expectNonNegativeInteger,
   expectPositiveInteger,
-  expectSignal,
   expectString,
   expectTimerMs,
   optional,
-  raceAbort,
   readOptions,
   toError,
 } from '@patinox/errors';
@@ -24,19 +24,27 @@ import {
   type Monitor,
   type TraceHook,
 } from '@patinox/monitor';
+import { DUMP_FORMAT, DUMP_VERSION, readDump, type CacheDump, type CacheDumpEntry } from './dump.js';
 import { CACHE_EVENTS } from './events.js';
-import { CacheClosedError, CacheEntryTooLargeError, CacheLoadAbortedError, CacheLoaderError } from './errors.js';
+import { CacheClosedError, CacheDuplicateKeyError, CacheEntryTooLargeError } from './errors.js';
+import { EntryTimes } from './internal/entry-times.js';
 import { hashKey } from './internal/hash.js';
+import { validateTags } from './internal/validate-tags.js';
+import { readLoadDefaults, readLoadSettings, readSlidingDefault, type LoadSettings } from './loading/load-options.js';
+import { Loads, type BulkLoader, type Flight, type Loader } from './loading/loads.js';
 import {
   CACHE_DEFAULTS,
   type CacheOptions,
   type EvictionPolicyName,
   type EvictionReason,
   type EvictionStrategy,
+  type GetManyOptions,
   type GetOrLoadOptions,
-  type LoaderContext,
+  type PeekOptions,
   type RegionOptions,
+  type SetManyEntry,
   type SetOptions,
+  type StatsOptions,
 } from './options.js';
 import { createPolicy } from './policies/create.js';
 import { CustomPolicy } from './policies/custom.js';
@@ -66,11 +74,19 @@ export interface CacheStats {
   expired: number;
   /** `set` calls not stored because the entry alone exceeded `maxSizeBytes`. */
   rejected: number;
-  /** Loader calls started by `getOrLoad` (refreshes included). */
+  /** Removals the cache decided on, by cause: `size` (room for a newcomer, by count or bytes), `expired` (TTL), `strategy` (a custom strategy's `shouldEvict`). */
+  evictionsByCause: { size: number; expired: number; strategy: number };
+  /** Loader calls (`getOrLoad`, `getMany`, refreshes) that settled; a `getMany` loader call counts once. */
   loads: number;
-  /** Loader calls that failed. */
+  /** Loads that failed: threw, rejected, resolved to `undefined`, or outlived a caller's `hardTimeoutMs`. */
   loadFailures: number;
-  /** Stale values served while a refresh ran. */
+  /** Sum of the load times, in ms of `clock`. */
+  loadTimeTotalMs: number;
+  /** 99th percentile of the last 1,024 load times, in ms (0 before the first load). */
+  loadTimeP99Ms: number;
+  /** Calls answered with a stale value: stale-while-revalidate, refresh ahead, grace after a failure, soft or hard timeout, failure backoff. */
+  staleServed: number;
+  /** Stale values served by stale-while-revalidate while a refresh ran (part of `staleServed`). */
   staleHits: number;
   /** Entries held now (expired ones not yet swept included). */
   size: number;
@@ -78,13 +94,8 @@ export interface CacheStats {
   bytes: number;
 }
 
-type Loader<K, V> = (key: K, context: LoaderContext) => V | Promise<V>;
-
-interface Inflight<V> {
-  promise: Promise<V>;
-}
-
 const REASONS: readonly EvictionReason[] = ['evicted', 'expired', 'deleted', 'replaced', 'cleared'];
+const EVICTION_CAUSES = ['size', 'expired', 'strategy'] as const;
 const EVICTED = 0;
 const EXPIRED = 1;
 const DELETED = 2;
@@ -103,18 +114,14 @@ function createDict(): Record<string, number> {
   return dict;
 }
 
-function ignore(): void {
-  // The failure was already reported to the monitor; this only marks the shared promise as handled.
-}
-
 function keyContext(key: unknown): Record<string, unknown> {
   return typeof key === 'string' || typeof key === 'number' ? { key } : {};
 }
 
 // Every option a region can set, and the name, which a region always gets from its parent.
 const CACHE_OPTION_KEYS = [...REGION_OPTION_KEYS, 'name'] as const satisfies readonly (keyof CacheOptions)[];
-const SET_OPTION_KEYS = ['ttlMs', 'sizeBytes', 'tags'] as const satisfies readonly (keyof SetOptions)[];
-const LOAD_OPTION_KEYS = ['ttlMs', 'sizeBytes', 'tags', 'signal', 'staleWhileRevalidateMs'] as const satisfies readonly (keyof GetOrLoadOptions)[];
+const SET_OPTION_KEYS = ['ttlMs', 'sizeBytes', 'tags', 'sliding'] as const satisfies readonly (keyof SetOptions)[];
+const SET_MANY_KEYS = ['key', 'value', 'ttlMs', 'sizeBytes', 'tags', 'sliding'] as const satisfies readonly (keyof SetManyEntry<unknown, unknown>)[];
 
 // The sweep period is a timer: Node turns a delay over MAX_TIMER_MS into 1 ms, which would sweep non-stop.
 function expectSweepMs(name: string, value: unknown): number {
@@ -133,11 +140,9 @@ function validatePolicy(value: unknown): EvictionPolicyName | EvictionStrategy<n
   );
 }
 
-function validateTags(tags: unknown): readonly string[] {
-  if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) {
-    throw new TypeError(`Expected \`tags\` to be an array of strings, got ${describeValue(tags)}`);
-  }
-  return tags as readonly string[];
+function expectArray(name: string, value: unknown): readonly unknown[] {
+  if (!Array.isArray(value)) throw new TypeError(`Expected \`${name}\` to be an array, got ${describeValue(value)}`);
+  return value;
 }
 
 /**
@@ -202,7 +207,8 @@ export class Cache<K, V> {
   readonly #options: CacheOptions<K, V>;
   readonly #clock: () => number;
   readonly #defaultTtlMs: number;
-  readonly #swrMs: number;
+  readonly #loadDefaults: LoadSettings;
+  readonly #slidingDefault: boolean;
   readonly #cleanupIntervalMs: number;
   readonly #sizeOf: ((value: V, key: K) => number) | undefined;
   readonly #onEvict: ((key: K, value: V, reason: EvictionReason) => void) | undefined;
@@ -222,8 +228,22 @@ export class Cache<K, V> {
   #deferring = 0;
   #deferred: unknown[] | undefined;
   #closed = false;
-  readonly #inflight = new Map<K, Inflight<V>>();
+  readonly #inflight = new Map<K, Flight<V>>();
   readonly #controller = new AbortController();
+  readonly #loads: Loads<K, V>;
+  /** Grace, sliding TTL and write time per slot, for entries with a TTL (see EntryTimes). */
+  readonly #times: EntryTimes;
+  /** True once grace, sliding expiry or refresh ahead was used: only then does a TTL write record EntryTimes. */
+  #timesOn = false;
+  /** True once refresh ahead was used: TTL writes then record their time. */
+  #trackWrites = false;
+  /** True once an entry may slide: only then does a hit check for it. */
+  #sliding = false;
+  // What the running #store hands to #setExpiry for EntryTimes (kept out of the hot signatures).
+  #pendingNow = 0;
+  #pendingTtl = 0;
+  #pendingGrace = 0;
+  #pendingSliding = false;
   readonly #regions = new Map<string, Cache<unknown, unknown>>();
 
   #bytes = 0;
@@ -232,10 +252,10 @@ export class Cache<K, V> {
   #inserts = 0;
   #updates = 0;
   #rejected = 0;
-  #loads = 0;
-  #loadFailures = 0;
   #staleHits = 0;
   #evicted = 0;
+  /** Part of #evicted: entries a custom strategy's shouldEvict dropped on read. */
+  #vetoed = 0;
   #expired = 0;
   #deleted = 0;
   #replaced = 0;
@@ -253,7 +273,8 @@ export class Cache<K, V> {
     this.maxSizeBytes = maxSizeBytes;
     this.#sizeOf = optional('sizeOf', options.sizeOf, expectFunction, undefined) as ((value: V, key: K) => number) | undefined;
     this.#defaultTtlMs = optional('defaultTtlMs', options.defaultTtlMs, expectNonNegativeFinite, CACHE_DEFAULTS.defaultTtlMs);
-    this.#swrMs = optional('staleWhileRevalidateMs', options.staleWhileRevalidateMs, expectNonNegativeFinite, CACHE_DEFAULTS.staleWhileRevalidateMs);
+    this.#loadDefaults = readLoadDefaults(options as CacheOptions<never, never>);
+    this.#slidingDefault = readSlidingDefault(options as CacheOptions<never, never>);
     this.#cleanupIntervalMs = optional('cleanupIntervalMs', options.cleanupIntervalMs, expectSweepMs, CACHE_DEFAULTS.cleanupIntervalMs);
     this.#clock = optional('clock', options.clock, expectFunction, defaultClock) as () => number;
     this.#onEvict = optional('onEvict', options.onEvict, expectFunction, undefined) as ((key: K, value: V, reason: EvictionReason) => void) | undefined;
@@ -286,6 +307,23 @@ export class Cache<K, V> {
     this.#needsHash = this.#policy.needsHash;
     this.#readCheck = this.#custom !== undefined;
     this.#plain = this.#sizes === undefined && this.#defaultTtlMs === 0;
+    this.#times = new EntryTimes(slots);
+    if (this.#loadDefaults.refreshAfterMs > 0) this.#trackWrites = this.#timesOn = true;
+    this.#loads = new Loads<K, V>(
+      {
+        name: this.name,
+        monitor: this.#monitor,
+        tracer: this.#tracer,
+        signal: this.#controller.signal,
+        now: () => this.#clock(),
+        isClosed: () => this.#closed,
+        store: (key, value, ttlMs, tags, s) => {
+          this.#store(key, value, ttlMs, s.sizeBytes, tags, s.staleWhileRevalidateMs, s.graceMs, this.#slidingDefault);
+        },
+      },
+      this.#inflight,
+      this.maxEntries,
+    );
   }
 
   /** The eviction policy in use: a built-in name, or `'custom'`. */
@@ -322,14 +360,29 @@ export class Cache<K, V> {
     }
     this.#hits += 1;
     this.#hit(slot);
+    if (this.#sliding) this.#slide(slot);
     return this.#values[slot];
   }
 
-  /** The value under `key` without touching the policy or the stats. */
-  peek(key: K): V | undefined {
+  /**
+   * The value under `key` without touching the policy or the stats. With `{ allowStale: true }`, also
+   * a value past its TTL that is still inside its stale-while-revalidate or grace window.
+   */
+  peek(key: K, options?: PeekOptions): V | undefined {
+    const slot = this.#find(key);
+    if (slot === undefined) return undefined;
+    if (this.#readCheck && !this.#live(slot)) {
+      return options !== undefined && readAllowStale(options) && this.#retained(slot) ? this.#values[slot] : undefined;
+    }
+    return this.#values[slot];
+  }
+
+  /** ms until `key` expires: `Infinity` when it has no TTL, `undefined` when absent or expired. No stats or policy update. */
+  remainingTtl(key: K): number | undefined {
     const slot = this.#find(key);
     if (slot === undefined || (this.#readCheck && !this.#live(slot))) return undefined;
-    return this.#values[slot];
+    const e = this.#expiresAt === undefined ? 0 : this.#expiresAt[slot]!;
+    return e === 0 ? Infinity : e - this.#clock();
   }
 
   /** True when `key` holds a live (unexpired) value; does not touch the policy or the stats. */
@@ -368,15 +421,102 @@ export class Cache<K, V> {
     let ttlMs: unknown;
     let sizeBytes: unknown;
     let tags: unknown;
+    let sliding: unknown;
     // Read in place (set is hot); only a bag that cannot be read pays for readOptions' TypeError.
     try {
       ttlMs = options.ttlMs;
       sizeBytes = options.sizeBytes;
       tags = options.tags;
+      sliding = options.sliding;
     } catch {
-      ({ ttlMs, sizeBytes, tags } = readOptions('options', options, SET_OPTION_KEYS));
+      ({ ttlMs, sizeBytes, tags, sliding } = readOptions('options', options, SET_OPTION_KEYS));
     }
-    return this.#store(key, value, ttlMs, sizeBytes, tags, 0);
+    return this.#store(key, value, ttlMs, sizeBytes, tags, 0, 0, sliding === undefined ? this.#slidingDefault : expectBoolean('sliding', sliding));
+  }
+
+  /**
+   * Several `set`s in one call. Every entry is checked first (values, options, duplicate keys), so an
+   * invalid one stores nothing; returns how many were stored (an entry larger than `maxSizeBytes` is
+   * rejected as by `set`).
+   *
+   * @throws {@link CacheDuplicateKeyError} (`CACHE_DUPLICATE_KEY`) when a key appears twice; TypeError /
+   *   RangeError for an invalid entry, naming it (`entries[3].ttlMs`); {@link CacheClosedError}.
+   */
+  setMany(entries: readonly SetManyEntry<K, V>[]): number {
+    expectArray('entries', entries);
+    if (this.#closed) throw new CacheClosedError(this.name);
+    const checked: { key: K; value: V; ttlMs: number | undefined; size: number | undefined; tags: readonly string[] | undefined; sliding: boolean }[] = [];
+    const seen = new Map<K, number>();
+    for (let i = 0; i < entries.length; i += 1) {
+      const name = `entries[${i}]`;
+      const e = readOptions(name, entries[i], SET_MANY_KEYS);
+      const key = e.key as K;
+      const value = e.value as V;
+      checkStorable(value, `${name}.value`);
+      const first = seen.get(key);
+      if (first !== undefined) throw new CacheDuplicateKeyError({ cache: this.name, index: i, firstIndex: first, ...keyContext(key) });
+      seen.set(key, i);
+      const size = e.sizeBytes !== undefined ? expectNonNegativeFinite(`${name}.sizeBytes`, e.sizeBytes) : this.#sizes !== undefined ? this.#measure(key, value) : undefined;
+      checked.push({
+        key,
+        value,
+        ttlMs: e.ttlMs === undefined ? undefined : expectNonNegativeFinite(`${name}.ttlMs`, e.ttlMs),
+        size,
+        tags: e.tags === undefined ? undefined : validateTags(e.tags),
+        sliding: e.sliding === undefined ? this.#slidingDefault : expectBoolean(`${name}.sliding`, e.sliding),
+      });
+    }
+    let stored = 0;
+    for (const c of checked) if (this.#store(c.key, c.value, c.ttlMs, c.size, c.tags, 0, 0, c.sliding)) stored += 1;
+    return stored;
+  }
+
+  /** Removes every key in `keys` (duplicates allowed); returns how many distinct keys were present. */
+  deleteMany(keys: readonly K[]): number {
+    expectArray('keys', keys);
+    let removed = 0;
+    for (const key of keys) if (this.delete(key)) removed += 1;
+    return removed;
+  }
+
+  /**
+   * Without a loader: the values of `keys` in order (`undefined` for a miss), each counted as a `get`;
+   * a key repeated in `keys` is looked up once.
+   *
+   * With a loader: the same, but every key that missed is loaded by ONE call
+   * `loader(missingKeys, context)` (distinct keys, in first-asked order; keys already loading by
+   * `getOrLoad` join that load instead), which returns a Map or `[key, value]` pairs; its values are
+   * stored with `options` (or the TTL/tags the loader set on its context) and returned in place. A key
+   * the loader did not return comes back `undefined` and is not stored. Stale values are not served and
+   * refresh ahead does not apply here; `hardTimeoutMs` and `signal` do.
+   *
+   * @throws (rejects) {@link CacheLoaderError} when the loader fails (no key is stored),
+   *   `CacheLoadTimeoutError`, {@link CacheLoadAbortedError}, {@link CacheClosedError}; the last failure
+   *   of a key still backing off after failures (`failureBackoffMs`); TypeError for invalid arguments.
+   */
+  getMany(keys: readonly K[]): (V | undefined)[];
+  getMany(keys: readonly K[], loader: BulkLoader<K, V>, options?: GetManyOptions): Promise<(V | undefined)[]>;
+  getMany(keys: readonly K[], loader?: BulkLoader<K, V>, options?: GetManyOptions): (V | undefined)[] | Promise<(V | undefined)[]> {
+    if (loader === undefined) {
+      expectArray('keys', keys);
+      return this.#lookupMany(keys, undefined);
+    }
+    let settings: LoadSettings;
+    try {
+      expectArray('keys', keys);
+      expectFunction('loader', loader);
+      settings = readLoadSettings(options, this.#loadDefaults);
+      if (this.#closed) throw new CacheClosedError(this.name);
+    } catch (err) {
+      return Promise.reject(toError(err));
+    }
+    const missing: K[] = [];
+    const out = this.#lookupMany(keys, missing);
+    if (missing.length === 0) return Promise.resolve(out);
+    return this.#loads.loadMany(missing, loader, settings).then((found) => {
+      for (let i = 0; i < keys.length; i += 1) if (out[i] === undefined) out[i] = found.get(keys[i] as K);
+      return out;
+    });
   }
 
   /** Removes `key`; true when it was present. `onEvict` gets reason `deleted`. */
@@ -459,41 +599,48 @@ export class Cache<K, V> {
    * @throws (rejects) {@link CacheLoaderError}, {@link CacheLoadAbortedError}, {@link CacheClosedError};
    *   TypeError for invalid arguments.
    */
-  getOrLoad(key: K, loader: Loader<K, V>, loadOptions: GetOrLoadOptions = {}): Promise<V> {
-    let options: GetOrLoadOptions;
+  getOrLoad(key: K, loader: Loader<K, V>, loadOptions?: GetOrLoadOptions): Promise<V> {
+    let settings: LoadSettings;
     try {
       expectFunction('loader', loader);
-      options = readOptions('options', loadOptions, LOAD_OPTION_KEYS) as GetOrLoadOptions;
-      if (options.ttlMs !== undefined) expectNonNegativeFinite('ttlMs', options.ttlMs);
-      if (options.sizeBytes !== undefined) expectNonNegativeFinite('sizeBytes', options.sizeBytes);
-      if (options.tags !== undefined) validateTags(options.tags);
-      optional('staleWhileRevalidateMs', options.staleWhileRevalidateMs, expectNonNegativeFinite, CACHE_DEFAULTS.staleWhileRevalidateMs);
-      if (options.signal !== undefined) expectSignal('signal', options.signal);
+      settings = readLoadSettings(loadOptions, this.#loadDefaults);
       if (this.#closed) throw new CacheClosedError(this.name);
     } catch (err) {
       return Promise.reject(toError(err));
     }
+    if (settings.refreshAfterMs > 0 && !this.#trackWrites) this.#trackWrites = this.#timesOn = true;
     const slot = this.#find(key);
     if (slot !== undefined) {
       if (!this.#readCheck || this.#live(slot)) {
         this.#hits += 1;
         this.#hit(slot);
-        return Promise.resolve(this.#values[slot] as V);
+        if (this.#sliding) this.#slide(slot);
+        const value = this.#values[slot] as V;
+        if (settings.refreshAfterMs > 0 && this.#refreshDue(slot, settings.refreshAfterMs)) {
+          this.#loads.stats.staleServed += 1;
+          this.#loads.refresh(key, loader, settings, value);
+        }
+        return Promise.resolve(value);
       }
       if (this.#inStaleWindow(slot)) {
         this.#hits += 1;
         this.#staleHits += 1;
+        this.#loads.stats.staleServed += 1;
         this.#hit(slot);
-        if (!this.#inflight.has(key)) this.#startLoad(key, loader, options, true).promise.catch(ignore);
-        return Promise.resolve(this.#values[slot] as V);
+        const value = this.#values[slot] as V;
+        this.#loads.refresh(key, loader, settings, value);
+        return Promise.resolve(value);
+      }
+      if (this.#retained(slot)) {
+        // Past its TTL and its stale window but inside its grace window: wait for the load, with this
+        // value as the fallback.
+        this.#misses += 1;
+        return this.#loads.load(key, loader, settings, true, this.#values[slot] as V);
       }
       this.#usable(slot);
     }
     this.#misses += 1;
-    const shared = (this.#inflight.get(key) ?? this.#startLoad(key, loader, options, false)).promise;
-    return options.signal === undefined
-      ? shared
-      : raceAbort(shared, options.signal, (reason) => new CacheLoadAbortedError({ cache: this.name, ...keyContext(key) }, reason));
+    return this.#loads.load(key, loader, settings, false, undefined);
   }
 
   /**
@@ -521,11 +668,17 @@ export class Cache<K, V> {
     return [...this.#regions.keys()];
   }
 
-  /** A snapshot of this cache's counters (regions have their own `stats()`). */
-  stats(): CacheStats {
+  /**
+   * A snapshot of this cache's counters (regions have their own `stats()`). With `{ reset: true }` the
+   * counters are zeroed after the snapshot (gauges such as `size` and `bytes` are not); the
+   * `collectMetrics()` counters restart from zero too, which Prometheus reads as a counter reset.
+   */
+  stats(options?: StatsOptions): CacheStats {
+    const reset = options === undefined ? false : optional('reset', readOptions('options', options, ['reset']).reset, expectBoolean, false);
     const lookups = this.#hits + this.#misses;
     const removals = this.#evicted + this.#expired + this.#deleted + this.#replaced + this.#cleared;
-    return {
+    const load = this.#loads.stats;
+    const snapshot: CacheStats = {
       hits: this.#hits,
       misses: this.#misses,
       hitRate: lookups === 0 ? 0 : this.#hits / lookups,
@@ -533,14 +686,94 @@ export class Cache<K, V> {
       updates: this.#updates,
       removals,
       evictions: { evicted: this.#evicted, expired: this.#expired, deleted: this.#deleted, replaced: this.#replaced, cleared: this.#cleared },
+      evictionsByCause: { size: this.#evicted - this.#vetoed, expired: this.#expired, strategy: this.#vetoed },
       expired: this.#expired,
       rejected: this.#rejected,
-      loads: this.#loads,
-      loadFailures: this.#loadFailures,
+      loads: load.loads,
+      loadFailures: load.loadFailures,
+      loadTimeTotalMs: load.loadTimeTotalMs,
+      loadTimeP99Ms: load.p99(),
+      staleServed: load.staleServed,
       staleHits: this.#staleHits,
       size: this.#count,
       bytes: this.#bytes,
     };
+    if (reset) {
+      this.#hits = this.#misses = this.#inserts = this.#updates = this.#rejected = this.#staleHits = 0;
+      this.#evicted = this.#vetoed = this.#expired = this.#deleted = this.#replaced = this.#cleared = 0;
+      load.reset();
+    }
+    return snapshot;
+  }
+
+  /**
+   * The `n` keys the eviction policy values most (Caffeine's `policy().eviction().hottest(n)`), best
+   * first; expired entries skipped. Costs one walk of the policy's lists (O(size) at worst, nothing
+   * allocated per entry beyond the result): fine for an admin endpoint, not for a hot path. What
+   * "hot" means follows the policy: recency for `lru`, frequency then recency for `tinylfu` and `lfu`,
+   * insertion order for `fifo`/`ttl`, `evictionPriority` for a custom strategy.
+   *
+   * @throws TypeError / RangeError unless `n` is a non-negative integer.
+   */
+  hottest(n: number): K[] {
+    return this.#ranked(expectNonNegativeInteger('n', n), true);
+  }
+
+  /** The `n` keys the eviction policy would evict first, in eviction order; see {@link Cache.hottest}. */
+  coldest(n: number): K[] {
+    return this.#ranked(expectNonNegativeInteger('n', n), false);
+  }
+
+  /**
+   * The live entries, their remaining TTLs, stale windows and tags, for a warm restart with
+   * {@link Cache.load} (lru-cache's `dump()`). Entries come coldest first, so loading them in order
+   * leaves the hottest most recently used. Values are the stored references, not copies; serialize the
+   * dump (JSON, msgpack) as you see fit. No stats or policy update.
+   */
+  dump(): CacheDump<K, V> {
+    const now = this.#clock();
+    const slots = this.#policy.ranked === undefined ? this.#occupied() : this.#policy.ranked(this.#count, false);
+    const entries: CacheDumpEntry<K, V>[] = [];
+    for (const slot of slots) {
+      if (this.#readCheck && !this.#live(slot)) continue;
+      const e = this.#expiresAt === undefined ? 0 : this.#expiresAt[slot]!;
+      const staleUntil = this.#staleUntil === undefined ? 0 : this.#staleUntil[slot]!;
+      const tags = this.#slotTags === undefined ? undefined : this.#slotTags[slot];
+      entries.push({
+        key: this.#keys[slot] as K,
+        value: this.#values[slot] as V,
+        ttlMs: e === 0 ? null : e - now,
+        staleMs: e !== 0 && staleUntil > e ? staleUntil - e : 0,
+        tags: tags === undefined ? [] : [...tags],
+        sizeBytes: this.#sizes === undefined ? 0 : this.#sizes[slot]!,
+      });
+    }
+    return { format: DUMP_FORMAT, version: DUMP_VERSION, dumpedAt: Date.now(), entries };
+  }
+
+  /**
+   * Stores the entries of a {@link Cache.dump} (of this or another process), their TTLs shortened by
+   * the wall-clock time since `dumpedAt`; entries that expired meanwhile are skipped. Returns how many
+   * were stored. The whole dump is checked first: an invalid one loads nothing.
+   *
+   * @throws {@link CacheDumpInvalidError} (`CACHE_DUMP_INVALID`) for an unknown format or version, a
+   *   malformed entry or a key that appears twice; {@link CacheClosedError}.
+   */
+  load(dump: CacheDump<K, V>): number {
+    if (this.#closed) throw new CacheClosedError(this.name);
+    const valid = readDump<K, V>(dump, (value) => checkStorable(value, 'value'));
+    const elapsed = Math.max(0, Date.now() - valid.dumpedAt);
+    const sizes: (number | undefined)[] = valid.entries.map((e) =>
+      this.#sizes === undefined ? undefined : e.sizeBytes > 0 ? e.sizeBytes : this.#measure(e.key, e.value),
+    );
+    let loaded = 0;
+    for (let i = 0; i < valid.entries.length; i += 1) {
+      const e = valid.entries[i]!;
+      const ttlMs = e.ttlMs === null ? 0 : e.ttlMs - elapsed;
+      if (e.ttlMs !== null && ttlMs <= 0) continue;
+      if (this.#store(e.key, e.value, ttlMs, sizes[i], e.tags.length === 0 ? undefined : e.tags, e.staleMs, 0, this.#slidingDefault)) loaded += 1;
+    }
+    return loaded;
   }
 
   /** Drops every expired entry now; returns how many went. The periodic sweep calls this. */
@@ -550,7 +783,7 @@ export class Cache<K, V> {
     this.#deferring += 1;
     try {
       for (const slot of this.#occupied()) {
-        if (!this.#live(slot) && !this.#inStaleWindow(slot) && this.#keys[slot] !== undefined) {
+        if (!this.#live(slot) && !this.#retained(slot) && this.#keys[slot] !== undefined) {
           this.#usable(slot);
           removed += 1;
         }
@@ -581,7 +814,11 @@ export class Cache<K, V> {
       counter('patinox_cache_rejected_total', 'Entries not stored (too large)', s.rejected),
       counter('patinox_cache_loads_total', 'Loader calls', s.loads),
       counter('patinox_cache_load_failures_total', 'Loader calls that failed', s.loadFailures),
+      counter('patinox_cache_load_time_ms_total', 'Time spent in loaders, in ms', s.loadTimeTotalMs),
+      gauge('patinox_cache_load_time_p99_ms', '99th percentile load time of the last 1024 loads, in ms', s.loadTimeP99Ms),
+      counter('patinox_cache_stale_served_total', 'Calls answered with a stale value', s.staleServed),
       ...REASONS.map((reason) => counter('patinox_cache_removals_total', 'Entries removed, by reason', s.evictions[reason], { reason })),
+      ...EVICTION_CAUSES.map((cause) => counter('patinox_cache_evictions_total', 'Entries the cache evicted, by cause', s.evictionsByCause[cause], { cause })),
       gauge('patinox_cache_entries', 'Entries held', s.size),
       gauge('patinox_cache_bytes', 'Bytes held', s.bytes),
       gauge('patinox_cache_hit_ratio', 'hits / lookups since creation', s.hitRate),
@@ -630,7 +867,7 @@ export class Cache<K, V> {
   // ---- internals -------------------------------------------------------------------------------
 
   /** Validates per-call options and stores; false when rejected as too large. */
-  #store(key: K, value: V, ttlOption: unknown, sizeOption: unknown, tagsOption: unknown, swrMs: number): boolean {
+  #store(key: K, value: V, ttlOption: unknown, sizeOption: unknown, tagsOption: unknown, swrMs: number, graceMs = 0, sliding = this.#slidingDefault): boolean {
     const ttlMs = ttlOption === undefined ? this.#defaultTtlMs : expectNonNegativeFinite('ttlMs', ttlOption);
     const tags = tagsOption === undefined ? undefined : validateTags(tagsOption);
     let size = 0;
@@ -646,6 +883,14 @@ export class Cache<K, V> {
       const now = this.#clock();
       expiresAt = now + ttlMs;
       if (swrMs > 0) staleUntil = expiresAt + swrMs;
+      if (graceMs > 0 || sliding) {
+        this.#timesOn = true;
+        if (sliding) this.#sliding = true;
+      }
+      this.#pendingNow = now;
+      this.#pendingTtl = ttlMs;
+      this.#pendingGrace = graceMs;
+      this.#pendingSliding = sliding;
     }
     const slot = this.#find(key);
     if (slot !== undefined) this.#replace(slot, key, value, expiresAt, size, tags, staleUntil);
@@ -832,6 +1077,7 @@ export class Cache<K, V> {
     (this.#expiresAt ??= new Float64Array(this.#keys.length))[slot] = expiresAt;
     if (staleUntil !== 0) (this.#staleUntil ??= new Float64Array(this.#keys.length))[slot] = staleUntil;
     else if (this.#staleUntil !== undefined) this.#staleUntil[slot] = 0;
+    if (this.#timesOn) this.#times.write(slot, this.#pendingNow, this.#pendingTtl, this.#pendingGrace, this.#pendingSliding, this.#trackWrites);
     if (!this.#readCheck) this.#readCheck = true;
     if (this.#timer === undefined && this.#cleanupIntervalMs > 0 && !this.#closed) {
       this.#timer = setInterval(() => this.purgeExpired(), this.#cleanupIntervalMs);
@@ -935,26 +1181,94 @@ export class Cache<K, V> {
     return this.#custom === undefined || !this.#custom.shouldEvict(slot);
   }
 
+  /** Inside its stale-while-revalidate window: served at once while one refresh runs. */
   #inStaleWindow(slot: number): boolean {
     return this.#staleUntil !== undefined && this.#staleUntil[slot]! > this.#clock() && (this.#custom === undefined || !this.#custom.shouldEvict(slot));
   }
 
-  /** Like #live, but drops an entry that is dead (unless it is still inside its stale window). */
+  /** Clock ms until which an expired entry is kept: the end of its stale or grace window (0 = none). */
+  #keptUntil(slot: number, expiresAt: number): number {
+    const stale = this.#staleUntil === undefined ? 0 : this.#staleUntil[slot]!;
+    const grace = this.#times.graceOf(slot);
+    return grace > 0 && expiresAt + grace > stale ? expiresAt + grace : stale;
+  }
+
+  /** Past its TTL but still kept (stale or grace window), and not vetoed by a custom strategy. */
+  #retained(slot: number): boolean {
+    const e = this.#expiresAt === undefined ? 0 : this.#expiresAt[slot]!;
+    return e !== 0 && this.#keptUntil(slot, e) > this.#clock() && (this.#custom === undefined || !this.#custom.shouldEvict(slot));
+  }
+
+  /** Like #live, but drops an entry that is dead (unless it is still inside its stale or grace window). */
   #usable(slot: number): boolean {
     const e = this.#expiresAt === undefined ? 0 : this.#expiresAt[slot]!;
     if (e !== 0 && e <= this.#clock()) {
-      if (this.#staleUntil === undefined || this.#staleUntil[slot]! <= this.#clock()) {
+      if (this.#keptUntil(slot, e) <= this.#clock()) {
         this.#policy.remove(slot);
         this.#drop(slot, EXPIRED);
       }
       return false;
     }
     if (this.#custom !== undefined && this.#custom.shouldEvict(slot)) {
+      this.#vetoed += 1;
       this.#policy.remove(slot);
       this.#drop(slot, EVICTED);
       return false;
     }
     return true;
+  }
+
+  /** Sliding expiry: a read pushes a live TTL entry's expiry (and its stale window) to now + its TTL. */
+  #slide(slot: number): void {
+    const ttl = this.#times.slideOf(slot);
+    const expiresAt = this.#expiresAt;
+    if (ttl === 0 || expiresAt === undefined || expiresAt[slot] === 0) return;
+    const next = this.#clock() + ttl;
+    const stale = this.#staleUntil;
+    if (stale !== undefined && stale[slot] !== 0) stale[slot] = stale[slot]! + next - expiresAt[slot]!;
+    expiresAt[slot] = next;
+  }
+
+  /** Refresh ahead: a TTL entry written at least `refreshAfterMs` ago (unknown write times never are). */
+  #refreshDue(slot: number, refreshAfterMs: number): boolean {
+    if (this.#expiresAt === undefined || this.#expiresAt[slot] === 0) return false;
+    return this.#clock() - this.#times.writtenAt(slot) >= refreshAfterMs;
+  }
+
+  /** getMany's lookups: one `get` per distinct key; misses go to `missing` when given. */
+  #lookupMany(keys: readonly K[], missing: K[] | undefined): (V | undefined)[] {
+    const out = new Array<V | undefined>(keys.length);
+    const first = keys.length > 1 ? new Map<K, number>() : undefined;
+    for (let i = 0; i < keys.length; i += 1) {
+      const key = keys[i] as K;
+      if (first !== undefined) {
+        const j = first.get(key);
+        if (j !== undefined) {
+          out[i] = out[j];
+          continue;
+        }
+        first.set(key, i);
+      }
+      const value = this.get(key);
+      out[i] = value;
+      if (value === undefined && missing !== undefined) missing.push(key);
+    }
+    return out;
+  }
+
+  #ranked(n: number, hottest: boolean): K[] {
+    if (n === 0 || this.#count === 0) return [];
+    const policy = this.#policy;
+    // With expiry possible, rank everything and skip the expired; otherwise the first n are the answer.
+    const want = this.#readCheck ? this.#count : Math.min(n, this.#count);
+    const slots = policy.ranked === undefined ? this.#occupied() : policy.ranked(want, hottest);
+    const out: K[] = [];
+    for (const slot of slots) {
+      if (this.#readCheck && !this.#live(slot)) continue;
+      out.push(this.#keys[slot] as K);
+      if (out.length === n) break;
+    }
+    return out;
   }
 
   #find(key: K): number | undefined {
@@ -1002,48 +1316,22 @@ export class Cache<K, V> {
     this.#fresh = 0;
   }
 
-  #startLoad(key: K, loader: Loader<K, V>, options: GetOrLoadOptions, isRefresh: boolean): Inflight<V> {
-    this.#loads += 1;
-    const swrMs = options.staleWhileRevalidateMs ?? this.#swrMs;
-    const entry: Inflight<V> = { promise: Promise.resolve(undefined as V) };
-    const run = async (): Promise<V> => {
-      let value: V;
-      try {
-        const context = { signal: this.#controller.signal, isRefresh };
-        value = await (this.#tracer === undefined
-          ? loader(key, context)
-          : this.#tracer.span('cache.load', { 'cache.name': this.name, 'cache.refresh': isRefresh }, () => loader(key, context)));
-      } catch (err) {
-        throw new CacheLoaderError('Cache loader failed', { cache: this.name, ...keyContext(key) }, err);
-      }
-      if (value === undefined) {
-        throw new CacheLoaderError(
-          'Cache loader resolved to undefined',
-          { cache: this.name, ...keyContext(key) },
-          new TypeError('Expected the loader to return a value other than undefined'),
-        );
-      }
-      // Only the load still registered for the key may write: a set/delete/clear meanwhile wins.
-      if (this.#inflight.get(key) === entry) {
-        this.#inflight.delete(key);
-        if (!this.#closed) this.#store(key, value, options.ttlMs, options.sizeBytes, options.tags, swrMs);
-      }
-      return value;
-    };
-    const promise = run().then(undefined, (err: unknown) => {
-      if (this.#inflight.get(key) === entry) this.#inflight.delete(key);
-      this.#loadFailures += 1;
-      safeRecord(
-        this.#monitor,
-        createEvent(isRefresh ? CACHE_EVENTS.refreshFailed : CACHE_EVENTS.loadFailed, this.name, { ...keyContext(key), error: describeThrown(err) }),
-      );
-      throw toError(err);
-    });
-    entry.promise = promise;
-    this.#inflight.set(key, entry);
-    promise.catch(ignore);
-    return entry;
+}
+
+/**
+ * Throws a TypeError for a value `set` refuses: `undefined` (the miss marker), or an object whose `then`
+ * cannot be read (getOrLoad hands hits back through a promise, which reads `then`).
+ */
+function checkStorable(value: unknown, name: string): void {
+  if (value === undefined) throw new TypeError(`Expected \`${name}\` to be defined, got undefined: undefined marks a miss and cannot be stored`);
+  if (typeof value === 'object' && value !== null && !thenReadable(value)) {
+    throw new TypeError(`Expected \`${name}\` to be storable, got an object whose \`then\` cannot be read (a getter or Proxy trap threw)`);
   }
+}
+
+/** Reads `allowStale` from peek's options. */
+function readAllowStale(options: PeekOptions): boolean {
+  return optional('allowStale', readOptions('options', options, ['allowStale']).allowStale, expectBoolean, false);
 }
 
 /** False when reading `value.then` throws (a hostile getter or Proxy trap). */

@@ -31,6 +31,12 @@ export class LruPolicy implements Policy {
     return this.#list.popTail();
   }
 
+  ranked(n: number, hottest: boolean): number[] {
+    const out: number[] = [];
+    this.#list.collect(out, n, hottest);
+    return out;
+  }
+
   clear(): void {
     this.#list.clear();
   }
