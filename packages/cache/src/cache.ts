@@ -273,8 +273,8 @@ export class Cache<K, V> {
     this.maxSizeBytes = maxSizeBytes;
     this.#sizeOf = optional('sizeOf', options.sizeOf, expectFunction, undefined) as ((value: V, key: K) => number) | undefined;
     this.#defaultTtlMs = optional('defaultTtlMs', options.defaultTtlMs, expectNonNegativeFinite, CACHE_DEFAULTS.defaultTtlMs);
-    this.#loadDefaults = readLoadDefaults(options as CacheOptions<never, never>);
-    this.#slidingDefault = readSlidingDefault(options as CacheOptions<never, never>);
+    this.#loadDefaults = readLoadDefaults(options);
+    this.#slidingDefault = readSlidingDefault(options);
     this.#cleanupIntervalMs = optional('cleanupIntervalMs', options.cleanupIntervalMs, expectSweepMs, CACHE_DEFAULTS.cleanupIntervalMs);
     this.#clock = optional('clock', options.clock, expectFunction, defaultClock) as () => number;
     this.#onEvict = optional('onEvict', options.onEvict, expectFunction, undefined) as ((key: K, value: V, reason: EvictionReason) => void) | undefined;
@@ -635,7 +635,7 @@ export class Cache<K, V> {
         // Past its TTL and its stale window but inside its grace window: wait for the load, with this
         // value as the fallback.
         this.#misses += 1;
-        return this.#loads.load(key, loader, settings, true, this.#values[slot] as V);
+        return this.#loads.load(key, loader, settings, true, this.#values[slot]);
       }
       this.#usable(slot);
     }

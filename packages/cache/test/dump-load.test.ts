@@ -83,7 +83,7 @@ describe('Cache.dump / load', () => {
     }
     expect(cache.load(good as never)).toBe(1);
     cache.close();
-    expect(() => cache.load(good as never)).toThrow(expect.objectContaining({ code: CACHE_CLOSED }) as never);
+    expect(() => cache.load(good as never)).toThrow(expect.objectContaining({ code: CACHE_CLOSED }));
   });
 
   it('keeps sizes, and measures entries dumped without one', () => {

@@ -63,7 +63,7 @@ describe('Cache.stats load figures, evictions by cause and reset', () => {
     cache.set('b', 2);
     const metrics = cache.collectMetrics();
     const value = (name: string, labels: Record<string, string> = {}): unknown =>
-      metrics.find((m) => m.name === name && Object.entries(labels).every(([k, v]) => m.labels[k] === v))?.value;
+      (metrics.find((m) => m.name === name && Object.entries(labels).every(([k, v]) => m.labels[k] === v)) as { value?: unknown } | undefined)?.value;
     expect(value('patinox_cache_loads_total')).toBe(2);
     expect(value('patinox_cache_load_failures_total')).toBe(1);
     expect(value('patinox_cache_load_time_ms_total')).toBe(12);

@@ -120,7 +120,7 @@ export class Loads<K, V> {
     }
     const waits = joined.map((p) => (settings.signal === undefined ? p : waitForLoad(p, this.#plan<V>(undefined, { outlived: false }, settings, false, undefined))));
     const values = await Promise.all([bulk, ...waits]);
-    const loaded = values[0] as Map<K, V> | undefined;
+    const loaded = values[0];
     if (loaded !== undefined) for (const [k, v] of loaded) out.set(k, v);
     for (let i = 0; i < joinedKeys.length; i += 1) out.set(joinedKeys[i] as K, values[i + 1] as V);
     return out;
@@ -269,12 +269,16 @@ export class Loads<K, V> {
   }
 }
 
+function isMap<K, V>(value: unknown): value is Map<K, V> {
+  return value instanceof Map;
+}
+
 /**
  * The bulk loader's result as a Map.
  * @throws CacheLoaderError when it is neither a Map nor an iterable of `[key, value]` pairs.
  */
 function readBulkResult<K, V>(result: unknown, context: Record<string, unknown>): Map<K, V> {
-  if (result instanceof Map) return result as unknown as Map<K, V>;
+  if (isMap<K, V>(result)) return result;
   try {
     if (result === null || typeof result !== 'object' || typeof (result as Iterable<unknown>)[Symbol.iterator] !== 'function') throw new TypeError('not iterable');
     const out = new Map<K, V>();

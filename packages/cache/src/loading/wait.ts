@@ -1,3 +1,5 @@
+import { toError } from '@patinox/errors';
+
 /** How one caller waits for a shared load. */
 export interface WaitPlan<V> {
   /** A stale value may stand in (soft timeout, hard timeout, failure). */
@@ -72,7 +74,7 @@ export function waitForLoad<V>(load: Promise<V>, plan: WaitPlan<V>): Promise<V> 
       (error: unknown) => {
         if (!finish()) return;
         if (plan.hasStale) serveStale();
-        else reject(error);
+        else reject(toError(error));
       },
     );
   });
