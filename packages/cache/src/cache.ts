@@ -8,7 +8,6 @@ import {
   expectNonNegativeInteger,
   expectPositiveInteger,
   expectString,
-  expectTimerMs,
   optional,
   readOptions,
   toError,
@@ -24,11 +23,18 @@ import {
   type Monitor,
   type TraceHook,
 } from '@patinox/monitor';
-import { DUMP_FORMAT, DUMP_VERSION, readDump, type CacheDump, type CacheDumpEntry } from './dump.js';
+import { checkSetMany, lookupMany } from './bulk.js';
+import { cacheMetrics, REMOVAL_REASONS, type CacheStats } from './cache-stats.js';
+
+// Re-exported: CacheStats was declared here, and importers (the tier) still take it from this module.
+export type { CacheStats } from './cache-stats.js';
+import { dumpCache, loadDump, type CacheDump } from './dump.js';
 import { CACHE_EVENTS } from './events.js';
-import { CacheClosedError, CacheDuplicateKeyError, CacheEntryTooLargeError } from './errors.js';
+import { CacheClosedError, CacheEntryTooLargeError } from './errors.js';
+import { checkStorable, createDict, expectArray, expectSweepMs, readAllowStale, thenReadable, validatePolicy } from './internal/cache-checks.js';
 import { EntryTimes } from './internal/entry-times.js';
 import { hashKey } from './internal/hash.js';
+import { rankKeys, type SlotView } from './internal/slot-view.js';
 import { validateTags } from './internal/validate-tags.js';
 import { readLoadDefaults, readLoadSettings, readSlidingDefault, type LoadSettings } from './loading/load-options.js';
 import { Loads, type BulkLoader, type Flight, type Loader } from './loading/loads.js';
@@ -49,53 +55,12 @@ import {
 import { createPolicy } from './policies/create.js';
 import { CustomPolicy } from './policies/custom.js';
 import { LruPolicy } from './policies/lru.js';
-import { DEFAULT_EVICTION_POLICY, EVICTION_POLICIES } from './policies/names.js';
+import { DEFAULT_EVICTION_POLICY } from './policies/names.js';
 import type { Policy } from './policies/policy.js';
 import { TinyLfuPolicy } from './policies/tinylfu.js';
 import { REGION_OPTION_KEYS, regionOptions, validateRegionName } from './region.js';
 
-/** Counters of one cache (regions have their own). */
-export interface CacheStats {
-  /** `get`/`getOrLoad` calls that found a fresh value (stale values served by `getOrLoad` included). */
-  hits: number;
-  /** `get`/`getOrLoad` calls that found nothing usable. */
-  misses: number;
-  /** hits / (hits + misses), 0 before the first lookup. */
-  hitRate: number;
-  /** New keys stored. */
-  inserts: number;
-  /** Values replaced under an existing key. */
-  updates: number;
-  /** Entries that left the cache for any reason. */
-  removals: number;
-  /** Removals by reason. */
-  evictions: Record<EvictionReason, number>;
-  /** Entries dropped because their TTL passed (same as `evictions.expired`). */
-  expired: number;
-  /** `set` calls not stored because the entry alone exceeded `maxSizeBytes`. */
-  rejected: number;
-  /** Removals the cache decided on, by cause: `size` (room for a newcomer, by count or bytes), `expired` (TTL), `strategy` (a custom strategy's `shouldEvict`). */
-  evictionsByCause: { size: number; expired: number; strategy: number };
-  /** Loader calls (`getOrLoad`, `getMany`, refreshes) that settled; a `getMany` loader call counts once. */
-  loads: number;
-  /** Loads that failed: threw, rejected, resolved to `undefined`, or outlived a caller's `hardTimeoutMs`. */
-  loadFailures: number;
-  /** Sum of the load times, in ms of `clock`. */
-  loadTimeTotalMs: number;
-  /** 99th percentile of the last 1,024 load times, in ms (0 before the first load). */
-  loadTimeP99Ms: number;
-  /** Calls answered with a stale value: stale-while-revalidate, refresh ahead, grace after a failure, soft or hard timeout, failure backoff. */
-  staleServed: number;
-  /** Stale values served by stale-while-revalidate while a refresh ran (part of `staleServed`). */
-  staleHits: number;
-  /** Entries held now (expired ones not yet swept included). */
-  size: number;
-  /** Bytes held now (0 when sizes are not tracked). */
-  bytes: number;
-}
-
-const REASONS: readonly EvictionReason[] = ['evicted', 'expired', 'deleted', 'replaced', 'cleared'];
-const EVICTION_CAUSES = ['size', 'expired', 'strategy'] as const;
+const REASONS = REMOVAL_REASONS;
 const EVICTED = 0;
 const EXPIRED = 1;
 const DELETED = 2;
@@ -106,44 +71,9 @@ function defaultClock(): number {
   return performance.now();
 }
 
-function createDict(): Record<string, number> {
-  const dict = Object.create(null) as Record<string, number>;
-  // Start in dictionary mode so the first deletes do not trigger a shape transition.
-  dict.__init__ = 0;
-  delete dict.__init__;
-  return dict;
-}
-
-function keyContext(key: unknown): Record<string, unknown> {
-  return typeof key === 'string' || typeof key === 'number' ? { key } : {};
-}
-
 // Every option a region can set, and the name, which a region always gets from its parent.
 const CACHE_OPTION_KEYS = [...REGION_OPTION_KEYS, 'name'] as const satisfies readonly (keyof CacheOptions)[];
 const SET_OPTION_KEYS = ['ttlMs', 'sizeBytes', 'tags', 'sliding'] as const satisfies readonly (keyof SetOptions)[];
-const SET_MANY_KEYS = ['key', 'value', 'ttlMs', 'sizeBytes', 'tags', 'sliding'] as const satisfies readonly (keyof SetManyEntry<unknown, unknown>)[];
-
-// The sweep period is a timer: Node turns a delay over MAX_TIMER_MS into 1 ms, which would sweep non-stop.
-function expectSweepMs(name: string, value: unknown): number {
-  return expectTimerMs(name, value, { allowZero: true });
-}
-
-function validatePolicy(value: unknown): EvictionPolicyName | EvictionStrategy<never, never> {
-  if (typeof value === 'string' && (EVICTION_POLICIES as readonly string[]).includes(value)) return value as EvictionPolicyName;
-  if (typeof value === 'object' && value !== null) {
-    const s = value as Record<string, unknown>;
-    for (const method of ['shouldEvict', 'onAccess', 'onInsert', 'evictionPriority']) expectFunction(`evictionPolicy.${method}`, s[method]);
-    return value as EvictionStrategy<never, never>;
-  }
-  throw new TypeError(
-    `Expected \`evictionPolicy\` to be one of ${EVICTION_POLICIES.join(', ')} or an EvictionStrategy object, got ${describeValue(value)}`,
-  );
-}
-
-function expectArray(name: string, value: unknown): readonly unknown[] {
-  if (!Array.isArray(value)) throw new TypeError(`Expected \`${name}\` to be an array, got ${describeValue(value)}`);
-  return value;
-}
 
 /**
  * An in-process cache with a pluggable eviction policy, TTLs, byte limits, tags, regions and
@@ -231,6 +161,9 @@ export class Cache<K, V> {
   readonly #inflight = new Map<K, Flight<V>>();
   readonly #controller = new AbortController();
   readonly #loads: Loads<K, V>;
+  readonly #getOne = (key: K): V | undefined => this.get(key);
+  /** Read-only slot access for dump and ranking. */
+  readonly #view: SlotView<K, V>;
   /** Grace, sliding TTL and write time per slot, for entries with a TTL (see EntryTimes). */
   readonly #times: EntryTimes;
   /** True once grace, sliding expiry or refresh ahead was used: only then does a TTL write record EntryTimes. */
@@ -308,6 +241,19 @@ export class Cache<K, V> {
     this.#readCheck = this.#custom !== undefined;
     this.#plain = this.#sizes === undefined && this.#defaultTtlMs === 0;
     this.#times = new EntryTimes(slots);
+    this.#view = {
+      policy: this.#policy,
+      now: () => this.#clock(),
+      live: (slot) => this.#live(slot),
+      key: (slot) => this.#keys[slot] as K,
+      value: (slot) => this.#values[slot] as V,
+      expiresAt: (slot) => (this.#expiresAt === undefined ? 0 : this.#expiresAt[slot]!),
+      staleUntil: (slot) => (this.#staleUntil === undefined ? 0 : this.#staleUntil[slot]!),
+      tags: (slot) => this.#slotTags?.[slot],
+      sizeBytes: (slot) => (this.#sizes === undefined ? 0 : this.#sizes[slot]!),
+      occupied: () => this.#occupied(),
+      count: () => this.#count,
+    };
     if (this.#loadDefaults.refreshAfterMs > 0) this.#trackWrites = this.#timesOn = true;
     this.#loads = new Loads<K, V>(
       {
@@ -443,31 +389,10 @@ export class Cache<K, V> {
    *   RangeError for an invalid entry, naming it (`entries[3].ttlMs`); {@link CacheClosedError}.
    */
   setMany(entries: readonly SetManyEntry<K, V>[]): number {
-    expectArray('entries', entries);
+    const checked = checkSetMany<K, V>(this.name, entries, this.#slidingDefault, (key, value) => (this.#sizes === undefined ? undefined : this.#measure(key, value)));
     if (this.#closed) throw new CacheClosedError(this.name);
-    const checked: { key: K; value: V; ttlMs: number | undefined; size: number | undefined; tags: readonly string[] | undefined; sliding: boolean }[] = [];
-    const seen = new Map<K, number>();
-    for (let i = 0; i < entries.length; i += 1) {
-      const name = `entries[${i}]`;
-      const e = readOptions(name, entries[i], SET_MANY_KEYS);
-      const key = e.key as K;
-      const value = e.value as V;
-      checkStorable(value, `${name}.value`);
-      const first = seen.get(key);
-      if (first !== undefined) throw new CacheDuplicateKeyError({ cache: this.name, index: i, firstIndex: first, ...keyContext(key) });
-      seen.set(key, i);
-      const size = e.sizeBytes !== undefined ? expectNonNegativeFinite(`${name}.sizeBytes`, e.sizeBytes) : this.#sizes !== undefined ? this.#measure(key, value) : undefined;
-      checked.push({
-        key,
-        value,
-        ttlMs: e.ttlMs === undefined ? undefined : expectNonNegativeFinite(`${name}.ttlMs`, e.ttlMs),
-        size,
-        tags: e.tags === undefined ? undefined : validateTags(e.tags),
-        sliding: e.sliding === undefined ? this.#slidingDefault : expectBoolean(`${name}.sliding`, e.sliding),
-      });
-    }
     let stored = 0;
-    for (const c of checked) if (this.#store(c.key, c.value, c.ttlMs, c.size, c.tags, 0, 0, c.sliding)) stored += 1;
+    for (const c of checked) if (this.#store(c.key, c.value, c.ttlMs, c.sizeBytes, c.tags, 0, 0, c.sliding)) stored += 1;
     return stored;
   }
 
@@ -480,26 +405,20 @@ export class Cache<K, V> {
   }
 
   /**
-   * Without a loader: the values of `keys` in order (`undefined` for a miss), each counted as a `get`;
-   * a key repeated in `keys` is looked up once.
+   * The values of `keys` in order (`undefined` for a miss), one `get` per distinct key. With a loader,
+   * every key that missed is loaded by ONE call `loader(missingKeys, context)` (keys loading already
+   * join that load), which returns a Map or `[key, value]` pairs, stored with `options` and returned in
+   * place; a key it leaves out stays `undefined`. Stale values and refresh ahead do not apply here.
    *
-   * With a loader: the same, but every key that missed is loaded by ONE call
-   * `loader(missingKeys, context)` (distinct keys, in first-asked order; keys already loading by
-   * `getOrLoad` join that load instead), which returns a Map or `[key, value]` pairs; its values are
-   * stored with `options` (or the TTL/tags the loader set on its context) and returned in place. A key
-   * the loader did not return comes back `undefined` and is not stored. Stale values are not served and
-   * refresh ahead does not apply here; `hardTimeoutMs` and `signal` do.
-   *
-   * @throws (rejects) {@link CacheLoaderError} when the loader fails (no key is stored),
-   *   `CacheLoadTimeoutError`, {@link CacheLoadAbortedError}, {@link CacheClosedError}; the last failure
-   *   of a key still backing off after failures (`failureBackoffMs`); TypeError for invalid arguments.
+   * @throws (rejects) {@link CacheLoaderError} (nothing stored), `CacheLoadTimeoutError`,
+   *   {@link CacheLoadAbortedError}, {@link CacheClosedError}, a backing-off key's last failure; TypeError.
    */
   getMany(keys: readonly K[]): (V | undefined)[];
   getMany(keys: readonly K[], loader: BulkLoader<K, V>, options?: GetManyOptions): Promise<(V | undefined)[]>;
   getMany(keys: readonly K[], loader?: BulkLoader<K, V>, options?: GetManyOptions): (V | undefined)[] | Promise<(V | undefined)[]> {
     if (loader === undefined) {
       expectArray('keys', keys);
-      return this.#lookupMany(keys, undefined);
+      return lookupMany(keys, this.#getOne, undefined);
     }
     let settings: LoadSettings;
     try {
@@ -511,7 +430,7 @@ export class Cache<K, V> {
       return Promise.reject(toError(err));
     }
     const missing: K[] = [];
-    const out = this.#lookupMany(keys, missing);
+    const out = lookupMany(keys, this.#getOne, missing);
     if (missing.length === 0) return Promise.resolve(out);
     return this.#loads.loadMany(missing, loader, settings).then((found) => {
       for (let i = 0; i < keys.length; i += 1) if (out[i] === undefined) out[i] = found.get(keys[i] as K);
@@ -716,12 +635,12 @@ export class Cache<K, V> {
    * @throws TypeError / RangeError unless `n` is a non-negative integer.
    */
   hottest(n: number): K[] {
-    return this.#ranked(expectNonNegativeInteger('n', n), true);
+    return rankKeys(this.#view, expectNonNegativeInteger('n', n), true, this.#readCheck);
   }
 
   /** The `n` keys the eviction policy would evict first, in eviction order; see {@link Cache.hottest}. */
   coldest(n: number): K[] {
-    return this.#ranked(expectNonNegativeInteger('n', n), false);
+    return rankKeys(this.#view, expectNonNegativeInteger('n', n), false, this.#readCheck);
   }
 
   /**
@@ -731,24 +650,7 @@ export class Cache<K, V> {
    * dump (JSON, msgpack) as you see fit. No stats or policy update.
    */
   dump(): CacheDump<K, V> {
-    const now = this.#clock();
-    const slots = this.#policy.ranked === undefined ? this.#occupied() : this.#policy.ranked(this.#count, false);
-    const entries: CacheDumpEntry<K, V>[] = [];
-    for (const slot of slots) {
-      if (this.#readCheck && !this.#live(slot)) continue;
-      const e = this.#expiresAt === undefined ? 0 : this.#expiresAt[slot]!;
-      const staleUntil = this.#staleUntil === undefined ? 0 : this.#staleUntil[slot]!;
-      const tags = this.#slotTags === undefined ? undefined : this.#slotTags[slot];
-      entries.push({
-        key: this.#keys[slot] as K,
-        value: this.#values[slot] as V,
-        ttlMs: e === 0 ? null : e - now,
-        staleMs: e !== 0 && staleUntil > e ? staleUntil - e : 0,
-        tags: tags === undefined ? [] : [...tags],
-        sizeBytes: this.#sizes === undefined ? 0 : this.#sizes[slot]!,
-      });
-    }
-    return { format: DUMP_FORMAT, version: DUMP_VERSION, dumpedAt: Date.now(), entries };
+    return dumpCache(this.#view, this.#readCheck);
   }
 
   /**
@@ -761,19 +663,11 @@ export class Cache<K, V> {
    */
   load(dump: CacheDump<K, V>): number {
     if (this.#closed) throw new CacheClosedError(this.name);
-    const valid = readDump<K, V>(dump, (value) => checkStorable(value, 'value'));
-    const elapsed = Math.max(0, Date.now() - valid.dumpedAt);
-    const sizes: (number | undefined)[] = valid.entries.map((e) =>
-      this.#sizes === undefined ? undefined : e.sizeBytes > 0 ? e.sizeBytes : this.#measure(e.key, e.value),
-    );
-    let loaded = 0;
-    for (let i = 0; i < valid.entries.length; i += 1) {
-      const e = valid.entries[i]!;
-      const ttlMs = e.ttlMs === null ? 0 : e.ttlMs - elapsed;
-      if (e.ttlMs !== null && ttlMs <= 0) continue;
-      if (this.#store(e.key, e.value, ttlMs, sizes[i], e.tags.length === 0 ? undefined : e.tags, e.staleMs, 0, this.#slidingDefault)) loaded += 1;
-    }
-    return loaded;
+    return loadDump<K, V>(dump, {
+      checkValue: (value) => checkStorable(value, 'value'),
+      sizeOf: (key, value, dumped) => (this.#sizes === undefined ? undefined : dumped > 0 ? dumped : this.#measure(key, value)),
+      store: (key, value, ttlMs, sizeBytes, tags, staleMs) => this.#store(key, value, ttlMs, sizeBytes, tags, staleMs, 0, this.#slidingDefault),
+    });
   }
 
   /** Drops every expired entry now; returns how many went. The periodic sweep calls this. */
@@ -797,32 +691,7 @@ export class Cache<K, V> {
 
   /** Pull-style metrics for a `MetricsRegistry` (`registry.addCollector(() => cache.collectMetrics())`), regions included. */
   collectMetrics(): MetricSnapshot[] {
-    const s = this.stats();
-    const labels = { cache: this.name };
-    const counter = (name: string, help: string, value: number, extra?: Record<string, string>): MetricSnapshot => ({
-      type: 'counter',
-      name,
-      help,
-      labels: extra === undefined ? labels : { ...labels, ...extra },
-      value,
-    });
-    const gauge = (name: string, help: string, value: number): MetricSnapshot => ({ type: 'gauge', name, help, labels, value });
-    const out: MetricSnapshot[] = [
-      counter('patinox_cache_hits_total', 'Lookups that found a value', s.hits),
-      counter('patinox_cache_misses_total', 'Lookups that found nothing', s.misses),
-      counter('patinox_cache_inserts_total', 'New keys stored', s.inserts),
-      counter('patinox_cache_rejected_total', 'Entries not stored (too large)', s.rejected),
-      counter('patinox_cache_loads_total', 'Loader calls', s.loads),
-      counter('patinox_cache_load_failures_total', 'Loader calls that failed', s.loadFailures),
-      counter('patinox_cache_load_time_ms_total', 'Time spent in loaders, in ms', s.loadTimeTotalMs),
-      gauge('patinox_cache_load_time_p99_ms', '99th percentile load time of the last 1024 loads, in ms', s.loadTimeP99Ms),
-      counter('patinox_cache_stale_served_total', 'Calls answered with a stale value', s.staleServed),
-      ...REASONS.map((reason) => counter('patinox_cache_removals_total', 'Entries removed, by reason', s.evictions[reason], { reason })),
-      ...EVICTION_CAUSES.map((cause) => counter('patinox_cache_evictions_total', 'Entries the cache evicted, by cause', s.evictionsByCause[cause], { cause })),
-      gauge('patinox_cache_entries', 'Entries held', s.size),
-      gauge('patinox_cache_bytes', 'Bytes held', s.bytes),
-      gauge('patinox_cache_hit_ratio', 'hits / lookups since creation', s.hitRate),
-    ];
+    const out = cacheMetrics(this.name, this.stats());
     for (const region of this.#regions.values()) out.push(...region.collectMetrics());
     return out;
   }
@@ -1235,42 +1104,6 @@ export class Cache<K, V> {
     return this.#clock() - this.#times.writtenAt(slot) >= refreshAfterMs;
   }
 
-  /** getMany's lookups: one `get` per distinct key; misses go to `missing` when given. */
-  #lookupMany(keys: readonly K[], missing: K[] | undefined): (V | undefined)[] {
-    const out = new Array<V | undefined>(keys.length);
-    const first = keys.length > 1 ? new Map<K, number>() : undefined;
-    for (let i = 0; i < keys.length; i += 1) {
-      const key = keys[i] as K;
-      if (first !== undefined) {
-        const j = first.get(key);
-        if (j !== undefined) {
-          out[i] = out[j];
-          continue;
-        }
-        first.set(key, i);
-      }
-      const value = this.get(key);
-      out[i] = value;
-      if (value === undefined && missing !== undefined) missing.push(key);
-    }
-    return out;
-  }
-
-  #ranked(n: number, hottest: boolean): K[] {
-    if (n === 0 || this.#count === 0) return [];
-    const policy = this.#policy;
-    // With expiry possible, rank everything and skip the expired; otherwise the first n are the answer.
-    const want = this.#readCheck ? this.#count : Math.min(n, this.#count);
-    const slots = policy.ranked === undefined ? this.#occupied() : policy.ranked(want, hottest);
-    const out: K[] = [];
-    for (const slot of slots) {
-      if (this.#readCheck && !this.#live(slot)) continue;
-      out.push(this.#keys[slot] as K);
-      if (out.length === n) break;
-    }
-    return out;
-  }
-
   #find(key: K): number | undefined {
     return typeof key === 'string' ? this.#dict[key] : this.#map.get(key);
   }
@@ -1318,28 +1151,3 @@ export class Cache<K, V> {
 
 }
 
-/**
- * Throws a TypeError for a value `set` refuses: `undefined` (the miss marker), or an object whose `then`
- * cannot be read (getOrLoad hands hits back through a promise, which reads `then`).
- */
-function checkStorable(value: unknown, name: string): void {
-  if (value === undefined) throw new TypeError(`Expected \`${name}\` to be defined, got undefined: undefined marks a miss and cannot be stored`);
-  if (typeof value === 'object' && value !== null && !thenReadable(value)) {
-    throw new TypeError(`Expected \`${name}\` to be storable, got an object whose \`then\` cannot be read (a getter or Proxy trap threw)`);
-  }
-}
-
-/** Reads `allowStale` from peek's options. */
-function readAllowStale(options: PeekOptions): boolean {
-  return optional('allowStale', readOptions('options', options, ['allowStale']).allowStale, expectBoolean, false);
-}
-
-/** False when reading `value.then` throws (a hostile getter or Proxy trap). */
-function thenReadable(value: object): boolean {
-  try {
-    void (value as { then?: unknown }).then;
-    return true;
-  } catch {
-    return false;
-  }
-}

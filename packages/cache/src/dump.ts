@@ -1,4 +1,5 @@
 import { CacheDumpInvalidError } from './errors.js';
+import type { SlotView } from './internal/slot-view.js';
 
 /** The `format` of every {@link CacheDump}. */
 export const DUMP_FORMAT = 'patinox-cache-dump';
@@ -84,4 +85,57 @@ export function readDump<K, V>(dump: unknown, checkValue: (value: unknown) => vo
     entries.push({ key: key as K, value: value as V, ttlMs, staleMs, tags: [...(tags as string[])], sizeBytes });
   }
   return { format: DUMP_FORMAT, version: DUMP_VERSION, dumpedAt, entries };
+}
+
+/**
+ * The live entries of the cache behind `view`, coldest first (so loading them in order leaves the
+ * hottest most recently used).
+ */
+export function dumpCache<K, V>(view: SlotView<K, V>, mayExpire: boolean): CacheDump<K, V> {
+  const now = view.now();
+  const slots = view.policy.ranked === undefined ? view.occupied() : view.policy.ranked(view.count(), false);
+  const entries: CacheDumpEntry<K, V>[] = [];
+  for (const slot of slots) {
+    if (mayExpire && !view.live(slot)) continue;
+    const e = view.expiresAt(slot);
+    const staleUntil = view.staleUntil(slot);
+    const tags = view.tags(slot);
+    entries.push({
+      key: view.key(slot),
+      value: view.value(slot),
+      ttlMs: e === 0 ? null : e - now,
+      staleMs: e !== 0 && staleUntil > e ? staleUntil - e : 0,
+      tags: tags === undefined ? [] : [...tags],
+      sizeBytes: view.sizeBytes(slot),
+    });
+  }
+  return { format: DUMP_FORMAT, version: DUMP_VERSION, dumpedAt: Date.now(), entries };
+}
+
+/** How `loadDump` stores into a cache. */
+export interface DumpTarget<K, V> {
+  /** Throws for a value the cache refuses. */
+  checkValue(value: unknown): void;
+  /** The size to store an entry with (undefined when sizes are not tracked); may throw (a `sizeOf` that does). */
+  sizeOf(key: K, value: V, dumped: number): number | undefined;
+  /** Stores one entry; false when rejected (too large). `ttlMs` 0 means no expiry. */
+  store(key: K, value: V, ttlMs: number, sizeBytes: number | undefined, tags: readonly string[] | undefined, staleMs: number): boolean;
+}
+
+/**
+ * Checks the whole `dump` (and measures every entry) before storing anything, then stores the entries
+ * whose TTL is not over, aged by the wall-clock time since `dumpedAt`. Returns how many were stored.
+ */
+export function loadDump<K, V>(dump: unknown, target: DumpTarget<K, V>): number {
+  const valid = readDump<K, V>(dump, (value) => target.checkValue(value));
+  const elapsed = Math.max(0, Date.now() - valid.dumpedAt);
+  const sizes = valid.entries.map((e) => target.sizeOf(e.key, e.value, e.sizeBytes));
+  let loaded = 0;
+  for (let i = 0; i < valid.entries.length; i += 1) {
+    const e = valid.entries[i]!;
+    const ttlMs = e.ttlMs === null ? 0 : e.ttlMs - elapsed;
+    if (e.ttlMs !== null && ttlMs <= 0) continue;
+    if (target.store(e.key, e.value, ttlMs, sizes[i], e.tags.length === 0 ? undefined : e.tags, e.staleMs)) loaded += 1;
+  }
+  return loaded;
 }
