@@ -315,11 +315,10 @@ export class Cache<K, V> {
    * a value past its TTL that is still inside its stale-while-revalidate or grace window.
    */
   peek(key: K, options?: PeekOptions): V | undefined {
+    const allowStale = options !== undefined && readAllowStale(options);
     const slot = this.#find(key);
     if (slot === undefined) return undefined;
-    if (this.#readCheck && !this.#live(slot)) {
-      return options !== undefined && readAllowStale(options) && this.#retained(slot) ? this.#values[slot] : undefined;
-    }
+    if (this.#readCheck && !this.#live(slot)) return allowStale && this.#retained(slot) ? this.#values[slot] : undefined;
     return this.#values[slot];
   }
 

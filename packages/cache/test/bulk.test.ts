@@ -79,6 +79,19 @@ describe('Cache bulk calls', () => {
     expect(cache.stats().loadFailures).toBe(3);
   });
 
+  it('does not store what a bulk loader returns after close', async () => {
+    const cache = new Cache<string, number>({ maxEntries: 10 });
+    const gate = deferred<void>();
+    const many = cache.getMany(['a', 'b'], async () => {
+      await gate.promise;
+      return new Map([['a', 1], ['b', 2]]);
+    });
+    cache.close();
+    gate.resolve();
+    await expect(many).resolves.toEqual([1, 2]);
+    expect(cache.size).toBe(0);
+  });
+
   it('honours signal and hardTimeoutMs in getMany', async () => {
     const cache = new Cache<string, number>({ maxEntries: 10 });
     const controller = new AbortController();
@@ -140,6 +153,7 @@ describe('Cache bulk calls', () => {
     expect(cache.peek('s')).toBeUndefined();
     expect(cache.stats()).toEqual(before);
     expect(() => cache.peek('s', { allowStale: 1 as never })).toThrow(TypeError);
+    expect(() => cache.peek('other', { allowStale: 'no' as never })).toThrow(TypeError);
     // Still the least recently used: the next insert evicts it.
     cache.set('new', 3);
     expect(cache.peek('s', { allowStale: true })).toBeUndefined();
