@@ -300,13 +300,12 @@ export class Cache<K, V> {
       this.#misses += 1;
       return undefined;
     }
-    if (this.#readCheck && !this.#usable(slot)) {
+    if (this.#readCheck && !this.#readable(slot)) {
       this.#misses += 1;
       return undefined;
     }
     this.#hits += 1;
     this.#hit(slot);
-    if (this.#sliding) this.#slide(slot);
     return this.#values[slot];
   }
 
@@ -1083,6 +1082,16 @@ export class Cache<K, V> {
       this.#drop(slot, EVICTED);
       return false;
     }
+    return true;
+  }
+
+  /**
+   * #usable for `get`, which also slides the entry's expiry. Sliding needs a TTL, so it lives behind
+   * `get`'s #readCheck branch: a cache without TTLs pays nothing for it, one with TTLs one branch.
+   */
+  #readable(slot: number): boolean {
+    if (!this.#usable(slot)) return false;
+    if (this.#sliding) this.#slide(slot);
     return true;
   }
 
