@@ -361,7 +361,7 @@ export class Cache<K, V> {
       this.#insertPlain(key, value);
       return true;
     }
-    if (options === undefined) return this.#store(key, value, undefined, undefined, undefined, 0);
+    if (options === undefined) return this.#store(key, value, undefined, undefined, undefined, 0, 0, this.#slidingDefault);
     let ttlMs: unknown;
     let sizeBytes: unknown;
     let tags: unknown;
@@ -734,7 +734,7 @@ export class Cache<K, V> {
   // ---- internals -------------------------------------------------------------------------------
 
   /** Validates per-call options and stores; false when rejected as too large. */
-  #store(key: K, value: V, ttlOption: unknown, sizeOption: unknown, tagsOption: unknown, swrMs: number, graceMs = 0, sliding = this.#slidingDefault): boolean {
+  #store(key: K, value: V, ttlOption: unknown, sizeOption: unknown, tagsOption: unknown, swrMs: number, graceMs: number, sliding: boolean): boolean {
     const ttlMs = ttlOption === undefined ? this.#defaultTtlMs : expectNonNegativeFinite('ttlMs', ttlOption);
     const tags = tagsOption === undefined ? undefined : validateTags(tagsOption);
     let size = 0;
@@ -750,19 +750,22 @@ export class Cache<K, V> {
       const now = this.#clock();
       expiresAt = now + ttlMs;
       if (swrMs > 0) staleUntil = expiresAt + swrMs;
-      if (graceMs > 0 || sliding) {
-        this.#timesOn = true;
-        if (sliding) this.#sliding = true;
-      }
-      this.#pendingNow = now;
-      this.#pendingTtl = ttlMs;
-      this.#pendingGrace = graceMs;
-      this.#pendingSliding = sliding;
+      if (this.#timesOn || graceMs > 0 || sliding) this.#pend(now, ttlMs, graceMs, sliding);
     }
     const slot = this.#find(key);
     if (slot !== undefined) this.#replace(slot, key, value, expiresAt, size, tags, staleUntil);
     else this.#insert(key, value, expiresAt, size, tags, staleUntil);
     return true;
+  }
+
+  /** Hands a TTL write's grace, sliding and time to #setExpiry (EntryTimes), and turns them on for good. */
+  #pend(now: number, ttlMs: number, graceMs: number, sliding: boolean): void {
+    this.#timesOn = true;
+    if (sliding) this.#sliding = true;
+    this.#pendingNow = now;
+    this.#pendingTtl = ttlMs;
+    this.#pendingGrace = graceMs;
+    this.#pendingSliding = sliding;
   }
 
   #measure(key: K, value: V): number {
