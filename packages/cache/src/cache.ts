@@ -1,15 +1,14 @@
 import {
   describeThrown,
   describeValue,
+  expectBoolean,
   expectFunction,
   expectNonEmptyString,
   expectNonNegativeFinite,
+  expectNonNegativeInteger,
   expectPositiveInteger,
-  expectSignal,
   expectString,
-  expectTimerMs,
   optional,
-  raceAbort,
   readOptions,
   toError,
 } from '@patinox/errors';
@@ -24,68 +23,45 @@ import {
   type Monitor,
   type TraceHook,
 } from '@patinox/monitor';
+import { checkSetMany, lookupMany } from './bulk.js';
+import { cacheMetrics, REMOVAL_REASONS, type CacheStats } from './cache-stats.js';
+
+// Re-exported: CacheStats was declared here, and importers (the tier) still take it from this module.
+export type { CacheStats } from './cache-stats.js';
+import { dumpCache, loadDump, type CacheDump } from './dump.js';
 import { CACHE_EVENTS } from './events.js';
-import { CacheClosedError, CacheEntryTooLargeError, CacheLoadAbortedError, CacheLoaderError } from './errors.js';
+import { CacheClosedError, CacheEntryTooLargeError } from './errors.js';
+import { checkStorable, createDict, expectArray, expectSweepMs, readAllowStale, thenReadable, validatePolicy } from './internal/cache-checks.js';
+import { EntryTimes } from './internal/entry-times.js';
 import { hashKey } from './internal/hash.js';
+import { rankKeys, type SlotView } from './internal/slot-view.js';
+import { validateTags } from './internal/validate-tags.js';
+import { readLoadDefaults, readLoadSettings, readSlidingDefault, type LoadSettings } from './loading/load-options.js';
+import { Loads, type BulkLoader, type Flight, type Loader } from './loading/loads.js';
 import {
   CACHE_DEFAULTS,
   type CacheOptions,
   type EvictionPolicyName,
   type EvictionReason,
   type EvictionStrategy,
+  type GetManyOptions,
   type GetOrLoadOptions,
-  type LoaderContext,
+  type PeekOptions,
   type RegionOptions,
+  type SetManyEntry,
   type SetOptions,
+  type StatsOptions,
 } from './options.js';
 import { ClockTinyLfuPolicy } from './policies/clock-tinylfu.js';
 import { createPolicy } from './policies/create.js';
 import { CustomPolicy } from './policies/custom.js';
 import { LruPolicy } from './policies/lru.js';
-import { DEFAULT_EVICTION_POLICY, EVICTION_POLICIES } from './policies/names.js';
+import { DEFAULT_EVICTION_POLICY } from './policies/names.js';
 import type { Policy } from './policies/policy.js';
 import { TinyLfuPolicy } from './policies/tinylfu.js';
 import { REGION_OPTION_KEYS, regionOptions, validateRegionName } from './region.js';
 
-/** Counters of one cache (regions have their own). */
-export interface CacheStats {
-  /** `get`/`getOrLoad` calls that found a fresh value (stale values served by `getOrLoad` included). */
-  hits: number;
-  /** `get`/`getOrLoad` calls that found nothing usable. */
-  misses: number;
-  /** hits / (hits + misses), 0 before the first lookup. */
-  hitRate: number;
-  /** New keys stored. */
-  inserts: number;
-  /** Values replaced under an existing key. */
-  updates: number;
-  /** Entries that left the cache for any reason. */
-  removals: number;
-  /** Removals by reason. */
-  evictions: Record<EvictionReason, number>;
-  /** Entries dropped because their TTL passed (same as `evictions.expired`). */
-  expired: number;
-  /** `set` calls not stored because the entry alone exceeded `maxSizeBytes`. */
-  rejected: number;
-  /** Loader calls started by `getOrLoad` (refreshes included). */
-  loads: number;
-  /** Loader calls that failed. */
-  loadFailures: number;
-  /** Stale values served while a refresh ran. */
-  staleHits: number;
-  /** Entries held now (expired ones not yet swept included). */
-  size: number;
-  /** Bytes held now (0 when sizes are not tracked). */
-  bytes: number;
-}
-
-type Loader<K, V> = (key: K, context: LoaderContext) => V | Promise<V>;
-
-interface Inflight<V> {
-  promise: Promise<V>;
-}
-
-const REASONS: readonly EvictionReason[] = ['evicted', 'expired', 'deleted', 'replaced', 'cleared'];
+const REASONS = REMOVAL_REASONS;
 const EVICTED = 0;
 const EXPIRED = 1;
 const DELETED = 2;
@@ -96,50 +72,9 @@ function defaultClock(): number {
   return performance.now();
 }
 
-function createDict(): Record<string, number> {
-  const dict = Object.create(null) as Record<string, number>;
-  // Start in dictionary mode so the first deletes do not trigger a shape transition.
-  dict.__init__ = 0;
-  delete dict.__init__;
-  return dict;
-}
-
-function ignore(): void {
-  // The failure was already reported to the monitor; this only marks the shared promise as handled.
-}
-
-function keyContext(key: unknown): Record<string, unknown> {
-  return typeof key === 'string' || typeof key === 'number' ? { key } : {};
-}
-
 // Every option a region can set, and the name, which a region always gets from its parent.
 const CACHE_OPTION_KEYS = [...REGION_OPTION_KEYS, 'name'] as const satisfies readonly (keyof CacheOptions)[];
-const SET_OPTION_KEYS = ['ttlMs', 'sizeBytes', 'tags'] as const satisfies readonly (keyof SetOptions)[];
-const LOAD_OPTION_KEYS = ['ttlMs', 'sizeBytes', 'tags', 'signal', 'staleWhileRevalidateMs'] as const satisfies readonly (keyof GetOrLoadOptions)[];
-
-// The sweep period is a timer: Node turns a delay over MAX_TIMER_MS into 1 ms, which would sweep non-stop.
-function expectSweepMs(name: string, value: unknown): number {
-  return expectTimerMs(name, value, { allowZero: true });
-}
-
-function validatePolicy(value: unknown): EvictionPolicyName | EvictionStrategy<never, never> {
-  if (typeof value === 'string' && (EVICTION_POLICIES as readonly string[]).includes(value)) return value as EvictionPolicyName;
-  if (typeof value === 'object' && value !== null) {
-    const s = value as Record<string, unknown>;
-    for (const method of ['shouldEvict', 'onAccess', 'onInsert', 'evictionPriority']) expectFunction(`evictionPolicy.${method}`, s[method]);
-    return value as EvictionStrategy<never, never>;
-  }
-  throw new TypeError(
-    `Expected \`evictionPolicy\` to be one of ${EVICTION_POLICIES.join(', ')} or an EvictionStrategy object, got ${describeValue(value)}`,
-  );
-}
-
-function validateTags(tags: unknown): readonly string[] {
-  if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) {
-    throw new TypeError(`Expected \`tags\` to be an array of strings, got ${describeValue(tags)}`);
-  }
-  return tags as readonly string[];
-}
+const SET_OPTION_KEYS = ['ttlMs', 'sizeBytes', 'tags', 'sliding'] as const satisfies readonly (keyof SetOptions)[];
 
 /**
  * An in-process cache with a pluggable eviction policy, TTLs, byte limits, tags, regions and
@@ -204,7 +139,8 @@ export class Cache<K, V> {
   readonly #options: CacheOptions<K, V>;
   readonly #clock: () => number;
   readonly #defaultTtlMs: number;
-  readonly #swrMs: number;
+  readonly #loadDefaults: LoadSettings;
+  readonly #slidingDefault: boolean;
   readonly #cleanupIntervalMs: number;
   readonly #sizeOf: ((value: V, key: K) => number) | undefined;
   readonly #onEvict: ((key: K, value: V, reason: EvictionReason) => void) | undefined;
@@ -224,8 +160,25 @@ export class Cache<K, V> {
   #deferring = 0;
   #deferred: unknown[] | undefined;
   #closed = false;
-  readonly #inflight = new Map<K, Inflight<V>>();
+  readonly #inflight = new Map<K, Flight<V>>();
   readonly #controller = new AbortController();
+  readonly #loads: Loads<K, V>;
+  readonly #getOne = (key: K): V | undefined => this.get(key);
+  /** Read-only slot access for dump and ranking. */
+  readonly #view: SlotView<K, V>;
+  /** Grace, sliding TTL and write time per slot, for entries with a TTL (see EntryTimes). */
+  readonly #times: EntryTimes;
+  /** True once grace, sliding expiry or refresh ahead was used: only then does a TTL write record EntryTimes. */
+  #timesOn = false;
+  /** True once refresh ahead was used: TTL writes then record their time. */
+  #trackWrites = false;
+  /** True once an entry may slide: only then does a hit check for it. */
+  #sliding = false;
+  // What the running #store hands to #setExpiry for EntryTimes (kept out of the hot signatures).
+  #pendingNow = 0;
+  #pendingTtl = 0;
+  #pendingGrace = 0;
+  #pendingSliding = false;
   readonly #regions = new Map<string, Cache<unknown, unknown>>();
 
   #bytes = 0;
@@ -234,10 +187,10 @@ export class Cache<K, V> {
   #inserts = 0;
   #updates = 0;
   #rejected = 0;
-  #loads = 0;
-  #loadFailures = 0;
   #staleHits = 0;
   #evicted = 0;
+  /** Part of #evicted: entries a custom strategy's shouldEvict dropped on read. */
+  #vetoed = 0;
   #expired = 0;
   #deleted = 0;
   #replaced = 0;
@@ -255,7 +208,8 @@ export class Cache<K, V> {
     this.maxSizeBytes = maxSizeBytes;
     this.#sizeOf = optional('sizeOf', options.sizeOf, expectFunction, undefined) as ((value: V, key: K) => number) | undefined;
     this.#defaultTtlMs = optional('defaultTtlMs', options.defaultTtlMs, expectNonNegativeFinite, CACHE_DEFAULTS.defaultTtlMs);
-    this.#swrMs = optional('staleWhileRevalidateMs', options.staleWhileRevalidateMs, expectNonNegativeFinite, CACHE_DEFAULTS.staleWhileRevalidateMs);
+    this.#loadDefaults = readLoadDefaults(options);
+    this.#slidingDefault = readSlidingDefault(options);
     this.#cleanupIntervalMs = optional('cleanupIntervalMs', options.cleanupIntervalMs, expectSweepMs, CACHE_DEFAULTS.cleanupIntervalMs);
     this.#clock = optional('clock', options.clock, expectFunction, defaultClock) as () => number;
     this.#onEvict = optional('onEvict', options.onEvict, expectFunction, undefined) as ((key: K, value: V, reason: EvictionReason) => void) | undefined;
@@ -289,6 +243,36 @@ export class Cache<K, V> {
     this.#needsHash = this.#policy.needsHash;
     this.#readCheck = this.#custom !== undefined;
     this.#plain = this.#sizes === undefined && this.#defaultTtlMs === 0;
+    this.#times = new EntryTimes(slots);
+    this.#view = {
+      policy: this.#policy,
+      now: () => this.#clock(),
+      live: (slot) => this.#live(slot),
+      key: (slot) => this.#keys[slot] as K,
+      value: (slot) => this.#values[slot] as V,
+      expiresAt: (slot) => (this.#expiresAt === undefined ? 0 : this.#expiresAt[slot]!),
+      staleUntil: (slot) => (this.#staleUntil === undefined ? 0 : this.#staleUntil[slot]!),
+      tags: (slot) => this.#slotTags?.[slot],
+      sizeBytes: (slot) => (this.#sizes === undefined ? 0 : this.#sizes[slot]!),
+      occupied: () => this.#occupied(),
+      count: () => this.#count,
+    };
+    if (this.#loadDefaults.refreshAfterMs > 0) this.#trackWrites = this.#timesOn = true;
+    this.#loads = new Loads<K, V>(
+      {
+        name: this.name,
+        monitor: this.#monitor,
+        tracer: this.#tracer,
+        signal: this.#controller.signal,
+        now: () => this.#clock(),
+        isClosed: () => this.#closed,
+        store: (key, value, ttlMs, tags, s) => {
+          this.#store(key, value, ttlMs, s.sizeBytes, tags, s.staleWhileRevalidateMs, s.graceMs, this.#slidingDefault);
+        },
+      },
+      this.#inflight,
+      this.maxEntries,
+    );
   }
 
   /** The eviction policy in use: a built-in name, or `'custom'`. */
@@ -319,7 +303,7 @@ export class Cache<K, V> {
       this.#misses += 1;
       return undefined;
     }
-    if (this.#readCheck && !this.#usable(slot)) {
+    if (this.#readCheck && !this.#readable(slot)) {
       this.#misses += 1;
       return undefined;
     }
@@ -328,11 +312,24 @@ export class Cache<K, V> {
     return this.#values[slot];
   }
 
-  /** The value under `key` without touching the policy or the stats. */
-  peek(key: K): V | undefined {
+  /**
+   * The value under `key` without touching the policy or the stats. With `{ allowStale: true }`, also
+   * a value past its TTL that is still inside its stale-while-revalidate or grace window.
+   */
+  peek(key: K, options?: PeekOptions): V | undefined {
+    const allowStale = options !== undefined && readAllowStale(options);
+    const slot = this.#find(key);
+    if (slot === undefined) return undefined;
+    if (this.#readCheck && !this.#live(slot)) return allowStale && this.#retained(slot) ? this.#values[slot] : undefined;
+    return this.#values[slot];
+  }
+
+  /** ms until `key` expires: `Infinity` when it has no TTL, `undefined` when absent or expired. No stats or policy update. */
+  remainingTtl(key: K): number | undefined {
     const slot = this.#find(key);
     if (slot === undefined || (this.#readCheck && !this.#live(slot))) return undefined;
-    return this.#values[slot];
+    const e = this.#expiresAt === undefined ? 0 : this.#expiresAt[slot]!;
+    return e === 0 ? Infinity : e - this.#clock();
   }
 
   /** True when `key` holds a live (unexpired) value; does not touch the policy or the stats. */
@@ -367,19 +364,79 @@ export class Cache<K, V> {
       this.#insertPlain(key, value);
       return true;
     }
-    if (options === undefined) return this.#store(key, value, undefined, undefined, undefined, 0);
+    if (options === undefined) return this.#store(key, value, undefined, undefined, undefined, 0, 0, this.#slidingDefault);
     let ttlMs: unknown;
     let sizeBytes: unknown;
     let tags: unknown;
+    let sliding: unknown;
     // Read in place (set is hot); only a bag that cannot be read pays for readOptions' TypeError.
     try {
       ttlMs = options.ttlMs;
       sizeBytes = options.sizeBytes;
       tags = options.tags;
+      sliding = options.sliding;
     } catch {
-      ({ ttlMs, sizeBytes, tags } = readOptions('options', options, SET_OPTION_KEYS));
+      ({ ttlMs, sizeBytes, tags, sliding } = readOptions('options', options, SET_OPTION_KEYS));
     }
-    return this.#store(key, value, ttlMs, sizeBytes, tags, 0);
+    return this.#store(key, value, ttlMs, sizeBytes, tags, 0, 0, sliding === undefined ? this.#slidingDefault : expectBoolean('sliding', sliding));
+  }
+
+  /**
+   * Several `set`s in one call. Every entry is checked first (values, options, duplicate keys), so an
+   * invalid one stores nothing; returns how many were stored (an entry larger than `maxSizeBytes` is
+   * rejected as by `set`).
+   *
+   * @throws {@link CacheDuplicateKeyError} (`CACHE_DUPLICATE_KEY`) when a key appears twice; TypeError /
+   *   RangeError for an invalid entry, naming it (`entries[3].ttlMs`); {@link CacheClosedError}.
+   */
+  setMany(entries: readonly SetManyEntry<K, V>[]): number {
+    const checked = checkSetMany<K, V>(this.name, entries, this.#slidingDefault, (key, value) => (this.#sizes === undefined ? undefined : this.#measure(key, value)));
+    if (this.#closed) throw new CacheClosedError(this.name);
+    let stored = 0;
+    for (const c of checked) if (this.#store(c.key, c.value, c.ttlMs, c.sizeBytes, c.tags, 0, 0, c.sliding)) stored += 1;
+    return stored;
+  }
+
+  /** Removes every key in `keys` (duplicates allowed); returns how many distinct keys were present. */
+  deleteMany(keys: readonly K[]): number {
+    expectArray('keys', keys);
+    let removed = 0;
+    for (const key of keys) if (this.delete(key)) removed += 1;
+    return removed;
+  }
+
+  /**
+   * The values of `keys` in order (`undefined` for a miss), one `get` per distinct key. With a loader,
+   * every key that missed is loaded by ONE call `loader(missingKeys, context)` (keys loading already
+   * join that load), which returns a Map or `[key, value]` pairs, stored with `options` and returned in
+   * place; a key it leaves out stays `undefined`. Stale values and refresh ahead do not apply here.
+   *
+   * @throws (rejects) {@link CacheLoaderError} (nothing stored), `CacheLoadTimeoutError`,
+   *   {@link CacheLoadAbortedError}, {@link CacheClosedError}, a backing-off key's last failure; TypeError.
+   */
+  getMany(keys: readonly K[]): (V | undefined)[];
+  getMany(keys: readonly K[], loader: BulkLoader<K, V>, options?: GetManyOptions): Promise<(V | undefined)[]>;
+  getMany(keys: readonly K[], loader?: BulkLoader<K, V>, options?: GetManyOptions): (V | undefined)[] | Promise<(V | undefined)[]> {
+    if (loader === undefined) {
+      expectArray('keys', keys);
+      return lookupMany(keys, this.#getOne, undefined);
+    }
+    let settings: LoadSettings;
+    try {
+      expectArray('keys', keys);
+      expectFunction('loader', loader);
+      settings = readLoadSettings(options, this.#loadDefaults);
+      if (this.#closed) throw new CacheClosedError(this.name);
+    } catch (err) {
+      return Promise.reject(toError(err));
+    }
+    const missing: K[] = [];
+    const out = lookupMany(keys, this.#getOne, missing);
+    if (missing.length === 0) return Promise.resolve(out);
+    return this.#loads.loadMany(missing, loader, settings).then((found) => {
+      for (let i = 0; i < keys.length; i += 1) if (out[i] === undefined) out[i] = found.get(keys[i] as K);
+      return out;
+    });
   }
 
   /** Removes `key`; true when it was present. `onEvict` gets reason `deleted`. */
@@ -462,41 +519,48 @@ export class Cache<K, V> {
    * @throws (rejects) {@link CacheLoaderError}, {@link CacheLoadAbortedError}, {@link CacheClosedError};
    *   TypeError for invalid arguments.
    */
-  getOrLoad(key: K, loader: Loader<K, V>, loadOptions: GetOrLoadOptions = {}): Promise<V> {
-    let options: GetOrLoadOptions;
+  getOrLoad(key: K, loader: Loader<K, V>, loadOptions?: GetOrLoadOptions): Promise<V> {
+    let settings: LoadSettings;
     try {
       expectFunction('loader', loader);
-      options = readOptions('options', loadOptions, LOAD_OPTION_KEYS) as GetOrLoadOptions;
-      if (options.ttlMs !== undefined) expectNonNegativeFinite('ttlMs', options.ttlMs);
-      if (options.sizeBytes !== undefined) expectNonNegativeFinite('sizeBytes', options.sizeBytes);
-      if (options.tags !== undefined) validateTags(options.tags);
-      optional('staleWhileRevalidateMs', options.staleWhileRevalidateMs, expectNonNegativeFinite, CACHE_DEFAULTS.staleWhileRevalidateMs);
-      if (options.signal !== undefined) expectSignal('signal', options.signal);
+      settings = readLoadSettings(loadOptions, this.#loadDefaults);
       if (this.#closed) throw new CacheClosedError(this.name);
     } catch (err) {
       return Promise.reject(toError(err));
     }
+    if (settings.refreshAfterMs > 0 && !this.#trackWrites) this.#trackWrites = this.#timesOn = true;
     const slot = this.#find(key);
     if (slot !== undefined) {
       if (!this.#readCheck || this.#live(slot)) {
         this.#hits += 1;
         this.#hit(slot);
-        return Promise.resolve(this.#values[slot] as V);
+        if (this.#sliding) this.#slide(slot);
+        const value = this.#values[slot] as V;
+        if (settings.refreshAfterMs > 0 && this.#refreshDue(slot, settings.refreshAfterMs)) {
+          this.#loads.stats.staleServed += 1;
+          this.#loads.refresh(key, loader, settings, value);
+        }
+        return Promise.resolve(value);
       }
       if (this.#inStaleWindow(slot)) {
         this.#hits += 1;
         this.#staleHits += 1;
+        this.#loads.stats.staleServed += 1;
         this.#hit(slot);
-        if (!this.#inflight.has(key)) this.#startLoad(key, loader, options, true).promise.catch(ignore);
-        return Promise.resolve(this.#values[slot] as V);
+        const value = this.#values[slot] as V;
+        this.#loads.refresh(key, loader, settings, value);
+        return Promise.resolve(value);
+      }
+      if (this.#retained(slot)) {
+        // Past its TTL and its stale window but inside its grace window: wait for the load, with this
+        // value as the fallback.
+        this.#misses += 1;
+        return this.#loads.load(key, loader, settings, true, this.#values[slot]);
       }
       this.#usable(slot);
     }
     this.#misses += 1;
-    const shared = (this.#inflight.get(key) ?? this.#startLoad(key, loader, options, false)).promise;
-    return options.signal === undefined
-      ? shared
-      : raceAbort(shared, options.signal, (reason) => new CacheLoadAbortedError({ cache: this.name, ...keyContext(key) }, reason));
+    return this.#loads.load(key, loader, settings, false, undefined);
   }
 
   /**
@@ -524,11 +588,17 @@ export class Cache<K, V> {
     return [...this.#regions.keys()];
   }
 
-  /** A snapshot of this cache's counters (regions have their own `stats()`). */
-  stats(): CacheStats {
+  /**
+   * A snapshot of this cache's counters (regions have their own `stats()`). With `{ reset: true }` the
+   * counters are zeroed after the snapshot (gauges such as `size` and `bytes` are not); the
+   * `collectMetrics()` counters restart from zero too, which Prometheus reads as a counter reset.
+   */
+  stats(options?: StatsOptions): CacheStats {
+    const reset = options === undefined ? false : optional('reset', readOptions('options', options, ['reset']).reset, expectBoolean, false);
     const lookups = this.#hits + this.#misses;
     const removals = this.#evicted + this.#expired + this.#deleted + this.#replaced + this.#cleared;
-    return {
+    const load = this.#loads.stats;
+    const snapshot: CacheStats = {
       hits: this.#hits,
       misses: this.#misses,
       hitRate: lookups === 0 ? 0 : this.#hits / lookups,
@@ -536,14 +606,69 @@ export class Cache<K, V> {
       updates: this.#updates,
       removals,
       evictions: { evicted: this.#evicted, expired: this.#expired, deleted: this.#deleted, replaced: this.#replaced, cleared: this.#cleared },
+      evictionsByCause: { size: this.#evicted - this.#vetoed, expired: this.#expired, strategy: this.#vetoed },
       expired: this.#expired,
       rejected: this.#rejected,
-      loads: this.#loads,
-      loadFailures: this.#loadFailures,
+      loads: load.loads,
+      loadFailures: load.loadFailures,
+      loadTimeTotalMs: load.loadTimeTotalMs,
+      loadTimeP99Ms: load.p99(),
+      staleServed: load.staleServed,
       staleHits: this.#staleHits,
       size: this.#count,
       bytes: this.#bytes,
     };
+    if (reset) {
+      this.#hits = this.#misses = this.#inserts = this.#updates = this.#rejected = this.#staleHits = 0;
+      this.#evicted = this.#vetoed = this.#expired = this.#deleted = this.#replaced = this.#cleared = 0;
+      load.reset();
+    }
+    return snapshot;
+  }
+
+  /**
+   * The `n` keys the eviction policy values most (Caffeine's `policy().eviction().hottest(n)`), best
+   * first; expired entries skipped. Costs one walk of the policy's lists (O(size) at worst, nothing
+   * allocated per entry beyond the result): fine for an admin endpoint, not for a hot path. What
+   * "hot" means follows the policy: recency for `lru`, frequency then recency for `tinylfu` and `lfu`,
+   * insertion order for `fifo`/`ttl`, `evictionPriority` for a custom strategy.
+   *
+   * @throws TypeError / RangeError unless `n` is a non-negative integer.
+   */
+  hottest(n: number): K[] {
+    return rankKeys(this.#view, expectNonNegativeInteger('n', n), true, this.#readCheck);
+  }
+
+  /** The `n` keys the eviction policy would evict first, in eviction order; see {@link Cache.hottest}. */
+  coldest(n: number): K[] {
+    return rankKeys(this.#view, expectNonNegativeInteger('n', n), false, this.#readCheck);
+  }
+
+  /**
+   * The live entries, their remaining TTLs, stale windows and tags, for a warm restart with
+   * {@link Cache.load} (lru-cache's `dump()`). Entries come coldest first, so loading them in order
+   * leaves the hottest most recently used. Values are the stored references, not copies; serialize the
+   * dump (JSON, msgpack) as you see fit. No stats or policy update.
+   */
+  dump(): CacheDump<K, V> {
+    return dumpCache(this.#view, this.#readCheck);
+  }
+
+  /**
+   * Stores the entries of a {@link Cache.dump} (of this or another process), their TTLs shortened by
+   * the wall-clock time since `dumpedAt`; entries that expired meanwhile are skipped. Returns how many
+   * were stored. The whole dump is checked first: an invalid one loads nothing.
+   *
+   * @throws {@link CacheDumpInvalidError} (`CACHE_DUMP_INVALID`) for an unknown format or version, a
+   *   malformed entry or a key that appears twice; {@link CacheClosedError}.
+   */
+  load(dump: CacheDump<K, V>): number {
+    if (this.#closed) throw new CacheClosedError(this.name);
+    return loadDump<K, V>(dump, {
+      checkValue: (value) => checkStorable(value, 'value'),
+      sizeOf: (key, value, dumped) => (this.#sizes === undefined ? undefined : dumped > 0 ? dumped : this.#measure(key, value)),
+      store: (key, value, ttlMs, sizeBytes, tags, staleMs) => this.#store(key, value, ttlMs, sizeBytes, tags, staleMs, 0, this.#slidingDefault),
+    });
   }
 
   /** Drops every expired entry now; returns how many went. The periodic sweep calls this. */
@@ -553,7 +678,7 @@ export class Cache<K, V> {
     this.#deferring += 1;
     try {
       for (const slot of this.#occupied()) {
-        if (!this.#live(slot) && !this.#inStaleWindow(slot) && this.#keys[slot] !== undefined) {
+        if (!this.#live(slot) && !this.#retained(slot) && this.#keys[slot] !== undefined) {
           this.#usable(slot);
           removed += 1;
         }
@@ -567,28 +692,7 @@ export class Cache<K, V> {
 
   /** Pull-style metrics for a `MetricsRegistry` (`registry.addCollector(() => cache.collectMetrics())`), regions included. */
   collectMetrics(): MetricSnapshot[] {
-    const s = this.stats();
-    const labels = { cache: this.name };
-    const counter = (name: string, help: string, value: number, extra?: Record<string, string>): MetricSnapshot => ({
-      type: 'counter',
-      name,
-      help,
-      labels: extra === undefined ? labels : { ...labels, ...extra },
-      value,
-    });
-    const gauge = (name: string, help: string, value: number): MetricSnapshot => ({ type: 'gauge', name, help, labels, value });
-    const out: MetricSnapshot[] = [
-      counter('patinox_cache_hits_total', 'Lookups that found a value', s.hits),
-      counter('patinox_cache_misses_total', 'Lookups that found nothing', s.misses),
-      counter('patinox_cache_inserts_total', 'New keys stored', s.inserts),
-      counter('patinox_cache_rejected_total', 'Entries not stored (too large)', s.rejected),
-      counter('patinox_cache_loads_total', 'Loader calls', s.loads),
-      counter('patinox_cache_load_failures_total', 'Loader calls that failed', s.loadFailures),
-      ...REASONS.map((reason) => counter('patinox_cache_removals_total', 'Entries removed, by reason', s.evictions[reason], { reason })),
-      gauge('patinox_cache_entries', 'Entries held', s.size),
-      gauge('patinox_cache_bytes', 'Bytes held', s.bytes),
-      gauge('patinox_cache_hit_ratio', 'hits / lookups since creation', s.hitRate),
-    ];
+    const out = cacheMetrics(this.name, this.stats());
     for (const region of this.#regions.values()) out.push(...region.collectMetrics());
     return out;
   }
@@ -633,7 +737,7 @@ export class Cache<K, V> {
   // ---- internals -------------------------------------------------------------------------------
 
   /** Validates per-call options and stores; false when rejected as too large. */
-  #store(key: K, value: V, ttlOption: unknown, sizeOption: unknown, tagsOption: unknown, swrMs: number): boolean {
+  #store(key: K, value: V, ttlOption: unknown, sizeOption: unknown, tagsOption: unknown, swrMs: number, graceMs: number, sliding: boolean): boolean {
     const ttlMs = ttlOption === undefined ? this.#defaultTtlMs : expectNonNegativeFinite('ttlMs', ttlOption);
     const tags = tagsOption === undefined ? undefined : validateTags(tagsOption);
     let size = 0;
@@ -649,11 +753,22 @@ export class Cache<K, V> {
       const now = this.#clock();
       expiresAt = now + ttlMs;
       if (swrMs > 0) staleUntil = expiresAt + swrMs;
+      if (this.#timesOn || graceMs > 0 || sliding) this.#pend(now, ttlMs, graceMs, sliding);
     }
     const slot = this.#find(key);
     if (slot !== undefined) this.#replace(slot, key, value, expiresAt, size, tags, staleUntil);
     else this.#insert(key, value, expiresAt, size, tags, staleUntil);
     return true;
+  }
+
+  /** Hands a TTL write's grace, sliding and time to #setExpiry (EntryTimes), and turns them on for good. */
+  #pend(now: number, ttlMs: number, graceMs: number, sliding: boolean): void {
+    this.#timesOn = true;
+    if (sliding) this.#sliding = true;
+    this.#pendingNow = now;
+    this.#pendingTtl = ttlMs;
+    this.#pendingGrace = graceMs;
+    this.#pendingSliding = sliding;
   }
 
   #measure(key: K, value: V): number {
@@ -839,6 +954,7 @@ export class Cache<K, V> {
     (this.#expiresAt ??= new Float64Array(this.#keys.length))[slot] = expiresAt;
     if (staleUntil !== 0) (this.#staleUntil ??= new Float64Array(this.#keys.length))[slot] = staleUntil;
     else if (this.#staleUntil !== undefined) this.#staleUntil[slot] = 0;
+    if (this.#timesOn) this.#times.write(slot, this.#pendingNow, this.#pendingTtl, this.#pendingGrace, this.#pendingSliding, this.#trackWrites);
     if (!this.#readCheck) this.#readCheck = true;
     if (this.#timer === undefined && this.#cleanupIntervalMs > 0 && !this.#closed) {
       this.#timer = setInterval(() => this.purgeExpired(), this.#cleanupIntervalMs);
@@ -942,26 +1058,68 @@ export class Cache<K, V> {
     return this.#custom === undefined || !this.#custom.shouldEvict(slot);
   }
 
+  /** Inside its stale-while-revalidate window: served at once while one refresh runs. */
   #inStaleWindow(slot: number): boolean {
     return this.#staleUntil !== undefined && this.#staleUntil[slot]! > this.#clock() && (this.#custom === undefined || !this.#custom.shouldEvict(slot));
   }
 
-  /** Like #live, but drops an entry that is dead (unless it is still inside its stale window). */
+  /** Clock ms until which an expired entry is kept: the end of its stale or grace window (0 = none). */
+  #keptUntil(slot: number, expiresAt: number): number {
+    const stale = this.#staleUntil === undefined ? 0 : this.#staleUntil[slot]!;
+    const grace = this.#times.graceOf(slot);
+    return grace > 0 && expiresAt + grace > stale ? expiresAt + grace : stale;
+  }
+
+  /** Past its TTL but still kept (stale or grace window), and not vetoed by a custom strategy. */
+  #retained(slot: number): boolean {
+    const e = this.#expiresAt === undefined ? 0 : this.#expiresAt[slot]!;
+    return e !== 0 && this.#keptUntil(slot, e) > this.#clock() && (this.#custom === undefined || !this.#custom.shouldEvict(slot));
+  }
+
+  /** Like #live, but drops an entry that is dead (unless it is still inside its stale or grace window). */
   #usable(slot: number): boolean {
     const e = this.#expiresAt === undefined ? 0 : this.#expiresAt[slot]!;
     if (e !== 0 && e <= this.#clock()) {
-      if (this.#staleUntil === undefined || this.#staleUntil[slot]! <= this.#clock()) {
+      if (this.#keptUntil(slot, e) <= this.#clock()) {
         this.#policy.remove(slot);
         this.#drop(slot, EXPIRED);
       }
       return false;
     }
     if (this.#custom !== undefined && this.#custom.shouldEvict(slot)) {
+      this.#vetoed += 1;
       this.#policy.remove(slot);
       this.#drop(slot, EVICTED);
       return false;
     }
     return true;
+  }
+
+  /**
+   * #usable for `get`, which also slides the entry's expiry. Sliding needs a TTL, so it lives behind
+   * `get`'s #readCheck branch: a cache without TTLs pays nothing for it, one with TTLs one branch.
+   */
+  #readable(slot: number): boolean {
+    if (!this.#usable(slot)) return false;
+    if (this.#sliding) this.#slide(slot);
+    return true;
+  }
+
+  /** Sliding expiry: a read pushes a live TTL entry's expiry (and its stale window) to now + its TTL. */
+  #slide(slot: number): void {
+    const ttl = this.#times.slideOf(slot);
+    const expiresAt = this.#expiresAt;
+    if (ttl === 0 || expiresAt === undefined || expiresAt[slot] === 0) return;
+    const next = this.#clock() + ttl;
+    const stale = this.#staleUntil;
+    if (stale !== undefined && stale[slot] !== 0) stale[slot] = stale[slot]! + next - expiresAt[slot]!;
+    expiresAt[slot] = next;
+  }
+
+  /** Refresh ahead: a TTL entry written at least `refreshAfterMs` ago (unknown write times never are). */
+  #refreshDue(slot: number, refreshAfterMs: number): boolean {
+    if (this.#expiresAt === undefined || this.#expiresAt[slot] === 0) return false;
+    return this.#clock() - this.#times.writtenAt(slot) >= refreshAfterMs;
   }
 
   #find(key: K): number | undefined {
@@ -1009,56 +1167,5 @@ export class Cache<K, V> {
     this.#fresh = 0;
   }
 
-  #startLoad(key: K, loader: Loader<K, V>, options: GetOrLoadOptions, isRefresh: boolean): Inflight<V> {
-    this.#loads += 1;
-    const swrMs = options.staleWhileRevalidateMs ?? this.#swrMs;
-    const entry: Inflight<V> = { promise: Promise.resolve(undefined as V) };
-    const run = async (): Promise<V> => {
-      let value: V;
-      try {
-        const context = { signal: this.#controller.signal, isRefresh };
-        value = await (this.#tracer === undefined
-          ? loader(key, context)
-          : this.#tracer.span('cache.load', { 'cache.name': this.name, 'cache.refresh': isRefresh }, () => loader(key, context)));
-      } catch (err) {
-        throw new CacheLoaderError('Cache loader failed', { cache: this.name, ...keyContext(key) }, err);
-      }
-      if (value === undefined) {
-        throw new CacheLoaderError(
-          'Cache loader resolved to undefined',
-          { cache: this.name, ...keyContext(key) },
-          new TypeError('Expected the loader to return a value other than undefined'),
-        );
-      }
-      // Only the load still registered for the key may write: a set/delete/clear meanwhile wins.
-      if (this.#inflight.get(key) === entry) {
-        this.#inflight.delete(key);
-        if (!this.#closed) this.#store(key, value, options.ttlMs, options.sizeBytes, options.tags, swrMs);
-      }
-      return value;
-    };
-    const promise = run().then(undefined, (err: unknown) => {
-      if (this.#inflight.get(key) === entry) this.#inflight.delete(key);
-      this.#loadFailures += 1;
-      safeRecord(
-        this.#monitor,
-        createEvent(isRefresh ? CACHE_EVENTS.refreshFailed : CACHE_EVENTS.loadFailed, this.name, { ...keyContext(key), error: describeThrown(err) }),
-      );
-      throw toError(err);
-    });
-    entry.promise = promise;
-    this.#inflight.set(key, entry);
-    promise.catch(ignore);
-    return entry;
-  }
 }
 
-/** False when reading `value.then` throws (a hostile getter or Proxy trap). */
-function thenReadable(value: object): boolean {
-  try {
-    void (value as { then?: unknown }).then;
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -11,6 +11,11 @@ export const CACHE_CLOSED = 'CACHE_CLOSED';
 /** A `getOrLoad` waited `hardTimeoutMs` for its loader and gave up; the load may still finish and fill the cache. */
 export const CACHE_LOAD_TIMEOUT = 'CACHE_LOAD_TIMEOUT';
 
+/** `cache.load(dump)` got something that is not a dump this version can read: nothing was loaded. */
+export const CACHE_DUMP_INVALID = 'CACHE_DUMP_INVALID';
+/** A bulk call (`setMany`) named one key twice: nothing was stored. */
+export const CACHE_DUPLICATE_KEY = 'CACHE_DUPLICATE_KEY';
+
 /** Options shared by the cache error constructors. */
 export interface CacheErrorOptions {
   context?: Record<string, unknown>;
@@ -62,6 +67,26 @@ export class CacheLoadTimeoutError extends CacheError {
       context,
       recovery: 'retry',
     });
+  }
+}
+
+/**
+ * `cache.load(dump)` refused a dump: an unknown `format` or `version`, or a malformed entry (`context.index`
+ * names it). Validation comes first, so nothing was loaded.
+ */
+export class CacheDumpInvalidError extends CacheError {
+  constructor(reason: string, context: Record<string, unknown> = {}) {
+    super(`Invalid cache dump: ${reason}`, CACHE_DUMP_INVALID, { context });
+  }
+}
+
+/**
+ * `setMany` named a key twice (`context.index` is the second occurrence). A programmer mistake, recovery
+ * `fail`; validation comes first, so nothing was stored.
+ */
+export class CacheDuplicateKeyError extends CacheError {
+  constructor(context: Record<string, unknown>) {
+    super(`setMany got the same key twice (entry ${String(context.index)})`, CACHE_DUPLICATE_KEY, { context });
   }
 }
 

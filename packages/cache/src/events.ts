@@ -11,7 +11,10 @@ export const CACHE_EVENTS = defineEvents('cache', {
   callbackFailed: 'cache.callback.failed',
   /** A `getOrLoad` loader failed (`CACHE_LOADER_FAILED` to its callers); nothing was cached. Data: `key?`, `error`. */
   loadFailed: 'cache.load.failed',
-  /** A stale-while-revalidate refresh failed; the stale value stays until its window ends. Data: `key?`, `error`. */
+  /**
+   * A load of a key that still had a value failed (stale-while-revalidate, refresh ahead, or a load
+   * in the grace window); the old value stays until its window ends. Data: `key?`, `error`.
+   */
   refreshFailed: 'cache.refresh.failed',
   /** The periodic sweep removed expired entries. Data: `expired`, `size`. */
   swept: 'cache.swept',

@@ -1,12 +1,19 @@
 export { Cache } from './cache.js';
 export type { CacheStats } from './cache.js';
+export { DUMP_FORMAT, DUMP_VERSION } from './dump.js';
+export type { CacheDump, CacheDumpEntry } from './dump.js';
+export type { BulkLoader, BulkResult, Loader } from './loading/loads.js';
 export {
   CACHE_CLOSED,
+  CACHE_DUMP_INVALID,
+  CACHE_DUPLICATE_KEY,
   CACHE_ENTRY_TOO_LARGE,
   CACHE_LOAD_ABORTED,
   CACHE_LOAD_TIMEOUT,
   CACHE_LOADER_FAILED,
   CacheClosedError,
+  CacheDumpInvalidError,
+  CacheDuplicateKeyError,
   CacheEntryTooLargeError,
   CacheError,
   CacheLoadAbortedError,
@@ -23,10 +30,15 @@ export type {
   EvictionPolicyName,
   EvictionReason,
   EvictionStrategy,
+  GetManyOptions,
   GetOrLoadOptions,
+  LoadTimingOptions,
   LoaderContext,
+  PeekOptions,
   RegionOptions,
+  SetManyEntry,
   SetOptions,
+  StatsOptions,
 } from './options.js';
 export { DEFAULT_EVICTION_POLICY, EVICTION_POLICIES } from './policies/names.js';
 export * from './tiered/index.js';

@@ -7,6 +7,13 @@ export const CACHE_DEFAULTS = Object.freeze({
   defaultTtlMs: 0,
   cleanupIntervalMs: 60_000,
   staleWhileRevalidateMs: 0,
+  softTimeoutMs: 0,
+  hardTimeoutMs: 0,
+  graceMs: 0,
+  failureBackoffMs: 0,
+  maxFailureBackoffMs: 30_000,
+  refreshAfterMs: 0,
+  slidingTtl: false,
   name: 'cache',
 });
 
@@ -83,6 +90,25 @@ export interface CacheOptions<K = unknown, V = unknown> {
   onReject?: (key: K, error: CacheEntryTooLargeError) => void;
   /** Default stale-while-revalidate window of `getOrLoad`, in ms. @default 0 */
   staleWhileRevalidateMs?: number;
+  /** Default of {@link LoadTimingOptions.softTimeoutMs} for every `getOrLoad`/`getMany` call. @default 0 (off) */
+  softTimeoutMs?: number;
+  /** Default of {@link LoadTimingOptions.hardTimeoutMs}. @default 0 (off) */
+  hardTimeoutMs?: number;
+  /** Default of {@link LoadTimingOptions.graceMs}. @default 0 (off) */
+  graceMs?: number;
+  /** Default of {@link LoadTimingOptions.failureBackoffMs}. @default 0 (off) */
+  failureBackoffMs?: number;
+  /** Default of {@link LoadTimingOptions.maxFailureBackoffMs}. @default 30000 */
+  maxFailureBackoffMs?: number;
+  /** Default of {@link LoadTimingOptions.refreshAfterMs}. @default 0 (off) */
+  refreshAfterMs?: number;
+  /**
+   * Sliding expiry (Caffeine's `expireAfterAccess`, lru-cache's `updateAgeOnGet`): a `get`/`getOrLoad`/
+   * `getMany` hit on a live entry pushes its expiry to now + its TTL (its stale and grace windows move
+   * with it). `has` and `peek` do not. Only entries with a TTL slide; `set(..., { sliding })` overrides
+   * this per entry. @default false
+   */
+  slidingTtl?: boolean;
   /** Name used as the event source and the `cache` metric label. @default 'cache' */
   name?: string;
   /** Receives lifecycle events (closed, load failures, rejections, sweeps). @default noopMonitor */
@@ -106,10 +132,71 @@ export interface SetOptions {
   sizeBytes?: number;
   /** Tags for `invalidateTag`. @default none */
   tags?: readonly string[];
+  /** Sliding expiry for this entry (see {@link CacheOptions.slidingTtl}); no effect without a TTL. @default the cache's `slidingTtl` */
+  sliding?: boolean;
 }
 
-/** Options of `cache.getOrLoad(key, loader, options)`. */
-export interface GetOrLoadOptions {
+/** One entry of `cache.setMany(entries)`: a key, its value and the {@link SetOptions} of `set`. */
+export interface SetManyEntry<K, V> extends SetOptions {
+  key: K;
+  value: V;
+}
+
+/** Options of `cache.peek(key, options)`. */
+export interface PeekOptions {
+  /** Also return a value past its TTL that is still inside its stale-while-revalidate or grace window. @default false */
+  allowStale?: boolean;
+}
+
+/** Options of `cache.stats(options)`. */
+export interface StatsOptions {
+  /** Return the counters, then zero them (gauges such as `size` and `bytes` stay). @default false */
+  reset?: boolean;
+}
+
+/**
+ * Timing of loads: timeouts, grace, failure backoff and refresh ahead. Each is accepted per call by
+ * `getOrLoad` (and `getMany` with a loader) and as a cache-wide default under the same name in
+ * {@link CacheOptions}. Every time is in ms, 0 to 2³¹−1 (what a Node timer honours); 0 turns it off.
+ */
+export interface LoadTimingOptions {
+  /**
+   * When a stale value exists (inside its stale-while-revalidate or grace window) and the loader has
+   * not answered after this long, the caller gets the stale value (`stats().staleServed`); the load
+   * goes on in the background and fills the cache. No effect on a key without a stale value. @default 0 (off)
+   */
+  softTimeoutMs?: number;
+  /**
+   * The caller stops waiting after this long: with a stale value it gets that value, otherwise a
+   * `CacheLoadTimeoutError` (`CACHE_LOAD_TIMEOUT`, recovery `retry`). The load is not cancelled
+   * and still fills the cache when it succeeds; it counts as a failure in `stats().loadFailures`. @default 0 (off)
+   */
+  hardTimeoutMs?: number;
+  /**
+   * Keep an entry this long past its TTL as a fallback: while a load for it runs, callers wait, and
+   * when that load fails (or a timeout above fires) they get the old value instead of the error. A `get`
+   * treats the entry as a miss. @default 0 (off)
+   */
+  graceMs?: number;
+  /**
+   * After a loader failure for a key, no new loader call for that key until
+   * `min(maxFailureBackoffMs, failureBackoffMs × 2^(failures−1))` has passed (deterministic, no jitter);
+   * meanwhile callers get the grace value if any, else the last failure (the same `CacheLoaderError`).
+   * A success resets the count. @default 0 (off: a failing loader is called again on every miss)
+   */
+  failureBackoffMs?: number;
+  /** Cap of the failure backoff; see `failureBackoffMs`. @default 30000 */
+  maxFailureBackoffMs?: number;
+  /**
+   * Refresh ahead (Caffeine's `refreshAfterWrite`): a hit on an entry written longer ago than this is
+   * answered at once, and one background load refreshes it before it expires. Applies to entries with a
+   * TTL written by a load (`getOrLoad`, `getMany`) or a `set` while a `refreshAfterMs` was in use. @default 0 (off)
+   */
+  refreshAfterMs?: number;
+}
+
+/** Options of `cache.getOrLoad(key, loader, options)`; the {@link LoadTimingOptions} default to the cache's. */
+export interface GetOrLoadOptions extends LoadTimingOptions {
   /** TTL of the loaded entry in ms. @default the cache's `defaultTtlMs` */
   ttlMs?: number;
   /** Size of the loaded entry in bytes. @default sizeOf(value, key) */
@@ -122,10 +209,27 @@ export interface GetOrLoadOptions {
   staleWhileRevalidateMs?: number;
 }
 
+/** Options of `cache.getMany(keys, loader, options)`: those of `getOrLoad` (each applies to every key loaded). */
+export type GetManyOptions = GetOrLoadOptions;
+
 /** What a loader receives. */
-export interface LoaderContext {
+export interface LoaderContext<V = unknown> {
   /** Aborts when the cache is closed (not when one caller gives up). */
   signal: AbortSignal;
   /** True when this load refreshes a stale entry in the background. */
   isRefresh: boolean;
+  /** The value this load replaces (past its TTL, or due for refresh ahead), if any; always `undefined` for `getMany`. */
+  stale: V | undefined;
+  /**
+   * Sets the TTL of what this load stores, in ms (0: no expiry), instead of the call's `ttlMs`.
+   * @throws RangeError / TypeError at once for a negative, non-finite or non-number value; nothing is changed.
+   */
+  setTtl(ms: number): void;
+  /**
+   * Sets the tags of what this load stores, instead of the call's `tags`.
+   * @throws TypeError at once unless `tags` is an array of strings; nothing is changed.
+   */
+  setTags(tags: readonly string[]): void;
+  /** The value goes to the callers but is not stored (an existing stale value stays as it was). */
+  doNotCache(): void;
 }

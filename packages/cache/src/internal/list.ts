@@ -90,6 +90,20 @@ export class SlotList {
     return slot;
   }
 
+  /**
+   * Appends up to `n - out.length` slots to `out`: from the head (newest) when `fromHead`, else from
+   * the tail (oldest); `keep` may skip slots.
+   */
+  collect(out: number[], n: number, fromHead: boolean, keep?: (slot: number) => boolean): void {
+    const links = this.#links;
+    let slot = fromHead ? this.head : this.tail;
+    const step = fromHead ? 0 : 1;
+    while (slot !== -1 && out.length < n) {
+      if (keep === undefined || keep(slot)) out.push(slot);
+      slot = links[(slot << 1) + step]!;
+    }
+  }
+
   clear(): void {
     this.head = -1;
     this.tail = -1;

@@ -107,6 +107,19 @@ export class CustomPolicy<K, V> implements Policy {
     return best;
   }
 
+  /** By `evictionPriority` (ties: the oldest is colder); entries `shouldEvict` wants gone are coldest. */
+  ranked(n: number, hottest: boolean): number[] {
+    const rows: { slot: number; doomed: boolean; priority: number; seq: number }[] = [];
+    this.#entries.forEach((entry, slot) => {
+      if (entry === undefined) return;
+      const priority = Number(this.#strategy.evictionPriority(entry));
+      rows.push({ slot, doomed: this.#strategy.shouldEvict(entry), priority: Number.isNaN(priority) ? Infinity : priority, seq: entry.seq });
+    });
+    rows.sort((a, b) => (a.doomed === b.doomed ? a.priority - b.priority || a.seq - b.seq : a.doomed ? -1 : 1));
+    if (hottest) rows.reverse();
+    return rows.slice(0, n).map((r) => r.slot);
+  }
+
   clear(): void {
     this.#entries.fill(undefined);
   }

@@ -37,6 +37,13 @@ export class FifoPolicy implements Policy {
     return this.#list.popTail();
   }
 
+  /** Newest insert first when `hottest`; otherwise the eviction order, oldest first. */
+  ranked(n: number, hottest: boolean): number[] {
+    const out: number[] = [];
+    this.#list.collect(out, n, hottest);
+    return out;
+  }
+
   clear(): void {
     this.#list.clear();
   }

@@ -60,6 +60,13 @@ export class LfuPolicy implements Policy {
     return slot;
   }
 
+  /** The list is ordered by count (highest at the head), ties newest first: the tail is the eviction order. */
+  ranked(n: number, hottest: boolean): number[] {
+    const out: number[] = [];
+    this.#list.collect(out, n, hottest);
+    return out;
+  }
+
   clear(): void {
     this.#list.clear();
     this.#groupHead.clear();

@@ -1,6 +1,5 @@
 import { createLinks, SlotList } from '../internal/list.js';
 import type { Policy } from './policy.js';
-import { rankLists } from './rank.js';
 
 /** Least recently used: a hit moves the entry to the head; the tail is evicted. */
 export class LruPolicy implements Policy {
@@ -32,11 +31,13 @@ export class LruPolicy implements Policy {
     return this.#list.popTail();
   }
 
-  clear(): void {
-    this.#list.clear();
+  ranked(n: number, hottest: boolean): number[] {
+    const out: number[] = [];
+    this.#list.collect(out, n, hottest);
+    return out;
   }
 
-  ranked(n: number, hottest: boolean): number[] {
-    return rankLists([this.#list], n, hottest);
+  clear(): void {
+    this.#list.clear();
   }
 }

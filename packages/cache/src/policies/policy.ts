@@ -18,8 +18,10 @@ export interface Policy {
   /** Forgets every entry (history such as a frequency sketch may stay). */
   clear(): void;
   /**
-   * Up to `n` resident slots, hottest first (the last to be evicted) or coldest first (the next to be
-   * evicted), as far as the policy's order tells; policies without an order leave it out.
+   * Up to `n` occupied slots ranked by how much the policy values them: with `hottest`, the most valued
+   * first; otherwise in the order the policy would evict them. Called from admin paths (`hottest`,
+   * `coldest`, `dump`), never from the hot path; must not change the policy's state. A policy without
+   * it gets no ranking (the cache then lists entries in no particular order).
    */
   ranked?(n: number, hottest: boolean): number[];
 }

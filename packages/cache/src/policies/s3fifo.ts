@@ -86,6 +86,22 @@ export class S3FifoPolicy implements Policy {
     }
   }
 
+  /**
+   * Coldest: the small queue's unreferenced entries oldest first (the next victims), then the main
+   * queue's by ascending frequency, oldest first within one; then small's referenced ones (they move to
+   * main first). Hottest: the reverse.
+   */
+  ranked(n: number, hottest: boolean): number[] {
+    const freq = this.#freq;
+    const order: number[] = [];
+    const all = this.#small.size + this.#main.size;
+    this.#small.collect(order, all, false, (s) => freq[s] === 0);
+    for (let f = 0; f <= 3; f += 1) this.#main.collect(order, all, false, (s) => freq[s] === f);
+    this.#small.collect(order, all, false, (s) => freq[s]! > 0);
+    if (hottest) order.reverse();
+    return order.length > n ? order.slice(0, n) : order;
+  }
+
   clear(): void {
     this.#small.clear();
     this.#main.clear();

@@ -51,6 +51,32 @@ export class SievePolicy implements Policy {
     return slot;
   }
 
+  /**
+   * Coldest: the unvisited entries from the hand towards the newest, wrapping round (the order the
+   * hand would take them), then the visited ones oldest first. Hottest: the reverse.
+   */
+  ranked(n: number, hottest: boolean): number[] {
+    const list = this.#list;
+    const visited = this.#visited;
+    const order: number[] = [];
+    const start = this.#hand === -1 ? list.tail : this.#hand;
+    let slot = start;
+    while (slot !== -1) {
+      if (visited[slot] === 0) order.push(slot);
+      slot = list.prevOf(slot);
+    }
+    if (start !== list.tail) {
+      slot = list.tail;
+      while (slot !== start) {
+        if (visited[slot] === 0) order.push(slot);
+        slot = list.prevOf(slot);
+      }
+    }
+    list.collect(order, list.size, false, (s) => visited[s] === 1);
+    if (hottest) order.reverse();
+    return order.length > n ? order.slice(0, n) : order;
+  }
+
   clear(): void {
     this.#list.clear();
     this.#hand = -1;

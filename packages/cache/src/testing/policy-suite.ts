@@ -121,6 +121,29 @@ export function policySuite(t: TestFramework, name: string, evictionPolicy: Poli
       expect(s.removals).toBe(Object.values(s.evictions).reduce((a, b) => a + b, 0));
     });
 
+    it('ranks live keys for hottest(n) and coldest(n): distinct, held, expired ones skipped', () => {
+      const c = clock();
+      const cache = make({ maxEntries: 20, clock: c.now });
+      const random = rng(5);
+      for (let i = 0; i < 500; i += 1) {
+        const key = `k${Math.floor(random() ** 2 * 40)}`;
+        if (random() < 0.5) cache.get(key);
+        else cache.set(key, i);
+      }
+      cache.set('short', 1, { ttlMs: 5 });
+      const live = new Set(cache.keys());
+      for (const ranked of [cache.hottest(cache.size), cache.coldest(cache.size)]) {
+        expect(new Set(ranked)).toEqual(live);
+        expect(ranked).toHaveLength(live.size);
+      }
+      expect(cache.hottest(3)).toHaveLength(3);
+      expect(cache.coldest(0)).toEqual([]);
+      c.advance(5);
+      expect(cache.hottest(cache.size).includes('short')).toBe(false);
+      expect(cache.coldest(cache.size).includes('short')).toBe(false);
+      expect(cache.coldest(cache.size)).toHaveLength(live.size - 1);
+    });
+
     it('never holds more than maxSizeBytes', () => {
       const cache = make({ maxEntries: 100, maxSizeBytes: 1_000, sizeOf: (v) => v });
       const random = rng(11);
