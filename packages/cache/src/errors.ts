@@ -65,6 +65,16 @@ export class CacheLoadTimeoutError extends CacheError {
   }
 }
 
+/** A bulk write (`setMany`) named one key twice: nothing was written. */
+export const CACHE_DUPLICATE_KEY = 'CACHE_DUPLICATE_KEY';
+
+/** A bulk write named the same key twice; the call was refused before anything was applied. */
+export class CacheDuplicateKeyError extends CacheError {
+  constructor(key: unknown, index: number) {
+    super(`Key ${JSON.stringify(key) ?? String(key)} appears twice (again at index ${index}); nothing was written`, CACHE_DUPLICATE_KEY, { context: { key, index } });
+  }
+}
+
 /** The cache (or its parent) was closed. */
 export class CacheClosedError extends CacheError {
   constructor(name: string) {

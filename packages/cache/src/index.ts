@@ -2,11 +2,13 @@ export { Cache } from './cache.js';
 export type { CacheStats } from './cache.js';
 export {
   CACHE_CLOSED,
+  CACHE_DUPLICATE_KEY,
   CACHE_ENTRY_TOO_LARGE,
   CACHE_LOAD_ABORTED,
   CACHE_LOAD_TIMEOUT,
   CACHE_LOADER_FAILED,
   CacheClosedError,
+  CacheDuplicateKeyError,
   CacheEntryTooLargeError,
   CacheError,
   CacheLoadAbortedError,

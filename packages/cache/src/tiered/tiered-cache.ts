@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { describeValue, expectBoolean, expectFunction, expectNonNegativeFinite, expectObject, expectPositiveFinite, expectPositiveInteger, expectString, optional, toError } from '@patinox/errors';
+import { describeValue, expectBoolean, expectNonNegativeFinite, expectObject, expectPositiveFinite, expectPositiveInteger, expectString, optional, toError } from '@patinox/errors';
 import { createEvent, safeRecord, type HealthCheck, type HealthResult, type MetricSnapshot, type Monitor, type TraceHook } from '@patinox/monitor';
-import { TieredCacheError } from '../errors.js';
+import { CacheDuplicateKeyError, TieredCacheError } from '../errors.js';
+import { loadMany, type BulkHost, type BulkLoader } from './bulk-load.js';
+import { checkGetMany, checkGetOrLoad } from './get-or-load-options.js';
+import type { LoadPolicy } from './load-policy.js';
+import { Sliding } from './sliding.js';
 import type { InvalidationBus } from './bus.js';
 import { TieredAtomic, TieredBatch } from './builders.js';
 import { Coherence, type InvalidationEvent } from './coherence.js';
@@ -9,14 +13,14 @@ import { checkTags, createKeyCheck, isList, type KeyCheck } from './key-check.js
 import { KeyLayout } from './key-layout.js';
 import { checkNamespace, resolveTieredOptions } from './resolve-options.js';
 import { DistributedLoader, type Loader } from './loader.js';
-import type { TieredCacheOptions, TieredEntry, TieredGetOptions, TieredGetOrLoadOptions, TieredScanOptions, TieredSetOptions } from './options.js';
+import type { TieredCacheOptions, TieredEntry, TieredGetManyOptions, TieredGetOptions, TieredGetOrLoadOptions, TieredPeekOptions, TieredScanOptions, TieredSetOptions } from './options.js';
 import { TierReader } from './reader.js';
 import { TierTracing } from './tier-tracing.js';
 import { RemoteTier } from './remote-tier.js';
 import { createSerializer } from './serializer-factory.js';
 import { exportSnapshot, importSnapshot, type SnapshotImportOptions, type SnapshotInfo, type SnapshotKeys } from './snapshot.js';
 import type { Store } from './store.js';
-import { tieredHealth, tieredMetrics, tieredStats, type TieredCacheStats } from './tiered-stats.js';
+import { tieredHealth, tieredMetrics, tieredStats, type TieredCacheStats, type TieredStatsOptions } from './tiered-stats.js';
 import { TierWriter, type EncodedEntry } from './writer.js';
 import { WriteThrough } from './write-through.js';
 
@@ -66,6 +70,10 @@ export class TieredCache<V = unknown> {
   readonly #writer: TierWriter<V>;
   readonly #reader: TierReader<V>;
   readonly #loader: DistributedLoader<V>;
+  readonly #sliding: Sliding<V>;
+  readonly #bulkHost: BulkHost<V>;
+  /** The cache-level defaults of the load options. */
+  readonly #loadPolicy: LoadPolicy;
   readonly #bus: InvalidationBus | undefined;
   readonly #monitor: Monitor;
   readonly #checkKey: KeyCheck;
@@ -109,21 +117,39 @@ export class TieredCache<V = unknown> {
       { namespace: this.namespace, instanceId: this.instanceId, l1, bus: this.#bus, monitor: this.#monitor, defaultTtlMs: this.#defaultTtlMs },
       (key) => this.#loader.wake(key),
     );
-    this.#reader = new TierReader<V>({ remote: this.#remote, coherence: this.#coherence, layout: this.#layout, degrade: this.#degrade });
+    this.#loadPolicy = resolved.loadPolicy;
+    const sliding = new Sliding<V>({ remote: this.#remote, layout: this.#layout, coherence: this.#coherence, all: resolved.slidingTtl, defaultTtlMs: this.#defaultTtlMs });
+    this.#sliding = sliding;
+    this.#reader = new TierReader<V>({ remote: this.#remote, coherence: this.#coherence, layout: this.#layout, degrade: this.#degrade, sliding });
     this.#writer = new TierWriter<V>({ remote: this.#remote, coherence: this.#coherence, store: this.#store, layout: this.#layout, degrade: this.#degrade });
+    this.#writer.graceMs = resolved.loadPolicy.graceMs;
     this.#loader = new DistributedLoader<V>(
       {
         read: (key, skipL1, fillL1, l1AlreadyMissed) => this.#get(key, skipL1 ? CONSISTENT : undefined, fillL1, l1AlreadyMissed),
-        cacheLoaded: async (key, value, opts, fillL1) => {
+        cacheLoaded: async (key, value, entry, fillL1) => {
           const serializer = await this.#remote.serializer();
-          await this.#writer.cacheLoaded(key, value, serializer, opts.ttlMs ?? this.#defaultTtlMs, checkTags(opts.tags), fillL1);
+          const ttlMs = entry.ttlMs ?? this.#defaultTtlMs;
+          await this.#writer.cacheLoaded(key, value, serializer, ttlMs, checkTags(entry.tags), fillL1, entry.graceMs, entry.writtenAt);
+          sliding.wrote(key, ttlMs, entry.sliding);
         },
         degradable: (err) => this.#writer.degradable(err),
         checkOpen: () => this.#checkOpen(),
+        clock,
       },
-      { remote: this.#remote, layout: this.#layout, store: this.#store, monitor: this.#monitor, tracer, namespace: this.namespace, signal: this.#controller.signal },
+      { remote: this.#remote, layout: this.#layout, store: this.#store, monitor: this.#monitor, tracer, namespace: this.namespace, signal: this.#controller.signal, sliding },
       { lockTtlMs, lockWaitMs, lockPollMs },
     );
+    this.#bulkHost = {
+      read: (keys) => this.#reader.getMany(keys),
+      cacheLoaded: async (entries, slide) => {
+        await this.#writer.setMany(entries, false);
+        for (const e of entries) sliding.wrote(e.key, e.ttlMs, slide);
+      },
+      serializer: () => this.#remote.serializer(),
+      loadStats: this.#loader.loadStats,
+      signal: this.#controller.signal,
+      defaultTtlMs: this.#defaultTtlMs,
+    };
   }
 
   // ---------------------------------------------------------------- reads
@@ -141,7 +167,7 @@ export class TieredCache<V = unknown> {
       return Promise.reject(toError(err));
     }
     const tracing = this.#tracing;
-    return tracing === undefined ? this.#reader.get(key, options, true, false) : tracing.get(this.#reader, this.#coherence, key, options);
+    return tracing === undefined ? this.#reader.get(key, options, true, false) : tracing.get(this.#reader, this.#coherence, key, options, this.#onTracedHit);
   }
 
   // Not async: the reader's promise is returned as is, one promise per call on the L1-hit path.
@@ -154,15 +180,30 @@ export class TieredCache<V = unknown> {
     return this.#reader.get(key, options, fillL1, l1AlreadyMissed);
   }
 
-  /** Values of `keys` in order (`undefined` for misses); L1 first, then one pipelined L2 round trip. */
-  getMany(keys: readonly string[]): Promise<(V | undefined)[]> {
+  /**
+   * Values of `keys` in order (`undefined` for misses; a key may repeat); L1 first, then one pipelined L2
+   * round trip. With a `loader`, the distinct keys still missing go to ONE loader call, whose answers are
+   * cached (with `options`' TTL and tags, or the loader context's) and returned.
+   *
+   * @throws (rejects) the loader's error; `CACHE_LOAD_TIMEOUT` after `hardTimeoutMs`; TypeError for bad keys,
+   *   options or loader results.
+   */
+  getMany(keys: readonly string[]): Promise<(V | undefined)[]>;
+  getMany(keys: readonly string[], loader: BulkLoader<V>, options?: TieredGetManyOptions): Promise<(V | undefined)[]>;
+  getMany(keys: readonly string[], loader?: BulkLoader<V>, options: TieredGetManyOptions = {}): Promise<(V | undefined)[]> {
     if (!isList(keys)) return Promise.reject(new TypeError(`Expected \`keys\` to be an array, got ${describeValue(keys)}`));
+    let policy: LoadPolicy | undefined;
     try {
       for (const key of keys) this.#checkKey(key);
+      if (loader !== undefined) {
+        policy = checkGetMany(loader, options, this.#loadPolicy);
+        this.#checkOpen();
+      }
     } catch (err) {
       return Promise.reject(toError(err));
     }
-    return this.#reader.getMany(keys);
+    if (loader === undefined) return this.#reader.getMany(keys);
+    return loadMany(this.#bulkHost, keys, loader, options, policy!);
   }
 
   /** True when L1 (trusted) or L2 holds `key`. */
@@ -210,26 +251,75 @@ export class TieredCache<V = unknown> {
     const ttlMs = optional('ttlMs', options.ttlMs, expectNonNegativeFinite, this.#defaultTtlMs);
     const nx = optional('nx', options.nx, expectBoolean, false);
     const tags = checkTags(options.tags);
+    if (options.sliding !== undefined) expectBoolean('sliding', options.sliding);
     if (nx && this.#store.enabled) throw new TypeError('Expected `nx` to be false with a write-through store: the store cannot be written conditionally');
     this.#checkOpen();
     const bytes = (this.#remote.loadedSerializer ?? (await this.#remote.serializer())).serialize(value);
-    return this.#writer.set(key, value, bytes, ttlMs, nx, tags);
+    const written = await this.#writer.set(key, value, bytes, ttlMs, nx, tags);
+    // Sliding state exists only once asked for: the plain set path pays one branch.
+    if (written && (options.sliding !== undefined || this.#sliding.active)) this.#sliding.wrote(key, ttlMs, options.sliding);
+    return written;
   }
 
-  /** Stores several values in one pipelined L2 round trip (not atomic; see `batch()`), one invalidation. */
+  /**
+   * Stores several values in one pipelined L2 round trip (not atomic; see `batch()`), one invalidation.
+   * Every entry is checked first: a bad or duplicate key rejects with nothing written.
+   *
+   * @throws (rejects) `CACHE_DUPLICATE_KEY` when a key appears twice; the errors of `set`.
+   */
   async setMany(entries: readonly TieredEntry<V>[]): Promise<void> {
     if (!isList(entries)) throw new TypeError(`Expected \`entries\` to be an array, got ${describeValue(entries)}`);
     const serializer = await this.#remote.serializer();
-    const encoded = entries.map((entry): EncodedEntry<V> => {
-      if (typeof entry !== 'object' || entry === null) throw new TypeError(`Expected \`entries[]\` to be { key, value, ttlMs? }, got ${describeValue(entry)}`);
+    const seen = new Set<string>();
+    const slides: (boolean | undefined)[] = [];
+    const encoded = entries.map((entry, index): EncodedEntry<V> => {
+      if (typeof entry !== 'object' || entry === null) throw new TypeError(`Expected \`entries[]\` to be { key, value, ttlMs?, tags?, sliding? }, got ${describeValue(entry)}`);
       this.#checkKey(entry.key);
+      if (seen.has(entry.key)) throw new CacheDuplicateKeyError(entry.key, index);
+      seen.add(entry.key);
       if (entry.value === undefined) throw new TypeError(UNDEFINED_VALUE);
       const ttlMs = optional('ttlMs', entry.ttlMs, expectNonNegativeFinite, this.#defaultTtlMs);
-      return { key: entry.key, value: entry.value, bytes: serializer.serialize(entry.value), ttlMs };
+      slides.push(entry.sliding === undefined ? undefined : expectBoolean('sliding', entry.sliding));
+      const tags = entry.tags === undefined ? undefined : checkTags(entry.tags);
+      return { key: entry.key, value: entry.value, bytes: serializer.serialize(entry.value), ttlMs, tags };
     });
     if (entries.length === 0) return;
     this.#checkOpen();
     await this.#writer.setMany(encoded);
+    for (let i = 0; i < encoded.length; i += 1) this.#sliding.wrote(encoded[i]!.key, encoded[i]!.ttlMs, slides[i]);
+  }
+
+  /** Removes the distinct `keys` like `delete`, in one L2 round trip and one invalidation; resolves how many existed. */
+  async deleteMany(keys: readonly string[]): Promise<number> {
+    if (!isList(keys)) throw new TypeError(`Expected \`keys\` to be an array, got ${describeValue(keys)}`);
+    for (const key of keys) this.#checkKey(key);
+    this.#checkOpen();
+    const distinct = [...new Set(keys)];
+    return distinct.length === 0 ? 0 : this.#writer.deleteMany(distinct);
+  }
+
+  /**
+   * Milliseconds `key` has left in L2 (PTTL), `Infinity` when it has no TTL, `undefined` when absent.
+   * L2 decides: an L1 copy may be kept for a different time.
+   */
+  async remainingTtl(key: string): Promise<number | undefined> {
+    this.#checkKey(key);
+    this.#checkOpen();
+    const ms = await this.#remote.call('ttl', (l2) => l2.ttl(this.#layout.value(key)));
+    if (ms === null || ms === -2) return undefined;
+    return ms < 0 ? Infinity : ms;
+  }
+
+  /**
+   * The L1 copy of `key` without counting a hit, changing recency or asking L2; `undefined` when L1 has
+   * none or cannot be trusted (bus outage) unless `allowStale`.
+   */
+  peek(key: string, options: TieredPeekOptions = {}): V | undefined {
+    this.#checkKey(key);
+    expectObject('options', options);
+    const allowStale = optional('allowStale', options.allowStale, expectBoolean, false);
+    if (!this.#coherence.trusted && !allowStale) return undefined;
+    return this.#coherence.l1?.peek(key);
   }
 
   /** Removes `key` from the store (first), L2, L1 and every other instance's L1; resolves whether L2 held it. */
@@ -283,6 +373,8 @@ export class TieredCache<V = unknown> {
   async clear(): Promise<number> {
     this.#checkOpen();
     const removed = await this.#writer.clear();
+    this.#loader.forget();
+    this.#sliding.clear();
     this.#clearRegions();
     return removed;
   }
@@ -310,28 +402,33 @@ export class TieredCache<V = unknown> {
    *   retry), `CACHE_LOCK_TIMEOUT` after `lockWaitTimeoutMs`, the caller's `signal` reason.
    */
   getOrLoad(key: string, loader: Loader<V>, options: TieredGetOrLoadOptions = {}): Promise<V> {
+    let policy: LoadPolicy;
     try {
       this.#checkKey(key);
-      expectFunction('loader', loader);
-      expectObject('options', options);
-      optional('ttlMs', options.ttlMs, expectNonNegativeFinite, 0);
-      optional('staleWhileRevalidateMs', options.staleWhileRevalidateMs, expectNonNegativeFinite, 0);
-      checkTags(options.tags);
-      if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-        throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${describeValue(options.signal)}`);
-      }
+      policy = checkGetOrLoad(loader, options, this.#loadPolicy);
       this.#checkOpen();
     } catch (err) {
       return Promise.reject(toError(err));
     }
     const l1 = this.#coherence.trusted ? this.#coherence.l1 : undefined;
     const tracing = this.#tracing;
-    if (tracing === undefined) return this.#loader.getOrLoad(key, loader, options, l1, this.#defaultTtlMs);
+    if (tracing === undefined) return this.#loader.getOrLoad(key, loader, options, policy, l1, this.#defaultTtlMs);
     const swr = (options.staleWhileRevalidateMs ?? 0) > 0 && l1 !== undefined;
-    return tracing.getOrLoad(swr ? undefined : l1, swr, key, (l1Checked) =>
-      swr ? this.#loader.getOrLoad(key, loader, options, l1, this.#defaultTtlMs) : this.#loader.flight(key, loader, options, l1Checked),
+    return tracing.getOrLoad(
+      swr ? undefined : l1,
+      swr,
+      key,
+      (l1Checked) => (swr ? this.#loader.getOrLoad(key, loader, options, policy, l1, this.#defaultTtlMs) : this.#loader.flight(key, loader, options, policy, l1Checked)),
+      (k, hit) => {
+        this.#onTracedHit(k, hit);
+        if (policy.refreshAfterMs > 0) this.#loader.refreshHit(k, hit, loader, options, policy);
+      },
     );
   }
+
+  readonly #onTracedHit = (key: string, hit: V): void => {
+    if (this.#sliding.active) this.#sliding.touch(key, hit);
+  };
 
   /**
    * A view with its own namespace (`<namespace>.<name>`, keys under `<namespace>:r:<name>:`), L1 and
@@ -368,14 +465,30 @@ export class TieredCache<V = unknown> {
 
   // ---------------------------------------------------------------- observability
 
-  /** Counters and latency summaries of every tier (L2 counters count this cache's own calls). */
-  stats(): TieredCacheStats {
-    return tieredStats(this.#remote, this.#coherence as Coherence<unknown>, { degradedWrites: this.#writer.degradedWrites, store: this.#store.stats(), locks: this.#loader.stats() });
+  /**
+   * Counters and latency summaries of every tier (L2 counters count this cache's own calls). With
+   * `reset: true`, returns them and then zeroes the load figures, `staleServed` and the L2 hit/miss counts.
+   */
+  stats(options: TieredStatsOptions = {}): TieredCacheStats {
+    expectObject('options', options);
+    const reset = optional('reset', options.reset, expectBoolean, false);
+    const stats = tieredStats(this.#remote, this.#coherence as Coherence<unknown>, this.#loader.loadStats, {
+      degradedWrites: this.#writer.degradedWrites,
+      store: this.#store.stats(),
+      locks: this.#loader.stats(),
+    });
+    if (reset) {
+      this.#loader.loadStats.reset();
+      this.#coherence.staleServed = 0;
+      this.#remote.hits = 0;
+      this.#remote.misses = 0;
+    }
+    return stats;
   }
 
   /** Metric snapshots for a `MetricsRegistry` (`registry.addCollector(() => cache.collectMetrics())`). */
   collectMetrics(): MetricSnapshot[] {
-    return tieredMetrics(this.namespace, this.#remote, this.#coherence as Coherence<unknown>);
+    return tieredMetrics(this.namespace, this.#remote, this.#coherence as Coherence<unknown>, this.#loader.loadStats);
   }
 
   /** A health check for `checkHealth`: PING within `timeoutMs` (100), `degraded` while the bus or circuit is down. */
