@@ -20,15 +20,16 @@ export class LoadDecisions<V> implements TieredLoaderContext<V> {
     this.stale = stale;
   }
 
-  setTtl(ttlMs: number): void {
+  // Arrow properties: a loader may destructure them (`async (key, { setTtl }) => ...`).
+  readonly setTtl = (ttlMs: number): void => {
     this.ttlMs = expectNonNegativeFinite('ttlMs', ttlMs);
-  }
+  };
 
-  setTags(tags: readonly string[]): void {
+  readonly setTags = (tags: readonly string[]): void => {
     this.tags = [...checkTags(tags ?? null)];
-  }
+  };
 
-  doNotCache(): void {
+  readonly doNotCache = (): void => {
     this.cache = false;
-  }
+  };
 }
