@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { describeValue, expectBoolean, expectNonNegativeFinite, expectObject, expectPositiveFinite, expectPositiveInteger, expectString, optional, toError } from '@patinox/errors';
 import { createEvent, safeRecord, type HealthCheck, type HealthResult, type MetricSnapshot, type Monitor, type TraceHook } from '@patinox/monitor';
-import { CacheDuplicateKeyError, TieredCacheError } from '../errors.js';
-import { loadMany, type BulkHost, type BulkLoader } from './bulk-load.js';
-import { checkGetMany, checkGetOrLoad } from './get-or-load-options.js';
-import type { LoadPolicy } from './load-policy.js';
+import { TieredCacheError } from '../errors.js';
+import { encodeEntries } from './entries.js';
+import type { BulkLoader } from './bulk-load.js';
 import { Sliding } from './sliding.js';
+import { TieredLoading } from './tiered-loading.js';
 import type { InvalidationBus } from './bus.js';
 import { TieredAtomic, TieredBatch } from './builders.js';
 import { Coherence, type InvalidationEvent } from './coherence.js';
 import { checkTags, createKeyCheck, isList, type KeyCheck } from './key-check.js';
 import { KeyLayout } from './key-layout.js';
 import { checkNamespace, resolveTieredOptions } from './resolve-options.js';
-import { DistributedLoader, type Loader } from './loader.js';
+import type { Loader } from './loader.js';
 import type { TieredCacheOptions, TieredEntry, TieredGetManyOptions, TieredGetOptions, TieredGetOrLoadOptions, TieredPeekOptions, TieredScanOptions, TieredSetOptions } from './options.js';
 import { TierReader } from './reader.js';
 import { TierTracing } from './tier-tracing.js';
@@ -20,8 +20,8 @@ import { RemoteTier } from './remote-tier.js';
 import { createSerializer } from './serializer-factory.js';
 import { exportSnapshot, importSnapshot, type SnapshotImportOptions, type SnapshotInfo, type SnapshotKeys } from './snapshot.js';
 import type { Store } from './store.js';
-import { tieredHealth, tieredMetrics, tieredStats, type TieredCacheStats, type TieredStatsOptions } from './tiered-stats.js';
-import { TierWriter, type EncodedEntry } from './writer.js';
+import { resetTieredStats, tieredHealth, tieredMetrics, tieredStats, type TieredCacheStats, type TieredStatsOptions } from './tiered-stats.js';
+import { TierWriter } from './writer.js';
 import { WriteThrough } from './write-through.js';
 
 export type { InvalidationEvent } from './coherence.js';
@@ -69,11 +69,8 @@ export class TieredCache<V = unknown> {
   readonly #store: WriteThrough<V>;
   readonly #writer: TierWriter<V>;
   readonly #reader: TierReader<V>;
-  readonly #loader: DistributedLoader<V>;
+  readonly #loading: TieredLoading<V>;
   readonly #sliding: Sliding<V>;
-  readonly #bulkHost: BulkHost<V>;
-  /** The cache-level defaults of the load options. */
-  readonly #loadPolicy: LoadPolicy;
   readonly #bus: InvalidationBus | undefined;
   readonly #monitor: Monitor;
   readonly #checkKey: KeyCheck;
@@ -115,41 +112,21 @@ export class TieredCache<V = unknown> {
       );
     this.#coherence = new Coherence<V>(
       { namespace: this.namespace, instanceId: this.instanceId, l1, bus: this.#bus, monitor: this.#monitor, defaultTtlMs: this.#defaultTtlMs },
-      (key) => this.#loader.wake(key),
+      (key) => this.#loading.loader.wake(key),
     );
-    this.#loadPolicy = resolved.loadPolicy;
     const sliding = new Sliding<V>({ remote: this.#remote, layout: this.#layout, coherence: this.#coherence, all: resolved.slidingTtl, defaultTtlMs: this.#defaultTtlMs });
     this.#sliding = sliding;
     this.#reader = new TierReader<V>({ remote: this.#remote, coherence: this.#coherence, layout: this.#layout, degrade: this.#degrade, sliding });
     this.#writer = new TierWriter<V>({ remote: this.#remote, coherence: this.#coherence, store: this.#store, layout: this.#layout, degrade: this.#degrade });
     this.#writer.graceMs = resolved.loadPolicy.graceMs;
-    this.#loader = new DistributedLoader<V>(
-      {
-        read: (key, skipL1, fillL1, l1AlreadyMissed) => this.#get(key, skipL1 ? CONSISTENT : undefined, fillL1, l1AlreadyMissed),
-        cacheLoaded: async (key, value, entry, fillL1) => {
-          const serializer = await this.#remote.serializer();
-          const ttlMs = entry.ttlMs ?? this.#defaultTtlMs;
-          await this.#writer.cacheLoaded(key, value, serializer, ttlMs, checkTags(entry.tags), fillL1, entry.graceMs, entry.writtenAt);
-          sliding.wrote(key, ttlMs, entry.sliding);
-        },
-        degradable: (err) => this.#writer.degradable(err),
-        checkOpen: () => this.#checkOpen(),
-        clock,
-      },
-      { remote: this.#remote, layout: this.#layout, store: this.#store, monitor: this.#monitor, tracer, namespace: this.namespace, signal: this.#controller.signal, sliding },
-      { lockTtlMs, lockWaitMs, lockPollMs },
-    );
-    this.#bulkHost = {
-      read: (keys) => this.#reader.getMany(keys),
-      cacheLoaded: async (entries, slide) => {
-        await this.#writer.setMany(entries, false);
-        for (const e of entries) sliding.wrote(e.key, e.ttlMs, slide);
-      },
-      serializer: () => this.#remote.serializer(),
-      loadStats: this.#loader.loadStats,
-      signal: this.#controller.signal,
-      defaultTtlMs: this.#defaultTtlMs,
-    };
+    this.#loading = new TieredLoading<V>({
+      ...{ remote: this.#remote, coherence: this.#coherence, reader: this.#reader, writer: this.#writer, sliding, layout: this.#layout, store: this.#store },
+      ...{ monitor: this.#monitor, tracer, tracing: this.#tracing, namespace: this.namespace, signal: this.#controller.signal, clock, defaultTtlMs: this.#defaultTtlMs },
+      policy: resolved.loadPolicy,
+      timing: { lockTtlMs, lockWaitMs, lockPollMs },
+      read: (key, opts, fillL1, l1AlreadyMissed) => this.#get(key, opts, fillL1, l1AlreadyMissed),
+      checkOpen: () => this.#checkOpen(),
+    });
   }
 
   // ---------------------------------------------------------------- reads
@@ -167,7 +144,7 @@ export class TieredCache<V = unknown> {
       return Promise.reject(toError(err));
     }
     const tracing = this.#tracing;
-    return tracing === undefined ? this.#reader.get(key, options, true, false) : tracing.get(this.#reader, this.#coherence, key, options, this.#onTracedHit);
+    return tracing === undefined ? this.#reader.get(key, options, true, false) : tracing.get(this.#reader, this.#coherence, key, options, this.#loading.onTracedHit);
   }
 
   // Not async: the reader's promise is returned as is, one promise per call on the L1-hit path.
@@ -192,18 +169,12 @@ export class TieredCache<V = unknown> {
   getMany(keys: readonly string[], loader: BulkLoader<V>, options?: TieredGetManyOptions): Promise<(V | undefined)[]>;
   getMany(keys: readonly string[], loader?: BulkLoader<V>, options: TieredGetManyOptions = {}): Promise<(V | undefined)[]> {
     if (!isList(keys)) return Promise.reject(new TypeError(`Expected \`keys\` to be an array, got ${describeValue(keys)}`));
-    let policy: LoadPolicy | undefined;
     try {
       for (const key of keys) this.#checkKey(key);
-      if (loader !== undefined) {
-        policy = checkGetMany(loader, options, this.#loadPolicy);
-        this.#checkOpen();
-      }
     } catch (err) {
       return Promise.reject(toError(err));
     }
-    if (loader === undefined) return this.#reader.getMany(keys);
-    return loadMany(this.#bulkHost, keys, loader, options, policy!);
+    return loader === undefined ? this.#reader.getMany(keys) : this.#loading.getMany(keys, loader, options);
   }
 
   /** True when L1 (trusted) or L2 holds `key`. */
@@ -269,20 +240,7 @@ export class TieredCache<V = unknown> {
    */
   async setMany(entries: readonly TieredEntry<V>[]): Promise<void> {
     if (!isList(entries)) throw new TypeError(`Expected \`entries\` to be an array, got ${describeValue(entries)}`);
-    const serializer = await this.#remote.serializer();
-    const seen = new Set<string>();
-    const slides: (boolean | undefined)[] = [];
-    const encoded = entries.map((entry, index): EncodedEntry<V> => {
-      if (typeof entry !== 'object' || entry === null) throw new TypeError(`Expected \`entries[]\` to be { key, value, ttlMs?, tags?, sliding? }, got ${describeValue(entry)}`);
-      this.#checkKey(entry.key);
-      if (seen.has(entry.key)) throw new CacheDuplicateKeyError(entry.key, index);
-      seen.add(entry.key);
-      if (entry.value === undefined) throw new TypeError(UNDEFINED_VALUE);
-      const ttlMs = optional('ttlMs', entry.ttlMs, expectNonNegativeFinite, this.#defaultTtlMs);
-      slides.push(entry.sliding === undefined ? undefined : expectBoolean('sliding', entry.sliding));
-      const tags = entry.tags === undefined ? undefined : checkTags(entry.tags);
-      return { key: entry.key, value: entry.value, bytes: serializer.serialize(entry.value), ttlMs, tags };
-    });
+    const { encoded, slides } = encodeEntries(entries, await this.#remote.serializer(), this.#checkKey, this.#defaultTtlMs);
     if (entries.length === 0) return;
     this.#checkOpen();
     await this.#writer.setMany(encoded);
@@ -373,7 +331,7 @@ export class TieredCache<V = unknown> {
   async clear(): Promise<number> {
     this.#checkOpen();
     const removed = await this.#writer.clear();
-    this.#loader.forget();
+    this.#loading.loader.forget();
     this.#sliding.clear();
     this.#clearRegions();
     return removed;
@@ -402,33 +360,13 @@ export class TieredCache<V = unknown> {
    *   retry), `CACHE_LOCK_TIMEOUT` after `lockWaitTimeoutMs`, the caller's `signal` reason.
    */
   getOrLoad(key: string, loader: Loader<V>, options: TieredGetOrLoadOptions = {}): Promise<V> {
-    let policy: LoadPolicy;
     try {
       this.#checkKey(key);
-      policy = checkGetOrLoad(loader, options, this.#loadPolicy);
-      this.#checkOpen();
     } catch (err) {
       return Promise.reject(toError(err));
     }
-    const l1 = this.#coherence.trusted ? this.#coherence.l1 : undefined;
-    const tracing = this.#tracing;
-    if (tracing === undefined) return this.#loader.getOrLoad(key, loader, options, policy, l1, this.#defaultTtlMs);
-    const swr = (options.staleWhileRevalidateMs ?? 0) > 0 && l1 !== undefined;
-    return tracing.getOrLoad(
-      swr ? undefined : l1,
-      swr,
-      key,
-      (l1Checked) => (swr ? this.#loader.getOrLoad(key, loader, options, policy, l1, this.#defaultTtlMs) : this.#loader.flight(key, loader, options, policy, l1Checked)),
-      (k, hit) => {
-        this.#onTracedHit(k, hit);
-        if (policy.refreshAfterMs > 0) this.#loader.refreshHit(k, hit, loader, options, policy);
-      },
-    );
+    return this.#loading.getOrLoad(key, loader, options);
   }
-
-  readonly #onTracedHit = (key: string, hit: V): void => {
-    if (this.#sliding.active) this.#sliding.touch(key, hit);
-  };
 
   /**
    * A view with its own namespace (`<namespace>.<name>`, keys under `<namespace>:r:<name>:`), L1 and
@@ -472,23 +410,18 @@ export class TieredCache<V = unknown> {
   stats(options: TieredStatsOptions = {}): TieredCacheStats {
     expectObject('options', options);
     const reset = optional('reset', options.reset, expectBoolean, false);
-    const stats = tieredStats(this.#remote, this.#coherence as Coherence<unknown>, this.#loader.loadStats, {
+    const stats = tieredStats(this.#remote, this.#coherence as Coherence<unknown>, this.#loading.loadStats, {
       degradedWrites: this.#writer.degradedWrites,
       store: this.#store.stats(),
-      locks: this.#loader.stats(),
+      locks: this.#loading.loader.stats(),
     });
-    if (reset) {
-      this.#loader.loadStats.reset();
-      this.#coherence.staleServed = 0;
-      this.#remote.hits = 0;
-      this.#remote.misses = 0;
-    }
+    if (reset) resetTieredStats(this.#remote, this.#coherence as Coherence<unknown>, this.#loading.loadStats);
     return stats;
   }
 
   /** Metric snapshots for a `MetricsRegistry` (`registry.addCollector(() => cache.collectMetrics())`). */
   collectMetrics(): MetricSnapshot[] {
-    return tieredMetrics(this.namespace, this.#remote, this.#coherence as Coherence<unknown>, this.#loader.loadStats);
+    return tieredMetrics(this.namespace, this.#remote, this.#coherence as Coherence<unknown>, this.#loading.loadStats);
   }
 
   /** A health check for `checkHealth`: PING within `timeoutMs` (100), `degraded` while the bus or circuit is down. */
@@ -534,7 +467,7 @@ export class TieredCache<V = unknown> {
     this.#controller.abort(new TieredCacheError('TieredCache is closed', 'CACHE_CLOSED', { namespace: this.namespace }));
     this.#remote.close(this.#isRoot);
     this.#coherence.close();
-    this.#loader.close();
+    this.#loading.loader.close();
     await Promise.all([...this.#regions.values()].map((r) => r.close()));
     if (this.#isRoot) {
       await this.#bus?.close();
@@ -558,5 +491,3 @@ export class TieredCache<V = unknown> {
     if (state === 'closed') this.#coherence.flush('circuit-closed');
   }
 }
-
-const CONSISTENT: TieredGetOptions = Object.freeze({ consistent: true });

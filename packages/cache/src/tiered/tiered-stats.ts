@@ -103,6 +103,14 @@ export function tieredStats(
   };
 }
 
+/** Zeroes what `stats({ reset: true })` resets: the load figures, `staleServed`, the L2 hit/miss counts. */
+export function resetTieredStats(remote: RemoteTier, coherence: Coherence<unknown>, loads: LoadStats): void {
+  loads.reset();
+  coherence.staleServed = 0;
+  remote.hits = 0;
+  remote.misses = 0;
+}
+
 /** PINGs L2 within `timeoutMs`: `up`, `degraded` (bus disconnected, circuit not closed) or `down`. */
 export async function tieredHealth(remote: RemoteTier, coherence: Coherence<unknown>, timeoutMs: number): Promise<HealthResult> {
   const circuit = remote.circuit === 'disabled' ? 'closed' : remote.circuit;

@@ -106,7 +106,8 @@ export class TierWriter<V> {
       const writes = entries.map((e) => ({ key: this.#layout.value(e.key), value: e.bytes, ttlMs: e.ttlMs }));
       if (this.graceMs > 0) for (const e of entries) if (e.ttlMs > 0) writes.push({ key: this.#layout.grace(e.key), value: e.bytes, ttlMs: e.ttlMs + this.graceMs });
       await this.#remote.call('setMany', (l2) => l2.setMany(writes));
-      await Promise.all(entries.map((e) => (e.tags !== undefined && e.tags.length > 0 ? this.#tag(e.key, e.tags, e.ttlMs) : undefined)));
+      const tagged = entries.filter((e) => e.tags !== undefined && e.tags.length > 0);
+      if (tagged.length > 0) await Promise.all(tagged.map((e) => this.#tag(e.key, e.tags!, e.ttlMs)));
     } catch (err) {
       if (!this.degradable(err)) throw err;
       this.degradedWrites += entries.length;
