@@ -109,7 +109,7 @@ export class DistributedLoader<V> {
     if (l1 !== undefined) {
       const hit = l1.get(key);
       if (hit !== undefined) {
-        if (this.#sliding.active) this.#sliding.touch(key, hit);
+        if (this.#sliding.active) this.#sliding.touch(key);
         if (policy.refreshAfterMs > 0) this.refreshHit(key, hit, loader, options, policy);
         return Promise.resolve(hit);
       }

@@ -33,7 +33,7 @@ export class TierReader<V> {
       const hit = coherence.l1.get(key);
       if (hit !== undefined) {
         if (coherence.trusted || options?.allowStale === true) {
-          if (this.#sliding.active) this.#sliding.touch(key, hit);
+          if (this.#sliding.active) this.#sliding.touch(key);
           return hit;
         }
         fallback = hit;
@@ -52,7 +52,7 @@ export class TierReader<V> {
       const value = remote.decode<V>(remote.loadedSerializer ?? (await remote.serializer()), bytes, key);
       remote.hits += 1;
       if (ticket !== undefined) coherence.fill(ticket, value);
-      if (this.#sliding.active) this.#sliding.touch(key, value);
+      if (this.#sliding.active) this.#sliding.touch(key);
       return value;
     } catch (err) {
       if (isPatinoxError(err, 'CACHE_BACKEND_UNAVAILABLE')) {
@@ -79,7 +79,7 @@ export class TierReader<V> {
       const hit = coherence.l1?.get(keys[i]!);
       if (hit !== undefined && coherence.trusted) {
         out[i] = hit;
-        if (this.#sliding.active) this.#sliding.touch(keys[i]!, hit);
+        if (this.#sliding.active) this.#sliding.touch(keys[i]!);
       } else {
         if (hit !== undefined) (fallbacks ??= new Map()).set(i, hit);
         missing.push(i);
@@ -111,7 +111,7 @@ export class TierReader<V> {
         remote.hits += 1;
         out[i] = value;
         if (tickets !== undefined) coherence.fill(tickets[j]!, value);
-        if (this.#sliding.active) this.#sliding.touch(keys[i]!, value);
+        if (this.#sliding.active) this.#sliding.touch(keys[i]!);
       }
       return out;
     } finally {

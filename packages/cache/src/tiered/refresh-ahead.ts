@@ -60,13 +60,21 @@ export class RefreshAhead<V> {
 
   async #refresh(key: string, current: V, known: number | undefined, policy: LoadPolicy, run: RefreshRun<V>): Promise<void> {
     try {
-      if (known === undefined && !this.#due(key, await this.#readWrittenAt(key), policy)) return;
+      // An entry without a recorded write time (written by `set`, or before refresh was on) ages from now.
+      const writtenAt = known ?? (await this.#readWrittenAt(key)) ?? this.#clock();
+      this.loaded(key, writtenAt);
+      if (this.#clock() - writtenAt < policy.refreshAfterMs) return;
       const lockKey = this.#layout.lock(key);
       const token = randomUUID();
       // Another instance holding the lock is loading this key already: no wait, no second load.
       if (!(await this.#remote.call('lock', (l2) => l2.acquireLock(lockKey, token, this.#lockTtlMs)))) return;
       try {
-        if (!this.#due(key, await this.#readWrittenAt(key), policy)) return;
+        // Under the lock: another instance may have refreshed it just before.
+        const latest = await this.#readWrittenAt(key);
+        if (latest !== undefined && this.#clock() - latest < policy.refreshAfterMs) {
+          this.loaded(key, latest);
+          return;
+        }
         this.refreshes += 1;
         await run(key, current);
       } finally {
@@ -75,13 +83,6 @@ export class RefreshAhead<V> {
     } catch {
       // A failed refresh leaves the live value in place; the load stats count a loader failure.
     }
-  }
-
-  /** Records `writtenAt` (undefined: unknown, counted from now) and says whether the entry is due. */
-  #due(key: string, writtenAt: number | undefined, policy: LoadPolicy): boolean {
-    const at = writtenAt ?? this.#clock();
-    this.loaded(key, at);
-    return this.#clock() - at >= policy.refreshAfterMs;
   }
 
   async #readWrittenAt(key: string): Promise<number | undefined> {

@@ -48,11 +48,14 @@ export class Sliding<V> {
     }
   }
 
-  /** A read hit of `key` (from L1 or L2) holding `value`. */
-  touch(key: string, value: V): void {
+  /** A read hit of `key` (from L1 or L2). */
+  touch(key: string): void {
     const window = this.#windows.get(key) ?? (this.#all ? this.#defaultTtlMs : 0);
     if (window <= 0) return;
-    this.#coherence.l1?.set(key, value, { ttlMs: window });
+    // The L1 copy is stored again as it is now: an L2 answer the read race kept out of L1 stays out.
+    const l1 = this.#coherence.l1;
+    const copy = l1?.peek(key);
+    if (copy !== undefined) l1!.set(key, copy, { ttlMs: window });
     let pending = this.#pending;
     if (pending === undefined) {
       pending = this.#pending = [];

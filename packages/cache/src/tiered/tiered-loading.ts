@@ -109,7 +109,7 @@ export class TieredLoading<V> {
       key,
       (l1Checked) => (swr ? this.loader.getOrLoad(key, loader, options, policy, l1, parts.defaultTtlMs) : this.loader.flight(key, loader, options, policy, l1Checked)),
       (k, hit) => {
-        this.onTracedHit(k, hit);
+        this.onTracedHit(k);
         if (policy.refreshAfterMs > 0) this.loader.refreshHit(k, hit, loader, options, policy);
       },
     );
@@ -128,8 +128,8 @@ export class TieredLoading<V> {
   }
 
   /** An L1 hit answered by the tracing fast path: it slides like any other read. */
-  readonly onTracedHit = (key: string, hit: V): void => {
+  readonly onTracedHit = (key: string): void => {
     const sliding = this.#parts.sliding;
-    if (sliding.active) sliding.touch(key, hit);
+    if (sliding.active) sliding.touch(key);
   };
 }
