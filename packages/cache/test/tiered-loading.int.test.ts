@@ -280,6 +280,37 @@ describe('TieredCache loading on Redis', () => {
     });
   });
 
+  describe('refreshAfterMs without a recorded write time', () => {
+    it('ages an entry written by set() from first sight, and keeps it when the refresh fails', async () => {
+      const cache = await fresh<string>({ refreshAfterMs: 1_000 });
+      await cache.set('k', 'set', { ttlMs: 60_000 });
+      let calls = 0;
+      const called = deferred<void>();
+      const failing = (): string => {
+        calls += 1;
+        called.resolve();
+        throw new Error('refresh failed');
+      };
+      expect(await cache.getOrLoad('k', failing)).toBe('set');
+      // The first hit only learns the age (none recorded: from now on).
+      await new Promise((r) => setTimeout(r, 20));
+      expect(calls).toBe(0);
+      clock.now = 1_000;
+      expect(await cache.getOrLoad('k', failing)).toBe('set');
+      await called.promise;
+      await new Promise((r) => setImmediate(r));
+      expect(calls).toBe(1);
+      expect(cache.stats().loadFailures).toBe(1);
+      expect(await cache.get('k')).toBe('set');
+      const loaded = deferred<void>();
+      expect(await cache.getOrLoad('k', () => {
+        loaded.resolve();
+        return 'refreshed';
+      })).toBe('set');
+      await loaded.promise;
+    });
+  });
+
   describe('bad input', () => {
     it('refuses negative, non-finite and too large times with the option name', async () => {
       const cache = await fresh<number>({ l1: false });
