@@ -46,7 +46,7 @@ export async function loadMany<V>(host: BulkHost<V>, keys: readonly string[], lo
   // The load and its writes go on when this caller gives up (hardTimeoutMs, signal), and may still fill the cache.
   const work = run(host, missing, loader, options);
   work.catch(ignore);
-  const loaded = await raceAbort(awaitLoad(work, missing.join(','), policy, () => Promise.resolve(undefined), ignore), options.signal);
+  const loaded = await raceAbort(awaitLoad(work, missing, policy, () => Promise.resolve(undefined), ignore), options.signal);
   for (let i = 0; i < keys.length; i += 1) if (out[i] === undefined) out[i] = loaded.get(keys[i]!);
   return out;
 }

@@ -9,7 +9,7 @@ import type { LoadPolicy } from './load-policy.js';
  */
 export function awaitLoad<V>(
   load: Promise<V>,
-  key: string,
+  key: unknown,
   policy: LoadPolicy,
   stale: () => Promise<V | undefined>,
   onStaleServed: () => void,
