@@ -175,6 +175,17 @@ describe('TieredCache bulk, TTL and stats on Redis', () => {
       expect(cache.peek('fixed')).toBeUndefined();
     });
 
+    it('keeps the tag sets of sliding entries without expiry, so invalidateTag still finds them', async () => {
+      const cache = await make<number>({ l1: false });
+      await cache.set('s', 1, { ttlMs: 10_000, tags: ['slide'], sliding: true });
+      await cache.setMany([{ key: 'm', value: 2, ttlMs: 10_000, tags: ['slide'], sliding: true }]);
+      await cache.getOrLoad('g', () => 3, { ttlMs: 10_000, tags: ['slide'], sliding: true });
+      await cache.set('fixed', 4, { ttlMs: 10_000, tags: ['fixed'] });
+      expect(await raw.pttl(`${ns}:t:slide`)).toBe(-1);
+      expect(await raw.pttl(`${ns}:t:fixed`)).toBeGreaterThan(0);
+      expect(await cache.invalidateTag('slide')).toBe(3);
+    });
+
     it('slides every entry with slidingTtl, by defaultTtlMs for entries written elsewhere', async () => {
       const writer = await make<number>({ defaultTtlMs: 20_000 });
       const reader = await make<number>({ slidingTtl: true, defaultTtlMs: 20_000, l1: false }, false);

@@ -36,6 +36,11 @@ export class Sliding<V> {
     this.active = parts.all;
   }
 
+  /** Whether a write with this `sliding` option slides (undefined: the cache's `slidingTtl`). */
+  slides(sliding: boolean | undefined): boolean {
+    return sliding ?? this.#all;
+  }
+
   /** `key` was written with `ttlMs`; `sliding` undefined means the cache's `slidingTtl`. */
   wrote(key: string, ttlMs: number, sliding: boolean | undefined): void {
     if ((sliding ?? this.#all) && ttlMs > 0) {

@@ -226,7 +226,7 @@ export class TieredCache<V = unknown> {
     if (nx && this.#store.enabled) throw new TypeError('Expected `nx` to be false with a write-through store: the store cannot be written conditionally');
     this.#checkOpen();
     const bytes = (this.#remote.loadedSerializer ?? (await this.#remote.serializer())).serialize(value);
-    const written = await this.#writer.set(key, value, bytes, ttlMs, nx, tags);
+    const written = await this.#writer.set(key, value, bytes, ttlMs, nx, tags, tags.length > 0 && this.#sliding.slides(options.sliding));
     // Sliding state exists only once asked for: the plain set path pays one branch.
     if (written && (options.sliding !== undefined || this.#sliding.active)) this.#sliding.wrote(key, ttlMs, options.sliding);
     return written;
@@ -241,6 +241,7 @@ export class TieredCache<V = unknown> {
   async setMany(entries: readonly TieredEntry<V>[]): Promise<void> {
     if (!isList(entries)) throw new TypeError(`Expected \`entries\` to be an array, got ${describeValue(entries)}`);
     const { encoded, slides } = encodeEntries(entries, await this.#remote.serializer(), this.#checkKey, this.#defaultTtlMs);
+    for (let i = 0; i < encoded.length; i += 1) encoded[i]!.sliding = this.#sliding.slides(slides[i]);
     if (entries.length === 0) return;
     this.#checkOpen();
     await this.#writer.setMany(encoded);

@@ -61,7 +61,7 @@ export class TieredLoading<V> {
         cacheLoaded: async (key, value, entry, fillL1) => {
           const serializer = await remote.serializer();
           const ttlMs = entry.ttlMs ?? defaultTtlMs;
-          await writer.cacheLoaded(key, value, serializer, ttlMs, checkTags(entry.tags), fillL1, entry.graceMs, entry.writtenAt);
+          await writer.cacheLoaded(key, value, serializer, ttlMs, checkTags(entry.tags), fillL1, entry.graceMs, entry.writtenAt, sliding.slides(entry.sliding));
           sliding.wrote(key, ttlMs, entry.sliding);
         },
         degradable: (err) => writer.degradable(err),
@@ -74,6 +74,7 @@ export class TieredLoading<V> {
     this.#bulk = {
       read: (keys) => parts.reader.getMany(keys),
       cacheLoaded: async (entries, slide) => {
+        for (const e of entries) e.sliding = sliding.slides(slide);
         await writer.setMany(entries, false);
         for (const e of entries) sliding.wrote(e.key, e.ttlMs, slide);
       },

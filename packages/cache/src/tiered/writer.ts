@@ -16,6 +16,8 @@ export interface EncodedEntry<V> {
   bytes: Buffer;
   ttlMs: number;
   tags?: readonly string[];
+  /** Sliding entries keep their tag sets without expiry (a read may push the value past any tag TTL). */
+  sliding?: boolean;
 }
 
 /**
@@ -47,7 +49,7 @@ export class TierWriter<V> {
   }
 
   /** `set`: resolves false only with `nx` on an existing key. */
-  async set(key: string, value: V, bytes: Buffer, ttlMs: number, nx: boolean, tags: readonly string[]): Promise<boolean> {
+  async set(key: string, value: V, bytes: Buffer, ttlMs: number, nx: boolean, tags: readonly string[], sliding = false): Promise<boolean> {
     if (this.#store.enabled) await this.#store.write([{ key, value, ttlMs }]);
     const started = performance.now();
     try {
@@ -55,7 +57,7 @@ export class TierWriter<V> {
       this.#remote.setLatency.record(performance.now() - started);
       if (!written) return false;
       if (this.graceMs > 0) await this.#graceCopy(key, bytes, ttlMs, this.graceMs);
-      if (tags.length > 0) await this.#tag(key, tags, ttlMs);
+      if (tags.length > 0) await this.#tag(key, tags, sliding ? 0 : ttlMs);
     } catch (err) {
       if (!this.degradable(err)) throw err;
       this.degradedWrites += 1;
@@ -67,7 +69,7 @@ export class TierWriter<V> {
   }
 
   /** Caches a value that came from the loader or the store (so it is not written back to the store). */
-  async cacheLoaded(key: string, value: V, serializer: Serializer, ttlMs: number, tags: readonly string[], fillL1: boolean, graceMs = 0, writtenAt?: number): Promise<void> {
+  async cacheLoaded(key: string, value: V, serializer: Serializer, ttlMs: number, tags: readonly string[], fillL1: boolean, graceMs = 0, writtenAt?: number, sliding = false): Promise<void> {
     const bytes = serializer.serialize(value);
     try {
       const remote = this.#remote;
@@ -77,7 +79,7 @@ export class TierWriter<V> {
         graceMs > 0 ? this.#graceCopy(key, bytes, ttlMs, graceMs) : undefined,
         writtenAt === undefined ? undefined : remote.call('set', (l2) => l2.set(this.#layout.written(key), Buffer.from(String(writtenAt)), { ttlMs })),
       ]);
-      if (tags.length > 0) await this.#tag(key, tags, ttlMs);
+      if (tags.length > 0) await this.#tag(key, tags, sliding ? 0 : ttlMs);
     } catch (err) {
       if (!this.degradable(err)) throw err;
       this.degradedWrites += 1;
@@ -107,7 +109,7 @@ export class TierWriter<V> {
       if (this.graceMs > 0) for (const e of entries) if (e.ttlMs > 0) writes.push({ key: this.#layout.grace(e.key), value: e.bytes, ttlMs: e.ttlMs + this.graceMs });
       await this.#remote.call('setMany', (l2) => l2.setMany(writes));
       const tagged = entries.filter((e) => e.tags !== undefined && e.tags.length > 0);
-      if (tagged.length > 0) await Promise.all(tagged.map((e) => this.#tag(e.key, e.tags!, e.ttlMs)));
+      if (tagged.length > 0) await Promise.all(tagged.map((e) => this.#tag(e.key, e.tags!, e.sliding === true ? 0 : e.ttlMs)));
     } catch (err) {
       if (!this.degradable(err)) throw err;
       this.degradedWrites += entries.length;
