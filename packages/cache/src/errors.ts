@@ -11,6 +11,9 @@ export const CACHE_CLOSED = 'CACHE_CLOSED';
 /** A `getOrLoad` waited `hardTimeoutMs` for its loader and gave up; the load may still finish and fill the cache. */
 export const CACHE_LOAD_TIMEOUT = 'CACHE_LOAD_TIMEOUT';
 
+/** A bulk call (`setMany`) named one key twice: nothing was stored. */
+export const CACHE_DUPLICATE_KEY = 'CACHE_DUPLICATE_KEY';
+
 /** Options shared by the cache error constructors. */
 export interface CacheErrorOptions {
   context?: Record<string, unknown>;
@@ -65,13 +68,13 @@ export class CacheLoadTimeoutError extends CacheError {
   }
 }
 
-/** A bulk write (`setMany`) named one key twice: nothing was written. */
-export const CACHE_DUPLICATE_KEY = 'CACHE_DUPLICATE_KEY';
-
-/** A bulk write named the same key twice; the call was refused before anything was applied. */
+/**
+ * `setMany` named a key twice (`context.index` is the second occurrence). A programmer mistake, recovery
+ * `fail`; validation comes first, so nothing was stored.
+ */
 export class CacheDuplicateKeyError extends CacheError {
-  constructor(key: unknown, index: number) {
-    super(`Key ${JSON.stringify(key) ?? String(key)} appears twice (again at index ${index}); nothing was written`, CACHE_DUPLICATE_KEY, { context: { key, index } });
+  constructor(context: Record<string, unknown>) {
+    super(`setMany got the same key twice (entry ${String(context.index)})`, CACHE_DUPLICATE_KEY, { context });
   }
 }
 

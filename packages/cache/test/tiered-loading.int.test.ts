@@ -2,6 +2,7 @@ import { describe, it, expect, afterAll, afterEach, beforeAll, beforeEach } from
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { isPatinoxError } from '@patinox/errors';
+import { MemoryMonitor } from '@patinox/monitor';
 import { redisUrl } from '@patinox/test-servers';
 import { RedisBackend, RedisBus } from '../src/backends/redis.js';
 import { MemoryBackend, TieredCache, type TieredCacheOptions, type TieredLoaderContext } from '../src/tiered/index.js';
@@ -256,6 +257,7 @@ describe('TieredCache loading on Redis', () => {
       const refreshed = deferred<void>();
       const loader = async (_key: string, context: TieredLoaderContext<string>): Promise<string> => {
         calls += 1;
+        expect(context.isRefresh).toBe(calls > 1);
         if (calls > 1) {
           expect(context.stale).toBe('v1');
           refreshed.resolve();
@@ -282,7 +284,8 @@ describe('TieredCache loading on Redis', () => {
 
   describe('refreshAfterMs without a recorded write time', () => {
     it('ages an entry written by set() from first sight, and keeps it when the refresh fails', async () => {
-      const cache = await fresh<string>({ refreshAfterMs: 1_000 });
+      const monitor = new MemoryMonitor();
+      const cache = await fresh<string>({ refreshAfterMs: 1_000, monitor });
       await cache.set('k', 'set', { ttlMs: 60_000 });
       let calls = 0;
       const called = deferred<void>();
@@ -312,6 +315,7 @@ describe('TieredCache loading on Redis', () => {
         await new Promise((r) => setTimeout(r, 5));
       }
       expect(refreshed).toBe(true);
+      expect(monitor.events('cache.tiered.refresh.failed').map((e) => e.data)).toEqual([{ namespace: ns, key: 'k', error: 'refresh failed' }]);
     });
   });
 

@@ -9,7 +9,7 @@ import type { TieredGetManyOptions, TieredLoaderContext } from './options.js';
 import type { EncodedEntry } from './writer.js';
 
 /** A `getMany` loader: one call for every key missing from L1 and L2. */
-export type BulkLoader<V> = (
+export type TieredBulkLoader<V> = (
   keys: string[],
   context: TieredLoaderContext<V>,
 ) => Map<string, V> | Iterable<readonly [string, V]> | Promise<Map<string, V> | Iterable<readonly [string, V]>>;
@@ -31,7 +31,7 @@ const ignore = (): undefined => undefined;
  * `getMany(keys, loader)` (Caffeine's `getAll`): L1, then one pipelined L2 read, then ONE loader call for
  * the distinct keys still missing. A key the loader leaves out stays `undefined` and is not cached.
  */
-export async function loadMany<V>(host: BulkHost<V>, keys: readonly string[], loader: BulkLoader<V>, options: TieredGetManyOptions, policy: LoadPolicy): Promise<(V | undefined)[]> {
+export async function loadMany<V>(host: BulkHost<V>, keys: readonly string[], loader: TieredBulkLoader<V>, options: TieredGetManyOptions, policy: LoadPolicy): Promise<(V | undefined)[]> {
   const out = await host.read(keys);
   const missing: string[] = [];
   const seen = new Set<string>();
@@ -51,7 +51,7 @@ export async function loadMany<V>(host: BulkHost<V>, keys: readonly string[], lo
   return out;
 }
 
-async function run<V>(host: BulkHost<V>, missing: string[], loader: BulkLoader<V>, options: TieredGetManyOptions): Promise<Map<string, V>> {
+async function run<V>(host: BulkHost<V>, missing: string[], loader: TieredBulkLoader<V>, options: TieredGetManyOptions): Promise<Map<string, V>> {
   const context = new LoadDecisions<V>(host.signal, undefined);
   const started = performance.now();
   const loaded = new Map<string, V>();

@@ -24,7 +24,7 @@ export function encodeEntries<V>(
   const encoded = entries.map((entry, index): EncodedEntry<V> => {
     if (typeof entry !== 'object' || entry === null) throw new TypeError(`Expected \`entries[]\` to be { key, value, ttlMs?, tags?, sliding? }, got ${describeValue(entry)}`);
     checkKey(entry.key);
-    if (seen.has(entry.key)) throw new CacheDuplicateKeyError(entry.key, index);
+    if (seen.has(entry.key)) throw new CacheDuplicateKeyError({ key: entry.key, index });
     seen.add(entry.key);
     if (entry.value === undefined) throw new TypeError(UNDEFINED_VALUE);
     const ttlMs = optional('ttlMs', entry.ttlMs, expectNonNegativeFinite, defaultTtlMs);

@@ -25,7 +25,7 @@ export type {
   TieredScanOptions,
   TieredSetOptions,
 } from './options.js';
-export type { BulkLoader } from './bulk-load.js';
+export type { TieredBulkLoader } from './bulk-load.js';
 export type { TieredStatsOptions } from './tiered-stats.js';
 export { TieredAtomic, TieredBatch } from './builders.js';
 export { TieredCache } from './tiered-cache.js';

@@ -9,15 +9,17 @@ import type { TieredLoaderContext } from './options.js';
 export class LoadDecisions<V> implements TieredLoaderContext<V> {
   readonly signal: AbortSignal;
   readonly stale: V | undefined;
+  readonly isRefresh: boolean;
   /** `undefined`: the call's `ttlMs`. */
   ttlMs: number | undefined = undefined;
   /** `undefined`: the call's `tags`. */
   tags: readonly string[] | undefined = undefined;
   cache = true;
 
-  constructor(signal: AbortSignal, stale: V | undefined) {
+  constructor(signal: AbortSignal, stale: V | undefined, isRefresh = false) {
     this.signal = signal;
     this.stale = stale;
+    this.isRefresh = isRefresh;
   }
 
   // Arrow properties: a loader may destructure them (`async (key, { setTtl }) => ...`).

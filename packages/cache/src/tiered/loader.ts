@@ -90,7 +90,7 @@ export class DistributedLoader<V> {
     this.#lockWaitMs = timing.lockWaitMs;
     this.#lockPollMs = timing.lockPollMs;
     this.#backoff = new FailureBackoff(() => host.clock());
-    this.#refresh = new RefreshAhead<V>({ remote: parts.remote, layout: parts.layout, clock: () => host.clock(), lockTtlMs: timing.lockTtlMs });
+    this.#refresh = new RefreshAhead<V>({ remote: parts.remote, layout: parts.layout, clock: () => host.clock(), lockTtlMs: timing.lockTtlMs, monitor: parts.monitor, namespace: parts.namespace });
   }
 
   /**
@@ -208,7 +208,7 @@ export class DistributedLoader<V> {
 
   async #run(key: string, loader: Loader<V>, options: TieredGetOrLoadOptions, policy: LoadPolicy, fillL1: boolean, current?: V): Promise<V> {
     const stale = current ?? (policy.graceMs > 0 ? await this.#grace(key, policy) : undefined);
-    const context = new LoadDecisions<V>(this.#signal, stale);
+    const context = new LoadDecisions<V>(this.#signal, stale, current !== undefined);
     const started = performance.now();
     let value: V;
     try {

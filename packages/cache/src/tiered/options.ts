@@ -177,6 +177,8 @@ export type TieredGetManyOptions = Pick<TieredGetOrLoadOptions, 'ttlMs' | 'tags'
 export interface TieredLoaderContext<V = unknown> {
   /** Aborts when the cache closes. */
   signal: AbortSignal;
+  /** True when this load refreshes a live entry in the background (`refreshAfterMs`). */
+  isRefresh: boolean;
   /** The stale value this load replaces (grace copy, or the live value refreshed ahead), if any. */
   stale: V | undefined;
   /**

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { toError } from '@patinox/errors';
+import { createEvent, safeRecord, type Monitor } from '@patinox/monitor';
 import type { KeyLayout } from './key-layout.js';
 import type { LoadPolicy } from './load-policy.js';
 import type { RemoteTier } from './remote-tier.js';
@@ -20,13 +22,17 @@ export class RefreshAhead<V> {
   readonly #layout: KeyLayout;
   readonly #clock: () => number;
   readonly #lockTtlMs: number;
+  readonly #monitor: Monitor;
+  readonly #namespace: string;
   /** Write times (clock ms) of entries this instance saw. */
   readonly #writtenAt = new Map<string, number>();
   readonly #running = new Set<string>();
   /** Background refreshes started (their loads count in the load stats). */
   refreshes = 0;
 
-  constructor(parts: { remote: RemoteTier; layout: KeyLayout; clock: () => number; lockTtlMs: number }) {
+  constructor(parts: { remote: RemoteTier; layout: KeyLayout; clock: () => number; lockTtlMs: number; monitor: Monitor; namespace: string }) {
+    this.#monitor = parts.monitor;
+    this.#namespace = parts.namespace;
     this.#remote = parts.remote;
     this.#layout = parts.layout;
     this.#clock = parts.clock;
@@ -80,8 +86,9 @@ export class RefreshAhead<V> {
       } finally {
         await this.#remote.call('unlock', (l2) => l2.releaseLock(lockKey, token)).catch(() => undefined);
       }
-    } catch {
-      // A failed refresh leaves the live value in place; the load stats count a loader failure.
+    } catch (err) {
+      // The live value stays; a loader failure is also counted in the load stats.
+      safeRecord(this.#monitor, createEvent('cache.tiered.refresh.failed', 'cache.tiered', { namespace: this.#namespace, key, error: toError(err).message }));
     }
   }
 

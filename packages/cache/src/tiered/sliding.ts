@@ -1,3 +1,5 @@
+import { toError } from '@patinox/errors';
+import { createEvent, safeRecord, type Monitor } from '@patinox/monitor';
 import type { BackendTouch } from './backend.js';
 import type { Coherence } from './coherence.js';
 import type { KeyLayout } from './key-layout.js';
@@ -20,14 +22,14 @@ export class Sliding<V> {
   readonly #coherence: Coherence<V>;
   readonly #all: boolean;
   readonly #defaultTtlMs: number;
+  readonly #monitor: Monitor;
   readonly #windows = new Map<string, number>();
   #pending: BackendTouch[] | undefined;
   /** True when some entry may slide: `slidingTtl`, or a write asked for it. */
   active: boolean;
-  /** L2 touches that failed (the entry then keeps its previous expiry in L2). */
-  failures = 0;
 
-  constructor(parts: { remote: RemoteTier; layout: KeyLayout; coherence: Coherence<V>; all: boolean; defaultTtlMs: number }) {
+  constructor(parts: { remote: RemoteTier; layout: KeyLayout; coherence: Coherence<V>; all: boolean; defaultTtlMs: number; monitor: Monitor }) {
+    this.#monitor = parts.monitor;
     this.#remote = parts.remote;
     this.#layout = parts.layout;
     this.#coherence = parts.coherence;
@@ -74,8 +76,9 @@ export class Sliding<V> {
     this.#pending = undefined;
     const backend = this.#remote.backend;
     if (backend.touch === undefined) return;
-    this.#remote.call('touch', (l2) => l2.touch!(entries)).catch(() => {
-      this.failures += 1;
+    this.#remote.call('touch', (l2) => l2.touch!(entries)).catch((err: unknown) => {
+      // The read itself succeeded; those keys keep their previous expiry in L2.
+      safeRecord(this.#monitor, createEvent('cache.tiered.touch.failed', 'cache.tiered', { keys: entries.length, error: toError(err).message }));
     });
   }
 

@@ -3,7 +3,7 @@ import { describeValue, expectBoolean, expectNonNegativeFinite, expectObject, ex
 import { createEvent, safeRecord, type HealthCheck, type HealthResult, type MetricSnapshot, type Monitor, type TraceHook } from '@patinox/monitor';
 import { TieredCacheError } from '../errors.js';
 import { encodeEntries } from './entries.js';
-import type { BulkLoader } from './bulk-load.js';
+import type { TieredBulkLoader } from './bulk-load.js';
 import { Sliding } from './sliding.js';
 import { TieredLoading } from './tiered-loading.js';
 import type { InvalidationBus } from './bus.js';
@@ -114,7 +114,7 @@ export class TieredCache<V = unknown> {
       { namespace: this.namespace, instanceId: this.instanceId, l1, bus: this.#bus, monitor: this.#monitor, defaultTtlMs: this.#defaultTtlMs },
       (key) => this.#loading.loader.wake(key),
     );
-    const sliding = new Sliding<V>({ remote: this.#remote, layout: this.#layout, coherence: this.#coherence, all: resolved.slidingTtl, defaultTtlMs: this.#defaultTtlMs });
+    const sliding = new Sliding<V>({ remote: this.#remote, layout: this.#layout, coherence: this.#coherence, all: resolved.slidingTtl, defaultTtlMs: this.#defaultTtlMs, monitor: this.#monitor });
     this.#sliding = sliding;
     this.#reader = new TierReader<V>({ remote: this.#remote, coherence: this.#coherence, layout: this.#layout, degrade: this.#degrade, sliding });
     this.#writer = new TierWriter<V>({ remote: this.#remote, coherence: this.#coherence, store: this.#store, layout: this.#layout, degrade: this.#degrade });
@@ -166,8 +166,8 @@ export class TieredCache<V = unknown> {
    *   options or loader results.
    */
   getMany(keys: readonly string[]): Promise<(V | undefined)[]>;
-  getMany(keys: readonly string[], loader: BulkLoader<V>, options?: TieredGetManyOptions): Promise<(V | undefined)[]>;
-  getMany(keys: readonly string[], loader?: BulkLoader<V>, options: TieredGetManyOptions = {}): Promise<(V | undefined)[]> {
+  getMany(keys: readonly string[], loader: TieredBulkLoader<V>, options?: TieredGetManyOptions): Promise<(V | undefined)[]>;
+  getMany(keys: readonly string[], loader?: TieredBulkLoader<V>, options: TieredGetManyOptions = {}): Promise<(V | undefined)[]> {
     if (!isList(keys)) return Promise.reject(new TypeError(`Expected \`keys\` to be an array, got ${describeValue(keys)}`));
     try {
       for (const key of keys) this.#checkKey(key);

@@ -1,7 +1,7 @@
 import { toError } from '@patinox/errors';
 import type { Monitor, TraceHook } from '@patinox/monitor';
 import type { LoadStats } from '../internal/load-stats.js';
-import { loadMany, type BulkHost, type BulkLoader } from './bulk-load.js';
+import { loadMany, type BulkHost, type TieredBulkLoader } from './bulk-load.js';
 import type { Coherence } from './coherence.js';
 import { checkGetMany, checkGetOrLoad } from './get-or-load-options.js';
 import { checkTags } from './key-check.js';
@@ -117,7 +117,7 @@ export class TieredLoading<V> {
   }
 
   /** `getMany(keys, loader, options)` with `keys` checked. */
-  getMany(keys: readonly string[], loader: BulkLoader<V>, options: TieredGetManyOptions): Promise<(V | undefined)[]> {
+  getMany(keys: readonly string[], loader: TieredBulkLoader<V>, options: TieredGetManyOptions): Promise<(V | undefined)[]> {
     let policy: LoadPolicy;
     try {
       policy = checkGetMany(loader, options, this.#parts.policy);
