@@ -191,6 +191,13 @@ describe('TieredCache loading on Redis', () => {
       clock.now = 350;
       await expect(cache.getOrLoad('k', loader)).rejects.toThrow('failure 5');
       expect(calls).toBe(5);
+      // clear() forgets backoffs, in regions too.
+      const region = cache.region('r');
+      await expect(region.getOrLoad('k', loader)).rejects.toThrow('failure 6');
+      await expect(region.getOrLoad('k', loader)).rejects.toThrow('failure 6');
+      await cache.clear();
+      await expect(cache.getOrLoad('k', loader)).rejects.toThrow('failure 7');
+      await expect(region.getOrLoad('k', loader)).rejects.toThrow('failure 8');
     });
 
     it('serves the grace copy while the backoff holds the loader back', async () => {

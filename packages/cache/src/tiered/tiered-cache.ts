@@ -332,8 +332,7 @@ export class TieredCache<V = unknown> {
   async clear(): Promise<number> {
     this.#checkOpen();
     const removed = await this.#writer.clear();
-    this.#loading.loader.forget();
-    this.#sliding.clear();
+    this.#forget();
     this.#clearRegions();
     return removed;
   }
@@ -341,8 +340,15 @@ export class TieredCache<V = unknown> {
   #clearRegions(): void {
     for (const region of this.#regions.values()) {
       region.#coherence.cleared();
+      region.#forget();
       region.#clearRegions();
     }
+  }
+
+  /** Drops per-key load and sliding state (failure backoffs, write times, sliding windows). */
+  #forget(): void {
+    this.#loading.loader.forget();
+    this.#sliding.clear();
   }
 
   /** Removes every entry tagged `tag` here and on every instance; resolves how many L2 keys went. */
