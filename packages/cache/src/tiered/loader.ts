@@ -202,10 +202,6 @@ export class DistributedLoader<V> {
    * key's backoff and is answered with the grace copy when there is one; `current` is the live value a
    * refresh replaces (the loader's `context.stale`).
    */
-  async run(key: string, loader: Loader<V>, options: TieredGetOrLoadOptions, policy: LoadPolicy, fillL1: boolean, current?: V): Promise<V> {
-    return this.#run(key, loader, options, policy, fillL1, current);
-  }
-
   async #run(key: string, loader: Loader<V>, options: TieredGetOrLoadOptions, policy: LoadPolicy, fillL1: boolean, current?: V): Promise<V> {
     const stale = current ?? (policy.graceMs > 0 ? await this.#grace(key, policy) : undefined);
     const context = new LoadDecisions<V>(this.#signal, stale, current !== undefined);
