@@ -119,4 +119,21 @@ export class TierReader<V> {
     }
   }
 
+  /** Milliseconds `key` has left in L2, `Infinity` without a TTL, `undefined` when absent. */
+  async remainingTtl(key: string): Promise<number | undefined> {
+    const ms = await this.#remote.call('ttl', (l2) => l2.ttl(this.#layout.value(key)));
+    if (ms === null || ms === -2) return undefined;
+    return ms < 0 ? Infinity : ms;
+  }
+
+  /** The keys of this namespace matching `pattern`, from a SCAN cursor on every master. */
+  async *scan(pattern: string, batchSize: number): AsyncIterableIterator<string> {
+    const prefix = this.#layout.values;
+    const iterator = this.#remote.backend.scan(prefix + pattern, batchSize)[Symbol.asyncIterator]();
+    for (;;) {
+      const step = await this.#remote.call('scan', () => iterator.next());
+      if (step.done === true) return;
+      for (const key of step.value) yield key.slice(prefix.length);
+    }
+  }
 }

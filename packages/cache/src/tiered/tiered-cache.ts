@@ -20,7 +20,7 @@ import { RemoteTier } from './remote-tier.js';
 import { createSerializer } from './serializer-factory.js';
 import { exportSnapshot, importSnapshot, type SnapshotImportOptions, type SnapshotInfo, type SnapshotKeys } from './snapshot.js';
 import type { Store } from './store.js';
-import { resetTieredStats, tieredHealth, tieredMetrics, tieredStats, type TieredCacheStats, type TieredStatsOptions } from './tiered-stats.js';
+import { tieredHealth, tieredMetrics, tieredStats, type TieredCacheStats, type TieredStatsOptions } from './tiered-stats.js';
 import { TierWriter } from './writer.js';
 import { WriteThrough } from './write-through.js';
 
@@ -158,12 +158,9 @@ export class TieredCache<V = unknown> {
   }
 
   /**
-   * Values of `keys` in order (`undefined` for misses; a key may repeat); L1 first, then one pipelined L2
-   * round trip. With a `loader`, the distinct keys still missing go to ONE loader call, whose answers are
-   * cached (with `options`' TTL and tags, or the loader context's) and returned.
-   *
-   * @throws (rejects) the loader's error; `CACHE_LOAD_TIMEOUT` after `hardTimeoutMs`; TypeError for bad keys,
-   *   options or loader results.
+   * Values of `keys` in order (`undefined` for misses); L1 first, then one pipelined L2 round trip. With a
+   * `loader`, ONE loader call for the distinct keys still missing; its answers are cached and returned.
+   * @throws (rejects) the loader's error; `CACHE_LOAD_TIMEOUT` after `hardTimeoutMs`; TypeError for bad input.
    */
   getMany(keys: readonly string[]): Promise<(V | undefined)[]>;
   getMany(keys: readonly string[], loader: TieredBulkLoader<V>, options?: TieredGetManyOptions): Promise<(V | undefined)[]>;
@@ -192,13 +189,7 @@ export class TieredCache<V = unknown> {
     expectString('pattern', pattern);
     const batchSize = optional('batchSize', options.batchSize, expectPositiveInteger, 1000);
     this.#checkOpen();
-    const prefix = this.#layout.values;
-    const iterator = this.#remote.backend.scan(prefix + pattern, batchSize)[Symbol.asyncIterator]();
-    for (;;) {
-      const step = await this.#remote.call('scan', () => iterator.next());
-      if (step.done === true) return;
-      for (const key of step.value) yield key.slice(prefix.length);
-    }
+    yield* this.#reader.scan(pattern, batchSize);
   }
 
   // ---------------------------------------------------------------- writes
@@ -264,9 +255,7 @@ export class TieredCache<V = unknown> {
   async remainingTtl(key: string): Promise<number | undefined> {
     this.#checkKey(key);
     this.#checkOpen();
-    const ms = await this.#remote.call('ttl', (l2) => l2.ttl(this.#layout.value(key)));
-    if (ms === null || ms === -2) return undefined;
-    return ms < 0 ? Infinity : ms;
+    return this.#reader.remainingTtl(key);
   }
 
   /**
@@ -415,15 +404,8 @@ export class TieredCache<V = unknown> {
    * `reset: true`, returns them and then zeroes the load figures, `staleServed` and the L2 hit/miss counts.
    */
   stats(options: TieredStatsOptions = {}): TieredCacheStats {
-    expectObject('options', options);
-    const reset = optional('reset', options.reset, expectBoolean, false);
-    const stats = tieredStats(this.#remote, this.#coherence as Coherence<unknown>, this.#loading.loadStats, {
-      degradedWrites: this.#writer.degradedWrites,
-      store: this.#store.stats(),
-      locks: this.#loading.loader.stats(),
-    });
-    if (reset) resetTieredStats(this.#remote, this.#coherence as Coherence<unknown>, this.#loading.loadStats);
-    return stats;
+    const rest = { degradedWrites: this.#writer.degradedWrites, store: this.#store.stats(), locks: this.#loading.loader.stats() };
+    return tieredStats(this.#remote, this.#coherence as Coherence<unknown>, this.#loading.loadStats, rest, options);
   }
 
   /** Metric snapshots for a `MetricsRegistry` (`registry.addCollector(() => cache.collectMetrics())`). */

@@ -1,4 +1,4 @@
-import { toError } from '@patinox/errors';
+import { expectBoolean, expectObject, optional, toError } from '@patinox/errors';
 import { histogramSnapshot, type HealthResult, type HistogramSummary, type MetricSnapshot } from '@patinox/monitor';
 import type { CacheStats } from '../cache.js';
 import type { LoadStats } from '../internal/load-stats.js';
@@ -78,15 +78,18 @@ export function tieredMetrics(namespace: string, remote: RemoteTier, coherence: 
   ];
 }
 
-/** The stats of one cache from its parts. */
+/** The stats of one cache from its parts; with `reset`, zeroes what {@link resetTieredStats} resets after reading. */
 export function tieredStats(
   remote: RemoteTier,
   coherence: Coherence<unknown>,
   loads: LoadStats,
   rest: Pick<TieredCacheStats, 'degradedWrites' | 'store' | 'locks'>,
+  options: TieredStatsOptions = {},
 ): TieredCacheStats {
+  expectObject('options', options);
+  const reset = optional('reset', options.reset, expectBoolean, false);
   const bus = coherence.stats();
-  return {
+  const stats: TieredCacheStats = {
     l1: coherence.l1?.stats() ?? null,
     l2: remote.stats(),
     bus: { state: coherence.busState, published: bus.published, received: bus.received, publishErrors: bus.publishErrors, disconnects: bus.disconnects, lagMs: coherence.lag.summary() },
@@ -101,6 +104,8 @@ export function tieredStats(
     store: rest.store,
     locks: rest.locks,
   };
+  if (reset) resetTieredStats(remote, coherence, loads);
+  return stats;
 }
 
 /** Zeroes what `stats({ reset: true })` resets: the load figures, `staleServed`, the L2 hit/miss counts. */
