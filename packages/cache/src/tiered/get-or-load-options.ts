@@ -3,6 +3,9 @@ import { checkTags } from './key-check.js';
 import { readLoadPolicy, type LoadPolicy } from './load-policy.js';
 import type { TieredGetManyOptions, TieredGetOrLoadOptions } from './options.js';
 
+/** The options of a `getOrLoad` called without any: nothing to check, the cache's own policy applies. */
+export const NO_GET_OR_LOAD_OPTIONS: TieredGetOrLoadOptions = Object.freeze({});
+
 /**
  * Checks the arguments of `getOrLoad` and returns the call's load policy (the cache's own when the call
  * sets no load option).
@@ -11,6 +14,7 @@ import type { TieredGetManyOptions, TieredGetOrLoadOptions } from './options.js'
  */
 export function checkGetOrLoad(loader: unknown, options: TieredGetOrLoadOptions, defaults: LoadPolicy): LoadPolicy {
   expectFunction('loader', loader);
+  if (options === NO_GET_OR_LOAD_OPTIONS) return defaults;
   expectObject('options', options);
   optional('ttlMs', options.ttlMs, expectNonNegativeFinite, 0);
   optional('staleWhileRevalidateMs', options.staleWhileRevalidateMs, expectNonNegativeFinite, 0);

@@ -5,6 +5,7 @@ import { TieredCacheError } from '../errors.js';
 import { encodeEntries } from './entries.js';
 import type { TieredBulkLoader } from './bulk-load.js';
 import { Sliding } from './sliding.js';
+import { NO_GET_OR_LOAD_OPTIONS } from './get-or-load-options.js';
 import { TieredLoading } from './tiered-loading.js';
 import type { InvalidationBus } from './bus.js';
 import { TieredAtomic, TieredBatch } from './builders.js';
@@ -358,9 +359,10 @@ export class TieredCache<V = unknown> {
    * @throws (rejects) the loader's error (not cached; the lock is released so another instance may
    *   retry), `CACHE_LOCK_TIMEOUT` after `lockWaitTimeoutMs`, the caller's `signal` reason.
    */
-  getOrLoad(key: string, loader: Loader<V>, options: TieredGetOrLoadOptions = {}): Promise<V> {
+  getOrLoad(key: string, loader: Loader<V>, options: TieredGetOrLoadOptions = NO_GET_OR_LOAD_OPTIONS): Promise<V> {
     try {
       this.#checkKey(key);
+      this.#checkOpen();
     } catch (err) {
       return Promise.reject(toError(err));
     }

@@ -51,9 +51,18 @@ export class TieredLoading<V> {
   readonly loader: DistributedLoader<V>;
   readonly #parts: TieredLoadingParts<V>;
   readonly #bulk: BulkHost<V>;
+  // getOrLoad's L1-hit path reads these as own fields.
+  readonly #coherence: Coherence<V>;
+  readonly #tracing: TierTracing<V> | undefined;
+  readonly #policy: LoadPolicy;
+  readonly #defaultTtlMs: number;
 
   constructor(parts: TieredLoadingParts<V>) {
     this.#parts = parts;
+    this.#coherence = parts.coherence;
+    this.#tracing = parts.tracing;
+    this.#policy = parts.policy;
+    this.#defaultTtlMs = parts.defaultTtlMs;
     const { remote, writer, sliding, defaultTtlMs } = parts;
     this.loader = new DistributedLoader<V>(
       {
@@ -89,26 +98,25 @@ export class TieredLoading<V> {
     return this.loader.loadStats;
   }
 
-  /** `getOrLoad` with `key` checked. */
+  /** `getOrLoad` with `key` checked and the cache open. */
   getOrLoad(key: string, loader: Loader<V>, options: TieredGetOrLoadOptions): Promise<V> {
-    const parts = this.#parts;
     let policy: LoadPolicy;
     try {
-      policy = checkGetOrLoad(loader, options, parts.policy);
-      parts.checkOpen();
+      policy = checkGetOrLoad(loader, options, this.#policy);
     } catch (err) {
       return Promise.reject(toError(err));
     }
-    const coherence = parts.coherence;
+    const coherence = this.#coherence;
     const l1 = coherence.trusted ? coherence.l1 : undefined;
-    const tracing = parts.tracing;
-    if (tracing === undefined) return this.loader.getOrLoad(key, loader, options, policy, l1, parts.defaultTtlMs);
+    const tracing = this.#tracing;
+    const defaultTtlMs = this.#defaultTtlMs;
+    if (tracing === undefined) return this.loader.getOrLoad(key, loader, options, policy, l1, defaultTtlMs);
     const swr = (options.staleWhileRevalidateMs ?? 0) > 0 && l1 !== undefined;
     return tracing.getOrLoad(
       swr ? undefined : l1,
       swr,
       key,
-      (l1Checked) => (swr ? this.loader.getOrLoad(key, loader, options, policy, l1, parts.defaultTtlMs) : this.loader.flight(key, loader, options, policy, l1Checked)),
+      (l1Checked) => (swr ? this.loader.getOrLoad(key, loader, options, policy, l1, defaultTtlMs) : this.loader.flight(key, loader, options, policy, l1Checked)),
       (k, hit) => {
         this.onTracedHit(k);
         if (policy.refreshAfterMs > 0) this.loader.refreshHit(k, hit, loader, options, policy);
