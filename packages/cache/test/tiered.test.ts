@@ -157,7 +157,7 @@ describe('TieredCache', () => {
     expect(await reader.getMany(['a', 'b'])).toEqual([1, 2]);
     expect(reader.stats().l1?.hits).toBe(3);
     await expect(reader.getMany('a' as never)).rejects.toThrow('Expected `keys` to be an array, got "a" (string)');
-    await expect(writer.setMany([null as never])).rejects.toThrow('Expected `entries[]` to be { key, value, ttlMs? }, got null');
+    await expect(writer.setMany([null as never])).rejects.toThrow('Expected `entries[]` to be { key, value, ttlMs?, tags?, sliding? }, got null');
   });
 
   it('applies a batch atomically and a compare-and-set only when every check holds', async () => {

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/require-await -- CacheBackend is async; this backend answers at once but must reject, never throw synchronously */
 import { describeValue } from '@patinox/errors';
-import type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendWrite, CacheBackend } from '../tiered/backend.js';
+import type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendTouch, BackendWrite, CacheBackend } from '../tiered/backend.js';
 import { TieredCacheError } from '../errors.js';
 import { globToRegExp } from '../internal/glob.js';
 
@@ -84,6 +84,14 @@ export class MemoryBackend implements CacheBackend {
     const slot = this.#live(key);
     if (slot === undefined) return null;
     return slot.expiresAt === Infinity ? -1 : slot.expiresAt - this.#clock();
+  }
+
+  async touch(entries: readonly BackendTouch[]): Promise<void> {
+    this.#open();
+    for (const entry of entries) {
+      const slot = this.#live(entry.key);
+      if (slot !== undefined && entry.ttlMs > 0) slot.expiresAt = this.#clock() + entry.ttlMs;
+    }
   }
 
   async increment(key: string, delta: number, header: number, ttlMs?: number): Promise<number> {

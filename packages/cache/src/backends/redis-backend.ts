@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { ioredisPeer } from '../internal/peers.js';
 import { describeValue, expectObject, toError } from '@patinox/errors';
-import type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendWrite, CacheBackend } from '../tiered/backend.js';
+import type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendTouch, BackendWrite, CacheBackend } from '../tiered/backend.js';
 import { CacheBackendError, TieredCacheError } from '../errors.js';
 import { clusterSlot } from '../internal/cluster-slot.js';
 
@@ -320,6 +320,22 @@ export class RedisBackend implements CacheBackend {
     return this.#run('ttl', async () => {
       const ms = await this.#c().pttl(key);
       return ms === -2 ? null : ms;
+    });
+  }
+
+  async touch(entries: readonly BackendTouch[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.#run('touch', async () => {
+      const client = this.#c();
+      // One pipeline of PEXPIRE (per hash slot on a cluster, where a pipeline must stay on one node).
+      const groups = this.isCluster ? [...groupBySlot(entries, (e) => e.key).values()] : [entries];
+      await Promise.all(
+        groups.map(async (group) => {
+          const pipeline = client.pipeline();
+          for (const e of group) pipeline.pexpire(e.key, Math.max(1, Math.ceil(e.ttlMs)));
+          checkExec(await pipeline.exec());
+        }),
+      );
     });
   }
 

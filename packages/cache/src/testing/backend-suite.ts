@@ -181,6 +181,18 @@ export function backendSuite(t: TestFramework, name: string, open: () => Promise
       expect(await b.delete([...mixed.map((e) => e.key), k('{grp}:missing')])).toBe(20);
     });
 
+    it('touches existing keys to a new ttl across slots, skipping missing ones (when it implements touch)', async () => {
+      if (b.touch === undefined) return;
+      const keys = [k('{t}:a'), k('{t}:b'), k('touch:loose'), k('touch:forever')];
+      await b.setMany([{ key: keys[0]!, value: buf('a'), ttlMs: 100 }, { key: keys[1]!, value: buf('b'), ttlMs: 100 }, { key: keys[2]!, value: buf('c'), ttlMs: 100 }, { key: keys[3]!, value: buf('d') }]);
+      await b.touch([...keys.slice(0, 3).map((key) => ({ key, ttlMs: 60_000 })), { key: k('touch:missing'), ttlMs: 60_000 }]);
+      for (const key of keys.slice(0, 3)) expect(await b.ttl(key)).toBeGreaterThan(1_000);
+      await b.touch([{ key: keys[3]!, ttlMs: 60_000 }]);
+      expect(await b.ttl(keys[3]!)).toBeGreaterThan(1_000);
+      expect(await b.exists(k('touch:missing'))).toBe(false);
+      await b.touch([]);
+    });
+
     it('answers ping with a latency', async () => {
       expect(await b.ping()).toBeGreaterThanOrEqual(0);
     });

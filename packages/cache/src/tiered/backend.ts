@@ -13,6 +13,12 @@ export interface BackendEntry {
   ttlMs?: number;
 }
 
+/** One key of {@link CacheBackend.touch}. */
+export interface BackendTouch {
+  key: string;
+  ttlMs: number;
+}
+
 /** One step of an atomic {@link CacheBackend.batch}. */
 export type BackendBatchOperation = { type: 'set'; key: string; value: Buffer; ttlMs?: number } | { type: 'delete'; key: string };
 
@@ -53,6 +59,11 @@ export interface CacheBackend {
   exists(key: string): Promise<boolean>;
   /** Remaining time to live in ms; -1 without expiry; null when the key does not exist. */
   ttl(key: string): Promise<number | null>;
+  /**
+   * Sets the time to live of each existing key to `ttlMs` from now (PEXPIRE, pipelined); missing keys are
+   * skipped. Optional: without it, sliding expiry (`slidingTtl`) slides L1 only.
+   */
+  touch?(entries: readonly BackendTouch[]): Promise<void>;
   /**
    * Adds `delta` to the counter at `key` (created at 0, with `ttlMs` when given) and resolves the new
    * value. Counters are stored as `header` byte + ASCII decimal; anything else is `CACHE_NOT_A_COUNTER`.

@@ -1,6 +1,6 @@
 export { CacheBackendError, TIERED_CACHE_ERROR_CODES, TieredCacheError } from '../errors.js';
 export type { TieredCacheErrorCode } from '../errors.js';
-export type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendWrite, CacheBackend } from './backend.js';
+export type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendTouch, BackendWrite, CacheBackend } from './backend.js';
 export { MemoryBackend } from '../backends/memory-backend.js';
 export type { MemoryBackendOptions } from '../backends/memory-backend.js';
 export { assertEncodable, jsonCodec } from '../serialization/codec.js';
@@ -16,12 +16,17 @@ export type {
   TieredCacheOptions,
   TieredConsistency,
   TieredEntry,
+  TieredGetManyOptions,
   TieredGetOptions,
   TieredGetOrLoadOptions,
+  TieredLoadOptions,
   TieredLoaderContext,
+  TieredPeekOptions,
   TieredScanOptions,
   TieredSetOptions,
 } from './options.js';
+export type { TieredBulkLoader } from './bulk-load.js';
+export type { TieredStatsOptions } from './tiered-stats.js';
 export { TieredAtomic, TieredBatch } from './builders.js';
 export { TieredCache } from './tiered-cache.js';
 export { KeyLayout } from './key-layout.js';

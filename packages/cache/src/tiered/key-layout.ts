@@ -6,6 +6,8 @@
  * <ns>:v:<key>          values and counters
  * <ns>:t:<tag>          tag sets (members: keys)
  * <ns>:l:<key>          getOrLoad locks
+ * <ns>:g:<key>          grace copies of values (getOrLoad's graceMs)
+ * <ns>:w:<key>          write times of loaded values (getOrLoad's refreshAfterMs)
  * <ns>:r:<name>:...     region <name>, laid out the same way
  * ```
  *
@@ -21,12 +23,18 @@ export class KeyLayout {
   readonly tags: string;
   /** Prefix of lock keys. */
   readonly locks: string;
+  /** Prefix of grace copies. */
+  readonly graces: string;
+  /** Prefix of write times. */
+  readonly writes: string;
 
   constructor(root: string) {
     this.root = root;
     this.values = `${root}v:`;
     this.tags = `${root}t:`;
     this.locks = `${root}l:`;
+    this.graces = `${root}g:`;
+    this.writes = `${root}w:`;
   }
 
   /** The layout of namespace `namespace` (a root cache). */
@@ -44,6 +52,14 @@ export class KeyLayout {
 
   lock(key: string): string {
     return this.locks + key;
+  }
+
+  grace(key: string): string {
+    return this.graces + key;
+  }
+
+  written(key: string): string {
+    return this.writes + key;
   }
 
   /** The layout of region `name` inside this one. */

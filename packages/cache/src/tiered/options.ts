@@ -80,6 +80,63 @@ export interface TieredCacheOptions<V = unknown> {
   tracer?: TraceHook;
   /** With a `tracer`, also record a span (`cache.l1.hit: true`) for reads answered by L1. @default false */
   traceL1Hits?: boolean;
+  /**
+   * Sliding expiry for every entry (Caffeine's `expireAfterAccess`): a read of a live entry pushes its
+   * expiry to now + its TTL, in L1 and in L2 (one pipelined `PEXPIRE` per tick for the keys read). An
+   * instance slides an entry by the TTL it wrote it with, and entries written elsewhere by `defaultTtlMs`.
+   * No effect on entries without a TTL. @default false
+   */
+  slidingTtl?: boolean;
+  /** Cache-level default of {@link TieredLoadOptions.softTimeoutMs}. @default 0 (off) */
+  softTimeoutMs?: number;
+  /** Cache-level default of {@link TieredLoadOptions.hardTimeoutMs}. @default 0 (off) */
+  hardTimeoutMs?: number;
+  /** Cache-level default of {@link TieredLoadOptions.graceMs}; `set` and `setMany` then keep grace copies too. @default 0 (off) */
+  graceMs?: number;
+  /** Cache-level default of {@link TieredLoadOptions.failureBackoffMs}. @default 0 (off) */
+  failureBackoffMs?: number;
+  /** Cache-level default of {@link TieredLoadOptions.maxFailureBackoffMs}. @default 30000 */
+  maxFailureBackoffMs?: number;
+  /** Cache-level default of {@link TieredLoadOptions.refreshAfterMs}. @default 0 (off) */
+  refreshAfterMs?: number;
+}
+
+/**
+ * How `getOrLoad` and `getMany(keys, loader)` treat slow and failing loaders; each is accepted per call
+ * and as a cache-level default under the same name. Every value is in ms, at most 2³¹−1; 0 turns it off.
+ */
+export interface TieredLoadOptions {
+  /**
+   * When a stale value exists (a grace copy, see `graceMs`, or the live value being refreshed ahead)
+   * and the load takes longer than this, the caller gets the stale value (`stats().staleServed`); the
+   * load finishes in the background and fills the cache. No effect without a stale value. @default 0
+   */
+  softTimeoutMs?: number;
+  /**
+   * The caller gives up after this long with `CACHE_LOAD_TIMEOUT` (recovery `retry`); the load goes on
+   * and may still fill the cache for the next caller. @default 0
+   */
+  hardTimeoutMs?: number;
+  /**
+   * After an entry's TTL, keep a grace copy in L2 (`<ns>:g:<key>`, expiring `graceMs` after the value)
+   * as a fallback: when the load fails, or is held back by `failureBackoffMs`, the caller gets the grace
+   * copy instead of the error. Needs a TTL. @default 0
+   */
+  graceMs?: number;
+  /**
+   * After a loader failure for a key, no new loader call for it (on this instance) before
+   * `min(maxFailureBackoffMs, failureBackoffMs × 2^(failures−1))` has passed on `clock`; meanwhile
+   * callers get the grace copy, else the last failure. A success resets the count. @default 0
+   */
+  failureBackoffMs?: number;
+  /** Longest failure backoff. @default 30000 */
+  maxFailureBackoffMs?: number;
+  /**
+   * An entry older than this (since written, on `clock`) is returned at once and refreshed by one
+   * background load across all instances (under the `getOrLoad` lock), before it expires. Keep it below
+   * the TTL. @default 0
+   */
+  refreshAfterMs?: number;
 }
 
 /** Options of `TieredCache.get`. */
@@ -94,6 +151,8 @@ export interface TieredGetOptions {
 export interface TieredSetOptions {
   /** Time to live in ms; 0 for none. @default the cache's defaultTtlMs */
   ttlMs?: number;
+  /** Sliding expiry for this entry (see {@link TieredCacheOptions.slidingTtl}). @default the cache's slidingTtl */
+  sliding?: boolean;
   /** Write only when the key does not exist in L2. @default false */
   nx?: boolean;
   /** Tags for `invalidateTag`. @default [] */
@@ -101,7 +160,7 @@ export interface TieredSetOptions {
 }
 
 /** Options of `TieredCache.getOrLoad`. */
-export interface TieredGetOrLoadOptions extends Omit<TieredSetOptions, 'nx'> {
+export interface TieredGetOrLoadOptions extends Omit<TieredSetOptions, 'nx'>, TieredLoadOptions {
   /** Ends this caller's wait (the shared load goes on for the others). */
   signal?: AbortSignal;
   /**
@@ -111,10 +170,26 @@ export interface TieredGetOrLoadOptions extends Omit<TieredSetOptions, 'nx'> {
   staleWhileRevalidateMs?: number;
 }
 
-/** What a `getOrLoad` loader receives. */
-export interface TieredLoaderContext {
+/** Options of `TieredCache.getMany(keys, loader, options)`: the TTL and tags of every loaded entry, and the caller's deadline. */
+export type TieredGetManyOptions = Pick<TieredGetOrLoadOptions, 'ttlMs' | 'tags' | 'sliding' | 'signal' | 'hardTimeoutMs'>;
+
+/** What a `getOrLoad` (or `getMany`) loader receives. */
+export interface TieredLoaderContext<V = unknown> {
   /** Aborts when the cache closes. */
   signal: AbortSignal;
+  /** True when this load refreshes a live entry in the background (`refreshAfterMs`). */
+  isRefresh: boolean;
+  /** The stale value this load replaces (grace copy, or the live value refreshed ahead), if any. */
+  stale: V | undefined;
+  /**
+   * Sets this entry's TTL in ms (0: none), instead of the call's `ttlMs`.
+   * @throws TypeError / RangeError at once for a negative or non-finite value; nothing is applied.
+   */
+  setTtl(ttlMs: number): void;
+  /** Sets this entry's tags, instead of the call's `tags`. @throws TypeError for a bad tag list. */
+  setTags(tags: readonly string[]): void;
+  /** The value goes to the callers but is not stored (no L2 write, no L1 copy). */
+  doNotCache(): void;
 }
 
 /** One entry of `TieredCache.setMany`. */
@@ -122,6 +197,14 @@ export interface TieredEntry<V> {
   key: string;
   value: V;
   ttlMs?: number;
+  tags?: readonly string[];
+  sliding?: boolean;
+}
+
+/** Options of `TieredCache.peek`. */
+export interface TieredPeekOptions {
+  /** Also return an L1 copy whose freshness is unverified (bus outage). @default false */
+  allowStale?: boolean;
 }
 
 /** Options of `TieredCache.scan`. */

@@ -3,6 +3,7 @@ import type { Coherence } from './coherence.js';
 import type { KeyLayout } from './key-layout.js';
 import type { TieredGetOptions } from './options.js';
 import type { RemoteTier } from './remote-tier.js';
+import type { Sliding } from './sliding.js';
 
 /**
  * The read paths of a cache (keys already checked): L1 when it can be trusted, else L2 under the
@@ -14,8 +15,10 @@ export class TierReader<V> {
   readonly #coherence: Coherence<V>;
   readonly #layout: KeyLayout;
   readonly #degrade: boolean;
+  readonly #sliding: Sliding<V>;
 
-  constructor(parts: { remote: RemoteTier; coherence: Coherence<V>; layout: KeyLayout; degrade: boolean }) {
+  constructor(parts: { remote: RemoteTier; coherence: Coherence<V>; layout: KeyLayout; degrade: boolean; sliding: Sliding<V> }) {
+    this.#sliding = parts.sliding;
     this.#remote = parts.remote;
     this.#coherence = parts.coherence;
     this.#layout = parts.layout;
@@ -29,7 +32,10 @@ export class TierReader<V> {
     if (!consistent && !l1AlreadyMissed && coherence.l1 !== undefined) {
       const hit = coherence.l1.get(key);
       if (hit !== undefined) {
-        if (coherence.trusted || options?.allowStale === true) return hit;
+        if (coherence.trusted || options?.allowStale === true) {
+          if (this.#sliding.active) this.#sliding.touch(key);
+          return hit;
+        }
         fallback = hit;
       }
     }
@@ -46,6 +52,7 @@ export class TierReader<V> {
       const value = remote.decode<V>(remote.loadedSerializer ?? (await remote.serializer()), bytes, key);
       remote.hits += 1;
       if (ticket !== undefined) coherence.fill(ticket, value);
+      if (this.#sliding.active) this.#sliding.touch(key);
       return value;
     } catch (err) {
       if (isPatinoxError(err, 'CACHE_BACKEND_UNAVAILABLE')) {
@@ -70,8 +77,10 @@ export class TierReader<V> {
     let fallbacks: Map<number, V> | undefined;
     for (let i = 0; i < keys.length; i += 1) {
       const hit = coherence.l1?.get(keys[i]!);
-      if (hit !== undefined && coherence.trusted) out[i] = hit;
-      else {
+      if (hit !== undefined && coherence.trusted) {
+        out[i] = hit;
+        if (this.#sliding.active) this.#sliding.touch(keys[i]!);
+      } else {
         if (hit !== undefined) (fallbacks ??= new Map()).set(i, hit);
         missing.push(i);
       }
@@ -102,6 +111,7 @@ export class TierReader<V> {
         remote.hits += 1;
         out[i] = value;
         if (tickets !== undefined) coherence.fill(tickets[j]!, value);
+        if (this.#sliding.active) this.#sliding.touch(keys[i]!);
       }
       return out;
     } finally {
@@ -109,4 +119,21 @@ export class TierReader<V> {
     }
   }
 
+  /** Milliseconds `key` has left in L2, `Infinity` without a TTL, `undefined` when absent. */
+  async remainingTtl(key: string): Promise<number | undefined> {
+    const ms = await this.#remote.call('ttl', (l2) => l2.ttl(this.#layout.value(key)));
+    if (ms === null || ms === -2) return undefined;
+    return ms < 0 ? Infinity : ms;
+  }
+
+  /** The keys of this namespace matching `pattern`, from a SCAN cursor on every master. */
+  async *scan(pattern: string, batchSize: number): AsyncIterableIterator<string> {
+    const prefix = this.#layout.values;
+    const iterator = this.#remote.backend.scan(prefix + pattern, batchSize)[Symbol.asyncIterator]();
+    for (;;) {
+      const step = await this.#remote.call('scan', () => iterator.next());
+      if (step.done === true) return;
+      for (const key of step.value) yield key.slice(prefix.length);
+    }
+  }
 }

@@ -13,6 +13,7 @@ import { Cache } from '../cache.js';
 import type { CacheOptions } from '../options.js';
 import type { CacheBackend } from './backend.js';
 import type { InvalidationBus } from './bus.js';
+import { NO_LOAD_POLICY, readLoadPolicy, type LoadPolicy } from './load-policy.js';
 import type { TieredCacheOptions, TieredConsistency } from './options.js';
 
 /** {@link TieredCacheOptions} checked, with their defaults applied. */
@@ -34,6 +35,9 @@ export interface ResolvedTieredOptions<V> {
   bus: InvalidationBus | undefined;
   l1: Cache<string, V> | undefined;
   consistency: TieredConsistency;
+  /** The cache-level defaults of `getOrLoad`'s load options. */
+  loadPolicy: LoadPolicy;
+  slidingTtl: boolean;
 }
 
 const NAMESPACE_RE = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -82,6 +86,8 @@ export function resolveTieredOptions<V>(options: TieredCacheOptions<V>): Resolve
     traceL1Hits: optional('traceL1Hits', options.traceL1Hits, expectBoolean, false),
     clock,
     bus: bus === false ? undefined : bus,
+    loadPolicy: readLoadPolicy(options, NO_LOAD_POLICY),
+    slidingTtl: optional('slidingTtl', options.slidingTtl, expectBoolean, false),
     // Strong reads are all answered by L2: an L1 would only cost memory.
     l1: consistency === 'strong' ? undefined : createL1(options.l1, options.namespace),
   };

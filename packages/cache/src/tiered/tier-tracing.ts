@@ -25,11 +25,14 @@ export class TierTracing<V> {
   }
 
   /** `get` (key checked): an L1 hit served without L2 is answered here; anything else runs in a span. */
-  get(reader: TierReader<V>, coherence: Coherence<V>, key: string, options: TieredGetOptions | undefined): Promise<V | undefined> {
+  get(reader: TierReader<V>, coherence: Coherence<V>, key: string, options: TieredGetOptions | undefined, onHit: (key: string, hit: V) => void): Promise<V | undefined> {
     const l1 = coherence.l1;
     if (l1 !== undefined && options?.consistent !== true && (coherence.trusted || options?.allowStale === true)) {
       const hit = l1.get(key);
-      if (hit !== undefined) return this.#l1Hit('cache.get', hit);
+      if (hit !== undefined) {
+        onHit(key, hit);
+        return this.#l1Hit('cache.get', hit);
+      }
       return this.#tracer.span('cache.get', this.#miss, () => reader.get(key, options, true, true));
     }
     return this.#tracer.span('cache.get', this.#miss, () => reader.get(key, options, true, false));
@@ -39,11 +42,14 @@ export class TierTracing<V> {
    * `getOrLoad` (arguments checked): `l1` is the trusted L1 or undefined, `swr` whether the L1 serves
    * stale values (then whether L1 answered is unknown up front and the span has no `cache.l1.hit`).
    */
-  getOrLoad(l1: Cache<string, V> | undefined, swr: boolean, key: string, load: (l1Checked: boolean) => Promise<V>): Promise<V> {
+  getOrLoad(l1: Cache<string, V> | undefined, swr: boolean, key: string, load: (l1Checked: boolean) => Promise<V>, onHit: (key: string, hit: V) => void): Promise<V> {
     if (swr) return this.#tracer.span('cache.getOrLoad', this.#plain, () => load(false));
     if (l1 !== undefined) {
       const hit = l1.get(key);
-      if (hit !== undefined) return this.#l1Hit('cache.getOrLoad', hit);
+      if (hit !== undefined) {
+        onHit(key, hit);
+        return this.#l1Hit('cache.getOrLoad', hit);
+      }
     }
     return this.#tracer.span('cache.getOrLoad', this.#miss, () => load(l1 !== undefined));
   }

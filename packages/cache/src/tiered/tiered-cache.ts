@@ -1,23 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import { describeValue, expectBoolean, expectFunction, expectNonNegativeFinite, expectObject, expectPositiveFinite, expectPositiveInteger, expectString, optional, toError } from '@patinox/errors';
+import { describeValue, expectBoolean, expectNonNegativeFinite, expectNonNegativeInteger, expectObject, expectPositiveFinite, expectPositiveInteger, expectString, optional, toError } from '@patinox/errors';
 import { createEvent, safeRecord, type HealthCheck, type HealthResult, type MetricSnapshot, type Monitor, type TraceHook } from '@patinox/monitor';
 import { TieredCacheError } from '../errors.js';
+import { encodeEntries } from './entries.js';
+import type { TieredBulkLoader } from './bulk-load.js';
+import { Sliding } from './sliding.js';
+import { NO_GET_OR_LOAD_OPTIONS } from './get-or-load-options.js';
+import { TieredLoading } from './tiered-loading.js';
 import type { InvalidationBus } from './bus.js';
 import { TieredAtomic, TieredBatch } from './builders.js';
 import { Coherence, type InvalidationEvent } from './coherence.js';
 import { checkTags, createKeyCheck, isList, type KeyCheck } from './key-check.js';
 import { KeyLayout } from './key-layout.js';
 import { checkNamespace, resolveTieredOptions } from './resolve-options.js';
-import { DistributedLoader, type Loader } from './loader.js';
-import type { TieredCacheOptions, TieredEntry, TieredGetOptions, TieredGetOrLoadOptions, TieredScanOptions, TieredSetOptions } from './options.js';
+import type { Loader } from './loader.js';
+import type { TieredCacheOptions, TieredEntry, TieredGetManyOptions, TieredGetOptions, TieredGetOrLoadOptions, TieredPeekOptions, TieredScanOptions, TieredSetOptions } from './options.js';
 import { TierReader } from './reader.js';
 import { TierTracing } from './tier-tracing.js';
 import { RemoteTier } from './remote-tier.js';
 import { createSerializer } from './serializer-factory.js';
 import { exportSnapshot, importSnapshot, type SnapshotImportOptions, type SnapshotInfo, type SnapshotKeys } from './snapshot.js';
 import type { Store } from './store.js';
-import { tieredHealth, tieredMetrics, tieredStats, type TieredCacheStats } from './tiered-stats.js';
-import { TierWriter, type EncodedEntry } from './writer.js';
+import { tieredHealth, tieredMetrics, tieredStats, type TieredCacheStats, type TieredStatsOptions } from './tiered-stats.js';
+import { TierWriter } from './writer.js';
 import { WriteThrough } from './write-through.js';
 
 export type { InvalidationEvent } from './coherence.js';
@@ -33,6 +38,9 @@ interface RegionParts {
 
 const SOURCE = 'cache.tiered';
 const UNDEFINED_VALUE = 'Expected `value` to be defined, got undefined: undefined marks a miss and cannot be stored';
+
+/** Passed to L1's `peek` when the caller allows stale copies (one frozen object, no allocation per call). */
+const ALLOW_STALE = Object.freeze({ allowStale: true });
 
 /**
  * A two-tier cache: an in-process {@link Cache} (L1) in front of a shared {@link CacheBackend} (L2,
@@ -65,7 +73,8 @@ export class TieredCache<V = unknown> {
   readonly #store: WriteThrough<V>;
   readonly #writer: TierWriter<V>;
   readonly #reader: TierReader<V>;
-  readonly #loader: DistributedLoader<V>;
+  readonly #loading: TieredLoading<V>;
+  readonly #sliding: Sliding<V>;
   readonly #bus: InvalidationBus | undefined;
   readonly #monitor: Monitor;
   readonly #checkKey: KeyCheck;
@@ -107,23 +116,21 @@ export class TieredCache<V = unknown> {
       );
     this.#coherence = new Coherence<V>(
       { namespace: this.namespace, instanceId: this.instanceId, l1, bus: this.#bus, monitor: this.#monitor, defaultTtlMs: this.#defaultTtlMs },
-      (key) => this.#loader.wake(key),
+      (key) => this.#loading.loader.wake(key),
     );
-    this.#reader = new TierReader<V>({ remote: this.#remote, coherence: this.#coherence, layout: this.#layout, degrade: this.#degrade });
+    const sliding = new Sliding<V>({ remote: this.#remote, layout: this.#layout, coherence: this.#coherence, all: resolved.slidingTtl, defaultTtlMs: this.#defaultTtlMs, monitor: this.#monitor });
+    this.#sliding = sliding;
+    this.#reader = new TierReader<V>({ remote: this.#remote, coherence: this.#coherence, layout: this.#layout, degrade: this.#degrade, sliding });
     this.#writer = new TierWriter<V>({ remote: this.#remote, coherence: this.#coherence, store: this.#store, layout: this.#layout, degrade: this.#degrade });
-    this.#loader = new DistributedLoader<V>(
-      {
-        read: (key, skipL1, fillL1, l1AlreadyMissed) => this.#get(key, skipL1 ? CONSISTENT : undefined, fillL1, l1AlreadyMissed),
-        cacheLoaded: async (key, value, opts, fillL1) => {
-          const serializer = await this.#remote.serializer();
-          await this.#writer.cacheLoaded(key, value, serializer, opts.ttlMs ?? this.#defaultTtlMs, checkTags(opts.tags), fillL1);
-        },
-        degradable: (err) => this.#writer.degradable(err),
-        checkOpen: () => this.#checkOpen(),
-      },
-      { remote: this.#remote, layout: this.#layout, store: this.#store, monitor: this.#monitor, tracer, namespace: this.namespace, signal: this.#controller.signal },
-      { lockTtlMs, lockWaitMs, lockPollMs },
-    );
+    this.#writer.graceMs = resolved.loadPolicy.graceMs;
+    this.#loading = new TieredLoading<V>({
+      ...{ remote: this.#remote, coherence: this.#coherence, reader: this.#reader, writer: this.#writer, sliding, layout: this.#layout, store: this.#store },
+      ...{ monitor: this.#monitor, tracer, tracing: this.#tracing, namespace: this.namespace, signal: this.#controller.signal, clock, defaultTtlMs: this.#defaultTtlMs },
+      policy: resolved.loadPolicy,
+      timing: { lockTtlMs, lockWaitMs, lockPollMs },
+      read: (key, opts, fillL1, l1AlreadyMissed) => this.#get(key, opts, fillL1, l1AlreadyMissed),
+      checkOpen: () => this.#checkOpen(),
+    });
   }
 
   // ---------------------------------------------------------------- reads
@@ -141,7 +148,7 @@ export class TieredCache<V = unknown> {
       return Promise.reject(toError(err));
     }
     const tracing = this.#tracing;
-    return tracing === undefined ? this.#reader.get(key, options, true, false) : tracing.get(this.#reader, this.#coherence, key, options);
+    return tracing === undefined ? this.#reader.get(key, options, true, false) : tracing.get(this.#reader, this.#coherence, key, options, this.#loading.onTracedHit);
   }
 
   // Not async: the reader's promise is returned as is, one promise per call on the L1-hit path.
@@ -154,15 +161,21 @@ export class TieredCache<V = unknown> {
     return this.#reader.get(key, options, fillL1, l1AlreadyMissed);
   }
 
-  /** Values of `keys` in order (`undefined` for misses); L1 first, then one pipelined L2 round trip. */
-  getMany(keys: readonly string[]): Promise<(V | undefined)[]> {
+  /**
+   * Values of `keys` in order (`undefined` for misses); L1 first, then one pipelined L2 round trip. With a
+   * `loader`, ONE loader call for the distinct keys still missing; its answers are cached and returned.
+   * @throws (rejects) the loader's error; `CACHE_LOAD_TIMEOUT` after `hardTimeoutMs`; TypeError for bad input.
+   */
+  getMany(keys: readonly string[]): Promise<(V | undefined)[]>;
+  getMany(keys: readonly string[], loader: TieredBulkLoader<V>, options?: TieredGetManyOptions): Promise<(V | undefined)[]>;
+  getMany(keys: readonly string[], loader?: TieredBulkLoader<V>, options: TieredGetManyOptions = {}): Promise<(V | undefined)[]> {
     if (!isList(keys)) return Promise.reject(new TypeError(`Expected \`keys\` to be an array, got ${describeValue(keys)}`));
     try {
       for (const key of keys) this.#checkKey(key);
     } catch (err) {
       return Promise.reject(toError(err));
     }
-    return this.#reader.getMany(keys);
+    return loader === undefined ? this.#reader.getMany(keys) : this.#loading.getMany(keys, loader, options);
   }
 
   /** True when L1 (trusted) or L2 holds `key`. */
@@ -180,13 +193,7 @@ export class TieredCache<V = unknown> {
     expectString('pattern', pattern);
     const batchSize = optional('batchSize', options.batchSize, expectPositiveInteger, 1000);
     this.#checkOpen();
-    const prefix = this.#layout.values;
-    const iterator = this.#remote.backend.scan(prefix + pattern, batchSize)[Symbol.asyncIterator]();
-    for (;;) {
-      const step = await this.#remote.call('scan', () => iterator.next());
-      if (step.done === true) return;
-      for (const key of step.value) yield key.slice(prefix.length);
-    }
+    yield* this.#reader.scan(pattern, batchSize);
   }
 
   // ---------------------------------------------------------------- writes
@@ -210,26 +217,87 @@ export class TieredCache<V = unknown> {
     const ttlMs = optional('ttlMs', options.ttlMs, expectNonNegativeFinite, this.#defaultTtlMs);
     const nx = optional('nx', options.nx, expectBoolean, false);
     const tags = checkTags(options.tags);
+    if (options.sliding !== undefined) expectBoolean('sliding', options.sliding);
     if (nx && this.#store.enabled) throw new TypeError('Expected `nx` to be false with a write-through store: the store cannot be written conditionally');
     this.#checkOpen();
     const bytes = (this.#remote.loadedSerializer ?? (await this.#remote.serializer())).serialize(value);
-    return this.#writer.set(key, value, bytes, ttlMs, nx, tags);
+    const sliding = this.#sliding;
+    // Sliding state exists only once asked for: the plain set path pays one branch and no extra await
+    // (an extra tick would let fewer concurrent sets share one pipeline).
+    if (options.sliding === undefined && !sliding.active) return this.#writer.set(key, value, bytes, ttlMs, nx, tags);
+    const written = await this.#writer.set(key, value, bytes, ttlMs, nx, tags, tags.length > 0 && sliding.slides(options.sliding));
+    if (written) sliding.wrote(key, ttlMs, options.sliding);
+    return written;
   }
 
-  /** Stores several values in one pipelined L2 round trip (not atomic; see `batch()`), one invalidation. */
+  /**
+   * Stores several values in one pipelined L2 round trip (not atomic; see `batch()`), one invalidation.
+   * Every entry is checked first: a bad or duplicate key rejects with nothing written.
+   *
+   * @throws (rejects) `CACHE_DUPLICATE_KEY` when a key appears twice; the errors of `set`.
+   */
   async setMany(entries: readonly TieredEntry<V>[]): Promise<void> {
     if (!isList(entries)) throw new TypeError(`Expected \`entries\` to be an array, got ${describeValue(entries)}`);
-    const serializer = await this.#remote.serializer();
-    const encoded = entries.map((entry): EncodedEntry<V> => {
-      if (typeof entry !== 'object' || entry === null) throw new TypeError(`Expected \`entries[]\` to be { key, value, ttlMs? }, got ${describeValue(entry)}`);
-      this.#checkKey(entry.key);
-      if (entry.value === undefined) throw new TypeError(UNDEFINED_VALUE);
-      const ttlMs = optional('ttlMs', entry.ttlMs, expectNonNegativeFinite, this.#defaultTtlMs);
-      return { key: entry.key, value: entry.value, bytes: serializer.serialize(entry.value), ttlMs };
-    });
+    const { encoded, slides } = encodeEntries(entries, await this.#remote.serializer(), this.#checkKey, this.#defaultTtlMs);
+    for (let i = 0; i < encoded.length; i += 1) encoded[i]!.sliding = this.#sliding.slides(slides[i]);
     if (entries.length === 0) return;
     this.#checkOpen();
     await this.#writer.setMany(encoded);
+    for (let i = 0; i < encoded.length; i += 1) this.#sliding.wrote(encoded[i]!.key, encoded[i]!.ttlMs, slides[i]);
+  }
+
+  /** Removes the distinct `keys` like `delete`, in one L2 round trip and one invalidation; resolves how many existed. */
+  async deleteMany(keys: readonly string[]): Promise<number> {
+    if (!isList(keys)) throw new TypeError(`Expected \`keys\` to be an array, got ${describeValue(keys)}`);
+    for (const key of keys) this.#checkKey(key);
+    this.#checkOpen();
+    const distinct = [...new Set(keys)];
+    return distinct.length === 0 ? 0 : this.#writer.deleteMany(distinct);
+  }
+
+  /**
+   * Milliseconds `key` has left in L2 (PTTL), `Infinity` when it has no TTL, `undefined` when absent.
+   * L2 decides: an L1 copy may be kept for a different time.
+   */
+  async remainingTtl(key: string): Promise<number | undefined> {
+    this.#checkKey(key);
+    this.#checkOpen();
+    return this.#reader.remainingTtl(key);
+  }
+
+  /**
+   * The L1 copy of `key` without counting a hit, changing recency or asking L2; `undefined` when L1 has
+   * none or cannot be trusted (bus outage) unless `allowStale`, which also returns an expired L1 copy
+   * still in its stale or grace window.
+   */
+  peek(key: string, options: TieredPeekOptions = {}): V | undefined {
+    this.#checkKey(key);
+    expectObject('options', options);
+    const allowStale = optional('allowStale', options.allowStale, expectBoolean, false);
+    if (!this.#coherence.trusted && !allowStale) return undefined;
+    return this.#coherence.l1?.peek(key, allowStale ? ALLOW_STALE : undefined);
+  }
+
+  /**
+   * Up to `n` keys of L1 its eviction policy values most, most valued first (Caffeine's
+   * `hottest(n)`); empty without L1. O(L1 size): for admin endpoints, not per request.
+   */
+  hottest(n: number): string[] {
+    return this.#ranked(n, true);
+  }
+
+  /** Up to `n` keys of L1 in the order its eviction policy would evict them; see {@link TieredCache.hottest}. */
+  coldest(n: number): string[] {
+    return this.#ranked(n, false);
+  }
+
+  #ranked(n: number, hottest: boolean): string[] {
+    const l1 = this.#coherence.l1;
+    if (l1 === undefined) {
+      expectNonNegativeInteger('n', n);
+      return [];
+    }
+    return hottest ? l1.hottest(n) : l1.coldest(n);
   }
 
   /** Removes `key` from the store (first), L2, L1 and every other instance's L1; resolves whether L2 held it. */
@@ -283,6 +351,7 @@ export class TieredCache<V = unknown> {
   async clear(): Promise<number> {
     this.#checkOpen();
     const removed = await this.#writer.clear();
+    this.#forget();
     this.#clearRegions();
     return removed;
   }
@@ -290,8 +359,15 @@ export class TieredCache<V = unknown> {
   #clearRegions(): void {
     for (const region of this.#regions.values()) {
       region.#coherence.cleared();
+      region.#forget();
       region.#clearRegions();
     }
+  }
+
+  /** Drops per-key load and sliding state (failure backoffs, write times, sliding windows). */
+  #forget(): void {
+    this.#loading.loader.forget();
+    this.#sliding.clear();
   }
 
   /** Removes every entry tagged `tag` here and on every instance; resolves how many L2 keys went. */
@@ -309,28 +385,14 @@ export class TieredCache<V = unknown> {
    * @throws (rejects) the loader's error (not cached; the lock is released so another instance may
    *   retry), `CACHE_LOCK_TIMEOUT` after `lockWaitTimeoutMs`, the caller's `signal` reason.
    */
-  getOrLoad(key: string, loader: Loader<V>, options: TieredGetOrLoadOptions = {}): Promise<V> {
+  getOrLoad(key: string, loader: Loader<V>, options: TieredGetOrLoadOptions = NO_GET_OR_LOAD_OPTIONS): Promise<V> {
     try {
       this.#checkKey(key);
-      expectFunction('loader', loader);
-      expectObject('options', options);
-      optional('ttlMs', options.ttlMs, expectNonNegativeFinite, 0);
-      optional('staleWhileRevalidateMs', options.staleWhileRevalidateMs, expectNonNegativeFinite, 0);
-      checkTags(options.tags);
-      if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-        throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${describeValue(options.signal)}`);
-      }
       this.#checkOpen();
     } catch (err) {
       return Promise.reject(toError(err));
     }
-    const l1 = this.#coherence.trusted ? this.#coherence.l1 : undefined;
-    const tracing = this.#tracing;
-    if (tracing === undefined) return this.#loader.getOrLoad(key, loader, options, l1, this.#defaultTtlMs);
-    const swr = (options.staleWhileRevalidateMs ?? 0) > 0 && l1 !== undefined;
-    return tracing.getOrLoad(swr ? undefined : l1, swr, key, (l1Checked) =>
-      swr ? this.#loader.getOrLoad(key, loader, options, l1, this.#defaultTtlMs) : this.#loader.flight(key, loader, options, l1Checked),
-    );
+    return this.#loading.getOrLoad(key, loader, options);
   }
 
   /**
@@ -368,14 +430,18 @@ export class TieredCache<V = unknown> {
 
   // ---------------------------------------------------------------- observability
 
-  /** Counters and latency summaries of every tier (L2 counters count this cache's own calls). */
-  stats(): TieredCacheStats {
-    return tieredStats(this.#remote, this.#coherence as Coherence<unknown>, { degradedWrites: this.#writer.degradedWrites, store: this.#store.stats(), locks: this.#loader.stats() });
+  /**
+   * Counters and latency summaries of every tier (L2 counters count this cache's own calls). With
+   * `reset: true`, returns them and then zeroes the load figures, `staleServed` and the L2 hit/miss counts.
+   */
+  stats(options: TieredStatsOptions = {}): TieredCacheStats {
+    const rest = { degradedWrites: this.#writer.degradedWrites, store: this.#store.stats(), locks: this.#loading.loader.stats() };
+    return tieredStats(this.#remote, this.#coherence as Coherence<unknown>, this.#loading.loadStats, rest, options);
   }
 
   /** Metric snapshots for a `MetricsRegistry` (`registry.addCollector(() => cache.collectMetrics())`). */
   collectMetrics(): MetricSnapshot[] {
-    return tieredMetrics(this.namespace, this.#remote, this.#coherence as Coherence<unknown>);
+    return tieredMetrics(this.namespace, this.#remote, this.#coherence as Coherence<unknown>, this.#loading.loadStats);
   }
 
   /** A health check for `checkHealth`: PING within `timeoutMs` (100), `degraded` while the bus or circuit is down. */
@@ -421,7 +487,7 @@ export class TieredCache<V = unknown> {
     this.#controller.abort(new TieredCacheError('TieredCache is closed', 'CACHE_CLOSED', { namespace: this.namespace }));
     this.#remote.close(this.#isRoot);
     this.#coherence.close();
-    this.#loader.close();
+    this.#loading.loader.close();
     await Promise.all([...this.#regions.values()].map((r) => r.close()));
     if (this.#isRoot) {
       await this.#bus?.close();
@@ -445,5 +511,3 @@ export class TieredCache<V = unknown> {
     if (state === 'closed') this.#coherence.flush('circuit-closed');
   }
 }
-
-const CONSISTENT: TieredGetOptions = Object.freeze({ consistent: true });

@@ -1,6 +1,7 @@
-import { toError } from '@patinox/errors';
+import { expectBoolean, expectObject, optional, toError } from '@patinox/errors';
 import { histogramSnapshot, type HealthResult, type HistogramSummary, type MetricSnapshot } from '@patinox/monitor';
 import type { CacheStats } from '../cache.js';
+import type { LoadStats } from '../internal/load-stats.js';
 import type { BusState } from './bus.js';
 import type { CircuitState } from './circuit-breaker.js';
 import type { Coherence } from './coherence.js';
@@ -22,8 +23,19 @@ export interface TieredCacheStats {
     lagMs: HistogramSummary;
   };
   circuit: { state: CircuitState | 'disabled'; opens: number };
-  /** L1 copies served because L2 could not answer. */
+  /**
+   * Stale values served instead of an answer: L1 copies while L2 could not answer, grace copies after a
+   * failed or backed-off load, and values handed over at `softTimeoutMs`.
+   */
   staleServed: number;
+  /** Loader calls that settled (`getOrLoad`, refreshes, and one per `getMany` loader call). */
+  loads: number;
+  /** Loader calls that threw, rejected or resolved to `undefined`. */
+  loadFailures: number;
+  /** Sum of the load times, in ms. */
+  loadTimeTotalMs: number;
+  /** 99th percentile of the last 1024 load times, in ms. */
+  loadTimeP99Ms: number;
   /** Writes kept in L1 only because L2 was unavailable (`degradeToL1`). */
   degradedWrites: number;
   /** Times L1 was emptied because coherence could not be guaranteed (bus reconnect, circuit closed). */
@@ -32,8 +44,14 @@ export interface TieredCacheStats {
   locks: { acquired: number; waits: number; timeouts: number };
 }
 
+/** Options of `TieredCache.stats()`. */
+export interface TieredStatsOptions {
+  /** Zero the load figures, `staleServed` and the L2 hit/miss counts after reading them. @default false */
+  reset?: boolean;
+}
+
 /** The metric snapshots of one cache, labelled with its namespace. */
-export function tieredMetrics(namespace: string, remote: RemoteTier, coherence: Coherence<unknown>): MetricSnapshot[] {
+export function tieredMetrics(namespace: string, remote: RemoteTier, coherence: Coherence<unknown>, loads: LoadStats): MetricSnapshot[] {
   const labels = { namespace };
   const scalar = (name: string, type: 'counter' | 'gauge', value: number, help: string): MetricSnapshot => ({ name, type, value, help, labels });
   const l1 = coherence.l1?.stats();
@@ -49,30 +67,53 @@ export function tieredMetrics(namespace: string, remote: RemoteTier, coherence: 
     scalar('patinox_cache_bus_published_total', 'counter', bus.published, 'Invalidations published'),
     scalar('patinox_cache_l1_flushes_total', 'counter', bus.flushes, 'L1 flushes for coherence'),
     scalar('patinox_cache_circuit_open', 'gauge', remote.circuit === 'open' ? 1 : 0, '1 while the L2 circuit is open'),
+    scalar('patinox_cache_loads_total', 'counter', loads.loads, 'Loader calls that settled'),
+    scalar('patinox_cache_load_failures_total', 'counter', loads.loadFailures, 'Loader calls that failed'),
+    scalar('patinox_cache_load_time_ms_total', 'counter', loads.loadTimeTotalMs, 'Time spent in loaders, in ms'),
+    scalar('patinox_cache_load_time_p99_ms', 'gauge', loads.p99(), '99th percentile load time of the last 1024 loads, in ms'),
+    scalar('patinox_cache_stale_served_total', 'counter', coherence.staleServed + loads.staleServed, 'Stale values served instead of an answer'),
     histogramSnapshot('patinox_cache_l2_get_ms', remote.getLatency, { help: 'L2 get latency in ms', labels }),
     histogramSnapshot('patinox_cache_l2_set_ms', remote.setLatency, { help: 'L2 set latency in ms', labels }),
     histogramSnapshot('patinox_cache_bus_lag_ms', coherence.lag, { help: 'Invalidation bus lag in ms', labels }),
   ];
 }
 
-/** The stats of one cache from its parts. */
+/** The stats of one cache from its parts; with `reset`, zeroes what {@link resetTieredStats} resets after reading. */
 export function tieredStats(
   remote: RemoteTier,
   coherence: Coherence<unknown>,
+  loads: LoadStats,
   rest: Pick<TieredCacheStats, 'degradedWrites' | 'store' | 'locks'>,
+  options: TieredStatsOptions = {},
 ): TieredCacheStats {
+  expectObject('options', options);
+  const reset = optional('reset', options.reset, expectBoolean, false);
   const bus = coherence.stats();
-  return {
+  const stats: TieredCacheStats = {
     l1: coherence.l1?.stats() ?? null,
     l2: remote.stats(),
     bus: { state: coherence.busState, published: bus.published, received: bus.received, publishErrors: bus.publishErrors, disconnects: bus.disconnects, lagMs: coherence.lag.summary() },
     circuit: { state: remote.circuit, opens: remote.opens },
-    staleServed: coherence.staleServed,
+    staleServed: coherence.staleServed + loads.staleServed,
+    loads: loads.loads,
+    loadFailures: loads.loadFailures,
+    loadTimeTotalMs: loads.loadTimeTotalMs,
+    loadTimeP99Ms: loads.p99(),
     degradedWrites: rest.degradedWrites,
     l1Flushes: bus.flushes,
     store: rest.store,
     locks: rest.locks,
   };
+  if (reset) resetTieredStats(remote, coherence, loads);
+  return stats;
+}
+
+/** Zeroes what `stats({ reset: true })` resets: the load figures, `staleServed`, the L2 hit/miss counts. */
+export function resetTieredStats(remote: RemoteTier, coherence: Coherence<unknown>, loads: LoadStats): void {
+  loads.reset();
+  coherence.staleServed = 0;
+  remote.hits = 0;
+  remote.misses = 0;
 }
 
 /** PINGs L2 within `timeoutMs`: `up`, `degraded` (bus disconnected, circuit not closed) or `down`. */

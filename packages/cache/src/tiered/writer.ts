@@ -15,6 +15,9 @@ export interface EncodedEntry<V> {
   value: V;
   bytes: Buffer;
   ttlMs: number;
+  tags?: readonly string[];
+  /** Sliding entries keep their tag sets without expiry (a read may push the value past any tag TTL). */
+  sliding?: boolean;
 }
 
 /**
@@ -30,6 +33,8 @@ export class TierWriter<V> {
   readonly #degrade: boolean;
   /** Writes kept in L1 only because L2 was unavailable (`degradeToL1`). */
   degradedWrites = 0;
+  /** The cache-level `graceMs`: `set` and `setMany` keep grace copies too when above 0. */
+  graceMs = 0;
 
   constructor(parts: { remote: RemoteTier; coherence: Coherence<V>; store: WriteThrough<V>; layout: KeyLayout; degrade: boolean }) {
     this.#remote = parts.remote;
@@ -44,14 +49,15 @@ export class TierWriter<V> {
   }
 
   /** `set`: resolves false only with `nx` on an existing key. */
-  async set(key: string, value: V, bytes: Buffer, ttlMs: number, nx: boolean, tags: readonly string[]): Promise<boolean> {
+  async set(key: string, value: V, bytes: Buffer, ttlMs: number, nx: boolean, tags: readonly string[], sliding = false): Promise<boolean> {
     if (this.#store.enabled) await this.#store.write([{ key, value, ttlMs }]);
     const started = performance.now();
     try {
       const written = await this.#remote.call('set', (l2) => l2.set(this.#layout.value(key), bytes, { ttlMs, nx }));
       this.#remote.setLatency.record(performance.now() - started);
       if (!written) return false;
-      if (tags.length > 0) await this.#tag(key, tags, ttlMs);
+      if (this.graceMs > 0) await this.#graceCopy(key, bytes, ttlMs, this.graceMs);
+      if (tags.length > 0) await this.#tag(key, tags, sliding ? 0 : ttlMs);
     } catch (err) {
       if (!this.degradable(err)) throw err;
       this.degradedWrites += 1;
@@ -63,11 +69,17 @@ export class TierWriter<V> {
   }
 
   /** Caches a value that came from the loader or the store (so it is not written back to the store). */
-  async cacheLoaded(key: string, value: V, serializer: Serializer, ttlMs: number, tags: readonly string[], fillL1: boolean): Promise<void> {
+  async cacheLoaded(key: string, value: V, serializer: Serializer, ttlMs: number, tags: readonly string[], fillL1: boolean, graceMs = 0, writtenAt?: number, sliding = false): Promise<void> {
     const bytes = serializer.serialize(value);
     try {
-      await this.#remote.call('set', (l2) => l2.set(this.#layout.value(key), bytes, { ttlMs }));
-      if (tags.length > 0) await this.#tag(key, tags, ttlMs);
+      const remote = this.#remote;
+      // The extras of a load share the value's round trip (one pipeline on the connection).
+      await Promise.all([
+        remote.call('set', (l2) => l2.set(this.#layout.value(key), bytes, { ttlMs })),
+        graceMs > 0 ? this.#graceCopy(key, bytes, ttlMs, graceMs) : undefined,
+        writtenAt === undefined ? undefined : remote.call('set', (l2) => l2.set(this.#layout.written(key), Buffer.from(String(writtenAt)), { ttlMs })),
+      ]);
+      if (tags.length > 0) await this.#tag(key, tags, sliding ? 0 : ttlMs);
     } catch (err) {
       if (!this.degradable(err)) throw err;
       this.degradedWrites += 1;
@@ -78,35 +90,59 @@ export class TierWriter<V> {
     await this.#coherence.publish({ keys: [key] });
   }
 
+  /** The grace copy of a value: the same bytes, expiring `graceMs` after it (values without a TTL need none). */
+  #graceCopy(key: string, bytes: Buffer, ttlMs: number, graceMs: number): Promise<unknown> | undefined {
+    if (ttlMs <= 0) return undefined;
+    return this.#remote.call('set', (l2) => l2.set(this.#layout.grace(key), bytes, { ttlMs: ttlMs + graceMs }));
+  }
+
   #tag(key: string, tags: readonly string[], ttlMs: number): Promise<unknown> {
     return Promise.all(tags.map((tag) => this.#remote.call('tag', (l2) => l2.addToSet(this.#layout.tag(tag), [key], ttlMs))));
   }
 
-  async setMany(entries: readonly EncodedEntry<V>[]): Promise<void> {
+  /** `setMany`; with `toStore` false (values from a loader), the write-through store is left alone. */
+  async setMany(entries: readonly EncodedEntry<V>[], toStore = true): Promise<void> {
     if (entries.length === 0) return;
-    await this.#store.write(entries);
+    if (toStore) await this.#store.write(entries);
     try {
-      await this.#remote.call('setMany', (l2) => l2.setMany(entries.map((e) => ({ key: this.#layout.value(e.key), value: e.bytes, ttlMs: e.ttlMs }))));
+      const writes = entries.map((e) => ({ key: this.#layout.value(e.key), value: e.bytes, ttlMs: e.ttlMs }));
+      if (this.graceMs > 0) for (const e of entries) if (e.ttlMs > 0) writes.push({ key: this.#layout.grace(e.key), value: e.bytes, ttlMs: e.ttlMs + this.graceMs });
+      await this.#remote.call('setMany', (l2) => l2.setMany(writes));
+      const tagged = entries.filter((e) => e.tags !== undefined && e.tags.length > 0);
+      if (tagged.length > 0) await Promise.all(tagged.map((e) => this.#tag(e.key, e.tags!, e.sliding === true ? 0 : e.ttlMs)));
     } catch (err) {
       if (!this.degradable(err)) throw err;
       this.degradedWrites += entries.length;
     }
-    for (const e of entries) this.#coherence.wrote(e.key, e.value, e.ttlMs);
+    for (const e of entries) this.#coherence.wrote(e.key, e.value, e.ttlMs, e.tags);
     await this.#coherence.publish({ keys: entries.map((e) => e.key) });
   }
 
   async delete(key: string): Promise<boolean> {
-    await this.#store.write([{ key }]);
-    let existed = false;
+    return (await this.deleteMany([key])) > 0;
+  }
+
+  /** Removes distinct `keys` (their grace copies and write times too); resolves how many existed. */
+  async deleteMany(keys: readonly string[]): Promise<number> {
+    await this.#store.write(keys.map((key) => ({ key })));
+    const layout = this.#layout;
+    let inL2 = 0;
     try {
-      existed = (await this.#remote.call('delete', (l2) => l2.delete([this.#layout.value(key)]))) > 0;
+      // Value keys in their own UNLINK: its count is the answer. The extras go alongside, in the same tick.
+      const [count] = await Promise.all([
+        this.#remote.call('delete', (l2) => l2.delete(keys.map((key) => layout.value(key)))),
+        this.#remote.call('delete', (l2) => l2.delete(keys.flatMap((key) => [layout.grace(key), layout.written(key)]))),
+      ]);
+      inL2 = count;
     } catch (err) {
       if (!this.degradable(err)) throw err;
-      this.degradedWrites += 1;
+      this.degradedWrites += keys.length;
     }
-    existed = this.#coherence.dropped(key) || existed;
-    await this.#coherence.publish({ keys: [key] });
-    return existed;
+    let inL1 = 0;
+    for (const key of keys) if (this.#coherence.dropped(key)) inL1 += 1;
+    await this.#coherence.publish({ keys: [...keys] });
+    // L1 holds keys L2 lacks only after degraded writes; per key, either tier holding it counts.
+    return Math.max(inL1, inL2);
   }
 
   async increment(key: string, delta: number, ttlMs: number): Promise<number> {
@@ -205,6 +241,7 @@ export class TierWriter<V> {
     const members = await this.#remote.call('tag', (l2) => l2.setMembers(tagKey));
     await this.#store.write(members.map((key) => ({ key })));
     const removed = await this.#remote.call('delete', (l2) => l2.delete(members.map((k) => this.#layout.value(k))));
+    if (members.length > 0) await this.#remote.call('delete', (l2) => l2.delete(members.flatMap((k) => [this.#layout.grace(k), this.#layout.written(k)])));
     await this.#remote.call('delete', (l2) => l2.delete([tagKey]));
     this.#coherence.droppedTag(tag, members);
     await this.#coherence.publish({ keys: members, tags: [tag] });

@@ -1,0 +1,41 @@
+import { describeValue, expectBoolean, expectFunction, expectNonNegativeFinite, expectObject, optional } from '@patinox/errors';
+import { checkTags } from './key-check.js';
+import { readLoadPolicy, type LoadPolicy } from './load-policy.js';
+import type { TieredGetManyOptions, TieredGetOrLoadOptions } from './options.js';
+
+/** The options of a `getOrLoad` called without any: nothing to check, the cache's own policy applies. */
+export const NO_GET_OR_LOAD_OPTIONS: TieredGetOrLoadOptions = Object.freeze({});
+
+/**
+ * Checks the arguments of `getOrLoad` and returns the call's load policy (the cache's own when the call
+ * sets no load option).
+ *
+ * @throws TypeError / RangeError naming the argument or option.
+ */
+export function checkGetOrLoad(loader: unknown, options: TieredGetOrLoadOptions, defaults: LoadPolicy): LoadPolicy {
+  expectFunction('loader', loader);
+  if (options === NO_GET_OR_LOAD_OPTIONS) return defaults;
+  expectObject('options', options);
+  optional('ttlMs', options.ttlMs, expectNonNegativeFinite, 0);
+  optional('staleWhileRevalidateMs', options.staleWhileRevalidateMs, expectNonNegativeFinite, 0);
+  optional('sliding', options.sliding, expectBoolean, false);
+  checkTags(options.tags);
+  checkSignal(options.signal);
+  return readLoadPolicy(options, defaults);
+}
+
+/** Checks the options of `getMany(keys, loader, options)`; returns its policy (only `hardTimeoutMs` applies). */
+export function checkGetMany(loader: unknown, options: TieredGetManyOptions, defaults: LoadPolicy): LoadPolicy {
+  expectFunction('loader', loader);
+  expectObject('options', options);
+  optional('ttlMs', options.ttlMs, expectNonNegativeFinite, 0);
+  optional('sliding', options.sliding, expectBoolean, false);
+  checkTags(options.tags);
+  checkSignal(options.signal);
+  const policy = readLoadPolicy(options, defaults);
+  return { ...policy, softTimeoutMs: 0, refreshAfterMs: 0 };
+}
+
+function checkSignal(signal: unknown): void {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${describeValue(signal)}`);
+}
