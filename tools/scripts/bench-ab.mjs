@@ -12,7 +12,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fragment, readFragments } from './bench-fragments.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -52,8 +52,8 @@ if (!/^[a-z0-9-]+$/.test(args.name)) {
   process.exit(2);
 }
 const rounds = Number(args.rounds);
-if (!Number.isInteger(rounds) || rounds < 2 || rounds > 50) {
-  console.error(`bench-ab: --rounds must be an integer from 2 to 50, got ${JSON.stringify(args.rounds)}`);
+if (!Number.isInteger(rounds) || rounds < 2 || rounds > 200) {
+  console.error(`bench-ab: --rounds must be an integer from 2 to 200, got ${JSON.stringify(args.rounds)}`);
   process.exit(2);
 }
 const only = new RegExp(args.only, 'i');
@@ -166,7 +166,8 @@ if (args.rerender) {
     });
     if (child.status !== 0) throw new Error(`in-process A/B exited ${child.status}:\n${child.stdout}`);
     const result = JSON.parse(child.stdout.trim().split('\n').pop());
-    for (let i = 0; i < 2; i += 1) for (const [label, ns] of Object.entries(result[i])) samples[i].set(label, ns);
+    samples.push(new Map());
+    for (let i = 0; i < 3; i += 1) for (const [label, ns] of Object.entries(result[i])) samples[i].set(label, ns);
   }
   for (let r = 0; r < (args.case === undefined ? rounds : 0); r += 1) {
     // ABBA: neither side always runs first (a machine warming up or a neighbour's load favours no one).
@@ -189,7 +190,9 @@ for (const [label, baseNs] of samples[0]) {
   const headNs = samples[1].get(label);
   if (headNs === undefined) continue;
   const [bm, hm, bb, hb] = [median(baseNs), median(headNs), Math.min(...baseNs), Math.min(...headNs)];
-  rows.push(`| ${label} | ${fmt(bm)} (${fmt(bb)}) | ${fmt(hm)} (${fmt(hb)}) | ${(hm / bm).toFixed(3)} | ${(hb / bb).toFixed(3)} |`);
+  const controlNs = samples[2]?.get(label);
+  const control = controlNs === undefined ? '' : ` ${(median(controlNs) / bm).toFixed(3)} | ${(Math.min(...controlNs) / bb).toFixed(3)} |`;
+  rows.push(`| ${label} | ${fmt(bm)} (${fmt(bb)}) | ${fmt(hm)} (${fmt(hb)}) | ${(hm / bm).toFixed(3)} | ${(hb / bb).toFixed(3)} |${control}`);
 }
 if (rows.length === 0) {
   console.error(`bench-ab: no case matched --only ${JSON.stringify(args.only)} on both sides`);
@@ -199,12 +202,14 @@ const date = new Date().toISOString().slice(0, 10);
 const body = [
   `Base \`${sides[0].short}\` (${sides[0].subject}) against head \`${sides[1].short}\` (${sides[1].subject}).`,
   args.case !== undefined
-    ? `Case \`${args.case}\` against each commit's build of @patinox/${args.package}, both in one process, ${rounds} rounds interleaved in ABBA order after a warm-up; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after; ${minutes.toFixed(1)} min.`
+    ? `Case \`${args.case}\` against each commit's build of @patinox/${args.package}, both in one process, ${rounds} rounds interleaved in ABBA order after a warm-up; the A/A control is the base build imported a second time (a separate module instance of the same code), timed alongside: its ratio to the base is what no change at all looks like; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after; ${minutes.toFixed(1)} min.`
     : `\`packages/${args.package}/bench/${args.bench}.bench.ts\` of each commit, ${rounds} rounds, one process per round and side, ABBA order; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after; ${minutes.toFixed(1)} min.`,
   args.note === '' ? '' : `${args.note}`,
   '',
-  '| case | base ns/op median (best) | head ns/op median (best) | head/base median | head/base best |',
-  '| --- | ---: | ---: | ---: | ---: |',
+  samples.length === 3
+    ? '| case | base ns/op median (best) | head ns/op median (best) | head/base median | head/base best | A/A control median | A/A control best |'
+    : '| case | base ns/op median (best) | head ns/op median (best) | head/base median | head/base best |',
+  samples.length === 3 ? '| --- | ---: | ---: | ---: | ---: | ---: | ---: |' : '| --- | ---: | ---: | ---: | ---: |',
   ...rows,
   '',
   `<sub>\`node tools/scripts/bench-ab.mjs --name ${args.name} --package ${args.package} ${args.case === undefined ? `--bench ${args.bench}` : `--case ${args.case}`} --base ${args.base} --head ${args.head}${args.only ? ` --only '${args.only}'` : ''}${defaultOps === 1 ? '' : ` --ops-per-cycle ${defaultOps}`} --rounds ${rounds}\`, ${date}.</sub>`,
@@ -247,14 +252,17 @@ async function runInProcess() {
   const [baseDir, headDir] = process.argv.slice(-2);
   const mod = await import(new URL(args.case, `file://${root}`).href);
   const roundsWanted = Number(args.rounds);
-  const results = [{}, {}];
+  const results = [{}, {}, {}];
   for (const c of mod.cases) {
     const subjects = [];
-    for (const dir of [baseDir, headDir]) subjects.push(await c.setup(await import(join(dir, c.entry ?? 'dist/esm/index.js'))));
+    // The third subject is the base build imported again under another URL: a second, separate module
+    // instance of the same code, timed like the others, so the table shows what an A/A difference is.
+    const entries = [baseDir, headDir, baseDir].map((dir, i) => `${pathToFileURL(join(dir, c.entry ?? 'dist/esm/index.js')).href}${i === 2 ? '?control' : ''}`);
+    for (const entry of entries) subjects.push(await c.setup(await import(entry)));
     for (const subject of subjects) await c.batch(subject, c.warmup ?? 200_000);
-    const seen = [[], []];
+    const seen = [[], [], []];
     for (let r = 0; r < roundsWanted; r += 1) {
-      for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) {
+      for (const i of r % 2 === 0 ? [0, 1, 2] : [2, 1, 0]) {
         globalThis.gc?.();
         const t0 = process.hrtime.bigint();
         await c.batch(subjects[i], c.ops);
@@ -262,8 +270,7 @@ async function runInProcess() {
       }
     }
     for (const subject of subjects) await c.teardown?.(subject);
-    results[0][c.name] = seen[0];
-    results[1][c.name] = seen[1];
+    for (let i = 0; i < 3; i += 1) results[i][c.name] = seen[i];
   }
   console.log(JSON.stringify(results));
   process.exit(0);
