@@ -303,9 +303,13 @@ export class Cache<K, V> {
       this.#misses += 1;
       return undefined;
     }
-    if (this.#readCheck && !this.#readable(slot)) {
-      this.#misses += 1;
-      return undefined;
+    if (this.#readCheck) {
+      if (!this.#usable(slot)) {
+        this.#misses += 1;
+        return undefined;
+      }
+      // Sliding needs a TTL, so it is checked only here: a cache without TTLs pays nothing for it.
+      if (this.#sliding) this.#slide(slot);
     }
     this.#hits += 1;
     this.#hit(slot);
@@ -1092,16 +1096,6 @@ export class Cache<K, V> {
       this.#drop(slot, EVICTED);
       return false;
     }
-    return true;
-  }
-
-  /**
-   * #usable for `get`, which also slides the entry's expiry. Sliding needs a TTL, so it lives behind
-   * `get`'s #readCheck branch: a cache without TTLs pays nothing for it, one with TTLs one branch.
-   */
-  #readable(slot: number): boolean {
-    if (!this.#usable(slot)) return false;
-    if (this.#sliding) this.#slide(slot);
     return true;
   }
 
