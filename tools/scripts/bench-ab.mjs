@@ -212,7 +212,7 @@ const body = [
   samples.length === 3 ? '| --- | ---: | ---: | ---: | ---: | ---: | ---: |' : '| --- | ---: | ---: | ---: | ---: |',
   ...rows,
   '',
-  `<sub>\`node tools/scripts/bench-ab.mjs --name ${args.name} --package ${args.package} ${args.case === undefined ? `--bench ${args.bench}` : `--case ${args.case}`} --base ${args.base} --head ${args.head}${args.only ? ` --only '${args.only}'` : ''}${defaultOps === 1 ? '' : ` --ops-per-cycle ${defaultOps}`} --rounds ${rounds}\`, ${date}.</sub>`,
+  `<sub>\`node tools/scripts/bench-ab.mjs --name ${args.name} --package ${args.package} ${args.case === undefined ? `--bench ${args.bench}` : `--case ${args.case}`} --base ${sides[0].short} --head ${sides[1].short}${args.only ? ` --only '${args.only}'` : ''}${defaultOps === 1 ? '' : ` --ops-per-cycle ${defaultOps}`} --rounds ${rounds}\`, ${date}.</sub>`,
   '',
 ]
   .filter((line, i, all) => !(line === '' && all[i - 1] === ''))
