@@ -129,7 +129,7 @@ const traceSim = join(root, 'tools', 'trace-sim');
 if (only.length === 0 && existsSync(join(traceSim, 'package.json'))) {
   if (existsSync(tracesDir)) {
     const result = run(process.execPath, ['src/cli.mjs', `--traces=${tracesDir}`], traceSim);
-    sections.push(`## Hit ratios (trace-sim)\n\nCommand: \`TRACES_DIR=… node tools/trace-sim/src/cli.mjs\` (${result.seconds.toFixed(0)} s; the traces are not in the repository, see tools/trace-sim/README.md). Policies were tuned on the LIRS and ARC traces only; the others are reported as they come.\n\n${scrub(result.output.trim()).split('\n').filter((l) => !l.startsWith('$') && !l.startsWith('>')).join('\n')}\n`);
+    sections.push(`## Hit ratios (trace-sim)\n\nCommand: \`TRACES_DIR=… node tools/trace-sim/src/cli.mjs\` (${result.seconds.toFixed(0)} s; the traces are not in the repository, see tools/trace-sim/README.md). Policies were tuned on the LIRS and ARC traces only; the others are reported as they come.\n\n${fragment('trace-sim:hit-ratios', `${scrub(result.output.trim()).split('\n').filter((l) => !l.startsWith('$') && !l.startsWith('>')).join('\n')}\n`)}`);
   } else {
     sections.push('## Hit ratios (trace-sim)\n\nNot run: the traces are not in the repository and none were found (set `TRACES_DIR`; tools/trace-sim/README.md says where to get them).\n');
   }
