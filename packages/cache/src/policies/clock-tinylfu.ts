@@ -1,7 +1,8 @@
 import { createLinks, SlotList } from '../internal/list.js';
 import type { Policy } from './policy.js';
 import { rankLists } from './rank.js';
-import { FrequencySketch, nextPowerOfTwo } from './sketch.js';
+import { Admission, GHOST_OF_MAIN, GHOST_OF_WINDOW, WindowGhosts } from './ghosts.js';
+import { FrequencySketch } from './sketch.js';
 
 /**
  * A slot's byte: bits 0–3 its frequency estimate, bits 4–5 its segment, REF hit since a hand last
@@ -15,13 +16,9 @@ const PROTECTED = 0x20;
 const REF = 0x40;
 const HIT = 0x80;
 
-
 // As in 'tinylfu' (Caffeine's constants): the window starts at 1 %, 80 % of the main space is protected.
 const PERCENT_MAIN = 0.99;
 const PERCENT_MAIN_PROTECTED = 0.8;
-const ADMIT_HASHDOS_THRESHOLD = 6;
-/** How far back a ghost hit counts, as a share of `maxEntries` (as in TinyLfuPolicy). */
-const GHOST_HORIZON = 0.1;
 /**
  * Window change per ghost hit, as a share of `maxEntries`: four times TinyLfuPolicy's. Tuned on the
  * LIRS and ARC traces: with CLOCK order the larger step keeps the LIRS and OLTP mean (90.6 % of the
@@ -29,9 +26,6 @@ const GHOST_HORIZON = 0.1;
  * 1,000), at a cost on P3 (70.7 % against 71.7 % of the optimum over its four capacities).
  */
 const GHOST_STEP = 0.004;
-const GHOST_SLOTS_PER_ENTRY = 2;
-const STAMP_BITS = 20;
-const STAMP_MASK = (1 << STAMP_BITS) - 1;
 
 /**
  * W-TinyLFU whose hit is one byte store (plus, on an entry's first hit in probation, its promotion): the default policy.
@@ -62,16 +56,10 @@ export class ClockTinyLfuPolicy implements Policy {
   #target: number;
   readonly #step: number;
   readonly #maxWindow: number;
-  #random = 0x2545f491;
+  readonly #admission = new Admission();
   /** Reference bits consumed by the hands since the sketch last heard of them (hits, for its aging period). */
   #seen = 0;
-  readonly #windowGhost: Int32Array;
-  readonly #mainGhost: Int32Array;
-  readonly #ghostMask: number;
-  readonly #horizon: number;
-  readonly #stampShift: number;
-  #windowClock = 0;
-  #mainClock = 0;
+  readonly #ghosts: WindowGhosts;
 
   constructor(slots: number, maxEntries: number) {
     const links = createLinks(slots);
@@ -87,14 +75,7 @@ export class ClockTinyLfuPolicy implements Policy {
     this.#maxWindow = Math.max(1, maxEntries - 1);
     this.#protectedMax = Math.floor(PERCENT_MAIN_PROTECTED * (maxEntries - this.#windowMax));
     this.#step = GHOST_STEP * maxEntries;
-    this.#horizon = Math.max(1, Math.round(GHOST_HORIZON * maxEntries));
-    const ghostSlots = nextPowerOfTwo(Math.max(16, GHOST_SLOTS_PER_ENTRY * this.#horizon));
-    this.#windowGhost = new Int32Array(ghostSlots);
-    this.#mainGhost = new Int32Array(ghostSlots);
-    this.#ghostMask = ghostSlots - 1;
-    let shift = 0;
-    while (this.#horizon >>> shift >= 1 << (STAMP_BITS - 2)) shift += 1;
-    this.#stampShift = shift;
+    this.#ghosts = new WindowGhosts(maxEntries);
   }
 
   /** Current window size limit (for tests and tools). */
@@ -109,8 +90,11 @@ export class ClockTinyLfuPolicy implements Policy {
 
   insert(slot: number, hash: number): void {
     this.#hash[slot] = hash;
-    this.#windowClock += 1;
-    this.#consultGhosts(hash);
+    const ghost = this.#ghosts.consult(hash);
+    if (ghost !== 0) {
+      if ((ghost & GHOST_OF_WINDOW) !== 0) this.#resize(this.#step);
+      if ((ghost & GHOST_OF_MAIN) !== 0) this.#resize(-this.#step);
+    }
     let f = this.#sketch.increment(hash);
     if (f === -1) {
       this.#ageResidents();
@@ -179,19 +163,19 @@ export class ClockTinyLfuPolicy implements Policy {
       const victim = this.#mainVictim();
       window.remove(candidate);
       if (victim === -1) return candidate;
-      if (!this.#admit(this.#freq[candidate]! & COUNT, this.#freq[victim]! & COUNT)) {
-        this.#bury(this.#windowGhost, this.#windowClock, this.#hash[candidate]!);
+      if (!this.#admission.admit(this.#freq[candidate]! & COUNT, this.#freq[victim]! & COUNT)) {
+        this.#ghosts.buryFromWindow(this.#hash[candidate]!);
         return candidate;
       }
       this.#list(this.#freq[victim]! & QUEUE).remove(victim);
       this.#toProbation(candidate);
-      this.#bury(this.#mainGhost, (this.#mainClock += 1), this.#hash[victim]!);
+      this.#ghosts.buryFromMain(this.#hash[victim]!);
       return victim;
     }
     const victim = this.#mainVictim();
     if (victim === -1) return -1;
     this.#list(this.#freq[victim]! & QUEUE).remove(victim);
-    this.#bury(this.#mainGhost, (this.#mainClock += 1), this.#hash[victim]!);
+    this.#ghosts.buryFromMain(this.#hash[victim]!);
     return victim;
   }
 
@@ -249,39 +233,6 @@ export class ClockTinyLfuPolicy implements Policy {
 
   #list(queue: number): SlotList {
     return queue === WINDOW ? this.#window : queue === PROBATION ? this.#probation : this.#protected;
-  }
-
-  #admit(candidateFreq: number, victimFreq: number): boolean {
-    if (candidateFreq > victimFreq) return true;
-    if (candidateFreq >= ADMIT_HASHDOS_THRESHOLD) {
-      let x = this.#random;
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      this.#random = x;
-      return (x & 127) === 0;
-    }
-    return false;
-  }
-
-  #bury(ghost: Int32Array, clock: number, hash: number): void {
-    ghost[hash & this.#ghostMask] = (((clock >>> this.#stampShift) & STAMP_MASK) << 12) | (hash >>> 20) | 1;
-  }
-
-  #consultGhosts(hash: number): void {
-    const at = hash & this.#ghostMask;
-    const fingerprint = (hash >>> 20) | 1;
-    const shift = this.#stampShift;
-    let e = this.#windowGhost[at]!;
-    if ((e & 0xfff) === fingerprint) {
-      this.#windowGhost[at] = 0;
-      if (((((this.#windowClock >>> shift) - (e >>> 12)) & STAMP_MASK) << shift) < this.#horizon) this.#resize(this.#step);
-    }
-    e = this.#mainGhost[at]!;
-    if ((e & 0xfff) === fingerprint) {
-      this.#mainGhost[at] = 0;
-      if (((((this.#mainClock >>> shift) - (e >>> 12)) & STAMP_MASK) << shift) < this.#horizon) this.#resize(-this.#step);
-    }
   }
 
   #resize(delta: number): void {

@@ -1,6 +1,7 @@
 import { createLinks, SlotList } from '../internal/list.js';
 import type { Policy } from './policy.js';
-import { FrequencySketch, nextPowerOfTwo } from './sketch.js';
+import { Admission, GHOST_OF_MAIN, GHOST_OF_WINDOW, WindowGhosts } from './ghosts.js';
+import { FrequencySketch } from './sketch.js';
 
 const WINDOW = 0;
 const PROBATION = 1;
@@ -12,21 +13,9 @@ const HIT_BATCH = 64;
 // space is protected.
 const PERCENT_MAIN = 0.99;
 const PERCENT_MAIN_PROTECTED = 0.8;
-const ADMIT_HASHDOS_THRESHOLD = 6;
 
-/**
- * How far back (in each ghost's own clock) a ghost hit counts, as a share of `maxEntries`: the window
- * moves by comparing the hits a window larger by this much would have had with those a main space
- * larger by this much would have had. Tuned on the LIRS and ARC traces.
- */
-const GHOST_HORIZON = 0.1;
 /** Window change per ghost hit, as a share of `maxEntries` (tuned on the LIRS and ARC traces). */
 const GHOST_STEP = 0.001;
-/** Ghost table slots per horizon entry (rounded up to a power of two): sparse enough that few live ghosts collide. */
-const GHOST_SLOTS_PER_ENTRY = 2;
-// A ghost table entry is [stamp: 20 bits][fingerprint: 12 bits, lowest set]; 0 is empty.
-const STAMP_BITS = 20;
-const STAMP_MASK = (1 << STAMP_BITS) - 1;
 
 /**
  * Adaptive W-TinyLFU, after Caffeine: new entries land in an LRU window; an entry leaving the window
@@ -64,18 +53,9 @@ export class TinyLfuPolicy implements Policy {
   #target: number;
   readonly #step: number;
   readonly #maxWindow: number;
-  #random = 0x2545f491;
+  readonly #admission = new Admission();
   #countdown = HIT_BATCH;
-  readonly #windowGhost: Int32Array;
-  readonly #mainGhost: Int32Array;
-  readonly #ghostMask: number;
-  readonly #horizon: number;
-  /** Ghost stamps count in units of 2^stampShift, so a horizon always fits the 20-bit stamp. */
-  readonly #stampShift: number;
-  /** The window ghost's clock: misses (each one pushes the window's LRU order down by one). */
-  #windowClock = 0;
-  /** The main ghost's clock: evictions from the main space. */
-  #mainClock = 0;
+  readonly #ghosts: WindowGhosts;
 
   constructor(slots: number, maxEntries: number) {
     const links = createLinks(slots);
@@ -92,14 +72,7 @@ export class TinyLfuPolicy implements Policy {
     this.#maxWindow = Math.max(1, maxEntries - 1);
     this.#protectedMax = Math.floor(PERCENT_MAIN_PROTECTED * (maxEntries - this.#windowMax));
     this.#step = GHOST_STEP * maxEntries;
-    this.#horizon = Math.max(1, Math.round(GHOST_HORIZON * maxEntries));
-    const ghostSlots = nextPowerOfTwo(Math.max(16, GHOST_SLOTS_PER_ENTRY * this.#horizon));
-    this.#windowGhost = new Int32Array(ghostSlots);
-    this.#mainGhost = new Int32Array(ghostSlots);
-    this.#ghostMask = ghostSlots - 1;
-    let shift = 0;
-    while (this.#horizon >>> shift >= 1 << (STAMP_BITS - 2)) shift += 1;
-    this.#stampShift = shift;
+    this.#ghosts = new WindowGhosts(maxEntries);
   }
 
   /** Current window size limit (for tests and tools). */
@@ -119,13 +92,16 @@ export class TinyLfuPolicy implements Policy {
 
   /** Ghost table memory in bytes (for tests and tools). */
   get ghostBytes(): number {
-    return this.#windowGhost.byteLength + this.#mainGhost.byteLength;
+    return this.#ghosts.byteLength;
   }
 
   insert(slot: number, hash: number): void {
     this.#hash[slot] = hash;
-    this.#windowClock += 1;
-    this.#consultGhosts(hash);
+    const ghost = this.#ghosts.consult(hash);
+    if (ghost !== 0) {
+      if ((ghost & GHOST_OF_WINDOW) !== 0) this.#resize(this.#step);
+      if ((ghost & GHOST_OF_MAIN) !== 0) this.#resize(-this.#step);
+    }
     let f = this.#sketch.increment(hash);
     if (f === -1) {
       this.#ageResidents();
@@ -193,19 +169,19 @@ export class TinyLfuPolicy implements Policy {
       let victim = this.#probation.tail;
       if (victim === -1) victim = this.#protected.tail;
       if (victim === -1) return candidate;
-      if (!this.#admit(this.#freq[candidate]! & 15, this.#freq[victim]! & 15)) {
-        this.#bury(this.#windowGhost, this.#windowClock, this.#hash[candidate]!);
+      if (!this.#admission.admit(this.#freq[candidate]! & 15, this.#freq[victim]! & 15)) {
+        this.#ghosts.buryFromWindow(this.#hash[candidate]!);
         return candidate;
       }
       this.#list(this.#queue[victim]!).remove(victim);
       this.#queue[candidate] = PROBATION;
       this.#probation.pushHead(candidate);
-      this.#bury(this.#mainGhost, (this.#mainClock += 1), this.#hash[victim]!);
+      this.#ghosts.buryFromMain(this.#hash[victim]!);
       return victim;
     }
     let victim = this.#probation.popTail();
     if (victim === -1) victim = this.#protected.popTail();
-    this.#bury(this.#mainGhost, (this.#mainClock += 1), this.#hash[victim]!);
+    this.#ghosts.buryFromMain(this.#hash[victim]!);
     return victim;
   }
 
@@ -243,46 +219,6 @@ export class TinyLfuPolicy implements Policy {
 
   #list(queue: number): SlotList {
     return queue === WINDOW ? this.#window : queue === PROBATION ? this.#probation : this.#protected;
-  }
-
-  #admit(candidateFreq: number, victimFreq: number): boolean {
-    if (candidateFreq > victimFreq) return true;
-    if (candidateFreq >= ADMIT_HASHDOS_THRESHOLD) {
-      // A little randomness keeps an attacker (or a pathological trace) from pinning the victim.
-      let x = this.#random;
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      this.#random = x;
-      return (x & 127) === 0;
-    }
-    return false;
-  }
-
-  /**
-   * Remembers a key in a ghost table: one direct-mapped Int32 per slot holding the ghost clock and a
-   * fingerprint. A collision overwrites the older ghost; both tables lose alike, so the comparison
-   * between them stays fair.
-   */
-  #bury(ghost: Int32Array, clock: number, hash: number): void {
-    ghost[hash & this.#ghostMask] = (((clock >>> this.#stampShift) & STAMP_MASK) << 12) | (hash >>> 20) | 1;
-  }
-
-  /** On a miss: a ghost hit within the horizon moves the window one step (and the ghost is spent). */
-  #consultGhosts(hash: number): void {
-    const at = hash & this.#ghostMask;
-    const fingerprint = (hash >>> 20) | 1;
-    const shift = this.#stampShift;
-    let e = this.#windowGhost[at]!;
-    if ((e & 0xfff) === fingerprint) {
-      this.#windowGhost[at] = 0;
-      if (((((this.#windowClock >>> shift) - (e >>> 12)) & STAMP_MASK) << shift) < this.#horizon) this.#resize(this.#step);
-    }
-    e = this.#mainGhost[at]!;
-    if ((e & 0xfff) === fingerprint) {
-      this.#mainGhost[at] = 0;
-      if (((((this.#mainClock >>> shift) - (e >>> 12)) & STAMP_MASK) << shift) < this.#horizon) this.#resize(-this.#step);
-    }
   }
 
   /**
