@@ -74,7 +74,7 @@ describe('examples', () => {
   it('cache.mjs loads once per key under concurrency, invalidates by tag, and keeps two tiered instances coherent', async () => {
     const out = await runExample('cache');
     expect(out).toMatch(/^50 concurrent requests, 2 database calls$/m);
-    expect(out).toMatch(/^hits 1, misses 51, entries 3, policy tinylfu$/m);
+    expect(out).toMatch(/^hits 1, misses 51, entries 3, policy clock-tinylfu$/m);
     expect(out).toMatch(/^invalidated team:red -> removed 1, entries 2$/m);
     expect(out).toMatch(/^b reads Ada\nb reads Ada Lovelace$/m);
     expect(out).toMatch(/^bus: a published 2, b received 2$/m);
