@@ -1,4 +1,4 @@
-import { describe, it, expect, afterAll, afterEach, beforeAll, beforeEach } from '@jest/globals';
+import { describe, it, expect, afterAll, afterEach, beforeAll, beforeEach, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { isPatinoxError } from '@patinox/errors';
@@ -93,8 +93,15 @@ describe('TieredCache loading on Redis', () => {
     it('keeps waiting for the loader when there is no stale value', async () => {
       const cache = await fresh<number>({ l1: false });
       const slow = deferred<number>();
-      const result = cache.getOrLoad('k', () => slow.promise, { softTimeoutMs: 5 });
-      await new Promise((r) => setTimeout(r, 15));
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance', 'Date'] });
+      let result: Promise<number>;
+      try {
+        result = cache.getOrLoad('k', () => slow.promise, { softTimeoutMs: 5 });
+        // Past the soft timeout on the fake timers: with no stale value the caller keeps waiting.
+        await jest.advanceTimersByTimeAsync(15);
+      } finally {
+        jest.useRealTimers();
+      }
       slow.resolve(3);
       await expect(result).resolves.toBe(3);
       expect(cache.stats().staleServed).toBe(0);
@@ -341,8 +348,12 @@ describe('TieredCache loading on Redis', () => {
     it('ignores a loader that resolves after close: no write, callers see CACHE_CLOSED', async () => {
       const cache = await fresh<number>({ l1: false });
       const late = deferred<number>();
-      const pending = cache.getOrLoad('k', () => late.promise);
-      await new Promise((r) => setTimeout(r, 10));
+      const started = deferred<void>();
+      const pending = cache.getOrLoad('k', () => {
+        started.resolve();
+        return late.promise;
+      });
+      await started.promise;
       await cache.close();
       late.resolve(9);
       await expect(pending).rejects.toMatchObject({ code: 'CACHE_CLOSED' });
