@@ -2,7 +2,7 @@ import { describe, it, expect, afterAll, afterEach, beforeAll, beforeEach, jest 
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { isPatinoxError } from '@patinox/errors';
-import { MemoryMonitor } from '@patinox/monitor';
+import { MemoryMonitor, type MonitorEvent } from '@patinox/monitor';
 import { redisUrl } from '@patinox/test-servers';
 import { RedisBackend, RedisBus } from '../src/backends/redis.js';
 import { MemoryBackend, TieredCache, type TieredCacheOptions, type TieredLoaderContext } from '../src/tiered/index.js';
@@ -299,7 +299,14 @@ describe('TieredCache loading on Redis', () => {
   describe('refreshAfterMs without a recorded write time', () => {
     it('ages an entry written by set() from first sight, and keeps it when the refresh fails', async () => {
       const monitor = new MemoryMonitor();
-      const cache = await fresh<string>({ refreshAfterMs: 1_000, monitor });
+      const failureReported = deferred<void>();
+      const watching = {
+        record: (event: MonitorEvent): void => {
+          monitor.record(event);
+          if (event.type === 'cache.tiered.refresh.failed') failureReported.resolve();
+        },
+      };
+      const cache = await fresh<string>({ refreshAfterMs: 1_000, monitor: watching });
       await cache.set('k', 'set', { ttlMs: 60_000 });
       let calls = 0;
       const called = deferred<void>();
@@ -319,16 +326,15 @@ describe('TieredCache loading on Redis', () => {
       expect(calls).toBe(1);
       expect(cache.stats().loadFailures).toBe(1);
       expect(await cache.get('k')).toBe('set');
-      // Once the failed refresh has let go of the key, the next hit refreshes again.
-      let refreshed = false;
-      for (let i = 0; i < 200 && !refreshed; i += 1) {
-        expect(await cache.getOrLoad('k', () => {
-          refreshed = true;
-          return 'refreshed';
-        })).toBe('set');
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      expect(refreshed).toBe(true);
+      // Once the failed refresh has let go of the key (it reports the failure, then lets go), the next hit refreshes again.
+      await failureReported.promise;
+      await new Promise((r) => setImmediate(r));
+      const refreshedAgain = deferred<void>();
+      expect(await cache.getOrLoad('k', () => {
+        refreshedAgain.resolve();
+        return 'refreshed';
+      })).toBe('set');
+      await refreshedAgain.promise;
       expect(monitor.events('cache.tiered.refresh.failed').map((e) => e.data)).toEqual([{ namespace: ns, key: 'k', error: 'refresh failed' }]);
     });
   });
