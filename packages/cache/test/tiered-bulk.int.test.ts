@@ -249,5 +249,17 @@ describe('TieredCache bulk, TTL and stats on Redis', () => {
       expect(metrics.get('patinox_cache_stale_served_total')).toMatchObject({ type: 'counter', value: 0 });
       expect(() => cache.stats({ reset: 'yes' as never })).toThrow('Expected `reset` to be a boolean, got "yes" (string)');
     });
+
+    it("resets L1's own figures in the same call, after reporting them", async () => {
+      const cache = await make<number>();
+      await cache.set('k', 1);
+      expect(await cache.get('k')).toBe(1);
+      expect(await cache.get('absent')).toBeUndefined();
+      const before = cache.stats({ reset: true });
+      expect(before.l1).toMatchObject({ hits: 1, misses: 1 });
+      expect(cache.stats().l1).toMatchObject({ hits: 0, misses: 0 });
+      // The entries stay: only the counters start afresh.
+      expect(cache.peek('k')).toBe(1);
+    });
   });
 });

@@ -432,7 +432,7 @@ export class TieredCache<V = unknown> {
 
   /**
    * Counters and latency summaries of every tier (L2 counters count this cache's own calls). With
-   * `reset: true`, returns them and then zeroes the load figures, `staleServed` and the L2 hit/miss counts.
+   * `reset: true`, returns them and then zeroes the load figures, `staleServed`, the L2 hit/miss counts and L1's own figures (as `Cache.stats({ reset: true })` does).
    */
   stats(options: TieredStatsOptions = {}): TieredCacheStats {
     const rest = { degradedWrites: this.#writer.degradedWrites, store: this.#store.stats(), locks: this.#loading.loader.stats() };

@@ -90,7 +90,8 @@ export function tieredStats(
   const reset = optional('reset', options.reset, expectBoolean, false);
   const bus = coherence.stats();
   const stats: TieredCacheStats = {
-    l1: coherence.l1?.stats() ?? null,
+    // L1's own figures are read and zeroed in the same call, so the snapshot and the reset agree.
+    l1: coherence.l1?.stats(reset ? RESET : undefined) ?? null,
     l2: remote.stats(),
     bus: { state: coherence.busState, published: bus.published, received: bus.received, publishErrors: bus.publishErrors, disconnects: bus.disconnects, lagMs: coherence.lag.summary() },
     circuit: { state: remote.circuit, opens: remote.opens },
@@ -108,7 +109,9 @@ export function tieredStats(
   return stats;
 }
 
-/** Zeroes what `stats({ reset: true })` resets: the load figures, `staleServed`, the L2 hit/miss counts. */
+const RESET = Object.freeze({ reset: true });
+
+/** Zeroes what `stats({ reset: true })` resets besides L1's own figures: the load figures, `staleServed`, the L2 hit/miss counts. */
 export function resetTieredStats(remote: RemoteTier, coherence: Coherence<unknown>, loads: LoadStats): void {
   loads.reset();
   coherence.staleServed = 0;
