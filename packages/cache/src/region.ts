@@ -1,4 +1,5 @@
 import { expectNonEmptyString, readOptions } from '@patinox/errors';
+import { LOAD_TIMING_KEYS } from './loading/load-timing.js';
 import type { CacheOptions, RegionOptions } from './options.js';
 
 /** Every option of {@link RegionOptions}, for reading a bag once with `readOptions`. */
@@ -13,12 +14,7 @@ export const REGION_OPTION_KEYS = [
   'onEvict',
   'onReject',
   'staleWhileRevalidateMs',
-  'softTimeoutMs',
-  'hardTimeoutMs',
-  'graceMs',
-  'failureBackoffMs',
-  'maxFailureBackoffMs',
-  'refreshAfterMs',
+  ...LOAD_TIMING_KEYS,
   'slidingTtl',
   'monitor',
   'tracer',

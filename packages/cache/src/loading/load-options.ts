@@ -6,7 +6,7 @@ import {
   readOptions,
 } from '@patinox/errors';
 import { validateTags } from '../internal/validate-tags.js';
-import { NO_LOAD_TIMING, readLoadTiming, type LoadTiming } from './load-timing.js';
+import { LOAD_TIMING_KEYS, NO_LOAD_TIMING, readLoadTiming, type LoadTiming } from './load-timing.js';
 import { CACHE_DEFAULTS, type CacheOptions, type GetOrLoadOptions } from '../options.js';
 
 /** A `getOrLoad`/`getMany` call's options, checked, with the cache's defaults filled in. */
@@ -24,12 +24,7 @@ const LOAD_OPTION_KEYS = [
   'tags',
   'signal',
   'staleWhileRevalidateMs',
-  'softTimeoutMs',
-  'hardTimeoutMs',
-  'graceMs',
-  'failureBackoffMs',
-  'maxFailureBackoffMs',
-  'refreshAfterMs',
+  ...LOAD_TIMING_KEYS,
 ] as const satisfies readonly (keyof GetOrLoadOptions)[];
 
 /**

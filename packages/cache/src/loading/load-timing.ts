@@ -14,6 +14,9 @@ export interface LoadTiming {
   readonly refreshAfterMs: number;
 }
 
+/** The names of the load timing options, for the option key lists of `Cache`, regions and `getOrLoad`. */
+export const LOAD_TIMING_KEYS = ['softTimeoutMs', 'hardTimeoutMs', 'graceMs', 'failureBackoffMs', 'maxFailureBackoffMs', 'refreshAfterMs'] as const satisfies readonly (keyof LoadTiming)[];
+
 /** The timing of a cache without any load option. */
 export const NO_LOAD_TIMING: LoadTiming = Object.freeze({ softTimeoutMs: 0, hardTimeoutMs: 0, graceMs: 0, failureBackoffMs: 0, maxFailureBackoffMs: 30_000, refreshAfterMs: 0 });
 

@@ -3,7 +3,7 @@ import type { LoadStats } from '../internal/load-stats.js';
 import type { Serializer } from '../serialization/serializer.js';
 import { checkTags } from './key-check.js';
 import { LoadDecisions } from './loader-context.js';
-import type { LoadPolicy } from './load-policy.js';
+import type { LoadTiming } from '../loading/load-timing.js';
 import { awaitLoad } from './load-timeouts.js';
 import type { TieredGetManyOptions, TieredLoaderContext } from './options.js';
 import type { EncodedEntry } from './writer.js';
@@ -31,7 +31,7 @@ const ignore = (): undefined => undefined;
  * `getMany(keys, loader)` (Caffeine's `getAll`): L1, then one pipelined L2 read, then ONE loader call for
  * the distinct keys still missing. A key the loader leaves out stays `undefined` and is not cached.
  */
-export async function loadMany<V>(host: BulkHost<V>, keys: readonly string[], loader: TieredBulkLoader<V>, options: TieredGetManyOptions, policy: LoadPolicy): Promise<(V | undefined)[]> {
+export async function loadMany<V>(host: BulkHost<V>, keys: readonly string[], loader: TieredBulkLoader<V>, options: TieredGetManyOptions, policy: LoadTiming): Promise<(V | undefined)[]> {
   const out = await host.read(keys);
   const missing: string[] = [];
   const seen = new Set<string>();

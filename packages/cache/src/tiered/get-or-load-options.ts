@@ -1,6 +1,6 @@
 import { describeValue, expectBoolean, expectFunction, expectNonNegativeFinite, expectObject, optional } from '@patinox/errors';
 import { checkTags } from './key-check.js';
-import { readLoadPolicy, type LoadPolicy } from './load-policy.js';
+import { readLoadTiming, type LoadTiming } from '../loading/load-timing.js';
 import type { TieredGetManyOptions, TieredGetOrLoadOptions } from './options.js';
 
 /** The options of a `getOrLoad` called without any: nothing to check, the cache's own policy applies. */
@@ -12,7 +12,7 @@ export const NO_GET_OR_LOAD_OPTIONS: TieredGetOrLoadOptions = Object.freeze({});
  *
  * @throws TypeError / RangeError naming the argument or option.
  */
-export function checkGetOrLoad(loader: unknown, options: TieredGetOrLoadOptions, defaults: LoadPolicy): LoadPolicy {
+export function checkGetOrLoad(loader: unknown, options: TieredGetOrLoadOptions, defaults: LoadTiming): LoadTiming {
   expectFunction('loader', loader);
   if (options === NO_GET_OR_LOAD_OPTIONS) return defaults;
   expectObject('options', options);
@@ -21,18 +21,18 @@ export function checkGetOrLoad(loader: unknown, options: TieredGetOrLoadOptions,
   optional('sliding', options.sliding, expectBoolean, false);
   checkTags(options.tags);
   checkSignal(options.signal);
-  return readLoadPolicy(options, defaults);
+  return readLoadTiming(options, defaults);
 }
 
 /** Checks the options of `getMany(keys, loader, options)`; returns its policy (only `hardTimeoutMs` applies). */
-export function checkGetMany(loader: unknown, options: TieredGetManyOptions, defaults: LoadPolicy): LoadPolicy {
+export function checkGetMany(loader: unknown, options: TieredGetManyOptions, defaults: LoadTiming): LoadTiming {
   expectFunction('loader', loader);
   expectObject('options', options);
   optional('ttlMs', options.ttlMs, expectNonNegativeFinite, 0);
   optional('sliding', options.sliding, expectBoolean, false);
   checkTags(options.tags);
   checkSignal(options.signal);
-  const policy = readLoadPolicy(options, defaults);
+  const policy = readLoadTiming(options, defaults);
   return { ...policy, softTimeoutMs: 0, refreshAfterMs: 0 };
 }
 

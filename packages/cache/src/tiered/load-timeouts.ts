@@ -1,5 +1,5 @@
 import { CacheLoadTimeoutError } from '../errors.js';
-import type { LoadPolicy } from './load-policy.js';
+import type { LoadTiming } from '../loading/load-timing.js';
 
 /**
  * One caller's wait for a shared load under `softTimeoutMs` / `hardTimeoutMs`: after the soft timeout
@@ -10,7 +10,7 @@ import type { LoadPolicy } from './load-policy.js';
 export function awaitLoad<V>(
   load: Promise<V>,
   key: unknown,
-  policy: LoadPolicy,
+  policy: LoadTiming,
   stale: () => Promise<V | undefined>,
   onStaleServed: () => void,
 ): Promise<V> {

@@ -7,7 +7,7 @@ import { LoadStats } from '../internal/load-stats.js';
 import { FailureBackoff } from './failure-backoff.js';
 import type { KeyLayout } from './key-layout.js';
 import { LoadDecisions } from './loader-context.js';
-import type { LoadPolicy } from './load-policy.js';
+import type { LoadTiming } from '../loading/load-timing.js';
 import { awaitLoad } from './load-timeouts.js';
 import { RefreshAhead } from './refresh-ahead.js';
 import type { Sliding } from './sliding.js';
@@ -97,7 +97,7 @@ export class DistributedLoader<V> {
    * `getOrLoad` past its argument checks; `l1` is the L1 when trusted. With `staleWhileRevalidateMs`,
    * the L1 Cache serves an expired value for that long while one distributed refresh runs.
    */
-  getOrLoad(key: string, loader: Loader<V>, options: TieredGetOrLoadOptions, policy: LoadPolicy, l1: Cache<string, V> | undefined, defaultTtlMs: number): Promise<V> {
+  getOrLoad(key: string, loader: Loader<V>, options: TieredGetOrLoadOptions, policy: LoadTiming, l1: Cache<string, V> | undefined, defaultTtlMs: number): Promise<V> {
     const staleMs = options.staleWhileRevalidateMs ?? 0;
     if (staleMs > 0 && l1 !== undefined) {
       const l1Options = { staleWhileRevalidateMs: staleMs, ttlMs: options.ttlMs ?? defaultTtlMs, tags: options.tags, signal: options.signal };
@@ -118,16 +118,16 @@ export class DistributedLoader<V> {
   }
 
   /** A hit under `refreshAfterMs`: one background refresh when the entry is old enough. */
-  refreshHit(key: string, hit: V, loader: Loader<V>, options: TieredGetOrLoadOptions, policy: LoadPolicy): void {
+  refreshHit(key: string, hit: V, loader: Loader<V>, options: TieredGetOrLoadOptions, policy: LoadTiming): void {
     this.#refresh.hit(key, hit, policy, (k, current) => this.#run(k, loader, options, policy, true, current));
   }
 
   /** Joins the local flight for `key`, or starts one; `l1Checked` when the caller just missed a trusted L1. */
-  flight(key: string, loader: Loader<V>, options: TieredGetOrLoadOptions, policy: LoadPolicy, l1Checked: boolean): Promise<V> {
+  flight(key: string, loader: Loader<V>, options: TieredGetOrLoadOptions, policy: LoadTiming, l1Checked: boolean): Promise<V> {
     return this.#flight(key, loader, options, policy, l1Checked);
   }
 
-  #flight(key: string, loader: Loader<V>, options: TieredGetOrLoadOptions, policy: LoadPolicy, l1Checked: boolean): Promise<V> {
+  #flight(key: string, loader: Loader<V>, options: TieredGetOrLoadOptions, policy: LoadTiming, l1Checked: boolean): Promise<V> {
     let flight = this.#flights.get(key);
     if (flight === undefined) {
       flight = this.load(key, loader, options, policy, false, l1Checked).finally(() => this.#flights.delete(key));
@@ -139,7 +139,7 @@ export class DistributedLoader<V> {
     return raceAbort(waited, options.signal);
   }
 
-  async load(key: string, loader: Loader<V>, options: TieredGetOrLoadOptions, policy: LoadPolicy, skipL1 = false, l1Checked = false): Promise<V> {
+  async load(key: string, loader: Loader<V>, options: TieredGetOrLoadOptions, policy: LoadTiming, skipL1 = false, l1Checked = false): Promise<V> {
     const deadline = performance.now() + this.#lockWaitMs;
     const lockKey = this.#layout.lock(key);
     let pause = Math.min(10, this.#lockPollMs);
@@ -202,7 +202,7 @@ export class DistributedLoader<V> {
    * key's backoff and is answered with the grace copy when there is one; `current` is the live value a
    * refresh replaces (the loader's `context.stale`).
    */
-  async #run(key: string, loader: Loader<V>, options: TieredGetOrLoadOptions, policy: LoadPolicy, fillL1: boolean, current?: V): Promise<V> {
+  async #run(key: string, loader: Loader<V>, options: TieredGetOrLoadOptions, policy: LoadTiming, fillL1: boolean, current?: V): Promise<V> {
     const stale = current ?? (policy.graceMs > 0 ? await this.#grace(key, policy) : undefined);
     const context = new LoadDecisions<V>(this.#signal, stale, current !== undefined);
     const started = performance.now();
@@ -236,7 +236,7 @@ export class DistributedLoader<V> {
   }
 
   /** The grace copy of `key` while the backoff holds its loader back, else the failure it last had. */
-  async #graceOr(key: string, policy: LoadPolicy, error: unknown): Promise<V> {
+  async #graceOr(key: string, policy: LoadTiming, error: unknown): Promise<V> {
     const stale = policy.graceMs > 0 ? await this.#grace(key, policy) : undefined;
     if (stale === undefined) throw error;
     this.loadStats.staleServed += 1;
@@ -244,7 +244,7 @@ export class DistributedLoader<V> {
   }
 
   /** The grace copy of `key` in L2, or undefined (also when L2 cannot answer or the copy cannot be decoded). */
-  async #grace(key: string, policy: LoadPolicy): Promise<V | undefined> {
+  async #grace(key: string, policy: LoadTiming): Promise<V | undefined> {
     if (policy.graceMs === 0) return undefined;
     try {
       const bytes = await this.#remote.call('get', (l2) => l2.get(this.#layout.grace(key)));
@@ -297,7 +297,7 @@ export class DistributedLoader<V> {
   }
 }
 
-function entryOf(options: TieredGetOrLoadOptions, policy: LoadPolicy, context: LoadDecisions<unknown> | undefined): LoadedEntry {
+function entryOf(options: TieredGetOrLoadOptions, policy: LoadTiming, context: LoadDecisions<unknown> | undefined): LoadedEntry {
   return {
     ttlMs: context?.ttlMs ?? options.ttlMs,
     tags: context?.tags ?? options.tags,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { toError } from '@patinox/errors';
 import { createEvent, safeRecord, type Monitor } from '@patinox/monitor';
 import type { KeyLayout } from './key-layout.js';
-import type { LoadPolicy } from './load-policy.js';
+import type { LoadTiming } from '../loading/load-timing.js';
 import type { RemoteTier } from './remote-tier.js';
 
 /** Keys whose write time is remembered at most; the oldest goes first. */
@@ -40,7 +40,7 @@ export class RefreshAhead<V> {
   }
 
   /** A `getOrLoad` hit with `refreshAfterMs`: starts a background refresh when the entry is old enough. */
-  hit(key: string, current: V, policy: LoadPolicy, run: RefreshRun<V>): void {
+  hit(key: string, current: V, policy: LoadTiming, run: RefreshRun<V>): void {
     if (this.#running.has(key)) return;
     const writtenAt = this.#writtenAt.get(key);
     if (writtenAt !== undefined && this.#clock() - writtenAt < policy.refreshAfterMs) return;
@@ -64,7 +64,7 @@ export class RefreshAhead<V> {
     this.#writtenAt.clear();
   }
 
-  async #refresh(key: string, current: V, known: number | undefined, policy: LoadPolicy, run: RefreshRun<V>): Promise<void> {
+  async #refresh(key: string, current: V, known: number | undefined, policy: LoadTiming, run: RefreshRun<V>): Promise<void> {
     try {
       // An entry without a recorded write time (written by `set`, or before refresh was on) ages from now.
       const writtenAt = known ?? (await this.#readWrittenAt(key)) ?? this.#clock();

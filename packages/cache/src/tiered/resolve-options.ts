@@ -13,7 +13,7 @@ import { Cache } from '../cache.js';
 import type { CacheOptions } from '../options.js';
 import type { CacheBackend } from './backend.js';
 import type { InvalidationBus } from './bus.js';
-import { NO_LOAD_POLICY, readLoadPolicy, type LoadPolicy } from './load-policy.js';
+import { NO_LOAD_TIMING, readLoadTiming, type LoadTiming } from '../loading/load-timing.js';
 import type { TieredCacheOptions, TieredConsistency } from './options.js';
 
 /** {@link TieredCacheOptions} checked, with their defaults applied. */
@@ -36,7 +36,7 @@ export interface ResolvedTieredOptions<V> {
   l1: Cache<string, V> | undefined;
   consistency: TieredConsistency;
   /** The cache-level defaults of `getOrLoad`'s load options. */
-  loadPolicy: LoadPolicy;
+  loadPolicy: LoadTiming;
   slidingTtl: boolean;
 }
 
@@ -86,7 +86,7 @@ export function resolveTieredOptions<V>(options: TieredCacheOptions<V>): Resolve
     traceL1Hits: optional('traceL1Hits', options.traceL1Hits, expectBoolean, false),
     clock,
     bus: bus === false ? undefined : bus,
-    loadPolicy: readLoadPolicy(options, NO_LOAD_POLICY),
+    loadPolicy: readLoadTiming(options, NO_LOAD_TIMING),
     slidingTtl: optional('slidingTtl', options.slidingTtl, expectBoolean, false),
     // Strong reads are all answered by L2: an L1 would only cost memory.
     l1: consistency === 'strong' ? undefined : createL1(options.l1, options.namespace),

@@ -7,7 +7,7 @@ import { checkGetMany, checkGetOrLoad } from './get-or-load-options.js';
 import { checkTags } from './key-check.js';
 import type { KeyLayout } from './key-layout.js';
 import { DistributedLoader, type Loader } from './loader.js';
-import type { LoadPolicy } from './load-policy.js';
+import type { LoadTiming } from '../loading/load-timing.js';
 import type { TieredGetManyOptions, TieredGetOrLoadOptions, TieredGetOptions } from './options.js';
 import type { TierReader } from './reader.js';
 import type { RemoteTier } from './remote-tier.js';
@@ -33,7 +33,7 @@ export interface TieredLoadingParts<V> {
   clock: () => number;
   defaultTtlMs: number;
   /** The cache-level defaults of the load options. */
-  policy: LoadPolicy;
+  policy: LoadTiming;
   timing: { lockTtlMs: number; lockWaitMs: number; lockPollMs: number };
   /** Reads `key` (checked) from the tiers, as `get` does. */
   read(key: string, options: TieredGetOptions | undefined, fillL1: boolean, l1AlreadyMissed: boolean): Promise<V | undefined>;
@@ -54,7 +54,7 @@ export class TieredLoading<V> {
   // getOrLoad's L1-hit path reads these as own fields.
   readonly #coherence: Coherence<V>;
   readonly #tracing: TierTracing<V> | undefined;
-  readonly #policy: LoadPolicy;
+  readonly #policy: LoadTiming;
   readonly #defaultTtlMs: number;
 
   constructor(parts: TieredLoadingParts<V>) {
@@ -100,7 +100,7 @@ export class TieredLoading<V> {
 
   /** `getOrLoad` with `key` checked and the cache open. */
   getOrLoad(key: string, loader: Loader<V>, options: TieredGetOrLoadOptions): Promise<V> {
-    let policy: LoadPolicy;
+    let policy: LoadTiming;
     try {
       policy = checkGetOrLoad(loader, options, this.#policy);
     } catch (err) {
@@ -126,7 +126,7 @@ export class TieredLoading<V> {
 
   /** `getMany(keys, loader, options)` with `keys` checked. */
   getMany(keys: readonly string[], loader: TieredBulkLoader<V>, options: TieredGetManyOptions): Promise<(V | undefined)[]> {
-    let policy: LoadPolicy;
+    let policy: LoadTiming;
     try {
       policy = checkGetMany(loader, options, this.#parts.policy);
       this.#parts.checkOpen();
