@@ -94,8 +94,7 @@ const SET_OPTION_KEYS = ['ttlMs', 'sizeBytes', 'tags', 'sliding'] as const satis
 export class Cache<K, V> {
   /** Event source and metric label. */
   readonly name: string;
-  /** Most entries held at once. */
-  readonly maxEntries: number;
+  #max: number;
   /** Most bytes held at once (`Infinity` when unlimited). */
   readonly maxSizeBytes: number;
 
@@ -107,13 +106,13 @@ export class Cache<K, V> {
   #dict: Record<string, number> = createDict();
   readonly #map = new Map<K, number>();
   #count = 0;
-  readonly #keys: (K | undefined)[];
-  readonly #values: (V | undefined)[];
+  #keys: (K | undefined)[];
+  #values: (V | undefined)[];
   /** Clock ms after which the slot is expired; 0 = never. Allocated when the first TTL is set. */
   #expiresAt: Float64Array | undefined;
   /** Clock ms until which an expired slot may still be served by getOrLoad; allocated on first use. */
   #staleUntil: Float64Array | undefined;
-  readonly #sizes: Float64Array | undefined;
+  #sizes: Float64Array | undefined;
   #slotTags: (readonly string[] | undefined)[] | undefined;
   #tagIndex: Map<string, Set<K>> | undefined;
   /**
@@ -124,21 +123,21 @@ export class Cache<K, V> {
   #freeTop = 0;
   /** Slots from here on have never been used since creation or the last `clear()`. */
   #fresh = 0;
-  readonly #policy: Policy;
+  #policy: Policy;
   /**
    * The policy again when it is the default (`tinylfu`) or `lru`, typed by class: the hot paths call
    * through these, so each call site only ever sees one class and V8 inlines it, even in a process
    * whose caches use several policies (through `#policy` alone that call would be polymorphic).
    */
-  readonly #clockTiny: ClockTinyLfuPolicy | undefined;
-  readonly #tiny: TinyLfuPolicy | undefined;
-  readonly #lru: LruPolicy | undefined;
-  readonly #custom: CustomPolicy<K, V> | undefined;
+  #clockTiny: ClockTinyLfuPolicy | undefined;
+  #tiny: TinyLfuPolicy | undefined;
+  #lru: LruPolicy | undefined;
+  #custom: CustomPolicy<K, V> | undefined;
   readonly #needsHash: boolean;
 
   readonly #options: CacheOptions<K, V>;
   readonly #clock: () => number;
-  readonly #defaultTtlMs: number;
+  #defaultTtlMs: number;
   readonly #loadDefaults: LoadSettings;
   readonly #slidingDefault: boolean;
   readonly #cleanupIntervalMs: number;
@@ -150,7 +149,7 @@ export class Cache<K, V> {
   /** True once an entry may expire or a custom strategy may veto reads: only then does `get` check. */
   #readCheck: boolean;
   /** No byte sizes and no default TTL: `set` without options takes the shortest path. */
-  readonly #plain: boolean;
+  #plain: boolean;
   #timer: ReturnType<typeof setInterval> | undefined;
   /**
    * While > 0, `onEvict` calls wait in `#deferred` (flat key, value, reason triples) until the operation
@@ -167,7 +166,7 @@ export class Cache<K, V> {
   /** Read-only slot access for dump and ranking. */
   readonly #view: SlotView<K, V>;
   /** Grace, sliding TTL and write time per slot, for entries with a TTL (see EntryTimes). */
-  readonly #times: EntryTimes;
+  #times: EntryTimes;
   /** True once grace, sliding expiry or refresh ahead was used: only then does a TTL write record EntryTimes. */
   #timesOn = false;
   /** True once refresh ahead was used: TTL writes then record their time. */
@@ -202,7 +201,7 @@ export class Cache<K, V> {
   constructor(cacheOptions: CacheOptions<K, V>) {
     // Read once: a getter runs one time, and a bag that throws when read is a TypeError naming it.
     const options = readOptions('options', cacheOptions, CACHE_OPTION_KEYS) as CacheOptions<K, V>;
-    this.maxEntries = expectPositiveInteger('maxEntries', options.maxEntries);
+    this.#max = expectPositiveInteger('maxEntries', options.maxEntries);
     const maxSizeBytes = optional('maxSizeBytes', options.maxSizeBytes, expectNonNegativeFinite, CACHE_DEFAULTS.maxSizeBytes);
     if (maxSizeBytes === 0) throw new RangeError('Expected `maxSizeBytes` to be a positive finite number, got 0 (number)');
     this.maxSizeBytes = maxSizeBytes;
@@ -222,30 +221,17 @@ export class Cache<K, V> {
       | EvictionStrategy<K, V>;
     this.#options = { ...options, evictionPolicy: spec };
 
-    const slots = this.maxEntries;
-    this.#keys = new Array<K | undefined>(slots).fill(undefined);
-    this.#values = new Array<V | undefined>(slots).fill(undefined);
-    this.#sizes = maxSizeBytes !== Infinity || this.#sizeOf !== undefined ? new Float64Array(slots) : undefined;
-    this.#policy = createPolicy<K, V>(spec, slots, this.maxEntries, {
-      key: (slot) => this.#keys[slot] as K,
-      value: (slot) => this.#values[slot] as V,
-      expiresAt: (slot) => {
-        const e = this.#expiresAt === undefined ? 0 : this.#expiresAt[slot]!;
-        return e === 0 ? Infinity : e;
-      },
-      sizeBytes: (slot) => (this.#sizes === undefined ? 0 : this.#sizes[slot]!),
-      now: () => this.#clock(),
-    });
-    this.#custom = this.#policy instanceof CustomPolicy ? (this.#policy as CustomPolicy<K, V>) : undefined;
-    this.#clockTiny = this.#policy instanceof ClockTinyLfuPolicy ? this.#policy : undefined;
-    this.#tiny = this.#policy instanceof TinyLfuPolicy ? this.#policy : undefined;
-    this.#lru = this.#policy instanceof LruPolicy ? this.#policy : undefined;
+    // Sized by #allocate.
+    this.#sizes = maxSizeBytes !== Infinity || this.#sizeOf !== undefined ? new Float64Array(0) : undefined;
+    this.#keys = [];
+    this.#values = [];
+    this.#policy = this.#allocate(this.#max);
     this.#needsHash = this.#policy.needsHash;
     this.#readCheck = this.#custom !== undefined;
     this.#plain = this.#sizes === undefined && this.#defaultTtlMs === 0;
-    this.#times = new EntryTimes(slots);
+    this.#times = new EntryTimes(this.#max);
     this.#view = {
-      policy: this.#policy,
+      policy: () => this.#policy,
       now: () => this.#clock(),
       live: (slot) => this.#live(slot),
       key: (slot) => this.#keys[slot] as K,
@@ -271,8 +257,44 @@ export class Cache<K, V> {
         },
       },
       this.#inflight,
-      this.maxEntries,
+      this.#max,
     );
+  }
+
+  /**
+   * Fresh slot arrays and a fresh policy for `slots` entries (construction and {@link Cache.resize});
+   * returns the policy, also kept typed by class for the hot paths.
+   */
+  #allocate(slots: number): Policy {
+    this.#keys = new Array<K | undefined>(slots).fill(undefined);
+    this.#values = new Array<V | undefined>(slots).fill(undefined);
+    if (this.#sizes !== undefined) this.#sizes = new Float64Array(slots);
+    const policy = createPolicy<K, V>(this.#options.evictionPolicy as EvictionPolicyName | EvictionStrategy<K, V>, slots, slots, {
+      key: (slot) => this.#keys[slot] as K,
+      value: (slot) => this.#values[slot] as V,
+      expiresAt: (slot) => {
+        const e = this.#expiresAt === undefined ? 0 : this.#expiresAt[slot]!;
+        return e === 0 ? Infinity : e;
+      },
+      sizeBytes: (slot) => (this.#sizes === undefined ? 0 : this.#sizes[slot]!),
+      now: () => this.#clock(),
+    });
+    this.#policy = policy;
+    this.#custom = policy instanceof CustomPolicy ? (policy as CustomPolicy<K, V>) : undefined;
+    this.#clockTiny = policy instanceof ClockTinyLfuPolicy ? policy : undefined;
+    this.#tiny = policy instanceof TinyLfuPolicy ? policy : undefined;
+    this.#lru = policy instanceof LruPolicy ? policy : undefined;
+    return policy;
+  }
+
+  /** Most entries held at once; {@link Cache.resize} changes it. */
+  get maxEntries(): number {
+    return this.#max;
+  }
+
+  /** TTL of entries set without one, in ms (0: none); {@link Cache.setDefaultTtl} changes it. */
+  get defaultTtlMs(): number {
+    return this.#defaultTtlMs;
   }
 
   /** The eviction policy in use: a built-in name, or `'custom'`. */
@@ -675,6 +697,62 @@ export class Cache<K, V> {
     });
   }
 
+  /**
+   * Changes `maxEntries` at run time (Caffeine's `setMaximum`), e.g. from a configuration change.
+   * Shrinking evicts the coldest entries in the policy's order (`onEvict` reason `evicted`, counted in
+   * `evictions`); growing keeps every entry. The entries left keep their values, TTLs, stale windows and
+   * tags; the policy's own history (recency, frequencies) starts over from their hottest-to-coldest
+   * order, and per-entry sliding and grace settings end. O(entries); regions keep their own limits.
+   *
+   * @throws TypeError / RangeError unless `maxEntries` is a positive integer; {@link CacheClosedError}.
+   */
+  resize(maxEntries: number): void {
+    const max = expectPositiveInteger('maxEntries', maxEntries);
+    if (this.#closed) throw new CacheClosedError(this.name);
+    if (max === this.#max) return;
+    const from = this.#max;
+    // Coldest first, live entries only; the coldest go when the cache shrinks.
+    const entries = dumpCache(this.#view, this.#readCheck).entries;
+    const dropped = entries.length > max ? entries.splice(0, entries.length - max) : [];
+    this.#inflight.clear();
+    this.#dict = createDict();
+    this.#map.clear();
+    this.#count = 0;
+    this.#bytes = 0;
+    this.#expiresAt = undefined;
+    this.#staleUntil = undefined;
+    this.#slotTags = undefined;
+    this.#tagIndex = undefined;
+    this.#free = undefined;
+    this.#resetFree();
+    this.#max = max;
+    this.#allocate(max);
+    this.#times = new EntryTimes(max);
+    const inserts = this.#inserts;
+    for (const e of entries) {
+      const sizeBytes = this.#sizes === undefined ? undefined : e.sizeBytes;
+      this.#store(e.key, e.value, e.ttlMs ?? 0, sizeBytes, e.tags.length === 0 ? undefined : e.tags, e.staleMs, 0, false);
+    }
+    // Entries moved, none was inserted.
+    this.#inserts = inserts;
+    this.#evicted += dropped.length;
+    if (this.#onEvict !== undefined) for (const e of dropped) this.#notify(e.key, e.value, EVICTED);
+    safeRecord(this.#monitor, createEvent(CACHE_EVENTS.resized, this.name, { from, to: max, evicted: dropped.length }));
+  }
+
+  /**
+   * Changes the TTL given to entries set without one from now on (0: none); entries already held keep
+   * theirs.
+   *
+   * @throws TypeError / RangeError unless `ttlMs` is a non-negative finite number; {@link CacheClosedError}.
+   */
+  setDefaultTtl(ttlMs: number): void {
+    const ms = expectNonNegativeFinite('ttlMs', ttlMs);
+    if (this.#closed) throw new CacheClosedError(this.name);
+    this.#defaultTtlMs = ms;
+    this.#plain = this.#sizes === undefined && ms === 0;
+  }
+
   /** Drops every expired entry now; returns how many went. The periodic sweep calls this. */
   purgeExpired(): number {
     if (!this.#readCheck) return 0;
@@ -823,7 +901,7 @@ export class Cache<K, V> {
     let evictedKey: K | undefined;
     let evictedValue: V | undefined;
     // Room is made before the newcomer lands, so the policy never picks the entry being stored.
-    if (this.#count >= this.maxEntries && this.#sizes === undefined) {
+    if (this.#count >= this.#max && this.#sizes === undefined) {
       // Full by count only (the common steady state): the victim's slot is reused as is, which
       // skips clearing and re-filling it.
       slot = this.#evictOne();
@@ -839,7 +917,7 @@ export class Cache<K, V> {
       if (this.#slotTags !== undefined && this.#slotTags[slot] !== undefined) this.#untag(slot, oldKey);
       this.#evicted += 1;
     } else {
-      if (this.#count >= this.maxEntries || this.#bytes + size > this.maxSizeBytes) {
+      if (this.#count >= this.#max || this.#bytes + size > this.maxSizeBytes) {
         // The victims are told once the newcomer has landed (see #deferring).
         this.#deferring += 1;
         try {
@@ -878,7 +956,7 @@ export class Cache<K, V> {
     if (this.#inflight.size !== 0) this.#inflight.delete(key);
     const keys = this.#keys;
     const values = this.#values;
-    if (this.#count < this.maxEntries) {
+    if (this.#count < this.#max) {
       const slot = this.#takeSlot();
       this.#index(key, slot);
       keys[slot] = key;
@@ -980,7 +1058,7 @@ export class Cache<K, V> {
   }
 
   #makeRoom(size: number): void {
-    while (this.#count >= this.maxEntries || this.#bytes + size > this.maxSizeBytes) {
+    while (this.#count >= this.#max || this.#bytes + size > this.maxSizeBytes) {
       const victim = this.#policy.evict();
       if (victim === -1) break;
       this.#drop(victim, EVICTED);
@@ -988,7 +1066,7 @@ export class Cache<K, V> {
   }
 
   #evictOverflow(): void {
-    while (this.#count > this.maxEntries || this.#bytes > this.maxSizeBytes) {
+    while (this.#count > this.#max || this.#bytes > this.maxSizeBytes) {
       const victim = this.#policy.evict();
       if (victim === -1) break;
       this.#drop(victim, EVICTED);

@@ -93,7 +93,8 @@ export function readDump<K, V>(dump: unknown, checkValue: (value: unknown) => vo
  */
 export function dumpCache<K, V>(view: SlotView<K, V>, mayExpire: boolean): CacheDump<K, V> {
   const now = view.now();
-  const slots = view.policy.ranked === undefined ? view.occupied() : view.policy.ranked(view.count(), false);
+  const policy = view.policy();
+  const slots = policy.ranked === undefined ? view.occupied() : policy.ranked(view.count(), false);
   const entries: CacheDumpEntry<K, V>[] = [];
   for (const slot of slots) {
     if (mayExpire && !view.live(slot)) continue;

@@ -18,6 +18,8 @@ export const CACHE_EVENTS = defineEvents('cache', {
   refreshFailed: 'cache.refresh.failed',
   /** The periodic sweep removed expired entries. Data: `expired`, `size`. */
   swept: 'cache.swept',
+  /** `resize()` changed `maxEntries`. Data: `from`, `to`, `evicted` (entries dropped by shrinking). */
+  resized: 'cache.resized',
   /** `clear()` removed entries. Data: `entries`. */
   cleared: 'cache.cleared',
   /** `close()` ran. */

@@ -5,7 +5,8 @@ import type { Policy } from '../policies/policy.js';
  * update. The cache builds one set of closures at construction; nothing here is on a hot path.
  */
 export interface SlotView<K, V> {
-  readonly policy: Policy;
+  /** The policy in use (`resize` replaces it). */
+  policy(): Policy;
   now(): number;
   /** True when the entry in `slot` is neither expired nor vetoed by a custom strategy. */
   live(slot: number): boolean;
@@ -33,7 +34,8 @@ export function rankKeys<K, V>(view: SlotView<K, V>, n: number, hottest: boolean
   if (n === 0 || count === 0) return [];
   // With expiry possible, rank everything and skip the expired; otherwise the first n are the answer.
   const want = mayExpire ? count : Math.min(n, count);
-  const slots = view.policy.ranked === undefined ? view.occupied() : view.policy.ranked(want, hottest);
+  const policy = view.policy();
+  const slots = policy.ranked === undefined ? view.occupied() : policy.ranked(want, hottest);
   const out: K[] = [];
   for (const slot of slots) {
     if (mayExpire && !view.live(slot)) continue;
