@@ -122,6 +122,10 @@ describe('SharedMap', () => {
     expect(codeOf(() => map.set('one-more', 1))).toBe('SHARED_MAP_FULL');
     expect(codeOf(() => map.update('one-more', () => 1))).toBe('SHARED_MAP_FULL');
     expect(codeOf(() => map.compareAndSet('one-more', undefined, 1))).toBe('SHARED_MAP_FULL');
+    // The refused inserts left the table as it was.
+    expect(map.has('one-more')).toBe(false);
+    expect(map.size).toBe(1000);
+    expect(new Map(map)).toEqual(new Map(Array.from({ length: 1000 }, (_, i) => [`key:${i}`, i])));
     map.set('key:5', 55);
     expect(map.get('key:5')).toBe(55);
     map.delete('key:5');
