@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
+import { pack, unpack } from 'msgpackr';
 import { SharedMap } from '../src/index.js';
 import {
   E_KEY_LEN,
@@ -71,6 +72,37 @@ describe('SharedMap across worker threads', () => {
       await stop(...workers);
       expect(keys.map((k) => map.get(k))).toEqual(keys.map(() => 4 * 400 + 200));
       expect(map.size).toBe(keys.length);
+    }
+  });
+
+  it('carries msgpackr-encoded values (Dates, bytes, nested objects) between threads', async () => {
+    const codec = { encode: pack, decode: (bytes: Uint8Array) => unpack(bytes) as Quote };
+    type Quote = { at: Date; raw: Uint8Array; levels: { bid: number; ask: number }[] };
+    const map = SharedMap.create<Quote>({ capacity: 8, codec, maxValueBytes: 128 });
+    const fromMain: Quote = { at: new Date(Date.UTC(2026, 0, 2)), raw: new Uint8Array([1, 2, 3]), levels: [{ bid: 1.08, ask: 1.09 }] };
+    map.set('main', fromMain);
+    const fromWorker: Quote = { at: new Date(Date.UTC(2027, 5, 6)), raw: new Uint8Array([9]), levels: [] };
+    const worker = start(map as SharedMap<unknown>, { mode: 'ops', codec: 'msgpackr', ops: [['get', 'main'], ['set', 'worker', fromWorker]] });
+    try {
+      const { results } = await message<{ results: [Quote, boolean] }>(worker, 'results');
+      expect(results[0].at).toEqual(fromMain.at);
+      expect([...results[0].raw]).toEqual([1, 2, 3]);
+      expect(results[0].levels).toEqual(fromMain.levels);
+      const back = map.get('worker')!;
+      expect(back.at).toBeInstanceOf(Date);
+      expect(back.at.getTime()).toBe(fromWorker.at.getTime());
+      expect([...back.raw]).toEqual([9]);
+      // Too large for the slot once encoded: refused with a code, the old value kept.
+      let code: string | undefined;
+      try {
+        map.set('main', { ...fromMain, raw: new Uint8Array(200) });
+      } catch (error) {
+        code = isPatinoxError(error) ? error.code : String(error);
+      }
+      expect(code).toBe('SHARED_MAP_TOO_LARGE');
+      expect([...map.get('main')!.raw]).toEqual([1, 2, 3]);
+    } finally {
+      await stop(worker);
     }
   });
 
