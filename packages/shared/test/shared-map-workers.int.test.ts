@@ -82,7 +82,7 @@ describe('SharedMap across worker threads', () => {
     const fromMain: Quote = { at: new Date(Date.UTC(2026, 0, 2)), raw: new Uint8Array([1, 2, 3]), levels: [{ bid: 1.08, ask: 1.09 }] };
     map.set('main', fromMain);
     const fromWorker: Quote = { at: new Date(Date.UTC(2027, 5, 6)), raw: new Uint8Array([9]), levels: [] };
-    const worker = start(map as SharedMap<unknown>, { mode: 'ops', codec: 'msgpackr', ops: [['get', 'main'], ['set', 'worker', fromWorker]] });
+    const worker = start(map, { mode: 'ops', codec: 'msgpackr', ops: [['get', 'main'], ['set', 'worker', fromWorker]] });
     try {
       const { results } = await message<{ results: [Quote, boolean] }>(worker, 'results');
       expect(results[0].at).toEqual(fromMain.at);
