@@ -62,17 +62,25 @@ function whole(value: string | undefined, length: number): boolean {
 
 describe('SharedMap across worker threads', () => {
   it('loses no update when workers and the main thread hammer the same keys', async () => {
+    let interleaved = 0;
     for (const shards of [1, 4]) {
       const map = SharedMap.create<number>({ capacity: 64, shards });
       const keys = ['a', 'b', 'c', 'd', 'e'];
-      const workers = Array.from({ length: 4 }, () => start(map as SharedMap<unknown>, { mode: 'count', keys, rounds: 400 }));
-      const done = workers.map((w) => message(w, 'done'));
-      for (let r = 0; r < 200; r += 1) for (const key of keys) map.update(key, (n = 0) => n + 1);
-      await Promise.all(done);
+      const go = new Int32Array(new SharedArrayBuffer(4));
+      const workers = Array.from({ length: 4 }, () => start(map as SharedMap<unknown>, { mode: 'count', keys, rounds: 2000, go: go.buffer }));
+      await Promise.all(workers.map((w) => message(w, 'ready')));
+      const done = workers.map((w) => message<{ interleaved: number }>(w, 'done'));
+      // Everyone starts at once, the main thread included.
+      Atomics.store(go, 0, 1);
+      Atomics.notify(go, 0);
+      for (let r = 0; r < 1000; r += 1) for (const key of keys) map.update(key, (n = 0) => n + 1);
+      for (const report of await Promise.all(done)) interleaved += report.interleaved;
       await stop(...workers);
-      expect(keys.map((k) => map.get(k))).toEqual(keys.map(() => 4 * 400 + 200));
+      expect(keys.map((k) => map.get(k))).toEqual(keys.map(() => 4 * 2000 + 1000));
       expect(map.size).toBe(keys.length);
     }
+    // The threads did hammer at the same time: workers saw other threads' increments between their own.
+    expect(interleaved).toBeGreaterThan(0);
   });
 
   it('carries msgpackr-encoded values (Dates, bytes, nested objects) between threads', async () => {
@@ -341,8 +349,9 @@ describe('SharedMap across worker threads', () => {
       map.update('k', () => {
         Atomics.store(flag, 0, 1);
         Atomics.notify(flag, 0);
-        // Hold the lock far past the lease (a long GC pause, a slow update function): the worker takes it over.
-        const until = performance.now() + 400;
+        // Hold the lock far past the lease (a long GC pause, a slow update function) until the worker has
+        // taken it over and written; the cap only keeps a broken takeover from spinning for ever.
+        const until = performance.now() + 20_000;
         while (performance.now() < until && map.get('k') !== 'worker') {
           // spin
         }
