@@ -81,7 +81,7 @@ describe('SharedMap across worker threads', () => {
     }
     // The threads did hammer at the same time: workers saw other threads' increments between their own.
     expect(interleaved).toBeGreaterThan(0);
-  });
+  }, 60_000);
 
   it('carries msgpackr-encoded values (Dates, bytes, nested objects) between threads', async () => {
     const codec = { encode: pack, decode: (bytes: Uint8Array) => unpack(bytes) as Quote };
@@ -190,7 +190,7 @@ describe('SharedMap across worker threads', () => {
     );
     // The schedules did hand the table from thread to thread mid-script, not one script after another.
     expect(crossings).toBeGreaterThan(12);
-  });
+  }, 90_000);
 
   it('workers racing freely on the same keys: every update saw the value the reference Map predicts in lock order (property)', async () => {
     // No coordination beyond a common start: each op is an `update` that takes a ticket inside its
@@ -247,7 +247,7 @@ describe('SharedMap across worker threads', () => {
     // The workers did run at the same time: the lock order switches between threads (printed for the record).
     console.log(`racing workers: ${switches} thread switches in the lock order over ${total} ops`);
     expect(switches).toBeGreaterThan(0);
-  });
+  }, 90_000);
 
   it('never shows a torn value while writers are terminated mid-write, and stays usable', async () => {
     const length = 3000;
@@ -273,7 +273,7 @@ describe('SharedMap across worker threads', () => {
     let killedMidWrite = 0;
     // Rounds go on until three kills have landed mid-write (about one in four does), up to a cap.
     let round = 0;
-    for (; round < 80 && (round < 16 || killedMidWrite < 3); round += 1) {
+    for (; round < 60 && (round < 8 || killedMidWrite < 3); round += 1) {
       const before = versions();
       const writers = [0, 1].map(() => start(map as SharedMap<unknown>, { mode: 'write', keys, length }));
       await Promise.all(writers.map((w) => message(w, 'started')));
@@ -309,7 +309,7 @@ describe('SharedMap across worker threads', () => {
     for (const key of keys) map.set(key, 'z'.repeat(length));
     expect(halfWritten()).toBe(0);
     expect(keys.map((k) => map.get(k) === 'z'.repeat(length))).toEqual([true, true, true, true]);
-  });
+  }, 90_000);
 
   it('takes over a lock whose holder died once the lease runs out, without blocking readers meanwhile', async () => {
     const monitor = new MemoryMonitor();
@@ -366,7 +366,7 @@ describe('SharedMap across worker threads', () => {
     expect(map.get('k')).toBe('worker');
     map.set('k', 'after');
     expect(map.get('k')).toBe('after');
-  });
+  }, 30_000);
 
   it('recoverThread frees a dead worker’s locks at once', async () => {
     const monitor = new MemoryMonitor();
