@@ -12,6 +12,13 @@ import type { SharedMapAttachOptions, SharedMapOptions } from './options.js';
 
 export type { SharedMapCodec, SharedMapCodecName } from './internal/map-codec.js';
 
+/** What {@link SharedMap.recoverOnExit} needs of a thread: a `node:worker_threads` `Worker` fits. */
+export interface ExitingThread {
+  readonly threadId: number;
+  once(event: 'exit', listener: (exitCode: number) => void): unknown;
+  off(event: 'exit', listener: (exitCode: number) => void): unknown;
+}
+
 /** A structured-clone-friendly description of a {@link SharedMap}, to post to a worker. */
 export interface SharedMapHandle {
   readonly kind: 'patinox.shared-map';
@@ -286,11 +293,33 @@ export class SharedMap<V = unknown> implements Iterable<[string, V]> {
   /**
    * Takes over the shard locks held by thread `threadId` (a worker's `threadId`, once its 'exit' event
    * fired), repairs those shards and frees them, so writers need not wait out the lease. Returns how many
-   * locks it freed. Never call it for a thread that is still running.
+   * locks it freed. Never call it for a thread that is still running. Read the id while the worker runs:
+   * a `Worker`'s `threadId` is -1 once it has exited ({@link SharedMap.recoverOnExit} does this for you).
    */
   recoverThread(deadThreadId: number): number {
     expectNonNegativeInteger('threadId', deadThreadId);
     return this.#locks.recoverThread(deadThreadId, this.#g.shards, (shard) => this.#table.recount(shard));
+  }
+
+  /**
+   * Calls {@link SharedMap.recoverThread} for `worker` when it exits, so locks it dies holding are freed
+   * at once instead of after `lockLeaseMs`. Its `threadId` is taken now (a `Worker` reports -1 once it
+   * has exited). Returns a function that stops watching.
+   * @throws {TypeError} when `worker` is not a running `Worker` (no `once`/`off`, or `threadId` below 0).
+   */
+  recoverOnExit(worker: ExitingThread): () => void {
+    const w = worker as Partial<ExitingThread> | null;
+    if (typeof w !== 'object' || w === null || typeof w.once !== 'function' || typeof w.off !== 'function' || !Number.isInteger(w.threadId) || w.threadId! < 0) {
+      throw new TypeError(`Expected \`worker\` to be a running Worker, got ${typeof w === 'object' && w !== null && 'threadId' in w ? `one whose threadId is ${String(w.threadId)}` : describeValue(worker)}`);
+    }
+    const threadId = w.threadId!;
+    const onExit = (): void => {
+      this.recoverThread(threadId);
+    };
+    worker.once('exit', onExit);
+    return () => {
+      worker.off('exit', onExit);
+    };
   }
 
   /** `[key, value]` pairs, weakly consistent (see the class notes). */

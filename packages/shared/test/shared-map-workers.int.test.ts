@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { isPatinoxError } from '@patinox/errors';
 import { MemoryMonitor } from '@patinox/monitor';
 import { dirname, join } from 'node:path';
@@ -26,10 +26,22 @@ const fixture = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'map-w
 // message and its exit in one turn, and a listener attached later would wait for ever.
 const exits = new WeakMap<Worker, Promise<number>>();
 
+// Workers still running; a failed test's workers (some spin for ever) are stopped after it.
+const running = new Set<Worker>();
+
 function start(map: SharedMap<unknown>, data: Record<string, unknown>): Worker {
   const worker = new Worker(fixture, { workerData: { map: map.handle, ...data } });
+  running.add(worker);
   // Not events.once: that rejects on 'error', and nobody may be awaiting it then.
-  exits.set(worker, new Promise((resolve) => worker.once('exit', resolve)));
+  exits.set(
+    worker,
+    new Promise((resolve) =>
+      worker.once('exit', (code: number) => {
+        running.delete(worker);
+        resolve(code);
+      }),
+    ),
+  );
   return worker;
 }
 
@@ -61,6 +73,10 @@ function whole(value: string | undefined, length: number): boolean {
 }
 
 describe('SharedMap across worker threads', () => {
+  afterEach(async () => {
+    await stop(...running);
+  });
+
   it('loses no update when workers and the main thread hammer the same keys', async () => {
     let interleaved = 0;
     for (const shards of [1, 4]) {
@@ -381,6 +397,24 @@ describe('SharedMap across worker threads', () => {
     expect(map.get('k')).toBe(1);
     expect(monitor.events().map((e) => [e.type, e.data['how']])).toEqual([['shared.map.lock.recovered', 'exit']]);
   });
+
+  it('recoverOnExit frees the locks of a worker that dies holding them (a Worker reads threadId -1 once it exited)', async () => {
+    const monitor = new MemoryMonitor();
+    const map = SharedMap.create<number>({ capacity: 8, shards: 1, lockLeaseMs: 60_000, lockTimeoutMs: 5000, monitor });
+    const worker = start(map, { mode: 'hold', key: 'k' });
+    const id = worker.threadId;
+    map.recoverOnExit(worker);
+    await message(worker, 'holding');
+    await stop(worker);
+    // What the exit listener sees: the id is gone, so it had to be taken at recoverOnExit.
+    expect(worker.threadId).toBe(-1);
+    map.set('k', 1); // at once: a 60 s lease would otherwise time out after 5 s
+    expect(map.get('k')).toBe(1);
+    expect(monitor.events().map((e) => [e.type, e.data['threadId'], e.data['how']])).toEqual([['shared.map.lock.recovered', id, 'exit']]);
+    // A worker that has already exited cannot be watched: its locks need recoverThread with a saved id.
+    expect(() => map.recoverOnExit(worker)).toThrow(/Expected `worker` to be a running Worker/);
+    expect(() => map.recoverOnExit({} as never)).toThrow(TypeError);
+  }, 30_000);
 
   it('a writer that died mid-write (odd version, half-written copy, lock held) leaves readers on the last whole value', () => {
     const map = SharedMap.create<string>({ capacity: 8, shards: 1, codec: 'string', lockLeaseMs: 30 });
