@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { isPatinoxError } from '@patinox/errors';
 import { MemoryMonitor } from '@patinox/monitor';
 import fc from 'fast-check';
+import { pack, unpack } from 'msgpackr';
 import { SharedMap, type SharedMapCodec } from '../src/index.js';
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -96,6 +97,22 @@ describe('SharedMap', () => {
     expect(custom.handle.codec).toBe('custom');
     expect(codeOf(() => SharedMap.from(custom.handle))).toMatch(/TypeError: Expected `codec`/);
     expect(SharedMap.from(custom.handle, { codec: upper }).get('k')).toBe('ABC');
+  });
+
+  it('values from get stay as they were after later reads (bytes codec, and a decoder that keeps views like msgpackr\'s unpack)', () => {
+    const bytes = SharedMap.create<Uint8Array>({ capacity: 4, codec: 'bytes' });
+    bytes.set('a', new Uint8Array([1, 2, 3])).set('b', new Uint8Array([7, 8, 9]));
+    const a = bytes.get('a')!;
+    bytes.get('b');
+    for (const _ of bytes) {
+      // iteration reads every entry too
+    }
+    expect([...a]).toEqual([1, 2, 3]);
+    const packed = SharedMap.create<{ raw: Uint8Array }>({ capacity: 4, codec: { encode: pack, decode: (b) => unpack(b) as { raw: Uint8Array } } });
+    packed.set('a', { raw: new Uint8Array([1, 2, 3]) }).set('b', { raw: new Uint8Array([7, 8, 9]) });
+    const first = packed.get('a')!;
+    packed.get('b');
+    expect([...first.raw]).toEqual([1, 2, 3]);
   });
 
   it('refuses keys and values larger than a slot with SHARED_MAP_TOO_LARGE, keeping the old value', () => {
