@@ -109,7 +109,13 @@ export interface SharedMapOptions<V> {
    * the new handle out.
    */
   capacity: number;
-  /** Bytes of a key's UTF-8 form that a slot holds; longer keys throw `SHARED_MAP_TOO_LARGE`. @default 64 */
+  /**
+   * What keys are: `'string'` (stored as UTF-8) or `'bytes'` (`Uint8Array`, any bytes; the map keeps its
+   * own copy, and iteration yields copies). Stored in the map, so `SharedMap.from` needs no option.
+   * @default 'string'
+   */
+  keys?: 'string' | 'bytes';
+  /** Bytes a slot holds for a key (a string's UTF-8 form); longer keys throw `SHARED_MAP_TOO_LARGE`. @default 64 */
   maxKeyBytes?: number;
   /**
    * Bytes of an encoded value that a slot holds; larger values throw `SHARED_MAP_TOO_LARGE`. Every slot
