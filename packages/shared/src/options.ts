@@ -139,7 +139,9 @@ export interface SharedMapOptions<V> {
   /**
    * How long a shard lock may be held before a waiting writer takes it over, in ms: this is what frees a
    * lock whose holder died (a terminated worker). Keep it well above the longest `update` function and
-   * pause a live holder can see; a holder that outlives it gets `SHARED_MAP_LOCK_LOST`. Stored in the
+   * pause a live holder can see; a holder that outlives it gets `SHARED_MAP_LOCK_LOST`, and if it stalled
+   * in the middle of copying a value, the rest of its copy can land in the entry the new holder
+   * published (readers may then see that value torn until the key is written again). Stored in the
    * map, so every thread uses the same lease.
    * @default 1000
    */

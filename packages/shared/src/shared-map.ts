@@ -42,7 +42,8 @@ const MAX_SLOT_BYTES = 1 << 20;
  * Reads take no lock (each slot is a double-buffered seqlock); writes lock one shard. A worker terminated
  * mid-write never exposes a torn value: writers fill the slot's inactive copy and publish it with one
  * atomic store, and a lock left by a dead holder is taken over after `lockLeaseMs` (or at once with
- * {@link SharedMap.recoverThread}). Iteration is weakly consistent: it sees every entry present for its
+ * {@link SharedMap.recoverThread}). A live writer stalled mid-copy for longer than the lease is the
+ * exception: see `lockLeaseMs`. Iteration is weakly consistent: it sees every entry present for its
  * whole duration, and may or may not see concurrent changes.
  *
  * @example
