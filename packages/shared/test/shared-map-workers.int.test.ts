@@ -221,7 +221,8 @@ describe('SharedMap across worker threads', () => {
       fc.tuple(fc.constant('cas'), fc.constantFrom(...KEYS), maybe, maybe),
       fc.tuple(fc.constant('add'), fc.constantFrom(...KEYS), fc.integer({ min: 1, max: 3 })),
     ) as fc.Arbitrary<[string, string, (number | null)?, (number | null)?]>;
-    const REPEAT = 40;
+    // Each worker runs long enough (thousands of updates) to outlast a scheduler time slice.
+    const REPEAT = 150;
     let switches = 0;
     let total = 0;
     await fc.assert(
