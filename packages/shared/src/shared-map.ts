@@ -104,6 +104,7 @@ export class SharedMap<V = unknown, K extends SharedMapKey = string> implements 
    */
   static create<V = unknown>(options: SharedMapOptions<V> & { keys: 'bytes' }): SharedMap<V, Uint8Array>;
   static create<V = unknown>(options: SharedMapOptions<V> & { keys?: 'string' }): SharedMap<V>;
+  static create<V = unknown>(options: SharedMapOptions<V>): SharedMap<V> | SharedMap<V, Uint8Array>;
   static create<V = unknown>(options: SharedMapOptions<V>): SharedMap<V, string> | SharedMap<V, Uint8Array> {
     expectObject('options', options);
     const keys = options.keys ?? 'string';
