@@ -31,6 +31,11 @@ export default {
         '<rootDir>/test/redis-bus.int.test.ts',
         '<rootDir>/test/tiered-coherence.int.test.ts',
         '<rootDir>/test/ioredis-major.int.test.ts',
+        // The CLI, in process (its commands load the mapped major); the built-bin cases resolve ioredis 5 from
+        // this package's node_modules either way.
+        '<rootDir>/test/cli.test.ts',
+        '<rootDir>/test/cli-cluster.int.test.ts',
+        '<rootDir>/test/cli-tls.int.test.ts',
       ],
       moduleNameMapper: { ...project.moduleNameMapper, '^ioredis(/.*)?$': 'ioredis6$1' },
     },

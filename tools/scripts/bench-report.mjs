@@ -15,12 +15,15 @@ const ORDER = ['errors', 'monitor', 'pool', 'resource', 'shared', 'mmap', 'cache
 const dirOf = (p) => (existsSync(join(root, 'packages', p)) ? join(root, 'packages', p) : join(root, 'tools', p));
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 // `--into-main` with one package: its section of BENCHMARKS.md is replaced by this run's (marked as re-run
-// on its own), and the READMEs are refreshed from it, so a change to one package needs no full run.
+// on its own), and the READMEs are refreshed from it, so a change to one package needs no full run;
+// `trace-sim --into-main` does the same for the hit-ratio section.
 const intoMain = process.argv.includes('--into-main');
 if (intoMain && only.length !== 1) {
   console.error('bench-report: --into-main needs exactly one package name');
   process.exit(2);
 }
+// `trace-sim` as the one name runs only the hit-ratio replay (with --into-main: its section alone is replaced).
+const traceSimOnly = only.length === 1 && only[0] === 'trace-sim';
 const packages = ORDER.filter((p) => existsSync(join(dirOf(p), 'package.json')) && (only.length === 0 || only.includes(p)));
 const resultsDir = mkdtempSync(join(tmpdir(), 'patinox-bench-'));
 
@@ -128,7 +131,7 @@ for (const pkg of packages) {
 }
 
 const traceSim = join(root, 'tools', 'trace-sim');
-if (only.length === 0 && existsSync(join(traceSim, 'package.json'))) {
+if ((only.length === 0 || traceSimOnly) && existsSync(join(traceSim, 'package.json'))) {
   if (existsSync(tracesDir)) {
     const result = run(process.execPath, ['src/cli.mjs', `--traces=${tracesDir}`], traceSim);
     sections.push(`## Hit ratios (trace-sim)\n\nCommand: \`TRACES_DIR=… node tools/trace-sim/src/cli.mjs\` (${result.seconds.toFixed(0)} s; the traces are not in the repository, see tools/trace-sim/README.md). Policies were tuned on the LIRS and ARC traces only; the others are reported as they come.\n\n${fragment('trace-sim:hit-ratios', `${scrub(result.output.trim()).split('\n').filter((l) => !l.startsWith('$') && !l.startsWith('>')).join('\n')}\n`)}`);
@@ -153,13 +156,16 @@ console.log(`\nwrote ${target}`);
 if (intoMain) {
   const mainFile = join(root, 'BENCHMARKS.md');
   const text = readFileSync(mainFile, 'utf8');
-  const heading = `## @patinox/${only[0]}\n`;
+  const heading = traceSimOnly ? '## Hit ratios (trace-sim)\n' : `## @patinox/${only[0]}\n`;
   const time = new Date().toISOString().slice(11, 16);
   const section = sections[0].replace(heading, `${heading}\n_This section was re-run on its own (\`node tools/scripts/bench-report.mjs ${only[0]} --into-main\`, ${date} ${time} UTC); the others are from the last full run._\n`);
   let start = text.indexOf(heading);
   let end;
   let next;
-  if (start === -1) {
+  if (start === -1 && traceSimOnly) {
+    console.error(`bench-report: BENCHMARKS.md has no section ${heading.trim()}; run pnpm bench`);
+    process.exit(1);
+  } else if (start === -1) {
     // A section the last full run did not have yet: it goes where a full run puts it, after the
     // sections of the names before it in ORDER (before the trace-sim hit ratios).
     const later = ORDER.slice(ORDER.indexOf(only[0]) + 1).map((p) => text.indexOf(`## @patinox/${p}\n`)).filter((i) => i !== -1);

@@ -713,6 +713,19 @@ export class Cache<K, V> {
   }
 
   /**
+   * Resolves once no load of this cache or its regions is running: `getOrLoad`/`getMany` loads, refreshes
+   * (stale-while-revalidate, refresh ahead) and loads a caller stopped waiting for (`softTimeoutMs`,
+   * `hardTimeoutMs`, its signal), including those started while it waits. Never rejects. For a planned
+   * shutdown (`await cache.settled()` before `close()`) and for tests that count loader calls.
+   */
+  async settled(): Promise<void> {
+    do {
+      await this.#loads.running.settled();
+      await Promise.all([...this.#regions.values()].map((region) => region.settled()));
+    } while (this.#loads.running.size > 0);
+  }
+
+  /**
    * Stops the sweep timer, aborts loaders' signals, clears the entries and closes every region. Later
    * `set`/`getOrLoad` calls throw/reject {@link CacheClosedError}. Idempotent.
    */

@@ -290,9 +290,60 @@ describe('TieredCache loading on Redis', () => {
       await arrived;
       expect(await b.getOrLoad('k', loader, { ttlMs: 60_000 })).toBe('v2');
       expect(await a.getOrLoad('k', loader, { ttlMs: 60_000 })).toBe('v2');
-      // Give a second (skipped) refresh every chance to run before counting.
-      await new Promise((r) => setTimeout(r, 50));
+      // Every refresh either instance started (a skipped one included) has ended before counting.
+      await Promise.all([a.settled(), b.settled()]);
       expect(calls).toBe(2);
+    });
+  });
+
+  describe('close() during a background refresh', () => {
+    it('aborts the refresh loader, lets go of the lock, writes nothing and reports no failure', async () => {
+      const monitor = new MemoryMonitor();
+      const cache = await fresh<string>({ refreshAfterMs: 1_000, monitor });
+      expect(await cache.getOrLoad('k', () => 'v1', { ttlMs: 60_000 })).toBe('v1');
+      clock.now = 1_500;
+      const started = deferred<AbortSignal>();
+      const release = deferred<void>();
+      expect(await cache.getOrLoad('k', async (_key, context) => {
+        started.resolve(context.signal);
+        await release.promise;
+        return 'after-close';
+      })).toBe('v1');
+      const signal = await started.promise;
+      expect(await raw.exists(`${ns}:l:k`)).toBe(1);
+      const closing = cache.close();
+      expect(signal.aborted).toBe(true);
+      // The loader ignores its signal and answers after close began: close waits for it (within its bound).
+      release.resolve();
+      await closing;
+      expect(await raw.exists(`${ns}:l:k`)).toBe(0);
+      const copy = await make<string>({ l1: false });
+      expect(await copy.get('k')).toBe('v1');
+      expect(monitor.events('cache.tiered.refresh.failed')).toEqual([]);
+    });
+
+    it('does not wait past operationTimeoutMs for a loader that never answers', async () => {
+      const cache = await fresh<string>({ refreshAfterMs: 1_000, operationTimeoutMs: 200 });
+      expect(await cache.getOrLoad('k', () => 'v1', { ttlMs: 60_000 })).toBe('v1');
+      clock.now = 1_500;
+      const started = deferred<void>();
+      expect(await cache.getOrLoad('k', () => {
+        started.resolve();
+        return new Promise<string>(() => undefined);
+      })).toBe('v1');
+      await started.promise;
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance', 'Date'] });
+      try {
+        let closed = false;
+        const closing = cache.close().then(() => (closed = true));
+        await jest.advanceTimersByTimeAsync(199);
+        expect(closed).toBe(false);
+        await jest.advanceTimersByTimeAsync(1);
+        await closing;
+        expect(closed).toBe(true);
+      } finally {
+        jest.useRealTimers();
+      }
     });
   });
 
@@ -317,7 +368,7 @@ describe('TieredCache loading on Redis', () => {
       };
       expect(await cache.getOrLoad('k', failing)).toBe('set');
       // The first hit only learns the age (none recorded: from now on).
-      await new Promise((r) => setTimeout(r, 20));
+      await cache.settled();
       expect(calls).toBe(0);
       clock.now = 1_000;
       expect(await cache.getOrLoad('k', failing)).toBe('set');
@@ -352,7 +403,8 @@ describe('TieredCache loading on Redis', () => {
     });
 
     it('ignores a loader that resolves after close: no write, callers see CACHE_CLOSED', async () => {
-      const cache = await fresh<number>({ l1: false });
+      // close() waits operationTimeoutMs for the loader, then goes on without it.
+      const cache = await fresh<number>({ l1: false, operationTimeoutMs: 300 });
       const late = deferred<number>();
       const started = deferred<void>();
       const pending = cache.getOrLoad('k', () => {

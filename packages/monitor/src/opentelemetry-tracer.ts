@@ -1,18 +1,23 @@
-import { SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
+import type { Span, SpanStatusCode, Tracer } from '@opentelemetry/api';
 import { describeValue, toError } from '@patinox/errors';
 import type { TraceAttributes, TraceHook, TraceSpan } from './tracing.js';
+
+// The value of `SpanStatusCode.ERROR` (part of the stable OpenTelemetry API), written out so that this
+// subpath imports nothing from `@opentelemetry/api` at run time: the caller brings the Tracer, and
+// `import '@patinox/monitor/opentelemetry'` works whether or not the API package is installed.
+const SPAN_STATUS_ERROR = 2 as SpanStatusCode.ERROR;
 
 function fail(span: Span, error: unknown): void {
   const err = toError(error);
   span.recordException(err);
   const code = (error as { code?: unknown } | null)?.code;
   span.setAttribute('error.type', typeof code === 'string' ? code : err.name);
-  span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
+  span.setStatus({ code: SPAN_STATUS_ERROR, message: err.message });
 }
 
 /**
  * A {@link TraceHook} that records spans with an OpenTelemetry `Tracer` (from `@opentelemetry/api`, an
- * optional peer loaded only by this subpath; bring your own SDK). Each span becomes the active span while
+ * optional peer this subpath needs only for its types; bring your own SDK). Each span becomes the active span while
  * the traced work starts, so work it starts (a connect inside an acquire, a query inside a loader) nests
  * under it; parentage across `await`s needs the SDK's async context manager, as usual with OpenTelemetry.
  * A failed span gets the exception, status ERROR and `error.type` (the Patinox code when there is one).

@@ -30,18 +30,24 @@ export const USAGE = `Usage: pnpm demo [options]
 A small product-pricing service built from every Patinox package.
 
 Options:
-  --requests <n>      requests in the Zipf-distributed stream (default ${DEFAULTS.requests.toLocaleString('en-US')})
-  --records <n>       products in the memory-mapped catalog (default ${DEFAULTS.records.toLocaleString('en-US')})
+  --requests <n>      requests in the Zipf-distributed stream
+                      (default ${DEFAULTS.requests.toLocaleString('en-US')})
+  --records <n>       products in the memory-mapped catalog
+                      (default ${DEFAULTS.records.toLocaleString('en-US')})
   --seed <n>          seed of the request stream and the catalog (default ${DEFAULTS.seed})
-  --metrics-port <n>  serve Prometheus metrics on http://127.0.0.1:<n>/metrics (0 picks a free port)
+  --metrics-port <n>  serve Prometheus metrics on http://127.0.0.1:<n>/metrics
+                      (0 picks a free port)
   --hold              after the summary, keep serving metrics until Ctrl-C
   --cache <kind>      cache (default): an in-process Cache on the main thread;
-                      shared-map: a SharedMap in shared memory that the pricing workers fill
+                      shared-map: a SharedMap in shared memory that the pricing
+                      workers fill
   --help              show this help
 
 Environment:
-  REDIS_URL           put a Redis tier behind the in-process cache (TieredCache + RedisBackend)
-  DATABASE_URL        read base prices from PostgreSQL through a pool of pg clients instead of the workers
+  REDIS_URL           put a Redis tier behind the in-process cache
+                      (TieredCache + RedisBackend)
+  DATABASE_URL        read base prices from PostgreSQL through a pool of pg
+                      clients instead of the workers
 `;
 
 function integer(flag: string, text: string | undefined, min: number, max: number): number {

@@ -6,7 +6,7 @@ import { installShutdownHooks, type ShutdownHooks } from '@patinox/resource';
 import { ConfigData, SharedMap } from '@patinox/shared';
 import { parseDemoArgs, UsageError, USAGE, type DemoArgs } from './args.js';
 import { openCatalog, writeCatalog } from './catalog.js';
-import { count, megabytes, seconds } from './format.js';
+import { count, fitColumns, megabytes, seconds } from './format.js';
 import { createDemoMetrics, serveMetrics } from './metrics.js';
 import { createPriceCache } from './price-cache.js';
 import { createPricer } from './pricer.js';
@@ -21,7 +21,7 @@ import { createWorkspace, writeJsonAtomically } from './workspace.js';
 import { productIds } from './zipf.js';
 
 const say = (...lines: string[]): void => {
-  process.stdout.write(lines.length === 0 ? '\n' : `${lines.join('\n')}\n`);
+  process.stdout.write(lines.length === 0 ? '\n' : `${fitColumns(lines.join('\n'))}\n`);
 };
 
 // Module scope: the resources must outlive `run()` when --hold keeps serving metrics after it returns.
@@ -36,7 +36,7 @@ async function run(args: DemoArgs): Promise<number | 'hold'> {
     onReport: (report, trigger) => say('', `Interrupted by ${trigger}.`, ...cleanupLines(report, resources.log.cleaned)),
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => interrupted.abort());
-  say('Patinox demo: a product-pricing service built from every Patinox package (Ctrl-C stops it cleanly)', '');
+  say('Patinox demo: a product-pricing service built from every Patinox package', '(Ctrl-C stops it cleanly)', '');
 
   // The catalog: fixed-size records written once, then read in place through a read-only mapping.
   const workspace = createWorkspace(resources);
@@ -45,8 +45,8 @@ async function run(args: DemoArgs): Promise<number | 'hold'> {
   const catalog = resources.adopt(await openCatalog(workspace.catalogPath), { name: 'mapping of catalog.bin' });
   const catalogBytes = catalog.length * catalog.recordSize;
   say(
-    `catalog   ${count(catalog.length)} products × ${catalog.recordSize} B = ${megabytes(catalogBytes)}, ` +
-      `written in ${seconds(performance.now() - started)}, mapped read-only (@patinox/mmap)`,
+    `catalog   ${count(catalog.length)} products × ${catalog.recordSize} B = ${megabytes(catalogBytes)}, written in ${seconds(performance.now() - started)},`,
+    `          mapped read-only (@patinox/mmap) from a file in`,
     `          ${workspace.dir}`,
   );
 
@@ -54,7 +54,7 @@ async function run(args: DemoArgs): Promise<number | 'hold'> {
   await writeJsonAtomically(workspace.rulesPath, INITIAL_RULES);
   const config = resources.adopt(new ConfigData<PricingRules>(INITIAL_RULES, { name: 'pricing-rules', validate: validateRules }), { name: 'pricing rules (ConfigData)' });
   resources.adopt(await config.watchFile(workspace.rulesPath, { debounceMs: 50 }), { name: 'watcher of pricing-rules.json' });
-  say(`rules     v${config.get().version} from pricing-rules.json, watched for changes (@patinox/shared ConfigData)`);
+  say(`rules     v${config.get().version} from pricing-rules.json, watched (@patinox/shared ConfigData)`);
 
   // `--cache shared-map`: the price cache is a SharedMap every pricing worker writes its quotes into.
   const maxEntries = Math.max(1_000, Math.round(args.records / 20));
@@ -77,7 +77,7 @@ async function run(args: DemoArgs): Promise<number | 'hold'> {
     resources,
     ...(prices === undefined ? {} : { shared: { map: prices, filledByWorkers: pricer.storesQuotes } }),
   });
-  say(`cache     ${cache.description}${prices === undefined ? ' (@patinox/cache)' : ''}`);
+  say(`cache     ${cache.description}`);
 
   // Every package's metrics, pulled at scrape time.
   const { metrics, requests, failures, loads, latency } = createDemoMetrics();

@@ -53,7 +53,7 @@ function sharedMap(map: SharedMap<Quote>, filledByWorkers: boolean): PriceCache 
   let misses = 0;
   const loading = new Map<string, Promise<Quote>>();
   return {
-    description: `SharedMap in shared memory, ${map.capacity.toLocaleString('en-US')} entries, ${filledByWorkers ? 'filled by the pricing workers' : 'filled by the main thread'} (@patinox/shared)`,
+    description: `SharedMap in shared memory, ${map.capacity.toLocaleString('en-US')} entries (@patinox/shared),\n          ${filledByWorkers ? 'filled by the pricing workers' : 'filled by the main thread'}`,
     getOrLoad: (key, load) => {
       const quote = map.get(key);
       if (quote !== undefined) {
@@ -88,7 +88,7 @@ function inProcess({ maxEntries, resources }: PriceCacheOptions): PriceCache {
   const cache = new Cache<string, Quote>({ maxEntries, name: 'prices' });
   resources.adopt(cache, { name: `price cache (${maxEntries.toLocaleString('en-US')} entries)` });
   return {
-    description: `in-process Cache, ${maxEntries.toLocaleString('en-US')} entries, ${cache.evictionPolicy}`,
+    description: `in-process Cache, ${maxEntries.toLocaleString('en-US')} entries, ${cache.evictionPolicy} (@patinox/cache)`,
     getOrLoad: (key, load, tags) => cache.getOrLoad(key, load, { tags }),
     invalidateTag: (tag) => Promise.resolve(cache.invalidateTag(tag)),
     tierStats: () => {
@@ -128,7 +128,7 @@ async function tiered({ maxEntries, resources }: PriceCacheOptions, url: string)
     throw new ServiceUnavailableError(`Redis at ${redact(url)} does not answer (${why}): check it, or unset REDIS_URL to run without it`);
   }
   return {
-    description: `TieredCache: in-process L1 (${l1Entries.toLocaleString('en-US')} entries) + Redis L2 at ${redact(url)}, namespace ${namespace}`,
+    description: `TieredCache: in-process L1 (${l1Entries.toLocaleString('en-US')} entries) + Redis L2 (@patinox/cache)\n          at ${redact(url)}, namespace ${namespace}`,
     getOrLoad: (key, load, tags) => cache.getOrLoad(key, load, { tags }),
     invalidateTag: (tag) => cache.invalidateTag(tag),
     tierStats: () => {

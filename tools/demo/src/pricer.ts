@@ -55,7 +55,7 @@ async function workerPricer({ catalog, config, resources, workerThreads: size, o
   resources.adopt(pool, { name: `worker pool (${size} threads)` });
   await warmUp(pool, size);
   return {
-    description: `${size} worker threads in a Pool (@patinox/pool), each with a ConfigReplica of the rules`,
+    description: `${size} worker threads in a Pool (@patinox/pool),\n          each with a ConfigReplica of the rules`,
     price: (id, cacheKey) => pool.use((worker) => worker.price(readProduct(catalog, id), prices === undefined ? undefined : cacheKey)),
     storesQuotes: prices !== undefined,
     pool,
@@ -74,8 +74,10 @@ async function postgresPricer({ catalog, config, resources, productIds }: Pricer
   await warmUp(pg.pool, size);
   return {
     description:
-      `PostgreSQL at ${redact(url)}, table ${pg.table} (${count(pg.rows)} requested products),\n` +
-      `          read through a Pool of ${size} pg clients (@patinox/pool); rules applied on the main thread`,
+      `PostgreSQL at ${redact(url)},\n` +
+      `          table ${pg.table} (${count(pg.rows)} requested products),\n` +
+      `          read through a Pool of ${size} pg clients (@patinox/pool);\n` +
+      `          rules applied on the main thread`,
     price: async (id) => priceProduct(await pg.product(id), config.get()),
     storesQuotes: false,
     pool: pg.pool,

@@ -1,4 +1,4 @@
-import { count, ms, percent } from './format.js';
+import { count, fitColumns, ms, percent } from './format.js';
 
 /** What the progress line shows. */
 export interface ProgressSample {
@@ -60,7 +60,7 @@ export class Progress {
   /** Prints a line above the progress line. */
   log(line: string): void {
     this.#clear();
-    this.#out.write(`${line}\n`);
+    this.#out.write(`${fitColumns(line)}\n`);
     if (this.#timer !== undefined && this.#isTty) this.#draw();
   }
 
@@ -80,7 +80,7 @@ export class Progress {
       this.#out.write(`\r\x1b[2K${line}`);
       this.#drawn = true;
     } else {
-      this.#out.write(`${line}\n`);
+      this.#out.write(`${fitColumns(line)}\n`);
     }
   }
 

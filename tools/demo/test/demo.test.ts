@@ -64,8 +64,14 @@ function expectEverythingCleaned(run: Run): void {
   expect(existsSync(dir!)).toBe(false);
 }
 
+/** Nothing the demo prints wraps on an 80-column terminal. */
+function expectFitsTerminal(text: string): void {
+  expect(text.split('\n').filter((line) => line.length > 80)).toEqual([]);
+}
+
 /** What every complete run shows: counts, a hit rate, the rules rollout, a complete cleanup. */
 function expectHealthySummary(run: Run, requests: number): void {
+  expectFitsTerminal(run.stdout);
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
   expect(run.stdout).toMatch(new RegExp(`requests\\s+${requests.toLocaleString('en-US')} in [\\d.]+ s \\([\\d,]+/s\\), 0 failed`));
@@ -93,7 +99,7 @@ describe('pnpm demo', () => {
   it('with --cache shared-map, caches prices in a SharedMap the pricing workers fill', async () => {
     const run = await demo([...SMALL, '--cache', 'shared-map']);
     expectHealthySummary(run, 3000);
-    expect(run.stdout).toMatch(/cache\s+SharedMap in shared memory, 1,000 entries, filled by the pricing workers \(@patinox\/shared\)/);
+    expect(run.stdout).toMatch(/cache\s+SharedMap in shared memory, 1,000 entries \(@patinox\/shared\),\n\s+filled by the pricing workers\n/);
     const [hits, misses] = (/SharedMap\s+([\d,]+) hits, ([\d,]+) misses/.exec(run.stdout) ?? []).slice(1).map((n) => Number(n.replaceAll(',', '')));
     expect(hits! + misses!).toBe(3000);
     expect(hits).toBeGreaterThan(0);
@@ -115,6 +121,7 @@ describe('pnpm demo', () => {
     expect(scrape).toMatch(/^patinox_resource_active\{registry="demo"\} \d+$/m);
     expect(scrape).toMatch(/^patinox_mmap_mapped_bytes\{file="[^"]*catalog.bin"\} 320000$/m);
     expect(run.stdout).toMatch(/Interrupted by SIGINT/);
+    expectFitsTerminal(run.stdout);
     expect(run.stdout).toMatch(/✓ metrics server http:\/\/127\.0\.0\.1:\d+\/metrics/);
     expectEverythingCleaned(run);
     expect(run.signal ?? run.code).toMatch(/SIGINT|130/);
@@ -147,7 +154,7 @@ describe('pnpm demo', () => {
     expectHealthySummary(run, 3000);
     expect(run.stdout).toMatch(/cache\s+TieredCache: in-process L1 .* \+ Redis L2/);
     expect(run.stdout).toMatch(/L2 Redis\s+[\d,]+ hits, [\d,]+ misses/);
-    const namespace = /namespace (patinox-demo\.\S+) \(@patinox\/cache\)/.exec(run.stdout)?.[1];
+    const namespace = /namespace (patinox-demo\.\S+)$/m.exec(run.stdout)?.[1];
     expect(run.stdout).toContain(`✓ redis namespace ${namespace}`);
     const redis = new Redis(redisUrl());
     try {
@@ -188,6 +195,7 @@ describe('pnpm demo', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Usage: pnpm demo \[options\]$/m);
     expect(run.stdout).toMatch(/--metrics-port <n>/);
+    expectFitsTerminal(run.stdout);
   });
 
   it.each([

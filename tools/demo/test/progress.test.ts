@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { COLUMNS, fitColumns } from '../src/format.js';
 import { PROGRESS_COLUMNS, progressLine } from '../src/progress.js';
 
 describe('progressLine', () => {
@@ -25,5 +26,22 @@ describe('progressLine', () => {
     const line = progressLine({ done: 902_023, total: 1_800_000, hitRate: 0.716, p50Ms: 0.0023, p99Ms: 2.5, poolUtilization: 1, rulesVersion: 2 });
     expect(line).toBe('  902,023/1,800,000  hit 71.6 %  p50 0.0023 ms  p99 2.5 ms  pool 100 %  rules v2');
     expect(line.length).toBeLessThanOrEqual(80);
+  });
+});
+
+describe('fitColumns', () => {
+  it('breaks lines longer than 80 columns at spaces, continuing in the value column', () => {
+    const line = `cache     ${'word '.repeat(30).trim()}`;
+    const lines = fitColumns(line).split('\n');
+    expect(lines.length).toBeGreaterThan(1);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(COLUMNS);
+    for (const l of lines.slice(1)) expect(l).toMatch(/^ {10}word/);
+    expect(lines.join(' ').split(/\s+/).join(' ')).toBe(line.split(/\s+/).join(' '));
+  });
+
+  it('leaves short lines and a single word longer than a line (a path, a URL) as they are', () => {
+    expect(fitColumns('summary\n  short line')).toBe('summary\n  short line');
+    const path = `          /${'x'.repeat(100)}`;
+    expect(fitColumns(path)).toBe(path);
   });
 });

@@ -55,4 +55,27 @@ describe('benchmark figures', () => {
     expect(missing.status).toBe(1);
     expect(missing.out).toContain('packages/x/README.md: quotes bench:x:set, which BENCHMARKS.md does not have');
   });
+
+  it('the check fails for a speed figure typed outside the quoted blocks, and lets targets and code through', () => {
+    const fake = join(work, 'typed');
+    mkdirSync(join(fake, 'packages', 'x'), { recursive: true });
+    writeFileSync(join(fake, 'BENCHMARKS.md'), '# Benchmarks\n\n<!-- bench:x:get -->\n| get | 12.0 ns |\n<!-- /bench:x:get -->\n');
+    writeFileSync(join(fake, 'README.md'), '# root\n');
+    const quotedOnly = '# x\n\n<!-- bench:x:get -->\n| get | 12.0 ns |\n<!-- /bench:x:get -->\n';
+    const allowed = [
+      'Target: get under 20 ns and 2× lru-cache.',
+      'Targets, read on the run above:\n\n- get within 1.3× the floor: met\n- set within 2x: not met',
+      '```text\nget 12 ns\n```',
+    ];
+    for (const prose of allowed) {
+      writeFileSync(join(fake, 'packages', 'x', 'README.md'), `${quotedOnly}\n${prose}\n`);
+      expect({ prose, ...check(fake) }).toMatchObject({ prose, status: 0 });
+    }
+    for (const [prose, figure] of [['A hit costs about 12 ns here.', '12 ns'], ['It is 1.8× faster than lru-cache.', '1.8×'], ['We saw 40,000 ops/s.', '40,000 ops/s']]) {
+      writeFileSync(join(fake, 'packages', 'x', 'README.md'), `${quotedOnly}\n${prose}\n`);
+      const typed = check(fake);
+      expect({ prose, status: typed.status }).toEqual({ prose, status: 1 });
+      expect(typed.out).toContain(`packages/x/README.md:7: speed figure typed outside a quoted block ("${figure}")`);
+    }
+  });
 });

@@ -73,7 +73,14 @@ const POOL_USE = `const pool = new m.Pool({ create: async () => ({ id: 7 }), isV
 const CACHE_PEERS_USE = `const { createMsgpackCodec } = require('@patinox/cache/msgpack'); const codec = createMsgpackCodec();
   if (codec.decode(codec.encode({ a: [1, 2n] })).a[1] !== 2n) throw new Error('msgpack');
   if (typeof require('@patinox/cache/redis').RedisBackend !== 'function') throw new Error('redis');
-  if (typeof require('ioredis').Redis !== 'function') throw new Error('ioredis');`;
+  if (typeof require('ioredis').Redis !== 'function') throw new Error('ioredis');
+  const lz4 = require('@patinox/cache/lz4').createLz4Compressor(); const bytes = Buffer.alloc(4096, 7);
+  if (!lz4.decompress(lz4.compress(bytes)).equals(bytes)) throw new Error('lz4');
+  const store = new (require('@patinox/cache/postgres').PostgresStore)({ connectionString: 'postgres://127.0.0.1:1/x' }); await store.close();`;
+const POOL_PEERS_USE = `const { createPgConnectionManager } = require('@patinox/pool/pg'); const { createIoredisConnectionManager } = require('@patinox/pool/ioredis');
+  if (typeof createPgConnectionManager({ config: 'postgres://127.0.0.1:1/x' }).create !== 'function') throw new Error('pg');
+  if (typeof createIoredisConnectionManager({ redis: 'redis://127.0.0.1:1' }).create !== 'function') throw new Error('ioredis');
+  if (Number(require('ioredis/package.json').version.split('.')[0]) < 5) throw new Error('ioredis major');`;
 
 const SCRATCHES: Scratch[] = [
   { name: 'npm-cache', manager: 'npm', install: ['@patinox/cache'], use: CACHE_USE, pkg: '@patinox/cache', symbol: 'Cache' },
@@ -82,15 +89,18 @@ const SCRATCHES: Scratch[] = [
   { name: 'pnpm-cache', manager: 'pnpm', install: ['@patinox/cache'], readme: 'cache', use: CACHE_USE, pkg: '@patinox/cache', symbol: 'Cache' },
   { name: 'pnpm-pool', manager: 'pnpm', install: ['@patinox/pool'], use: POOL_USE, pkg: '@patinox/pool', symbol: 'Pool' },
   { name: 'pnpm-mmap', manager: 'pnpm', install: ['@patinox/mmap'], readme: 'mmap', use: MMAP_USE, pkg: '@patinox/mmap', symbol: 'MappedFile' },
+  // Every optional peer the README's table names, at the version a plain `pnpm add` picks today (ioredis 6),
+  // with only the README's allowBuilds lines: pnpm 12 fails the install on any build script not listed.
   {
-    name: 'pnpm-cache-ioredis-msgpackr',
+    name: 'pnpm-cache-every-peer',
     manager: 'pnpm',
-    install: ['@patinox/cache', 'ioredis', 'msgpackr'],
+    install: ['@patinox/cache', 'ioredis', 'msgpackr', 'lz4-napi', 'pg'],
     readme: 'cache',
     use: CACHE_PEERS_USE,
     pkg: '@patinox/cache',
     symbol: 'Cache',
   },
+  { name: 'pnpm-pool-every-peer', manager: 'pnpm', install: ['@patinox/pool', 'pg', 'ioredis'], use: POOL_PEERS_USE, pkg: '@patinox/pool', symbol: 'Pool' },
 ];
 
 describe('release rehearsal: publish to a local registry, install like a user', () => {

@@ -7,6 +7,7 @@ import type { LoaderContext } from '../options.js';
 import { FailureBackoff } from './failure-backoff.js';
 import type { LoadSettings } from './load-options.js';
 import { LoadDecision } from './loader-context.js';
+import { Running } from './running.js';
 import { waitForLoad, type WaitPlan } from './wait.js';
 
 /** A `getOrLoad` loader. */
@@ -53,6 +54,8 @@ function keyContext(key: unknown): Record<string, unknown> {
  */
 export class Loads<K, V> {
   readonly stats = new LoadStats();
+  /** Every load not yet settled (`Cache.settled()`). */
+  readonly running = new Running();
   readonly #host: LoadHost<K, V>;
   readonly #inflight: Map<K, Flight<V>>;
   readonly #backoff: FailureBackoff<K>;
@@ -198,6 +201,7 @@ export class Loads<K, V> {
     );
     this.#inflight.set(key, flight);
     flight.promise.catch(ignore);
+    this.running.track(flight.promise);
     return flight;
   }
 
@@ -255,6 +259,7 @@ export class Loads<K, V> {
       this.#inflight.set(key, flight);
     }
     promise.catch(ignore);
+    this.running.track(promise);
     return promise;
   }
 

@@ -1,5 +1,6 @@
 import { describeValue, raceAbort } from '@patinox/errors';
 import type { LoadStats } from '../internal/load-stats.js';
+import type { Running } from '../loading/running.js';
 import type { Serializer } from '../serialization/serializer.js';
 import { checkTags } from './key-check.js';
 import { LoadDecisions } from './loader-context.js';
@@ -21,6 +22,8 @@ export interface BulkHost<V> {
   cacheLoaded(entries: readonly EncodedEntry<V>[], sliding: boolean | undefined): Promise<void>;
   serializer(): Serializer | Promise<Serializer>;
   readonly loadStats: LoadStats;
+  /** Tracks the load for `TieredCache.settled()`. */
+  readonly running: Running;
   readonly signal: AbortSignal;
   readonly defaultTtlMs: number;
 }
@@ -46,6 +49,7 @@ export async function loadMany<V>(host: BulkHost<V>, keys: readonly string[], lo
   // The load and its writes go on when this caller gives up (hardTimeoutMs, signal), and may still fill the cache.
   const work = run(host, missing, loader, options);
   work.catch(ignore);
+  host.running.track(work);
   const loaded = await raceAbort(awaitLoad(work, missing, policy, () => Promise.resolve(undefined), ignore), options.signal);
   for (let i = 0; i < keys.length; i += 1) if (out[i] === undefined) out[i] = loaded.get(keys[i]!);
   return out;

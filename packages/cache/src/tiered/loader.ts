@@ -9,6 +9,7 @@ import type { KeyLayout } from './key-layout.js';
 import { LoadDecisions } from './loader-context.js';
 import type { LoadTiming } from '../loading/load-timing.js';
 import { awaitLoad } from './load-timeouts.js';
+import { Running } from '../loading/running.js';
 import { RefreshAhead } from './refresh-ahead.js';
 import type { Sliding } from './sliding.js';
 import type { TieredGetOrLoadOptions, TieredLoaderContext } from './options.js';
@@ -68,6 +69,8 @@ export class DistributedLoader<V> {
   #timeouts = 0;
   /** Loads, failures, load times and stale values served (`stats()`). */
   readonly loadStats = new LoadStats();
+  /** Every load and background refresh not yet settled (`TieredCache.settled()`). */
+  readonly running = new Running();
   readonly #backoff: FailureBackoff;
   readonly #refresh: RefreshAhead<V>;
   readonly #sliding: Sliding<V>;
@@ -90,7 +93,7 @@ export class DistributedLoader<V> {
     this.#lockWaitMs = timing.lockWaitMs;
     this.#lockPollMs = timing.lockPollMs;
     this.#backoff = new FailureBackoff(() => host.clock());
-    this.#refresh = new RefreshAhead<V>({ remote: parts.remote, layout: parts.layout, clock: () => host.clock(), lockTtlMs: timing.lockTtlMs, monitor: parts.monitor, namespace: parts.namespace });
+    this.#refresh = new RefreshAhead<V>({ remote: parts.remote, layout: parts.layout, clock: () => host.clock(), lockTtlMs: timing.lockTtlMs, monitor: parts.monitor, namespace: parts.namespace, running: this.running, signal: parts.signal });
   }
 
   /**
@@ -133,6 +136,7 @@ export class DistributedLoader<V> {
       flight = this.load(key, loader, options, policy, false, l1Checked).finally(() => this.#flights.delete(key));
       // A caller that gave up (timeout, signal) leaves the load running: its failure must not go unhandled.
       flight.catch(ignore);
+      this.running.track(flight);
       this.#flights.set(key, flight);
     }
     const waited = awaitLoad(flight, key, policy, () => this.#grace(key, policy), () => (this.loadStats.staleServed += 1));

@@ -3,6 +3,7 @@ import { toError } from '@patinox/errors';
 import { createEvent, safeRecord, type Monitor } from '@patinox/monitor';
 import type { KeyLayout } from './key-layout.js';
 import type { LoadTiming } from '../loading/load-timing.js';
+import type { Running } from '../loading/running.js';
 import type { RemoteTier } from './remote-tier.js';
 
 /** Keys whose write time is remembered at most; the oldest goes first. */
@@ -24,13 +25,18 @@ export class RefreshAhead<V> {
   readonly #lockTtlMs: number;
   readonly #monitor: Monitor;
   readonly #namespace: string;
+  readonly #runningLoads: Running;
+  /** Aborts when the cache closes. */
+  readonly #signal: AbortSignal;
   /** Write times (clock ms) of entries this instance saw. */
   readonly #writtenAt = new Map<string, number>();
   readonly #running = new Set<string>();
   /** Background refreshes started (their loads count in the load stats). */
   refreshes = 0;
 
-  constructor(parts: { remote: RemoteTier; layout: KeyLayout; clock: () => number; lockTtlMs: number; monitor: Monitor; namespace: string }) {
+  constructor(parts: { remote: RemoteTier; layout: KeyLayout; clock: () => number; lockTtlMs: number; monitor: Monitor; namespace: string; running: Running; signal: AbortSignal }) {
+    this.#runningLoads = parts.running;
+    this.#signal = parts.signal;
     this.#monitor = parts.monitor;
     this.#namespace = parts.namespace;
     this.#remote = parts.remote;
@@ -45,7 +51,8 @@ export class RefreshAhead<V> {
     const writtenAt = this.#writtenAt.get(key);
     if (writtenAt !== undefined && this.#clock() - writtenAt < policy.refreshAfterMs) return;
     this.#running.add(key);
-    void this.#refresh(key, current, writtenAt, policy, run).finally(() => this.#running.delete(key));
+    // Tracked from the start: a refresh that only reads the age, or finds another instance refreshing, counts too.
+    this.#runningLoads.track(this.#refresh(key, current, writtenAt, policy, run).finally(() => this.#running.delete(key)));
   }
 
   /** This instance wrote `key` at `writtenAt` (clock ms). */
@@ -87,6 +94,8 @@ export class RefreshAhead<V> {
         await this.#remote.call('unlock', (l2) => l2.releaseLock(lockKey, token)).catch(() => undefined);
       }
     } catch (err) {
+      // Closing aborted it (the loader saw the close signal, or L2 was closed): nothing to report.
+      if (this.#signal.aborted) return;
       // The live value stays; a loader failure is also counted in the load stats.
       safeRecord(this.#monitor, createEvent('cache.tiered.refresh.failed', 'cache.tiered', { namespace: this.#namespace, key, error: toError(err).message }));
     }

@@ -66,6 +66,8 @@ export class TieredCache<V = unknown> {
   /** This instance's id (the `origin` of its invalidations). */
   readonly instanceId: string = randomUUID();
   readonly #options: TieredCacheOptions<V>;
+  /** How long `close()` waits for running loads to let go of L2 (`operationTimeoutMs`). */
+  readonly #closeWaitMs: number;
   readonly #isRoot: boolean;
   readonly #layout: KeyLayout;
   readonly #remote: RemoteTier;
@@ -101,6 +103,7 @@ export class TieredCache<V = unknown> {
     this.#checkKey = createKeyCheck(resolved.maxKeyBytes);
     this.#monitor = resolved.monitor;
     this.#bus = resolved.bus;
+    this.#closeWaitMs = resolved.timeoutMs;
     const { l1, clock, timeoutMs, lockTtlMs, lockWaitMs, lockPollMs, tracer } = resolved;
     this.#tracing = tracer === undefined ? undefined : new TierTracing<V>(tracer, resolved.traceL1Hits, this.namespace);
     this.#isRoot = region === undefined;
@@ -480,11 +483,27 @@ export class TieredCache<V = unknown> {
     return { prefix: this.#layout.values, tagPrefix: this.#layout.tags };
   }
 
-  /** Stops listening to the bus, closes L1 and every region; the root cache also closes its bus and L2. */
+  /**
+   * Resolves once no load of this cache or its regions is running: `getOrLoad`/`getMany` loads, background
+   * refreshes (refresh ahead, stale-while-revalidate, including one that only checked an entry's age or
+   * found another instance refreshing) and loads a caller stopped waiting for. Never rejects. For a
+   * planned shutdown (`await cache.settled()` before `close()`) and for tests that count loader calls.
+   */
+  async settled(): Promise<void> {
+    await this.#loading.settled();
+    await Promise.all([...this.#regions.values()].map((r) => r.settled()));
+  }
+
+  /**
+   * Aborts the loaders' signal, then waits up to `operationTimeoutMs` for running loads to end (so a
+   * refresh lets go of its lock; what a loader returns after close is not written), stops listening to the
+   * bus, closes L1 and every region; the root cache also closes its bus and L2.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#controller.abort(new TieredCacheError('TieredCache is closed', 'CACHE_CLOSED', { namespace: this.namespace }));
+    await settledWithin(this.settled(), this.#closeWaitMs);
     this.#remote.close(this.#isRoot);
     this.#coherence.close();
     this.#loading.loader.close();
@@ -509,5 +528,19 @@ export class TieredCache<V = unknown> {
     safeRecord(this.#monitor, createEvent(`cache.tiered.circuit.${state}`, SOURCE, { namespace: this.namespace }));
     // L1 may hold writes L2 never saw (degraded) and misses invalidations; start clean.
     if (state === 'closed') this.#coherence.flush('circuit-closed');
+  }
+}
+
+/** Resolves when `work` settles or after `ms`, whichever is first; never holds the event loop. */
+async function settledWithin(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  try {
+    await Promise.race([work, bound]);
+  } finally {
+    clearTimeout(timer);
   }
 }

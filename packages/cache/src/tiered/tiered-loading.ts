@@ -89,6 +89,7 @@ export class TieredLoading<V> {
       },
       serializer: () => remote.serializer(),
       loadStats: this.loader.loadStats,
+      running: this.loader.running,
       signal: parts.signal,
       defaultTtlMs,
     };
@@ -96,6 +97,15 @@ export class TieredLoading<V> {
 
   get loadStats(): LoadStats {
     return this.loader.loadStats;
+  }
+
+  /** Resolves once no load or background refresh of this cache (its L1's included) is running. */
+  async settled(): Promise<void> {
+    const running = this.loader.running;
+    do {
+      await running.settled();
+      await this.#coherence.l1?.settled();
+    } while (running.size > 0);
   }
 
   /** `getOrLoad` with `key` checked and the cache open. */

@@ -14,9 +14,14 @@ const PERMANENT = /^(WRONGPASS|NOAUTH|NOPERM)\b/;
 const yes = (): boolean => true;
 const no = (): boolean => false;
 
+// Whether the connection holds subscriptions. Not `client.mode`: ioredis 6 speaks RESP3 by default, where a
+// subscribed connection still runs every command and `mode` stays 'normal' (ioredis 5, RESP2, says
+// 'subscriber'); `condition.subscriber` is the subscription set in both majors, and false without one.
+const isSubscribed = (client: Redis): boolean => Boolean(client.condition?.subscriber);
+
 async function leaveSubscriberMode(client: Redis): Promise<void> {
   await Promise.all([client.unsubscribe(), client.punsubscribe(), client.sunsubscribe()]);
-  if (client.mode !== 'normal') throw new Error(`connection still in ${client.mode} mode after unsubscribing`);
+  if (isSubscribed(client)) throw new Error('connection still subscribed after unsubscribing');
 }
 
 /**
@@ -89,7 +94,7 @@ export function createIoredisConnectionManager(options: IoredisConnectionManager
       for (const event of MESSAGE_EVENTS) if (client.listenerCount(event) > 0) client.removeAllListeners(event);
       const db = client.options.db ?? 0;
       const reselect = (client.condition?.select ?? db) !== db;
-      if (client.mode === 'subscriber') return reselect ? leaveSubscriberMode(client).then(() => client.select(db)).then(() => undefined) : leaveSubscriberMode(client);
+      if (isSubscribed(client)) return reselect ? leaveSubscriberMode(client).then(() => client.select(db)).then(() => undefined) : leaveSubscriberMode(client);
       if (reselect) return client.select(db).then(() => undefined);
       return undefined;
     },
