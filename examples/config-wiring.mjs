@@ -40,28 +40,33 @@ const manager = { create: async () => ({ id: (opened += 1) }), isValid: () => tr
 const pool = new Pool(manager, { name: 'db', maxSize: config.get().pool.maxSize });
 
 // Cache: it has no setter for its limits yet (no resize(maxEntries), no default-TTL setter), so the TTL
-// is passed on every set from the live config, and a new maxEntries swaps in a fresh cache.
-// (Cache#stats() does not report maxEntries either, so the wiring remembers what it built.)
-let cacheLimit = config.get().cache.maxEntries;
-let cache = new Cache({ maxEntries: cacheLimit });
+// is passed on every set from the live config, and a new maxEntries swaps in a new cache that takes the
+// old one's entries with their remaining TTLs (dump/load).
+let cache = new Cache({ maxEntries: config.get().cache.maxEntries });
 const cacheSet = (key, value) => cache.set(key, value, { ttlMs: config.get().cache.ttlMs });
 
 config.subscribe((c) => {
   pool.resize({ maxSize: c.pool.maxSize });
-  if (c.cache.maxEntries !== cacheLimit) {
+  if (c.cache.maxEntries !== cache.maxEntries) {
+    const resized = new Cache({ maxEntries: c.cache.maxEntries });
+    resized.load(cache.dump());
     cache.close();
-    cacheLimit = c.cache.maxEntries;
-    cache = new Cache({ maxEntries: cacheLimit });
+    cache = resized;
   }
 });
 
-const report = (label) => console.log(`${label}: pool maxSize ${pool.stats().maxSize}, cache maxEntries ${cacheLimit} (${cache.size} entries), ttlMs ${config.get().cache.ttlMs}, v${config.version}`);
+// The TTL an entry got, to the second (what is left of it, rounded up).
+const ttlOf = (key) => `${Math.ceil(cache.remainingTtl(key) / 1000)} s`;
+const report = (label) => console.log(`${label}: pool maxSize ${pool.stats().maxSize}, cache maxEntries ${cache.maxEntries} (${cache.size} entries), ttlMs ${config.get().cache.ttlMs}, v${config.version}`);
 report('start');
 
+cacheSet('user:1', { name: 'Ada' });
 config.set('pool.maxSize', 8);
 config.set('cache.maxEntries', 500);
+config.set('cache.ttlMs', 5000);
+cacheSet('user:2', { name: 'Grace' });
 report('after overrides');
-cacheSet('user:1', { name: 'Ada' });
+console.log(`cache TTLs: user:1 ${ttlOf('user:1')} (set under ttlMs 30000), user:2 ${ttlOf('user:2')} (set under ttlMs 5000)`);
 
 for (const [label, change] of [
   ['override pool.maxSize = 0', () => config.set('pool.maxSize', 0)],

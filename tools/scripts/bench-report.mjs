@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { fragment } from './bench-fragments.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const ORDER = ['errors', 'monitor', 'pool', 'resource', 'shared', 'mmap', 'cache'];
+// Packages, then the tools whose `bench` measures something the READMEs quote (the demo's two price caches).
+const ORDER = ['errors', 'monitor', 'pool', 'resource', 'shared', 'mmap', 'cache', 'demo'];
+const dirOf = (p) => (existsSync(join(root, 'packages', p)) ? join(root, 'packages', p) : join(root, 'tools', p));
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 // `--into-main` with one package: its section of BENCHMARKS.md is replaced by this run's (marked as re-run
 // on its own), and the READMEs are refreshed from it, so a change to one package needs no full run;
@@ -22,7 +24,7 @@ if (intoMain && only.length !== 1) {
 }
 // `trace-sim` as the one name runs only the hit-ratio replay (with --into-main: its section alone is replaced).
 const traceSimOnly = only.length === 1 && only[0] === 'trace-sim';
-const packages = ORDER.filter((p) => existsSync(join(root, 'packages', p)) && (only.length === 0 || only.includes(p)));
+const packages = ORDER.filter((p) => existsSync(join(dirOf(p), 'package.json')) && (only.length === 0 || only.includes(p)));
 const resultsDir = mkdtempSync(join(tmpdir(), 'patinox-bench-'));
 
 function run(cmd, args, cwd, env = {}) {
@@ -99,7 +101,7 @@ function suiteTable(entry) {
 
 const sections = [];
 for (const pkg of packages) {
-  const result = run('pnpm', ['run', 'bench'], join(root, 'packages', pkg), { PATINOX_BENCH_RESULTS_DIR: resultsDir });
+  const result = run('pnpm', ['run', 'bench'], dirOf(pkg), { PATINOX_BENCH_RESULTS_DIR: resultsDir });
   const files = readdirSync(resultsDir).filter((f) => f.startsWith(`${pkg}__`)).sort();
   const tables = [];
   const ids = new Set();
@@ -155,15 +157,26 @@ if (intoMain) {
   const mainFile = join(root, 'BENCHMARKS.md');
   const text = readFileSync(mainFile, 'utf8');
   const heading = traceSimOnly ? '## Hit ratios (trace-sim)\n' : `## @patinox/${only[0]}\n`;
-  const start = text.indexOf(heading);
-  if (start === -1) {
-    console.error(`bench-report: BENCHMARKS.md has no section ${heading.trim()}; run pnpm bench`);
-    process.exit(1);
-  }
-  const next = text.indexOf('\n## ', start + heading.length);
-  const end = next === -1 ? text.length : next + 1;
   const time = new Date().toISOString().slice(11, 16);
   const section = sections[0].replace(heading, `${heading}\n_This section was re-run on its own (\`node tools/scripts/bench-report.mjs ${only[0]} --into-main\`, ${date} ${time} UTC); the others are from the last full run._\n`);
+  let start = text.indexOf(heading);
+  let end;
+  let next;
+  if (start === -1 && traceSimOnly) {
+    console.error(`bench-report: BENCHMARKS.md has no section ${heading.trim()}; run pnpm bench`);
+    process.exit(1);
+  } else if (start === -1) {
+    // A section the last full run did not have yet: it goes where a full run puts it, after the
+    // sections of the names before it in ORDER (before the trace-sim hit ratios).
+    const later = ORDER.slice(ORDER.indexOf(only[0]) + 1).map((p) => text.indexOf(`## @patinox/${p}\n`)).filter((i) => i !== -1);
+    const traceSimAt = text.indexOf('## Hit ratios (trace-sim)');
+    start = Math.min(...later, traceSimAt === -1 ? text.length : traceSimAt);
+    end = start;
+    next = start === text.length ? -1 : start;
+  } else {
+    next = text.indexOf('\n## ', start + heading.length);
+    end = next === -1 ? text.length : next + 1;
+  }
   writeFileSync(mainFile, `${text.slice(0, start)}${section.replace(/\n*$/, '\n')}${next === -1 ? '' : '\n'}${text.slice(end)}`);
   console.log(`replaced the ${only[0]} section of ${mainFile}`);
 }

@@ -48,7 +48,7 @@ export type {
   WatchFileOptions,
 } from './options.js';
 export { SharedMap } from './shared-map.js';
-export type { SharedMapCodec, SharedMapCodecName, SharedMapHandle } from './shared-map.js';
+export type { ExitingThread, SharedMapCodec, SharedMapCodecName, SharedMapHandle, SharedMapKey } from './shared-map.js';
 export {
   SHARED_MAP_FULL,
   SHARED_MAP_LOCK_LOST,

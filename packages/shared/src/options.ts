@@ -109,7 +109,13 @@ export interface SharedMapOptions<V> {
    * the new handle out.
    */
   capacity: number;
-  /** Bytes of a key's UTF-8 form that a slot holds; longer keys throw `SHARED_MAP_TOO_LARGE`. @default 64 */
+  /**
+   * What keys are: `'string'` (stored as UTF-8) or `'bytes'` (`Uint8Array`, any bytes; the map keeps its
+   * own copy, and iteration yields copies). Stored in the map, so `SharedMap.from` needs no option.
+   * @default 'string'
+   */
+  keys?: 'string' | 'bytes';
+  /** Bytes a slot holds for a key (a string's UTF-8 form); longer keys throw `SHARED_MAP_TOO_LARGE`. @default 64 */
   maxKeyBytes?: number;
   /**
    * Bytes of an encoded value that a slot holds; larger values throw `SHARED_MAP_TOO_LARGE`. Every slot
@@ -133,7 +139,9 @@ export interface SharedMapOptions<V> {
   /**
    * How long a shard lock may be held before a waiting writer takes it over, in ms: this is what frees a
    * lock whose holder died (a terminated worker). Keep it well above the longest `update` function and
-   * pause a live holder can see; a holder that outlives it gets `SHARED_MAP_LOCK_LOST`. Stored in the
+   * pause a live holder can see; a holder that outlives it gets `SHARED_MAP_LOCK_LOST`, and if it stalled
+   * in the middle of copying a value, the rest of its copy can land in the entry the new holder
+   * published (readers may then see that value torn until the key is written again). Stored in the
    * map, so every thread uses the same lease.
    * @default 1000
    */

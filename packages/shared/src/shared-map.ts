@@ -4,13 +4,23 @@ import { createEvent, expectMonitor, noopMonitor, safeRecord, type Monitor } fro
 import { SharedMapFullError, SharedMapReentrantError, SharedMapTooLargeError } from './errors.js';
 import { SHARED_EVENTS } from './events.js';
 import { decodeText, encodeText, hashBytes, resolveCodec, scratch, type SharedMapCodecName, type SlotCodec } from './internal/map-codec.js';
-import { computeGeometry, defaultShards, readHeader, TAG_DELETED, TAG_LIVE, writeHeader, type Geometry } from './internal/map-layout.js';
+import { computeGeometry, defaultShards, readHeader, TAG_DELETED, TAG_LIVE, writeHeader, type Geometry, type KeyKind } from './internal/map-layout.js';
 import { ShardLocks, type RecoveredHow } from './internal/map-lock.js';
 import { MapTable } from './internal/map-table.js';
 import { expectName, expectTimeout, isSharedArrayBuffer } from './internal/validate.js';
 import type { SharedMapAttachOptions, SharedMapOptions } from './options.js';
 
 export type { SharedMapCodec, SharedMapCodecName } from './internal/map-codec.js';
+
+/** What {@link SharedMap.recoverOnExit} needs of a thread: a `node:worker_threads` `Worker` fits. */
+export interface ExitingThread {
+  readonly threadId: number;
+  once(event: 'exit', listener: (exitCode: number) => void): unknown;
+  off(event: 'exit', listener: (exitCode: number) => void): unknown;
+}
+
+/** A key of a {@link SharedMap}: a string, or bytes in a map created with `keys: 'bytes'`. */
+export type SharedMapKey = string | Uint8Array;
 
 /** A structured-clone-friendly description of a {@link SharedMap}, to post to a worker. */
 export interface SharedMapHandle {
@@ -32,7 +42,8 @@ const MAX_SLOT_BYTES = 1 << 20;
  * Reads take no lock (each slot is a double-buffered seqlock); writes lock one shard. A worker terminated
  * mid-write never exposes a torn value: writers fill the slot's inactive copy and publish it with one
  * atomic store, and a lock left by a dead holder is taken over after `lockLeaseMs` (or at once with
- * {@link SharedMap.recoverThread}). Iteration is weakly consistent: it sees every entry present for its
+ * {@link SharedMap.recoverThread}). A live writer stalled mid-copy for longer than the lease is the
+ * exception: see `lockLeaseMs`. Iteration is weakly consistent: it sees every entry present for its
  * whole duration, and may or may not see concurrent changes.
  *
  * @example
@@ -47,7 +58,7 @@ const MAX_SLOT_BYTES = 1 << 20;
  * @throws {SharedMapReentrantError} `SHARED_MAP_REENTRANT` for a write from inside an `update` function.
  * @throws {SharedMapLockLostError} `SHARED_MAP_LOCK_LOST` when a writer outlived its lease; retry.
  */
-export class SharedMap<V = unknown> implements Iterable<[string, V]> {
+export class SharedMap<V = unknown, K extends SharedMapKey = string> implements Iterable<[K, V]> {
   readonly #handle: SharedMapHandle;
   readonly #table: MapTable;
   readonly #locks: ShardLocks;
@@ -61,11 +72,13 @@ export class SharedMap<V = unknown> implements Iterable<[string, V]> {
   readonly #writeKey: Uint8Array;
   readonly #writeValue: Uint8Array;
   readonly #empty = new Uint8Array(0);
+  readonly #byteKeys: boolean;
   #expected: Uint8Array | undefined;
   #inUpdate = false;
 
-  private constructor(handle: SharedMapHandle, geometry: Geometry, epochMs: number, codec: SlotCodec<V>, lockTimeoutMs: number | undefined, monitor: Monitor) {
+  private constructor(handle: SharedMapHandle, geometry: Geometry, epochMs: number, keys: KeyKind, codec: SlotCodec<V>, lockTimeoutMs: number | undefined, monitor: Monitor) {
     this.#handle = handle;
+    this.#byteKeys = keys === 'bytes';
     this.#g = geometry;
     this.#codec = codec;
     this.#monitor = monitor;
@@ -86,11 +99,16 @@ export class SharedMap<V = unknown> implements Iterable<[string, V]> {
   }
 
   /**
-   * Allocates a map for up to `capacity` entries.
+   * Allocates a map for up to `capacity` entries; with `keys: 'bytes'` its keys are `Uint8Array`s.
    * @throws {TypeError} / {RangeError} for bad options.
    */
-  static create<V = unknown>(options: SharedMapOptions<V>): SharedMap<V> {
+  static create<V = unknown>(options: SharedMapOptions<V> & { keys: 'bytes' }): SharedMap<V, Uint8Array>;
+  static create<V = unknown>(options: SharedMapOptions<V> & { keys?: 'string' }): SharedMap<V>;
+  static create<V = unknown>(options: SharedMapOptions<V>): SharedMap<V> | SharedMap<V, Uint8Array>;
+  static create<V = unknown>(options: SharedMapOptions<V>): SharedMap<V, string> | SharedMap<V, Uint8Array> {
     expectObject('options', options);
+    const keys = options.keys ?? 'string';
+    if (keys !== 'string' && keys !== 'bytes') throw new TypeError(`Expected \`keys\` to be 'string' or 'bytes', got ${describeValue(keys)}`);
     const capacity = expectPositiveInteger('capacity', options.capacity);
     const maxKeyBytes = optional('maxKeyBytes', options.maxKeyBytes, expectPositiveInteger, 64);
     const maxValueBytes = optional('maxValueBytes', options.maxValueBytes, expectPositiveInteger, 256);
@@ -112,15 +130,16 @@ export class SharedMap<V = unknown> implements Iterable<[string, V]> {
     }
     const buffer = new SharedArrayBuffer(geometry.totalBytes);
     const epochMs = Date.now();
-    writeHeader(buffer, geometry, epochMs);
-    return new SharedMap<V>({ kind: 'patinox.shared-map', buffer, name, codec: codec.name }, geometry, epochMs, codec, lockTimeoutMs, monitor);
+    writeHeader(buffer, geometry, epochMs, keys);
+    return new SharedMap<V, never>({ kind: 'patinox.shared-map', buffer, name, codec: codec.name }, geometry, epochMs, keys, codec, lockTimeoutMs, monitor);
   }
 
   /**
    * Attaches to a map another thread created, from its {@link SharedMap.handle}; the memory is shared.
+   * The key kind comes from the shared memory: pass `K = Uint8Array` for a map created with `keys: 'bytes'`.
    * @throws {TypeError} when `handle` is not a SharedMap handle, or its custom codec is not passed.
    */
-  static from<V = unknown>(handle: SharedMapHandle, options: SharedMapAttachOptions<V> = {}): SharedMap<V> {
+  static from<V = unknown, K extends SharedMapKey = string>(handle: SharedMapHandle, options: SharedMapAttachOptions<V> = {}): SharedMap<V, K> {
     if (typeof handle !== 'object' || handle === null || handle.kind !== 'patinox.shared-map' || !isSharedArrayBuffer(handle.buffer)) {
       throw new TypeError(`Expected \`handle\` to be a SharedMapHandle, got ${describeValue(handle)}`);
     }
@@ -133,7 +152,7 @@ export class SharedMap<V = unknown> implements Iterable<[string, V]> {
     const codec = resolveCodec<V>(handle.codec === 'custom' ? options.codec : (options.codec ?? handle.codec));
     const lockTimeoutMs = expectTimeout('lockTimeoutMs', options.lockTimeoutMs, undefined);
     const name = expectName(handle.name, 'shared-map');
-    return new SharedMap<V>({ ...handle, name }, header.geometry, header.epochMs, codec, lockTimeoutMs, optional('monitor', options.monitor, expectMonitor, noopMonitor));
+    return new SharedMap<V, K>({ ...handle, name }, header.geometry, header.epochMs, header.keys, codec, lockTimeoutMs, optional('monitor', options.monitor, expectMonitor, noopMonitor));
   }
 
   /** What to post to a worker (`workerData` or `postMessage`); the buffer is shared, not copied. */
@@ -161,14 +180,14 @@ export class SharedMap<V = unknown> implements Iterable<[string, V]> {
   }
 
   /** The value of `key`, or `undefined`. Lock-free. */
-  get(key: string): V | undefined {
+  get(key: K): V | undefined {
     const keyLen = this.#encodeKey(key, this.#readKey);
     const length = this.#table.get(this.#readKey, keyLen, hashBytes(this.#readKey, keyLen), this.#readValue);
     return length < 0 ? undefined : this.#codec.decode(this.#readValue, length);
   }
 
   /** True when `key` has a value. Lock-free. */
-  has(key: string): boolean {
+  has(key: K): boolean {
     const keyLen = this.#encodeKey(key, this.#readKey);
     return this.#table.get(this.#readKey, keyLen, hashBytes(this.#readKey, keyLen), this.#readValue) >= 0;
   }
@@ -177,7 +196,7 @@ export class SharedMap<V = unknown> implements Iterable<[string, V]> {
    * Sets `key` to `value` (`undefined` is refused: use `delete`).
    * @throws {SharedMapFullError} when `key` is new and the map is full.
    */
-  set(key: string, value: V): this {
+  set(key: K, value: V): this {
     this.#assertWritable();
     const keyLen = this.#encodeKey(key, this.#writeKey);
     const valueLen = this.#encodeValue(value, this.#writeValue);
@@ -193,7 +212,7 @@ export class SharedMap<V = unknown> implements Iterable<[string, V]> {
   }
 
   /** Removes `key`; true when it had a value. */
-  delete(key: string): boolean {
+  delete(key: K): boolean {
     this.#assertWritable();
     const keyLen = this.#encodeKey(key, this.#writeKey);
     const hash = hashBytes(this.#writeKey, keyLen);
@@ -214,7 +233,7 @@ export class SharedMap<V = unknown> implements Iterable<[string, V]> {
    * bytes, so JSON objects must list their fields in the same order). `next === undefined` deletes.
    * Returns whether it did.
    */
-  compareAndSet(key: string, expected: V | undefined, next: V | undefined): boolean {
+  compareAndSet(key: K, expected: V | undefined, next: V | undefined): boolean {
     this.#assertWritable();
     const keyLen = this.#encodeKey(key, this.#writeKey);
     const expectedLen = expected === undefined ? -1 : this.#encodeValue(expected, (this.#expected ??= scratch(this.#g.maxValueBytes)));
@@ -239,7 +258,7 @@ export class SharedMap<V = unknown> implements Iterable<[string, V]> {
    * `undefined` deletes) and returns the new value. `fn` runs holding the key's shard lock: keep it short
    * and synchronous; it may read the map but not write it. A throw leaves the value unchanged.
    */
-  update(key: string, fn: (current: V | undefined) => V | undefined): V | undefined {
+  update(key: K, fn: (current: V | undefined) => V | undefined): V | undefined {
     this.#assertWritable();
     expectFunction('fn', fn);
     const keyLen = this.#encodeKey(key, this.#writeKey);
@@ -286,26 +305,48 @@ export class SharedMap<V = unknown> implements Iterable<[string, V]> {
   /**
    * Takes over the shard locks held by thread `threadId` (a worker's `threadId`, once its 'exit' event
    * fired), repairs those shards and frees them, so writers need not wait out the lease. Returns how many
-   * locks it freed. Never call it for a thread that is still running.
+   * locks it freed. Never call it for a thread that is still running. Read the id while the worker runs:
+   * a `Worker`'s `threadId` is -1 once it has exited ({@link SharedMap.recoverOnExit} does this for you).
    */
   recoverThread(deadThreadId: number): number {
     expectNonNegativeInteger('threadId', deadThreadId);
     return this.#locks.recoverThread(deadThreadId, this.#g.shards, (shard) => this.#table.recount(shard));
   }
 
+  /**
+   * Calls {@link SharedMap.recoverThread} for `worker` when it exits, so locks it dies holding are freed
+   * at once instead of after `lockLeaseMs`. Its `threadId` is taken now (a `Worker` reports -1 once it
+   * has exited). Returns a function that stops watching.
+   * @throws {TypeError} when `worker` is not a running `Worker` (no `once`/`off`, or `threadId` below 0).
+   */
+  recoverOnExit(worker: ExitingThread): () => void {
+    const w = worker as Partial<ExitingThread> | null;
+    if (typeof w !== 'object' || w === null || typeof w.once !== 'function' || typeof w.off !== 'function' || !Number.isInteger(w.threadId) || w.threadId! < 0) {
+      throw new TypeError(`Expected \`worker\` to be a running Worker, got ${typeof w === 'object' && w !== null && 'threadId' in w ? `one whose threadId is ${String(w.threadId)}` : describeValue(worker)}`);
+    }
+    const threadId = w.threadId!;
+    const onExit = (): void => {
+      this.recoverThread(threadId);
+    };
+    worker.once('exit', onExit);
+    return () => {
+      worker.off('exit', onExit);
+    };
+  }
+
   /** `[key, value]` pairs, weakly consistent (see the class notes). */
-  *entries(): IterableIterator<[string, V]> {
+  *entries(): IterableIterator<[K, V]> {
     const keyOut = scratch(this.#g.maxKeyBytes);
     const valueOut = scratch(this.#g.maxValueBytes);
     for (let slot = 0; slot < this.#table.slotCount; slot += 1) {
       if (this.#table.readEntry(slot, keyOut, valueOut) !== TAG_LIVE) continue;
       const keyLen = this.#table.keyLen;
       const valueLen = this.#table.valueLen;
-      yield [decodeText(keyOut, keyLen), this.#codec.decode(valueOut, valueLen)];
+      yield [(this.#byteKeys ? new Uint8Array(keyOut.subarray(0, keyLen)) : decodeText(keyOut, keyLen)) as K, this.#codec.decode(valueOut, valueLen)];
     }
   }
 
-  *keys(): IterableIterator<string> {
+  *keys(): IterableIterator<K> {
     for (const [key] of this.entries()) yield key;
   }
 
@@ -313,11 +354,11 @@ export class SharedMap<V = unknown> implements Iterable<[string, V]> {
     for (const [, value] of this.entries()) yield value;
   }
 
-  [Symbol.iterator](): IterableIterator<[string, V]> {
+  [Symbol.iterator](): IterableIterator<[K, V]> {
     return this.entries();
   }
 
-  forEach(fn: (value: V, key: string, map: this) => void): void {
+  forEach(fn: (value: V, key: K, map: this) => void): void {
     expectFunction('fn', fn);
     for (const [key, value] of this.entries()) fn(value, key, this);
   }
@@ -339,9 +380,16 @@ export class SharedMap<V = unknown> implements Iterable<[string, V]> {
     this.#table.setCount(shard, this.#table.count(shard) - 1);
   }
 
-  #encodeKey(key: string, out: Uint8Array): number {
-    if (typeof key !== 'string') throw new TypeError(`Expected \`key\` to be a string, got ${describeValue(key)}`);
-    const length = encodeText(key, out);
+  #encodeKey(key: K, out: Uint8Array): number {
+    let length: number;
+    if (this.#byteKeys) {
+      if (!(key instanceof Uint8Array)) throw new TypeError(`Expected \`key\` to be a Uint8Array, got ${describeValue(key)}`);
+      length = key.length;
+      if (length <= out.length) out.set(key);
+    } else {
+      if (typeof key !== 'string') throw new TypeError(`Expected \`key\` to be a string, got ${describeValue(key)}`);
+      length = encodeText(key, out);
+    }
     if (length > out.length) throw new SharedMapTooLargeError(this.#handle.name, 'key', length, out.length);
     return length;
   }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { isPatinoxError } from '@patinox/errors';
-import { MemoryMonitor } from '@patinox/monitor';
+import { MemoryMonitor, type MonitorEvent } from '@patinox/monitor';
 import { mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,21 @@ const validate = (c: AppConfig): string[] => [
   ...(c.pool.maxSize > 0 && Number.isInteger(c.pool.maxSize) ? [] : [`pool.maxSize must be a positive integer, got ${c.pool.maxSize}`]),
   ...(c.cache.ttlMs >= 0 ? [] : ['cache.ttlMs must be >= 0']),
 ];
+
+// A MemoryMonitor whose next event of a type can be awaited, instead of polling for it.
+class WaitingMonitor extends MemoryMonitor {
+  #waiters: { type: string; resolve: () => void }[] = [];
+
+  override record(event: MonitorEvent): void {
+    super.record(event);
+    for (const waiter of this.#waiters.filter((w) => w.type === event.type)) waiter.resolve();
+    this.#waiters = this.#waiters.filter((w) => w.type !== event.type);
+  }
+
+  next(type: string): Promise<void> {
+    return new Promise((resolve) => this.#waiters.push({ type, resolve }));
+  }
+}
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -140,7 +155,7 @@ describe('LayeredConfig', () => {
 
   it('reloads when a file layer changes on disk (atomic save), and reports a bad edit without applying it', async () => {
     writeFileSync(join(dir, 'config.json'), '{ "pool": { "maxSize": 11 } }');
-    const monitor = new MemoryMonitor();
+    const monitor = new WaitingMonitor();
     const config = standard({}, monitor);
     const watchHandle = config.watch({ debounceMs: 10 });
     const versions: number[] = [];
@@ -155,14 +170,7 @@ describe('LayeredConfig', () => {
     await seen;
     expect(config.get().pool.maxSize).toBe(12);
     expect(config.explain('pool.maxSize')).toMatchObject({ layer: 'file', value: 12 });
-    const failed = new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        if (monitor.events().some((e) => e.type === 'shared.config.reload.failed')) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, 5);
-    });
+    const failed = monitor.next('shared.config.reload.failed');
     writeFileSync(join(dir, 'config.json'), '{ nope');
     await failed;
     expect(config.get().pool.maxSize).toBe(12);

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { isPatinoxError } from '@patinox/errors';
 import { MemoryMonitor } from '@patinox/monitor';
 import fc from 'fast-check';
+import { pack, unpack } from 'msgpackr';
 import { SharedMap, type SharedMapCodec } from '../src/index.js';
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -79,6 +80,30 @@ describe('SharedMap', () => {
     expect(codeOf(() => map.update('x', () => Promise.resolve(1) as never))).toMatch(/TypeError: .*synchronously/);
   });
 
+  it('takes byte keys with keys: \'bytes\' (any bytes, not only UTF-8), and yields them as copies', () => {
+    const map = SharedMap.create<number>({ capacity: 8, keys: 'bytes', maxKeyBytes: 4 });
+    const a = new Uint8Array([0xff, 0x00, 0xfe]); // not valid UTF-8
+    map.set(a, 1).set(new Uint8Array([]), 2);
+    expect(map.get(new Uint8Array([0xff, 0x00, 0xfe]))).toBe(1);
+    expect(map.get(new Uint8Array([0xff, 0x00]))).toBeUndefined();
+    expect(map.update(a, (n = 0) => n + 1)).toBe(2);
+    expect(map.compareAndSet(a, 2, 3)).toBe(true);
+    a[0] = 0; // the map kept its own copy of the key
+    expect(map.get(new Uint8Array([0xff, 0x00, 0xfe]))).toBe(3);
+    const keys = [...map.keys()].map((k) => [...k]).sort((x, y) => x.length - y.length);
+    expect(keys).toEqual([[], [0xff, 0x00, 0xfe]]);
+    expect([...map.keys()].every((k) => k instanceof Uint8Array)).toBe(true);
+    // The key kind lives in the shared memory: a second handle takes bytes too.
+    const other = SharedMap.from<number, Uint8Array>(map.handle);
+    expect(other.get(new Uint8Array([0xff, 0x00, 0xfe]))).toBe(3);
+    expect(other.delete(new Uint8Array([]))).toBe(true);
+    expect(map.size).toBe(1);
+    expect(codeOf(() => map.set(new Uint8Array(5), 1))).toBe('SHARED_MAP_TOO_LARGE');
+    expect(codeOf(() => map.get('a' as never))).toMatch(/^TypeError: Expected `key` to be a Uint8Array, got/);
+    expect(codeOf(() => SharedMap.create<number>({ capacity: 8 }).get(new Uint8Array(1) as never))).toMatch(/^TypeError: Expected `key` to be a string, got/);
+    expect(codeOf(() => SharedMap.create({ capacity: 8, keys: 'utf16' as never }))).toMatch(/^TypeError: Expected `keys` to be 'string' or 'bytes'/);
+  });
+
   it('round-trips through every codec, including a custom one', () => {
     const bytes = SharedMap.create<Uint8Array>({ capacity: 4, codec: 'bytes' });
     bytes.set('b', new Uint8Array([1, 2, 3]));
@@ -96,6 +121,22 @@ describe('SharedMap', () => {
     expect(custom.handle.codec).toBe('custom');
     expect(codeOf(() => SharedMap.from(custom.handle))).toMatch(/TypeError: Expected `codec`/);
     expect(SharedMap.from(custom.handle, { codec: upper }).get('k')).toBe('ABC');
+  });
+
+  it('values from get stay as they were after later reads (bytes codec, and a decoder that keeps views like msgpackr\'s unpack)', () => {
+    const bytes = SharedMap.create<Uint8Array>({ capacity: 4, codec: 'bytes' });
+    bytes.set('a', new Uint8Array([1, 2, 3])).set('b', new Uint8Array([7, 8, 9]));
+    const a = bytes.get('a')!;
+    bytes.get('b');
+    for (const _ of bytes) {
+      // iteration reads every entry too
+    }
+    expect([...a]).toEqual([1, 2, 3]);
+    const packed = SharedMap.create<{ raw: Uint8Array }>({ capacity: 4, codec: { encode: pack, decode: (b) => unpack(b) as { raw: Uint8Array } } });
+    packed.set('a', { raw: new Uint8Array([1, 2, 3]) }).set('b', { raw: new Uint8Array([7, 8, 9]) });
+    const first = packed.get('a')!;
+    packed.get('b');
+    expect([...first.raw]).toEqual([1, 2, 3]);
   });
 
   it('refuses keys and values larger than a slot with SHARED_MAP_TOO_LARGE, keeping the old value', () => {
@@ -122,6 +163,10 @@ describe('SharedMap', () => {
     expect(codeOf(() => map.set('one-more', 1))).toBe('SHARED_MAP_FULL');
     expect(codeOf(() => map.update('one-more', () => 1))).toBe('SHARED_MAP_FULL');
     expect(codeOf(() => map.compareAndSet('one-more', undefined, 1))).toBe('SHARED_MAP_FULL');
+    // The refused inserts left the table as it was.
+    expect(map.has('one-more')).toBe(false);
+    expect(map.size).toBe(1000);
+    expect(new Map(map)).toEqual(new Map(Array.from({ length: 1000 }, (_, i) => [`key:${i}`, i])));
     map.set('key:5', 55);
     expect(map.get('key:5')).toBe(55);
     map.delete('key:5');

@@ -68,7 +68,7 @@ async function run(args: DemoArgs): Promise<number | 'hold'> {
     workerThreads: Math.min(4, Math.max(2, availableParallelism())),
     productIds: () => productIds(args.requests, args.records, args.seed),
     onRulesSeen: (worker, version) => progress.log(`rules     worker #${worker.id} now prices with rules v${version}`),
-    ...(prices === undefined ? {} : { prices: prices.handle }),
+    ...(prices === undefined ? {} : { prices }),
   });
   say(`pricing   ${pricer.description}`);
   const cache = await createPriceCache({

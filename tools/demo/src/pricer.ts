@@ -1,5 +1,5 @@
 import type { Pool } from '@patinox/pool';
-import type { ConfigData, SharedMapHandle } from '@patinox/shared';
+import type { ConfigData, SharedMap } from '@patinox/shared';
 import { readProduct, type Catalog } from './catalog.js';
 import { count } from './format.js';
 import { createPgPrices } from './pg-pricing.js';
@@ -42,7 +42,7 @@ export interface PricerOptions {
   /** A worker reported a new rules version. */
   onRulesSeen: (worker: PricingWorker, version: number) => void;
   /** The shared price map workers store quotes in (`--cache shared-map`). */
-  prices?: SharedMapHandle;
+  prices?: SharedMap<Quote>;
 }
 
 /** Starts the pricing side and waits until the whole pool is ready to take traffic. */

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { Pool, type ConnectionManager } from '@patinox/pool';
 import type { AsyncResourceGuard } from '@patinox/resource';
-import type { ConfigData, SharedMapHandle } from '@patinox/shared';
+import type { ConfigData, SharedMap } from '@patinox/shared';
 import type { Product } from './catalog.js';
 import type { PricingRules, Quote } from './pricing.js';
 import type { Resources } from './resources.js';
@@ -49,10 +49,13 @@ export class PricingWorker {
     config: ConfigData<PricingRules>,
     onRules: (worker: PricingWorker, version: number) => void,
     signal: AbortSignal,
-    prices?: SharedMapHandle,
+    prices?: SharedMap<Quote>,
   ): Promise<PricingWorker> {
     const handle = config.share();
-    const thread = new Worker(WORKER_URL, { workerData: { rules: handle, prices }, transferList: [handle.port] });
+    const thread = new Worker(WORKER_URL, { workerData: { rules: handle, prices: prices?.handle }, transferList: [handle.port] });
+    // A worker terminated while it stores a quote (a shutdown, a destroyed worker) would leave its shard
+    // lock to the lease; this frees it as soon as the worker has exited.
+    prices?.recoverOnExit(thread);
     const worker = new PricingWorker(id, thread);
     return new Promise((resolve, reject) => {
       const fail = (error: Error): void => {
@@ -140,7 +143,7 @@ export interface WorkerPoolOptions {
   /** Called each time a worker reports a new rules version. */
   onRulesSeen: (worker: PricingWorker, version: number) => void;
   /** The shared price map every worker stores its quotes in, if the demo runs with `--cache shared-map`. */
-  prices?: SharedMapHandle;
+  prices?: SharedMap<Quote>;
 }
 
 /** A pool of pricing workers, and every worker it ever started (for the summary). */

@@ -138,6 +138,17 @@ describe('pnpm demo', () => {
     expect(run.signal ?? run.code).toMatch(/SIGINT|130/);
   });
 
+  it('with --cache shared-map, stops mid-stream on Ctrl-C (the workers that fill the map terminated) and cleans everything up', async () => {
+    // The guard line is the last one before the stream starts: the signal lands while workers price and store.
+    const run = await demoUntil(['--records', '20000', '--requests', '10000000', '--cache', 'shared-map'], /^cleanup {3}\d+ resources guarded/m, (_stdout, kill) => kill('SIGINT'));
+    expect(run.stdout).toMatch(/SharedMap in shared memory/);
+    expect(run.stdout).toMatch(/Interrupted by SIGINT/);
+    expect(run.stdout).not.toMatch(/Summary/);
+    expect(run.stderr).toBe('');
+    expectEverythingCleaned(run);
+    expect(run.signal ?? run.code).toMatch(/SIGINT|130/);
+  });
+
   it('puts a Redis tier behind the cache when REDIS_URL is set, and deletes its keys at the end', async () => {
     const run = await demo(SMALL, { REDIS_URL: redisUrl() });
     expectHealthySummary(run, 3000);

@@ -5,7 +5,7 @@ import { describeValue } from '@patinox/errors';
 export interface SharedMapCodec<V> {
   /** The value's bytes; may return a view that is only valid until the next call. */
   encode(value: V): Uint8Array;
-  /** The value of `bytes`; the view is reused once `decode` returns, so copy it to keep it. */
+  /** The value of `bytes`, which are the map's own copy: views of them (msgpackr's bin fields) stay valid. */
   decode(bytes: Uint8Array): V;
 }
 
@@ -70,7 +70,8 @@ const bytesCodec: SlotCodec<Uint8Array> = {
     if (value.length <= out.length) out.set(value);
     return value.length;
   },
-  decode: (bytes, length) => bytes.slice(0, length),
+  // A copy: the scratch buffer is read into again by the next get (Buffer#slice would be a view of it).
+  decode: (bytes, length) => new Uint8Array(bytes.subarray(0, length)),
 };
 
 const jsonCodec: SlotCodec<unknown> = {
@@ -94,7 +95,9 @@ function customCodec<V>(codec: SharedMapCodec<V>): SlotCodec<V> {
       if (bytes.length <= out.length) out.set(bytes);
       return bytes.length;
     },
-    decode: (bytes, length) => codec.decode(bytes.subarray(0, length)),
+    // A copy, not a view of the scratch buffer: decoders such as msgpackr's unpack return views of
+    // their input for binary fields, which the next get would overwrite.
+    decode: (bytes, length) => codec.decode(new Uint8Array(bytes.subarray(0, length))),
   };
 }
 

@@ -23,6 +23,8 @@ export const H_MAX_KEY = 5;
 export const H_MAX_VALUE = 6;
 export const H_SLOT_BYTES = 7;
 export const H_LEASE_MS = 8;
+/** 0: string keys (also what a buffer from before this word existed holds), 1: byte keys. */
+export const H_KEY_KIND = 9;
 export const EPOCH_BYTE = 48;
 export const HEADER_BYTES = 64;
 
@@ -86,8 +88,12 @@ export function computeGeometry(capacity: number, shards: number, maxKeyBytes: n
   return { capacity, shards, shardSlots, maxKeyBytes: key, maxValueBytes: value, slotBytes, entryBytes, slotsOffset, lockLeaseMs, totalBytes };
 }
 
-export function writeHeader(buffer: SharedArrayBuffer, g: Geometry, epochMs: number): void {
+/** What a map's keys are: strings (stored as UTF-8) or bytes. */
+export type KeyKind = 'string' | 'bytes';
+
+export function writeHeader(buffer: SharedArrayBuffer, g: Geometry, epochMs: number, keys: KeyKind): void {
   const i32 = new Int32Array(buffer, 0, HEADER_BYTES / 4);
+  i32[H_KEY_KIND] = keys === 'bytes' ? 1 : 0;
   i32[H_CAPACITY] = g.capacity;
   i32[H_SHARDS] = g.shards;
   i32[H_SHARD_SLOTS] = g.shardSlots;
@@ -101,7 +107,7 @@ export function writeHeader(buffer: SharedArrayBuffer, g: Geometry, epochMs: num
 }
 
 /** The geometry stored in `buffer`, or a description of why it is not a SharedMap buffer. */
-export function readHeader(buffer: SharedArrayBuffer): { geometry: Geometry; epochMs: number } | string {
+export function readHeader(buffer: SharedArrayBuffer): { geometry: Geometry; epochMs: number; keys: KeyKind } | string {
   if (buffer.byteLength < HEADER_BYTES) return `a ${buffer.byteLength}-byte buffer is too small`;
   const i32 = new Int32Array(buffer, 0, HEADER_BYTES / 4);
   if (Atomics.load(i32, H_MAGIC) !== MAGIC) return 'the buffer does not start with a SharedMap header';
@@ -110,5 +116,7 @@ export function readHeader(buffer: SharedArrayBuffer): { geometry: Geometry; epo
   if (g.shardSlots !== i32[H_SHARD_SLOTS] || g.slotBytes !== i32[H_SLOT_BYTES] || g.totalBytes > buffer.byteLength) {
     return 'the header does not match the buffer';
   }
-  return { geometry: g, epochMs: new Float64Array(buffer, EPOCH_BYTE, 1)[0]! };
+  const keyKind = i32[H_KEY_KIND];
+  if (keyKind !== 0 && keyKind !== 1) return `key kind ${keyKind!} is not 0 (string) or 1 (bytes)`;
+  return { geometry: g, epochMs: new Float64Array(buffer, EPOCH_BYTE, 1)[0]!, keys: keyKind === 1 ? 'bytes' : 'string' };
 }
