@@ -39,20 +39,15 @@ let opened = 0;
 const manager = { create: async () => ({ id: (opened += 1) }), isValid: () => true, destroy: () => {} };
 const pool = new Pool(manager, { name: 'db', maxSize: config.get().pool.maxSize });
 
-// Cache: it has no setter for its limits yet (no resize(maxEntries), no default-TTL setter), so the TTL
-// is passed on every set from the live config, and a new maxEntries swaps in a new cache that takes the
-// old one's entries with their remaining TTLs (dump/load).
-let cache = new Cache({ maxEntries: config.get().cache.maxEntries });
-const cacheSet = (key, value) => cache.set(key, value, { ttlMs: config.get().cache.ttlMs });
+// Cache: resize(maxEntries) and setDefaultTtl(ms) change a live cache; entries keep the TTL they were
+// set with.
+const cache = new Cache({ maxEntries: config.get().cache.maxEntries, defaultTtlMs: config.get().cache.ttlMs });
+const cacheSet = (key, value) => cache.set(key, value);
 
 config.subscribe((c) => {
   pool.resize({ maxSize: c.pool.maxSize });
-  if (c.cache.maxEntries !== cache.maxEntries) {
-    const resized = new Cache({ maxEntries: c.cache.maxEntries });
-    resized.load(cache.dump());
-    cache.close();
-    cache = resized;
-  }
+  cache.resize(c.cache.maxEntries);
+  cache.setDefaultTtl(c.cache.ttlMs);
 });
 
 // The TTL an entry got, to the second (what is left of it, rounded up).
