@@ -53,7 +53,7 @@ export class PoolCore<C> implements LoanOwner {
   readonly #waiters: WaiterQueue<PooledConnection<C>>;
 
   readonly #destroyer: Destroyer<C>;
-  readonly #waits = new WaitRecorder();
+  readonly #waits: WaitRecorder;
   readonly #gate: Gate;
   readonly #closer: Closer<C>;
   readonly #watch: ConnectionWatch<C>;
@@ -106,7 +106,12 @@ export class PoolCore<C> implements LoanOwner {
       },
       managerError: (error) => this.#reportManagerError('watch', error),
     });
-    this.#waiters = new WaiterQueue(options.acquireTimeoutMs, (waiter, now) => this.#expire(waiter, now));
+    this.#waits = new WaitRecorder((now) => this.#waiters.stamp(now));
+    this.#waiters = new WaiterQueue(
+      options.acquireTimeoutMs,
+      () => this.#waits.now(),
+      (waiter, now) => this.#expire(waiter, now),
+    );
     this.#readiness = new Readiness(options.name, options.initialSize, options.failFast, options.acquireTimeoutMs, () => this.#connector.lastError);
     this.#connector = new Connector(manager, options, {
       created: (slot, connection) => this.#onCreated(slot, connection),
@@ -155,16 +160,24 @@ export class PoolCore<C> implements LoanOwner {
   // ---------------------------------------------------------------- acquire
 
   acquire(options?: AcquireOptions): Promise<PooledConnection<C>> {
-    if (options === undefined && this.#waiters.size === 0 && this.#slots.idleCount > 0 && this.#gate.bits === 0) {
-      const slot = this.#takeIdle();
-      if (slot >= 0) {
-        this.#waits.servedAtOnce();
-        // A failed validation inside takeIdle may have dropped the pool below minSize.
-        if (this.#slots.size < this.#minSize) this.#fillDemand();
-        return Promise.resolve(this.#lend(slot, undefined));
+    if (options === undefined && this.#gate.bits === 0) {
+      const slots = this.#slots;
+      if (slots.idleCount > 0) {
+        if (this.#waiters.size === 0) {
+          const slot = this.#takeIdle();
+          if (slot >= 0) {
+            this.#waits.servedAtOnce();
+            // A failed validation inside takeIdle may have dropped the pool below minSize.
+            if (slots.size < this.#minSize) this.#fillDemand();
+            return Promise.resolve(this.#lend(slot, undefined));
+          }
+          // An async check started for this caller: queue it behind that check instead of starting another.
+          return this.#acquireSlow(undefined, true);
+        }
+      } else if (slots.size >= this.#maxSize && this.#waiters.size < this.#maxWaiters) {
+        // Saturated (nothing idle, no room to open more): the caller queues, and there is nothing to dispatch.
+        return this.#enqueue(this.#acquireTimeoutMs, undefined, 0);
       }
-      // An async check started for this caller: queue it behind that check instead of starting another.
-      return this.#acquireSlow(undefined, true);
     }
     return this.#acquireSlow(options, false);
   }
@@ -193,17 +206,25 @@ export class PoolCore<C> implements LoanOwner {
       }
     }
     if (this.#waiters.size >= this.#maxWaiters) return Promise.reject(new PoolQueueFullError(this.#name, this.#maxWaiters));
+    const promise = this.#enqueue(timeoutMs, signal, priority);
+    this.#dispatch();
+    return promise;
+  }
 
-    const now = this.#waits.now();
+  /** Queues a caller; the caller dispatches if a connection may be ready or due to be opened. */
+  #enqueue(timeoutMs: number, signal: AbortSignal | undefined, priority: number): Promise<PooledConnection<C>> {
     const waiter = this.#waiters.node();
-    waiter.enqueuedAt = now;
-    waiter.deadline = now + timeoutMs;
     waiter.timeoutMs = timeoutMs;
     waiter.signal = signal;
     waiter.priority = priority;
     if (this.#captureStacks) waiter.stack = new Error('acquired here');
     const promise = waiterPromise(waiter);
-    this.#waiters.push(waiter, now);
+    const first = this.#waiters.size === 0;
+    this.#waiters.push(waiter);
+    // Stamped (its deadline set) at the clock's next read (see WaitRecorder), at once when it waits behind
+    // no one: the deadline timer starts with it, and a pool that queues now and then stays exact.
+    this.#waits.queued();
+    if (first) this.#waits.now();
     if (signal !== undefined) {
       const abortSignal = signal;
       waiter.onAbort = () => {
@@ -215,7 +236,6 @@ export class PoolCore<C> implements LoanOwner {
       };
       signal.addEventListener('abort', waiter.onAbort, { once: true });
     }
-    this.#dispatch();
     return promise;
   }
 
@@ -490,6 +510,7 @@ export class PoolCore<C> implements LoanOwner {
     // Ends any drain() still waiting: nothing is lent any more.
     this.#gate.close();
     this.#maintenance.stop();
+    this.#waits.stop();
     const closedError = new PoolClosedError(this.#name);
     this.#waiters.rejectAll(() => new PoolClosedError(this.#name));
     this.#readiness.reject(() => new PoolClosedError(this.#name));

@@ -1,4 +1,5 @@
 import { Waiter, resetWaiter } from './waiter.js';
+import { CLOCK_BATCH } from './wait-recorder.js';
 
 // Enough for the churn of a steady queue (one node out, one back per hand-off); a burst of thousands of
 // waiters is not kept around afterwards, which would cost every idle pool that much memory.
@@ -44,10 +45,19 @@ export class WaiterQueue<L> {
   #uniformDeadlines = true;
   #deadlineTimer: NodeJS.Timeout | undefined = undefined;
   #deadlineAt = Infinity;
+  // Waiters queued since the last clock read, to stamp at the next (see WaitRecorder); may hold
+  // waiters that left the queue since, which stamp() skips.
+  readonly #unstamped: (Waiter<L> | undefined)[] = new Array<Waiter<L> | undefined>(CLOCK_BATCH).fill(undefined);
+  #unstampedCount = 0;
+  readonly #now: () => number;
 
-  /** `onExpire` settles a waiter whose deadline passed; it is already out of the queue. */
-  constructor(defaultTimeoutMs: number, onExpire: (waiter: Waiter<L>, now: number) => void) {
+  /**
+   * `onExpire` settles a waiter whose deadline passed; it is already out of the queue. `now` reads the
+   * pool's clock (which calls {@link stamp}).
+   */
+  constructor(defaultTimeoutMs: number, now: () => number, onExpire: (waiter: Waiter<L>, now: number) => void) {
     this.#defaultTimeoutMs = defaultTimeoutMs;
+    this.#now = now;
     this.#onExpire = onExpire;
   }
 
@@ -56,8 +66,14 @@ export class WaiterQueue<L> {
     return this.#spare.pop() ?? new Waiter<L>();
   }
 
-  /** Queues `waiter` (its `deadline`, `timeoutMs` and `priority` set) at the tail, arming the deadline timer if it is the earliest. */
-  push(waiter: Waiter<L>, now: number): void {
+  /**
+   * Queues `waiter` (its `timeoutMs` and `priority` set) at the tail, unstamped: the caller then notes it
+   * to the pool's clock, whose next read (within {@link CLOCK_BATCH} notes) stamps it through {@link stamp}.
+   */
+  push(waiter: Waiter<L>): void {
+    waiter.enqueuedAt = NaN;
+    waiter.deadline = Infinity;
+    this.#unstamped[this.#unstampedCount++] = waiter;
     waiter.linked = true;
     waiter.prev = this.#tail;
     if (this.#tail === undefined) this.#head = waiter;
@@ -71,7 +87,29 @@ export class WaiterQueue<L> {
     level.size += 1;
     this.size += 1;
     if (waiter.timeoutMs !== this.#defaultTimeoutMs) this.#uniformDeadlines = false;
-    if (waiter.deadline < this.#deadlineAt) this.#arm(waiter.deadline, now);
+  }
+
+  /**
+   * Stamps the waiters queued since the last clock read with `now` (their deadlines count from it) and
+   * arms the deadline timer if one of them is the earliest. Stamps come in queue order, so while every
+   * waiter has the default timeout, queue order stays deadline order.
+   */
+  stamp(now: number): void {
+    const count = this.#unstampedCount;
+    if (count === 0) return;
+    this.#unstampedCount = 0;
+    const unstamped = this.#unstamped;
+    let earliest = Infinity;
+    for (let i = 0; i < count; i += 1) {
+      const waiter = unstamped[i]!;
+      unstamped[i] = undefined;
+      // Skips waiters that left (a node reused since is listed again, and stamped once).
+      if (!waiter.linked || waiter.enqueuedAt === waiter.enqueuedAt) continue;
+      waiter.enqueuedAt = now;
+      waiter.deadline = now + waiter.timeoutMs;
+      if (waiter.deadline < earliest) earliest = waiter.deadline;
+    }
+    if (earliest < this.#deadlineAt) this.#arm(earliest, now);
   }
 
   /** Takes the waiter to serve next (see the class comment); its abort listener is removed. */
@@ -165,7 +203,8 @@ export class WaiterQueue<L> {
   readonly #onDeadline = (): void => {
     this.#deadlineTimer = undefined;
     this.#deadlineAt = Infinity;
-    const now = performance.now();
+    // Stamps the waiters queued since the last read (they cannot be due yet), maybe arming the timer anew.
+    const now = this.#now();
     let next = Infinity;
     for (let waiter = this.#head; waiter !== undefined; ) {
       const following = waiter.next;
