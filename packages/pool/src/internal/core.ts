@@ -25,7 +25,6 @@ import { WaiterQueue } from './waiter-queue.js';
 
 const ACQUIRE_OPTION_KEYS = ['timeoutMs', 'signal', 'priority'] as const;
 
-
 /** The pool's machinery; {@link Pool} is its validated public face. Lending and returning live here. */
 export class PoolCore<C> implements LoanOwner {
   readonly #manager: ConnectionManager<C>;
@@ -163,17 +162,8 @@ export class PoolCore<C> implements LoanOwner {
     if (options === undefined && this.#gate.bits === 0) {
       const slots = this.#slots;
       if (slots.idleCount > 0) {
-        if (this.#waiters.size === 0) {
-          const slot = this.#takeIdle();
-          if (slot >= 0) {
-            this.#waits.servedAtOnce();
-            // A failed validation inside takeIdle may have dropped the pool below minSize.
-            if (slots.size < this.#minSize) this.#fillDemand();
-            return Promise.resolve(this.#lend(slot, undefined));
-          }
-          // An async check started for this caller: queue it behind that check instead of starting another.
-          return this.#acquireSlow(undefined, true);
-        }
+        // When none passed its check at once (an async one started), the caller queues behind that check.
+        if (this.#waiters.size === 0) return this.#lendIdle() ?? this.#acquireSlow(undefined, true);
       } else if (slots.size >= this.#maxSize && this.#waiters.size < this.#maxWaiters) {
         // Saturated (nothing idle, no room to open more): the caller queues, and there is nothing to dispatch.
         return this.#enqueue(this.#acquireTimeoutMs, undefined, 0);
@@ -198,17 +188,23 @@ export class PoolCore<C> implements LoanOwner {
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     if (signal?.aborted === true) return Promise.reject(signal.reason);
     if (!triedIdle && this.#gate.bits === 0 && this.#waiters.size === 0 && this.#slots.idleCount > 0) {
-      const slot = this.#takeIdle();
-      if (slot >= 0) {
-        this.#waits.servedAtOnce();
-        if (this.#slots.size < this.#minSize) this.#fillDemand();
-        return Promise.resolve(this.#lend(slot, undefined));
-      }
+      const loan = this.#lendIdle();
+      if (loan !== undefined) return loan;
     }
     if (this.#waiters.size >= this.#maxWaiters) return Promise.reject(new PoolQueueFullError(this.#name, this.#maxWaiters));
     const promise = this.#enqueue(timeoutMs, signal, priority);
     this.#dispatch();
     return promise;
+  }
+
+  /** Lends an idle connection at once; undefined when none passed its check (an async one may have started). */
+  #lendIdle(): Promise<PooledConnection<C>> | undefined {
+    const slot = this.#takeIdle();
+    if (slot < 0) return undefined;
+    this.#waits.servedAtOnce();
+    // A failed validation inside takeIdle may have dropped the pool below minSize.
+    if (this.#slots.size < this.#minSize) this.#fillDemand();
+    return Promise.resolve(this.#lend(slot, undefined));
   }
 
   /** Queues a caller; the caller dispatches if a connection may be ready or due to be opened. */
@@ -225,19 +221,14 @@ export class PoolCore<C> implements LoanOwner {
     // no one: the deadline timer starts with it, and a pool that queues now and then stays exact.
     this.#waits.queued();
     if (first) this.#waits.now();
-    if (signal !== undefined) {
-      const abortSignal = signal;
-      waiter.onAbort = () => {
-        if (!waiter.linked) return;
-        this.#waiters.remove(waiter);
-        this.#aborted += 1;
-        waiter.reject(abortSignal.reason);
-        this.#gate.settled();
-      };
-      signal.addEventListener('abort', waiter.onAbort, { once: true });
-    }
+    if (signal !== undefined) this.#waiters.listen(waiter, signal, this.#onAborted);
     return promise;
   }
+
+  readonly #onAborted = (): void => {
+    this.#aborted += 1;
+    this.#gate.settled();
+  };
 
   /** Takes idle connections until one is ready to lend; -1 when none is (an async check may have started). */
   #takeIdle(): number {

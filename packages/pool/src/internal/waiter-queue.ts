@@ -112,6 +112,20 @@ export class WaiterQueue<L> {
     if (earliest < this.#deadlineAt) this.#arm(earliest, now);
   }
 
+  /**
+   * Rejects `waiter` with `signal.reason` and takes it out of the queue when `signal` aborts while it
+   * waits, then calls `aborted`; the listener goes when the waiter leaves the queue otherwise.
+   */
+  listen(waiter: Waiter<L>, signal: AbortSignal, aborted: () => void): void {
+    waiter.onAbort = () => {
+      if (!waiter.linked) return;
+      this.remove(waiter);
+      waiter.reject(signal.reason);
+      aborted();
+    };
+    signal.addEventListener('abort', waiter.onAbort, { once: true });
+  }
+
   /** Takes the waiter to serve next (see the class comment); its abort listener is removed. */
   take(fifo: boolean): Waiter<L> {
     let waiter: Waiter<L>;
