@@ -79,12 +79,9 @@ export class WaiterQueue<L> {
     if (this.#tail === undefined) this.#head = waiter;
     else this.#tail.next = waiter;
     this.#tail = waiter;
-    const level = waiter.priority === 0 ? this.#defaultLevel : this.#level(waiter.priority);
-    waiter.levelPrev = level.tail;
-    if (level.tail === undefined) level.head = waiter;
-    else level.tail.levelNext = waiter;
-    level.tail = waiter;
-    level.size += 1;
+    // While only the default priority is in use, its level list would repeat the arrival list: it is
+    // not kept, and is rebuilt from the arrival list when a second priority arrives.
+    if (waiter.priority !== 0 || this.#levels.length > 1) this.#linkLevel(waiter);
     this.size += 1;
     if (waiter.timeoutMs !== this.#defaultTimeoutMs) this.#uniformDeadlines = false;
   }
@@ -156,16 +153,7 @@ export class WaiterQueue<L> {
     else next.prev = prev;
     waiter.prev = undefined;
     waiter.next = undefined;
-    const level = waiter.priority === 0 ? this.#defaultLevel : this.#level(waiter.priority);
-    const { levelPrev, levelNext } = waiter;
-    if (levelPrev === undefined) level.head = levelNext;
-    else levelPrev.levelNext = levelNext;
-    if (levelNext === undefined) level.tail = levelPrev;
-    else levelNext.levelPrev = levelPrev;
-    waiter.levelPrev = undefined;
-    waiter.levelNext = undefined;
-    level.size -= 1;
-    if (level.size === 0 && level !== this.#defaultLevel) this.#levels.splice(this.#levels.indexOf(level), 1);
+    if (this.#levels.length > 1) this.#unlinkLevel(waiter);
     this.size -= 1;
     if (this.size === 0) {
       this.#uniformDeadlines = true;
@@ -193,6 +181,50 @@ export class WaiterQueue<L> {
       this.remove(waiter);
       if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
       waiter.reject(makeError());
+    }
+  }
+
+  #linkLevel(waiter: Waiter<L>): void {
+    let level = this.#defaultLevel;
+    if (waiter.priority !== 0) {
+      if (this.#levels.length === 1) this.#rebuildDefaultLevel();
+      level = this.#level(waiter.priority);
+    }
+    waiter.levelPrev = level.tail;
+    waiter.levelNext = undefined;
+    if (level.tail === undefined) level.head = waiter;
+    else level.tail.levelNext = waiter;
+    level.tail = waiter;
+    level.size += 1;
+  }
+
+  #unlinkLevel(waiter: Waiter<L>): void {
+    const level = waiter.priority === 0 ? this.#defaultLevel : this.#level(waiter.priority);
+    const { levelPrev, levelNext } = waiter;
+    if (levelPrev === undefined) level.head = levelNext;
+    else levelPrev.levelNext = levelNext;
+    if (levelNext === undefined) level.tail = levelPrev;
+    else levelNext.levelPrev = levelPrev;
+    waiter.levelPrev = undefined;
+    waiter.levelNext = undefined;
+    level.size -= 1;
+    if (level.size === 0 && level !== this.#defaultLevel) this.#levels.splice(this.#levels.indexOf(level), 1);
+  }
+
+  /** Lists the queued default-priority waiters in the default level, in arrival order (a second priority arrived). */
+  #rebuildDefaultLevel(): void {
+    const level = this.#defaultLevel;
+    level.head = undefined;
+    level.tail = undefined;
+    level.size = 0;
+    for (let waiter = this.#head; waiter !== undefined; waiter = waiter.next) {
+      if (waiter.priority !== 0) continue;
+      waiter.levelPrev = level.tail;
+      waiter.levelNext = undefined;
+      if (level.tail === undefined) level.head = waiter;
+      else level.tail.levelNext = waiter;
+      level.tail = waiter;
+      level.size += 1;
     }
   }
 
