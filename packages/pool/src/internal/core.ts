@@ -159,15 +159,9 @@ export class PoolCore<C> implements LoanOwner {
   // ---------------------------------------------------------------- acquire
 
   acquire(options?: AcquireOptions): Promise<PooledConnection<C>> {
-    if (options === undefined && this.#gate.bits === 0) {
-      const slots = this.#slots;
-      if (slots.idleCount > 0) {
-        // When none passed its check at once (an async one started), the caller queues behind that check.
-        if (this.#waiters.size === 0) return this.#lendIdle() ?? this.#acquireSlow(undefined, true);
-      } else if (slots.size >= this.#maxSize && this.#waiters.size < this.#maxWaiters) {
-        // Saturated (nothing idle, no room to open more): the caller queues, and there is nothing to dispatch.
-        return this.#enqueue(this.#acquireTimeoutMs, undefined, 0);
-      }
+    if (options === undefined && this.#waiters.size === 0 && this.#slots.idleCount > 0 && this.#gate.bits === 0) {
+      // When none passed its check at once (an async one started), the caller queues behind that check.
+      return this.#lendIdle() ?? this.#acquireSlow(undefined, true);
     }
     return this.#acquireSlow(options, false);
   }
@@ -193,7 +187,8 @@ export class PoolCore<C> implements LoanOwner {
     }
     if (this.#waiters.size >= this.#maxWaiters) return Promise.reject(new PoolQueueFullError(this.#name, this.#maxWaiters));
     const promise = this.#enqueue(timeoutMs, signal, priority);
-    this.#dispatch();
+    // Saturated (nothing idle, no room to open more), a dispatch pass would find nothing to do.
+    if (this.#slots.idleCount > 0 || this.#slots.size < this.#maxSize) this.#dispatch();
     return promise;
   }
 
@@ -207,7 +202,7 @@ export class PoolCore<C> implements LoanOwner {
     return Promise.resolve(this.#lend(slot, undefined));
   }
 
-  /** Queues a caller; the caller dispatches if a connection may be ready or due to be opened. */
+  /** Queues a caller (who then dispatches if a connection may be idle or due to be opened). */
   #enqueue(timeoutMs: number, signal: AbortSignal | undefined, priority: number): Promise<PooledConnection<C>> {
     const waiter = this.#waiters.node();
     waiter.timeoutMs = timeoutMs;
