@@ -27,7 +27,10 @@ export interface PoolOptions {
   idleOrder?: 'lifo' | 'fifo';
   /**
    * One deadline for everything an `acquire` waits for (the queue and any connect), in ms. Finite, so
-   * no caller waits forever. At most 2147483647. @default 30000
+   * no caller waits forever. At most 2147483647. A caller that queues behind others is timed from the
+   * pool's next clock read, which hand-offs share: never before its `acquire()` call, and at most 32
+   * hand-offs or the rest of that event-loop turn later, so a timeout can come that much late, never early.
+   * @default 30000
    */
   acquireTimeoutMs?: number;
   /**

@@ -54,7 +54,11 @@ export interface PoolStats {
   doubleReleases: number;
   /** Connections destroyed or retired by `evictIdle()` / `softEvictAll()`. */
   evicted: number;
-  /** Time callers waited for a connection, in ms (0 when one was idle). */
+  /**
+   * Time callers waited for a connection, in ms (0 when one was idle). Queued callers are timed by the
+   * clock reads hand-offs share (see `acquireTimeoutMs`), so a wait is off by at most 32 hand-offs or the
+   * rest of one event-loop turn; a caller queued and served between two reads counts as 0.
+   */
   acquireWait: { count: number; mean: number; p50: number; p95: number; p99: number; max: number };
   /** `borrowed / maxSize`, 0..1 (above 1 briefly after a shrinking resize). */
   utilization: number;

@@ -132,6 +132,45 @@ describe('Pool.acquire', () => {
     await pool.close();
   });
 
+  it('times a caller queued behind others from its own acquire, never earlier, within the event-loop turn', async () => {
+    const pool = new Pool(manager, { maxSize: 1, acquireTimeoutMs: 100 });
+    const held = await pool.acquire();
+    const first = pool.acquire().catch((error: unknown) => error);
+    jest.advanceTimersByTime(60);
+    // Queued behind `first`: stamped by the pool's next clock read, at the end of this turn at the latest.
+    let settled = false;
+    const second = pool.acquire().catch((error: unknown) => error);
+    void second.then(() => (settled = true));
+    await flush(40);
+    expect(isPatinoxError(await first, POOL_TIMEOUT)).toBe(true);
+    await flush(59);
+    expect(settled).toBe(false);
+    await flush(1);
+    const error = (await second) as Error & { context: { waitedMs: number } };
+    expect(isPatinoxError(error, POOL_TIMEOUT)).toBe(true);
+    expect(error.context.waitedMs).toBe(100);
+    held.release();
+    await pool.close();
+  });
+
+  it('records the waits of callers served from the queue, however many are served in one synchronous run', async () => {
+    const pool = new Pool(manager, { maxSize: 1 });
+    const held = await pool.acquire();
+    const queued = Array.from({ length: 100 }, () => pool.acquire());
+    await flush(30);
+    let loan = held;
+    for (const next of queued) {
+      loan.release();
+      loan = await next;
+    }
+    loan.release();
+    const { acquireWait } = pool.stats();
+    expect(acquireWait.count).toBe(101);
+    expect(acquireWait.p50).toBeCloseTo(30, 0);
+    expect(acquireWait.max).toBeCloseTo(30, 0);
+    await pool.close();
+  });
+
   it('rejects with the signal reason when the signal aborts, before or while waiting', async () => {
     const pool = new Pool(manager, { maxSize: 1 });
     const held = await pool.acquire();

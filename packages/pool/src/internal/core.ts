@@ -25,7 +25,6 @@ import { WaiterQueue } from './waiter-queue.js';
 
 const ACQUIRE_OPTION_KEYS = ['timeoutMs', 'signal', 'priority'] as const;
 
-
 /** The pool's machinery; {@link Pool} is its validated public face. Lending and returning live here. */
 export class PoolCore<C> implements LoanOwner {
   readonly #manager: ConnectionManager<C>;
@@ -53,7 +52,7 @@ export class PoolCore<C> implements LoanOwner {
   readonly #waiters: WaiterQueue<PooledConnection<C>>;
 
   readonly #destroyer: Destroyer<C>;
-  readonly #waits = new WaitRecorder();
+  readonly #waits: WaitRecorder;
   readonly #gate: Gate;
   readonly #closer: Closer<C>;
   readonly #watch: ConnectionWatch<C>;
@@ -106,7 +105,12 @@ export class PoolCore<C> implements LoanOwner {
       },
       managerError: (error) => this.#reportManagerError('watch', error),
     });
-    this.#waiters = new WaiterQueue(options.acquireTimeoutMs, (waiter, now) => this.#expire(waiter, now));
+    this.#waits = new WaitRecorder((now) => this.#waiters.stamp(now));
+    this.#waiters = new WaiterQueue(
+      options.acquireTimeoutMs,
+      () => this.#waits.now(),
+      (waiter, now) => this.#expire(waiter, now),
+    );
     this.#readiness = new Readiness(options.name, options.initialSize, options.failFast, options.acquireTimeoutMs, () => this.#connector.lastError);
     this.#connector = new Connector(manager, options, {
       created: (slot, connection) => this.#onCreated(slot, connection),
@@ -156,15 +160,8 @@ export class PoolCore<C> implements LoanOwner {
 
   acquire(options?: AcquireOptions): Promise<PooledConnection<C>> {
     if (options === undefined && this.#waiters.size === 0 && this.#slots.idleCount > 0 && this.#gate.bits === 0) {
-      const slot = this.#takeIdle();
-      if (slot >= 0) {
-        this.#waits.servedAtOnce();
-        // A failed validation inside takeIdle may have dropped the pool below minSize.
-        if (this.#slots.size < this.#minSize) this.#fillDemand();
-        return Promise.resolve(this.#lend(slot, undefined));
-      }
-      // An async check started for this caller: queue it behind that check instead of starting another.
-      return this.#acquireSlow(undefined, true);
+      // When none passed its check at once (an async one started), the caller queues behind that check.
+      return this.#lendIdle() ?? this.#acquireSlow(undefined, true);
     }
     return this.#acquireSlow(options, false);
   }
@@ -185,39 +182,48 @@ export class PoolCore<C> implements LoanOwner {
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     if (signal?.aborted === true) return Promise.reject(signal.reason);
     if (!triedIdle && this.#gate.bits === 0 && this.#waiters.size === 0 && this.#slots.idleCount > 0) {
-      const slot = this.#takeIdle();
-      if (slot >= 0) {
-        this.#waits.servedAtOnce();
-        if (this.#slots.size < this.#minSize) this.#fillDemand();
-        return Promise.resolve(this.#lend(slot, undefined));
-      }
+      const loan = this.#lendIdle();
+      if (loan !== undefined) return loan;
     }
     if (this.#waiters.size >= this.#maxWaiters) return Promise.reject(new PoolQueueFullError(this.#name, this.#maxWaiters));
+    const promise = this.#enqueue(timeoutMs, signal, priority);
+    // Saturated (nothing idle, no room to open more), a dispatch pass would find nothing to do.
+    if (this.#slots.idleCount > 0 || this.#slots.size < this.#maxSize) this.#dispatch();
+    return promise;
+  }
 
-    const now = this.#waits.now();
+  /** Lends an idle connection at once; undefined when none passed its check (an async one may have started). */
+  #lendIdle(): Promise<PooledConnection<C>> | undefined {
+    const slot = this.#takeIdle();
+    if (slot < 0) return undefined;
+    this.#waits.servedAtOnce();
+    // A failed validation inside takeIdle may have dropped the pool below minSize.
+    if (this.#slots.size < this.#minSize) this.#fillDemand();
+    return Promise.resolve(this.#lend(slot, undefined));
+  }
+
+  /** Queues a caller (who then dispatches if a connection may be idle or due to be opened). */
+  #enqueue(timeoutMs: number, signal: AbortSignal | undefined, priority: number): Promise<PooledConnection<C>> {
     const waiter = this.#waiters.node();
-    waiter.enqueuedAt = now;
-    waiter.deadline = now + timeoutMs;
     waiter.timeoutMs = timeoutMs;
     waiter.signal = signal;
     waiter.priority = priority;
     if (this.#captureStacks) waiter.stack = new Error('acquired here');
     const promise = waiterPromise(waiter);
-    this.#waiters.push(waiter, now);
-    if (signal !== undefined) {
-      const abortSignal = signal;
-      waiter.onAbort = () => {
-        if (!waiter.linked) return;
-        this.#waiters.remove(waiter);
-        this.#aborted += 1;
-        waiter.reject(abortSignal.reason);
-        this.#gate.settled();
-      };
-      signal.addEventListener('abort', waiter.onAbort, { once: true });
-    }
-    this.#dispatch();
+    const first = this.#waiters.size === 0;
+    this.#waiters.push(waiter);
+    // Stamped (its deadline set) at the clock's next read (see WaitRecorder), at once when it waits behind
+    // no one: the deadline timer starts with it, and a pool that queues now and then stays exact.
+    this.#waits.queued();
+    if (first) this.#waits.now();
+    if (signal !== undefined) this.#waiters.listen(waiter, signal, this.#onAborted);
     return promise;
   }
+
+  readonly #onAborted = (): void => {
+    this.#aborted += 1;
+    this.#gate.settled();
+  };
 
   /** Takes idle connections until one is ready to lend; -1 when none is (an async check may have started). */
   #takeIdle(): number {
@@ -490,6 +496,7 @@ export class PoolCore<C> implements LoanOwner {
     // Ends any drain() still waiting: nothing is lent any more.
     this.#gate.close();
     this.#maintenance.stop();
+    this.#waits.stop();
     const closedError = new PoolClosedError(this.#name);
     this.#waiters.rejectAll(() => new PoolClosedError(this.#name));
     this.#readiness.reject(() => new PoolClosedError(this.#name));

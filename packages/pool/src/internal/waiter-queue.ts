@@ -1,4 +1,5 @@
 import { Waiter, resetWaiter } from './waiter.js';
+import { CLOCK_BATCH } from './wait-recorder.js';
 
 // Enough for the churn of a steady queue (one node out, one back per hand-off); a burst of thousands of
 // waiters is not kept around afterwards, which would cost every idle pool that much memory.
@@ -44,10 +45,19 @@ export class WaiterQueue<L> {
   #uniformDeadlines = true;
   #deadlineTimer: NodeJS.Timeout | undefined = undefined;
   #deadlineAt = Infinity;
+  // Waiters queued since the last clock read, to stamp at the next (see WaitRecorder); may hold
+  // waiters that left the queue since, which stamp() skips.
+  readonly #unstamped: (Waiter<L> | undefined)[] = new Array<Waiter<L> | undefined>(CLOCK_BATCH).fill(undefined);
+  #unstampedCount = 0;
+  readonly #now: () => number;
 
-  /** `onExpire` settles a waiter whose deadline passed; it is already out of the queue. */
-  constructor(defaultTimeoutMs: number, onExpire: (waiter: Waiter<L>, now: number) => void) {
+  /**
+   * `onExpire` settles a waiter whose deadline passed; it is already out of the queue. `now` reads the
+   * pool's clock (which calls {@link stamp}).
+   */
+  constructor(defaultTimeoutMs: number, now: () => number, onExpire: (waiter: Waiter<L>, now: number) => void) {
     this.#defaultTimeoutMs = defaultTimeoutMs;
+    this.#now = now;
     this.#onExpire = onExpire;
   }
 
@@ -56,22 +66,61 @@ export class WaiterQueue<L> {
     return this.#spare.pop() ?? new Waiter<L>();
   }
 
-  /** Queues `waiter` (its `deadline`, `timeoutMs` and `priority` set) at the tail, arming the deadline timer if it is the earliest. */
-  push(waiter: Waiter<L>, now: number): void {
+  /**
+   * Queues `waiter` (its `timeoutMs` and `priority` set) at the tail, unstamped: the caller then notes it
+   * to the pool's clock, whose next read (within {@link CLOCK_BATCH} notes) stamps it through {@link stamp}.
+   */
+  push(waiter: Waiter<L>): void {
+    waiter.enqueuedAt = NaN;
+    waiter.deadline = Infinity;
+    this.#unstamped[this.#unstampedCount++] = waiter;
     waiter.linked = true;
     waiter.prev = this.#tail;
     if (this.#tail === undefined) this.#head = waiter;
     else this.#tail.next = waiter;
     this.#tail = waiter;
-    const level = waiter.priority === 0 ? this.#defaultLevel : this.#level(waiter.priority);
-    waiter.levelPrev = level.tail;
-    if (level.tail === undefined) level.head = waiter;
-    else level.tail.levelNext = waiter;
-    level.tail = waiter;
-    level.size += 1;
+    // While only the default priority is in use, its level list would repeat the arrival list: it is
+    // not kept, and is rebuilt from the arrival list when a second priority arrives.
+    if (waiter.priority !== 0 || this.#levels.length > 1) this.#linkLevel(waiter);
     this.size += 1;
     if (waiter.timeoutMs !== this.#defaultTimeoutMs) this.#uniformDeadlines = false;
-    if (waiter.deadline < this.#deadlineAt) this.#arm(waiter.deadline, now);
+  }
+
+  /**
+   * Stamps the waiters queued since the last clock read with `now` (their deadlines count from it) and
+   * arms the deadline timer if one of them is the earliest. Stamps come in queue order, so while every
+   * waiter has the default timeout, queue order stays deadline order.
+   */
+  stamp(now: number): void {
+    const count = this.#unstampedCount;
+    if (count === 0) return;
+    this.#unstampedCount = 0;
+    const unstamped = this.#unstamped;
+    let earliest = Infinity;
+    for (let i = 0; i < count; i += 1) {
+      const waiter = unstamped[i]!;
+      unstamped[i] = undefined;
+      // Skips waiters that left (a node reused since is listed again, and stamped once).
+      if (!waiter.linked || waiter.enqueuedAt === waiter.enqueuedAt) continue;
+      waiter.enqueuedAt = now;
+      waiter.deadline = now + waiter.timeoutMs;
+      if (waiter.deadline < earliest) earliest = waiter.deadline;
+    }
+    if (earliest < this.#deadlineAt) this.#arm(earliest, now);
+  }
+
+  /**
+   * Rejects `waiter` with `signal.reason` and takes it out of the queue when `signal` aborts while it
+   * waits, then calls `aborted`; the listener goes when the waiter leaves the queue otherwise.
+   */
+  listen(waiter: Waiter<L>, signal: AbortSignal, aborted: () => void): void {
+    waiter.onAbort = () => {
+      if (!waiter.linked) return;
+      this.remove(waiter);
+      waiter.reject(signal.reason);
+      aborted();
+    };
+    signal.addEventListener('abort', waiter.onAbort, { once: true });
   }
 
   /** Takes the waiter to serve next (see the class comment); its abort listener is removed. */
@@ -104,16 +153,7 @@ export class WaiterQueue<L> {
     else next.prev = prev;
     waiter.prev = undefined;
     waiter.next = undefined;
-    const level = waiter.priority === 0 ? this.#defaultLevel : this.#level(waiter.priority);
-    const { levelPrev, levelNext } = waiter;
-    if (levelPrev === undefined) level.head = levelNext;
-    else levelPrev.levelNext = levelNext;
-    if (levelNext === undefined) level.tail = levelPrev;
-    else levelNext.levelPrev = levelPrev;
-    waiter.levelPrev = undefined;
-    waiter.levelNext = undefined;
-    level.size -= 1;
-    if (level.size === 0 && level !== this.#defaultLevel) this.#levels.splice(this.#levels.indexOf(level), 1);
+    if (this.#levels.length > 1) this.#unlinkLevel(waiter);
     this.size -= 1;
     if (this.size === 0) {
       this.#uniformDeadlines = true;
@@ -144,6 +184,50 @@ export class WaiterQueue<L> {
     }
   }
 
+  #linkLevel(waiter: Waiter<L>): void {
+    let level = this.#defaultLevel;
+    if (waiter.priority !== 0) {
+      if (this.#levels.length === 1) this.#rebuildDefaultLevel();
+      level = this.#level(waiter.priority);
+    }
+    waiter.levelPrev = level.tail;
+    waiter.levelNext = undefined;
+    if (level.tail === undefined) level.head = waiter;
+    else level.tail.levelNext = waiter;
+    level.tail = waiter;
+    level.size += 1;
+  }
+
+  #unlinkLevel(waiter: Waiter<L>): void {
+    const level = waiter.priority === 0 ? this.#defaultLevel : this.#level(waiter.priority);
+    const { levelPrev, levelNext } = waiter;
+    if (levelPrev === undefined) level.head = levelNext;
+    else levelPrev.levelNext = levelNext;
+    if (levelNext === undefined) level.tail = levelPrev;
+    else levelNext.levelPrev = levelPrev;
+    waiter.levelPrev = undefined;
+    waiter.levelNext = undefined;
+    level.size -= 1;
+    if (level.size === 0 && level !== this.#defaultLevel) this.#levels.splice(this.#levels.indexOf(level), 1);
+  }
+
+  /** Lists the queued default-priority waiters in the default level, in arrival order (a second priority arrived). */
+  #rebuildDefaultLevel(): void {
+    const level = this.#defaultLevel;
+    level.head = undefined;
+    level.tail = undefined;
+    level.size = 0;
+    for (let waiter = this.#head; waiter !== undefined; waiter = waiter.next) {
+      if (waiter.priority !== 0) continue;
+      waiter.levelPrev = level.tail;
+      waiter.levelNext = undefined;
+      if (level.tail === undefined) level.head = waiter;
+      else level.tail.levelNext = waiter;
+      level.tail = waiter;
+      level.size += 1;
+    }
+  }
+
   /** The level of a non-default priority, created (in order) when missing. */
   #level(priority: number): PriorityLevel<L> {
     const levels = this.#levels;
@@ -165,7 +249,8 @@ export class WaiterQueue<L> {
   readonly #onDeadline = (): void => {
     this.#deadlineTimer = undefined;
     this.#deadlineAt = Infinity;
-    const now = performance.now();
+    // Stamps the waiters queued since the last read (they cannot be due yet), maybe arming the timer anew.
+    const now = this.#now();
     let next = Infinity;
     for (let waiter = this.#head; waiter !== undefined; ) {
       const following = waiter.next;
