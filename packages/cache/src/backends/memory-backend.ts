@@ -178,9 +178,19 @@ export class MemoryBackend implements CacheBackend {
     return 0;
   }
 
+  /** True once {@link MemoryBackend.close} ran: every call then fails with `CACHE_CLOSED`. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     this.#data.clear();
+  }
+
+  /** Same as {@link MemoryBackend.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   #open(): void {

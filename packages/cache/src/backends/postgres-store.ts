@@ -37,6 +37,7 @@ export class PostgresStore<V = unknown> implements Store<V> {
   readonly table: string;
   readonly #db: PgQueryable;
   readonly #owned: Pool | undefined;
+  #closed = false;
 
   constructor(options: PostgresStoreOptions) {
     expectObject('options', options);
@@ -99,6 +100,19 @@ export class PostgresStore<V = unknown> implements Store<V> {
 
   /** Ends the pool the store created (a pool passed in is left open). */
   async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     await this.#owned?.end();
   }
+
+  /** True once {@link PostgresStore.close} ran (a pool passed in stays open, but this store is done). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Same as {@link PostgresStore.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
 }

@@ -130,6 +130,7 @@ export class RedisBackend implements CacheBackend {
   /** True when the client is a Redis Cluster. */
   readonly isCluster: boolean;
   readonly #owned: boolean;
+  #closed = false;
   #lastError: Error | undefined;
   #gets: Queue<string, Buffer | null> | undefined;
   #sets: Queue<BackendEntry, boolean> | undefined;
@@ -415,7 +416,18 @@ export class RedisBackend implements CacheBackend {
     });
   }
 
+  /** True once {@link RedisBackend.close} ran (a client passed in stays open, but this backend is done). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Same as {@link RedisBackend.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   async close(): Promise<void> {
+    this.#closed = true;
     if (!this.#owned) return;
     if (this.client.status === 'end') return;
     try {

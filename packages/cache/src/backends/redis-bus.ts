@@ -129,6 +129,16 @@ export class RedisBus implements InvalidationBus {
     return () => this.#listeners.delete(listener);
   }
 
+  /** True once {@link RedisBus.close} ran: `publish` and `subscribe` then fail with `CACHE_CLOSED`. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Same as {@link RedisBus.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
