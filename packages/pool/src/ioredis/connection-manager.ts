@@ -1,5 +1,5 @@
 import type { Redis, RedisOptions } from 'ioredis';
-import { describeValue, expectFunction, expectObject, expectPositiveFinite, toError } from '@patinox/errors';
+import { describeValue, expectFunction, expectObject, expectTimerMs, toError } from '@patinox/errors';
 import type { ConnectionManager } from '../connection-manager.js';
 import { RedisConnectError } from './errors.js';
 import type { IoredisConnectionManagerOptions } from './options.js';
@@ -49,7 +49,7 @@ export function createIoredisConnectionManager(options: IoredisConnectionManager
   const onConnect = options.onConnect;
   const configTimeout = typeof redis === 'object' ? redis.connectTimeout : undefined;
   const connectTimeoutMs =
-    options.connectTimeoutMs !== undefined ? expectPositiveFinite('connectTimeoutMs', options.connectTimeoutMs) : configTimeout !== undefined && configTimeout > 0 ? configTimeout : undefined;
+    options.connectTimeoutMs !== undefined ? expectTimerMs('connectTimeoutMs', options.connectTimeoutMs) : configTimeout !== undefined && configTimeout > 0 ? configTimeout : undefined;
   const make = (): Redis => (typeof redis === 'string' ? new RedisClass(redis, OWNED_BY_POOL) : new RedisClass({ ...redis, ...OWNED_BY_POOL }));
 
   const manager: ConnectionManager<Redis> = {

@@ -2,9 +2,9 @@ import type pg from 'pg';
 import {
   describeValue,
   expectFunction,
-  expectNonNegativeFinite,
+  expectTimerMs,
+  expectTimerMsOrZero,
   expectObject,
-  expectPositiveFinite,
   expectString,
   optional,
   toError,
@@ -91,11 +91,11 @@ export function createPgConnectionManager(options: PgConnectionManagerOptions = 
   }
   const resetSql = reset === true ? 'DISCARD ALL' : typeof reset === 'string' ? reset : undefined;
   const onConnect = optional('onConnect', options.onConnect, expectFunction, undefined) as PgConnectionManagerOptions['onConnect'];
-  const endTimeoutMs = optional('endTimeoutMs', options.endTimeoutMs, expectNonNegativeFinite, 5000);
+  const endTimeoutMs = optional('endTimeoutMs', options.endTimeoutMs, expectTimerMsOrZero, 5000);
   const configTimeout = typeof config === 'object' ? config.connectionTimeoutMillis : undefined;
   const connectTimeoutMs =
     options.connectTimeoutMs !== undefined
-      ? expectPositiveFinite('connectTimeoutMs', options.connectTimeoutMs)
+      ? expectTimerMs('connectTimeoutMs', options.connectTimeoutMs)
       : typeof configTimeout === 'number' && configTimeout > 0
         ? configTimeout
         : undefined;
