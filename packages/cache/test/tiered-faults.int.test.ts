@@ -1,16 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { MemoryMonitor } from '@patinox/monitor';
-import { disposeRedis, startRedis, type RedisServerHandle } from '@patinox/test-servers';
+import { eventually, disposeRedis, startRedis, type RedisServerHandle } from '@patinox/test-servers';
 import { RedisBackend, RedisBus } from '../src/backends/redis.js';
 import { TieredCache, type TieredCacheOptions } from '../src/tiered/index.js';
-
-async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Settles every promise, failing if any is still pending after `ms` (a hung caller). */
 async function settleWithin<T>(promises: Promise<T>[], ms: number): Promise<PromiseSettledResult<T>[]> {
