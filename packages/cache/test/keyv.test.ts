@@ -13,7 +13,7 @@ const clock = { now: 1_000_000 };
 const now = (): number => clock.now;
 const targets = {
   Cache: () => new Cache<string, unknown>({ maxEntries: 1000, clock: now }),
-  TieredCache: () => new TieredCache<unknown>({ l2: new MemoryBackend({ clock: now }), l1: { clock: now }, namespace: 'keyv-test', clock: now }),
+  TieredCache: () => new TieredCache<unknown>({ l2: new MemoryBackend({ clock: now }), l1: { maxEntries: 10_000, clock: now }, namespace: 'keyv-test', clock: now }),
 };
 
 describe.each(Object.entries(targets))('KeyvStore over %s', (_name, make) => {

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { MAX_TIMER_MS } from '@patinox/errors';
 import { EVENT_NAME_PATTERN, MemoryMonitor } from '@patinox/monitor';
-import { CACHE_EVENTS } from '../src/index.js';
-import { MemoryBackend, MemoryBus, TieredCache, type CacheBackend, type InvalidationBus, type TieredCacheOptions } from '../src/tiered/index.js';
+import { CACHE_ERROR_CODES, CACHE_EVENTS, Cache, CacheError } from '../src/index.js';
+import { KeyvNamespaceError } from '../src/keyv/index.js';
+import { CacheBackendError, MemoryBackend, MemoryBus, TieredCache, TieredCacheError, type CacheBackend, type InvalidationBus, type TieredCacheOptions } from '../src/tiered/index.js';
 
 // Issue 17 on the distributed tier: its events are in the package's one table, its timer options refuse
 // what a Node timer cannot honour, its monitor and signal checks are the kit's, and it and the in-memory
@@ -141,5 +142,29 @@ describe('closed and Symbol.asyncDispose', () => {
     expect([backend.closed, bus.closed]).toEqual([true, true]);
     await expect(backend.get('k')).rejects.toMatchObject({ code: 'CACHE_CLOSED' });
     await expect(bus.publish({ namespace: 'n', origin: 'o', sentAt: 0, keys: ['k'] })).rejects.toMatchObject({ code: 'CACHE_CLOSED' });
+  });
+});
+
+describe('one code table, one base class (src/errors.ts)', () => {
+  it('every error of the package, tier and Keyv adapter included, is a CacheError with a code from CACHE_ERROR_CODES', async () => {
+    const codes = new Set<string>(Object.values(CACHE_ERROR_CODES));
+    const cache = make<number>();
+    await cache.close();
+    const tierError = await cache.get('k').then(() => undefined, (err: unknown) => err);
+    const local = new Cache<string, number>({ maxEntries: 1 });
+    local.close();
+    let localError: unknown;
+    try {
+      local.set('k', 1);
+    } catch (err) {
+      localError = err;
+    }
+    const errors = [tierError, localError, new CacheBackendError('down'), new TieredCacheError('x', 'CACHE_DECODE_FAILED'), new KeyvNamespaceError('bad', '')];
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(CacheError);
+      expect(codes.has((error as CacheError).code) ? 'in table' : (error as CacheError).code).toBe('in table');
+    }
+    for (const [key, code] of Object.entries(CACHE_ERROR_CODES)) expect(code).toBe(key);
+    expect([...codes].every((code) => code.startsWith('CACHE_'))).toBe(true);
   });
 });
