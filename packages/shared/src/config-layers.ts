@@ -208,16 +208,18 @@ export class LayeredConfig<T extends object = Record<string, unknown>> implement
   }
 
   /**
-   * A check for `checkHealth`: `down` once closed, `degraded` while the last `reload()` (or watched
-   * reload) failed, so the configuration in force is older than its layers; `up` otherwise.
+   * A check for `checkHealth`: the one of {@link LayeredConfig.data} (`down` once closed, `degraded` while
+   * a watched file's last reload failed), also `degraded` while the last `reload()` of the layers failed,
+   * so the configuration in force is older than its layers. `details.reloadFailing` says which.
    */
   healthCheck(): HealthCheck {
+    const inner = this.data.healthCheck();
     return {
-      name: `shared.config:${this.#name}`,
-      check: () => {
-        const details = { version: this.data.version, reloadFailing: this.#reloadFailing };
-        if (this.closed) return { status: 'down', details };
-        return { status: this.#reloadFailing ? 'degraded' : 'up', details };
+      name: inner.name,
+      check: async (signal) => {
+        const result = await inner.check(signal);
+        const details = { ...result.details, reloadFailing: this.#reloadFailing };
+        return { status: this.#reloadFailing && result.status === 'up' ? 'degraded' : result.status, details };
       },
     };
   }
