@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { MAX_TIMER_MS } from '@patinox/errors';
+import { watchUncaught } from '@patinox/test-servers';
 import { EVENT_NAME_PATTERN, MemoryMonitor } from '@patinox/monitor';
 import { CACHE_ERROR_CODES, CACHE_EVENTS, Cache, CacheError } from '../src/index.js';
 import { KeyvNamespaceError } from '../src/keyv/index.js';
@@ -166,5 +167,51 @@ describe('one code table, one base class (src/errors.ts)', () => {
     }
     for (const [key, code] of Object.entries(CACHE_ERROR_CODES)) expect(code).toBe(key);
     expect([...codes].every((code) => code.startsWith('CACHE_'))).toBe(true);
+  });
+});
+
+describe('hostile rejection values from a store, a bus and L2', () => {
+  /** An error whose every getter throws: reading its message used to throw inside the tier's error handling. */
+  const hostileError = (): Error =>
+    Object.create(Error.prototype, {
+      message: { get: () => { throw new Error('message getter'); } },
+      name: { get: () => { throw new Error('name getter'); } },
+      code: { get: () => { throw new Error('code getter'); } },
+    }) as Error;
+
+  it('become coded errors and readable events, with no unhandled rejection', async () => {
+    const uncaught = watchUncaught();
+    try {
+      const monitor = new MemoryMonitor();
+      const inner = new MemoryBus();
+      const bus: InvalidationBus = {
+        get state() {
+          return inner.state;
+        },
+        publish: () => Promise.reject(hostileError()),
+        subscribe: (listener) => inner.subscribe(listener),
+        close: () => inner.close(),
+      };
+      const store = { set: () => Promise.reject(hostileError()), delete: () => Promise.resolve() };
+      const cache = make<number>({ bus, monitor, store, l1: false });
+      await expect(cache.set('k', 1)).rejects.toMatchObject({ code: 'CACHE_STORE_WRITE_FAILED' });
+      expect(monitor.events(CACHE_EVENTS.tieredStoreFailed)[0]!.data.error).toBe('an unreadable value');
+      await cache.delete('k'); // publishes an invalidation, which the bus refuses
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(monitor.events(CACHE_EVENTS.tieredBusPublishFailed)[0]!.data.error).toBe('an unreadable value');
+
+      const l2 = new Proxy(new MemoryBackend(), {
+        get(target, prop, receiver) {
+          const v = Reflect.get(target, prop, receiver) as unknown;
+          if (prop === 'get') return () => Promise.reject(hostileError());
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+      const failing = make<number>({ l2, namespace: 'hostile-l2', circuitBreaker: false });
+      await expect(failing.get('k')).rejects.toMatchObject({ code: 'CACHE_BACKEND_UNAVAILABLE', message: 'L2 get failed: an unreadable value' });
+    } finally {
+      uncaught.stop();
+    }
+    expect(uncaught.errors).toEqual([]);
   });
 });

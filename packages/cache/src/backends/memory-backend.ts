@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/require-await -- CacheBackend is async; this backend answers at once but must reject, never throw synchronously */
-import { describeValue } from '@patinox/errors';
+import { expectFunction, optional } from '@patinox/errors';
 import type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendTouch, BackendWrite, CacheBackend } from '../tiered/backend.js';
 import { TieredCacheError } from '../errors.js';
 import { globToRegExp } from '../internal/glob.js';
@@ -33,9 +33,7 @@ export class MemoryBackend implements CacheBackend {
   #closed = false;
 
   constructor(options: MemoryBackendOptions = {}) {
-    const clock = options.clock ?? Date.now;
-    if (typeof clock !== 'function') throw new TypeError(`Expected \`clock\` to be a function, got ${describeValue(clock)}`);
-    this.#clock = clock;
+    this.#clock = optional<() => number>('clock', options.clock, expectFunction, Date.now);
   }
 
   /** Number of live keys (expired ones are dropped first). */

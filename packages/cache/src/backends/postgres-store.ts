@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { pgPeer } from '../internal/peers.js';
-import { describeValue, expectObject, expectString, toError } from '@patinox/errors';
+import { describeThrown, describeValue, expectObject, expectString } from '@patinox/errors';
 import type { Store } from '../tiered/store.js';
 
 /** The part of a pg `Pool`, `PoolClient` or `Client` the store uses. */
@@ -73,7 +73,7 @@ export class PostgresStore<V = unknown> implements Store<V> {
     try {
       json = JSON.stringify(value);
     } catch (err) {
-      throw new TypeError(`Value of key ${JSON.stringify(key)} is not JSON: ${toError(err).message}`);
+      throw new TypeError(`Value of key ${JSON.stringify(key)} is not JSON: ${describeThrown(err)}`);
     }
     await this.#db.query(
       `INSERT INTO "${this.table}" (key, value, expires_at) VALUES ($1, $2::jsonb, CASE WHEN $3::float8 > 0 THEN now() + $3::float8 * interval '1 millisecond' END)

@@ -1,4 +1,4 @@
-import { toError } from '@patinox/errors';
+import { describeThrown } from '@patinox/errors';
 import { Histogram, createEvent, safeRecord, type Monitor } from '@patinox/monitor';
 import { CACHE_EVENTS } from '../events.js';
 import type { Cache } from '../cache.js';
@@ -206,7 +206,7 @@ export class Coherence<V> {
       (err: unknown) => {
         // The write itself succeeded; other instances whose bus is down flush when it comes back.
         this.#publishErrors += 1;
-        safeRecord(this.#monitor, createEvent(CACHE_EVENTS.tieredBusPublishFailed, SOURCE, { namespace: this.#namespace, error: toError(err).message }));
+        safeRecord(this.#monitor, createEvent(CACHE_EVENTS.tieredBusPublishFailed, SOURCE, { namespace: this.#namespace, error: describeThrown(err) }));
       },
     );
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { toError } from '@patinox/errors';
+import { describeThrown } from '@patinox/errors';
 import { createEvent, safeRecord, type Monitor } from '@patinox/monitor';
 import { CACHE_EVENTS } from '../events.js';
 import type { KeyLayout } from './key-layout.js';
@@ -89,7 +89,7 @@ export class RefreshAhead<V> {
       }
     } catch (err) {
       // The live value stays; a loader failure is also counted in the load stats.
-      safeRecord(this.#monitor, createEvent(CACHE_EVENTS.tieredRefreshFailed, 'cache.tiered', { namespace: this.#namespace, key, error: toError(err).message }));
+      safeRecord(this.#monitor, createEvent(CACHE_EVENTS.tieredRefreshFailed, 'cache.tiered', { namespace: this.#namespace, key, error: describeThrown(err) }));
     }
   }
 

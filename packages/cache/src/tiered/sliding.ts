@@ -1,4 +1,4 @@
-import { toError } from '@patinox/errors';
+import { describeThrown } from '@patinox/errors';
 import { createEvent, safeRecord, type Monitor } from '@patinox/monitor';
 import { CACHE_EVENTS } from '../events.js';
 import type { BackendTouch } from './backend.js';
@@ -79,7 +79,7 @@ export class Sliding<V> {
     if (backend.touch === undefined) return;
     this.#remote.call('touch', (l2) => l2.touch!(entries)).catch((err: unknown) => {
       // The read itself succeeded; those keys keep their previous expiry in L2.
-      safeRecord(this.#monitor, createEvent(CACHE_EVENTS.tieredTouchFailed, 'cache.tiered', { keys: entries.length, error: toError(err).message }));
+      safeRecord(this.#monitor, createEvent(CACHE_EVENTS.tieredTouchFailed, 'cache.tiered', { keys: entries.length, error: describeThrown(err) }));
     });
   }
 

@@ -1,5 +1,5 @@
 import type { Redis, RedisOptions } from 'ioredis';
-import { describeValue, expectFunction, expectObject, expectTimerMs, toError } from '@patinox/errors';
+import { describeThrown, describeValue, expectFunction, expectObject, expectTimerMs, toError } from '@patinox/errors';
 import type { ConnectionManager } from '../connection-manager.js';
 import { RedisConnectError } from './errors.js';
 import type { IoredisConnectionManagerOptions } from './options.js';
@@ -74,7 +74,7 @@ export function createIoredisConnectionManager(options: IoredisConnectionManager
         client.disconnect();
         if (signal.aborted) throw toError(signal.reason);
         const cause = lastError ?? error;
-        throw new RedisConnectError(cause, PERMANENT.test(toError(cause).message));
+        throw new RedisConnectError(cause, PERMANENT.test(describeThrown(cause)));
       } finally {
         signal.removeEventListener('abort', onAbort);
       }

@@ -1,14 +1,5 @@
 import type pg from 'pg';
-import {
-  describeValue,
-  expectFunction,
-  expectTimerMs,
-  expectTimerMsOrZero,
-  expectObject,
-  expectString,
-  optional,
-  toError,
-} from '@patinox/errors';
+import { describeThrown, describeValue, expectFunction, expectObject, expectString, expectTimerMs, expectTimerMsOrZero, optional, toError } from '@patinox/errors';
 import type { ConnectionManager } from '../connection-manager.js';
 import { PgConfigError, PgConnectError } from './errors.js';
 import type { PgClientConstructor, PgConnectionManagerOptions } from './options.js';
@@ -54,7 +45,7 @@ export function newClient(Client: PgClientConstructor, config: string | pg.Clien
   try {
     return new Client(config);
   } catch (error) {
-    throw new PgConfigError(`pg.Client refused the connection config: ${toError(error).message}`, error);
+    throw new PgConfigError(`pg.Client refused the connection config: ${describeThrown(error)}`, error);
   }
 }
 

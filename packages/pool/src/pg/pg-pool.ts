@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
-import { expectFunction, expectNonNegativeFinite, expectNonNegativeInteger, expectObject, expectPositiveInteger, expectTimerMsOrZero, optional, toError } from '@patinox/errors';
+import { describeThrown, expectFunction, expectNonNegativeFinite, expectNonNegativeInteger, expectObject, expectPositiveInteger, expectTimerMsOrZero, optional, toError } from '@patinox/errors';
 import { createEvent, noopMonitor, safeRecord, type HealthCheck, type Monitor } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
 import { PoolLoanReleasedError } from '../errors.js';
@@ -343,7 +343,7 @@ export class PgPool extends EventEmitter implements AsyncDisposable {
     } catch (failure) {
       // Events fire from socket and timer callbacks too: a throwing listener must neither break the
       // pool's bookkeeping nor crash the process, so it is reported instead.
-      safeRecord(this.#monitor, createEvent(POOL_EVENTS.listenerError, this.#pool.name, { event, error: toError(failure).message }));
+      safeRecord(this.#monitor, createEvent(POOL_EVENTS.listenerError, this.#pool.name, { event, error: describeThrown(failure) }));
     }
   }
 }
