@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { MAX_TIMER_MS } from '@patinox/errors';
 import { watchUncaught } from '@patinox/test-servers';
 import { EVENT_NAME_PATTERN, MemoryMonitor } from '@patinox/monitor';
@@ -76,6 +78,17 @@ describe('TieredCache events', () => {
       expect(EVENT_NAME_PATTERN.test(type) ? type : `not dot-separated: ${type}`).toBe(type);
     }
     expect(monitor.events('cache.tiered.bus.publish.failed')).toHaveLength(1);
+  });
+});
+
+describe('event names in the source', () => {
+  it('every createEvent in src names its event from CACHE_EVENTS, never a string of its own', () => {
+    const src = new URL('../src/', import.meta.url).pathname;
+    const literal = /createEvent\(\s*['"`]/;
+    const offenders = (readdirSync(src, { recursive: true }) as string[])
+      .filter((file) => file.endsWith('.ts'))
+      .filter((file) => literal.test(readFileSync(join(src, file), 'utf8')));
+    expect(offenders).toEqual([]);
   });
 });
 
