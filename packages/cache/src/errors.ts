@@ -1,20 +1,63 @@
 import { PatinoxError, type RecoveryStrategy } from '@patinox/errors';
 
-/** An entry (value plus its size) is larger than `maxSizeBytes`: it was not stored. */
-export const CACHE_ENTRY_TOO_LARGE = 'CACHE_ENTRY_TOO_LARGE';
-/** A `getOrLoad` loader threw, rejected or resolved to `undefined`. */
-export const CACHE_LOADER_FAILED = 'CACHE_LOADER_FAILED';
-/** A `getOrLoad` caller's own `signal` aborted before the value arrived. */
-export const CACHE_LOAD_ABORTED = 'CACHE_LOAD_ABORTED';
-/** The cache was closed: no more writes or loads. */
-export const CACHE_CLOSED = 'CACHE_CLOSED';
-/** A `getOrLoad` waited `hardTimeoutMs` for its loader and gave up; the load may still finish and fill the cache. */
-export const CACHE_LOAD_TIMEOUT = 'CACHE_LOAD_TIMEOUT';
+/**
+ * Every code `@patinox/cache` gives its errors, in-process cache, distributed tier and Keyv adapter alike:
+ * recognise one with `isPatinoxError(err, CACHE_ERROR_CODES.CACHE_CLOSED)`. Codes are public API;
+ * messages are for people and may change.
+ */
+export const CACHE_ERROR_CODES = Object.freeze({
+  /** An entry (value plus its size) is larger than `maxSizeBytes`: it was not stored. */
+  CACHE_ENTRY_TOO_LARGE: 'CACHE_ENTRY_TOO_LARGE',
+  /** A `getOrLoad` loader threw, rejected or resolved to `undefined`. */
+  CACHE_LOADER_FAILED: 'CACHE_LOADER_FAILED',
+  /** A `getOrLoad` caller's own `signal` aborted before the value arrived. */
+  CACHE_LOAD_ABORTED: 'CACHE_LOAD_ABORTED',
+  /** The cache (in-process or tiered) was closed: no more writes or loads. */
+  CACHE_CLOSED: 'CACHE_CLOSED',
+  /** A `getOrLoad` waited `hardTimeoutMs` for its loader and gave up; the load may still finish and fill the cache. */
+  CACHE_LOAD_TIMEOUT: 'CACHE_LOAD_TIMEOUT',
+  /** `cache.load(dump)` got something that is not a dump this version can read: nothing was loaded. */
+  CACHE_DUMP_INVALID: 'CACHE_DUMP_INVALID',
+  /** A bulk call (`setMany`) named one key twice: nothing was stored. */
+  CACHE_DUPLICATE_KEY: 'CACHE_DUPLICATE_KEY',
+  /** L2 (Redis) did not answer in time, refused the connection, or the circuit breaker is open. */
+  CACHE_BACKEND_UNAVAILABLE: 'CACHE_BACKEND_UNAVAILABLE',
+  /** A value could not be encoded (a function, a symbol, a cycle, a BigInt for JSON). */
+  CACHE_SERIALIZATION_FAILED: 'CACHE_SERIALIZATION_FAILED',
+  /** Bytes under a key are not a value this serializer can read (garbage, foreign or another codec). */
+  CACHE_DECODE_FAILED: 'CACHE_DECODE_FAILED',
+  /** `getOrLoad` waited longer than `lockWaitTimeoutMs` for another instance's loader. */
+  CACHE_LOCK_TIMEOUT: 'CACHE_LOCK_TIMEOUT',
+  /** The write-through store rejected a write; the cache was left untouched. */
+  CACHE_STORE_WRITE_FAILED: 'CACHE_STORE_WRITE_FAILED',
+  /** An atomic operation spans several Redis Cluster slots; use a hash tag such as `{order:1}`. */
+  CACHE_CROSS_SLOT: 'CACHE_CROSS_SLOT',
+  /** A snapshot file is missing, truncated or not a snapshot. */
+  CACHE_SNAPSHOT_INVALID: 'CACHE_SNAPSHOT_INVALID',
+  /** A key holds a value that is not a counter (for `increment`). */
+  CACHE_NOT_A_COUNTER: 'CACHE_NOT_A_COUNTER',
+  /**
+   * Redis refused a command for this user (an ACL `NOPERM` reply): the server is up, so this never
+   * trips the circuit breaker; grant the user `~<namespace>:*` and the bus channel (see the README).
+   */
+  CACHE_PERMISSION_DENIED: 'CACHE_PERMISSION_DENIED',
+  /** A Keyv namespace the `KeyvStore` cannot use as a key prefix. */
+  CACHE_KEYV_INVALID_NAMESPACE: 'CACHE_KEYV_INVALID_NAMESPACE',
+} as const);
 
-/** `cache.load(dump)` got something that is not a dump this version can read: nothing was loaded. */
-export const CACHE_DUMP_INVALID = 'CACHE_DUMP_INVALID';
-/** A bulk call (`setMany`) named one key twice: nothing was stored. */
-export const CACHE_DUPLICATE_KEY = 'CACHE_DUPLICATE_KEY';
+/** One of {@link CACHE_ERROR_CODES}. */
+export type CacheErrorCode = (typeof CACHE_ERROR_CODES)[keyof typeof CACHE_ERROR_CODES];
+
+export const {
+  CACHE_ENTRY_TOO_LARGE,
+  CACHE_LOADER_FAILED,
+  CACHE_LOAD_ABORTED,
+  CACHE_CLOSED,
+  CACHE_LOAD_TIMEOUT,
+  CACHE_DUMP_INVALID,
+  CACHE_DUPLICATE_KEY,
+  CACHE_KEYV_INVALID_NAMESPACE,
+} = CACHE_ERROR_CODES;
 
 /** Options shared by the cache error constructors. */
 export interface CacheErrorOptions {
@@ -23,9 +66,11 @@ export interface CacheErrorOptions {
   recovery?: RecoveryStrategy;
 }
 
-/** Base of every error `@patinox/cache` creates; recognise with `isPatinoxError(err, code)`. */
+/** Base of every error `@patinox/cache` creates (the tier's too); recognise with `isPatinoxError(err, code)`. */
 export class CacheError extends PatinoxError {
-  constructor(message: string, code: string, options: CacheErrorOptions = {}) {
+  declare readonly code: CacheErrorCode;
+
+  constructor(message: string, code: CacheErrorCode, options: CacheErrorOptions = {}) {
     super(message, { code, recovery: options.recovery ?? 'fail', context: options.context, cause: options.cause });
   }
 }
@@ -99,35 +144,18 @@ export class CacheClosedError extends CacheError {
 
 // ---------------------------------------------------------------- distributed tier
 
-/** Error codes of the distributed tier. Codes are public API; messages may change. */
-export const TIERED_CACHE_ERROR_CODES = Object.freeze({
-  /** L2 (Redis) did not answer in time, refused the connection, or the circuit breaker is open. */
-  BACKEND_UNAVAILABLE: 'CACHE_BACKEND_UNAVAILABLE',
-  /** A value could not be encoded (a function, a symbol, a cycle, a BigInt for JSON). */
-  SERIALIZATION_FAILED: 'CACHE_SERIALIZATION_FAILED',
-  /** Bytes under a key are not a value this serializer can read (garbage, foreign or another codec). */
-  DECODE_FAILED: 'CACHE_DECODE_FAILED',
-  /** `getOrLoad` waited longer than `lockWaitTimeoutMs` for another instance's loader. */
-  LOCK_TIMEOUT: 'CACHE_LOCK_TIMEOUT',
-  /** The write-through store rejected a write; the cache was left untouched. */
-  STORE_WRITE_FAILED: 'CACHE_STORE_WRITE_FAILED',
-  /** An atomic operation spans several Redis Cluster slots; use a hash tag such as `{order:1}`. */
-  CROSS_SLOT: 'CACHE_CROSS_SLOT',
-  /** The cache was closed. */
-  CLOSED: 'CACHE_CLOSED',
-  /** A snapshot file is missing, truncated or not a snapshot. */
-  SNAPSHOT_INVALID: 'CACHE_SNAPSHOT_INVALID',
-  /** A key holds a value that is not a counter (for `increment`). */
-  NOT_A_COUNTER: 'CACHE_NOT_A_COUNTER',
-  /**
-   * Redis refused a command for this user (an ACL `NOPERM` reply): the server is up, so this never
-   * trips the circuit breaker; grant the user `~<namespace>:*` and the bus channel (see the README).
-   */
-  PERMISSION_DENIED: 'CACHE_PERMISSION_DENIED',
-} as const);
-
-/** One of {@link TIERED_CACHE_ERROR_CODES}. */
-export type TieredCacheErrorCode = (typeof TIERED_CACHE_ERROR_CODES)[keyof typeof TIERED_CACHE_ERROR_CODES];
+/** The codes a {@link TieredCacheError} carries (a subset of {@link CACHE_ERROR_CODES}). */
+export type TieredCacheErrorCode =
+  | typeof CACHE_ERROR_CODES.CACHE_BACKEND_UNAVAILABLE
+  | typeof CACHE_ERROR_CODES.CACHE_SERIALIZATION_FAILED
+  | typeof CACHE_ERROR_CODES.CACHE_DECODE_FAILED
+  | typeof CACHE_ERROR_CODES.CACHE_LOCK_TIMEOUT
+  | typeof CACHE_ERROR_CODES.CACHE_STORE_WRITE_FAILED
+  | typeof CACHE_ERROR_CODES.CACHE_CROSS_SLOT
+  | typeof CACHE_ERROR_CODES.CACHE_CLOSED
+  | typeof CACHE_ERROR_CODES.CACHE_SNAPSHOT_INVALID
+  | typeof CACHE_ERROR_CODES.CACHE_NOT_A_COUNTER
+  | typeof CACHE_ERROR_CODES.CACHE_PERMISSION_DENIED;
 
 const RECOVERY: Record<TieredCacheErrorCode, RecoveryStrategy> = {
   CACHE_BACKEND_UNAVAILABLE: 'retry',
@@ -150,9 +178,11 @@ const RECOVERY: Record<TieredCacheErrorCode, RecoveryStrategy> = {
  * if (isPatinoxError(err, 'CACHE_DECODE_FAILED')) await cache.delete(key);
  * ```
  */
-export class TieredCacheError extends PatinoxError {
+export class TieredCacheError extends CacheError {
+  declare readonly code: TieredCacheErrorCode;
+
   constructor(message: string, code: TieredCacheErrorCode, context: Record<string, unknown> = {}, cause?: unknown) {
-    super(message, { code, recovery: RECOVERY[code], context, cause });
+    super(message, code, { recovery: RECOVERY[code], context, cause });
   }
 }
 

@@ -5,6 +5,7 @@ export type { CacheDump, CacheDumpEntry } from './dump.js';
 export type { BulkLoader, BulkResult, Loader } from './loading/loads.js';
 export {
   CACHE_CLOSED,
+  CACHE_ERROR_CODES,
   CACHE_DUMP_INVALID,
   CACHE_DUPLICATE_KEY,
   CACHE_ENTRY_TOO_LARGE,
@@ -20,7 +21,7 @@ export {
   CacheLoaderError,
   CacheLoadTimeoutError,
 } from './errors.js';
-export type { CacheErrorOptions } from './errors.js';
+export type { CacheErrorCode, CacheErrorOptions } from './errors.js';
 export { CACHE_EVENTS } from './events.js';
 export type { CacheEventName } from './events.js';
 export { CACHE_DEFAULTS } from './options.js';

@@ -1,17 +1,9 @@
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
-import { disposeRedis, redisCommand, redisUrl, sharedRedisCluster, startRedis, type RedisServerHandle } from '@patinox/test-servers';
+import { eventually, disposeRedis, redisCommand, redisUrl, sharedRedisCluster, startRedis, type RedisServerHandle } from '@patinox/test-servers';
 import { RedisBackend, RedisBus } from '../src/backends/redis.js';
 import type { BusState, InvalidationMessage } from '../src/tiered/index.js';
-
-async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 function listen(bus: RedisBus): { messages: InvalidationMessage[]; states: BusState[] } {
   const seen = { messages: [] as InvalidationMessage[], states: [] as BusState[] };
@@ -157,7 +149,7 @@ describe('RedisBus', () => {
       await eventually(async () => {
         await publisher.publish(message([`m${(i += 1)}`]));
         return seen.messages.length > 0 && (await subscribers(to, 'SHARDNUMSUB', channel)) === 2;
-      }, 10_000);
+      }, { timeoutMs: 10_000 });
       expect(seen.states).toContain('disconnected');
       expect(listener.state).toBe('connected');
       expect(await subscribers(from, 'SHARDNUMSUB', channel)).toBe(0);

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { redisUrl } from '@patinox/test-servers';
+import { eventually, redisUrl } from '@patinox/test-servers';
 import { RedisBackend, RedisBus } from '../src/backends/redis.js';
 import { TieredCache } from '../src/tiered/index.js';
 
@@ -77,8 +77,7 @@ describe('TieredCache under a Redis ACL user limited to its namespace', () => {
     expect(await a.delete('b2')).toBe(true);
     // Invalidations crossed the bus: b drops what a changed.
     await a.set('k', { v: 2 });
-    const deadline = Date.now() + 2000;
-    while (JSON.stringify(await b.get('k')) !== JSON.stringify({ v: 2 }) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await eventually(async () => JSON.stringify(await b.get('k')) === JSON.stringify({ v: 2 }), { timeoutMs: 2000 });
     expect(await b.get('k')).toEqual({ v: 2 });
     // Every key the tier wrote is under <ns>:, including tags, locks and the region.
     const all = await keysInRedis(`${ns}*`);
@@ -90,8 +89,7 @@ describe('TieredCache under a Redis ACL user limited to its namespace', () => {
     expect(await keysInRedis(`${ns}*`)).toEqual([]);
     expect(await region.get('s1')).toBeUndefined();
     // The other instance's region drops its L1 copy when the parent's clear arrives.
-    const until = Date.now() + 2000;
-    while ((await b.region('sessions').get('s1')) !== undefined && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    await eventually(async () => (await b.region('sessions').get('s1')) === undefined, { timeoutMs: 2000 });
     expect(await b.region('sessions').get('s1')).toBeUndefined();
     expect(a.stats().l2.errors + b.stats().l2.errors).toBe(0);
   });

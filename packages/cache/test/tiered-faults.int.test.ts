@@ -1,16 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { MemoryMonitor } from '@patinox/monitor';
-import { disposeRedis, startRedis, type RedisServerHandle } from '@patinox/test-servers';
+import { eventually, disposeRedis, startRedis, type RedisServerHandle } from '@patinox/test-servers';
 import { RedisBackend, RedisBus } from '../src/backends/redis.js';
 import { TieredCache, type TieredCacheOptions } from '../src/tiered/index.js';
-
-async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Settles every promise, failing if any is still pending after `ms` (a hung caller). */
 async function settleWithin<T>(promises: Promise<T>[], ms: number): Promise<PromiseSettledResult<T>[]> {
@@ -71,9 +63,10 @@ describe('TieredCache against a redis-server that dies and comes back', () => {
 
     // Load from both instances while the server is killed underneath.
     let stop = false;
+    let issued = 0;
     const load = (async () => {
       const inflight: Promise<unknown>[] = [];
-      for (let i = 0; !stop; i += 1) {
+      for (let i = 0; !stop; i += 1, issued = i) {
         const cache = i % 2 === 0 ? a : b;
         inflight.push(cache.set(`load:${i % 50}`, i), cache.get(`load:${(i * 7) % 50}`));
         if (inflight.length >= 64) await Promise.allSettled(inflight.splice(0));
@@ -81,9 +74,11 @@ describe('TieredCache against a redis-server that dies and comes back', () => {
       }
       return Promise.allSettled(inflight);
     })();
-    await new Promise((r) => setTimeout(r, 50));
+    // The kill lands mid-load: after some operations went through, and the load runs on until both
+    // instances have seen the outage (a's circuit left closed, its bus went down).
+    await eventually(() => issued >= 200);
     await server.kill();
-    await new Promise((r) => setTimeout(r, 100));
+    await eventually(() => a.stats().circuit.state !== 'closed' && a.stats().bus.state === 'disconnected');
     stop = true;
     await settleWithin([load], 2000);
 

@@ -52,14 +52,14 @@ describe('TieredCache', () => {
     expect(() => new TieredCache({ namespace: 'a' } as never)).toThrow('Expected `l2` to be a CacheBackend, got undefined');
     expect(() => new TieredCache({ l2: new MemoryBackend(), namespace: 'a:b' })).toThrow('Expected `namespace` to be 1-128 letters, digits, _, - or ., got "a:b" (string)');
     expect(() => make({ defaultTtlMs: -1 })).toThrow('Expected `defaultTtlMs` to be a non-negative finite number, got -1 (number)');
-    expect(() => make({ operationTimeoutMs: 0 })).toThrow('Expected `operationTimeoutMs` to be a positive finite number, got 0 (number)');
+    expect(() => make({ operationTimeoutMs: 0 })).toThrow('Expected `operationTimeoutMs` to be a positive number of ms at most 2147483647, got 0 (number)');
     expect(() => make({ bus: {} as never })).toThrow('Expected `bus` to be an InvalidationBus or false, got an object');
     expect(() => make({ store: 1 as never })).toThrow('Expected `store` to be a Store ({ set, delete }), got 1 (number)');
     expect(() => make({ l1: 3 as never })).toThrow('Expected `l1` to be Cache options or false, got 3 (number)');
     expect(() => make({ serializer: 3 as never })).toThrow('Expected `serializer` to be a Serializer or serializer options, got 3 (number)');
     expect(() => make({ compression: 'zip' as never })).toThrow("Expected `compression` to be 'lz4', a Compressor or false, got \"zip\" (string)");
     expect(() => make({ circuitBreaker: { failureThreshold: 0 } })).toThrow('Expected `circuitBreaker.failureThreshold` to be a positive integer, got 0 (number)');
-    expect(() => make({ monitor: {} as never })).toThrow('Expected `monitor` to be a Monitor, got an object');
+    expect(() => make({ monitor: {} as never })).toThrow('Expected `monitor` to be a Monitor (an object with a record method), got an object');
   });
 
   it('round-trips values through L2 with the default MessagePack codec', async () => {
@@ -323,7 +323,7 @@ describe('TieredCache', () => {
     expect(names).toEqual(expect.arrayContaining(['patinox_cache_l1_hits_total', 'patinox_cache_l2_get_ms', 'patinox_cache_bus_lag_ms']));
     const report = await checkHealth([cache.healthCheck()]);
     expect(report.status).toBe('up');
-    expect(() => cache.healthCheck(0)).toThrow('Expected `timeoutMs` to be a positive finite number, got 0 (number)');
+    expect(() => cache.healthCheck(0)).toThrow('Expected `timeoutMs` to be a positive number of ms at most 2147483647, got 0 (number)');
   });
 });
 

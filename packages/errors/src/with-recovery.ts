@@ -1,5 +1,5 @@
 import { isPatinoxError, toError, type RecoveryStrategy } from './patinox-error.js';
-import { expectNonNegativeFinite, expectPositiveInteger, expectFunction, optional } from './validate.js';
+import { expectFunction, expectPositiveInteger, expectSignal, expectTimerMsOrZero, optional, readOptions } from './validate.js';
 
 /** Sleeps `ms`, rejecting with the signal's reason if it aborts first. */
 export type SleepFn = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -76,13 +76,18 @@ export function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: n
  */
 export async function withRecovery<T>(fn: (context: AttemptContext) => Promise<T> | T, options: WithRecoveryOptions<T> = {}): Promise<T> {
   expectFunction('fn', fn);
-  const maxAttempts = optional('maxAttempts', options.maxAttempts, expectPositiveInteger, 3);
-  const baseDelayMs = optional('baseDelayMs', options.baseDelayMs, expectNonNegativeFinite, 100);
-  const maxDelayMs = optional('maxDelayMs', options.maxDelayMs, expectNonNegativeFinite, 10_000);
-  const random = options.random ?? Math.random;
-  const sleep = options.sleep ?? defaultSleep;
-  const classify = options.classify ?? ((): RecoveryStrategy => 'fail');
-  const signal = options.signal ?? new AbortController().signal;
+  // Read once: a bag whose getters throw is a TypeError here, not a failure in the middle of a retry.
+  const o = readOptions('options', options, ['maxAttempts', 'baseDelayMs', 'maxDelayMs', 'signal', 'fallback', 'classify', 'onRetry', 'random', 'sleep']);
+  const maxAttempts = optional('maxAttempts', o.maxAttempts, expectPositiveInteger, 3);
+  // Delays feed a timer: above 2^31-1 ms Node would fire after 1 ms.
+  const baseDelayMs = optional('baseDelayMs', o.baseDelayMs, expectTimerMsOrZero, 100);
+  const maxDelayMs = optional('maxDelayMs', o.maxDelayMs, expectTimerMsOrZero, 10_000);
+  const random = optional<() => number>('random', o.random, expectFunction, Math.random);
+  const sleep = optional<SleepFn>('sleep', o.sleep, expectFunction, defaultSleep);
+  const classify = optional<(error: Error) => RecoveryStrategy>('classify', o.classify, expectFunction, (): RecoveryStrategy => 'fail');
+  const fallback = o.fallback === undefined ? undefined : expectFunction<(error: Error) => T | Promise<T>>('fallback', o.fallback);
+  const onRetry = o.onRetry === undefined ? undefined : expectFunction<(error: Error, attempt: number, delayMs: number) => void>('onRetry', o.onRetry);
+  const signal = o.signal === undefined ? new AbortController().signal : expectSignal('signal', o.signal);
 
   for (let attempt = 1; ; attempt += 1) {
     if (signal.aborted) throw toError(signal.reason);
@@ -92,10 +97,10 @@ export async function withRecovery<T>(fn: (context: AttemptContext) => Promise<T
       const error = toError(thrown);
       if (signal.aborted) throw toError(signal.reason);
       const strategy = isPatinoxError(error) ? error.recovery : classify(error);
-      if (strategy === 'fallback' && options.fallback !== undefined) return options.fallback(error);
+      if (strategy === 'fallback' && fallback !== undefined) return fallback(error);
       if (strategy !== 'retry' || attempt >= maxAttempts) throw error;
       const delayMs = backoffDelay(attempt, baseDelayMs, maxDelayMs, random);
-      options.onRetry?.(error, attempt, delayMs);
+      onRetry?.(error, attempt, delayMs);
       await sleep(delayMs, signal);
     }
   }

@@ -1,3 +1,5 @@
+import { describeValue } from '@patinox/errors';
+
 /**
  * The one shape of an event name: lowercase words of letters and digits separated by dots, the first
  * naming the package (`pool.connection.created`, `cache.tiered.bus.publish.failed`). No dashes, no
@@ -24,12 +26,12 @@ export type EventName<T extends Readonly<Record<string, string>>> = T[keyof T];
  */
 export function defineEvents<const T extends Readonly<Record<string, string>>>(prefix: string, events: T): Readonly<T> {
   if (typeof prefix !== 'string' || !/^[a-z][a-z0-9]*$/.test(prefix)) {
-    throw new TypeError(`Expected \`prefix\` to be one lowercase word, got ${JSON.stringify(String(prefix))}`);
+    throw new TypeError(`Expected \`prefix\` to be one lowercase word, got ${describeValue(prefix)}`);
   }
   const seen = new Set<string>();
   for (const [key, name] of Object.entries(events)) {
     if (typeof name !== 'string' || !EVENT_NAME_PATTERN.test(name) || !name.startsWith(`${prefix}.`)) {
-      throw new TypeError(`Expected event \`${key}\` to be a dot.separated lowercase name starting with "${prefix}.", got ${JSON.stringify(name)}`);
+      throw new TypeError(`Expected event \`${key}\` to be a dot.separated lowercase name starting with "${prefix}.", got ${describeValue(name)}`);
     }
     if (seen.has(name)) throw new TypeError(`Event name ${JSON.stringify(name)} is declared twice (at \`${key}\`)`);
     seen.add(name);

@@ -1,4 +1,4 @@
-import { describeThrown, expectTimerMs, optional } from '@patinox/errors';
+import { describeThrown, describeValue, expectTimerMs, optional } from '@patinox/errors';
 
 /** Health of one component. */
 export type HealthStatus = 'up' | 'degraded' | 'down';
@@ -37,6 +37,19 @@ export interface CheckHealthOptions {
 
 const RANK: Record<HealthStatus, number> = { up: 0, degraded: 1, down: 2 };
 
+/** The check's name and function, read once; a string saying why when `value` is not a readable HealthCheck. */
+function readCheck(value: unknown): { name: string; check: HealthCheck['check'] } | string {
+  try {
+    if (typeof value !== 'object' || value === null) return `not a HealthCheck: ${describeValue(value)}`;
+    const name = (value as { name?: unknown }).name;
+    const check = (value as { check?: unknown }).check;
+    if (typeof name !== 'string' || typeof check !== 'function') return `not a HealthCheck (needs a string name and a check function): ${describeValue(value)}`;
+    return { name, check: (signal) => (check as HealthCheck['check']).call(value, signal) };
+  } catch (err) {
+    return `unreadable HealthCheck: ${describeThrown(err)}`;
+  }
+}
+
 /**
  * Runs checks in parallel and never waits past `timeoutMs`: a check that overruns, throws or returns
  * garbage is reported `down` with the reason.
@@ -49,9 +62,13 @@ const RANK: Record<HealthStatus, number> = { up: 0, degraded: 1, down: 2 };
 export async function checkHealth(checks: readonly HealthCheck[], options: CheckHealthOptions = {}): Promise<HealthReport> {
   const timeoutMs = optional('timeoutMs', options.timeoutMs, (name, value) => expectTimerMs(name, value, { allowZero: true }), 100);
   const now = options.now ?? (() => performance.now());
+  if (!Array.isArray(checks)) throw new TypeError(`Expected \`checks\` to be an array of HealthCheck, got ${describeValue(checks)}`);
   const reports = await Promise.all(
-    checks.map(async (check): Promise<CheckReport> => {
+    checks.map(async (given: unknown, index): Promise<CheckReport> => {
       const started = now();
+      // Read once, and safely: an entry that is not a readable HealthCheck is reported down, not thrown.
+      const check = readCheck(given);
+      if (typeof check === 'string') return { name: `checks[${index}]`, status: 'down', details: { reason: check }, durationMs: now() - started };
       const controller = new AbortController();
       let timer: ReturnType<typeof setTimeout> | undefined;
       const overrun = new Promise<HealthResult>((resolve) => {
@@ -62,11 +79,13 @@ export async function checkHealth(checks: readonly HealthCheck[], options: Check
       });
       try {
         const run = Promise.resolve().then(() => check.check(controller.signal));
-        const result = await Promise.race([run, overrun]);
-        if (result === null || typeof result !== 'object' || !(result.status in RANK)) {
+        const result: unknown = await Promise.race([run, overrun]);
+        const status = result === null || typeof result !== 'object' ? undefined : (result as HealthResult).status;
+        if (typeof status !== 'string' || !Object.hasOwn(RANK, status)) {
           return { name: check.name, status: 'down', details: { reason: 'check returned no valid status' }, durationMs: now() - started };
         }
-        return { name: check.name, ...result, durationMs: now() - started };
+        const details = (result as HealthResult).details;
+        return { name: check.name, status, ...(details === undefined ? {} : { details }), durationMs: now() - started };
       } catch (err) {
         return { name: check.name, status: 'down', details: { reason: describeThrown(err) }, durationMs: now() - started };
       } finally {

@@ -1,3 +1,4 @@
+import { describeValue } from '@patinox/errors';
 // Log-linear histogram: 64 linear sub-buckets per power of two, read straight from the IEEE-754
 // bits of the value (no Math.log on the hot path). The midpoint of a bucket is within 1/128 (0.78 %)
 // of any value in it, which bounds the relative error of every percentile below 1 %.
@@ -55,9 +56,16 @@ export class Histogram {
   #max = -Infinity;
   #invalid = 0;
 
-  /** Records one value; negative or NaN values are counted in `invalid` and otherwise ignored. */
+  /**
+   * Records one value; anything but a finite number ≥ 0 (negative, NaN, `Infinity`, not a number) is
+   * counted in `invalid` and otherwise ignored, so one bad value cannot poison `sum` and `mean`.
+   */
   record(value: number): void {
-    if (value > 0) {
+    if (typeof value !== 'number') {
+      this.#invalid += 1;
+      return;
+    }
+    if (value > 0 && value !== Infinity) {
       scratch[0] = value;
       let index = (scratchWords[HIGH]! >>> SHIFT) - KEY_OFFSET;
       if (index < 0) index = 0;
@@ -91,7 +99,7 @@ export class Histogram {
     return this.#count === 0 ? 0 : this.#max;
   }
 
-  /** Values rejected by `record` (negative or NaN). */
+  /** Values rejected by `record` (negative, NaN, infinite or not a number). */
   get invalid(): number {
     return this.#invalid;
   }
@@ -99,7 +107,8 @@ export class Histogram {
   /** The value at quantile `q` (0..1), within 1 % relative error; 0 when empty. */
   percentile(q: number): number {
     if (this.#count === 0) return 0;
-    if (!(q >= 0 && q <= 1)) throw new RangeError(`Expected \`q\` to be a number between 0 and 1, got ${String(q)} (${typeof q})`);
+    if (typeof q !== 'number') throw new TypeError(`Expected \`q\` to be a number between 0 and 1, got ${describeValue(q)}`);
+    if (!(q >= 0 && q <= 1)) throw new RangeError(`Expected \`q\` to be a number between 0 and 1, got ${describeValue(q)}`);
     const rank = Math.max(1, Math.ceil(q * this.#count));
     let seen = this.#zeros;
     if (seen >= rank) return 0;

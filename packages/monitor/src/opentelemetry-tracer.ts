@@ -1,5 +1,5 @@
 import type { Span, SpanStatusCode, Tracer } from '@opentelemetry/api';
-import { describeValue, toError } from '@patinox/errors';
+import { describeThrown, describeValue, toError } from '@patinox/errors';
 import type { TraceAttributes, TraceHook, TraceSpan } from './tracing.js';
 
 // The value of `SpanStatusCode.ERROR` (part of the stable OpenTelemetry API), written out so that this
@@ -7,12 +7,25 @@ import type { TraceAttributes, TraceHook, TraceSpan } from './tracing.js';
 // `import '@patinox/monitor/opentelemetry'` works whether or not the API package is installed.
 const SPAN_STATUS_ERROR = 2 as SpanStatusCode.ERROR;
 
+// Runs on whatever the traced work threw, hostile values included (a getter that throws, a Proxy):
+// marking the span must never replace the work's own error with one of its own.
 function fail(span: Span, error: unknown): void {
   const err = toError(error);
-  span.recordException(err);
-  const code = (error as { code?: unknown } | null)?.code;
-  span.setAttribute('error.type', typeof code === 'string' ? code : err.name);
-  span.setStatus({ code: SPAN_STATUS_ERROR, message: err.message });
+  try {
+    span.recordException(err);
+  } catch {
+    // an exception the SDK cannot read: the status below still says the span failed
+  }
+  let type = 'Error';
+  try {
+    const code = (error as { code?: unknown } | null)?.code;
+    const name = err.name as unknown;
+    type = typeof code === 'string' ? code : typeof name === 'string' ? name : type;
+  } catch {
+    // keep 'Error'
+  }
+  span.setAttribute('error.type', type);
+  span.setStatus({ code: SPAN_STATUS_ERROR, message: describeThrown(error) });
 }
 
 /**

@@ -7,10 +7,14 @@ export interface OpenTelemetryBridgeOptions {
   prefix?: string;
 }
 
-/** A live bridge; `sync()` picks up metrics added later, `close()` detaches it from the meter. */
-export interface OpenTelemetryBridge {
+/**
+ * A live bridge; `sync()` picks up metrics added later, `close()` detaches it from the meter (also
+ * through `using` / `await using`); `closed` says whether it did.
+ */
+export interface OpenTelemetryBridge extends Disposable, AsyncDisposable {
   sync(): void;
   close(): void;
+  readonly closed: boolean;
 }
 
 const QUANTILES = [
@@ -55,7 +59,9 @@ export function bridgeToOpenTelemetry(source: MetricsRegistry, meter: Meter, opt
     }
   };
 
+  let closed = false;
   const sync = (): void => {
+    if (closed) return; // a closed bridge stays detached
     const added: Observable[] = [];
     const names = new Set<string>();
     for (const snapshot of source.collect()) {
@@ -85,11 +91,21 @@ export function bridgeToOpenTelemetry(source: MetricsRegistry, meter: Meter, opt
   };
 
   sync();
+  const close = (): void => {
+    closed = true;
+    for (const { callback, observables } of callbacks) meter.removeBatchObservableCallback(callback, observables);
+    callbacks.length = 0;
+  };
   return {
     sync,
-    close() {
-      for (const { callback, observables } of callbacks) meter.removeBatchObservableCallback(callback, observables);
-      callbacks.length = 0;
+    close,
+    get closed() {
+      return closed;
+    },
+    [Symbol.dispose]: close,
+    [Symbol.asyncDispose]: () => {
+      close();
+      return Promise.resolve();
     },
   };
 }

@@ -52,10 +52,19 @@ describe('Histogram', () => {
     const h = new Histogram();
     h.record(1e-12);
     h.record(1e20);
-    h.record(Infinity);
-    expect(h.count).toBe(3);
+    expect(h.count).toBe(2);
     expect(h.percentile(0.01)).toBe(1e-12);
-    expect(h.percentile(1)).toBe(Infinity);
+    expect(h.percentile(1)).toBe(1e20);
+  });
+
+  it('counts Infinity and non-numbers as invalid, so sum and mean stay finite', () => {
+    const h = new Histogram();
+    h.record(4);
+    h.record(Infinity);
+    h.record('5' as unknown as number);
+    h.record(new Proxy({}, { get: () => { throw new Error('trap'); } }) as unknown as number);
+    expect({ count: h.count, invalid: h.invalid, sum: h.sum, max: h.max, mean: h.summary().mean }).toEqual({ count: 1, invalid: 3, sum: 4, max: 4, mean: 4 });
+    expect(() => h.percentile('0.5' as unknown as number)).toThrow(TypeError);
   });
 
   it('merges two histograms as if all values were recorded in one', () => {

@@ -46,11 +46,26 @@ describe('bridgeToOpenTelemetry', () => {
     points = await read(reader);
     expect(points.get('patinox.late_total')?.[0]?.value).toBe(2);
 
+    expect(bridge.closed).toBe(false);
     bridge.close();
+    expect(bridge.closed).toBe(true);
+    bridge.sync(); // a closed bridge stays detached
     metrics.counter('cache_hits', { labels: { region: 'a' } }).inc();
     points = await read(reader);
     // Detached: the SDK keeps the last cumulative point, but no longer reads the source (6 would mean it did).
     expect(points.get('patinox.cache_hits')?.[0]?.value ?? 5).toBe(5);
+    await provider.shutdown();
+  });
+
+  it('closes at the end of an await using block', async () => {
+    const provider = new MeterProvider();
+    let seen: { closed: boolean } | undefined;
+    {
+      await using bridge = bridgeToOpenTelemetry(new MetricsRegistry(), provider.getMeter('t'));
+      seen = bridge;
+      expect(bridge.closed).toBe(false);
+    }
+    expect(seen.closed).toBe(true);
     await provider.shutdown();
   });
 });

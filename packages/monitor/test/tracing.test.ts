@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { inMemoryTracing } from '@patinox/test-servers/tracing';
 import { PatinoxError } from '@patinox/errors';
 import { expectTraceHook } from '../src/index.js';
@@ -34,6 +35,21 @@ describe('createOpenTelemetryTracer', () => {
     expect(span!.status).toEqual({ code: 2, message: 'no connection' });
     expect(span!.attributes['error.type']).toBe('POOL_TIMEOUT');
     expect(span!.events.map((e) => e.name)).toEqual(['exception']);
+  });
+
+  it('rethrows a hostile value the work threw (getters that throw, a Proxy) as it is, and still ends the span failed', async () => {
+    const hostile = Object.create(Error.prototype, {
+      message: { get: () => { throw new Error('message getter'); } },
+      name: { get: () => { throw new Error('name getter'); } },
+      code: { get: () => { throw new Error('code getter'); } },
+    }) as Error;
+    await expect(hook.span('async', {}, () => Promise.reject(hostile))).rejects.toBe(hostile);
+    const proxy = new Proxy({}, { get: () => { throw new Error('trap'); }, getPrototypeOf: () => { throw new Error('proto'); } });
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- a hostile value is the point
+    const thrown = await hook.span('sync', {}, () => { throw proxy; }).then(() => undefined, (e: unknown) => e);
+    expect(thrown).toBeInstanceOf(Error);
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((s) => [s.name, s.status.code])).toEqual([['async', SpanStatusCode.ERROR], ['sync', SpanStatusCode.ERROR]]);
   });
 
   it('ends a span whose work throws synchronously, and accepts plain values', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { isPatinoxError } from '@patinox/errors';
-import { redisUrl, startSilentServer } from '@patinox/test-servers';
+import { eventually, redisUrl, startSilentServer } from '@patinox/test-servers';
 import { POOL_MANAGER_ERROR, POOL_TIMEOUT, Pool } from '../src/index.js';
 import { POOL_REDIS_CONNECTION_LOST, POOL_REDIS_CONNECT_FAILED, createIoredisConnectionManager, useRedis } from '../src/ioredis/index.js';
 
@@ -10,13 +10,8 @@ import { POOL_REDIS_CONNECTION_LOST, POOL_REDIS_CONNECT_FAILED, createIoredisCon
 const url = redisUrl();
 const prefix = `patinox:pool:ioredis:${process.pid}`;
 
-async function poll(condition: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** The shared helper with this file's longer default (a server restart can take seconds). */
+const poll = (condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> => eventually(condition, { timeoutMs });
 
 const admin = new Redis(url, { lazyConnect: true });
 const clientIds = async (name: string): Promise<string[]> =>

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { postgresUrl } from '@patinox/test-servers';
+import { eventually, postgresUrl } from '@patinox/test-servers';
 import { POOL_STARTUP_FAILED, POOL_TIMEOUT, Pool } from '../src/index.js';
 import { createPgConnectionManager } from '../src/pg/index.js';
 
@@ -23,13 +23,8 @@ function manager(applicationName: string) {
 const backends = async (name: string): Promise<number[]> =>
   (await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1 ORDER BY pid', [name])).rows.map((r) => r.pid);
 
-async function poll(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** The shared helper with this file's longer default (a server restart can take seconds). */
+const poll = (condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> => eventually(condition, { timeoutMs });
 
 /** A loopback port with nothing listening: connects fail with ECONNREFUSED. */
 async function closedPort(): Promise<number> {

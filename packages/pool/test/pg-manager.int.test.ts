@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { isPatinoxError } from '@patinox/errors';
-import { postgresUrl, startSilentServer } from '@patinox/test-servers';
+import { eventually, postgresUrl, startSilentServer } from '@patinox/test-servers';
 import { POOL_MANAGER_ERROR, POOL_TIMEOUT, Pool } from '../src/index.js';
 import {
   POOL_PG_CONFIG_INVALID,
@@ -16,13 +16,8 @@ import {
 const url = postgresUrl();
 const appName = `patinox-pg-manager-${process.pid}`;
 
-async function poll(condition: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** The shared helper with this file's longer default (a server restart can take seconds). */
+const poll = (condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> => eventually(condition, { timeoutMs });
 
 const admin = new pg.Client({ connectionString: url });
 const backends = async (name: string): Promise<number[]> =>

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { isPatinoxError } from '@patinox/errors';
-import { postgresUrl, startSilentServer, type SilentServer } from '@patinox/test-servers';
+import { eventually, postgresUrl, startSilentServer, type SilentServer } from '@patinox/test-servers';
 import { POOL_CLOSED, POOL_LOAN_RELEASED, POOL_TIMEOUT } from '../src/index.js';
 import { createPgPool, type PgPool, type PgPoolClient, type PgPoolConfig } from '../src/pg/index.js';
 
@@ -17,13 +17,8 @@ function makePool(config: PgPoolConfig = {}): PgPool {
   return pool;
 }
 
-async function poll(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** The shared helper under this file's old name (default 5 s). */
+const poll = (condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> => eventually(condition, { timeoutMs });
 
 afterAll(async () => {
   await Promise.all(pools.filter((p) => !p.ending).map((p) => p.end()));

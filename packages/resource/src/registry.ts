@@ -1,6 +1,7 @@
 import {
   describeValue,
   expectBoolean,
+  expectFunction,
   expectNonNegativeInteger,
   expectObject,
   expectPositiveInteger,
@@ -374,7 +375,7 @@ export class ResourceRegistry implements AsyncDisposable {
 
   /** @internal Registers a resource for `guard` and returns its page, with the slot's index in `page.tracked`. */
   [TRACK](guard: object, resource: unknown, cleanup: unknown, options: GuardOptions | undefined): Page {
-    if (typeof cleanup !== 'function') throw new TypeError(`Expected \`cleanup\` to be a function, got ${describeValue(cleanup)}`);
+    expectFunction('cleanup', cleanup);
     let stack: { stack?: string } | undefined;
     if (this.#trackStacks) {
       stack = {};

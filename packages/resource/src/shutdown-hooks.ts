@@ -1,4 +1,4 @@
-import { describeValue, expectBoolean, expectObject, expectTimerMs, optional } from '@patinox/errors';
+import { describeThrown, describeValue, expectBoolean, expectFunction, expectObject, expectTimerMs, optional } from '@patinox/errors';
 import type { ShutdownHookOptions } from './options.js';
 import { defaultRegistry, type CleanupReport, type ResourceRegistry } from './registry.js';
 import { TRACK } from './internal/protocol.js';
@@ -45,8 +45,7 @@ export function installShutdownHooks(options: ShutdownHookOptions = {}): Shutdow
   const onBeforeExit = optional('beforeExit', options.beforeExit, expectBoolean, true);
   const deadlineMs = optional('deadlineMs', options.deadlineMs, expectTimerMs, 10_000);
   const exitAfterSignal = optional('exitAfterSignal', options.exitAfterSignal, expectBoolean, true);
-  const onReport = options.onReport ?? defaultOnReport;
-  if (typeof onReport !== 'function') throw new TypeError(`Expected \`onReport\` to be a function, got ${describeValue(onReport)}`);
+  const onReport = optional<(report: CleanupReport, trigger: string) => void>('onReport', options.onReport, expectFunction, defaultOnReport);
 
   let installed = true;
   let done: Promise<CleanupReport> | undefined;
@@ -71,7 +70,7 @@ export function installShutdownHooks(options: ShutdownHookOptions = {}): Shutdow
         onReport(report, trigger);
       } catch (error) {
         // The report callback is the caller's; its failure must not turn into an unhandled rejection.
-        process.stderr.write(`@patinox/resource: onReport threw: ${String(error)}\n`);
+        process.stderr.write(`@patinox/resource: onReport threw: ${describeThrown(error)}\n`);
       }
       return report;
     });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { inMemoryTracing } from '@patinox/test-servers/tracing';
+import { eventually } from '@patinox/test-servers';
 import { createOpenTelemetryTracer } from '@patinox/monitor/opentelemetry';
 import { CleanupPriority, RESOURCE_CLEANUP_FAILED, ResourceRegistry, guard } from '../src/index.js';
 
@@ -73,7 +74,7 @@ describe('shutdown tracing', () => {
     expect(report.complete).toBe(false);
     expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['resource.shutdown']);
     finish();
-    await new Promise((r) => setTimeout(r, 5));
+    await eventually(() => exporter.getFinishedSpans().some((s) => s.name === 'resource.cleanup'));
     const slow = exporter.getFinishedSpans().find((s) => s.name === 'resource.cleanup')!;
     expect(slow.attributes).toMatchObject({ 'resource.name': 'slow', 'resource.outcome': 'late' });
   });

@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { describeValue, expectNonEmptyString, expectNonNegativeFinite, expectObject, isPatinoxError, optional, toError } from '@patinox/errors';
-import { createEvent, expectMonitor, noopMonitor, safeRecord, type Monitor } from '@patinox/monitor';
+import { describeValue, expectNonEmptyString, expectObject, expectTimerMsOrZero, isPatinoxError, optional, toError } from '@patinox/errors';
+import { createEvent, expectMonitor, noopMonitor, safeRecord, type HealthCheck, type Monitor } from '@patinox/monitor';
 import { ConfigData, type ConfigFileWatch, type ConfigHandle, type ConfigListener, type Unsubscribe } from './config-data.js';
 import { ConfigClosedError, ConfigInvalidError, ConfigLoadError } from './errors.js';
 import { SHARED_EVENTS, type SharedEventName } from './events.js';
@@ -38,7 +38,7 @@ export interface ValueExplanation extends ValueSource {
  * @throws {ConfigInvalidError} `SHARED_CONFIG_INVALID` when the merged configuration (or an env var) is refused.
  * @throws {ConfigLoadError} `SHARED_CONFIG_LOAD_FAILED` when a required file cannot be read or parsed.
  */
-export class LayeredConfig<T extends object = Record<string, unknown>> implements Disposable {
+export class LayeredConfig<T extends object = Record<string, unknown>> implements Disposable, AsyncDisposable {
   /** The versioned configuration itself: `share()` it with workers, `subscribe()` to it. */
   readonly data: ConfigData<T>;
   readonly #specs: readonly ConfigLayer[];
@@ -48,6 +48,8 @@ export class LayeredConfig<T extends object = Record<string, unknown>> implement
   #overrides: Record<string, unknown> = {};
   #sources: Map<string, ValueSource[]>;
   readonly #watches = new Set<ConfigFileWatch>();
+  /** The last reload failed (the configuration in force is older than the layers); cleared by the next good one. */
+  #reloadFailing = false;
 
   constructor(options: LayeredConfigOptions<T>) {
     expectObject('options', options);
@@ -125,10 +127,19 @@ export class LayeredConfig<T extends object = Record<string, unknown>> implement
     try {
       layers = this.#read();
     } catch (error) {
+      this.#reloadFailing = true;
       this.#report(SHARED_EVENTS.configReloadFailed, error);
       throw error;
     }
-    return this.#apply(layers, this.#overrides);
+    let version: number;
+    try {
+      version = this.#apply(layers, this.#overrides);
+    } catch (error) {
+      this.#reloadFailing = true;
+      throw error;
+    }
+    this.#reloadFailing = false;
+    return version;
   }
 
   /**
@@ -139,7 +150,7 @@ export class LayeredConfig<T extends object = Record<string, unknown>> implement
   watch(options: Pick<WatchFileOptions, 'debounceMs'> = {}): ConfigFileWatch {
     if (this.data.closed) throw new ConfigClosedError(this.#name);
     expectObject('options', options);
-    const debounceMs = optional('debounceMs', options.debounceMs, expectNonNegativeFinite, 100);
+    const debounceMs = optional('debounceMs', options.debounceMs, expectTimerMsOrZero, 100);
     const files = this.#specs.flatMap((spec) => ('file' in spec ? [resolve(spec.file)] : []));
     const watchers: FSWatcher[] = [];
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -175,6 +186,11 @@ export class LayeredConfig<T extends object = Record<string, unknown>> implement
     return handle;
   }
 
+  /** True after `close()` (of this config or of its {@link LayeredConfig.data}). */
+  get closed(): boolean {
+    return this.data.closed;
+  }
+
   /** Stops watches and closes the underlying {@link ConfigData}. Idempotent. */
   close(): void {
     for (const handle of [...this.#watches]) handle.close();
@@ -183,6 +199,29 @@ export class LayeredConfig<T extends object = Record<string, unknown>> implement
 
   [Symbol.dispose](): void {
     this.close();
+  }
+
+  /** Same as {@link LayeredConfig.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+
+  /**
+   * A check for `checkHealth`: the one of {@link LayeredConfig.data} (`down` once closed, `degraded` while
+   * a watched file's last reload failed), also `degraded` while the last `reload()` of the layers failed,
+   * so the configuration in force is older than its layers. `details.reloadFailing` says which.
+   */
+  healthCheck(): HealthCheck {
+    const inner = this.data.healthCheck();
+    return {
+      name: inner.name,
+      check: async (signal) => {
+        const result = await inner.check(signal);
+        const details = { ...result.details, reloadFailing: this.#reloadFailing };
+        return { status: this.#reloadFailing && result.status === 'up' ? 'degraded' : result.status, details };
+      },
+    };
   }
 
   #apply(layers: ResolvedLayer[], overrides: Record<string, unknown>): number {

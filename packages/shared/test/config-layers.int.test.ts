@@ -179,3 +179,48 @@ describe('LayeredConfig', () => {
     expect(config.data.closed).toBe(true);
   });
 });
+
+describe('LayeredConfig conventions (issue 17)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'patinox-layers-conv-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('exposes closed and closes with await using', async () => {
+    let seen: LayeredConfig | undefined;
+    {
+      await using config = new LayeredConfig({ name: 'disposed', layers: [{ values: { a: 1 } }] });
+      seen = config;
+      expect(config.closed).toBe(false);
+    }
+    expect(seen.closed).toBe(true);
+    expect(seen.data.closed).toBe(true);
+  });
+
+  it('has a health check: up, degraded while the last reload failed, up again after a good one, down once closed', async () => {
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ a: 1 }));
+    const config = new LayeredConfig({ name: 'health', layers: [{ file }] });
+    const check = config.healthCheck();
+    expect(check.name).toBe('shared.config:health');
+    expect(await check.check(new AbortController().signal)).toMatchObject({ status: 'up' });
+    writeFileSync(file, '{ not json');
+    expect(codeOf(() => config.reload())).toBe('SHARED_CONFIG_LOAD_FAILED');
+    expect(await check.check(new AbortController().signal)).toMatchObject({ status: 'degraded', details: { reloadFailing: true } });
+    writeFileSync(file, JSON.stringify({ a: 2 }));
+    config.reload();
+    expect(await check.check(new AbortController().signal)).toMatchObject({ status: 'up', details: { version: 2 } });
+    config.close();
+    expect(await check.check(new AbortController().signal)).toMatchObject({ status: 'down' });
+  });
+
+  it('refuses a watch debounce a Node timer cannot honour (above 2^31-1 ms, which Node turns into 1 ms)', () => {
+    const config = new LayeredConfig({ name: 'debounce', layers: [{ values: { a: 1 } }] });
+    expect(() => config.watch({ debounceMs: 2 ** 31 })).toThrow(RangeError);
+    config.watch({ debounceMs: 2 ** 31 - 1 }).close();
+    config.close();
+  });
+});

@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/require-await -- CacheBackend is async; this backend answers at once but must reject, never throw synchronously */
-import { describeValue } from '@patinox/errors';
+import { expectFunction, optional } from '@patinox/errors';
 import type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendTouch, BackendWrite, CacheBackend } from '../tiered/backend.js';
 import { TieredCacheError } from '../errors.js';
 import { globToRegExp } from '../internal/glob.js';
@@ -33,9 +33,7 @@ export class MemoryBackend implements CacheBackend {
   #closed = false;
 
   constructor(options: MemoryBackendOptions = {}) {
-    const clock = options.clock ?? Date.now;
-    if (typeof clock !== 'function') throw new TypeError(`Expected \`clock\` to be a function, got ${describeValue(clock)}`);
-    this.#clock = clock;
+    this.#clock = optional<() => number>('clock', options.clock, expectFunction, Date.now);
   }
 
   /** Number of live keys (expired ones are dropped first). */
@@ -178,9 +176,19 @@ export class MemoryBackend implements CacheBackend {
     return 0;
   }
 
+  /** True once {@link MemoryBackend.close} ran: every call then fails with `CACHE_CLOSED`. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     this.#data.clear();
+  }
+
+  /** Same as {@link MemoryBackend.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   #open(): void {

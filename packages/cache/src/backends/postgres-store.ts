@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { pgPeer } from '../internal/peers.js';
-import { describeValue, expectObject, expectString, toError } from '@patinox/errors';
+import { describeThrown, describeValue, expectObject, expectString } from '@patinox/errors';
 import type { Store } from '../tiered/store.js';
 
 /** The part of a pg `Pool`, `PoolClient` or `Client` the store uses. */
@@ -37,6 +37,7 @@ export class PostgresStore<V = unknown> implements Store<V> {
   readonly table: string;
   readonly #db: PgQueryable;
   readonly #owned: Pool | undefined;
+  #closed = false;
 
   constructor(options: PostgresStoreOptions) {
     expectObject('options', options);
@@ -72,7 +73,7 @@ export class PostgresStore<V = unknown> implements Store<V> {
     try {
       json = JSON.stringify(value);
     } catch (err) {
-      throw new TypeError(`Value of key ${JSON.stringify(key)} is not JSON: ${toError(err).message}`);
+      throw new TypeError(`Value of key ${JSON.stringify(key)} is not JSON: ${describeThrown(err)}`);
     }
     await this.#db.query(
       `INSERT INTO "${this.table}" (key, value, expires_at) VALUES ($1, $2::jsonb, CASE WHEN $3::float8 > 0 THEN now() + $3::float8 * interval '1 millisecond' END)
@@ -99,6 +100,19 @@ export class PostgresStore<V = unknown> implements Store<V> {
 
   /** Ends the pool the store created (a pool passed in is left open). */
   async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     await this.#owned?.end();
   }
+
+  /** True once {@link PostgresStore.close} ran (a pool passed in stays open, but this store is done). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Same as {@link PostgresStore.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { ioredisPeer } from '../internal/peers.js';
-import { describeValue, expectObject, toError } from '@patinox/errors';
+import { describeThrown, describeValue, expectObject, toError } from '@patinox/errors';
 import type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendTouch, BackendWrite, CacheBackend } from '../tiered/backend.js';
 import { CacheBackendError, TieredCacheError } from '../errors.js';
 import { clusterSlot } from '../internal/cluster-slot.js';
@@ -130,6 +130,7 @@ export class RedisBackend implements CacheBackend {
   /** True when the client is a Redis Cluster. */
   readonly isCluster: boolean;
   readonly #owned: boolean;
+  #closed = false;
   #lastError: Error | undefined;
   #gets: Queue<string, Buffer | null> | undefined;
   #sets: Queue<BackendEntry, boolean> | undefined;
@@ -415,7 +416,18 @@ export class RedisBackend implements CacheBackend {
     });
   }
 
+  /** True once {@link RedisBackend.close} ran (a client passed in stays open, but this backend is done). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Same as {@link RedisBackend.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   async close(): Promise<void> {
+    this.#closed = true;
     if (!this.#owned) return;
     if (this.client.status === 'end') return;
     try {
@@ -449,7 +461,7 @@ export class RedisBackend implements CacheBackend {
     try {
       return await client.evalsha(s.sha, keys.length, ...keys, ...args);
     } catch (err) {
-      if (!toError(err).message.startsWith('NOSCRIPT')) throw err;
+      if (!describeThrown(err).startsWith('NOSCRIPT')) throw err;
       return client.eval(s.source, keys.length, ...keys, ...args);
     }
   }
@@ -473,7 +485,7 @@ function mapError(err: unknown, operation: string): Error {
   if (message.includes('NOTCOUNTER')) return new TieredCacheError('The key does not hold a counter', 'CACHE_NOT_A_COUNTER', { operation }, error);
   // An ACL refusal (also inside a script or a discarded MULTI) means the server is up: not an outage.
   const previous = (error as { previousErrors?: unknown }).previousErrors;
-  if (message.includes('NOPERM') || (Array.isArray(previous) && previous.some((e) => toError(e).message.includes('NOPERM')))) {
+  if (message.includes('NOPERM') || (Array.isArray(previous) && previous.some((e) => describeThrown(e).includes('NOPERM')))) {
     return new TieredCacheError(`Redis ${operation}: permission denied for this user (${message})`, 'CACHE_PERMISSION_DENIED', { operation }, error);
   }
   if (message.startsWith('CROSSSLOT')) {

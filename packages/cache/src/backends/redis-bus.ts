@@ -1,4 +1,4 @@
-import { describeValue, expectBoolean, expectNonEmptyString, toError } from '@patinox/errors';
+import { describeThrown, describeValue, expectBoolean, expectNonEmptyString, toError } from '@patinox/errors';
 import type { Cluster, Redis } from 'ioredis';
 import type { BusListener, BusState, InvalidationBus, InvalidationMessage } from '../tiered/bus.js';
 import { CacheBackendError, TieredCacheError } from '../errors.js';
@@ -120,13 +120,23 @@ export class RedisBus implements InvalidationBus {
         await this.#publisher.publish(this.channel, payload);
       }
     } catch (err) {
-      throw new CacheBackendError(`Publishing an invalidation failed: ${toError(err).message}`, { channel: this.channel }, err);
+      throw new CacheBackendError(`Publishing an invalidation failed: ${describeThrown(err)}`, { channel: this.channel }, err);
     }
   }
 
   subscribe(listener: BusListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** True once {@link RedisBus.close} ran: `publish` and `subscribe` then fail with `CACHE_CLOSED`. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Same as {@link RedisBus.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   async close(): Promise<void> {
@@ -284,5 +294,5 @@ function nodeKey(node: Redis): string {
 
 /** Redis before 7 (or with the command renamed away) answers `ERR unknown command 'SSUBSCRIBE'`. */
 function isUnknownCommand(err: unknown): boolean {
-  return /unknown command/i.test(toError(err).message);
+  return /unknown command/i.test(describeThrown(err));
 }

@@ -1,7 +1,6 @@
-import { CacheError } from '../errors.js';
+import { CACHE_KEYV_INVALID_NAMESPACE, CacheError } from '../errors.js';
 
-/** A Keyv namespace the store cannot use as a key prefix. */
-export const CACHE_KEYV_INVALID_NAMESPACE = 'CACHE_KEYV_INVALID_NAMESPACE';
+export { CACHE_KEYV_INVALID_NAMESPACE };
 
 /**
  * Keyv (or the caller) gave the store a namespace our keys refuse: not a string, empty, longer than

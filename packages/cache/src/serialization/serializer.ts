@@ -1,4 +1,4 @@
-import { describeValue, expectNonNegativeInteger, optional, toError } from '@patinox/errors';
+import { describeThrown, describeValue, expectNonNegativeInteger, optional } from '@patinox/errors';
 import { TieredCacheError } from '../errors.js';
 import { jsonCodec, type Codec, type Compressor } from './codec.js';
 
@@ -62,7 +62,7 @@ export class Serializer {
       payload = this.codec.encode(value);
     } catch (err) {
       if (err instanceof TieredCacheError) throw err;
-      throw new TieredCacheError(`Cannot serialize value with ${this.codec.name}: ${toError(err).message}`, 'CACHE_SERIALIZATION_FAILED', { codec: this.codec.name }, err);
+      throw new TieredCacheError(`Cannot serialize value with ${this.codec.name}: ${describeThrown(err)}`, 'CACHE_SERIALIZATION_FAILED', { codec: this.codec.name }, err);
     }
     let flags = 0;
     let body = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
@@ -99,13 +99,13 @@ export class Serializer {
       try {
         payload = this.#compression.decompress(body);
       } catch (err) {
-        decodeFailed(`decompression failed: ${toError(err).message}`, key, err);
+        decodeFailed(`decompression failed: ${describeThrown(err)}`, key, err);
       }
     }
     try {
       return codec.decode(payload);
     } catch (err) {
-      return decodeFailed(`${codec.name} decode failed: ${toError(err).message}`, key, err);
+      return decodeFailed(`${codec.name} decode failed: ${describeThrown(err)}`, key, err);
     }
   }
 }

@@ -86,9 +86,19 @@ export class MemoryBus implements InvalidationBus {
     for (const listener of [...this.#listeners]) listener.onStateChange(state);
   }
 
+  /** True once {@link MemoryBus.close} ran: `publish` then fails with `CACHE_CLOSED`. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   close(): Promise<void> {
     this.#closed = true;
     this.#listeners.clear();
     return Promise.resolve();
+  }
+
+  /** Same as {@link MemoryBus.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }

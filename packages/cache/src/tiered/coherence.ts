@@ -1,5 +1,6 @@
-import { toError } from '@patinox/errors';
+import { describeThrown } from '@patinox/errors';
 import { Histogram, createEvent, safeRecord, type Monitor } from '@patinox/monitor';
+import { CACHE_EVENTS } from '../events.js';
 import type { Cache } from '../cache.js';
 import { preciseNow, type BusState, type InvalidationBus, type InvalidationMessage } from './bus.js';
 import { AsyncQueue } from './internal/async-queue.js';
@@ -159,7 +160,7 @@ export class Coherence<V> {
     this.#flushes += 1;
     const entries = this.l1?.size ?? 0;
     this.l1?.clear();
-    safeRecord(this.#monitor, createEvent('cache.tiered.l1.flushed', SOURCE, { namespace: this.#namespace, reason, entries }));
+    safeRecord(this.#monitor, createEvent(CACHE_EVENTS.tieredL1Flushed, SOURCE, { namespace: this.#namespace, reason, entries }));
   }
 
   /** L1 options for a value with `ttlMs` (undefined: the default TTL) and `tags`. */
@@ -205,7 +206,7 @@ export class Coherence<V> {
       (err: unknown) => {
         // The write itself succeeded; other instances whose bus is down flush when it comes back.
         this.#publishErrors += 1;
-        safeRecord(this.#monitor, createEvent('cache.tiered.bus.publish-failed', SOURCE, { namespace: this.#namespace, error: toError(err).message }));
+        safeRecord(this.#monitor, createEvent(CACHE_EVENTS.tieredBusPublishFailed, SOURCE, { namespace: this.#namespace, error: describeThrown(err) }));
       },
     );
   }
@@ -266,13 +267,13 @@ export class Coherence<V> {
       this.#disconnects += 1;
       this.#generation += 1;
       this.#outageStartedAt = Date.now();
-      safeRecord(this.#monitor, createEvent('cache.tiered.bus.disconnected', SOURCE, { namespace: this.#namespace }));
+      safeRecord(this.#monitor, createEvent(CACHE_EVENTS.tieredBusDisconnected, SOURCE, { namespace: this.#namespace }));
       return;
     }
     // Messages sent during the outage are lost: nothing in L1 can be trusted any more.
     this.flush('bus-reconnected');
     this.#trusted = true;
-    safeRecord(this.#monitor, createEvent('cache.tiered.bus.reconnected', SOURCE, { namespace: this.#namespace, outageMs: Date.now() - this.#outageStartedAt }));
+    safeRecord(this.#monitor, createEvent(CACHE_EVENTS.tieredBusReconnected, SOURCE, { namespace: this.#namespace, outageMs: Date.now() - this.#outageStartedAt }));
   }
 
   stats(): { published: number; received: number; publishErrors: number; disconnects: number; flushes: number } {

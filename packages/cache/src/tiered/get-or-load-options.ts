@@ -1,4 +1,4 @@
-import { describeValue, expectBoolean, expectFunction, expectNonNegativeFinite, expectObject, optional } from '@patinox/errors';
+import { expectBoolean, expectFunction, expectNonNegativeFinite, expectObject, expectSignal, optional } from '@patinox/errors';
 import { checkTags } from './key-check.js';
 import { readLoadTiming, type LoadTiming } from '../loading/load-timing.js';
 import type { TieredGetManyOptions, TieredGetOrLoadOptions } from './options.js';
@@ -37,5 +37,5 @@ export function checkGetMany(loader: unknown, options: TieredGetManyOptions, def
 }
 
 function checkSignal(signal: unknown): void {
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${describeValue(signal)}`);
+  if (signal !== undefined) expectSignal('signal', signal);
 }

@@ -1,4 +1,4 @@
-export { CacheBackendError, TIERED_CACHE_ERROR_CODES, TieredCacheError } from '../errors.js';
+export { CACHE_ERROR_CODES, CacheBackendError, TieredCacheError } from '../errors.js';
 export type { TieredCacheErrorCode } from '../errors.js';
 export type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendTouch, BackendWrite, CacheBackend } from './backend.js';
 export { MemoryBackend } from '../backends/memory-backend.js';

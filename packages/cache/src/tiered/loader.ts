@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isPatinoxError, raceAbort, toError } from '@patinox/errors';
 import { createEvent, safeRecord, type Monitor, type TraceHook } from '@patinox/monitor';
+import { CACHE_EVENTS } from '../events.js';
 import type { Cache } from '../cache.js';
 import { TieredCacheError } from '../errors.js';
 import { LoadStats } from '../internal/load-stats.js';
@@ -192,7 +193,7 @@ export class DistributedLoader<V> {
       const remaining = deadline - performance.now();
       if (remaining <= 0) {
         this.#timeouts += 1;
-        safeRecord(this.#monitor, createEvent('cache.tiered.lock.timeout', 'cache.tiered', { namespace: this.#namespace, key }));
+        safeRecord(this.#monitor, createEvent(CACHE_EVENTS.tieredLockTimeout, 'cache.tiered', { namespace: this.#namespace, key }));
         throw new TieredCacheError(`Waited ${this.#lockWaitMs} ms for another instance to load key ${JSON.stringify(key)}`, 'CACHE_LOCK_TIMEOUT', { key, waitedMs: this.#lockWaitMs });
       }
       await this.#waitForKey(key, Math.min(pause, remaining));

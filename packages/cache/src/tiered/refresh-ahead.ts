@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { toError } from '@patinox/errors';
+import { describeThrown } from '@patinox/errors';
 import { createEvent, safeRecord, type Monitor } from '@patinox/monitor';
+import { CACHE_EVENTS } from '../events.js';
 import type { KeyLayout } from './key-layout.js';
 import type { LoadTiming } from '../loading/load-timing.js';
 import type { Running } from '../loading/running.js';
@@ -97,7 +98,7 @@ export class RefreshAhead<V> {
       // Closing aborted it (the loader saw the close signal, or L2 was closed): nothing to report.
       if (this.#signal.aborted) return;
       // The live value stays; a loader failure is also counted in the load stats.
-      safeRecord(this.#monitor, createEvent('cache.tiered.refresh.failed', 'cache.tiered', { namespace: this.#namespace, key, error: toError(err).message }));
+      safeRecord(this.#monitor, createEvent(CACHE_EVENTS.tieredRefreshFailed, 'cache.tiered', { namespace: this.#namespace, key, error: describeThrown(err) }));
     }
   }
 

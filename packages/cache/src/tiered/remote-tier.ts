@@ -1,4 +1,4 @@
-import { isPatinoxError, toError } from '@patinox/errors';
+import { describeThrown, isPatinoxError, toError } from '@patinox/errors';
 import { Histogram, type HistogramSummary, type TraceHook } from '@patinox/monitor';
 import { CacheBackendError, TieredCacheError } from '../errors.js';
 import type { Serializer } from '../serialization/serializer.js';
@@ -162,7 +162,7 @@ export class RemoteTier {
       this.#errors += 1;
       if (isPatinoxError(err) && err.context.timeout === true) this.#timeouts += 1;
       breaker?.failure();
-      if (!isPatinoxError(err)) return new CacheBackendError(`L2 ${operation} failed: ${toError(err).message}`, { operation }, err);
+      if (!isPatinoxError(err)) return new CacheBackendError(`L2 ${operation} failed: ${describeThrown(err)}`, { operation }, err);
       return err;
     }
     // The server answered (decode, cross-slot, counter, permission errors): L2 is up.

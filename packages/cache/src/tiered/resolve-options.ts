@@ -6,9 +6,11 @@ import {
   expectObject,
   expectPositiveFinite,
   expectPositiveInteger,
+  expectTimerMs,
+  expectTimerMsOrZero,
   optional,
 } from '@patinox/errors';
-import { expectTraceHook, noopMonitor, type Monitor, type TraceHook } from '@patinox/monitor';
+import { expectMonitor, expectTraceHook, noopMonitor, type Monitor, type TraceHook } from '@patinox/monitor';
 import { Cache } from '../cache.js';
 import type { CacheOptions } from '../options.js';
 import type { CacheBackend } from './backend.js';
@@ -59,8 +61,7 @@ export function resolveTieredOptions<V>(options: TieredCacheOptions<V>): Resolve
     throw new TypeError(`Expected \`l2\` to be a CacheBackend, got ${describeValue(l2)}`);
   }
   checkNamespace('namespace', options.namespace);
-  const monitor = options.monitor ?? noopMonitor;
-  if (typeof monitor.record !== 'function') throw new TypeError(`Expected \`monitor\` to be a Monitor, got ${describeValue(options.monitor)}`);
+  const monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
   const clock = options.clock ?? Date.now;
   expectFunction('clock', clock);
   const bus = options.bus ?? false;
@@ -75,11 +76,11 @@ export function resolveTieredOptions<V>(options: TieredCacheOptions<V>): Resolve
     namespace: options.namespace,
     consistency,
     defaultTtlMs: optional('defaultTtlMs', options.defaultTtlMs, expectNonNegativeFinite, 0),
-    timeoutMs: optional('operationTimeoutMs', options.operationTimeoutMs, expectPositiveFinite, 1000),
+    timeoutMs: optional('operationTimeoutMs', options.operationTimeoutMs, expectTimerMs, 1000),
     degrade,
     lockTtlMs: optional('lockTtlMs', options.lockTtlMs, expectPositiveFinite, 10_000),
-    lockWaitMs: optional('lockWaitTimeoutMs', options.lockWaitTimeoutMs, expectNonNegativeFinite, 10_000),
-    lockPollMs: optional('lockPollIntervalMs', options.lockPollIntervalMs, expectPositiveFinite, 100),
+    lockWaitMs: optional('lockWaitTimeoutMs', options.lockWaitTimeoutMs, expectTimerMsOrZero, 10_000),
+    lockPollMs: optional('lockPollIntervalMs', options.lockPollIntervalMs, expectTimerMs, 100),
     maxKeyBytes: optional('maxKeyBytes', options.maxKeyBytes, expectPositiveInteger, 1024),
     monitor,
     tracer: expectTraceHook('tracer', options.tracer),

@@ -1,5 +1,6 @@
-import { toError } from '@patinox/errors';
+import { describeThrown } from '@patinox/errors';
 import { createEvent, safeRecord, type Monitor } from '@patinox/monitor';
+import { CACHE_EVENTS } from '../events.js';
 import type { BackendTouch } from './backend.js';
 import type { Coherence } from './coherence.js';
 import type { KeyLayout } from './key-layout.js';
@@ -78,7 +79,7 @@ export class Sliding<V> {
     if (backend.touch === undefined) return;
     this.#remote.call('touch', (l2) => l2.touch!(entries)).catch((err: unknown) => {
       // The read itself succeeded; those keys keep their previous expiry in L2.
-      safeRecord(this.#monitor, createEvent('cache.tiered.touch.failed', 'cache.tiered', { keys: entries.length, error: toError(err).message }));
+      safeRecord(this.#monitor, createEvent(CACHE_EVENTS.tieredTouchFailed, 'cache.tiered', { keys: entries.length, error: describeThrown(err) }));
     });
   }
 

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { describeValue, toError } from '@patinox/errors';
+import { describeThrown, describeValue } from '@patinox/errors';
 import type { CacheBackend } from './backend.js';
 import { TieredCacheError } from '../errors.js';
 import { escapeGlob } from '../internal/glob.js';
@@ -107,7 +107,7 @@ export async function importSnapshot(backend: CacheBackend, where: SnapshotKeys,
   try {
     await opened;
   } catch (err) {
-    throw invalid(toError(err).message, err);
+    throw invalid(describeThrown(err), err);
   }
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let header = undefined as { format?: unknown; version?: unknown; namespace?: unknown } | undefined;

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { describeValue, expectBoolean, expectNonNegativeFinite, expectNonNegativeInteger, expectObject, expectPositiveFinite, expectPositiveInteger, expectString, optional, toError } from '@patinox/errors';
+import { describeValue, expectBoolean, expectNonNegativeFinite, expectNonNegativeInteger, expectObject, expectPositiveInteger, expectTimerMs, expectString, optional, toError } from '@patinox/errors';
 import { createEvent, safeRecord, type HealthCheck, type HealthResult, type MetricSnapshot, type Monitor, type TraceHook } from '@patinox/monitor';
+import { CACHE_EVENTS } from '../events.js';
+import type { CircuitState } from './circuit-breaker.js';
 import { TieredCacheError } from '../errors.js';
 import { encodeEntries } from './entries.js';
 import type { TieredBulkLoader } from './bulk-load.js';
@@ -30,7 +32,7 @@ export type { TieredCacheStats } from './tiered-stats.js';
 
 /** @internal what a region takes from its parent. */
 interface RegionParts {
-  remote: (onCircuit: (state: string) => void, tracer: TraceHook | undefined) => RemoteTier;
+  remote: (onCircuit: (state: CircuitState) => void, tracer: TraceHook | undefined) => RemoteTier;
   layout: KeyLayout;
   store: WriteThrough<any> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any -- a region's value type differs from its parent's
   storePrefix: string;
@@ -110,7 +112,7 @@ export class TieredCache<V = unknown> {
     this.#layout = region?.layout ?? KeyLayout.of(this.namespace);
     const ownStore = region === undefined || options.store !== undefined;
     this.#store = new WriteThrough<V>(ownStore ? options.store : (region.store?.store as Store<V> | undefined), ownStore ? '' : region.storePrefix, this.namespace, this.#monitor);
-    const onCircuit = (state: string): void => this.#onCircuit(state);
+    const onCircuit = (state: CircuitState): void => this.#onCircuit(state);
     this.#remote =
       region?.remote(onCircuit, tracer) ??
       RemoteTier.create(
@@ -449,13 +451,13 @@ export class TieredCache<V = unknown> {
 
   /** A health check for `checkHealth`: PING within `timeoutMs` (100), `degraded` while the bus or circuit is down. */
   healthCheck(timeoutMs = 100): HealthCheck {
-    expectPositiveFinite('timeoutMs', timeoutMs);
+    expectTimerMs('timeoutMs', timeoutMs);
     return { name: `cache.tiered:${this.namespace}`, check: () => this.health(timeoutMs) };
   }
 
   /** PINGs L2 within `timeoutMs` and reports `up`, `degraded` (bus disconnected, circuit not closed) or `down`. */
   health(timeoutMs = 100): Promise<HealthResult> {
-    expectPositiveFinite('timeoutMs', timeoutMs);
+    expectTimerMs('timeoutMs', timeoutMs);
     return tieredHealth(this.#remote, this.#coherence as Coherence<unknown>, timeoutMs);
   }
 
@@ -481,6 +483,11 @@ export class TieredCache<V = unknown> {
 
   #snapshotKeys(): SnapshotKeys {
     return { prefix: this.#layout.values, tagPrefix: this.#layout.tags };
+  }
+
+  /** True once {@link TieredCache.close} began: reads and writes then fail with `CACHE_CLOSED`. */
+  get closed(): boolean {
+    return this.#closed;
   }
 
   /**
@@ -512,7 +519,7 @@ export class TieredCache<V = unknown> {
       await this.#bus?.close();
       await this.#options.l2.close();
     }
-    safeRecord(this.#monitor, createEvent('cache.tiered.closed', SOURCE, { namespace: this.namespace }));
+    safeRecord(this.#monitor, createEvent(CACHE_EVENTS.tieredClosed, SOURCE, { namespace: this.namespace }));
   }
 
   /** Same as {@link TieredCache.close}. */
@@ -524,8 +531,9 @@ export class TieredCache<V = unknown> {
     if (this.#closed) throw new TieredCacheError('TieredCache is closed', 'CACHE_CLOSED', { namespace: this.namespace });
   }
 
-  #onCircuit(state: string): void {
-    safeRecord(this.#monitor, createEvent(`cache.tiered.circuit.${state}`, SOURCE, { namespace: this.namespace }));
+  #onCircuit(state: CircuitState): void {
+    const type = state === 'open' ? CACHE_EVENTS.tieredCircuitOpen : state === 'half-open' ? CACHE_EVENTS.tieredCircuitHalfOpen : CACHE_EVENTS.tieredCircuitClosed;
+    safeRecord(this.#monitor, createEvent(type, SOURCE, { namespace: this.namespace }));
     // L1 may hold writes L2 never saw (degraded) and misses invalidations; start clean.
     if (state === 'closed') this.#coherence.flush('circuit-closed');
   }

@@ -1,4 +1,4 @@
-import { expectBoolean, expectObject, optional, toError } from '@patinox/errors';
+import { describeThrown, expectBoolean, expectObject, optional } from '@patinox/errors';
 import { histogramSnapshot, type HealthResult, type HistogramSummary, type MetricSnapshot } from '@patinox/monitor';
 import type { CacheStats } from '../cache.js';
 import type { LoadStats } from '../internal/load-stats.js';
@@ -128,6 +128,6 @@ export async function tieredHealth(remote: RemoteTier, coherence: Coherence<unkn
     const degraded = bus === 'disconnected' || circuit !== 'closed';
     return { status: degraded ? 'degraded' : 'up', details: { latencyMs, bus, circuit } };
   } catch (err) {
-    return { status: 'down', details: { reason: toError(err).message, bus, circuit } };
+    return { status: 'down', details: { reason: describeThrown(err), bus, circuit } };
   }
 }

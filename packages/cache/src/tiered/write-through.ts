@@ -1,5 +1,6 @@
-import { describeValue, toError } from '@patinox/errors';
+import { describeThrown, describeValue } from '@patinox/errors';
 import { createEvent, safeRecord, type Monitor } from '@patinox/monitor';
+import { CACHE_EVENTS } from '../events.js';
 import { TieredCacheError } from '../errors.js';
 import type { Store } from './store.js';
 
@@ -82,7 +83,7 @@ export class WriteThrough<V> {
   #failed(keys: readonly string[], err: unknown): TieredCacheError {
     this.#failures += 1;
     const key = keys.length === 1 ? keys[0] : undefined;
-    safeRecord(this.#monitor, createEvent('cache.tiered.store.failed', 'cache.tiered', { namespace: this.#namespace, key, keys: keys.length, error: toError(err).message }));
+    safeRecord(this.#monitor, createEvent(CACHE_EVENTS.tieredStoreFailed, 'cache.tiered', { namespace: this.#namespace, key, keys: keys.length, error: describeThrown(err) }));
     const what = keys.length === 1 ? `key ${JSON.stringify(keys[0])}` : keys.length === 0 ? 'clear()' : `${keys.length} keys`;
     return new TieredCacheError(`Write-through store failed for ${what}; the cache was left as it was`, 'CACHE_STORE_WRITE_FAILED', key === undefined ? { keys } : { key }, err);
   }

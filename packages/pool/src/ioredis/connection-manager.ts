@@ -1,5 +1,5 @@
 import type { Redis, RedisOptions } from 'ioredis';
-import { describeValue, expectFunction, expectObject, expectPositiveFinite, toError } from '@patinox/errors';
+import { describeThrown, describeValue, expectFunction, expectObject, expectTimerMs, toError } from '@patinox/errors';
 import type { ConnectionManager } from '../connection-manager.js';
 import { RedisConnectError } from './errors.js';
 import type { IoredisConnectionManagerOptions } from './options.js';
@@ -54,7 +54,7 @@ export function createIoredisConnectionManager(options: IoredisConnectionManager
   const onConnect = options.onConnect;
   const configTimeout = typeof redis === 'object' ? redis.connectTimeout : undefined;
   const connectTimeoutMs =
-    options.connectTimeoutMs !== undefined ? expectPositiveFinite('connectTimeoutMs', options.connectTimeoutMs) : configTimeout !== undefined && configTimeout > 0 ? configTimeout : undefined;
+    options.connectTimeoutMs !== undefined ? expectTimerMs('connectTimeoutMs', options.connectTimeoutMs) : configTimeout !== undefined && configTimeout > 0 ? configTimeout : undefined;
   const make = (): Redis => (typeof redis === 'string' ? new RedisClass(redis, OWNED_BY_POOL) : new RedisClass({ ...redis, ...OWNED_BY_POOL }));
 
   const manager: ConnectionManager<Redis> = {
@@ -79,7 +79,7 @@ export function createIoredisConnectionManager(options: IoredisConnectionManager
         client.disconnect();
         if (signal.aborted) throw toError(signal.reason);
         const cause = lastError ?? error;
-        throw new RedisConnectError(cause, PERMANENT.test(toError(cause).message));
+        throw new RedisConnectError(cause, PERMANENT.test(describeThrown(cause)));
       } finally {
         signal.removeEventListener('abort', onAbort);
       }

@@ -1,4 +1,4 @@
-import { toError } from '@patinox/errors';
+import { describeThrown } from '@patinox/errors';
 import { PoolError } from '../errors.js';
 
 /** Opening a Redis connection failed (refused, authentication, TLS). */
@@ -16,7 +16,7 @@ export type RedisPoolErrorCode = typeof POOL_REDIS_CONNECT_FAILED | typeof POOL_
  */
 export class RedisConnectError extends PoolError {
   constructor(cause: unknown, permanent: boolean) {
-    super(`Could not connect to Redis: ${toError(cause).message}`, POOL_REDIS_CONNECT_FAILED, permanent ? 'fail' : 'retry', undefined, cause);
+    super(`Could not connect to Redis: ${describeThrown(cause)}`, POOL_REDIS_CONNECT_FAILED, permanent ? 'fail' : 'retry', undefined, cause);
   }
 }
 
@@ -27,6 +27,6 @@ export class RedisConnectError extends PoolError {
  */
 export class RedisConnectionLostError extends PoolError {
   constructor(cause: unknown) {
-    super(`The Redis connection was lost during the command: ${toError(cause).message}`, POOL_REDIS_CONNECTION_LOST, 'retry', undefined, cause);
+    super(`The Redis connection was lost during the command: ${describeThrown(cause)}`, POOL_REDIS_CONNECTION_LOST, 'retry', undefined, cause);
   }
 }

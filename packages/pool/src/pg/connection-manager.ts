@@ -1,14 +1,5 @@
 import type pg from 'pg';
-import {
-  describeValue,
-  expectFunction,
-  expectNonNegativeFinite,
-  expectObject,
-  expectPositiveFinite,
-  expectString,
-  optional,
-  toError,
-} from '@patinox/errors';
+import { describeThrown, describeValue, expectFunction, expectObject, expectString, expectTimerMs, expectTimerMsOrZero, optional, toError } from '@patinox/errors';
 import type { ConnectionManager } from '../connection-manager.js';
 import { PgConfigError, PgConnectError } from './errors.js';
 import type { PgClientConstructor, PgConnectionManagerOptions } from './options.js';
@@ -54,7 +45,7 @@ export function newClient(Client: PgClientConstructor, config: string | pg.Clien
   try {
     return new Client(config);
   } catch (error) {
-    throw new PgConfigError(`pg.Client refused the connection config: ${toError(error).message}`, error);
+    throw new PgConfigError(`pg.Client refused the connection config: ${describeThrown(error)}`, error);
   }
 }
 
@@ -91,11 +82,11 @@ export function createPgConnectionManager(options: PgConnectionManagerOptions = 
   }
   const resetSql = reset === true ? 'DISCARD ALL' : typeof reset === 'string' ? reset : undefined;
   const onConnect = optional('onConnect', options.onConnect, expectFunction, undefined) as PgConnectionManagerOptions['onConnect'];
-  const endTimeoutMs = optional('endTimeoutMs', options.endTimeoutMs, expectNonNegativeFinite, 5000);
+  const endTimeoutMs = optional('endTimeoutMs', options.endTimeoutMs, expectTimerMsOrZero, 5000);
   const configTimeout = typeof config === 'object' ? config.connectionTimeoutMillis : undefined;
   const connectTimeoutMs =
     options.connectTimeoutMs !== undefined
-      ? expectPositiveFinite('connectTimeoutMs', options.connectTimeoutMs)
+      ? expectTimerMs('connectTimeoutMs', options.connectTimeoutMs)
       : typeof configTimeout === 'number' && configTimeout > 0
         ? configTimeout
         : undefined;

@@ -1,4 +1,4 @@
-import { toError } from '@patinox/errors';
+import { describeThrown } from '@patinox/errors';
 import { PoolError } from '../errors.js';
 
 /** `createPgPool` or `createPgConnectionManager` got a config that `pg.Client` refuses. */
@@ -45,6 +45,6 @@ export class PgConnectError extends PoolError {
  */
 export class PgConnectionLostError extends PoolError {
   constructor(cause: unknown) {
-    super(`The PostgreSQL connection was lost during the query: ${toError(cause).message}`, POOL_PG_CONNECTION_LOST, 'retry', undefined, cause);
+    super(`The PostgreSQL connection was lost during the query: ${describeThrown(cause)}`, POOL_PG_CONNECTION_LOST, 'retry', undefined, cause);
   }
 }

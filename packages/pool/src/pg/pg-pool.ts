@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
-import { expectFunction, expectNonNegativeFinite, expectNonNegativeInteger, expectObject, expectPositiveInteger, optional, toError } from '@patinox/errors';
-import { createEvent, noopMonitor, safeRecord, type Monitor } from '@patinox/monitor';
+import { describeThrown, expectFunction, expectNonNegativeFinite, expectNonNegativeInteger, expectObject, expectPositiveInteger, expectTimerMsOrZero, optional, toError } from '@patinox/errors';
+import { createEvent, noopMonitor, safeRecord, type HealthCheck, type Monitor } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
 import { PoolLoanReleasedError } from '../errors.js';
 import { POOL_EVENTS } from '../events.js';
@@ -89,8 +89,8 @@ export class PgPool extends EventEmitter implements AsyncDisposable {
     const max = optional('max', config.max, expectPositiveInteger, 10);
     const min = optional('min', config.min, expectNonNegativeInteger, 0);
     const idle = config.idleTimeoutMillis ?? 10_000;
-    const idleTimeoutMs = expectNonNegativeFinite('idleTimeoutMillis', idle);
-    const connectionTimeoutMillis = optional('connectionTimeoutMillis', config.connectionTimeoutMillis, expectNonNegativeFinite, 0);
+    const idleTimeoutMs = expectTimerMsOrZero('idleTimeoutMillis', idle);
+    const connectionTimeoutMillis = optional('connectionTimeoutMillis', config.connectionTimeoutMillis, expectTimerMsOrZero, 0);
     this.#maxUses = config.maxUses === undefined || config.maxUses === Infinity ? 0 : expectNonNegativeInteger('maxUses', config.maxUses);
     const lifetimeSeconds = optional('maxLifetimeSeconds', config.maxLifetimeSeconds, expectNonNegativeFinite, 0);
     const extra: PoolOptions = config.pool === undefined ? {} : expectObject('pool', config.pool);
@@ -167,6 +167,16 @@ export class PgPool extends EventEmitter implements AsyncDisposable {
   /** True once `end()` finished. */
   get ended(): boolean {
     return this.#ended;
+  }
+
+  /** True once `end()` was called (as {@link Pool.closed}: no new checkouts from then on); same as `ending`. */
+  get closed(): boolean {
+    return this.#ending;
+  }
+
+  /** The underlying pool's health check (`pool:<name>`): `down` once ended, `degraded` while creates fail. */
+  healthCheck(): HealthCheck {
+    return this.#pool.healthCheck();
   }
 
   /** The underlying {@link Pool}, for `stats()`, `collectMetrics()` and `resize()`. */
@@ -333,7 +343,7 @@ export class PgPool extends EventEmitter implements AsyncDisposable {
     } catch (failure) {
       // Events fire from socket and timer callbacks too: a throwing listener must neither break the
       // pool's bookkeeping nor crash the process, so it is reported instead.
-      safeRecord(this.#monitor, createEvent(POOL_EVENTS.listenerError, this.#pool.name, { event, error: toError(failure).message }));
+      safeRecord(this.#monitor, createEvent(POOL_EVENTS.listenerError, this.#pool.name, { event, error: describeThrown(failure) }));
     }
   }
 }

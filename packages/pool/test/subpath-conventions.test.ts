@@ -1,0 +1,43 @@
+import { describe, expect, it } from '@jest/globals';
+import { MAX_TIMER_MS } from '@patinox/errors';
+import { createIoredisConnectionManager } from '../src/ioredis/index.js';
+import { createPgConnectionManager, createPgPool } from '../src/pg/index.js';
+
+// Issue 17 on the pg and ioredis subpaths: every option that becomes a Node timer refuses what a timer
+// cannot honour (above 2^31-1 ms Node fires after 1 ms), under its own name; PgPool says whether it is
+// closed and has the pool's health check. Nothing here connects.
+const config = { host: '127.0.0.1', port: 1 };
+
+describe('pg and ioredis subpath timer options', () => {
+  it('createPgConnectionManager refuses endTimeoutMs and connectTimeoutMs above MAX_TIMER_MS', () => {
+    expect(() => createPgConnectionManager({ config, endTimeoutMs: 2 ** 31 })).toThrow(RangeError);
+    expect(() => createPgConnectionManager({ config, endTimeoutMs: 2 ** 31 })).toThrow('Expected `endTimeoutMs`');
+    expect(() => createPgConnectionManager({ config, connectTimeoutMs: 2 ** 31 })).toThrow('Expected `connectTimeoutMs`');
+    expect(() => createPgConnectionManager({ config, endTimeoutMs: 0, connectTimeoutMs: MAX_TIMER_MS })).not.toThrow();
+  });
+
+  it('createIoredisConnectionManager refuses connectTimeoutMs above MAX_TIMER_MS', () => {
+    expect(() => createIoredisConnectionManager({ redis: config, connectTimeoutMs: 2 ** 31 })).toThrow(RangeError);
+    expect(() => createIoredisConnectionManager({ redis: config, connectTimeoutMs: MAX_TIMER_MS })).not.toThrow();
+  });
+
+  it('createPgPool refuses idleTimeoutMillis and connectionTimeoutMillis above MAX_TIMER_MS under their pg names', async () => {
+    expect(() => createPgPool({ ...config, idleTimeoutMillis: 2 ** 31 })).toThrow('Expected `idleTimeoutMillis`');
+    expect(() => createPgPool({ ...config, connectionTimeoutMillis: 2 ** 31 })).toThrow('Expected `connectionTimeoutMillis`');
+    await createPgPool({ ...config, idleTimeoutMillis: 0, connectionTimeoutMillis: MAX_TIMER_MS }).end();
+  });
+});
+
+describe('PgPool closed and healthCheck', () => {
+  it('is closed once end() is called, and its health check is the pool\'s (down once closed)', async () => {
+    const pool = createPgPool({ ...config, min: 0 });
+    expect(pool.closed).toBe(false);
+    const check = pool.healthCheck();
+    expect(check.name).toBe(`pool:${pool.pool.name}`);
+    expect(await check.check(new AbortController().signal)).toMatchObject({ status: 'up' });
+    const ending = pool.end();
+    expect(pool.closed).toBe(true);
+    await ending;
+    expect(await check.check(new AbortController().signal)).toMatchObject({ status: 'down' });
+  });
+});
