@@ -1,7 +1,8 @@
+import { ERRORS_ERROR_CODES } from './errors.js';
 import { PatinoxError } from './patinox-error.js';
 
 /** Code of {@link MissingPeerError}. */
-export const PEER_DEPENDENCY_MISSING = 'PEER_DEPENDENCY_MISSING';
+export const ERRORS_PEER_DEPENDENCY_MISSING = ERRORS_ERROR_CODES.peerDependencyMissing;
 
 /**
  * A feature needs an optional peer dependency that is not installed (`@patinox/cache/redis` without
@@ -17,7 +18,7 @@ export class MissingPeerError extends PatinoxError {
   constructor(peer: string, feature: string, options: { range?: string; cause?: unknown } = {}) {
     const spec = options.range === undefined ? peer : `${peer}@"${options.range}"`;
     super(`${feature} needs the optional peer dependency ${peer}, which is not installed: run \`npm install ${spec}\` (or pnpm add / yarn add)`, {
-      code: PEER_DEPENDENCY_MISSING,
+      code: ERRORS_PEER_DEPENDENCY_MISSING,
       recovery: 'fail',
       context: { peer, feature, ...(options.range === undefined ? {} : { range: options.range }) },
       cause: options.cause,
@@ -46,7 +47,7 @@ export function isMissingModule(error: unknown, name: string): boolean {
  * ```ts
  * const { Redis } = loadPeer('ioredis', '@patinox/cache/redis', () => localRequire('ioredis') as typeof import('ioredis'));
  * ```
- * @throws MissingPeerError (`PEER_DEPENDENCY_MISSING`) when the package is not installed.
+ * @throws MissingPeerError (`ERRORS_PEER_DEPENDENCY_MISSING`) when the package is not installed.
  */
 export function loadPeer<T>(peer: string, feature: string, load: () => T, range?: string): T {
   try {

@@ -1,4 +1,5 @@
 import { describeThrown, describeValue } from './describe.js';
+import { ERRORS_ERROR_CODES } from './errors.js';
 
 /** How a caller should react to a failure: try again, give up, or use a fallback. */
 export type RecoveryStrategy = 'retry' | 'fail' | 'fallback';
@@ -81,7 +82,7 @@ export class PatinoxError extends Error {
 /** Wraps a thrown value that is not an `Error` (a string, an object, `undefined`), keeping it as `value`. */
 export class NonErrorThrown extends Error {
   readonly value: unknown;
-  readonly code = 'NON_ERROR_THROWN';
+  readonly code = ERRORS_ERROR_CODES.nonErrorThrown;
 
   constructor(value: unknown) {
     super(`Non-error value thrown: ${describeValue(value)}`);

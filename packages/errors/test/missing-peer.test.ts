@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MissingPeerError, PEER_DEPENDENCY_MISSING, importPeer, isMissingModule, isPatinoxError, loadPeer } from '../src/index.js';
+import { MissingPeerError, ERRORS_PEER_DEPENDENCY_MISSING, importPeer, isMissingModule, isPatinoxError, loadPeer } from '../src/index.js';
 
 // A require rooted in an empty folder: nothing resolves from it, as when a peer is not installed.
 const dir = mkdtempSync(join(tmpdir(), 'patinox-peer-'));
@@ -12,16 +12,16 @@ const emptyRequire = createRequire(join(dir, 'index.js'));
 describe('MissingPeerError', () => {
   it('names the package to install and the feature that needs it, with a stable code', () => {
     const error = new MissingPeerError('ioredis', '@patinox/cache/redis', { range: '^5.8.0 || ^6.0.0' });
-    expect(error).toMatchObject({ name: 'MissingPeerError', code: PEER_DEPENDENCY_MISSING, recovery: 'fail', peer: 'ioredis', feature: '@patinox/cache/redis' });
+    expect(error).toMatchObject({ name: 'MissingPeerError', code: ERRORS_PEER_DEPENDENCY_MISSING, recovery: 'fail', peer: 'ioredis', feature: '@patinox/cache/redis' });
     expect(error.message).toContain('@patinox/cache/redis needs the optional peer dependency ioredis');
     expect(error.message).toContain('npm install ioredis@"^5.8.0 || ^6.0.0"');
     expect(error.context).toEqual({ peer: 'ioredis', feature: '@patinox/cache/redis', range: '^5.8.0 || ^6.0.0' });
-    expect(isPatinoxError(error, 'PEER_DEPENDENCY_MISSING')).toBe(true);
+    expect(isPatinoxError(error, 'ERRORS_PEER_DEPENDENCY_MISSING')).toBe(true);
   });
 });
 
 describe('loadPeer', () => {
-  it('turns a CommonJS "cannot find module" of the peer into PEER_DEPENDENCY_MISSING, keeping the cause', () => {
+  it('turns a CommonJS "cannot find module" of the peer into ERRORS_PEER_DEPENDENCY_MISSING, keeping the cause', () => {
     let thrown: unknown;
     try {
       loadPeer('no-such-peer-xyz', '@patinox/x/feature', () => emptyRequire('no-such-peer-xyz') as unknown);
@@ -29,7 +29,7 @@ describe('loadPeer', () => {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(MissingPeerError);
-    expect(thrown).toMatchObject({ code: 'PEER_DEPENDENCY_MISSING', peer: 'no-such-peer-xyz', feature: '@patinox/x/feature' });
+    expect(thrown).toMatchObject({ code: 'ERRORS_PEER_DEPENDENCY_MISSING', peer: 'no-such-peer-xyz', feature: '@patinox/x/feature' });
     expect((thrown as Error).message).toContain('npm install no-such-peer-xyz');
     expect((thrown as { cause: { code: string } }).cause.code).toBe('MODULE_NOT_FOUND');
   });
@@ -47,10 +47,10 @@ describe('loadPeer', () => {
 });
 
 describe('importPeer', () => {
-  it('turns an ESM "cannot find package" of the peer into PEER_DEPENDENCY_MISSING', async () => {
+  it('turns an ESM "cannot find package" of the peer into ERRORS_PEER_DEPENDENCY_MISSING', async () => {
     const esmMissing = Object.assign(new Error(`Cannot find package 'msgpackr' imported from ${dir}/index.js`), { code: 'ERR_MODULE_NOT_FOUND' });
     await expect(importPeer('msgpackr', '@patinox/cache/msgpack', () => Promise.reject(esmMissing))).rejects.toMatchObject({
-      code: 'PEER_DEPENDENCY_MISSING',
+      code: 'ERRORS_PEER_DEPENDENCY_MISSING',
       peer: 'msgpackr',
     });
     await expect(importPeer('pg', 'f', () => Promise.resolve(42))).resolves.toBe(42);

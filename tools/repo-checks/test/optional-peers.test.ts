@@ -6,7 +6,7 @@ import { bareProject, type BareProject } from '@patinox/test-servers';
 import { readManifests } from '../src/index.js';
 
 // Optional peers as a user meets them: every subpath of a package loads without any of its optional peers
-// installed (a feature that needs one fails on first use with PEER_DEPENDENCY_MISSING, tested in each
+// installed (a feature that needs one fails on first use with ERRORS_PEER_DEPENDENCY_MISSING, tested in each
 // package's missing-peers.int.test.ts), the README's install section names each optional peer, and an
 // ioredis peer range admits the current major (6) as well as 5, with the package's jest config running its
 // Redis tests against both.

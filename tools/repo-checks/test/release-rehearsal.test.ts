@@ -67,7 +67,7 @@ const CACHE_USE = `const c = new m.Cache({ maxEntries: 10 }); c.set('a', 1); if 
   if ((await c.getOrLoad('b', async () => 2)) !== 2) throw new Error('load'); c.close();
   const redis = require('@patinox/cache/redis');
   try { new redis.RedisBackend({ url: 'redis://127.0.0.1:1' }); throw new Error('ioredis should be missing'); }
-  catch (e) { if (e.code !== 'PEER_DEPENDENCY_MISSING' || e.peer !== 'ioredis') throw e; }`;
+  catch (e) { if (e.code !== 'ERRORS_PEER_DEPENDENCY_MISSING' || e.peer !== 'ioredis') throw e; }`;
 const POOL_USE = `const pool = new m.Pool({ create: async () => ({ id: 7 }), isValid: () => true, destroy: () => {} }, { maxSize: 2 });
   if ((await pool.use((c) => c.id)) !== 7) throw new Error('use'); await pool.close();`;
 const CACHE_PEERS_USE = `const { createMsgpackCodec } = require('@patinox/cache/msgpack'); const codec = createMsgpackCodec();

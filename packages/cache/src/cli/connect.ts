@@ -98,7 +98,7 @@ export class Connection {
    */
   static async open(settings: ConnectionSettings, errors: Error[] = []): Promise<Connection> {
     // ioredis is an optional peer: loaded here, so `help` and usage errors work without it, and its
-    // absence is a PEER_DEPENDENCY_MISSING naming the package.
+    // absence is a ERRORS_PEER_DEPENDENCY_MISSING naming the package.
     const { Redis, Cluster } = ioredisPeer();
     if (!settings.forceCluster) {
       const single = new Redis(standaloneOptions(settings));

@@ -3,7 +3,7 @@ import { loadPeer } from '@patinox/errors';
 
 // `require` relative to this package. prom-client is loaded when an exporter without its own `client` is
 // created, not when `@patinox/monitor/prometheus` is imported, so a missing install surfaces as a coded
-// MissingPeerError (PEER_DEPENDENCY_MISSING, naming prom-client) instead of Node's bare "cannot find package".
+// MissingPeerError (ERRORS_PEER_DEPENDENCY_MISSING, naming prom-client) instead of Node's bare "cannot find package".
 // The ESM build knows its location from import.meta; tools/scripts/build-package.mjs rewrites that to a URL
 // of __filename in the CommonJS build, where import.meta does not exist.
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment
