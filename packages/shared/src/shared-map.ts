@@ -1,6 +1,6 @@
 import { threadId } from 'node:worker_threads';
 import { describeValue, expectFunction, expectNonNegativeInteger, expectObject, expectPositiveInteger, optional } from '@patinox/errors';
-import { createEvent, expectMonitor, noopMonitor, safeRecord, type Monitor } from '@patinox/monitor';
+import { createEvent, expectMonitor, noopMonitor, safeRecord, type HealthCheck, type Monitor } from '@patinox/monitor';
 import { SharedMapFullError, SharedMapReentrantError, SharedMapTooLargeError } from './errors.js';
 import { SHARED_EVENTS } from './events.js';
 import { decodeText, encodeText, hashBytes, resolveCodec, scratch, type SharedMapCodecName, type SlotCodec } from './internal/map-codec.js';
@@ -73,6 +73,8 @@ export class SharedMap<V = unknown, K extends SharedMapKey = string> implements 
   readonly #writeValue: Uint8Array;
   readonly #empty = new Uint8Array(0);
   readonly #byteKeys: boolean;
+  /** Dead holders' shard locks this handle took over (see {@link SharedMap.healthCheck}). */
+  #locksRecovered = 0;
   #expected: Uint8Array | undefined;
   #inUpdate = false;
 
@@ -177,6 +179,27 @@ export class SharedMap<V = unknown, K extends SharedMapKey = string> implements 
   /** Live entries now (a sum over shards; concurrent writes may move it while it is read). */
   get size(): number {
     return this.#table.size();
+  }
+
+  /**
+   * A health check for `checkHealth`: `degraded` once the map is at least `fullAt` full (a `set` of a new
+   * key may then fail with `SHARED_MAP_FULL`) or after this handle took over a dead holder's shard lock
+   * (a writer died mid-write; recovered, worth a look); `up` otherwise. Details: `size`, `capacity`,
+   * `locksRecovered`.
+   */
+  healthCheck(fullAt = 0.9): HealthCheck {
+    if (typeof fullAt !== 'number' || !(fullAt > 0 && fullAt <= 1)) {
+      throw new RangeError(`Expected \`fullAt\` to be a share of the capacity in (0, 1], got ${describeValue(fullAt)}`);
+    }
+    return {
+      name: `shared.map:${this.#handle.name}`,
+      check: () => {
+        const size = this.#table.size();
+        const capacity = this.#g.capacity;
+        const details = { size, capacity, locksRecovered: this.#locksRecovered };
+        return { status: size >= fullAt * capacity || this.#locksRecovered > 0 ? 'degraded' : 'up', details };
+      },
+    };
   }
 
   /** The value of `key`, or `undefined`. Lock-free. */
@@ -406,6 +429,7 @@ export class SharedMap<V = unknown, K extends SharedMapKey = string> implements 
   }
 
   #recovered(shard: number, owner: number, heldMs: number, how: RecoveredHow): void {
+    this.#locksRecovered += 1;
     safeRecord(this.#monitor, createEvent(SHARED_EVENTS.mapLockRecovered, this.#handle.name, { shard, threadId: owner, heldMs, how }));
   }
 }

@@ -332,6 +332,8 @@ describe('SharedMap across worker threads', () => {
     const monitor = new MemoryMonitor();
     const map = SharedMap.create<number>({ capacity: 8, shards: 1, lockLeaseMs: 100, monitor, name: 'held' });
     map.set('k', 1).set('other', 2);
+    const health = map.healthCheck();
+    expect(await health.check()).toEqual({ status: 'up', details: { size: 2, capacity: 8, locksRecovered: 0 } });
     const worker = start(map, { mode: 'hold', key: 'k' });
     const { holding } = await message<{ holding: number }>(worker, 'holding');
     // The holder is alive and inside update(): reads go on, lock-free; a bounded wait times out.
@@ -352,6 +354,8 @@ describe('SharedMap across worker threads', () => {
     expect(events).toHaveLength(1);
     expect(events[0]!.data).toMatchObject({ shard: 0, threadId: holding, how: 'lease' });
     expect(events[0]!.data['heldMs']).toBeGreaterThanOrEqual(100);
+    // A writer died mid-write: recovered, and the health check says so.
+    expect(await health.check()).toEqual({ status: 'degraded', details: { size: 2, capacity: 8, locksRecovered: 1 } });
   });
 
   it('a holder that outlives its lease loses the lock: its write is refused with SHARED_MAP_LOCK_LOST', async () => {

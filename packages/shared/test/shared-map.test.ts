@@ -262,3 +262,22 @@ describe('SharedMap', () => {
     expect(monitor.events()).toEqual([]);
   });
 });
+
+describe('SharedMap.healthCheck', () => {
+  it('is up while there is room, degraded once the map is at the given share of its capacity', async () => {
+    const map = SharedMap.create<number>({ capacity: 10, name: 'health' });
+    const health = map.healthCheck(0.5);
+    expect(health.name).toBe('shared.map:health');
+    for (let i = 0; i < 4; i += 1) map.set(`k${i}`, i);
+    expect(await health.check()).toMatchObject({ status: 'up', details: { size: 4, capacity: 10 } });
+    map.set('k4', 4);
+    expect(await health.check()).toMatchObject({ status: 'degraded', details: { size: 5 } });
+    map.delete('k4');
+    expect(await health.check()).toMatchObject({ status: 'up' });
+  });
+
+  it('refuses a threshold outside (0, 1]', () => {
+    const map = SharedMap.create<number>({ capacity: 4 });
+    for (const bad of [0, -0.1, 1.5, Number.NaN, '0.5' as unknown as number]) expect(() => map.healthCheck(bad)).toThrow(/fullAt/);
+  });
+});
