@@ -333,7 +333,7 @@ describe('SharedMap across worker threads', () => {
     const map = SharedMap.create<number>({ capacity: 8, shards: 1, lockLeaseMs: 100, monitor, name: 'held' });
     map.set('k', 1).set('other', 2);
     const health = map.healthCheck();
-    expect(await health.check()).toEqual({ status: 'up', details: { size: 2, capacity: 8, locksRecovered: 0 } });
+    expect(await health.check(new AbortController().signal)).toEqual({ status: 'up', details: { size: 2, capacity: 8, locksRecovered: 0 } });
     const worker = start(map, { mode: 'hold', key: 'k' });
     const { holding } = await message<{ holding: number }>(worker, 'holding');
     // The holder is alive and inside update(): reads go on, lock-free; a bounded wait times out.
@@ -355,7 +355,7 @@ describe('SharedMap across worker threads', () => {
     expect(events[0]!.data).toMatchObject({ shard: 0, threadId: holding, how: 'lease' });
     expect(events[0]!.data['heldMs']).toBeGreaterThanOrEqual(100);
     // A writer died mid-write: recovered, and the health check says so.
-    expect(await health.check()).toEqual({ status: 'degraded', details: { size: 2, capacity: 8, locksRecovered: 1 } });
+    expect(await health.check(new AbortController().signal)).toEqual({ status: 'degraded', details: { size: 2, capacity: 8, locksRecovered: 1 } });
   });
 
   it('a holder that outlives its lease loses the lock: its write is refused with SHARED_MAP_LOCK_LOST', async () => {

@@ -269,11 +269,11 @@ describe('SharedMap.healthCheck', () => {
     const health = map.healthCheck(0.5);
     expect(health.name).toBe('shared.map:health');
     for (let i = 0; i < 4; i += 1) map.set(`k${i}`, i);
-    expect(await health.check()).toMatchObject({ status: 'up', details: { size: 4, capacity: 10 } });
+    expect(await health.check(new AbortController().signal)).toMatchObject({ status: 'up', details: { size: 4, capacity: 10 } });
     map.set('k4', 4);
-    expect(await health.check()).toMatchObject({ status: 'degraded', details: { size: 5 } });
+    expect(await health.check(new AbortController().signal)).toMatchObject({ status: 'degraded', details: { size: 5 } });
     map.delete('k4');
-    expect(await health.check()).toMatchObject({ status: 'up' });
+    expect(await health.check(new AbortController().signal)).toMatchObject({ status: 'up' });
   });
 
   it('refuses a threshold outside (0, 1]', () => {
