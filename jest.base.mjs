@@ -48,3 +48,33 @@ export default function jestConfig(overrides = {}) {
     ...overrides,
   };
 }
+
+/**
+ * Two projects in one run (one coverage report, one test-results.json) for a package whose optional
+ * `ioredis` peer range allows majors 5 and 6: every test against ioredis 5 (the devDependency), and the
+ * files in `ioredis6Tests` again against ioredis 6 (the `ioredis6` alias, `npm:ioredis@^6`). The mapper
+ * also reaches the package's own lazy `require('ioredis')`, since jest resolves that too. `extra` holds
+ * top-level options (a globalSetup, say).
+ */
+export function twoIoredisMajors(rootDir, ioredis6Tests, extra = {}) {
+  const { coverageProvider, coverageReporters, coverageThreshold, collectCoverageFrom, testTimeout, ...project } = jestConfig();
+  return {
+    coverageProvider,
+    coverageReporters,
+    coverageThreshold,
+    collectCoverageFrom,
+    testTimeout,
+    ...extra,
+    projects: [
+      { ...project, rootDir, displayName: 'ioredis 5', globals: { IOREDIS_MAJOR: 5 } },
+      {
+        ...project,
+        rootDir,
+        displayName: 'ioredis 6',
+        globals: { IOREDIS_MAJOR: 6 },
+        testMatch: ioredis6Tests.map((file) => `<rootDir>/${file}`),
+        moduleNameMapper: { ...project.moduleNameMapper, '^ioredis(/.*)?$': 'ioredis6$1' },
+      },
+    ],
+  };
+}

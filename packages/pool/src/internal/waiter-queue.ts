@@ -19,6 +19,16 @@ class PriorityLevel<L> {
   constructor(readonly priority: number) {}
 }
 
+/** Puts `waiter` at the tail of `level`. */
+function append<L>(level: PriorityLevel<L>, waiter: Waiter<L>): void {
+  waiter.levelPrev = level.tail;
+  waiter.levelNext = undefined;
+  if (level.tail === undefined) level.head = waiter;
+  else level.tail.levelNext = waiter;
+  level.tail = waiter;
+  level.size += 1;
+}
+
 /**
  * The callers waiting for a connection: an intrusive doubly linked list in arrival order (O(1) removal
  * on abort or timeout), one more list per priority in use, one deadline timer armed at the earliest
@@ -190,12 +200,7 @@ export class WaiterQueue<L> {
       if (this.#levels.length === 1) this.#rebuildDefaultLevel();
       level = this.#level(waiter.priority);
     }
-    waiter.levelPrev = level.tail;
-    waiter.levelNext = undefined;
-    if (level.tail === undefined) level.head = waiter;
-    else level.tail.levelNext = waiter;
-    level.tail = waiter;
-    level.size += 1;
+    append(level, waiter);
   }
 
   #unlinkLevel(waiter: Waiter<L>): void {
@@ -219,12 +224,7 @@ export class WaiterQueue<L> {
     level.size = 0;
     for (let waiter = this.#head; waiter !== undefined; waiter = waiter.next) {
       if (waiter.priority !== 0) continue;
-      waiter.levelPrev = level.tail;
-      waiter.levelNext = undefined;
-      if (level.tail === undefined) level.head = waiter;
-      else level.tail.levelNext = waiter;
-      level.tail = waiter;
-      level.size += 1;
+      append(level, waiter);
     }
   }
 
