@@ -32,5 +32,6 @@ export type { TimerMsOptions } from './validate.js';
 export { ERRORS_ERROR_CODES, type ErrorsErrorCode } from './errors.js';
 export { MissingPeerError, ERRORS_PEER_DEPENDENCY_MISSING, importPeer, isMissingModule, loadPeer } from './missing-peer.js';
 export { raceAbort } from './race-abort.js';
+export { settleWithin } from './settle-within.js';
 export { backoffDelay, defaultSleep, withRecovery } from './with-recovery.js';
 export type { AttemptContext, SleepFn, WithRecoveryOptions } from './with-recovery.js';

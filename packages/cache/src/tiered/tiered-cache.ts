@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { describeValue, expectBoolean, expectNonNegativeFinite, expectNonNegativeInteger, expectObject, expectPositiveInteger, expectTimerMs, expectString, optional, toError } from '@patinox/errors';
+import { describeValue, expectBoolean, expectNonNegativeFinite, expectNonNegativeInteger, expectObject, expectPositiveInteger, expectTimerMs, expectString, optional, settleWithin, toError } from '@patinox/errors';
 import { createEvent, safeRecord, type HealthCheck, type HealthResult, type MetricSnapshot, type Monitor, type TraceHook } from '@patinox/monitor';
 import { CACHE_EVENTS } from '../events.js';
 import type { CircuitState } from './circuit-breaker.js';
@@ -510,7 +510,7 @@ export class TieredCache<V = unknown> {
     if (this.#closed) return;
     this.#closed = true;
     this.#controller.abort(new TieredCacheError('TieredCache is closed', 'CACHE_CLOSED', { namespace: this.namespace }));
-    await settledWithin(this.settled(), this.#closeWaitMs);
+    await settleWithin(this.settled(), this.#closeWaitMs);
     this.#remote.close(this.#isRoot);
     this.#coherence.close();
     this.#loading.loader.close();
@@ -536,19 +536,5 @@ export class TieredCache<V = unknown> {
     safeRecord(this.#monitor, createEvent(type, SOURCE, { namespace: this.namespace }));
     // L1 may hold writes L2 never saw (degraded) and misses invalidations; start clean.
     if (state === 'closed') this.#coherence.flush('circuit-closed');
-  }
-}
-
-/** Resolves when `work` settles or after `ms`, whichever is first; never holds the event loop. */
-async function settledWithin(work: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const bound = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-    timer.unref();
-  });
-  try {
-    await Promise.race([work, bound]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -1,4 +1,4 @@
-import { describeThrown, isThenable } from '@patinox/errors';
+import { describeThrown, isThenable, settleWithin } from '@patinox/errors';
 import type { ConnectionManager } from '../connection-manager.js';
 import type { BoundedCalls } from './bounded-calls.js';
 import { isCallTimeout } from './bounded-calls.js';
@@ -90,16 +90,7 @@ export class Destroyer<C> {
    */
   async settleBy(endAt: number): Promise<number> {
     const remainingMs = endAt - performance.now();
-    if (this.pending.size > 0 && remainingMs > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled([...this.pending]),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, remainingMs);
-        }),
-      ]);
-      clearTimeout(timer);
-    }
+    if (this.pending.size > 0 && remainingMs > 0) await settleWithin(Promise.allSettled([...this.pending]), remainingMs);
     const unsettled = this.pending.size;
     this.pending.clear();
     return unsettled;

@@ -1,3 +1,4 @@
+import { settleWithin } from '@patinox/errors';
 import type { TraceHook, TraceSpan } from '@patinox/monitor';
 import { CleanupError, RESOURCE_CLEANUP_DEADLINE_EXCEEDED, type CleanupErrorCode } from '../errors.js';
 import { quiet, slotName, type CleanupRunner } from './cleanup-runner.js';
@@ -102,13 +103,10 @@ export class CleanupReports {
         const enqueue = (): Promise<unknown> => runner.enqueue(t.page, t.i, t.id, t.priority);
         waits.push(tracer === undefined ? enqueue() : traceCleanup(tracer, t, collector, enqueue));
       }
+      // Each wait reports its own failure and never rejects.
       const all = Promise.all(waits);
       if (deadlineMs === undefined) await all;
-      else {
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, deadlineMs)))]);
-        clearTimeout(timer);
-      }
+      else await settleWithin(all, deadlineMs);
     } finally {
       this.#collectors.splice(this.#collectors.indexOf(collector), 1);
     }
