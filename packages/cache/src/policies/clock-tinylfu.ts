@@ -3,6 +3,7 @@ import type { Policy } from './policy.js';
 import { rankLists } from './rank.js';
 import { Admission, GHOST_OF_MAIN, GHOST_OF_WINDOW, WindowGhosts } from './ghosts.js';
 import { FrequencySketch } from './sketch.js';
+import { WindowSizing } from './window-sizing.js';
 
 /**
  * A slot's byte: bits 0–3 its frequency estimate, bits 4–5 its segment, REF hit since a hand last
@@ -16,9 +17,6 @@ const PROTECTED = 0x20;
 const REF = 0x40;
 const HIT = 0x80;
 
-// As in 'tinylfu' (Caffeine's constants): the window starts at 1 %, 80 % of the main space is protected.
-const PERCENT_MAIN = 0.99;
-const PERCENT_MAIN_PROTECTED = 0.8;
 /**
  * Window change per ghost hit, as a share of `maxEntries`: three times TinyLfuPolicy's. Tuned on the
  * LIRS and ARC traces: with CLOCK order a larger step than 'tinylfu''s roughly halves the loss to LRU
@@ -52,11 +50,8 @@ export class ClockTinyLfuPolicy implements Policy {
   readonly #probation: SlotList;
   readonly #protected: SlotList;
   readonly #max: number;
-  #windowMax: number;
-  #protectedMax: number;
-  #target: number;
+  readonly #sizing: WindowSizing;
   readonly #step: number;
-  readonly #maxWindow: number;
   readonly #admission = new Admission();
   /** Reference bits consumed by the hands since the sketch last heard of them (hits, for its aging period). */
   #seen = 0;
@@ -71,17 +66,14 @@ export class ClockTinyLfuPolicy implements Policy {
     this.#freq = new Uint8Array(slots);
     this.#sketch = new FrequencySketch(maxEntries);
     this.#max = maxEntries;
-    this.#windowMax = Math.max(1, maxEntries - Math.floor(PERCENT_MAIN * maxEntries));
-    this.#target = this.#windowMax;
-    this.#maxWindow = Math.max(1, maxEntries - 1);
-    this.#protectedMax = Math.floor(PERCENT_MAIN_PROTECTED * (maxEntries - this.#windowMax));
+    this.#sizing = new WindowSizing(maxEntries);
     this.#step = GHOST_STEP * maxEntries;
     this.#ghosts = new WindowGhosts(maxEntries);
   }
 
   /** Current window size limit (for tests and tools). */
   get windowMax(): number {
-    return this.#windowMax;
+    return this.#sizing.windowMax;
   }
 
   /** Entries in the window, probation and protected segments (for tests and tools). */
@@ -93,8 +85,8 @@ export class ClockTinyLfuPolicy implements Policy {
     this.#hash[slot] = hash;
     const ghost = this.#ghosts.consult(hash);
     if (ghost !== 0) {
-      if ((ghost & GHOST_OF_WINDOW) !== 0) this.#resize(this.#step);
-      if ((ghost & GHOST_OF_MAIN) !== 0) this.#resize(-this.#step);
+      if ((ghost & GHOST_OF_WINDOW) !== 0 && this.#sizing.resize(this.#step)) this.#demote();
+      if ((ghost & GHOST_OF_MAIN) !== 0 && this.#sizing.resize(-this.#step)) this.#demote();
     }
     let f = this.#sketch.increment(hash);
     if (f === -1) {
@@ -103,7 +95,8 @@ export class ClockTinyLfuPolicy implements Policy {
     }
     this.#freq[slot] = (f > COUNT ? COUNT : f) | WINDOW;
     this.#window.pushHead(slot);
-    if (this.#window.size > this.#windowMax && this.#probation.size + this.#protected.size < this.#max - this.#windowMax) {
+    const windowMax = this.#sizing.windowMax;
+    if (this.#window.size > windowMax && this.#probation.size + this.#protected.size < this.#max - windowMax) {
       const moved = this.#window.popTail();
       this.#toProbation(moved);
     }
@@ -153,12 +146,13 @@ export class ClockTinyLfuPolicy implements Policy {
 
   #pickVictim(): number {
     const window = this.#window;
-    if (window.size > this.#windowMax) {
+    const windowMax = this.#sizing.windowMax;
+    if (window.size > windowMax) {
       const moved = this.#windowTail();
       window.remove(moved);
       this.#toProbation(moved);
     }
-    if (window.size >= this.#windowMax || (this.#probation.size === 0 && this.#protected.size === 0)) {
+    if (window.size >= windowMax || (this.#probation.size === 0 && this.#protected.size === 0)) {
       const candidate = this.#windowTail();
       if (candidate === -1) return this.#mainVictim();
       const victim = this.#mainVictim();
@@ -222,7 +216,7 @@ export class ClockTinyLfuPolicy implements Policy {
     const freq = this.#freq;
     freq[slot] = (freq[slot]! & ~(QUEUE | REF)) | PROTECTED;
     this.#protected.pushHead(slot);
-    if (this.#protected.size > this.#protectedMax) this.#demote();
+    if (this.#protected.size > this.#sizing.protectedMax) this.#demote();
   }
 
   /** Links `slot` (unlinked) at probation's head, unreferenced: a hit there must promote it. */
@@ -236,17 +230,6 @@ export class ClockTinyLfuPolicy implements Policy {
     return queue === WINDOW ? this.#window : queue === PROBATION ? this.#probation : this.#protected;
   }
 
-  #resize(delta: number): void {
-    let target = this.#target + delta;
-    if (target < 1) target = 1;
-    else if (target > this.#maxWindow) target = this.#maxWindow;
-    this.#target = target;
-    const windowMax = Math.round(target);
-    if (windowMax === this.#windowMax) return;
-    this.#windowMax = windowMax;
-    this.#protectedMax = Math.floor(PERCENT_MAIN_PROTECTED * (this.#max - windowMax));
-    this.#demote();
-  }
 
   #ageResidents(): void {
     const freq = this.#freq;
@@ -265,7 +248,7 @@ export class ClockTinyLfuPolicy implements Policy {
   #demote(): void {
     const prot = this.#protected;
     const freq = this.#freq;
-    while (prot.size > this.#protectedMax) {
+    while (prot.size > this.#sizing.protectedMax) {
       const slot = prot.tail;
       if (slot === -1) return;
       const f = freq[slot]!;

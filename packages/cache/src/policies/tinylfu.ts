@@ -2,17 +2,13 @@ import { createLinks, SlotList } from '../internal/list.js';
 import type { Policy } from './policy.js';
 import { Admission, GHOST_OF_MAIN, GHOST_OF_WINDOW, WindowGhosts } from './ghosts.js';
 import { FrequencySketch } from './sketch.js';
+import { WindowSizing } from './window-sizing.js';
 
 const WINDOW = 0;
 const PROBATION = 1;
 const PROTECTED = 2;
 const HIT = 0x80;
 const HIT_BATCH = 64;
-
-// Caffeine's constants (BoundedLocalCache): the window starts at 1 % of the cache, 80 % of the main
-// space is protected.
-const PERCENT_MAIN = 0.99;
-const PERCENT_MAIN_PROTECTED = 0.8;
 
 /** Window change per ghost hit, as a share of `maxEntries` (tuned on the LIRS and ARC traces). */
 const GHOST_STEP = 0.001;
@@ -47,12 +43,9 @@ export class TinyLfuPolicy implements Policy {
   readonly #probation: SlotList;
   readonly #protected: SlotList;
   readonly #max: number;
-  #windowMax: number;
-  #protectedMax: number;
-  /** The window size the ghosts ask for (fractional steps accumulate here); #windowMax is its rounding. */
-  #target: number;
+  /** The window and protected limits (Caffeine's: the window starts at 1 %, 80 % of main is protected). */
+  readonly #sizing: WindowSizing;
   readonly #step: number;
-  readonly #maxWindow: number;
   readonly #admission = new Admission();
   #countdown = HIT_BATCH;
   readonly #ghosts: WindowGhosts;
@@ -67,22 +60,19 @@ export class TinyLfuPolicy implements Policy {
     this.#queue = new Uint8Array(slots);
     this.#sketch = new FrequencySketch(maxEntries);
     this.#max = maxEntries;
-    this.#windowMax = Math.max(1, maxEntries - Math.floor(PERCENT_MAIN * maxEntries));
-    this.#target = this.#windowMax;
-    this.#maxWindow = Math.max(1, maxEntries - 1);
-    this.#protectedMax = Math.floor(PERCENT_MAIN_PROTECTED * (maxEntries - this.#windowMax));
+    this.#sizing = new WindowSizing(maxEntries);
     this.#step = GHOST_STEP * maxEntries;
     this.#ghosts = new WindowGhosts(maxEntries);
   }
 
   /** Current window size limit (for tests and tools). */
   get windowMax(): number {
-    return this.#windowMax;
+    return this.#sizing.windowMax;
   }
 
   /** Current protected segment size limit (for tests and tools). */
   get protectedMax(): number {
-    return this.#protectedMax;
+    return this.#sizing.protectedMax;
   }
 
   /** Entries in the window, probation and protected segments (for tests and tools). */
@@ -99,8 +89,13 @@ export class TinyLfuPolicy implements Policy {
     this.#hash[slot] = hash;
     const ghost = this.#ghosts.consult(hash);
     if (ghost !== 0) {
-      if ((ghost & GHOST_OF_WINDOW) !== 0) this.#resize(this.#step);
-      if ((ghost & GHOST_OF_MAIN) !== 0) this.#resize(-this.#step);
+      // A moved window limit moves the protected limit with it; protected entries over it are demoted at
+      // once. The window itself follows at the pace of evictions: a grown window fills with newcomers as
+      // main's victims leave, a shrunk one hands one entry to probation per eviction (see #pickVictim).
+      // Moving a shrunk window's surplus at once was measured worse on the ARC traces: a burst of
+      // main-ghost hits would dump recent entries into probation before the window-ghost evidence could answer.
+      if ((ghost & GHOST_OF_WINDOW) !== 0 && this.#sizing.resize(this.#step)) this.#demote();
+      if ((ghost & GHOST_OF_MAIN) !== 0 && this.#sizing.resize(-this.#step)) this.#demote();
     }
     let f = this.#sketch.increment(hash);
     if (f === -1) {
@@ -111,7 +106,8 @@ export class TinyLfuPolicy implements Policy {
     this.#queue[slot] = WINDOW;
     this.#window.pushHead(slot);
     // While the main space has room, the window's oldest moves on to probation without a contest.
-    if (this.#window.size > this.#windowMax && this.#probation.size + this.#protected.size < this.#max - this.#windowMax) {
+    const windowMax = this.#sizing.windowMax;
+    if (this.#window.size > windowMax && this.#probation.size + this.#protected.size < this.#max - windowMax) {
       const moved = this.#window.popTail();
       this.#queue[moved] = PROBATION;
       this.#probation.pushHead(moved);
@@ -130,7 +126,7 @@ export class TinyLfuPolicy implements Policy {
       this.#probation.remove(slot);
       this.#queue[slot] = PROTECTED;
       this.#protected.pushHead(slot);
-      if (this.#protected.size > this.#protectedMax) this.#demote();
+      if (this.#protected.size > this.#sizing.protectedMax) this.#demote();
     }
   }
 
@@ -154,9 +150,10 @@ export class TinyLfuPolicy implements Policy {
 
   #pickVictim(): number {
     const window = this.#window;
+    const windowMax = this.#sizing.windowMax;
     // A window over its limit (the limit just shrank) hands its oldest entry to probation: with the
     // contest below, it then shrinks by one per eviction and never grows until back within its limit.
-    if (window.size > this.#windowMax) {
+    if (window.size > windowMax) {
       const moved = window.popTail();
       this.#queue[moved] = PROBATION;
       this.#probation.pushHead(moved);
@@ -164,7 +161,7 @@ export class TinyLfuPolicy implements Policy {
     // Called before the newcomer enters the window: if it will overflow the window, the window's
     // oldest entry must win against main's victim to stay. A window below its limit (it just grew)
     // fills up by taking main's victims instead.
-    if (window.size >= this.#windowMax || (this.#probation.size === 0 && this.#protected.size === 0)) {
+    if (window.size >= windowMax || (this.#probation.size === 0 && this.#protected.size === 0)) {
       const candidate = window.popTail();
       let victim = this.#probation.tail;
       if (victim === -1) victim = this.#protected.tail;
@@ -221,25 +218,6 @@ export class TinyLfuPolicy implements Policy {
     return queue === WINDOW ? this.#window : queue === PROBATION ? this.#probation : this.#protected;
   }
 
-  /**
-   * Moves the window limit by `delta` (within 1 … maxEntries − 1) and the protected limit with it
-   * (protected entries over it are demoted at once). The window itself follows at the pace of
-   * evictions: a grown window fills with newcomers as main's victims leave, a shrunk one hands one
-   * entry to probation per eviction (see #pickVictim). Moving a shrunk window's surplus at once was
-   * measured worse on the ARC traces: a burst of main-ghost hits would dump recent entries into
-   * probation before the window-ghost evidence could answer.
-   */
-  #resize(delta: number): void {
-    let target = this.#target + delta;
-    if (target < 1) target = 1;
-    else if (target > this.#maxWindow) target = this.#maxWindow;
-    this.#target = target;
-    const windowMax = Math.round(target);
-    if (windowMax === this.#windowMax) return;
-    this.#windowMax = windowMax;
-    this.#protectedMax = Math.floor(PERCENT_MAIN_PROTECTED * (this.#max - windowMax));
-    this.#demote();
-  }
 
   #flushHits(): void {
     this.#countdown = HIT_BATCH;
@@ -261,7 +239,7 @@ export class TinyLfuPolicy implements Policy {
   }
 
   #demote(): void {
-    while (this.#protected.size > this.#protectedMax) {
+    while (this.#protected.size > this.#sizing.protectedMax) {
       const slot = this.#protected.popTail();
       if (slot === -1) return;
       this.#queue[slot] = PROBATION;
