@@ -24,10 +24,11 @@ export const GHOST_OF_MAIN = 2;
  *
  * Each table is one direct-mapped Int32 per slot holding the stamp and a fingerprint; a collision
  * overwrites the older ghost, and both tables lose alike, so the comparison between them stays fair.
+ * The two tables are interleaved in one array (a hash's window ghost at 2i, its main ghost at 2i + 1),
+ * so the consultation on every miss reads one cache line, not two.
  */
 export class WindowGhosts {
-  readonly #window: Int32Array;
-  readonly #main: Int32Array;
+  readonly #table: Int32Array;
   readonly #mask: number;
   readonly #horizon: number;
   /** Stamps count in units of 2^stampShift, so a horizon always fits the 20-bit stamp. */
@@ -40,8 +41,7 @@ export class WindowGhosts {
   constructor(maxEntries: number) {
     this.#horizon = Math.max(1, Math.round(GHOST_HORIZON * maxEntries));
     const slots = nextPowerOfTwo(Math.max(16, GHOST_SLOTS_PER_ENTRY * this.#horizon));
-    this.#window = new Int32Array(slots);
-    this.#main = new Int32Array(slots);
+    this.#table = new Int32Array(2 * slots);
     this.#mask = slots - 1;
     let shift = 0;
     while (this.#horizon >>> shift >= 1 << (STAMP_BITS - 2)) shift += 1;
@@ -50,7 +50,7 @@ export class WindowGhosts {
 
   /** Memory of both tables in bytes. */
   get byteLength(): number {
-    return this.#window.byteLength + this.#main.byteLength;
+    return this.#table.byteLength;
   }
 
   /**
@@ -59,18 +59,19 @@ export class WindowGhosts {
    */
   consult(hash: number): number {
     this.#windowClock += 1;
-    const at = hash & this.#mask;
+    const table = this.#table;
+    const at = (hash & this.#mask) << 1;
     const fingerprint = (hash >>> 20) | 1;
     const shift = this.#stampShift;
     let found = 0;
-    let e = this.#window[at]!;
+    let e = table[at]!;
     if ((e & 0xfff) === fingerprint) {
-      this.#window[at] = 0;
+      table[at] = 0;
       if (((((this.#windowClock >>> shift) - (e >>> 12)) & STAMP_MASK) << shift) < this.#horizon) found = GHOST_OF_WINDOW;
     }
-    e = this.#main[at]!;
+    e = table[at + 1]!;
     if ((e & 0xfff) === fingerprint) {
-      this.#main[at] = 0;
+      table[at + 1] = 0;
       if (((((this.#mainClock >>> shift) - (e >>> 12)) & STAMP_MASK) << shift) < this.#horizon) found |= GHOST_OF_MAIN;
     }
     return found;
@@ -78,13 +79,13 @@ export class WindowGhosts {
 
   /** A candidate the window turned away (stamped with the window clock). */
   buryFromWindow(hash: number): void {
-    this.#window[hash & this.#mask] = (((this.#windowClock >>> this.#stampShift) & STAMP_MASK) << 12) | (hash >>> 20) | 1;
+    this.#table[(hash & this.#mask) << 1] = (((this.#windowClock >>> this.#stampShift) & STAMP_MASK) << 12) | (hash >>> 20) | 1;
   }
 
   /** An entry evicted from main (advances the main clock). */
   buryFromMain(hash: number): void {
     this.#mainClock += 1;
-    this.#main[hash & this.#mask] = (((this.#mainClock >>> this.#stampShift) & STAMP_MASK) << 12) | (hash >>> 20) | 1;
+    this.#table[((hash & this.#mask) << 1) + 1] = (((this.#mainClock >>> this.#stampShift) & STAMP_MASK) << 12) | (hash >>> 20) | 1;
   }
 }
 
