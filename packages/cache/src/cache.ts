@@ -24,7 +24,7 @@ import {
   type TraceHook,
 } from '@patinox/monitor';
 import { checkSetMany, lookupMany } from './bulk.js';
-import { cacheMetrics, type CacheStats } from './cache-stats.js';
+import { cacheMetrics, cacheStats, type CacheStats } from './cache-stats.js';
 
 // Re-exported: CacheStats was declared here, and importers (the tier) still take it from this module.
 export type { CacheStats } from './cache-stats.js';
@@ -62,7 +62,7 @@ import { LruPolicy } from './policies/lru.js';
 import { DEFAULT_EVICTION_POLICY } from './policies/names.js';
 import type { Policy } from './policies/policy.js';
 import { TinyLfuPolicy } from './policies/tinylfu.js';
-import { REGION_OPTION_KEYS, regionOptions, validateRegionName } from './region.js';
+import { REGION_OPTION_KEYS, regionOptions, Regions } from './region.js';
 
 // Removal reasons: indexes into REMOVAL_REASONS (cache-stats.ts).
 const EVICTED = 0;
@@ -177,7 +177,7 @@ export class Cache<K, V> {
   #pendingTtl = 0;
   #pendingGrace = 0;
   #pendingSliding = false;
-  readonly #regions = new Map<string, Cache<unknown, unknown>>();
+  readonly #regions = new Regions<Cache<unknown, unknown>>();
 
   #bytes = 0;
   #hits = 0;
@@ -513,7 +513,7 @@ export class Cache<K, V> {
         this.#notices.release();
       }
     }
-    for (const region of this.#regions.values()) region.clear();
+    this.#regions.clear();
     if (had > 0) safeRecord(this.#monitor, createEvent(CACHE_EVENTS.cleared, this.name, { entries: had }));
   }
 
@@ -537,8 +537,7 @@ export class Cache<K, V> {
     expectString('tag', tag);
     let removed = 0;
     if (this.#tagIndex !== undefined) for (const key of this.#tagIndex.keysOf(tag)) if (this.delete(key)) removed += 1;
-    for (const region of this.#regions.values()) removed += region.invalidateTag(tag);
-    return removed;
+    return removed + this.#regions.invalidateTag(tag);
   }
 
   /**
@@ -602,21 +601,15 @@ export class Cache<K, V> {
    * @throws TypeError for an empty name, or when options are passed for a region that already exists.
    */
   region<RK = K, RV = V>(name: string, options?: RegionOptions<RK, RV>): Cache<RK, RV> {
-    validateRegionName(name);
-    const existing = this.#regions.get(name);
-    if (existing !== undefined) {
-      if (options !== undefined) throw new TypeError(`Region ${JSON.stringify(name)} already exists; pass options only when creating it`);
-      return existing as unknown as Cache<RK, RV>;
-    }
-    if (this.#closed) throw new CacheClosedError(this.name);
-    const region = new Cache<RK, RV>(regionOptions(this.#options as unknown as CacheOptions<RK, RV>, this.name, name, options));
-    this.#regions.set(name, region as unknown as Cache<unknown, unknown>);
-    return region;
+    return this.#regions.open(name, options !== undefined, () => {
+      if (this.#closed) throw new CacheClosedError(this.name);
+      return new Cache<RK, RV>(regionOptions(this.#options as unknown as CacheOptions<RK, RV>, this.name, name, options)) as unknown as Cache<unknown, unknown>;
+    }) as unknown as Cache<RK, RV>;
   }
 
   /** Names of the regions created so far. */
   regionNames(): string[] {
-    return [...this.#regions.keys()];
+    return this.#regions.names();
   }
 
   /**
@@ -626,33 +619,17 @@ export class Cache<K, V> {
    */
   stats(options?: StatsOptions): CacheStats {
     const reset = options === undefined ? false : optional('reset', readOptions('options', options, ['reset']).reset, expectBoolean, false);
-    const lookups = this.#hits + this.#misses;
-    const removals = this.#evicted + this.#expired + this.#deleted + this.#replaced + this.#cleared;
-    const load = this.#loads.stats;
-    const snapshot: CacheStats = {
-      hits: this.#hits,
-      misses: this.#misses,
-      hitRate: lookups === 0 ? 0 : this.#hits / lookups,
-      inserts: this.#inserts,
-      updates: this.#updates,
-      removals,
-      evictions: { evicted: this.#evicted, expired: this.#expired, deleted: this.#deleted, replaced: this.#replaced, cleared: this.#cleared },
-      evictionsByCause: { size: this.#evicted - this.#vetoed, expired: this.#expired, strategy: this.#vetoed },
-      expired: this.#expired,
-      rejected: this.#rejected,
-      loads: load.loads,
-      loadFailures: load.loadFailures,
-      loadTimeTotalMs: load.loadTimeTotalMs,
-      loadTimeP99Ms: load.p99(),
-      staleServed: load.staleServed,
-      staleHits: this.#staleHits,
-      size: this.#count,
-      bytes: this.#bytes,
-    };
+    const snapshot = cacheStats(
+      { hits: this.#hits, misses: this.#misses, inserts: this.#inserts, updates: this.#updates, rejected: this.#rejected, staleHits: this.#staleHits },
+      { evicted: this.#evicted, vetoed: this.#vetoed, expired: this.#expired, deleted: this.#deleted, replaced: this.#replaced, cleared: this.#cleared },
+      this.#loads.stats.snapshot(),
+      this.#count,
+      this.#bytes,
+    );
     if (reset) {
       this.#hits = this.#misses = this.#inserts = this.#updates = this.#rejected = this.#staleHits = 0;
       this.#evicted = this.#vetoed = this.#expired = this.#deleted = this.#replaced = this.#cleared = 0;
-      load.reset();
+      this.#loads.stats.reset();
     }
     return snapshot;
   }
@@ -766,9 +743,7 @@ export class Cache<K, V> {
 
   /** Pull-style metrics for a `MetricsRegistry` (`registry.addCollector(() => cache.collectMetrics())`), regions included. */
   collectMetrics(): MetricSnapshot[] {
-    const out = cacheMetrics(this.name, this.stats());
-    for (const region of this.#regions.values()) out.push(...region.collectMetrics());
-    return out;
+    return this.#regions.collectMetrics(cacheMetrics(this.name, this.stats()));
   }
 
   /** A health check for `checkHealth`: `up` while open, `down` once closed. */
@@ -791,7 +766,7 @@ export class Cache<K, V> {
   async settled(): Promise<void> {
     do {
       await this.#loads.running.settled();
-      await Promise.all([...this.#regions.values()].map((region) => region.settled()));
+      await this.#regions.settled();
     } while (this.#loads.running.size > 0);
   }
 
@@ -805,7 +780,7 @@ export class Cache<K, V> {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     this.#controller.abort(new CacheClosedError(this.name));
-    for (const region of this.#regions.values()) region.close();
+    this.#regions.close();
     this.clear();
     safeRecord(this.#monitor, createEvent(CACHE_EVENTS.closed, this.name, {}));
   }
@@ -942,8 +917,11 @@ export class Cache<K, V> {
     this.#policyInsert(slot, key);
   }
 
-
-  /** #insert without TTL, size or tags: the steady-state `set` of a new key, kept small so it inlines. */
+  /**
+   * #insert without TTL, size or tags: the steady-state `set` of a new key, kept small so it inlines.
+   * Its full-cache branch repeats #insert's on purpose: a shared helper would add a call to the measured
+   * steady-state path.
+   */
   #insertPlain(key: K, value: V): void {
     if (this.#inflight.size !== 0) this.#inflight.delete(key);
     const keys = this.#keys;
