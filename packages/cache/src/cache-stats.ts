@@ -1,4 +1,5 @@
 import type { MetricSnapshot } from '@patinox/monitor';
+import type { LoadStatsSnapshot } from './internal/load-stats.js';
 import type { EvictionReason } from './options.js';
 
 /** Counters of one cache (regions have their own). */
@@ -39,6 +40,52 @@ export interface CacheStats {
   size: number;
   /** Bytes held now (0 when sizes are not tracked). */
   bytes: number;
+}
+
+/** Lookup and write counters a `Cache` keeps in fields of its own (its hot paths bump them). */
+export interface CacheCounters {
+  hits: number;
+  misses: number;
+  inserts: number;
+  updates: number;
+  rejected: number;
+  staleHits: number;
+}
+
+/** Removal counters a `Cache` keeps in fields of its own, by reason. */
+export interface RemovalCounters {
+  evicted: number;
+  /** Part of `evicted`: entries a custom strategy's `shouldEvict` dropped on read. */
+  vetoed: number;
+  expired: number;
+  deleted: number;
+  replaced: number;
+  cleared: number;
+}
+
+/** A cache's {@link CacheStats}, from its counters, its loads' counters (`LoadStats`) and its gauges. */
+export function cacheStats(c: CacheCounters, r: RemovalCounters, load: LoadStatsSnapshot, size: number, bytes: number): CacheStats {
+  const lookups = c.hits + c.misses;
+  return {
+    hits: c.hits,
+    misses: c.misses,
+    hitRate: lookups === 0 ? 0 : c.hits / lookups,
+    inserts: c.inserts,
+    updates: c.updates,
+    removals: r.evicted + r.expired + r.deleted + r.replaced + r.cleared,
+    evictions: { evicted: r.evicted, expired: r.expired, deleted: r.deleted, replaced: r.replaced, cleared: r.cleared },
+    evictionsByCause: { size: r.evicted - r.vetoed, expired: r.expired, strategy: r.vetoed },
+    expired: r.expired,
+    rejected: c.rejected,
+    loads: load.loads,
+    loadFailures: load.loadFailures,
+    loadTimeTotalMs: load.loadTimeTotalMs,
+    loadTimeP99Ms: load.loadTimeP99Ms,
+    staleServed: load.staleServed,
+    staleHits: c.staleHits,
+    size,
+    bytes,
+  };
 }
 
 /** Removal reasons, in the order of `CacheStats.evictions`. */

@@ -24,7 +24,7 @@ import {
   type TraceHook,
 } from '@patinox/monitor';
 import { checkSetMany, lookupMany } from './bulk.js';
-import { cacheMetrics, REMOVAL_REASONS, type CacheStats } from './cache-stats.js';
+import { cacheMetrics, cacheStats, type CacheStats } from './cache-stats.js';
 
 // Re-exported: CacheStats was declared here, and importers (the tier) still take it from this module.
 export type { CacheStats } from './cache-stats.js';
@@ -33,8 +33,11 @@ import { CACHE_EVENTS } from './events.js';
 import { CacheClosedError, CacheEntryTooLargeError } from './errors.js';
 import { checkStorable, createDict, expectArray, expectSweepMs, readAllowStale, thenReadable, validatePolicy } from './internal/cache-checks.js';
 import { EntryTimes } from './internal/entry-times.js';
+import { EvictionNotices } from './internal/eviction-notices.js';
 import { hashKey } from './internal/hash.js';
+import { rebuild } from './internal/rebuild.js';
 import { rankKeys, type SlotView } from './internal/slot-view.js';
+import { TagIndex } from './internal/tag-index.js';
 import { validateTags } from './internal/validate-tags.js';
 import { readLoadDefaults, readLoadSettings, readSlidingDefault, type LoadSettings } from './loading/load-options.js';
 import { Loads, type BulkLoader, type Flight, type Loader } from './loading/loads.js';
@@ -59,9 +62,9 @@ import { LruPolicy } from './policies/lru.js';
 import { DEFAULT_EVICTION_POLICY } from './policies/names.js';
 import type { Policy } from './policies/policy.js';
 import { TinyLfuPolicy } from './policies/tinylfu.js';
-import { REGION_OPTION_KEYS, regionOptions, validateRegionName } from './region.js';
+import { REGION_OPTION_KEYS, regionOptions, Regions } from './region.js';
 
-const REASONS = REMOVAL_REASONS;
+// Removal reasons: indexes into REMOVAL_REASONS (cache-stats.ts).
 const EVICTED = 0;
 const EXPIRED = 1;
 const DELETED = 2;
@@ -106,15 +109,16 @@ export class Cache<K, V> {
   #dict: Record<string, number> = createDict();
   readonly #map = new Map<K, number>();
   #count = 0;
-  #keys: (K | undefined)[];
-  #values: (V | undefined)[];
+  // Built by #allocate, with everything else sized by maxEntries.
+  #keys!: (K | undefined)[];
+  #values!: (V | undefined)[];
   /** Clock ms after which the slot is expired; 0 = never. Allocated when the first TTL is set. */
   #expiresAt: Float64Array | undefined;
   /** Clock ms until which an expired slot may still be served by getOrLoad; allocated on first use. */
   #staleUntil: Float64Array | undefined;
   #sizes: Float64Array | undefined;
   #slotTags: (readonly string[] | undefined)[] | undefined;
-  #tagIndex: Map<string, Set<K>> | undefined;
+  #tagIndex: TagIndex<K> | undefined;
   /**
    * Slots given back by deletes and expiry, reused first (a stack); allocated on the first one, so a
    * cache that only ever evicts (the victim's slot is reused in place) never pays its 4 B per slot.
@@ -123,7 +127,7 @@ export class Cache<K, V> {
   #freeTop = 0;
   /** Slots from here on have never been used since creation or the last `clear()`. */
   #fresh = 0;
-  #policy: Policy;
+  #policy!: Policy;
   /**
    * The policy again when it is the default (`tinylfu`) or `lru`, typed by class: the hot paths call
    * through these, so each call site only ever sees one class and V8 inlines it, even in a process
@@ -151,13 +155,8 @@ export class Cache<K, V> {
   /** No byte sizes and no default TTL: `set` without options takes the shortest path. */
   #plain: boolean;
   #timer: ReturnType<typeof setInterval> | undefined;
-  /**
-   * While > 0, `onEvict` calls wait in `#deferred` (flat key, value, reason triples) until the operation
-   * that removes several entries is done: a callback that uses the cache then sees it consistent, and
-   * cannot refill it under a loop that is making room (which would never end).
-   */
-  #deferring = 0;
-  #deferred: unknown[] | undefined;
+  /** `onEvict` calls, held back while an operation removes several entries (see EvictionNotices). */
+  readonly #notices: EvictionNotices<K, V>;
   #closed = false;
   readonly #inflight = new Map<K, Flight<V>>();
   readonly #controller = new AbortController();
@@ -166,7 +165,7 @@ export class Cache<K, V> {
   /** Read-only slot access for dump and ranking. */
   readonly #view: SlotView<K, V>;
   /** Grace, sliding TTL and write time per slot, for entries with a TTL (see EntryTimes). */
-  #times: EntryTimes;
+  #times!: EntryTimes;
   /** True once grace, sliding expiry or refresh ahead was used: only then does a TTL write record EntryTimes. */
   #timesOn = false;
   /** True once refresh ahead was used: TTL writes then record their time. */
@@ -178,7 +177,7 @@ export class Cache<K, V> {
   #pendingTtl = 0;
   #pendingGrace = 0;
   #pendingSliding = false;
-  readonly #regions = new Map<string, Cache<unknown, unknown>>();
+  readonly #regions = new Regions<Cache<unknown, unknown>>();
 
   #bytes = 0;
   #hits = 0;
@@ -221,15 +220,13 @@ export class Cache<K, V> {
       | EvictionStrategy<K, V>;
     this.#options = { ...options, evictionPolicy: spec };
 
+    this.#notices = new EvictionNotices<K, V>(this.#onEvict, (callback, err) => this.#callbackFailed(callback, err));
     // Sized by #allocate.
     this.#sizes = maxSizeBytes !== Infinity || this.#sizeOf !== undefined ? new Float64Array(0) : undefined;
-    this.#keys = [];
-    this.#values = [];
-    this.#policy = this.#allocate(this.#max);
+    this.#allocate(this.#max);
     this.#needsHash = this.#policy.needsHash;
     this.#readCheck = this.#custom !== undefined;
     this.#plain = this.#sizes === undefined && this.#defaultTtlMs === 0;
-    this.#times = new EntryTimes(this.#max);
     this.#view = {
       policy: () => this.#policy,
       now: () => this.#clock(),
@@ -262,13 +259,25 @@ export class Cache<K, V> {
   }
 
   /**
-   * Fresh slot arrays and a fresh policy for `slots` entries (construction and {@link Cache.resize});
-   * returns the policy, also kept typed by class for the hot paths.
+   * Empty storage for `slots` entries, all built here (construction and {@link Cache.resize}): the key
+   * index, the slot arrays (those allocated on first use start unallocated again), the free list, the
+   * per-slot times, the tag index, and a fresh policy, also kept typed by class for the hot paths.
    */
-  #allocate(slots: number): Policy {
+  #allocate(slots: number): void {
+    this.#dict = createDict();
+    this.#map.clear();
+    this.#count = 0;
+    this.#bytes = 0;
     this.#keys = new Array<K | undefined>(slots).fill(undefined);
     this.#values = new Array<V | undefined>(slots).fill(undefined);
     if (this.#sizes !== undefined) this.#sizes = new Float64Array(slots);
+    this.#expiresAt = undefined;
+    this.#staleUntil = undefined;
+    this.#slotTags = undefined;
+    this.#tagIndex = undefined;
+    this.#free = undefined;
+    this.#resetFree();
+    this.#times = new EntryTimes(slots);
     const policy = createPolicy<K, V>(this.#options.evictionPolicy as EvictionPolicyName | EvictionStrategy<K, V>, slots, slots, {
       key: (slot) => this.#keys[slot] as K,
       value: (slot) => this.#values[slot] as V,
@@ -284,7 +293,6 @@ export class Cache<K, V> {
     this.#clockTiny = policy instanceof ClockTinyLfuPolicy ? policy : undefined;
     this.#tiny = policy instanceof TinyLfuPolicy ? policy : undefined;
     this.#lru = policy instanceof LruPolicy ? policy : undefined;
-    return policy;
   }
 
   /** Most entries held at once; {@link Cache.resize} changes it. */
@@ -493,7 +501,7 @@ export class Cache<K, V> {
       this.#resetFree();
       this.#cleared += had;
     } else {
-      this.#deferring += 1;
+      this.#notices.hold();
       try {
         for (const slot of this.#occupied()) {
           this.#policy.remove(slot);
@@ -502,10 +510,10 @@ export class Cache<K, V> {
         this.#policy.clear();
         this.#resetFree();
       } finally {
-        this.#endDeferral();
+        this.#notices.release();
       }
     }
-    for (const region of this.#regions.values()) region.clear();
+    this.#regions.clear();
     if (had > 0) safeRecord(this.#monitor, createEvent(CACHE_EVENTS.cleared, this.name, { entries: had }));
   }
 
@@ -528,12 +536,8 @@ export class Cache<K, V> {
   invalidateTag(tag: string): number {
     expectString('tag', tag);
     let removed = 0;
-    const keys = this.#tagIndex?.get(tag);
-    if (keys !== undefined) {
-      for (const key of [...keys]) if (this.delete(key)) removed += 1;
-    }
-    for (const region of this.#regions.values()) removed += region.invalidateTag(tag);
-    return removed;
+    if (this.#tagIndex !== undefined) for (const key of this.#tagIndex.keysOf(tag)) if (this.delete(key)) removed += 1;
+    return removed + this.#regions.invalidateTag(tag);
   }
 
   /**
@@ -597,21 +601,15 @@ export class Cache<K, V> {
    * @throws TypeError for an empty name, or when options are passed for a region that already exists.
    */
   region<RK = K, RV = V>(name: string, options?: RegionOptions<RK, RV>): Cache<RK, RV> {
-    validateRegionName(name);
-    const existing = this.#regions.get(name);
-    if (existing !== undefined) {
-      if (options !== undefined) throw new TypeError(`Region ${JSON.stringify(name)} already exists; pass options only when creating it`);
-      return existing as unknown as Cache<RK, RV>;
-    }
-    if (this.#closed) throw new CacheClosedError(this.name);
-    const region = new Cache<RK, RV>(regionOptions(this.#options as unknown as CacheOptions<RK, RV>, this.name, name, options));
-    this.#regions.set(name, region as unknown as Cache<unknown, unknown>);
-    return region;
+    return this.#regions.open(name, options !== undefined, () => {
+      if (this.#closed) throw new CacheClosedError(this.name);
+      return new Cache<RK, RV>(regionOptions(this.#options as unknown as CacheOptions<RK, RV>, this.name, name, options)) as unknown as Cache<unknown, unknown>;
+    }) as unknown as Cache<RK, RV>;
   }
 
   /** Names of the regions created so far. */
   regionNames(): string[] {
-    return [...this.#regions.keys()];
+    return this.#regions.names();
   }
 
   /**
@@ -621,33 +619,17 @@ export class Cache<K, V> {
    */
   stats(options?: StatsOptions): CacheStats {
     const reset = options === undefined ? false : optional('reset', readOptions('options', options, ['reset']).reset, expectBoolean, false);
-    const lookups = this.#hits + this.#misses;
-    const removals = this.#evicted + this.#expired + this.#deleted + this.#replaced + this.#cleared;
-    const load = this.#loads.stats;
-    const snapshot: CacheStats = {
-      hits: this.#hits,
-      misses: this.#misses,
-      hitRate: lookups === 0 ? 0 : this.#hits / lookups,
-      inserts: this.#inserts,
-      updates: this.#updates,
-      removals,
-      evictions: { evicted: this.#evicted, expired: this.#expired, deleted: this.#deleted, replaced: this.#replaced, cleared: this.#cleared },
-      evictionsByCause: { size: this.#evicted - this.#vetoed, expired: this.#expired, strategy: this.#vetoed },
-      expired: this.#expired,
-      rejected: this.#rejected,
-      loads: load.loads,
-      loadFailures: load.loadFailures,
-      loadTimeTotalMs: load.loadTimeTotalMs,
-      loadTimeP99Ms: load.p99(),
-      staleServed: load.staleServed,
-      staleHits: this.#staleHits,
-      size: this.#count,
-      bytes: this.#bytes,
-    };
+    const snapshot = cacheStats(
+      { hits: this.#hits, misses: this.#misses, inserts: this.#inserts, updates: this.#updates, rejected: this.#rejected, staleHits: this.#staleHits },
+      { evicted: this.#evicted, vetoed: this.#vetoed, expired: this.#expired, deleted: this.#deleted, replaced: this.#replaced, cleared: this.#cleared },
+      this.#loads.stats.snapshot(),
+      this.#count,
+      this.#bytes,
+    );
     if (reset) {
       this.#hits = this.#misses = this.#inserts = this.#updates = this.#rejected = this.#staleHits = 0;
       this.#evicted = this.#vetoed = this.#expired = this.#deleted = this.#replaced = this.#cleared = 0;
-      load.reset();
+      this.#loads.stats.reset();
     }
     return snapshot;
   }
@@ -711,32 +693,19 @@ export class Cache<K, V> {
     if (this.#closed) throw new CacheClosedError(this.name);
     if (max === this.#max) return;
     const from = this.#max;
-    // Coldest first, live entries only; the coldest go when the cache shrinks.
-    const entries = dumpCache(this.#view, this.#readCheck).entries;
-    const dropped = entries.length > max ? entries.splice(0, entries.length - max) : [];
-    this.#inflight.clear();
-    this.#dict = createDict();
-    this.#map.clear();
-    this.#count = 0;
-    this.#bytes = 0;
-    this.#expiresAt = undefined;
-    this.#staleUntil = undefined;
-    this.#slotTags = undefined;
-    this.#tagIndex = undefined;
-    this.#free = undefined;
-    this.#resetFree();
-    this.#max = max;
-    this.#allocate(max);
-    this.#times = new EntryTimes(max);
     const inserts = this.#inserts;
-    for (const e of entries) {
-      const sizeBytes = this.#sizes === undefined ? undefined : e.sizeBytes;
-      this.#store(e.key, e.value, e.ttlMs ?? 0, sizeBytes, e.tags.length === 0 ? undefined : e.tags, e.staleMs, 0, false);
-    }
+    const dropped = rebuild(this.#view, this.#readCheck, max, this.#sizes !== undefined, {
+      reset: (slots) => {
+        this.#inflight.clear();
+        this.#max = slots;
+        this.#allocate(slots);
+      },
+      store: (key, value, ttlMs, sizeBytes, tags, staleMs) => this.#store(key, value, ttlMs, sizeBytes, tags, staleMs, 0, false),
+    });
     // Entries moved, none was inserted.
     this.#inserts = inserts;
     this.#evicted += dropped.length;
-    if (this.#onEvict !== undefined) for (const e of dropped) this.#notify(e.key, e.value, EVICTED);
+    if (this.#onEvict !== undefined) for (const e of dropped) this.#notices.notify(e.key, e.value, EVICTED);
     safeRecord(this.#monitor, createEvent(CACHE_EVENTS.resized, this.name, { from, to: max, evicted: dropped.length }));
   }
 
@@ -757,7 +726,7 @@ export class Cache<K, V> {
   purgeExpired(): number {
     if (!this.#readCheck) return 0;
     let removed = 0;
-    this.#deferring += 1;
+    this.#notices.hold();
     try {
       for (const slot of this.#occupied()) {
         if (!this.#live(slot) && !this.#retained(slot) && this.#keys[slot] !== undefined) {
@@ -766,7 +735,7 @@ export class Cache<K, V> {
         }
       }
     } finally {
-      this.#endDeferral();
+      this.#notices.release();
     }
     if (removed > 0) safeRecord(this.#monitor, createEvent(CACHE_EVENTS.swept, this.name, { expired: removed, size: this.#count }));
     return removed;
@@ -774,9 +743,7 @@ export class Cache<K, V> {
 
   /** Pull-style metrics for a `MetricsRegistry` (`registry.addCollector(() => cache.collectMetrics())`), regions included. */
   collectMetrics(): MetricSnapshot[] {
-    const out = cacheMetrics(this.name, this.stats());
-    for (const region of this.#regions.values()) out.push(...region.collectMetrics());
-    return out;
+    return this.#regions.collectMetrics(cacheMetrics(this.name, this.stats()));
   }
 
   /** A health check for `checkHealth`: `up` while open, `down` once closed. */
@@ -799,7 +766,7 @@ export class Cache<K, V> {
   async settled(): Promise<void> {
     do {
       await this.#loads.running.settled();
-      await Promise.all([...this.#regions.values()].map((region) => region.settled()));
+      await this.#regions.settled();
     } while (this.#loads.running.size > 0);
   }
 
@@ -813,7 +780,7 @@ export class Cache<K, V> {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     this.#controller.abort(new CacheClosedError(this.name));
-    for (const region of this.#regions.values()) region.close();
+    this.#regions.close();
     this.clear();
     safeRecord(this.#monitor, createEvent(CACHE_EVENTS.closed, this.name, {}));
   }
@@ -918,14 +885,14 @@ export class Cache<K, V> {
       this.#evicted += 1;
     } else {
       if (this.#count >= this.#max || this.#bytes + size > this.maxSizeBytes) {
-        // The victims are told once the newcomer has landed (see #deferring).
-        this.#deferring += 1;
+        // The victims are told once the newcomer has landed (see EvictionNotices).
+        this.#notices.hold();
         try {
           this.#makeRoom(size);
           slot = this.#takeSlot();
           this.#place(slot, key, value, expiresAt, size, tags, staleUntil);
         } finally {
-          this.#endDeferral();
+          this.#notices.release();
         }
         return;
       }
@@ -933,7 +900,7 @@ export class Cache<K, V> {
     }
     this.#place(slot, key, value, expiresAt, size, tags, staleUntil);
     // Told last, once the cache is consistent again, so the callback may use the cache.
-    if (evicted && this.#onEvict !== undefined) this.#notify(evictedKey as K, evictedValue as V, EVICTED);
+    if (evicted && this.#onEvict !== undefined) this.#notices.notify(evictedKey as K, evictedValue as V, EVICTED);
   }
 
   #place(slot: number, key: K, value: V, expiresAt: number, size: number, tags: readonly string[] | undefined, staleUntil: number): void {
@@ -950,8 +917,11 @@ export class Cache<K, V> {
     this.#policyInsert(slot, key);
   }
 
-
-  /** #insert without TTL, size or tags: the steady-state `set` of a new key, kept small so it inlines. */
+  /**
+   * #insert without TTL, size or tags: the steady-state `set` of a new key, kept small so it inlines.
+   * Its full-cache branch repeats #insert's on purpose: a shared helper would add a call to the measured
+   * steady-state path.
+   */
   #insertPlain(key: K, value: V): void {
     if (this.#inflight.size !== 0) this.#inflight.delete(key);
     const keys = this.#keys;
@@ -980,7 +950,7 @@ export class Cache<K, V> {
     values[slot] = value;
     this.#inserts += 1;
     this.#policyInsert(slot, key);
-    if (this.#onEvict !== undefined) this.#notify(oldKey, oldValue, EVICTED);
+    if (this.#onEvict !== undefined) this.#notices.notify(oldKey, oldValue, EVICTED);
   }
 
   #replace(slot: number, key: K, value: V, expiresAt: number, size: number, tags: readonly string[] | undefined, staleUntil: number): void {
@@ -1001,15 +971,15 @@ export class Cache<K, V> {
     this.#updates += 1;
     this.#update(slot);
     const overflow = this.#bytes > this.maxSizeBytes;
-    if (overflow) this.#deferring += 1;
+    if (overflow) this.#notices.hold();
     try {
       if (old !== value) {
         this.#replaced += 1;
-        if (this.#onEvict !== undefined) this.#tell(key, old, REPLACED);
+        if (this.#onEvict !== undefined) this.#notices.tell(key, old, REPLACED);
       }
       if (overflow) this.#evictOverflow();
     } finally {
-      if (overflow) this.#endDeferral();
+      if (overflow) this.#notices.release();
     }
   }
 
@@ -1094,29 +1064,7 @@ export class Cache<K, V> {
     else if (reason === DELETED) this.#deleted += 1;
     else if (reason === REPLACED) this.#replaced += 1;
     else this.#cleared += 1;
-    if (this.#onEvict !== undefined) this.#tell(key, value, reason);
-  }
-
-  /** Calls `onEvict` now, or after the running multi-entry removal (see #deferring). */
-  #tell(key: K, value: V, reason: number): void {
-    if (this.#deferring === 0) this.#notify(key, value, reason);
-    else (this.#deferred ??= []).push(key, value, reason);
-  }
-
-  #endDeferral(): void {
-    this.#deferring -= 1;
-    if (this.#deferring !== 0 || this.#deferred === undefined || this.#deferred.length === 0) return;
-    const queue = this.#deferred;
-    this.#deferred = undefined;
-    for (let i = 0; i < queue.length; i += 3) this.#notify(queue[i] as K, queue[i + 1] as V, queue[i + 2] as number);
-  }
-
-  #notify(key: K, value: V, reason: number): void {
-    try {
-      this.#onEvict!(key, value, REASONS[reason]!);
-    } catch (err) {
-      this.#callbackFailed('onEvict', err);
-    }
+    if (this.#onEvict !== undefined) this.#notices.tell(key, value, reason);
   }
 
   #callbackFailed(callback: string, err: unknown): void {
@@ -1124,26 +1072,14 @@ export class Cache<K, V> {
   }
 
   #tag(slot: number, key: K, tags: readonly string[]): void {
-    const slotTags = (this.#slotTags ??= new Array<readonly string[] | undefined>(this.#keys.length).fill(undefined));
-    const index = (this.#tagIndex ??= new Map<string, Set<K>>());
-    slotTags[slot] = [...tags];
-    for (const tag of tags) {
-      let keys = index.get(tag);
-      if (keys === undefined) index.set(tag, (keys = new Set()));
-      keys.add(key);
-    }
+    (this.#slotTags ??= new Array<readonly string[] | undefined>(this.#keys.length).fill(undefined))[slot] = [...tags];
+    (this.#tagIndex ??= new TagIndex<K>()).add(key, tags);
   }
 
   #untag(slot: number, key: K): void {
     const tags = this.#slotTags![slot]!;
     this.#slotTags![slot] = undefined;
-    const index = this.#tagIndex!;
-    for (const tag of tags) {
-      const keys = index.get(tag);
-      if (keys === undefined) continue;
-      keys.delete(key);
-      if (keys.size === 0) index.delete(tag);
-    }
+    this.#tagIndex!.remove(key, tags);
   }
 
   /** True when the slot is neither expired nor vetoed by a custom strategy (no side effects). */

@@ -61,8 +61,11 @@ export interface EvictionStrategy<K = unknown, V = unknown> {
   evictionPriority(entry: CacheEntry<K, V>): number;
 }
 
-/** Options of `new Cache(options)`. */
-export interface CacheOptions<K = unknown, V = unknown> {
+/**
+ * Options of `new Cache(options)`. The {@link LoadTimingOptions} given here are the cache-wide defaults
+ * of every `getOrLoad`/`getMany` call.
+ */
+export interface CacheOptions<K = unknown, V = unknown> extends LoadTimingOptions {
   /** Most entries held at once; a positive integer. Slots are allocated up front. Required. */
   maxEntries: number;
   /** Most bytes held at once, as measured by `sizeOf` or `set(..., { sizeBytes })`. @default Infinity (no byte limit) */
@@ -90,18 +93,6 @@ export interface CacheOptions<K = unknown, V = unknown> {
   onReject?: (key: K, error: CacheEntryTooLargeError) => void;
   /** Default stale-while-revalidate window of `getOrLoad`, in ms. @default 0 */
   staleWhileRevalidateMs?: number;
-  /** Default of {@link LoadTimingOptions.softTimeoutMs} for every `getOrLoad`/`getMany` call. @default 0 (off) */
-  softTimeoutMs?: number;
-  /** Default of {@link LoadTimingOptions.hardTimeoutMs}. @default 0 (off) */
-  hardTimeoutMs?: number;
-  /** Default of {@link LoadTimingOptions.graceMs}. @default 0 (off) */
-  graceMs?: number;
-  /** Default of {@link LoadTimingOptions.failureBackoffMs}. @default 0 (off) */
-  failureBackoffMs?: number;
-  /** Default of {@link LoadTimingOptions.maxFailureBackoffMs}. @default 30000 */
-  maxFailureBackoffMs?: number;
-  /** Default of {@link LoadTimingOptions.refreshAfterMs}. @default 0 (off) */
-  refreshAfterMs?: number;
   /**
    * Sliding expiry (Caffeine's `expireAfterAccess`, lru-cache's `updateAgeOnGet`): a `get`/`getOrLoad`/
    * `getMany` hit on a live entry pushes its expiry to now + its TTL (its stale and grace windows move

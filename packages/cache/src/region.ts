@@ -1,4 +1,5 @@
 import { expectNonEmptyString, readOptions } from '@patinox/errors';
+import type { MetricSnapshot } from '@patinox/monitor';
 import { LOAD_TIMING_KEYS } from './loading/load-timing.js';
 import type { CacheOptions, RegionOptions } from './options.js';
 
@@ -61,4 +62,67 @@ export function regionOptions<K, V>(
   }
   merged.name = `${parentName}/${name}`;
   return merged;
+}
+
+/** What a region does when its parent does it (a region is a `Cache`). */
+interface RegionMember {
+  clear(): void;
+  invalidateTag(tag: string): number;
+  collectMetrics(): MetricSnapshot[];
+  settled(): Promise<void>;
+  close(): void;
+}
+
+/**
+ * A cache's regions by name: each created once, and each reached by the parent's `clear`,
+ * `invalidateTag`, `collectMetrics`, `settled` and `close`.
+ */
+export class Regions<R extends RegionMember> {
+  readonly #byName = new Map<string, R>();
+
+  /**
+   * The region `name`, made by `create` the first time it is asked for.
+   *
+   * @throws TypeError for an empty name, or when `hasOptions` is true for a region that already exists.
+   */
+  open(name: unknown, hasOptions: boolean, create: () => R): R {
+    validateRegionName(name);
+    const existing = this.#byName.get(name);
+    if (existing !== undefined) {
+      if (hasOptions) throw new TypeError(`Region ${JSON.stringify(name)} already exists; pass options only when creating it`);
+      return existing;
+    }
+    const region = create();
+    this.#byName.set(name, region);
+    return region;
+  }
+
+  names(): string[] {
+    return [...this.#byName.keys()];
+  }
+
+  clear(): void {
+    for (const region of this.#byName.values()) region.clear();
+  }
+
+  /** How many entries the regions removed. */
+  invalidateTag(tag: string): number {
+    let removed = 0;
+    for (const region of this.#byName.values()) removed += region.invalidateTag(tag);
+    return removed;
+  }
+
+  /** Appends every region's metrics to `out`. */
+  collectMetrics(out: MetricSnapshot[]): MetricSnapshot[] {
+    for (const region of this.#byName.values()) out.push(...region.collectMetrics());
+    return out;
+  }
+
+  async settled(): Promise<void> {
+    await Promise.all([...this.#byName.values()].map((region) => region.settled()));
+  }
+
+  close(): void {
+    for (const region of this.#byName.values()) region.close();
+  }
 }

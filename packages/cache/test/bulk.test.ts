@@ -1,17 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { isPatinoxError } from '@patinox/errors';
+import { clock, deferred } from '@patinox/test-servers';
 import { Cache, CACHE_DUPLICATE_KEY, CACHE_LOAD_ABORTED, CACHE_LOADER_FAILED } from '../src/index.js';
-
-function clock(): { now: () => number; advance: (ms: number) => void } {
-  let t = 0;
-  return { now: () => t, advance: (ms) => void (t += ms) };
-}
-
-function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
-  let resolve!: (v: T) => void;
-  const promise = new Promise<T>((res) => (resolve = res));
-  return { promise, resolve };
-}
 
 describe('Cache bulk calls', () => {
   it('getMany(keys) answers in key order, one lookup per distinct key', () => {

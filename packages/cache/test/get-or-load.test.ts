@@ -1,22 +1,8 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { isPatinoxError } from '@patinox/errors';
 import { MemoryMonitor } from '@patinox/monitor';
+import { clock, deferred } from '@patinox/test-servers';
 import { Cache, CACHE_CLOSED, CACHE_LOAD_ABORTED, CACHE_LOADER_FAILED } from '../src/index.js';
-
-function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-function clock(): { now: () => number; advance: (ms: number) => void } {
-  let t = 0;
-  return { now: () => t, advance: (ms) => void (t += ms) };
-}
 
 describe('Cache.getOrLoad', () => {
   it('shares one loader call between concurrent callers and caches the result', async () => {

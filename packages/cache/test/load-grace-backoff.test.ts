@@ -1,12 +1,8 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { isPatinoxError } from '@patinox/errors';
 import { MemoryMonitor } from '@patinox/monitor';
+import { clock } from '@patinox/test-servers';
 import { Cache, CACHE_LOADER_FAILED } from '../src/index.js';
-
-function clock(): { now: () => number; advance: (ms: number) => void } {
-  let t = 0;
-  return { now: () => t, advance: (ms) => void (t += ms) };
-}
 
 const failing = (): Promise<number> => Promise.reject(new Error('db down'));
 

@@ -1,16 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { isPatinoxError } from '@patinox/errors';
+import { deferred } from '@patinox/test-servers';
 import { Cache, CACHE_LOAD_TIMEOUT, CACHE_LOADER_FAILED } from '../src/index.js';
-
-function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 // Timers and the cache's clock move together: jest's fake timers drive both setTimeout and Date.now.
 beforeEach(() => {

@@ -1,16 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { clock, deferred } from '@patinox/test-servers';
 import { Cache, CACHE_CLOSED, CACHE_LOADER_FAILED } from '../src/index.js';
-
-function clock(): { now: () => number; advance: (ms: number) => void } {
-  let t = 0;
-  return { now: () => t, advance: (ms) => void (t += ms) };
-}
-
-function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
-  let resolve!: (v: T) => void;
-  const promise = new Promise<T>((res) => (resolve = res));
-  return { promise, resolve };
-}
 
 describe('the loader decides TTL, tags and whether to cache', () => {
   it('stores with the TTL and tags the loader set, over the call options', async () => {

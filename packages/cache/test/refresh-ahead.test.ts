@@ -1,17 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { clock, deferred } from '@patinox/test-servers';
 import { Cache } from '../src/index.js';
-
-function clock(): { now: () => number; advance: (ms: number) => void } {
-  let t = 0;
-  return { now: () => t, advance: (ms) => void (t += ms) };
-}
-
-function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
-  let resolve!: (v: T) => void;
-  const promise = new Promise<T>((res) => (resolve = res));
-  return { promise, resolve };
-}
-
 
 describe('Cache.getOrLoad refreshAfterMs (refresh ahead)', () => {
   it('answers at once and refreshes once in the background after refreshAfterMs, before expiry', async () => {

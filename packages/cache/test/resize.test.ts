@@ -1,11 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { MemoryMonitor } from '@patinox/monitor';
+import { clock } from '@patinox/test-servers';
 import { Cache, CACHE_EVENTS, type EvictionReason } from '../src/index.js';
-
-function clock(): { now: () => number; advance: (ms: number) => void } {
-  let t = 0;
-  return { now: () => t, advance: (ms) => void (t += ms) };
-}
 
 describe('Cache.resize(maxEntries)', () => {
   it('shrinks by evicting the coldest entries in policy order, told to onEvict and counted', () => {

@@ -1,10 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { clock } from '@patinox/test-servers';
 import { Cache } from '../src/index.js';
-
-function clock(): { now: () => number; advance: (ms: number) => void } {
-  let t = 0;
-  return { now: () => t, advance: (ms) => void (t += ms) };
-}
 
 describe('sliding expiry', () => {
   it('pushes the expiry of a read entry to now + its TTL (slidingTtl)', () => {

@@ -1,10 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { clock } from '@patinox/test-servers';
 import { Cache, type EvictionStrategy } from '../src/index.js';
-
-function clock(): { now: () => number; advance: (ms: number) => void } {
-  let t = 0;
-  return { now: () => t, advance: (ms) => void (t += ms) };
-}
 
 describe('Cache.stats load figures, evictions by cause and reset', () => {
   it('counts evictions by cause: size, expired, strategy', () => {

@@ -3,19 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { isPatinoxError } from '@patinox/errors';
 import { MemoryMonitor, type MonitorEvent } from '@patinox/monitor';
-import { redisUrl } from '@patinox/test-servers';
+import { deferred, redisUrl } from '@patinox/test-servers';
 import { RedisBackend, RedisBus } from '../src/backends/redis.js';
 import { MemoryBackend, TieredCache, type TieredCacheOptions, type TieredLoaderContext } from '../src/tiered/index.js';
-
-function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 /** getOrLoad's timeouts, grace copies, failure backoff, loader context and refresh ahead, on real Redis. */
 describe('TieredCache loading on Redis', () => {

@@ -10,21 +10,7 @@ export class FakeConnection extends EventEmitter {
   }
 }
 
-export interface Deferred<T> {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-  reject: (error: unknown) => void;
-}
-
-export function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+export { deferred, type Deferred } from '@patinox/test-servers';
 
 /** A manager of fake connections whose behaviour each test can swap. */
 export class FakeManager implements ConnectionManager<FakeConnection> {

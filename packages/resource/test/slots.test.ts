@@ -1,16 +1,11 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { MemoryMonitor } from '@patinox/monitor';
+import { deferred } from '@patinox/test-servers';
 import fc from 'fast-check';
 import { RESOURCE_CLEANUP_FAILED, CleanupPriority, ResourceRegistry, guard, type AsyncResourceGuard } from '../src/index.js';
 import { collectGarbage, collectUntil } from './helpers.js';
 
 const DAY_MS = 86_400_000;
-
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
 
 const nextMacrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

@@ -11,6 +11,10 @@ export {
 } from './shared-cluster.js';
 export type { ClusterNodeAddress } from './shared-cluster.js';
 export { eventually } from './eventually.js';
+export { clock } from './clock.js';
+export type { ManualClock } from './clock.js';
+export { deferred } from './deferred.js';
+export type { Deferred } from './deferred.js';
 export { hostileValues } from './hostile.js';
 export { startVerdaccio } from './verdaccio.js';
 export type { RegistryHandle, StartVerdaccioOptions } from './verdaccio.js';

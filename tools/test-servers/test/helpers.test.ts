@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { eventually, HOSTILE_COUNT, HostileRef, hostileValues, resolveHostile } from '../src/index.js';
+import { clock, deferred, eventually, HOSTILE_COUNT, HostileRef, hostileValues, resolveHostile } from '../src/index.js';
 
 describe('eventually', () => {
   it('resolves once the condition holds and rejects when the timeout passes first', async () => {
@@ -8,6 +8,38 @@ describe('eventually', () => {
     expect(calls).toBe(3);
     await expect(eventually(() => false, { timeoutMs: 10, intervalMs: 1 })).rejects.toThrow('condition not met within 10 ms');
     await expect(eventually(() => Promise.resolve(false), { timeoutMs: 5, intervalMs: 1, message: 'no server' })).rejects.toThrow('no server');
+  });
+});
+
+describe('clock', () => {
+  it('starts at 0 and moves only when advanced, each clock on its own', () => {
+    const c = clock();
+    const other = clock();
+    const now = c.now;
+    expect(now()).toBe(0);
+    c.advance(250);
+    c.advance(0.5);
+    expect(now()).toBe(250.5);
+    expect(other.now()).toBe(0);
+  });
+});
+
+describe('deferred', () => {
+  it('settles its promise only when resolve or reject is called', async () => {
+    const d = deferred<number>();
+    let settled = false;
+    void d.promise.then(() => (settled = true));
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    d.resolve(7);
+    await expect(d.promise).resolves.toBe(7);
+    expect(settled).toBe(true);
+    const failed = deferred<number>();
+    failed.reject(new Error('load failed'));
+    await expect(failed.promise).rejects.toThrow('load failed');
+    const gate = deferred();
+    gate.resolve();
+    await expect(gate.promise).resolves.toBeUndefined();
   });
 });
 

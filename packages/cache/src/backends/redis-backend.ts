@@ -4,7 +4,7 @@ import { ioredisPeer } from '../internal/peers.js';
 import { describeThrown, describeValue, expectObject, toError } from '@patinox/errors';
 import type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendTouch, BackendWrite, CacheBackend } from '../tiered/backend.js';
 import { CacheBackendError, TieredCacheError } from '../errors.js';
-import { clusterSlot } from '../internal/cluster-slot.js';
+import { SlotRouting } from './slot-routing.js';
 
 /** An ioredis client: a standalone `Redis` or a `Cluster`. */
 export type RedisClient = Redis | Cluster;
@@ -85,7 +85,6 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0`;
 
 const DOWN_STATES = new Set(['reconnecting', 'close', 'end', 'disconnecting']);
-const CHUNK = 1000;
 
 interface Script {
   source: string;
@@ -129,6 +128,7 @@ export class RedisBackend implements CacheBackend {
   readonly client: RedisClient;
   /** True when the client is a Redis Cluster. */
   readonly isCluster: boolean;
+  readonly #routing: SlotRouting;
   readonly #owned: boolean;
   #closed = false;
   #lastError: Error | undefined;
@@ -173,6 +173,7 @@ export class RedisBackend implements CacheBackend {
       });
     }
     this.isCluster = (this.client as { isCluster?: boolean }).isCluster === true;
+    this.#routing = new SlotRouting(this.isCluster);
   }
 
   /** The last connection error seen on a client this backend created. */
@@ -196,7 +197,7 @@ export class RedisBackend implements CacheBackend {
   #flushGets(): void {
     const queue = this.#gets!;
     this.#gets = undefined;
-    settle(queue, this.#run('get', () => this.#mget(this.#c(), queue.items)));
+    settle(queue, this.#run('get', () => this.#routing.mget(this.#c(), queue.items)));
   }
 
   #flushSets(): void {
@@ -236,31 +237,13 @@ export class RedisBackend implements CacheBackend {
 
   async getMany(keys: readonly string[]): Promise<(Buffer | null)[]> {
     if (keys.length === 0) return [];
-    return this.#run('getMany', () => this.#mget(this.#c(), keys));
-  }
-
-  async #mget(client: RedisClient, keys: readonly string[]): Promise<(Buffer | null)[]> {
-    if (this.isCluster) {
-      // One MGET per hash slot (a cluster refuses multi-key commands across slots), all in flight at once.
-      const out = new Array<Buffer | null>(keys.length);
-      await Promise.all(
-        [...groupBySlot(keys.map((_, i) => i), (i) => keys[i]!).values()].map(async (group) => {
-          const values = await client.mgetBuffer(...group.map((i) => keys[i]!));
-          for (let j = 0; j < group.length; j += 1) out[group[j]!] = values[j] ?? null;
-        }),
-      );
-      return out;
-    }
-    if (keys.length <= CHUNK) return client.mgetBuffer(...keys);
-    const out: (Buffer | null)[] = [];
-    for (let i = 0; i < keys.length; i += CHUNK) out.push(...(await client.mgetBuffer(...keys.slice(i, i + CHUNK))));
-    return out;
+    return this.#run('getMany', () => this.#routing.mget(this.#c(), keys));
   }
 
   /** Writes entries with as few commands as the topology allows: together, or per cluster hash slot. */
   async #mset(client: RedisClient, entries: readonly BackendEntry[]): Promise<void> {
     if (!this.isCluster) return this.#writeSlot(client, entries);
-    await Promise.all([...groupBySlot(entries, (e) => e.key).values()].map((group) => this.#writeSlot(client, group)));
+    await Promise.all(this.#routing.groups(entries, (e) => e.key).map((group) => this.#writeSlot(client, group)));
   }
 
   set(key: string, value: Buffer, options: BackendSetOptions = {}): Promise<boolean> {
@@ -307,8 +290,7 @@ export class RedisBackend implements CacheBackend {
     if (keys.length === 0) return 0;
     return this.#run('delete', async () => {
       const client = this.#c();
-      const groups = this.isCluster ? [...groupBySlot(keys, (k) => k).values()] : chunk(keys);
-      const counts = await Promise.all(groups.map((group) => client.unlink(...group)));
+      const counts = await Promise.all(this.#routing.keyGroups(keys).map((group) => client.unlink(...group)));
       return counts.reduce((a, b) => a + b, 0);
     });
   }
@@ -329,9 +311,8 @@ export class RedisBackend implements CacheBackend {
     await this.#run('touch', async () => {
       const client = this.#c();
       // One pipeline of PEXPIRE (per hash slot on a cluster, where a pipeline must stay on one node).
-      const groups = this.isCluster ? [...groupBySlot(entries, (e) => e.key).values()] : [entries];
       await Promise.all(
-        groups.map(async (group) => {
+        this.#routing.groups(entries, (e) => e.key).map(async (group) => {
           const pipeline = client.pipeline();
           for (const e of group) pipeline.pexpire(e.key, Math.max(1, Math.ceil(e.ttlMs)));
           checkExec(await pipeline.exec());
@@ -351,9 +332,8 @@ export class RedisBackend implements CacheBackend {
     if (operations.length === 0) return;
     await this.#run('batch', async () => {
       const client = this.#c();
-      const groups = this.isCluster ? [...groupBySlot(operations, (op) => op.key).values()] : [operations];
       await Promise.all(
-        groups.map(async (group) => {
+        this.#routing.groups(operations, (op) => op.key).map(async (group) => {
           const multi = client.multi();
           for (const op of group) {
             if (op.type === 'delete') multi.unlink(op.key);
@@ -369,9 +349,7 @@ export class RedisBackend implements CacheBackend {
   async compareAndSet(checks: readonly BackendCheck[], writes: readonly BackendWrite[]): Promise<boolean> {
     const keys = [...checks.map((c) => c.key), ...writes.map((w) => w.key)];
     if (keys.length === 0) return true;
-    if (this.isCluster && new Set(keys.map(clusterSlot)).size > 1) {
-      throw new TieredCacheError('An atomic operation spans several cluster slots; give its keys one hash tag such as {order:1}', 'CACHE_CROSS_SLOT', { keys });
-    }
+    this.#routing.checkOneSlot(keys);
     return this.#run('compareAndSet', async () => {
       const args: (string | Buffer)[] = [String(checks.length), ...checks.map((c) => c.expected ?? '')];
       for (const w of writes) args.push(w.value ?? '', String(w.ttlMs !== undefined && w.ttlMs > 0 ? Math.ceil(w.ttlMs) : 0));
@@ -380,7 +358,7 @@ export class RedisBackend implements CacheBackend {
   }
 
   async *scan(match: string, count: number): AsyncIterable<string[]> {
-    const nodes = await this.#run('scan', () => this.#scanNodes());
+    const nodes = await this.#run('scan', () => this.#routing.scanNodes(this.#c()));
     for (const node of nodes) {
       let cursor = '0';
       do {
@@ -435,18 +413,6 @@ export class RedisBackend implements CacheBackend {
     } catch {
       this.client.disconnect();
     }
-  }
-
-  /** Every master of a cluster (SCAN is per node), or the one standalone server. */
-  async #scanNodes(): Promise<Redis[]> {
-    const client = this.#c();
-    if (!this.isCluster) return [client as Redis];
-    const cluster = client as Cluster;
-    // Before its first reply a cluster client knows no nodes: a SCAN then would see an empty keyspace.
-    if (cluster.status !== 'ready') await cluster.ping();
-    const masters = cluster.nodes('master');
-    if (masters.length === 0) throw new CacheBackendError('Redis Cluster has no reachable master to scan', { status: cluster.status });
-    return masters;
   }
 
   #c(): RedisClient {
@@ -518,21 +484,4 @@ function checkExec(results: [error: Error | null, result: unknown][] | null): vo
 // Array.isArray narrows readonly arrays to any[]; this check does not narrow.
 function isList(value: unknown): boolean {
   return Array.isArray(value);
-}
-
-function chunk<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
-  return out;
-}
-
-function groupBySlot<T>(items: readonly T[], keyOf: (item: T) => string): Map<number, T[]> {
-  const groups = new Map<number, T[]>();
-  for (const item of items) {
-    const slot = clusterSlot(keyOf(item));
-    const group = groups.get(slot);
-    if (group === undefined) groups.set(slot, [item]);
-    else group.push(item);
-  }
-  return groups;
 }

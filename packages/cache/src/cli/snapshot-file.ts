@@ -1,6 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { toError } from '@patinox/errors';
+import { readSnapshotRecords, SNAPSHOT_FORMAT } from '../tiered/snapshot.js';
 import { CLI_EXIT_CODES, CliFailure } from './exit-codes.js';
 
 /** What a snapshot file holds, for `import --dry-run` and the overwrite question. */
@@ -19,49 +18,31 @@ export interface SnapshotSummary {
  */
 export async function readSnapshotKeys(path: string, onKeys: (keys: string[]) => Promise<void>, batchSize = 500): Promise<SnapshotSummary> {
   const invalid = (reason: string, cause?: unknown): CliFailure => new CliFailure(`${path} is not a readable cache snapshot: ${reason}`, CLI_EXIT_CODES.failed, { cause });
-  const stream = createReadStream(path, { encoding: 'utf8' });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      stream.once('open', () => resolve());
-      stream.once('error', reject);
-    });
-  } catch (err) {
-    throw invalid(toError(err).message, err);
-  }
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let header: { namespace?: unknown; createdAt?: unknown } | undefined;
   let entries = 0;
   let tags = 0;
   let batch: string[] = [];
-  try {
-    for await (const line of lines) {
-      if (line.length === 0) continue;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(line);
-      } catch (err) {
-        throw invalid(`a line is not JSON: ${toError(err).message}`, err);
-      }
-      const record = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
-      if (header === undefined) {
-        if (record.format !== 'patinox-cache-snapshot') throw invalid('missing or unknown header');
-        header = record;
-      } else if (typeof record.g === 'string') {
-        tags += 1;
-      } else if (typeof record.k === 'string') {
-        entries += 1;
-        batch.push(record.k);
-        if (batch.length >= batchSize) {
-          await onKeys(batch);
-          batch = [];
-        }
+  const records = readSnapshotRecords(path, {
+    cannotOpen: (err) => invalid(toError(err).message, err),
+    notJson: (err) => invalid(`a line is not JSON: ${toError(err).message}`, err),
+  });
+  for await (const parsed of records) {
+    const record = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+    if (header === undefined) {
+      if (record.format !== SNAPSHOT_FORMAT) throw invalid('missing or unknown header');
+      header = record;
+    } else if (typeof record.g === 'string') {
+      tags += 1;
+    } else if (typeof record.k === 'string') {
+      entries += 1;
+      batch.push(record.k);
+      if (batch.length >= batchSize) {
+        await onKeys(batch);
+        batch = [];
       }
     }
-    if (header === undefined) throw invalid('the file is empty');
-    if (batch.length > 0) await onKeys(batch);
-  } finally {
-    lines.close();
-    stream.destroy();
   }
+  if (header === undefined) throw invalid('the file is empty');
+  if (batch.length > 0) await onKeys(batch);
   return { namespace: typeof header.namespace === 'string' ? header.namespace : '', createdAt: typeof header.createdAt === 'string' ? header.createdAt : undefined, entries, tags };
 }

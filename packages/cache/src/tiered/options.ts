@@ -16,8 +16,11 @@ import type { Store } from './store.js';
  */
 export type TieredConsistency = 'eventual' | 'strong';
 
-/** Options of `TieredCache`; only `l2` and `namespace` are required. */
-export interface TieredCacheOptions<V = unknown> {
+/**
+ * Options of `TieredCache`; only `l2` and `namespace` are required. The {@link TieredLoadOptions} given
+ * here are the cache-level defaults of every `getOrLoad`/`getMany` call.
+ */
+export interface TieredCacheOptions<V = unknown> extends TieredLoadOptions {
   /** The shared tier (`RedisBackend`, `MemoryBackend`, or your own `CacheBackend`). */
   l2: CacheBackend;
   /**
@@ -87,18 +90,6 @@ export interface TieredCacheOptions<V = unknown> {
    * No effect on entries without a TTL. @default false
    */
   slidingTtl?: boolean;
-  /** Cache-level default of {@link TieredLoadOptions.softTimeoutMs}. @default 0 (off) */
-  softTimeoutMs?: number;
-  /** Cache-level default of {@link TieredLoadOptions.hardTimeoutMs}. @default 0 (off) */
-  hardTimeoutMs?: number;
-  /** Cache-level default of {@link TieredLoadOptions.graceMs}; `set` and `setMany` then keep grace copies too. @default 0 (off) */
-  graceMs?: number;
-  /** Cache-level default of {@link TieredLoadOptions.failureBackoffMs}. @default 0 (off) */
-  failureBackoffMs?: number;
-  /** Cache-level default of {@link TieredLoadOptions.maxFailureBackoffMs}. @default 30000 */
-  maxFailureBackoffMs?: number;
-  /** Cache-level default of {@link TieredLoadOptions.refreshAfterMs}. @default 0 (off) */
-  refreshAfterMs?: number;
 }
 
 /**
@@ -120,7 +111,8 @@ export interface TieredLoadOptions {
   /**
    * After an entry's TTL, keep a grace copy in L2 (`<ns>:g:<key>`, expiring `graceMs` after the value)
    * as a fallback: when the load fails, or is held back by `failureBackoffMs`, the caller gets the grace
-   * copy instead of the error. Needs a TTL. @default 0
+   * copy instead of the error. Needs a TTL. As a cache-level default, `set` and `setMany` keep grace
+   * copies too. @default 0
    */
   graceMs?: number;
   /**

@@ -22,7 +22,8 @@ export interface SnapshotImportOptions {
   overwrite?: boolean;
 }
 
-const FORMAT = 'patinox-cache-snapshot';
+/** The `format` field of a snapshot file's header line. */
+export const SNAPSHOT_FORMAT = 'patinox-cache-snapshot';
 const VERSION = 2;
 /** Versions `importSnapshot` reads: 1 had entries only, 2 adds tag lines. */
 const READABLE_VERSIONS: readonly unknown[] = [1, 2];
@@ -45,7 +46,7 @@ export async function exportSnapshot(backend: CacheBackend, namespace: string, w
   let entries = 0;
   let tags = 0;
   try {
-    await file.write(`${JSON.stringify({ format: FORMAT, version: VERSION, namespace, createdAt: new Date().toISOString() })}\n`);
+    await file.write(`${JSON.stringify({ format: SNAPSHOT_FORMAT, version: VERSION, namespace, createdAt: new Date().toISOString() })}\n`);
     const iterator = backend.scan(`${escapeGlob(prefix)}*`, 500)[Symbol.asyncIterator]();
     for (;;) {
       const step = await call('scan', () => iterator.next());
@@ -99,17 +100,6 @@ export async function importSnapshot(backend: CacheBackend, where: SnapshotKeys,
   const overwrite = options.overwrite ?? true;
   const invalid = (reason: string, cause?: unknown): TieredCacheError =>
     new TieredCacheError(`${path} is not a readable cache snapshot: ${reason}`, 'CACHE_SNAPSHOT_INVALID', { path, reason }, cause);
-  const stream = createReadStream(path, { encoding: 'utf8' });
-  const opened = new Promise<void>((resolve, reject) => {
-    stream.once('open', () => resolve());
-    stream.once('error', reject);
-  });
-  try {
-    await opened;
-  } catch (err) {
-    throw invalid(describeThrown(err), err);
-  }
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let header = undefined as { format?: unknown; version?: unknown; namespace?: unknown } | undefined;
   let entries = 0;
   let tags = 0;
@@ -123,6 +113,68 @@ export async function importSnapshot(backend: CacheBackend, where: SnapshotKeys,
       await Promise.all(batch.map((e) => call('set', () => backend.set(prefix + e.k, e.v, { ttlMs: e.t, nx: true }))));
     }
   };
+  const records = readSnapshotRecords(path, {
+    cannotOpen: (err) => invalid(describeThrown(err), err),
+    notJson: (err) => invalid(`line ${entries + (header === undefined ? 1 : 2)} is not JSON`, err),
+  });
+  for await (const parsed of records) {
+    if (header === undefined) {
+      const candidate = parsed as { format?: unknown; version?: unknown; namespace?: unknown } | null;
+      if (candidate?.format !== SNAPSHOT_FORMAT || !READABLE_VERSIONS.includes(candidate.version)) throw invalid('missing or unknown header');
+      header = candidate;
+      continue;
+    }
+    const tagLine = parsed as { g?: unknown; m?: unknown; t?: unknown } | null;
+    if (typeof tagLine === 'object' && tagLine !== null && 'g' in tagLine) {
+      const { g, m, t } = tagLine;
+      if (typeof g !== 'string' || g.length === 0 || !Array.isArray(m) || m.some((k) => typeof k !== 'string') || typeof t !== 'number' || !(t >= 0)) {
+        throw invalid(`tag ${tags + 1} is malformed`);
+      }
+      // Entries come first in the file, so every member is already written when its tag lands. With
+      // overwrite: false a kept entry also joins the tag: invalidating it then removes a little more
+      // than needed, never less.
+      if (pending.length > 0) await flush();
+      await call('addToSet', () => backend.addToSet(tagPrefix + g, m as string[], t));
+      tags += 1;
+      continue;
+    }
+    const entry = parsed as { k?: unknown; v?: unknown; t?: unknown };
+    if (typeof entry !== 'object' || entry === null || typeof entry.k !== 'string' || typeof entry.v !== 'string' || typeof entry.t !== 'number' || !(entry.t >= 0)) {
+      throw invalid(`entry ${entries + 1} is malformed`);
+    }
+    pending.push({ k: entry.k, v: Buffer.from(entry.v, 'base64'), t: entry.t });
+    entries += 1;
+    if (pending.length >= 500) await flush();
+  }
+  if (header === undefined) throw invalid('the file is empty');
+  if (pending.length > 0) await flush();
+  return { namespace: typeof header.namespace === 'string' ? header.namespace : '', entries, tags, path };
+}
+
+/** The errors {@link readSnapshotRecords} throws, made by its caller. */
+export interface SnapshotReadErrors {
+  /** For a file that cannot be opened. */
+  cannotOpen(err: unknown): Error;
+  /** For a line that is not JSON. */
+  notJson(err: unknown): Error;
+}
+
+/**
+ * The records of the snapshot file at `path`, one parsed JSON line at a time (empty lines skipped), for
+ * every reader of the format (`importSnapshot`, the CLI's `import`). Validating the records is the
+ * reader's part. The file is closed when the reader stops, early or not.
+ */
+export async function* readSnapshotRecords(path: string, errors: SnapshotReadErrors): AsyncGenerator<unknown, void, undefined> {
+  const stream = createReadStream(path, { encoding: 'utf8' });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve());
+      stream.once('error', reject);
+    });
+  } catch (err) {
+    throw errors.cannotOpen(err);
+  }
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
   try {
     for await (const line of lines) {
       if (line.length === 0) continue;
@@ -130,41 +182,12 @@ export async function importSnapshot(backend: CacheBackend, where: SnapshotKeys,
       try {
         parsed = JSON.parse(line);
       } catch (err) {
-        throw invalid(`line ${entries + (header === undefined ? 1 : 2)} is not JSON`, err);
+        throw errors.notJson(err);
       }
-      if (header === undefined) {
-        const candidate = parsed as { format?: unknown; version?: unknown; namespace?: unknown } | null;
-        if (candidate?.format !== FORMAT || !READABLE_VERSIONS.includes(candidate.version)) throw invalid('missing or unknown header');
-        header = candidate;
-        continue;
-      }
-      const tagLine = parsed as { g?: unknown; m?: unknown; t?: unknown } | null;
-      if (typeof tagLine === 'object' && tagLine !== null && 'g' in tagLine) {
-        const { g, m, t } = tagLine;
-        if (typeof g !== 'string' || g.length === 0 || !Array.isArray(m) || m.some((k) => typeof k !== 'string') || typeof t !== 'number' || !(t >= 0)) {
-          throw invalid(`tag ${tags + 1} is malformed`);
-        }
-        // Entries come first in the file, so every member is already written when its tag lands. With
-        // overwrite: false a kept entry also joins the tag: invalidating it then removes a little more
-        // than needed, never less.
-        if (pending.length > 0) await flush();
-        await call('addToSet', () => backend.addToSet(tagPrefix + g, m as string[], t));
-        tags += 1;
-        continue;
-      }
-      const entry = parsed as { k?: unknown; v?: unknown; t?: unknown };
-      if (typeof entry !== 'object' || entry === null || typeof entry.k !== 'string' || typeof entry.v !== 'string' || typeof entry.t !== 'number' || !(entry.t >= 0)) {
-        throw invalid(`entry ${entries + 1} is malformed`);
-      }
-      pending.push({ k: entry.k, v: Buffer.from(entry.v, 'base64'), t: entry.t });
-      entries += 1;
-      if (pending.length >= 500) await flush();
+      yield parsed;
     }
-    if (header === undefined) throw invalid('the file is empty');
-    if (pending.length > 0) await flush();
   } finally {
     lines.close();
     stream.destroy();
   }
-  return { namespace: typeof header.namespace === 'string' ? header.namespace : '', entries, tags, path };
 }

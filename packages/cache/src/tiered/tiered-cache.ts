@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { describeValue, expectBoolean, expectNonNegativeFinite, expectNonNegativeInteger, expectObject, expectPositiveInteger, expectTimerMs, expectString, optional, settleWithin, toError } from '@patinox/errors';
+import { describeValue, expectBoolean, expectNonNegativeFinite, expectNonNegativeInteger, expectObject, expectPositiveInteger, expectString, optional, settleWithin, toError } from '@patinox/errors';
 import { createEvent, safeRecord, type HealthCheck, type HealthResult, type MetricSnapshot, type Monitor, type TraceHook } from '@patinox/monitor';
 import { CACHE_EVENTS } from '../events.js';
 import type { CircuitState } from './circuit-breaker.js';
@@ -21,9 +21,11 @@ import { TierReader } from './reader.js';
 import { TierTracing } from './tier-tracing.js';
 import { RemoteTier } from './remote-tier.js';
 import { createSerializer } from './serializer-factory.js';
-import { exportSnapshot, importSnapshot, type SnapshotImportOptions, type SnapshotInfo, type SnapshotKeys } from './snapshot.js';
+import type { SnapshotImportOptions, SnapshotInfo } from './snapshot.js';
 import type { Store } from './store.js';
-import { tieredHealth, tieredMetrics, tieredStats, type TieredCacheStats, type TieredStatsOptions } from './tiered-stats.js';
+import type { TieredCacheStats, TieredStatsOptions } from './tiered-stats.js';
+import { TierObserver } from './tier-observer.js';
+import { TierSnapshots } from './tier-snapshots.js';
 import { TierWriter } from './writer.js';
 import { WriteThrough } from './write-through.js';
 
@@ -79,6 +81,8 @@ export class TieredCache<V = unknown> {
   readonly #reader: TierReader<V>;
   readonly #loading: TieredLoading<V>;
   readonly #sliding: Sliding<V>;
+  readonly #observer: TierObserver<V>;
+  readonly #snapshots: TierSnapshots<V>;
   readonly #bus: InvalidationBus | undefined;
   readonly #monitor: Monitor;
   readonly #checkKey: KeyCheck;
@@ -136,6 +140,8 @@ export class TieredCache<V = unknown> {
       read: (key, opts, fillL1, l1AlreadyMissed) => this.#get(key, opts, fillL1, l1AlreadyMissed),
       checkOpen: () => this.#checkOpen(),
     });
+    this.#observer = new TierObserver<V>({ namespace: this.namespace, remote: this.#remote, coherence: this.#coherence, loading: this.#loading, writer: this.#writer, store: this.#store });
+    this.#snapshots = new TierSnapshots<V>(this.namespace, this.#remote, this.#coherence, this.#layout);
   }
 
   // ---------------------------------------------------------------- reads
@@ -440,25 +446,22 @@ export class TieredCache<V = unknown> {
    * `reset: true`, returns them and then zeroes the load figures, `staleServed`, the L2 hit/miss counts and L1's own figures (as `Cache.stats({ reset: true })` does).
    */
   stats(options: TieredStatsOptions = {}): TieredCacheStats {
-    const rest = { degradedWrites: this.#writer.degradedWrites, store: this.#store.stats(), locks: this.#loading.loader.stats() };
-    return tieredStats(this.#remote, this.#coherence as Coherence<unknown>, this.#loading.loadStats, rest, options);
+    return this.#observer.stats(options);
   }
 
   /** Metric snapshots for a `MetricsRegistry` (`registry.addCollector(() => cache.collectMetrics())`). */
   collectMetrics(): MetricSnapshot[] {
-    return tieredMetrics(this.namespace, this.#remote, this.#coherence as Coherence<unknown>, this.#loading.loadStats);
+    return this.#observer.metrics();
   }
 
   /** A health check for `checkHealth`: PING within `timeoutMs` (100), `degraded` while the bus or circuit is down. */
   healthCheck(timeoutMs = 100): HealthCheck {
-    expectTimerMs('timeoutMs', timeoutMs);
-    return { name: `cache.tiered:${this.namespace}`, check: () => this.health(timeoutMs) };
+    return this.#observer.healthCheck(timeoutMs);
   }
 
   /** PINGs L2 within `timeoutMs` and reports `up`, `degraded` (bus disconnected, circuit not closed) or `down`. */
   health(timeoutMs = 100): Promise<HealthResult> {
-    expectTimerMs('timeoutMs', timeoutMs);
-    return tieredHealth(this.#remote, this.#coherence as Coherence<unknown>, timeoutMs);
+    return this.#observer.health(timeoutMs);
   }
 
   // ---------------------------------------------------------------- snapshots
@@ -469,20 +472,13 @@ export class TieredCache<V = unknown> {
    */
   async exportSnapshot(path: string): Promise<SnapshotInfo> {
     this.#checkOpen();
-    return exportSnapshot(this.#remote.backend, this.namespace, this.#snapshotKeys(), path, (op, fn) => this.#remote.call(op, fn));
+    return this.#snapshots.export(path);
   }
 
   /** Loads a snapshot written by `exportSnapshot` into this namespace, then invalidates every L1. */
   async importSnapshot(path: string, options: SnapshotImportOptions = {}): Promise<SnapshotInfo> {
     this.#checkOpen();
-    const info = await importSnapshot(this.#remote.backend, this.#snapshotKeys(), path, options, (op, fn) => this.#remote.call(op, fn));
-    this.#coherence.cleared();
-    await this.#coherence.publish({ clear: true });
-    return info;
-  }
-
-  #snapshotKeys(): SnapshotKeys {
-    return { prefix: this.#layout.values, tagPrefix: this.#layout.tags };
+    return this.#snapshots.import(path, options);
   }
 
   /** True once {@link TieredCache.close} began: reads and writes then fail with `CACHE_CLOSED`. */

@@ -1,0 +1,34 @@
+import type { Coherence } from './coherence.js';
+import type { KeyLayout } from './key-layout.js';
+import type { RemoteTier } from './remote-tier.js';
+import { exportSnapshot, importSnapshot, type SnapshotImportOptions, type SnapshotInfo, type SnapshotKeys } from './snapshot.js';
+
+/**
+ * Snapshot export and import for one `TieredCache` namespace: the file format lives in snapshot.ts;
+ * this wires it to the namespace's key layout, to L2 through the remote tier (circuit breaker, timeouts),
+ * and to coherence (an import invalidates every instance's L1).
+ */
+export class TierSnapshots<V> {
+  readonly #namespace: string;
+  readonly #remote: RemoteTier;
+  readonly #coherence: Coherence<V>;
+  readonly #keys: SnapshotKeys;
+
+  constructor(namespace: string, remote: RemoteTier, coherence: Coherence<V>, layout: KeyLayout) {
+    this.#namespace = namespace;
+    this.#remote = remote;
+    this.#coherence = coherence;
+    this.#keys = { prefix: layout.values, tagPrefix: layout.tags };
+  }
+
+  export(path: string): Promise<SnapshotInfo> {
+    return exportSnapshot(this.#remote.backend, this.#namespace, this.#keys, path, (op, fn) => this.#remote.call(op, fn));
+  }
+
+  async import(path: string, options: SnapshotImportOptions): Promise<SnapshotInfo> {
+    const info = await importSnapshot(this.#remote.backend, this.#keys, path, options, (op, fn) => this.#remote.call(op, fn));
+    this.#coherence.cleared();
+    await this.#coherence.publish({ clear: true });
+    return info;
+  }
+}
