@@ -1,48 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { hashKey } from '../src/internal/hash.js';
+import { PolicyDriver } from './fixtures/policy-driver.js';
 import { ClockTinyLfuPolicy } from '../src/policies/clock-tinylfu.js';
 
-/** Drives the policy the way the cache does: a get, and on a miss an evict (when full) then an insert. */
-class Driver {
-  readonly policy: ClockTinyLfuPolicy;
-  readonly slotOf = new Map<number, number>();
-  readonly #keyOf: number[] = [];
-  readonly #freed: number[] = [];
-  #used = 0;
-  hits = 0;
-
-  constructor(readonly max: number) {
-    this.policy = new ClockTinyLfuPolicy(max + 1, max);
-  }
-
-  request(key: number): void {
-    const slot = this.slotOf.get(key);
-    if (slot !== undefined) {
-      this.hits += 1;
-      this.policy.hit(slot);
-      return;
-    }
-    let free: number;
-    if (this.#freed.length > 0) free = this.#freed.pop()!;
-    else if (this.#used < this.max) free = this.#used++;
-    else {
-      free = this.policy.evict();
-      expect(this.#keyOf[free]).toBeDefined();
-      expect(this.slotOf.get(this.#keyOf[free]!)).toBe(free);
-      this.slotOf.delete(this.#keyOf[free]!);
-    }
-    this.slotOf.set(key, free);
-    this.#keyOf[free] = key;
-    this.policy.insert(free, hashKey(key));
-  }
-
-  remove(key: number): void {
-    const slot = this.slotOf.get(key);
-    if (slot === undefined) return;
-    this.policy.remove(slot);
-    this.slotOf.delete(key);
-    this.#freed.push(slot);
+/** ClockTinyLfuPolicy driven the way the cache drives it. */
+class Driver extends PolicyDriver<ClockTinyLfuPolicy> {
+  constructor(max: number) {
+    super(new ClockTinyLfuPolicy(max + 1, max), max);
   }
 }
 
