@@ -17,7 +17,7 @@ import type { Maintenance } from './maintenance.js';
 import type { Readiness } from './readiness.js';
 import { expectDelayMs, expectPriority, type ResolvedOptions } from './resolve-options.js';
 import { BORROWED, RETIRED, SOUND, type SlotTable } from './slot-table.js';
-import { acquireTimeoutError } from './timeout-error.js';
+import { expiredWaiterError } from './timeout-error.js';
 import type { Validator } from './validator.js';
 import type { WaitRecorder } from './wait-recorder.js';
 import { waiterPromise, type Waiter } from './waiter.js';
@@ -357,25 +357,7 @@ export class PoolCore<C> implements LoanOwner {
   /** Settles a waiter whose deadline passed (the queue already removed it) with POOL_TIMEOUT. */
   #expire(waiter: Waiter<PooledConnection<C>>, now: number): void {
     this.#timeouts += 1;
-    const connector = this.#connector;
-    const validator = this.#validator;
-    const connecting = connector.pending > 0 || connector.backingOff || (connector.lastError !== undefined && this.#slots.size < this.#maxSize);
-    waiter.reject(
-      acquireTimeoutError({
-        pool: this.#name,
-        waitedMs: Math.round(now - waiter.enqueuedAt),
-        timeoutMs: waiter.timeoutMs,
-        connecting,
-        suspended: (this.#gate.bits & GATE_SUSPENDED) !== 0,
-        // In the queue phase a validation failure is only the cause if it happened while this caller waited.
-        cause: connecting ? connector.lastError : validator.lastFailureAt >= waiter.enqueuedAt ? validator.lastError : undefined,
-        loaned: this.#slots.loaned,
-        size: this.#slots.size,
-        maxSize: this.#maxSize,
-        borrowed: this.#slots.loaned + validator.checking,
-        waiting: this.#waiters.size,
-      }),
-    );
+    waiter.reject(expiredWaiterError(this.#name, waiter, now, this.#parts, this.#maxSize));
     this.#gate.settled();
   }
 
