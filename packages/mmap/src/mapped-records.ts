@@ -2,7 +2,8 @@ import { describeValue, expectBoolean, optional, readOptions } from '@patinox/er
 import type { HealthCheck, MetricSnapshot } from '@patinox/monitor';
 import { MappingReadOnlyError } from './errors.js';
 import { mappingHealthCheck } from './internal/health.js';
-import { MAPPING_OPTION_KEYS, openCore, type MappingCore } from './internal/mapping-core.js';
+import type { MappingCore } from './internal/mapping-core.js';
+import { MAPPING_OPTION_KEYS, openCore } from './internal/open-core.js';
 
 const RECORDS_OPTION_KEYS = [...MAPPING_OPTION_KEYS, 'schema', 'packed'] as const;
 import type { IncoreReport } from './mapped-file.js';

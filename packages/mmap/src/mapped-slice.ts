@@ -1,7 +1,9 @@
 import { describeValue } from '@patinox/errors';
 import type { ElementType, TypedArrayOf, ValueOf } from './element-type.js';
 import { MappingReadOnlyError } from './errors.js';
-import type { Indexable, TypedWindows, ViewHolder } from './internal/typed-windows.js';
+import { getSwitch, trackPromotable } from './internal/promoted-get.js';
+import { slowGet, STATE, type SliceState } from './internal/slice-state.js';
+import type { Indexable, TypedWindows } from './internal/typed-windows.js';
 
 /**
  * A bounds-checked, read-only view of mapped elements: what `'read'` mappings hand out. It has no setter,
@@ -25,21 +27,6 @@ export interface ReadonlyMappedSlice<T extends ElementType> extends Iterable<Val
 
 /** @internal Constructor key: only this package creates slices. */
 export const SLICE_KEY: unique symbol = Symbol('MappedSlice');
-
-const STATE: unique symbol = Symbol('MappedSlice.state');
-
-interface SliceState extends ViewHolder {
-  readonly tw: TypedWindows;
-  readonly start: number;
-  readonly length: number;
-  readonly writable: boolean;
-}
-
-function slowGet(st: SliceState, index: number): number | bigint | undefined {
-  st.tw.core.assertOpen();
-  if (typeof index !== 'number' || index >>> 0 !== index || index >= st.length) return undefined;
-  return st.tw.read(st.start + index);
-}
 
 /**
  * A bounds-checked view of mapped elements with a setter for writable mappings. Zero copy: reads and writes
@@ -300,126 +287,9 @@ class BigPromotableMappedSlice<T extends ElementType> extends WindowedMappedSlic
   }
 }
 
-// Promoted slices can read as fast as single-mapping ones, but not through the `get` above. V8 keeps type
-// feedback per function literal and inlines every path of a `get` that has ever run: before promotion the
-// windows were faulted through that literal, so the call on its window path stays in every loop that inlines
-// it (V8 then spills the caller's loop state around it), and its explicit range checks stay too. Promoted
-// sequential reads cost ~1.9x a single-mapping get in a loop taking the slice as a parameter, random reads ~1.2x.
-//
-// So while no file of a group is waiting for promotion, the group's prototype gets a freshly compiled copy of
-// the single-mapping `get` (`new Function`: a new literal, so no feedback from the windowed phase), reading
-// `arr`, which the file's TypedWindows points at the promoted mapping. A file of the group that opens and
-// creates a slice puts the windowed `get` back until it promotes or closes. Each swap deoptimizes the code
-// that inlined the old `get`; the swaps to the fast copy are capped per group, after which the windowed `get`
-// stays. Where code generation from strings is disabled (`--disallow-code-generation-from-strings`), nothing
-// is swapped.
-
-/** How many times per process one group's prototype may get a fresh fast `get`. */
-const MAX_FAST_INSTALLS = 32;
-
-/** The single-mapping `get` (see MappedSlice.get), as source for a fresh literal. */
-const FAST_GET_SOURCE = `const STATE = state, slowGet = slow;
-return ({
-  get(index) {
-    const st = this[STATE];
-    if (typeof index === 'number') {
-      const value = st.arr[index];
-      if (value !== undefined) return value;
-    }
-    return slowGet(st, index);
-  },
-}).get;`;
-
-type AnyGet = (this: MappedSlice<ElementType>, index: number) => unknown;
-
-interface GetSwitch {
-  readonly proto: object;
-  /** The class's own `get`, which also serves files that are still windowed. */
-  readonly windowedGet: AnyGet;
-  /** Files of the group with slices that are not promoted yet, each with one of its slices. */
-  readonly pending: Map<TypedWindows, WeakRef<MappedSlice<ElementType>>>;
-  /** Slices of the files promoted last (at most 8), on one of which a fresh `get` is warmed up before it is installed. */
-  samples: WeakRef<MappedSlice<ElementType>>[];
-  fast: boolean;
-  installs: number;
-}
-
-function getSwitch(proto: object): GetSwitch {
-  return { proto, windowedGet: (proto as { get: AnyGet }).get, pending: new Map(), samples: [], fast: false, installs: 0 };
-}
-
+// Slices of promoted files get a fresh copy of the single-mapping `get` while no file of their group waits for
+// promotion: see internal/promoted-get.ts.
 const SWITCHES = [getSwitch(PromotableMappedSlice.prototype), getSwitch(WidePromotableMappedSlice.prototype), getSwitch(BigPromotableMappedSlice.prototype)] as const;
-
-/**
- * Replaces the prototype's `get`. Deleting and redefining, rather than assigning, keeps `get` a constant of
- * the prototype's map, so V8 still inlines it at call sites that had seen the old one; after an assignment
- * those sites called it through megamorphic feedback instead (~10x slower).
- */
-function installGet(proto: object, get: AnyGet): void {
-  delete (proto as { get?: AnyGet }).get;
-  Object.defineProperty(proto, 'get', { value: get, writable: true, enumerable: false, configurable: true });
-}
-
-function compileFastGet(): AnyGet | undefined {
-  try {
-    // A fresh literal is the point: it has no V8 feedback yet. The source is the constant above, never input.
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    const factory = new Function('state', 'slow', FAST_GET_SOURCE) as (state: typeof STATE, slow: typeof slowGet) => AnyGet;
-    return factory(STATE, slowGet);
-  } catch {
-    return undefined;
-  }
-}
-
-function maybeInstallFast(sw: GetSwitch): void {
-  if (sw.fast || sw.pending.size > 0 || sw.installs >= MAX_FAST_INSTALLS) return;
-  // A slice of a promoted file that is still open (closed ones read an empty array).
-  const sample = sw.samples.map((ref) => ref.deref()).find((slice) => slice !== undefined && slice[STATE].arr.length > 0);
-  if (sample === undefined) return;
-  const get = compileFastGet();
-  if (get === undefined) {
-    sw.installs = MAX_FAST_INSTALLS;
-    return;
-  }
-  // In-bounds calls first, so the new literal has feedback when the code that called the old one is optimized
-  // again: without it V8 compiled those sites with a plain call to it (~10x slower, and it stayed that way).
-  const warm = Math.min(sample[STATE].arr.length, 1024);
-  for (let i = 0; i < warm; i += 1) get.call(sample, i);
-  installGet(sw.proto, get);
-  sw.fast = true;
-  sw.installs += 1;
-}
-
-function addSample(sw: GetSwitch, slice: MappedSlice<ElementType>): void {
-  sw.samples = [new WeakRef(slice), ...sw.samples.filter((ref) => ref.deref() !== undefined && ref.deref() !== slice).slice(0, 7)];
-}
-
-/** Registers a slice of a promotable file with its group's switch (see above). */
-function trackPromotable(sw: GetSwitch, tw: TypedWindows, slice: MappedSlice<ElementType>): void {
-  if (tw.single.length > 0) {
-    // Already promoted.
-    addSample(sw, slice);
-    maybeInstallFast(sw);
-    return;
-  }
-  if (sw.pending.has(tw)) return;
-  sw.pending.set(tw, new WeakRef(slice));
-  if (sw.fast) {
-    installGet(sw.proto, sw.windowedGet);
-    sw.fast = false;
-  }
-  tw.core.onPromote(() => {
-    // Runs after the TypedWindows' own hook, so the file's slices already read the promoted mapping.
-    const sample = sw.pending.get(tw)?.deref();
-    if (sample !== undefined) addSample(sw, sample);
-    sw.pending.delete(tw);
-    maybeInstallFast(sw);
-  });
-  tw.core.onRelease(() => {
-    if (!sw.pending.delete(tw)) return;
-    maybeInstallFast(sw);
-  });
-}
 
 /** @internal Whether each group (8/16-bit, 32-bit and float, 64-bit) currently has the fast promoted `get`. */
 export function promotedGetState(): { fast: boolean; installs: number; pending: number }[] {

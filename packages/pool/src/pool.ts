@@ -10,6 +10,7 @@ import {
 import { histogramSnapshot, type HealthCheck, type HealthResult, type Histogram, type MetricSnapshot, type TraceHook } from '@patinox/monitor';
 import type { ConnectionManager } from './connection-manager.js';
 import { PoolCore } from './internal/core.js';
+import { PoolControl } from './internal/pool-control.js';
 import type { CloseReport, PoolStats } from './stats.js';
 import { checkSizes, expectDelayMs, resolveOptions } from './internal/resolve-options.js';
 import type { AcquireOptions, CloseOptions, DrainOptions, PoolOptions, ReadyOptions, ResizeOptions } from './options.js';
@@ -30,6 +31,7 @@ export type { CloseReport, LeakReport, PoolStats } from './stats.js';
  */
 export class Pool<C> implements AsyncDisposable {
   readonly #core: PoolCore<C>;
+  readonly #control: PoolControl<C>;
   readonly #tracer: TraceHook | undefined;
   readonly #spanAttributes: { 'pool.name': string };
 
@@ -42,6 +44,7 @@ export class Pool<C> implements AsyncDisposable {
     this.#tracer = resolved.tracer;
     this.#spanAttributes = { 'pool.name': resolved.name };
     this.#core = new PoolCore(this.#tracer === undefined ? manager : tracedManager(manager, this.#tracer, this.#spanAttributes), resolved);
+    this.#control = new PoolControl(this.#core);
   }
 
   /** The pool's name, as given in the options. */
@@ -56,12 +59,12 @@ export class Pool<C> implements AsyncDisposable {
 
   /** True between `suspend()` and `resume()`. */
   get suspended(): boolean {
-    return this.#core.gate.suspended;
+    return this.#control.gate.suspended;
   }
 
   /** True from `drain()` until `resume()` or `close()`. */
   get draining(): boolean {
-    return this.#core.gate.draining;
+    return this.#control.gate.draining;
   }
 
   /**
@@ -84,7 +87,7 @@ export class Pool<C> implements AsyncDisposable {
     const bag = readOptions('options', options, ['signal', 'timeoutMs']);
     const signal = optional('signal', bag.signal, expectSignal, undefined);
     const timeoutMs = optional('timeoutMs', bag.timeoutMs, expectDelayMs, undefined);
-    return this.#core.ready(timeoutMs, signal);
+    return this.#control.ready(timeoutMs, signal);
   }
 
   /**
@@ -93,7 +96,7 @@ export class Pool<C> implements AsyncDisposable {
    * @throws {PoolClosedError} `POOL_CLOSED` after `close()`.
    */
   suspend(): void {
-    this.#core.gate.suspend();
+    this.#control.gate.suspend();
   }
 
   /**
@@ -102,7 +105,7 @@ export class Pool<C> implements AsyncDisposable {
    * @throws {PoolClosedError} `POOL_CLOSED` after `close()`.
    */
   resume(): void {
-    this.#core.gate.resume();
+    this.#control.gate.resume();
   }
 
   /**
@@ -111,7 +114,7 @@ export class Pool<C> implements AsyncDisposable {
    * @throws {PoolClosedError} `POOL_CLOSED` after `close()`.
    */
   evictIdle(): number {
-    return this.#core.evictIdle();
+    return this.#control.evictIdle();
   }
 
   /**
@@ -121,7 +124,7 @@ export class Pool<C> implements AsyncDisposable {
    * @throws {PoolClosedError} `POOL_CLOSED` after `close()`.
    */
   softEvictAll(): number {
-    return this.#core.softEvictAll();
+    return this.#control.softEvictAll();
   }
 
   /**
@@ -133,12 +136,12 @@ export class Pool<C> implements AsyncDisposable {
    */
   drain(options: DrainOptions = {}): Promise<void> {
     const bag = readOptions('options', options, ['signal']);
-    return this.#core.gate.drain(optional('signal', bag.signal, expectSignal, undefined));
+    return this.#control.gate.drain(optional('signal', bag.signal, expectSignal, undefined));
   }
 
   /** The live acquire-wait histogram, in ms (0 for callers served from the idle stack). */
   get acquireWaitHistogram(): Histogram {
-    return this.#core.waitHistogram;
+    return this.#control.waitHistogram;
   }
 
   /**
@@ -182,7 +185,7 @@ export class Pool<C> implements AsyncDisposable {
   close(options: CloseOptions = {}): Promise<CloseReport> {
     const { deadlineMs: raw } = readOptions('options', options, ['deadlineMs']);
     const deadlineMs = optional('deadlineMs', raw, expectTimerMsOrZero, 10_000);
-    return this.#core.close(deadlineMs);
+    return this.#control.close(deadlineMs);
   }
 
   /** Same as `close()`, for `await using`. */
@@ -200,7 +203,7 @@ export class Pool<C> implements AsyncDisposable {
     const minSize = optional('minSize', bag.minSize, expectNonNegativeInteger, this.#core.minSize);
     const maxSize = optional('maxSize', bag.maxSize, expectPositiveInteger, this.#core.maxSize);
     checkSizes(minSize, maxSize);
-    this.#core.resize(minSize, maxSize);
+    this.#control.resize(minSize, maxSize);
   }
 
   #tracedAcquire(tracer: TraceHook, options: AcquireOptions | undefined): Promise<PooledConnection<C>> {
@@ -222,8 +225,8 @@ export class Pool<C> implements AsyncDisposable {
     return {
       name: `pool:${this.#core.name}`,
       check: (): HealthResult => {
-        const s = this.#core.stats();
-        const failures = this.#core.consecutiveCreateFailures;
+        const s = this.#control.stats();
+        const failures = this.#control.consecutiveCreateFailures;
         const details = { size: s.size, idle: s.idle, borrowed: s.borrowed, waiting: s.waiting, maxSize: s.maxSize, createFailures: failures };
         if (s.closed) return { status: 'down', details: { ...details, reason: 'closed' } };
         if (failures > 0 && s.size - s.pendingCreates <= 0) return { status: 'down', details: { ...details, reason: 'cannot create connections' } };
@@ -236,12 +239,12 @@ export class Pool<C> implements AsyncDisposable {
 
   /** Counts, waits and utilization at this moment. */
   stats(): PoolStats {
-    return this.#core.stats();
+    return this.#control.stats();
   }
 
   /** The pool's metrics, for `MetricsRegistry.addCollector(() => pool.collectMetrics())`. */
   collectMetrics(): MetricSnapshot[] {
-    const s = this.#core.stats();
+    const s = this.#control.stats();
     const labels = { pool: this.#core.name };
     const gauge = (name: string, help: string, value: number): MetricSnapshot => ({ type: 'gauge', name, help, labels, value });
     const counter = (name: string, help: string, value: number): MetricSnapshot => ({ type: 'counter', name, help, labels, value });
@@ -263,7 +266,7 @@ export class Pool<C> implements AsyncDisposable {
       counter('pool_destroy_timeouts_total', 'destroy calls abandoned after destroyTimeoutMs', s.destroyTimeouts),
       counter('pool_double_releases_total', 'Ignored second releases', s.doubleReleases),
       counter('pool_evicted_total', 'Connections destroyed or retired by evictIdle/softEvictAll', s.evicted),
-      histogramSnapshot('pool_acquire_wait_ms', this.#core.waitHistogram, { help: 'Acquire wait in ms', labels }),
+      histogramSnapshot('pool_acquire_wait_ms', this.#control.waitHistogram, { help: 'Acquire wait in ms', labels }),
     ];
   }
 }

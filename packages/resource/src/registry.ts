@@ -19,7 +19,6 @@ import {
   safeRecord,
   type HealthCheck,
   type HealthResult,
-  type HistogramSummary,
   type MetricSnapshot,
   type Monitor,
   type TraceHook,
@@ -28,7 +27,6 @@ import { RegistryShutdownError } from './errors.js';
 import { RESOURCE_EVENTS } from './events.js';
 import type { AsyncResourceGuard, CleanupFn } from './guard.js';
 import type { CleanupAllOptions, GuardOptions, RegistryOptions, ShutdownOptions } from './options.js';
-import type { CleanupPriority } from './priority.js';
 import { CleanupReports, type CleanupReport } from './internal/cleanup-report.js';
 import { CleanupRunner, slotName, type RunnerHost } from './internal/cleanup-runner.js';
 import { EPOCH, NARROW_MAX, PAGE_BITS, stateError, typeName, TAKEN, type Final, type Outcome, type Page, type Settleable } from './internal/entry.js';
@@ -37,57 +35,11 @@ import { LeakDetector } from './internal/leak-detector.js';
 import { DEFAULT_REGISTRY_KEY, RUN, SETTLE, TAKE, TRACK } from './internal/protocol.js';
 import { SlotPages } from './internal/slot-pages.js';
 import { InfoFactory, unreadable } from './internal/validate.js';
+import { disposerOf } from './internal/disposer.js';
+import { listResources, type RegistryStats, type ResourceInfo } from './registry-snapshot.js';
 
 export type { CleanupFailure, CleanupReport } from './internal/cleanup-report.js';
-
-/** What `list()` reports for one live resource. */
-export interface ResourceInfo {
-  /** Registry-unique, increasing id. */
-  readonly id: number;
-  /** `options.name`, or the type name. */
-  readonly name: string;
-  /** The resource's constructor name (or `typeof`). */
-  readonly typeName: string;
-  /** Creation time, ms since the epoch. */
-  readonly createdAt: number;
-  readonly sizeBytes: number;
-  readonly priority: CleanupPriority;
-  readonly metadata: Readonly<Record<string, unknown>> | undefined;
-  /** `cleaning` while its cleanup runs (it stays listed until the cleanup settles). */
-  readonly state: 'active' | 'cleaning';
-  /** Creation stack, when the registry tracks stacks. */
-  readonly stack?: string;
-}
-
-/** Counters of a registry since it was created; see `stats()`. */
-export interface RegistryStats {
-  /** Live resources, including those whose cleanup is running. */
-  readonly active: number;
-  /** Sum of `sizeBytes` of live resources. */
-  readonly activeBytes: number;
-  readonly created: number;
-  /** Cleanups that succeeded. */
-  readonly cleaned: number;
-  /** Cleanups that failed for good (timeouts included). */
-  readonly failed: number;
-  /** Of `failed`, those that timed out. */
-  readonly timedOut: number;
-  /** Guards collected without cleanup (their resources were then cleaned by the queue). */
-  readonly leaked: number;
-  /** Retry attempts made. */
-  readonly retried: number;
-  /** Resources handed back by `intoInner()`. */
-  readonly handedBack: number;
-  /** Cleanups waiting in or running from the queue. */
-  readonly queued: number;
-  readonly isShuttingDown: boolean;
-  /**
-   * Duration of finished cleanups (retries included), ms, sampled: 1 cleanup in 16 is timed, because a
-   * clock read can cost as much as the rest of a round trip. `count` is therefore about `(cleaned + failed) / 16`.
-   */
-  readonly cleanupDurationMs: HistogramSummary;
-}
-
+export type { RegistryStats, ResourceInfo } from './registry-snapshot.js';
 
 const DEFAULTS = {
   name: 'default',
@@ -98,23 +50,6 @@ const DEFAULTS = {
   retryMaxDelayMs: 1000,
   shutdownDeadlineMs: 10_000,
 } as const;
-
-// Shared, so an adopted resource costs no closure of its own.
-const asyncDispose = (value: unknown): unknown => (value as AsyncDisposable)[Symbol.asyncDispose]();
-const syncDispose = (value: unknown): unknown => (value as Disposable)[Symbol.dispose]();
-
-function disposerOf(value: unknown): CleanupFn<unknown> | undefined {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined;
-  const record = value as Partial<AsyncDisposable & Disposable>;
-  try {
-    if (typeof record[Symbol.asyncDispose] === 'function') return asyncDispose;
-    if (typeof record[Symbol.dispose] === 'function') return syncDispose;
-  } catch {
-    // A hostile Proxy: it implements nothing we can call.
-  }
-  return undefined;
-}
-
 
 /**
  * Tracks every live resource, cleans up the ones whose guards were dropped, and cleans everything on
@@ -254,29 +189,7 @@ export class ResourceRegistry implements AsyncDisposable {
 
   /** Every live resource, oldest first. */
   list(): ResourceInfo[] {
-    const out: ResourceInfo[] = [];
-    for (const page of this.#slots.pages) {
-      if (page === undefined) continue;
-      for (let i = 0; i < page.bump; i += 1) {
-        const fn = page.fns[i];
-        if (fn === undefined) continue;
-        const info = page.infos[i]!;
-        const item: ResourceInfo = {
-          id: page.ids[i]!,
-          name: slotName(page, i),
-          typeName: typeName(page.resources[i]),
-          createdAt: EPOCH + page.created[i]!,
-          sizeBytes: info.sizeBytes,
-          priority: info.priority as CleanupPriority,
-          metadata: info.metadata,
-          state: typeof fn === 'function' ? 'active' : 'cleaning',
-        };
-        if (info.stack?.stack !== undefined) (item as { stack?: string }).stack = info.stack.stack;
-        out.push(item);
-      }
-    }
-    // Slots are reused, so slot order is not creation order; ids are.
-    return out.sort((a, b) => a.id - b.id);
+    return listResources(this.#slots);
   }
 
   /** Counters since creation and the cleanup duration summary. */

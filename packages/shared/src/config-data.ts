@@ -2,26 +2,16 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import {
-  describeThrown,
-  describeValue,
-  expectBoolean,
-  expectFunction,
-  expectNonEmptyString,
-  expectObject,
-  expectPositiveInteger,
-  expectTimerMs,
-  optional,
-} from '@patinox/errors';
+import { describeThrown, expectNonEmptyString, expectObject, expectTimerMs, optional } from '@patinox/errors';
 import { createEvent, expectMonitor, noopMonitor, safeRecord, type HealthCheck, type MetricSnapshot, type Monitor } from '@patinox/monitor';
-import { ConfigClosedError, ConfigInvalidError, ConfigLoadError, ConfigUpdateLoopError, NotCloneableError } from './errors.js';
-import { deepFreeze, findNonCloneable } from './internal/cloneable.js';
+import { ConfigClosedError, ConfigLoadError, ConfigUpdateLoopError } from './errors.js';
+import { ConfigAcceptor } from './internal/config-acceptor.js';
 import { SHARED_EVENTS, type SharedEventName } from './events.js';
 import { describeError } from './internal/describe-error.js';
 import { fileWatchHandle } from './internal/file-watch-handle.js';
 import { expectName, optionalFunction } from './internal/validate.js';
 import { MAX_NOTIFY_ROUNDS, subscribeTo, Watchers, type ConfigListener, type ConfigSnapshot, type Unsubscribe } from './internal/watchers.js';
-import type { ConfigDataOptions, SubscribeOptions, ValidateResult, WatchFileOptions } from './options.js';
+import type { ConfigDataOptions, SubscribeOptions, WatchFileOptions } from './options.js';
 import { SharingMetrics } from './sharing-metrics.js';
 
 export { MAX_NOTIFY_ROUNDS } from './internal/watchers.js';
@@ -75,11 +65,7 @@ export interface ConfigUpdateMessage<T> {
 export class ConfigData<T> implements Disposable, AsyncDisposable {
   #snapshot: ConfigSnapshot<T>;
   readonly #name: string;
-  readonly #validate: ((config: T) => ValidateResult) | undefined;
-  readonly #schemaVersion: number;
-  readonly #migrations: Readonly<Record<number, (config: unknown) => unknown>>;
-  readonly #versionKey: string;
-  readonly #freeze: boolean;
+  readonly #acceptor: ConfigAcceptor<T>;
   readonly #monitor: Monitor;
   readonly #metrics = new SharingMetrics();
   readonly #watchers: Watchers<T>;
@@ -92,16 +78,9 @@ export class ConfigData<T> implements Disposable, AsyncDisposable {
   constructor(initial: T, options: ConfigDataOptions<T> = {}) {
     expectObject('options', options);
     this.#name = expectName(options.name, 'config');
-    this.#validate = optionalFunction<(config: T) => ValidateResult>('validate', options.validate);
-    this.#schemaVersion = optional('schemaVersion', options.schemaVersion, expectPositiveInteger, 1);
-    const migrations = options.migrations ?? {};
-    expectObject('migrations', migrations, 'an object of functions');
-    for (const [from, step] of Object.entries(migrations)) expectFunction(`migrations[${from}]`, step);
-    this.#migrations = { ...(migrations as Record<number, (config: unknown) => unknown>) };
-    this.#versionKey = expectName(options.versionKey, 'schemaVersion');
-    this.#freeze = optional('freeze', options.freeze, expectBoolean, true);
+    this.#acceptor = new ConfigAcceptor<T>(this.#name, options);
     this.#monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
-    this.#snapshot = { config: this.#accept(initial), version: 1 };
+    this.#snapshot = { config: this.#acceptor.accept(initial), version: 1 };
     this.#watchers = new Watchers<T>(
       () => this.#snapshot,
       (error, version) => this.#report(SHARED_EVENTS.configSubscriberFailed, { version, ...describeError(error) }),
@@ -145,7 +124,7 @@ export class ConfigData<T> implements Disposable, AsyncDisposable {
     const version = this.#snapshot.version + 1;
     let config: T;
     try {
-      config = this.#accept(next);
+      config = this.#acceptor.accept(next);
     } catch (error) {
       this.#report(SHARED_EVENTS.configRejected, { version, ...describeError(error) });
       throw error;
@@ -209,7 +188,7 @@ export class ConfigData<T> implements Disposable, AsyncDisposable {
       }
       if (handle.closed || this.#closed) return;
       const version = this.#snapshot.version + 1;
-      const config = this.#accept(candidate as T);
+      const config = this.#acceptor.accept(candidate as T);
       lastText = text;
       // Healthy again before subscribers hear of it, so one that checks health sees it so.
       this.#failingFiles.delete(file);
@@ -337,55 +316,6 @@ export class ConfigData<T> implements Disposable, AsyncDisposable {
     };
   }
 
-  #accept(raw: T): T {
-    const migrated = this.#migrate(raw) as T;
-    const problem = findNonCloneable(migrated);
-    if (problem !== undefined) throw new NotCloneableError(problem.path, problem.what);
-    if (this.#validate !== undefined) {
-      let verdict: ValidateResult;
-      try {
-        verdict = this.#validate(migrated);
-      } catch (error) {
-        throw new ConfigInvalidError(this.#name, [`validate threw: ${describeThrown(error)}`], error);
-      }
-      const issues = verdictIssues(verdict);
-      if (issues !== undefined) throw new ConfigInvalidError(this.#name, issues);
-    }
-    return this.#freeze ? deepFreeze(migrated) : migrated;
-  }
-
-  #migrate(raw: unknown): unknown {
-    let declared: unknown;
-    try {
-      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
-      declared = (raw as Record<string, unknown>)[this.#versionKey];
-    } catch (error) {
-      // A getter or Proxy trap that throws: not a configuration anyone can read.
-      throw new ConfigInvalidError(this.#name, [`reading ${this.#versionKey} threw: ${describeThrown(error)}`], error);
-    }
-    if (declared === undefined) return raw;
-    if (typeof declared !== 'number' || !Number.isInteger(declared) || declared < 1) {
-      throw new ConfigInvalidError(this.#name, [`${this.#versionKey} must be a positive integer, got ${describeValue(declared)}`]);
-    }
-    if (declared > this.#schemaVersion) {
-      throw new ConfigInvalidError(this.#name, [`${this.#versionKey} ${declared} is newer than the supported ${this.#schemaVersion}`]);
-    }
-    let config: unknown = raw;
-    for (let from = declared; from < this.#schemaVersion; from += 1) {
-      const step = this.#migrations[from];
-      if (step === undefined) throw new ConfigInvalidError(this.#name, [`no migration from ${this.#versionKey} ${from}`]);
-      try {
-        config = step(config);
-      } catch (error) {
-        throw new ConfigInvalidError(this.#name, [`migration from ${this.#versionKey} ${from} threw: ${describeThrown(error)}`], error);
-      }
-    }
-    if (declared < this.#schemaVersion && typeof config === 'object' && config !== null && !Array.isArray(config)) {
-      config = { ...(config as Record<string, unknown>), [this.#versionKey]: this.#schemaVersion };
-    }
-    return config;
-  }
-
   #install(config: T, version: number, source: 'update' | 'file'): void {
     this.#snapshot = { config, version };
     this.#metrics.writes += 1;
@@ -400,12 +330,4 @@ export class ConfigData<T> implements Disposable, AsyncDisposable {
   #report(type: SharedEventName, data: Record<string, unknown>): void {
     safeRecord(this.#monitor, createEvent(type, this.#name, data));
   }
-}
-
-function verdictIssues(verdict: ValidateResult): string[] | undefined {
-  if (verdict === undefined || verdict === true) return undefined;
-  if (verdict === false) return [];
-  if (typeof verdict === 'string') return [verdict];
-  if (Array.isArray(verdict)) return verdict.length === 0 ? undefined : verdict.map(String);
-  return [`validate returned ${describeValue(verdict)}`];
 }

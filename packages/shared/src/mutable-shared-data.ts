@@ -31,25 +31,24 @@ export interface LockState {
   readonly waitingWriters: number;
 }
 
-class MutableReadGuard<T> implements ReadGuard<T> {
-  #live = true;
-  readonly #read: () => T;
-  readonly #release: () => void;
+/** What both guards share: a release that runs once, by `release()` or by `using`. */
+class HeldLock implements Disposable {
+  #release: (() => void) | undefined;
 
-  constructor(read: () => T, release: () => void) {
-    this.#read = read;
+  constructor(release: () => void) {
     this.#release = release;
   }
 
-  get value(): T {
-    if (!this.#live) throw new SharedDisposedError('read guard');
-    return this.#read();
+  /** @throws {SharedDisposedError} `SHARED_DISPOSED` once released. */
+  protected assertHeld(what: string): void {
+    if (this.#release === undefined) throw new SharedDisposedError(what);
   }
 
   release(): void {
-    if (!this.#live) return;
-    this.#live = false;
-    this.#release();
+    const release = this.#release;
+    if (release === undefined) return;
+    this.#release = undefined;
+    release();
   }
 
   [Symbol.dispose](): void {
@@ -57,36 +56,38 @@ class MutableReadGuard<T> implements ReadGuard<T> {
   }
 }
 
-class MutableWriteGuard<T> implements WriteGuard<T> {
-  #live = true;
+class MutableReadGuard<T> extends HeldLock implements ReadGuard<T> {
   readonly #read: () => T;
-  readonly #write: (value: T) => void;
-  readonly #release: () => void;
 
-  constructor(read: () => T, write: (value: T) => void, release: () => void) {
+  constructor(read: () => T, release: () => void) {
+    super(release);
     this.#read = read;
-    this.#write = write;
-    this.#release = release;
   }
 
   get value(): T {
-    if (!this.#live) throw new SharedDisposedError('write guard');
+    this.assertHeld('read guard');
+    return this.#read();
+  }
+}
+
+class MutableWriteGuard<T> extends HeldLock implements WriteGuard<T> {
+  readonly #read: () => T;
+  readonly #write: (value: T) => void;
+
+  constructor(read: () => T, write: (value: T) => void, release: () => void) {
+    super(release);
+    this.#read = read;
+    this.#write = write;
+  }
+
+  get value(): T {
+    this.assertHeld('write guard');
     return this.#read();
   }
 
   set value(next: T) {
-    if (!this.#live) throw new SharedDisposedError('write guard');
+    this.assertHeld('write guard');
     this.#write(next);
-  }
-
-  release(): void {
-    if (!this.#live) return;
-    this.#live = false;
-    this.#release();
-  }
-
-  [Symbol.dispose](): void {
-    this.release();
   }
 }
 

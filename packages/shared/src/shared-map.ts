@@ -1,13 +1,13 @@
 import { threadId } from 'node:worker_threads';
-import { describeValue, expectFunction, expectNonNegativeInteger, expectObject, expectPositiveInteger, optional } from '@patinox/errors';
-import { createEvent, expectMonitor, noopMonitor, safeRecord, type HealthCheck, type Monitor } from '@patinox/monitor';
+import { describeValue, expectFunction, expectNonNegativeInteger } from '@patinox/errors';
+import { createEvent, safeRecord, type HealthCheck, type Monitor } from '@patinox/monitor';
 import { SharedMapFullError, SharedMapReentrantError, SharedMapTooLargeError } from './errors.js';
 import { SHARED_EVENTS } from './events.js';
-import { decodeText, encodeText, hashBytes, resolveCodec, scratch, type SharedMapCodecName, type SlotCodec } from './internal/map-codec.js';
-import { computeGeometry, defaultShards, readHeader, TAG_DELETED, TAG_LIVE, writeHeader, type Geometry, type KeyKind } from './internal/map-layout.js';
+import { decodeText, encodeText, hashBytes, scratch, type SharedMapCodecName, type SlotCodec } from './internal/map-codec.js';
+import { TAG_DELETED, TAG_LIVE, type Geometry } from './internal/map-layout.js';
 import { ShardLocks, type RecoveredHow } from './internal/map-lock.js';
 import { MapTable } from './internal/map-table.js';
-import { expectName, expectTimeout, isSharedArrayBuffer } from './internal/validate.js';
+import { attachMap, createMap, type MapInit } from './internal/map-open.js';
 import type { SharedMapAttachOptions, SharedMapOptions } from './options.js';
 
 export type { SharedMapCodec, SharedMapCodecName } from './internal/map-codec.js';
@@ -30,9 +30,6 @@ export interface SharedMapHandle {
   /** The value codec's name; `'custom'` means `SharedMap.from` needs the same codec passed again. */
   readonly codec: SharedMapCodecName | 'custom';
 }
-
-const MAX_SHARDS = 1024;
-const MAX_SLOT_BYTES = 1 << 20;
 
 /**
  * A hash map in a `SharedArrayBuffer` that the main thread and workers read and write at once, like
@@ -78,7 +75,7 @@ export class SharedMap<V = unknown, K extends SharedMapKey = string> implements 
   #expected: Uint8Array | undefined;
   #inUpdate = false;
 
-  private constructor(handle: SharedMapHandle, geometry: Geometry, epochMs: number, keys: KeyKind, codec: SlotCodec<V>, lockTimeoutMs: number | undefined, monitor: Monitor) {
+  private constructor({ handle, geometry, epochMs, keys, codec, lockTimeoutMs, monitor }: MapInit<V>) {
     this.#handle = handle;
     this.#byteKeys = keys === 'bytes';
     this.#g = geometry;
@@ -108,32 +105,7 @@ export class SharedMap<V = unknown, K extends SharedMapKey = string> implements 
   static create<V = unknown>(options: SharedMapOptions<V> & { keys?: 'string' }): SharedMap<V>;
   static create<V = unknown>(options: SharedMapOptions<V>): SharedMap<V> | SharedMap<V, Uint8Array>;
   static create<V = unknown>(options: SharedMapOptions<V>): SharedMap<V, string> | SharedMap<V, Uint8Array> {
-    expectObject('options', options);
-    const keys = options.keys ?? 'string';
-    if (keys !== 'string' && keys !== 'bytes') throw new TypeError(`Expected \`keys\` to be 'string' or 'bytes', got ${describeValue(keys)}`);
-    const capacity = expectPositiveInteger('capacity', options.capacity);
-    const maxKeyBytes = optional('maxKeyBytes', options.maxKeyBytes, expectPositiveInteger, 64);
-    const maxValueBytes = optional('maxValueBytes', options.maxValueBytes, expectPositiveInteger, 256);
-    if (maxKeyBytes + maxValueBytes > MAX_SLOT_BYTES) {
-      throw new RangeError(`Expected \`maxKeyBytes\` + \`maxValueBytes\` to be at most ${MAX_SLOT_BYTES}, got ${maxKeyBytes + maxValueBytes}`);
-    }
-    const shards = optional('shards', options.shards, expectPositiveInteger, defaultShards(capacity));
-    if ((shards & (shards - 1)) !== 0 || shards > MAX_SHARDS) {
-      throw new RangeError(`Expected \`shards\` to be a power of two up to ${MAX_SHARDS}, got ${shards}`);
-    }
-    const lockLeaseMs = optional('lockLeaseMs', options.lockLeaseMs, expectPositiveInteger, 1000);
-    const lockTimeoutMs = expectTimeout('lockTimeoutMs', options.lockTimeoutMs, undefined);
-    const name = expectName(options.name, 'shared-map');
-    const codec = resolveCodec<V>(options.codec);
-    const monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
-    const geometry = computeGeometry(capacity, shards, maxKeyBytes, maxValueBytes, lockLeaseMs);
-    if (geometry.totalBytes > Number.MAX_SAFE_INTEGER || !Number.isFinite(geometry.totalBytes)) {
-      throw new RangeError(`Expected \`capacity\` to fit in memory, got ${capacity}`);
-    }
-    const buffer = new SharedArrayBuffer(geometry.totalBytes);
-    const epochMs = Date.now();
-    writeHeader(buffer, geometry, epochMs, keys);
-    return new SharedMap<V, never>({ kind: 'patinox.shared-map', buffer, name, codec: codec.name }, geometry, epochMs, keys, codec, lockTimeoutMs, monitor);
+    return new SharedMap<V, never>(createMap<V>(options));
   }
 
   /**
@@ -142,19 +114,7 @@ export class SharedMap<V = unknown, K extends SharedMapKey = string> implements 
    * @throws {TypeError} when `handle` is not a SharedMap handle, or its custom codec is not passed.
    */
   static from<V = unknown, K extends SharedMapKey = string>(handle: SharedMapHandle, options: SharedMapAttachOptions<V> = {}): SharedMap<V, K> {
-    if (typeof handle !== 'object' || handle === null || handle.kind !== 'patinox.shared-map' || !isSharedArrayBuffer(handle.buffer)) {
-      throw new TypeError(`Expected \`handle\` to be a SharedMapHandle, got ${describeValue(handle)}`);
-    }
-    expectObject('options', options);
-    const header = readHeader(handle.buffer);
-    if (typeof header === 'string') throw new TypeError(`Expected \`handle\` to be a SharedMapHandle: ${header}`);
-    if (handle.codec === 'custom' && options.codec === undefined) {
-      throw new TypeError('Expected `codec` for a SharedMap created with a custom codec, got undefined');
-    }
-    const codec = resolveCodec<V>(handle.codec === 'custom' ? options.codec : (options.codec ?? handle.codec));
-    const lockTimeoutMs = expectTimeout('lockTimeoutMs', options.lockTimeoutMs, undefined);
-    const name = expectName(handle.name, 'shared-map');
-    return new SharedMap<V, K>({ ...handle, name }, header.geometry, header.epochMs, header.keys, codec, lockTimeoutMs, optional('monitor', options.monitor, expectMonitor, noopMonitor));
+    return new SharedMap<V, K>(attachMap<V>(handle, options));
   }
 
   /** What to post to a worker (`workerData` or `postMessage`); the buffer is shared, not copied. */

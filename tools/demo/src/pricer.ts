@@ -88,7 +88,12 @@ async function postgresPricer({ catalog, config, resources, productIds }: Pricer
 }
 
 // Borrowing every connection at once makes the pool open them all before the first request arrives.
+// Every loan granted goes back even when another acquire fails: a Ctrl-C while workers start closes the
+// pool, which rejects the acquires still waiting and then waits for the loans already out until its
+// deadline (10 s), past the registry's cleanup timeout (5 s).
 async function warmUp<C>(pool: Pool<C>, size: number): Promise<void> {
-  const loans = await Promise.all(Array.from({ length: size }, () => pool.acquire()));
-  for (const loan of loans) loan.release();
+  const loans = await Promise.allSettled(Array.from({ length: size }, () => pool.acquire()));
+  for (const loan of loans) if (loan.status === 'fulfilled') loan.value.release();
+  const failed = loans.find((loan) => loan.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
 }

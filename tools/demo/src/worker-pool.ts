@@ -5,6 +5,7 @@ import type { ConfigData, SharedMap } from '@patinox/shared';
 import type { Product } from './catalog.js';
 import type { PricingRules, Quote } from './pricing.js';
 import type { Resources } from './resources.js';
+import { WorkerStartError } from './worker-start-error.js';
 
 /** A message from the main thread to a pricing worker. */
 export interface ToWorker {
@@ -43,29 +44,43 @@ export class PricingWorker {
     this.#worker = worker;
   }
 
-  /** Starts a worker with its own replica of `config`, resolved once it is ready to price. */
+  /**
+   * Starts a worker with its own replica of `config`, resolved once it is ready to price.
+   * @throws {WorkerStartError} `DEMO_WORKER_START_FAILED` when the thread exits or throws before it is ready.
+   * Rejects with `signal.reason` when `signal` aborts first (the thread is then terminated).
+   */
   static start(
     id: number,
     config: ConfigData<PricingRules>,
     onRules: (worker: PricingWorker, version: number) => void,
     signal: AbortSignal,
     prices?: SharedMap<Quote>,
+    workerUrl: URL = WORKER_URL,
   ): Promise<PricingWorker> {
     const handle = config.share();
-    const thread = new Worker(WORKER_URL, { workerData: { rules: handle, prices: prices?.handle }, transferList: [handle.port] });
+    const thread = new Worker(workerUrl, { workerData: { rules: handle, prices: prices?.handle }, transferList: [handle.port] });
     // A worker terminated while it stores a quote (a shutdown, a destroyed worker) would leave its shard
     // lock to the lease; this frees it as soon as the worker has exited.
     prices?.recoverOnExit(thread);
     const worker = new PricingWorker(id, thread);
     return new Promise((resolve, reject) => {
+      let settled = false;
       const fail = (error: Error): void => {
+        if (settled) return;
+        settled = true;
+        signal.removeEventListener('abort', onAbort);
         void thread.terminate();
         reject(error);
       };
       const onAbort = (): void => fail(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      const onStartError = (error: Error): void => fail(new WorkerStartError(id, { error }));
       signal.addEventListener('abort', onAbort, { once: true });
-      thread.once('error', fail);
-      thread.on('exit', (code) => worker.#exit(new Error(`pricing worker #${id} exited with code ${code}`)));
+      thread.on('error', onStartError);
+      thread.on('exit', (code) => {
+        // Without this, a thread that ends before 'ready' would leave the create pending until its timeout.
+        fail(new WorkerStartError(id, { exitCode: code }));
+        worker.#exit(new Error(`pricing worker #${id} exited with code ${code}`));
+      });
       thread.on('message', (message: FromWorker) => {
         switch (message.type) {
           case 'quote':
@@ -78,9 +93,11 @@ export class PricingWorker {
             onRules(worker, message.version);
             break;
           case 'ready':
+            if (settled) return;
+            settled = true;
             worker.rulesVersions.push(message.version);
             signal.removeEventListener('abort', onAbort);
-            thread.off('error', fail);
+            thread.off('error', onStartError);
             thread.on('error', (error) => worker.#exit(error));
             resolve(worker);
         }
@@ -160,8 +177,16 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const manager: ConnectionManager<PricingWorker> = {
     async create(signal) {
       const worker = await PricingWorker.start((lastId += 1), options.config, options.onRulesSeen, signal, options.prices);
+      let guard: AsyncResourceGuard<PricingWorker>;
+      try {
+        guard = options.resources.guard(worker, (w) => w.terminate(), { name: `pricing worker #${worker.id}` });
+      } catch (error) {
+        // The registry is shutting down (Ctrl-C while this worker started): nothing else would end its thread.
+        await worker.terminate();
+        throw error;
+      }
       workers.push(worker);
-      guards.set(worker, options.resources.guard(worker, (w) => w.terminate(), { name: `pricing worker #${worker.id}` }));
+      guards.set(worker, guard);
       return worker;
     },
     isValid: (worker) => !worker.exited,

@@ -1,68 +1,26 @@
-import { closeSync, constants, fdatasync, fstatSync, ftruncateSync, openSync, readSync, type BigIntStats } from 'node:fs';
-import {
-  describeThrown,
-  describeValue,
-  expectBoolean,
-  expectFunction,
-  expectNonEmptyString,
-  expectNonNegativeInteger,
-  expectObject,
-  expectOneOf,
-  expectPositiveInteger,
-  isPatinoxError,
-  optional,
-  toError,
-} from '@patinox/errors';
-import { createEvent, expectMonitor, noopMonitor, safeRecord, type Monitor, type MetricSnapshot } from '@patinox/monitor';
+import { closeSync, fdatasync, fstatSync, readSync } from 'node:fs';
+import { describeThrown, expectOneOf } from '@patinox/errors';
+import { createEvent, safeRecord, type MetricSnapshot, type Monitor } from '@patinox/monitor';
 import { MMAP_EVENTS } from '../events.js';
-import {
-  MappingAddressAlignmentError,
-  MappingAlignmentError,
-  MappingClosedError,
-  MappingFailedError,
-  MappingFileTruncatedError,
-  MappingIoError,
-  MappingRangeError,
-  MappingTooLargeError,
-} from '../errors.js';
-import type { MappingAdvice, MappingFallback, MappingMode, MappingOptions, MappingPromotion } from '../options.js';
-import { loadBinding, type MmapBinding } from './binding.js';
+import { MappingClosedError, MappingFileTruncatedError } from '../errors.js';
+import type { MappingAdvice, MappingMode } from '../options.js';
+import type { MmapBinding } from './binding.js';
 import { ioError } from './io-error.js';
-import { detachBuffer } from './detach.js';
+import { addHolder, adviceNumber, dropHolder, mapRange, markEscaped, reuseMapping } from './mappings.js';
 
-const MODES: readonly MappingMode[] = ['read', 'readwrite', 'private'];
-const ADVICES: readonly MappingAdvice[] = ['normal', 'sequential', 'random', 'willneed', 'dontneed'];
-const FALLBACKS: readonly MappingFallback[] = ['none', 'read'];
+/** @internal The `advice` values. */
+export const ADVICES: readonly MappingAdvice[] = ['normal', 'sequential', 'random', 'willneed', 'dontneed'];
 /** @internal Page size assumed when the addon (which reports the real one) is not loaded. */
 export const FALLBACK_PAGE_SIZE = 4096;
-const DEFAULT_WINDOW_BYTES = 2 ** 30;
-// The addon registers each mapping with V8 as external memory; one allocation that large forces a full,
-// synchronous GC (~4 ms for 1 GiB here; a 64 MiB window already crosses V8's limit in a fresh process).
-// 'read' ranges are only reached through MappedSlice, so they map lazily in 32 MiB windows, under it.
-const READ_WINDOW_BYTES = 2 ** 25;
 // The addon passes size and offset through a C `int`: one mapping holds at most 2^31 − 1 bytes and starts
 // below 2^31. Larger offsets wrap modulo 2^32 and would silently map the wrong bytes, so they never reach it.
-const INT_LIMIT = 2 ** 31;
+/** @internal */
+export const INT_LIMIT = 2 ** 31;
 
 /** @internal Largest page-aligned mapping size and file offset the addon accepts. */
 export function addonLimits(pageSize: number): { maxMapBytes: number; maxFileOffset: number; reachableEnd: number } {
   const max = INT_LIMIT - pageSize;
   return { maxMapBytes: max, maxFileOffset: max, reachableEnd: max + max };
-}
-
-function adviceNumber(binding: MmapBinding, advice: MappingAdvice): number {
-  switch (advice) {
-    case 'sequential':
-      return binding.MADV_SEQUENTIAL;
-    case 'random':
-      return binding.MADV_RANDOM;
-    case 'willneed':
-      return binding.MADV_WILLNEED;
-    case 'dontneed':
-      return binding.MADV_DONTNEED;
-    default:
-      return binding.MADV_NORMAL;
-  }
 }
 
 // Closes descriptors of mappings that were dropped without close(); the windows themselves are unmapped by
@@ -74,34 +32,6 @@ const fdFinalizer = new FinalizationRegistry<number>((fd) => {
     // Already closed by close(): nothing left to release.
   }
 });
-
-// Windows of closed files stay mapped until V8 collects their Buffers (the addon has no unmap), and every new
-// mapping adds to V8's external memory, which triggers garbage collections. So a window of the same file,
-// mode and range that is still alive is handed out again: a reopened file maps nothing new. Only shared
-// mappings ('read', 'readwrite') are reused: they show the same page cache a fresh mapping would, while
-// 'private' ones carry their own copy-on-write pages. A live mapping pins its inode, so the inode number
-// cannot be reused meanwhile; the birth time also tells apart a file that overlayfs copied up under the
-// same inode number. Keyed per addon instance.
-const reusableWindows = new WeakMap<MmapBinding, Map<string, WeakRef<Buffer>>>();
-const reusableCleanup = new FinalizationRegistry<{ windows: Map<string, WeakRef<Buffer>>; key: string }>(({ windows, key }) => {
-  if (windows.get(key)?.deref() === undefined) windows.delete(key);
-});
-
-// Writable mappings whose Buffer escaped as the raw typed array of `asSlice()`, and how many open files hold
-// each writable mapping (reuse lets several open files share one). When the last holder closes, or any holder
-// finds the file truncated, an escaped mapping is detached: the escaped array then reads `undefined` and
-// ignores writes instead of reaching a mapping its file no longer vouches for.
-const escapedBuffers = new WeakSet<Buffer>();
-const holders = new WeakMap<Buffer, number>();
-
-/**
- * @internal Identity of the file behind `stat` for window reuse: device, inode and birth time (overlayfs keeps
- * the inode number of a file it copies up). `undefined`, so nothing is reused, when the file system reports no
- * birth time.
- */
-export function fileIdentity(stat: BigIntStats): string | undefined {
-  return stat.birthtimeNs === 0n ? undefined : `${stat.dev}:${stat.ino}:${stat.birthtimeNs}`;
-}
 
 /** @internal Everything a view needs to know about its range, shared by all views of one open file. */
 export interface CoreInit {
@@ -264,7 +194,7 @@ export class MappingCore {
    */
   escape(): void {
     const buffer = this.#windows[0];
-    if (buffer !== undefined && this.mode !== 'read') escapedBuffers.add(buffer);
+    if (buffer !== undefined && this.mode !== 'read') markEscaped(buffer);
   }
 
   /** The error every access after close (or after a detected truncation) throws. */
@@ -312,7 +242,7 @@ export class MappingCore {
     this.#windows[k] = buffer;
     this.#bases[k] = mapStart - this.fileOffset;
     // Writable mappings are counted per open file holding them ('read' ones are never detached).
-    if (this.mode !== 'read' && binding !== undefined) holders.set(buffer, (holders.get(buffer) ?? 0) + 1);
+    if (this.mode !== 'read' && binding !== undefined) addHolder(buffer);
     this.windowFaults += 1;
     this.mappedBytes += buffer.length;
     this.#mappedWindows += 1;
@@ -327,49 +257,12 @@ export class MappingCore {
     return this.#identity === undefined ? undefined : `${this.#identity}:${this.mode}:${mapStart}:${bytes}`;
   }
 
-  /** A live mapping of the same file, mode and range from an earlier open, with this file's advice applied. */
   #reuse(binding: MmapBinding, mapStart: number, bytes: number): Buffer | undefined {
-    const key = this.#reuseKey(mapStart, bytes);
-    if (key === undefined) return undefined;
-    const buffer = reusableWindows.get(binding)?.get(key)?.deref();
-    // A detached mapping (see escape()) has length 0 and maps nothing any more.
-    if (buffer === undefined || buffer.length === 0) return undefined;
-    try {
-      binding.advise(buffer, adviceNumber(binding, this.#advice));
-    } catch (err) {
-      const cause = toError(err);
-      throw new MappingFailedError(`madvise of ${this.path} at ${mapStart} (+${bytes} bytes) failed: ${cause.message}`, {
-        cause,
-        context: { path: this.path, offset: mapStart, bytes },
-      });
-    }
-    return buffer;
+    return reuseMapping(binding, this.#reuseKey(mapStart, bytes), this.#advice, this.path, mapStart, bytes);
   }
 
   #map(binding: MmapBinding, mapStart: number, bytes: number): Buffer {
-    const prot = this.mode === 'read' ? binding.PROT_READ : binding.PROT_READ | binding.PROT_WRITE;
-    const flags = this.mode === 'private' ? binding.MAP_PRIVATE : binding.MAP_SHARED;
-    let buffer: Buffer;
-    try {
-      buffer = binding.map(bytes, prot, flags, this.#fd, mapStart, adviceNumber(binding, this.#advice));
-    } catch (err) {
-      const cause = toError(err);
-      throw new MappingFailedError(`mmap of ${this.path} at ${mapStart} (+${bytes} bytes) failed: ${cause.message}`, {
-        cause,
-        context: { path: this.path, offset: mapStart, bytes },
-      });
-    }
-    const key = this.#reuseKey(mapStart, bytes);
-    if (key !== undefined) {
-      let windows = reusableWindows.get(binding);
-      if (windows === undefined) {
-        windows = new Map();
-        reusableWindows.set(binding, windows);
-      }
-      windows.set(key, new WeakRef(buffer));
-      reusableCleanup.register(buffer, { windows, key });
-    }
-    return buffer;
+    return mapRange(binding, this.#reuseKey(mapStart, bytes), { fd: this.#fd, mode: this.mode, advice: this.#advice, path: this.path }, mapStart, bytes);
   }
 
   #read(position: number, bytes: number): Buffer {
@@ -476,12 +369,7 @@ export class MappingCore {
     // Writable windows are never promoted, so #windows holds exactly the mappings counted in #fault; a second
     // release finds it empty and counts nothing twice.
     if (this.mode !== 'read') {
-      for (const buffer of this.#windows) {
-        if (buffer === undefined || !holders.has(buffer)) continue;
-        const left = holders.get(buffer)! - 1;
-        holders.set(buffer, left);
-        if ((left === 0 || by === 'truncation') && escapedBuffers.has(buffer)) detachBuffer(buffer);
-      }
+      for (const buffer of this.#windows) if (buffer !== undefined) dropHolder(buffer, by === 'truncation');
     }
     // Dropping the Buffers lets the garbage collector unmap them (the addon has no explicit unmap).
     this.#windows.fill(undefined);
@@ -513,164 +401,5 @@ export class MappingCore {
       { type: 'counter', name: 'patinox_mmap_truncations_total', help: 'Truncations detected by checked mode', labels, value: this.truncationsDetected },
       { type: 'gauge', name: 'patinox_mmap_open', help: '1 while the mapping is open', labels, value: this.closed ? 0 : 1 },
     ];
-  }
-}
-
-/** @internal Validated form of {@link MappingOptions}. */
-interface ResolvedOptions {
-  mode: MappingMode;
-  offset: number;
-  length: number | undefined;
-  size: number | undefined;
-  windowBytes: number | undefined;
-  checked: boolean | undefined;
-  advice: MappingAdvice;
-  fallback: MappingFallback;
-  monitor: Monitor;
-  name: string | undefined;
-  loadBinding: (() => unknown) | undefined;
-}
-
-/** @internal Every field of {@link MappingOptions}, for reading a bag once with `readOptions`. */
-export const MAPPING_OPTION_KEYS = [
-  'mode',
-  'offset',
-  'length',
-  'size',
-  'windowBytes',
-  'checked',
-  'advice',
-  'fallback',
-  'monitor',
-  'name',
-  'loadBinding',
-] as const satisfies readonly (keyof MappingOptions)[];
-
-/** @internal Validates the options every mapping shares; throws TypeError/RangeError with the house message. */
-export function resolveMappingOptions(options: MappingOptions): ResolvedOptions {
-  const mode = optional('mode', options.mode, (n, v) => expectOneOf(n, v, MODES), 'read');
-  const size = optional<number | undefined>('size', options.size, expectPositiveInteger, undefined);
-  if (size !== undefined && mode === 'read') throw new TypeError("Expected `size` to be used with mode 'readwrite' or 'private', got mode 'read'");
-  const fallback = optional('fallback', options.fallback, (n, v) => expectOneOf(n, v, FALLBACKS), 'none');
-  if (fallback === 'read' && mode !== 'read') {
-    throw new TypeError(`Expected \`fallback: 'read'\` to be used with mode 'read', got mode ${describeValue(mode)}`);
-  }
-  const monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
-  const name = optional<string | undefined>('name', options.name, expectNonEmptyString, undefined);
-  return {
-    mode,
-    offset: optional('offset', options.offset, expectNonNegativeInteger, 0),
-    length: optional<number | undefined>('length', options.length, expectNonNegativeInteger, undefined),
-    size,
-    windowBytes: optional<number | undefined>('windowBytes', options.windowBytes, expectPositiveInteger, undefined),
-    checked: optional<boolean | undefined>('checked', options.checked, expectBoolean, undefined),
-    advice: optional('advice', options.advice, (n, v) => expectOneOf(n, v, ADVICES), 'normal'),
-    fallback,
-    monitor,
-    name,
-    loadBinding: optional<(() => unknown) | undefined>('loadBinding', options.loadBinding, expectFunction, undefined),
-  };
-}
-
-/**
- * @internal Opens `path`, validates the range against the file and the layout against `unitBytes` (element
- * or record size), and returns a core with its first window mapped (unless windowed or empty).
- */
-export async function openCore(path: string, options: MappingOptions, unitBytes: number, overlap: number, promote: MappingPromotion = 'never'): Promise<MappingCore> {
-  expectNonEmptyString('path', path);
-  expectObject('options', options);
-  const o = resolveMappingOptions(options);
-  const name = o.name ?? path;
-  let binding: MmapBinding | undefined;
-  try {
-    binding = await loadBinding(o.loadBinding);
-  } catch (err) {
-    if (o.fallback !== 'read' || !isPatinoxError(err)) throw err;
-    safeRecord(o.monitor, createEvent(MMAP_EVENTS.fallback, name, { path, reason: err.message }));
-  }
-  const pageSize = binding?.PAGESIZE ?? FALLBACK_PAGE_SIZE;
-  const limits = addonLimits(pageSize);
-  if (o.windowBytes !== undefined && (o.windowBytes < pageSize || o.windowBytes > DEFAULT_WINDOW_BYTES || 2 ** Math.round(Math.log2(o.windowBytes)) !== o.windowBytes)) {
-    throw new RangeError(`Expected \`windowBytes\` to be a power of two from the page size (${pageSize}) to ${DEFAULT_WINDOW_BYTES}, got ${describeValue(o.windowBytes)}`);
-  }
-  if (o.offset % pageSize !== 0) {
-    throw new MappingAddressAlignmentError(`Offset ${o.offset} is not a multiple of the page size ${pageSize}`, { context: { path, offset: o.offset, pageSize } });
-  }
-
-  const writable = o.size !== undefined || o.mode === 'readwrite';
-  // O_NONBLOCK: opening a FIFO would otherwise wait for a writer forever; regular files ignore the flag, and
-  // anything that is not one is refused right after fstat.
-  const flags = (writable ? constants.O_RDWR | (o.size !== undefined ? constants.O_CREAT : 0) : constants.O_RDONLY) | constants.O_NONBLOCK;
-  let fd: number;
-  let core: MappingCore | undefined;
-  try {
-    fd = openSync(path, flags, 0o644);
-  } catch (err) {
-    throw ioError('open', path, err);
-  }
-  try {
-    let stat = fstatSync(fd, { bigint: true });
-    if (!stat.isFile()) {
-      const errno = stat.isDirectory() ? 'EISDIR' : 'ENOTREG';
-      throw new MappingIoError(`Cannot map ${JSON.stringify(path)}: not a regular file`, { context: { path, errno } });
-    }
-    if (o.size !== undefined && stat.size < BigInt(o.size)) {
-      ftruncateSync(fd, o.size);
-      stat = fstatSync(fd, { bigint: true });
-    }
-    const fileSize = Number(stat.size);
-    if (o.offset > fileSize) {
-      throw new MappingRangeError(`Offset ${o.offset} is past the end of ${JSON.stringify(path)} (${fileSize} bytes)`, { context: { path, offset: o.offset, fileSize } });
-    }
-    const byteLength = o.length ?? fileSize - o.offset;
-    if (o.offset + byteLength > fileSize) {
-      throw new MappingRangeError(`${JSON.stringify(path)} is ${fileSize} bytes, shorter than offset ${o.offset} + length ${byteLength}`, {
-        context: { path, offset: o.offset, length: byteLength, fileSize },
-      });
-    }
-    if (byteLength % unitBytes !== 0) {
-      throw new MappingAlignmentError(`${byteLength} bytes of ${JSON.stringify(path)} do not divide into ${unitBytes}-byte units`, {
-        context: { path, byteLength, unitBytes },
-      });
-    }
-    const singleLimit = o.mode === 'read' ? READ_WINDOW_BYTES : limits.maxMapBytes;
-    const windowBytes = o.windowBytes ?? (byteLength + overlap <= singleLimit ? Math.max(byteLength, pageSize) : Math.min(singleLimit, DEFAULT_WINDOW_BYTES));
-    const windowed = byteLength > windowBytes;
-    if (binding !== undefined && byteLength > 0) {
-      if (o.offset + byteLength > limits.reachableEnd || o.offset > limits.maxFileOffset || windowBytes + overlap >= INT_LIMIT) {
-        throw new MappingTooLargeError(
-          `The mmap addon addresses files through 32-bit offsets: bytes past ${limits.reachableEnd} cannot be mapped (range ${o.offset}..${o.offset + byteLength}); map a smaller range (offset/length) or read it with fs`,
-          { context: { path, offset: o.offset, length: byteLength, reachableEnd: limits.reachableEnd } },
-        );
-      }
-    }
-    core = new MappingCore({
-      path,
-      name,
-      fd: byteLength === 0 ? -1 : fd,
-      mode: o.mode,
-      fileOffset: o.offset,
-      byteLength,
-      windowBytes,
-      windowed,
-      overlap,
-      checked: o.checked ?? windowed,
-      binding,
-      advice: o.advice,
-      monitor: o.monitor,
-      pageSize,
-      identity: fileIdentity(stat),
-      // Only ranges windowed by the default 'read' window size: an explicit windowBytes is a deliberate choice.
-      promotable: promote === 'auto' && o.windowBytes === undefined && o.offset <= limits.maxFileOffset && byteLength <= limits.maxMapBytes,
-    });
-    if (byteLength === 0) closeSync(fd);
-    else if (!windowed) core.window(0);
-    safeRecord(o.monitor, createEvent(MMAP_EVENTS.opened, name, { path, mode: o.mode, offset: o.offset, byteLength, windowed, fallback: binding === undefined }));
-    return core;
-  } catch (err) {
-    if (core === undefined) closeSync(fd);
-    else core.close();
-    if (isPatinoxError(err) || err instanceof TypeError || err instanceof RangeError) throw err;
-    throw ioError('map', path, err);
   }
 }

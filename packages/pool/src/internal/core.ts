@@ -1,33 +1,39 @@
 import { describeThrown, expectSignal, isPatinoxError, optional, readOptions } from '@patinox/errors';
-import { createEvent, safeRecord, type Histogram, type Monitor } from '@patinox/monitor';
+import { createEvent, safeRecord, type Monitor } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
 import { PoolClosedError, PoolDrainingError, PoolManagerError, PoolQueueFullError } from '../errors.js';
 import { POOL_EVENTS, type PoolEventName } from '../events.js';
 import type { AcquireOptions } from '../options.js';
 import { PooledConnection } from '../pooled-connection.js';
-import type { CloseReport, PoolStats } from '../stats.js';
-import { BoundedCalls } from './bounded-calls.js';
-import { ConnectionWatch } from './connection-watch.js';
-import { Connector } from './connector.js';
-import { Destroyer } from './destroyer.js';
-import { Closer } from './closer.js';
-import { GATE_DRAINING, GATE_SUSPENDED, Gate } from './gate.js';
+import type { PoolStats } from '../stats.js';
+import type { Closer } from './closer.js';
+import type { ConnectionWatch } from './connection-watch.js';
+import type { Connector } from './connector.js';
+import { createCoreParts, type CoreParts } from './core-parts.js';
+import type { Destroyer } from './destroyer.js';
+import { GATE_DRAINING, GATE_SUSPENDED, type Gate } from './gate.js';
 import { NOT_LENT, type LoanOwner } from './loan-owner.js';
-import { Maintenance } from './maintenance.js';
-import { Readiness } from './readiness.js';
+import type { Maintenance } from './maintenance.js';
+import type { Readiness } from './readiness.js';
 import { expectDelayMs, expectPriority, type ResolvedOptions } from './resolve-options.js';
-import { BORROWED, RETIRED, SOUND, SlotTable } from './slot-table.js';
-import { acquireTimeoutError } from './timeout-error.js';
-import { Validator } from './validator.js';
-import { WaitRecorder } from './wait-recorder.js';
+import { BORROWED, RETIRED, SOUND, type SlotTable } from './slot-table.js';
+import { expiredWaiterError } from './timeout-error.js';
+import type { Validator } from './validator.js';
+import type { WaitRecorder } from './wait-recorder.js';
 import { waiterPromise, type Waiter } from './waiter.js';
-import { WaiterQueue } from './waiter-queue.js';
+import type { WaiterQueue } from './waiter-queue.js';
 
 const ACQUIRE_OPTION_KEYS = ['timeoutMs', 'signal', 'priority'] as const;
 
-/** The pool's machinery; {@link Pool} is its validated public face. Lending and returning live here. */
+/** The counters of {@link PoolStats} that the core keeps. */
+export type CoreCounts = Pick<PoolStats, 'created' | 'acquired' | 'timeouts' | 'aborted' | 'createErrors' | 'doubleReleases' | 'evicted'>;
+
+/**
+ * The pool's lending machinery: acquire, release, dispatch to waiters and the outcome of creates. {@link Pool}
+ * is its validated public face; {@link PoolControl} runs the operations that are not lending (close,
+ * resize, eviction, stats).
+ */
 export class PoolCore<C> implements LoanOwner {
-  readonly #manager: ConnectionManager<C>;
   readonly #name: string;
   readonly #monitor: Monitor;
   readonly #acquireTimeoutMs: number;
@@ -40,7 +46,6 @@ export class PoolCore<C> implements LoanOwner {
   readonly #trackLoans: boolean;
   readonly #captureStacks: boolean;
   readonly #hasRecycle: boolean;
-  readonly #hasWatch: boolean;
   #minSize: number;
   #maxSize: number;
 
@@ -56,7 +61,6 @@ export class PoolCore<C> implements LoanOwner {
   readonly #gate: Gate;
   readonly #closer: Closer<C>;
   readonly #watch: ConnectionWatch<C>;
-  readonly #calls = new BoundedCalls();
 
   #created = 0;
   #acquired = 0;
@@ -67,10 +71,9 @@ export class PoolCore<C> implements LoanOwner {
   #evicted = 0;
 
   #closed = false;
-  #closing: Promise<CloseReport> | undefined = undefined;
+  readonly #parts: CoreParts<C>;
 
   constructor(manager: ConnectionManager<C>, options: ResolvedOptions) {
-    this.#manager = manager;
     this.#name = options.name;
     this.#monitor = options.monitor;
     this.#minSize = options.minSize;
@@ -85,74 +88,33 @@ export class PoolCore<C> implements LoanOwner {
     this.#captureStacks = options.captureAcquireStacks;
     this.#trackLoans = options.leakDetectionMs > 0 || options.captureAcquireStacks;
     this.#hasRecycle = manager.recycle !== undefined;
-    this.#hasWatch = manager.watch !== undefined;
-    this.#slots = new SlotTable<C>(options.idleOrder === 'fifo', {
-      lifetime: options.maxLifetimeMs > 0,
-      healthChecks: options.healthCheckIntervalMs > 0,
-      loanTimes: this.#trackLoans,
-      stacks: this.#trackLoans,
-      watch: this.#hasWatch,
-    });
-    this.#destroyer = new Destroyer(manager, this.#slots, this.#calls, options.destroyTimeoutMs, {
-      destroyed: (reason, size, error) => this.#event(POOL_EVENTS.connectionDestroyed, error === undefined ? { reason, size } : { reason, size, error }),
+    const parts = createCoreParts(manager, options, {
+      event: (type, data) => this.#event(type, data),
       managerError: (operation, error) => this.#reportManagerError(operation, error),
-    });
-    this.#watch = new ConnectionWatch(manager, this.#slots, {
-      reported: (error, state) => this.#event(POOL_EVENTS.connectionError, { error, state }),
-      evict: (slot, error) => {
-        this.#destroyer.slot(slot, 'error', error);
-        if (!this.#closed) this.#dispatch();
-      },
-      managerError: (error) => this.#reportManagerError('watch', error),
-    });
-    this.#waits = new WaitRecorder((now) => this.#waiters.stamp(now));
-    this.#waiters = new WaiterQueue(
-      options.acquireTimeoutMs,
-      () => this.#waits.now(),
-      (waiter, now) => this.#expire(waiter, now),
-    );
-    this.#readiness = new Readiness(options.name, options.initialSize, options.failFast, options.acquireTimeoutMs, () => this.#connector.lastError);
-    this.#connector = new Connector(manager, options, {
-      created: (slot, connection) => this.#onCreated(slot, connection),
-      failed: (slot, error, attempt, retryInMs) => this.#onCreateFailed(slot, error, attempt, retryInMs),
-      late: (connection) => {
-        this.#event(POOL_EVENTS.connectionDestroyed, { reason: 'late', size: this.#slots.size });
-        this.#destroyer.connection(connection);
-      },
-      retry: () => this.#dispatch(),
-    });
-    this.#validator = new Validator(manager, this.#slots, this.#calls, options.validationTimeoutMs, options.name, {
-      passed: (slot, forBorrow) => this.#checkPassed(slot, forBorrow),
-      failed: (slot, cause, timedOut, error) => {
-        this.#event(POOL_EVENTS.validationFailed, { error: error.message, timedOut });
-        this.#destroyer.slot(slot, 'invalid', cause);
-      },
-      settled: () => this.#afterRelease(),
-      recycled: (slot, error) => this.#recycled(slot, error),
-    });
-    this.#gate = new Gate(options.name, {
-      event: (kind) => this.#event(POOL_EVENTS[kind], kind === 'draining' ? { borrowed: this.#slots.loaned, waiting: this.#waiters.size } : {}),
+      isClosed: () => this.#closed,
+      minSize: () => this.#minSize,
+      created: () => this.#created,
       dispatch: () => this.#dispatch(),
-      isQuiet: () => this.#slots.loaned + this.#validator.checking + this.#waiters.size === 0,
+      expire: (waiter, now) => this.#expire(waiter, now),
+      onCreated: (slot, connection) => this.#onCreated(slot, connection),
+      onCreateFailed: (slot, error, attempt, retryInMs) => this.#onCreateFailed(slot, error, attempt, retryInMs),
+      checkPassed: (slot, forBorrow) => this.#checkPassed(slot, forBorrow),
+      afterRelease: () => this.#afterRelease(),
+      recycled: (slot, error) => this.#recycled(slot, error),
+      offer: (slot) => this.#offer(slot),
     });
-    this.#closer = new Closer(this.#slots, this.#validator, this.#destroyer, this.#calls, this.#trackLoans, {
-      leaked: (report) => this.#event(POOL_EVENTS.leakReported, { heldMs: report.heldMs, stack: report.stack }),
-      closed: ({ leaked, timedOut, unsettledDestroys }) =>
-        this.#event(POOL_EVENTS.closed, { leaked: leaked.length, timedOut, unsettledDestroys, created: this.#created, destroyed: this.#destroyer.count }),
-    });
-    this.#maintenance = new Maintenance(this.#slots, options, {
-      now: () => this.#waits.now(),
-      evictable: () => this.#slots.size - this.#minSize,
-      destroy: (slot, reason) => this.#destroyer.slot(slot, reason),
-      healthCheck: (slot, now) => {
-        if (this.#validator.check(slot, false) === true) {
-          this.#maintenance.checked(slot, now);
-          this.#offer(slot);
-        }
-      },
-      leakSuspected: (heldMs, stack) => this.#event(POOL_EVENTS.leakSuspected, { heldMs, stack }),
-      done: () => this.#dispatch(),
-    });
+    this.#parts = parts;
+    this.#slots = parts.slots;
+    this.#connector = parts.connector;
+    this.#validator = parts.validator;
+    this.#maintenance = parts.maintenance;
+    this.#readiness = parts.readiness;
+    this.#waiters = parts.waiters;
+    this.#destroyer = parts.destroyer;
+    this.#waits = parts.waits;
+    this.#gate = parts.gate;
+    this.#closer = parts.closer;
+    this.#watch = parts.watch;
     this.#fillDemand();
   }
 
@@ -395,25 +357,7 @@ export class PoolCore<C> implements LoanOwner {
   /** Settles a waiter whose deadline passed (the queue already removed it) with POOL_TIMEOUT. */
   #expire(waiter: Waiter<PooledConnection<C>>, now: number): void {
     this.#timeouts += 1;
-    const connector = this.#connector;
-    const validator = this.#validator;
-    const connecting = connector.pending > 0 || connector.backingOff || (connector.lastError !== undefined && this.#slots.size < this.#maxSize);
-    waiter.reject(
-      acquireTimeoutError({
-        pool: this.#name,
-        waitedMs: Math.round(now - waiter.enqueuedAt),
-        timeoutMs: waiter.timeoutMs,
-        connecting,
-        suspended: (this.#gate.bits & GATE_SUSPENDED) !== 0,
-        // In the queue phase a validation failure is only the cause if it happened while this caller waited.
-        cause: connecting ? connector.lastError : validator.lastFailureAt >= waiter.enqueuedAt ? validator.lastError : undefined,
-        loaned: this.#slots.loaned,
-        size: this.#slots.size,
-        maxSize: this.#maxSize,
-        borrowed: this.#slots.loaned + validator.checking,
-        waiting: this.#waiters.size,
-      }),
-    );
+    waiter.reject(expiredWaiterError(this.#name, waiter, now, this.#parts, this.#maxSize));
     this.#gate.settled();
   }
 
@@ -457,69 +401,49 @@ export class PoolCore<C> implements LoanOwner {
     this.#connector.backOff(retryInMs);
   }
 
-  // ---------------------------------------------------------------- operations
+  // ---------------------------------------------------------------- for PoolControl
 
-  /** Resolves once `initialSize` connections were created (see {@link Readiness}). */
-  ready(timeoutMs: number | undefined, signal: AbortSignal | undefined): Promise<void> {
-    if (this.#closed) return Promise.reject(new PoolClosedError(this.#name));
-    return this.#readiness.wait(timeoutMs, signal);
+  /** The collaborators, for {@link PoolControl}, which runs the operations that are not lending. */
+  get parts(): CoreParts<C> {
+    return this.#parts;
   }
 
-  /** See {@link Gate}. */
-  get gate(): Gate {
-    return this.#gate;
+  /** The counters `stats()` reports. */
+  counts(): CoreCounts {
+    return {
+      created: this.#created,
+      acquired: this.#acquired,
+      timeouts: this.#timeouts,
+      aborted: this.#aborted,
+      createErrors: this.#createErrors,
+      doubleReleases: this.#doubleReleases,
+      evicted: this.#evicted,
+    };
   }
 
-  /** Destroys every idle connection now (then refills `minSize`); returns how many. */
-  evictIdle(): number {
-    if (this.#closed) throw new PoolClosedError(this.#name);
-    const evicted = this.#slots.idleCount;
-    this.#slots.takeOldestIdle(evicted, (slot) => this.#destroyer.slot(slot, 'evicted'));
-    this.#evicted += evicted;
-    this.#dispatch();
-    return evicted;
+  /** Counts connections destroyed or retired by `evictIdle()` / `softEvictAll()`. */
+  countEvicted(n: number): void {
+    this.#evicted += n;
   }
 
-  /** Destroys the idle connections and retires every other one when it is next idle; returns how many. */
-  softEvictAll(): number {
-    const evicted = this.evictIdle();
-    const retired = this.#slots.retireInUse();
-    this.#evicted += retired;
-    return evicted + retired;
-  }
-
-  // ---------------------------------------------------------------- close and resize
-
-  close(deadlineMs: number): Promise<CloseReport> {
-    if (this.#closing !== undefined) return this.#closing;
+  /** From now on nothing is lent, created or offered; returned connections are destroyed. */
+  markClosed(): void {
     this.#closed = true;
-    // Ends any drain() still waiting: nothing is lent any more.
-    this.#gate.close();
-    this.#maintenance.stop();
-    this.#waits.stop();
-    const closedError = new PoolClosedError(this.#name);
-    this.#waiters.rejectAll(() => new PoolClosedError(this.#name));
-    this.#readiness.reject(() => new PoolClosedError(this.#name));
-    this.#connector.stop(closedError);
-    const slots = this.#slots;
-    slots.takeOldestIdle(slots.idleCount, (slot) => this.#destroyer.slot(slot, 'closed'));
-    this.#closing = this.#closer.finish(performance.now() + deadlineMs);
-    return this.#closing;
   }
 
-  resize(minSize: number, maxSize: number): void {
-    if (this.#closed) throw new PoolClosedError(this.#name);
-    const from = { minSize: this.#minSize, maxSize: this.#maxSize };
+  setSizes(minSize: number, maxSize: number): void {
     this.#minSize = minSize;
     this.#maxSize = maxSize;
-    // Shrink through the idle connections first, longest idle first; borrowed ones go on release.
-    const slots = this.#slots;
-    slots.takeOldestIdle(slots.size - maxSize, (slot) => this.#destroyer.slot(slot, 'resize'));
-    this.#event(POOL_EVENTS.resized, { from, to: { minSize, maxSize } });
+  }
+
+  /** Serves waiters and starts the creates still needed (see `#dispatch`). */
+  dispatch(): void {
     this.#dispatch();
   }
 
-  // ---------------------------------------------------------------- observation
+  event(type: PoolEventName, data: Record<string, unknown>): void {
+    this.#event(type, data);
+  }
 
   get name(): string {
     return this.#name;
@@ -535,53 +459,6 @@ export class PoolCore<C> implements LoanOwner {
 
   get closed(): boolean {
     return this.#closed;
-  }
-
-  get waitHistogram(): Histogram {
-    return this.#waits.histogram;
-  }
-
-  stats(): PoolStats {
-    const wait = this.#waits.histogram;
-    const validator = this.#validator;
-    const borrowed = this.#slots.loaned + validator.checking;
-    return {
-      size: this.#slots.size,
-      idle: this.#slots.idleCount,
-      borrowed,
-      waiting: this.#waiters.size,
-      pendingCreates: this.#connector.pending,
-      minSize: this.#minSize,
-      maxSize: this.#maxSize,
-      created: this.#created,
-      destroyed: this.#destroyer.count,
-      acquired: this.#acquired,
-      timeouts: this.#timeouts,
-      aborted: this.#aborted,
-      createErrors: this.#createErrors,
-      validationFailures: validator.failures,
-      validationTimeouts: validator.timeouts,
-      destroyTimeouts: this.#destroyer.timeouts,
-      doubleReleases: this.#doubleReleases,
-      evicted: this.#evicted,
-      acquireWait: {
-        count: wait.count,
-        mean: wait.count === 0 ? 0 : wait.sum / wait.count,
-        p50: wait.percentile(0.5),
-        p95: wait.percentile(0.95),
-        p99: wait.percentile(0.99),
-        max: wait.max,
-      },
-      utilization: borrowed / this.#maxSize,
-      suspended: (this.#gate.bits & GATE_SUSPENDED) !== 0,
-      draining: (this.#gate.bits & GATE_DRAINING) !== 0,
-      closed: this.#closed,
-    };
-  }
-
-  /** Consecutive failed creates since the last success; the health check reads it. */
-  get consecutiveCreateFailures(): number {
-    return this.#connector.failures;
   }
 
   #event(type: PoolEventName, data: Record<string, unknown>): void {

@@ -1,5 +1,9 @@
 import { describeThrown } from '@patinox/errors';
 import { PoolTimeoutError } from '../errors.js';
+import type { PooledConnection } from '../pooled-connection.js';
+import type { CoreParts } from './core-parts.js';
+import { GATE_SUSPENDED } from './gate.js';
+import type { Waiter } from './waiter.js';
 
 /** What the pool looked like when a caller's deadline passed. */
 export interface TimeoutScene {
@@ -41,4 +45,24 @@ export function acquireTimeoutError(scene: TimeoutScene): PoolTimeoutError {
     },
     cause,
   );
+}
+
+/** The `POOL_TIMEOUT` for `waiter`, whose deadline passed at `now`, with what pool `pool` looked like then. */
+export function expiredWaiterError<C>(pool: string, waiter: Waiter<PooledConnection<C>>, now: number, parts: CoreParts<C>, maxSize: number): PoolTimeoutError {
+  const { connector, validator, slots } = parts;
+  const connecting = connector.pending > 0 || connector.backingOff || (connector.lastError !== undefined && slots.size < maxSize);
+  return acquireTimeoutError({
+    pool,
+    waitedMs: Math.round(now - waiter.enqueuedAt),
+    timeoutMs: waiter.timeoutMs,
+    connecting,
+    suspended: (parts.gate.bits & GATE_SUSPENDED) !== 0,
+    // In the queue phase a validation failure is only the cause if it happened while this caller waited.
+    cause: connecting ? connector.lastError : validator.lastFailureAt >= waiter.enqueuedAt ? validator.lastError : undefined,
+    loaned: slots.loaned,
+    size: slots.size,
+    maxSize,
+    borrowed: slots.loaned + validator.checking,
+    waiting: parts.waiters.size,
+  });
 }
