@@ -14,8 +14,6 @@ const QUEUE = 0x30;
 const WINDOW = 0x00;
 const PROBATION = 0x10;
 const PROTECTED = 0x20;
-/** Hit while in probation: promoted to protected when it reaches probation's tail (see #mainVictim); linked in probation until then. */
-const PROMOTED = 0x30;
 const REF = 0x40;
 const HIT = 0x80;
 
@@ -38,13 +36,10 @@ const GHOST_STEP = 0.003;
  * on the write path, when an entry must leave: the window's oldest entry, if referenced, goes back to
  * the window's head (second chance), and protected's oldest, if referenced, goes back to its head
  * instead of being demoted. Each step of that search clears one bit, so an eviction costs O(1)
- * amortised. A hit on a probation entry promotes it, as W-TinyLFU does, but the move is made on the
- * write path too: the hit marks the entry promoted (its segment bits), and the entry moves to
- * protected's head when the search for a victim reaches it at probation's tail, so it is never the
- * victim. With 100k entries and Zipf reads about 2 % of hits land in probation, and the relinks a
- * promotion costs (out of probation, into protected, protected's oldest back to probation), each a
- * likely cache miss, were most of what a `get` did beyond the lookup. On the LIRS and ARC traces the
- * mean share of the optimum is the same as promoting at the hit (±0.2 pp over six key-hash seeds).
+ * amortised. A hit on a probation entry still promotes it to protected at once, as W-TinyLFU does:
+ * that happens once per admitted entry, not per read, and promoting lazily (when the entry reaches
+ * probation's tail) lost up to 13 pp on the LIRS loop-like traces (cs, multi1, multi2), where the
+ * protected segment then filled too slowly.
  */
 export class ClockTinyLfuPolicy implements Policy {
   readonly needsHash = true;
@@ -111,8 +106,8 @@ export class ClockTinyLfuPolicy implements Policy {
     const freq = this.#freq;
     const f = freq[slot]!;
     // Count + 1 unless it is at 15 (then (count + 1) >> 4 is 1), REF and HIT set, segment kept: no branch.
-    // In probation (0x10) the segment becomes PROMOTED (0x30); window (0x00) and protected (0x20) keep theirs.
-    freq[slot] = (f + 1 - (((f & COUNT) + 1) >> 4)) | REF | HIT | ((f & PROBATION) << 1);
+    freq[slot] = (f + 1 - (((f & COUNT) + 1) >> 4)) | REF | HIT;
+    if ((f & QUEUE) === PROBATION) this.#promote(slot);
   }
 
   update(slot: number): void {
@@ -195,20 +190,15 @@ export class ClockTinyLfuPolicy implements Policy {
   }
 
   /**
-   * Main's victim (still linked): probation's oldest entry not hit there (the hit ones met on the way
-   * are promoted now), or protected's oldest unreferenced entry when probation is empty; -1 when main
-   * is empty.
+   * Main's victim (still linked): probation's oldest entry (a hit promotes probation entries, so none
+   * is referenced), or protected's oldest unreferenced entry when probation is empty; -1 when main is
+   * empty.
    */
   #mainVictim(): number {
-    const probation = this.#probation;
-    const freq = this.#freq;
-    for (;;) {
-      const oldest = probation.tail;
-      if (oldest === -1) break;
-      if ((freq[oldest]! & QUEUE) !== PROMOTED) return oldest;
-      this.#promote(oldest);
-    }
+    const oldest = this.#probation.tail;
+    if (oldest !== -1) return oldest;
     const prot = this.#protected;
+    const freq = this.#freq;
     for (;;) {
       const slot = prot.tail;
       if (slot === -1) return -1;
@@ -220,7 +210,7 @@ export class ClockTinyLfuPolicy implements Policy {
     }
   }
 
-  /** A promoted entry at probation's tail moves to protected's head (protected's oldest making room, see #demoteOldest). */
+  /** A probation entry's first hit: it moves to protected's head (protected's oldest making room, see #demoteOldest). */
   #promote(slot: number): void {
     this.#probation.remove(slot);
     const freq = this.#freq;
@@ -230,10 +220,12 @@ export class ClockTinyLfuPolicy implements Policy {
   }
 
   /**
-   * Protected over its limit after a promotion: its oldest entries move to probation as they are,
-   * without the second chance #demote gives referenced ones when the limits move. On the LIRS and ARC
-   * traces that kept as many hits or more than sweeping (mean share of the optimum +0.13 pp over six
-   * key-hash seeds, the worst point against LRU unchanged), and a promotion costs a fixed two relinks.
+   * Protected over its limit after a promotion (a read): its oldest entries move to probation as they
+   * are, without the second chance #demote gives referenced ones on the write path. A promotion then
+   * costs two relinks, not a hand sweep over protected's cold end inside a `get` (with 100k entries and
+   * Zipf reads, that sweep averaged three extra relinks per promotion, each a likely cache miss). On the
+   * LIRS and ARC traces it kept as many hits or more: mean share of the optimum +0.13 pp over six
+   * key-hash seeds, the worst point against LRU unchanged.
    */
   #demoteOldest(): void {
     const prot = this.#protected;
@@ -255,7 +247,7 @@ export class ClockTinyLfuPolicy implements Policy {
   }
 
   #list(queue: number): SlotList {
-    return queue === WINDOW ? this.#window : queue === PROTECTED ? this.#protected : this.#probation;
+    return queue === WINDOW ? this.#window : queue === PROBATION ? this.#probation : this.#protected;
   }
 
 
