@@ -6,7 +6,7 @@ import { LRUCache as MnemonistLRU } from 'mnemonist';
 import QuickLRU from 'quick-lru';
 import { LRU as TinyLRU } from 'tiny-lru';
 import { Cache, DEFAULT_EVICTION_POLICY } from '@patinox/cache';
-import { AdmissionFloor, DictionaryFloor } from './floors.js';
+import { AdmissionFloor, DictionaryFloor, ReferenceBitFloor } from './floors.js';
 
 // get-hit and set-with-eviction of @patinox/cache (the default policy, 'tinylfu' and 'lru') against
 // lru-cache, mnemonist, tiny-lru, quick-lru and a floor, measured like a service runs: every
@@ -19,8 +19,12 @@ import { AdmissionFloor, DictionaryFloor } from './floors.js';
 // - set-evict: the cache is full; every set stores a key set 300k sets earlier (a cycle over 400k
 //   keys), so every LRU's set evicts (W-TinyLFU keeps the frequent ones, so some of its sets replace).
 // - memory: heap plus ArrayBuffer growth per entry creating and filling 100k entries (keys pre-built).
-// - floors (bench/floors.ts): a bare dictionary, and the same plus the least TinyLFU admission adds on a
-//   set (hash, one sketch sighting), so the set-evict target can be read against what admission costs.
+// - floors (bench/floors.ts): a bare dictionary; the same plus the least TinyLFU admission adds on a
+//   set (hash, one sketch sighting), so the set-evict target can be read against what admission costs;
+//   and the same plus one byte stored per hit (a reference bit), the least any policy that records a
+//   hit can add to a get, so the get-hit target can be read against what recording a hit costs.
+// - PATINOX_BENCH_CASES=get-hit|numeric,memory and PATINOX_BENCH_CONTENDERS=default,floor (substrings)
+//   narrow a run, e.g. to re-measure one case after a change; bench-report runs everything.
 // The parent process spawns the children (`--child`) round by round, contenders interleaved, and
 // prints the tables; the machine is shared (2 cores), so compare within the run.
 
@@ -38,6 +42,7 @@ interface Subject {
 const DEFAULT = `patinox ${DEFAULT_EVICTION_POLICY} (default)`;
 const FLOOR = 'floor: bare dictionary, no policy';
 const ADMISSION_FLOOR = 'floor + TinyLFU admission (hash, one sketch sighting)';
+const REFBIT_FLOOR = 'floor + reference bit (one byte stored per hit)';
 const MAKERS: Record<string, () => Subject> = {
   [DEFAULT]: () => new Cache<string, number>({ maxEntries: N, cleanupIntervalMs: 0 }),
   'patinox tinylfu': () => new Cache<string, number>({ maxEntries: N, evictionPolicy: 'tinylfu', cleanupIntervalMs: 0 }),
@@ -48,8 +53,16 @@ const MAKERS: Record<string, () => Subject> = {
   'quick-lru': () => new QuickLRU<string, number>({ maxSize: N }),
   [FLOOR]: () => new DictionaryFloor(N),
   [ADMISSION_FLOOR]: () => new AdmissionFloor(N),
+  [REFBIT_FLOOR]: () => new ReferenceBitFloor(N),
 };
-const CONTENDERS = Object.keys(MAKERS);
+// PATINOX_BENCH_CONTENDERS / PATINOX_BENCH_CASES (comma-separated substrings, e.g. `floor,default` and
+// `get-hit|numeric`) narrow a run to some contenders or cases; a narrowed run prints only what it measured.
+const pick = (all: string[], env: string | undefined): string[] => {
+  const wanted = env?.split(',').map((s) => s.trim()).filter((s) => s !== '') ?? [];
+  return wanted.length === 0 ? all : all.filter((x) => wanted.some((w) => x.includes(w)));
+};
+// The bare floor is always measured: every ratio is read against it.
+const CONTENDERS = pick(Object.keys(MAKERS), process.env.PATINOX_BENCH_CONTENDERS ? `${process.env.PATINOX_BENCH_CONTENDERS},${FLOOR}` : undefined);
 const SHAPES = { string: 'user:<n>:profile', numeric: '<n>' } as const;
 type Shape = keyof typeof SHAPES;
 const KINDS = ['get-hit', 'set-evict'] as const;
@@ -185,7 +198,9 @@ function parent(): void {
   console.log(`Node ${process.version}, ${N} entries, Zipf(1.0) reads; one process per measurement, ${ROUNDS} rounds, contenders interleaved`);
   console.log(`load average at start: ${uptime()}\n`);
   const results = new Map<string, Measurement[]>();
-  const cases: [Kind, Shape][] = KINDS.flatMap((k) => (Object.keys(SHAPES) as Shape[]).map((s): [Kind, Shape] => [k, s]));
+  const allCases = KINDS.flatMap((k) => (Object.keys(SHAPES) as Shape[]).map((s): [Kind, Shape] => [k, s]));
+  const caseNames = pick([...allCases.map(([k, s]) => `${k}|${s}`), 'memory'], process.env.PATINOX_BENCH_CASES);
+  const cases = allCases.filter(([k, s]) => caseNames.includes(`${k}|${s}`));
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const [kind, shape] of cases) {
       // Rotate the order each round so no contender always runs first or last.
@@ -217,39 +232,64 @@ function parent(): void {
     }
     console.log('');
   }
+  const memory = new Map<string, number>();
+  if (caseNames.includes('memory')) printMemory(memory);
+  printTargets(summary, memory);
+  console.log(`\nload average at end: ${uptime()}`);
+}
+
+function printMemory(memory: Map<string, number>): void {
   console.log(`### Memory per entry (heap + ArrayBuffer growth creating and filling ${N} entries, \`user:<n>:profile\` keys pre-built; median of ${MEMORY_ROUNDS} processes)\n`);
   console.log('| case | B/entry | − lru-cache |');
   console.log('| --- | ---: | ---: |');
-  const memory = new Map<string, number>();
   for (const contender of CONTENDERS) memory.set(contender, median(Array.from({ length: MEMORY_ROUNDS }, () => spawnChild(['memory', 'string', contender]) as number)));
   for (const contender of CONTENDERS) {
     const b = memory.get(contender)!;
-    const d = b - memory.get('lru-cache')!;
-    console.log(`| ${contender.startsWith('patinox') ? `**${contender}**` : contender} | ${b.toFixed(0)} | ${d >= 0 ? '+' : ''}${d.toFixed(0)} |`);
+    const base = memory.get('lru-cache');
+    const d = base === undefined ? '–' : `${b >= base ? '+' : ''}${(b - base).toFixed(0)}`;
+    console.log(`| ${contender.startsWith('patinox') ? `**${contender}**` : contender} | ${b.toFixed(0)} | ${d} |`);
   }
-  console.log('\n### Targets (issue 24), read on the medians of this run\n');
-  for (const shape of Object.keys(SHAPES) as Shape[]) {
-    const r = summary.get(`get-hit|${shape}|${DEFAULT}`)!.median / summary.get(`get-hit|${shape}|${FLOOR}`)!.median;
-    console.log(`- default get-hit, keys \`${SHAPES[shape]}\`: ${r.toFixed(2)}× the floor (target ≤ 1.30×): ${r <= 1.3 ? 'met' : 'NOT met'}`);
+  console.log('');
+}
+
+/** The issue-24 lines whose measurements this run holds (a narrowed run prints fewer). */
+function printTargets(summary: Map<string, { median: number; best: number }>, memory: Map<string, number>): void {
+  const ratio = (a: string, b: string): number | undefined => {
+    const x = summary.get(a);
+    const y = summary.get(b);
+    return x === undefined || y === undefined ? undefined : x.median / y.median;
+  };
+  const shapes = Object.keys(SHAPES) as Shape[];
+  const lines: string[] = [];
+  for (const shape of shapes) {
+    const r = ratio(`get-hit|${shape}|${DEFAULT}`, `get-hit|${shape}|${FLOOR}`);
+    if (r !== undefined) lines.push(`- default get-hit, keys \`${SHAPES[shape]}\`: ${r.toFixed(2)}× the floor (target ≤ 1.30×): ${r <= 1.3 ? 'met' : 'NOT met'}`);
   }
-  for (const shape of Object.keys(SHAPES) as Shape[]) {
-    const r = summary.get(`set-evict|${shape}|${DEFAULT}`)!.median / summary.get(`set-evict|${shape}|${FLOOR}`)!.median;
-    console.log(`- default set-evict, keys \`${SHAPES[shape]}\`: ${r.toFixed(2)}× the floor (target ≤ 1.30×): ${r <= 1.3 ? 'met' : 'NOT met'}`);
+  for (const shape of shapes) {
+    const r = ratio(`get-hit|${shape}|${REFBIT_FLOOR}`, `get-hit|${shape}|${FLOOR}`);
+    const verdict = r !== undefined && r > 1.3 ? 'above 1.30×: no policy that records a hit can meet the get-hit target here' : 'within 1.30×';
+    if (r !== undefined) lines.push(`- least hit recording (one byte per hit), get-hit, keys \`${SHAPES[shape]}\`: ${r.toFixed(2)}× the floor (${verdict})`);
   }
-  for (const shape of Object.keys(SHAPES) as Shape[]) {
-    const r = summary.get(`set-evict|${shape}|${ADMISSION_FLOOR}`)!.median / summary.get(`set-evict|${shape}|${FLOOR}`)!.median;
-    const verdict = r > 1.3 ? 'above 1.30×: no TinyLFU-admitted policy can meet the set-evict target here' : 'within 1.30×';
-    console.log(`- least TinyLFU admission, set-evict, keys \`${SHAPES[shape]}\`: ${r.toFixed(2)}× the floor (${verdict})`);
+  for (const shape of shapes) {
+    const r = ratio(`set-evict|${shape}|${DEFAULT}`, `set-evict|${shape}|${FLOOR}`);
+    if (r !== undefined) lines.push(`- default set-evict, keys \`${SHAPES[shape]}\`: ${r.toFixed(2)}× the floor (target ≤ 1.30×): ${r <= 1.3 ? 'met' : 'NOT met'}`);
   }
-  const extra = memory.get(DEFAULT)! - memory.get('lru-cache')!;
-  console.log(`- default memory: ${extra.toFixed(0)} B/entry over lru-cache (target ≤ +16): ${extra <= 16 ? 'met' : 'NOT met'}; the floor itself: ${(memory.get(FLOOR)! - memory.get('lru-cache')!).toFixed(0)} B over`);
+  for (const shape of shapes) {
+    const r = ratio(`set-evict|${shape}|${ADMISSION_FLOOR}`, `set-evict|${shape}|${FLOOR}`);
+    const verdict = r !== undefined && r > 1.3 ? 'above 1.30×: no TinyLFU-admitted policy can meet the set-evict target here' : 'within 1.30×';
+    if (r !== undefined) lines.push(`- least TinyLFU admission, set-evict, keys \`${SHAPES[shape]}\`: ${r.toFixed(2)}× the floor (${verdict})`);
+  }
+  if (memory.has(DEFAULT) && memory.has('lru-cache')) {
+    const extra = memory.get(DEFAULT)! - memory.get('lru-cache')!;
+    lines.push(`- default memory: ${extra.toFixed(0)} B/entry over lru-cache (target ≤ +16): ${extra <= 16 ? 'met' : 'NOT met'}; the floor itself: ${(memory.get(FLOOR)! - memory.get('lru-cache')!).toFixed(0)} B over`);
+  }
   for (const kind of KINDS) {
-    for (const shape of Object.keys(SHAPES) as Shape[]) {
-      const r = summary.get(`${kind}|${shape}|patinox lru`)!.median / summary.get(`${kind}|${shape}|mnemonist LRUCache`)!.median;
-      console.log(`- 'lru' ${kind}, keys \`${SHAPES[shape]}\`: ${r.toFixed(2)}× mnemonist's time (same structure: a tie is ≈ 1)`);
+    for (const shape of shapes) {
+      const r = ratio(`${kind}|${shape}|patinox lru`, `${kind}|${shape}|mnemonist LRUCache`);
+      if (r !== undefined) lines.push(`- 'lru' ${kind}, keys \`${SHAPES[shape]}\`: ${r.toFixed(2)}× mnemonist's time (same structure: a tie is ≈ 1)`);
     }
   }
-  console.log(`\nload average at end: ${uptime()}`);
+  if (lines.length > 0) console.log(`### Targets (issue 24), read on the medians of this run\n\n${lines.join('\n')}`);
 }
 
 const argv = process.argv.slice(2);

@@ -50,6 +50,51 @@ export class DictionaryFloor {
 }
 
 /**
+ * Not a peer: the least any policy that records a hit adds to {@link DictionaryFloor}'s get: one byte
+ * stored per hit (a reference bit, what CLOCK and SIEVE set). No counter, no recency list, no TTL, no
+ * stats. Its set is DictionaryFloor's (the bit is cleared when a slot is reused).
+ */
+export class ReferenceBitFloor {
+  readonly #dict: Record<string, number> = Object.create(null) as Record<string, number>;
+  readonly #keys: string[];
+  readonly #values: number[];
+  readonly #ref: Uint8Array;
+  readonly #max: number;
+  #count = 0;
+  #next = 0;
+
+  constructor(max: number) {
+    this.#max = max;
+    this.#keys = new Array<string>(max).fill('');
+    this.#values = new Array<number>(max).fill(0);
+    this.#ref = new Uint8Array(max);
+  }
+
+  get(key: string): number | undefined {
+    const slot = this.#dict[key];
+    if (slot === undefined) return undefined;
+    this.#ref[slot] = 1;
+    return this.#values[slot];
+  }
+
+  set(key: string, value: number): void {
+    let slot = this.#dict[key];
+    if (slot === undefined) {
+      if (this.#count < this.#max) slot = this.#count++;
+      else {
+        slot = this.#next;
+        this.#next = slot + 1 === this.#max ? 0 : slot + 1;
+        delete this.#dict[this.#keys[slot]!];
+      }
+      this.#dict[key] = slot;
+      this.#keys[slot] = key;
+      this.#ref[slot] = 0;
+    }
+    this.#values[slot] = value;
+  }
+}
+
+/**
  * Not a peer: the least any TinyLFU-admitted cache adds to {@link DictionaryFloor} on a set of a new key:
  * the key's hash and one sighting recorded in a frequency sketch, sized as Caffeine sizes its sketch
  * (8 bytes per entry, half of ours) so the least is not overstated. No window, no segments, no ghosts,
