@@ -281,6 +281,32 @@ describe('TieredCache', () => {
     expect(() => cache.region('a:b')).toThrow('Expected `name` to be 1-128 letters, digits, _, - or ., got "a:b" (string)');
   });
 
+  it('refuses options for a region that already exists, naming it, and keeps the options it was made with', async () => {
+    const cache = make({ namespace: 'root', defaultTtlMs: 60_000 });
+    const region = cache.region('sessions', { defaultTtlMs: 1000 });
+    expect(() => cache.region('sessions', { defaultTtlMs: 120_000 })).toThrow(new TypeError('Region "sessions" already exists; pass options only when creating it'));
+    expect(() => cache.region('sessions', { l1: false })).toThrow(TypeError);
+    expect(cache.region('sessions')).toBe(region);
+    // An empty bag counts as no options, on an existing region and on a new one.
+    expect(cache.region('sessions', {})).toBe(region);
+    const other = cache.region('other', {});
+    expect(cache.region('other')).toBe(other);
+    await region.set('a', 1);
+    const ttlMs = await region.remainingTtl('a');
+    expect(ttlMs).toBeGreaterThan(0);
+    expect(ttlMs).toBeLessThanOrEqual(1000);
+  });
+
+  it('checks a region name and options before looking the region up', () => {
+    const cache = make();
+    cache.region('r');
+    expect(() => cache.region('')).toThrow('Expected `name` to be 1-128 letters, digits, _, - or ., got "" (string)');
+    expect(() => cache.region(7 as never)).toThrow('Expected `name` to be 1-128 letters, digits, _, - or ., got 7 (number)');
+    expect(() => cache.region('x'.repeat(129))).toThrow(TypeError);
+    expect(() => cache.region('r', null as never)).toThrow('Expected `options` to be an object, got null');
+    expect(() => cache.region('new', 'ttl' as never)).toThrow('Expected `options` to be an object, got "ttl" (string)');
+  });
+
   it('serves a stale L1 value while one refresh runs, with staleWhileRevalidateMs', async () => {
     let now = 0;
     const clock = (): number => now;
