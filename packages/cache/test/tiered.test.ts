@@ -1,6 +1,7 @@
 import { describe, it, expect, jest, afterEach } from '@jest/globals';
 import { isPatinoxError } from '@patinox/errors';
 import { MemoryMonitor, MetricsRegistry, checkHealth } from '@patinox/monitor';
+import { deferred } from '@patinox/test-servers';
 import { MemoryBackend, MemoryBus, TieredCache, jsonCodec, type CacheBackend, type TieredCacheOptions } from '../src/tiered/index.js';
 
 const open: TieredCache<unknown>[] = [];
@@ -295,6 +296,28 @@ describe('TieredCache', () => {
     const ttlMs = await region.remainingTtl('a');
     expect(ttlMs).toBeGreaterThan(0);
     expect(ttlMs).toBeLessThanOrEqual(1000);
+  });
+
+  it("reaches a region's regions on clear, settled and close", async () => {
+    const cache = new TieredCache<number>({ l2: new MemoryBackend(), namespace: 'root', l1: { maxEntries: 10 } });
+    const nested = cache.region('a').region('b');
+    await nested.set('k', 1);
+    expect(nested.peek('k')).toBe(1);
+    await cache.clear();
+    expect(nested.peek('k')).toBeUndefined();
+    expect(await nested.get('k')).toBeUndefined();
+    const load = deferred<number>();
+    const loading = nested.getOrLoad('slow', () => load.promise);
+    let settled = false;
+    const settling = cache.settled().then(() => (settled = true));
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false);
+    load.resolve(2);
+    await settling;
+    expect(await loading).toBe(2);
+    await cache.close();
+    expect(nested.closed).toBe(true);
+    await expect(nested.get('k')).rejects.toMatchObject({ code: 'CACHE_CLOSED' });
   });
 
   it('checks a region name and options before looking the region up', () => {
