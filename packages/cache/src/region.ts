@@ -64,20 +64,16 @@ export function regionOptions<K, V>(
   return merged;
 }
 
-/** What a region does when its parent does it (a region is a `Cache`). */
-interface RegionMember {
-  clear(): void;
-  invalidateTag(tag: string): number;
-  collectMetrics(): MetricSnapshot[];
+/** What every parent asks of its regions, whatever kind of cache it is. */
+interface Settles {
   settled(): Promise<void>;
-  close(): void;
 }
 
 /**
- * A cache's regions by name: each created once, and each reached by the parent's `clear`,
- * `invalidateTag`, `collectMetrics`, `settled` and `close`.
+ * A parent's regions by name, each created once; shared by `Cache` and `TieredCache`. A parent fans its
+ * own calls out over {@link RegionSet.values} (the tier resets its regions' private state that way).
  */
-export class Regions<R extends RegionMember> {
+export class RegionSet<R extends Settles> {
   readonly #byName = new Map<string, R>();
 
   /**
@@ -101,28 +97,48 @@ export class Regions<R extends RegionMember> {
     return [...this.#byName.keys()];
   }
 
+  /** The regions in the order they were created. */
+  values(): IterableIterator<R> {
+    return this.#byName.values();
+  }
+
+  /** Resolves once every region's `settled()` has. */
+  async settled(): Promise<void> {
+    await Promise.all(Array.from(this.#byName.values(), (region) => region.settled()));
+  }
+}
+
+/** What a region of a `Cache` does when its parent does it (the region is a `Cache`). */
+interface RegionMember extends Settles {
+  clear(): void;
+  invalidateTag(tag: string): number;
+  collectMetrics(): MetricSnapshot[];
+  close(): void;
+}
+
+/**
+ * An in-process cache's regions: each reached by the parent's `clear`, `invalidateTag`,
+ * `collectMetrics`, `settled` and `close`.
+ */
+export class Regions<R extends RegionMember> extends RegionSet<R> {
   clear(): void {
-    for (const region of this.#byName.values()) region.clear();
+    for (const region of this.values()) region.clear();
   }
 
   /** How many entries the regions removed. */
   invalidateTag(tag: string): number {
     let removed = 0;
-    for (const region of this.#byName.values()) removed += region.invalidateTag(tag);
+    for (const region of this.values()) removed += region.invalidateTag(tag);
     return removed;
   }
 
   /** Appends every region's metrics to `out`. */
   collectMetrics(out: MetricSnapshot[]): MetricSnapshot[] {
-    for (const region of this.#byName.values()) out.push(...region.collectMetrics());
+    for (const region of this.values()) out.push(...region.collectMetrics());
     return out;
   }
 
-  async settled(): Promise<void> {
-    await Promise.all([...this.#byName.values()].map((region) => region.settled()));
-  }
-
   close(): void {
-    for (const region of this.#byName.values()) region.close();
+    for (const region of this.values()) region.close();
   }
 }

@@ -1,6 +1,7 @@
 import { describe, it, expect, jest, afterEach } from '@jest/globals';
 import { isPatinoxError } from '@patinox/errors';
 import { MemoryMonitor, MetricsRegistry, checkHealth } from '@patinox/monitor';
+import { deferred } from '@patinox/test-servers';
 import { MemoryBackend, MemoryBus, TieredCache, jsonCodec, type CacheBackend, type TieredCacheOptions } from '../src/tiered/index.js';
 
 const open: TieredCache<unknown>[] = [];
@@ -279,6 +280,54 @@ describe('TieredCache', () => {
     expect(await region.get('a')).toBeUndefined();
     expect(await l2.get('root:r:sessions:v:a')).toBeNull();
     expect(() => cache.region('a:b')).toThrow('Expected `name` to be 1-128 letters, digits, _, - or ., got "a:b" (string)');
+  });
+
+  it('refuses options for a region that already exists, naming it, and keeps the options it was made with', async () => {
+    const cache = make({ namespace: 'root', defaultTtlMs: 60_000 });
+    const region = cache.region('sessions', { defaultTtlMs: 1000 });
+    expect(() => cache.region('sessions', { defaultTtlMs: 120_000 })).toThrow(new TypeError('Region "sessions" already exists; pass options only when creating it'));
+    expect(() => cache.region('sessions', { l1: false })).toThrow(TypeError);
+    expect(cache.region('sessions')).toBe(region);
+    // An empty bag counts as no options, on an existing region and on a new one.
+    expect(cache.region('sessions', {})).toBe(region);
+    const other = cache.region('other', {});
+    expect(cache.region('other')).toBe(other);
+    await region.set('a', 1);
+    const ttlMs = await region.remainingTtl('a');
+    expect(ttlMs).toBeGreaterThan(0);
+    expect(ttlMs).toBeLessThanOrEqual(1000);
+  });
+
+  it("reaches a region's regions on clear, settled and close", async () => {
+    const cache = new TieredCache<number>({ l2: new MemoryBackend(), namespace: 'root', l1: { maxEntries: 10 } });
+    const nested = cache.region('a').region('b');
+    await nested.set('k', 1);
+    expect(nested.peek('k')).toBe(1);
+    await cache.clear();
+    expect(nested.peek('k')).toBeUndefined();
+    expect(await nested.get('k')).toBeUndefined();
+    const load = deferred<number>();
+    const loading = nested.getOrLoad('slow', () => load.promise);
+    let settled = false;
+    const settling = cache.settled().then(() => (settled = true));
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false);
+    load.resolve(2);
+    await settling;
+    expect(await loading).toBe(2);
+    await cache.close();
+    expect(nested.closed).toBe(true);
+    await expect(nested.get('k')).rejects.toMatchObject({ code: 'CACHE_CLOSED' });
+  });
+
+  it('checks a region name and options before looking the region up', () => {
+    const cache = make();
+    cache.region('r');
+    expect(() => cache.region('')).toThrow('Expected `name` to be 1-128 letters, digits, _, - or ., got "" (string)');
+    expect(() => cache.region(7 as never)).toThrow('Expected `name` to be 1-128 letters, digits, _, - or ., got 7 (number)');
+    expect(() => cache.region('x'.repeat(129))).toThrow(TypeError);
+    expect(() => cache.region('r', null as never)).toThrow('Expected `options` to be an object, got null');
+    expect(() => cache.region('new', 'ttl' as never)).toThrow('Expected `options` to be an object, got "ttl" (string)');
   });
 
   it('serves a stale L1 value while one refresh runs, with staleWhileRevalidateMs', async () => {

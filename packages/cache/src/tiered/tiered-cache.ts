@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describeValue, expectBoolean, expectNonNegativeFinite, expectNonNegativeInteger, expectObject, expectPositiveInteger, expectString, optional, settleWithin, toError } from '@patinox/errors';
 import { createEvent, safeRecord, type HealthCheck, type HealthResult, type MetricSnapshot, type Monitor, type TraceHook } from '@patinox/monitor';
 import { CACHE_EVENTS } from '../events.js';
+import { RegionSet } from '../region.js';
 import type { CircuitState } from './circuit-breaker.js';
 import { TieredCacheError } from '../errors.js';
 import { encodeEntries } from './entries.js';
@@ -89,7 +90,7 @@ export class TieredCache<V = unknown> {
   readonly #defaultTtlMs: number;
   readonly #degrade: boolean;
   readonly #controller = new AbortController();
-  readonly #regions = new Map<string, TieredCache<unknown>>();
+  readonly #regions = new RegionSet<TieredCache<unknown>>();
   /** Set only with a `tracer`: every traced path starts with this one field check. */
   readonly #tracing: TierTracing<V> | undefined;
   #closed = false;
@@ -410,24 +411,31 @@ export class TieredCache<V = unknown> {
    * A view with its own namespace (`<namespace>.<name>`, keys under `<namespace>:r:<name>:`), L1 and
    * defaults, sharing this cache's L2, bus, serializer, circuit breaker and write-through store (under
    * the store key prefix `<name>:`, unless given its own `store`); closed and cleared with its parent.
+   * Asking again for a name returns the same region: pass options only when creating it. An empty
+   * options object counts as none, so code that forwards a caller's `{}` may ask again.
+   *
+   * @throws TypeError for a name that is not 1-128 letters, digits, `_`, `-` or `.`, for options that are
+   *   not an object, or when options are passed for a region that already exists; `CACHE_CLOSED` when
+   *   creating a region after `close()`.
    */
-  region<RV = V>(name: string, options: Partial<Omit<TieredCacheOptions<RV>, 'l2' | 'namespace' | 'bus' | 'serializer' | 'compression' | 'compressionThresholdBytes' | 'circuitBreaker'>> = {}): TieredCache<RV> {
+  region<RV = V>(name: string, options?: Partial<Omit<TieredCacheOptions<RV>, 'l2' | 'namespace' | 'bus' | 'serializer' | 'compression' | 'compressionThresholdBytes' | 'circuitBreaker'>>): TieredCache<RV> {
     checkNamespace('name', name);
-    const existing = this.#regions.get(name);
-    if (existing !== undefined) return existing as TieredCache<RV>;
-    this.#checkOpen();
-    const namespace = `${this.namespace}.${name}`;
-    const region = new TieredCache<RV>(
-      { ...(this.#options as unknown as TieredCacheOptions<RV>), store: undefined, ...options, l2: this.#options.l2, bus: this.#bus ?? false, namespace },
-      {
-        remote: (onCircuit, tracer) => this.#remote.forRegion(namespace, onCircuit, tracer),
-        layout: this.#layout.region(name),
-        store: this.#store,
-        storePrefix: this.#store.regionPrefix(name),
-      },
-    );
-    this.#regions.set(name, region as TieredCache<unknown>);
-    return region;
+    if (options !== undefined) expectObject('options', options);
+    const hasOptions = options !== undefined && Object.keys(options).length > 0;
+    return this.#regions.open(name, hasOptions, () => {
+      this.#checkOpen();
+      const namespace = `${this.namespace}.${name}`;
+      const region = new TieredCache<RV>(
+        { ...(this.#options as unknown as TieredCacheOptions<RV>), store: undefined, ...options, l2: this.#options.l2, bus: this.#bus ?? false, namespace },
+        {
+          remote: (onCircuit, tracer) => this.#remote.forRegion(namespace, onCircuit, tracer),
+          layout: this.#layout.region(name),
+          store: this.#store,
+          storePrefix: this.#store.regionPrefix(name),
+        },
+      );
+      return region as TieredCache<unknown>;
+    }) as TieredCache<RV>;
   }
 
   /**
@@ -494,7 +502,7 @@ export class TieredCache<V = unknown> {
    */
   async settled(): Promise<void> {
     await this.#loading.settled();
-    await Promise.all([...this.#regions.values()].map((r) => r.settled()));
+    await this.#regions.settled();
   }
 
   /**
@@ -510,7 +518,7 @@ export class TieredCache<V = unknown> {
     this.#remote.close(this.#isRoot);
     this.#coherence.close();
     this.#loading.loader.close();
-    await Promise.all([...this.#regions.values()].map((r) => r.close()));
+    await Promise.all(Array.from(this.#regions.values(), (region) => region.close()));
     if (this.#isRoot) {
       await this.#bus?.close();
       await this.#options.l2.close();
