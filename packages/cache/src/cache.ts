@@ -62,7 +62,7 @@ import { LruPolicy } from './policies/lru.js';
 import { DEFAULT_EVICTION_POLICY } from './policies/names.js';
 import type { Policy } from './policies/policy.js';
 import { TinyLfuPolicy } from './policies/tinylfu.js';
-import { REGION_OPTION_KEYS, regionOptions, Regions } from './region.js';
+import { givesRegionOptions, REGION_OPTION_KEYS, regionOptions, Regions } from './region.js';
 
 // Removal reasons: indexes into REMOVAL_REASONS (cache-stats.ts).
 const EVICTED = 0;
@@ -595,13 +595,13 @@ export class Cache<K, V> {
 
   /**
    * A namespaced cache with its own limits, TTL, policy and stats; options default to this cache's.
-   * Asking again for a name returns the same region. `clear`, `invalidateTag` and `close` on this cache
-   * reach its regions.
+   * Asking again for a name returns the same region: pass options only when creating it (an empty
+   * options object counts as none). `clear`, `invalidateTag` and `close` on this cache reach its regions.
    *
    * @throws TypeError for an empty name, or when options are passed for a region that already exists.
    */
   region<RK = K, RV = V>(name: string, options?: RegionOptions<RK, RV>): Cache<RK, RV> {
-    return this.#regions.open(name, options !== undefined, () => {
+    return this.#regions.open(name, givesRegionOptions(options), () => {
       if (this.#closed) throw new CacheClosedError(this.name);
       return new Cache<RK, RV>(regionOptions(this.#options as unknown as CacheOptions<RK, RV>, this.name, name, options)) as unknown as Cache<unknown, unknown>;
     }) as unknown as Cache<RK, RV>;

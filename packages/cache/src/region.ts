@@ -21,6 +21,21 @@ export const REGION_OPTION_KEYS = [
   'tracer',
 ] as const satisfies readonly (keyof RegionOptions)[];
 
+/**
+ * Whether a `region(name, options)` call passes options: `undefined` and an empty object count as none,
+ * so code forwarding a caller's `{}` may ask for an existing region again. A bag whose keys cannot be
+ * read counts as some, so the check that reads it names the problem.
+ */
+export function givesRegionOptions(options: unknown): boolean {
+  if (options === undefined) return false;
+  if (typeof options !== 'object' || options === null) return true;
+  try {
+    return Object.keys(options).length > 0;
+  } catch {
+    return true;
+  }
+}
+
 /** Throws a TypeError unless `name` is a non-empty string. */
 export function validateRegionName(name: unknown): asserts name is string {
   expectNonEmptyString('name', name);

@@ -43,7 +43,9 @@ describe('Cache regions', () => {
     expect(sessions.name).toBe('cache/sessions');
     expect(sessions.evictionPolicy).toBe('fifo');
     expect(cache.region('sessions')).toBe(sessions);
-    expect(() => cache.region('sessions', { maxEntries: 3 })).toThrow(/already exists/);
+    expect(() => cache.region('sessions', { maxEntries: 3 })).toThrow(new TypeError('Region "sessions" already exists; pass options only when creating it'));
+    // An empty bag counts as none, as on TieredCache: code forwarding a caller's `{}` may ask again.
+    expect(cache.region('sessions', {})).toBe(sessions);
     expect(() => cache.region('')).toThrow(TypeError);
     sessions.set('a', 'x');
     cache.set('a', 1);

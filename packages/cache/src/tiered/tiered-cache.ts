@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describeValue, expectBoolean, expectNonNegativeFinite, expectNonNegativeInteger, expectObject, expectPositiveInteger, expectString, optional, settleWithin, toError } from '@patinox/errors';
 import { createEvent, safeRecord, type HealthCheck, type HealthResult, type MetricSnapshot, type Monitor, type TraceHook } from '@patinox/monitor';
 import { CACHE_EVENTS } from '../events.js';
-import { RegionSet } from '../region.js';
+import { givesRegionOptions, RegionSet } from '../region.js';
 import type { CircuitState } from './circuit-breaker.js';
 import { TieredCacheError } from '../errors.js';
 import { encodeEntries } from './entries.js';
@@ -421,8 +421,7 @@ export class TieredCache<V = unknown> {
   region<RV = V>(name: string, options?: Partial<Omit<TieredCacheOptions<RV>, 'l2' | 'namespace' | 'bus' | 'serializer' | 'compression' | 'compressionThresholdBytes' | 'circuitBreaker'>>): TieredCache<RV> {
     checkNamespace('name', name);
     if (options !== undefined) expectObject('options', options);
-    const hasOptions = options !== undefined && Object.keys(options).length > 0;
-    return this.#regions.open(name, hasOptions, () => {
+    return this.#regions.open(name, givesRegionOptions(options), () => {
       this.#checkOpen();
       const namespace = `${this.namespace}.${name}`;
       const region = new TieredCache<RV>(
