@@ -1,5 +1,6 @@
 // The floors of cache.bench.ts: not peers, but the least a cache can do, measured in the same run.
-// Each is its own class (its own V8 feedback); AdmissionFloor repeats DictionaryFloor's set on purpose.
+// Each is its own class (its own V8 feedback, as a contender of its own would have); AdmissionFloor and
+// ReferenceBitFloor repeat DictionaryFloor's set on purpose, so no floor pays for a hook the others need.
 
 /** The package's key hash and frequency sketch, from its build (they are not public exports). */
 interface Sketch {
