@@ -1,7 +1,7 @@
 // Compiles bench/*.bench.ts of the current package with tsc (Node 20 cannot run .ts) and runs each
 // compiled suite in its own process, one after the other, so suites do not disturb each other.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -30,6 +30,9 @@ try {
 } finally {
   rmSync(tsconfig, { force: true });
 }
+// Plain-JS helpers (bench/*.mjs, typed by a .d.mts beside them) are shared with bench-ab cases; tsc does
+// not emit them, so they are copied next to the compiled suites that import them.
+for (const helper of readdirSync(benchDir).filter((f) => f.endsWith('.mjs'))) copyFileSync(join(benchDir, helper), join(outDir, helper));
 for (const file of files) {
   const name = file.replace(/\.ts$/, '.js');
   if (only.length > 0 && !only.some((o) => file.includes(o))) continue;

@@ -7,6 +7,7 @@ import QuickLRU from 'quick-lru';
 import { LRU as TinyLRU } from 'tiny-lru';
 import { Cache, DEFAULT_EVICTION_POLICY } from '@patinox/cache';
 import { AdmissionFloor, DictionaryFloor, ReferenceBitFloor } from './floors.js';
+import { zipfSequence } from './zipf.mjs';
 
 // get-hit and set-with-eviction of @patinox/cache (the default policy, 'tinylfu' and 'lru') against
 // lru-cache, mnemonist, tiny-lru, quick-lru and a floor, measured like a service runs: every
@@ -68,28 +69,6 @@ type Shape = keyof typeof SHAPES;
 const KINDS = ['get-hit', 'set-evict'] as const;
 type Kind = (typeof KINDS)[number];
 
-function zipfSequence(n: number, length: number, s = 1.0): Int32Array {
-  const cdf = new Float64Array(n);
-  let sum = 0;
-  for (let i = 0; i < n; i += 1) cdf[i] = sum += 1 / (i + 1) ** s;
-  for (let i = 0; i < n; i += 1) cdf[i]! /= sum;
-  const out = new Int32Array(length);
-  let seed = 42;
-  for (let i = 0; i < length; i += 1) {
-    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-    const u = seed / 2 ** 32;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cdf[mid]! < u) lo = mid + 1;
-      else hi = mid;
-    }
-    // Spread ranks over the key space so hot keys are not also the first inserted.
-    out[i] = (lo * 48271) % n;
-  }
-  return out;
-}
 
 function keySet(shape: Shape): string[] {
   return Array.from({ length: 4 * N }, (_, i) => (shape === 'string' ? `user:${i}:profile` : String(i)));
