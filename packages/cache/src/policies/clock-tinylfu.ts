@@ -45,6 +45,8 @@ const GHOST_STEP = 0.003;
  * to the write path (protected over its limit until the next victim search) made a Zipf get-hit
  * 12–16 % faster but lost 7.5 pp on the LIRS loop trace at 750 and 0.45 pp of the mean share of the
  * optimum (LIRS and ARC traces, six key-hash seeds), with or without a second chance at the write.
+ * What a promotion costs a read is the cold byte of the entry it demotes, not the relinks: ring
+ * buffers with lazy removal for probation and protected (same decisions) read no faster.
  */
 export class ClockTinyLfuPolicy implements Policy {
   readonly needsHash = true;
