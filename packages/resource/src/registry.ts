@@ -34,6 +34,7 @@ import { makeGuard } from './internal/guard-factory.js';
 import { LeakDetector } from './internal/leak-detector.js';
 import { DEFAULT_REGISTRY_KEY, RUN, SETTLE, TAKE, TRACK } from './internal/protocol.js';
 import { SlotPages } from './internal/slot-pages.js';
+import { TickClock } from './internal/tick-clock.js';
 import { InfoFactory, unreadable } from './internal/validate.js';
 import { disposerOf } from './internal/disposer.js';
 import { listResources, type RegistryStats, type ResourceInfo } from './registry-snapshot.js';
@@ -57,8 +58,8 @@ const DEFAULTS = {
  * (Critical first) with bounded concurrency; explicit `cleanup()` / `await using` runs at once.
  *
  * The registry orchestrates: its slots live in pages (internal/slot-pages.ts), leaks are found by
- * internal/leak-detector.ts, cleanups run in internal/cleanup-runner.ts and shutdown reports are built by
- * internal/cleanup-report.ts.
+ * internal/leak-detector.ts, cleanups run in internal/cleanup-runner.ts, shutdown reports are built by
+ * internal/cleanup-report.ts and times come from the cached clock of internal/tick-clock.ts.
  *
  * @example
  * ```ts
@@ -80,14 +81,19 @@ export class ResourceRegistry implements AsyncDisposable {
   readonly #leaks: LeakDetector | undefined;
   readonly #runner: CleanupRunner;
   readonly #reports = new CleanupReports();
-  #tickScheduled = false;
+  // Creation times and deadline origins, one clock read per macrotask. Ids or times outgrowing the narrow
+  // storage are checked per fresh read, not per resource: at most 1024 ids are handed out between two
+  // reads and the time only changes there (a wall clock set back before EPOCH widens too: createdAt < 0).
+  readonly #ticks = new TickClock({
+    onRead: (now) => {
+      if (!this.#slots.wide && (now < 0 || now > NARROW_MAX || this.#nextId > NARROW_MAX - 2048)) this.#slots.widen();
+    },
+    onTick: () => {
+      this.#runner.idle();
+      this.#leaks?.flush();
+    },
+  });
   #closed = false;
-  // Creation timestamps come from one clock read per macrotask (and every 1024 guards within one): a
-  // clock read costs 100-200 ns on some VMs, as much as the rest of the round trip.
-  #now = 0;
-  /** performance.now() read with #now: the origin of attempt deadlines (see #clockNow). */
-  #clock = 0;
-  #stamps = 0;
   #nextId = 1;
   #closing = false;
   #shutdown: Promise<CleanupReport> | undefined;
@@ -302,7 +308,7 @@ export class ResourceRegistry implements AsyncDisposable {
       });
     }
     const id = this.#nextId++;
-    const now = this.#timestamp();
+    const now = this.#ticks.timestamp();
     const page = this.#slots.allocate();
     const i = page.tracked;
     page.ids[i] = id;
@@ -336,44 +342,8 @@ export class ResourceRegistry implements AsyncDisposable {
   /** What the cleanup runner calls back into; one object for the registry's life, so runs allocate nothing for it. */
   readonly #host: RunnerHost = {
     release: (page, i, final, guard) => this.#release(page, i, final, guard),
-    clockNow: () => this.#clockNow(),
-    isTickScheduled: () => this.#tickScheduled,
-  };
-
-  /** Creation time relative to EPOCH; fresh once per macrotask and every 1024 stamps. */
-  #timestamp(): number {
-    this.#stamps += 1;
-    if (!this.#tickScheduled || (this.#stamps & 1023) === 0) this.#readClocks();
-    return this.#now;
-  }
-
-  /**
-   * Monotonic ms for deadline origins, cached like #timestamp. So a deadline counts, like setTimeout's,
-   * from the event loop's time in the current macrotask (at most 1024 reads stale), not from the exact
-   * call: a clock read per attempt cost about as much as the rest of an async round trip.
-   */
-  #clockNow(): number {
-    this.#stamps += 1;
-    if (!this.#tickScheduled || (this.#stamps & 1023) === 0) this.#readClocks();
-    return this.#clock;
-  }
-
-  #readClocks(): void {
-    this.#now = Date.now() - EPOCH;
-    this.#clock = performance.now();
-    // Checked here, not per resource: at most 1024 ids are handed out between two reads, and #now only
-    // changes here. A wall clock set back before EPOCH widens too (createdAt would go negative).
-    if (!this.#slots.wide && (this.#now < 0 || this.#now > NARROW_MAX || this.#nextId > NARROW_MAX - 2048)) this.#slots.widen();
-    if (!this.#tickScheduled) {
-      this.#tickScheduled = true;
-      setImmediate(this.#onTick).unref();
-    }
-  }
-
-  readonly #onTick = (): void => {
-    this.#tickScheduled = false;
-    this.#runner.idle();
-    this.#leaks?.flush();
+    clockNow: () => this.#ticks.monotonic(),
+    isTickScheduled: () => this.#ticks.scheduled,
   };
 
   /** A guard was collected while its resource was active: report the leak and clean it through the queue. */

@@ -1,9 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { ioredisPeer } from '../internal/peers.js';
-import { describeThrown, describeValue, expectObject, toError } from '@patinox/errors';
+import { describeValue, expectObject, toError } from '@patinox/errors';
 import type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendTouch, BackendWrite, CacheBackend } from '../tiered/backend.js';
-import { CacheBackendError, TieredCacheError } from '../errors.js';
+import { isList } from '../tiered/key-check.js';
+import { CacheBackendError } from '../errors.js';
+import { checkExec, mapRedisError } from './redis-errors.js';
+import { evalScript, SCRIPTS } from './redis-scripts.js';
 import { SlotRouting } from './slot-routing.js';
 
 /** An ioredis client: a standalone `Redis` or a `Cluster`. */
@@ -23,79 +25,7 @@ export interface RedisBackendOptions {
   clusterOptions?: ClusterOptions;
 }
 
-const CAS_SCRIPT = `
-local nc = tonumber(ARGV[1])
-for i = 1, nc do
-  local cur = redis.call('GET', KEYS[i])
-  local exp = ARGV[1 + i]
-  if exp == '' then
-    if cur then return 0 end
-  elseif cur ~= exp then
-    return 0
-  end
-end
-local a = 2 + nc
-for i = nc + 1, #KEYS do
-  local v = ARGV[a]
-  local ttl = tonumber(ARGV[a + 1])
-  a = a + 2
-  if v == '' then
-    redis.call('DEL', KEYS[i])
-  elseif ttl > 0 then
-    redis.call('SET', KEYS[i], v, 'PX', ttl)
-  else
-    redis.call('SET', KEYS[i], v)
-  end
-end
-return 1`;
-
-const INCR_SCRIPT = `
-local cur = redis.call('GET', KEYS[1])
-local header = tonumber(ARGV[3])
-local n = 0
-if cur then
-  if string.byte(cur, 1) ~= header then return redis.error_reply('NOTCOUNTER') end
-  n = tonumber(string.sub(cur, 2))
-  if not n then return redis.error_reply('NOTCOUNTER') end
-end
-n = n + tonumber(ARGV[1])
-local v = string.char(header) .. string.format('%d', n)
-local ttl = tonumber(ARGV[2])
-if (not cur) and ttl > 0 then
-  redis.call('SET', KEYS[1], v, 'PX', ttl)
-else
-  redis.call('SET', KEYS[1], v, 'KEEPTTL')
-end
-return n`;
-
-const SADD_SCRIPT = `
-local existed = redis.call('EXISTS', KEYS[1])
-redis.call('SADD', KEYS[1], unpack(ARGV, 2))
-local ttl = tonumber(ARGV[1])
-if ttl <= 0 then
-  redis.call('PERSIST', KEYS[1])
-  return 1
-end
-local cur = redis.call('PTTL', KEYS[1])
-if existed == 0 or (cur >= 0 and cur < ttl) then redis.call('PEXPIRE', KEYS[1], ttl) end
-return 1`;
-
-const UNLOCK_SCRIPT = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
-
 const DOWN_STATES = new Set(['reconnecting', 'close', 'end', 'disconnecting']);
-
-interface Script {
-  source: string;
-  sha: string;
-}
-
-function script(source: string): Script {
-  return { source, sha: createHash('sha1').update(source).digest('hex') };
-}
-
-const SCRIPTS = { cas: script(CAS_SCRIPT), incr: script(INCR_SCRIPT), sadd: script(SADD_SCRIPT), unlock: script(UNLOCK_SCRIPT) };
 
 interface Waiter<T> {
   resolve(value: T): void;
@@ -324,7 +254,7 @@ export class RedisBackend implements CacheBackend {
   async increment(key: string, delta: number, header: number, ttlMs?: number): Promise<number> {
     return this.#run('increment', async () => {
       const ttl = ttlMs !== undefined && ttlMs > 0 ? Math.ceil(ttlMs) : 0;
-      return Number(await this.#eval(SCRIPTS.incr, [key], [String(delta), String(ttl), String(header)]));
+      return Number(await evalScript(this.#c(), SCRIPTS.incr, [key], [String(delta), String(ttl), String(header)]));
     });
   }
 
@@ -353,7 +283,7 @@ export class RedisBackend implements CacheBackend {
     return this.#run('compareAndSet', async () => {
       const args: (string | Buffer)[] = [String(checks.length), ...checks.map((c) => c.expected ?? '')];
       for (const w of writes) args.push(w.value ?? '', String(w.ttlMs !== undefined && w.ttlMs > 0 ? Math.ceil(w.ttlMs) : 0));
-      return Number(await this.#eval(SCRIPTS.cas, keys, args)) === 1;
+      return Number(await evalScript(this.#c(), SCRIPTS.cas, keys, args)) === 1;
     });
   }
 
@@ -371,7 +301,7 @@ export class RedisBackend implements CacheBackend {
 
   async addToSet(key: string, members: readonly string[], ttlMs: number): Promise<void> {
     if (members.length === 0) return;
-    await this.#run('addToSet', () => this.#eval(SCRIPTS.sadd, [key], [String(ttlMs > 0 ? Math.ceil(ttlMs) : 0), ...members]));
+    await this.#run('addToSet', () => evalScript(this.#c(), SCRIPTS.sadd, [key], [String(ttlMs > 0 ? Math.ceil(ttlMs) : 0), ...members]));
   }
 
   async setMembers(key: string): Promise<string[]> {
@@ -383,7 +313,7 @@ export class RedisBackend implements CacheBackend {
   }
 
   async releaseLock(key: string, token: string): Promise<boolean> {
-    return this.#run('releaseLock', async () => Number(await this.#eval(SCRIPTS.unlock, [key], [token])) === 1);
+    return this.#run('releaseLock', async () => Number(await evalScript(this.#c(), SCRIPTS.unlock, [key], [token])) === 1);
   }
 
   async ping(): Promise<number> {
@@ -422,42 +352,13 @@ export class RedisBackend implements CacheBackend {
     return this.client;
   }
 
-  async #eval(s: Script, keys: readonly string[], args: readonly (string | Buffer)[]): Promise<unknown> {
-    const client = this.#c();
-    try {
-      return await client.evalsha(s.sha, keys.length, ...keys, ...args);
-    } catch (err) {
-      if (!describeThrown(err).startsWith('NOSCRIPT')) throw err;
-      return client.eval(s.source, keys.length, ...keys, ...args);
-    }
-  }
-
   async #run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
-      throw mapError(err, operation);
+      throw mapRedisError(err, operation);
     }
   }
-}
-
-function mapError(err: unknown, operation: string): Error {
-  if (err instanceof TieredCacheError) return err;
-  const error = toError(err);
-  const message = error.message;
-  if (message.startsWith('WRONGTYPE')) {
-    return new TieredCacheError(`Redis ${operation}: a key holds a value of another type`, 'CACHE_DECODE_FAILED', { operation, reason: 'wrong type' }, error);
-  }
-  if (message.includes('NOTCOUNTER')) return new TieredCacheError('The key does not hold a counter', 'CACHE_NOT_A_COUNTER', { operation }, error);
-  // An ACL refusal (also inside a script or a discarded MULTI) means the server is up: not an outage.
-  const previous = (error as { previousErrors?: unknown }).previousErrors;
-  if (message.includes('NOPERM') || (Array.isArray(previous) && previous.some((e) => describeThrown(e).includes('NOPERM')))) {
-    return new TieredCacheError(`Redis ${operation}: permission denied for this user (${message})`, 'CACHE_PERMISSION_DENIED', { operation }, error);
-  }
-  if (message.startsWith('CROSSSLOT')) {
-    return new TieredCacheError(`Redis ${operation}: keys span several cluster slots; use one hash tag`, 'CACHE_CROSS_SLOT', { operation }, error);
-  }
-  return new CacheBackendError(`Redis ${operation} failed: ${message}`, { operation }, error);
 }
 
 function ttlOf(e: BackendEntry): number {
@@ -474,14 +375,4 @@ function settle<T>(queue: Queue<unknown, T>, results: Promise<T[]>): void {
       for (const waiter of queue.waiters) waiter.reject(error);
     },
   );
-}
-
-function checkExec(results: [error: Error | null, result: unknown][] | null): void {
-  if (results === null) throw new CacheBackendError('Redis transaction was aborted', {});
-  for (const [error] of results) if (error !== null) throw error;
-}
-
-// Array.isArray narrows readonly arrays to any[]; this check does not narrow.
-function isList(value: unknown): boolean {
-  return Array.isArray(value);
 }
