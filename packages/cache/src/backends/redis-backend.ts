@@ -192,9 +192,8 @@ export class RedisBackend implements CacheBackend {
     return this.#run('set', async () => {
       const client = this.#c();
       const ttl = options.ttlMs !== undefined && options.ttlMs > 0 ? Math.ceil(options.ttlMs) : 0;
-      let reply: unknown;
-      if (options.nx === true) reply = ttl > 0 ? await client.set(key, value, 'PX', ttl, 'NX') : await client.set(key, value, 'NX');
-      else reply = ttl > 0 ? await client.set(key, value, 'PX', ttl) : await client.set(key, value);
+      // Only SET NX comes here: plain sets were queued above.
+      const reply = ttl > 0 ? await client.set(key, value, 'PX', ttl, 'NX') : await client.set(key, value, 'NX');
       return reply === 'OK';
     });
   }

@@ -1,5 +1,6 @@
 import { describeThrown, describeValue, expectNonNegativeInteger, optional } from '@patinox/errors';
 import { TieredCacheError } from '../errors.js';
+import { isList } from '../tiered/key-check.js';
 import { jsonCodec, type Codec, type Compressor } from './codec.js';
 
 /** Version of the one-byte header; bits 7–5 of the first byte of every stored value. */
@@ -108,11 +109,6 @@ export class Serializer {
       return decodeFailed(`${codec.name} decode failed: ${describeThrown(err)}`, key, err);
     }
   }
-}
-
-// Array.isArray narrows readonly arrays to any[]; this check does not narrow.
-function isList(value: unknown): boolean {
-  return Array.isArray(value);
 }
 
 function decodeFailed(reason: string, key: string | undefined, cause?: unknown): never {
