@@ -937,20 +937,21 @@ export class Cache<K, V> {
     }
     const slot = this.#evictOne();
     const oldKey = keys[slot] as K;
-    const oldValue = values[slot] as V;
-    this.#unindex(oldKey);
+    // The victim's value is read only for onEvict; the slot changes keys in place (the count stays).
+    const notify = this.#onEvict !== undefined;
+    const oldValue = notify ? (values[slot] as V) : undefined;
+    this.#rekey(oldKey, key, slot);
     if (this.#expiresAt !== undefined) {
       this.#expiresAt[slot] = 0;
       if (this.#staleUntil !== undefined) this.#staleUntil[slot] = 0;
     }
     if (this.#slotTags !== undefined && this.#slotTags[slot] !== undefined) this.#untag(slot, oldKey);
     this.#evicted += 1;
-    this.#index(key, slot);
     keys[slot] = key;
     values[slot] = value;
     this.#inserts += 1;
     this.#policyInsert(slot, key);
-    if (this.#onEvict !== undefined) this.#notices.notify(oldKey, oldValue, EVICTED);
+    if (notify) this.#notices.notify(oldKey, oldValue as V, EVICTED);
   }
 
   #replace(slot: number, key: K, value: V, expiresAt: number, size: number, tags: readonly string[] | undefined, staleUntil: number): void {
@@ -1151,6 +1152,14 @@ export class Cache<K, V> {
     if (typeof key === 'string') this.#dict[key] = slot;
     else this.#map.set(key, slot);
     this.#count += 1;
+  }
+
+  /** `slot` moves from `oldKey` to `key` (an eviction reusing it): the dictionary changes, the count does not. */
+  #rekey(oldKey: K, key: K, slot: number): void {
+    if (typeof oldKey === 'string') delete this.#dict[oldKey];
+    else this.#map.delete(oldKey);
+    if (typeof key === 'string') this.#dict[key] = slot;
+    else this.#map.set(key, slot);
   }
 
   #unindex(key: K): void {
