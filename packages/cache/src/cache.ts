@@ -106,7 +106,8 @@ export class Cache<K, V> {
    * dictionary objects delete and insert string keys about twice as fast as a Map, which is most of
    * the cost of a set that evicts.
    */
-  #dict: Record<string, number> = createDict();
+  // Built by #allocate (construction, resize), like the slot arrays below.
+  #dict!: Record<string, number>;
   readonly #map = new Map<K, number>();
   #count = 0;
   // Built by #allocate, with everything else sized by maxEntries.
@@ -875,7 +876,8 @@ export class Cache<K, V> {
       const oldKey = this.#keys[slot] as K;
       evicted = true;
       evictedKey = oldKey;
-      evictedValue = this.#values[slot];
+      // The victim's value is read only for onEvict.
+      if (this.#onEvict !== undefined) evictedValue = this.#values[slot];
       this.#unindex(oldKey);
       if (this.#expiresAt !== undefined) {
         this.#expiresAt[slot] = 0;
@@ -919,8 +921,8 @@ export class Cache<K, V> {
 
   /**
    * #insert without TTL, size or tags: the steady-state `set` of a new key, kept small so it inlines.
-   * Its full-cache branch repeats #insert's on purpose: a shared helper would add a call to the measured
-   * steady-state path.
+   * Its full-cache branch repeats #insert's on purpose (a shared helper would add a call to the measured
+   * steady-state path), except that it rekeys the reused slot itself, where #insert's #place indexes it.
    */
   #insertPlain(key: K, value: V): void {
     if (this.#inflight.size !== 0) this.#inflight.delete(key);

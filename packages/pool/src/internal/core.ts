@@ -104,6 +104,7 @@ export class PoolCore<C> implements LoanOwner {
       offer: (slot) => this.#offer(slot),
     });
     this.#parts = parts;
+    // Each part again in a field of its own: the lending path reads them without going through #parts.
     this.#slots = parts.slots;
     this.#connector = parts.connector;
     this.#validator = parts.validator;
