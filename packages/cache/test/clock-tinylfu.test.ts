@@ -5,8 +5,8 @@ import { ClockTinyLfuPolicy } from '../src/policies/clock-tinylfu.js';
 
 /** ClockTinyLfuPolicy driven the way the cache drives it. */
 class Driver extends PolicyDriver<ClockTinyLfuPolicy> {
-  constructor(max: number) {
-    super(new ClockTinyLfuPolicy(max + 1, max), max);
+  constructor(max: number, promotionBudget?: number) {
+    super(new ClockTinyLfuPolicy(max + 1, max, promotionBudget), max);
   }
 }
 
@@ -31,6 +31,35 @@ describe('ClockTinyLfuPolicy', () => {
     expect(d.policy.ranked(1, true)).toEqual([slot]);
   });
 
+  it('in a read-only phase promotes at most its budget, then leaves the promotion to the next write', () => {
+    // 10,000 entries: the budget is 4,096 promotions per write. Keys 0…9,899 sit in probation, the rest in the window.
+    const d = new Driver(10_000);
+    for (let k = 0; k < 10_000; k += 1) d.request(k);
+    expect(d.policy.sizes).toEqual({ window: 100, probation: 9_900, protected: 0 });
+    for (let k = 0; k < 5_000; k += 1) d.request(k);
+    expect(d.policy.sizes).toEqual({ window: 100, probation: 9_900 - 4_096, protected: 4_096 });
+    // A write resets the budget: the next probation hit promotes at once again.
+    d.request(50_000);
+    const before = d.policy.sizes.protected;
+    d.request(6_000);
+    expect(d.policy.sizes.protected).toBe(before + 1);
+  });
+
+  it('promotes an entry hit past the budget when the victim search reaches it, before evicting anything', () => {
+    const d = new Driver(10_000);
+    for (let k = 0; k < 10_000; k += 1) d.request(k);
+    // Keys 0…4,999 are hit once each: 4,096 promoted now, 904 (4,096…4,999) left marked at probation's tail.
+    for (let k = 0; k < 5_000; k += 1) d.request(k);
+    // Newcomers seen three times each beat any key seen twice at admission, so each evicts main's victim.
+    for (let k = 20_000; k < 21_000; k += 1) for (let r = 0; r < 3; r += 1) d.request(k);
+    let hitKept = 0;
+    for (let k = 0; k < 5_000; k += 1) if (d.slotOf.has(k)) hitKept += 1;
+    let coldKept = 0;
+    for (let k = 5_000; k < 9_900; k += 1) if (d.slotOf.has(k)) coldKept += 1;
+    expect(hitKept).toBe(5_000);
+    expect(coldKept).toBeLessThan(4_900);
+  });
+
   it('ranks every resident exactly once, hottest first or coldest first', () => {
     const d = new Driver(50);
     for (let i = 0; i < 2_000; i += 1) d.request((i * 7919) % 120);
@@ -45,9 +74,11 @@ describe('ClockTinyLfuPolicy', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 40 }),
+        // A budget of 0…3 promotions per write as well as the default (never spent here), so late promotion runs too.
+        fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
         fc.array(fc.tuple(fc.integer({ min: 0, max: 120 }), fc.boolean()), { maxLength: 600 }),
-        (max, ops) => {
-          const d = new Driver(max);
+        (max, budget, ops) => {
+          const d = new Driver(max, budget);
           for (const [key, isRemove] of ops) {
             if (isRemove && key % 5 === 0) d.remove(key);
             else d.request(key);
