@@ -15,6 +15,8 @@ const WINDOW = 0x00;
 const PROBATION = 0x10;
 const PROTECTED = 0x20;
 const REF = 0x40;
+/** Matches no slot's segment bits: what a hit compares against once the read promotion budget is spent. */
+const NO_SEGMENT = -1;
 const HIT = 0x80;
 
 /**
@@ -82,6 +84,8 @@ export class ClockTinyLfuPolicy implements Policy {
   /** Promotions a read may still make before the next write (see PROMOTION_BUDGET_MIN). */
   #budget: number;
   readonly #budgetPerWrite: number;
+  /** The segment whose hit promotes: PROBATION while #budget lasts, NO_SEGMENT once it is spent. */
+  #promoting = PROBATION;
   readonly #ghosts: WindowGhosts;
 
   /** `promotionBudget` overrides the promotions a read may make between writes (for tests and tools). */
@@ -97,7 +101,9 @@ export class ClockTinyLfuPolicy implements Policy {
     this.#sizing = new WindowSizing(maxEntries);
     this.#step = GHOST_STEP * maxEntries;
     this.#ghosts = new WindowGhosts(maxEntries);
-    this.#budgetPerWrite = this.#budget = promotionBudget;
+    this.#budgetPerWrite = promotionBudget;
+    this.#budget = 0;
+    this.#refillBudget();
   }
 
   /** Current window size limit (for tests and tools). */
@@ -111,7 +117,7 @@ export class ClockTinyLfuPolicy implements Policy {
   }
 
   insert(slot: number, hash: number): void {
-    this.#budget = this.#budgetPerWrite;
+    this.#refillBudget();
     this.#hash[slot] = hash;
     const ghost = this.#ghosts.consult(hash);
     if (ghost !== 0) {
@@ -137,11 +143,9 @@ export class ClockTinyLfuPolicy implements Policy {
     const f = freq[slot]!;
     // Count + 1 unless it is at 15 (then (count + 1) >> 4 is 1), REF and HIT set, segment kept: no branch.
     freq[slot] = (f + 1 - (((f & COUNT) + 1) >> 4)) | REF | HIT;
-    // Past the budget the entry keeps REF in probation and #mainVictim promotes it.
-    if ((f & QUEUE) === PROBATION && this.#budget > 0) {
-      this.#budget -= 1;
-      this.#promote(slot);
-    }
+    // #promoting is PROBATION while the budget lasts, then a value no segment has: the test is then always
+    // false, so a hit on probation's many unpromoted entries costs no mispredicted branch.
+    if ((f & QUEUE) === this.#promoting) this.#promoteOnRead(slot);
   }
 
   update(slot: number): void {
@@ -154,7 +158,7 @@ export class ClockTinyLfuPolicy implements Policy {
   }
 
   evict(): number {
-    this.#budget = this.#budgetPerWrite;
+    this.#refillBudget();
     const victim = this.#pickVictim();
     if (victim !== -1) this.#giveBack(victim);
     if (this.#seen >= 64) {
@@ -249,6 +253,18 @@ export class ClockTinyLfuPolicy implements Policy {
       this.#seen += 1;
       prot.moveToHead(slot);
     }
+  }
+
+  /** A probation entry's first hit while the read budget lasts (the last one spends it). */
+  #promoteOnRead(slot: number): void {
+    if ((this.#budget -= 1) <= 0) this.#promoting = NO_SEGMENT;
+    this.#promote(slot);
+  }
+
+  /** A write: reads may promote again, up to the budget. */
+  #refillBudget(): void {
+    this.#budget = this.#budgetPerWrite;
+    this.#promoting = this.#budgetPerWrite > 0 ? PROBATION : NO_SEGMENT;
   }
 
   /** A probation entry's first hit: it moves to protected's head (protected's oldest making room, see #demoteOldest). */
