@@ -26,6 +26,8 @@ import { zipfSequence } from './zipf.mjs';
 //   hit can add to a get, so the get-hit target can be read against what recording a hit costs.
 // - PATINOX_BENCH_CASES=get-hit|numeric,memory and PATINOX_BENCH_CONTENDERS=default,floor (substrings)
 //   narrow a run, e.g. to re-measure one case after a change; bench-report runs everything.
+// - PATINOX_BENCH_CPU=1 runs every child on that CPU (`taskset -c 1`, Linux): on a VM whose CPUs differ
+//   in speed (one also serves interrupts), children landing on either one widen every median.
 // The parent process spawns the children (`--child`) round by round, contenders interleaved, and
 // prints the tables; the machine is shared (2 cores), so compare within the run.
 
@@ -33,6 +35,7 @@ const N = 100_000;
 const SEQ = 1 << 20;
 const MASK = SEQ - 1;
 const ROUNDS = Number(process.env.PATINOX_BENCH_ROUNDS ?? 9);
+const CPU = process.env.PATINOX_BENCH_CPU === undefined || process.env.PATINOX_BENCH_CPU === '' ? undefined : process.env.PATINOX_BENCH_CPU;
 const MEMORY_ROUNDS = 3;
 
 interface Subject {
@@ -159,7 +162,8 @@ function spawnChild(args: string[]): unknown {
   const env = { ...process.env };
   // Only the parent reports to bench-report.mjs.
   delete env.PATINOX_BENCH_RESULTS;
-  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', ...args], { env, encoding: 'utf8' });
+  const argv = ['--expose-gc', fileURLToPath(import.meta.url), '--child', ...args];
+  const r = CPU === undefined ? spawnSync(process.execPath, argv, { env, encoding: 'utf8' }) : spawnSync('taskset', ['-c', CPU, process.execPath, ...argv], { env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`child ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   const line = r.stdout.trim().split('\n').pop()!;
   return JSON.parse(line) as unknown;
@@ -175,7 +179,7 @@ const uptime = (): string => loadavg().map((x) => x.toFixed(2)).join(', ');
 
 function parent(): void {
   console.log(`Node ${process.version}, ${N} entries, Zipf(1.0) reads; one process per measurement, ${ROUNDS} rounds, contenders interleaved`);
-  console.log(`load average at start: ${uptime()}\n`);
+  console.log(`load average at start: ${uptime()}${CPU === undefined ? '' : `; every child on CPU ${CPU} (taskset)`}\n`);
   const results = new Map<string, Measurement[]>();
   const allCases = KINDS.flatMap((k) => (Object.keys(SHAPES) as Shape[]).map((s): [Kind, Shape] => [k, s]));
   const caseNames = pick([...allCases.map(([k, s]) => `${k}|${s}`), 'memory'], process.env.PATINOX_BENCH_CASES);
