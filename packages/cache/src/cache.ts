@@ -62,7 +62,7 @@ import { LruPolicy } from './policies/lru.js';
 import { DEFAULT_EVICTION_POLICY } from './policies/names.js';
 import type { Policy } from './policies/policy.js';
 import { TinyLfuPolicy } from './policies/tinylfu.js';
-import { givesRegionOptions, REGION_OPTION_KEYS, regionOptions, Regions } from './region.js';
+import { givesRegionOptions, REGION_OPTION_KEYS, regionOptions, Regions, validateRegionName } from './region.js';
 
 // Removal reasons: indexes into REMOVAL_REASONS (cache-stats.ts).
 const EVICTED = 0;
@@ -602,6 +602,7 @@ export class Cache<K, V> {
    * @throws TypeError for an empty name, or when options are passed for a region that already exists.
    */
   region<RK = K, RV = V>(name: string, options?: RegionOptions<RK, RV>): Cache<RK, RV> {
+    validateRegionName(name);
     return this.#regions.open(name, givesRegionOptions(options), () => {
       if (this.#closed) throw new CacheClosedError(this.name);
       return new Cache<RK, RV>(regionOptions(this.#options as unknown as CacheOptions<RK, RV>, this.name, name, options)) as unknown as Cache<unknown, unknown>;

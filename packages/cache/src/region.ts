@@ -92,12 +92,12 @@ export class RegionSet<R extends Settles> {
   readonly #byName = new Map<string, R>();
 
   /**
-   * The region `name`, made by `create` the first time it is asked for.
+   * The region `name` (checked by the caller, each cache by its own rule), made by `create` the first
+   * time it is asked for.
    *
-   * @throws TypeError for an empty name, or when `hasOptions` is true for a region that already exists.
+   * @throws TypeError when `hasOptions` is true for a region that already exists.
    */
-  open(name: unknown, hasOptions: boolean, create: () => R): R {
-    validateRegionName(name);
+  open(name: string, hasOptions: boolean, create: () => R): R {
     const existing = this.#byName.get(name);
     if (existing !== undefined) {
       if (hasOptions) throw new TypeError(`Region ${JSON.stringify(name)} already exists; pass options only when creating it`);
