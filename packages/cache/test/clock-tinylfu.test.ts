@@ -60,6 +60,19 @@ describe('ClockTinyLfuPolicy', () => {
     expect(coldKept).toBeLessThan(4_900);
   });
 
+  it('promotes at most 64 marked entries in one victim search, so the first write after a long read-only phase stays short', () => {
+    // Budget 0: every probation hit is left marked. Keys 0…9,899 sit in probation; all are read.
+    const d = new Driver(10_000, 0);
+    for (let k = 0; k < 10_000; k += 1) d.request(k);
+    for (let k = 0; k < 9_900; k += 1) d.request(k);
+    expect(d.policy.sizes.protected).toBe(0);
+    d.request(50_000);
+    expect(d.policy.sizes.protected).toBe(64);
+    // The next write promotes the next 64.
+    d.request(50_001);
+    expect(d.policy.sizes.protected).toBe(128);
+  });
+
   it('ranks every resident exactly once, hottest first or coldest first', () => {
     const d = new Driver(50);
     for (let i = 0; i < 2_000; i += 1) d.request((i * 7919) % 120);
