@@ -92,7 +92,7 @@ export class ClockTinyLfuPolicy implements Policy {
   /** Reference bits consumed by the hands since the sketch last heard of them (hits, for its aging period). */
   #seen = 0;
   /** Promotions a read may still make before the next write (see PROMOTION_BUDGET_MIN). */
-  #budget: number;
+  #budget = 0;
   readonly #budgetPerWrite: number;
   /** The segment whose hit promotes: PROBATION while #budget lasts, NO_SEGMENT once it is spent. */
   #promoting = PROBATION;
@@ -114,7 +114,6 @@ export class ClockTinyLfuPolicy implements Policy {
     this.#step = GHOST_STEP * maxEntries;
     this.#ghosts = new WindowGhosts(maxEntries);
     this.#budgetPerWrite = promotionBudget;
-    this.#budget = 0;
     this.#refillBudget();
   }
 
@@ -170,7 +169,8 @@ export class ClockTinyLfuPolicy implements Policy {
   }
 
   evict(): number {
-    this.#refillBudget();
+    // The read budget is refilled by the insert that follows; this search's own bound starts here.
+    this.#latePromotions = 0;
     const victim = this.#pickVictim();
     if (victim !== -1) this.#giveBack(victim);
     if (this.#seen >= 64) {
@@ -275,9 +275,8 @@ export class ClockTinyLfuPolicy implements Policy {
     this.#promote(slot);
   }
 
-  /** A write: reads may promote again, up to the budget. */
+  /** A write (every new key is inserted, after any eviction it needed): reads may promote again, up to the budget. */
   #refillBudget(): void {
-    this.#latePromotions = 0;
     this.#budget = this.#budgetPerWrite;
     this.#promoting = this.#budgetPerWrite > 0 ? PROBATION : NO_SEGMENT;
   }
