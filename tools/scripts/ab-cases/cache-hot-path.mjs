@@ -1,5 +1,7 @@
 // bench-ab.mjs case: the in-process Cache's plain hot path, default options (default policy, no TTL):
 // get-hit over 100k entries with skewed reads, and set with eviction (keys cycling over 4× capacity).
+import { cycleSetsCase } from './cycle-sets.mjs';
+
 const N = 100_000;
 const keys = Array.from({ length: 4 * N }, (_, i) => `user:${i}:profile`);
 // Skewed reads (a cheap Zipf-like draw, fixed seed): most reads hit a small hot set.
@@ -28,24 +30,5 @@ export const cases = [
     },
     teardown: (s) => s.cache.close(),
   },
-  {
-    name: 'Cache set-evict, default options',
-    ops: 300_000,
-    warmup: 300_000,
-    setup(pkg) {
-      const cache = new pkg.Cache({ maxEntries: N });
-      for (let i = 0; i < N; i += 1) cache.set(keys[i], i);
-      return { cache, cursor: N };
-    },
-    batch(s, n) {
-      const { cache } = s;
-      let cursor = s.cursor;
-      for (let i = 0; i < n; i += 1) {
-        cache.set(keys[cursor], cursor);
-        cursor = cursor + 1 === keys.length ? 0 : cursor + 1;
-      }
-      s.cursor = cursor;
-    },
-    teardown: (s) => s.cache.close(),
-  },
+  cycleSetsCase({ name: 'Cache set-evict, default options', keys, entries: N, ops: 300_000, warmup: 300_000 }),
 ];
