@@ -938,7 +938,9 @@ export class Cache<K, V> {
       this.#policyInsert(slot, key);
       return;
     }
-    const slot = this.#evictOne();
+    // 'lru' frees its victim's slot and places the newcomer in one relink (as mnemonist's LRUCache does).
+    const lru = this.#lru;
+    const slot = lru !== undefined ? lru.recycle() : this.#evictOne();
     const oldKey = keys[slot] as K;
     // The victim's value is read only for onEvict; the slot changes keys in place (the count stays).
     const notify = this.#onEvict !== undefined;
@@ -953,7 +955,7 @@ export class Cache<K, V> {
     keys[slot] = key;
     values[slot] = value;
     this.#inserts += 1;
-    this.#policyInsert(slot, key);
+    if (lru === undefined) this.#policyInsert(slot, key);
     if (notify) this.#notices.notify(oldKey, oldValue as V, EVICTED);
   }
 

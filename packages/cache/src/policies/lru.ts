@@ -31,6 +31,16 @@ export class LruPolicy implements Policy {
     return this.#list.popTail();
   }
 
+  /**
+   * `evict()` and `insert()` of the slot it frees in one relink, as a set that evicts needs them: the
+   * least recently used slot moves to the head, where the newcomer it will hold belongs; -1 when empty.
+   */
+  recycle(): number {
+    const slot = this.#list.tail;
+    if (slot !== -1) this.#list.moveToHead(slot);
+    return slot;
+  }
+
   ranked(n: number, hottest: boolean): number[] {
     const out: number[] = [];
     this.#list.collect(out, n, hottest);
