@@ -98,7 +98,7 @@ export interface RecordWriterOptions<S extends RecordSchema = RecordSchema> {
   schema: S;
   /** Same meaning as {@link MappedRecordsOptions.packed}. @default false */
   packed?: boolean;
-  /** Records buffered in memory before a write to the file, in records. @default 1024 */
+  /** Records buffered in memory before a write to the file, in records; the buffer must fit one write (2^31 − 1 bytes). @default 1024 */
   bufferRecords?: number;
   /** Receives `mmap.writer.opened` / `mmap.writer.closed`. @default noopMonitor */
   monitor?: Monitor;

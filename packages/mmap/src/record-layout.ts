@@ -1,4 +1,4 @@
-import { describeValue, expectBoolean, expectObject } from '@patinox/errors';
+import { describeThrown, describeValue, expectBoolean, expectObject } from '@patinox/errors';
 import { ELEMENT_INFO, ELEMENT_TYPES, type ElementType, type ValueOf } from './element-type.js';
 import type { RecordSchema } from './options.js';
 
@@ -42,14 +42,13 @@ export function computeRecordLayout(schema: RecordSchema, packed = false): Recor
   // expectObject accepts arrays; a schema must name its fields.
   if (Array.isArray(schema)) throw new TypeError(`Expected \`schema\` to be an object of field types, got ${describeValue(schema)}`);
   expectBoolean('packed', packed);
-  const names = Object.keys(schema);
-  if (names.length === 0) throw new TypeError('Expected `schema` to have at least one field, got an empty object');
+  const entries = readSchema(schema);
+  if (entries.length === 0) throw new TypeError('Expected `schema` to have at least one field, got an empty object');
   const fields: RecordField[] = [];
   let offset = 0;
   let alignment = 1;
-  for (const name of names) {
+  for (const [name, type] of entries) {
     if (RESERVED.has(name)) throw new TypeError(`Expected schema field names other than ${[...RESERVED].join(', ')}, got ${JSON.stringify(name)}`);
-    const type = schema[name];
     if (!ELEMENT_TYPES.includes(type as ElementType)) {
       throw new TypeError(`Expected \`schema.${name}\` to be one of ${ELEMENT_TYPES.join(', ')}, got ${describeValue(type)}`);
     }
@@ -63,6 +62,19 @@ export function computeRecordLayout(schema: RecordSchema, packed = false): Recor
   }
   const recordSize = Math.ceil(offset / alignment) * alignment;
   return Object.freeze({ fields: Object.freeze(fields), recordSize, alignment, packed });
+}
+
+/** Reads each field of `schema` once; a getter or Proxy trap that throws is a TypeError naming the schema. */
+function readSchema(schema: RecordSchema): [string, unknown][] {
+  let reading = 'its field names';
+  try {
+    return Object.keys(schema).map((name) => {
+      reading = `\`${name}\``;
+      return [name, schema[name]];
+    });
+  } catch (cause) {
+    throw new TypeError(`Expected \`schema\` to be readable, but reading ${reading} threw: ${describeThrown(cause)}`, { cause });
+  }
 }
 
 type Reader = (view: DataView, at: number) => number | bigint;

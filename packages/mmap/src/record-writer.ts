@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
-import { expectBoolean, expectNonEmptyString, expectPositiveInteger, optional, readOptions } from '@patinox/errors';
+import { describeValue, expectBoolean, expectNonEmptyString, expectPositiveInteger, optional, readOptions } from '@patinox/errors';
 import { createEvent, expectMonitor, noopMonitor, safeRecord, type HealthCheck, type Monitor } from '@patinox/monitor';
 import { MMAP_EVENTS } from './events.js';
 import { MappingAlignmentError, MappingClosedError, MappingIoError } from './errors.js';
@@ -8,6 +8,8 @@ import type { RecordSchema, RecordWriterOptions } from './options.js';
 import { FIELD_WRITERS, checkFieldValue, computeRecordLayout, type RecordLayout, type RecordValues } from './record-layout.js';
 
 const WRITER_KEY: unique symbol = Symbol('RecordWriter');
+// fs.writeSync takes at most 2^31 − 1 bytes per call: a larger buffer could be allocated but never flushed.
+const MAX_WRITE_BYTES = 2 ** 31 - 1;
 
 /**
  * Appends records of a schema to a file (created if missing) in the layout {@link MappedRecords} reads,
@@ -56,6 +58,12 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
     const options = readOptions('options', writerOptions, ['schema', 'packed', 'bufferRecords', 'monitor', 'name']) as RecordWriterOptions<S>;
     const layout = computeRecordLayout(options.schema, optional('packed', options.packed, expectBoolean, false));
     const bufferRecords = optional('bufferRecords', options.bufferRecords, expectPositiveInteger, 1024);
+    const maxRecords = Math.floor(MAX_WRITE_BYTES / layout.recordSize);
+    if (bufferRecords > maxRecords) {
+      throw new RangeError(
+        `Expected \`bufferRecords\` to be at most ${maxRecords} (${layout.recordSize}-byte records, one write of at most ${MAX_WRITE_BYTES} bytes), got ${describeValue(bufferRecords)}`,
+      );
+    }
     const monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
     const name = optional('name', options.name, expectNonEmptyString, path);
     let fd: number;

@@ -56,7 +56,14 @@ export async function loadBinding(loader: (() => unknown) | undefined): Promise<
       { cause },
     );
   }
-  const binding = unwrap(loaded);
+  let binding: MmapBinding | undefined;
+  try {
+    binding = unwrap(loaded);
+  } catch (err) {
+    // A getter or Proxy trap of the loaded value threw: as unusable as a module without map().
+    const cause = toError(err);
+    throw new MappingUnavailableError(`The native mmap addon could not be inspected: ${cause.message}; open with { fallback: 'read' } to read the file instead`, { cause });
+  }
   if (binding === undefined) {
     throw new MappingUnavailableError(
       "The native mmap addon loaded but does not export map() and PAGESIZE; open with { fallback: 'read' } to read the file instead",

@@ -73,6 +73,8 @@ export const MAPPING_OPTION_KEYS = [
 export function resolveMappingOptions(options: MappingOptions): ResolvedOptions {
   const mode = optional('mode', options.mode, (n, v) => expectOneOf(n, v, MODES), 'read');
   const size = optional<number | undefined>('size', options.size, expectPositiveInteger, undefined);
+  // ftruncate takes a safe integer only; anything larger would fail after the file was created.
+  if (size !== undefined && !Number.isSafeInteger(size)) throw new RangeError(`Expected \`size\` to be a positive safe integer, got ${describeValue(size)}`);
   if (size !== undefined && mode === 'read') throw new TypeError("Expected `size` to be used with mode 'readwrite' or 'private', got mode 'read'");
   const fallback = optional('fallback', options.fallback, (n, v) => expectOneOf(n, v, FALLBACKS), 'none');
   if (fallback === 'read' && mode !== 'read') {
