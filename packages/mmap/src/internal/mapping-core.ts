@@ -247,6 +247,8 @@ export class MappingCore {
     this.mappedBytes += buffer.length;
     this.#mappedWindows += 1;
     if (this.windowed) safeRecord(this.monitor, createEvent(MMAP_EVENTS.windowMapped, this.name, { index: k, offset: mapStart, bytes: buffer.length }));
+    // A monitor may close the file from that event: the release dropped this window, so the caller must not get it.
+    if (this.closed) throw this.closedError();
     // Checked ranges promote only once every window is mapped: from then on no fault would ever re-check the
     // size, so the single mapping drops none of the checks the windows would have made.
     if (this.promotable && this.checked && this.#mappedWindows === this.windowCount) this.#schedulePromotion();
