@@ -58,6 +58,12 @@ export class PatinoxError extends Error {
   readonly [PATINOX_ERROR_BRAND] = true;
 
   constructor(message: string, options: PatinoxErrorOptions) {
+    if (typeof options !== 'object' || options === null) throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+    const context: unknown = options.context;
+    // A string or an array would spread into index keys: refuse it rather than keep nonsense facts.
+    if (context !== undefined && (typeof context !== 'object' || context === null || Array.isArray(context))) {
+      throw new TypeError(`Expected \`context\` to be an object, got ${describeValue(context)}`);
+    }
     const cause = options.cause === undefined ? undefined : toError(options.cause);
     super(message, cause === undefined ? undefined : { cause });
     if (typeof options.code !== 'string' || options.code.length === 0) {
@@ -70,7 +76,7 @@ export class PatinoxError extends Error {
     this.name = new.target.name;
     this.code = options.code;
     this.recovery = recovery;
-    this.context = Object.freeze({ ...(options.context ?? {}) });
+    this.context = Object.freeze({ ...(context ?? {}) });
   }
 
   /** Serializes the error with its whole cause chain; cycles are cut, never followed. */
@@ -140,9 +146,15 @@ function serialize(err: unknown, seen: Set<unknown>): SerializedError {
   if (code !== undefined) out.code = code;
   if (isPatinoxError(error)) {
     out.recovery = error.recovery;
-    out.context = { ...error.context };
+    // Each value as JSON can hold it: a BigInt offset or a cycle must not make JSON.stringify(err) throw.
+    const context: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(error.context)) context[key] = safeValue(value);
+    out.context = context;
   }
-  if (isInstance(error, NonErrorThrown)) out.value = safeValue((error as NonErrorThrown).value);
+  // By code too: a NonErrorThrown of the other build (ESM or CJS) is not an instance of this one's class.
+  if (isInstance(error, NonErrorThrown) || (code === ERRORS_ERROR_CODES.nonErrorThrown && Object.hasOwn(error, 'value'))) {
+    out.value = safeValue(read(error, 'value'));
+  }
   const stack = readString(error, 'stack');
   if (stack !== undefined) out.stack = stack;
   const cause = read(error, 'cause');

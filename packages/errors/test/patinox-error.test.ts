@@ -128,3 +128,16 @@ describe('isPatinoxError', () => {
     expect(JSON.parse(out)).toEqual({ distinctClasses: true, instanceofFails: true, esmSeesCjs: true, cjsSeesEsm: true });
   });
 });
+
+describe('PatinoxError options', () => {
+  it('rejects a missing or non-object options bag with a TypeError naming it', () => {
+    expect(() => new PatinoxError('x', undefined as never)).toThrow(new TypeError('Expected `options` to be an object, got undefined'));
+    expect(() => new PatinoxError('x', null as never)).toThrow(new TypeError('Expected `options` to be an object, got null'));
+  });
+
+  it('rejects a context that is not a plain record instead of spreading it', () => {
+    expect(() => new PatinoxError('x', { code: 'X', context: 'abc' as never })).toThrow(new TypeError('Expected `context` to be an object, got "abc" (string)'));
+    expect(() => new PatinoxError('x', { code: 'X', context: [1, 2] as never })).toThrow(new TypeError('Expected `context` to be an object, got an array'));
+    expect(new PatinoxError('x', { code: 'X', context: undefined }).context).toEqual({});
+  });
+});

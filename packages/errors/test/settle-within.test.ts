@@ -29,3 +29,31 @@ describe('settleWithin', () => {
     await expect(settleWithin(new Promise(() => undefined), -5)).resolves.toBe(false);
   });
 });
+
+describe('settleWithin bounds', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('waits for the work with no timer at all when the bound is Infinity', async () => {
+    jest.useFakeTimers();
+    let release!: () => void;
+    let done: boolean | undefined;
+    const waiting = settleWithin(new Promise<void>((r) => (release = r)), Infinity).then((d) => (done = d));
+    expect(jest.getTimerCount()).toBe(0);
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(done).toBeUndefined();
+    release();
+    await waiting;
+    expect(done).toBe(true);
+  });
+
+  it('rejects a bound a timer cannot honour instead of firing after 1 ms', async () => {
+    const never = new Promise(() => undefined);
+    await expect(settleWithin(never, 3_000_000_000)).rejects.toThrow(
+      new RangeError('Expected `ms` to be a number of ms at most 2147483647 (or Infinity), got 3000000000 (number)'),
+    );
+    await expect(settleWithin(never, Number.NaN)).rejects.toThrow(RangeError);
+    await expect(settleWithin(never, '100' as never)).rejects.toThrow(new TypeError('Expected `ms` to be a number of ms at most 2147483647 (or Infinity), got "100" (string)'));
+  });
+});
