@@ -6,7 +6,7 @@ import { MappingClosedError, MappingFileTruncatedError } from '../errors.js';
 import type { MappingAdvice, MappingMode } from '../options.js';
 import type { MmapBinding } from './binding.js';
 import { ioError } from './io-error.js';
-import { addHolder, adviceNumber, dropHolder, mapRange, markEscaped, reuseMapping } from './mappings.js';
+import { addHolder, adviceNumber, dropHolder, mapRange, markEscaped, reuseMapping, type MappingHolder } from './mappings.js';
 
 /** @internal The `advice` values. */
 export const ADVICES: readonly MappingAdvice[] = ['normal', 'sequential', 'random', 'willneed', 'dontneed'];
@@ -86,6 +86,7 @@ export class MappingCore {
   #windows: (Buffer | undefined)[];
   #bases: number[];
   #pendingSyncs = 0;
+  #closeCalled = false;
   #releaseHooks: (() => void)[] = [];
   /**
    * True for a windowed `'read'` range that fits one mapping and whose owner asked for promotion: once every
@@ -98,6 +99,9 @@ export class MappingCore {
   #mappedWindows = 0;
   #promotion: NodeJS.Immediate | undefined;
   #promoteHooks: ((whole: Buffer) => void)[] = [];
+  // How other open files sharing a writable mapping reach this one (see mappings.ts); held by this core only.
+  readonly #holder: MappingHolder = { poison: (size) => this.#poison(size) };
+  readonly #holderRef = new WeakRef(this.#holder);
 
   constructor(init: CoreInit) {
     this.path = init.path;
@@ -242,7 +246,7 @@ export class MappingCore {
     this.#windows[k] = buffer;
     this.#bases[k] = mapStart - this.fileOffset;
     // Writable mappings are counted per open file holding them ('read' ones are never detached).
-    if (this.mode !== 'read' && binding !== undefined) addHolder(buffer);
+    if (this.mode !== 'read' && binding !== undefined) addHolder(buffer, this.#holderRef);
     this.windowFaults += 1;
     this.mappedBytes += buffer.length;
     this.#mappedWindows += 1;
@@ -301,11 +305,21 @@ export class MappingCore {
     safeRecord(this.monitor, createEvent(MMAP_EVENTS.truncated, this.name, { path: this.path, size, expected: this.fileOffset + this.byteLength }));
     // Already-mapped windows may now cover pages past EOF; touching them would raise SIGBUS, so every view
     // stops here, not just the window that noticed.
-    this.#release('truncation');
+    this.#release('truncation', size);
     throw new MappingFileTruncatedError(
       `${this.path} is ${size} bytes, shorter than the mapped range ending at ${this.fileOffset + this.byteLength}; reopen it`,
       { context: { path: this.path, size, expected: this.fileOffset + this.byteLength } },
     );
+  }
+
+  /** Another open file found the file truncated and revoked a mapping this one shares. */
+  #poison(size: number): void {
+    if (this.closed) return;
+    try {
+      this.#truncated(size);
+    } catch {
+      // Expected: #truncated reported mmap.truncated and poisoned every view, which now throws MMAP_FILE_TRUNCATED.
+    }
   }
 
   advise(advice: MappingAdvice): void {
@@ -356,13 +370,14 @@ export class MappingCore {
   }
 
   close(): void {
-    if (this.closed && this.closedBy === 'close') return;
-    const wasOpen = !this.closed;
+    if (this.#closeCalled) return;
+    this.#closeCalled = true;
+    // After a detected truncation the views stay poisoned (closedBy keeps 'truncation'); the close is reported.
     this.#release('close');
-    if (wasOpen) safeRecord(this.monitor, createEvent(MMAP_EVENTS.closed, this.name, { path: this.path }));
+    safeRecord(this.monitor, createEvent(MMAP_EVENTS.closed, this.name, { path: this.path }));
   }
 
-  #release(by: 'close' | 'truncation'): void {
+  #release(by: 'close' | 'truncation', truncatedSize?: number): void {
     if (!this.closed) this.closedBy = by;
     this.closed = true;
     if (this.#promotion !== undefined) clearImmediate(this.#promotion);
@@ -371,7 +386,7 @@ export class MappingCore {
     // Writable windows are never promoted, so #windows holds exactly the mappings counted in #fault; a second
     // release finds it empty and counts nothing twice.
     if (this.mode !== 'read') {
-      for (const buffer of this.#windows) if (buffer !== undefined) dropHolder(buffer, by === 'truncation');
+      for (const buffer of this.#windows) if (buffer !== undefined) dropHolder(buffer, this.#holderRef, truncatedSize);
     }
     // Dropping the Buffers lets the garbage collector unmap them (the addon has no explicit unmap).
     this.#windows.fill(undefined);

@@ -35,12 +35,21 @@ const reusableCleanup = new FinalizationRegistry<{ windows: Map<string, WeakRef<
   if (windows.get(key)?.deref() === undefined) windows.delete(key);
 });
 
-// Writable mappings whose Buffer escaped as the raw typed array of `asSlice()`, and how many open files hold
+// Writable mappings whose Buffer escaped as the raw typed array of `asSlice()`, and which open files hold
 // each writable mapping (reuse lets several open files share one). When the last holder closes, or any holder
 // finds the file truncated, an escaped mapping is detached: the escaped array then reads `undefined` and
-// ignores writes instead of reaching a mapping its file no longer vouches for.
+// ignores writes instead of reaching a mapping its file no longer vouches for. A detach for a truncation
+// poisons the other holders too: their views would otherwise read `undefined` and drop writes silently.
+// Holders are held weakly, so a file dropped without close() can still be collected; it keeps counting as a
+// holder, so an array it handed out is never detached by another file's close().
 const escapedBuffers = new WeakSet<Buffer>();
-const holders = new WeakMap<Buffer, number>();
+const holders = new WeakMap<Buffer, Set<WeakRef<MappingHolder>>>();
+
+/** @internal An open file holding writable mappings, as the other holders of one of them see it. */
+export interface MappingHolder {
+  /** The shared mapping was revoked because the file shrank to `size` bytes: poison every view. */
+  poison(size: number): void;
+}
 
 function mappingFailed(call: string, path: string, mapStart: number, bytes: number, err: unknown): MappingFailedError {
   const cause = toError(err);
@@ -102,19 +111,25 @@ export function markEscaped(buffer: Buffer): void {
   escapedBuffers.add(buffer);
 }
 
-/** @internal Counts one more open file holding the writable mapping `buffer`. */
-export function addHolder(buffer: Buffer): void {
-  holders.set(buffer, (holders.get(buffer) ?? 0) + 1);
+/** @internal Records one more open file, `holder`, holding the writable mapping `buffer`. */
+export function addHolder(buffer: Buffer, holder: WeakRef<MappingHolder>): void {
+  let held = holders.get(buffer);
+  if (held === undefined) {
+    held = new Set();
+    holders.set(buffer, held);
+  }
+  held.add(holder);
 }
 
 /**
- * @internal An open file lets go of the writable mapping `buffer`: an escaped one is detached when it was the
- * last holder, or at once when the file was found truncated.
+ * @internal The open file `holder` lets go of the writable mapping `buffer`: an escaped one is detached when it
+ * was the last holder, or at once when the file was found truncated (`truncatedSize`, the size found), which
+ * then poisons the remaining holders.
  */
-export function dropHolder(buffer: Buffer, truncated: boolean): void {
+export function dropHolder(buffer: Buffer, holder: WeakRef<MappingHolder>, truncatedSize: number | undefined): void {
   const held = holders.get(buffer);
-  if (held === undefined) return;
-  const left = held - 1;
-  holders.set(buffer, left);
-  if ((left === 0 || truncated) && escapedBuffers.has(buffer)) detachBuffer(buffer);
+  if (held === undefined || !held.delete(holder)) return;
+  if ((held.size === 0 || truncatedSize !== undefined) && escapedBuffers.has(buffer) && detachBuffer(buffer) && truncatedSize !== undefined) {
+    for (const other of [...held]) other.deref()?.poison(truncatedSize);
+  }
 }
