@@ -162,14 +162,20 @@ export class MappedFile<T extends ElementType = ElementType, M extends MappingMo
   }
 
   /**
-   * Flushes writes of a `'readwrite'` mapping to disk without blocking the event loop (msync MS_ASYNC, then
-   * fdatasync on the thread pool). Resolves at once for `'read'` and `'private'` mappings.
+   * Flushes writes of a `'readwrite'` mapping to disk without blocking the event loop (fdatasync on the thread
+   * pool: shared mappings write into the file's page cache, which it writes back). Resolves at once for
+   * `'read'` and `'private'` mappings.
+   * @throws MappingIoError (rejection) when the write-back fails; MappingClosedError after close.
    */
   sync(): Promise<void> {
     return this.#core.sync();
   }
 
-  /** Tells the kernel how the mapping will be read (`madvise`); applies to mapped and future windows. */
+  /**
+   * Tells the kernel how the mapping will be read (`madvise`); applies to mapped and future windows.
+   * @throws TypeError for `'dontneed'` on a `'private'` mapping, where the kernel would throw away the
+   * mapping's own (copy-on-write) writes; MappingClosedError after close.
+   */
   advise(advice: MappingAdvice): void {
     this.#core.advise(advice);
   }

@@ -1,5 +1,5 @@
 import { closeSync, fdatasync, fstatSync, readSync } from 'node:fs';
-import { describeThrown, expectOneOf } from '@patinox/errors';
+import { describeThrown, describeValue, expectOneOf } from '@patinox/errors';
 import { createEvent, safeRecord, type MetricSnapshot, type Monitor } from '@patinox/monitor';
 import { MMAP_EVENTS } from '../events.js';
 import { MappingClosedError, MappingFileTruncatedError } from '../errors.js';
@@ -324,6 +324,10 @@ export class MappingCore {
 
   advise(advice: MappingAdvice): void {
     expectOneOf('advice', advice, ADVICES);
+    // MADV_DONTNEED drops a private mapping's copy-on-write pages: its writes would silently revert to the file.
+    if (advice === 'dontneed' && this.mode === 'private') {
+      throw new TypeError(`Expected \`advice\` other than 'dontneed' on a 'private' mapping (it discards the mapping's own writes), got ${describeValue(advice)}`);
+    }
     this.assertOpen();
     this.#advice = advice;
     const binding = this.#binding;
