@@ -1,4 +1,4 @@
-import { describeValue } from '@patinox/errors';
+import { describeValue, expectObject } from '@patinox/errors';
 
 /**
  * The one shape of an event name: lowercase words of letters and digits separated by dots, the first
@@ -29,7 +29,7 @@ export function defineEvents<const T extends Readonly<Record<string, string>>>(p
     throw new TypeError(`Expected \`prefix\` to be one lowercase word, got ${describeValue(prefix)}`);
   }
   const seen = new Set<string>();
-  for (const [key, name] of Object.entries(events)) {
+  for (const [key, name] of Object.entries(expectObject('events', events))) {
     if (typeof name !== 'string' || !EVENT_NAME_PATTERN.test(name) || !name.startsWith(`${prefix}.`)) {
       throw new TypeError(`Expected event \`${key}\` to be a dot.separated lowercase name starting with "${prefix}.", got ${describeValue(name)}`);
     }

@@ -1,4 +1,4 @@
-import { describeThrown, describeValue, expectTimerMs, optional } from '@patinox/errors';
+import { describeThrown, describeValue, expectFunction, expectTimerMs, optional, readOptions } from '@patinox/errors';
 
 /** Health of one component. */
 export type HealthStatus = 'up' | 'degraded' | 'down';
@@ -60,11 +60,13 @@ function readCheck(value: unknown): { name: string; check: HealthCheck['check'] 
  * ```
  */
 export async function checkHealth(checks: readonly HealthCheck[], options: CheckHealthOptions = {}): Promise<HealthReport> {
-  const timeoutMs = optional('timeoutMs', options.timeoutMs, (name, value) => expectTimerMs(name, value, { allowZero: true }), 100);
-  const now = options.now ?? (() => performance.now());
+  const o = readOptions('options', options, ['timeoutMs', 'now']);
+  const timeoutMs = optional('timeoutMs', o.timeoutMs, (name, value) => expectTimerMs(name, value, { allowZero: true }), 100);
+  const now = optional<() => number>('now', o.now, expectFunction, () => performance.now());
   if (!Array.isArray(checks)) throw new TypeError(`Expected \`checks\` to be an array of HealthCheck, got ${describeValue(checks)}`);
   const reports = await Promise.all(
-    checks.map(async (given: unknown, index): Promise<CheckReport> => {
+    // Array.from, not map: a hole in a sparse array is an entry too (reported down), not a missing report.
+    Array.from(checks, async (given: unknown, index): Promise<CheckReport> => {
       const started = now();
       // Read once, and safely: an entry that is not a readable HealthCheck is reported down, not thrown.
       const check = readCheck(given);

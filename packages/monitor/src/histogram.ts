@@ -106,9 +106,9 @@ export class Histogram {
 
   /** The value at quantile `q` (0..1), within 1 % relative error; 0 when empty. */
   percentile(q: number): number {
-    if (this.#count === 0) return 0;
     if (typeof q !== 'number') throw new TypeError(`Expected \`q\` to be a number between 0 and 1, got ${describeValue(q)}`);
     if (!(q >= 0 && q <= 1)) throw new RangeError(`Expected \`q\` to be a number between 0 and 1, got ${describeValue(q)}`);
+    if (this.#count === 0) return 0;
     const rank = Math.max(1, Math.ceil(q * this.#count));
     let seen = this.#zeros;
     if (seen >= rank) return 0;
@@ -163,6 +163,10 @@ export class Histogram {
 
   /** Adds every recorded value of `other` into this histogram. */
   merge(other: Histogram): this {
+    // Private fields: a Histogram of the other build (ESM or CJS) cannot be read, so it is refused by name.
+    if (typeof other !== 'object' || other === null || !(#counts in other)) {
+      throw new TypeError(`Expected \`other\` to be a Histogram of this copy of @patinox/monitor, got ${describeValue(other)}`);
+    }
     const theirs = other.#counts;
     const ours = this.#counts;
     for (let i = 0; i < BUCKETS; i += 1) ours[i]! += theirs[i]!;

@@ -1,4 +1,6 @@
+import { describeValue, expectFunction } from '@patinox/errors';
 import { DEFAULT_EXPORT_BOUNDS, Histogram, type HistogramSummary } from './histogram.js';
+import { checkMetricOptions } from './internal/metric-options.js';
 
 /** Static labels of one metric series. */
 export type Labels = Readonly<Record<string, string>>;
@@ -18,6 +20,7 @@ export class Gauge {
   readonly #read: (() => number) | undefined;
 
   constructor(read?: () => number) {
+    if (read !== undefined) expectFunction('read', read);
     this.#read = read;
   }
 
@@ -69,13 +72,16 @@ export type MetricsCollector = () => Iterable<MetricSnapshot>;
 export interface MetricOptions {
   /** One line for people. @default '' */
   help?: string;
-  /** Static labels of this series. @default {} */
+  /**
+   * Static labels of this series: names match `[a-zA-Z_][a-zA-Z0-9_]*` (not starting with `__`), values are
+   * strings; a histogram may not use `le` or `quantile`, which the exporters add. @default {}
+   */
   labels?: Labels;
 }
 
 /** Options of {@link MetricsRegistry.histogram}. */
 export interface HistogramOptions extends MetricOptions {
-  /** Upper bounds reported as cumulative buckets. @default DEFAULT_EXPORT_BOUNDS */
+  /** Upper bounds reported as cumulative buckets: increasing finite numbers. @default DEFAULT_EXPORT_BOUNDS */
   exportBounds?: readonly number[];
 }
 
@@ -91,12 +97,22 @@ function seriesKey(name: string, labels: Labels): string {
   return keys.length === 0 ? name : `${name}{${keys.map((k) => `${k}=${JSON.stringify(labels[k])}`).join(',')}}`;
 }
 
+const KINDS: ReadonlySet<unknown> = new Set(['counter', 'gauge', 'histogram']);
+
+// What a collector yields is not ours to trust: only a snapshot an exporter can read reaches `collect()`.
+function isSnapshot(value: unknown): value is MetricSnapshot {
+  return typeof value === 'object' && value !== null && typeof (value as MetricSnapshot).name === 'string' && KINDS.has((value as MetricSnapshot).type);
+}
+
 /**
  * Groups the metrics components own, so monitors and exporters can pull them at any time with `collect()`.
- * Asking twice for the same name and labels returns the same metric.
+ * Asking twice for the same name and labels returns the same metric; one name is one kind, whatever the labels.
+ *
+ * @throws TypeError / RangeError from the factories for a bad name, bad options, or a name already used by another kind.
  */
 export class MetricsRegistry {
   readonly #entries = new Map<string, Entry>();
+  readonly #kinds = new Map<string, Entry['kind']>();
   readonly #collectors = new Set<MetricsCollector>();
 
   counter(name: string, options: MetricOptions = {}): Counter {
@@ -104,7 +120,7 @@ export class MetricsRegistry {
   }
 
   gauge(name: string, options: MetricOptions & { read?: () => number } = {}): Gauge {
-    return this.#get(name, 'gauge', options, () => new Gauge(options.read)) as Gauge;
+    return this.#get(name, 'gauge', options, (read) => new Gauge(read)) as Gauge;
   }
 
   histogram(name: string, options: HistogramOptions = {}): Histogram {
@@ -113,13 +129,17 @@ export class MetricsRegistry {
 
   /** Adds a collector read on every `collect()`; returns a function that removes it. */
   addCollector(collector: MetricsCollector): () => void {
+    expectFunction('collector', collector);
     this.#collectors.add(collector);
     return () => {
       this.#collectors.delete(collector);
     };
   }
 
-  /** Snapshots every metric and every collector's output. A throwing collector is skipped. */
+  /**
+   * Snapshots every metric and every collector's output. A gauge whose `read` throws and a collector that
+   * throws are skipped, and so is anything a collector yields that is not a metric snapshot.
+   */
   collect(): MetricSnapshot[] {
     const out: MetricSnapshot[] = [];
     for (const entry of this.#entries.values()) {
@@ -133,13 +153,17 @@ export class MetricsRegistry {
           bounds: entry.bounds,
           cumulativeCounts: entry.metric.cumulativeCounts(entry.bounds),
         });
-      } else {
+        continue;
+      }
+      try {
         out.push({ type: entry.kind, name: entry.name, help: entry.help, labels: entry.labels, value: entry.metric.value });
+      } catch {
+        // A gauge's `read` runs its owner's code: one that throws must not hide every other metric from a scrape.
       }
     }
     for (const collector of this.#collectors) {
       try {
-        for (const snapshot of collector()) out.push(snapshot);
+        for (const snapshot of collector()) if (isSnapshot(snapshot)) out.push(snapshot);
       } catch {
         // One broken collector must not hide every other metric from a scrape.
       }
@@ -147,26 +171,26 @@ export class MetricsRegistry {
     return out;
   }
 
-  #get(name: string, kind: Entry['kind'], options: HistogramOptions, make: () => Counter | Gauge | Histogram): Counter | Gauge | Histogram {
+  #get(name: string, kind: Entry['kind'], options: unknown, make: (read: (() => number) | undefined) => Counter | Gauge | Histogram): Counter | Gauge | Histogram {
     if (typeof name !== 'string' || !NAME.test(name)) {
-      throw new TypeError(`Expected \`name\` to match ${String(NAME)}, got ${JSON.stringify(name)}`);
+      throw new TypeError(`Expected \`name\` to match ${String(NAME)}, got ${describeValue(name)}`);
     }
-    const labels = Object.freeze({ ...(options.labels ?? {}) });
+    // One name is one kind across all its series: an exposition has a single TYPE line per name.
+    const known = this.#kinds.get(name);
+    if (known !== undefined && known !== kind) throw new TypeError(`Metric \`${name}\` is already registered as a ${known}, not a ${kind}`);
+    const { help, labels, exportBounds, read } = checkMetricOptions(name, kind, options);
     const key = seriesKey(name, labels);
     const existing = this.#entries.get(key);
-    if (existing !== undefined) {
-      if (existing.kind !== kind) throw new TypeError(`Metric \`${name}\` is already registered as a ${existing.kind}, not a ${kind}`);
-      return existing.metric;
-    }
-    const metric = make();
-    const help = options.help ?? '';
+    if (existing !== undefined) return existing.metric;
+    const metric = make(read);
     const entry =
       kind === 'histogram'
-        ? { kind, name, help, labels, metric: metric as Histogram, bounds: options.exportBounds ?? DEFAULT_EXPORT_BOUNDS }
+        ? { kind, name, help, labels, metric: metric as Histogram, bounds: exportBounds }
         : kind === 'counter'
           ? { kind, name, help, labels, metric: metric as Counter }
           : { kind, name, help, labels, metric: metric as Gauge };
     this.#entries.set(key, entry);
+    this.#kinds.set(name, kind);
     return metric;
   }
 }

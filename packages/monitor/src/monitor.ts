@@ -1,5 +1,6 @@
-import { expectPositiveInteger, optional } from '@patinox/errors';
+import { describeValue, expectFunction, expectPositiveInteger, expectString, optional, readOptions } from '@patinox/errors';
 import { channel, type Channel } from 'node:diagnostics_channel';
+import { expectMonitor } from './expect-monitor.js';
 
 /** One lifecycle event: `type` is `<package>.<what>` (`'pool.connection.created'`, `'cache.eviction'`). */
 export interface MonitorEvent {
@@ -58,7 +59,7 @@ export class MemoryMonitor implements Monitor {
   #total = 0;
 
   constructor(options: MemoryMonitorOptions = {}) {
-    const capacity = optional('capacity', options.capacity, expectPositiveInteger, 1000);
+    const capacity = optional('capacity', readOptions('options', options, ['capacity']).capacity, expectPositiveInteger, 1000);
     this.#buffer = new Array<MonitorEvent | undefined>(capacity);
   }
 
@@ -70,6 +71,7 @@ export class MemoryMonitor implements Monitor {
 
   /** Events kept, oldest first; filtered by type (exact or prefix ending with `.`) when given. */
   events(type?: string): MonitorEvent[] {
+    if (type !== undefined) expectString('type', type);
     const out: MonitorEvent[] = [];
     const n = this.#buffer.length;
     for (let i = 0; i < n; i += 1) {
@@ -102,7 +104,8 @@ export class ConsoleMonitor implements Monitor {
   readonly #write: (line: string) => void;
 
   constructor(options: ConsoleMonitorOptions = {}) {
-    this.#write = options.write ?? ((line) => process.stderr.write(line));
+    const write = readOptions('options', options, ['write']).write;
+    this.#write = write === undefined ? (line) => process.stderr.write(line) : expectFunction<(line: string) => void>('write', write);
   }
 
   record(event: MonitorEvent): void {
@@ -121,7 +124,8 @@ export class CompositeMonitor implements Monitor {
   readonly #monitors: readonly Monitor[];
 
   constructor(monitors: readonly Monitor[]) {
-    this.#monitors = [...monitors];
+    if (!Array.isArray(monitors)) throw new TypeError(`Expected \`monitors\` to be an array of Monitor, got ${describeValue(monitors)}`);
+    this.#monitors = Array.from(monitors, (monitor: unknown, i) => expectMonitor(`monitors[${i}]`, monitor));
   }
 
   record(event: MonitorEvent): void {

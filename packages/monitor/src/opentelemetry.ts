@@ -1,4 +1,6 @@
 import type { Attributes, BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
+import { describeValue, expectString, optional, readOptions } from '@patinox/errors';
+import { expectSource } from './internal/expect-source.js';
 import type { MetricSnapshot, MetricsRegistry } from './metrics.js';
 
 /** Options of {@link bridgeToOpenTelemetry}. */
@@ -15,6 +17,21 @@ export interface OpenTelemetryBridge extends Disposable, AsyncDisposable {
   sync(): void;
   close(): void;
   readonly closed: boolean;
+}
+
+const METER_METHODS = ['createObservableCounter', 'createObservableGauge', 'addBatchObservableCallback', 'removeBatchObservableCallback'] as const;
+
+function expectMeter(value: unknown): Meter {
+  let ok = false;
+  if (typeof value === 'object' && value !== null) {
+    try {
+      ok = METER_METHODS.every((method) => typeof (value as Record<string, unknown>)[method] === 'function');
+    } catch {
+      ok = false;
+    }
+  }
+  if (!ok) throw new TypeError(`Expected \`meter\` to be an OpenTelemetry Meter (with ${METER_METHODS.join(', ')}), got ${describeValue(value)}`);
+  return value as Meter;
 }
 
 const QUANTILES = [
@@ -36,14 +53,18 @@ const QUANTILES = [
  * ```
  */
 export function bridgeToOpenTelemetry(source: MetricsRegistry, meter: Meter, options: OpenTelemetryBridgeOptions = {}): OpenTelemetryBridge {
-  const prefix = options.prefix ?? '';
+  expectSource(source);
+  expectMeter(meter);
+  const prefix = optional('prefix', readOptions('options', options, ['prefix']).prefix, expectString, '');
   const instruments = new Map<string, { kind: MetricSnapshot['type']; observables: Record<string, Observable> }>();
-  const callbacks: { callback: (result: BatchObservableResult) => void; observables: Observable[] }[] = [];
+  // One batch callback over every instrument, re-registered when sync() adds some, so a collection reads
+  // the source once (a callback per sync() would run collect(), histogram summaries and all, once each).
+  const observables: Observable[] = [];
+  let registered = false;
 
-  const observe = (result: BatchObservableResult, own: ReadonlySet<string>): void => {
+  const observe = (result: BatchObservableResult): void => {
     for (const snapshot of source.collect()) {
       const name = `${prefix}${snapshot.name}`;
-      if (!own.has(name)) continue;
       const entry = instruments.get(name);
       if (entry === undefined || entry.kind !== snapshot.type) continue;
       const attributes: Attributes = { ...snapshot.labels };
@@ -63,7 +84,6 @@ export function bridgeToOpenTelemetry(source: MetricsRegistry, meter: Meter, opt
   const sync = (): void => {
     if (closed) return; // a closed bridge stays detached
     const added: Observable[] = [];
-    const names = new Set<string>();
     for (const snapshot of source.collect()) {
       const name = `${prefix}${snapshot.name}`;
       if (instruments.has(name)) continue;
@@ -79,22 +99,21 @@ export function bridgeToOpenTelemetry(source: MetricsRegistry, meter: Meter, opt
         };
       }
       instruments.set(name, { kind: snapshot.type, observables });
-      names.add(name);
       added.push(...Object.values(observables));
     }
     if (added.length > 0) {
-      // Each batch callback observes only the instruments registered with it.
-      const callback = (result: BatchObservableResult): void => observe(result, names);
-      meter.addBatchObservableCallback(callback, added);
-      callbacks.push({ callback, observables: added });
+      if (registered) meter.removeBatchObservableCallback(observe, observables);
+      observables.push(...added);
+      meter.addBatchObservableCallback(observe, observables);
+      registered = true;
     }
   };
 
   sync();
   const close = (): void => {
     closed = true;
-    for (const { callback, observables } of callbacks) meter.removeBatchObservableCallback(callback, observables);
-    callbacks.length = 0;
+    if (registered) meter.removeBatchObservableCallback(observe, observables);
+    registered = false;
   };
   return {
     sync,

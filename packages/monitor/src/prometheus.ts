@@ -1,4 +1,6 @@
 import type { Registry } from 'prom-client';
+import { describeValue, expectObject, readOptions } from '@patinox/errors';
+import { expectSource } from './internal/expect-source.js';
 import { promClientPeer } from './internal/peers.js';
 import type { MetricSnapshot, MetricsRegistry } from './metrics.js';
 
@@ -13,8 +15,18 @@ export interface PrometheusExporterOptions {
   client?: PromClientLike;
   /** The prom-client registry to publish into. @default a new Registry of `client` */
   register?: Registry;
-  /** Prefix added to every metric name, e.g. `myapp_`. @default '' */
+  /** Prefix added to every metric name, e.g. `myapp_`: empty, or a valid start of a metric name. @default '' */
   prefix?: string;
+}
+
+const PREFIX = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+function checkPrefix(value: unknown): string {
+  if (value === undefined) return '';
+  if (typeof value !== 'string' || (value !== '' && !PREFIX.test(value))) {
+    throw new TypeError(`Expected \`prefix\` to be empty or match ${String(PREFIX)}, got ${describeValue(value)}`);
+  }
+  return value;
 }
 
 interface PromValue {
@@ -59,10 +71,16 @@ export class PrometheusExporter {
   #scrape: { at: number; byName: Map<string, MetricSnapshot[]> } | undefined;
 
   constructor(source: MetricsRegistry, options: PrometheusExporterOptions = {}) {
-    const client = options.client ?? promClientPeer();
-    this.register = options.register ?? new client.Registry();
-    this.#source = source;
-    this.#prefix = options.prefix ?? '';
+    this.#source = expectSource(source);
+    const o = readOptions('options', options, ['client', 'register', 'prefix']);
+    this.#prefix = checkPrefix(o.prefix);
+    if (o.register !== undefined) {
+      this.register = expectObject<Registry>('register', o.register, 'a prom-client Registry');
+    } else {
+      const client = o.client === undefined ? promClientPeer() : expectObject<PromClientLike>('client', o.client, 'the prom-client module (with Registry)');
+      if (typeof client.Registry !== 'function') throw new TypeError(`Expected \`client\` to be the prom-client module (with Registry), got ${describeValue(client)}`);
+      this.register = new client.Registry();
+    }
     this.sync();
   }
 

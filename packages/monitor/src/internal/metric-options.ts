@@ -1,0 +1,59 @@
+import { describeValue, expectFunction, expectObject, expectString, optional, readOptions } from '@patinox/errors';
+import { DEFAULT_EXPORT_BOUNDS } from '../histogram.js';
+/** Static labels of one metric series (as `Labels` in metrics.ts, kept here so this file imports nothing back). */
+type Labels = Readonly<Record<string, string>>;
+
+// What a registry factory accepts, checked once when the metric is created (never on record or collect):
+// anything here that an exporter could not write (a label name with a dash, a histogram's own `le`) would
+// otherwise surface as a scrape Prometheus rejects whole.
+
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** Labels the exporters add to every histogram series: Prometheus's `le`, the OpenTelemetry bridge's `quantile`. */
+const HISTOGRAM_LABELS = ['le', 'quantile'];
+
+/** A registry factory's options bag, read once and checked. */
+export interface CheckedMetricOptions {
+  help: string;
+  labels: Labels;
+  exportBounds: readonly number[];
+  read: (() => number) | undefined;
+}
+
+function checkLabels(value: unknown, metric: string, isHistogram: boolean): Labels {
+  if (value === undefined) return Object.freeze({});
+  const record = expectObject('labels', value);
+  if (Array.isArray(record)) throw new TypeError(`Expected \`labels\` to be an object, got ${describeValue(value)}`);
+  const labels: Record<string, string> = {};
+  for (const [key, label] of Object.entries(record)) {
+    if (!LABEL_NAME.test(key) || key.startsWith('__')) throw new TypeError(`Expected label name \`${key}\` to match ${String(LABEL_NAME)} and not start with __`);
+    if (isHistogram && HISTOGRAM_LABELS.includes(key)) throw new TypeError(`Expected histogram \`${metric}\` to have no \`${key}\` label: exporters add it`);
+    labels[key] = expectString(`labels.${key}`, label);
+  }
+  return Object.freeze(labels);
+}
+
+function checkBounds(value: unknown): readonly number[] {
+  if (value === undefined) return DEFAULT_EXPORT_BOUNDS;
+  if (!Array.isArray(value)) throw new TypeError(`Expected \`exportBounds\` to be an array of numbers, got ${describeValue(value)}`);
+  const bounds: number[] = [];
+  for (const bound of value as unknown[]) {
+    if (typeof bound !== 'number') throw new TypeError(`Expected \`exportBounds\` to be an array of numbers, got ${describeValue(bound)} in it`);
+    const previous = bounds[bounds.length - 1];
+    if (!Number.isFinite(bound) || (previous !== undefined && bound <= previous)) {
+      throw new RangeError(`Expected \`exportBounds\` to be increasing finite numbers, got ${describeValue(bound)}${previous === undefined ? '' : ` after ${previous}`}`);
+    }
+    bounds.push(bound);
+  }
+  return Object.freeze(bounds);
+}
+
+/** Reads and checks the options of `counter()`, `gauge()` or `histogram()` for metric `name`. */
+export function checkMetricOptions(name: string, kind: 'counter' | 'gauge' | 'histogram', options: unknown): CheckedMetricOptions {
+  const o = readOptions('options', options, ['help', 'labels', 'exportBounds', 'read']);
+  return {
+    help: optional('help', o.help, expectString, ''),
+    labels: checkLabels(o.labels, name, kind === 'histogram'),
+    exportBounds: kind === 'histogram' ? checkBounds(o.exportBounds) : DEFAULT_EXPORT_BOUNDS,
+    read: kind === 'gauge' && o.read !== undefined ? expectFunction<() => number>('read', o.read) : undefined,
+  };
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from '@jest/globals';
+import * as promClient from 'prom-client';
+import { Gauge, MetricsRegistry, type MetricSnapshot } from '../src/index.js';
+import { PrometheusExporter } from '../src/prometheus.js';
+
+describe('MetricsRegistry.collect with a broken source', () => {
+  it('skips a gauge whose read throws, keeping every other metric in the scrape', async () => {
+    const registry = new MetricsRegistry();
+    registry.counter('ok_total').inc(2);
+    registry.gauge('broken', {
+      read: () => {
+        throw new Error('owner closed');
+      },
+    });
+    registry.gauge('after').set(5);
+    expect(registry.collect().map((s) => s.name)).toEqual(['ok_total', 'after']);
+    const text = await new PrometheusExporter(registry, { client: promClient }).metrics();
+    expect(text).toContain('ok_total 2');
+    expect(text).toContain('after 5');
+  });
+
+  it('drops what a collector yields that is not a metric snapshot, keeping its good ones', async () => {
+    const registry = new MetricsRegistry();
+    registry.addCollector(() => [null, 5, { type: 'nope', name: 'x' }, { type: 'gauge', name: 'good', help: '', labels: {}, value: 1 }] as unknown as MetricSnapshot[]);
+    expect(registry.collect().map((s) => s.name)).toEqual(['good']);
+    expect(await new PrometheusExporter(registry, { client: promClient }).metrics()).toContain('good 1');
+  });
+});
+
+describe('MetricsRegistry options', () => {
+  it('refuses one name as two kinds, whatever the labels', () => {
+    const registry = new MetricsRegistry();
+    registry.counter('x', { labels: { a: '1' } });
+    expect(() => registry.histogram('x', { labels: { a: '2' } })).toThrow(new TypeError('Metric `x` is already registered as a counter, not a histogram'));
+    expect(registry.counter('x', { labels: { a: '3' } })).not.toBeUndefined();
+  });
+
+  it('refuses labels an exposition cannot carry', () => {
+    const registry = new MetricsRegistry();
+    expect(() => registry.counter('c', { labels: 'ab' as never })).toThrow(new TypeError('Expected `labels` to be an object, got "ab" (string)'));
+    expect(() => registry.counter('c', { labels: { 'a-b': '1' } })).toThrow(new TypeError('Expected label name `a-b` to match /^[a-zA-Z_][a-zA-Z0-9_]*$/ and not start with __'));
+    expect(() => registry.counter('c', { labels: { __name__: '1' } })).toThrow(TypeError);
+    expect(() => registry.counter('c', { labels: { a: 1 as never } })).toThrow(new TypeError('Expected `labels.a` to be a string, got 1 (number)'));
+    expect(() => registry.histogram('h', { labels: { le: '1' } })).toThrow(new TypeError('Expected histogram `h` to have no `le` label: exporters add it'));
+    expect(() => registry.histogram('h', { labels: { quantile: '1' } })).toThrow(TypeError);
+    expect(registry.counter('c', { labels: { le: '1' } })).toBeDefined();
+  });
+
+  it('refuses export bounds that are not increasing finite numbers, and a help or read of the wrong type', () => {
+    const registry = new MetricsRegistry();
+    expect(() => registry.histogram('h', { exportBounds: [10, 1] })).toThrow(new RangeError('Expected `exportBounds` to be increasing finite numbers, got 1 (number) after 10'));
+    expect(() => registry.histogram('h', { exportBounds: [1, Number.NaN] })).toThrow(RangeError);
+    expect(() => registry.histogram('h', { exportBounds: 'abc' as never })).toThrow(new TypeError('Expected `exportBounds` to be an array of numbers, got "abc" (string)'));
+    expect(() => registry.counter('c', { help: 5 as never })).toThrow(new TypeError('Expected `help` to be a string, got 5 (number)'));
+    expect(() => registry.gauge('g', { read: 5 as never })).toThrow(new TypeError('Expected `read` to be a function, got 5 (number)'));
+    expect(() => new Gauge(5 as never)).toThrow(TypeError);
+    expect(() => registry.counter('c', null as never)).toThrow(new TypeError('Expected `options` to be an object, got null'));
+    expect(() => registry.addCollector(5 as never)).toThrow(new TypeError('Expected `collector` to be a function, got 5 (number)'));
+    // The registry keeps its own copy of the bounds.
+    const bounds = [1, 10];
+    const h = registry.histogram('kept', { exportBounds: bounds });
+    bounds[1] = 0.5;
+    h.record(5);
+    expect(registry.collect().find((s) => s.name === 'kept')).toMatchObject({ bounds: [1, 10], cumulativeCounts: [0, 1] });
+  });
+});
