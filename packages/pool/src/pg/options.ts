@@ -38,7 +38,7 @@ export interface PgConnectionManagerOptions {
 
 /**
  * Options of {@link createPgPool}: node-postgres' `pg.PoolConfig` (connection settings plus `max`, `min`,
- * `idleTimeoutMillis`, `connectionTimeoutMillis`, `maxUses`, `maxLifetimeSeconds`, `Client`, `onConnect`),
+ * `idleTimeoutMillis`, `connectionTimeoutMillis`, `maxUses`, `maxLifetimeSeconds`, `allowExitOnIdle`, `Client`, `onConnect`),
  * plus the manager options above and, under `pool`, any {@link PoolOptions} for what pg has no name for.
  *
  * Differences from pg.Pool: `connectionTimeoutMillis` of 0 or unset means 30000 ms, not "wait forever",

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
-import { describeThrown, expectFunction, expectNonNegativeFinite, expectNonNegativeInteger, expectObject, expectPositiveInteger, expectTimerMsOrZero, optional, toError } from '@patinox/errors';
+import { describeThrown, expectBoolean, expectFunction, expectNonNegativeFinite, expectNonNegativeInteger, expectObject, expectPositiveInteger, expectTimerMsOrZero, optional, toError } from '@patinox/errors';
 import { createEvent, noopMonitor, safeRecord, type HealthCheck, type Monitor } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
 import { PoolLoanReleasedError } from '../errors.js';
@@ -28,6 +28,9 @@ interface ClientState {
 
 interface StatefulClient extends pg.PoolClient {
   [STATE]: ClientState;
+  // pg.Client has them (pg-pool calls them for allowExitOnIdle); @types/pg does not list them.
+  ref?: () => void;
+  unref?: () => void;
 }
 
 const ignore = (): void => undefined;
@@ -73,6 +76,7 @@ export class PgPool extends EventEmitter implements AsyncDisposable {
   readonly options: Readonly<PgPoolConfig>;
   readonly #pool: Pool<pg.Client>;
   readonly #maxUses: number;
+  readonly #allowExitOnIdle: boolean;
   readonly #monitor: Monitor;
   #ending = false;
   #ended = false;
@@ -93,6 +97,7 @@ export class PgPool extends EventEmitter implements AsyncDisposable {
     const connectionTimeoutMillis = optional('connectionTimeoutMillis', config.connectionTimeoutMillis, expectTimerMsOrZero, 0);
     this.#maxUses = config.maxUses === undefined || config.maxUses === Infinity ? 0 : expectNonNegativeInteger('maxUses', config.maxUses);
     const lifetimeSeconds = optional('maxLifetimeSeconds', config.maxLifetimeSeconds, expectNonNegativeFinite, 0);
+    this.#allowExitOnIdle = optional('allowExitOnIdle', config.allowExitOnIdle, expectBoolean, false);
     const extra: PoolOptions = config.pool === undefined ? {} : expectObject('pool', config.pool);
     this.#monitor = extra.monitor ?? noopMonitor;
     const onConnect = config.onConnect as ((client: pg.Client) => void | Promise<void>) | undefined;
@@ -110,6 +115,8 @@ export class PgPool extends EventEmitter implements AsyncDisposable {
         const client = (await base.create(signal)) as StatefulClient;
         client[STATE] = { loan: undefined, uses: 0 };
         client.release = (error?: Error | boolean) => this.#release(client, error);
+        // Not borrowed yet: a client made for minSize may stay idle for good.
+        if (this.#allowExitOnIdle) client.unref?.();
         this.#emit('connect', client);
         return client;
       },
@@ -272,21 +279,22 @@ export class PgPool extends EventEmitter implements AsyncDisposable {
 
   async #checkout(): Promise<PgPoolClient> {
     const loan = await this.#pool.acquire();
+    return this.#lent(loan);
+  }
+
+  #lent(loan: PooledConnection<pg.Client>): StatefulClient {
     const client = loan.connection as StatefulClient;
     const state = client[STATE];
     state.loan = loan;
     state.uses += 1;
+    if (this.#allowExitOnIdle) client.ref?.();
     this.#emit('acquire', client);
     return client;
   }
 
   async #query(text: string, values: unknown[] | undefined): Promise<pg.QueryResult> {
-    const loan = await this.#pool.acquire();
-    const client = loan.connection as StatefulClient;
+    const client = this.#lent(await this.#pool.acquire());
     const state = client[STATE];
-    state.loan = loan;
-    state.uses += 1;
-    this.#emit('acquire', client);
     let result: pg.QueryResult;
     try {
       result = await client.query(text, values);
@@ -331,6 +339,7 @@ export class PgPool extends EventEmitter implements AsyncDisposable {
   #end(client: StatefulClient, state: ClientState, error: unknown, destroy: boolean): void {
     const loan = state.loan!;
     state.loan = undefined;
+    if (this.#allowExitOnIdle) client.unref?.();
     this.#emit('release', error, client);
     if (destroy || isClientBroken(client) || (this.#maxUses > 0 && state.uses >= this.#maxUses)) loan.destroy(error);
     else loan.release();
