@@ -30,7 +30,8 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
   readonly #buffer: Buffer;
   readonly #view: DataView;
   #used = 0;
-  #written: number;
+  /** Bytes in the file, which a short write can leave partway through a record. */
+  #writtenBytes: number;
   readonly #monitor: Monitor;
   readonly #name: string;
 
@@ -41,7 +42,7 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
     this.#fieldNames = layout.fields.map((field) => field.name);
     this.path = path;
     this.#fd = fd;
-    this.#written = existing;
+    this.#writtenBytes = existing * layout.recordSize;
     this.#buffer = Buffer.alloc(layout.recordSize * bufferRecords);
     this.#view = new DataView(this.#buffer.buffer, this.#buffer.byteOffset, this.#buffer.length);
     this.#monitor = monitor;
@@ -91,7 +92,7 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
 
   /** Records in the file, counting those still buffered. */
   get length(): number {
-    return this.#written + this.#used / this.layout.recordSize;
+    return (this.#writtenBytes + this.#used) / this.layout.recordSize;
   }
 
   get closed(): boolean {
@@ -107,13 +108,19 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
     // Each field is read once; a record whose getters (or Proxy traps) throw is a TypeError naming it.
     const read = readOptions('record', record, this.#fieldNames) as Record<string, unknown>;
     const values = this.layout.fields.map((field) => checkFieldValue(field, read[field.name]));
-    if (this.#used === this.#buffer.length) this.flush();
+    // After a short write the buffer holds a partial record at its front, so it may be full short of its end.
+    if (this.#used + this.layout.recordSize > this.#buffer.length) this.flush();
     const at = this.#used;
     // Padding bytes are zeroed so files are byte-for-byte reproducible.
     this.#buffer.fill(0, at, at + this.layout.recordSize);
     this.layout.fields.forEach((field, i) => FIELD_WRITERS[field.type](this.#view, at + field.offset, values[i] as number | bigint));
     this.#used += this.layout.recordSize;
     return this.length - 1;
+  }
+
+  /** Whole records in the file. */
+  #writtenRecords(): number {
+    return Math.floor(this.#writtenBytes / this.layout.recordSize);
   }
 
   /** Writes the buffered records to the file. */
@@ -127,7 +134,7 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
     } finally {
       // Keep any unwritten tail at the front so a retried flush does not duplicate what reached the file.
       if (done > 0 && done < this.#used) this.#buffer.copy(this.#buffer, 0, done, this.#used);
-      this.#written += Math.floor(done / this.layout.recordSize);
+      this.#writtenBytes += done;
       this.#used -= done;
     }
   }
@@ -140,7 +147,7 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
     } finally {
       closeSync(this.#fd);
       this.#fd = -1;
-      safeRecord(this.#monitor, createEvent(MMAP_EVENTS.writerClosed, this.#name, { path: this.path, records: this.#written }));
+      safeRecord(this.#monitor, createEvent(MMAP_EVENTS.writerClosed, this.#name, { path: this.path, records: this.#writtenRecords() }));
     }
   }
 
@@ -158,7 +165,7 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
   healthCheck(): HealthCheck {
     return {
       name: `mmap.writer:${this.#name}`,
-      check: () => ({ status: this.closed ? 'down' : 'up', details: { path: this.path, records: this.#written } }),
+      check: () => ({ status: this.closed ? 'down' : 'up', details: { path: this.path, records: this.#writtenRecords() } }),
     };
   }
 }
