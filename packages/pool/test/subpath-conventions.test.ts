@@ -26,6 +26,19 @@ describe('pg and ioredis subpath timer options', () => {
     expect(() => createPgPool({ ...config, connectionTimeoutMillis: 2 ** 31 })).toThrow('Expected `connectionTimeoutMillis`');
     await createPgPool({ ...config, idleTimeoutMillis: 0, connectionTimeoutMillis: MAX_TIMER_MS }).end();
   });
+
+  it('createPgPool refuses maxLifetimeSeconds above MAX_TIMER_MS in ms, and min above max, under their pg names', async () => {
+    expect(() => createPgPool({ ...config, maxLifetimeSeconds: 2 ** 31 / 1000 })).toThrow(RangeError);
+    expect(() => createPgPool({ ...config, maxLifetimeSeconds: 2 ** 31 / 1000 })).toThrow(
+      'Expected `maxLifetimeSeconds` to be a non-negative number of seconds at most 2147483.647, got 2147483.648 (number)',
+    );
+    expect(() => createPgPool({ ...config, min: 5, max: 2 })).toThrow(RangeError);
+    expect(() => createPgPool({ ...config, min: 5, max: 2 })).toThrow('Expected `min` to be at most `max` (2), got 5 (number)');
+    expect(() => createPgPool({ ...config, min: 11 })).toThrow('Expected `min` to be at most `max` (10), got 11 (number)');
+    // A `pool` field wins over the pg-named one it maps to, so a pool bound decides.
+    await createPgPool({ ...config, min: 11, pool: { maxSize: 12 } }).end();
+    await createPgPool({ ...config, min: 2, max: 2, maxLifetimeSeconds: MAX_TIMER_MS / 1000 }).end();
+  });
 });
 
 describe('PgPool closed and healthCheck', () => {

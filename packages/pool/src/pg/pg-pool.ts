@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
-import { describeThrown, expectBoolean, expectFunction, expectNonNegativeFinite, expectNonNegativeInteger, expectObject, expectPositiveInteger, expectTimerMsOrZero, optional, toError } from '@patinox/errors';
+import { MAX_TIMER_MS, describeThrown, describeValue, expectBoolean, expectFunction, expectNonNegativeFinite, expectNonNegativeInteger, expectObject, expectPositiveInteger, expectTimerMsOrZero, optional, toError } from '@patinox/errors';
 import { createEvent, noopMonitor, safeRecord, type HealthCheck, type Monitor } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
 import { PoolLoanReleasedError } from '../errors.js';
@@ -97,8 +97,15 @@ export class PgPool extends EventEmitter implements AsyncDisposable {
     const connectionTimeoutMillis = optional('connectionTimeoutMillis', config.connectionTimeoutMillis, expectTimerMsOrZero, 0);
     this.#maxUses = config.maxUses === undefined || config.maxUses === Infinity ? 0 : expectNonNegativeInteger('maxUses', config.maxUses);
     const lifetimeSeconds = optional('maxLifetimeSeconds', config.maxLifetimeSeconds, expectNonNegativeFinite, 0);
+    // Checked here under the pg names: the pool would name `maxLifetimeMs`, `minSize` and `maxSize`.
+    if (lifetimeSeconds * 1000 > MAX_TIMER_MS) {
+      throw new RangeError(`Expected \`maxLifetimeSeconds\` to be a non-negative number of seconds at most ${MAX_TIMER_MS / 1000}, got ${describeValue(lifetimeSeconds)}`);
+    }
     this.#allowExitOnIdle = optional('allowExitOnIdle', config.allowExitOnIdle, expectBoolean, false);
     const extra: PoolOptions = config.pool === undefined ? {} : expectObject('pool', config.pool);
+    if (min > max && extra.minSize === undefined && extra.maxSize === undefined) {
+      throw new RangeError(`Expected \`min\` to be at most \`max\` (${max}), got ${describeValue(min)}`);
+    }
     this.#monitor = extra.monitor ?? noopMonitor;
     const onConnect = config.onConnect as ((client: pg.Client) => void | Promise<void>) | undefined;
 
