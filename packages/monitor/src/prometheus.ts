@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import { describeValue, expectObject, readOptions } from '@patinox/errors';
+import { describeThrown, describeValue, expectObject, readOptions } from '@patinox/errors';
 import { expectSource } from './internal/expect-source.js';
 import { promClientPeer } from './internal/peers.js';
 import type { MetricSnapshot, MetricsRegistry } from './metrics.js';
@@ -84,26 +84,38 @@ export class PrometheusExporter {
     this.sync();
   }
 
-  /** Registers metrics that appeared in the source since the last call. `metrics()` calls it for you. */
+  /**
+   * Registers metrics that appeared in the source since the last call. `metrics()` calls it for you.
+   *
+   * @throws TypeError when a metric's name is already taken in `register` (by a metric of your own or of
+   * another exporter): every other metric is registered first, and the next call tries that one again, so
+   * the clash fails each scrape until it is resolved (a `prefix` separates two exporters) instead of
+   * leaving the metric out unnoticed.
+   */
   sync(): void {
+    let clash: TypeError | undefined;
     for (const [name, snapshots] of this.#collect(true)) {
       if (this.#known.has(name)) continue;
-      this.#known.add(name);
       const first = snapshots[0]!;
-      this.register.registerMetric({
-        name,
-        help: first.help === '' ? name : first.help,
-        type: first.type,
-        aggregator: 'sum',
-        get: () => ({
-          name,
-          help: first.help === '' ? name : first.help,
-          type: first.type,
-          aggregator: 'sum',
-          values: toPromValues(name, this.#collect(false).get(name) ?? []),
-        }),
-      } as never);
+      try {
+        this.#register(name, first);
+        this.#known.add(name);
+      } catch (cause) {
+        clash ??= new TypeError(`Expected metric \`${name}\` to be free in the prom-client \`register\`, but registering it threw: ${describeThrown(cause)}`, { cause });
+      }
     }
+    if (clash !== undefined) throw clash;
+  }
+
+  #register(name: string, first: MetricSnapshot): void {
+    const help = first.help === '' ? name : first.help;
+    this.register.registerMetric({
+      name,
+      help,
+      type: first.type,
+      aggregator: 'sum',
+      get: () => ({ name, help, type: first.type, aggregator: 'sum', values: toPromValues(name, this.#collect(false).get(name) ?? []) }),
+    } as never);
   }
 
   /** The Prometheus text exposition of every metric. */

@@ -64,3 +64,26 @@ describe('bridgeToOpenTelemetry arguments and collection', () => {
     await provider.shutdown();
   });
 });
+
+describe('PrometheusExporter name clashes in a shared register', () => {
+  it('fails each scrape with a TypeError naming the metric until the clash is resolved, never dropping it unnoticed', async () => {
+    const register = new promClient.Registry();
+    const theirs = new promClient.Gauge({ name: 'late', help: 'theirs', registers: [register] });
+    const metrics = new MetricsRegistry();
+    metrics.counter('ok_total').inc();
+    const exporter = new PrometheusExporter(metrics, { client: promClient, register });
+    metrics.counter('late').inc(5);
+    metrics.counter('later_total').inc(2);
+    const clash = 'Expected metric `late` to be free in the prom-client `register`, but registering it threw: A metric with the name late has already been registered.';
+    for (let scrape = 0; scrape < 2; scrape += 1) {
+      const error = await exporter.metrics().then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toBe(clash);
+    }
+    // The metrics around the clash are registered all the same.
+    expect((await register.getMetricsAsJSON()).map((m) => m.name).sort()).toEqual(['late', 'later_total', 'ok_total']);
+    register.removeSingleMetric('late');
+    theirs.reset();
+    expect(await exporter.metrics()).toContain('late 5');
+  });
+});
