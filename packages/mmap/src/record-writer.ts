@@ -3,6 +3,7 @@ import { describeValue, expectBoolean, expectNonEmptyString, expectPositiveInteg
 import { createEvent, expectMonitor, noopMonitor, safeRecord, type HealthCheck, type Monitor } from '@patinox/monitor';
 import { MMAP_EVENTS } from './events.js';
 import { MappingAlignmentError, MappingClosedError, MappingIoError } from './errors.js';
+import { expectPath } from './internal/expect-path.js';
 import { ioError } from './internal/io-error.js';
 import type { RecordSchema, RecordWriterOptions } from './options.js';
 import { FIELD_WRITERS, checkFieldValue, computeRecordLayout, type RecordLayout, type RecordValues } from './record-layout.js';
@@ -55,7 +56,7 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
    * whole number of records of this schema.
    */
   static open<S extends RecordSchema>(path: string, writerOptions: RecordWriterOptions<S>): RecordWriter<S> {
-    expectNonEmptyString('path', path);
+    expectPath(path);
     const options = readOptions('options', writerOptions, ['schema', 'packed', 'bufferRecords', 'monitor', 'name']) as RecordWriterOptions<S>;
     const layout = computeRecordLayout(options.schema, optional('packed', options.packed, expectBoolean, false));
     const bufferRecords = optional('bufferRecords', options.bufferRecords, expectPositiveInteger, 1024);

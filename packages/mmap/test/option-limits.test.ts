@@ -76,3 +76,12 @@ describe('a loadBinding result whose getters throw', () => {
     file.close();
   });
 });
+
+describe('a path with a NUL byte', () => {
+  it('is a TypeError naming `path` (a programmer mistake, not an I/O failure), from every opener', async () => {
+    const message = 'Expected `path` to be a file path without NUL bytes, got "a\\u0000b" (string)';
+    await expect(MappedFile.open('a\0b', { type: 'u8' })).rejects.toThrow(new TypeError(message));
+    await expect(MappedRecords.open('a\0b', { schema: { a: 'u8' } })).rejects.toThrow(new TypeError(message));
+    expect(() => RecordWriter.open('a\0b', { schema: { a: 'u8' } })).toThrow(new TypeError(message));
+  });
+});

@@ -16,6 +16,7 @@ import { MMAP_EVENTS } from '../events.js';
 import { MappingAddressAlignmentError, MappingAlignmentError, MappingIoError, MappingRangeError, MappingTooLargeError } from '../errors.js';
 import type { MappingAdvice, MappingFallback, MappingMode, MappingOptions, MappingPromotion } from '../options.js';
 import { loadBinding, type MmapBinding } from './binding.js';
+import { expectPath } from './expect-path.js';
 import { ioError } from './io-error.js';
 import { ADVICES, addonLimits, FALLBACK_PAGE_SIZE, INT_LIMIT, MappingCore } from './mapping-core.js';
 
@@ -102,7 +103,7 @@ export function resolveMappingOptions(options: MappingOptions): ResolvedOptions 
  * or record size), and returns a core with its first window mapped (unless windowed or empty).
  */
 export async function openCore(path: string, options: MappingOptions, unitBytes: number, overlap: number, promote: MappingPromotion = 'never'): Promise<MappingCore> {
-  expectNonEmptyString('path', path);
+  expectPath(path);
   expectObject('options', options);
   const o = resolveMappingOptions(options);
   const name = o.name ?? path;
