@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { MAX_TIMER_MS } from '@patinox/errors';
-import { createIoredisConnectionManager } from '../src/ioredis/index.js';
+import { Pool } from '../src/index.js';
+import { createIoredisConnectionManager, useRedis } from '../src/ioredis/index.js';
 import { createPgConnectionManager, createPgPool } from '../src/pg/index.js';
 
 // Issue 17 on the pg and ioredis subpaths: every option that becomes a Node timer refuses what a timer
@@ -19,6 +20,13 @@ describe('pg and ioredis subpath timer options', () => {
   it('createIoredisConnectionManager refuses connectTimeoutMs above MAX_TIMER_MS', () => {
     expect(() => createIoredisConnectionManager({ redis: config, connectTimeoutMs: 2 ** 31 })).toThrow(RangeError);
     expect(() => createIoredisConnectionManager({ redis: config, connectTimeoutMs: MAX_TIMER_MS })).not.toThrow();
+  });
+
+  it('useRedis refuses an fn that is not a function, naming it, before it borrows a connection', async () => {
+    const pool = new Pool(createIoredisConnectionManager({ redis: config }), { maxSize: 1, acquireTimeoutMs: 100 });
+    await expect(useRedis(pool, 5 as never)).rejects.toThrow(new TypeError('Expected `fn` to be a function, got 5 (number)'));
+    expect(pool.stats()).toMatchObject({ acquired: 0, size: 0, createErrors: 0 });
+    await pool.close();
   });
 
   it('createPgPool refuses idleTimeoutMillis and connectionTimeoutMillis above MAX_TIMER_MS under their pg names', async () => {

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { expectFunction } from '@patinox/errors';
 import type { AcquireOptions } from '../options.js';
 import type { Pool } from '../pool.js';
 import { releaseSuspect } from '../pooled-connection.js';
@@ -16,8 +17,10 @@ import { RedisConnectionLostError } from './errors.js';
  * ```
  * @throws {PoolTimeoutError} `POOL_TIMEOUT` when no connection is free by the deadline.
  * @throws {RedisConnectionLostError} `POOL_REDIS_CONNECTION_LOST` when the connection closed during `fn`.
+ * @throws TypeError when `fn` is not a function (before a connection is borrowed).
  */
 export async function useRedis<T>(pool: Pool<Redis>, fn: (client: Redis) => T | Promise<T>, options?: AcquireOptions): Promise<T> {
+  expectFunction('fn', fn);
   const loan = await pool.acquire(options);
   const client = loan.connection;
   let result: T;
