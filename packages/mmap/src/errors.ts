@@ -117,7 +117,7 @@ export class MappingIoError extends MappingError {
   }
 }
 
-/** The `mmap` call failed (`context.errno` is the number the addon reported). */
+/** The `mmap` call (or `madvise`, `mincore`) failed; `context.errno` is the number the addon reported. */
 export class MappingFailedError extends MappingError {
   constructor(message: string, options: MappingErrorOptions = {}) {
     super(message, MMAP_FAILED, 'fail', options);

@@ -6,7 +6,7 @@ import { MappingClosedError, MappingFileTruncatedError } from '../errors.js';
 import type { MappingAdvice, MappingMode } from '../options.js';
 import type { MmapBinding } from './binding.js';
 import { ioError } from './io-error.js';
-import { addHolder, adviceNumber, dropHolder, mapRange, markEscaped, reuseMapping, type MappingHolder } from './mappings.js';
+import { addHolder, adviceNumber, dropHolder, mapRange, mappingFailed, markEscaped, reuseMapping, type MappingHolder } from './mappings.js';
 
 /** @internal The `advice` values. */
 export const ADVICES: readonly MappingAdvice[] = ['normal', 'sequential', 'random', 'willneed', 'dontneed'];
@@ -332,8 +332,14 @@ export class MappingCore {
     this.#advice = advice;
     const binding = this.#binding;
     if (binding === undefined) return;
-    if (this.promoted !== undefined) binding.advise(this.promoted, adviceNumber(binding, advice));
-    else for (const buffer of this.#windows) if (buffer !== undefined) binding.advise(buffer, adviceNumber(binding, advice));
+    for (const buffer of this.promoted === undefined ? this.#windows : [this.promoted]) {
+      if (buffer === undefined) continue;
+      try {
+        binding.advise(buffer, adviceNumber(binding, advice));
+      } catch (err) {
+        throw mappingFailed('madvise', this.path, this.fileOffset, buffer.length, err);
+      }
+    }
   }
 
   incore(): { residentPages: number; totalPages: number } {
@@ -347,7 +353,13 @@ export class MappingCore {
         resident += pages;
         total += pages;
       } else {
-        const [out, inCore] = this.#binding.incore(buffer);
+        let out: number;
+        let inCore: number;
+        try {
+          [out, inCore] = this.#binding.incore(buffer);
+        } catch (err) {
+          throw mappingFailed('mincore', this.path, this.fileOffset, buffer.length, err);
+        }
         resident += inCore;
         total += out + inCore;
       }

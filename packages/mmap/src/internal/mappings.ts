@@ -51,11 +51,16 @@ export interface MappingHolder {
   poison(size: number): void;
 }
 
-function mappingFailed(call: string, path: string, mapStart: number, bytes: number, err: unknown): MappingFailedError {
+/**
+ * @internal A failed addon call as `MMAP_FAILED`. The addon reports the errno only in its message
+ * (`mmap failed, 12`), so it is parsed into `context.errno`.
+ */
+export function mappingFailed(call: string, path: string, mapStart: number, bytes: number, err: unknown): MappingFailedError {
   const cause = toError(err);
+  const errno = /, (\d+)$/.exec(cause.message)?.[1];
   return new MappingFailedError(`${call} of ${path} at ${mapStart} (+${bytes} bytes) failed: ${cause.message}`, {
     cause,
-    context: { path, offset: mapStart, bytes },
+    context: { path, offset: mapStart, bytes, ...(errno === undefined ? {} : { errno: Number(errno) }) },
   });
 }
 

@@ -1,0 +1,48 @@
+import { writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { MappedFile } from './public.js';
+import { countingBinding, tempDir } from './helpers.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+/** The real addon, with `call` failing the way the addon reports a failed system call. */
+async function failing(call: 'map' | 'advise' | 'incore', message: string): Promise<{ load: () => Promise<unknown>; fail: (on: boolean) => void }> {
+  const binding = await (await countingBinding()).load();
+  const real = binding[call] as (...args: unknown[]) => unknown;
+  let on = false;
+  (binding as Record<string, unknown>)[call] = (...args: unknown[]) => {
+    if (on) throw new Error(message);
+    return real(...args);
+  };
+  return { load: async () => binding, fail: (value) => (on = value) };
+}
+
+describe('MMAP_FAILED', () => {
+  it('carries the errno the addon reported in context.errno, as documented', async () => {
+    const path = tmp.path('map.bin');
+    writeFileSync(path, Buffer.alloc(4096));
+    const addon = await failing('map', 'mmap failed, 12');
+    addon.fail(true);
+    await expect(MappedFile.open(path, { type: 'u8', loadBinding: addon.load })).rejects.toMatchObject({
+      code: 'MMAP_FAILED',
+      name: 'MappingFailedError',
+      context: expect.objectContaining({ path, errno: 12 }),
+    });
+  });
+
+  it('is what a failing madvise or mincore of an open file throws, not the addon’s plain Error', async () => {
+    const path = tmp.path('advise.bin');
+    writeFileSync(path, Buffer.alloc(4096));
+    for (const [call, run] of [
+      ['advise', (file: MappedFile<'u8'>) => file.advise('random')],
+      ['incore', (file: MappedFile<'u8'>) => file.incore()],
+    ] as const) {
+      const addon = await failing(call, `${call === 'advise' ? 'madvise' : 'mincore'}() failed, 22`);
+      const file = await MappedFile.open(path, { type: 'u8', loadBinding: addon.load });
+      addon.fail(true);
+      expect(() => run(file)).toThrow(expect.objectContaining({ code: 'MMAP_FAILED', context: expect.objectContaining({ errno: 22 }) }));
+      file.close();
+    }
+  });
+});
