@@ -158,8 +158,11 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
 
   /** Same as {@link RecordWriter.close}. */
   [Symbol.asyncDispose](): Promise<void> {
-    this.close();
-    return Promise.resolve();
+    // A failing final flush is a rejection, as callers of a promise-returning method expect, not a throw.
+    return new Promise<void>((resolve) => {
+      this.close();
+      resolve();
+    });
   }
 
   /** A check for `checkHealth`: `up` while open, `down` once closed. */

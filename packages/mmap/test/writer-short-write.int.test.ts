@@ -11,7 +11,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const child = join(here, 'fixtures', 'writer-short-write-child.mjs');
 
 describe('RecordWriter after a write the file system cut short mid-record', () => {
-  it('keeps counting whole records and never writes a record past its buffer (child process under ulimit -f)', () => {
+  it('keeps counting whole records, never writes a record past its buffer, and asyncDispose rejects (child process under ulimit -f)', () => {
     const env = { ...process.env };
     delete env.NODE_OPTIONS;
     // `ulimit -f 1` is 512 bytes in dash (1024 in bash): 73 whole 7-byte records and 1 byte of the 74th reach the file.
@@ -23,6 +23,6 @@ describe('RecordWriter after a write the file system cut short mid-record', () =
     });
     expect(out.stderr).toBe('');
     const result = JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
-    expect(result).toEqual({ flushError: 'MMAP_IO_ERROR', cutMidRecord: true, lengthAfter: 200, nextIndex: 200, appendErrors: ['MMAP_IO_ERROR'], closeError: 'MMAP_IO_ERROR' });
+    expect(result).toEqual({ flushError: 'MMAP_IO_ERROR', cutMidRecord: true, lengthAfter: 200, nextIndex: 200, appendErrors: ['MMAP_IO_ERROR'], disposed: 'rejected MMAP_IO_ERROR', closed: true });
   });
 });
