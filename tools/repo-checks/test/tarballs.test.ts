@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,12 +58,31 @@ const USAGE: Record<string, { symbol: string; code: string }> = {
   },
 };
 
+// The optional peers whose types the published declarations of a subpath import (`@patinox/pool/pg` needs
+// pg's), at the ranges the manifests declare: a user of that subpath has them installed.
+const DECLARATION_PEERS: Record<string, string> = {
+  ioredis: '^5.8.0',
+  pg: '^8.16.0',
+  '@types/pg': '^8.15.0',
+  'prom-client': '^15.1.0',
+  '@opentelemetry/api': '^1.9.0',
+};
+
+/** Every specifier a user can import: each package and each of its declared subpaths. */
+function specifiers(): string[] {
+  return readManifests(root).flatMap((m) =>
+    Object.keys((m as unknown as { exports: Record<string, unknown> }).exports)
+      .filter((sub) => sub !== './package.json')
+      .map((sub) => (sub === '.' ? m.name : `${m.name}/${sub.slice(2)}`)),
+  );
+}
+
 describe('packages as users install them from their tarballs', () => {
   let project: PackedProject;
   const names = readManifests(root).map((m) => m.name);
 
   beforeAll(() => {
-    project = packAndInstall(root, { typescript: '~5.9.3', '@types/node': '^20.19.0' });
+    project = packAndInstall(root, { typescript: '~5.9.3', '@types/node': '^20.19.0', ...DECLARATION_PEERS });
   }, 240_000);
 
   afterAll(() => {
@@ -124,6 +143,40 @@ describe('packages as users install them from their tarballs', () => {
     );
     execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project.dir, encoding: 'utf8' });
   });
+
+  it('type-checks every subpath export, declarations included, under moduleResolution node16, nodenext and bundler', async () => {
+    const imports = specifiers()
+      .map((spec, i) => `import * as s${i} from '${spec}';\nexport const u${i}: object = s${i};`)
+      .join('\n');
+    const modes = [
+      { name: 'node16', module: 'node16', files: ['mts', 'cts'] },
+      { name: 'nodenext', module: 'nodenext', files: ['mts', 'cts'] },
+      { name: 'bundler', module: 'esnext', files: ['ts'] },
+    ];
+    const runs: Promise<{ mode: string; status: number; output: string }>[] = [];
+    for (const mode of modes) {
+      const dir = join(project.dir, `types-${mode.name}`);
+      mkdirSync(dir, { recursive: true });
+      for (const ext of mode.files) writeFileSync(join(dir, `subpaths.${ext}`), `${imports}\n`);
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          // No skipLibCheck: the published .d.ts files themselves are what is checked.
+          compilerOptions: { module: mode.module, moduleResolution: mode.name, target: 'es2022', strict: true, noEmit: true, lib: ['es2023', 'esnext.disposable'], types: ['node'] },
+          files: mode.files.map((ext) => `subpaths.${ext}`),
+        }),
+      );
+      // In parallel: three tsc runs one after the other would cost this suite about 12 s.
+      runs.push(
+        new Promise((resolve) => {
+          execFile(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: dir, encoding: 'utf8' }, (error, stdout, stderr) => {
+            resolve({ mode: mode.name, status: error === null ? 0 : 1, output: `${stdout}${stderr}` });
+          });
+        }),
+      );
+    }
+    expect((await Promise.all(runs)).filter((r) => r.status !== 0)).toEqual([]);
+  }, 60_000);
 
   it('publint reports nothing for any package', () => {
     for (const name of names) {
