@@ -148,7 +148,9 @@ function serialize(err: unknown, seen: Set<unknown>): SerializedError {
     out.recovery = error.recovery;
     // Each value as JSON can hold it: a BigInt offset or a cycle must not make JSON.stringify(err) throw.
     const context: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(error.context)) context[key] = safeValue(value);
+    const given: unknown = error.context;
+    // A branded error of another copy or version may carry no context at all.
+    if (typeof given === 'object' && given !== null) for (const [key, value] of Object.entries(given)) context[key] = safeValue(value);
     out.context = context;
   }
   // By code too: a NonErrorThrown of the other build (ESM or CJS) is not an instance of this one's class.

@@ -19,6 +19,11 @@ describe('errors from the other copy of the package, and context that JSON canno
     expect(outer.toJSON().cause).toMatchObject({ value: 42 });
   });
 
+  it('serializes a branded error of another copy that carries no context', () => {
+    const foreign = Object.assign(new Error('busy'), { [Symbol.for('patinox.error')]: true, code: 'BUSY', recovery: 'retry' });
+    expect(serializeError(foreign)).toMatchObject({ name: 'Error', message: 'busy', code: 'BUSY', recovery: 'retry', context: {} });
+  });
+
   it('keeps the value when the ESM build serializes a NonErrorThrown of the CJS build', () => {
     const dist = fileURLToPath(new URL('../dist/', import.meta.url));
     const script = `
