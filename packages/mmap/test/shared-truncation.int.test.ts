@@ -51,6 +51,28 @@ describe('a truncation found by one of several opens sharing a writable mapping'
   });
 });
 
+describe('a monitor that closes the file when told of a truncation', () => {
+  it('cannot keep the revoked mapping alive: the raw array is detached and the other opens are poisoned', async () => {
+    const path = tmp.path('close-on-truncated.bin');
+    writeU32(path, [1, 2, 3, 4]);
+    const ref: { file?: MappedFile<'u32', 'readwrite'> } = {};
+    const monitor = {
+      record(event: { type: string }) {
+        if (event.type === 'mmap.truncated') ref.file?.close();
+      },
+    };
+    const a = await MappedFile.open(path, { type: 'u32', mode: 'readwrite', monitor });
+    ref.file = a;
+    const b = await MappedFile.open(path, { type: 'u32', mode: 'readwrite' });
+    const raw = a.asSlice();
+    truncateSync(path, 15);
+    expect(() => a.verify()).toThrow(truncated);
+    expect(raw.length).toBe(0);
+    expect(() => b.asMappedSlice().get(0)).toThrow(truncated);
+    b.close();
+  });
+});
+
 describe('close() after a detected truncation', () => {
   it('still reports mmap.closed once, and views keep throwing MMAP_FILE_TRUNCATED', async () => {
     const path = tmp.path('closed-event.bin');

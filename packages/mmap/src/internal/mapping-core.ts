@@ -302,10 +302,11 @@ export class MappingCore {
 
   #truncated(size: number): never {
     this.truncationsDetected += 1;
-    safeRecord(this.monitor, createEvent(MMAP_EVENTS.truncated, this.name, { path: this.path, size, expected: this.fileOffset + this.byteLength }));
     // Already-mapped windows may now cover pages past EOF; touching them would raise SIGBUS, so every view
-    // stops here, not just the window that noticed.
+    // stops here, not just the window that noticed. Released before the report, so a monitor that closes the
+    // file on it cannot turn this into a plain close that leaves a shared mapping's raw array attached.
     this.#release('truncation', size);
+    safeRecord(this.monitor, createEvent(MMAP_EVENTS.truncated, this.name, { path: this.path, size, expected: this.fileOffset + this.byteLength }));
     throw new MappingFileTruncatedError(
       `${this.path} is ${size} bytes, shorter than the mapped range ending at ${this.fileOffset + this.byteLength}; reopen it`,
       { context: { path: this.path, size, expected: this.fileOffset + this.byteLength } },
