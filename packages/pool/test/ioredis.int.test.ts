@@ -74,6 +74,23 @@ describe('createIoredisConnectionManager', () => {
     await p.close();
   });
 
+  it('hands a connection back without the WATCH or the open MULTI its borrower left behind', async () => {
+    const p = pool(`${prefix}-tx`, { maxSize: 1 });
+    const watched = `${prefix}:watched`;
+    await useRedis(p, (redis) => redis.watch(watched));
+    await admin.set(watched, 'changed');
+    // Still watched, the next borrower's transaction would be aborted: exec() answers null.
+    expect(await useRedis(p, (redis) => redis.multi().set(`${prefix}:tx`, '1').exec())).toEqual([[null, 'OK']]);
+    await useRedis(p, async (redis) => {
+      await redis.multi({ pipeline: false });
+      await redis.set(`${prefix}:queued`, '1');
+    });
+    // Still inside MULTI, every command of the next borrower would only be queued: get() answers 'QUEUED'.
+    expect(await useRedis(p, (redis) => redis.get(`${prefix}:queued`))).toBeNull();
+    expect(p.stats()).toMatchObject({ created: 1, destroyed: 0 });
+    await p.close();
+  });
+
   it('selects the configured database again after a borrower switched it', async () => {
     const p = pool(`${prefix}-select`, { maxSize: 1 });
     await useRedis(p, (redis) => redis.select(3));

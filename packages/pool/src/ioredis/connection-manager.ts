@@ -4,6 +4,7 @@ import type { ConnectionManager } from '../connection-manager.js';
 import { RedisConnectError } from './errors.js';
 import type { IoredisConnectionManagerOptions } from './options.js';
 import { ioredisPeer } from './peer.js';
+import { endTransaction, openTransaction, trackTransactions, type OpenTransaction } from './transaction-tracker.js';
 
 // Options that would fight the pool: it, not ioredis, reconnects and queues.
 const OWNED_BY_POOL: RedisOptions = { lazyConnect: true, retryStrategy: () => null, enableOfflineQueue: false, autoResubscribe: false };
@@ -24,12 +25,19 @@ async function leaveSubscriberMode(client: Redis): Promise<void> {
   if (isSubscribed(client)) throw new Error('connection still subscribed after unsubscribing');
 }
 
+// A transaction first: inside MULTI, the SELECT would only be queued.
+async function resetConnection(client: Redis, open: OpenTransaction, subscribed: boolean, db: number | undefined): Promise<void> {
+  if (open !== undefined) await endTransaction(client, open);
+  if (subscribed) await leaveSubscriberMode(client);
+  if (db !== undefined) await client.select(db);
+}
+
 /**
  * A {@link ConnectionManager} for dedicated ioredis connections: the ones a multiplexed client cannot
  * share (blocking `BLPOP`/`XREAD BLOCK`/`WAIT`, pub/sub subscribers, `WATCH`/`MULTI`). Connects honouring the
- * pool's abort signal, validates with `PING`, and on return unsubscribes a subscriber connection, drops
- * the message listeners its borrower added and `SELECT`s the configured database again; a connection
- * left in `MONITOR` mode is destroyed. A connection the server closes (`CLIENT KILL`, restart, timeout)
+ * pool's abort signal, validates with `PING`, and on return ends a `WATCH` or `MULTI` its borrower left
+ * open, unsubscribes a subscriber connection, drops the message listeners its borrower added and
+ * `SELECT`s the configured database again; a connection left in `MONITOR` mode is destroyed. A connection the server closes (`CLIENT KILL`, restart, timeout)
  * is dropped at once and replaced.
  *
  * @example
@@ -72,6 +80,7 @@ export function createIoredisConnectionManager(options: IoredisConnectionManager
       }
       const onAbort = (): void => client.disconnect();
       signal.addEventListener('abort', onAbort, { once: true });
+      trackTransactions(client);
       try {
         await client.connect();
         if (onConnect !== undefined) await onConnect(client);
@@ -94,9 +103,10 @@ export function createIoredisConnectionManager(options: IoredisConnectionManager
       for (const event of MESSAGE_EVENTS) if (client.listenerCount(event) > 0) client.removeAllListeners(event);
       const db = client.options.db ?? 0;
       const reselect = (client.condition?.select ?? db) !== db;
-      if (isSubscribed(client)) return reselect ? leaveSubscriberMode(client).then(() => client.select(db)).then(() => undefined) : leaveSubscriberMode(client);
-      if (reselect) return client.select(db).then(() => undefined);
-      return undefined;
+      const open = openTransaction(client);
+      const subscribed = isSubscribed(client);
+      if (open === undefined && !subscribed && !reselect) return undefined;
+      return resetConnection(client, open, subscribed, reselect ? db : undefined);
     },
     destroy(client) {
       client.disconnect();
