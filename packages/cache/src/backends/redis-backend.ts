@@ -4,6 +4,7 @@ import { describeValue, expectObject, toError } from '@patinox/errors';
 import type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendTouch, BackendWrite, CacheBackend } from '../tiered/backend.js';
 import { isList } from '../tiered/key-check.js';
 import { CacheBackendError } from '../errors.js';
+import { quitWithin } from '../internal/quit.js';
 import { checkExec, mapRedisError } from './redis-errors.js';
 import { evalScript, SCRIPTS } from './redis-scripts.js';
 import { SlotRouting } from './slot-routing.js';
@@ -333,15 +334,15 @@ export class RedisBackend implements CacheBackend {
     return this.close();
   }
 
+  /**
+   * Closes a client this backend created: `QUIT`, or the connection dropped when Redis does not answer
+   * within 1 s (so a paused or partitioned server cannot hang a shutdown). A client passed in stays open.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     if (!this.#owned) return;
     if (this.client.status === 'end') return;
-    try {
-      await this.client.quit();
-    } catch {
-      this.client.disconnect();
-    }
+    await quitWithin(this.client);
   }
 
   #c(): RedisClient {

@@ -3,6 +3,7 @@ import type { Cluster, Redis } from 'ioredis';
 import type { BusListener, BusState, InvalidationBus, InvalidationMessage } from '../tiered/bus.js';
 import { CacheBackendError, TieredCacheError } from '../errors.js';
 import { clusterSlot } from '../internal/cluster-slot.js';
+import { quitWithin } from '../internal/quit.js';
 import type { RedisClient } from './redis-backend.js';
 
 /** Options of {@link RedisBus}. */
@@ -139,6 +140,10 @@ export class RedisBus implements InvalidationBus {
     return this.close();
   }
 
+  /**
+   * Stops listening: `QUIT` on the listening connection, or the connection dropped when Redis does not
+   * answer within 1 s. The publishing client is the caller's (or the `RedisBackend`'s) to close.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -154,11 +159,7 @@ export class RedisBus implements InvalidationBus {
       subscriber.disconnect();
       return;
     }
-    try {
-      await subscriber.quit();
-    } catch {
-      subscriber.disconnect();
-    }
+    await quitWithin(subscriber);
   }
 
   /** Wires a listening connection: messages, outage reports, and a subscription on every 'ready'. */

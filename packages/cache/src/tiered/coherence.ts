@@ -54,6 +54,7 @@ export class Coherence<V> {
   readonly #monitor: Monitor;
   readonly #defaultTtlMs: number;
   readonly #onKeyChanged: (key: string) => void;
+  readonly #bounded: (work: Promise<void>) => Promise<void>;
   readonly #reads = new Map<string, KeyReads>();
   readonly #subscribers = new Set<AsyncQueue<InvalidationEvent>>();
   readonly #unsubscribe: (() => void) | undefined;
@@ -72,7 +73,16 @@ export class Coherence<V> {
   readonly lag = new Histogram();
 
   constructor(
-    options: { namespace: string; instanceId: string; l1: Cache<string, V> | undefined; bus: InvalidationBus | undefined; monitor: Monitor; defaultTtlMs: number },
+    options: {
+      namespace: string;
+      instanceId: string;
+      l1: Cache<string, V> | undefined;
+      bus: InvalidationBus | undefined;
+      monitor: Monitor;
+      defaultTtlMs: number;
+      /** Bounds a publish by the operation deadline (a write awaits its publish). */
+      bounded: (work: Promise<void>) => Promise<void>;
+    },
     onKeyChanged: (key: string) => void,
   ) {
     this.#namespace = options.namespace;
@@ -82,6 +92,7 @@ export class Coherence<V> {
     this.#monitor = options.monitor;
     this.#defaultTtlMs = options.defaultTtlMs;
     this.#onKeyChanged = onKeyChanged;
+    this.#bounded = options.bounded;
     this.#trusted = this.#bus === undefined || this.#bus.state === 'connected';
     this.#unsubscribe = this.#bus?.subscribe({
       onMessage: (message) => this.#onMessage(message),
@@ -199,7 +210,8 @@ export class Coherence<V> {
 
   #send(change: Change): Promise<void> {
     const message: InvalidationMessage = { namespace: this.#namespace, origin: this.#instanceId, sentAt: preciseNow(), ...change };
-    return this.#bus!.publish(message).then(
+    // A bus server that stops answering (a partition, a paused host) must not hang the writers awaiting it.
+    return this.#bounded(this.#bus!.publish(message)).then(
       () => {
         this.#published += 1;
       },

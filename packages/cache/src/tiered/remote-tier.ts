@@ -6,6 +6,8 @@ import type { CacheBackend } from './backend.js';
 import { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from './circuit-breaker.js';
 import { Deadlines } from './internal/deadlines.js';
 
+const noop = (): void => undefined;
+
 /** What a root cache and its regions share: one backend, one breaker, one deadline queue, one serializer. */
 class SharedRemote {
   readonly backend: CacheBackend;
@@ -169,6 +171,14 @@ export class RemoteTier {
     breaker?.success();
     return err;
   };
+
+  /**
+   * Settles with `work`, or rejects with a timeout error after the operation deadline; outside the
+   * breaker. For the bus publish a write awaits: a bus server that stops answering must not hang writers.
+   */
+  bounded<T>(work: Promise<T>, operation: string): Promise<T> {
+    return this.#shared.deadlines.track(work, operation, noop, toError);
+  }
 
   /** PINGs L2 outside the breaker; rejects after `timeoutMs`. */
   ping(timeoutMs: number): Promise<number> {

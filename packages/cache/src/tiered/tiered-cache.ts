@@ -94,6 +94,7 @@ export class TieredCache<V = unknown> {
   /** Set only with a `tracer`: every traced path starts with this one field check. */
   readonly #tracing: TierTracing<V> | undefined;
   #closed = false;
+  #closing: Promise<void> | undefined;
 
   /**
    * @throws TypeError / RangeError for invalid options, with the option's name.
@@ -125,7 +126,10 @@ export class TieredCache<V = unknown> {
         onCircuit,
       );
     this.#coherence = new Coherence<V>(
-      { namespace: this.namespace, instanceId: this.instanceId, l1, bus: this.#bus, monitor: this.#monitor, defaultTtlMs: this.#defaultTtlMs },
+      {
+        ...{ namespace: this.namespace, instanceId: this.instanceId, l1, bus: this.#bus, monitor: this.#monitor, defaultTtlMs: this.#defaultTtlMs },
+        bounded: (work) => this.#remote.bounded(work, 'publish'),
+      },
       (key) => this.#loading.loader.wake(key),
     );
     const sliding = new Sliding<V>({ remote: this.#remote, layout: this.#layout, coherence: this.#coherence, all: resolved.slidingTtl, defaultTtlMs: this.#defaultTtlMs, monitor: this.#monitor });
@@ -507,10 +511,16 @@ export class TieredCache<V = unknown> {
   /**
    * Aborts the loaders' signal, then waits up to `operationTimeoutMs` for running loads to end (so a
    * refresh lets go of its lock; what a loader returns after close is not written), stops listening to the
-   * bus, closes L1 and every region; the root cache also closes its bus and L2.
+   * bus, closes L1 and every region; the root cache also closes its bus and L2. Calling it again (or
+   * disposing) returns the same promise, resolved once all of that is done.
    */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  close(): Promise<void> {
+    // A second close (or `await using` after an explicit close) waits for the first to finish.
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     this.#closed = true;
     this.#controller.abort(new TieredCacheError('TieredCache is closed', 'CACHE_CLOSED', { namespace: this.namespace }));
     await settleWithin(this.settled(), this.#closeWaitMs);
@@ -518,10 +528,8 @@ export class TieredCache<V = unknown> {
     this.#coherence.close();
     this.#loading.loader.close();
     await Promise.all(Array.from(this.#regions.values(), (region) => region.close()));
-    if (this.#isRoot) {
-      await this.#bus?.close();
-      await this.#options.l2.close();
-    }
+    // Together: each may wait for a server that stopped answering (RedisBackend and RedisBus bound that wait).
+    if (this.#isRoot) await Promise.all([this.#bus?.close(), this.#options.l2.close()]);
     safeRecord(this.#monitor, createEvent(CACHE_EVENTS.tieredClosed, SOURCE, { namespace: this.namespace }));
   }
 
