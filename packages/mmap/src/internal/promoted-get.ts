@@ -41,8 +41,12 @@ export interface GetSwitch {
   readonly proto: object;
   /** The class's own `get`, which also serves files that are still windowed. */
   readonly windowedGet: AnyGet;
-  /** Files of the group with slices that are not promoted yet, each with one of its slices. */
-  readonly pending: Map<TypedWindows, WeakRef<MappedSlice<ElementType>>>;
+  /**
+   * Files of the group with slices that are not promoted yet, each with one of its slices. Keyed by a token of
+   * each file's, not the file itself: a file dropped without close() must stay collectable (with its
+   * descriptor and mappings), and leaves this map when it is collected.
+   */
+  readonly pending: Map<object, WeakRef<MappedSlice<ElementType>>>;
   /** Slices of the files promoted last (at most 8), on one of which a fresh `get` is warmed up before it is installed. */
   samples: WeakRef<MappedSlice<ElementType>>[];
   fast: boolean;
@@ -98,6 +102,14 @@ function addSample(sw: GetSwitch, slice: MappedSlice<ElementType>): void {
   sw.samples = [new WeakRef(slice), ...sw.samples.filter((ref) => ref.deref() !== undefined && ref.deref() !== slice).slice(0, 7)];
 }
 
+/** Each pending file's key in its switch's `pending`. */
+const pendingKeys = new WeakMap<TypedWindows, object>();
+
+/** Takes a file that was dropped without close() before it promoted off its switch's `pending`. */
+const droppedFiles = new FinalizationRegistry<{ sw: GetSwitch; key: object }>(({ sw, key }) => {
+  if (sw.pending.delete(key)) maybeInstallFast(sw);
+});
+
 /** @internal Registers a slice of a promotable file with its group's switch (see above). */
 export function trackPromotable(sw: GetSwitch, tw: TypedWindows, slice: MappedSlice<ElementType>): void {
   if (tw.single.length > 0) {
@@ -106,21 +118,26 @@ export function trackPromotable(sw: GetSwitch, tw: TypedWindows, slice: MappedSl
     maybeInstallFast(sw);
     return;
   }
-  if (sw.pending.has(tw)) return;
-  sw.pending.set(tw, new WeakRef(slice));
+  if (pendingKeys.has(tw)) return;
+  const key = {};
+  pendingKeys.set(tw, key);
+  sw.pending.set(key, new WeakRef(slice));
+  droppedFiles.register(tw, { sw, key }, key);
   if (sw.fast) {
     installGet(sw.proto, sw.windowedGet);
     sw.fast = false;
   }
   tw.core.onPromote(() => {
     // Runs after the TypedWindows' own hook, so the file's slices already read the promoted mapping.
-    const sample = sw.pending.get(tw)?.deref();
+    const sample = sw.pending.get(key)?.deref();
     if (sample !== undefined) addSample(sw, sample);
-    sw.pending.delete(tw);
+    sw.pending.delete(key);
+    droppedFiles.unregister(key);
     maybeInstallFast(sw);
   });
   tw.core.onRelease(() => {
-    if (!sw.pending.delete(tw)) return;
+    droppedFiles.unregister(key);
+    if (!sw.pending.delete(key)) return;
     maybeInstallFast(sw);
   });
 }
