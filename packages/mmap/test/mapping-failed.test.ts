@@ -31,6 +31,17 @@ describe('MMAP_FAILED', () => {
     });
   });
 
+  it('reports no mmap.closed for an open that failed, since no mmap.opened was reported either', async () => {
+    const path = tmp.path('unbalanced.bin');
+    writeFileSync(path, Buffer.alloc(4096));
+    const addon = await failing('map', 'mmap failed, 12');
+    addon.fail(true);
+    const events: string[] = [];
+    const monitor = { record: (event: { type: string }) => void events.push(event.type) };
+    await expect(MappedFile.open(path, { type: 'u8', loadBinding: addon.load, monitor })).rejects.toMatchObject({ code: 'MMAP_FAILED' });
+    expect(events).toEqual([]);
+  });
+
   it('is what a failing madvise or mincore of an open file throws, not the addon’s plain Error', async () => {
     const path = tmp.path('advise.bin');
     writeFileSync(path, Buffer.alloc(4096));

@@ -386,12 +386,13 @@ export class MappingCore {
     }
   }
 
-  close(): void {
+  /** Closes the core; `report: false` for an open that failed, which reported no `mmap.opened` either. */
+  close(report = true): void {
     if (this.#closeCalled) return;
     this.#closeCalled = true;
     // After a detected truncation the views stay poisoned (closedBy keeps 'truncation'); the close is reported.
     this.#release('close');
-    safeRecord(this.monitor, createEvent(MMAP_EVENTS.closed, this.name, { path: this.path }));
+    if (report) safeRecord(this.monitor, createEvent(MMAP_EVENTS.closed, this.name, { path: this.path }));
   }
 
   #release(by: 'close' | 'truncation', truncatedSize?: number): void {

@@ -195,7 +195,7 @@ export async function openCore(path: string, options: MappingOptions, unitBytes:
     return core;
   } catch (err) {
     if (core === undefined) closeSync(fd);
-    else core.close();
+    else core.close(false);
     if (isPatinoxError(err) || err instanceof TypeError || err instanceof RangeError) throw err;
     throw ioError('map', path, err);
   }
