@@ -66,3 +66,35 @@ describe('raceAbort', () => {
     expect(listenerCount(signal)).toBe(0);
   });
 });
+
+describe('raceAbort when makeError throws or the work is not a promise', () => {
+  it('rejects with what makeError threw when the signal aborts, instead of an uncaught exception and a promise that never settles', async () => {
+    const controller = new AbortController();
+    const bug = new Error('makeError bug');
+    const raced = raceAbort(new Promise(() => undefined), controller.signal, () => {
+      throw bug;
+    });
+    controller.abort();
+    await expect(raced).rejects.toBe(bug);
+  });
+
+  it('returns a rejected promise, not a synchronous throw, when the signal has already aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    let raced: Promise<unknown> | undefined;
+    expect(() => {
+      raced = raceAbort(Promise.resolve(1), controller.signal, () => {
+        throw new Aborted('sync bug');
+      });
+    }).not.toThrow();
+    await expect(raced).rejects.toThrow('sync bug');
+  });
+
+  it('takes a plain value or a thenable as the work and leaves no listener behind', async () => {
+    const controller = new AbortController();
+    const signal = countingSignal(controller);
+    await expect(raceAbort(5 as never, signal)).resolves.toBe(5);
+    await expect(raceAbort({ then: (resolve: (v: number) => void) => resolve(6) } as never, signal)).resolves.toBe(6);
+    expect(listenerCount(signal)).toBe(0);
+  });
+});
