@@ -3,13 +3,20 @@
 // because they run inside error handling, where a second throw loses the first failure.
 
 const UNREADABLE = 'an unreadable value';
+const MAX_QUOTED = 100;
 
-/** Describes a value for an error message: `-1 (number)`, `"x" (string)`, `null`. Never throws. */
+/**
+ * Describes a value for an error message: `-1 (number)`, `"x" (string)`, `null`; a string past 100
+ * characters is cut, with its length. Never throws.
+ */
 export function describeValue(value: unknown): string {
   try {
     if (value === null) return 'null';
     if (value === undefined) return 'undefined';
-    if (typeof value === 'string') return `${JSON.stringify(value)} (string)`;
+    if (typeof value === 'string') {
+      // A message quoting a caller's 10 MB string would be 10 MB: quote the start and give the length.
+      return value.length > MAX_QUOTED ? `${JSON.stringify(value.slice(0, MAX_QUOTED)).slice(0, -1)}…" (string of ${value.length} characters)` : `${JSON.stringify(value)} (string)`;
+    }
     if (typeof value === 'function') return 'a function';
     if (typeof value === 'object') {
       if (Array.isArray(value)) return 'an array';

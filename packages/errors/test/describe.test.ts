@@ -65,6 +65,12 @@ describe('describeValue', () => {
   it.each(hostileValues())('never throws for %s', (_label, value) => {
     expect(typeof describeValue(value)).toBe('string');
   });
+
+  it('cuts a long string, so a bad 10 MB value does not make a 10 MB message', () => {
+    const huge = 'x'.repeat(10_000_000);
+    expect(describeValue(huge)).toBe(`"${'x'.repeat(100)}…" (string of 10000000 characters)`);
+    expect(describeValue('y'.repeat(100))).toBe(`"${'y'.repeat(100)}" (string)`);
+  });
 });
 
 describe('toError, serializeError and isPatinoxError', () => {
