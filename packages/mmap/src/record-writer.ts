@@ -1,14 +1,25 @@
 import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
-import { describeValue, expectBoolean, expectNonEmptyString, expectPositiveInteger, optional, readOptions } from '@patinox/errors';
+import { describeThrown, describeValue, expectBoolean, expectNonEmptyString, expectObject, expectPositiveInteger, optional, readOptions } from '@patinox/errors';
 import { createEvent, expectMonitor, noopMonitor, safeRecord, type HealthCheck, type Monitor } from '@patinox/monitor';
 import { MMAP_EVENTS } from './events.js';
 import { MappingAlignmentError, MappingClosedError, MappingIoError } from './errors.js';
 import { expectPath } from './internal/expect-path.js';
 import { ioError } from './internal/io-error.js';
 import type { RecordSchema, RecordWriterOptions } from './options.js';
-import { FIELD_WRITERS, checkFieldValue, computeRecordLayout, type RecordLayout, type RecordValues } from './record-layout.js';
+import { FIELD_WRITERS, checkFieldValue, computeRecordLayout, type RecordField, type RecordLayout, type RecordValues } from './record-layout.js';
 
 const WRITER_KEY: unique symbol = Symbol('RecordWriter');
+
+/** Reads and checks one field of an appended record; a getter or Proxy trap that throws is a TypeError naming it. */
+function readRecordField(record: object, field: RecordField): number | bigint {
+  let value: unknown;
+  try {
+    value = (record as Record<string, unknown>)[field.name];
+  } catch (cause) {
+    throw new TypeError(`Expected \`record\` to be readable, but reading \`${field.name}\` threw: ${describeThrown(cause)}`, { cause });
+  }
+  return checkFieldValue(field, value);
+}
 // fs.writeSync takes at most 2^31 − 1 bytes per call: a larger buffer could be allocated but never flushed.
 const MAX_WRITE_BYTES = 2 ** 31 - 1;
 
@@ -25,7 +36,10 @@ const MAX_WRITE_BYTES = 2 ** 31 - 1;
  */
 export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disposable, AsyncDisposable {
   readonly layout: RecordLayout;
-  readonly #fieldNames: readonly string[];
+  /** Values of the record being appended, checked before any is written (reused: append allocates nothing). */
+  readonly #values: (number | bigint)[];
+  /** True when the layout has padding, which each record zeroes so files are byte-for-byte reproducible. */
+  readonly #padded: boolean;
   readonly path: string;
   #fd: number;
   readonly #buffer: Buffer;
@@ -40,7 +54,8 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
   constructor(key: typeof WRITER_KEY, path: string, fd: number, existing: number, layout: RecordLayout, bufferRecords: number, monitor: Monitor, name: string) {
     if (key !== WRITER_KEY) throw new TypeError('RecordWriter is created by RecordWriter.open(), not with new');
     this.layout = layout;
-    this.#fieldNames = layout.fields.map((field) => field.name);
+    this.#values = layout.fields.map(() => 0);
+    this.#padded = layout.fields.reduce((bytes, field) => bytes + field.bytes, 0) !== layout.recordSize;
     this.path = path;
     this.#fd = fd;
     this.#writtenBytes = existing * layout.recordSize;
@@ -106,16 +121,21 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
    */
   append(record: RecordValues<S>): number {
     if (this.#fd < 0) throw new MappingClosedError(`The record writer of ${this.path} is closed`, { context: { path: this.path } });
-    // Each field is read once; a record whose getters (or Proxy traps) throw is a TypeError naming it.
-    const read = readOptions('record', record, this.#fieldNames) as Record<string, unknown>;
-    const values = this.layout.fields.map((field) => checkFieldValue(field, read[field.name]));
+    expectObject('record', record);
+    const fields = this.layout.fields;
+    const values = this.#values;
+    // Every field is read once and checked before anything is written or flushed.
+    for (let i = 0; i < fields.length; i += 1) values[i] = readRecordField(record, fields[i]!);
+    const size = this.layout.recordSize;
     // After a short write the buffer holds a partial record at its front, so it may be full short of its end.
-    if (this.#used + this.layout.recordSize > this.#buffer.length) this.flush();
+    if (this.#used + size > this.#buffer.length) this.flush();
     const at = this.#used;
-    // Padding bytes are zeroed so files are byte-for-byte reproducible.
-    this.#buffer.fill(0, at, at + this.layout.recordSize);
-    this.layout.fields.forEach((field, i) => FIELD_WRITERS[field.type](this.#view, at + field.offset, values[i] as number | bigint));
-    this.#used += this.layout.recordSize;
+    if (this.#padded) this.#buffer.fill(0, at, at + size);
+    for (let i = 0; i < fields.length; i += 1) {
+      const field = fields[i]!;
+      FIELD_WRITERS[field.type](this.#view, at + field.offset, values[i]!);
+    }
+    this.#used += size;
     return this.length - 1;
   }
 
