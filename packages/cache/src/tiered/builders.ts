@@ -1,5 +1,5 @@
-import { expectNonNegativeFinite } from '@patinox/errors';
 import type { KeyCheck } from './key-check.js';
+import { expectTtlMs } from './ttl-check.js';
 
 /** One write of a batch or an atomic operation. */
 export type BatchStep<V> = { type: 'set'; key: string; value: V; ttlMs?: number } | { type: 'delete'; key: string };
@@ -39,7 +39,7 @@ export class TieredBatch<V> {
   setWithTtl(key: string, value: V, ttlMs: number): this {
     this.#checkKey(key);
     checkValue(value);
-    expectNonNegativeFinite('ttlMs', ttlMs);
+    expectTtlMs('ttlMs', ttlMs);
     this.#ops.push({ type: 'set', key, value, ttlMs });
     return this;
   }
@@ -83,7 +83,7 @@ export class TieredAtomic<V> {
   set(key: string, value: V, ttlMs?: number): this {
     this.#checkKey(key);
     checkValue(value);
-    if (ttlMs !== undefined) expectNonNegativeFinite('ttlMs', ttlMs);
+    if (ttlMs !== undefined) expectTtlMs('ttlMs', ttlMs);
     this.#writes.push(ttlMs === undefined ? { type: 'set', key, value } : { type: 'set', key, value, ttlMs });
     return this;
   }

@@ -1,9 +1,10 @@
-import { describeValue, expectBoolean, expectNonNegativeFinite, optional } from '@patinox/errors';
+import { describeValue, expectBoolean, optional } from '@patinox/errors';
 import { CacheDuplicateKeyError } from '../errors.js';
 import type { Serializer } from '../serialization/serializer.js';
 import { checkTags, type KeyCheck } from './key-check.js';
 import type { TieredEntry } from './options.js';
 import type { EncodedEntry } from './writer.js';
+import { expectTtlMs } from './ttl-check.js';
 
 const UNDEFINED_VALUE = 'Expected `value` to be defined, got undefined: undefined marks a miss and cannot be stored';
 
@@ -27,7 +28,7 @@ export function encodeEntries<V>(
     if (seen.has(entry.key)) throw new CacheDuplicateKeyError({ key: entry.key, index });
     seen.add(entry.key);
     if (entry.value === undefined) throw new TypeError(UNDEFINED_VALUE);
-    const ttlMs = optional('ttlMs', entry.ttlMs, expectNonNegativeFinite, defaultTtlMs);
+    const ttlMs = optional('ttlMs', entry.ttlMs, expectTtlMs, defaultTtlMs);
     slides.push(entry.sliding === undefined ? undefined : expectBoolean('sliding', entry.sliding));
     const tags = entry.tags === undefined ? undefined : checkTags(entry.tags);
     return { key: entry.key, value: entry.value, bytes: serializer.serialize(entry.value), ttlMs, tags };

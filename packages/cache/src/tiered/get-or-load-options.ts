@@ -2,6 +2,7 @@ import { expectBoolean, expectFunction, expectNonNegativeFinite, expectObject, e
 import { checkTags } from './key-check.js';
 import { readLoadTiming, type LoadTiming } from '../loading/load-timing.js';
 import type { TieredGetManyOptions, TieredGetOrLoadOptions } from './options.js';
+import { expectTtlMs } from './ttl-check.js';
 
 /** The options of a `getOrLoad` called without any: nothing to check, the cache's own policy applies. */
 export const NO_GET_OR_LOAD_OPTIONS: TieredGetOrLoadOptions = Object.freeze({});
@@ -16,7 +17,7 @@ export function checkGetOrLoad(loader: unknown, options: TieredGetOrLoadOptions,
   expectFunction('loader', loader);
   if (options === NO_GET_OR_LOAD_OPTIONS) return defaults;
   expectObject('options', options);
-  optional('ttlMs', options.ttlMs, expectNonNegativeFinite, 0);
+  optional('ttlMs', options.ttlMs, expectTtlMs, 0);
   optional('staleWhileRevalidateMs', options.staleWhileRevalidateMs, expectNonNegativeFinite, 0);
   optional('sliding', options.sliding, expectBoolean, false);
   checkTags(options.tags);
@@ -28,7 +29,7 @@ export function checkGetOrLoad(loader: unknown, options: TieredGetOrLoadOptions,
 export function checkGetMany(loader: unknown, options: TieredGetManyOptions, defaults: LoadTiming): LoadTiming {
   expectFunction('loader', loader);
   expectObject('options', options);
-  optional('ttlMs', options.ttlMs, expectNonNegativeFinite, 0);
+  optional('ttlMs', options.ttlMs, expectTtlMs, 0);
   optional('sliding', options.sliding, expectBoolean, false);
   checkTags(options.tags);
   checkSignal(options.signal);

@@ -1,6 +1,6 @@
-import { expectNonNegativeFinite } from '@patinox/errors';
 import { checkTags } from './key-check.js';
 import type { TieredLoaderContext } from './options.js';
+import { expectTtlMs } from './ttl-check.js';
 
 /**
  * One load's context: what the loader sees, and what it decided about the entry. `setTtl` and `setTags`
@@ -24,7 +24,7 @@ export class LoadDecisions<V> implements TieredLoaderContext<V> {
 
   // Arrow properties: a loader may destructure them (`async (key, { setTtl }) => ...`).
   readonly setTtl = (ttlMs: number): void => {
-    this.ttlMs = expectNonNegativeFinite('ttlMs', ttlMs);
+    this.ttlMs = expectTtlMs('ttlMs', ttlMs);
   };
 
   readonly setTags = (tags: readonly string[]): void => {

@@ -2,9 +2,7 @@ import {
   describeValue,
   expectBoolean,
   expectFunction,
-  expectNonNegativeFinite,
   expectObject,
-  expectPositiveFinite,
   expectPositiveInteger,
   expectTimerMs,
   expectTimerMsOrZero,
@@ -17,6 +15,7 @@ import type { CacheBackend } from './backend.js';
 import type { InvalidationBus } from './bus.js';
 import { NO_LOAD_TIMING, readLoadTiming, type LoadTiming } from '../loading/load-timing.js';
 import type { TieredCacheOptions, TieredConsistency } from './options.js';
+import { expectTtlMs, expectPositiveTtlMs } from './ttl-check.js';
 
 /** {@link TieredCacheOptions} checked, with their defaults applied. */
 export interface ResolvedTieredOptions<V> {
@@ -75,10 +74,10 @@ export function resolveTieredOptions<V>(options: TieredCacheOptions<V>): Resolve
   return {
     namespace: options.namespace,
     consistency,
-    defaultTtlMs: optional('defaultTtlMs', options.defaultTtlMs, expectNonNegativeFinite, 0),
+    defaultTtlMs: optional('defaultTtlMs', options.defaultTtlMs, expectTtlMs, 0),
     timeoutMs: optional('operationTimeoutMs', options.operationTimeoutMs, expectTimerMs, 1000),
     degrade,
-    lockTtlMs: optional('lockTtlMs', options.lockTtlMs, expectPositiveFinite, 10_000),
+    lockTtlMs: optional('lockTtlMs', options.lockTtlMs, expectPositiveTtlMs, 10_000),
     lockWaitMs: optional('lockWaitTimeoutMs', options.lockWaitTimeoutMs, expectTimerMsOrZero, 10_000),
     lockPollMs: optional('lockPollIntervalMs', options.lockPollIntervalMs, expectTimerMs, 100),
     maxKeyBytes: optional('maxKeyBytes', options.maxKeyBytes, expectPositiveInteger, 1024),

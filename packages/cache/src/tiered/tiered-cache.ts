@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { describeValue, expectBoolean, expectNonNegativeFinite, expectNonNegativeInteger, expectObject, expectPositiveInteger, expectString, optional, settleWithin, toError } from '@patinox/errors';
+import { describeValue, expectBoolean, expectNonNegativeInteger, expectObject, expectPositiveInteger, expectString, optional, settleWithin, toError } from '@patinox/errors';
 import { createEvent, safeRecord, type HealthCheck, type HealthResult, type MetricSnapshot, type Monitor, type TraceHook } from '@patinox/monitor';
 import { CACHE_EVENTS } from '../events.js';
 import { givesRegionOptions, RegionSet } from '../region.js';
@@ -29,6 +29,7 @@ import { TierObserver } from './tier-observer.js';
 import { TierSnapshots } from './tier-snapshots.js';
 import { TierWriter } from './writer.js';
 import { WriteThrough } from './write-through.js';
+import { expectTtlMs } from './ttl-check.js';
 
 export type { InvalidationEvent } from './coherence.js';
 export type { TieredCacheStats } from './tiered-stats.js';
@@ -230,7 +231,7 @@ export class TieredCache<V = unknown> {
     this.#checkKey(key);
     if (value === undefined) throw new TypeError(UNDEFINED_VALUE);
     expectObject('options', options);
-    const ttlMs = optional('ttlMs', options.ttlMs, expectNonNegativeFinite, this.#defaultTtlMs);
+    const ttlMs = optional('ttlMs', options.ttlMs, expectTtlMs, this.#defaultTtlMs);
     const nx = optional('nx', options.nx, expectBoolean, false);
     const tags = checkTags(options.tags);
     if (options.sliding !== undefined) expectBoolean('sliding', options.sliding);
@@ -333,7 +334,7 @@ export class TieredCache<V = unknown> {
   async increment(key: string, delta = 1, options: { ttlMs?: number } = {}): Promise<number> {
     this.#checkKey(key);
     if (!Number.isSafeInteger(delta)) throw new TypeError(`Expected \`delta\` to be a safe integer, got ${describeValue(delta)}`);
-    const ttlMs = optional('ttlMs', options.ttlMs, expectNonNegativeFinite, this.#defaultTtlMs);
+    const ttlMs = optional('ttlMs', options.ttlMs, expectTtlMs, this.#defaultTtlMs);
     this.#checkOpen();
     return this.#writer.increment(key, delta, ttlMs);
   }
