@@ -155,6 +155,8 @@ export class MappedRecords<S extends RecordSchema = RecordSchema, M extends Mapp
   readonly #state: RecordsState;
   readonly #Accessor: new (state: RecordsState) => RecordCursor;
   readonly #shared: RecordCursor;
+  /** The cursor `get` copies through, so a plain read never moves the shared view a caller may hold. */
+  readonly #copier: RecordCursor;
 
   /** @internal Use `MappedRecords.open`. */
   constructor(key: typeof RECORDS_KEY, core: MappingCore, layout: RecordLayout) {
@@ -163,6 +165,7 @@ export class MappedRecords<S extends RecordSchema = RecordSchema, M extends Mapp
     this.#state = new RecordsState(core, layout);
     this.#Accessor = accessorClass(layout);
     this.#shared = new this.#Accessor(this.#state);
+    this.#copier = new this.#Accessor(this.#state);
   }
 
   /** Opens and maps `path` as records of `options.schema`. */
@@ -207,11 +210,16 @@ export class MappedRecords<S extends RecordSchema = RecordSchema, M extends Mapp
   /**
    * A copy of record `index` as a plain object (`{ id: 1, price: 9.5 }`), or `undefined` when `index` is out
    * of range. Each call returns a new object that later reads do not change and that writes do not reach
-   * the file through; use {@link MappedRecords.view} to read without allocating or to write in place.
+   * the file through, and the shared view of {@link MappedRecords.view} stays where it was; use `view` to
+   * read without allocating or to write in place.
    * @throws MappingClosedError after close; MappingFileTruncatedError in checked mode.
    */
   get(index: number): RecordValues<S> | undefined {
-    return this.view(index)?.toObject();
+    const state = this.#state;
+    state.core.assertOpen();
+    if (typeof index !== 'number' || index >>> 0 !== index || index >= state.length) return undefined;
+    position(this.#copier, index);
+    return this.#copier.toObject() as RecordValues<S>;
   }
 
   /**
