@@ -1,3 +1,4 @@
+import { describeValue } from './describe.js';
 import { isPatinoxError, toError, type RecoveryStrategy } from './patinox-error.js';
 import { expectFunction, expectPositiveInteger, expectSignal, expectTimerMsOrZero, optional, readOptions } from './validate.js';
 
@@ -57,10 +58,15 @@ export const defaultSleep: SleepFn = (ms, signal) =>
 
 /**
  * Backoff delay for `attempt` (1-based) with full jitter: uniform in [0, min(maxDelayMs, base·2^(attempt-1))).
+ *
+ * @throws RangeError when `random()` returns anything but a number in [0, 1] (1 gives the ceiling itself: no jitter).
  */
 export function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: number, random: () => number = Math.random): number {
   const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempt - 1));
-  return Math.floor(random() * ceiling);
+  const unit = random();
+  // An injected source out of range would sleep past maxDelayMs, or for NaN ms (which Node turns into 1 ms).
+  if (!(unit >= 0 && unit <= 1)) throw new RangeError(`Expected \`random\` to return a number in [0, 1], got ${describeValue(unit)}`);
+  return Math.floor(unit * ceiling);
 }
 
 /**

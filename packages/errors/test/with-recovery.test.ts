@@ -191,3 +191,18 @@ describe('defaultSleep', () => {
     await expect(defaultSleep(10, controller.signal)).rejects.toThrow('stop');
   });
 });
+
+describe('withRecovery random source', () => {
+  it('refuses a random() outside [0, 1] with a RangeError instead of sleeping past maxDelayMs or for NaN ms', async () => {
+    const retry = (): never => {
+      throw new PatinoxError('busy', { code: 'BUSY', recovery: 'retry' });
+    };
+    const slept: number[] = [];
+    const sleep = async (ms: number): Promise<void> => void slept.push(ms);
+    await expect(withRecovery(retry, { random: () => 5, baseDelayMs: 10, maxDelayMs: 10, sleep })).rejects.toThrow(
+      new RangeError('Expected `random` to return a number in [0, 1], got 5 (number)'),
+    );
+    await expect(withRecovery(retry, { random: () => Number.NaN, sleep })).rejects.toThrow(RangeError);
+    expect(slept).toEqual([]);
+  });
+});
