@@ -18,7 +18,7 @@ import { FIELD_READERS, FIELD_WRITERS, checkFieldValue, computeRecordLayout, typ
 export type RecordAccessor<S extends RecordSchema, M extends MappingMode = MappingMode> = (M extends 'read'
   ? Readonly<RecordValues<S>>
   : RecordValues<S>) & {
-  /** Index of the record the accessor points at (−1 before the first `get`). */
+  /** Index of the record the accessor points at (−1 until `view()` first positions it). */
   readonly index: number;
   /** Copies the record into a plain object (what `MappedRecords.get` returns). */
   toObject(): RecordValues<S>;

@@ -53,7 +53,7 @@ export interface MappingOptions<M extends MappingMode = MappingMode> {
    * `mode` must be `'read'`) instead of failing with `MMAP_UNAVAILABLE`. @default 'none'
    */
   fallback?: MappingFallback;
-  /** Receives lifecycle events (`mmap.opened`, `mmap.window.mapped`, `mmap.truncated`, `mmap.closed`, `mmap.fallback`). @default noopMonitor */
+  /** Receives lifecycle events (`mmap.opened`, `mmap.window.mapped`, `mmap.promoted`, `mmap.promote.failed`, `mmap.truncated`, `mmap.closed`, `mmap.fallback`; see `MMAP_EVENTS`). @default noopMonitor */
   monitor?: Monitor;
   /** Name used as event source and metric label. @default the path */
   name?: string;
