@@ -62,13 +62,14 @@ function toPromValues(name: string, snapshots: MetricSnapshot[]): PromValue[] {
  * http.createServer(async (_, res) => res.end(await exporter.metrics())).listen(9464);
  * ```
  */
-export class PrometheusExporter {
+export class PrometheusExporter implements Disposable {
   /** The prom-client registry the metrics are published in. */
   readonly register: Registry;
   readonly #source: MetricsRegistry;
   readonly #prefix: string;
   readonly #known = new Set<string>();
   #scrape: { at: number; byName: Map<string, MetricSnapshot[]> } | undefined;
+  #closed = false;
 
   constructor(source: MetricsRegistry, options: PrometheusExporterOptions = {}) {
     this.#source = expectSource(source);
@@ -93,6 +94,7 @@ export class PrometheusExporter {
    * leaving the metric out unnoticed.
    */
   sync(): void {
+    if (this.#closed) return; // a closed exporter stays detached
     let clash: TypeError | undefined;
     for (const [name, snapshots] of this.#collect(true)) {
       if (this.#known.has(name)) continue;
@@ -116,6 +118,28 @@ export class PrometheusExporter {
       aggregator: 'sum',
       get: () => ({ name, help, type: first.type, aggregator: 'sum', values: toPromValues(name, this.#collect(false).get(name) ?? []) }),
     } as never);
+  }
+
+  /**
+   * Removes this exporter's metrics from `register` and stops registering new ones, so a shared registry
+   * (prom-client's global `register`, say) can take a new exporter for the same names. Also `using`.
+   * Idempotent; `metrics()` afterwards serves what else the registry holds.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const name of this.#known) this.register.removeSingleMetric(name);
+    this.#known.clear();
+    this.#scrape = undefined;
+  }
+
+  /** Whether {@link close} has run. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
   }
 
   /** The Prometheus text exposition of every metric. */

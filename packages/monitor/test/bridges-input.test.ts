@@ -87,3 +87,29 @@ describe('PrometheusExporter name clashes in a shared register', () => {
     expect(await exporter.metrics()).toContain('late 5');
   });
 });
+
+describe('PrometheusExporter.close', () => {
+  it('removes its metrics from a shared register, so a new exporter can take the same names', async () => {
+    const register = new promClient.Registry();
+    const own = new promClient.Counter({ name: 'theirs_total', help: 'not ours', registers: [register] });
+    own.inc();
+    const first = new MetricsRegistry();
+    first.counter('jobs_total').inc(3);
+    {
+      using exporter = new PrometheusExporter(first, { client: promClient, register });
+      expect(await exporter.metrics()).toContain('jobs_total 3');
+    }
+    expect((await register.getMetricsAsJSON()).map((m) => m.name)).toEqual(['theirs_total']);
+    const second = new MetricsRegistry();
+    second.counter('jobs_total').inc(7);
+    const next = new PrometheusExporter(second, { client: promClient, register });
+    expect(await next.metrics()).toContain('jobs_total 7');
+    next.close();
+    next.close();
+    expect(next.closed).toBe(true);
+    first.counter('late_total').inc();
+    next.sync();
+    expect(await next.metrics()).toBe(await register.metrics());
+    expect((await register.getMetricsAsJSON()).map((m) => m.name)).toEqual(['theirs_total']);
+  });
+});
