@@ -132,7 +132,9 @@ export class RedisBackend implements CacheBackend {
   }
 
   #flushSets(): void {
-    const queue = this.#sets!;
+    const queue = this.#sets;
+    // Already sent: a command issued later in the tick flushed them first (see #c).
+    if (queue === undefined) return;
     this.#sets = undefined;
     const items = queue.items;
     const run = this.#run('set', async () => {
@@ -345,10 +347,14 @@ export class RedisBackend implements CacheBackend {
     await quitWithin(this.client);
   }
 
+  /** The client for a command about to be sent; every command goes through here. */
   #c(): RedisClient {
     if (DOWN_STATES.has(this.client.status)) {
       throw new CacheBackendError(`Redis is not connected (${this.client.status})`, { status: this.client.status }, this.#lastError);
     }
+    // Plain sets wait for the end of the tick to share a pipeline; a command issued after them (a delete,
+    // an NX set, a script, a read) must not overtake them, so they go first, as they were called.
+    if (this.#sets !== undefined) this.#flushSets();
     return this.client;
   }
 
