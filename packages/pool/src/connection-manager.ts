@@ -27,7 +27,8 @@ export interface ConnectionManager<C> {
   destroy(connection: C): void | Promise<void>;
   /**
    * Subscribes to failures a connection reports on its own (an `'error'` event of a socket or client).
-   * Call `onError` and the pool evicts that connection if idle, or destroys it on release if borrowed.
+   * Call `onError` and the pool evicts that connection if idle, or destroys it on release if borrowed;
+   * called during `watch` itself, it makes the new connection a failed create (retried after the backoff).
    * May return an unsubscribe function, called when the connection is destroyed.
    */
   watch?(connection: C, onError: (error: unknown) => void): void | (() => void);

@@ -90,6 +90,20 @@ describe('Pool.close', () => {
     await expect(pool.acquire()).rejects.toMatchObject({ code: POOL_CLOSED });
   });
 
+  it('destroys a new connection when close() runs from its own pool.connection.created event', async () => {
+    let closing: Promise<unknown> | undefined;
+    const monitor = {
+      record(event: { type: string }): void {
+        if (event.type === 'pool.connection.created') closing ??= pool.close();
+      },
+    };
+    const pool: Pool<FakeConnection> = new Pool(manager, { maxSize: 1, monitor });
+    await expect(pool.acquire()).rejects.toMatchObject({ code: POOL_CLOSED });
+    await closing;
+    expect(manager.destroyed).toHaveLength(1);
+    expect(pool.stats()).toMatchObject({ size: 0, idle: 0, closed: true });
+  });
+
   it('waits for async destroys, and reports a destroy that fails to the monitor without throwing', async () => {
     const monitor = new MemoryMonitor();
     let finish!: () => void;

@@ -170,7 +170,10 @@ describe('Pool with hostile managers and options', () => {
       },
       { maxSize: 1 },
     );
-    const loan = await pool.acquire();
+    const acquiring = pool.acquire();
+    // The replacement comes after a create backoff (first retry delay 100 ms, at least half of it).
+    await flush(100);
+    const loan = await acquiring;
     expect(loan.connection.id).toBe(2);
     expect(manager.destroyed.map((c) => c.id)).toEqual([1]);
     loan.release();

@@ -28,15 +28,25 @@ export class ConnectionWatch<C> {
     this.#host = host;
   }
 
-  /** Subscribes to the new connection in `slot`; a throwing `watch` is reported, never fatal. */
-  watch(slot: number, conn: C): void {
-    if (this.#manager.watch === undefined) return;
+  /**
+   * Subscribes to the new connection in `slot`; a throwing `watch` is reported, never fatal. Returns the
+   * error the connection reported while being subscribed (it is marked broken), else undefined.
+   */
+  watch(slot: number, conn: C): unknown {
+    if (this.#manager.watch === undefined) return undefined;
+    let reportedAtOnce: unknown;
+    let subscribing = true;
     try {
-      const unwatch = this.#manager.watch(conn, (error) => this.#reported(slot, conn, error));
+      const unwatch = this.#manager.watch(conn, (error) => {
+        if (subscribing && reportedAtOnce === undefined) reportedAtOnce = error ?? new Error('connection reported an error');
+        this.#reported(slot, conn, error);
+      });
       if (typeof unwatch === 'function') this.#slots.unwatch[slot] = unwatch;
     } catch (error) {
       this.#host.managerError(error);
     }
+    subscribing = false;
+    return reportedAtOnce;
   }
 
   #reported(slot: number, conn: C, error: unknown): void {

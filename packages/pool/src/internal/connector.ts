@@ -39,6 +39,8 @@ export class Connector<C> {
   readonly #host: ConnectorHost<C>;
   readonly #abandons = new Set<(error: Error) => void>();
   #retryTimer: NodeJS.Timeout | undefined = undefined;
+  // `failures` before the create the host is taking now (see `failedAfterCreate`); 0 otherwise.
+  #failuresBefore = 0;
 
   constructor(manager: ConnectionManager<C>, options: ConnectorOptions, host: ConnectorHost<C>) {
     this.#manager = manager;
@@ -88,9 +90,12 @@ export class Connector<C> {
           this.#host.late(connection as C);
           return;
         }
+        // Kept while the host takes the connection: one that fails at once continues the failure count.
+        this.#failuresBefore = this.failures;
         this.failures = 0;
         this.lastError = undefined;
         this.#host.created(slot, connection as C);
+        this.#failuresBefore = 0;
       },
       (error: unknown) => {
         if (finish()) this.#failed(slot, toError(error));
@@ -105,15 +110,30 @@ export class Connector<C> {
     for (const abandon of [...this.#abandons]) abandon(error);
   }
 
+  /**
+   * The connection the host is taking (inside `created`) failed before it could be lent (it reported an
+   * error as soon as it was watched): counts as a failed create and backs off, so such connections are not
+   * recreated in a loop.
+   */
+  failedAfterCreate(error: Error): void {
+    this.failures = this.#failuresBefore;
+    this.backOff(this.#recordFailure(error));
+  }
+
   #failed(slot: number, error: Error): void {
+    const delayMs = this.#recordFailure(error);
+    this.#host.failed(slot, error, this.failures, delayMs);
+  }
+
+  /** Counts a failure and returns the backoff delay before the next create. */
+  #recordFailure(error: Error): number {
     this.failures += 1;
     this.lastError = error;
     const { createRetryDelayMs, createRetryMaxDelayMs } = this.#options;
     const ceiling = Math.min(createRetryMaxDelayMs, createRetryDelayMs * 2 ** Math.min(30, this.failures - 1));
     // Equal jitter: at least half the ceiling, so the retry rate stays bounded even with an unlucky random.
     const r = this.#options.random();
-    const delayMs = Math.round(ceiling / 2 + (ceiling / 2) * (r >= 0 && r < 1 ? r : 0.5));
-    this.#host.failed(slot, error, this.failures, delayMs);
+    return Math.round(ceiling / 2 + (ceiling / 2) * (r >= 0 && r < 1 ? r : 0.5));
   }
 
   /** Holds new creates back for `delayMs` (no-op while a backoff is already running). */

@@ -1,4 +1,4 @@
-import { describeThrown, expectSignal, isPatinoxError, optional, readOptions } from '@patinox/errors';
+import { describeThrown, expectSignal, isPatinoxError, optional, readOptions, toError } from '@patinox/errors';
 import { createEvent, safeRecord, type Monitor } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
 import { PoolClosedError, PoolDrainingError, PoolManagerError, PoolQueueFullError } from '../errors.js';
@@ -371,12 +371,17 @@ export class PoolCore<C> implements LoanOwner {
     const now = this.#waits.now();
     slots.lastUsedAt[slot] = now;
     this.#maintenance.schedule(slot, now);
-    this.#watch.watch(slot, conn);
+    const failedAtOnce = this.#watch.watch(slot, conn);
     this.#event(POOL_EVENTS.connectionCreated, { size: this.#slots.size });
     this.#readiness.created();
-    if (slots.broken[slot] !== SOUND) {
+    if (this.#closed) {
+      // close() ran from inside watch() or a monitor's record of the event above.
+      this.#destroyer.slot(slot, 'closed');
+    } else if (slots.broken[slot] !== SOUND) {
       // It reported an error from inside watch(), or softEvictAll() retired it while it was being opened.
       this.#destroyer.slot(slot, this.#brokenReason(slot));
+      // Dead on arrival is a failed create: recreating it at once could loop without ever yielding.
+      if (failedAtOnce !== undefined) this.#connector.failedAfterCreate(toError(failedAtOnce));
     } else if (this.#slots.size > this.#maxSize) {
       this.#destroyer.slot(slot, 'resize');
     } else {
