@@ -80,7 +80,7 @@ export class ConfigData<T> implements Disposable, AsyncDisposable {
     this.#name = expectName(options.name, 'config');
     this.#acceptor = new ConfigAcceptor<T>(this.#name, options);
     this.#monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
-    this.#snapshot = { config: this.#acceptor.accept(initial), version: 1 };
+    this.#snapshot = Object.freeze({ config: this.#acceptor.accept(initial), version: 1 });
     this.#watchers = new Watchers<T>(
       () => this.#snapshot,
       (error, version) => this.#report(SHARED_EVENTS.configSubscriberFailed, { version, ...describeError(error) }),
@@ -99,7 +99,7 @@ export class ConfigData<T> implements Disposable, AsyncDisposable {
     return this.#snapshot.version;
   }
 
-  /** The current configuration with its version, as one consistent pair. */
+  /** The current configuration with its version, as one consistent pair (a frozen object). */
   snapshot(): ConfigSnapshot<T> {
     this.#metrics.reads += 1;
     return this.#snapshot;
@@ -121,14 +121,15 @@ export class ConfigData<T> implements Disposable, AsyncDisposable {
       this.#report(SHARED_EVENTS.configRejected, { version: this.#snapshot.version + 1, code: error.code, error: error.message });
       throw error;
     }
-    const version = this.#snapshot.version + 1;
     let config: T;
     try {
       config = this.#acceptor.accept(next);
     } catch (error) {
-      this.#report(SHARED_EVENTS.configRejected, { version, ...describeError(error) });
+      this.#report(SHARED_EVENTS.configRejected, { version: this.#snapshot.version + 1, ...describeError(error) });
       throw error;
     }
+    // Numbered after acceptance: a validate or migration that updated this configuration took the next one.
+    const version = this.#snapshot.version + 1;
     this.#install(config, version, 'update');
     return version;
   }
@@ -187,8 +188,8 @@ export class ConfigData<T> implements Disposable, AsyncDisposable {
         throw new ConfigLoadError(this.#name, file, error);
       }
       if (handle.closed || this.#closed) return;
-      const version = this.#snapshot.version + 1;
       const config = this.#acceptor.accept(candidate as T);
+      const version = this.#snapshot.version + 1;
       lastText = text;
       // Healthy again before subscribers hear of it, so one that checks health sees it so.
       this.#failingFiles.delete(file);
@@ -317,7 +318,8 @@ export class ConfigData<T> implements Disposable, AsyncDisposable {
   }
 
   #install(config: T, version: number, source: 'update' | 'file'): void {
-    this.#snapshot = { config, version };
+    // Frozen: snapshot() and iterators hand this very object out, and it is the configuration in force.
+    this.#snapshot = Object.freeze({ config, version });
     this.#metrics.writes += 1;
     if (this.#ports.size > 0) {
       const message: ConfigUpdateMessage<T> = { kind: 'patinox.config.update', version, config };

@@ -35,7 +35,7 @@ export class ConfigReplica<T> implements Disposable, AsyncDisposable {
     this.#name = expectName(handle.name, 'config');
     this.#monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
     this.#freeze = optional('freeze', options.freeze, expectBoolean, true);
-    this.#snapshot = { config: this.#freeze ? deepFreeze(handle.config) : handle.config, version: handle.version };
+    this.#snapshot = Object.freeze({ config: this.#freeze ? deepFreeze(handle.config) : handle.config, version: handle.version });
     this.#port = handle.port;
     this.#watchers = new Watchers<T>(
       () => this.#snapshot,
@@ -130,7 +130,7 @@ export class ConfigReplica<T> implements Disposable, AsyncDisposable {
     // Versions already covered by the handle's snapshot were posted before the worker attached.
     if (message.version <= this.#snapshot.version) return;
     try {
-      this.#snapshot = { config: this.#freeze ? deepFreeze(message.config) : message.config, version: message.version };
+      this.#snapshot = Object.freeze({ config: this.#freeze ? deepFreeze(message.config) : message.config, version: message.version });
     } catch (error) {
       /* c8 ignore next 3 */
       safeRecord(this.#monitor, createEvent(SHARED_EVENTS.configRejected, this.#name, { version: message.version, ...describeError(error) }));
