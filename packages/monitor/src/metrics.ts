@@ -97,6 +97,8 @@ function seriesKey(name: string, labels: Labels): string {
   return keys.length === 0 ? name : `${name}{${keys.map((k) => `${k}=${JSON.stringify(labels[k])}`).join(',')}}`;
 }
 
+const HISTOGRAM_SERIES = ['_bucket', '_count', '_sum'] as const;
+
 const KINDS: ReadonlySet<unknown> = new Set(['counter', 'gauge', 'histogram']);
 
 // What a collector yields is not ours to trust: only a snapshot an exporter can read reaches `collect()`.
@@ -171,6 +173,19 @@ export class MetricsRegistry {
     return out;
   }
 
+  // A histogram `x` is exposed as `x_bucket`, `x_count` and `x_sum`: no other metric may take those names.
+  #checkHistogramSeries(name: string, kind: Entry['kind']): void {
+    for (const suffix of HISTOGRAM_SERIES) {
+      const histogram = name.endsWith(suffix) ? name.slice(0, -suffix.length) : undefined;
+      if (histogram !== undefined && this.#kinds.get(histogram) === 'histogram') {
+        throw new TypeError(`Metric \`${name}\` would collide with the \`${name}\` series of histogram \`${histogram}\``);
+      }
+      if (kind === 'histogram' && this.#kinds.has(`${name}${suffix}`)) {
+        throw new TypeError(`Histogram \`${name}\` would collide with the metric \`${name}${suffix}\` already registered`);
+      }
+    }
+  }
+
   #get(name: string, kind: Entry['kind'], options: unknown, make: (read: (() => number) | undefined) => Counter | Gauge | Histogram): Counter | Gauge | Histogram {
     if (typeof name !== 'string' || !NAME.test(name)) {
       throw new TypeError(`Expected \`name\` to match ${String(NAME)}, got ${describeValue(name)}`);
@@ -178,6 +193,7 @@ export class MetricsRegistry {
     // One name is one kind across all its series: an exposition has a single TYPE line per name.
     const known = this.#kinds.get(name);
     if (known !== undefined && known !== kind) throw new TypeError(`Metric \`${name}\` is already registered as a ${known}, not a ${kind}`);
+    if (known === undefined) this.#checkHistogramSeries(name, kind);
     const { help, labels, exportBounds, read } = checkMetricOptions(name, kind, options);
     const key = seriesKey(name, labels);
     const existing = this.#entries.get(key);

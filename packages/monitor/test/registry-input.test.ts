@@ -35,6 +35,17 @@ describe('MetricsRegistry options', () => {
     expect(registry.counter('x', { labels: { a: '3' } })).not.toBeUndefined();
   });
 
+  it("refuses a name that is one of a histogram's own series (_bucket, _count, _sum), in either order", () => {
+    const registry = new MetricsRegistry();
+    registry.histogram('wait_ms');
+    expect(() => registry.counter('wait_ms_count')).toThrow(new TypeError('Metric `wait_ms_count` would collide with the `wait_ms_count` series of histogram `wait_ms`'));
+    expect(() => registry.gauge('wait_ms_bucket')).toThrow(TypeError);
+    registry.counter('jobs_sum');
+    expect(() => registry.histogram('jobs')).toThrow(new TypeError('Histogram `jobs` would collide with the metric `jobs_sum` already registered'));
+    expect(registry.counter('wait_ms_total')).toBeDefined();
+    expect(registry.histogram('wait_ms', { labels: { route: '/a' } })).toBeDefined();
+  });
+
   it('refuses labels an exposition cannot carry', () => {
     const registry = new MetricsRegistry();
     expect(() => registry.counter('c', { labels: 'ab' as never })).toThrow(new TypeError('Expected `labels` to be an object, got "ab" (string)'));
