@@ -5,6 +5,7 @@ import { describeThrown, describeValue } from '@patinox/errors';
 import type { CacheBackend } from './backend.js';
 import { TieredCacheError } from '../errors.js';
 import { escapeGlob } from '../internal/glob.js';
+import { MAX_TTL_MS } from './ttl-check.js';
 
 /** What a snapshot export or import covered. */
 export interface SnapshotInfo {
@@ -127,7 +128,7 @@ export async function importSnapshot(backend: CacheBackend, where: SnapshotKeys,
     const tagLine = parsed as { g?: unknown; m?: unknown; t?: unknown } | null;
     if (typeof tagLine === 'object' && tagLine !== null && 'g' in tagLine) {
       const { g, m, t } = tagLine;
-      if (typeof g !== 'string' || g.length === 0 || !Array.isArray(m) || m.some((k) => typeof k !== 'string') || typeof t !== 'number' || !(t >= 0)) {
+      if (typeof g !== 'string' || g.length === 0 || !Array.isArray(m) || m.some((k) => typeof k !== 'string' || k.length === 0) || !isTtl(t)) {
         throw invalid(`tag ${tags + 1} is malformed`);
       }
       // Entries come first in the file, so every member is already written when its tag lands. With
@@ -139,7 +140,7 @@ export async function importSnapshot(backend: CacheBackend, where: SnapshotKeys,
       continue;
     }
     const entry = parsed as { k?: unknown; v?: unknown; t?: unknown };
-    if (typeof entry !== 'object' || entry === null || typeof entry.k !== 'string' || typeof entry.v !== 'string' || typeof entry.t !== 'number' || !(entry.t >= 0)) {
+    if (typeof entry !== 'object' || entry === null || typeof entry.k !== 'string' || entry.k.length === 0 || typeof entry.v !== 'string' || !isTtl(entry.t)) {
       throw invalid(`entry ${entries + 1} is malformed`);
     }
     pending.push({ k: entry.k, v: Buffer.from(entry.v, 'base64'), t: entry.t });
@@ -149,6 +150,11 @@ export async function importSnapshot(backend: CacheBackend, where: SnapshotKeys,
   if (header === undefined) throw invalid('the file is empty');
   if (pending.length > 0) await flush();
   return { namespace: typeof header.namespace === 'string' ? header.namespace : '', entries, tags, path };
+}
+
+/** A remaining TTL a backend can carry (0: none); a larger one would reach L2 and come back as an outage. */
+function isTtl(t: unknown): t is number {
+  return typeof t === 'number' && t >= 0 && t <= MAX_TTL_MS;
 }
 
 /** The errors {@link readSnapshotRecords} throws, made by its caller. */

@@ -26,9 +26,12 @@ export class TierSnapshots<V> {
   }
 
   async import(path: string, options: SnapshotImportOptions): Promise<SnapshotInfo> {
-    const info = await importSnapshot(this.#remote.backend, this.#keys, path, options, (op, fn) => this.#remote.call(op, fn));
-    this.#coherence.cleared();
-    await this.#coherence.publish({ clear: true });
-    return info;
+    try {
+      return await importSnapshot(this.#remote.backend, this.#keys, path, options, (op, fn) => this.#remote.call(op, fn));
+    } finally {
+      // Also after a failure part-way: the batches written before it replaced values other L1s may hold.
+      this.#coherence.cleared();
+      await this.#coherence.publish({ clear: true });
+    }
   }
 }
