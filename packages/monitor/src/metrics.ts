@@ -101,9 +101,14 @@ const HISTOGRAM_SERIES = ['_bucket', '_count', '_sum'] as const;
 
 const KINDS: ReadonlySet<unknown> = new Set(['counter', 'gauge', 'histogram']);
 
-// What a collector yields is not ours to trust: only a snapshot an exporter can read reaches `collect()`.
+// What a collector yields is not ours to trust: only a snapshot an exporter can read reaches `collect()`
+// (a value that is not a number came out of prom-client as +Inf; a histogram without bounds failed the scrape).
 function isSnapshot(value: unknown): value is MetricSnapshot {
-  return typeof value === 'object' && value !== null && typeof (value as MetricSnapshot).name === 'string' && KINDS.has((value as MetricSnapshot).type);
+  if (typeof value !== 'object' || value === null) return false;
+  const s = value as MetricSnapshot;
+  if (typeof s.name !== 'string' || !KINDS.has(s.type)) return false;
+  if (s.type !== 'histogram') return typeof s.value === 'number';
+  return typeof s.summary === 'object' && s.summary !== null && Array.isArray(s.bounds) && Array.isArray(s.cumulativeCounts);
 }
 
 /**
@@ -139,8 +144,9 @@ export class MetricsRegistry {
   }
 
   /**
-   * Snapshots every metric and every collector's output. A gauge whose `read` throws and a collector that
-   * throws are skipped, and so is anything a collector yields that is not a metric snapshot.
+   * Snapshots every metric and every collector's output. A gauge whose `read` throws or gives something
+   * other than a number and a collector that throws are skipped, and so is anything a collector yields
+   * that is not a metric snapshot (a scalar without a numeric `value`, a histogram without its bounds).
    */
   collect(): MetricSnapshot[] {
     const out: MetricSnapshot[] = [];
@@ -158,7 +164,9 @@ export class MetricsRegistry {
         continue;
       }
       try {
-        out.push({ type: entry.kind, name: entry.name, help: entry.help, labels: entry.labels, value: entry.metric.value });
+        const value = entry.metric.value;
+        // A gauge's `read` (or a `set`) may hand over anything: only a number is a sample.
+        if (typeof value === 'number') out.push({ type: entry.kind, name: entry.name, help: entry.help, labels: entry.labels, value });
       } catch {
         // A gauge's `read` runs its owner's code: one that throws must not hide every other metric from a scrape.
       }

@@ -21,9 +21,28 @@ describe('MetricsRegistry.collect with a broken source', () => {
 
   it('drops what a collector yields that is not a metric snapshot, keeping its good ones', async () => {
     const registry = new MetricsRegistry();
-    registry.addCollector(() => [null, 5, { type: 'nope', name: 'x' }, { type: 'gauge', name: 'good', help: '', labels: {}, value: 1 }] as unknown as MetricSnapshot[]);
+    registry.addCollector(
+      () =>
+        [
+          null,
+          5,
+          { type: 'nope', name: 'x' },
+          { type: 'counter', name: 'no_value', help: '', labels: {}, value: null },
+          { type: 'histogram', name: 'no_bounds', help: '', labels: {} },
+          { type: 'gauge', name: 'good', help: '', labels: {}, value: 1 },
+        ] as unknown as MetricSnapshot[],
+    );
     expect(registry.collect().map((s) => s.name)).toEqual(['good']);
     expect(await new PrometheusExporter(registry, { client: promClient }).metrics()).toContain('good 1');
+  });
+
+  it('skips a gauge whose read gives something other than a number (it came out as +Inf)', async () => {
+    const registry = new MetricsRegistry();
+    registry.gauge('undefined_read', { read: () => undefined as never });
+    registry.gauge('string_read', { read: () => '12' as never });
+    registry.gauge('nan_read', { read: () => Number.NaN });
+    expect(registry.collect().map((s) => s.name)).toEqual(['nan_read']);
+    expect(await new PrometheusExporter(registry, { client: promClient }).metrics()).not.toContain('+Inf');
   });
 });
 
