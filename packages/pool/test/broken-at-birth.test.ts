@@ -52,6 +52,26 @@ describe('Pool with connections that fail before they are lent', () => {
     await pool.close();
   });
 
+  it('backs off too when the error comes a moment later, while the new connection is idle', async () => {
+    manager.watch = function (this: DeadOnArrivalManager, connection: FakeConnection, onError: (error: unknown) => void): () => void {
+      connection.on('error', onError);
+      queueMicrotask(() => connection.emit('error', new Error('closed by the server')));
+      return () => connection.off('error', onError);
+    };
+    const pool = new Pool(manager, { minSize: 1, maxSize: 1, createRetryDelayMs: 50, createRetryMaxDelayMs: 400 });
+    let ticks = 0;
+    const interval = setInterval(() => {
+      ticks += 1;
+    }, 10);
+    await flush(1000);
+    clearInterval(interval);
+    expect(manager.creates).toBeLessThanOrEqual(12);
+    expect(manager.creates).toBeGreaterThanOrEqual(3);
+    expect(ticks).toBe(100);
+    expect(await pool.healthCheck().check(new AbortController().signal)).toMatchObject({ status: 'down' });
+    await pool.close();
+  });
+
   it('lends the next sound connection at once after the backoff, and the backoff resets', async () => {
     let deadOnes = 2;
     manager.watch = function (this: DeadOnArrivalManager, connection: FakeConnection, onError: (error: unknown) => void): () => void {

@@ -8,6 +8,8 @@ export interface ConnectionWatchHost {
   reported(error: string, state: 'idle' | 'borrowed'): void;
   /** Destroys an idle connection already taken out of the idle ones, then serves waiters. */
   evict(slot: number, error: unknown): void;
+  /** A connection reported an error before it was ever lent: a failed create, in effect. */
+  diedUnused(error: unknown): void;
   /** `watch` or the handling of its report threw (`pool.manager.error`). */
   managerError(error: unknown): void;
 }
@@ -28,25 +30,15 @@ export class ConnectionWatch<C> {
     this.#host = host;
   }
 
-  /**
-   * Subscribes to the new connection in `slot`; a throwing `watch` is reported, never fatal. Returns the
-   * error the connection reported while being subscribed (it is marked broken), else undefined.
-   */
-  watch(slot: number, conn: C): unknown {
-    if (this.#manager.watch === undefined) return undefined;
-    let reportedAtOnce: unknown;
-    let subscribing = true;
+  /** Subscribes to the new connection in `slot`; a throwing `watch` is reported, never fatal. */
+  watch(slot: number, conn: C): void {
+    if (this.#manager.watch === undefined) return;
     try {
-      const unwatch = this.#manager.watch(conn, (error) => {
-        if (subscribing && reportedAtOnce === undefined) reportedAtOnce = error ?? new Error('connection reported an error');
-        this.#reported(slot, conn, error);
-      });
+      const unwatch = this.#manager.watch(conn, (error) => this.#reported(slot, conn, error));
       if (typeof unwatch === 'function') this.#slots.unwatch[slot] = unwatch;
     } catch (error) {
       this.#host.managerError(error);
     }
-    subscribing = false;
-    return reportedAtOnce;
   }
 
   #reported(slot: number, conn: C, error: unknown): void {
@@ -56,6 +48,8 @@ export class ConnectionWatch<C> {
       if (slots.conns[slot] !== conn) return;
       const idle = slots.state[slot] === IDLE;
       this.#host.reported(describeThrown(error), idle ? 'idle' : 'borrowed');
+      // Before `evict`, whose dispatch would otherwise open its replacement at once.
+      if (slots.fresh[slot] !== 0) this.#host.diedUnused(error);
       if (idle) {
         slots.retainIdle((s) => s !== slot);
         this.#host.evict(slot, error);

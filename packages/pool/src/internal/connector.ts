@@ -39,8 +39,8 @@ export class Connector<C> {
   readonly #host: ConnectorHost<C>;
   readonly #abandons = new Set<(error: Error) => void>();
   #retryTimer: NodeJS.Timeout | undefined = undefined;
-  // `failures` before the create the host is taking now (see `failedAfterCreate`); 0 otherwise.
-  #failuresBefore = 0;
+  // Consecutive failures before the last successful creates, until a connection is lent (see `failedAfterCreate`).
+  #streak = 0;
 
   constructor(manager: ConnectionManager<C>, options: ConnectorOptions, host: ConnectorHost<C>) {
     this.#manager = manager;
@@ -90,12 +90,11 @@ export class Connector<C> {
           this.#host.late(connection as C);
           return;
         }
-        // Kept while the host takes the connection: one that fails at once continues the failure count.
-        this.#failuresBefore = this.failures;
+        // Kept until a connection is lent: one that fails before that continues the failure count.
+        this.#streak = Math.max(this.#streak, this.failures);
         this.failures = 0;
         this.lastError = undefined;
         this.#host.created(slot, connection as C);
-        this.#failuresBefore = 0;
       },
       (error: unknown) => {
         if (finish()) this.#failed(slot, toError(error));
@@ -111,13 +110,18 @@ export class Connector<C> {
   }
 
   /**
-   * The connection the host is taking (inside `created`) failed before it could be lent (it reported an
-   * error as soon as it was watched): counts as a failed create and backs off, so such connections are not
-   * recreated in a loop.
+   * A connection `create` returned failed before it was ever lent (it reported an error while new or
+   * idle): counts as a failed create, continuing the count from before it, and backs off, so connections
+   * that die as soon as they exist are not recreated in a loop.
    */
   failedAfterCreate(error: Error): void {
-    this.failures = this.#failuresBefore;
+    this.failures = Math.max(this.failures, this.#streak);
     this.backOff(this.#recordFailure(error));
+  }
+
+  /** A connection was lent: creates work again, and a later early failure starts a new count. */
+  confirmed(): void {
+    this.#streak = 0;
   }
 
   #failed(slot: number, error: Error): void {

@@ -1,3 +1,4 @@
+import { toError } from '@patinox/errors';
 import type { ConnectionManager } from '../connection-manager.js';
 import { POOL_EVENTS, type PoolEventName } from '../events.js';
 import type { PooledConnection } from '../pooled-connection.js';
@@ -73,6 +74,7 @@ export function createCoreParts<C>(manager: ConnectionManager<C>, options: Resol
       destroyer.slot(slot, 'error', error);
       if (!hooks.isClosed()) hooks.dispatch();
     },
+    diedUnused: (error) => connector.failedAfterCreate(toError(error)),
     managerError: (error) => hooks.managerError('watch', error),
   });
   const waits: WaitRecorder = new WaitRecorder((now) => waiters.stamp(now));

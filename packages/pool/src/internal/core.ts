@@ -1,4 +1,4 @@
-import { describeThrown, expectSignal, isPatinoxError, optional, readOptions, toError } from '@patinox/errors';
+import { describeThrown, expectSignal, isPatinoxError, optional, readOptions } from '@patinox/errors';
 import { createEvent, safeRecord, type Monitor } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
 import { PoolClosedError, PoolDrainingError, PoolManagerError, PoolQueueFullError } from '../errors.js';
@@ -210,6 +210,10 @@ export class PoolCore<C> implements LoanOwner {
     this.#acquired += 1;
     const loan = new PooledConnection<C>(this, slot);
     slots.loans[slot] = loan;
+    if (slots.fresh[slot] !== 0) {
+      slots.fresh[slot] = 0;
+      this.#connector.confirmed();
+    }
     if (this.#trackLoans) {
       slots.borrowedAt[slot] = performance.now();
       slots.stacks[slot] = this.#captureStacks ? (stack ?? new Error('acquired here')) : undefined;
@@ -371,7 +375,8 @@ export class PoolCore<C> implements LoanOwner {
     const now = this.#waits.now();
     slots.lastUsedAt[slot] = now;
     this.#maintenance.schedule(slot, now);
-    const failedAtOnce = this.#watch.watch(slot, conn);
+    slots.fresh[slot] = 1;
+    this.#watch.watch(slot, conn);
     this.#event(POOL_EVENTS.connectionCreated, { size: this.#slots.size });
     this.#readiness.created();
     if (this.#closed) {
@@ -380,8 +385,6 @@ export class PoolCore<C> implements LoanOwner {
     } else if (slots.broken[slot] !== SOUND) {
       // It reported an error from inside watch(), or softEvictAll() retired it while it was being opened.
       this.#destroyer.slot(slot, this.#brokenReason(slot));
-      // Dead on arrival is a failed create: recreating it at once could loop without ever yielding.
-      if (failedAtOnce !== undefined) this.#connector.failedAfterCreate(toError(failedAtOnce));
     } else if (this.#slots.size > this.#maxSize) {
       this.#destroyer.slot(slot, 'resize');
     } else {

@@ -43,6 +43,8 @@ export class SlotTable<C> {
   stacks: (Error | undefined)[] = [];
   state = new Uint8Array(0);
   broken = new Uint8Array(0);
+  /** 1 from its creation until a connection is first lent: an error before that is a failed create, in effect. */
+  fresh = new Uint8Array(0);
   leakReported = new Uint8Array(0);
   lastUsedAt = new Float64Array(0);
   expiresAt = new Float64Array(0);
@@ -77,6 +79,7 @@ export class SlotTable<C> {
     this.conns[slot] = undefined;
     this.state[slot] = FREE;
     this.broken[slot] = SOUND;
+    this.fresh[slot] = 0;
     this.#freeSlots[this.#freeTop++] = slot;
     this.size -= 1;
   }
@@ -165,6 +168,7 @@ export class SlotTable<C> {
     const features = this.#features;
     this.state = growBytes(this.state, capacity);
     this.broken = growBytes(this.broken, capacity);
+    this.fresh = growBytes(this.fresh, capacity);
     this.lastUsedAt = growFloat(this.lastUsedAt, capacity);
     if (features.lifetime) this.expiresAt = growFloat(this.expiresAt, capacity);
     if (features.healthChecks) this.checkAt = growFloat(this.checkAt, capacity);
