@@ -343,7 +343,7 @@ export class ResourceRegistry implements AsyncDisposable {
   readonly #host: RunnerHost = {
     release: (page, i, final, guard) => this.#release(page, i, final, guard),
     clockNow: () => this.#ticks.monotonic(),
-    isTickScheduled: () => this.#ticks.scheduled,
+    holdTick: () => this.#ticks.hold(),
   };
 
   /** A guard was collected while its resource was active: report the leak and clean it through the queue. */

@@ -13,8 +13,11 @@ export interface RunnerHost {
   release(page: Page, i: number, final: Final, guard: object | undefined): void;
   /** Monotonic ms for deadline origins, cached per macrotask. */
   clockNow(): number;
-  /** True while the registry's end-of-macrotask tick is pending (unrefs are deferred to it). */
-  isTickScheduled(): boolean;
+  /**
+   * True when the registry's end-of-macrotask tick is pending; it then runs even if nothing else keeps the
+   * event loop turning (the deadline timer's unref is deferred to it).
+   */
+  holdTick(): boolean;
 }
 
 /** The runner's settings, validated by the registry. */
@@ -82,7 +85,7 @@ export class CleanupRunner {
   readonly #maxRetries: number;
   readonly #retryBaseDelayMs: number;
   readonly #retryMaxDelayMs: number;
-  readonly #deadlines = new DeadlineQueue();
+  readonly #deadlines = new DeadlineQueue(() => this.#host.holdTick());
   readonly #retryTimers = new Set<NodeJS.Timeout>();
   readonly durations = new Histogram();
   #queue: PQueue | undefined;
@@ -196,12 +199,12 @@ export class CleanupRunner {
     // Both handlers are attached at once, so a cleanup that rejects after its timeout is ignored,
     // never an unhandled rejection.
     const onFulfilled = (): void => {
-      if (!this.#deadlines.finish(waiter, this.#host.isTickScheduled())) return;
+      if (!this.#deadlines.finish(waiter)) return;
       this.#succeed(page, i, started, guard);
       resolve();
     };
     const onRejected = (error: unknown): void => {
-      if (!this.#deadlines.finish(waiter, this.#host.isTickScheduled())) return;
+      if (!this.#deadlines.finish(waiter)) return;
       const outcome = this.#afterError(page, i, id, fn, attempt, started, error, guard);
       if (outcome === undefined || outcome instanceof Promise) resolve(outcome);
       else reject(outcome);

@@ -42,8 +42,9 @@ function trim(list: WaiterList): void {
  * Attempts are kept in one FIFO per timeout value: `deadline = now + timeoutMs` with a monotonic clock,
  * so each FIFO is sorted and only its head can be due. The timer is ref'd while an attempt is pending
  * (something waits on its outcome) and unref'd when none is, so an idle registry never holds the process.
- * Unref'ing can be deferred to the end of the macrotask (`finish(waiter, true)`, then `idle()`): a
- * ref/unref pair costs two native calls, and one-at-a-time cleanups would otherwise pay them per attempt.
+ * Unref'ing is deferred to the end of the macrotask when the owner can promise an `idle()` call there
+ * (`deferIdle`): a ref/unref pair costs two native calls, and one-at-a-time cleanups would otherwise pay
+ * them per attempt.
  */
 export class DeadlineQueue {
   readonly #lists = new Map<number, WaiterList>();
@@ -52,6 +53,15 @@ export class DeadlineQueue {
   #pending = 0;
   #unrefWhenIdle = false;
   #detached = false;
+  readonly #deferIdle: () => boolean;
+
+  /**
+   * `deferIdle` asks the owner to call `idle()` at the end of the current macrotask, and returns false when
+   * it cannot; the promised call must run even if nothing else keeps the event loop turning.
+   */
+  constructor(deferIdle: () => boolean = () => false) {
+    this.#deferIdle = deferIdle;
+  }
 
   add(timeoutMs: number, now: number, onTimeout: () => void): Waiter {
     const waiter: Waiter = { deadline: now + timeoutMs, timeoutMs, done: false, onTimeout };
@@ -68,17 +78,14 @@ export class DeadlineQueue {
     return waiter;
   }
 
-  /**
-   * Marks an attempt settled; returns false when it had already timed out. With `deferUnref`, the caller
-   * promises to call `idle()` at the end of the current macrotask.
-   */
-  finish(waiter: Waiter, deferUnref = false): boolean {
+  /** Marks an attempt settled; returns false when it had already timed out. */
+  finish(waiter: Waiter): boolean {
     if (waiter.done) return false;
     waiter.done = true;
     waiter.onTimeout = undefined;
     this.#pending -= 1;
-    if (this.#pending === 0) {
-      if (deferUnref) this.#unrefWhenIdle = true;
+    if (this.#pending === 0 && !this.#unrefWhenIdle) {
+      if (this.#deferIdle()) this.#unrefWhenIdle = true;
       else this.#timer?.unref();
     }
     const list = this.#lists.get(waiter.timeoutMs);

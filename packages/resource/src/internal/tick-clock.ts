@@ -25,14 +25,12 @@ export class TickClock {
   #clock = 0;
   #reads = 0;
   #scheduled = false;
+  /** The pending tick; unref'd unless {@link TickClock.hold} asked for it to run whatever else the loop has. */
+  #tick: NodeJS.Immediate | undefined;
+  #held = false;
 
   constructor(host: TickClockHost) {
     this.#host = host;
-  }
-
-  /** True while the end-of-macrotask tick is pending (the clock was read in this macrotask). */
-  get scheduled(): boolean {
-    return this.#scheduled;
   }
 
   /** Wall-clock ms since EPOCH, for creation times. */
@@ -55,12 +53,28 @@ export class TickClock {
     this.#host.onRead(this.#now);
     if (!this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(this.#onTick).unref();
+      this.#tick = setImmediate(this.#onTick).unref();
     }
+  }
+
+  /**
+   * Makes the pending tick run even when nothing else keeps the event loop turning, for work deferred to
+   * it that releases the loop (an unref'd immediate never runs while the loop waits on a ref'd timer).
+   * Returns false when no tick is pending. At most one ref per macrotask.
+   */
+  hold(): boolean {
+    if (!this.#scheduled) return false;
+    if (!this.#held) {
+      this.#held = true;
+      this.#tick?.ref();
+    }
+    return true;
   }
 
   readonly #onTick = (): void => {
     this.#scheduled = false;
+    this.#held = false;
+    this.#tick = undefined;
     this.#host.onTick();
   };
 }
