@@ -389,6 +389,28 @@ describe('createPgPool: queries, callbacks and end (pg-pool index.js, ending.js)
     next.release();
   });
 
+  it('rolls back a client returned inside a transaction on pg 8.16 to 8.20 too, whose Client has no getTransactionStatus', async () => {
+    // The peer range starts at pg 8.16; getTransactionStatus() arrived in 8.21.
+    class ClientBefore821 extends pg.Client {}
+    Object.defineProperty(ClientBefore821.prototype, 'getTransactionStatus', { value: undefined });
+    const pool = makePool({ max: 1, Client: ClientBefore821 });
+    const client = await pool.connect();
+    await client.query('BEGIN');
+    await client.query('CREATE TEMP TABLE patinox_tx_probe_old (n int)');
+    client.release();
+    const next = await pool.connect();
+    expect(next).toBe(client);
+    await expect(next.query('SELECT * FROM patinox_tx_probe_old')).rejects.toMatchObject({ code: '42P01' });
+    // A failed transaction ('E') is rolled back as well.
+    await next.query('BEGIN');
+    await expect(next.query('SELECT 1/0')).rejects.toMatchObject({ code: '22012' });
+    next.release();
+    const third = await pool.connect();
+    expect(third).toBe(client);
+    expect((await third.query<{ n: number }>('SELECT 1 AS n')).rows).toEqual([{ n: 1 }]);
+    third.release();
+  });
+
   it('resets session state on release when resetSession is set', async () => {
     const pool = makePool({ max: 1, resetSession: true });
     const client = await pool.connect();

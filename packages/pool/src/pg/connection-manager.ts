@@ -4,13 +4,13 @@ import type { ConnectionManager } from '../connection-manager.js';
 import { PgConfigError, PgConnectError } from './errors.js';
 import type { PgClientConstructor, PgConnectionManagerOptions } from './options.js';
 import { pgPeer } from './peer.js';
+import { trackTransactionStatus, transactionStatus } from './transaction-status.js';
 
 // pg's own flags for a client that is closing or whose socket failed; pg-pool reads the same two.
 interface ClientInternals {
   _ending?: boolean;
   _queryable?: boolean;
   connection?: { stream?: { destroy?: (error?: Error) => void } };
-  getTransactionStatus?: () => string | null;
 }
 
 const yes = (): boolean => true;
@@ -101,6 +101,7 @@ export function createPgConnectionManager(options: PgConnectionManagerOptions = 
   const manager: ConnectionManager<pg.Client> = {
     async create(signal) {
       const client = newClient(Client, config);
+      trackTransactionStatus(client);
       // A client still reports socket errors after it left the pool (while ending): without a listener
       // pg would throw them from an EventEmitter and crash the process. Live ones go through watch().
       client.on('error', ignore);
@@ -124,7 +125,7 @@ export function createPgConnectionManager(options: PgConnectionManagerOptions = 
       return client.query(validationQuery).then(yes, no);
     },
     recycle(client) {
-      const status = (client as unknown as ClientInternals).getTransactionStatus?.();
+      const status = transactionStatus(client);
       // 'T' in a transaction, 'E' in a failed one: the next borrower must not inherit either.
       if (status === 'T' || status === 'E') return resetAfterRollback(client);
       if (resetSql !== undefined) return client.query(resetSql).then(ignore);
