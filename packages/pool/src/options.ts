@@ -85,7 +85,12 @@ export interface PoolOptions {
    * overload; priorities still apply, without that aging bound). @default true
    */
   fairQueue?: boolean;
-  /** Most callers that may wait at once; the next gets `POOL_QUEUE_FULL` at once. 0 never queues. @default Infinity */
+  /**
+   * Most callers that may wait for a busy connection at once; the next gets `POOL_QUEUE_FULL` at once. 0
+   * never queues. Callers served by a connection being opened (or checked) for them, or one there is still
+   * room to open below `maxSize`, do not count: a pool below `maxSize` always opens connections for callers.
+   * While suspended every waiting caller counts. @default Infinity
+   */
   maxWaiters?: number;
   /**
    * A loan held longer than this is reported (`pool.leak.suspected`, with `heldMs` and, when

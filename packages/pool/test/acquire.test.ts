@@ -194,6 +194,39 @@ describe('Pool.acquire', () => {
     await pool.close();
   });
 
+  it('counts toward maxWaiters only callers that wait for a busy connection, not for one being opened for them', async () => {
+    const pool = new Pool(manager, { maxSize: 2, maxWaiters: 0 });
+    // A fresh pool with maxWaiters 0 still opens connections up to maxSize.
+    const [a, b] = await Promise.all([pool.acquire(), pool.acquire()]);
+    // Both are borrowed now: a third caller would have to queue.
+    await expect(pool.acquire()).rejects.toMatchObject({ code: POOL_QUEUE_FULL });
+    a.release();
+    // With one idle, it is lent at once.
+    const c = await pool.acquire({ timeoutMs: 100 });
+    c.release();
+    b.release();
+    await pool.close();
+    const wider = new Pool(manager, { maxSize: 5, maxWaiters: 1 });
+    const settled: string[] = [];
+    const calls = Array.from({ length: 7 }, (_, i) =>
+      wider.acquire().then(
+        (loan) => {
+          settled.push(`lent ${i}`);
+          return loan;
+        },
+        (error: { code: string }) => {
+          settled.push(`${error.code} ${i}`);
+        },
+      ),
+    );
+    await flush(0);
+    // Five callers get a connection opened for them, one queues for a busy one, the seventh is refused.
+    expect(settled.sort()).toEqual(['POOL_QUEUE_FULL 6', 'lent 0', 'lent 1', 'lent 2', 'lent 3', 'lent 4']);
+    (await calls[0])!.release();
+    expect(await calls[5]).toBeDefined();
+    await wider.close({ deadlineMs: 0 });
+  });
+
   it('serves the newest waiter first when fairQueue is false', async () => {
     const pool = new Pool(manager, { maxSize: 1, fairQueue: false });
     const held = await pool.acquire();

@@ -148,11 +148,22 @@ export class PoolCore<C> implements LoanOwner {
       const loan = this.#lendIdle();
       if (loan !== undefined) return loan;
     }
-    if (this.#waiters.size >= this.#maxWaiters) return Promise.reject(new PoolQueueFullError(this.#name, this.#maxWaiters));
+    if (this.#waiters.size >= this.#maxWaiters && this.#waiters.size >= this.#maxWaiters + this.#openingRoom()) {
+      return Promise.reject(new PoolQueueFullError(this.#name, this.#maxWaiters));
+    }
     const promise = this.#enqueue(timeoutMs, signal, priority);
     // Saturated (nothing idle, no room to open more), a dispatch pass would find nothing to do.
     if (this.#slots.idleCount > 0 || this.#slots.size < this.#maxSize) this.#dispatch();
     return promise;
+  }
+
+  /**
+   * Waiters that are served by a connection being opened or checked for them, or one there is still room
+   * to open: they do not wait for a busy connection, so `maxWaiters` does not count them.
+   */
+  #openingRoom(): number {
+    if ((this.#gate.bits & GATE_SUSPENDED) !== 0) return 0;
+    return Math.max(0, this.#maxSize - this.#slots.size) + this.#connector.pending + this.#validator.borrowChecks;
   }
 
   /** Lends an idle connection at once; undefined when none passed its check (an async one may have started). */
