@@ -1,10 +1,9 @@
-import { describeValue } from '@patinox/errors';
 import type { CleanupError } from './errors.js';
 import type { GuardOptions } from './options.js';
 import { CLEANED, FAILED, TAKEN, stateError, type Final, type Outcome, type Page } from './internal/entry.js';
 import { GUARD_BRAND, RUN, SETTLE, TAKE, TRACK } from './internal/protocol.js';
 import { provideGuardFactory } from './internal/guard-factory.js';
-import { unreadable } from './internal/validate.js';
+import { expectRegistry, unreadable } from './internal/validate.js';
 import { defaultRegistry, type ResourceRegistry } from './registry.js';
 
 /**
@@ -57,9 +56,7 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
     } catch (cause) {
       throw unreadable('options', cause);
     }
-    if (registry === undefined) registry = defaultRegistry();
-    else if (!isRegistry(registry)) throw new TypeError(`Expected \`registry\` to be a ResourceRegistry, got ${describeValue(registry)}`);
-    const page = registry[TRACK](this, resource, cleanup, options);
+    const page = expectRegistry(registry, defaultRegistry)[TRACK](this, resource, cleanup, options);
     this.#owner = page;
     this.#handle = page.tracked;
   }
@@ -143,15 +140,6 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
   }
 }
 
-/** True for a registry of any copy of this package; never throws, whatever `value` is. */
-function isRegistry(value: unknown): value is ResourceRegistry {
-  try {
-    return typeof (value as Partial<ResourceRegistry>)[TRACK] === 'function';
-  } catch {
-    return false;
-  }
-}
-
 provideGuardFactory((resource, cleanup, options) => new AsyncResourceGuard(resource, cleanup, options));
 
 /** True when `value` is an {@link AsyncResourceGuard} from any copy (ESM or CJS) of this package. */
@@ -185,9 +173,5 @@ export function adopt<T extends AsyncDisposable | Disposable>(disposable: T, opt
   } catch (cause) {
     throw unreadable('options', cause);
   }
-  registry ??= defaultRegistry();
-  if (!isRegistry(registry)) {
-    throw new TypeError(`Expected \`registry\` to be a ResourceRegistry, got ${describeValue(registry)}`);
-  }
-  return registry.adopt(disposable, options);
+  return expectRegistry(registry, defaultRegistry).adopt(disposable, options);
 }

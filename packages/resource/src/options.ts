@@ -65,7 +65,7 @@ export interface ShutdownOptions {
 export interface ShutdownHookOptions {
   /** Registry to shut down. @default defaultRegistry() */
   registry?: ResourceRegistry;
-  /** Signals that trigger a shutdown. @default ['SIGTERM', 'SIGINT'] */
+  /** Signals that trigger a shutdown: names this platform has (`os.constants.signals`), not SIGKILL or SIGSTOP, which cannot be caught. @default ['SIGTERM', 'SIGINT'] */
   signals?: readonly NodeJS.Signals[];
   /** Also shut down on `process` `beforeExit` (the event loop ran dry). @default true */
   beforeExit?: boolean;

@@ -171,6 +171,7 @@ export class ResourceRegistry implements AsyncDisposable {
    */
   guard<T>(resource: T, cleanup: CleanupFn<T>, options?: Omit<GuardOptions, 'registry'>): AsyncResourceGuard<T> {
     if (options === undefined) return makeGuard(resource, cleanup, { registry: this });
+    expectObject('options', options);
     let bag: GuardOptions;
     try {
       bag = { ...options, registry: this };

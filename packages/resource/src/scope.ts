@@ -1,9 +1,9 @@
-import { describeValue, expectFunction, expectObject, expectString, optional, toError } from '@patinox/errors';
+import { expectFunction, expectObject, expectString, optional, readOptions, toError } from '@patinox/errors';
 import { RESOURCE_ALREADY_CLEANED_UP, CleanupError, ResourceStateError, RESOURCE_SCOPE_CLEANUP_FAILED } from './errors.js';
 import { AsyncResourceGuard, isResourceGuard, type CleanupFn } from './guard.js';
 import type { GuardOptions, ScopeOptions } from './options.js';
 import { defaultRegistry, type ResourceRegistry } from './registry.js';
-import { TRACK } from './internal/protocol.js';
+import { expectRegistry, unreadable } from './internal/validate.js';
 
 /**
  * A group of resources cleaned together in reverse order of creation, like `AsyncDisposableStack`
@@ -27,13 +27,9 @@ export class ResourceScope implements AsyncDisposable {
 
   /** @throws TypeError for an invalid option. */
   constructor(options: ScopeOptions = {}) {
-    expectObject('options', options);
-    this.name = optional('name', options.name, expectString, 'scope');
-    const registry = options.registry ?? defaultRegistry();
-    if (typeof (registry as Partial<ResourceRegistry>)[TRACK] !== 'function') {
-      throw new TypeError(`Expected \`registry\` to be a ResourceRegistry, got ${describeValue(registry)}`);
-    }
-    this.#registry = registry;
+    const { name, registry } = readOptions('options', options, ['name', 'registry']);
+    this.name = optional('name', name, expectString, 'scope');
+    this.#registry = expectRegistry(registry, defaultRegistry);
   }
 
   /** Members not yet cleaned by this scope. */
@@ -52,7 +48,7 @@ export class ResourceScope implements AsyncDisposable {
    */
   guard<T>(resource: T, cleanup: CleanupFn<T>, options?: GuardOptions): AsyncResourceGuard<T> {
     this.#assertOpen();
-    const member = new AsyncResourceGuard(resource, cleanup, { registry: this.#registry, ...options });
+    const member = new AsyncResourceGuard(resource, cleanup, this.#memberOptions(options, undefined));
     this.#members.push(member);
     return member;
   }
@@ -74,7 +70,8 @@ export class ResourceScope implements AsyncDisposable {
    */
   defer(fn: () => unknown, options?: Omit<GuardOptions, 'registry'>): void {
     expectFunction('fn', fn);
-    this.guard(undefined, () => fn(), { name: 'deferred', ...options });
+    this.#assertOpen();
+    this.#members.push(new AsyncResourceGuard(undefined, () => fn(), this.#memberOptions(options, 'deferred')));
   }
 
   /**
@@ -110,6 +107,20 @@ export class ResourceScope implements AsyncDisposable {
         context: { scope: this.name, failed: errors.length, total: members.length },
       });
     }
+  }
+
+  /** A member's options: the caller's bag (an object, read once), in this scope's registry unless it names one. */
+  #memberOptions(options: GuardOptions | undefined, name: string | undefined): GuardOptions {
+    if (options === undefined) return { registry: this.#registry, name };
+    expectObject('options', options);
+    let bag: GuardOptions;
+    try {
+      bag = { name, ...options };
+    } catch (cause) {
+      throw unreadable('options', cause);
+    }
+    bag.registry ??= this.#registry;
+    return bag;
   }
 
   #assertOpen(): void {

@@ -1,7 +1,15 @@
-import { describeThrown, describeValue, expectBoolean, expectFunction, expectObject, expectTimerMs, optional } from '@patinox/errors';
+import { constants } from 'node:os';
+import { describeThrown, describeValue, expectBoolean, expectFunction, expectTimerMs, optional, readOptions } from '@patinox/errors';
 import type { ShutdownHookOptions } from './options.js';
 import { defaultRegistry, type CleanupReport, type ResourceRegistry } from './registry.js';
-import { TRACK } from './internal/protocol.js';
+import { expectRegistry } from './internal/validate.js';
+
+const OPTION_KEYS = ['registry', 'signals', 'beforeExit', 'deadlineMs', 'exitAfterSignal', 'onReport'] as const;
+
+/** True for a signal this platform has and a listener can be installed for (not SIGKILL or SIGSTOP). */
+function isListenableSignal(value: unknown): boolean {
+  return typeof value === 'string' && Object.hasOwn(constants.signals, value) && value !== 'SIGKILL' && value !== 'SIGSTOP';
+}
 
 /** Handle returned by {@link installShutdownHooks}. */
 export interface ShutdownHooks extends Disposable {
@@ -32,20 +40,19 @@ function defaultOnReport(report: CleanupReport, trigger: string): void {
  * @throws TypeError / RangeError for an invalid option.
  */
 export function installShutdownHooks(options: ShutdownHookOptions = {}): ShutdownHooks {
-  expectObject('options', options);
-  const registry: ResourceRegistry = options.registry ?? defaultRegistry();
-  if (typeof (registry as Partial<ResourceRegistry>)[TRACK] !== 'function') {
-    throw new TypeError(`Expected \`registry\` to be a ResourceRegistry, got ${describeValue(registry)}`);
+  const bag = readOptions('options', options, OPTION_KEYS);
+  const registry: ResourceRegistry = expectRegistry(bag.registry, defaultRegistry);
+  const rawSignals: unknown = bag.signals ?? ['SIGTERM', 'SIGINT'];
+  // A name this platform lacks (a typo) would be a plain event that never fires; SIGKILL and SIGSTOP cannot be caught.
+  if (!Array.isArray(rawSignals) || !rawSignals.every(isListenableSignal)) {
+    throw new TypeError(`Expected \`signals\` to be an array of signal names that can be listened for, got ${describeValue(rawSignals)}`);
   }
-  const rawSignals: unknown = options.signals ?? ['SIGTERM', 'SIGINT'];
-  if (!Array.isArray(rawSignals) || rawSignals.some((s) => typeof s !== 'string' || !/^SIG[A-Z0-9]+$/.test(s))) {
-    throw new TypeError(`Expected \`signals\` to be an array of signal names, got ${describeValue(rawSignals)}`);
-  }
-  const signals = rawSignals as readonly NodeJS.Signals[];
-  const onBeforeExit = optional('beforeExit', options.beforeExit, expectBoolean, true);
-  const deadlineMs = optional('deadlineMs', options.deadlineMs, expectTimerMs, 10_000);
-  const exitAfterSignal = optional('exitAfterSignal', options.exitAfterSignal, expectBoolean, true);
-  const onReport = optional<(report: CleanupReport, trigger: string) => void>('onReport', options.onReport, expectFunction, defaultOnReport);
+  // Each once: a listener added twice under one Map key would survive uninstall().
+  const signals = [...new Set(rawSignals)] as readonly NodeJS.Signals[];
+  const onBeforeExit = optional('beforeExit', bag.beforeExit, expectBoolean, true);
+  const deadlineMs = optional('deadlineMs', bag.deadlineMs, expectTimerMs, 10_000);
+  const exitAfterSignal = optional('exitAfterSignal', bag.exitAfterSignal, expectBoolean, true);
+  const onReport = optional<(report: CleanupReport, trigger: string) => void>('onReport', bag.onReport, expectFunction, defaultOnReport);
 
   let installed = true;
   let done: Promise<CleanupReport> | undefined;

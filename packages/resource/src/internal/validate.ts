@@ -1,12 +1,30 @@
 import { describeThrown, describeValue, expectNonNegativeInteger, expectObject, expectString, expectTimerMs } from '@patinox/errors';
 import { CleanupPriority } from '../priority.js';
+import type { ResourceRegistry } from '../registry.js';
 import type { EntryInfo } from './entry.js';
+import { TRACK } from './protocol.js';
 
 const PRIORITIES: readonly number[] = Object.values(CleanupPriority);
 
 /** The TypeError for an options bag that throws when read (a getter that throws, a hostile Proxy). */
 export function unreadable(name: string, cause: unknown): TypeError {
   return new TypeError(`Expected \`${name}\` to be readable, but reading it threw: ${describeThrown(cause)}`, { cause });
+}
+
+/** True for a registry of any copy of this package; never throws, whatever `value` is (a hostile Proxy). */
+export function isRegistry(value: unknown): value is ResourceRegistry {
+  try {
+    return typeof (value as Partial<ResourceRegistry>)[TRACK] === 'function';
+  } catch {
+    return false;
+  }
+}
+
+/** `value` as a registry, `defaultRegistry` when undefined; a TypeError for anything else. */
+export function expectRegistry(value: unknown, defaultRegistry: () => ResourceRegistry): ResourceRegistry {
+  if (value === undefined) return defaultRegistry();
+  if (!isRegistry(value)) throw new TypeError(`Expected \`registry\` to be a ResourceRegistry, got ${describeValue(value)}`);
+  return value;
 }
 
 export function expectPriority(name: string, value: unknown): number {
