@@ -98,7 +98,8 @@ class Guard implements SharedLockGuard {
  *
  * A thread that exits (or a worker that is terminated) while holding the lock leaves it held: waiters
  * then end only by `timeoutMs` or `signal`. A waiter that gives up is rejected at once; its place in the
- * queue is passed on in the background as soon as its turn comes, so the lock stays fair and consistent.
+ * queue is passed on in the background as soon as its turn comes, so the lock stays fair and consistent;
+ * until then the thread's event loop is kept alive (for ever if the holder died: end such a thread yourself).
  *
  * @example
  * ```ts
