@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { isPatinoxError } from '@patinox/errors';
+import { MemoryMonitor } from '@patinox/monitor';
 import { eventually, postgresUrl, startSilentServer, type SilentServer } from '@patinox/test-servers';
 import { POOL_CLOSED, POOL_LOAN_RELEASED, POOL_TIMEOUT } from '../src/index.js';
 import { createPgPool, type PgPool, type PgPoolClient, type PgPoolConfig } from '../src/pg/index.js';
@@ -367,6 +368,29 @@ describe('createPgPool: queries, callbacks and end (pg-pool index.js, ending.js)
     await once(query, 'end');
     expect(rows).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
     await poll(() => pool.idleCount === 1);
+  });
+
+  it('tells a Submittable whose checkout failed through handleError, as pg does: a pg.Query callback hears POOL_TIMEOUT', async () => {
+    const pool = makePool({ host: '127.0.0.1', port: 1, connectionTimeoutMillis: 100 });
+    const heard = new Promise<Error | undefined>((resolve) => {
+      pool.query(new pg.Query('SELECT 1', [], (error: Error | undefined) => resolve(error)));
+    });
+    await expect(heard).resolves.toMatchObject({ code: POOL_TIMEOUT });
+    // Without a callback, the Query emits the error to its listener.
+    const query = new pg.Query('SELECT 1');
+    const emitted = once(query, 'error');
+    pool.query(query);
+    expect((await emitted)[0]).toMatchObject({ code: POOL_TIMEOUT });
+    // A callback that throws is reported to the monitor, never thrown out of the pool.
+    const monitor = new MemoryMonitor();
+    const watched = makePool({ host: '127.0.0.1', port: 1, connectionTimeoutMillis: 100, pool: { monitor } });
+    watched.query(
+      new pg.Query('SELECT 1', [], () => {
+        throw new Error('callback bug');
+      }),
+    );
+    await poll(() => monitor.events('pool.listener.error').length === 1);
+    expect(monitor.events('pool.listener.error')[0]!.data).toMatchObject({ event: 'error', error: expect.stringContaining('callback bug') });
   });
 
   it('keeps a client after a SQL error but closes one whose connection failed', async () => {

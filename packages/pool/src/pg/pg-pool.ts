@@ -11,6 +11,7 @@ import type { PooledConnection } from '../pooled-connection.js';
 import { createPgConnectionManager, isClientBroken } from './connection-manager.js';
 import { PgConnectionLostError } from './errors.js';
 import type { PgClientConstructor, PgPoolConfig } from './options.js';
+import { failSubmittable, isSubmittable, type PgSubmittable } from './submittable.js';
 
 /** A client lent by {@link PgPool.connect}: a `pg.Client` with `release(err?)`, like pg.Pool's `PoolClient`. */
 export type PgPoolClient = pg.PoolClient;
@@ -40,10 +41,6 @@ const ignore = (): void => undefined;
 function keepsConnection(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.length === 5 && !code.startsWith('08') && !code.startsWith('57P');
-}
-
-function isSubmittable(value: unknown): value is pg.Submittable & EventEmitter {
-  return typeof value === 'object' && value !== null && typeof (value as { submit?: unknown }).submit === 'function';
 }
 
 /**
@@ -317,7 +314,7 @@ export class PgPool extends EventEmitter implements AsyncDisposable {
     return result;
   }
 
-  #querySubmittable(submittable: pg.Submittable & EventEmitter): void {
+  #querySubmittable(submittable: PgSubmittable): void {
     this.#checkout().then(
       (client) => {
         let done = false;
@@ -331,8 +328,13 @@ export class PgPool extends EventEmitter implements AsyncDisposable {
         client.query(submittable);
       },
       (error: unknown) => {
-        if (submittable.listenerCount('error') > 0) submittable.emit('error', error);
-        else this.#emit('error', toError(error), undefined);
+        const failure = toError(error);
+        try {
+          if (!failSubmittable(submittable, failure)) this.#emit('error', failure, undefined);
+        } catch (thrown) {
+          // Its callback or 'error' listener threw: reported, as a throwing listener of ours is.
+          safeRecord(this.#monitor, createEvent(POOL_EVENTS.listenerError, this.#pool.name, { event: 'error', error: describeThrown(thrown) }));
+        }
       },
     );
   }
