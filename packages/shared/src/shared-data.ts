@@ -34,6 +34,12 @@ interface Family<T> {
   readonly metrics: SharingMetrics;
 }
 
+/** `fn`'s result, or a TypeError when `fn` was async: ownership is decided when it returns. */
+function syncResult<R>(result: R): R {
+  if (isThenable(result)) throw new TypeError('Expected `fn` to be synchronous, got a function that returned a promise');
+  return result;
+}
+
 // cloneRef() builds a handle around an existing box; the constructor picks it up from here, which keeps
 // the public constructor signature clean without exposing an internal overload.
 let adopting: { box: Box<unknown>; family: Family<unknown> } | undefined;
@@ -144,6 +150,7 @@ export class SharedData<T> implements Disposable, AsyncDisposable {
    * Runs `fn` on a value this handle owns alone and returns its result: in place when this handle is
    * the sole holder, on a copy otherwise. On the copy path a throwing `fn` leaves the handle on the old
    * snapshot. `fn` must be synchronous.
+   * @throws TypeError when `fn` returned a promise (on the copy path the handle stays on the old snapshot).
    */
   update<R>(fn: (draft: T) => R): R {
     expectFunction('fn', fn);
@@ -151,18 +158,18 @@ export class SharedData<T> implements Disposable, AsyncDisposable {
     this.#metrics.writes += 1;
     if (box.refs === 1 && !box.frozen) {
       this.#metrics.exclusiveWrites += 1;
-      return fn(box.value);
+      return syncResult(fn(box.value));
     }
     const copy = this.#copy(box.value);
-    const result = fn(copy);
-    if (isThenable(result)) throw new TypeError('Expected `fn` to be synchronous, got a function that returned a promise');
+    const result = syncResult(fn(copy));
     this.#detach(box, this.#family.freeze ? deepFreeze(copy) : copy, this.#family.freeze);
     return result;
   }
 
   /**
    * Runs `fn` in place only when this handle is the sole holder of an unfrozen snapshot; otherwise
-   * returns a `SHARED_OWNERSHIP` result without running `fn`.
+   * returns a `SHARED_OWNERSHIP` result without running `fn`. `fn` must be synchronous.
+   * @throws TypeError when `fn` returned a promise.
    */
   tryUpdate<R>(fn: (draft: T) => R): TryUpdateResult<R> {
     expectFunction('fn', fn);
@@ -172,7 +179,7 @@ export class SharedData<T> implements Disposable, AsyncDisposable {
     }
     this.#metrics.writes += 1;
     this.#metrics.exclusiveWrites += 1;
-    return { ok: true, value: fn(box.value) };
+    return { ok: true, value: syncResult(fn(box.value)) };
   }
 
   /**
