@@ -74,7 +74,9 @@ export function createCoreParts<C>(manager: ConnectionManager<C>, options: Resol
       destroyer.slot(slot, 'error', error);
       if (!hooks.isClosed()) hooks.dispatch();
     },
-    diedUnused: (error) => connector.failedAfterCreate(toError(error)),
+    diedUnused: (error) => {
+      if (!hooks.isClosed()) connector.failedAfterCreate(toError(error));
+    },
     managerError: (error) => hooks.managerError('watch', error),
   });
   const waits: WaitRecorder = new WaitRecorder((now) => waiters.stamp(now));
