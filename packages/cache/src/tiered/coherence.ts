@@ -122,9 +122,20 @@ export class Coherence<V> {
     return { key, reads, generation: this.#generation };
   }
 
-  /** Stores an L2 answer in L1 unless a write, invalidation or flush happened since the read began. */
-  fill(ticket: ReadTicket, value: V): void {
-    if (!ticket.reads.dirty && ticket.generation === this.#generation) this.l1?.set(ticket.key, value, this.l1Options(undefined));
+  /**
+   * Stores an L2 answer in L1 unless a write, invalidation or flush happened since the read began.
+   * `remainingMs` is the entry's TTL left in L2 (PTTL: -1 for none, `null` when unknown, then nothing is
+   * stored): the copy never outlives the L2 entry, whose expiry no instance announces.
+   */
+  fill(ticket: ReadTicket, value: V, remainingMs: number | null): void {
+    const l1 = this.l1;
+    if (l1 === undefined || ticket.reads.dirty || ticket.generation !== this.#generation || remainingMs === null || remainingMs === 0) return;
+    if (remainingMs < 0) {
+      l1.set(ticket.key, value, this.l1Options(undefined));
+      return;
+    }
+    const bound = this.#defaultTtlMs > 0 ? this.#defaultTtlMs : l1.defaultTtlMs;
+    l1.set(ticket.key, value, { ttlMs: bound > 0 ? Math.min(bound, remainingMs) : remainingMs });
   }
 
   endRead(ticket: ReadTicket): void {

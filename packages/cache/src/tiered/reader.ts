@@ -5,6 +5,9 @@ import type { TieredGetOptions } from './options.js';
 import type { RemoteTier } from './remote-tier.js';
 import type { Sliding } from './sliding.js';
 
+const NO_TTL: Promise<null> = Promise.resolve(null);
+const unknownTtl = (): null => null;
+
 /**
  * The read paths of a cache (keys already checked): L1 when it can be trusted, else L2 under the
  * read-race protocol of {@link Coherence}, the same for one key and for many, and the L1 fallback while
@@ -43,7 +46,9 @@ export class TierReader<V> {
     const remote = this.#remote;
     try {
       const started = performance.now();
-      const bytes = await remote.call('get', (l2) => l2.get(this.#layout.value(key)));
+      const read = remote.call('get', (l2) => l2.get(this.#layout.value(key)));
+      const ttl = ticket === undefined ? undefined : this.#remainingTtl(key);
+      const bytes = await read;
       remote.getLatency.record(performance.now() - started);
       if (bytes === null) {
         remote.misses += 1;
@@ -51,7 +56,7 @@ export class TierReader<V> {
       }
       const value = remote.decode<V>(remote.loadedSerializer ?? (await remote.serializer()), bytes, key);
       remote.hits += 1;
-      if (ticket !== undefined) coherence.fill(ticket, value);
+      if (ticket !== undefined) coherence.fill(ticket, value, await ttl!);
       if (this.#sliding.active) this.#sliding.touch(key);
       return value;
     } catch (err) {
@@ -91,8 +96,11 @@ export class TierReader<V> {
     const remote = this.#remote;
     try {
       let values: (Buffer | null)[];
+      let ttls: Promise<number | null>[] | undefined;
       try {
-        values = await remote.call('getMany', (l2) => l2.getMany(missing.map((i) => this.#layout.value(keys[i]!))));
+        const read = remote.call('getMany', (l2) => l2.getMany(missing.map((i) => this.#layout.value(keys[i]!))));
+        ttls = tickets === undefined ? undefined : missing.map((i) => this.#remainingTtl(keys[i]!));
+        values = await read;
       } catch (err) {
         if (!isPatinoxError(err, 'CACHE_BACKEND_UNAVAILABLE') || (!this.#degrade && (fallbacks?.size ?? 0) < missing.length)) throw err;
         if (fallbacks !== undefined) for (const [i, value] of fallbacks) out[i] = value;
@@ -110,13 +118,32 @@ export class TierReader<V> {
         const value = remote.decode<V>(serializer!, bytes, keys[i]!);
         remote.hits += 1;
         out[i] = value;
-        if (tickets !== undefined) coherence.fill(tickets[j]!, value);
+        if (tickets !== undefined) coherence.fill(tickets[j]!, value, await ttls![j]!);
         if (this.#sliding.active) this.#sliding.touch(keys[i]!);
       }
       return out;
     } finally {
       if (tickets !== undefined) for (const ticket of tickets) coherence.endRead(ticket);
     }
+  }
+
+  /**
+   * The PTTL of `key` for an L1 fill, asked in the same tick as its value (one round trip): -1 without a
+   * TTL, `null` when unknown (absent, or L2 could not answer: then L1 is not filled). The read itself
+   * goes through the breaker and the L2 counters; this companion only has the deadline, so a failing L2
+   * still counts one failure per read. Skipped while the circuit is not closed.
+   */
+  #remainingTtl(key: string): Promise<number | null> {
+    const remote = this.#remote;
+    const circuit = remote.circuit;
+    if (circuit === 'open' || circuit === 'half-open') return NO_TTL;
+    let pttl: Promise<number | null>;
+    try {
+      pttl = remote.backend.ttl(this.#layout.value(key));
+    } catch {
+      return NO_TTL;
+    }
+    return remote.bounded(pttl, 'ttl').catch(unknownTtl);
   }
 
   /** Milliseconds `key` has left in L2, `Infinity` without a TTL, `undefined` when absent. */
