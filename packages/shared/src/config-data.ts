@@ -2,7 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { describeThrown, expectNonEmptyString, expectObject, expectTimerMs, optional } from '@patinox/errors';
+import { describeThrown, expectNonEmptyString, expectObject, expectTimerMs, optional, readOptions } from '@patinox/errors';
 import { createEvent, expectMonitor, noopMonitor, safeRecord, type HealthCheck, type MetricSnapshot, type Monitor } from '@patinox/monitor';
 import { ConfigClosedError, ConfigLoadError, ConfigUpdateLoopError } from './errors.js';
 import { ConfigAcceptor } from './internal/config-acceptor.js';
@@ -16,6 +16,8 @@ import { SharingMetrics } from './sharing-metrics.js';
 
 export { MAX_NOTIFY_ROUNDS } from './internal/watchers.js';
 export type { ConfigListener, ConfigSnapshot, Unsubscribe } from './internal/watchers.js';
+
+const CONFIG_OPTION_KEYS = ['name', 'monitor', 'validate', 'schemaVersion', 'migrations', 'versionKey', 'freeze'] as const;
 
 /** A structured-clone-friendly description of a {@link ConfigData}, to hand to a worker with its port transferred. */
 export interface ConfigHandle<T> {
@@ -76,10 +78,10 @@ export class ConfigData<T> implements Disposable, AsyncDisposable {
   #closed = false;
 
   constructor(initial: T, options: ConfigDataOptions<T> = {}) {
-    expectObject('options', options);
-    this.#name = expectName(options.name, 'config');
-    this.#acceptor = new ConfigAcceptor<T>(this.#name, options);
-    this.#monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
+    const bag = readOptions('options', options, CONFIG_OPTION_KEYS) as ConfigDataOptions<T>;
+    this.#name = expectName(bag.name, 'config');
+    this.#acceptor = new ConfigAcceptor<T>(this.#name, bag);
+    this.#monitor = optional('monitor', bag.monitor, expectMonitor, noopMonitor);
     this.#snapshot = Object.freeze({ config: this.#acceptor.accept(initial), version: 1 });
     this.#watchers = new Watchers<T>(
       () => this.#snapshot,

@@ -1,4 +1,4 @@
-import { describeValue, expectBoolean, expectObject, optional } from '@patinox/errors';
+import { describeValue, expectBoolean, optional, readOptions } from '@patinox/errors';
 import { createEvent, expectMonitor, noopMonitor, safeRecord, type HealthCheck, type MetricSnapshot, type Monitor } from '@patinox/monitor';
 import type { ConfigHandle, ConfigUpdateMessage } from './config-data.js';
 import { deepFreeze } from './internal/cloneable.js';
@@ -8,6 +8,15 @@ import { expectName } from './internal/validate.js';
 import { subscribeTo, Watchers, type ConfigListener, type ConfigSnapshot, type Unsubscribe } from './internal/watchers.js';
 import type { ConfigReplicaOptions, SubscribeOptions } from './options.js';
 import { SharingMetrics } from './sharing-metrics.js';
+
+/** True for anything with a `postMessage` method (a transferred port); never throws, whatever `value` is. */
+function isMessagePort(value: unknown): boolean {
+  try {
+    return typeof (value as { postMessage?: unknown } | null | undefined)?.postMessage === 'function';
+  } catch {
+    return false;
+  }
+}
 
 /**
  * A worker thread's read-only view of a {@link ConfigData} in another thread: `get()`, `version` and
@@ -48,17 +57,12 @@ export class ConfigReplica<T> implements Disposable, AsyncDisposable {
 
   /** Attaches to a {@link ConfigHandle} received in `workerData` or a message (with its port transferred). */
   static from<T>(handle: ConfigHandle<T>, options: ConfigReplicaOptions = {}): ConfigReplica<T> {
-    if (
-      typeof handle !== 'object' ||
-      handle === null ||
-      handle.kind !== 'patinox.config' ||
-      typeof handle.version !== 'number' ||
-      typeof handle.port?.postMessage !== 'function'
-    ) {
+    const fields = typeof handle === 'object' && handle !== null ? readOptions('handle', handle, ['kind', 'name', 'version', 'config', 'port']) : undefined;
+    if (fields?.kind !== 'patinox.config' || typeof fields.version !== 'number' || !isMessagePort(fields.port)) {
       throw new TypeError(`Expected \`handle\` to be a ConfigHandle with its port transferred, got ${describeValue(handle)}`);
     }
-    expectObject('options', options);
-    return new ConfigReplica(handle, options);
+    const bag = readOptions('options', options, ['monitor', 'freeze']) as ConfigReplicaOptions;
+    return new ConfigReplica(fields as unknown as ConfigHandle<T>, bag);
   }
 
   /** The latest configuration received. */

@@ -1,4 +1,4 @@
-import { expectFunction, expectObject } from '@patinox/errors';
+import { expectFunction, readOptions } from '@patinox/errors';
 import type { MetricSnapshot } from '@patinox/monitor';
 import { LockAbortedError, SharedDisposedError } from './errors.js';
 import { PhaseFairLock } from './internal/phase-fair-lock.js';
@@ -123,9 +123,9 @@ export class MutableSharedData<T> {
   readonly #releaseWrite = (): void => this.#lock.releaseWrite();
 
   constructor(value: T, options: LockOwnerOptions = {}) {
-    expectObject('options', options);
-    this.#name = expectName(options.name, 'mutable');
-    this.#timeoutMs = expectTimeout('timeoutMs', options.timeoutMs, undefined);
+    const { name, timeoutMs } = readOptions('options', options, ['name', 'timeoutMs']);
+    this.#name = expectName(name, 'mutable');
+    this.#timeoutMs = expectTimeout('timeoutMs', timeoutMs, undefined);
     this.#value = value;
     this.#lock = new PhaseFairLock(this.#name, this.#metrics);
     this.#defaults = { timeoutMs: this.#timeoutMs, signal: undefined };

@@ -1,4 +1,4 @@
-import { describeValue, expectBoolean, expectFunction, expectObject, isThenable, optional } from '@patinox/errors';
+import { describeValue, expectBoolean, expectFunction, isThenable, optional, readOptions } from '@patinox/errors';
 import type { MetricSnapshot } from '@patinox/monitor';
 import { NotCloneableError, SharedDisposedError, SharedOwnershipError, SHARED_OWNERSHIP } from './errors.js';
 import { deepFreeze, findNonCloneable } from './internal/cloneable.js';
@@ -82,10 +82,10 @@ export class SharedData<T> implements Disposable, AsyncDisposable {
       this.#metrics = adopted.family.metrics;
       return;
     }
-    expectObject('options', options);
-    const custom = optionalFunction<(v: T) => T>('clone', options.clone);
-    const freeze = optional('freeze', options.freeze, expectBoolean, false);
-    const name = expectName(options.name, 'shared');
+    const bag = readOptions('options', options, ['clone', 'freeze', 'name']);
+    const custom = optionalFunction<(v: T) => T>('clone', bag.clone);
+    const freeze = optional('freeze', bag.freeze, expectBoolean, false);
+    const name = expectName(bag.name, 'shared');
     this.#family = {
       clone: custom ?? structuredClone,
       checkCloneable: custom === undefined,
@@ -100,10 +100,12 @@ export class SharedData<T> implements Disposable, AsyncDisposable {
 
   /** Builds a handle from a {@link SharedDataHandle} received from another thread (the value was copied by `postMessage`). */
   static from<T>(handle: SharedDataHandle<T>, options: Omit<SharedDataOptions<T>, 'name' | 'freeze'> = {}): SharedData<T> {
-    if (typeof handle !== 'object' || handle === null || handle.kind !== 'patinox.shared-data') {
+    const fields = typeof handle === 'object' && handle !== null ? readOptions('handle', handle, ['kind', 'value', 'name', 'freeze']) : undefined;
+    if (fields?.kind !== 'patinox.shared-data') {
       throw new TypeError(`Expected \`handle\` to be a SharedDataHandle, got ${describeValue(handle)}`);
     }
-    return new SharedData(handle.value, { ...options, name: handle.name, freeze: handle.freeze });
+    const { clone } = readOptions('options', options, ['clone']);
+    return new SharedData(fields.value as T, { clone: clone as SharedDataOptions<T>['clone'], name: fields.name as string, freeze: fields.freeze as boolean });
   }
 
   /**

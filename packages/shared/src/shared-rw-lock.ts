@@ -1,4 +1,4 @@
-import { describeValue, expectFunction, expectNonNegativeInteger, expectObject } from '@patinox/errors';
+import { describeValue, expectFunction, expectNonNegativeInteger, readOptions } from '@patinox/errors';
 import type { MetricSnapshot } from '@patinox/monitor';
 import { LockAbortedError, LockTimeoutError, SharedDisposedError } from './errors.js';
 import { settle } from './internal/settle.js';
@@ -124,19 +124,19 @@ export class SharedRwLock {
   readonly #releaseWrite = (): void => this.#unlockWrite();
 
   constructor(options: SharedRwLockOptions = {}) {
-    expectObject('options', options);
-    const buffer = options.buffer ?? new SharedArrayBuffer(SharedRwLock.BYTES);
+    const bag = readOptions('options', options, ['buffer', 'byteOffset', 'name', 'timeoutMs']);
+    const buffer = bag.buffer ?? new SharedArrayBuffer(SharedRwLock.BYTES);
     if (!isSharedArrayBuffer(buffer)) {
       throw new TypeError(`Expected \`buffer\` to be a SharedArrayBuffer, got ${describeValue(buffer)}`);
     }
-    const byteOffset = options.byteOffset === undefined ? 0 : expectNonNegativeInteger('byteOffset', options.byteOffset);
+    const byteOffset = bag.byteOffset === undefined ? 0 : expectNonNegativeInteger('byteOffset', bag.byteOffset);
     if (byteOffset % 4 !== 0 || byteOffset + SharedRwLock.BYTES > buffer.byteLength) {
       throw new RangeError(
         `Expected \`byteOffset\` to be a multiple of 4 with ${SharedRwLock.BYTES} bytes after it in a ${buffer.byteLength}-byte buffer, got ${describeValue(byteOffset)}`,
       );
     }
-    this.#name = expectName(options.name, 'shared-lock');
-    this.#defaults = { timeoutMs: expectTimeout('timeoutMs', options.timeoutMs, undefined), signal: undefined };
+    this.#name = expectName(bag.name, 'shared-lock');
+    this.#defaults = { timeoutMs: expectTimeout('timeoutMs', bag.timeoutMs, undefined), signal: undefined };
     this.#buffer = buffer;
     this.#byteOffset = byteOffset;
     this.#state = new Int32Array(buffer, byteOffset, 4);
@@ -144,10 +144,12 @@ export class SharedRwLock {
 
   /** Rebuilds a lock from a {@link SharedRwLockHandle} received from another thread. */
   static from(handle: SharedRwLockHandle, options: LockOwnerOptions = {}): SharedRwLock {
-    if (typeof handle !== 'object' || handle === null || handle.kind !== 'patinox.shared-rw-lock') {
+    const fields = typeof handle === 'object' && handle !== null ? readOptions('handle', handle, ['kind', 'buffer', 'byteOffset', 'name']) : undefined;
+    if (fields?.kind !== 'patinox.shared-rw-lock') {
       throw new TypeError(`Expected \`handle\` to be a SharedRwLockHandle, got ${describeValue(handle)}`);
     }
-    return new SharedRwLock({ name: handle.name, ...options, buffer: handle.buffer, byteOffset: handle.byteOffset });
+    const { name, timeoutMs } = readOptions('options', options, ['name', 'timeoutMs']);
+    return new SharedRwLock({ name: (name ?? fields.name) as string, timeoutMs: timeoutMs as number | undefined, buffer: fields.buffer as SharedArrayBuffer, byteOffset: fields.byteOffset as number });
   }
 
   /** What to post to a worker (`workerData` or `postMessage`); the buffer is shared, not copied. */

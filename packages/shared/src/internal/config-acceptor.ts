@@ -23,8 +23,14 @@ export class ConfigAcceptor<T> {
     this.#schemaVersion = optional('schemaVersion', options.schemaVersion, expectPositiveInteger, 1);
     const migrations = options.migrations ?? {};
     expectObject('migrations', migrations, 'an object of functions');
-    for (const [from, step] of Object.entries(migrations)) expectFunction(`migrations[${from}]`, step);
-    this.#migrations = { ...(migrations as Record<number, (config: unknown) => unknown>) };
+    let steps: [string, unknown][];
+    try {
+      steps = Object.entries(migrations);
+    } catch (cause) {
+      throw new TypeError(`Expected \`migrations\` to be readable, but reading it threw: ${describeThrown(cause)}`, { cause });
+    }
+    for (const [from, step] of steps) expectFunction(`migrations[${from}]`, step);
+    this.#migrations = Object.fromEntries(steps) as Record<number, (config: unknown) => unknown>;
     this.#versionKey = expectName(options.versionKey, 'schemaVersion');
     this.#freeze = optional('freeze', options.freeze, expectBoolean, true);
   }
