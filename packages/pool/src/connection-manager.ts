@@ -28,7 +28,8 @@ export interface ConnectionManager<C> {
   /**
    * Subscribes to failures a connection reports on its own (an `'error'` event of a socket or client).
    * Call `onError` and the pool evicts that connection if idle, or destroys it on release if borrowed;
-   * for a connection never lent yet, its replacement waits for the create backoff, as after a failed create.
+   * for a connection not lent yet and younger than `createRetryMaxDelayMs`, its replacement waits for the
+   * create backoff, as after a failed create.
    * May return an unsubscribe function, called when the connection is destroyed.
    */
   watch?(connection: C, onError: (error: unknown) => void): void | (() => void);

@@ -72,6 +72,26 @@ describe('Pool with connections that fail before they are lent', () => {
     await pool.close();
   });
 
+  it('replaces at once an unused connection that fails long after it was opened (a server or firewall idle timeout)', async () => {
+    const made: FakeConnection[] = [];
+    manager.createImpl = () => {
+      const connection = manager.make();
+      made.push(connection);
+      return Promise.resolve(connection);
+    };
+    manager.watch = FakeManager.prototype.watch;
+    const pool = new Pool(manager, { minSize: 1, createRetryDelayMs: 50, createRetryMaxDelayMs: 400, healthCheckIntervalMs: 0 });
+    await flush(0);
+    expect(manager.creates).toBe(1);
+    // Older than createRetryMaxDelayMs: not a connection that failed as it was made.
+    await flush(500);
+    made[0]!.emit('error', new Error('idle session timeout'));
+    await flush(0);
+    expect(manager.creates).toBe(2);
+    expect(await pool.healthCheck().check(new AbortController().signal)).toMatchObject({ status: 'up' });
+    await pool.close();
+  });
+
   it('lends the next sound connection at once after the backoff, and the backoff resets', async () => {
     let deadOnes = 2;
     manager.watch = function (this: DeadOnArrivalManager, connection: FakeConnection, onError: (error: unknown) => void): () => void {

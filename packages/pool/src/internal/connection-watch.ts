@@ -8,8 +8,8 @@ export interface ConnectionWatchHost {
   reported(error: string, state: 'idle' | 'borrowed'): void;
   /** Destroys an idle connection already taken out of the idle ones, then serves waiters. */
   evict(slot: number, error: unknown): void;
-  /** A connection reported an error before it was ever lent: a failed create, in effect. */
-  diedUnused(error: unknown): void;
+  /** A connection reported an error before it was ever lent; `createdAt` is when it was made (`performance.now()`). */
+  diedUnused(createdAt: number, error: unknown): void;
   /** `watch` or the handling of its report threw (`pool.manager.error`). */
   managerError(error: unknown): void;
 }
@@ -49,7 +49,7 @@ export class ConnectionWatch<C> {
       const idle = slots.state[slot] === IDLE;
       this.#host.reported(describeThrown(error), idle ? 'idle' : 'borrowed');
       // Before `evict`, whose dispatch would otherwise open its replacement at once.
-      if (slots.fresh[slot] !== 0) this.#host.diedUnused(error);
+      if (slots.fresh[slot] !== 0) this.#host.diedUnused(slots.lastUsedAt[slot]!, error);
       if (idle) {
         slots.retainIdle((s) => s !== slot);
         this.#host.evict(slot, error);

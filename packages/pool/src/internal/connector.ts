@@ -110,9 +110,9 @@ export class Connector<C> {
   }
 
   /**
-   * A connection `create` returned failed before it was ever lent (it reported an error while new or
-   * idle): counts as a failed create, continuing the count from before it, and backs off, so connections
-   * that die as soon as they exist are not recreated in a loop.
+   * A connection `create` returned failed soon, before it was ever lent (it reported an error while new
+   * or idle): counts as a failed create, continuing the count from before it, and backs off, so
+   * connections that die as soon as they exist are not recreated in a loop.
    */
   failedAfterCreate(error: Error): void {
     this.failures = Math.max(this.failures, this.#streak);

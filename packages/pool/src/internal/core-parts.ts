@@ -74,8 +74,10 @@ export function createCoreParts<C>(manager: ConnectionManager<C>, options: Resol
       destroyer.slot(slot, 'error', error);
       if (!hooks.isClosed()) hooks.dispatch();
     },
-    diedUnused: (error) => {
-      if (!hooks.isClosed()) connector.failedAfterCreate(toError(error));
+    diedUnused: (createdAt, error) => {
+      // Failed as it was made: a failed create, in effect. One that sat unused for long (a server's idle
+      // timeout) is replaced at once.
+      if (!hooks.isClosed() && waits.now() - createdAt < options.createRetryMaxDelayMs) connector.failedAfterCreate(toError(error));
     },
     managerError: (error) => hooks.managerError('watch', error),
   });

@@ -43,7 +43,7 @@ export class SlotTable<C> {
   stacks: (Error | undefined)[] = [];
   state = new Uint8Array(0);
   broken = new Uint8Array(0);
-  /** 1 from its creation until a connection is first lent: an error before that is a failed create, in effect. */
+  /** 1 from its creation until a connection is first lent (its `lastUsedAt` is its creation time until then). */
   fresh = new Uint8Array(0);
   leakReported = new Uint8Array(0);
   lastUsedAt = new Float64Array(0);
