@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { describeValue, expectNonEmptyString, expectObject, expectTimerMsOrZero, isPatinoxError, optional, toError } from '@patinox/errors';
+import { describeThrown, describeValue, expectNonEmptyString, expectObject, expectTimerMsOrZero, isPatinoxError, optional, readOptions, toError } from '@patinox/errors';
 import { createEvent, expectMonitor, noopMonitor, safeRecord, type HealthCheck, type Monitor } from '@patinox/monitor';
 import { ConfigData, type ConfigFileWatch, type ConfigHandle, type ConfigListener, type Unsubscribe } from './config-data.js';
 import { ConfigClosedError, ConfigInvalidError, ConfigLoadError } from './errors.js';
@@ -18,6 +18,8 @@ export interface ValueExplanation extends ValueSource {
   /** Lower layers that also set this path, nearest first: the values this one shadows. */
   readonly shadowed: readonly ValueSource[];
 }
+
+const LAYERED_OPTION_KEYS = ['layers', 'name', 'monitor', 'validate', 'schemaVersion', 'migrations', 'versionKey', 'freeze'] as const;
 
 /**
  * A {@link ConfigData} assembled from layers, later ones winning: typically in-code defaults → a file →
@@ -51,10 +53,11 @@ export class LayeredConfig<T extends object = Record<string, unknown>> implement
   /** The last reload failed (the configuration in force is older than the layers); cleared by the next good one. */
   #reloadFailing = false;
 
-  constructor(options: LayeredConfigOptions<T>) {
-    expectObject('options', options);
+  constructor(bag: LayeredConfigOptions<T>) {
+    // Read once, as plain data: a bag whose getters or traps throw is a TypeError naming it.
+    const options = readOptions('options', bag, LAYERED_OPTION_KEYS) as LayeredConfigOptions<T>;
     if (!Array.isArray(options.layers)) throw new TypeError(`Expected \`layers\` to be an array, got ${describeValue(options.layers)}`);
-    options.layers.forEach((layer, i) => checkLayer(layer, i));
+    options.layers.forEach((layer, i) => checkReadableLayer(layer, i));
     this.#specs = Object.freeze(options.layers.slice()) as readonly ConfigLayer[];
     this.#name = expectName(options.name, 'config');
     this.#monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
@@ -262,6 +265,16 @@ export class LayeredConfig<T extends object = Record<string, unknown>> implement
   #report(type: SharedEventName, error: unknown): void {
     const err = toError(error);
     safeRecord(this.#monitor, createEvent(type, this.#name, { code: isPatinoxError(err) ? err.code : undefined, error: err.message }));
+  }
+}
+
+/** {@link checkLayer}, with a layer whose getters or traps throw turned into a TypeError naming it. */
+function checkReadableLayer(layer: unknown, i: number): asserts layer is ConfigLayer {
+  try {
+    checkLayer(layer, i);
+  } catch (cause) {
+    if (cause instanceof TypeError || cause instanceof RangeError) throw cause;
+    throw new TypeError(`Expected \`layers[${i}]\` to be readable, but reading it threw: ${describeThrown(cause)}`, { cause });
   }
 }
 

@@ -1,4 +1,4 @@
-import { describeValue, expectFunction, expectObject, expectOneOf, expectPositiveInteger } from '@patinox/errors';
+import { describeValue, expectFunction, expectOneOf, expectPositiveInteger, readOptions } from '@patinox/errors';
 import type { MetricSnapshot } from '@patinox/monitor';
 import { expectName, expectTimeout, isSharedArrayBuffer } from './internal/validate.js';
 import type { LockOptions, LockOwnerOptions } from './options.js';
@@ -89,28 +89,31 @@ export class SharedRegion<K extends TypedArrayName = TypedArrayName> {
   static create<T extends TypedArrayName>(type: T, length: number, options: LockOwnerOptions = {}): SharedRegion<T> {
     expectOneOf('type', type, TYPE_NAMES);
     expectPositiveInteger('length', length);
-    expectObject('options', options);
-    const name = expectName(options.name, 'region');
-    expectTimeout('timeoutMs', options.timeoutMs, undefined);
+    const bag = readOptions('options', options, ['name', 'timeoutMs']);
+    const name = expectName(bag.name, 'region');
+    const timeoutMs = expectTimeout('timeoutMs', bag.timeoutMs, undefined);
     const buffer = new SharedArrayBuffer(DATA_OFFSET + length * CONSTRUCTORS[type].BYTES_PER_ELEMENT);
-    return new SharedRegion<T>({ kind: 'patinox.shared-region', buffer, type, length, name }, options);
+    return new SharedRegion<T>({ kind: 'patinox.shared-region', buffer, type, length, name }, { timeoutMs });
   }
 
   /** Rebuilds a region from a {@link SharedRegionHandle} received from another thread; the memory is shared. */
   static from<T extends TypedArrayName>(handle: SharedRegionHandle<T>, options: Omit<LockOwnerOptions, 'name'> = {}): SharedRegion<T> {
+    // Read once, as plain data: a handle or bag whose getters or traps throw is a TypeError naming it.
+    const fields = (typeof handle === 'object' && handle !== null ? readOptions('handle', handle, ['kind', 'buffer', 'type', 'length', 'name']) : undefined) as
+      | Partial<SharedRegionHandle<T>>
+      | undefined;
     if (
-      typeof handle !== 'object' ||
-      handle === null ||
-      handle.kind !== 'patinox.shared-region' ||
-      !isSharedArrayBuffer(handle.buffer) ||
-      !TYPE_NAMES.includes(handle.type) ||
-      !Number.isInteger(handle.length) ||
-      handle.length < 1 ||
-      DATA_OFFSET + handle.length * CONSTRUCTORS[handle.type].BYTES_PER_ELEMENT > handle.buffer.byteLength
+      fields?.kind !== 'patinox.shared-region' ||
+      !isSharedArrayBuffer(fields.buffer) ||
+      !TYPE_NAMES.includes(fields.type as T) ||
+      !Number.isInteger(fields.length) ||
+      fields.length! < 1 ||
+      DATA_OFFSET + fields.length! * CONSTRUCTORS[fields.type!].BYTES_PER_ELEMENT > fields.buffer.byteLength
     ) {
       throw new TypeError(`Expected \`handle\` to be a SharedRegionHandle, got ${describeValue(handle)}`);
     }
-    return new SharedRegion<T>(handle, options);
+    const { timeoutMs } = readOptions('options', options, ['timeoutMs']);
+    return new SharedRegion<T>(fields as SharedRegionHandle<T>, { timeoutMs: timeoutMs as number | undefined });
   }
 
   /** What to post to a worker (`workerData` or `postMessage`); the buffer is shared, not copied. */

@@ -1,4 +1,4 @@
-import { describeValue, expectObject, expectPositiveInteger, optional } from '@patinox/errors';
+import { describeValue, expectPositiveInteger, optional, readOptions } from '@patinox/errors';
 import { expectMonitor, noopMonitor, type Monitor } from '@patinox/monitor';
 import type { SharedMapAttachOptions, SharedMapOptions } from '../options.js';
 import type { SharedMapHandle } from '../shared-map.js';
@@ -9,6 +9,8 @@ import { expectName, expectTimeout, isSharedArrayBuffer } from './validate.js';
 // Making a SharedMap's memory (`SharedMap.create`) or attaching to another thread's (`SharedMap.from`): the
 // options checked, the geometry computed or read back from the header.
 
+const CREATE_KEYS = ['capacity', 'keys', 'maxKeyBytes', 'maxValueBytes', 'codec', 'shards', 'lockLeaseMs', 'lockTimeoutMs', 'name', 'monitor'] as const;
+const ATTACH_KEYS = ['codec', 'lockTimeoutMs', 'monitor'] as const;
 const MAX_SHARDS = 1024;
 const MAX_SLOT_BYTES = 1 << 20;
 
@@ -24,8 +26,9 @@ export interface MapInit<V> {
 }
 
 /** Validates `options`, then allocates and formats the shared memory of a new map. */
-export function createMap<V>(options: SharedMapOptions<V>): MapInit<V> {
-  expectObject('options', options);
+export function createMap<V>(bag: SharedMapOptions<V>): MapInit<V> {
+  // Read once, as plain data: a bag whose getters or traps throw is a TypeError naming it.
+  const options = readOptions('options', bag, CREATE_KEYS) as Partial<SharedMapOptions<V>>;
   const keys = options.keys ?? 'string';
   if (keys !== 'string' && keys !== 'bytes') throw new TypeError(`Expected \`keys\` to be 'string' or 'bytes', got ${describeValue(keys)}`);
   const capacity = expectPositiveInteger('capacity', options.capacity);
@@ -54,11 +57,14 @@ export function createMap<V>(options: SharedMapOptions<V>): MapInit<V> {
 }
 
 /** Validates a handle from another thread and reads the map's geometry from its header. */
-export function attachMap<V>(handle: SharedMapHandle, options: SharedMapAttachOptions<V>): MapInit<V> {
-  if (typeof handle !== 'object' || handle === null || handle.kind !== 'patinox.shared-map' || !isSharedArrayBuffer(handle.buffer)) {
-    throw new TypeError(`Expected \`handle\` to be a SharedMapHandle, got ${describeValue(handle)}`);
+export function attachMap<V>(value: SharedMapHandle, bag: SharedMapAttachOptions<V>): MapInit<V> {
+  const handle = (typeof value === 'object' && value !== null ? readOptions('handle', value, ['kind', 'buffer', 'name', 'codec']) : undefined) as
+    | Partial<SharedMapHandle>
+    | undefined;
+  if (handle?.kind !== 'patinox.shared-map' || !isSharedArrayBuffer(handle.buffer)) {
+    throw new TypeError(`Expected \`handle\` to be a SharedMapHandle, got ${describeValue(value)}`);
   }
-  expectObject('options', options);
+  const options = readOptions('options', bag, ATTACH_KEYS) as SharedMapAttachOptions<V>;
   const header = readHeader(handle.buffer);
   if (typeof header === 'string') throw new TypeError(`Expected \`handle\` to be a SharedMapHandle: ${header}`);
   if (handle.codec === 'custom' && options.codec === undefined) {
@@ -68,5 +74,5 @@ export function attachMap<V>(handle: SharedMapHandle, options: SharedMapAttachOp
   const lockTimeoutMs = expectTimeout('lockTimeoutMs', options.lockTimeoutMs, undefined);
   const name = expectName(handle.name, 'shared-map');
   const monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
-  return { handle: { ...handle, name }, geometry: header.geometry, epochMs: header.epochMs, keys: header.keys, codec, lockTimeoutMs, monitor };
+  return { handle: { kind: 'patinox.shared-map', buffer: handle.buffer, name, codec: handle.codec as SharedMapHandle['codec'] }, geometry: header.geometry, epochMs: header.epochMs, keys: header.keys, codec, lockTimeoutMs, monitor };
 }
