@@ -20,8 +20,9 @@ const states = new WeakMap<Redis, TransactionState>();
 export function trackTransactions(client: Redis): void {
   const state: TransactionState = { watching: false, inMulti: false };
   const send = client.sendCommand.bind(client);
-  client.sendCommand = (...args: Parameters<Redis['sendCommand']>): ReturnType<Redis['sendCommand']> => {
-    switch ((args[0] as { name?: unknown } | undefined)?.name) {
+  // Fixed parameters, no rest array: this runs for every command. Redis#sendCommand takes these two.
+  client.sendCommand = (command: Parameters<Redis['sendCommand']>[0], stream?: Parameters<Redis['sendCommand']>[1]): ReturnType<Redis['sendCommand']> => {
+    switch ((command as { name?: unknown } | undefined)?.name) {
       case 'watch':
         state.watching = true;
         break;
@@ -37,7 +38,7 @@ export function trackTransactions(client: Redis): void {
         state.watching = false;
         break;
     }
-    return send(...args);
+    return send(command, stream);
   };
   states.set(client, state);
 }
