@@ -32,6 +32,12 @@ interface KeyReads {
   dirty: boolean;
 }
 
+/** Local writes of one key in flight, and the latest (by issue order) whose effect L1 took. */
+interface KeyWrites {
+  inflight: number;
+  lastApplied: number;
+}
+
 /** One L2 read that may fill L1 with its answer; see {@link Coherence.beginRead}. */
 export interface ReadTicket {
   readonly key: string;
@@ -56,6 +62,8 @@ export class Coherence<V> {
   readonly #onKeyChanged: (key: string) => void;
   readonly #bounded: (work: Promise<void>) => Promise<void>;
   readonly #reads = new Map<string, KeyReads>();
+  readonly #writes = new Map<string, KeyWrites>();
+  #writeSeq = 0;
   readonly #subscribers = new Set<AsyncQueue<InvalidationEvent>>();
   readonly #unsubscribe: (() => void) | undefined;
   #pendingKeys: { keys: string[]; promise: Promise<void> } | undefined;
@@ -151,16 +159,57 @@ export class Coherence<V> {
 
   // ---------------------------------------------------------------- local changes
 
-  /** A write of `key` was acknowledged by L2: L1 holds the new value. */
-  wrote(key: string, value: V, ttlMs: number | undefined, tags?: readonly string[]): void {
+  /**
+   * Registers local writes of `keys` about to be sent to L2, in the order L2 applies them, and returns
+   * their sequence number for {@link wrote} / {@link dropped}; end them with {@link endWrite}. Acks may
+   * come back in another order (replies on other connections, longer promise chains): an older write
+   * acknowledged after a newer one of the same key must not put its value back into L1.
+   */
+  beginWrite(keys: string | readonly string[]): number {
+    const seq = ++this.#writeSeq;
+    if (typeof keys === 'string') this.#begin(keys);
+    else for (const key of keys) this.#begin(key);
+    return seq;
+  }
+
+  #begin(key: string): void {
+    let writes = this.#writes.get(key);
+    if (writes === undefined) {
+      writes = { inflight: 0, lastApplied: 0 };
+      this.#writes.set(key, writes);
+    }
+    writes.inflight += 1;
+  }
+
+  endWrite(keys: string | readonly string[]): void {
+    if (typeof keys === 'string') this.#end(keys);
+    else for (const key of keys) this.#end(key);
+  }
+
+  #end(key: string): void {
+    const writes = this.#writes.get(key);
+    if (writes !== undefined && --writes.inflight === 0) this.#writes.delete(key);
+  }
+
+  /** False when a write of `key` issued after write `seq` already reached L1 (so `seq`'s effect is stale). */
+  #latest(key: string, seq: number | undefined): boolean {
+    const writes = seq === undefined ? undefined : this.#writes.get(key);
+    if (writes === undefined) return true;
+    if (seq! < writes.lastApplied) return false;
+    writes.lastApplied = seq!;
+    return true;
+  }
+
+  /** A write of `key` (number `seq` from {@link beginWrite}) was acknowledged by L2: L1 holds the new value. */
+  wrote(key: string, value: V, ttlMs: number | undefined, tags?: readonly string[], seq?: number): void {
     this.overtake(key);
-    this.l1?.set(key, value, this.l1Options(ttlMs, tags));
+    if (this.#latest(key, seq)) this.l1?.set(key, value, this.l1Options(ttlMs, tags));
   }
 
   /** `key` changed in a way L1 cannot mirror (deleted, incremented): drop it; resolves whether L1 held it. */
-  dropped(key: string): boolean {
+  dropped(key: string, seq?: number): boolean {
     this.overtake(key);
-    return this.l1?.delete(key) === true;
+    return this.#latest(key, seq) && this.l1?.delete(key) === true;
   }
 
   /** Every entry tagged `tag` (the L2 members included) was removed. */

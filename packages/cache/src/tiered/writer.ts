@@ -52,17 +52,23 @@ export class TierWriter<V> {
   async set(key: string, value: V, bytes: Buffer, ttlMs: number, nx: boolean, tags: readonly string[], sliding = false): Promise<boolean> {
     if (this.#store.enabled) await this.#store.write([{ key, value, ttlMs }]);
     const started = performance.now();
+    const coherence = this.#coherence;
+    const seq = coherence.beginWrite(key);
     try {
-      const written = await this.#remote.call('set', (l2) => l2.set(this.#layout.value(key), bytes, { ttlMs, nx }));
-      this.#remote.setLatency.record(performance.now() - started);
-      if (!written) return false;
-      if (this.graceMs > 0) await this.#graceCopy(key, bytes, ttlMs, this.graceMs);
-      if (tags.length > 0) await this.#tag(key, tags, sliding ? 0 : ttlMs);
-    } catch (err) {
-      if (!this.degradable(err)) throw err;
-      this.degradedWrites += 1;
+      try {
+        const written = await this.#remote.call('set', (l2) => l2.set(this.#layout.value(key), bytes, { ttlMs, nx }));
+        this.#remote.setLatency.record(performance.now() - started);
+        if (!written) return false;
+        if (this.graceMs > 0) await this.#graceCopy(key, bytes, ttlMs, this.graceMs);
+        if (tags.length > 0) await this.#tag(key, tags, sliding ? 0 : ttlMs);
+      } catch (err) {
+        if (!this.degradable(err)) throw err;
+        this.degradedWrites += 1;
+      }
+      coherence.wrote(key, value, ttlMs, tags, seq);
+    } finally {
+      coherence.endWrite(key);
     }
-    this.#coherence.wrote(key, value, ttlMs, tags);
     const published = this.#coherence.publish({ keys: [key] });
     if (published !== undefined) await published;
     return true;
@@ -71,22 +77,28 @@ export class TierWriter<V> {
   /** Caches a value that came from the loader or the store (so it is not written back to the store). */
   async cacheLoaded(key: string, value: V, serializer: Serializer, ttlMs: number, tags: readonly string[], fillL1: boolean, graceMs = 0, writtenAt?: number, sliding = false): Promise<void> {
     const bytes = serializer.serialize(value);
+    const coherence = this.#coherence;
+    const seq = coherence.beginWrite(key);
     try {
-      const remote = this.#remote;
-      // The extras of a load share the value's round trip (one pipeline on the connection).
-      await Promise.all([
-        remote.call('set', (l2) => l2.set(this.#layout.value(key), bytes, { ttlMs })),
-        graceMs > 0 ? this.#graceCopy(key, bytes, ttlMs, graceMs) : undefined,
-        writtenAt === undefined ? undefined : remote.call('set', (l2) => l2.set(this.#layout.written(key), Buffer.from(String(writtenAt)), { ttlMs })),
-      ]);
-      if (tags.length > 0) await this.#tag(key, tags, sliding ? 0 : ttlMs);
-    } catch (err) {
-      if (!this.degradable(err)) throw err;
-      this.degradedWrites += 1;
+      try {
+        const remote = this.#remote;
+        // The extras of a load share the value's round trip (one pipeline on the connection).
+        await Promise.all([
+          remote.call('set', (l2) => l2.set(this.#layout.value(key), bytes, { ttlMs })),
+          graceMs > 0 ? this.#graceCopy(key, bytes, ttlMs, graceMs) : undefined,
+          writtenAt === undefined ? undefined : remote.call('set', (l2) => l2.set(this.#layout.written(key), Buffer.from(String(writtenAt)), { ttlMs })),
+        ]);
+        if (tags.length > 0) await this.#tag(key, tags, sliding ? 0 : ttlMs);
+      } catch (err) {
+        if (!this.degradable(err)) throw err;
+        this.degradedWrites += 1;
+      }
+      // In stale-while-revalidate mode the L1 Cache stores the value itself, with its stale window.
+      if (fillL1) coherence.wrote(key, value, ttlMs, tags, seq);
+      else coherence.overtake(key);
+    } finally {
+      coherence.endWrite(key);
     }
-    // In stale-while-revalidate mode the L1 Cache stores the value itself, with its stale window.
-    if (fillL1) this.#coherence.wrote(key, value, ttlMs, tags);
-    else this.#coherence.overtake(key);
     await this.#coherence.publish({ keys: [key] });
   }
 
@@ -104,18 +116,25 @@ export class TierWriter<V> {
   async setMany(entries: readonly EncodedEntry<V>[], toStore = true): Promise<void> {
     if (entries.length === 0) return;
     if (toStore) await this.#store.write(entries);
+    const coherence = this.#coherence;
+    const keys = entries.map((e) => e.key);
+    const writes = entries.map((e) => ({ key: this.#layout.value(e.key), value: e.bytes, ttlMs: e.ttlMs }));
+    if (this.graceMs > 0) for (const e of entries) if (e.ttlMs > 0) writes.push({ key: this.#layout.grace(e.key), value: e.bytes, ttlMs: e.ttlMs + this.graceMs });
+    const seq = coherence.beginWrite(keys);
     try {
-      const writes = entries.map((e) => ({ key: this.#layout.value(e.key), value: e.bytes, ttlMs: e.ttlMs }));
-      if (this.graceMs > 0) for (const e of entries) if (e.ttlMs > 0) writes.push({ key: this.#layout.grace(e.key), value: e.bytes, ttlMs: e.ttlMs + this.graceMs });
-      await this.#remote.call('setMany', (l2) => l2.setMany(writes));
-      const tagged = entries.filter((e) => e.tags !== undefined && e.tags.length > 0);
-      if (tagged.length > 0) await Promise.all(tagged.map((e) => this.#tag(e.key, e.tags!, e.sliding === true ? 0 : e.ttlMs)));
-    } catch (err) {
-      if (!this.degradable(err)) throw err;
-      this.degradedWrites += entries.length;
+      try {
+        await this.#remote.call('setMany', (l2) => l2.setMany(writes));
+        const tagged = entries.filter((e) => e.tags !== undefined && e.tags.length > 0);
+        if (tagged.length > 0) await Promise.all(tagged.map((e) => this.#tag(e.key, e.tags!, e.sliding === true ? 0 : e.ttlMs)));
+      } catch (err) {
+        if (!this.degradable(err)) throw err;
+        this.degradedWrites += entries.length;
+      }
+      for (const e of entries) coherence.wrote(e.key, e.value, e.ttlMs, e.tags, seq);
+    } finally {
+      coherence.endWrite(keys);
     }
-    for (const e of entries) this.#coherence.wrote(e.key, e.value, e.ttlMs, e.tags);
-    await this.#coherence.publish({ keys: entries.map((e) => e.key) });
+    await coherence.publish({ keys });
   }
 
   async delete(key: string): Promise<boolean> {
@@ -126,20 +145,26 @@ export class TierWriter<V> {
   async deleteMany(keys: readonly string[]): Promise<number> {
     await this.#store.write(keys.map((key) => ({ key })));
     const layout = this.#layout;
+    const coherence = this.#coherence;
     let inL2 = 0;
-    try {
-      // Value keys in their own UNLINK: its count is the answer. The extras go alongside, in the same tick.
-      const [count] = await Promise.all([
-        this.#remote.call('delete', (l2) => l2.delete(keys.map((key) => layout.value(key)))),
-        this.#remote.call('delete', (l2) => l2.delete(keys.flatMap((key) => [layout.grace(key), layout.written(key)]))),
-      ]);
-      inL2 = count;
-    } catch (err) {
-      if (!this.degradable(err)) throw err;
-      this.degradedWrites += keys.length;
-    }
     let inL1 = 0;
-    for (const key of keys) if (this.#coherence.dropped(key)) inL1 += 1;
+    const seq = coherence.beginWrite(keys);
+    try {
+      try {
+        // Value keys in their own UNLINK: its count is the answer. The extras go alongside, in the same tick.
+        const [count] = await Promise.all([
+          this.#remote.call('delete', (l2) => l2.delete(keys.map((key) => layout.value(key)))),
+          this.#remote.call('delete', (l2) => l2.delete(keys.flatMap((key) => [layout.grace(key), layout.written(key)]))),
+        ]);
+        inL2 = count;
+      } catch (err) {
+        if (!this.degradable(err)) throw err;
+        this.degradedWrites += keys.length;
+      }
+      for (const key of keys) if (coherence.dropped(key, seq)) inL1 += 1;
+    } finally {
+      coherence.endWrite(keys);
+    }
     await this.#coherence.publish({ keys: [...keys] });
     // L1 holds keys L2 lacks only after degraded writes; per key, either tier holding it counts.
     return Math.max(inL1, inL2);
@@ -147,8 +172,14 @@ export class TierWriter<V> {
 
   async increment(key: string, delta: number, ttlMs: number): Promise<number> {
     const redisKey = this.#layout.value(key);
-    const next = await this.#remote.call('increment', (l2) => l2.increment(redisKey, delta, COUNTER_HEADER, ttlMs));
-    this.#coherence.dropped(key);
+    const seq = this.#coherence.beginWrite(key);
+    let next: number;
+    try {
+      next = await this.#remote.call('increment', (l2) => l2.increment(redisKey, delta, COUNTER_HEADER, ttlMs));
+      this.#coherence.dropped(key, seq);
+    } finally {
+      this.#coherence.endWrite(key);
+    }
     try {
       await this.#store.write([{ key, value: next as V, ttlMs }]);
     } catch (err) {
@@ -169,10 +200,17 @@ export class TierWriter<V> {
         : { type: 'set', key: this.#layout.value(op.key), value: serializer.serialize(op.value), ttlMs: op.ttlMs ?? defaultTtlMs },
     );
     await this.#store.write(ops.map((op) => (op.type === 'delete' ? { key: op.key } : { key: op.key, value: op.value, ttlMs: op.ttlMs ?? defaultTtlMs })));
-    await this.#remote.call('batch', (l2) => l2.batch(backendOps));
-    for (const op of ops) {
-      if (op.type === 'delete') this.#coherence.dropped(op.key);
-      else this.#coherence.wrote(op.key, op.value, op.ttlMs ?? defaultTtlMs);
+    const coherence = this.#coherence;
+    const keys = ops.map((op) => op.key);
+    const seq = coherence.beginWrite(keys);
+    try {
+      await this.#remote.call('batch', (l2) => l2.batch(backendOps));
+      for (const op of ops) {
+        if (op.type === 'delete') coherence.dropped(op.key, seq);
+        else coherence.wrote(op.key, op.value, op.ttlMs ?? defaultTtlMs, undefined, seq);
+      }
+    } finally {
+      coherence.endWrite(keys);
     }
     await this.#coherence.publish({ keys: [...new Set(ops.map((op) => op.key))] });
   }
@@ -196,15 +234,28 @@ export class TierWriter<V> {
       w.type === 'delete' ? { key: this.#layout.value(w.key), value: null } : { key: this.#layout.value(w.key), value: newBytes[i]!, ttlMs: w.ttlMs ?? defaultTtlMs },
     );
     const ttls = store ? await Promise.all(writes.map((w) => this.#remote.call('ttl', (l2) => l2.ttl(this.#layout.value(w.key))))) : [];
-    const applied = await this.#remote.call('compareAndSet', (l2) => l2.compareAndSet(backendChecks, backendWrites));
-    if (!applied) return false;
+    const keys = writes.map((w) => w.key);
+    const coherence = this.#coherence;
+    const seq = coherence.beginWrite(keys);
+    try {
+      if (!(await this.#remote.call('compareAndSet', (l2) => l2.compareAndSet(backendChecks, backendWrites)))) return false;
+      await this.#afterCompareAndSet(writes, seq, current.slice(checks.length), newBytes, ttls, defaultTtlMs);
+    } finally {
+      coherence.endWrite(keys);
+    }
+    if (writes.length > 0) await coherence.publish({ keys });
+    return true;
+  }
+
+  /** The store write after an applied compare-and-set (undone in L2 when the store fails), then L1. */
+  async #afterCompareAndSet(writes: readonly BatchStep<V>[], seq: number, previous: readonly (Buffer | null | undefined)[], newBytes: readonly (Buffer | null)[], ttls: readonly (number | null)[], defaultTtlMs: number): Promise<void> {
     const keys = writes.map((w) => w.key);
     try {
       await this.#store.write(writes.map((w) => (w.type === 'delete' ? { key: w.key } : { key: w.key, value: w.value, ttlMs: w.ttlMs ?? defaultTtlMs })));
     } catch (err) {
       const undoChecks = writes.map((w, i) => ({ key: this.#layout.value(w.key), expected: newBytes[i]! }));
       const undoWrites = writes.map((w, i) => {
-        const old = current[checks.length + i] ?? null;
+        const old = previous[i] ?? null;
         const ttl = ttls[i];
         return { key: this.#layout.value(w.key), value: old, ttlMs: ttl !== null && ttl !== undefined && ttl > 0 ? ttl : 0 };
       });
@@ -214,11 +265,9 @@ export class TierWriter<V> {
       throw err;
     }
     for (const w of writes) {
-      if (w.type === 'delete') this.#coherence.dropped(w.key);
-      else this.#coherence.wrote(w.key, w.value, w.ttlMs ?? defaultTtlMs);
+      if (w.type === 'delete') this.#coherence.dropped(w.key, seq);
+      else this.#coherence.wrote(w.key, w.value, w.ttlMs ?? defaultTtlMs, undefined, seq);
     }
-    if (writes.length > 0) await this.#coherence.publish({ keys });
-    return true;
   }
 
   /** Removes every L2 key under `<ns>:` (values, tags, locks and every region's keys); SCAN + UNLINK. */
