@@ -144,7 +144,7 @@ describe('packages as users install them from their tarballs', () => {
     execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project.dir, encoding: 'utf8' });
   });
 
-  it('type-checks every subpath export, declarations included, under moduleResolution node16, nodenext and bundler', async () => {
+  it('type-checks every subpath export, declarations included, under moduleResolution node16, nodenext, bundler and node10', async () => {
     const imports = specifiers()
       .map((spec, i) => `import * as s${i} from '${spec}';\nexport const u${i}: object = s${i};`)
       .join('\n');
@@ -152,6 +152,8 @@ describe('packages as users install them from their tarballs', () => {
       { name: 'node16', module: 'node16', files: ['mts', 'cts'] },
       { name: 'nodenext', module: 'nodenext', files: ['mts', 'cts'] },
       { name: 'bundler', module: 'esnext', files: ['ts'] },
+      // node10 (TypeScript's old `node`): subpaths through typesVersions, CommonJS, no esModuleInterop.
+      { name: 'node10', module: 'commonjs', files: ['ts'] },
     ];
     const runs: Promise<{ mode: string; status: number; output: string }>[] = [];
     for (const mode of modes) {
@@ -166,7 +168,7 @@ describe('packages as users install them from their tarballs', () => {
           files: mode.files.map((ext) => `subpaths.${ext}`),
         }),
       );
-      // In parallel: three tsc runs one after the other would cost this suite about 12 s.
+      // In parallel: four tsc runs one after the other would cost this suite about 12 s.
       runs.push(
         new Promise((resolve) => {
           execFile(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: dir, encoding: 'utf8' }, (error, stdout, stderr) => {

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import type * as pg from 'pg';
 import { describeThrown, describeValue, expectFunction, expectObject, expectString, expectTimerMs, expectTimerMsOrZero, optional, toError } from '@patinox/errors';
 import type { ConnectionManager } from '../connection-manager.js';
 import { PgConfigError, PgConnectError } from './errors.js';

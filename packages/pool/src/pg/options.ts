@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import type * as pg from 'pg';
 import type { PoolOptions } from '../options.js';
 
 /** A `pg.Client`-compatible constructor (pg's own, a subclass, or `pg.native.Client`). */

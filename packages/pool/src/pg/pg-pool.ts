@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type pg from 'pg';
+import type * as pg from 'pg';
 import { MAX_TIMER_MS, describeThrown, describeValue, expectBoolean, expectFunction, expectNonNegativeFinite, expectNonNegativeInteger, expectObject, expectPositiveInteger, expectTimerMsOrZero, optional, toError } from '@patinox/errors';
 import { createEvent, noopMonitor, safeRecord, type HealthCheck, type Monitor } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';

@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import type pg from 'pg';
+import type * as pg from 'pg';
 
 /** A `pg.Submittable` (pg.Query, pg-cursor, pg-query-stream), which are all event emitters. */
 export type PgSubmittable = pg.Submittable & EventEmitter & { handleError?: (error: Error, connection?: unknown) => void };

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import type * as pg from 'pg';
 
 // What the status reads on a client: `getTransactionStatus()` (pg 8.21 on), else pg's protocol emitter,
 // whose ReadyForQuery messages carry it ('I' idle, 'T' in a transaction, 'E' in a failed one).
