@@ -109,6 +109,11 @@ describe('packages as users install them from their tarballs', () => {
       expect(listing.some((f) => f.startsWith('package/dist/esm/'))).toBe(true);
       expect(listing.some((f) => f.startsWith('package/dist/cjs/'))).toBe(true);
       expect(listing.filter((f) => f.startsWith('package/src/') || f.startsWith('package/test/'))).toEqual([]);
+      // src/ is not shipped, so each source map carries its sources (a stack trace or debugger has nothing else to show).
+      for (const map of ['package/dist/esm/index.js.map', 'package/dist/cjs/index.js.map']) {
+        const { sources, sourcesContent } = JSON.parse(execFileSync('tar', ['-xzOf', project.tarballs[name]!, map], { encoding: 'utf8' })) as { sources: string[]; sourcesContent?: (string | null)[] };
+        expect({ name, map, inline: sources.length > 0 && sourcesContent?.length === sources.length && sourcesContent.every((c) => typeof c === 'string' && c.length > 0) }).toEqual({ name, map, inline: true });
+      }
       if (name === '@patinox/monitor') expect(listing).toContain('package/dashboards/patinox.json');
     }
   });
