@@ -1,4 +1,4 @@
-import { describeValue, expectFunction } from '@patinox/errors';
+import { describeValue, expectFunction, expectNonNegativeFinite } from '@patinox/errors';
 import { DEFAULT_EXPORT_BOUNDS, Histogram, type HistogramSummary } from './histogram.js';
 import { checkMetricOptions } from './internal/metric-options.js';
 
@@ -9,7 +9,10 @@ export type Labels = Readonly<Record<string, string>>;
 export class Counter {
   value = 0;
 
+  /** @throws TypeError / RangeError unless `by` is a non-negative finite number (a counter never goes down). */
   inc(by = 1): void {
+    // One compare on the way in; the type is checked too because `'2' >= 0` holds.
+    if (!(by >= 0 && by < Infinity) || typeof by !== 'number') expectNonNegativeFinite('by', by);
     this.value += by;
   }
 }
@@ -28,15 +31,21 @@ export class Gauge {
     return this.#read === undefined ? this.#value : this.#read();
   }
 
+  /** @throws TypeError unless `value` is a number. */
   set(value: number): void {
+    if (typeof value !== 'number') expectGaugeNumber('value', value);
     this.#value = value;
   }
 
+  /** @throws TypeError unless `by` is a number. */
   inc(by = 1): void {
+    if (typeof by !== 'number') expectGaugeNumber('by', by);
     this.#value += by;
   }
 
+  /** @throws TypeError unless `by` is a number. */
   dec(by = 1): void {
+    if (typeof by !== 'number') expectGaugeNumber('by', by);
     this.#value -= by;
   }
 }
@@ -231,4 +240,9 @@ export function histogramSnapshot(name: string, histogram: Histogram, options: H
     bounds,
     cumulativeCounts: histogram.cumulativeCounts(bounds),
   };
+}
+
+/** A gauge takes any number (NaN and ±Infinity are valid samples); anything else is a mistake. */
+function expectGaugeNumber(name: string, value: unknown): never {
+  throw new TypeError(`Expected \`${name}\` to be a number, got ${describeValue(value)}`);
 }

@@ -61,3 +61,34 @@ describe('MetricsRegistry', () => {
     expect(g.value).toBe(9);
   });
 });
+
+describe('Counter and Gauge arguments', () => {
+  it('refuses a counter step that would make it go down, jump to Infinity, or turn into a string', () => {
+    const c = new MetricsRegistry().counter('jobs_total');
+    c.inc();
+    c.inc(2.5);
+    c.inc(0);
+    expect(() => c.inc(-1)).toThrow(new RangeError('Expected `by` to be a non-negative finite number, got -1 (number)'));
+    expect(() => c.inc(Number.NaN)).toThrow(RangeError);
+    expect(() => c.inc(Infinity)).toThrow(RangeError);
+    expect(() => c.inc('2' as unknown as number)).toThrow(TypeError);
+    expect(() => c.inc(2n as unknown as number)).toThrow(TypeError);
+    expect(c.value).toBe(3.5);
+  });
+
+  it('takes any number as a gauge sample and refuses anything else, naming it', () => {
+    const g = new Gauge();
+    g.set(Number.NaN);
+    expect(g.value).toBeNaN();
+    g.set(-Infinity);
+    g.set(4);
+    g.inc(-1);
+    g.dec(-1);
+    expect(g.value).toBe(4);
+    expect(() => g.set('x' as unknown as number)).toThrow(new TypeError('Expected `value` to be a number, got "x" (string)'));
+    expect(() => g.inc('1' as unknown as number)).toThrow(TypeError);
+    expect(() => g.dec(null as unknown as number)).toThrow(/`by`/);
+    expect(g.value).toBe(4);
+    expect(new Counter().value).toBe(0);
+  });
+});
