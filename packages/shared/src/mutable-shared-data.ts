@@ -189,7 +189,8 @@ export class MutableSharedData<T> {
 
   /**
    * Runs `fn` under the write lock and releases it when `fn` returns, throws or settles. `fn` may change
-   * the value in place or replace it with `set(next)`.
+   * the value in place or replace it with `set(next)`, until it returns or settles; a `set` called after
+   * that throws {@link SharedDisposedError} (`SHARED_DISPOSED`) instead of writing without the lock.
    */
   withWrite<R>(fn: (value: T, set: (next: T) => void) => R, options?: LockOptions): Promise<Awaited<R>> {
     expectFunction('fn', fn);
@@ -198,12 +199,28 @@ export class MutableSharedData<T> {
     if (aborted !== undefined) return Promise.reject(aborted);
     if (this.#lock.tryWrite()) {
       this.#metrics.writes += 1;
-      return settle(() => fn(this.#value, this.#writeValue), this.#releaseWrite);
+      return this.#runWrite(fn);
     }
     return this.#lock.acquire('write', wait.timeoutMs, wait.signal).then(() => {
       this.#metrics.writes += 1;
-      return settle(() => fn(this.#value, this.#writeValue), this.#releaseWrite);
+      return this.#runWrite(fn);
     });
+  }
+
+  /**
+   * `fn` under the write lock just taken. Its `set` is a guard of its own: one kept past the release
+   * (an un-awaited callback, a reference saved for later) throws `SHARED_DISPOSED` instead of writing
+   * without the lock, as a released write guard's `value` setter does.
+   */
+  #runWrite<R>(fn: (value: T, set: (next: T) => void) => R): Promise<Awaited<R>> {
+    const guard = this.#writeGuard();
+    return settle(
+      () =>
+        fn(this.#value, (next: T): void => {
+          guard.value = next;
+        }),
+      () => guard.release(),
+    );
   }
 
   /** Who holds and waits for the lock right now. */

@@ -53,6 +53,31 @@ describe('MutableSharedData', () => {
     expect(await data.withRead((v) => v)).toBe(5);
   });
 
+  it("refuses withWrite's set once the lock is released, so a kept set cannot write without the lock", async () => {
+    const data = new MutableSharedData(0);
+    let kept: ((next: number) => void) | undefined;
+    await data.withWrite((_v, set) => {
+      set(1);
+      kept = set;
+    });
+    const reader = await data.read();
+    let thrown: unknown;
+    try {
+      kept!(99);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(isPatinoxError(thrown) && thrown.code).toBe(SHARED_DISPOSED);
+    expect(reader.value).toBe(1);
+    reader.release();
+    // An async fn's set keeps working until its promise settles.
+    await data.withWrite(async (_v, set) => {
+      await turns(2);
+      set(2);
+    });
+    expect(await data.withRead((v) => v)).toBe(2);
+  });
+
   it('holds the write lock across an async fn so no reader sees half a change', async () => {
     const data = new MutableSharedData({ a: 0, b: 0 });
     const writer = data.withWrite(async (v) => {
