@@ -191,6 +191,19 @@ export class Coherence<V> {
     if (writes !== undefined && --writes.inflight === 0) this.#writes.delete(key);
   }
 
+  /**
+   * Another instance changed `key` (or the namespace, without `key`): the local writes in flight may have
+   * landed in L2 before that change, so none of them may put its value into L1 (which the change emptied).
+   */
+  #supersede(key?: string): void {
+    const next = this.#writeSeq + 1;
+    if (key === undefined) for (const writes of this.#writes.values()) writes.lastApplied = next;
+    else {
+      const writes = this.#writes.get(key);
+      if (writes !== undefined) writes.lastApplied = next;
+    }
+  }
+
   /** False when a write of `key` issued after write `seq` already reached L1 (so `seq`'s effect is stale). */
   #latest(key: string, seq: number | undefined): boolean {
     const writes = seq === undefined ? undefined : this.#writes.get(key);
@@ -315,16 +328,21 @@ export class Coherence<V> {
     const lagMs = preciseNow() - message.sentAt;
     if (Number.isFinite(lagMs)) this.lag.record(Math.max(0, lagMs));
     if (parentClear) {
+      this.#supersede();
       this.cleared();
       this.#emit({ namespace: this.#namespace, keys: [], tags: [], clear: true, origin: message.origin, local: false, lagMs });
       return;
     }
     const keys = Array.isArray(message.keys) ? message.keys : [];
     const tags = Array.isArray(message.tags) ? message.tags : [];
-    if (message.clear === true) this.cleared();
+    if (message.clear === true) {
+      this.#supersede();
+      this.cleared();
+    }
     if (tags.length > 0) this.#generation += 1;
     for (const tag of tags) this.l1?.invalidateTag(String(tag));
     for (const key of keys) {
+      this.#supersede(key);
       this.dropped(key);
       this.#onKeyChanged(key);
     }
