@@ -62,6 +62,7 @@ export class RedisBackend implements CacheBackend {
   readonly #routing: SlotRouting;
   readonly #owned: boolean;
   #closed = false;
+  #closing: Promise<void> | undefined;
   #lastError: Error | undefined;
   #gets: Queue<string, Buffer | null> | undefined;
   #sets: Queue<BackendEntry, boolean> | undefined;
@@ -339,8 +340,14 @@ export class RedisBackend implements CacheBackend {
   /**
    * Closes a client this backend created: `QUIT`, or the connection dropped when Redis does not answer
    * within 1 s (so a paused or partitioned server cannot hang a shutdown). A client passed in stays open.
+   * A second call returns the first one's promise.
    */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     this.#closed = true;
     if (!this.#owned) return;
     if (this.client.status === 'end') return;

@@ -63,6 +63,7 @@ export class RedisBus implements InvalidationBus {
   #retryMs = RETRY_MIN_MS;
   #state: BusState = 'disconnected';
   #closed = false;
+  #closing: Promise<void> | undefined;
   #lastError: Error | undefined;
   /** Resolves once the first subscription is confirmed, or the bus is closed. */
   readonly ready: Promise<void>;
@@ -142,10 +143,15 @@ export class RedisBus implements InvalidationBus {
 
   /**
    * Stops listening: `QUIT` on the listening connection, or the connection dropped when Redis does not
-   * answer within 1 s. The publishing client is the caller's (or the `RedisBackend`'s) to close.
+   * answer within 1 s. The publishing client is the caller's (or the `RedisBackend`'s) to close. A second
+   * call returns the first one's promise.
    */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     this.#closed = true;
     this.#listeners.clear();
     clearTimeout(this.#retryTimer);
