@@ -6,7 +6,6 @@ import {
   expectNonEmptyString,
   expectNonNegativeFinite,
   expectNonNegativeInteger,
-  expectPositiveInteger,
   expectString,
   optional,
   readOptions,
@@ -35,6 +34,7 @@ import { checkStorable, createDict, expectArray, expectSweepMs, readAllowStale, 
 import { EntryTimes } from './internal/entry-times.js';
 import { EvictionNotices } from './internal/eviction-notices.js';
 import { hashKey } from './internal/hash.js';
+import { expectMaxEntries } from './internal/max-entries.js';
 import { rebuild } from './internal/rebuild.js';
 import { rankKeys, type SlotView } from './internal/slot-view.js';
 import { TagIndex } from './internal/tag-index.js';
@@ -201,7 +201,7 @@ export class Cache<K, V> {
   constructor(cacheOptions: CacheOptions<K, V>) {
     // Read once: a getter runs one time, and a bag that throws when read is a TypeError naming it.
     const options = readOptions('options', cacheOptions, CACHE_OPTION_KEYS) as CacheOptions<K, V>;
-    this.#max = expectPositiveInteger('maxEntries', options.maxEntries);
+    this.#max = expectMaxEntries(options.maxEntries);
     const maxSizeBytes = optional('maxSizeBytes', options.maxSizeBytes, expectNonNegativeFinite, CACHE_DEFAULTS.maxSizeBytes);
     if (maxSizeBytes === 0) throw new RangeError('Expected `maxSizeBytes` to be a positive finite number, got 0 (number)');
     this.maxSizeBytes = maxSizeBytes;
@@ -677,6 +677,8 @@ export class Cache<K, V> {
     return loadDump<K, V>(dump, {
       checkValue: (value) => checkStorable(value, 'value'),
       sizeOf: (key, value, dumped) => (this.#sizes === undefined ? undefined : dumped > 0 ? dumped : this.#measure(key, value)),
+      maxEntries: this.#max,
+      maxSizeBytes: this.maxSizeBytes,
       store: (key, value, ttlMs, sizeBytes, tags, staleMs) => this.#store(key, value, ttlMs, sizeBytes, tags, staleMs, 0, this.#slidingDefault),
     });
   }
@@ -688,10 +690,10 @@ export class Cache<K, V> {
    * tags; the policy's own history (recency, frequencies) starts over from their hottest-to-coldest
    * order, and per-entry sliding and grace settings end. O(entries); regions keep their own limits.
    *
-   * @throws TypeError / RangeError unless `maxEntries` is a positive integer; {@link CacheClosedError}.
+   * @throws TypeError / RangeError unless `maxEntries` is a positive integer of at most 2^26; {@link CacheClosedError}.
    */
   resize(maxEntries: number): void {
-    const max = expectPositiveInteger('maxEntries', maxEntries);
+    const max = expectMaxEntries(maxEntries);
     if (this.#closed) throw new CacheClosedError(this.name);
     if (max === this.#max) return;
     const from = this.#max;

@@ -119,6 +119,9 @@ export interface DumpTarget<K, V> {
   checkValue(value: unknown): void;
   /** The size to store an entry with (undefined when sizes are not tracked); may throw (a `sizeOf` that does). */
   sizeOf(key: K, value: V, dumped: number): number | undefined;
+  /** The cache's `maxEntries` and `maxSizeBytes`: a dump larger than that loads only its hottest entries. */
+  readonly maxEntries: number;
+  readonly maxSizeBytes: number;
   /** Stores one entry; false when rejected (too large). `ttlMs` 0 means no expiry. */
   store(key: K, value: V, ttlMs: number, sizeBytes: number | undefined, tags: readonly string[] | undefined, staleMs: number): boolean;
 }
@@ -126,16 +129,34 @@ export interface DumpTarget<K, V> {
 /**
  * Checks the whole `dump` (and measures every entry) before storing anything, then stores the entries
  * whose TTL is not over, aged by the wall-clock time since `dumpedAt`. Returns how many were stored.
+ *
+ * A dump holds its entries coldest first. When more of them are live than the cache holds (by count, or
+ * by bytes when sizes are tracked), only the hottest that fit are stored, still coldest first: storing
+ * them all would leave the cache's own policy to choose, and an admission policy (W-TinyLFU) keeps the
+ * entries already in, so the coldest would stay and the hottest be turned away.
  */
 export function loadDump<K, V>(dump: unknown, target: DumpTarget<K, V>): number {
   const valid = readDump<K, V>(dump, (value) => target.checkValue(value));
   const elapsed = Math.max(0, Date.now() - valid.dumpedAt);
   const sizes = valid.entries.map((e) => target.sizeOf(e.key, e.value, e.sizeBytes));
+  const keep: number[] = [];
+  let bytes = 0;
+  for (let i = valid.entries.length - 1; i >= 0 && keep.length < target.maxEntries; i -= 1) {
+    const e = valid.entries[i]!;
+    if (e.ttlMs !== null && e.ttlMs - elapsed <= 0) continue;
+    const size = sizes[i];
+    if (size !== undefined) {
+      // One larger than the whole cache is rejected by the store (and reported there); it takes no room.
+      if (size <= target.maxSizeBytes && bytes + size > target.maxSizeBytes) break;
+      if (size <= target.maxSizeBytes) bytes += size;
+    }
+    keep.push(i);
+  }
   let loaded = 0;
-  for (let i = 0; i < valid.entries.length; i += 1) {
+  for (let k = keep.length - 1; k >= 0; k -= 1) {
+    const i = keep[k]!;
     const e = valid.entries[i]!;
     const ttlMs = e.ttlMs === null ? 0 : e.ttlMs - elapsed;
-    if (e.ttlMs !== null && ttlMs <= 0) continue;
     if (target.store(e.key, e.value, ttlMs, sizes[i], e.tags.length === 0 ? undefined : e.tags, e.staleMs)) loaded += 1;
   }
   return loaded;

@@ -66,7 +66,7 @@ export interface EvictionStrategy<K = unknown, V = unknown> {
  * of every `getOrLoad`/`getMany` call.
  */
 export interface CacheOptions<K = unknown, V = unknown> extends LoadTimingOptions {
-  /** Most entries held at once; a positive integer. Slots are allocated up front. Required. */
+  /** Most entries held at once; a positive integer, at most 2^26 (67,108,864). Slots are allocated up front. Required. */
   maxEntries: number;
   /** Most bytes held at once, as measured by `sizeOf` or `set(..., { sizeBytes })`. @default Infinity (no byte limit) */
   maxSizeBytes?: number;

@@ -9,6 +9,18 @@ describe('Cache bad input', () => {
     expect(() => new Cache({ maxEntries })).toThrow(/Expected `maxEntries` to be a positive integer, got/);
   });
 
+  it('refuses a maxEntries whose slots could not be allocated (1e9 was a fatal out-of-memory crash), in the constructor and resize', () => {
+    for (const maxEntries of [2 ** 26 + 1, 2e8, 1e9, Number.MAX_SAFE_INTEGER]) {
+      expect(() => new Cache({ maxEntries })).toThrow(new RangeError(`Expected \`maxEntries\` to be at most 67108864 (slots are allocated up front), got ${maxEntries} (number)`));
+    }
+    const cache = new Cache<string, number>({ maxEntries: 4 });
+    cache.set('a', 1);
+    expect(() => cache.resize(1e9)).toThrow(RangeError);
+    expect(cache.maxEntries).toBe(4);
+    expect(cache.get('a')).toBe(1);
+    cache.close();
+  });
+
   it('rejects options of the wrong type', () => {
     expect(() => new Cache(undefined as never)).toThrow('Expected `options` to be an object, got undefined');
     expect(() => new Cache({ maxEntries: '5' as never })).toThrow(TypeError);

@@ -53,6 +53,20 @@ describe('Cache.dump / load', () => {
     expect([...b.keys()].sort()).toEqual(['k0', 'k1']);
   });
 
+  it.each(['clock-tinylfu', 'tinylfu', 'lru', 's3fifo'] as const)('loads only the hottest entries that fit into a smaller %s cache (W-TinyLFU kept the coldest)', (evictionPolicy) => {
+    const a = new Cache<string, { n: number }>({ maxEntries: 150, evictionPolicy: 'lru' });
+    for (let i = 0; i < 150; i += 1) a.set(`k${i}`, { n: i });
+    const hottest = Array.from({ length: 100 }, (_, i) => `k${i + 50}`).sort();
+    const b = new Cache<string, { n: number }>({ maxEntries: 100, evictionPolicy });
+    expect(b.load(a.dump())).toBe(100);
+    expect([...b.keys()].sort()).toEqual(hottest);
+    expect(b.stats().evictions.evicted).toBe(0);
+    // By bytes: each entry weighs its n, so the hottest that fit in 300 bytes are k149 and k148 (297).
+    const sized = new Cache<string, { n: number }>({ maxEntries: 100, maxSizeBytes: 300, sizeOf: (v) => v.n, evictionPolicy });
+    expect(sized.load(a.dump())).toBe(2);
+    expect([...sized.keys()].sort()).toEqual(['k148', 'k149']);
+  });
+
   it('refuses an incompatible or malformed dump with CACHE_DUMP_INVALID and loads nothing', () => {
     const good = { format: 'patinox-cache-dump', version: 1, dumpedAt: Date.now(), entries: [{ key: 'a', value: { n: 1 }, ttlMs: null, staleMs: 0, tags: [], sizeBytes: 0 }] };
     const bad: [unknown, string][] = [
