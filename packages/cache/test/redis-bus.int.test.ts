@@ -40,6 +40,8 @@ describe('RedisBus', () => {
     const client = new Redis(redisUrl(), { lazyConnect: true });
     expect(() => new RedisBus({ client, sharded: 'yes' as never })).toThrow('Expected `sharded` to be a boolean, got "yes" (string)');
     expect(() => new RedisBus({ client, channel: '' })).toThrow('`channel`');
+    expect(() => new RedisBus({ client, heartbeatMs: -1 })).toThrow(RangeError);
+    expect(() => new RedisBus({ client, heartbeatMs: '5' as never })).toThrow(/`heartbeatMs`/);
     client.disconnect();
   });
 

@@ -1,4 +1,4 @@
-import { describeThrown, describeValue, expectBoolean, expectNonEmptyString, toError } from '@patinox/errors';
+import { describeThrown, describeValue, expectBoolean, expectNonEmptyString, expectTimerMsOrZero, toError } from '@patinox/errors';
 import type { Cluster, Redis } from 'ioredis';
 import type { BusListener, BusState, InvalidationBus, InvalidationMessage } from '../tiered/bus.js';
 import { CacheBackendError, TieredCacheError } from '../errors.js';
@@ -24,11 +24,20 @@ export interface RedisBusOptions {
    * @default true
    */
   sharded?: boolean;
+  /**
+   * How often the listening connection is PINGed while the bus is `connected`, in ms; a PING still
+   * unanswered a period later reports the bus `disconnected` (so L1 stops trusting its copies) and
+   * reconnects it. Without it, a server that stops answering without closing its sockets (paused, or
+   * behind a silent network partition) looks connected while invalidations stop arriving. 0 turns it off.
+   * @default 1000
+   */
+  heartbeatMs?: number;
 }
 
 /** How a {@link RedisBus} talks: sharded pub/sub, classic pub/sub, or not yet known (no answer yet). */
 export type RedisPubSubMode = 'sharded' | 'classic' | 'detecting';
 
+const DEFAULT_HEARTBEAT_MS = 1000;
 const RETRY_MIN_MS = 50;
 const RETRY_MAX_MS = 1000;
 
@@ -65,6 +74,9 @@ export class RedisBus implements InvalidationBus {
   #closed = false;
   #closing: Promise<void> | undefined;
   #lastError: Error | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  /** The listening connection whose heartbeat PING has not been answered yet. */
+  #pinged: Redis | undefined;
   /** Resolves once the first subscription is confirmed, or the bus is closed. */
   readonly ready: Promise<void>;
 
@@ -76,6 +88,7 @@ export class RedisBus implements InvalidationBus {
     expectNonEmptyString('channel', channel);
     this.#allowSharded = options.sharded === undefined ? true : expectBoolean('sharded', options.sharded);
     this.#mode = this.#allowSharded ? 'detecting' : 'classic';
+    const heartbeatMs = options.heartbeatMs === undefined ? DEFAULT_HEARTBEAT_MS : expectTimerMsOrZero('heartbeatMs', options.heartbeatMs);
     this.channel = channel;
     this.#onInvalid = options.onInvalidMessage ?? (() => undefined);
     this.#publisher = options.client;
@@ -88,6 +101,10 @@ export class RedisBus implements InvalidationBus {
     } else {
       // The duplicate reconnects on its own; every 'ready' subscribes again.
       this.#attach((options.client as Redis).duplicate({ autoResubscribe: false, maxRetriesPerRequest: null, enableOfflineQueue: true }));
+    }
+    if (heartbeatMs > 0) {
+      this.#heartbeat = setInterval(this.#beat, heartbeatMs);
+      this.#heartbeat.unref();
     }
   }
 
@@ -155,6 +172,7 @@ export class RedisBus implements InvalidationBus {
     this.#closed = true;
     this.#listeners.clear();
     clearTimeout(this.#retryTimer);
+    clearInterval(this.#heartbeat);
     this.#cluster?.off('refresh', this.#onRefresh);
     for (const resolve of this.#readyWaiters.splice(0)) resolve();
     const subscriber = this.#subscriber;
@@ -259,6 +277,29 @@ export class RedisBus implements InvalidationBus {
     // The channel's slot moved: this listener hears nothing any more. Its 'end' reopens on the new owner.
     this.#setState('disconnected');
     this.#subscriber.disconnect();
+  };
+
+  /** One heartbeat: the previous PING unanswered means the listener is silent; otherwise PING again. */
+  readonly #beat = (): void => {
+    const subscriber = this.#subscriber;
+    if (this.#closed || subscriber === undefined || this.#state !== 'connected' || subscriber.status !== 'ready') {
+      this.#pinged = undefined;
+      return;
+    }
+    if (this.#pinged === subscriber) {
+      this.#pinged = undefined;
+      this.#lastError = new CacheBackendError('The invalidation listener did not answer a PING within heartbeatMs', { channel: this.channel });
+      this.#setState('disconnected');
+      // A standalone listener reconnects by itself; a cluster listener ends and is reopened on the slot's owner.
+      if (this.#cluster === undefined) subscriber.disconnect(true);
+      else subscriber.disconnect();
+      return;
+    }
+    this.#pinged = subscriber;
+    const answered = (): void => {
+      if (this.#pinged === subscriber) this.#pinged = undefined;
+    };
+    subscriber.ping().then(answered, answered);
   };
 
   #retryLater(retry: () => void): void {
