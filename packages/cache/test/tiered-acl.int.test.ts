@@ -11,6 +11,7 @@ describe('TieredCache under a Redis ACL user limited to its namespace', () => {
   const ns = `acl-${id}`;
   const user = `patinox-acl-${id}`;
   const outsider = `patinox-acl-out-${id}`;
+  const valuesOnly = `patinox-acl-values-${id}`;
   const channel = 'patinox:cache:invalidation';
   let admin: Redis;
   const caches: TieredCache<unknown>[] = [];
@@ -35,11 +36,13 @@ describe('TieredCache under a Redis ACL user limited to its namespace', () => {
     // Channels end in * so a bus that derives shard channels from its channel name keeps working.
     await admin.call('ACL', 'SETUSER', user, 'on', '>pw', `~${ns}:*`, `&${channel}*`, '+@all');
     await admin.call('ACL', 'SETUSER', outsider, 'on', '>pw', `~elsewhere-${id}:*`, `&${channel}*`, '+@all');
+    // May write values (`<ns>:v:*`) but not tag sets: a tagged set's value lands, then its tag write fails.
+    await admin.call('ACL', 'SETUSER', valuesOnly, 'on', '>pw', `~${ns}:v:*`, `&${channel}*`, '+@all');
   });
 
   afterAll(async () => {
     await Promise.all(caches.map((c) => c.close()));
-    await admin.call('ACL', 'DELUSER', user, outsider);
+    await admin.call('ACL', 'DELUSER', user, outsider, valuesOnly);
     admin.disconnect();
   });
 
@@ -105,5 +108,16 @@ describe('TieredCache under a Redis ACL user limited to its namespace', () => {
     await expect(cache.getOrLoad('g', () => 1)).rejects.toMatchObject({ code: 'CACHE_PERMISSION_DENIED' });
     expect(cache.stats().circuit).toEqual({ state: 'closed', opens: 0 });
     expect(cache.stats().l2.errors).toBe(0);
+  });
+
+  it('publishes a tagged set whose tag write failed after its value landed, so no other L1 keeps the value it replaced', async () => {
+    const writer = await open(valuesOnly, ns);
+    const reader = await open(user, ns);
+    await reader.set('tagged', 1);
+    expect(await reader.get('tagged')).toBe(1);
+    await expect(writer.set('tagged', 2, { tags: ['team'] })).rejects.toMatchObject({ code: 'CACHE_PERMISSION_DENIED' });
+    // The value is in Redis, so every instance must now read it, not an L1 copy of the old one.
+    await eventually(async () => (await reader.get('tagged')) === 2, { timeoutMs: 2_000 });
+    expect(await writer.get('tagged')).toBe(2);
   });
 });

@@ -20,6 +20,24 @@ export interface EncodedEntry<V> {
   sliding?: boolean;
 }
 
+/** How a write failed; `landed` when its value had reached L2 before (a grace copy or tag write failed after it). */
+interface Failure {
+  readonly landed: boolean;
+  readonly error?: unknown;
+}
+
+/**
+ * Marks a write whose value L2 acknowledged while its extras are still on the way. If one of them fails,
+ * the write drops this instance's L1 copy and publishes the key like a successful write before the caller
+ * gets the error: the value is in L2, and other instances would otherwise keep serving, from their L1,
+ * the value it replaced. A write that failed before its value landed leaves L1 and the bus alone.
+ */
+const LANDED: Failure = { landed: true };
+
+function failed(state: Failure | undefined, error: unknown): Failure {
+  return { landed: state?.landed === true, error };
+}
+
 /**
  * Every write path of a cache, each in the same order: encode (nothing is written when a value cannot
  * be carried), the store (write-through), L2, L1, then the invalidation. `increment` and `atomic`,
@@ -54,23 +72,30 @@ export class TierWriter<V> {
     const started = performance.now();
     const coherence = this.#coherence;
     const seq = coherence.beginWrite(key);
+    let failure: Failure | undefined;
     try {
       try {
         const written = await this.#remote.call('set', (l2) => l2.set(this.#layout.value(key), bytes, { ttlMs, nx }));
         this.#remote.setLatency.record(performance.now() - started);
         if (!written) return false;
+        failure = LANDED;
         if (this.graceMs > 0) await this.#graceCopy(key, bytes, ttlMs, this.graceMs);
         if (tags.length > 0) await this.#tag(key, tags, sliding ? 0 : ttlMs);
+        failure = undefined;
       } catch (err) {
-        if (!this.degradable(err)) throw err;
-        this.degradedWrites += 1;
+        if (!this.degradable(err)) failure = failed(failure, err);
+        else this.degradedWrites += 1;
       }
-      coherence.wrote(key, value, ttlMs, tags, seq);
+      if (failure === undefined) coherence.wrote(key, value, ttlMs, tags, seq);
+      else if (failure.landed) coherence.dropped(key, seq);
+      else throw failure.error;
     } finally {
       coherence.endWrite(key);
     }
+    // A write whose value landed before it failed is published too (see LANDED).
     const published = this.#coherence.publish({ keys: [key] });
     if (published !== undefined) await published;
+    if (failure !== undefined) throw failure.error;
     return true;
   }
 
@@ -79,27 +104,35 @@ export class TierWriter<V> {
     const bytes = serializer.serialize(value);
     const coherence = this.#coherence;
     const seq = coherence.beginWrite(key);
+    let failure: Failure | undefined;
     try {
       try {
         const remote = this.#remote;
         // The extras of a load share the value's round trip (one pipeline on the connection).
         await Promise.all([
-          remote.call('set', (l2) => l2.set(this.#layout.value(key), bytes, { ttlMs })),
+          remote.call('set', (l2) => l2.set(this.#layout.value(key), bytes, { ttlMs })).then(() => {
+            failure = LANDED;
+          }),
           graceMs > 0 ? this.#graceCopy(key, bytes, ttlMs, graceMs) : undefined,
           writtenAt === undefined ? undefined : remote.call('set', (l2) => l2.set(this.#layout.written(key), Buffer.from(String(writtenAt)), { ttlMs })),
         ]);
         if (tags.length > 0) await this.#tag(key, tags, sliding ? 0 : ttlMs);
+        failure = undefined;
       } catch (err) {
-        if (!this.degradable(err)) throw err;
-        this.degradedWrites += 1;
+        if (!this.degradable(err)) failure = failed(failure, err);
+        else this.degradedWrites += 1;
       }
       // In stale-while-revalidate mode the L1 Cache stores the value itself, with its stale window.
-      if (fillL1) coherence.wrote(key, value, ttlMs, tags, seq);
+      if (failure !== undefined) {
+        if (!failure.landed) throw failure.error;
+        coherence.dropped(key, seq);
+      } else if (fillL1) coherence.wrote(key, value, ttlMs, tags, seq);
       else coherence.overtake(key);
     } finally {
       coherence.endWrite(key);
     }
     await this.#coherence.publish({ keys: [key] });
+    if (failure !== undefined) throw failure.error;
   }
 
   /** The grace copy of a value: the same bytes, expiring `graceMs` after it (values without a TTL need none). */
@@ -121,20 +154,26 @@ export class TierWriter<V> {
     const writes = entries.map((e) => ({ key: this.#layout.value(e.key), value: e.bytes, ttlMs: e.ttlMs }));
     if (this.graceMs > 0) for (const e of entries) if (e.ttlMs > 0) writes.push({ key: this.#layout.grace(e.key), value: e.bytes, ttlMs: e.ttlMs + this.graceMs });
     const seq = coherence.beginWrite(keys);
+    let failure: Failure | undefined;
     try {
       try {
         await this.#remote.call('setMany', (l2) => l2.setMany(writes));
+        failure = LANDED;
         const tagged = entries.filter((e) => e.tags !== undefined && e.tags.length > 0);
         if (tagged.length > 0) await Promise.all(tagged.map((e) => this.#tag(e.key, e.tags!, e.sliding === true ? 0 : e.ttlMs)));
+        failure = undefined;
       } catch (err) {
-        if (!this.degradable(err)) throw err;
-        this.degradedWrites += entries.length;
+        if (!this.degradable(err)) failure = failed(failure, err);
+        else this.degradedWrites += entries.length;
       }
-      for (const e of entries) coherence.wrote(e.key, e.value, e.ttlMs, e.tags, seq);
+      if (failure === undefined) for (const e of entries) coherence.wrote(e.key, e.value, e.ttlMs, e.tags, seq);
+      else if (failure.landed) for (const key of keys) coherence.dropped(key, seq);
+      else throw failure.error;
     } finally {
       coherence.endWrite(keys);
     }
     await coherence.publish({ keys });
+    if (failure !== undefined) throw failure.error;
   }
 
   async delete(key: string): Promise<boolean> {
