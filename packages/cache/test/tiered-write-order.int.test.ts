@@ -9,7 +9,12 @@ import { MemoryBackend, TieredCache, type CacheBackend } from '../src/tiered/ind
  * as on MemoryBackend: plain sets batched for the tick must not be overtaken by a later delete, NX set,
  * increment, batch or compare-and-set.
  */
-function writeOrder(name: string, backend: () => Promise<CacheBackend>): void {
+/**
+ * `tagSetsOrdered`: a tag invalidation issued after a tagged set finds the key. Not on a cluster, where
+ * the value and its tag set live on different masters, and nothing orders the two writes against a later
+ * read of the tag set there (a known gap).
+ */
+function writeOrder(name: string, backend: () => Promise<CacheBackend>, tagSetsOrdered = true): void {
   describe(`TieredCache write order on ${name}`, () => {
     const caches: TieredCache<number>[] = [];
     const make = async (): Promise<TieredCache<number>> => {
@@ -31,6 +36,32 @@ function writeOrder(name: string, backend: () => Promise<CacheBackend>): void {
       expect(await Promise.all(['a', 'b', 'c'].map((k) => cache.get(k, { consistent: true })))).toEqual([undefined, undefined, undefined]);
       // The writer's L1 agrees, whichever reply came back first (on a cluster they travel on several connections).
       expect(await cache.getMany(['a', 'b', 'c'])).toEqual([undefined, undefined, undefined]);
+    });
+
+    it('holds on a fresh cache too, while the default codec is still loading for its first set', async () => {
+      // A new cache per pair: its codec starts loading when it is built, so both writes meet it loading.
+      const fresh = async (): Promise<TieredCache<number>> => {
+        const cache = new TieredCache<number>({ l2: await backend(), namespace: `order-${randomUUID()}` });
+        caches.push(cache);
+        return cache;
+      };
+      const a = await fresh();
+      await Promise.all([a.set('k', 1), a.delete('k')]);
+      expect(await a.get('k', { consistent: true })).toBeUndefined();
+      const b = await fresh();
+      await Promise.all([b.set('k', 1), b.deleteMany(['k'])]);
+      expect(await b.get('k', { consistent: true })).toBeUndefined();
+      const c = await fresh();
+      const [, counted] = await Promise.all([c.set('k', 1), c.increment('k').catch((err: { code?: string }) => err.code)]);
+      expect(counted).toBe('CACHE_NOT_A_COUNTER');
+      if (tagSetsOrdered) {
+        const d = await fresh();
+        await Promise.all([d.set('k', 1, { tags: ['t'] }), d.invalidateTag('t')]);
+        expect(await d.get('k', { consistent: true })).toBeUndefined();
+      }
+      const e = await fresh();
+      await Promise.all([e.set('k', 1), e.clear()]);
+      expect(await e.get('k', { consistent: true })).toBeUndefined();
     });
 
     it('an NX set, increment or compare-and-set issued after a set sees its value', async () => {
@@ -58,4 +89,4 @@ afterAll(async () => {
 
 writeOrder('MemoryBackend (the reference)', async () => new MemoryBackend());
 writeOrder('standalone Redis', redis(async () => ({ url: redisUrl() })));
-writeOrder('a 3-master Redis Cluster', redis(async () => ({ cluster: await sharedRedisCluster() })));
+writeOrder('a 3-master Redis Cluster', redis(async () => ({ cluster: await sharedRedisCluster() })), false);

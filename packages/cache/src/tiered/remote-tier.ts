@@ -15,6 +15,8 @@ class SharedRemote {
   readonly deadlines: Deadlines;
   serializer: Serializer | undefined;
   readonly serializerReady: Promise<Serializer> | undefined;
+  /** Settles (never rejects) once the lazy serializer has loaded or failed to. */
+  readonly serializerSettled: Promise<void> | undefined;
   readonly #circuitListeners = new Set<(state: CircuitState) => void>();
 
   constructor(backend: CacheBackend, serializer: Serializer | Promise<Serializer>, breaker: CircuitBreakerOptions | false, clock: () => number, timeoutMs: number) {
@@ -24,6 +26,10 @@ class SharedRemote {
       this.serializerReady = serializer.then((s) => (this.serializer = s));
       // A failed lazy load surfaces on the first operation that needs the serializer.
       this.serializerReady.catch(() => undefined);
+      this.serializerSettled = this.serializerReady.then(
+        () => undefined,
+        () => undefined,
+      );
     } else {
       this.serializer = serializer;
     }
@@ -119,6 +125,15 @@ export class RemoteTier {
   /** The serializer, or a promise of it while the default codec is still loading. */
   serializer(): Serializer | Promise<Serializer> {
     return this.#shared.serializer ?? this.#shared.serializerReady!;
+  }
+
+  /**
+   * While the default codec is still loading (a cache's first moments): a promise that settles once it
+   * has, or failed to. A write that encodes nothing (delete, increment, clear, tag invalidation) waits
+   * for it, so it cannot overtake a `set` issued before it that is still waiting to encode its value.
+   */
+  get codecLoading(): Promise<void> | undefined {
+    return this.#shared.serializer === undefined ? this.#shared.serializerSettled : undefined;
   }
 
   /** The serializer when already loaded (the hot path avoids an await). */

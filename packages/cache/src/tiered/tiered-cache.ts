@@ -269,7 +269,10 @@ export class TieredCache<V = unknown> {
     for (const key of keys) this.#checkKey(key);
     this.#checkOpen();
     const distinct = [...new Set(keys)];
-    return distinct.length === 0 ? 0 : this.#writer.deleteMany(distinct);
+    if (distinct.length === 0) return 0;
+    const loading = this.#remote.codecLoading;
+    if (loading !== undefined) await loading;
+    return this.#writer.deleteMany(distinct);
   }
 
   /**
@@ -321,6 +324,8 @@ export class TieredCache<V = unknown> {
   async delete(key: string): Promise<boolean> {
     this.#checkKey(key);
     this.#checkOpen();
+    const loading = this.#remote.codecLoading;
+    if (loading !== undefined) await loading;
     return this.#writer.delete(key);
   }
 
@@ -336,6 +341,8 @@ export class TieredCache<V = unknown> {
     if (!Number.isSafeInteger(delta)) throw new TypeError(`Expected \`delta\` to be a safe integer, got ${describeValue(delta)}`);
     const ttlMs = optional('ttlMs', options.ttlMs, expectTtlMs, this.#defaultTtlMs);
     this.#checkOpen();
+    const loading = this.#remote.codecLoading;
+    if (loading !== undefined) await loading;
     return this.#writer.increment(key, delta, ttlMs);
   }
 
@@ -367,6 +374,8 @@ export class TieredCache<V = unknown> {
    */
   async clear(): Promise<number> {
     this.#checkOpen();
+    const loading = this.#remote.codecLoading;
+    if (loading !== undefined) await loading;
     const removed = await this.#writer.clear();
     this.#forget();
     this.#clearRegions();
@@ -391,6 +400,8 @@ export class TieredCache<V = unknown> {
   async invalidateTag(tag: string): Promise<number> {
     checkTags([tag]);
     this.#checkOpen();
+    const loading = this.#remote.codecLoading;
+    if (loading !== undefined) await loading;
     return this.#writer.invalidateTag(tag);
   }
 

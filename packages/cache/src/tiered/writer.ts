@@ -75,12 +75,18 @@ export class TierWriter<V> {
     let failure: Failure | undefined;
     try {
       try {
-        const written = await this.#remote.call('set', (l2) => l2.set(this.#layout.value(key), bytes, { ttlMs, nx }));
+        const valueWrite = this.#remote.call('set', (l2) => l2.set(this.#layout.value(key), bytes, { ttlMs, nx }));
+        // The grace copy and tags go in the same tick as the value (one pipeline), so a tag invalidation
+        // issued after this set finds the key in its tag set; with `nx` they wait to know the key was written.
+        let extras = nx ? undefined : this.#extras(key, bytes, ttlMs, tags, sliding);
+        // Awaited below once the value has landed; a failure before that is the value write's to report.
+        extras?.catch(() => undefined);
+        const written = await valueWrite;
         this.#remote.setLatency.record(performance.now() - started);
         if (!written) return false;
         failure = LANDED;
-        if (this.graceMs > 0) await this.#graceCopy(key, bytes, ttlMs, this.graceMs);
-        if (tags.length > 0) await this.#tag(key, tags, sliding ? 0 : ttlMs);
+        extras ??= this.#extras(key, bytes, ttlMs, tags, sliding);
+        if (extras !== undefined) await extras;
         failure = undefined;
       } catch (err) {
         if (!this.degradable(err)) failure = failed(failure, err);
@@ -115,8 +121,8 @@ export class TierWriter<V> {
           }),
           graceMs > 0 ? this.#graceCopy(key, bytes, ttlMs, graceMs) : undefined,
           writtenAt === undefined ? undefined : remote.call('set', (l2) => l2.set(this.#layout.written(key), Buffer.from(String(writtenAt)), { ttlMs })),
+          tags.length > 0 ? this.#tag(key, tags, sliding ? 0 : ttlMs) : undefined,
         ]);
-        if (tags.length > 0) await this.#tag(key, tags, sliding ? 0 : ttlMs);
         failure = undefined;
       } catch (err) {
         if (!this.degradable(err)) failure = failed(failure, err);
@@ -133,6 +139,14 @@ export class TierWriter<V> {
     }
     await this.#coherence.publish({ keys: [key] });
     if (failure !== undefined) throw failure.error;
+  }
+
+  /** A `set`'s grace copy and tag writes (undefined when it has neither). */
+  #extras(key: string, bytes: Buffer, ttlMs: number, tags: readonly string[], sliding: boolean): Promise<unknown> | undefined {
+    const grace = this.graceMs > 0 ? this.#graceCopy(key, bytes, ttlMs, this.graceMs) : undefined;
+    const tagged = tags.length > 0 ? this.#tag(key, tags, sliding ? 0 : ttlMs) : undefined;
+    if (grace === undefined) return tagged;
+    return tagged === undefined ? grace : Promise.all([grace, tagged]);
   }
 
   /** The grace copy of a value: the same bytes, expiring `graceMs` after it (values without a TTL need none). */
