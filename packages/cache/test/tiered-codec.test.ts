@@ -140,3 +140,26 @@ describe('codec refusals specific to JSON', () => {
     await msgpack.close();
   });
 });
+
+describe('a custom codec or compressor that misbehaves', () => {
+  const refuses = async (options: ConstructorParameters<typeof TieredCache<unknown>>[0]['serializer'], message: RegExp): Promise<void> => {
+    const l2 = new MemoryBackend();
+    const cache = new TieredCache<unknown>({ l2, namespace: 'bad-codec', serializer: options, compression: undefined });
+    await expect(cache.set('k', { a: 1 })).rejects.toMatchObject({ code: 'CACHE_SERIALIZATION_FAILED', message: expect.stringMatching(message) });
+    // Nothing was written: the value was refused before L2.
+    expect(await cache.get('k')).toBeUndefined();
+    await cache.close();
+  };
+
+  it('refuses a value whose encode returns something other than bytes, with CACHE_SERIALIZATION_FAILED', async () => {
+    const codec: Codec = { id: 7, name: 'broken', encode: () => 'not bytes' as never, decode: () => undefined };
+    await refuses({ codec }, /broken: its encode returned "not bytes" \(string\), not a Uint8Array/);
+  });
+
+  it('wraps a compressor that throws or returns something other than bytes in CACHE_SERIALIZATION_FAILED', async () => {
+    const throwing = { name: 'explodes', compress: () => { throw new Error('boom'); }, decompress: (b: Buffer) => b };
+    await refuses({ codec: jsonCodec, compression: throwing, compressionThresholdBytes: 0 }, /Cannot compress value with explodes: .*boom/);
+    const wrong = { name: 'wrong', compress: () => 42 as never, decompress: (b: Buffer) => b };
+    await refuses({ codec: jsonCodec, compression: wrong, compressionThresholdBytes: 0 }, /compress returned 42 \(number\)/);
+  });
+});

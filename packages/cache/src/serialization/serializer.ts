@@ -65,10 +65,21 @@ export class Serializer {
       if (err instanceof TieredCacheError) throw err;
       throw new TieredCacheError(`Cannot serialize value with ${this.codec.name}: ${describeThrown(err)}`, 'CACHE_SERIALIZATION_FAILED', { codec: this.codec.name }, err);
     }
+    if (!(payload instanceof Uint8Array)) {
+      throw new TieredCacheError(`Cannot serialize value with ${this.codec.name}: its encode returned ${describeValue(payload)}, not a Uint8Array`, 'CACHE_SERIALIZATION_FAILED', { codec: this.codec.name });
+    }
     let flags = 0;
     let body = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
     if (this.#compression !== false && body.byteLength >= this.#threshold) {
-      const compressed = this.#compression.compress(body);
+      let compressed: Buffer;
+      try {
+        compressed = this.#compression.compress(body);
+      } catch (err) {
+        throw new TieredCacheError(`Cannot compress value with ${this.#compression.name}: ${describeThrown(err)}`, 'CACHE_SERIALIZATION_FAILED', { codec: this.codec.name }, err);
+      }
+      if (!(compressed instanceof Uint8Array)) {
+        throw new TieredCacheError(`Cannot compress value: compress returned ${describeValue(compressed)}, not a Uint8Array`, 'CACHE_SERIALIZATION_FAILED', { codec: this.codec.name });
+      }
       if (compressed.byteLength < body.byteLength) {
         body = compressed;
         flags = COMPRESSED;
