@@ -97,7 +97,7 @@ function prepare({ sha, dir }) {
     tsconfig,
     JSON.stringify({
       extends: '../../../tsconfig.base.json',
-      compilerOptions: { rootDir: '.', outDir: '.out-ab', declaration: false, declarationMap: false, sourceMap: false, noEmit: false },
+      compilerOptions: { rootDir: '.', outDir: '.out-ab', declaration: false, declarationMap: false, sourceMap: false, inlineSources: false, noEmit: false },
       include: [`./${args.bench}.bench.ts`],
     }),
   );

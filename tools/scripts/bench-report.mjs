@@ -102,6 +102,11 @@ function suiteTable(entry) {
 const sections = [];
 for (const pkg of packages) {
   const result = run('pnpm', ['run', 'bench'], dirOf(pkg), { PATINOX_BENCH_RESULTS_DIR: resultsDir });
+  if (intoMain && result.status !== 0) {
+    // A failed run would replace the last good section with an empty one and break the READMEs' quotes.
+    console.error(`bench-report: the ${pkg} benchmarks exited with status ${result.status}; BENCHMARKS.md is left as it was`);
+    process.exit(1);
+  }
   const files = readdirSync(resultsDir).filter((f) => f.startsWith(`${pkg}__`)).sort();
   const tables = [];
   const ids = new Set();

@@ -21,7 +21,7 @@ writeFileSync(
   tsconfig,
   JSON.stringify({
     extends: '../../../tsconfig.base.json',
-    compilerOptions: { rootDir: '.', outDir: '.out', declaration: false, declarationMap: false, sourceMap: false, noEmit: false },
+    compilerOptions: { rootDir: '.', outDir: '.out', declaration: false, declarationMap: false, sourceMap: false, inlineSources: false, noEmit: false },
     include: ['./*.ts'],
   }),
 );
