@@ -24,12 +24,8 @@ class SharedRemote {
     this.deadlines = new Deadlines(timeoutMs);
     if (serializer instanceof Promise) {
       this.serializerReady = serializer.then((s) => (this.serializer = s));
-      // A failed lazy load surfaces on the first operation that needs the serializer.
-      this.serializerReady.catch(() => undefined);
-      this.serializerSettled = this.serializerReady.then(
-        () => undefined,
-        () => undefined,
-      );
+      // A failed lazy load surfaces on the first operation that needs the serializer (this handles it meanwhile).
+      this.serializerSettled = this.serializerReady.then(noop, noop);
     } else {
       this.serializer = serializer;
     }

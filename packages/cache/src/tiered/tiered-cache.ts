@@ -128,7 +128,12 @@ export class TieredCache<V = unknown> {
       );
     this.#coherence = new Coherence<V>(
       {
-        ...{ namespace: this.namespace, instanceId: this.instanceId, l1, bus: this.#bus, monitor: this.#monitor, defaultTtlMs: this.#defaultTtlMs },
+        namespace: this.namespace,
+        instanceId: this.instanceId,
+        l1,
+        bus: this.#bus,
+        monitor: this.#monitor,
+        defaultTtlMs: this.#defaultTtlMs,
         bounded: (work) => this.#remote.bounded(work, 'publish'),
       },
       (key) => this.#loading.loader.wake(key),
@@ -269,10 +274,7 @@ export class TieredCache<V = unknown> {
     for (const key of keys) this.#checkKey(key);
     this.#checkOpen();
     const distinct = [...new Set(keys)];
-    if (distinct.length === 0) return 0;
-    const loading = this.#remote.codecLoading;
-    if (loading !== undefined) await loading;
-    return this.#writer.deleteMany(distinct);
+    return distinct.length === 0 ? 0 : this.#writer.deleteMany(distinct);
   }
 
   /**
@@ -324,8 +326,6 @@ export class TieredCache<V = unknown> {
   async delete(key: string): Promise<boolean> {
     this.#checkKey(key);
     this.#checkOpen();
-    const loading = this.#remote.codecLoading;
-    if (loading !== undefined) await loading;
     return this.#writer.delete(key);
   }
 
@@ -341,8 +341,6 @@ export class TieredCache<V = unknown> {
     if (!Number.isSafeInteger(delta)) throw new TypeError(`Expected \`delta\` to be a safe integer, got ${describeValue(delta)}`);
     const ttlMs = optional('ttlMs', options.ttlMs, expectTtlMs, this.#defaultTtlMs);
     this.#checkOpen();
-    const loading = this.#remote.codecLoading;
-    if (loading !== undefined) await loading;
     return this.#writer.increment(key, delta, ttlMs);
   }
 
@@ -374,8 +372,6 @@ export class TieredCache<V = unknown> {
    */
   async clear(): Promise<number> {
     this.#checkOpen();
-    const loading = this.#remote.codecLoading;
-    if (loading !== undefined) await loading;
     const removed = await this.#writer.clear();
     this.#forget();
     this.#clearRegions();
@@ -400,8 +396,6 @@ export class TieredCache<V = unknown> {
   async invalidateTag(tag: string): Promise<number> {
     checkTags([tag]);
     this.#checkOpen();
-    const loading = this.#remote.codecLoading;
-    if (loading !== undefined) await loading;
     return this.#writer.invalidateTag(tag);
   }
 

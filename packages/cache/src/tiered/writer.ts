@@ -78,14 +78,14 @@ export class TierWriter<V> {
         const valueWrite = this.#remote.call('set', (l2) => l2.set(this.#layout.value(key), bytes, { ttlMs, nx }));
         // The grace copy and tags go in the same tick as the value (one pipeline), so a tag invalidation
         // issued after this set finds the key in its tag set; with `nx` they wait to know the key was written.
-        let extras = nx ? undefined : this.#extras(key, bytes, ttlMs, tags, sliding);
+        const early = nx ? undefined : this.#extras(key, bytes, ttlMs, tags, sliding);
         // Awaited below once the value has landed; a failure before that is the value write's to report.
-        extras?.catch(() => undefined);
+        early?.catch(() => undefined);
         const written = await valueWrite;
         this.#remote.setLatency.record(performance.now() - started);
         if (!written) return false;
         failure = LANDED;
-        extras ??= this.#extras(key, bytes, ttlMs, tags, sliding);
+        const extras = nx ? this.#extras(key, bytes, ttlMs, tags, sliding) : early;
         if (extras !== undefined) await extras;
         failure = undefined;
       } catch (err) {
@@ -196,6 +196,9 @@ export class TierWriter<V> {
 
   /** Removes distinct `keys` (their grace copies and write times too); resolves how many existed. */
   async deleteMany(keys: readonly string[]): Promise<number> {
+    // Waits for a loading codec (see RemoteTier.codecLoading); no await once it has, so writes of one
+    // tick keep sharing one pipeline.
+    if (this.#remote.codecLoading !== undefined) await this.#remote.codecLoading;
     await this.#store.write(keys.map((key) => ({ key })));
     const layout = this.#layout;
     const coherence = this.#coherence;
@@ -224,6 +227,7 @@ export class TierWriter<V> {
   }
 
   async increment(key: string, delta: number, ttlMs: number): Promise<number> {
+    if (this.#remote.codecLoading !== undefined) await this.#remote.codecLoading;
     const redisKey = this.#layout.value(key);
     const seq = this.#coherence.beginWrite(key);
     let next: number;
@@ -325,6 +329,7 @@ export class TierWriter<V> {
 
   /** Removes every L2 key under `<ns>:` (values, tags, locks and every region's keys); SCAN + UNLINK. */
   async clear(): Promise<number> {
+    if (this.#remote.codecLoading !== undefined) await this.#remote.codecLoading;
     await this.#store.clear();
     let removed = 0;
     const iterator = this.#remote.backend.scan(`${escapeGlob(this.#layout.root)}*`, 1000)[Symbol.asyncIterator]();
@@ -339,6 +344,7 @@ export class TierWriter<V> {
   }
 
   async invalidateTag(tag: string): Promise<number> {
+    if (this.#remote.codecLoading !== undefined) await this.#remote.codecLoading;
     const tagKey = this.#layout.tag(tag);
     const members = await this.#remote.call('tag', (l2) => l2.setMembers(tagKey));
     await this.#store.write(members.map((key) => ({ key })));
