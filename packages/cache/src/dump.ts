@@ -145,10 +145,10 @@ export function loadDump<K, V>(dump: unknown, target: DumpTarget<K, V>): number 
     const e = valid.entries[i]!;
     if (e.ttlMs !== null && e.ttlMs - elapsed <= 0) continue;
     const size = sizes[i];
-    if (size !== undefined) {
-      // One larger than the whole cache is rejected by the store (and reported there); it takes no room.
-      if (size <= target.maxSizeBytes && bytes + size > target.maxSizeBytes) break;
-      if (size <= target.maxSizeBytes) bytes += size;
+    // One larger than the whole cache is rejected by the store (and reported there); it takes no room.
+    if (size !== undefined && size <= target.maxSizeBytes) {
+      if (bytes + size > target.maxSizeBytes) break;
+      bytes += size;
     }
     keep.push(i);
   }
