@@ -1,7 +1,8 @@
 import { isThenable, toError } from '@patinox/errors';
 
 // Runs fn and releases once it is done. A synchronous fn costs no extra promise hop beyond the returned
-// one, which is most of the uncontended round trip.
+// one, which is most of the uncontended round trip. A throw and a rejection reach the caller alike: an
+// Error as is, anything else wrapped by toError (its `value` is what was thrown).
 export function settle<R>(fn: () => R, release: () => void): Promise<Awaited<R>> {
   let result: R;
   try {
@@ -18,7 +19,7 @@ export function settle<R>(fn: () => R, release: () => void): Promise<Awaited<R>>
       },
       (error: unknown) => {
         release();
-        throw error;
+        throw toError(error);
       },
     );
   }
