@@ -17,6 +17,8 @@ import { SharingMetrics } from './sharing-metrics.js';
 export { MAX_NOTIFY_ROUNDS } from './internal/watchers.js';
 export type { ConfigListener, ConfigSnapshot, Unsubscribe } from './internal/watchers.js';
 
+// A configuration is an object (or an array): `update(undefined)` is a caller's mistake, not a version.
+const CONFIGURATION = 'an object (the configuration)';
 const CONFIG_OPTION_KEYS = ['name', 'monitor', 'validate', 'schemaVersion', 'migrations', 'versionKey', 'freeze'] as const;
 
 /** A structured-clone-friendly description of a {@link ConfigData}, to hand to a worker with its port transferred. */
@@ -61,6 +63,7 @@ export interface ConfigUpdateMessage<T> {
  * config.subscribe((c) => pool.resize(c.poolSize));
  * config.update({ poolSize: 20 }); // version 2
  * ```
+ * @throws TypeError from the constructor and `update` when the configuration given is not an object.
  * @throws {ConfigInvalidError} `SHARED_CONFIG_INVALID` from the constructor and `update` when refused.
  * @throws {NotCloneableError} `SHARED_NOT_CLONEABLE` when a configuration is not plain, cloneable data.
  */
@@ -78,6 +81,7 @@ export class ConfigData<T> implements Disposable, AsyncDisposable {
   #closed = false;
 
   constructor(initial: T, options: ConfigDataOptions<T> = {}) {
+    expectObject('initial', initial, CONFIGURATION);
     const bag = readOptions('options', options, CONFIG_OPTION_KEYS) as ConfigDataOptions<T>;
     this.#name = expectName(bag.name, 'config');
     this.#acceptor = new ConfigAcceptor<T>(this.#name, bag);
@@ -110,6 +114,7 @@ export class ConfigData<T> implements Disposable, AsyncDisposable {
   /**
    * Migrates, validates and installs `next`, notifies subscribers and replicas, and returns the new
    * version. The object passed in is frozen (unless `freeze: false`).
+   * @throws TypeError when `next` is not an object (`undefined`, `null`, a primitive, a function).
    * @throws {ConfigInvalidError} `SHARED_CONFIG_INVALID` when refused; the old configuration stays.
    * @throws {NotCloneableError} `SHARED_NOT_CLONEABLE` when `next` is not plain data.
    * @throws {ConfigClosedError} `SHARED_CONFIG_CLOSED` after `close()`.
@@ -118,6 +123,7 @@ export class ConfigData<T> implements Disposable, AsyncDisposable {
    */
   update(next: T): number {
     if (this.#closed) throw new ConfigClosedError(this.#name);
+    expectObject('next', next, CONFIGURATION);
     if (this.#watchers.roundsExhausted) {
       const error = new ConfigUpdateLoopError(this.#name, MAX_NOTIFY_ROUNDS, this.#snapshot.version);
       this.#report(SHARED_EVENTS.configRejected, { version: this.#snapshot.version + 1, code: error.code, error: error.message });

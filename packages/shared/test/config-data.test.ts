@@ -177,8 +177,8 @@ describe('ConfigData', () => {
     config.close();
     expect(await pending).toEqual({ done: true, value: undefined });
     expect((await config.subscribe().next()).done).toBe(true);
-    expect((await new ConfigData(1).subscribe({ signal: AbortSignal.abort() }).next()).done).toBe(true);
-    for await (const _ of new ConfigData(1).subscribe()) break;
+    expect((await new ConfigData({ n: 1 }).subscribe({ signal: AbortSignal.abort() }).next()).done).toBe(true);
+    for await (const _ of new ConfigData({ n: 1 }).subscribe()) break;
   });
 
   it('answers every pull of an iterator made without awaiting the previous one, and ends them all on close', async () => {
@@ -235,14 +235,14 @@ describe('ConfigData', () => {
   });
 
   it('validates options with the house message', async () => {
-    expect(() => new ConfigData(1, { validate: 1 as never })).toThrow('Expected `validate` to be a function, got 1 (number)');
-    expect(() => new ConfigData(1, { schemaVersion: 0 })).toThrow('Expected `schemaVersion` to be a positive integer, got 0 (number)');
-    expect(() => new ConfigData(1, { migrations: 1 as never })).toThrow(TypeError);
-    expect(() => new ConfigData(1, { migrations: { 1: 'x' as never } })).toThrow('Expected `migrations[1]` to be a function');
-    expect(() => new ConfigData(1, { freeze: 1 as never })).toThrow(TypeError);
-    expect(() => new ConfigData(1, { monitor: {} as never })).toThrow('Expected `monitor` to be a Monitor');
-    expect(() => new ConfigData(1, null as never)).toThrow(TypeError);
-    const config = new ConfigData(1);
+    expect(() => new ConfigData({ n: 1 }, { validate: 1 as never })).toThrow('Expected `validate` to be a function, got 1 (number)');
+    expect(() => new ConfigData({ n: 1 }, { schemaVersion: 0 })).toThrow('Expected `schemaVersion` to be a positive integer, got 0 (number)');
+    expect(() => new ConfigData({ n: 1 }, { migrations: 1 as never })).toThrow(TypeError);
+    expect(() => new ConfigData({ n: 1 }, { migrations: { 1: 'x' as never } })).toThrow('Expected `migrations[1]` to be a function');
+    expect(() => new ConfigData({ n: 1 }, { freeze: 1 as never })).toThrow(TypeError);
+    expect(() => new ConfigData({ n: 1 }, { monitor: {} as never })).toThrow('Expected `monitor` to be a Monitor');
+    expect(() => new ConfigData({ n: 1 }, null as never)).toThrow(TypeError);
+    const config = new ConfigData({ n: 1 });
     expect(() => config.subscribe(1 as never)).toThrow(TypeError);
     await expect(config.watchFile('')).rejects.toThrow(TypeError);
     await expect(config.watchFile('a.json', { debounceMs: -1 })).rejects.toThrow(RangeError);

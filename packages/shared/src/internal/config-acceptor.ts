@@ -42,6 +42,11 @@ export class ConfigAcceptor<T> {
    */
   accept(raw: T): T {
     const migrated = this.#migrate(raw) as T;
+    // ConfigData refuses a non-object argument with a TypeError first; this catches what a file parsed to
+    // (`null`, `5`) or a migration returned, which are data problems, not a caller's.
+    if (typeof migrated !== 'object' || migrated === null) {
+      throw new ConfigInvalidError(this.#name, [`the configuration must be an object, got ${describeValue(migrated)}`]);
+    }
     const problem = findNonCloneable(migrated);
     if (problem !== undefined) throw new NotCloneableError(problem.path, problem.what);
     if (this.#validate !== undefined) {
