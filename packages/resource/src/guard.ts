@@ -18,6 +18,21 @@ export type GuardState = 'active' | 'cleaning' | 'cleaned' | 'failed' | 'taken';
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
+// The registry `registry.guard()` constructs the next guard in, consumed by that constructor's first
+// statement. It replaces copying the caller's options into a bag with `registry` set: one allocation per
+// call on a path a call site runs for every resource it guards.
+let forcedRegistry: ResourceRegistry | undefined;
+
+function registryOf(options: GuardOptions | undefined): ResourceRegistry {
+  let registry: ResourceRegistry | undefined;
+  try {
+    registry = options?.registry;
+  } catch (cause) {
+    throw unreadable('options', cause);
+  }
+  return expectRegistry(registry, defaultRegistry);
+}
+
 function settle(outcome: Outcome): Promise<void> {
   if (outcome === undefined) return RESOLVED;
   if (outcome instanceof Promise) return outcome;
@@ -50,13 +65,10 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
    * @throws RegistryShutdownError `RESOURCE_REGISTRY_SHUTTING_DOWN` when the registry is shutting down (the caller keeps the resource).
    */
   constructor(resource: T, cleanup: CleanupFn<T>, options?: GuardOptions) {
-    let registry: ResourceRegistry | undefined;
-    try {
-      registry = options?.registry;
-    } catch (cause) {
-      throw unreadable('options', cause);
-    }
-    const page = expectRegistry(registry, defaultRegistry)[TRACK](this, resource, cleanup, options);
+    // Taken at once: a getter of `options` run by TRACK may itself construct a guard.
+    const forced = forcedRegistry;
+    forcedRegistry = undefined;
+    const page = (forced ?? registryOf(options))[TRACK](this, resource, cleanup, options);
     this.#owner = page;
     this.#handle = page.tracked;
   }
@@ -140,7 +152,10 @@ export class AsyncResourceGuard<T> implements AsyncDisposable {
   }
 }
 
-provideGuardFactory((resource, cleanup, options) => new AsyncResourceGuard(resource, cleanup, options));
+provideGuardFactory((registry, resource, cleanup, options) => {
+  forcedRegistry = registry;
+  return new AsyncResourceGuard(resource, cleanup, options);
+});
 
 /** True when `value` is an {@link AsyncResourceGuard} from any copy (ESM or CJS) of this package. */
 export function isResourceGuard(value: unknown): value is AsyncResourceGuard<unknown> {

@@ -1,7 +1,8 @@
 import type { AsyncResourceGuard, CleanupFn } from '../guard.js';
 import type { GuardOptions } from '../options.js';
+import type { ResourceRegistry } from '../registry.js';
 
-type GuardFactory = (resource: unknown, cleanup: CleanupFn<unknown>, options: GuardOptions) => AsyncResourceGuard<unknown>;
+type GuardFactory = (registry: ResourceRegistry, resource: unknown, cleanup: CleanupFn<unknown>, options: GuardOptions | undefined) => AsyncResourceGuard<unknown>;
 
 // Breaks the runtime circle between the guard and the registry: a guard needs the registry (the default
 // one, and its slots), while `registry.guard()` only needs some way to make a guard. guard.ts imports the
@@ -13,11 +14,11 @@ export function provideGuardFactory(make: GuardFactory): void {
   factory = make;
 }
 
-/** Makes a guard for `registry.guard()`. */
-export function makeGuard<T>(resource: T, cleanup: CleanupFn<T>, options: GuardOptions): AsyncResourceGuard<T> {
+/** Makes a guard tracked by `registry` for `registry.guard()`; `options` is read in place, its `registry` field never. */
+export function makeGuard<T>(registry: ResourceRegistry, resource: T, cleanup: CleanupFn<T>, options: GuardOptions | undefined): AsyncResourceGuard<T> {
   if (factory === undefined) {
     // Only reachable when a bundler dropped guard.js although registry.guard() is called.
     throw new Error('@patinox/resource: guard.js is not loaded; import the package entry point rather than a subset of its files');
   }
-  return factory(resource, cleanup as CleanupFn<unknown>, options) as AsyncResourceGuard<T>;
+  return factory(registry, resource, cleanup as CleanupFn<unknown>, options) as AsyncResourceGuard<T>;
 }
