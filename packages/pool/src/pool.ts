@@ -161,10 +161,17 @@ export class Pool<C> implements AsyncDisposable {
   /**
    * Runs `fn` with a borrowed connection and releases it however `fn` ends. A connection whose `fn`
    * threw is validated before its next loan (when `validateOnBorrow` is on).
+   * @throws TypeError when `fn` is not a function, and TypeError / RangeError for a malformed option: at
+   * once, as `acquire` throws them, before a connection is borrowed.
+   * @throws the errors of {@link Pool.acquire} and whatever `fn` throws, as a rejection.
    */
-  async use<T>(fn: (connection: C) => T | Promise<T>, options?: AcquireOptions): Promise<T> {
+  use<T>(fn: (connection: C) => T | Promise<T>, options?: AcquireOptions): Promise<T> {
     expectFunction('fn', fn);
-    const loan = await this.acquire(options);
+    return this.#use(fn, this.acquire(options));
+  }
+
+  async #use<T>(fn: (connection: C) => T | Promise<T>, acquired: Promise<PooledConnection<C>>): Promise<T> {
+    const loan = await acquired;
     let result: T;
     try {
       result = await fn(loan.connection);
@@ -207,7 +214,9 @@ export class Pool<C> implements AsyncDisposable {
   }
 
   #tracedAcquire(tracer: TraceHook, options: AcquireOptions | undefined): Promise<PooledConnection<C>> {
-    return tracer.span('pool.acquire', this.#spanAttributes, () => this.#core.acquire(options));
+    // Read before the span: a malformed option throws at once, as without a tracer, and records no span.
+    const request = options === undefined ? undefined : this.#core.readAcquireOptions(options);
+    return tracer.span('pool.acquire', this.#spanAttributes, () => this.#core.acquireRequest(request));
   }
 
   /**

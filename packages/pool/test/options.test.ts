@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import type { TraceHook } from '@patinox/monitor';
 import { Pool, type ConnectionManager } from '../src/index.js';
+import { useRedis } from '../src/ioredis/index.js';
 
 const manager: ConnectionManager<object> = { create: () => Promise.resolve({}), isValid: () => true, destroy: () => undefined };
 
@@ -69,9 +71,26 @@ describe('Pool options', () => {
     expect(() => pool.acquire({ timeoutMs: 0 })).toThrow('Expected `timeoutMs` to be a positive number of ms at most 2147483647, got 0 (number)');
     expect(() => pool.acquire('x' as never)).toThrow('Expected `options` to be an object, got "x" (string)');
     expect(() => pool.acquire({ signal: {} as never })).toThrow('Expected `signal` to be an AbortSignal, got an object');
-    await expect(pool.use(undefined as never)).rejects.toThrow('Expected `fn` to be a function, got undefined');
+    expect(() => pool.use(undefined as never)).toThrow(new TypeError('Expected `fn` to be a function, got undefined'));
     expect(() => pool.close({ deadlineMs: -1 })).toThrow('Expected `deadlineMs` to be a non-negative number of ms at most 2147483647, got -1 (number)');
     await pool.close();
+  });
+
+  it('throws argument mistakes of use, useRedis and a traced acquire at once, as acquire does, borrowing nothing', async () => {
+    const tracer: TraceHook = { span: (_name, _attributes, fn) => Promise.resolve().then(() => fn({ setAttribute: () => undefined })) };
+    const pool = new Pool(manager, { maxSize: 1 });
+    const traced = new Pool(manager, { maxSize: 1, tracer });
+    expect(() => pool.use(5 as never)).toThrow(new TypeError('Expected `fn` to be a function, got 5 (number)'));
+    expect(() => pool.use(() => 1, { timeoutMs: -1 })).toThrow(RangeError);
+    expect(() => useRedis(pool as never, 'x' as never)).toThrow(new TypeError('Expected `fn` to be a function, got "x" (string)'));
+    expect(() => useRedis(pool as never, () => 1, { priority: 0.5 })).toThrow(RangeError);
+    expect(() => traced.acquire({ timeoutMs: 0 })).toThrow(new RangeError('Expected `timeoutMs` to be a positive number of ms at most 2147483647, got 0 (number)'));
+    expect(() => traced.acquire(7 as never)).toThrow(new TypeError('Expected `options` to be an object, got 7 (number)'));
+    expect(() => traced.use(null as never)).toThrow(TypeError);
+    expect(pool.stats().acquired + traced.stats().acquired).toBe(0);
+    await expect(traced.use((connection) => connection, { priority: 3 })).resolves.toEqual({});
+    await pool.close();
+    await traced.close();
   });
 
   it('takes createTimeoutMs from the manager when the option is absent', async () => {

@@ -1,4 +1,4 @@
-import { describeThrown, expectSignal, isPatinoxError, optional, readOptions } from '@patinox/errors';
+import { describeThrown, isPatinoxError } from '@patinox/errors';
 import { createEvent, safeRecord, type Monitor } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
 import { PoolClosedError, PoolDrainingError, PoolManagerError, PoolQueueFullError } from '../errors.js';
@@ -6,6 +6,7 @@ import { POOL_EVENTS, type PoolEventName } from '../events.js';
 import type { AcquireOptions } from '../options.js';
 import { PooledConnection } from '../pooled-connection.js';
 import type { PoolStats } from '../stats.js';
+import { readAcquireOptions, type AcquireRequest } from './acquire-request.js';
 import type { Closer } from './closer.js';
 import type { ConnectionWatch } from './connection-watch.js';
 import type { Connector } from './connector.js';
@@ -15,15 +16,13 @@ import { GATE_DRAINING, GATE_SUSPENDED, type Gate } from './gate.js';
 import { NOT_LENT, type LoanOwner } from './loan-owner.js';
 import type { Maintenance } from './maintenance.js';
 import type { Readiness } from './readiness.js';
-import { expectDelayMs, expectPriority, type ResolvedOptions } from './resolve-options.js';
+import type { ResolvedOptions } from './resolve-options.js';
 import { BORROWED, RETIRED, SOUND, type SlotTable } from './slot-table.js';
 import { expiredWaiterError } from './timeout-error.js';
 import type { Validator } from './validator.js';
 import type { WaitRecorder } from './wait-recorder.js';
 import { waiterPromise, type Waiter } from './waiter.js';
 import type { WaiterQueue } from './waiter-queue.js';
-
-const ACQUIRE_OPTION_KEYS = ['timeoutMs', 'signal', 'priority'] as const;
 
 /** The counters of {@link PoolStats} that the core keeps. */
 export type CoreCounts = Pick<PoolStats, 'created' | 'acquired' | 'timeouts' | 'aborted' | 'createErrors' | 'doubleReleases' | 'evicted'>;
@@ -126,18 +125,27 @@ export class PoolCore<C> implements LoanOwner {
       // When none passed its check at once (an async one started), the caller queues behind that check.
       return this.#lendIdle() ?? this.#acquireSlow(undefined, true);
     }
-    return this.#acquireSlow(options, false);
+    return this.#acquireSlow(options === undefined ? undefined : readAcquireOptions(options, this.#acquireTimeoutMs), false);
   }
 
-  #acquireSlow(options: AcquireOptions | undefined, triedIdle: boolean): Promise<PooledConnection<C>> {
+  /** Validates `acquire`'s options; throws a `TypeError`/`RangeError` for a malformed one. */
+  readAcquireOptions(options: AcquireOptions): AcquireRequest {
+    return readAcquireOptions(options, this.#acquireTimeoutMs);
+  }
+
+  /** `acquire` with options already read by {@link readAcquireOptions}. */
+  acquireRequest(request: AcquireRequest | undefined): Promise<PooledConnection<C>> {
+    return this.#acquireSlow(request, false);
+  }
+
+  #acquireSlow(request: AcquireRequest | undefined, triedIdle: boolean): Promise<PooledConnection<C>> {
     let timeoutMs = this.#acquireTimeoutMs;
     let signal: AbortSignal | undefined;
     let priority = 0;
-    if (options !== undefined) {
-      const bag = readOptions('options', options, ACQUIRE_OPTION_KEYS);
-      timeoutMs = optional('timeoutMs', bag.timeoutMs, expectDelayMs, timeoutMs);
-      signal = optional('signal', bag.signal, expectSignal, undefined);
-      priority = optional('priority', bag.priority, expectPriority, 0);
+    if (request !== undefined) {
+      timeoutMs = request.timeoutMs;
+      signal = request.signal;
+      priority = request.priority;
     }
     if (this.#closed) return Promise.reject(new PoolClosedError(this.#name));
     if ((this.#gate.bits & GATE_DRAINING) !== 0) return Promise.reject(new PoolDrainingError(this.#name));

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { expectFunction } from '@patinox/errors';
 import type { AcquireOptions } from '../options.js';
 import type { Pool } from '../pool.js';
-import { releaseSuspect } from '../pooled-connection.js';
+import { releaseSuspect, type PooledConnection } from '../pooled-connection.js';
 import { RedisConnectionLostError } from './errors.js';
 
 /**
@@ -17,11 +17,16 @@ import { RedisConnectionLostError } from './errors.js';
  * ```
  * @throws {PoolTimeoutError} `POOL_TIMEOUT` when no connection is free by the deadline.
  * @throws {RedisConnectionLostError} `POOL_REDIS_CONNECTION_LOST` when the connection closed during `fn`.
- * @throws TypeError when `fn` is not a function (before a connection is borrowed).
+ * @throws TypeError when `fn` is not a function, and TypeError / RangeError for a malformed option: at
+ * once (not as a rejection), as `pool.acquire` throws them, before a connection is borrowed.
  */
-export async function useRedis<T>(pool: Pool<Redis>, fn: (client: Redis) => T | Promise<T>, options?: AcquireOptions): Promise<T> {
+export function useRedis<T>(pool: Pool<Redis>, fn: (client: Redis) => T | Promise<T>, options?: AcquireOptions): Promise<T> {
   expectFunction('fn', fn);
-  const loan = await pool.acquire(options);
+  return run(fn, pool.acquire(options));
+}
+
+async function run<T>(fn: (client: Redis) => T | Promise<T>, acquired: Promise<PooledConnection<Redis>>): Promise<T> {
+  const loan = await acquired;
   const client = loan.connection;
   let result: T;
   try {
