@@ -77,7 +77,11 @@ export interface ShutdownHookOptions {
    * @default true
    */
   exitAfterSignal?: boolean;
-  /** Receives the report and what triggered it (`'SIGTERM'`, `'beforeExit'`). @default writes a line to stderr when something could not be cleaned */
+  /**
+   * Receives the report and what triggered it (`'SIGTERM'`, `'beforeExit'`), once per shutdown: a shutdown
+   * already reported (by other hooks on the same registry, or before a late `beforeExit`) is not reported again.
+   * @default writes a line to stderr when something could not be cleaned
+   */
   onReport?: (report: CleanupReport, trigger: string) => void;
 }
 

@@ -21,6 +21,13 @@ export interface ShutdownHooks extends Disposable {
   readonly done: Promise<CleanupReport> | undefined;
 }
 
+// The reports already handed to an `onReport`, across every hooks installed (and both copies of this
+// package): registry.shutdown() returns the first call's report to every later caller, and a hook that
+// reaches a finished shutdown (a second set of hooks, a late beforeExit) must not report it again.
+const REPORTED_KEY = Symbol.for('patinox.resource.reportedShutdowns');
+const holder = globalThis as unknown as Record<symbol, WeakSet<CleanupReport> | undefined>;
+const reported: WeakSet<CleanupReport> = (holder[REPORTED_KEY] ??= new WeakSet());
+
 function defaultOnReport(report: CleanupReport, trigger: string): void {
   if (report.complete) return;
   const names = report.failures.map((f) => `${f.name} (${f.code})`).join(', ');
@@ -73,6 +80,8 @@ export function installShutdownHooks(options: ShutdownHookOptions = {}): Shutdow
 
   const run = (trigger: string): Promise<CleanupReport> => {
     done = registry.shutdown({ deadlineMs }).then((report) => {
+      if (reported.has(report)) return report;
+      reported.add(report);
       try {
         onReport(report, trigger);
       } catch (error) {

@@ -98,6 +98,39 @@ describe('installShutdownHooks', () => {
     expect(hooks.isInstalled).toBe(false);
   });
 
+  it('reports a shutdown once, however many hooks or late beforeExit events reach it', async () => {
+    const registry = new ResourceRegistry();
+    guard('x', () => {
+      throw new Error('nope');
+    }, { registry, name: 'bad-file' });
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const reports: string[] = [];
+      const first = installShutdownHooks({ registry, signals: [], onReport: (_, t) => reports.push(`first ${t}`) });
+      const beside = installShutdownHooks({ registry, signals: [], onReport: (_, t) => reports.push(`beside ${t}`) });
+      installed.push(first, beside);
+      process.emit('beforeExit', 0);
+      const report = await first.done;
+      expect(await beside.done).toBe(report);
+      await new Promise((r) => setImmediate(r));
+      // Installed after the shutdown completed (a late hook), with the default onReport that prints.
+      const late = installShutdownHooks({ registry, signals: ['SIGUSR2'], exitAfterSignal: false });
+      installed.push(late);
+      process.emit('beforeExit', 0);
+      expect(await late.done).toBe(report);
+      const lateSignal = installShutdownHooks({ registry, signals: ['SIGUSR2'], beforeExit: false, exitAfterSignal: false });
+      installed.push(lateSignal);
+      process.emit('SIGUSR2', 'SIGUSR2');
+      expect(await lateSignal.done).toBe(report);
+      await new Promise((r) => setImmediate(r));
+      expect(reports).toEqual(['first beforeExit']);
+      expect(write.mock.calls.filter(([line]) => String(line).includes('could not clean'))).toEqual([]);
+      expect([first, beside, late, lateSignal].map((h) => h.isInstalled)).toEqual([false, false, false, false]);
+    } finally {
+      write.mockRestore();
+    }
+  });
+
   it('validates its options', () => {
     expect(() => installShutdownHooks({ signals: 'SIGTERM' as never })).toThrow(/`signals` to be an array of signal names/);
     expect(() => installShutdownHooks({ signals: ['TERM' as never] })).toThrow(TypeError);
