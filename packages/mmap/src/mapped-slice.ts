@@ -1,5 +1,5 @@
 import { describeValue } from '@patinox/errors';
-import type { ElementType, TypedArrayOf, ValueOf } from './element-type.js';
+import { elementValueError, fitsElement, type ElementType, type TypedArrayOf, type ValueOf } from './element-type.js';
 import { MappingReadOnlyError } from './errors.js';
 import { getSwitch, trackPromotable } from './internal/promoted-get.js';
 import { slowGet, STATE, type SliceState } from './internal/slice-state.js';
@@ -81,7 +81,9 @@ export class MappedSlice<T extends ElementType> implements ReadonlyMappedSlice<T
   /**
    * Writes `value` at `index`.
    * @throws MappingReadOnlyError (`MMAP_READ_ONLY`) on a `'read'` mapping; MappingClosedError after close;
-   * RangeError when `index` is out of bounds; TypeError when `value` is not a number (a bigint for u64/i64).
+   * RangeError when `index` is out of bounds or `value` does not fit the element type (an integer type takes
+   * only integers in its range, u64/i64 only bigints in theirs; f32/f64 take any number); TypeError when
+   * `value` is not a number (a bigint for u64/i64).
    */
   set(index: number, value: ValueOf<T>): void {
     const st = this[STATE];
@@ -91,8 +93,12 @@ export class MappedSlice<T extends ElementType> implements ReadonlyMappedSlice<T
     if (typeof index !== 'number' || index >>> 0 !== index || index >= st.length) {
       throw new RangeError(`Expected \`index\` to be an integer in [0, ${st.length}), got ${describeValue(index)}`);
     }
-    if (typeof value !== (tw.info.isBigInt ? 'bigint' : 'number')) {
-      throw new TypeError(`Expected \`value\` to be a ${tw.info.isBigInt ? 'bigint' : 'number'} for ${tw.info.type}, got ${describeValue(value)}`);
+    // A typed array would wrap, truncate or zero a value it cannot hold: refused instead, before anything is written.
+    if (!fitsElement(tw.info, value)) {
+      if (typeof value !== (tw.info.isBigInt ? 'bigint' : 'number')) {
+        throw new TypeError(`Expected \`value\` to be a ${tw.info.isBigInt ? 'bigint' : 'number'} for ${tw.info.type}, got ${describeValue(value)}`);
+      }
+      throw elementValueError(tw.info, `\`value\` at index ${index}`, value);
     }
     const single = tw.single;
     const at = st.start + index;

@@ -1,5 +1,5 @@
 import { describeThrown, describeValue, expectBoolean, expectObject } from '@patinox/errors';
-import { ELEMENT_INFO, ELEMENT_TYPES, type ElementType, type ValueOf } from './element-type.js';
+import { ELEMENT_INFO, ELEMENT_TYPES, elementValueError, fitsElement, type ElementType, type ValueOf } from './element-type.js';
 import type { RecordSchema } from './options.js';
 
 /** One field of a {@link RecordLayout}. */
@@ -109,9 +109,12 @@ export const FIELD_WRITERS: Readonly<Record<ElementType, Writer>> = {
   i64: (v, at, x) => v.setBigInt64(at, x as bigint, true),
 };
 
-/** @internal Throws a TypeError unless `value` has the JS type field `field` stores. */
+/**
+ * @internal Returns `value` when field `field` stores it exactly; else throws a TypeError (wrong JS type) or a
+ * RangeError (out of the type's range, or not an integer for an integer type) naming the field.
+ */
 export function checkFieldValue(field: RecordField, value: unknown): number | bigint {
-  const expected = ELEMENT_INFO[field.type].isBigInt ? 'bigint' : 'number';
-  if (typeof value !== expected) throw new TypeError(`Expected \`${field.name}\` to be a ${expected} (${field.type}), got ${describeValue(value)}`);
+  const info = ELEMENT_INFO[field.type];
+  if (!fitsElement(info, value)) throw elementValueError(info, `\`${field.name}\``, value);
   return value as number | bigint;
 }

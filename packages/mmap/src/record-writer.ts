@@ -116,8 +116,10 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
   }
 
   /**
-   * Appends one record and returns its index. Every field must be present with the right JS type.
-   * @throws TypeError on a missing or mistyped field (nothing is appended); MappingClosedError after close.
+   * Appends one record and returns its index. Every field must be present with the right JS type and a value
+   * its element type stores exactly (integers in range; bigints in range for u64/i64; any number for floats).
+   * @throws TypeError on a missing or mistyped field, RangeError on a value out of its type's range (nothing
+   * is appended either way); MappingClosedError after close.
    */
   append(record: RecordValues<S>): number {
     if (this.#fd < 0) throw new MappingClosedError(`The record writer of ${this.path} is closed`, { context: { path: this.path } });
