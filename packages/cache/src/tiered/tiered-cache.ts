@@ -260,7 +260,8 @@ export class TieredCache<V = unknown> {
    */
   async setMany(entries: readonly TieredEntry<V>[]): Promise<void> {
     if (!isList(entries)) throw new TypeError(`Expected \`entries\` to be an array, got ${describeValue(entries)}`);
-    const { encoded, slides } = encodeEntries(entries, await this.#remote.serializer(), this.#checkKey, this.#defaultTtlMs);
+    // No await once the codec has loaded: a tag invalidation issued after this call must find it tracked.
+    const { encoded, slides } = encodeEntries(entries, this.#remote.loadedSerializer ?? (await this.#remote.serializer()), this.#checkKey, this.#defaultTtlMs);
     for (let i = 0; i < encoded.length; i += 1) encoded[i]!.sliding = this.#sliding.slides(slides[i]);
     if (entries.length === 0) return;
     this.#checkOpen();

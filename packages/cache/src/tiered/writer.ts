@@ -7,6 +7,7 @@ import type { Coherence } from './coherence.js';
 import { escapeGlob } from '../internal/glob.js';
 import type { KeyLayout } from './key-layout.js';
 import type { RemoteTier } from './remote-tier.js';
+import { TagWrites } from './tag-writes.js';
 import type { WriteThrough } from './write-through.js';
 
 /** One encoded value write. */
@@ -49,6 +50,7 @@ export class TierWriter<V> {
   readonly #store: WriteThrough<V>;
   readonly #layout: KeyLayout;
   readonly #degrade: boolean;
+  readonly #tagWrites = new TagWrites();
   /** Writes kept in L1 only because L2 was unavailable (`degradeToL1`). */
   degradedWrites = 0;
   /** The cache-level `graceMs`: `set` and `setMany` keep grace copies too when above 0. */
@@ -67,7 +69,12 @@ export class TierWriter<V> {
   }
 
   /** `set`: resolves false only with `nx` on an existing key. */
-  async set(key: string, value: V, bytes: Buffer, ttlMs: number, nx: boolean, tags: readonly string[], sliding = false): Promise<boolean> {
+  set(key: string, value: V, bytes: Buffer, ttlMs: number, nx: boolean, tags: readonly string[], sliding = false): Promise<boolean> {
+    if (tags.length === 0) return this.#set(key, value, bytes, ttlMs, nx, tags, sliding);
+    return this.#tagWrites.track(tags, () => this.#set(key, value, bytes, ttlMs, nx, tags, sliding));
+  }
+
+  async #set(key: string, value: V, bytes: Buffer, ttlMs: number, nx: boolean, tags: readonly string[], sliding: boolean): Promise<boolean> {
     if (this.#store.enabled) await this.#store.write([{ key, value, ttlMs }]);
     const started = performance.now();
     const coherence = this.#coherence;
@@ -106,7 +113,12 @@ export class TierWriter<V> {
   }
 
   /** Caches a value that came from the loader or the store (so it is not written back to the store). */
-  async cacheLoaded(key: string, value: V, serializer: Serializer, ttlMs: number, tags: readonly string[], fillL1: boolean, graceMs = 0, writtenAt?: number, sliding = false): Promise<void> {
+  cacheLoaded(key: string, value: V, serializer: Serializer, ttlMs: number, tags: readonly string[], fillL1: boolean, graceMs = 0, writtenAt?: number, sliding = false): Promise<void> {
+    if (tags.length === 0) return this.#cacheLoaded(key, value, serializer, ttlMs, tags, fillL1, graceMs, writtenAt, sliding);
+    return this.#tagWrites.track(tags, () => this.#cacheLoaded(key, value, serializer, ttlMs, tags, fillL1, graceMs, writtenAt, sliding));
+  }
+
+  async #cacheLoaded(key: string, value: V, serializer: Serializer, ttlMs: number, tags: readonly string[], fillL1: boolean, graceMs: number, writtenAt: number | undefined, sliding: boolean): Promise<void> {
     const bytes = serializer.serialize(value);
     const coherence = this.#coherence;
     const seq = coherence.beginWrite(key);
@@ -160,7 +172,14 @@ export class TierWriter<V> {
   }
 
   /** `setMany`; with `toStore` false (values from a loader), the write-through store is left alone. */
-  async setMany(entries: readonly EncodedEntry<V>[], toStore = true): Promise<void> {
+  setMany(entries: readonly EncodedEntry<V>[], toStore = true): Promise<void> {
+    let tags: Set<string> | undefined;
+    for (const e of entries) if (e.tags !== undefined) for (const tag of e.tags) (tags ??= new Set()).add(tag);
+    if (tags === undefined) return this.#setMany(entries, toStore);
+    return this.#tagWrites.track([...tags], () => this.#setMany(entries, toStore));
+  }
+
+  async #setMany(entries: readonly EncodedEntry<V>[], toStore: boolean): Promise<void> {
     if (entries.length === 0) return;
     if (toStore) await this.#store.write(entries);
     const coherence = this.#coherence;
@@ -345,6 +364,9 @@ export class TierWriter<V> {
 
   async invalidateTag(tag: string): Promise<number> {
     if (this.#remote.codecLoading !== undefined) await this.#remote.codecLoading;
+    // A tagged write issued before this call adds its key to the tag set before the set is read (see TagWrites).
+    const tagged = this.#tagWrites.settled(tag);
+    if (tagged !== undefined) await tagged;
     const tagKey = this.#layout.tag(tag);
     const members = await this.#remote.call('tag', (l2) => l2.setMembers(tagKey));
     await this.#store.write(members.map((key) => ({ key })));
