@@ -22,9 +22,9 @@ describe('pg and ioredis subpath timer options', () => {
     expect(() => createIoredisConnectionManager({ redis: config, connectTimeoutMs: MAX_TIMER_MS })).not.toThrow();
   });
 
-  it('useRedis refuses an fn that is not a function, naming it, before it borrows a connection', async () => {
+  it('useRedis refuses an fn that is not a function, naming it, at once, before it borrows a connection', async () => {
     const pool = new Pool(createIoredisConnectionManager({ redis: config }), { maxSize: 1, acquireTimeoutMs: 100 });
-    await expect(useRedis(pool, 5 as never)).rejects.toThrow(new TypeError('Expected `fn` to be a function, got 5 (number)'));
+    expect(() => useRedis(pool, 5 as never)).toThrow(new TypeError('Expected `fn` to be a function, got 5 (number)'));
     expect(pool.stats()).toMatchObject({ acquired: 0, size: 0, createErrors: 0 });
     await pool.close();
   });
