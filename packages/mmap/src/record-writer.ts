@@ -23,6 +23,16 @@ function readRecordField(record: object, field: RecordField): number | bigint {
 // fs.writeSync takes at most 2^31 − 1 bytes per call: a larger buffer could be allocated but never flushed.
 const MAX_WRITE_BYTES = 2 ** 31 - 1;
 
+// Closes the descriptor of a writer dropped without close() (its buffered records go with it); close()
+// unregisters, so a descriptor number the process reused is never closed twice.
+const fdFinalizer = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // Nothing else owns this descriptor; there is nothing left to release.
+  }
+});
+
 /**
  * Appends records of a schema to a file (created if missing) in the layout {@link MappedRecords} reads,
  * buffering `bufferRecords` records per write. Map the file again to see the new records.
@@ -49,6 +59,8 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
   #writtenBytes: number;
   readonly #monitor: Monitor;
   readonly #name: string;
+  /** True while the last flush failed and its records are still buffered (health: `degraded`). */
+  #writeFailed = false;
 
   /** @internal Use `RecordWriter.open`. */
   constructor(key: typeof WRITER_KEY, path: string, fd: number, existing: number, layout: RecordLayout, bufferRecords: number, monitor: Monitor, name: string) {
@@ -63,6 +75,7 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
     this.#view = new DataView(this.#buffer.buffer, this.#buffer.byteOffset, this.#buffer.length);
     this.#monitor = monitor;
     this.#name = name;
+    fdFinalizer.register(this, fd, this);
   }
 
   /**
@@ -146,32 +159,61 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
     return Math.floor(this.#writtenBytes / this.layout.recordSize);
   }
 
-  /** Writes the buffered records to the file. */
+  /**
+   * Writes the buffered records to the file.
+   * @throws MappingIoError when a write fails: the records not written stay buffered (`context.unwrittenFrom`,
+   * the index of the first, and `context.unwrittenRecords`), and the next flush or close writes them.
+   */
   flush(): void {
     if (this.#fd < 0 || this.#used === 0) return;
     let done = 0;
+    let failure: unknown;
+    let failed = false;
     try {
       while (done < this.#used) done += writeSync(this.#fd, this.#buffer, done, this.#used - done);
     } catch (err) {
-      throw ioError('write', this.path, err);
-    } finally {
-      // Keep any unwritten tail at the front so a retried flush does not duplicate what reached the file.
-      if (done > 0 && done < this.#used) this.#buffer.copy(this.#buffer, 0, done, this.#used);
-      this.#writtenBytes += done;
-      this.#used -= done;
+      failed = true;
+      failure = err;
     }
+    // Keep any unwritten tail at the front so a retried flush does not duplicate what reached the file.
+    if (done > 0 && done < this.#used) this.#buffer.copy(this.#buffer, 0, done, this.#used);
+    this.#writtenBytes += done;
+    this.#used -= done;
+    this.#writeFailed = failed;
+    if (failed) throw this.#writeError(failure);
   }
 
-  /** Flushes and closes the file. Idempotent. */
+  /** The error of a failed write, naming the records it left buffered. */
+  #writeError(err: unknown): MappingIoError {
+    const from = this.#writtenRecords();
+    const records = this.length - from;
+    return ioError('write', this.path, err, {
+      note: `records ${from} to ${this.length - 1} (${records}) are not in the file but still buffered: the writer stays open with them, so call flush() or close() again once the fault is gone`,
+      context: { unwrittenFrom: from, unwrittenRecords: records },
+    });
+  }
+
+  /**
+   * Flushes and closes the file. Idempotent.
+   * @throws MappingIoError when the final flush fails: the writer then stays open with the unwritten records
+   * buffered (see {@link RecordWriter.flush}), so `close()` can be called again once the fault is gone; a
+   * writer dropped instead has its descriptor closed when it is garbage-collected, and those records are lost.
+   */
   close(): void {
     if (this.#fd < 0) return;
+    this.flush();
+    const fd = this.#fd;
+    // Released before closeSync: a descriptor whose close failed is gone anyway, and must never be closed twice.
+    this.#fd = -1;
+    fdFinalizer.unregister(this);
+    let closeError: MappingIoError | undefined;
     try {
-      this.flush();
-    } finally {
-      closeSync(this.#fd);
-      this.#fd = -1;
-      safeRecord(this.#monitor, createEvent(MMAP_EVENTS.writerClosed, this.#name, { path: this.path, records: this.#writtenRecords() }));
+      closeSync(fd);
+    } catch (err) {
+      closeError = ioError('close', this.path, err);
     }
+    safeRecord(this.#monitor, createEvent(MMAP_EVENTS.writerClosed, this.#name, { path: this.path, records: this.#writtenRecords() }));
+    if (closeError !== undefined) throw closeError;
   }
 
   [Symbol.dispose](): void {
@@ -187,11 +229,19 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
     });
   }
 
-  /** A check for `checkHealth`: `up` while open, `down` once closed. */
+  /**
+   * A check for `checkHealth`: `up` while open, `degraded` while the last write failed and its records are
+   * still buffered (`details.unwrittenRecords`), `down` once closed.
+   */
   healthCheck(): HealthCheck {
     return {
       name: `mmap.writer:${this.#name}`,
-      check: () => ({ status: this.closed ? 'down' : 'up', details: { path: this.path, records: this.#writtenRecords() } }),
+      check: () => {
+        const details = { path: this.path, records: this.#writtenRecords() };
+        if (this.closed) return { status: 'down', details };
+        if (this.#writeFailed && this.#used > 0) return { status: 'degraded', details: { ...details, reason: 'write failed', unwrittenRecords: this.length - details.records } };
+        return { status: 'up', details };
+      },
     };
   }
 }

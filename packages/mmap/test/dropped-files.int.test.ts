@@ -3,7 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '@patinox/test-servers';
-import { MappedFile } from './public.js';
+import { MappedFile, RecordWriter } from './public.js';
 import { sparseU32File, tempDir } from './helpers.js';
 
 const tmp = tempDir();
@@ -45,6 +45,23 @@ describe('files dropped without close()', () => {
         return descriptorsOn(path) <= 1;
       },
       { timeoutMs: 2000, intervalMs: 10, message: `${path} still has open descriptors of dropped files` },
+    );
+  });
+});
+
+describe('record writers dropped without close()', () => {
+  it('have their descriptor closed when collected', async () => {
+    const path = tmp.path('dropped-writer.bin');
+    for (let i = 0; i < 8; i += 1) RecordWriter.open(path, { schema: { a: 'u32' } }).append({ a: i });
+    expect(descriptorsOn(path)).toBe(8);
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    await eventually(
+      () => {
+        gc();
+        return descriptorsOn(path) <= 1;
+      },
+      { timeoutMs: 2000, intervalMs: 10, message: `${path} still has open descriptors of dropped writers` },
     );
   });
 });

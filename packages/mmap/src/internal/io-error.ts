@@ -11,7 +11,12 @@ function errnoOf(err: unknown): string {
   }
 }
 
-/** @internal A failed file system call as `MMAP_IO_ERROR`, with the system code in `context.errno`. */
-export function ioError(what: string, path: string, err: unknown): MappingIoError {
-  return new MappingIoError(`Cannot ${what} ${JSON.stringify(path)}: ${describeThrown(err)}`, { cause: err, context: { path, errno: errnoOf(err) } });
+/**
+ * @internal A failed file system call as `MMAP_IO_ERROR`, with the system code in `context.errno`; `more` adds a
+ * sentence to the message and fields to the context.
+ */
+export function ioError(what: string, path: string, err: unknown, more?: { note: string; context: Record<string, unknown> }): MappingIoError {
+  const message = `Cannot ${what} ${JSON.stringify(path)}: ${describeThrown(err)}`;
+  if (more === undefined) return new MappingIoError(message, { cause: err, context: { path, errno: errnoOf(err) } });
+  return new MappingIoError(`${message}; ${more.note}`, { cause: err, context: { path, errno: errnoOf(err), ...more.context } });
 }
