@@ -1,6 +1,7 @@
 import type { Attributes, BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
 import { describeValue, expectString, optional, readOptions } from '@patinox/errors';
 import { expectSource } from './internal/expect-source.js';
+import { findMetricClashes } from './internal/metric-clashes.js';
 import type { MetricSnapshot, MetricsRegistry } from './metrics.js';
 
 /** Options of {@link bridgeToOpenTelemetry}. */
@@ -47,6 +48,10 @@ const QUANTILES = [
  * quantile (`quantile` attribute) plus `<name>_count` and `<name>_sum` counters (OTel has no
  * observable histogram, and our percentiles are already exact to 1 %).
  *
+ * @throws TypeError (from this call and from `sync()`) when collectors export one metric name as two
+ * kinds, one series twice, or as a histogram's `_count` / `_sum` / `_bucket` series: every other metric is
+ * bridged, the clashing names are left out of each collection, and each `sync()` throws until it is resolved.
+ *
  * @example
  * ```ts
  * const bridge = bridgeToOpenTelemetry(metrics, metrics.getMeter('my-service'));
@@ -63,10 +68,13 @@ export function bridgeToOpenTelemetry(source: MetricsRegistry, meter: Meter, opt
   let registered = false;
 
   const observe = (result: BatchObservableResult): void => {
-    for (const snapshot of source.collect()) {
+    const snapshots = source.collect();
+    // A clash that appeared since the last sync() is left out, not observed wrong (sync() reports it).
+    const clashes = findMetricClashes(snapshots, prefix);
+    for (const snapshot of snapshots) {
       const name = `${prefix}${snapshot.name}`;
       const entry = instruments.get(name);
-      if (entry === undefined || entry.kind !== snapshot.type) continue;
+      if (entry === undefined || entry.kind !== snapshot.type || clashes.has(name)) continue;
       const attributes: Attributes = { ...snapshot.labels };
       if (snapshot.type === 'histogram') {
         for (const [quantile, field] of QUANTILES) {
@@ -84,9 +92,11 @@ export function bridgeToOpenTelemetry(source: MetricsRegistry, meter: Meter, opt
   const sync = (): void => {
     if (closed) return; // a closed bridge stays detached
     const added: Observable[] = [];
-    for (const snapshot of source.collect()) {
+    const snapshots = source.collect();
+    const clashes = findMetricClashes(snapshots, prefix);
+    for (const snapshot of snapshots) {
       const name = `${prefix}${snapshot.name}`;
-      if (instruments.has(name)) continue;
+      if (instruments.has(name) || clashes.has(name)) continue;
       const description = snapshot.help;
       let observables: Record<string, Observable>;
       if (snapshot.type === 'counter') observables = { value: meter.createObservableCounter(name, { description }) };
@@ -107,14 +117,24 @@ export function bridgeToOpenTelemetry(source: MetricsRegistry, meter: Meter, opt
       meter.addBatchObservableCallback(observe, observables);
       registered = true;
     }
+    // As PrometheusExporter does for a name taken in its register: every other metric is in, and each
+    // sync() fails on the clash until it is resolved, instead of exporting it wrong or dropping it unnoticed.
+    const clash = clashes.values().next();
+    if (clash.done !== true) throw new TypeError(clash.value);
   };
 
-  sync();
   const close = (): void => {
     closed = true;
     if (registered) meter.removeBatchObservableCallback(observe, observables);
     registered = false;
   };
+  try {
+    sync();
+  } catch (error) {
+    // The caller gets no bridge to close: leave nothing registered on the meter.
+    close();
+    throw error;
+  }
   return {
     sync,
     close,

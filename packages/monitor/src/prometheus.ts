@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import { describeThrown, describeValue, expectObject, readOptions } from '@patinox/errors';
 import { expectSource } from './internal/expect-source.js';
+import { findMetricClashes } from './internal/metric-clashes.js';
 import { promClientPeer } from './internal/peers.js';
 import type { MetricSnapshot, MetricsRegistry } from './metrics.js';
 
@@ -68,7 +69,7 @@ export class PrometheusExporter implements Disposable {
   readonly #source: MetricsRegistry;
   readonly #prefix: string;
   readonly #known = new Set<string>();
-  #scrape: { at: number; byName: Map<string, MetricSnapshot[]> } | undefined;
+  #scrape: { at: number; byName: Map<string, MetricSnapshot[]>; clashes: Map<string, string> } | undefined;
   #closed = false;
 
   constructor(source: MetricsRegistry, options: PrometheusExporterOptions = {}) {
@@ -82,7 +83,13 @@ export class PrometheusExporter implements Disposable {
       if (typeof client.Registry !== 'function') throw new TypeError(`Expected \`client\` to be the prom-client module (with Registry), got ${describeValue(client)}`);
       this.register = new client.Registry();
     }
-    this.sync();
+    try {
+      this.sync();
+    } catch (error) {
+      // The caller gets no exporter to close: take back what this one put in a shared register.
+      this.close();
+      throw error;
+    }
   }
 
   /**
@@ -91,13 +98,17 @@ export class PrometheusExporter implements Disposable {
    * @throws TypeError when a metric's name is already taken in `register` (by a metric of your own or of
    * another exporter): every other metric is registered first, and the next call tries that one again, so
    * the clash fails each scrape until it is resolved (a `prefix` separates two exporters) instead of
-   * leaving the metric out unnoticed.
+   * leaving the metric out unnoticed. The same holds when collectors export one name as two kinds, one
+   * series twice, or as a histogram's `_bucket` / `_count` / `_sum` series: the clashing names are left out
+   * of each scrape (an exposition carrying them would be wrong or refused whole) until it is resolved.
    */
   sync(): void {
     if (this.#closed) return; // a closed exporter stays detached
     let clash: TypeError | undefined;
-    for (const [name, snapshots] of this.#collect(true)) {
-      if (this.#known.has(name)) continue;
+    this.#collect(true);
+    const { byName, clashes } = this.#scrape!;
+    for (const [name, snapshots] of byName) {
+      if (this.#known.has(name) || clashes.has(name)) continue;
       const first = snapshots[0]!;
       try {
         this.#register(name, first);
@@ -106,6 +117,8 @@ export class PrometheusExporter implements Disposable {
         clash ??= new TypeError(`Expected metric \`${name}\` to be free in the prom-client \`register\`, but registering it threw: ${describeThrown(cause)}`, { cause });
       }
     }
+    const collected = clashes.values().next();
+    if (collected.done !== true) throw new TypeError(collected.value);
     if (clash !== undefined) throw clash;
   }
 
@@ -116,7 +129,7 @@ export class PrometheusExporter implements Disposable {
       help,
       type: first.type,
       aggregator: 'sum',
-      get: () => ({ name, help, type: first.type, aggregator: 'sum', values: toPromValues(name, this.#collect(false).get(name) ?? []) }),
+      get: () => ({ name, help, type: first.type, aggregator: 'sum', values: toPromValues(name, this.#series(name)) }),
     } as never);
   }
 
@@ -153,18 +166,25 @@ export class PrometheusExporter implements Disposable {
     return this.register.contentType;
   }
 
+  // A metric's series in this scrape; none while its name clashes (sync() reports why).
+  #series(name: string): MetricSnapshot[] {
+    const byName = this.#collect(false);
+    return this.#scrape!.clashes.has(name) ? [] : (byName.get(name) ?? []);
+  }
+
   #collect(fresh: boolean): Map<string, MetricSnapshot[]> {
     // One scrape reads the source once, not once per metric name.
     const now = Date.now();
     if (!fresh && this.#scrape !== undefined && now - this.#scrape.at < 50) return this.#scrape.byName;
     const byName = new Map<string, MetricSnapshot[]>();
-    for (const snapshot of this.#source.collect()) {
+    const snapshots = this.#source.collect();
+    for (const snapshot of snapshots) {
       const name = `${this.#prefix}${snapshot.name}`;
       const list = byName.get(name);
       if (list === undefined) byName.set(name, [snapshot]);
       else list.push(snapshot);
     }
-    this.#scrape = { at: now, byName };
+    this.#scrape = { at: now, byName, clashes: findMetricClashes(snapshots, this.#prefix) };
     return byName;
   }
 }
