@@ -5,11 +5,11 @@ import {
   expectPositiveInteger,
   expectTimerMsOrZero,
   optional,
-  readOptions,
 } from '@patinox/errors';
 import { histogramSnapshot, type HealthCheck, type HealthResult, type Histogram, type MetricSnapshot, type TraceHook } from '@patinox/monitor';
 import type { ConnectionManager } from './connection-manager.js';
 import { PoolCore } from './internal/core.js';
+import { readKnownOptions } from './internal/known-keys.js';
 import { PoolControl } from './internal/pool-control.js';
 import type { CloseReport, PoolStats } from './stats.js';
 import { checkSizes, expectDelayMs, resolveOptions } from './internal/resolve-options.js';
@@ -37,7 +37,7 @@ export class Pool<C> implements AsyncDisposable {
 
   /**
    * Starts opening `minSize` connections at once (in the background).
-   * @throws TypeError / RangeError for a malformed manager or option.
+   * @throws TypeError / RangeError for a malformed manager or option, and TypeError for an unknown option key.
    */
   constructor(manager: ConnectionManager<C>, options: PoolOptions = {}) {
     const resolved = resolveOptions(manager, options);
@@ -84,7 +84,7 @@ export class Pool<C> implements AsyncDisposable {
    * ```
    */
   ready(options: ReadyOptions = {}): Promise<void> {
-    const bag = readOptions('options', options, ['signal', 'timeoutMs']);
+    const bag = readKnownOptions('options', options, ['signal', 'timeoutMs']);
     const signal = optional('signal', bag.signal, expectSignal, undefined);
     const timeoutMs = optional('timeoutMs', bag.timeoutMs, expectDelayMs, undefined);
     return this.#control.ready(timeoutMs, signal);
@@ -135,7 +135,7 @@ export class Pool<C> implements AsyncDisposable {
    * @throws `signal.reason` when `signal` aborts first (the pool stays draining).
    */
   drain(options: DrainOptions = {}): Promise<void> {
-    const bag = readOptions('options', options, ['signal']);
+    const bag = readKnownOptions('options', options, ['signal']);
     return this.#control.gate.drain(optional('signal', bag.signal, expectSignal, undefined));
   }
 
@@ -190,7 +190,7 @@ export class Pool<C> implements AsyncDisposable {
    * the same promise.
    */
   close(options: CloseOptions = {}): Promise<CloseReport> {
-    const { deadlineMs: raw } = readOptions('options', options, ['deadlineMs']);
+    const { deadlineMs: raw } = readKnownOptions('options', options, ['deadlineMs']);
     const deadlineMs = optional('deadlineMs', raw, expectTimerMsOrZero, 10_000);
     return this.#control.close(deadlineMs);
   }
@@ -206,7 +206,7 @@ export class Pool<C> implements AsyncDisposable {
    * @throws {PoolClosedError} `POOL_CLOSED` after `close()`.
    */
   resize(options: ResizeOptions): void {
-    const bag = readOptions('options', options, ['minSize', 'maxSize']);
+    const bag = readKnownOptions('options', options, ['minSize', 'maxSize']);
     const minSize = optional('minSize', bag.minSize, expectNonNegativeInteger, this.#core.minSize);
     const maxSize = optional('maxSize', bag.maxSize, expectPositiveInteger, this.#core.maxSize);
     checkSizes(minSize, maxSize);

@@ -1,5 +1,6 @@
-import { expectSignal, optional, readOptions } from '@patinox/errors';
+import { expectSignal, optional } from '@patinox/errors';
 import type { AcquireOptions } from '../options.js';
+import { readKnownOptions } from './known-keys.js';
 import { expectDelayMs, expectPriority } from './resolve-options.js';
 
 const ACQUIRE_OPTION_KEYS = ['timeoutMs', 'signal', 'priority'] as const;
@@ -16,7 +17,7 @@ export interface AcquireRequest {
  * traced) and applies the defaults. The bag read out of `options` is filled in place: one object per call.
  */
 export function readAcquireOptions(options: AcquireOptions, defaultTimeoutMs: number): AcquireRequest {
-  const bag = readOptions('options', options, ACQUIRE_OPTION_KEYS);
+  const bag = readKnownOptions('options', options, ACQUIRE_OPTION_KEYS);
   bag.timeoutMs = optional('timeoutMs', bag.timeoutMs, expectDelayMs, defaultTimeoutMs);
   bag.signal = optional('signal', bag.signal, expectSignal, undefined);
   bag.priority = optional('priority', bag.priority, expectPriority, 0);

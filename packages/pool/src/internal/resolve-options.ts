@@ -15,8 +15,10 @@ import {
 import { expectMonitor, expectTraceHook, noopMonitor, type Monitor, type TraceHook } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
 import type { PoolOptions } from '../options.js';
+import { readKnownOptions } from './known-keys.js';
 
-const POOL_OPTION_KEYS = [
+/** Every key of {@link PoolOptions}: any other is refused (see `known-keys.ts`). */
+export const POOL_OPTION_KEYS = [
   'minSize',
   'maxSize',
   'initialSize',
@@ -112,7 +114,7 @@ export function validateManager<C>(manager: ConnectionManager<C>): void {
 /** Validates every option with the house message and applies the defaults. */
 export function resolveOptions<C>(manager: ConnectionManager<C>, raw: PoolOptions): ResolvedOptions {
   validateManager(manager);
-  const options = readOptions('options', raw, POOL_OPTION_KEYS) as Record<keyof PoolOptions, unknown>;
+  const options = readKnownOptions('options', raw, POOL_OPTION_KEYS) as Record<keyof PoolOptions, unknown>;
   const minSize = optional('minSize', options.minSize, expectNonNegativeInteger, 0);
   const maxSize = optional('maxSize', options.maxSize, expectPositiveInteger, Math.max(10, minSize));
   checkSizes(minSize, maxSize);

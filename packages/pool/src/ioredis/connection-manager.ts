@@ -1,8 +1,9 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import { describeThrown, describeValue, expectFunction, expectObject, expectTimerMs, toError } from '@patinox/errors';
 import type { ConnectionManager } from '../connection-manager.js';
+import { rejectUnknownKeys } from '../internal/known-keys.js';
 import { RedisConnectError } from './errors.js';
-import type { IoredisConnectionManagerOptions } from './options.js';
+import { IOREDIS_MANAGER_OPTION_KEYS, type IoredisConnectionManagerOptions } from './options.js';
 import { ioredisPeer } from './peer.js';
 import { endTransaction, openTransaction, trackTransactions, type OpenTransaction } from './transaction-tracker.js';
 
@@ -52,6 +53,7 @@ async function resetConnection(client: Redis, open: OpenTransaction, subscribed:
  */
 export function createIoredisConnectionManager(options: IoredisConnectionManagerOptions = {}): ConnectionManager<Redis> {
   expectObject('options', options);
+  rejectUnknownKeys('options', options, IOREDIS_MANAGER_OPTION_KEYS);
   const redis = options.redis;
   if (redis !== undefined && typeof redis !== 'string' && (typeof redis !== 'object' || redis === null)) {
     throw new TypeError(`Expected \`redis\` to be a redis:// URL or ioredis RedisOptions, got ${describeValue(redis)}`);

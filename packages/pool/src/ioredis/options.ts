@@ -17,3 +17,6 @@ export interface IoredisConnectionManagerOptions {
   /** Default for the pool's `createTimeoutMs`, in ms. @default `connectTimeout` of `redis` when set, else the pool's default (10000) */
   connectTimeoutMs?: number;
 }
+
+/** Every key of {@link IoredisConnectionManagerOptions}; any other is refused with a `TypeError`. */
+export const IOREDIS_MANAGER_OPTION_KEYS = ['redis', 'Redis', 'onConnect', 'connectTimeoutMs'] as const satisfies readonly (keyof IoredisConnectionManagerOptions)[];

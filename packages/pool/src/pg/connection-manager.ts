@@ -1,8 +1,9 @@
 import type * as pg from 'pg';
 import { describeThrown, describeValue, expectFunction, expectObject, expectString, expectTimerMs, expectTimerMsOrZero, optional, toError } from '@patinox/errors';
 import type { ConnectionManager } from '../connection-manager.js';
+import { rejectUnknownKeys } from '../internal/known-keys.js';
 import { PgConfigError, PgConnectError } from './errors.js';
-import type { PgClientConstructor, PgConnectionManagerOptions } from './options.js';
+import { PG_MANAGER_OPTION_KEYS, type PgClientConstructor, type PgConnectionManagerOptions } from './options.js';
 import { pgPeer } from './peer.js';
 import { trackTransactionStatus, transactionStatus } from './transaction-status.js';
 
@@ -69,6 +70,7 @@ export function newClient(Client: PgClientConstructor, config: string | pg.Clien
  */
 export function createPgConnectionManager(options: PgConnectionManagerOptions = {}): ConnectionManager<pg.Client> {
   expectObject('options', options);
+  rejectUnknownKeys('options', options, PG_MANAGER_OPTION_KEYS);
   const config = options.config;
   if (config !== undefined && typeof config !== 'string' && (typeof config !== 'object' || config === null)) {
     throw new TypeError(`Expected \`config\` to be a connection string or a pg.ClientConfig object, got ${describeValue(config)}`);

@@ -36,13 +36,80 @@ export interface PgConnectionManagerOptions {
   endTimeoutMs?: number;
 }
 
+/** Every key of {@link PgConnectionManagerOptions}; any other is refused with a `TypeError`. */
+export const PG_MANAGER_OPTION_KEYS = [
+  'config',
+  'Client',
+  'validationQuery',
+  'resetSession',
+  'onConnect',
+  'connectTimeoutMs',
+  'endTimeoutMs',
+] as const satisfies readonly (keyof PgConnectionManagerOptions)[];
+
+/**
+ * The keys of {@link PgPoolConfig} the pool knows: its own, pg-pool's and pg.Client's (as @types/pg and
+ * pg 8 list them). `createPgPool` passes any other key to pg unread, as pg.Pool does, but refuses one
+ * close to a known key (another case, another time unit, a typo) or one of the pool's own options, which
+ * belong under `pool`.
+ */
+export const PG_POOL_CONFIG_KEYS = [
+  // createPgPool's own
+  'validationQuery',
+  'resetSession',
+  'endTimeoutMs',
+  'pool',
+  // pg-pool
+  'max',
+  'min',
+  'idleTimeoutMillis',
+  'log',
+  'Promise',
+  'allowExitOnIdle',
+  'maxUses',
+  'maxLifetimeSeconds',
+  'Client',
+  'onConnect',
+  'verify',
+  'poolSize',
+  // pg.Client
+  'user',
+  'database',
+  'password',
+  'port',
+  'host',
+  'connectionString',
+  'keepAlive',
+  'stream',
+  'statement_timeout',
+  'ssl',
+  'enableChannelBinding',
+  'sslnegotiation',
+  'query_timeout',
+  'lock_timeout',
+  'keepAliveInitialDelayMillis',
+  'idle_in_transaction_session_timeout',
+  'application_name',
+  'fallback_application_name',
+  'connectionTimeoutMillis',
+  'types',
+  'options',
+  'client_encoding',
+  'pipeline',
+  'binary',
+  'replication',
+  'scramMaxIterations',
+] as const;
+
 /**
  * Options of {@link createPgPool}: node-postgres' `pg.PoolConfig` (connection settings plus `max`, `min`,
  * `idleTimeoutMillis`, `connectionTimeoutMillis`, `maxUses`, `maxLifetimeSeconds`, `allowExitOnIdle`, `Client`, `onConnect`),
  * plus the manager options above and, under `pool`, any {@link PoolOptions} for what pg has no name for.
  *
  * Differences from pg.Pool: `connectionTimeoutMillis` of 0 or unset means 30000 ms, not "wait forever",
- * because no caller may wait forever; `verify`, `log` and `Promise` are ignored.
+ * because no caller may wait forever; `verify`, `log` and `Promise` are ignored. A key not listed here
+ * goes to `pg.Client` unread, but one close to a listed key (`Max`, `databse`, `idleTimeoutMs`) or a
+ * {@link PoolOptions} key outside `pool` is refused with a `TypeError`, as is an unknown key under `pool`.
  */
 export interface PgPoolConfig extends pg.PoolConfig {
   /** See {@link PgConnectionManagerOptions.validationQuery}. @default '' */

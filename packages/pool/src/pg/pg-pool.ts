@@ -5,12 +5,14 @@ import { createEvent, noopMonitor, safeRecord, type HealthCheck, type Monitor } 
 import type { ConnectionManager } from '../connection-manager.js';
 import { PoolLoanReleasedError } from '../errors.js';
 import { POOL_EVENTS } from '../events.js';
+import { rejectNearMisses, rejectUnknownKeys } from '../internal/known-keys.js';
+import { POOL_OPTION_KEYS } from '../internal/resolve-options.js';
 import type { PoolOptions } from '../options.js';
 import { Pool, type PoolStats } from '../pool.js';
 import type { PooledConnection } from '../pooled-connection.js';
 import { createPgConnectionManager, isClientBroken } from './connection-manager.js';
 import { PgConnectionLostError } from './errors.js';
-import type { PgClientConstructor, PgPoolConfig } from './options.js';
+import { PG_POOL_CONFIG_KEYS, type PgClientConstructor, type PgPoolConfig } from './options.js';
 import { failSubmittable, isSubmittable, type PgSubmittable } from './submittable.js';
 
 /** A client lent by {@link PgPool.connect}: a `pg.Client` with `release(err?)`, like pg.Pool's `PoolClient`. */
@@ -86,6 +88,7 @@ export class PgPool extends EventEmitter implements AsyncDisposable {
   constructor(config: PgPoolConfig = {}) {
     super();
     expectObject('config', config);
+    rejectNearMisses('config', config, PG_POOL_CONFIG_KEYS, (key) => ((POOL_OPTION_KEYS as readonly string[]).includes(key) ? `pool.${key}` : undefined));
     this.options = { ...config };
     const max = optional('max', config.max, expectPositiveInteger, 10);
     const min = optional('min', config.min, expectNonNegativeInteger, 0);
@@ -100,6 +103,8 @@ export class PgPool extends EventEmitter implements AsyncDisposable {
     }
     this.#allowExitOnIdle = optional('allowExitOnIdle', config.allowExitOnIdle, expectBoolean, false);
     const extra: PoolOptions = config.pool === undefined ? {} : expectObject('pool', config.pool);
+    // Named `pool` here: the merged bag the Pool checks would name the key as a top-level option.
+    rejectUnknownKeys('pool', extra, POOL_OPTION_KEYS);
     if (min > max && extra.minSize === undefined && extra.maxSize === undefined) {
       throw new RangeError(`Expected \`min\` to be at most \`max\` (${max}), got ${describeValue(min)}`);
     }
