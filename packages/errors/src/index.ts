@@ -1,4 +1,5 @@
 export {
+  MAX_SERIALIZED_ERRORS,
   NonErrorThrown,
   PATINOX_ERROR_BRAND,
   PatinoxError,

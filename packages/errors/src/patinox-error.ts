@@ -36,7 +36,16 @@ export interface SerializedError {
   cause?: SerializedError | { circular: true };
   errors?: SerializedError[];
   value?: unknown;
+  /** Set when this error's `cause` and `errors` were left out: the serialization reached its {@link MAX_SERIALIZED_ERRORS}. */
+  truncated?: true;
 }
+
+/**
+ * How many errors one {@link serializeError} call writes out at most. A cause shared by several branches
+ * is written again in each, so a graph that shares at every level (an AggregateError listing one error
+ * twice, forty levels deep) would otherwise double at each level.
+ */
+export const MAX_SERIALIZED_ERRORS = 1000;
 
 /**
  * The base of every error Patinox throws: a stable `code`, a `recovery` strategy, readonly `context`
@@ -128,19 +137,44 @@ export function isPatinoxError(err: unknown, code?: string): err is PatinoxError
   }
 }
 
-/** Serializes any error and its cause chain (and `AggregateError.errors`) without following cycles. Never throws. */
-export function serializeError(err: unknown, seen: Set<unknown> = new Set()): SerializedError {
+/**
+ * Serializes any error and its cause chain (and `AggregateError.errors`) without following cycles. Never throws.
+ *
+ * Only a true cycle is cut: a `cause` that is one of the error's own ancestors becomes `{ circular: true }`
+ * (an ancestor listed in `errors` is left out). A cause shared by two branches (two members of an
+ * AggregateError failing for one reason) is not a cycle and is written out in each. One call writes at most
+ * {@link MAX_SERIALIZED_ERRORS} errors; past that, an error is written without its `cause` and `errors`, and
+ * marked `truncated: true`.
+ *
+ * @param ancestors the errors that `err` is a cause (or member) of, when serializing part of a larger graph.
+ */
+export function serializeError(err: unknown, ancestors: Set<unknown> = new Set()): SerializedError {
+  return serializeWithin(err, ancestors, { left: MAX_SERIALIZED_ERRORS });
+}
+
+function serializeWithin(err: unknown, ancestors: Set<unknown>, budget: { left: number }): SerializedError {
   try {
-    return serialize(err, seen);
+    return serialize(err, ancestors, budget);
   } catch {
     // Only a hostile value gets here (a Proxy whose traps throw half way): describe it and stop.
     return { name: 'Error', message: describeThrown(err) };
   }
 }
 
-function serialize(err: unknown, seen: Set<unknown>): SerializedError {
+function serialize(err: unknown, ancestors: Set<unknown>, budget: { left: number }): SerializedError {
   const error = toError(err);
-  seen.add(error);
+  budget.left -= 1;
+  // On the path from the root only while its own causes are written: a sibling branch may meet it again.
+  const added = !ancestors.has(error);
+  if (added) ancestors.add(error);
+  try {
+    return serializeFields(error, ancestors, budget);
+  } finally {
+    if (added) ancestors.delete(error);
+  }
+}
+
+function serializeFields(error: Error, ancestors: Set<unknown>, budget: { left: number }): SerializedError {
   const out: SerializedError = { name: readString(error, 'name') ?? 'Error', message: readString(error, 'message') ?? describeThrown(error) };
   const code = readString(error, 'code');
   if (code !== undefined) out.code = code;
@@ -160,12 +194,24 @@ function serialize(err: unknown, seen: Set<unknown>): SerializedError {
   const stack = readString(error, 'stack');
   if (stack !== undefined) out.stack = stack;
   const cause = read(error, 'cause');
-  if (cause !== undefined) {
-    out.cause = typeof cause === 'object' && cause !== null && seen.has(cause) ? { circular: true } : serializeError(cause, seen);
-  }
   const errors = isInstance(error, AggregateError) ? read(error, 'errors') : undefined;
+  if (budget.left <= 0 && (cause !== undefined || Array.isArray(errors))) {
+    out.truncated = true;
+    return out;
+  }
+  if (cause !== undefined) {
+    out.cause = typeof cause === 'object' && cause !== null && ancestors.has(cause) ? { circular: true } : serializeWithin(cause, ancestors, budget);
+  }
   if (Array.isArray(errors)) {
-    out.errors = errors.filter((e) => !seen.has(e)).map((e) => serializeError(e, seen));
+    out.errors = [];
+    for (const member of errors) {
+      if (ancestors.has(member)) continue;
+      if (budget.left <= 0) {
+        out.truncated = true;
+        break;
+      }
+      out.errors.push(serializeWithin(member, ancestors, budget));
+    }
   }
   return out;
 }
