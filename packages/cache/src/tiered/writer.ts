@@ -81,34 +81,27 @@ export class TierWriter<V> {
     const seq = coherence.beginWrite(key);
     let failure: Failure | undefined;
     try {
-      try {
-        const valueWrite = this.#remote.call('set', (l2) => l2.set(this.#layout.value(key), bytes, { ttlMs, nx }));
-        // The grace copy and tags go in the same tick as the value (one pipeline), so a tag invalidation
-        // issued after this set finds the key in its tag set; with `nx` they wait to know the key was written.
-        const early = nx ? undefined : this.#extras(key, bytes, ttlMs, tags, sliding);
-        // Awaited below once the value has landed; a failure before that is the value write's to report.
-        early?.catch(() => undefined);
-        const written = await valueWrite;
-        this.#remote.setLatency.record(performance.now() - started);
-        if (!written) return false;
-        failure = LANDED;
-        const extras = nx ? this.#extras(key, bytes, ttlMs, tags, sliding) : early;
-        if (extras !== undefined) await extras;
-        failure = undefined;
-      } catch (err) {
-        if (!this.degradable(err)) failure = failed(failure, err);
-        else this.degradedWrites += 1;
+      const valueWrite = this.#remote.call('set', (l2) => l2.set(this.#layout.value(key), bytes, { ttlMs, nx }));
+      // The grace copy and tags go in the same tick as the value (one pipeline), so a tag invalidation
+      // issued after this set finds the key in its tag set; with `nx` they wait to know the key was written.
+      const early = nx ? undefined : this.#extras(key, bytes, ttlMs, tags, sliding);
+      // Awaited below once the value has landed; a failure before that is the value write's to report.
+      early?.catch(() => undefined);
+      const written = await valueWrite;
+      this.#remote.setLatency.record(performance.now() - started);
+      if (!written) {
+        coherence.endWrite(key);
+        return false;
       }
-      if (failure === undefined) coherence.wrote(key, value, ttlMs, tags, seq);
-      else if (failure.landed) coherence.dropped(key, seq);
-      else throw failure.error;
-    } finally {
-      coherence.endWrite(key);
+      failure = LANDED;
+      const extras = nx ? this.#extras(key, bytes, ttlMs, tags, sliding) : early;
+      if (extras !== undefined) await extras;
+      failure = undefined;
+    } catch (err) {
+      if (!this.degradable(err)) failure = failed(failure, err);
+      else this.degradedWrites += 1;
     }
-    // A write whose value landed before it failed is published too (see LANDED).
-    const published = this.#coherence.publish({ keys: [key] });
-    if (published !== undefined) await published;
-    if (failure !== undefined) throw failure.error;
+    await this.#end(key, seq, failure, undefined, value, ttlMs, tags);
     return true;
   }
 
@@ -124,32 +117,48 @@ export class TierWriter<V> {
     const seq = coherence.beginWrite(key);
     let failure: Failure | undefined;
     try {
-      try {
-        const remote = this.#remote;
-        // The extras of a load share the value's round trip (one pipeline on the connection).
-        await Promise.all([
-          remote.call('set', (l2) => l2.set(this.#layout.value(key), bytes, { ttlMs })).then(() => {
-            failure = LANDED;
-          }),
-          graceMs > 0 ? this.#graceCopy(key, bytes, ttlMs, graceMs) : undefined,
-          writtenAt === undefined ? undefined : remote.call('set', (l2) => l2.set(this.#layout.written(key), Buffer.from(String(writtenAt)), { ttlMs })),
-          tags.length > 0 ? this.#tag(key, tags, sliding ? 0 : ttlMs) : undefined,
-        ]);
-        failure = undefined;
-      } catch (err) {
-        if (!this.degradable(err)) failure = failed(failure, err);
-        else this.degradedWrites += 1;
-      }
-      // In stale-while-revalidate mode the L1 Cache stores the value itself, with its stale window.
-      if (failure !== undefined) {
-        if (!failure.landed) throw failure.error;
-        coherence.dropped(key, seq);
-      } else if (fillL1) coherence.wrote(key, value, ttlMs, tags, seq);
-      else coherence.overtake(key);
-    } finally {
-      coherence.endWrite(key);
+      const remote = this.#remote;
+      // The extras of a load share the value's round trip (one pipeline on the connection).
+      await Promise.all([
+        remote.call('set', (l2) => l2.set(this.#layout.value(key), bytes, { ttlMs })).then(() => {
+          failure = LANDED;
+        }),
+        graceMs > 0 ? this.#graceCopy(key, bytes, ttlMs, graceMs) : undefined,
+        writtenAt === undefined ? undefined : remote.call('set', (l2) => l2.set(this.#layout.written(key), Buffer.from(String(writtenAt)), { ttlMs })),
+        tags.length > 0 ? this.#tag(key, tags, sliding ? 0 : ttlMs) : undefined,
+      ]);
+      failure = undefined;
+    } catch (err) {
+      if (!this.degradable(err)) failure = failed(failure, err);
+      else this.degradedWrites += 1;
     }
-    await this.#coherence.publish({ keys: [key] });
+    // In stale-while-revalidate mode the L1 Cache stores the value itself, with its stale window.
+    await this.#end(key, seq, failure, undefined, fillL1 ? value : undefined, ttlMs, tags);
+  }
+
+  /**
+   * The end every value write shares (`set`, a load, `setMany`), once its L2 writes settled. Succeeded:
+   * L1 gets `entries`, or `value` under `keys` (without either, reads of the key in flight are only marked
+   * overtaken: a load that leaves L1 to its caller). Failed after the value landed: the keys leave L1 and
+   * are published like a success before the error rejects (see LANDED). Failed before: the error rejects
+   * at once, L1 and the bus untouched. The write ends (endWrite) in every case. Positional arguments
+   * rather than a callback: `set` allocates nothing for it.
+   */
+  async #end(keys: string | string[], seq: number, failure: Failure | undefined, entries: readonly EncodedEntry<V>[] | undefined, value?: V, ttlMs = 0, tags?: readonly string[]): Promise<void> {
+    const coherence = this.#coherence;
+    try {
+      if (failure === undefined) {
+        if (entries !== undefined) for (const e of entries) coherence.wrote(e.key, e.value, e.ttlMs, e.tags, seq);
+        else if (value !== undefined) coherence.wrote(keys as string, value, ttlMs, tags, seq);
+        else coherence.overtake(keys as string);
+      } else if (!failure.landed) throw failure.error;
+      else if (typeof keys === 'string') coherence.dropped(keys, seq);
+      else for (const key of keys) coherence.dropped(key, seq);
+    } finally {
+      coherence.endWrite(keys);
+    }
+    const published = coherence.publish({ keys: typeof keys === 'string' ? [keys] : keys });
+    if (published !== undefined) await published;
     if (failure !== undefined) throw failure.error;
   }
 
@@ -189,24 +198,16 @@ export class TierWriter<V> {
     const seq = coherence.beginWrite(keys);
     let failure: Failure | undefined;
     try {
-      try {
-        await this.#remote.call('setMany', (l2) => l2.setMany(writes));
-        failure = LANDED;
-        const tagged = entries.filter((e) => e.tags !== undefined && e.tags.length > 0);
-        if (tagged.length > 0) await Promise.all(tagged.map((e) => this.#tag(e.key, e.tags!, e.sliding === true ? 0 : e.ttlMs)));
-        failure = undefined;
-      } catch (err) {
-        if (!this.degradable(err)) failure = failed(failure, err);
-        else this.degradedWrites += entries.length;
-      }
-      if (failure === undefined) for (const e of entries) coherence.wrote(e.key, e.value, e.ttlMs, e.tags, seq);
-      else if (failure.landed) for (const key of keys) coherence.dropped(key, seq);
-      else throw failure.error;
-    } finally {
-      coherence.endWrite(keys);
+      await this.#remote.call('setMany', (l2) => l2.setMany(writes));
+      failure = LANDED;
+      const tagged = entries.filter((e) => e.tags !== undefined && e.tags.length > 0);
+      if (tagged.length > 0) await Promise.all(tagged.map((e) => this.#tag(e.key, e.tags!, e.sliding === true ? 0 : e.ttlMs)));
+      failure = undefined;
+    } catch (err) {
+      if (!this.degradable(err)) failure = failed(failure, err);
+      else this.degradedWrites += entries.length;
     }
-    await coherence.publish({ keys });
-    if (failure !== undefined) throw failure.error;
+    await this.#end(keys, seq, failure, entries);
   }
 
   async delete(key: string): Promise<boolean> {
