@@ -24,7 +24,7 @@ async function writableSlice<T extends ElementType>(type: T, name: string, windo
   const path = tmp.path(`${name}.bin`);
   writeFileSync(path, Buffer.alloc(windowed ? 3 * 4096 : 64));
   const file = await MappedFile.open(path, { type, mode: 'readwrite', ...(windowed ? { windowBytes: 4096 } : {}) });
-  return { file, slice: file.asMappedSlice() as MappedSlice<T> };
+  return { file, slice: file.asMappedSlice() };
 }
 
 describe('integer elements refuse values they cannot store (no silent wrap)', () => {
@@ -123,7 +123,7 @@ describe('integer elements refuse values they cannot store (no silent wrap)', ()
           const value = isBig ? big : number;
           let refused = false;
           try {
-            slice.set(0, value as never);
+            slice.set(0, value);
           } catch (err) {
             expect(err).toBeInstanceOf(RangeError);
             refused = true;
