@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, fstatSync, readSync } from 'node:fs';
+import { closeSync, fdatasync, fstatSync } from 'node:fs';
 import { describeThrown, describeValue, expectOneOf } from '@patinox/errors';
 import { createEvent, safeRecord, type MetricSnapshot, type Monitor } from '@patinox/monitor';
 import { MMAP_EVENTS } from '../events.js';
@@ -6,22 +6,8 @@ import { MappingClosedError, MappingFileTruncatedError } from '../errors.js';
 import type { MappingAdvice, MappingMode } from '../options.js';
 import type { MmapBinding } from './binding.js';
 import { ioError } from './io-error.js';
-import { addHolder, adviceNumber, dropHolder, mapRange, mappingFailed, markEscaped, reuseMapping, type MappingHolder } from './mappings.js';
-
-/** @internal The `advice` values. */
-export const ADVICES: readonly MappingAdvice[] = ['normal', 'sequential', 'random', 'willneed', 'dontneed'];
-/** @internal Page size assumed when the addon (which reports the real one) is not loaded. */
-export const FALLBACK_PAGE_SIZE = 4096;
-// The addon passes size and offset through a C `int`: one mapping holds at most 2^31 − 1 bytes and starts
-// below 2^31. Larger offsets wrap modulo 2^32 and would silently map the wrong bytes, so they never reach it.
-/** @internal */
-export const INT_LIMIT = 2 ** 31;
-
-/** @internal Largest page-aligned mapping size and file offset the addon accepts. */
-export function addonLimits(pageSize: number): { maxMapBytes: number; maxFileOffset: number; reachableEnd: number } {
-  const max = INT_LIMIT - pageSize;
-  return { maxMapBytes: max, maxFileOffset: max, reachableEnd: max + max };
-}
+import { ADVICES, markEscaped, type MappingHolder } from './mappings.js';
+import { WindowTable } from './window-table.js';
 
 // Closes descriptors of mappings that were dropped without close(); the windows themselves are unmapped by
 // the addon when their Buffers are collected.
@@ -80,11 +66,9 @@ export class MappingCore {
   mappedBytes = 0;
   truncationsDetected = 0;
   #fd: number;
-  #binding: MmapBinding | undefined;
-  #advice: MappingAdvice;
-  readonly #identity: string | undefined;
-  #windows: (Buffer | undefined)[];
-  #bases: number[];
+  readonly #binding: MmapBinding | undefined;
+  /** The windows' Buffers and where each starts; this core decides when they are loaded, replaced and dropped. */
+  readonly #table: WindowTable;
   #pendingSyncs = 0;
   #closeCalled = false;
   #releaseHooks: (() => void)[] = [];
@@ -102,6 +86,8 @@ export class MappingCore {
   // How other open files sharing a writable mapping reach this one (see mappings.ts); held by this core only.
   readonly #holder: MappingHolder = { poison: (size) => this.#poison(size) };
   readonly #holderRef = new WeakRef(this.#holder);
+  /** What a fallback read that meets the end of the file calls: the file shrank. */
+  readonly #onEof = (size: number): never => this.#truncated(size);
 
   constructor(init: CoreInit) {
     this.path = init.path;
@@ -119,10 +105,21 @@ export class MappingCore {
     this.monitor = init.monitor;
     this.#fd = init.fd;
     this.#binding = init.binding;
-    this.#advice = init.advice;
-    this.#identity = init.mode === 'private' ? undefined : init.identity;
-    this.#windows = new Array<Buffer | undefined>(this.windowCount);
-    this.#bases = new Array<number>(this.windowCount).fill(0);
+    this.#table = new WindowTable({
+      path: init.path,
+      fd: init.fd,
+      mode: init.mode,
+      binding: init.binding,
+      advice: init.advice,
+      identity: init.mode === 'private' ? undefined : init.identity,
+      fileOffset: init.fileOffset,
+      byteLength: init.byteLength,
+      windowBytes: init.windowBytes,
+      windowCount: this.windowCount,
+      overlap: init.overlap,
+      pageSize: init.pageSize,
+      holder: this.#holderRef,
+    });
     this.promotable = init.promotable && init.binding !== undefined && init.windowed && init.mode === 'read' && init.overlap === 0;
     if (init.fd >= 0) fdFinalizer.register(this, init.fd, this);
   }
@@ -138,7 +135,7 @@ export class MappingCore {
    */
   startPromotion(): void {
     if (!this.promotable || this.checked) return;
-    if (this.#binding !== undefined && this.#reuse(this.#binding, this.fileOffset, this.byteLength) !== undefined) this.promote();
+    if (this.#table.reuse(this.fileOffset, this.byteLength) !== undefined) this.promote();
     else this.#schedulePromotion();
   }
 
@@ -164,14 +161,13 @@ export class MappingCore {
    */
   promote(): void {
     if (!this.promotable || this.promoted !== undefined || this.closed) return;
-    const binding = this.#binding!;
     const started = performance.now();
     this.verify();
-    let whole = this.#reuse(binding, this.fileOffset, this.byteLength);
+    let whole = this.#table.reuse(this.fileOffset, this.byteLength);
     const reused = whole !== undefined;
     if (whole === undefined) {
       try {
-        whole = this.#map(binding, this.fileOffset, this.byteLength);
+        whole = this.#table.map(this.fileOffset, this.byteLength);
       } catch (err) {
         safeRecord(this.monitor, createEvent(MMAP_EVENTS.promoteFailed, this.name, { path: this.path, reason: describeThrown(err) }));
         throw err;
@@ -180,13 +176,7 @@ export class MappingCore {
     // A close() that ran while the addon mapped (from a finalizer or a monitor) wins: the new mapping is dropped.
     if (this.closed) return;
     this.promoted = whole;
-    // The windows become subarrays of the whole mapping, so every slow path keeps working unchanged and the
-    // old window Buffers are left to the garbage collector, which unmaps them.
-    for (let k = 0; k < this.windowCount; k += 1) {
-      const start = k * this.windowBytes;
-      this.#windows[k] = whole.subarray(start, Math.min(start + this.windowBytes, this.byteLength));
-      this.#bases[k] = start;
-    }
+    this.#table.adopt(whole);
     this.mappedBytes = whole.length;
     for (const hook of this.#promoteHooks) hook(whole);
     safeRecord(this.monitor, createEvent(MMAP_EVENTS.promoted, this.name, { path: this.path, bytes: whole.length, reused, durationMs: performance.now() - started }));
@@ -197,7 +187,7 @@ export class MappingCore {
    * once no other open file shares it, and a detected truncation detaches it at once.
    */
   escape(): void {
-    const buffer = this.#windows[0];
+    const buffer = this.#table.buffer(0);
     if (buffer !== undefined && this.mode !== 'read') markEscaped(buffer);
   }
 
@@ -220,70 +210,29 @@ export class MappingCore {
 
   /** Logical byte index (from the start of the range) of window `k`'s first byte. */
   base(k: number): number {
-    return this.#bases[k] ?? 0;
+    return this.#table.base(k);
   }
 
   /** Window `k`, mapping (or reading) it on first use. */
   window(k: number): Buffer {
     if (this.closed) throw this.closedError();
-    return this.#windows[k] ?? this.#fault(k);
+    return this.#table.buffer(k) ?? this.#fault(k);
   }
 
   #fault(k: number): Buffer {
-    const logicalStart = k * this.windowBytes;
-    const logicalEnd = Math.min(logicalStart + this.windowBytes + this.overlap, this.byteLength);
-    const absStart = this.fileOffset + logicalStart;
-    const binding = this.#binding;
-    const mapStart = binding === undefined ? absStart : Math.min(absStart, addonLimits(this.pageSize).maxFileOffset);
-    const absEnd = this.fileOffset + logicalEnd;
     if (this.checked) this.verify();
-    let buffer: Buffer;
-    if (binding === undefined) {
-      buffer = this.#read(mapStart, absEnd - mapStart);
-    } else {
-      buffer = this.#reuse(binding, mapStart, absEnd - mapStart) ?? this.#map(binding, mapStart, absEnd - mapStart);
-    }
-    this.#windows[k] = buffer;
-    this.#bases[k] = mapStart - this.fileOffset;
-    // Writable mappings are counted per open file holding them ('read' ones are never detached).
-    if (this.mode !== 'read' && binding !== undefined) addHolder(buffer, this.#holderRef);
+    const buffer = this.#table.load(k, this.#onEof);
     this.windowFaults += 1;
     this.mappedBytes += buffer.length;
     this.#mappedWindows += 1;
-    if (this.windowed) safeRecord(this.monitor, createEvent(MMAP_EVENTS.windowMapped, this.name, { index: k, offset: mapStart, bytes: buffer.length }));
+    if (this.windowed) {
+      safeRecord(this.monitor, createEvent(MMAP_EVENTS.windowMapped, this.name, { index: k, offset: this.fileOffset + this.#table.base(k), bytes: buffer.length }));
+    }
     // A monitor may close the file from that event: the release dropped this window, so the caller must not get it.
     if (this.closed) throw this.closedError();
     // Checked ranges promote only once every window is mapped: from then on no fault would ever re-check the
     // size, so the single mapping drops none of the checks the windows would have made.
     if (this.promotable && this.checked && this.#mappedWindows === this.windowCount) this.#schedulePromotion();
-    return buffer;
-  }
-
-  #reuseKey(mapStart: number, bytes: number): string | undefined {
-    return this.#identity === undefined ? undefined : `${this.#identity}:${this.mode}:${mapStart}:${bytes}`;
-  }
-
-  #reuse(binding: MmapBinding, mapStart: number, bytes: number): Buffer | undefined {
-    return reuseMapping(binding, this.#reuseKey(mapStart, bytes), this.#advice, this.path, mapStart, bytes);
-  }
-
-  #map(binding: MmapBinding, mapStart: number, bytes: number): Buffer {
-    return mapRange(binding, this.#reuseKey(mapStart, bytes), { fd: this.#fd, mode: this.mode, advice: this.#advice, path: this.path }, mapStart, bytes);
-  }
-
-  #read(position: number, bytes: number): Buffer {
-    const buffer = Buffer.allocUnsafe(bytes);
-    let done = 0;
-    while (done < bytes) {
-      let n: number;
-      try {
-        n = readSync(this.#fd, buffer, done, bytes - done, position + done);
-      } catch (err) {
-        throw ioError('read', this.path, err);
-      }
-      if (n === 0) this.#truncated(position + done);
-      done += n;
-    }
     return buffer;
   }
 
@@ -330,42 +279,12 @@ export class MappingCore {
       throw new TypeError(`Expected \`advice\` other than 'dontneed' on a 'private' mapping (it discards the mapping's own writes), got ${describeValue(advice)}`);
     }
     this.assertOpen();
-    this.#advice = advice;
-    const binding = this.#binding;
-    if (binding === undefined) return;
-    for (const buffer of this.promoted === undefined ? this.#windows : [this.promoted]) {
-      if (buffer === undefined) continue;
-      try {
-        binding.advise(buffer, adviceNumber(binding, advice));
-      } catch (err) {
-        throw mappingFailed('madvise', this.path, this.fileOffset, buffer.length, err);
-      }
-    }
+    this.#table.advise(advice);
   }
 
   incore(): { residentPages: number; totalPages: number } {
     this.assertOpen();
-    let resident = 0;
-    let total = 0;
-    for (const buffer of this.promoted === undefined ? this.#windows : [this.promoted]) {
-      if (buffer === undefined) continue;
-      if (this.#binding === undefined) {
-        const pages = Math.ceil(buffer.length / this.pageSize);
-        resident += pages;
-        total += pages;
-      } else {
-        let out: number;
-        let inCore: number;
-        try {
-          [out, inCore] = this.#binding.incore(buffer);
-        } catch (err) {
-          throw mappingFailed('mincore', this.path, this.fileOffset, buffer.length, err);
-        }
-        resident += inCore;
-        total += out + inCore;
-      }
-    }
-    return { residentPages: resident, totalPages: total };
+    return this.#table.incore();
   }
 
   async sync(): Promise<void> {
@@ -401,13 +320,7 @@ export class MappingCore {
     if (this.#promotion !== undefined) clearImmediate(this.#promotion);
     this.#promotion = undefined;
     this.#promoteHooks = [];
-    // Writable windows are never promoted, so #windows holds exactly the mappings counted in #fault; a second
-    // release finds it empty and counts nothing twice.
-    if (this.mode !== 'read') {
-      for (const buffer of this.#windows) if (buffer !== undefined) dropHolder(buffer, this.#holderRef, truncatedSize);
-    }
-    // Dropping the Buffers lets the garbage collector unmap them (the addon has no explicit unmap).
-    this.#windows.fill(undefined);
+    this.#table.clear(truncatedSize);
     this.promoted = undefined;
     this.mappedBytes = 0;
     const hooks = this.#releaseHooks;

@@ -7,6 +7,9 @@ import { detachBuffer } from './detach.js';
 // The process-wide side of mappings, shared by every open file: the addon calls that map and advise, the
 // reuse of live windows across opens, and who holds a writable mapping whose Buffer escaped.
 
+/** @internal The `advice` values. */
+export const ADVICES: readonly MappingAdvice[] = ['normal', 'sequential', 'random', 'willneed', 'dontneed'];
+
 /** @internal The addon's `madvise` constant for `advice`. */
 export function adviceNumber(binding: MmapBinding, advice: MappingAdvice): number {
   switch (advice) {

@@ -18,7 +18,9 @@ import type { MappingAdvice, MappingFallback, MappingMode, MappingOptions, Mappi
 import { loadBinding, type MmapBinding } from './binding.js';
 import { expectPath } from './expect-path.js';
 import { ioError } from './io-error.js';
-import { ADVICES, addonLimits, FALLBACK_PAGE_SIZE, INT_LIMIT, MappingCore } from './mapping-core.js';
+import { addonLimits, FALLBACK_PAGE_SIZE, INT_LIMIT } from './addon-limits.js';
+import { MappingCore } from './mapping-core.js';
+import { ADVICES } from './mappings.js';
 
 // Opening a mapping: the options every mapping shares, and the checks of the range against the file and the
 // addon's limits, before a MappingCore is built.
