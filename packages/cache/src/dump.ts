@@ -139,11 +139,14 @@ export function loadDump<K, V>(dump: unknown, target: DumpTarget<K, V>): number 
   const valid = readDump<K, V>(dump, (value) => target.checkValue(value));
   const elapsed = Math.max(0, Date.now() - valid.dumpedAt);
   const sizes = valid.entries.map((e) => target.sizeOf(e.key, e.value, e.sizeBytes));
+  // The entries kept, hottest first, with the TTL each has left (0: none).
   const keep: number[] = [];
+  const ttls: number[] = [];
   let bytes = 0;
   for (let i = valid.entries.length - 1; i >= 0 && keep.length < target.maxEntries; i -= 1) {
     const e = valid.entries[i]!;
-    if (e.ttlMs !== null && e.ttlMs - elapsed <= 0) continue;
+    const ttlMs = e.ttlMs === null ? 0 : e.ttlMs - elapsed;
+    if (e.ttlMs !== null && ttlMs <= 0) continue;
     const size = sizes[i];
     // One larger than the whole cache is rejected by the store (and reported there); it takes no room.
     if (size !== undefined && size <= target.maxSizeBytes) {
@@ -151,13 +154,13 @@ export function loadDump<K, V>(dump: unknown, target: DumpTarget<K, V>): number 
       bytes += size;
     }
     keep.push(i);
+    ttls.push(ttlMs);
   }
   let loaded = 0;
   for (let k = keep.length - 1; k >= 0; k -= 1) {
     const i = keep[k]!;
     const e = valid.entries[i]!;
-    const ttlMs = e.ttlMs === null ? 0 : e.ttlMs - elapsed;
-    if (target.store(e.key, e.value, ttlMs, sizes[i], e.tags.length === 0 ? undefined : e.tags, e.staleMs)) loaded += 1;
+    if (target.store(e.key, e.value, ttls[k]!, sizes[i], e.tags.length === 0 ? undefined : e.tags, e.staleMs)) loaded += 1;
   }
   return loaded;
 }
