@@ -33,6 +33,25 @@ export const DEFAULT_EXPORT_BOUNDS: readonly number[] = Object.freeze([
   0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000,
 ]);
 
+/**
+ * @internal `value` as export bounds: `undefined` is {@link DEFAULT_EXPORT_BOUNDS}, else increasing finite
+ * numbers (a TypeError / RangeError naming `name` otherwise), returned frozen.
+ */
+export function checkBounds(name: string, value: unknown): readonly number[] {
+  if (value === undefined || value === DEFAULT_EXPORT_BOUNDS) return DEFAULT_EXPORT_BOUNDS;
+  if (!Array.isArray(value)) throw new TypeError(`Expected \`${name}\` to be an array of numbers, got ${describeValue(value)}`);
+  const bounds: number[] = [];
+  for (const bound of value as unknown[]) {
+    if (typeof bound !== 'number') throw new TypeError(`Expected \`${name}\` to be an array of numbers, got ${describeValue(bound)} in it`);
+    const previous = bounds[bounds.length - 1];
+    if (!Number.isFinite(bound) || (previous !== undefined && bound <= previous)) {
+      throw new RangeError(`Expected \`${name}\` to be increasing finite numbers, got ${describeValue(bound)}${previous === undefined ? '' : ` after ${previous}`}`);
+    }
+    bounds.push(bound);
+  }
+  return Object.freeze(bounds);
+}
+
 function bucketLow(index: number): number {
   const exponent = Math.floor(index / SUB_BUCKETS) + MIN_EXPONENT;
   return 2 ** exponent * (1 + (index % SUB_BUCKETS) / SUB_BUCKETS);
@@ -146,8 +165,12 @@ export class Histogram {
   /**
    * Cumulative counts at each upper bound (`le`), as Prometheus expects; a bucket counts toward a bound
    * when its lower edge is at or below it (exact at bucket edges, else within the 1 % bucket width).
+   * @throws TypeError / RangeError unless `bounds` are increasing finite numbers.
    */
   cumulativeCounts(bounds: readonly number[] = DEFAULT_EXPORT_BOUNDS): number[] {
+    // Bounds that go down or hold NaN would give counts no exposition can carry; frozen bounds a registry
+    // checked once are checked again here, at collect time, which costs one pass over ~20 numbers.
+    if (bounds !== DEFAULT_EXPORT_BOUNDS) checkBounds('bounds', bounds);
     const out: number[] = [];
     let i = 0;
     let seen = this.#zeros;

@@ -1,5 +1,5 @@
 import { describeValue, expectFunction, expectNonNegativeFinite } from '@patinox/errors';
-import { DEFAULT_EXPORT_BOUNDS, Histogram, type HistogramSummary } from './histogram.js';
+import { Histogram, type HistogramSummary } from './histogram.js';
 import { checkMetricOptions } from './internal/metric-options.js';
 
 /** Static labels of one metric series. */
@@ -228,18 +228,20 @@ export class MetricsRegistry {
   }
 }
 
-/** Builds a histogram snapshot from a histogram a component owns outside any registry. */
+/**
+ * Builds a histogram snapshot from a histogram a component owns outside any registry.
+ * @throws TypeError / RangeError for a name, histogram or options a registry's `histogram()` would refuse.
+ */
 export function histogramSnapshot(name: string, histogram: Histogram, options: HistogramOptions = {}): HistogramSnapshot {
-  const bounds = options.exportBounds ?? DEFAULT_EXPORT_BOUNDS;
-  return {
-    type: 'histogram',
-    name,
-    help: options.help ?? '',
-    labels: options.labels ?? {},
-    summary: histogram.summary(),
-    bounds,
-    cumulativeCounts: histogram.cumulativeCounts(bounds),
-  };
+  // Checked as `histogram()` checks them: a snapshot an exporter cannot write fails the whole scrape.
+  if (typeof name !== 'string' || !NAME.test(name)) throw new TypeError(`Expected \`name\` to match ${String(NAME)}, got ${describeValue(name)}`);
+  // By shape, not instanceof: a Histogram of the other build (ESM or CJS) is one too.
+  const h = histogram as Partial<Histogram> | null;
+  if (typeof h !== 'object' || h === null || typeof h.summary !== 'function' || typeof h.cumulativeCounts !== 'function') {
+    throw new TypeError(`Expected \`histogram\` to be a Histogram, got ${describeValue(histogram)}`);
+  }
+  const { help, labels, exportBounds } = checkMetricOptions(name, 'histogram', options);
+  return { type: 'histogram', name, help, labels, summary: histogram.summary(), bounds: exportBounds, cumulativeCounts: histogram.cumulativeCounts(exportBounds) };
 }
 
 /** A gauge takes any number (NaN and ±Infinity are valid samples); anything else is a mistake. */

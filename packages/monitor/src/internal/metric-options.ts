@@ -1,5 +1,5 @@
 import { describeValue, expectFunction, expectObject, expectString, optional, readOptions } from '@patinox/errors';
-import { DEFAULT_EXPORT_BOUNDS } from '../histogram.js';
+import { DEFAULT_EXPORT_BOUNDS, checkBounds } from '../histogram.js';
 /** Static labels of one metric series (as `Labels` in metrics.ts, kept here so this file imports nothing back). */
 type Labels = Readonly<Record<string, string>>;
 
@@ -32,28 +32,13 @@ function checkLabels(value: unknown, metric: string, isHistogram: boolean): Labe
   return Object.freeze(labels);
 }
 
-function checkBounds(value: unknown): readonly number[] {
-  if (value === undefined) return DEFAULT_EXPORT_BOUNDS;
-  if (!Array.isArray(value)) throw new TypeError(`Expected \`exportBounds\` to be an array of numbers, got ${describeValue(value)}`);
-  const bounds: number[] = [];
-  for (const bound of value as unknown[]) {
-    if (typeof bound !== 'number') throw new TypeError(`Expected \`exportBounds\` to be an array of numbers, got ${describeValue(bound)} in it`);
-    const previous = bounds[bounds.length - 1];
-    if (!Number.isFinite(bound) || (previous !== undefined && bound <= previous)) {
-      throw new RangeError(`Expected \`exportBounds\` to be increasing finite numbers, got ${describeValue(bound)}${previous === undefined ? '' : ` after ${previous}`}`);
-    }
-    bounds.push(bound);
-  }
-  return Object.freeze(bounds);
-}
-
 /** Reads and checks the options of `counter()`, `gauge()` or `histogram()` for metric `name`. */
 export function checkMetricOptions(name: string, kind: 'counter' | 'gauge' | 'histogram', options: unknown): CheckedMetricOptions {
   const o = readOptions('options', options, ['help', 'labels', 'exportBounds', 'read']);
   return {
     help: optional('help', o.help, expectString, ''),
     labels: checkLabels(o.labels, name, kind === 'histogram'),
-    exportBounds: kind === 'histogram' ? checkBounds(o.exportBounds) : DEFAULT_EXPORT_BOUNDS,
+    exportBounds: kind === 'histogram' ? checkBounds('exportBounds', o.exportBounds) : DEFAULT_EXPORT_BOUNDS,
     read: kind === 'gauge' && o.read !== undefined ? expectFunction<() => number>('read', o.read) : undefined,
   };
 }

@@ -1,0 +1,66 @@
+import { describe, expect, it } from '@jest/globals';
+import { DEFAULT_EXPORT_BOUNDS, Histogram, histogramSnapshot } from '../src/index.js';
+
+// Public helpers given what a caller (or an attacker) might: each answers with a TypeError / RangeError
+// naming the argument and what arrived, never a bare engine error or a snapshot no exporter can write.
+
+function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('histogramSnapshot', () => {
+  const h = new Histogram();
+  h.record(3);
+
+  it.each([
+    ['a name no exposition can carry', () => histogramSnapshot('bad name-!', h), TypeError, 'Expected `name` to match'],
+    ['a histogram that is not one', () => histogramSnapshot('x', {} as never), TypeError, 'Expected `histogram` to be a Histogram, got an object'],
+    ['null options', () => histogramSnapshot('x', h, null as never), TypeError, 'Expected `options` to be an object, got null'],
+    ['bounds out of order', () => histogramSnapshot('x', h, { exportBounds: [5, 1] }), RangeError, 'Expected `exportBounds` to be increasing finite numbers, got 1 (number) after 5'],
+    ['a NaN bound', () => histogramSnapshot('x', h, { exportBounds: [Number.NaN] }), RangeError, 'Expected `exportBounds` to be increasing finite numbers'],
+    ['an `le` label', () => histogramSnapshot('x', h, { labels: { le: '1' } }), TypeError, 'Expected histogram `x` to have no `le` label'],
+    ['a label value that is not a string', () => histogramSnapshot('x', h, { labels: { a: 1 as never } }), TypeError, 'Expected `labels.a` to be a string, got 1 (number)'],
+  ])('refuses %s', (_label, fn, Ctor, message) => {
+    const error = thrown(fn);
+    expect(error).toBeInstanceOf(Ctor);
+    expect(error.message).toContain(message);
+  });
+
+  it('still snapshots a valid histogram with its options', () => {
+    expect(histogramSnapshot('wait_ms', h, { help: 'Wait', labels: { pool: 'a' }, exportBounds: [1, 10] })).toMatchObject({
+      type: 'histogram',
+      name: 'wait_ms',
+      help: 'Wait',
+      labels: { pool: 'a' },
+      bounds: [1, 10],
+      cumulativeCounts: [0, 1],
+    });
+    expect(histogramSnapshot('wait_ms', h).bounds).toBe(DEFAULT_EXPORT_BOUNDS);
+  });
+});
+
+describe('Histogram.cumulativeCounts', () => {
+  const h = new Histogram();
+  h.record(3);
+
+  it.each([
+    ['a number', 5, TypeError, 'Expected `bounds` to be an array of numbers, got 5 (number)'],
+    ['a string bound', ['1'], TypeError, 'Expected `bounds` to be an array of numbers, got "1" (string) in it'],
+    ['a NaN bound', [1, Number.NaN], RangeError, 'Expected `bounds` to be increasing finite numbers, got NaN (number) after 1'],
+    ['decreasing bounds', [10, 1], RangeError, 'Expected `bounds` to be increasing finite numbers, got 1 (number) after 10'],
+  ])('refuses %s', (_label, bounds, Ctor, message) => {
+    const error = thrown(() => h.cumulativeCounts(bounds as never));
+    expect(error).toBeInstanceOf(Ctor);
+    expect(error.message).toBe(message);
+  });
+
+  it('counts at valid bounds', () => {
+    expect(h.cumulativeCounts([1, 5])).toEqual([0, 1]);
+    expect(h.cumulativeCounts([])).toEqual([]);
+  });
+});
