@@ -1,4 +1,4 @@
-import { describeValue, expectObject } from '@patinox/errors';
+import { describeThrown, describeValue, expectObject } from '@patinox/errors';
 
 /**
  * The one shape of an event name: lowercase words of letters and digits separated by dots, the first
@@ -29,12 +29,21 @@ export function defineEvents<const T extends Readonly<Record<string, string>>>(p
     throw new TypeError(`Expected \`prefix\` to be one lowercase word, got ${describeValue(prefix)}`);
   }
   const seen = new Set<string>();
-  for (const [key, name] of Object.entries(expectObject('events', events))) {
+  expectObject('events', events);
+  // Read once: a getter (or Proxy trap) that throws is a TypeError naming the table, and one that would
+  // answer differently the second time cannot slip an unchecked name into the frozen copy.
+  let entries: [string, unknown][];
+  try {
+    entries = Object.entries(events);
+  } catch (cause) {
+    throw new TypeError(`Expected \`events\` to be readable, but reading it threw: ${describeThrown(cause)}`, { cause });
+  }
+  for (const [key, name] of entries) {
     if (typeof name !== 'string' || !EVENT_NAME_PATTERN.test(name) || !name.startsWith(`${prefix}.`)) {
       throw new TypeError(`Expected event \`${key}\` to be a dot.separated lowercase name starting with "${prefix}.", got ${describeValue(name)}`);
     }
     if (seen.has(name)) throw new TypeError(`Event name ${JSON.stringify(name)} is declared twice (at \`${key}\`)`);
     seen.add(name);
   }
-  return Object.freeze({ ...events });
+  return Object.freeze(Object.fromEntries(entries)) as Readonly<T>;
 }

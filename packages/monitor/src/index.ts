@@ -2,6 +2,7 @@ export {
   CompositeMonitor,
   ConsoleMonitor,
   DiagnosticsChannelMonitor,
+  MAX_MEMORY_MONITOR_CAPACITY,
   MemoryMonitor,
   NoopMonitor,
   channelName,

@@ -46,9 +46,15 @@ export class NoopMonitor implements Monitor {
 /** The shared {@link NoopMonitor}. */
 export const noopMonitor: Monitor = new NoopMonitor();
 
+/**
+ * The largest `capacity` a {@link MemoryMonitor} takes (2^20 events): `events()` scans the whole ring, and
+ * `clear()` fills it, so a capacity of billions would be an allocation or a scan that never finishes.
+ */
+export const MAX_MEMORY_MONITOR_CAPACITY = 2 ** 20;
+
 /** Options of {@link MemoryMonitor}. */
 export interface MemoryMonitorOptions {
-  /** How many events to keep; older ones are overwritten. @default 1000 */
+  /** How many events to keep; older ones are overwritten. At most {@link MAX_MEMORY_MONITOR_CAPACITY}. @default 1000 */
   capacity?: number;
 }
 
@@ -60,6 +66,9 @@ export class MemoryMonitor implements Monitor {
 
   constructor(options: MemoryMonitorOptions = {}) {
     const capacity = optional('capacity', readOptions('options', options, ['capacity']).capacity, expectPositiveInteger, 1000);
+    if (capacity > MAX_MEMORY_MONITOR_CAPACITY) {
+      throw new RangeError(`Expected \`capacity\` to be a positive integer at most ${MAX_MEMORY_MONITOR_CAPACITY}, got ${describeValue(capacity)}`);
+    }
     this.#buffer = new Array<MonitorEvent | undefined>(capacity);
   }
 
@@ -135,6 +144,7 @@ export class CompositeMonitor implements Monitor {
 
 /** The `node:diagnostics_channel` name an event type is published on: `patinox:<package>:<event>`. */
 export function channelName(type: string): string {
+  expectString('type', type);
   const dot = type.indexOf('.');
   return dot < 0 ? `patinox:${type}:event` : `patinox:${type.slice(0, dot)}:${type.slice(dot + 1)}`;
 }

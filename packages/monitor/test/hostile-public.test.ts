@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { DEFAULT_EXPORT_BOUNDS, Histogram, histogramSnapshot } from '../src/index.js';
+import { DEFAULT_EXPORT_BOUNDS, Histogram, MAX_MEMORY_MONITOR_CAPACITY, MemoryMonitor, channelName, createEvent, defineEvents, histogramSnapshot } from '../src/index.js';
 
 // Public helpers given what a caller (or an attacker) might: each answers with a TypeError / RangeError
 // naming the argument and what arrived, never a bare engine error or a snapshot no exporter can write.
@@ -62,5 +62,39 @@ describe('Histogram.cumulativeCounts', () => {
   it('counts at valid bounds', () => {
     expect(h.cumulativeCounts([1, 5])).toEqual([0, 1]);
     expect(h.cumulativeCounts([])).toEqual([]);
+  });
+});
+
+describe('MemoryMonitor capacity', () => {
+  it('refuses a capacity past MAX_MEMORY_MONITOR_CAPACITY with a RangeError naming it (2^32 was a bare "Invalid array length", 2^31 a buffer no scan finishes)', () => {
+    for (const capacity of [MAX_MEMORY_MONITOR_CAPACITY + 1, 2 ** 31, 2 ** 32, Number.MAX_SAFE_INTEGER]) {
+      const error = thrown(() => new MemoryMonitor({ capacity }));
+      expect(error).toBeInstanceOf(RangeError);
+      expect(error.message).toBe(`Expected \`capacity\` to be a positive integer at most ${MAX_MEMORY_MONITOR_CAPACITY}, got ${capacity} (number)`);
+    }
+    const largest = new MemoryMonitor({ capacity: MAX_MEMORY_MONITOR_CAPACITY });
+    largest.record(createEvent('test.event', 'probe'));
+    expect(largest.events().map((e) => e.type)).toEqual(['test.event']);
+  });
+});
+
+describe('channelName and defineEvents', () => {
+  it('channelName refuses a type that is not a string, naming it', () => {
+    for (const type of [5, undefined, null, {}]) {
+      const error = thrown(() => channelName(type as never));
+      expect(error).toBeInstanceOf(TypeError);
+      expect(error.message).toMatch(/^Expected `type` to be a string, got /);
+    }
+    expect(channelName('pool.connection.created')).toBe('patinox:pool:connection.created');
+  });
+
+  it('defineEvents names `events` when reading the table throws (a getter, a Proxy)', () => {
+    const proxy = new Proxy({}, { ownKeys: () => { throw new Error('keys boom'); } });
+    const getter = Object.defineProperty({}, 'closed', { enumerable: true, get: () => { throw new Error('getter boom'); } });
+    for (const events of [proxy, getter]) {
+      const error = thrown(() => defineEvents('pool', events as never));
+      expect(error).toBeInstanceOf(TypeError);
+      expect(error.message).toMatch(/^Expected `events` to be readable, but reading it threw: (keys|getter) boom$/);
+    }
   });
 });
