@@ -30,7 +30,8 @@ export interface MappingOptions<M extends MappingMode = MappingMode> {
   /**
    * Creates the file if missing and grows it (zero-filled) to at least this many bytes before mapping; never
    * shrinks it. Only for `'readwrite'` and `'private'`. The mapping still covers `length` or the whole file.
-   * In bytes. @default undefined (the file must exist)
+   * The range checks (`offset`, `length`, alignment, the addon's reach) run against the grown size first, so an
+   * open that fails creates no file and grows none. In bytes. @default undefined (the file must exist)
    */
   size?: number;
   /**

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { MappedFile } from './public.js';
 import { countingBinding, tempDir } from './helpers.js';
@@ -40,6 +40,14 @@ describe('MMAP_FAILED', () => {
     const monitor = { record: (event: { type: string }) => void events.push(event.type) };
     await expect(MappedFile.open(path, { type: 'u8', loadBinding: addon.load, monitor })).rejects.toMatchObject({ code: 'MMAP_FAILED' });
     expect(events).toEqual([]);
+  });
+
+  it('removes the file that an open with `size` created before its mmap failed', async () => {
+    const path = tmp.path('created.bin');
+    const addon = await failing('map', 'mmap failed, 12');
+    addon.fail(true);
+    await expect(MappedFile.open(path, { type: 'u8', mode: 'readwrite', size: 4096, loadBinding: addon.load })).rejects.toMatchObject({ code: 'MMAP_FAILED' });
+    expect(existsSync(path)).toBe(false);
   });
 
   it('is what a failing madvise or mincore of an open file throws, not the addon’s plain Error', async () => {

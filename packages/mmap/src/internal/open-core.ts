@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, ftruncateSync, openSync, type BigIntStats } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, statSync, unlinkSync, type BigIntStats } from 'node:fs';
 import {
   describeValue,
   expectBoolean,
@@ -40,6 +40,31 @@ const READ_WINDOW_BYTES = 2 ** 25;
  */
 export function fileIdentity(stat: BigIntStats): string | undefined {
   return stat.birthtimeNs === 0n ? undefined : `${stat.dev}:${stat.ino}:${stat.birthtimeNs}`;
+}
+
+/**
+ * Opens `path` with `flags`, creating it when `create` (then `created` says whether this call made it, so a
+ * failed open can remove it again).
+ */
+function openFile(path: string, flags: number, create: boolean): { fd: number; created: boolean } {
+  if (!create) return { fd: openSync(path, flags), created: false };
+  try {
+    return { fd: openSync(path, flags | constants.O_CREAT | constants.O_EXCL, 0o644), created: true };
+  } catch (err) {
+    // EEXIST: the file (or a symlink, which O_EXCL never follows) is there already; open it as before.
+    if ((err as { code?: unknown }).code !== 'EEXIST') throw err;
+  }
+  return { fd: openSync(path, flags | constants.O_CREAT, 0o644), created: false };
+}
+
+/** Removes the file a failed open created, unless `path` names another file by now. */
+function removeCreated(path: string, stat: BigIntStats | undefined): void {
+  try {
+    const now = statSync(path, { bigint: true });
+    if (stat !== undefined && now.ino === stat.ino && now.dev === stat.dev) unlinkSync(path);
+  } catch {
+    // Already gone, or not ours to remove: the open's own error is what the caller needs.
+  }
 }
 
 /** @internal Validated form of {@link MappingOptions}. */
@@ -128,25 +153,26 @@ export async function openCore(path: string, options: MappingOptions, unitBytes:
   const writable = o.size !== undefined || o.mode === 'readwrite';
   // O_NONBLOCK: opening a FIFO would otherwise wait for a writer forever; regular files ignore the flag, and
   // anything that is not one is refused right after fstat.
-  const flags = (writable ? constants.O_RDWR | (o.size !== undefined ? constants.O_CREAT : 0) : constants.O_RDONLY) | constants.O_NONBLOCK;
-  let fd: number;
+  const flags = (writable ? constants.O_RDWR : constants.O_RDONLY) | constants.O_NONBLOCK;
+  let opened: { fd: number; created: boolean };
   let core: MappingCore | undefined;
   try {
-    fd = openSync(path, flags, 0o644);
+    opened = openFile(path, flags, o.size !== undefined);
   } catch (err) {
     throw ioError('open', path, err);
   }
+  const fd = opened.fd;
+  let stat: BigIntStats | undefined;
   try {
-    let stat = fstatSync(fd, { bigint: true });
+    stat = fstatSync(fd, { bigint: true });
     if (!stat.isFile()) {
       const errno = stat.isDirectory() ? 'EISDIR' : 'ENOTREG';
       throw new MappingIoError(`Cannot map ${JSON.stringify(path)}: not a regular file`, { context: { path, errno } });
     }
-    if (o.size !== undefined && stat.size < BigInt(o.size)) {
-      ftruncateSync(fd, o.size);
-      stat = fstatSync(fd, { bigint: true });
-    }
-    const fileSize = Number(stat.size);
+    // Every check below runs against the size `size` would grow the file to, before it is grown: an open that
+    // fails leaves the file as it was (and a file it created is removed), not grown to a size it then refused.
+    const currentSize = Number(stat.size);
+    const fileSize = o.size === undefined ? currentSize : Math.max(currentSize, o.size);
     if (o.offset > fileSize) {
       throw new MappingRangeError(`Offset ${o.offset} is past the end of ${JSON.stringify(path)} (${fileSize} bytes)`, { context: { path, offset: o.offset, fileSize } });
     }
@@ -172,6 +198,7 @@ export async function openCore(path: string, options: MappingOptions, unitBytes:
         );
       }
     }
+    if (fileSize > currentSize) ftruncateSync(fd, fileSize);
     core = new MappingCore({
       path,
       name,
@@ -198,6 +225,7 @@ export async function openCore(path: string, options: MappingOptions, unitBytes:
   } catch (err) {
     if (core === undefined) closeSync(fd);
     else core.close(false);
+    if (opened.created) removeCreated(path, stat);
     if (isPatinoxError(err) || err instanceof TypeError || err instanceof RangeError) throw err;
     throw ioError('map', path, err);
   }
