@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, writeSync, type Stats } from 'node:fs';
 import { describeThrown, describeValue, expectBoolean, expectNonEmptyString, expectObject, expectPositiveInteger, optional, readOptions } from '@patinox/errors';
 import { createEvent, expectMonitor, noopMonitor, safeRecord, type HealthCheck, type Monitor } from '@patinox/monitor';
 import { MMAP_EVENTS } from './events.js';
@@ -33,6 +33,25 @@ const fdFinalizer = new FinalizationRegistry<number>((fd) => {
   }
 });
 
+/** Size of the file open as `fd`, which must be a regular file of whole records. */
+function checkedSize(fd: number, path: string, recordSize: number): number {
+  let stat: Stats;
+  try {
+    stat = fstatSync(fd);
+  } catch (err) {
+    throw ioError('stat', path, err);
+  }
+  if (!stat.isFile()) {
+    throw new MappingIoError(`Cannot append records to ${JSON.stringify(path)}: not a regular file`, { context: { path, errno: 'ENOTREG' } });
+  }
+  if (stat.size % recordSize !== 0) {
+    throw new MappingAlignmentError(`${JSON.stringify(path)} is ${stat.size} bytes, not a whole number of ${recordSize}-byte records`, {
+      context: { path, size: stat.size, recordSize },
+    });
+  }
+  return stat.size;
+}
+
 /**
  * Appends records of a schema to a file (created if missing) in the layout {@link MappedRecords} reads,
  * buffering `bufferRecords` records per write. Map the file again to see the new records.
@@ -63,7 +82,7 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
   #writeFailed = false;
 
   /** @internal Use `RecordWriter.open`. */
-  constructor(key: typeof WRITER_KEY, path: string, fd: number, existing: number, layout: RecordLayout, bufferRecords: number, monitor: Monitor, name: string) {
+  constructor(key: typeof WRITER_KEY, path: string, fd: number, existing: number, layout: RecordLayout, buffer: Buffer, monitor: Monitor, name: string) {
     if (key !== WRITER_KEY) throw new TypeError('RecordWriter is created by RecordWriter.open(), not with new');
     this.layout = layout;
     this.#values = layout.fields.map(() => 0);
@@ -71,7 +90,7 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
     this.path = path;
     this.#fd = fd;
     this.#writtenBytes = existing * layout.recordSize;
-    this.#buffer = Buffer.alloc(layout.recordSize * bufferRecords);
+    this.#buffer = buffer;
     this.#view = new DataView(this.#buffer.buffer, this.#buffer.byteOffset, this.#buffer.length);
     this.#monitor = monitor;
     this.#name = name;
@@ -81,7 +100,8 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
   /**
    * Opens `path` for appending (synchronously: appends are synchronous writes).
    * @throws MappingIoError when the file cannot be opened; MappingAlignmentError when its size is not a
-   * whole number of records of this schema.
+   * whole number of records of this schema; RangeError naming `bufferRecords` when its buffer cannot be
+   * allocated (before anything is opened).
    */
   static open<S extends RecordSchema>(path: string, writerOptions: RecordWriterOptions<S>): RecordWriter<S> {
     expectPath(path);
@@ -96,6 +116,16 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
     }
     const monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
     const name = optional('name', options.name, expectNonEmptyString, path);
+    // Allocated before the file is opened, so a buffer the process cannot get leaves no descriptor or file behind.
+    let buffer: Buffer;
+    try {
+      buffer = Buffer.alloc(layout.recordSize * bufferRecords);
+    } catch (cause) {
+      throw new RangeError(
+        `Cannot allocate the write buffer of \`bufferRecords\` ${bufferRecords} (${layout.recordSize * bufferRecords} bytes): ${describeThrown(cause)}; pass a smaller \`bufferRecords\``,
+        { cause },
+      );
+    }
     let fd: number;
     try {
       // O_NONBLOCK keeps a FIFO from blocking the open; non-regular files are refused below.
@@ -103,20 +133,16 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
     } catch (err) {
       throw ioError('open', path, err);
     }
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) {
+    let size: number;
+    try {
+      size = checkedSize(fd, path, layout.recordSize);
+    } catch (err) {
       closeSync(fd);
-      throw new MappingIoError(`Cannot append records to ${JSON.stringify(path)}: not a regular file`, { context: { path, errno: 'ENOTREG' } });
+      throw err;
     }
-    const size = stat.size;
-    if (size % layout.recordSize !== 0) {
-      closeSync(fd);
-      throw new MappingAlignmentError(`${JSON.stringify(path)} is ${size} bytes, not a whole number of ${layout.recordSize}-byte records`, {
-        context: { path, size, recordSize: layout.recordSize },
-      });
-    }
+    const writer = new RecordWriter<S>(WRITER_KEY, path, fd, size / layout.recordSize, layout, buffer, monitor, name);
     safeRecord(monitor, createEvent(MMAP_EVENTS.writerOpened, name, { path, records: size / layout.recordSize }));
-    return new RecordWriter<S>(WRITER_KEY, path, fd, size / layout.recordSize, layout, bufferRecords, monitor, name);
+    return writer;
   }
 
   /** Records in the file, counting those still buffered. */
