@@ -32,8 +32,10 @@ export const CACHE_ERROR_CODES = Object.freeze({
   CACHE_STORE_WRITE_FAILED: 'CACHE_STORE_WRITE_FAILED',
   /** An atomic operation spans several Redis Cluster slots; use a hash tag such as `{order:1}`. */
   CACHE_CROSS_SLOT: 'CACHE_CROSS_SLOT',
-  /** A snapshot file is missing, truncated or not a snapshot. */
+  /** A snapshot file is missing, unreadable, truncated or not a snapshot. */
   CACHE_SNAPSHOT_INVALID: 'CACHE_SNAPSHOT_INVALID',
+  /** `exportSnapshot` could not write its file (no such directory, no permission, a directory at the path, disk full). */
+  CACHE_SNAPSHOT_WRITE_FAILED: 'CACHE_SNAPSHOT_WRITE_FAILED',
   /** A key holds a value that is not a counter (for `increment`). */
   CACHE_NOT_A_COUNTER: 'CACHE_NOT_A_COUNTER',
   /**
@@ -154,6 +156,7 @@ export type TieredCacheErrorCode =
   | typeof CACHE_ERROR_CODES.CACHE_CROSS_SLOT
   | typeof CACHE_ERROR_CODES.CACHE_CLOSED
   | typeof CACHE_ERROR_CODES.CACHE_SNAPSHOT_INVALID
+  | typeof CACHE_ERROR_CODES.CACHE_SNAPSHOT_WRITE_FAILED
   | typeof CACHE_ERROR_CODES.CACHE_NOT_A_COUNTER
   | typeof CACHE_ERROR_CODES.CACHE_PERMISSION_DENIED;
 
@@ -166,6 +169,7 @@ const RECOVERY: Record<TieredCacheErrorCode, RecoveryStrategy> = {
   CACHE_CROSS_SLOT: 'fail',
   CACHE_CLOSED: 'fail',
   CACHE_SNAPSHOT_INVALID: 'fail',
+  CACHE_SNAPSHOT_WRITE_FAILED: 'fail',
   CACHE_NOT_A_COUNTER: 'fail',
   CACHE_PERMISSION_DENIED: 'fail',
 };

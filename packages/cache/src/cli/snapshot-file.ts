@@ -23,7 +23,7 @@ export async function readSnapshotKeys(path: string, onKeys: (keys: string[]) =>
   let tags = 0;
   let batch: string[] = [];
   const records = readSnapshotRecords(path, {
-    cannotOpen: (err) => invalid(toError(err).message, err),
+    unreadable: (err) => invalid(toError(err).message, err),
     notJson: (err) => invalid(`a line is not JSON: ${toError(err).message}`, err),
   });
   for await (const parsed of records) {

@@ -39,15 +39,28 @@ export interface SnapshotKeys {
 // File format: JSON lines. A header line, then one line per entry: key (without namespace), value as
 // base64 (the stored bytes, header byte included), remaining TTL in ms (0 for none); then (version 2) one
 // line per tag: tag name, member keys, remaining TTL of the tag set.
+//
+// File errors (no such directory, no permission, a directory at the path) reject with
+// CACHE_SNAPSHOT_WRITE_FAILED naming `path`; L2's own errors pass through as they are. No temp file is left.
 export async function exportSnapshot(backend: CacheBackend, namespace: string, where: SnapshotKeys, path: string, call: Call): Promise<SnapshotInfo> {
   const { prefix, tagPrefix } = where;
   if (typeof path !== 'string' || path.length === 0) throw new TypeError(`Expected \`path\` to be a file path, got ${describeValue(path)}`);
   const temp = `${path}.${process.pid}.tmp`;
-  const file = await open(temp, 'w');
+  const cannotWrite = (err: unknown): TieredCacheError =>
+    new TieredCacheError(`Cannot write the cache snapshot ${path}: ${describeThrown(err)}`, 'CACHE_SNAPSHOT_WRITE_FAILED', { path, namespace }, err);
+  // Every file call goes through here; a backend call (`call`) is not one of them.
+  const onFile = async <T>(work: Promise<T>): Promise<T> => {
+    try {
+      return await work;
+    } catch (err) {
+      throw cannotWrite(err);
+    }
+  };
+  const file = await onFile(open(temp, 'w'));
   let entries = 0;
   let tags = 0;
   try {
-    await file.write(`${JSON.stringify({ format: SNAPSHOT_FORMAT, version: VERSION, namespace, createdAt: new Date().toISOString() })}\n`);
+    await onFile(file.write(`${JSON.stringify({ format: SNAPSHOT_FORMAT, version: VERSION, namespace, createdAt: new Date().toISOString() })}\n`));
     const iterator = backend.scan(`${escapeGlob(prefix)}*`, 500)[Symbol.asyncIterator]();
     for (;;) {
       const step = await call('scan', () => iterator.next());
@@ -62,7 +75,7 @@ export async function exportSnapshot(backend: CacheBackend, namespace: string, w
         chunk += `${JSON.stringify({ k: keys[i]!.slice(prefix.length), v: value.toString('base64'), t: ttl > 0 ? ttl : 0 })}\n`;
         entries += 1;
       }
-      if (chunk.length > 0) await file.write(chunk);
+      if (chunk.length > 0) await onFile(file.write(chunk));
     }
     const tagIterator = backend.scan(`${escapeGlob(tagPrefix)}*`, 500)[Symbol.asyncIterator]();
     for (;;) {
@@ -82,16 +95,22 @@ export async function exportSnapshot(backend: CacheBackend, namespace: string, w
         chunk += `${JSON.stringify({ g: keys[i]!.slice(tagPrefix.length), m, t: ttl > 0 ? ttl : 0 })}\n`;
         tags += 1;
       }
-      if (chunk.length > 0) await file.write(chunk);
+      if (chunk.length > 0) await onFile(file.write(chunk));
     }
-    await file.sync();
+    await onFile(file.sync());
   } catch (err) {
-    await file.close();
-    await rm(temp, { force: true });
+    // The first failure is the one to report: a close or removal failing after it adds nothing.
+    await file.close().catch(() => undefined);
+    await rm(temp, { force: true }).catch(() => undefined);
     throw err;
   }
-  await file.close();
-  await rename(temp, path);
+  try {
+    await onFile(file.close());
+    await onFile(rename(temp, path));
+  } catch (err) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw err;
+  }
   return { namespace, entries, tags, path };
 }
 
@@ -115,7 +134,7 @@ export async function importSnapshot(backend: CacheBackend, where: SnapshotKeys,
     }
   };
   const records = readSnapshotRecords(path, {
-    cannotOpen: (err) => invalid(describeThrown(err), err),
+    unreadable: (err) => invalid(describeThrown(err), err),
     notJson: (err) => invalid(`line ${entries + (header === undefined ? 1 : 2)} is not JSON`, err),
   });
   for await (const parsed of records) {
@@ -159,8 +178,8 @@ function isTtl(t: unknown): t is number {
 
 /** The errors {@link readSnapshotRecords} throws, made by its caller. */
 export interface SnapshotReadErrors {
-  /** For a file that cannot be opened. */
-  cannotOpen(err: unknown): Error;
+  /** For a file that cannot be opened or read (missing, no permission, a directory). */
+  unreadable(err: unknown): Error;
   /** For a line that is not JSON. */
   notJson(err: unknown): Error;
 }
@@ -178,11 +197,21 @@ export async function* readSnapshotRecords(path: string, errors: SnapshotReadErr
       stream.once('error', reject);
     });
   } catch (err) {
-    throw errors.cannotOpen(err);
+    throw errors.unreadable(err);
   }
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  const reader = createInterface({ input: stream, crlfDelay: Infinity });
+  const lines = reader[Symbol.asyncIterator]();
   try {
-    for await (const line of lines) {
+    for (;;) {
+      let step: IteratorResult<string>;
+      try {
+        step = await lines.next();
+      } catch (err) {
+        // A read that fails after the open: a directory opens on Linux, then refuses to be read (EISDIR).
+        throw errors.unreadable(err);
+      }
+      if (step.done === true) break;
+      const line = step.value;
       if (line.length === 0) continue;
       let parsed: unknown;
       try {
@@ -193,7 +222,7 @@ export async function* readSnapshotRecords(path: string, errors: SnapshotReadErr
       yield parsed;
     }
   } finally {
-    lines.close();
+    reader.close();
     stream.destroy();
   }
 }
