@@ -22,6 +22,7 @@ export {
 export type { PoolErrorCode, TimeoutPhase } from './errors.js';
 export { POOL_EVENTS } from './events.js';
 export type { PoolEventName } from './events.js';
+export { MAX_POOL_SIZE } from './options.js';
 export type { AcquireOptions, CloseOptions, DrainOptions, PoolOptions, ReadyOptions, ResizeOptions } from './options.js';
 export { Pool } from './pool.js';
 export type { CloseReport, LeakReport, PoolStats } from './pool.js';

@@ -1,10 +1,20 @@
 import type { Monitor, TraceHook } from '@patinox/monitor';
 
+/**
+ * The largest `maxSize` (and so `minSize` and `initialSize`) a pool accepts: 2^16, more connections than a
+ * host has ephemeral ports towards one server. A larger value is a `RangeError` naming the option.
+ */
+export const MAX_POOL_SIZE = 65_536;
+
 /** Options of a {@link Pool}; every field is optional. */
 export interface PoolOptions {
-  /** Connections kept open even when idle; restored by itself after errors and evictions. @default 0 */
+  /**
+   * Connections kept open even when idle; restored by itself after errors and evictions. At most
+   * `maxSize` and {@link MAX_POOL_SIZE}. They are opened in the background, at most 128 creates started
+   * per event-loop turn, so a large value never blocks the event loop in one burst. @default 0
+   */
   minSize?: number;
-  /** Most connections open at once, borrowed or idle. @default 10 */
+  /** Most connections open at once, borrowed or idle; at most {@link MAX_POOL_SIZE}. @default 10, or `minSize` when larger */
   maxSize?: number;
   /**
    * Connections opened at start-up, before any acquire; `ready()` resolves once this many were created.

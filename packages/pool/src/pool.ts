@@ -1,8 +1,6 @@
 import {
   expectFunction,
   expectSignal,
-  expectNonNegativeInteger,
-  expectPositiveInteger,
   expectTimerMsOrZero,
   optional,
 } from '@patinox/errors';
@@ -12,7 +10,7 @@ import { PoolCore } from './internal/core.js';
 import { readKnownOptions } from './internal/known-keys.js';
 import { PoolControl } from './internal/pool-control.js';
 import type { CloseReport, PoolStats } from './stats.js';
-import { checkSizes, expectDelayMs, resolveOptions } from './internal/resolve-options.js';
+import { checkSizes, expectDelayMs, expectMaxSize, expectMinSize, resolveOptions } from './internal/resolve-options.js';
 import type { AcquireOptions, CloseOptions, DrainOptions, PoolOptions, ReadyOptions, ResizeOptions } from './options.js';
 import { releaseSuspect, type PooledConnection } from './pooled-connection.js';
 
@@ -207,8 +205,8 @@ export class Pool<C> implements AsyncDisposable {
    */
   resize(options: ResizeOptions): void {
     const bag = readKnownOptions('options', options, ['minSize', 'maxSize']);
-    const minSize = optional('minSize', bag.minSize, expectNonNegativeInteger, this.#core.minSize);
-    const maxSize = optional('maxSize', bag.maxSize, expectPositiveInteger, this.#core.maxSize);
+    const minSize = optional('minSize', bag.minSize, expectMinSize, this.#core.minSize);
+    const maxSize = optional('maxSize', bag.maxSize, expectMaxSize, this.#core.maxSize);
     checkSizes(minSize, maxSize);
     this.#control.resize(minSize, maxSize);
   }

@@ -2,6 +2,13 @@ import { toError } from '@patinox/errors';
 import type { ConnectionManager } from '../connection-manager.js';
 import { PoolTimeoutError } from '../errors.js';
 
+/**
+ * Creates started per event-loop turn at most. Starting one costs a few µs (an AbortController, a timer,
+ * the manager's own work), so a pool of thousands opened at once would block the event loop for a long
+ * burst; capped, the rest start on the following turns, with I/O in between.
+ */
+export const SPAWNS_PER_TURN = 128;
+
 /** What the connector tells the pool core. */
 export interface ConnectorHost<C> {
   /** A create for `slot` succeeded. */
@@ -10,7 +17,7 @@ export interface ConnectorHost<C> {
   failed(slot: number, error: Error, attempt: number, retryInMs: number): void;
   /** A connection arrived after its create was abandoned; the core destroys it. */
   late(connection: C): void;
-  /** The backoff delay after a failure passed: creates may start again. */
+  /** The backoff delay after a failure passed, or a new turn gave room for more creates: creates may start again. */
   retry(): void;
 }
 
@@ -39,6 +46,9 @@ export class Connector<C> {
   readonly #host: ConnectorHost<C>;
   readonly #abandons = new Set<(error: Error) => void>();
   #retryTimer: NodeJS.Timeout | undefined = undefined;
+  // Creates that may still start before `#nextTurn` runs (see SPAWNS_PER_TURN).
+  #room = SPAWNS_PER_TURN;
+  #nextTurn: NodeJS.Immediate | undefined = undefined;
   // Consecutive failures before the last successful creates, until a connection is lent (see `failedAfterCreate`).
   #streak = 0;
 
@@ -53,8 +63,27 @@ export class Connector<C> {
     return this.#retryTimer !== undefined;
   }
 
-  /** Starts a `create` whose connection goes in `slot`. */
+  /**
+   * How many of `wanted` creates may start now: all while the turn's room lasts; past it, what is left
+   * and a call to `retry()` on a later turn, when the room is back.
+   */
+  admit(wanted: number): number {
+    if (wanted <= this.#room) return wanted;
+    if (this.#nextTurn === undefined) {
+      // Re-armed each turn that runs out, not per turn: a pool that opens few connections schedules nothing.
+      // Left ref'd: an unref'd immediate lets the event loop sleep in its poll phase until some timer is due.
+      this.#nextTurn = setImmediate(() => {
+        this.#nextTurn = undefined;
+        this.#room = SPAWNS_PER_TURN;
+        this.#host.retry();
+      });
+    }
+    return this.#room;
+  }
+
+  /** Starts a `create` whose connection goes in `slot` (after {@link admit} let it). */
   spawn(slot: number): void {
+    this.#room -= 1;
     this.pending += 1;
     const controller = new AbortController();
     const timeoutMs = this.#options.createTimeoutMs;
@@ -106,6 +135,8 @@ export class Connector<C> {
   stop(error: Error): void {
     if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
+    if (this.#nextTurn !== undefined) clearImmediate(this.#nextTurn);
+    this.#nextTurn = undefined;
     for (const abandon of [...this.#abandons]) abandon(error);
   }
 

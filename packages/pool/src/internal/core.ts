@@ -371,7 +371,8 @@ export class PoolCore<C> implements LoanOwner {
     want = Math.min(want, this.#maxSize - this.#slots.size);
     // While creates fail, probe with one at a time instead of hammering a dead server with maxSize.
     if (connector.failures > 0) want = Math.min(want, 1 - connector.pending);
-    for (; want > 0; want -= 1) {
+    if (want <= 0) return;
+    for (want = connector.admit(want); want > 0; want -= 1) {
       connector.spawn(this.#slots.alloc(this.#maxSize));
     }
   }

@@ -14,7 +14,7 @@ import {
 } from '@patinox/errors';
 import { expectMonitor, expectTraceHook, noopMonitor, type Monitor, type TraceHook } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
-import type { PoolOptions } from '../options.js';
+import { MAX_POOL_SIZE, type PoolOptions } from '../options.js';
 import { readKnownOptions } from './known-keys.js';
 
 /** Every key of {@link PoolOptions}: any other is refused (see `known-keys.ts`). */
@@ -88,6 +88,20 @@ function expectRunLimit(name: string, value: unknown): number {
   return expectPositiveInteger(name, value);
 }
 
+/** A `minSize`-like count: an integer from 0 to {@link MAX_POOL_SIZE}. */
+export function expectMinSize(name: string, value: unknown): number {
+  const size = expectNonNegativeInteger(name, value);
+  if (size > MAX_POOL_SIZE) throw new RangeError(`Expected \`${name}\` to be a non-negative integer at most ${MAX_POOL_SIZE}, got ${describeValue(size)}`);
+  return size;
+}
+
+/** A `maxSize`-like count: an integer from 1 to {@link MAX_POOL_SIZE}. */
+export function expectMaxSize(name: string, value: unknown): number {
+  const size = expectPositiveInteger(name, value);
+  if (size > MAX_POOL_SIZE) throw new RangeError(`Expected \`${name}\` to be a positive integer at most ${MAX_POOL_SIZE}, got ${describeValue(size)}`);
+  return size;
+}
+
 /** An acquire priority: a safe integer, negative allowed. */
 export function expectPriority(name: string, value: unknown): number {
   if (typeof value !== 'number') throw new TypeError(`Expected \`${name}\` to be a safe integer, got ${describeValue(value)}`);
@@ -115,10 +129,10 @@ export function validateManager<C>(manager: ConnectionManager<C>): void {
 export function resolveOptions<C>(manager: ConnectionManager<C>, raw: PoolOptions): ResolvedOptions {
   validateManager(manager);
   const options = readKnownOptions('options', raw, POOL_OPTION_KEYS) as Record<keyof PoolOptions, unknown>;
-  const minSize = optional('minSize', options.minSize, expectNonNegativeInteger, 0);
-  const maxSize = optional('maxSize', options.maxSize, expectPositiveInteger, Math.max(10, minSize));
+  const minSize = optional('minSize', options.minSize, expectMinSize, 0);
+  const maxSize = optional('maxSize', options.maxSize, expectMaxSize, Math.max(10, minSize));
   checkSizes(minSize, maxSize);
-  const initialSize = optional('initialSize', options.initialSize, expectNonNegativeInteger, minSize);
+  const initialSize = optional('initialSize', options.initialSize, expectMinSize, minSize);
   if (initialSize > maxSize) {
     throw new RangeError(`Expected \`initialSize\` to be at most \`maxSize\` (${maxSize}), got ${describeValue(initialSize)}`);
   }

@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
 import type * as pg from 'pg';
-import { MAX_TIMER_MS, describeThrown, describeValue, expectBoolean, expectFunction, expectNonNegativeFinite, expectNonNegativeInteger, expectObject, expectPositiveInteger, expectTimerMsOrZero, optional, toError } from '@patinox/errors';
+import { MAX_TIMER_MS, describeThrown, describeValue, expectBoolean, expectFunction, expectNonNegativeFinite, expectNonNegativeInteger, expectObject, expectTimerMsOrZero, optional, toError } from '@patinox/errors';
 import { createEvent, noopMonitor, safeRecord, type HealthCheck, type Monitor } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
 import { PoolLoanReleasedError } from '../errors.js';
 import { POOL_EVENTS } from '../events.js';
 import { rejectNearMisses, rejectUnknownKeys } from '../internal/known-keys.js';
-import { POOL_OPTION_KEYS } from '../internal/resolve-options.js';
+import { POOL_OPTION_KEYS, expectMaxSize, expectMinSize } from '../internal/resolve-options.js';
 import type { PoolOptions } from '../options.js';
 import { Pool, type PoolStats } from '../pool.js';
 import type { PooledConnection } from '../pooled-connection.js';
@@ -90,8 +90,8 @@ export class PgPool extends EventEmitter implements AsyncDisposable {
     expectObject('config', config);
     rejectNearMisses('config', config, PG_POOL_CONFIG_KEYS, (key) => ((POOL_OPTION_KEYS as readonly string[]).includes(key) ? `pool.${key}` : undefined));
     this.options = { ...config };
-    const max = optional('max', config.max, expectPositiveInteger, 10);
-    const min = optional('min', config.min, expectNonNegativeInteger, 0);
+    const max = optional('max', config.max, expectMaxSize, 10);
+    const min = optional('min', config.min, expectMinSize, 0);
     const idle = config.idleTimeoutMillis ?? 10_000;
     const idleTimeoutMs = expectTimerMsOrZero('idleTimeoutMillis', idle);
     const connectionTimeoutMillis = optional('connectionTimeoutMillis', config.connectionTimeoutMillis, expectTimerMsOrZero, 0);
