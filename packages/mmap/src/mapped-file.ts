@@ -70,7 +70,13 @@ export class MappedFile<T extends ElementType = ElementType, M extends MappingMo
     const type = expectOneOf('type', options.type, ELEMENT_TYPES) as T;
     const promote = optional('promote', options.promote, (n, v) => expectOneOf(n, v, PROMOTIONS), 'auto');
     const core = await openCore(path, options, ELEMENT_INFO[type].bytes, 0, promote);
-    return new MappedFile<T, M>(FILE_KEY, core, type);
+    try {
+      // Adopting a live whole mapping at once (unchecked promotion) can fail: the open range is closed, not leaked.
+      return new MappedFile<T, M>(FILE_KEY, core, type);
+    } catch (err) {
+      core.close();
+      throw err;
+    }
   }
 
   /** The path given to `open`. */

@@ -1,10 +1,21 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { MappedFile } from './public.js';
-import { countingBinding, tempDir } from './helpers.js';
+import { countingBinding, sparseU32File, tempDir } from './helpers.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
+
+/** How many descriptors of this process are open on `path`. */
+function descriptorsOn(path: string): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false;
+    }
+  }).length;
+}
 
 /** The real addon, with `call` failing the way the addon reports a failed system call. */
 async function failing(call: 'map' | 'advise' | 'incore', message: string): Promise<{ load: () => Promise<unknown>; fail: (on: boolean) => void }> {
@@ -63,5 +74,26 @@ describe('MMAP_FAILED', () => {
       expect(() => run(file)).toThrow(expect.objectContaining({ code: 'MMAP_FAILED', context: expect.objectContaining({ errno: 22 }) }));
       file.close();
     }
+  });
+});
+
+describe('an open that fails after its range was opened', () => {
+  it('closes what it opened: a reopen whose adopted mapping cannot be advised leaves no descriptor behind', async () => {
+    // Over 32 MiB and unchecked: promoted the turn after open, and a reopen adopts that mapping at once.
+    const path = sparseU32File(tmp.path('adopt.u32'), 40 * 2 ** 20, [[0, 7]]);
+    const addon = await failing('advise', 'madvise() failed, 22');
+    const first = await MappedFile.open(path, { type: 'u32', checked: false, loadBinding: addon.load });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(first.isPromoted).toBe(true);
+    const before = descriptorsOn(path);
+    addon.fail(true);
+    const events: string[] = [];
+    const monitor = { record: (event: { type: string }) => void events.push(event.type) };
+    await expect(MappedFile.open(path, { type: 'u32', checked: false, loadBinding: addon.load, monitor })).rejects.toMatchObject({ code: 'MMAP_FAILED' });
+    expect(descriptorsOn(path)).toBe(before);
+    expect(events).toEqual(['mmap.opened', 'mmap.closed']);
+    addon.fail(false);
+    expect(first.asMappedSlice().get(0)).toBe(7);
+    first.close();
   });
 });
