@@ -32,7 +32,9 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 describe('withRead / withWrite with a callback that fails with a non-Error', () => {
   it.each(runners())('%s wraps a thrown and a rejected non-Error alike, keeping the value', async (_name, run) => {
     for (const value of ['a string', thrown, undefined, 42]) {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- a non-Error throw is the point
       const sync = await rejection(run(() => { throw value; }));
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- a non-Error rejection is the point
       const async = await rejection(run(async () => { throw value; }));
       const thenable = await rejection(run(() => ({ then: (_: unknown, reject: (e: unknown) => void) => reject(value) })));
       for (const error of [sync, async, thenable]) {
