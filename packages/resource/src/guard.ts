@@ -159,7 +159,13 @@ provideGuardFactory((registry, resource, cleanup, options) => {
 
 /** True when `value` is an {@link AsyncResourceGuard} from any copy (ESM or CJS) of this package. */
 export function isResourceGuard(value: unknown): value is AsyncResourceGuard<unknown> {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[GUARD_BRAND] === true;
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    return (value as Record<symbol, unknown>)[GUARD_BRAND] === true;
+  } catch {
+    // A Proxy whose traps throw is not one of ours; never throw from a type check.
+    return false;
+  }
 }
 
 /**

@@ -8,7 +8,7 @@ export interface GuardOptions {
   name?: string;
   /** Where this cleanup runs in the registry's queue (leaks, `forceCleanupAll`, `shutdown`). @default CleanupPriority.Normal */
   priority?: CleanupPriority;
-  /** Bytes the resource holds, added to the registry's `activeBytes` while it is live. @default 0 (bytes) */
+  /** Bytes the resource holds, added to the registry's `activeBytes` while it is live; at most `Number.MAX_SAFE_INTEGER`. @default 0 (bytes) */
   sizeBytes?: number;
   /** Free-form facts reported by `list()`; kept by reference. @default undefined */
   metadata?: Readonly<Record<string, unknown>>;

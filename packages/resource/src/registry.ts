@@ -9,6 +9,7 @@ import {
   expectTimerMs,
   expectTimerMsOrZero,
   optional,
+  readOptions,
 } from '@patinox/errors';
 import {
   createEvent,
@@ -41,6 +42,21 @@ import { listResources, type RegistryStats, type ResourceInfo } from './registry
 
 export type { CleanupFailure, CleanupReport } from './internal/cleanup-report.js';
 export type { RegistryStats, ResourceInfo } from './registry-snapshot.js';
+
+const REGISTRY_OPTION_KEYS = [
+  'name',
+  'monitor',
+  'tracer',
+  'resourceEvents',
+  'trackStacks',
+  'trackLeaks',
+  'concurrency',
+  'timeoutMs',
+  'maxRetries',
+  'retryBaseDelayMs',
+  'retryMaxDelayMs',
+] as const;
+const DEADLINE_KEYS = ['deadlineMs'] as const;
 
 const DEFAULTS = {
   name: 'default',
@@ -106,23 +122,24 @@ export class ResourceRegistry implements AsyncDisposable {
 
   /** @throws TypeError / RangeError for an invalid option. */
   constructor(options: RegistryOptions = {}) {
-    expectObject('options', options);
-    this.name = optional('name', options.name, expectString, DEFAULTS.name);
-    const monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
+    // Read once into plain data: a bag whose getter or Proxy trap throws is a TypeError naming `options`.
+    const o = readOptions('options', options, REGISTRY_OPTION_KEYS);
+    this.name = optional('name', o.name, expectString, DEFAULTS.name);
+    const monitor = optional('monitor', o.monitor, expectMonitor, noopMonitor);
     this.#monitor = monitor;
-    this.#tracer = expectTraceHook('tracer', options.tracer);
-    this.#events = monitor !== noopMonitor && optional('resourceEvents', options.resourceEvents, expectBoolean, true);
-    this.#trackStacks = optional('trackStacks', options.trackStacks, expectBoolean, false);
-    const trackLeaks = optional('trackLeaks', options.trackLeaks, expectBoolean, true);
+    this.#tracer = expectTraceHook('tracer', o.tracer);
+    this.#events = monitor !== noopMonitor && optional('resourceEvents', o.resourceEvents, expectBoolean, true);
+    this.#trackStacks = optional('trackStacks', o.trackStacks, expectBoolean, false);
+    const trackLeaks = optional('trackLeaks', o.trackLeaks, expectBoolean, true);
     this.#runner = new CleanupRunner(this.#host, {
       name: this.name,
       monitor,
       events: this.#events,
-      concurrency: optional('concurrency', options.concurrency, expectPositiveInteger, DEFAULTS.concurrency),
-      timeoutMs: optional('timeoutMs', options.timeoutMs, expectTimerMs, DEFAULTS.timeoutMs),
-      maxRetries: optional('maxRetries', options.maxRetries, expectNonNegativeInteger, DEFAULTS.maxRetries),
-      retryBaseDelayMs: optional('retryBaseDelayMs', options.retryBaseDelayMs, expectTimerMsOrZero, DEFAULTS.retryBaseDelayMs),
-      retryMaxDelayMs: optional('retryMaxDelayMs', options.retryMaxDelayMs, expectTimerMsOrZero, DEFAULTS.retryMaxDelayMs),
+      concurrency: optional('concurrency', o.concurrency, expectPositiveInteger, DEFAULTS.concurrency),
+      timeoutMs: optional('timeoutMs', o.timeoutMs, expectTimerMs, DEFAULTS.timeoutMs),
+      maxRetries: optional('maxRetries', o.maxRetries, expectNonNegativeInteger, DEFAULTS.maxRetries),
+      retryBaseDelayMs: optional('retryBaseDelayMs', o.retryBaseDelayMs, expectTimerMsOrZero, DEFAULTS.retryBaseDelayMs),
+      retryMaxDelayMs: optional('retryMaxDelayMs', o.retryMaxDelayMs, expectTimerMsOrZero, DEFAULTS.retryMaxDelayMs),
     });
     this.#leaks = trackLeaks ? new LeakDetector(this.#slots, this.#onCollected) : undefined;
   }
@@ -236,8 +253,7 @@ export class ResourceRegistry implements AsyncDisposable {
    * The registry stays open; use `shutdown()` to also refuse new resources.
    */
   forceCleanupAll(options: CleanupAllOptions = {}): Promise<CleanupReport> {
-    expectObject('options', options);
-    const deadlineMs = optional('deadlineMs', options.deadlineMs, expectTimerMs, undefined);
+    const deadlineMs = optional('deadlineMs', readOptions('options', options, DEADLINE_KEYS).deadlineMs, expectTimerMs, undefined);
     return this.#reports.run(this.#slots, this.#runner, deadlineMs);
   }
 
@@ -248,8 +264,7 @@ export class ResourceRegistry implements AsyncDisposable {
    */
   shutdown(options: ShutdownOptions = {}): Promise<CleanupReport> {
     if (this.#shutdown !== undefined) return this.#shutdown;
-    expectObject('options', options);
-    const deadlineMs = optional('deadlineMs', options.deadlineMs, expectTimerMs, DEFAULTS.shutdownDeadlineMs);
+    const deadlineMs = optional('deadlineMs', readOptions('options', options, DEADLINE_KEYS).deadlineMs, expectTimerMs, DEFAULTS.shutdownDeadlineMs);
     this.#closing = true;
     safeRecord(this.#monitor, createEvent(RESOURCE_EVENTS.shutdownStarted, this.name, { active: this.#active, deadlineMs }));
     const tracer = this.#tracer;

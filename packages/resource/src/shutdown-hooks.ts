@@ -50,12 +50,20 @@ export function installShutdownHooks(options: ShutdownHookOptions = {}): Shutdow
   const bag = readOptions('options', options, OPTION_KEYS);
   const registry: ResourceRegistry = expectRegistry(bag.registry, defaultRegistry);
   const rawSignals: unknown = bag.signals ?? ['SIGTERM', 'SIGINT'];
-  // A name this platform lacks (a typo) would be a plain event that never fires; SIGKILL and SIGSTOP cannot be caught.
-  if (!Array.isArray(rawSignals) || !rawSignals.every(isListenableSignal)) {
-    throw new TypeError(`Expected \`signals\` to be an array of signal names that can be listened for, got ${describeValue(rawSignals)}`);
+  const expected = 'Expected `signals` to be an array of signal names that can be listened for';
+  if (!Array.isArray(rawSignals)) throw new TypeError(`${expected}, got ${describeValue(rawSignals)}`);
+  let list: unknown[];
+  try {
+    // Array.from visits holes (as undefined, refused below), which every() would skip.
+    list = Array.from(rawSignals as unknown[]);
+  } catch (cause) {
+    throw new TypeError(`${expected}, but reading it threw: ${describeThrown(cause)}`, { cause });
   }
+  // A name this platform lacks (a typo) would be a plain event that never fires; SIGKILL and SIGSTOP cannot be caught.
+  const bad = list.find((signal) => !isListenableSignal(signal));
+  if (bad !== undefined || list.includes(undefined)) throw new TypeError(`${expected}, got ${describeValue(bad)} in it`);
   // Each once: a listener added twice under one Map key would survive uninstall().
-  const signals = [...new Set(rawSignals)] as readonly NodeJS.Signals[];
+  const signals = [...new Set(list)] as readonly NodeJS.Signals[];
   const onBeforeExit = optional('beforeExit', bag.beforeExit, expectBoolean, true);
   const deadlineMs = optional('deadlineMs', bag.deadlineMs, expectTimerMs, 10_000);
   const exitAfterSignal = optional('exitAfterSignal', bag.exitAfterSignal, expectBoolean, true);

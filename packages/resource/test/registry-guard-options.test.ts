@@ -9,7 +9,7 @@ function recordingBag(fields: Record<string, unknown>): { bag: object; traps: st
   const bag = new Proxy(fields, {
     get(target, key, receiver) {
       traps.push(`get ${String(key)}`);
-      return Reflect.get(target, key, receiver);
+      return Reflect.get(target, key, receiver) as unknown;
     },
     ownKeys(target) {
       traps.push('ownKeys');
@@ -28,7 +28,7 @@ describe('registry.guard options', () => {
     const registry = new ResourceRegistry({ trackLeaks: false });
     const other = new ResourceRegistry({ trackLeaks: false });
     const { bag, traps } = recordingBag({ name: 'conn', priority: CleanupPriority.High, sizeBytes: 10, unrelated: 1, registry: other });
-    const guard = registry.guard('r', () => undefined, bag as never);
+    const guard = registry.guard('r', () => undefined, bag);
     expect(traps).not.toContain('ownKeys');
     expect(traps.filter((t) => t.startsWith('getOwnPropertyDescriptor'))).toEqual([]);
     expect(traps).not.toContain('get unrelated');
@@ -42,7 +42,7 @@ describe('registry.guard options', () => {
   it('adopt reads them in place too', async () => {
     const registry = new ResourceRegistry({ trackLeaks: false });
     const { bag, traps } = recordingBag({ name: 'file' });
-    const guard = registry.adopt({ [Symbol.dispose]() {} }, bag as never);
+    const guard = registry.adopt({ [Symbol.dispose]() {} }, bag);
     expect(traps).not.toContain('ownKeys');
     expect(registry.list().map((r) => r.name)).toEqual(['file']);
     await guard.cleanup();

@@ -34,6 +34,16 @@ export function expectPriority(name: string, value: unknown): number {
   return value as number;
 }
 
+// activeBytes adds and subtracts these: past 2^53 a sum is rounded, and the gauge drifts (even negative)
+// once such a resource is gone.
+function expectSizeBytes(value: unknown): number {
+  const size = expectNonNegativeInteger('sizeBytes', value);
+  if (size > Number.MAX_SAFE_INTEGER) {
+    throw new RangeError(`Expected \`sizeBytes\` to be a non-negative safe integer (at most ${Number.MAX_SAFE_INTEGER}), got ${describeValue(value)}`);
+  }
+  return size;
+}
+
 interface InfoOptions {
   name?: unknown;
   priority?: unknown;
@@ -85,7 +95,7 @@ export class InfoFactory {
     const info: EntryInfo = {
       name: name === undefined ? undefined : expectString('name', name),
       priority: priority === undefined ? this.#default.priority : expectPriority('priority', priority),
-      sizeBytes: sizeBytes === undefined ? 0 : expectNonNegativeInteger('sizeBytes', sizeBytes),
+      sizeBytes: sizeBytes === undefined ? 0 : expectSizeBytes(sizeBytes),
       metadata: metadata === undefined ? undefined : expectObject<Readonly<Record<string, unknown>>>('metadata', metadata),
       timeoutMs: timeoutMs === undefined ? 0 : expectTimerMs('timeoutMs', timeoutMs),
       stack,
