@@ -80,6 +80,8 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
   readonly #name: string;
   /** True while the last flush failed and its records are still buffered (health: `degraded`). */
   #writeFailed = false;
+  /** True while append() reads a record's fields, whose getters must not append through the shared #values. */
+  #reading = false;
 
   /** @internal Use `RecordWriter.open`. */
   constructor(key: typeof WRITER_KEY, path: string, fd: number, existing: number, layout: RecordLayout, buffer: Buffer, monitor: Monitor, name: string) {
@@ -158,15 +160,26 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
    * Appends one record and returns its index. Every field must be present with the right JS type and a value
    * its element type stores exactly (integers in range; bigints in range for u64/i64; any number for floats).
    * @throws TypeError on a missing or mistyped field, RangeError on a value out of its type's range (nothing
-   * is appended either way); MappingClosedError after close.
+   * is appended either way); TypeError for an append made from a getter of the record being appended;
+   * MappingClosedError after close (also when a getter of the record closed the writer).
    */
   append(record: RecordValues<S>): number {
-    if (this.#fd < 0) throw new MappingClosedError(`The record writer of ${this.path} is closed`, { context: { path: this.path } });
+    if (this.#fd < 0) throw this.#closedError();
     expectObject('record', record);
+    if (this.#reading) {
+      throw new TypeError(`Expected \`record\` getters not to append to this writer: append() was called while the fields of another record were being read`);
+    }
     const fields = this.layout.fields;
     const values = this.#values;
     // Every field is read once and checked before anything is written or flushed.
-    for (let i = 0; i < fields.length; i += 1) values[i] = readRecordField(record, fields[i]!);
+    this.#reading = true;
+    try {
+      for (let i = 0; i < fields.length; i += 1) values[i] = readRecordField(record, fields[i]!);
+    } finally {
+      this.#reading = false;
+    }
+    // A getter may have closed the writer: the record would be buffered where no flush ever writes it.
+    if (this.#fd < 0) throw this.#closedError();
     const size = this.layout.recordSize;
     // After a short write the buffer holds a partial record at its front, so it may be full short of its end.
     if (this.#used + size > this.#buffer.length) this.flush();
@@ -178,6 +191,10 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
     }
     this.#used += size;
     return this.length - 1;
+  }
+
+  #closedError(): MappingClosedError {
+    return new MappingClosedError(`The record writer of ${this.path} is closed`, { context: { path: this.path } });
   }
 
   /** Whole records in the file. */
