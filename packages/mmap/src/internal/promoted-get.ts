@@ -1,6 +1,4 @@
-import type { ElementType } from '../element-type.js';
-import type { MappedSlice } from '../mapped-slice.js';
-import { slowGet, STATE } from './slice-state.js';
+import { slowGet, STATE, type SliceState } from './slice-state.js';
 import type { TypedWindows } from './typed-windows.js';
 
 // Promoted slices can read as fast as single-mapping ones, but not through the promotable classes' `get`
@@ -34,7 +32,12 @@ return ({
   },
 }).get;`;
 
-type AnyGet = (this: MappedSlice<ElementType>, index: number) => unknown;
+/** What the switch needs of a slice (a MappedSlice, which this file does not import: it imports this one). */
+interface StatefulSlice {
+  readonly [STATE]: SliceState;
+}
+
+type AnyGet = (this: StatefulSlice, index: number) => unknown;
 
 /** @internal One group's prototype and which `get` it has now. */
 export interface GetSwitch {
@@ -46,9 +49,9 @@ export interface GetSwitch {
    * each file's, not the file itself: a file dropped without close() must stay collectable (with its
    * descriptor and mappings), and leaves this map when it is collected.
    */
-  readonly pending: Map<object, WeakRef<MappedSlice<ElementType>>>;
+  readonly pending: Map<object, WeakRef<StatefulSlice>>;
   /** Slices of the files promoted last (at most 8), on one of which a fresh `get` is warmed up before it is installed. */
-  samples: WeakRef<MappedSlice<ElementType>>[];
+  samples: WeakRef<StatefulSlice>[];
   fast: boolean;
   installs: number;
 }
@@ -98,7 +101,7 @@ function maybeInstallFast(sw: GetSwitch): void {
   sw.installs += 1;
 }
 
-function addSample(sw: GetSwitch, slice: MappedSlice<ElementType>): void {
+function addSample(sw: GetSwitch, slice: StatefulSlice): void {
   sw.samples = [new WeakRef(slice), ...sw.samples.filter((ref) => ref.deref() !== undefined && ref.deref() !== slice).slice(0, 7)];
 }
 
@@ -110,8 +113,12 @@ const droppedFiles = new FinalizationRegistry<{ sw: GetSwitch; key: object }>(({
   if (sw.pending.delete(key)) maybeInstallFast(sw);
 });
 
-/** @internal Registers a slice of a promotable file with its group's switch (see above). */
-export function trackPromotable(sw: GetSwitch, tw: TypedWindows, slice: MappedSlice<ElementType>): void {
+/**
+ * @internal Registers a slice of a promotable file with its group's switch (see above). `promotable` is a
+ * MappedSlice, whose state key is `protected`, so it arrives as an `object`.
+ */
+export function trackPromotable(sw: GetSwitch, tw: TypedWindows, promotable: object): void {
+  const slice = promotable as StatefulSlice;
   if (tw.single.length > 0) {
     // Already promoted.
     addSample(sw, slice);
