@@ -38,6 +38,8 @@ export const CACHE_ERROR_CODES = Object.freeze({
   CACHE_SNAPSHOT_WRITE_FAILED: 'CACHE_SNAPSHOT_WRITE_FAILED',
   /** A key holds a value that is not a counter (for `increment`). */
   CACHE_NOT_A_COUNTER: 'CACHE_NOT_A_COUNTER',
+  /** An `increment` whose result would leave ±`Number.MAX_SAFE_INTEGER`: refused, the counter left as it was. */
+  CACHE_COUNTER_OUT_OF_RANGE: 'CACHE_COUNTER_OUT_OF_RANGE',
   /**
    * Redis refused a command for this user (an ACL `NOPERM` reply): the server is up, so this never
    * trips the circuit breaker; grant the user `~<namespace>:*` and the bus channel (see the README).
@@ -158,6 +160,7 @@ export type TieredCacheErrorCode =
   | typeof CACHE_ERROR_CODES.CACHE_SNAPSHOT_INVALID
   | typeof CACHE_ERROR_CODES.CACHE_SNAPSHOT_WRITE_FAILED
   | typeof CACHE_ERROR_CODES.CACHE_NOT_A_COUNTER
+  | typeof CACHE_ERROR_CODES.CACHE_COUNTER_OUT_OF_RANGE
   | typeof CACHE_ERROR_CODES.CACHE_PERMISSION_DENIED;
 
 const RECOVERY: Record<TieredCacheErrorCode, RecoveryStrategy> = {
@@ -171,6 +174,7 @@ const RECOVERY: Record<TieredCacheErrorCode, RecoveryStrategy> = {
   CACHE_SNAPSHOT_INVALID: 'fail',
   CACHE_SNAPSHOT_WRITE_FAILED: 'fail',
   CACHE_NOT_A_COUNTER: 'fail',
+  CACHE_COUNTER_OUT_OF_RANGE: 'fail',
   CACHE_PERMISSION_DENIED: 'fail',
 };
 

@@ -104,6 +104,10 @@ export class MemoryBackend implements CacheBackend {
       current = Number(text);
     }
     const next = current + delta;
+    // As RedisBackend: a count that a double cannot hold exactly is refused, nothing written.
+    if (!Number.isSafeInteger(current) || !Number.isSafeInteger(next)) {
+      throw new TieredCacheError(`Key ${JSON.stringify(key)}: the counter would leave the safe integer range; it was left unchanged`, 'CACHE_COUNTER_OUT_OF_RANGE', { key, delta });
+    }
     const bytes = Buffer.concat([Buffer.from([header]), Buffer.from(String(next), 'latin1')]);
     if (slot === undefined) this.#write(key, bytes, ttlMs);
     else slot.value = bytes;

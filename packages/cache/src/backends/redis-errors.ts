@@ -14,6 +14,9 @@ export function mapRedisError(err: unknown, operation: string): Error {
     return new TieredCacheError(`Redis ${operation}: a key holds a value of another type`, 'CACHE_DECODE_FAILED', { operation, reason: 'wrong type' }, error);
   }
   if (message.includes('NOTCOUNTER')) return new TieredCacheError('The key does not hold a counter', 'CACHE_NOT_A_COUNTER', { operation }, error);
+  if (message.includes('NOTSAFE')) {
+    return new TieredCacheError('The counter would leave the safe integer range; it was left unchanged', 'CACHE_COUNTER_OUT_OF_RANGE', { operation }, error);
+  }
   // An ACL refusal (also inside a script or a discarded MULTI) means the server is up: not an outage.
   const previous = (error as { previousErrors?: unknown }).previousErrors;
   if (message.includes('NOPERM') || (Array.isArray(previous) && previous.some((e) => describeThrown(e).includes('NOPERM')))) {

@@ -43,17 +43,25 @@ return 1`;
  * none), header byte. Atomically: read, add and write back, so concurrent increments never lose one; a
  * value that is not such a counter is left alone and answered with `NOTCOUNTER`. A new counter gets the
  * TTL; an existing one keeps its own. Returns the new count.
+ *
+ * Lua numbers are doubles: past 2^53 a sum is rounded, and the reply reaches JavaScript as a double too.
+ * A count or result outside ±(2^53 - 1) is answered with `NOTSAFE` and nothing is written (a rounded sum
+ * never falls back inside that range, so the check is exact).
  */
 const INCR_SCRIPT = `
 local cur = redis.call('GET', KEYS[1])
 local header = tonumber(ARGV[3])
+local safe = 9007199254740991
 local n = 0
 if cur then
   if string.byte(cur, 1) ~= header then return redis.error_reply('NOTCOUNTER') end
   n = tonumber(string.sub(cur, 2))
   if not n then return redis.error_reply('NOTCOUNTER') end
 end
+local outside = 'NOTSAFE the count leaves the safe integer range'
+if n > safe or n < -safe then return redis.error_reply(outside) end
 n = n + tonumber(ARGV[1])
+if n > safe or n < -safe then return redis.error_reply(outside) end
 local v = string.char(header) .. string.format('%d', n)
 local ttl = tonumber(ARGV[2])
 if (not cur) and ttl > 0 then

@@ -67,6 +67,8 @@ export interface CacheBackend {
   /**
    * Adds `delta` to the counter at `key` (created at 0, with `ttlMs` when given) and resolves the new
    * value. Counters are stored as `header` byte + ASCII decimal; anything else is `CACHE_NOT_A_COUNTER`.
+   * A count or result outside ±`Number.MAX_SAFE_INTEGER` is refused with `CACHE_COUNTER_OUT_OF_RANGE`
+   * before anything is written (a double past 2^53 is rounded, and taking the step back would not restore it).
    */
   increment(key: string, delta: number, header: number, ttlMs?: number): Promise<number>;
   /** Runs all operations atomically (one MULTI; on a cluster one MULTI per hash slot). */

@@ -335,7 +335,9 @@ export class TieredCache<V = unknown> {
    * A missing key starts at 0 (with `ttlMs`); `get` reads counters as numbers. With a store, the new
    * value is written to it after L2 (and the increment undone in L2 when the store fails).
    *
-   * @throws (rejects) `CACHE_NOT_A_COUNTER` when the key holds another value; `CACHE_STORE_WRITE_FAILED`.
+   * @throws (rejects) `CACHE_NOT_A_COUNTER` when the key holds another value; `CACHE_COUNTER_OUT_OF_RANGE`
+   *   when the count would leave ±`Number.MAX_SAFE_INTEGER` (nothing written); `CACHE_STORE_WRITE_FAILED`;
+   *   TypeError for a `delta` that is not a safe integer.
    */
   async increment(key: string, delta = 1, options: { ttlMs?: number } = {}): Promise<number> {
     this.#checkKey(key);

@@ -4,6 +4,7 @@ import { COUNTER_HEADER, type Serializer } from '../serialization/serializer.js'
 import type { BackendBatchOperation, BackendCheck, BackendWrite } from './backend.js';
 import type { AtomicCheck, BatchStep } from './builders.js';
 import type { Coherence } from './coherence.js';
+import { TieredCacheError } from '../errors.js';
 import { escapeGlob } from '../internal/glob.js';
 import type { KeyLayout } from './key-layout.js';
 import type { RemoteTier } from './remote-tier.js';
@@ -254,8 +255,26 @@ export class TierWriter<V> {
     try {
       next = await this.#remote.call('increment', (l2) => l2.increment(redisKey, delta, COUNTER_HEADER, ttlMs));
       this.#coherence.dropped(key, seq);
+    } catch (err) {
+      if (!isPatinoxError(err, 'CACHE_COUNTER_OUT_OF_RANGE')) throw err;
+      throw new TieredCacheError(
+        `Expected \`delta\` to keep the counter ${JSON.stringify(key)} within ±${Number.MAX_SAFE_INTEGER} (Number.MAX_SAFE_INTEGER), got ${delta}: the counter was left unchanged`,
+        'CACHE_COUNTER_OUT_OF_RANGE',
+        { key, delta },
+        err,
+      );
     } finally {
       this.#coherence.endWrite(key);
+    }
+    if (!Number.isSafeInteger(next)) {
+      // A backend that stored a count no double holds exactly (CacheBackend.increment says to refuse it):
+      // report it instead of resolving a rounded number; the store never sees it.
+      await this.#coherence.publish({ keys: [key] });
+      throw new TieredCacheError(
+        `Expected \`delta\` to keep the counter ${JSON.stringify(key)} within ±${Number.MAX_SAFE_INTEGER} (Number.MAX_SAFE_INTEGER), got ${delta}: L2 answered ${next}, which its backend should have refused`,
+        'CACHE_COUNTER_OUT_OF_RANGE',
+        { key, delta, answered: next },
+      );
     }
     try {
       await this.#store.write([{ key, value: next as V, ttlMs }]);
