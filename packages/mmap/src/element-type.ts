@@ -1,4 +1,4 @@
-import { describeValue } from '@patinox/errors';
+import { describeValue, expectOneOf } from '@patinox/errors';
 
 /** The element types a mapping can be viewed as: unsigned/signed integers of 8 to 64 bits and floats. */
 export type ElementType = 'u8' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32' | 'f32' | 'f64' | 'u64' | 'i64';
@@ -91,7 +91,11 @@ export function elementValueError(info: ElementInfo, what: string, value: unknow
   return new RangeError(`Expected ${what} to be ${range} (${info.type}), got ${describeValue(value)}`);
 }
 
-/** Size in bytes of one element of `type` (`u32` → 4). */
+/**
+ * Size in bytes of one element of `type` (`u32` → 4).
+ * @throws TypeError when `type` is not one of {@link ELEMENT_TYPES}.
+ */
 export function elementSize(type: ElementType): number {
-  return ELEMENT_INFO[type].bytes;
+  // expectOneOf, not a lookup alone: 'toString' or 'constructor' would find inherited properties of the table.
+  return ELEMENT_INFO[expectOneOf('type', type, ELEMENT_TYPES)].bytes;
 }

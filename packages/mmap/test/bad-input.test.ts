@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { MappedFile, MappedRecords, RecordWriter } from './public.js';
+import { describeValue } from '@patinox/errors';
+import { elementSize, MappedFile, MappedRecords, RecordWriter } from './public.js';
 import { tempDir, writeU32 } from './helpers.js';
 
 const tmp = tempDir();
@@ -181,5 +182,14 @@ describe('bad input: the process survives and gets a coded error', () => {
     expect(() => new (MappedSlice as unknown as new (...a: unknown[]) => unknown)(Symbol('x'))).toThrow(TypeError);
     expect(() => new (MappedFile as unknown as new (...a: unknown[]) => unknown)(Symbol('x'))).toThrow(TypeError);
     expect(() => new (MappedRecords as unknown as new (...a: unknown[]) => unknown)(Symbol('x'))).toThrow(TypeError);
+  });
+});
+
+describe('elementSize', () => {
+  it('is a TypeError naming `type` for anything but an element type, including inherited property names', () => {
+    expect(elementSize('u64')).toBe(8);
+    for (const bad of ['u128', 'toString', '__proto__', 'constructor', undefined, 4]) {
+      expect(() => elementSize(bad as never)).toThrow(new TypeError(`Expected \`type\` to be one of u8, i8, u16, i16, u32, i32, f32, f64, u64, i64, got ${describeValue(bad)}`));
+    }
   });
 });
