@@ -5,7 +5,7 @@ import { createEvent, expectMonitor, noopMonitor, safeRecord, type HealthCheck, 
 import { ConfigData, type ConfigFileWatch, type ConfigHandle, type ConfigListener, type Unsubscribe } from './config-data.js';
 import { ConfigClosedError, ConfigInvalidError, ConfigLoadError } from './errors.js';
 import { SHARED_EVENTS, type SharedEventName } from './events.js';
-import { getPath, isPlainObject, mergeLayers, readEnvLayer, readFileLayer, setPath, type ResolvedLayer, type ValueSource } from './internal/layers.js';
+import { findProtoKey, getPath, hasProtoSegment, isPlainObject, mergeLayers, readEnvLayer, readFileLayer, setPath, type ResolvedLayer, type ValueSource } from './internal/layers.js';
 import { fileWatchHandle } from './internal/file-watch-handle.js';
 import { expectName, optionalFunction } from './internal/validate.js';
 import type { ConfigLayer, LayeredConfigOptions, WatchFileOptions } from './options.js';
@@ -93,7 +93,7 @@ export class LayeredConfig<T extends object = Record<string, unknown>> implement
    * no layer sets it.
    */
   explain(path: string): ValueExplanation | undefined {
-    expectNonEmptyString('path', path);
+    expectFieldPath(path);
     const list = this.#sources.get(path);
     if (list === undefined || getPath(this.data.get(), path.split('.')) === undefined) return undefined;
     const top = list[list.length - 1]!;
@@ -105,7 +105,14 @@ export class LayeredConfig<T extends object = Record<string, unknown>> implement
    * @throws {ConfigInvalidError} `SHARED_CONFIG_INVALID` when the result is refused; the override is not kept.
    */
   set(path: string, value: unknown): number {
-    expectNonEmptyString('path', path);
+    expectFieldPath(path);
+    let proto: string | undefined;
+    try {
+      proto = findProtoKey(value);
+    } catch (cause) {
+      throw new TypeError(`Expected \`value\` to be readable, but reading it threw: ${describeThrown(cause)}`, { cause });
+    }
+    if (proto !== undefined) throw new TypeError(`Expected \`value\` to be configuration data, got one with a \`__proto__\` key at ${proto}`);
     const overrides = structuredClone(this.#overrides);
     setPath(overrides, path.split('.'), value);
     return this.#apply(this.#layers, overrides);
@@ -113,7 +120,7 @@ export class LayeredConfig<T extends object = Record<string, unknown>> implement
 
   /** Removes the runtime override at `path` (the layers below show through again); returns the version. */
   unset(path: string): number {
-    expectNonEmptyString('path', path);
+    expectFieldPath(path);
     const overrides = structuredClone(this.#overrides);
     const keys = path.split('.');
     const parent = getPath(overrides, keys.slice(0, -1));
@@ -268,6 +275,14 @@ export class LayeredConfig<T extends object = Record<string, unknown>> implement
   }
 }
 
+/** A dot-separated path of configuration fields; `__proto__` is none (walking it reaches Object.prototype). */
+function expectFieldPath(path: unknown): void {
+  expectNonEmptyString('path', path);
+  if (hasProtoSegment(path as string)) {
+    throw new TypeError(`Expected \`path\` to be dot-separated configuration fields, got ${describeValue(path)}: \`__proto__\` cannot be one`);
+  }
+}
+
 /** {@link checkLayer}, with a layer whose getters or traps throw turned into a TypeError naming it. */
 function checkReadableLayer(layer: unknown, i: number): asserts layer is ConfigLayer {
   try {
@@ -285,11 +300,17 @@ function checkLayer(layer: unknown, i: number): asserts layer is ConfigLayer {
   if (spec['name'] !== undefined) expectNonEmptyString(`${name}.name`, spec['name']);
   if ('values' in spec) {
     if (!isPlainObject(spec['values'])) throw new TypeError(`Expected \`${name}.values\` to be a plain object, got ${describeValue(spec['values'])}`);
+    const proto = findProtoKey(spec['values']);
+    if (proto !== undefined) throw new TypeError(`Expected \`${name}.values\` to be configuration data, got one with a \`__proto__\` key at ${proto}`);
   } else if ('file' in spec) {
     expectNonEmptyString(`${name}.file`, spec['file']);
   } else if ('prefix' in spec || 'vars' in spec) {
     if (spec['prefix'] !== undefined) expectNonEmptyString(`${name}.prefix`, spec['prefix']);
-    if (spec['vars'] !== undefined) expectObject(`${name}.vars`, spec['vars']);
+    if (spec['vars'] !== undefined) {
+      const paths = Object.keys(expectObject(`${name}.vars`, spec['vars']));
+      const proto = paths.find(hasProtoSegment);
+      if (proto !== undefined) throw new TypeError(`Expected \`${name}.vars\` to map configuration paths, got ${JSON.stringify(proto)}: \`__proto__\` cannot be one`);
+    }
     if (spec['env'] !== undefined) expectObject(`${name}.env`, spec['env']);
   } else {
     throw new TypeError(`Expected \`${name}\` to have \`values\`, \`file\`, \`prefix\` or \`vars\`, got ${describeValue(layer)}`);

@@ -26,6 +26,33 @@ export interface ResolvedLayer {
   readonly vars?: ReadonlyMap<string, string>;
 }
 
+/**
+ * The dotted path of the first own `__proto__` key in `value` (through plain objects and arrays), or
+ * `undefined`. JSON.parse makes such keys as plain data; merged or set by assignment they would replace a
+ * configuration object's prototype, or, walked into, reach Object.prototype itself.
+ */
+export function findProtoKey(value: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  const stack: [unknown, string][] = [[value, '']];
+  while (stack.length > 0) {
+    const [at, path] = stack.pop()!;
+    if (typeof at !== 'object' || at === null || seen.has(at)) continue;
+    seen.add(at);
+    if (!Array.isArray(at) && !isPlainObject(at)) continue;
+    for (const key of Object.keys(at)) {
+      const next = path === '' ? key : `${path}.${key}`;
+      if (key === '__proto__') return next;
+      stack.push([(at as Record<string, unknown>)[key], next]);
+    }
+  }
+  return undefined;
+}
+
+/** True when a dot-separated path names `__proto__` in one of its segments. */
+export function hasProtoSegment(path: string): boolean {
+  return path.split('.').includes('__proto__');
+}
+
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   // Any realm's Object.prototype (structuredClone and vm contexts hand out objects of other realms).
@@ -45,6 +72,8 @@ export function readFileLayer(path: string, optional: boolean, parse: (text: str
   }
   const values = parse(text);
   if (!isPlainObject(values)) throw new TypeError(`${file} does not hold an object, got ${describeValue(values)}`);
+  const proto = findProtoKey(values);
+  if (proto !== undefined) throw new TypeError(`${file} has a \`__proto__\` key (at ${proto}), which cannot be a configuration field`);
   return { values, file };
 }
 
@@ -96,6 +125,8 @@ export function mergeLayers(layers: readonly ResolvedLayer[]): { value: Record<s
 function mergeInto(target: Record<string, unknown>, patch: Record<string, unknown>, path: string[], layer: ResolvedLayer, sources: Map<string, ValueSource[]>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...target };
   for (const [key, next] of Object.entries(patch)) {
+    // Layers are checked for `__proto__` keys where they come in; assigning one here would swap `out`'s prototype.
+    if (key === '__proto__') throw new TypeError(`A configuration layer cannot carry a \`__proto__\` key (at ${[...path, key].join('.')})`);
     const at = [...path, key];
     const dotted = at.join('.');
     const source = layer.kind === 'file' ? layer.file : layer.kind === 'env' ? layer.vars?.get(dotted) : undefined;
@@ -119,10 +150,14 @@ export function getPath(value: unknown, path: readonly string[]): unknown {
 }
 
 export function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  // Callers refuse `__proto__` segments; this holds even if one slipped through: only own properties are
+  // walked into (never a prototype), and `__proto__` is never assigned (its setter would swap the prototype).
+  if (path.includes('__proto__')) throw new TypeError(`A configuration path cannot name \`__proto__\`, got ${JSON.stringify(path.join('.'))}`);
   let at = target;
   for (let i = 0; i < path.length - 1; i += 1) {
     const key = path[i]!;
-    if (!isPlainObject(at[key])) at[key] = {};
+    const next = Object.hasOwn(at, key) ? at[key] : undefined;
+    if (!isPlainObject(next)) at[key] = {};
     at = at[key] as Record<string, unknown>;
   }
   at[path[path.length - 1]!] = value;
@@ -160,12 +195,17 @@ function coerce(raw: string, like: unknown, name: string, issues: string[]): unk
     return INVALID;
   }
   if (typeof like === 'object' && like !== null) {
+    let parsed: unknown;
     try {
-      return JSON.parse(raw) as unknown;
+      parsed = JSON.parse(raw) as unknown;
     } catch {
       issues.push(`${name} must be JSON, got ${JSON.stringify(raw)}`);
       return INVALID;
     }
+    const proto = findProtoKey(parsed);
+    if (proto === undefined) return parsed;
+    issues.push(`${name} must be JSON without a __proto__ key, got one at ${proto}`);
+    return INVALID;
   }
   return raw;
 }
