@@ -87,7 +87,10 @@ export type RecordSchema = Readonly<Record<string, ElementType>>;
 
 /** Options of {@link MappedRecords.open}. */
 export interface MappedRecordsOptions<S extends RecordSchema = RecordSchema, M extends MappingMode = MappingMode> extends MappingOptions<M> {
-  /** Field names and types, in file order. Required. */
+  /**
+   * Field names and types, in file order. Names that are array indexes (`'0'`, `'2'`) are refused: JavaScript
+   * lists them before every other key, whatever the declaration order. Required.
+   */
   schema: S;
   /** Lays fields out back to back with no alignment padding. @default false (C-like natural alignment) */
   packed?: boolean;

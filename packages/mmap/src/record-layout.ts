@@ -29,7 +29,8 @@ const RESERVED = new Set(['index', 'toObject', 'toJSON', 'constructor', '__proto
 
 /**
  * Computes the byte layout of `schema`: C-like natural alignment (each field at a multiple of its size,
- * the record padded to the largest alignment), or back to back when `packed`. Fields keep declaration order.
+ * the record padded to the largest alignment), or back to back when `packed`. Fields keep declaration order,
+ * so names that are array indexes (`'0'`, `'2'`), which JavaScript lists before all others, are refused.
  *
  * @example
  * ```ts
@@ -49,6 +50,9 @@ export function computeRecordLayout(schema: RecordSchema, packed = false): Recor
   let alignment = 1;
   for (const [name, type] of entries) {
     if (RESERVED.has(name)) throw new TypeError(`Expected schema field names other than ${[...RESERVED].join(', ')}, got ${JSON.stringify(name)}`);
+    if (isArrayIndex(name)) {
+      throw new TypeError(`Expected \`schema\` field names that are not array indexes (JavaScript lists those first, out of declaration order), got ${JSON.stringify(name)}`);
+    }
     if (!ELEMENT_TYPES.includes(type as ElementType)) {
       throw new TypeError(`Expected \`schema.${name}\` to be one of ${ELEMENT_TYPES.join(', ')}, got ${describeValue(type)}`);
     }
@@ -62,6 +66,12 @@ export function computeRecordLayout(schema: RecordSchema, packed = false): Recor
   }
   const recordSize = Math.ceil(offset / alignment) * alignment;
   return Object.freeze({ fields: Object.freeze(fields), recordSize, alignment, packed });
+}
+
+/** True for the names ('0' … '4294967294') that every object lists first, in numeric order, whatever the declaration order. */
+function isArrayIndex(name: string): boolean {
+  const n = Number(name);
+  return String(n) === name && Number.isInteger(n) && n >= 0 && n < 2 ** 32 - 1;
 }
 
 /** Reads each field of `schema` once; a getter or Proxy trap that throws is a TypeError naming the schema. */

@@ -57,6 +57,16 @@ describe('computeRecordLayout', () => {
     expect(() => computeRecordLayout([] as never)).toThrow(TypeError);
     expect(() => computeRecordLayout({ a: 'u8' }, 'yes' as never)).toThrow('Expected `packed` to be a boolean, got "yes" (string)');
   });
+
+  it('refuses field names JavaScript would list before the others (array indexes), which would break declaration order', () => {
+    // Object.keys({ price: 'f64', 2: 'u8' }) is ['2', 'price']: the layout would put the u8 first.
+    expect(() => computeRecordLayout({ price: 'f64', 2: 'u8' })).toThrow(
+      new TypeError('Expected `schema` field names that are not array indexes (JavaScript lists those first, out of declaration order), got "2"'),
+    );
+    expect(() => computeRecordLayout({ a: 'u8', 4294967294: 'u8' })).toThrow(TypeError);
+    // Names that only look numeric keep their place.
+    expect(computeRecordLayout({ b: 'u8', '01': 'u8', '-1': 'u8', '1.5': 'u8', 4294967295: 'u8' }).fields.map((f) => f.name)).toEqual(['b', '01', '-1', '1.5', '4294967295']);
+  });
 });
 
 describe('RecordWriter + MappedRecords', () => {
