@@ -1,6 +1,6 @@
 import { describeValue, expectFunction, expectOneOf, expectPositiveInteger, readOptions } from '@patinox/errors';
 import type { MetricSnapshot } from '@patinox/monitor';
-import { expectName, expectTimeout, isSharedArrayBuffer } from './internal/validate.js';
+import { allocateShared, expectName, expectTimeout, isSharedArrayBuffer } from './internal/validate.js';
 import type { LockOptions, LockOwnerOptions } from './options.js';
 import { SharedRwLock, type SharedLockGuard } from './shared-rw-lock.js';
 import type { SharingMetrics } from './sharing-metrics.js';
@@ -92,7 +92,7 @@ export class SharedRegion<K extends TypedArrayName = TypedArrayName> {
     const bag = readOptions('options', options, ['name', 'timeoutMs']);
     const name = expectName(bag.name, 'region');
     const timeoutMs = expectTimeout('timeoutMs', bag.timeoutMs, undefined);
-    const buffer = new SharedArrayBuffer(DATA_OFFSET + length * CONSTRUCTORS[type].BYTES_PER_ELEMENT);
+    const buffer = allocateShared(DATA_OFFSET + length * CONSTRUCTORS[type].BYTES_PER_ELEMENT, 'length', length);
     return new SharedRegion<T>({ kind: 'patinox.shared-region', buffer, type, length, name }, { timeoutMs });
   }
 

@@ -4,7 +4,7 @@ import type { SharedMapAttachOptions, SharedMapOptions } from '../options.js';
 import type { SharedMapHandle } from '../shared-map.js';
 import { resolveCodec, type SlotCodec } from './map-codec.js';
 import { computeGeometry, defaultShards, readHeader, writeHeader, type Geometry, type KeyKind } from './map-layout.js';
-import { expectName, expectTimeout, isSharedArrayBuffer } from './validate.js';
+import { allocateShared, expectName, expectTimeout, isSharedArrayBuffer } from './validate.js';
 
 // Making a SharedMap's memory (`SharedMap.create`) or attaching to another thread's (`SharedMap.from`): the
 // options checked, the geometry computed or read back from the header.
@@ -47,10 +47,7 @@ export function createMap<V>(bag: SharedMapOptions<V>): MapInit<V> {
   const codec = resolveCodec<V>(options.codec);
   const monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
   const geometry = computeGeometry(capacity, shards, maxKeyBytes, maxValueBytes, lockLeaseMs);
-  if (geometry.totalBytes > Number.MAX_SAFE_INTEGER || !Number.isFinite(geometry.totalBytes)) {
-    throw new RangeError(`Expected \`capacity\` to fit in memory, got ${capacity}`);
-  }
-  const buffer = new SharedArrayBuffer(geometry.totalBytes);
+  const buffer = allocateShared(geometry.totalBytes, 'capacity', capacity);
   const epochMs = Date.now();
   writeHeader(buffer, geometry, epochMs, keys);
   return { handle: { kind: 'patinox.shared-map', buffer, name, codec: codec.name }, geometry, epochMs, keys, codec, lockTimeoutMs, monitor };

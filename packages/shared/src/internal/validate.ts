@@ -1,4 +1,4 @@
-import { expectFunction, expectNonEmptyString, expectSignal, expectTimerMs, readOptions } from '@patinox/errors';
+import { describeValue, expectFunction, expectNonEmptyString, expectSignal, expectTimerMs, readOptions } from '@patinox/errors';
 
 const LOCK_OPTION_KEYS = ['timeoutMs', 'signal'] as const;
 
@@ -39,5 +39,18 @@ export function isSharedArrayBuffer(value: unknown): value is SharedArrayBuffer 
   } catch {
     // A revoked Proxy throws here; it is no buffer.
     return false;
+  }
+}
+
+/**
+ * A SharedArrayBuffer of `bytes`, sized from the caller's argument `name` (= `value`): a size the engine
+ * cannot allocate is a RangeError naming that argument, with the engine's error as `cause`.
+ */
+export function allocateShared(bytes: number, name: string, value: number): SharedArrayBuffer {
+  try {
+    if (!Number.isSafeInteger(bytes)) throw new RangeError(`Invalid array buffer length ${bytes}`);
+    return new SharedArrayBuffer(bytes);
+  } catch (cause) {
+    throw new RangeError(`Expected \`${name}\` to fit in memory (${bytes} bytes), got ${describeValue(value)}`, { cause });
   }
 }
