@@ -118,6 +118,43 @@ describe('TieredCache tier spans', () => {
     await cache.close();
   });
 
+  it('records the PTTL read that bounds an L1 fill as cache.l2.ttl, nested like its cache.l2.get / getMany sibling', async () => {
+    const l2 = new MemoryBackend();
+    const writer = new TieredCache<string>({ l2, namespace: 'fill' });
+    await writer.setMany([
+      { key: 'a', value: 'A', ttlMs: 60_000 },
+      { key: 'b', value: 'B', ttlMs: 60_000 },
+      { key: 'c', value: 'C', ttlMs: 60_000 },
+    ]);
+    // Another instance's values: this cache's L1 has none, so each read fills L1 bounded by the key's PTTL.
+    const cache = new TieredCache<string>({ l2, namespace: 'fill', tracer });
+    exporter.reset();
+    await expect(cache.get('a')).resolves.toBe('A');
+    const [get] = byName('cache.get');
+    const [ttl] = byName('cache.l2.ttl');
+    expect(ttl!.attributes).toEqual(byName('cache.l2.get')[0]!.attributes);
+    expect(ttl!.parentSpanContext?.spanId).toBe(get!.spanContext().spanId);
+
+    exporter.reset();
+    await otel.startActiveSpan('request', async (request) => {
+      await expect(cache.getMany(['b', 'c'])).resolves.toEqual(['B', 'C']);
+      request.end();
+    });
+    const [request] = byName('request');
+    const ttls = byName('cache.l2.ttl');
+    expect(ttls).toHaveLength(2);
+    for (const span of [...ttls, ...byName('cache.l2.getMany')]) {
+      expect(span.attributes).toEqual({ 'cache.namespace': 'fill' });
+      expect(span.parentSpanContext?.spanId).toBe(request!.spanContext().spanId);
+    }
+    // L1 now holds them: no more L2 spans.
+    exporter.reset();
+    await cache.getMany(['a', 'b', 'c']);
+    expect(exporter.getFinishedSpans()).toEqual([]);
+    await writer.close();
+    await cache.close();
+  });
+
   it('counts L1 hits and misses the same with and without a tracer', async () => {
     const plain = new TieredCache<string>({ l2: new MemoryBackend(), namespace: 'plain' });
     const traced = new TieredCache<string>({ l2: new MemoryBackend(), namespace: 'traced2', tracer });

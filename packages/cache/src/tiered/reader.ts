@@ -1,4 +1,5 @@
 import { isPatinoxError } from '@patinox/errors';
+import type { CacheBackend } from './backend.js';
 import type { Coherence } from './coherence.js';
 import type { KeyLayout } from './key-layout.js';
 import type { TieredGetOptions } from './options.js';
@@ -7,6 +8,7 @@ import type { Sliding } from './sliding.js';
 
 const NO_TTL: Promise<null> = Promise.resolve(null);
 const unknownTtl = (): null => null;
+const ttlOf = (l2: CacheBackend, key: string): Promise<number | null> => l2.ttl(key);
 
 /**
  * The read paths of a cache (keys already checked): L1 when it can be trusted, else L2 under the
@@ -130,20 +132,15 @@ export class TierReader<V> {
   /**
    * The PTTL of `key` for an L1 fill, asked in the same tick as its value (one round trip): -1 without a
    * TTL, `null` when unknown (absent, or L2 could not answer: then L1 is not filled). The read itself
-   * goes through the breaker and the L2 counters; this companion only has the deadline, so a failing L2
-   * still counts one failure per read. Skipped while the circuit is not closed.
+   * goes through the breaker and the L2 counters; this companion only has the deadline (and its own
+   * `cache.l2.ttl` span), so a failing L2 still counts one failure per read. Skipped while the circuit
+   * is not closed.
    */
   #remainingTtl(key: string): Promise<number | null> {
     const remote = this.#remote;
     const circuit = remote.circuit;
     if (circuit === 'open' || circuit === 'half-open') return NO_TTL;
-    let pttl: Promise<number | null>;
-    try {
-      pttl = remote.backend.ttl(this.#layout.value(key));
-    } catch {
-      return NO_TTL;
-    }
-    return remote.bounded(pttl, 'ttl').catch(unknownTtl);
+    return remote.companion('ttl', ttlOf, this.#layout.value(key)).catch(unknownTtl);
   }
 
   /** Milliseconds `key` has left in L2, `Infinity` without a TTL, `undefined` when absent. */

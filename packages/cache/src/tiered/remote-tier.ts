@@ -184,6 +184,23 @@ export class RemoteTier {
   };
 
   /**
+   * A companion L2 call of another one (the PTTL that bounds an L1 fill): its `cache.l2.<operation>` span
+   * like {@link call}, and the deadline, but outside the breaker and the counters, which its sibling call
+   * already reports to. Rejects with what `fn` threw. `fn` gets `key` rather than closing over it: the
+   * untraced read path allocates no closure per call.
+   */
+  companion<T>(operation: string, fn: (backend: CacheBackend, key: string) => Promise<T>, key: string): Promise<T> {
+    let promise: Promise<T>;
+    try {
+      const backend = this.#shared.backend;
+      promise = this.#tracer === undefined ? fn(backend, key) : this.#tracer.span(`cache.l2.${operation}`, this.#spanAttributes, () => fn(backend, key));
+    } catch (err) {
+      promise = Promise.reject(toError(err));
+    }
+    return this.#shared.deadlines.track(promise, operation, noop, toError);
+  }
+
+  /**
    * Settles with `work`, or rejects with a timeout error after the operation deadline; outside the
    * breaker. For the bus publish a write awaits: a bus server that stops answering must not hang writers.
    */
