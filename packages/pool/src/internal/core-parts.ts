@@ -1,6 +1,6 @@
 import { toError } from '@patinox/errors';
 import type { ConnectionManager } from '../connection-manager.js';
-import { POOL_EVENTS, type PoolEventName } from '../events.js';
+import { POOL_EVENTS } from '../events.js';
 import type { PooledConnection } from '../pooled-connection.js';
 import { BoundedCalls } from './bounded-calls.js';
 import { Closer } from './closer.js';
@@ -10,8 +10,11 @@ import { Destroyer } from './destroyer.js';
 import { Gate } from './gate.js';
 import { Maintenance } from './maintenance.js';
 import { Readiness } from './readiness.js';
+import { PoolReporter } from './reporter.js';
+import { Returns, type ReturnsHost } from './returns.js';
 import type { ResolvedOptions } from './resolve-options.js';
 import { SlotTable } from './slot-table.js';
+import { Supply, type SupplyHost } from './supply.js';
 import { Validator } from './validator.js';
 import { WaitRecorder } from './wait-recorder.js';
 import type { Waiter } from './waiter.js';
@@ -30,24 +33,14 @@ export interface CoreParts<C> {
   readonly gate: Gate;
   readonly closer: Closer<C>;
   readonly watch: ConnectionWatch<C>;
+  readonly supply: Supply<C>;
+  readonly returns: Returns<C>;
+  readonly reporter: PoolReporter;
 }
 
-/** What the collaborators call back into: the core's lending steps and its monitor. */
-export interface CoreHooks<C> {
-  event(type: PoolEventName, data: Record<string, unknown>): void;
-  managerError(operation: string, error: unknown): void;
-  isClosed(): boolean;
-  minSize(): number;
-  /** Connections created so far (reported by `pool.closed`). */
-  created(): number;
-  dispatch(): void;
+/** What the collaborators call back into: the core's state and lending steps. */
+export interface CoreHooks<C> extends SupplyHost, ReturnsHost {
   expire(waiter: Waiter<PooledConnection<C>>, now: number): void;
-  onCreated(slot: number, connection: C): void;
-  onCreateFailed(slot: number, error: Error, attempt: number, retryInMs: number): void;
-  checkPassed(slot: number, forBorrow: boolean): void;
-  afterRelease(): void;
-  recycled(slot: number, error: unknown): void;
-  offer(slot: number): void;
 }
 
 /**
@@ -56,6 +49,7 @@ export interface CoreHooks<C> {
  */
 export function createCoreParts<C>(manager: ConnectionManager<C>, options: ResolvedOptions, hooks: CoreHooks<C>): CoreParts<C> {
   const trackLoans = options.leakDetectionMs > 0 || options.captureAcquireStacks;
+  const reporter = new PoolReporter(options.name, options.monitor);
   const calls = new BoundedCalls();
   const slots = new SlotTable<C>(options.idleOrder === 'fifo', {
     lifetime: options.maxLifetimeMs > 0,
@@ -65,11 +59,11 @@ export function createCoreParts<C>(manager: ConnectionManager<C>, options: Resol
     watch: manager.watch !== undefined,
   });
   const destroyer = new Destroyer(manager, slots, calls, options.destroyTimeoutMs, {
-    destroyed: (reason, size, error) => hooks.event(POOL_EVENTS.connectionDestroyed, error === undefined ? { reason, size } : { reason, size, error }),
-    managerError: (operation, error) => hooks.managerError(operation, error),
+    destroyed: (reason, size, error) => reporter.event(POOL_EVENTS.connectionDestroyed, error === undefined ? { reason, size } : { reason, size, error }),
+    managerError: (operation, error) => reporter.managerError(operation, error),
   });
   const watch = new ConnectionWatch(manager, slots, {
-    reported: (error, state) => hooks.event(POOL_EVENTS.connectionError, { error, state }),
+    reported: (error, state) => reporter.event(POOL_EVENTS.connectionError, { error, state }),
     evict: (slot, error) => {
       destroyer.slot(slot, 'error', error);
       if (!hooks.isClosed()) hooks.dispatch();
@@ -79,7 +73,7 @@ export function createCoreParts<C>(manager: ConnectionManager<C>, options: Resol
       // timeout) is replaced at once.
       if (!hooks.isClosed() && waits.now() - createdAt < options.createRetryMaxDelayMs) connector.failedAfterCreate(toError(error));
     },
-    managerError: (error) => hooks.managerError('watch', error),
+    managerError: (error) => reporter.managerError('watch', error),
   });
   const waits: WaitRecorder = new WaitRecorder((now) => waiters.stamp(now));
   const waiters: WaiterQueue<PooledConnection<C>> = new WaiterQueue(
@@ -89,32 +83,32 @@ export function createCoreParts<C>(manager: ConnectionManager<C>, options: Resol
   );
   const readiness = new Readiness(options.name, options.initialSize, options.failFast, options.acquireTimeoutMs, () => connector.lastError);
   const connector: Connector<C> = new Connector(manager, options, {
-    created: (slot, connection) => hooks.onCreated(slot, connection),
-    failed: (slot, error, attempt, retryInMs) => hooks.onCreateFailed(slot, error, attempt, retryInMs),
+    created: (slot, connection) => supply.onCreated(slot, connection),
+    failed: (slot, error, attempt, retryInMs) => supply.onCreateFailed(slot, error, attempt, retryInMs),
     late: (connection) => {
-      hooks.event(POOL_EVENTS.connectionDestroyed, { reason: 'late', size: slots.size });
+      reporter.event(POOL_EVENTS.connectionDestroyed, { reason: 'late', size: slots.size });
       destroyer.connection(connection);
     },
     retry: () => hooks.dispatch(),
   });
   const validator = new Validator(manager, slots, calls, options.validationTimeoutMs, options.name, {
-    passed: (slot, forBorrow) => hooks.checkPassed(slot, forBorrow),
+    passed: (slot, forBorrow) => returns.checkPassed(slot, forBorrow),
     failed: (slot, cause, timedOut, error) => {
-      hooks.event(POOL_EVENTS.validationFailed, { error: error.message, timedOut });
+      reporter.event(POOL_EVENTS.validationFailed, { error: error.message, timedOut });
       destroyer.slot(slot, 'invalid', cause);
     },
     settled: () => hooks.afterRelease(),
-    recycled: (slot, error) => hooks.recycled(slot, error),
+    recycled: (slot, error) => returns.recycled(slot, error),
   });
   const gate = new Gate(options.name, {
-    event: (kind) => hooks.event(POOL_EVENTS[kind], kind === 'draining' ? { borrowed: slots.loaned, waiting: waiters.size } : {}),
+    event: (kind) => reporter.event(POOL_EVENTS[kind], kind === 'draining' ? { borrowed: slots.loaned, waiting: waiters.size } : {}),
     dispatch: () => hooks.dispatch(),
     isQuiet: () => slots.loaned + validator.checking + waiters.size === 0,
   });
   const closer = new Closer(slots, validator, destroyer, calls, trackLoans, {
-    leaked: (report) => hooks.event(POOL_EVENTS.leakReported, { heldMs: report.heldMs, stack: report.stack }),
+    leaked: (report) => reporter.event(POOL_EVENTS.leakReported, { heldMs: report.heldMs, stack: report.stack }),
     closed: ({ leaked, timedOut, unsettledDestroys }) =>
-      hooks.event(POOL_EVENTS.closed, { leaked: leaked.length, timedOut, unsettledDestroys, created: hooks.created(), destroyed: destroyer.count }),
+      reporter.event(POOL_EVENTS.closed, { leaked: leaked.length, timedOut, unsettledDestroys, created: supply.created, destroyed: destroyer.count }),
   });
   const maintenance: Maintenance<C> = new Maintenance(slots, options, {
     now: () => waits.now(),
@@ -126,8 +120,10 @@ export function createCoreParts<C>(manager: ConnectionManager<C>, options: Resol
         hooks.offer(slot);
       }
     },
-    leakSuspected: (heldMs, stack) => hooks.event(POOL_EVENTS.leakSuspected, { heldMs, stack }),
+    leakSuspected: (heldMs, stack) => reporter.event(POOL_EVENTS.leakSuspected, { heldMs, stack }),
     done: () => hooks.dispatch(),
   });
-  return { slots, connector, validator, maintenance, readiness, waiters, destroyer, waits, gate, closer, watch };
+  const supply: Supply<C> = new Supply(options.name, { slots, connector, validator, maintenance, readiness, waiters, destroyer, waits, gate, watch, reporter }, hooks);
+  const returns: Returns<C> = new Returns(options.validateOnReturn, { slots, validator, maintenance, destroyer, waits, reporter }, hooks);
+  return { slots, connector, validator, maintenance, readiness, waiters, destroyer, waits, gate, closer, watch, supply, returns, reporter };
 }

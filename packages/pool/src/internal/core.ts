@@ -1,23 +1,19 @@
-import { describeThrown, isPatinoxError } from '@patinox/errors';
-import { createEvent, safeRecord, type Monitor } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
-import { PoolClosedError, PoolDrainingError, PoolManagerError, PoolQueueFullError } from '../errors.js';
-import { POOL_EVENTS, type PoolEventName } from '../events.js';
+import { PoolClosedError, PoolDrainingError, PoolQueueFullError } from '../errors.js';
 import type { AcquireOptions } from '../options.js';
 import { PooledConnection } from '../pooled-connection.js';
 import type { PoolStats } from '../stats.js';
 import { readAcquireOptions, type AcquireRequest } from './acquire-request.js';
 import type { Closer } from './closer.js';
-import type { ConnectionWatch } from './connection-watch.js';
 import type { Connector } from './connector.js';
 import { createCoreParts, type CoreParts } from './core-parts.js';
 import type { Destroyer } from './destroyer.js';
 import { GATE_DRAINING, GATE_SUSPENDED, type Gate } from './gate.js';
 import { NOT_LENT, type LoanOwner } from './loan-owner.js';
-import type { Maintenance } from './maintenance.js';
-import type { Readiness } from './readiness.js';
 import type { ResolvedOptions } from './resolve-options.js';
-import { BORROWED, RETIRED, SOUND, type SlotTable } from './slot-table.js';
+import type { Returns } from './returns.js';
+import { BORROWED, brokenReason, SOUND, type SlotTable } from './slot-table.js';
+import type { Supply } from './supply.js';
 import { expiredWaiterError } from './timeout-error.js';
 import type { Validator } from './validator.js';
 import type { WaitRecorder } from './wait-recorder.js';
@@ -25,16 +21,16 @@ import { waiterPromise, type Waiter } from './waiter.js';
 import type { WaiterQueue } from './waiter-queue.js';
 
 /** The counters of {@link PoolStats} that the core keeps. */
-export type CoreCounts = Pick<PoolStats, 'created' | 'acquired' | 'timeouts' | 'aborted' | 'createErrors' | 'doubleReleases' | 'evicted'>;
+export type CoreCounts = Pick<PoolStats, 'acquired' | 'timeouts' | 'aborted' | 'doubleReleases'>;
 
 /**
- * The pool's lending machinery: acquire, release, dispatch to waiters and the outcome of creates. {@link Pool}
- * is its validated public face; {@link PoolControl} runs the operations that are not lending (close,
- * resize, eviction, stats).
+ * The pool's lending machinery: acquire, release and dispatch to waiters. {@link Supply} opens the
+ * connections it lends and {@link Returns} brings back those that went through a check; {@link Pool} is
+ * its validated public face; {@link PoolControl} runs the operations that are not lending (close, resize,
+ * eviction, stats).
  */
 export class PoolCore<C> implements LoanOwner {
   readonly #name: string;
-  readonly #monitor: Monitor;
   readonly #acquireTimeoutMs: number;
   readonly #maxLifetimeMs: number;
   readonly #validateOnBorrow: boolean;
@@ -51,30 +47,25 @@ export class PoolCore<C> implements LoanOwner {
   readonly #slots: SlotTable<C>;
   readonly #connector: Connector<C>;
   readonly #validator: Validator<C>;
-  readonly #maintenance: Maintenance<C>;
-  readonly #readiness: Readiness;
   readonly #waiters: WaiterQueue<PooledConnection<C>>;
 
   readonly #destroyer: Destroyer<C>;
   readonly #waits: WaitRecorder;
   readonly #gate: Gate;
   readonly #closer: Closer<C>;
-  readonly #watch: ConnectionWatch<C>;
+  readonly #supply: Supply<C>;
+  readonly #returns: Returns<C>;
 
-  #created = 0;
   #acquired = 0;
   #timeouts = 0;
   #aborted = 0;
-  #createErrors = 0;
   #doubleReleases = 0;
-  #evicted = 0;
 
   #closed = false;
   readonly #parts: CoreParts<C>;
 
   constructor(manager: ConnectionManager<C>, options: ResolvedOptions) {
     this.#name = options.name;
-    this.#monitor = options.monitor;
     this.#minSize = options.minSize;
     this.#maxSize = options.maxSize;
     this.#acquireTimeoutMs = options.acquireTimeoutMs;
@@ -88,18 +79,12 @@ export class PoolCore<C> implements LoanOwner {
     this.#trackLoans = options.leakDetectionMs > 0 || options.captureAcquireStacks;
     this.#hasRecycle = manager.recycle !== undefined;
     const parts = createCoreParts(manager, options, {
-      event: (type, data) => this.#event(type, data),
-      managerError: (operation, error) => this.#reportManagerError(operation, error),
       isClosed: () => this.#closed,
       minSize: () => this.#minSize,
-      created: () => this.#created,
+      maxSize: () => this.#maxSize,
       dispatch: () => this.#dispatch(),
       expire: (waiter, now) => this.#expire(waiter, now),
-      onCreated: (slot, connection) => this.#onCreated(slot, connection),
-      onCreateFailed: (slot, error, attempt, retryInMs) => this.#onCreateFailed(slot, error, attempt, retryInMs),
-      checkPassed: (slot, forBorrow) => this.#checkPassed(slot, forBorrow),
       afterRelease: () => this.#afterRelease(),
-      recycled: (slot, error) => this.#recycled(slot, error),
       offer: (slot) => this.#offer(slot),
     });
     this.#parts = parts;
@@ -107,15 +92,14 @@ export class PoolCore<C> implements LoanOwner {
     this.#slots = parts.slots;
     this.#connector = parts.connector;
     this.#validator = parts.validator;
-    this.#maintenance = parts.maintenance;
-    this.#readiness = parts.readiness;
     this.#waiters = parts.waiters;
     this.#destroyer = parts.destroyer;
     this.#waits = parts.waits;
     this.#gate = parts.gate;
     this.#closer = parts.closer;
-    this.#watch = parts.watch;
-    this.#fillDemand();
+    this.#supply = parts.supply;
+    this.#returns = parts.returns;
+    this.#supply.fill();
   }
 
   // ---------------------------------------------------------------- acquire
@@ -180,7 +164,7 @@ export class PoolCore<C> implements LoanOwner {
     if (slot < 0) return undefined;
     this.#waits.servedAtOnce();
     // A failed validation inside takeIdle may have dropped the pool below minSize.
-    if (this.#slots.size < this.#minSize) this.#fillDemand();
+    if (this.#slots.size < this.#minSize) this.#supply.fill();
     return Promise.resolve(this.#lend(slot, undefined));
   }
 
@@ -251,7 +235,7 @@ export class PoolCore<C> implements LoanOwner {
     if (this.#trackLoans) slots.stacks[slot] = undefined;
     const now = this.#waits.coarseNow;
     if (this.#closed || slots.broken[slot] !== SOUND || this.#slots.size > this.#maxSize || (this.#maxLifetimeMs > 0 && now >= slots.expiresAt[slot]!)) {
-      this.#destroyer.slot(slot, this.#closed ? 'closed' : slots.broken[slot] !== SOUND ? this.#brokenReason(slot) : this.#slots.size > this.#maxSize ? 'resize' : 'lifetime');
+      this.#destroyer.slot(slot, this.#closed ? 'closed' : slots.broken[slot] !== SOUND ? brokenReason(slots.broken[slot]!) : this.#slots.size > this.#maxSize ? 'resize' : 'lifetime');
       this.#afterRelease();
       return;
     }
@@ -261,7 +245,7 @@ export class PoolCore<C> implements LoanOwner {
       return;
     }
     if (this.#validateOnReturn) {
-      this.#returnCheck(slot);
+      this.#returns.check(slot);
       return;
     }
     if (this.#waiters.size > 0 && (this.#gate.bits & GATE_SUSPENDED) === 0) {
@@ -299,44 +283,6 @@ export class PoolCore<C> implements LoanOwner {
     }
   }
 
-  #recycled(slot: number, error: unknown): void {
-    if (error !== undefined) {
-      this.#reportManagerError('recycle', error);
-      this.#destroyer.slot(slot, 'recycle-failed', error);
-    } else if (this.#closed || this.#slots.broken[slot] !== SOUND) {
-      this.#destroyer.slot(slot, this.#closed ? 'closed' : this.#brokenReason(slot));
-    } else if (this.#validateOnReturn) {
-      this.#returnCheck(slot);
-      return;
-    } else {
-      this.#offer(slot);
-    }
-    this.#afterRelease();
-  }
-
-  /** Validates a returned connection before it is lent again. */
-  #returnCheck(slot: number): void {
-    const verdict = this.#validator.check(slot, false);
-    if (verdict === true) this.#offer(slot);
-    if (verdict !== undefined) this.#afterRelease();
-  }
-
-  #checkPassed(slot: number, forBorrow: boolean): void {
-    const slots = this.#slots;
-    if (this.#closed || slots.broken[slot] !== SOUND) {
-      this.#destroyer.slot(slot, this.#closed ? 'closed' : this.#brokenReason(slot));
-      return;
-    }
-    const now = this.#waits.now();
-    if (forBorrow) slots.lastUsedAt[slot] = now;
-    else this.#maintenance.checked(slot, now);
-    this.#offer(slot);
-  }
-
-  #brokenReason(slot: number): string {
-    return this.#slots.broken[slot] === RETIRED ? 'evicted' : 'error';
-  }
-
   // ---------------------------------------------------------------- dispatch
 
   /** Hands a ready connection to the next waiter, or puts it with the idle ones. */
@@ -360,21 +306,7 @@ export class PoolCore<C> implements LoanOwner {
         if (slot >= 0) this.#serve(slot);
       }
     }
-    this.#fillDemand();
-  }
-
-  #fillDemand(): void {
-    const connector = this.#connector;
-    if (this.#closed || connector.backingOff) return;
-    const queued = (this.#gate.bits & GATE_SUSPENDED) === 0 ? this.#waiters.size - connector.pending - this.#validator.borrowChecks : 0;
-    let want = Math.max(queued, this.#minSize - this.#slots.size, this.#readiness.missing - connector.pending);
-    want = Math.min(want, this.#maxSize - this.#slots.size);
-    // While creates fail, probe with one at a time instead of hammering a dead server with maxSize.
-    if (connector.failures > 0) want = Math.min(want, 1 - connector.pending);
-    if (want <= 0) return;
-    for (want = connector.admit(want); want > 0; want -= 1) {
-      connector.spawn(this.#slots.alloc(this.#maxSize));
-    }
+    this.#supply.fill();
   }
 
   // ---------------------------------------------------------------- waiters
@@ -384,50 +316,6 @@ export class PoolCore<C> implements LoanOwner {
     this.#timeouts += 1;
     waiter.reject(expiredWaiterError(this.#name, waiter, now, this.#parts, this.#maxSize));
     this.#gate.settled();
-  }
-
-  // ---------------------------------------------------------------- create
-
-  #onCreated(slot: number, conn: C): void {
-    const slots = this.#slots;
-    slots.conns[slot] = conn;
-    this.#created += 1;
-    const now = this.#waits.now();
-    slots.lastUsedAt[slot] = now;
-    this.#maintenance.schedule(slot, now);
-    slots.fresh[slot] = 1;
-    this.#watch.watch(slot, conn);
-    this.#event(POOL_EVENTS.connectionCreated, { size: this.#slots.size });
-    this.#readiness.created();
-    if (this.#closed) {
-      // close() ran from inside watch() or a monitor's record of the event above.
-      this.#destroyer.slot(slot, 'closed');
-    } else if (slots.broken[slot] !== SOUND) {
-      // It reported an error from inside watch(), or softEvictAll() retired it while it was being opened.
-      this.#destroyer.slot(slot, this.#brokenReason(slot));
-    } else if (this.#slots.size > this.#maxSize) {
-      this.#destroyer.slot(slot, 'resize');
-    } else {
-      this.#offer(slot);
-    }
-    this.#dispatch();
-  }
-
-  #onCreateFailed(slot: number, error: Error, attempt: number, retryInMs: number): void {
-    this.#slots.free(slot);
-    if (this.#closed) return;
-    this.#createErrors += 1;
-    this.#event(POOL_EVENTS.createFailed, { error: describeThrown(error), attempt, retryInMs });
-    if (isPatinoxError(error) && error.recovery === 'fail') {
-      const makeError = (): Error =>
-        new PoolManagerError(`Pool "${this.#name}" cannot create connections: ${describeThrown(error)}`, { pool: this.#name }, error);
-      this.#waiters.rejectAll(makeError);
-      this.#readiness.reject(makeError);
-      this.#gate.settled();
-    } else {
-      this.#readiness.createFailed(error);
-    }
-    this.#connector.backOff(retryInMs);
   }
 
   // ---------------------------------------------------------------- for PoolControl
@@ -440,19 +328,11 @@ export class PoolCore<C> implements LoanOwner {
   /** The counters `stats()` reports. */
   counts(): CoreCounts {
     return {
-      created: this.#created,
       acquired: this.#acquired,
       timeouts: this.#timeouts,
       aborted: this.#aborted,
-      createErrors: this.#createErrors,
       doubleReleases: this.#doubleReleases,
-      evicted: this.#evicted,
     };
-  }
-
-  /** Counts connections destroyed or retired by `evictIdle()` / `softEvictAll()`. */
-  countEvicted(n: number): void {
-    this.#evicted += n;
   }
 
   /** From now on nothing is lent, created or offered; returned connections are destroyed. */
@@ -470,10 +350,6 @@ export class PoolCore<C> implements LoanOwner {
     this.#dispatch();
   }
 
-  event(type: PoolEventName, data: Record<string, unknown>): void {
-    this.#event(type, data);
-  }
-
   get name(): string {
     return this.#name;
   }
@@ -488,14 +364,5 @@ export class PoolCore<C> implements LoanOwner {
 
   get closed(): boolean {
     return this.#closed;
-  }
-
-  #event(type: PoolEventName, data: Record<string, unknown>): void {
-    safeRecord(this.#monitor, createEvent(type, this.#name, data));
-  }
-
-  #reportManagerError(operation: string, error: unknown): void {
-    const wrapped = new PoolManagerError(`Connection manager ${operation} failed in pool "${this.#name}": ${describeThrown(error)}`, { pool: this.#name, operation }, error);
-    this.#event(POOL_EVENTS.managerError, { operation, error: wrapped.message, code: wrapped.code });
   }
 }

@@ -14,6 +14,8 @@ export class PoolControl<C> {
   readonly #core: PoolCore<C>;
   readonly #parts: CoreParts<C>;
   #closing: Promise<CloseReport> | undefined = undefined;
+  // Connections destroyed or retired by evictIdle() / softEvictAll().
+  #evicted = 0;
 
   constructor(core: PoolCore<C>) {
     this.#core = core;
@@ -38,7 +40,7 @@ export class PoolControl<C> {
     const { slots, destroyer } = this.#parts;
     const evicted = slots.idleCount;
     slots.takeOldestIdle(evicted, (slot) => destroyer.slot(slot, 'evicted'));
-    core.countEvicted(evicted);
+    this.#evicted += evicted;
     core.dispatch();
     return evicted;
   }
@@ -47,7 +49,7 @@ export class PoolControl<C> {
   softEvictAll(): number {
     const evicted = this.evictIdle();
     const retired = this.#parts.slots.retireInUse();
-    this.#core.countEvicted(retired);
+    this.#evicted += retired;
     return evicted + retired;
   }
 
@@ -77,7 +79,7 @@ export class PoolControl<C> {
     // Shrink through the idle connections first, longest idle first; borrowed ones go on release.
     const { slots, destroyer } = this.#parts;
     slots.takeOldestIdle(slots.size - maxSize, (slot) => destroyer.slot(slot, 'resize'));
-    core.event(POOL_EVENTS.resized, { from, to: { minSize, maxSize } });
+    this.#parts.reporter.event(POOL_EVENTS.resized, { from, to: { minSize, maxSize } });
     core.dispatch();
   }
 
@@ -92,7 +94,7 @@ export class PoolControl<C> {
 
   stats(): PoolStats {
     const core = this.#core;
-    const { slots, validator, waiters, connector, destroyer, gate } = this.#parts;
+    const { slots, validator, waiters, connector, destroyer, gate, supply } = this.#parts;
     const wait = this.#parts.waits.histogram;
     const counts = core.counts();
     const borrowed = slots.loaned + validator.checking;
@@ -104,17 +106,17 @@ export class PoolControl<C> {
       pendingCreates: connector.pending,
       minSize: core.minSize,
       maxSize: core.maxSize,
-      created: counts.created,
+      created: supply.created,
       destroyed: destroyer.count,
       acquired: counts.acquired,
       timeouts: counts.timeouts,
       aborted: counts.aborted,
-      createErrors: counts.createErrors,
+      createErrors: supply.createErrors,
       validationFailures: validator.failures,
       validationTimeouts: validator.timeouts,
       destroyTimeouts: destroyer.timeouts,
       doubleReleases: counts.doubleReleases,
-      evicted: counts.evicted,
+      evicted: this.#evicted,
       acquireWait: {
         count: wait.count,
         mean: wait.count === 0 ? 0 : wait.sum / wait.count,

@@ -17,6 +17,11 @@ export const FAILED = 1;
 /** `softEvictAll()` retired it. */
 export const RETIRED = 2;
 
+/** The `reason` a connection whose `broken` is not SOUND is destroyed with. */
+export function brokenReason(broken: number): string {
+  return broken === RETIRED ? 'evicted' : 'error';
+}
+
 /** Which per-connection fields a pool needs; fields of features that are off stay empty. */
 export interface SlotFeatures {
   lifetime: boolean;
