@@ -70,8 +70,8 @@ export class Connector<C> {
   admit(wanted: number): number {
     if (wanted <= this.#room) return wanted;
     if (this.#nextTurn === undefined) {
-      // Re-armed each turn that runs out, not per turn: a pool that opens few connections schedules nothing.
-      // Left ref'd: an unref'd immediate lets the event loop sleep in its poll phase until some timer is due.
+      // The room comes back only on the turn after it ran out, not every turn: a pool that opens few
+      // connections schedules nothing, at the cost of one create in 128 waiting one turn. Left ref'd: an unref'd immediate lets the event loop sleep in its poll phase until some timer is due.
       this.#nextTurn = setImmediate(() => {
         this.#nextTurn = undefined;
         this.#room = SPAWNS_PER_TURN;
