@@ -102,7 +102,7 @@ class RecordCursor {
     writeField = (cursor, field, value) => {
       const state = cursor.#state;
       state.core.assertOpen();
-      if (!state.writable) throw new MappingReadOnlyError(`${state.core.path} is mapped read-only; open it with mode 'readwrite' or 'private' to write`);
+      if (!state.writable) throw new MappingReadOnlyError(`${state.core.path} is mapped read-only; open it with mode 'readwrite' or 'private' to write`, { context: { path: state.core.path } });
       const checked = checkFieldValue(field, value);
       const view = state.views[cursor.#window] ?? RecordCursor.#slowView(cursor);
       FIELD_WRITERS[field.type](view, cursor.#at + field.offset, checked);

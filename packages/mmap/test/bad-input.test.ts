@@ -89,13 +89,14 @@ describe('bad input: the process survives and gets a coded error', () => {
     writeU32(path, [1, 2]);
     const file = await MappedFile.open(path, { type: 'u32' });
     const slice = file.asMappedSlice() as unknown as { set(i: number, v: number): void; get(i: number): number };
-    expect(() => slice.set(0, 9)).toThrow(code('MMAP_READ_ONLY'));
+    const readOnly = expect.objectContaining({ code: 'MMAP_READ_ONLY', context: { path } });
+    expect(() => slice.set(0, 9)).toThrow(readOnly);
     expect(slice.get(0)).toBe(1);
     const records = await MappedRecords.open(path, { schema: { a: 'u32' } });
     const row = records.view(0) as unknown as { a: number };
     expect(() => {
       row.a = 5;
-    }).toThrow(code('MMAP_READ_ONLY'));
+    }).toThrow(readOnly);
     expect(row.a).toBe(1);
     file.close();
     records.close();
