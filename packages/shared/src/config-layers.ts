@@ -57,8 +57,10 @@ export class LayeredConfig<T extends object = Record<string, unknown>> implement
     // Read once, as plain data: a bag whose getters or traps throw is a TypeError naming it.
     const options = readOptions('options', bag, LAYERED_OPTION_KEYS) as LayeredConfigOptions<T>;
     if (!Array.isArray(options.layers)) throw new TypeError(`Expected \`layers\` to be an array, got ${describeValue(options.layers)}`);
-    options.layers.forEach((layer, i) => checkReadableLayer(layer, i));
-    this.#specs = Object.freeze(options.layers.slice()) as readonly ConfigLayer[];
+    // Array.from visits holes (as undefined, refused by the check), which forEach and slice would skip or keep.
+    const layers: unknown[] = Array.from(options.layers as unknown[]);
+    layers.forEach((layer, i) => checkReadableLayer(layer, i));
+    this.#specs = Object.freeze(layers) as readonly ConfigLayer[];
     this.#name = expectName(options.name, 'config');
     this.#monitor = optional('monitor', options.monitor, expectMonitor, noopMonitor);
     const { layers: _layers, ...dataOptions } = options;

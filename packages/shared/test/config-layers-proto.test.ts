@@ -84,3 +84,13 @@ describe('LayeredConfig.set with a value that throws when read', () => {
     config.close();
   });
 });
+
+describe('LayeredConfig layers array', () => {
+  it('refuses a hole in `layers` as it refuses undefined, naming the index', () => {
+     
+    const sparse = [, { values: { a: 1 } }] as never;
+    const error = thrown(() => new LayeredConfig({ layers: sparse }));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.message).toMatch(/^Expected `layers\[0\]` to be a layer/);
+  });
+});
