@@ -42,8 +42,9 @@ export interface CoreInit {
 }
 
 /**
- * @internal One open range of one file: its windows (mapped lazily, or read into memory in fallback mode),
- * its descriptor and its closed flag, which every view checks before touching memory.
+ * @internal One open range of one file: its lifecycle (the closed flag every view checks before touching memory,
+ * truncation checks that poison every view, promotion to one mapping, close) and its descriptor. The windows
+ * themselves, mapped lazily or read into memory in fallback mode, live in its {@link WindowTable}.
  */
 export class MappingCore {
   /** Hot-path flag: true once closed or once a truncation was detected. */
