@@ -67,7 +67,8 @@ export function createOpenTelemetryTracer(tracer: Tracer): TraceHook {
           (error: unknown) => {
             fail(span, error);
             span.end();
-            throw error;
+            // As a synchronous throw above: an Error as is, anything else wrapped (its `value` is what was rejected).
+            throw toError(error);
           },
         );
       });

@@ -17,7 +17,8 @@ export interface TraceSpan {
 export interface TraceHook {
   /**
    * Runs `fn` inside a span named `name`, a child of the span active at the call, and ends the span when
-   * `fn`'s result settles; a throw or rejection marks the span failed and passes through unchanged.
+   * `fn`'s result settles; a throw or rejection marks the span failed and passes through: an `Error` unchanged,
+   * a non-Error (thrown or rejected alike) wrapped by `toError` in a `NonErrorThrown` whose `value` it is.
    */
   span<T>(name: string, attributes: TraceAttributes, fn: (span: TraceSpan) => T | Promise<T>): Promise<T>;
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { inMemoryTracing } from '@patinox/test-servers/tracing';
-import { PatinoxError } from '@patinox/errors';
+import { NonErrorThrown, PatinoxError } from '@patinox/errors';
 import { expectTraceHook } from '../src/index.js';
 import { createOpenTelemetryTracer } from '../src/opentelemetry.js';
 
@@ -88,5 +88,22 @@ describe('expectTraceHook', () => {
     expect(expectTraceHook('tracer', undefined)).toBeUndefined();
     expect(expectTraceHook('tracer', hook)).toBe(hook);
     expect(() => expectTraceHook('tracer', { span: 1 })).toThrow('Expected `tracer` to be a TraceHook (an object with span()), got');
+  });
+});
+
+describe('createOpenTelemetryTracer with work that fails with a non-Error', () => {
+  it('wraps a thrown and a rejected non-Error alike (NonErrorThrown, value kept), and passes an Error through as is', async () => {
+    const traced = hook;
+    for (const value of ['a string', { reason: 'an object' }, 42]) {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- a non-Error throw is the point
+      const sync = await traced.span('sync', {}, () => { throw value; }).then(() => undefined, (e: unknown) => e);
+      const async = await traced.span('async', {}, () => Promise.reject(value as unknown as Error)).then(() => undefined, (e: unknown) => e);
+      for (const error of [sync, async]) {
+        expect(error).toBeInstanceOf(NonErrorThrown);
+        expect((error as NonErrorThrown).value).toBe(value);
+      }
+    }
+    const original = new Error('kept');
+    await expect(traced.span('async', {}, () => Promise.reject(original))).rejects.toBe(original);
   });
 });
