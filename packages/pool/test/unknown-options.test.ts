@@ -74,6 +74,7 @@ describe('Unknown option keys', () => {
     expect(() => createPgPool({ idleTimeoutMs: 5 } as never)).toThrow(unknown('config', 'idleTimeoutMs', 'did you mean `idleTimeoutMillis`?'));
     expect(() => createPgPool({ databse: 'x' } as never)).toThrow(unknown('config', 'databse', 'did you mean `database`?'));
     expect(() => createPgPool({ maxWaiters: 5 } as never)).toThrow(unknown('config', 'maxWaiters', 'did you mean `pool.maxWaiters`?'));
+    expect(() => createPgPool({ poolSize: 5 } as never)).toThrow(unknown('config', 'poolSize', 'did you mean `max`?'));
     expect(() => createPgPool({ pool: { maxsize: 5 } } as never)).toThrow(unknown('pool', 'maxsize', 'did you mean `maxSize`?'));
     // pg reads settings the pool does not list (and `options`, `replication`...): they pass to pg.Client.
     const pool = createPgPool({ max: 1, replication: 'database', options: '-c search_path=x', keepAlive: true, pool: { name: 'pg-opts' } } as never);

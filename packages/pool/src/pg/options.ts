@@ -71,7 +71,6 @@ export const PG_POOL_CONFIG_KEYS = [
   'Client',
   'onConnect',
   'verify',
-  'poolSize',
   // pg.Client
   'user',
   'database',

@@ -88,7 +88,10 @@ export class PgPool extends EventEmitter implements AsyncDisposable {
   constructor(config: PgPoolConfig = {}) {
     super();
     expectObject('config', config);
-    rejectNearMisses('config', config, PG_POOL_CONFIG_KEYS, (key) => ((POOL_OPTION_KEYS as readonly string[]).includes(key) ? `pool.${key}` : undefined));
+    // pg-pool's old `poolSize` alias of `max` is not read here: refused rather than ignored.
+    rejectNearMisses('config', config, PG_POOL_CONFIG_KEYS, (key) =>
+      key === 'poolSize' ? 'max' : (POOL_OPTION_KEYS as readonly string[]).includes(key) ? `pool.${key}` : undefined,
+    );
     this.options = { ...config };
     const max = optional('max', config.max, expectMaxSize, 10);
     const min = optional('min', config.min, expectMinSize, 0);
