@@ -66,11 +66,12 @@ export function bridgeToOpenTelemetry(source: MetricsRegistry, meter: Meter, opt
   // the source once (a callback per sync() would run collect(), histogram summaries and all, once each).
   const observables: Observable[] = [];
   let registered = false;
+  const exportedAs = (name: string): MetricSnapshot['type'] | undefined => instruments.get(name)?.kind;
 
   const observe = (result: BatchObservableResult): void => {
     const snapshots = source.collect();
     // A clash that appeared since the last sync() is left out, not observed wrong (sync() reports it).
-    const clashes = findMetricClashes(snapshots, prefix);
+    const clashes = findMetricClashes(snapshots, prefix, exportedAs);
     for (const snapshot of snapshots) {
       const name = `${prefix}${snapshot.name}`;
       const entry = instruments.get(name);
@@ -93,7 +94,7 @@ export function bridgeToOpenTelemetry(source: MetricsRegistry, meter: Meter, opt
     if (closed) return; // a closed bridge stays detached
     const added: Observable[] = [];
     const snapshots = source.collect();
-    const clashes = findMetricClashes(snapshots, prefix);
+    const clashes = findMetricClashes(snapshots, prefix, exportedAs);
     for (const snapshot of snapshots) {
       const name = `${prefix}${snapshot.name}`;
       if (instruments.has(name) || clashes.has(name)) continue;

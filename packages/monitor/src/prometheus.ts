@@ -68,7 +68,9 @@ export class PrometheusExporter implements Disposable {
   readonly register: Registry;
   readonly #source: MetricsRegistry;
   readonly #prefix: string;
-  readonly #known = new Set<string>();
+  // Each registered name with the kind it was registered as (its TYPE line).
+  readonly #known = new Map<string, MetricSnapshot['type']>();
+  readonly #exportedAs = (name: string): MetricSnapshot['type'] | undefined => this.#known.get(name);
   #scrape: { at: number; byName: Map<string, MetricSnapshot[]>; clashes: Map<string, string> } | undefined;
   #closed = false;
 
@@ -112,7 +114,7 @@ export class PrometheusExporter implements Disposable {
       const first = snapshots[0]!;
       try {
         this.#register(name, first);
-        this.#known.add(name);
+        this.#known.set(name, first.type);
       } catch (cause) {
         clash ??= new TypeError(`Expected metric \`${name}\` to be free in the prom-client \`register\`, but registering it threw: ${describeThrown(cause)}`, { cause });
       }
@@ -141,7 +143,7 @@ export class PrometheusExporter implements Disposable {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const name of this.#known) this.register.removeSingleMetric(name);
+    for (const name of this.#known.keys()) this.register.removeSingleMetric(name);
     this.#known.clear();
     this.#scrape = undefined;
   }
@@ -184,7 +186,7 @@ export class PrometheusExporter implements Disposable {
       if (list === undefined) byName.set(name, [snapshot]);
       else list.push(snapshot);
     }
-    this.#scrape = { at: now, byName, clashes: findMetricClashes(snapshots, this.#prefix) };
+    this.#scrape = { at: now, byName, clashes: findMetricClashes(snapshots, this.#prefix, this.#exportedAs) };
     return byName;
   }
 }

@@ -126,3 +126,37 @@ describe('PrometheusExporter with collectors whose metric names clash', () => {
     await expect(live.metrics()).resolves.toContain('p_ok_total 3');
   });
 });
+
+describe('a metric whose kind changes after it was exported', () => {
+  it('bridgeToOpenTelemetry: sync() names it while it is collected as another kind, and stops once it is back', async () => {
+    const metrics = new MetricsRegistry();
+    let kind: 'counter' | 'gauge' = 'counter';
+    metrics.addCollector(() => [scalar(kind, 'jobs', 4)]);
+    const reader = new TestReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    const bridge = bridgeToOpenTelemetry(metrics, provider.getMeter('t'));
+    kind = 'gauge';
+    expect(() => bridge.sync()).toThrow(new TypeError('Expected metric `jobs` to stay a counter, as first exported, but collectors now export it as a gauge'));
+    kind = 'counter';
+    expect(() => bridge.sync()).not.toThrow();
+    expect((await otelNames(reader)).get('jobs')).toEqual([4]);
+    bridge.close();
+    await provider.shutdown();
+  });
+
+  it('PrometheusExporter: each scrape names it while it is collected as another kind, and it is left out meanwhile', async () => {
+    const metrics = new MetricsRegistry();
+    let kind: 'counter' | 'gauge' = 'counter';
+    metrics.addCollector(() => [scalar(kind, 'jobs', 4)]);
+    metrics.counter('ok_total').inc();
+    const exporter = new PrometheusExporter(metrics, { client: promClient });
+    expect(await exporter.metrics()).toContain('jobs 4');
+    kind = 'gauge';
+    await expect(exporter.metrics()).rejects.toThrow(new TypeError('Expected metric `jobs` to stay a counter, as first exported, but collectors now export it as a gauge'));
+    const text = await exporter.register.metrics();
+    expect(text).toContain('ok_total 1');
+    expect(text).not.toContain('jobs 4');
+    kind = 'counter';
+    expect(await exporter.metrics()).toContain('jobs 4');
+  });
+});

@@ -6,18 +6,29 @@ const HISTOGRAM_SERIES = ['_bucket', '_count', '_sum'] as const;
 /**
  * The exported names (prefix included) that one collection cannot carry, each with the message of the
  * TypeError the exporters raise for it: a name collected as two kinds, one series (name and labels)
- * collected twice, or a name that is one of a histogram's derived series (then both names clash).
+ * collected twice, a name that is one of a histogram's derived series (then both names clash), or a name
+ * collected as another kind than `exportedAs` says the exporter first exported it as.
  * `MetricsRegistry` refuses all three for its own metrics; collectors are checked only here, at export.
  */
-export function findMetricClashes(snapshots: readonly MetricSnapshot[], prefix: string): Map<string, string> {
+export function findMetricClashes(
+  snapshots: readonly MetricSnapshot[],
+  prefix: string,
+  exportedAs: (name: string) => MetricSnapshot['type'] | undefined,
+): Map<string, string> {
   const kinds = new Map<string, MetricSnapshot['type']>();
   const series = new Set<string>();
   const clashes = new Map<string, string>();
   for (const snapshot of snapshots) {
     const name = `${prefix}${snapshot.name}`;
     const kind = kinds.get(name);
-    if (kind === undefined) kinds.set(name, snapshot.type);
-    else if (kind !== snapshot.type) {
+    if (kind === undefined) {
+      kinds.set(name, snapshot.type);
+      // An exporter keeps the kind a name was first exported as (its instrument, its TYPE line).
+      const exported = exportedAs(name);
+      if (exported !== undefined && exported !== snapshot.type && !clashes.has(name)) {
+        clashes.set(name, `Expected metric \`${name}\` to stay a ${exported}, as first exported, but collectors now export it as a ${snapshot.type}`);
+      }
+    } else if (kind !== snapshot.type) {
       if (!clashes.has(name)) clashes.set(name, `Expected metric \`${name}\` to have one kind, but collectors export it as a ${kind} and a ${snapshot.type}`);
       continue;
     }
