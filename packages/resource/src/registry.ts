@@ -36,27 +36,12 @@ import { LeakDetector } from './internal/leak-detector.js';
 import { DEFAULT_REGISTRY_KEY, RUN, SETTLE, TAKE, TRACK } from './internal/protocol.js';
 import { SlotPages } from './internal/slot-pages.js';
 import { TickClock } from './internal/tick-clock.js';
-import { InfoFactory } from './internal/validate.js';
+import { DEADLINE_KEYS, InfoFactory, REGISTRY_OPTION_KEYS } from './internal/validate.js';
 import { disposerOf } from './internal/disposer.js';
 import { listResources, type RegistryStats, type ResourceInfo } from './registry-snapshot.js';
 
 export type { CleanupFailure, CleanupReport } from './internal/cleanup-report.js';
 export type { RegistryStats, ResourceInfo } from './registry-snapshot.js';
-
-const REGISTRY_OPTION_KEYS = [
-  'name',
-  'monitor',
-  'tracer',
-  'resourceEvents',
-  'trackStacks',
-  'trackLeaks',
-  'concurrency',
-  'timeoutMs',
-  'maxRetries',
-  'retryBaseDelayMs',
-  'retryMaxDelayMs',
-] as const;
-const DEADLINE_KEYS = ['deadlineMs'] as const;
 
 const DEFAULTS = {
   name: 'default',

@@ -6,6 +6,23 @@ import { TRACK } from './protocol.js';
 
 const PRIORITIES: readonly number[] = Object.values(CleanupPriority);
 
+/** The fields of `RegistryOptions`, read once by the registry's constructor. */
+export const REGISTRY_OPTION_KEYS = [
+  'name',
+  'monitor',
+  'tracer',
+  'resourceEvents',
+  'trackStacks',
+  'trackLeaks',
+  'concurrency',
+  'timeoutMs',
+  'maxRetries',
+  'retryBaseDelayMs',
+  'retryMaxDelayMs',
+] as const;
+/** The one field of `CleanupAllOptions` and `ShutdownOptions`. */
+export const DEADLINE_KEYS = ['deadlineMs'] as const;
+
 /** The TypeError for an options bag that throws when read (a getter that throws, a hostile Proxy). */
 export function unreadable(name: string, cause: unknown): TypeError {
   return new TypeError(`Expected \`${name}\` to be readable, but reading it threw: ${describeThrown(cause)}`, { cause });
