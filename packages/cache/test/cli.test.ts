@@ -160,6 +160,14 @@ describe('patinox-cache CLI on standalone Redis', () => {
     const bad = await run(['import', join(dir, 'bad.jsonl'), '-n', target, '--yes']);
     expect(bad.code).toBe(CLI_EXIT_CODES.failed);
     expect(bad.err.join('')).toContain('not a readable cache snapshot');
+    // Files that cannot be written or read: exit 4 with a message naming the path the operator gave.
+    const nowhere = join(dir, 'missing', 'snap.jsonl');
+    const unwritable = await run(['export', nowhere, '-n', ns]);
+    expect(unwritable.code).toBe(CLI_EXIT_CODES.failed);
+    expect(unwritable.err.join('')).toContain(`Cannot write the cache snapshot ${nowhere}`);
+    const directory = await run(['import', dir, '-n', target, '--yes']);
+    expect(directory.code).toBe(CLI_EXIT_CODES.failed);
+    expect(directory.err.join('')).toContain(`${dir} is not a readable cache snapshot`);
     // clear: refused without a terminal, dry-run counts, --yes clears.
     expect((await run(['clear', '-n', target])).code).toBe(CLI_EXIT_CODES.notConfirmed);
     expect(json(await run(['clear', '-n', target, '--dry-run']))).toMatchObject({ wouldRemove: size });
