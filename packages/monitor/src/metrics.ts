@@ -1,6 +1,6 @@
 import { describeValue, expectFunction, expectNonNegativeFinite } from '@patinox/errors';
 import { Histogram, type HistogramSummary } from './histogram.js';
-import { checkMetricOptions } from './internal/metric-options.js';
+import { checkMetricOptions, isExportableLabels } from './internal/metric-options.js';
 
 /** Static labels of one metric series. */
 export type Labels = Readonly<Record<string, string>>;
@@ -111,13 +111,20 @@ const HISTOGRAM_SERIES = ['_bucket', '_count', '_sum'] as const;
 const KINDS: ReadonlySet<unknown> = new Set(['counter', 'gauge', 'histogram']);
 
 // What a collector yields is not ours to trust: only a snapshot an exporter can read reaches `collect()`
-// (a value that is not a number came out of prom-client as +Inf; a histogram without bounds failed the scrape).
+// (a value that is not a number came out of prom-client as +Inf; a histogram without bounds failed the scrape;
+// labels whose keys could not be listed failed the whole scrape and the whole OpenTelemetry collection).
+// One bad snapshot is skipped alone, not with the rest of its collector: this never throws.
 function isSnapshot(value: unknown): value is MetricSnapshot {
   if (typeof value !== 'object' || value === null) return false;
-  const s = value as MetricSnapshot;
-  if (typeof s.name !== 'string' || !KINDS.has(s.type)) return false;
-  if (s.type !== 'histogram') return typeof s.value === 'number';
-  return typeof s.summary === 'object' && s.summary !== null && Array.isArray(s.bounds) && Array.isArray(s.cumulativeCounts);
+  try {
+    const s = value as MetricSnapshot;
+    if (typeof s.name !== 'string' || !NAME.test(s.name) || !KINDS.has(s.type) || typeof s.help !== 'string') return false;
+    if (!isExportableLabels(s.labels, s.type === 'histogram')) return false;
+    if (s.type !== 'histogram') return typeof s.value === 'number';
+    return typeof s.summary === 'object' && s.summary !== null && Array.isArray(s.bounds) && Array.isArray(s.cumulativeCounts);
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -36,6 +36,32 @@ describe('MetricsRegistry.collect with a broken source', () => {
     expect(await new PrometheusExporter(registry, { client: promClient }).metrics()).toContain('good 1');
   });
 
+  it('drops a snapshot whose labels, name or help no exporter can write, keeping the scrape and the collection whole', async () => {
+    const registry = new MetricsRegistry();
+    registry.counter('ok_total').inc();
+    const hostileLabels = new Proxy({ a: 'b' }, { ownKeys: () => { throw new Error('keys boom'); } });
+    const throwingSnapshot = Object.defineProperty({ type: 'gauge', name: 'getter', help: '', value: 1 }, 'labels', { enumerable: true, get: () => { throw new Error('labels boom'); } });
+    registry.addCollector(
+      () =>
+        [
+          { type: 'gauge', name: 'proxy_labels', help: '', labels: hostileLabels, value: 1 },
+          throwingSnapshot,
+          { type: 'gauge', name: 'bad_label_name', help: '', labels: { 'a-b': 'x' }, value: 1 },
+          { type: 'gauge', name: 'object_label', help: '', labels: { a: { o: 1 } }, value: 1 },
+          { type: 'gauge', name: 'string_labels', help: '', labels: 'a=b', value: 1 },
+          { type: 'gauge', name: 'bad name', help: '', labels: {}, value: 1 },
+          { type: 'gauge', name: 'number_help', help: 5, labels: {}, value: 1 },
+          { type: 'histogram', name: 'le_label', help: '', labels: { le: '1' }, summary: { count: 0, sum: 0 }, bounds: [], cumulativeCounts: [] },
+          { type: 'gauge', name: 'good', help: '', labels: { a: 'b' }, value: 1 },
+          { type: 'gauge', name: 'unlabelled', help: '', value: 2 },
+        ] as unknown as MetricSnapshot[],
+    );
+    expect(registry.collect().map((s) => s.name)).toEqual(['ok_total', 'good', 'unlabelled']);
+    const text = await new PrometheusExporter(registry, { client: promClient }).metrics();
+    expect(text).toContain('ok_total 1');
+    expect(text).toContain('good{a="b"} 1');
+  });
+
   it('skips a gauge whose read gives something other than a number (it came out as +Inf)', async () => {
     const registry = new MetricsRegistry();
     registry.gauge('undefined_read', { read: () => undefined as never });

@@ -19,6 +19,24 @@ export interface CheckedMetricOptions {
   read: (() => number) | undefined;
 }
 
+/**
+ * True when a collector's `labels` can be written by both exporters: absent, or a plain object of valid
+ * label names (not `le` / `quantile` on a histogram) with string values. Never throws: reading labels
+ * whose getters or Proxy traps throw is a false.
+ */
+export function isExportableLabels(value: unknown, isHistogram: boolean): boolean {
+  if (value === undefined) return true;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  try {
+    for (const [key, label] of Object.entries(value)) {
+      if (typeof label !== 'string' || !LABEL_NAME.test(key) || key.startsWith('__') || (isHistogram && HISTOGRAM_LABELS.includes(key))) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function checkLabels(value: unknown, metric: string, isHistogram: boolean): Labels {
   if (value === undefined) return Object.freeze({});
   const record = expectObject('labels', value);
