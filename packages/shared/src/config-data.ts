@@ -170,9 +170,9 @@ export class ConfigData<T> implements Disposable, AsyncDisposable {
   async watchFile(path: string, options: WatchFileOptions = {}): Promise<ConfigFileWatch> {
     if (this.#closed) throw new ConfigClosedError(this.#name);
     expectNonEmptyString('path', path);
-    expectObject('options', options);
-    const parse = optionalFunction<(text: string) => unknown>('parse', options.parse) ?? JSON.parse;
-    const debounceMs = optional('debounceMs', options.debounceMs, (n, v) => expectTimerMs(n, v, { allowZero: true }), 100);
+    const o = readOptions('options', options, ['parse', 'debounceMs']);
+    const parse = optionalFunction<(text: string) => unknown>('parse', o.parse) ?? JSON.parse;
+    const debounceMs = optional('debounceMs', o.debounceMs, (n, v) => expectTimerMs(n, v, { allowZero: true }), 100);
     const file = resolve(path);
     const base = basename(file);
     let lastText: string | undefined;

@@ -161,8 +161,7 @@ export class LayeredConfig<T extends object = Record<string, unknown>> implement
    */
   watch(options: Pick<WatchFileOptions, 'debounceMs'> = {}): ConfigFileWatch {
     if (this.data.closed) throw new ConfigClosedError(this.#name);
-    expectObject('options', options);
-    const debounceMs = optional('debounceMs', options.debounceMs, expectTimerMsOrZero, 100);
+    const debounceMs = optional('debounceMs', readOptions('options', options, ['debounceMs']).debounceMs, expectTimerMsOrZero, 100);
     const files = this.#specs.flatMap((spec) => ('file' in spec ? [resolve(spec.file)] : []));
     const watchers: FSWatcher[] = [];
     let timer: ReturnType<typeof setTimeout> | undefined;

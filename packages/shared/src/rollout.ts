@@ -100,7 +100,13 @@ export class Rollout<C> {
   readonly #select: (config: C) => Readonly<Record<string, RolloutRule | undefined>> | undefined;
 
   constructor(source: ConfigSource<C>, select: (config: C) => Readonly<Record<string, RolloutRule | undefined>> | undefined) {
-    if (typeof source !== 'object' || source === null || typeof source.get !== 'function') {
+    let get: unknown;
+    try {
+      get = typeof source === 'object' && source !== null ? (source as { get?: unknown }).get : undefined;
+    } catch {
+      // A getter or Proxy trap that throws: not a source anyone can read; refused below like any other.
+    }
+    if (typeof get !== 'function') {
       throw new TypeError(`Expected \`source\` to have a get() method (ConfigData, ConfigReplica, LayeredConfig), got ${describeValue(source)}`);
     }
     this.#source = source;
