@@ -30,6 +30,7 @@ export function defineEvents<const T extends Readonly<Record<string, string>>>(p
   }
   const seen = new Set<string>();
   expectObject('events', events);
+  if (Array.isArray(events)) throw new TypeError(`Expected \`events\` to be an object of event names, got ${describeValue(events)}`);
   // Read once: a getter (or Proxy trap) that throws is a TypeError naming the table, and one that would
   // answer differently the second time cannot slip an unchecked name into the frozen copy.
   let entries: [string, unknown][];

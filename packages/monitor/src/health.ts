@@ -64,9 +64,15 @@ export async function checkHealth(checks: readonly HealthCheck[], options: Check
   const timeoutMs = optional('timeoutMs', o.timeoutMs, (name, value) => expectTimerMs(name, value, { allowZero: true }), 100);
   const now = optional<() => number>('now', o.now, expectFunction, () => performance.now());
   if (!Array.isArray(checks)) throw new TypeError(`Expected \`checks\` to be an array of HealthCheck, got ${describeValue(checks)}`);
-  const reports = await Promise.all(
+  let entries: unknown[];
+  try {
     // Array.from, not map: a hole in a sparse array is an entry too (reported down), not a missing report.
-    Array.from(checks, async (given: unknown, index): Promise<CheckReport> => {
+    entries = Array.from(checks as unknown[]);
+  } catch (cause) {
+    throw new TypeError(`Expected \`checks\` to be an array of HealthCheck, but reading it threw: ${describeThrown(cause)}`, { cause });
+  }
+  const reports = await Promise.all(
+    entries.map(async (given: unknown, index): Promise<CheckReport> => {
       const started = now();
       // Read once, and safely: an entry that is not a readable HealthCheck is reported down, not thrown.
       const check = readCheck(given);

@@ -30,6 +30,23 @@ function checkPrefix(value: unknown): string {
   return value;
 }
 
+const REGISTER_METHODS = ['registerMetric', 'removeSingleMetric', 'metrics'] as const;
+
+// By shape: a Registry of the caller's own prom-client copy is one too. Checked here, so a wrong object
+// is named at construction instead of surfacing as a "name clash" from registerMetric.
+function expectRegister(value: unknown): Registry {
+  let ok = false;
+  if (typeof value === 'object' && value !== null) {
+    try {
+      ok = REGISTER_METHODS.every((method) => typeof (value as Record<string, unknown>)[method] === 'function');
+    } catch {
+      ok = false;
+    }
+  }
+  if (!ok) throw new TypeError(`Expected \`register\` to be a prom-client Registry (with ${REGISTER_METHODS.join(', ')}), got ${describeValue(value)}`);
+  return value as Registry;
+}
+
 interface PromValue {
   value: number;
   labels: Record<string, string | number>;
@@ -79,7 +96,7 @@ export class PrometheusExporter implements Disposable {
     const o = readOptions('options', options, ['client', 'register', 'prefix']);
     this.#prefix = checkPrefix(o.prefix);
     if (o.register !== undefined) {
-      this.register = expectObject<Registry>('register', o.register, 'a prom-client Registry');
+      this.register = expectRegister(o.register);
     } else {
       const client = o.client === undefined ? promClientPeer() : expectObject<PromClientLike>('client', o.client, 'the prom-client module (with Registry)');
       if (typeof client.Registry !== 'function') throw new TypeError(`Expected \`client\` to be the prom-client module (with Registry), got ${describeValue(client)}`);

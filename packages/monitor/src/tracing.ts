@@ -26,7 +26,15 @@ export interface TraceHook {
 /** Validates an optional `tracer` option: undefined, or an object with a `span` function. */
 export function expectTraceHook(name: string, value: unknown): TraceHook | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || typeof (value as TraceHook).span !== 'function') {
+  let ok = false;
+  if (typeof value === 'object' && value !== null) {
+    try {
+      ok = typeof (value as TraceHook).span === 'function';
+    } catch {
+      // A Proxy whose traps throw is no hook: refused below, with the option named.
+    }
+  }
+  if (!ok) {
     throw new TypeError(`Expected \`${name}\` to be a TraceHook (an object with span()), got ${describeValue(value)}`);
   }
   return value as TraceHook;

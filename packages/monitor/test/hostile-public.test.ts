@@ -1,5 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
-import { DEFAULT_EXPORT_BOUNDS, Histogram, MAX_MEMORY_MONITOR_CAPACITY, MemoryMonitor, channelName, createEvent, defineEvents, histogramSnapshot } from '../src/index.js';
+import {
+  DEFAULT_EXPORT_BOUNDS,
+  Histogram,
+  MAX_MEMORY_MONITOR_CAPACITY,
+  MemoryMonitor,
+  MetricsRegistry,
+  channelName,
+  checkHealth,
+  createEvent,
+  defineEvents,
+  expectTraceHook,
+  histogramSnapshot,
+} from '../src/index.js';
+import { PrometheusExporter } from '../src/prometheus.js';
 
 // Public helpers given what a caller (or an attacker) might: each answers with a TypeError / RangeError
 // naming the argument and what arrived, never a bare engine error or a snapshot no exporter can write.
@@ -96,5 +109,34 @@ describe('channelName and defineEvents', () => {
       expect(error).toBeInstanceOf(TypeError);
       expect(error.message).toMatch(/^Expected `events` to be readable, but reading it threw: (keys|getter) boom$/);
     }
+  });
+});
+
+describe('more arguments of the wrong shape', () => {
+  const hostile = (): object => new Proxy({}, { get: () => { throw new Error('trap boom'); } });
+
+  it('PrometheusExporter refuses a `register` that is not a prom-client Registry, naming it', () => {
+    const metrics = new MetricsRegistry();
+    metrics.counter('a_total').inc();
+    for (const register of [{}, { registerMetric: () => undefined }, hostile()]) {
+      const error = thrown(() => new PrometheusExporter(metrics, { register: register as never }));
+      expect(error).toBeInstanceOf(TypeError);
+      expect(error.message).toMatch(/^Expected `register` to be a prom-client Registry \(with registerMetric, removeSingleMetric, metrics\), got an object/);
+    }
+  });
+
+  it('expectTraceHook names the option for a Proxy whose traps throw', () => {
+    const error = thrown(() => expectTraceHook('tracer', hostile()));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.message).toBe('Expected `tracer` to be a TraceHook (an object with span()), got an object');
+  });
+
+  it('checkHealth names `checks` when the array cannot be read', async () => {
+    const checks = new Proxy([], { get: () => { throw new Error('trap boom'); } });
+    await expect(checkHealth(checks)).rejects.toThrow(/^Expected `checks` to be an array of HealthCheck, but reading it threw: trap boom$/);
+  });
+
+  it('defineEvents refuses an array of names (its indexes would become the keys)', () => {
+    expect(() => defineEvents('pool', ['pool.closed'] as never)).toThrow(new TypeError('Expected `events` to be an object of event names, got an array'));
   });
 });
