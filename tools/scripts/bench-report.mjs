@@ -139,7 +139,11 @@ const traceSim = join(root, 'tools', 'trace-sim');
 if ((only.length === 0 || traceSimOnly) && existsSync(join(traceSim, 'package.json'))) {
   if (existsSync(tracesDir)) {
     const result = run(process.execPath, ['src/cli.mjs', `--traces=${tracesDir}`], traceSim);
-    sections.push(`## Hit ratios (trace-sim)\n\nCommand: \`TRACES_DIR=… node tools/trace-sim/src/cli.mjs\` (${result.seconds.toFixed(0)} s; the traces are not in the repository, see tools/trace-sim/README.md). Policies were tuned on the LIRS and ARC traces only; the others are reported as they come.\n\n${fragment('trace-sim:hit-ratios', `${scrub(result.output.trim()).split('\n').filter((l) => !l.startsWith('$') && !l.startsWith('>')).join('\n')}\n`)}`);
+    const study = run(process.execPath, ['src/window-study-cli.mjs', `--traces=${tracesDir}`], traceSim);
+    const printed = (r) => `${scrub(r.output.trim()).split('\n').filter((l) => !l.startsWith('$') && !l.startsWith('>')).join('\n')}\n`;
+    sections.push(
+      `## Hit ratios (trace-sim)\n\nCommand: \`TRACES_DIR=… node tools/trace-sim/src/cli.mjs\` (${result.seconds.toFixed(0)} s; the traces are not in the repository, see tools/trace-sim/README.md). Policies were tuned on the LIRS and ARC traces only; the others are reported as they come.\n\n${fragment('trace-sim:hit-ratios', printed(result))}\n### Window study\n\nCommand: \`TRACES_DIR=… node tools/trace-sim/src/window-study-cli.mjs\` (${study.seconds.toFixed(0)} s): the default policy with its window fixed, adaptive, and steered by full-information followers, on the tuning traces.\n\n${fragment('trace-sim:window-study', printed(study))}`,
+    );
   } else {
     sections.push('## Hit ratios (trace-sim)\n\nNot run: the traces are not in the repository and none were found (set `TRACES_DIR`; tools/trace-sim/README.md says where to get them).\n');
   }

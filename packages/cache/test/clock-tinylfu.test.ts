@@ -5,8 +5,8 @@ import { ClockTinyLfuPolicy } from '../src/policies/clock-tinylfu.js';
 
 /** ClockTinyLfuPolicy driven the way the cache drives it. */
 class Driver extends PolicyDriver<ClockTinyLfuPolicy> {
-  constructor(max: number, promotionBudget?: number) {
-    super(new ClockTinyLfuPolicy(max + 1, max, promotionBudget), max);
+  constructor(max: number, promotionBudget?: number, fixedWindow?: number) {
+    super(new ClockTinyLfuPolicy(max + 1, max, promotionBudget, fixedWindow), max);
   }
 }
 
@@ -115,5 +115,29 @@ describe('ClockTinyLfuPolicy', () => {
     let kept = 0;
     for (let k = 0; k < 50; k += 1) if (s.slotOf.has(k)) kept += 1;
     expect(kept).toBeGreaterThanOrEqual(45);
+  });
+  it('with a fixed window, ghost hits leave it where it was set; resizeWindow moves it and the segments follow', () => {
+    // A loop of 1.5× the cache brings rejected window candidates back (ghost hits that grow an adaptive window).
+    const adaptive = new Driver(1_000);
+    const fixed = new Driver(1_000, undefined, 0.3);
+    expect(fixed.policy.windowMax).toBe(300);
+    for (let r = 0; r < 20; r += 1) for (let k = 0; k < 1_500; k += 1) {
+      adaptive.request(k);
+      fixed.request(k);
+    }
+    expect(adaptive.policy.windowMax).not.toBe(10);
+    expect(fixed.policy.windowMax).toBe(300);
+    expect(fixed.policy.sizes.window).toBe(300);
+    fixed.policy.resizeWindow(0.9);
+    expect(fixed.policy.windowMax).toBe(900);
+    for (let k = 0; k < 1_500; k += 1) fixed.request(k);
+    const { window, probation, protected: prot } = fixed.policy.sizes;
+    expect(window).toBe(900);
+    expect(prot).toBeLessThanOrEqual(Math.floor(0.8 * 100));
+    expect(window + probation + prot).toBe(1_000);
+    fixed.policy.resizeWindow(0);
+    expect(fixed.policy.windowMax).toBe(1);
+    fixed.policy.resizeWindow(2);
+    expect(fixed.policy.windowMax).toBe(999);
   });
 });

@@ -100,8 +100,16 @@ export class ClockTinyLfuPolicy implements Policy {
   #latePromotions = 0;
   readonly #ghosts: WindowGhosts;
 
-  /** `promotionBudget` overrides the promotions a read may make between writes (for tests and tools). */
-  constructor(slots: number, maxEntries: number, promotionBudget = Math.max(PROMOTION_BUDGET_MIN, maxEntries >>> PROMOTION_BUDGET_SHIFT)) {
+  /**
+   * `promotionBudget` overrides the promotions a read may make between writes; `fixedWindow`, a share of
+   * `maxEntries` (0 … 1), fixes the window there and turns its adaptation off (both for tests and tools).
+   */
+  constructor(
+    slots: number,
+    maxEntries: number,
+    promotionBudget = Math.max(PROMOTION_BUDGET_MIN, maxEntries >>> PROMOTION_BUDGET_SHIFT),
+    fixedWindow?: number,
+  ) {
     const links = createLinks(slots);
     this.#window = new SlotList(links);
     this.#probation = new SlotList(links);
@@ -111,10 +119,22 @@ export class ClockTinyLfuPolicy implements Policy {
     this.#sketch = new FrequencySketch(maxEntries);
     this.#max = maxEntries;
     this.#sizing = new WindowSizing(maxEntries);
-    this.#step = GHOST_STEP * maxEntries;
     this.#ghosts = new WindowGhosts(maxEntries);
     this.#budgetPerWrite = promotionBudget;
     this.#refillBudget();
+    if (fixedWindow === undefined) this.#step = GHOST_STEP * maxEntries;
+    else {
+      this.#step = 0;
+      this.resizeWindow(fixedWindow);
+    }
+  }
+
+  /**
+   * Sets the window limit to `share` of `maxEntries` (within 1 … maxEntries − 1), protected's limit with it
+   * (for tools that steer the window themselves, with `fixedWindow` set; ghost hits still move an adaptive one).
+   */
+  resizeWindow(share: number): void {
+    if (this.#sizing.resizeTo(share * this.#max)) this.#demote();
   }
 
   /** Current window size limit (for tests and tools). */

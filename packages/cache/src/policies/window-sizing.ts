@@ -30,7 +30,11 @@ export class WindowSizing {
    * true when the limits changed (the caller then demotes protected's surplus).
    */
   resize(delta: number): boolean {
-    let target = this.#target + delta;
+    return this.resizeTo(this.#target + delta);
+  }
+
+  /** Sets the window target to `target` entries (within 1 … maxEntries − 1); true when the limits changed. */
+  resizeTo(target: number): boolean {
     if (target < 1) target = 1;
     else if (target > this.#maxWindow) target = this.#maxWindow;
     this.#target = target;
