@@ -1,5 +1,5 @@
 import { threadId } from 'node:worker_threads';
-import { describeValue, expectFunction, expectNonNegativeInteger } from '@patinox/errors';
+import { describeValue, expectFunction, expectNonNegativeInteger, isThenable } from '@patinox/errors';
 import { createEvent, safeRecord, type HealthCheck, type Monitor } from '@patinox/monitor';
 import { SharedMapFullError, SharedMapReentrantError, SharedMapTooLargeError } from './errors.js';
 import { SHARED_EVENTS } from './events.js';
@@ -258,7 +258,8 @@ export class SharedMap<V = unknown, K extends SharedMapKey = string> implements 
       } finally {
         this.#inUpdate = false;
       }
-      if (typeof (next as { then?: unknown } | undefined)?.then === 'function') {
+      // isThenable never throws: a returned Proxy whose traps throw goes on to the codec, which names it.
+      if (isThenable(next)) {
         throw new TypeError('Expected the `update` function to return a value synchronously, got a Promise');
       }
       if (next === undefined) {

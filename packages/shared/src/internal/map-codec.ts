@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { describeValue } from '@patinox/errors';
+import { describeThrown, describeValue } from '@patinox/errors';
 
 /** Turns a {@link SharedMap}'s values into bytes and back (e.g. msgpackr's `pack`/`unpack`). */
 export interface SharedMapCodec<V> {
@@ -77,9 +77,14 @@ const bytesCodec: SlotCodec<Uint8Array> = {
 const jsonCodec: SlotCodec<unknown> = {
   name: 'json',
   encodeInto(value, out) {
-    // JSON.stringify throws its own TypeError for a BigInt or a cycle, and returns undefined for
-    // values JSON has no text for.
-    const text = JSON.stringify(value) as string | undefined;
+    // JSON.stringify throws for a BigInt, a cycle, a toJSON or a Proxy trap that throws (not always a
+    // TypeError), and returns undefined for values JSON has no text for: either way, `value` is named.
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(value);
+    } catch (cause) {
+      throw new TypeError(`Expected \`value\` to be JSON-serializable, but serializing it threw: ${describeThrown(cause)}`, { cause });
+    }
     if (text === undefined) throw new TypeError(`Expected \`value\` to be JSON-serializable, got ${describeValue(value)}`);
     return encodeText(text, out);
   },
