@@ -237,6 +237,7 @@ export class Cache<K, V> {
       expiresAt: (slot) => (this.#expiresAt === undefined ? 0 : this.#expiresAt[slot]!),
       staleUntil: (slot) => (this.#staleUntil === undefined ? 0 : this.#staleUntil[slot]!),
       tags: (slot) => this.#slotTags?.[slot],
+      slidingTtlMs: (slot) => this.#times.slideOf(slot),
       sizeBytes: (slot) => (this.#sizes === undefined ? 0 : this.#sizes[slot]!),
       occupied: () => this.#occupied(),
       count: () => this.#count,
@@ -679,7 +680,14 @@ export class Cache<K, V> {
       sizeOf: (key, value, dumped) => (this.#sizes === undefined ? undefined : dumped > 0 ? dumped : this.#measure(key, value)),
       maxEntries: this.#max,
       maxSizeBytes: this.maxSizeBytes,
-      store: (key, value, ttlMs, sizeBytes, tags, staleMs) => this.#store(key, value, ttlMs, sizeBytes, tags, staleMs, 0, this.#slidingDefault),
+      store: (key, value, ttlMs, sizeBytes, tags, staleMs, slidingTtlMs) => {
+        if (slidingTtlMs === undefined || ttlMs === 0) return this.#store(key, value, ttlMs, sizeBytes, tags, staleMs, 0, this.#slidingDefault);
+        if (!this.#store(key, value, ttlMs, sizeBytes, tags, staleMs, 0, true)) return false;
+        // Stored with the TTL it has left, it renews its whole window on a read (EntryTimes.slide).
+        const slot = this.#find(key);
+        if (slot !== undefined) this.#times.slide![slot] = slidingTtlMs;
+        return true;
+      },
     });
   }
 

@@ -1,3 +1,4 @@
+import { describeValue } from '@patinox/errors';
 import { CacheDumpInvalidError } from './errors.js';
 import type { SlotView } from './internal/slot-view.js';
 
@@ -17,6 +18,12 @@ export interface CacheDumpEntry<K = unknown, V = unknown> {
   tags: string[];
   /** The entry's size when the cache tracked sizes, otherwise 0 (the loading cache then measures it). */
   sizeBytes: number;
+  /**
+   * The TTL a read renews, in ms, for an entry with sliding expiry; absent for a fixed TTL. Optional, so
+   * dumps written before it still load (their entries follow the loading cache's `slidingTtl`) and an
+   * older release loading a newer dump ignores it.
+   */
+  slidingTtlMs?: number;
 }
 
 /** What `cache.dump()` returns and `cache.load(dump)` reads: plain data, for any serializer. */
@@ -71,6 +78,7 @@ export function readDump<K, V>(dump: unknown, checkValue: (value: unknown) => vo
     const staleMs = read(e, 'staleMs');
     const tags = read(e, 'tags');
     const sizeBytes = read(e, 'sizeBytes');
+    const slidingTtlMs = read(e, 'slidingTtlMs');
     if (seen.has(key)) throw bad('its key appears earlier in the dump');
     seen.add(key);
     try {
@@ -82,7 +90,13 @@ export function readDump<K, V>(dump: unknown, checkValue: (value: unknown) => vo
     if (!isNonNegative(staleMs)) throw bad('`staleMs` is not a non-negative number');
     if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) throw bad('`tags` is not an array of strings');
     if (!isNonNegative(sizeBytes)) throw bad('`sizeBytes` is not a non-negative number');
-    entries.push({ key: key as K, value: value as V, ttlMs, staleMs, tags: [...(tags as string[])], sizeBytes });
+    const entry: CacheDumpEntry<K, V> = { key: key as K, value: value as V, ttlMs, staleMs, tags: [...(tags as string[])], sizeBytes };
+    if (slidingTtlMs !== undefined) {
+      if (!isNonNegative(slidingTtlMs) || slidingTtlMs === 0) throw bad(`\`slidingTtlMs\` is neither absent nor a positive number of ms, got ${describeValue(slidingTtlMs)}`);
+      if (ttlMs === null) throw bad('`slidingTtlMs` is set on an entry without a TTL (`ttlMs` null)');
+      entry.slidingTtlMs = slidingTtlMs;
+    }
+    entries.push(entry);
   }
   return { format: DUMP_FORMAT, version: DUMP_VERSION, dumpedAt, entries };
 }
@@ -101,14 +115,18 @@ export function dumpCache<K, V>(view: SlotView<K, V>, mayExpire: boolean): Cache
     const e = view.expiresAt(slot);
     const staleUntil = view.staleUntil(slot);
     const tags = view.tags(slot);
-    entries.push({
+    const entry: CacheDumpEntry<K, V> = {
       key: view.key(slot),
       value: view.value(slot),
       ttlMs: e === 0 ? null : e - now,
       staleMs: e !== 0 && staleUntil > e ? staleUntil - e : 0,
       tags: tags === undefined ? [] : [...tags],
       sizeBytes: view.sizeBytes(slot),
-    });
+    };
+    // Only sliding entries carry the field, so a dump of a cache that never slides is as before.
+    const slidingTtlMs = e === 0 ? 0 : view.slidingTtlMs(slot);
+    if (slidingTtlMs > 0) entry.slidingTtlMs = slidingTtlMs;
+    entries.push(entry);
   }
   return { format: DUMP_FORMAT, version: DUMP_VERSION, dumpedAt: Date.now(), entries };
 }
@@ -122,8 +140,11 @@ export interface DumpTarget<K, V> {
   /** The cache's `maxEntries` and `maxSizeBytes`: a dump larger than that loads only its hottest entries. */
   readonly maxEntries: number;
   readonly maxSizeBytes: number;
-  /** Stores one entry; false when rejected (too large). `ttlMs` 0 means no expiry. */
-  store(key: K, value: V, ttlMs: number, sizeBytes: number | undefined, tags: readonly string[] | undefined, staleMs: number): boolean;
+  /**
+   * Stores one entry; false when rejected (too large). `ttlMs` 0 means no expiry; `slidingTtlMs` is the
+   * TTL a read renews (the entry slides), undefined when the dump does not say (the cache's default).
+   */
+  store(key: K, value: V, ttlMs: number, sizeBytes: number | undefined, tags: readonly string[] | undefined, staleMs: number, slidingTtlMs: number | undefined): boolean;
 }
 
 /**
@@ -160,7 +181,7 @@ export function loadDump<K, V>(dump: unknown, target: DumpTarget<K, V>): number 
   for (let k = keep.length - 1; k >= 0; k -= 1) {
     const i = keep[k]!;
     const e = valid.entries[i]!;
-    if (target.store(e.key, e.value, ttls[k]!, sizes[i], e.tags.length === 0 ? undefined : e.tags, e.staleMs)) loaded += 1;
+    if (target.store(e.key, e.value, ttls[k]!, sizes[i], e.tags.length === 0 ? undefined : e.tags, e.staleMs, e.slidingTtlMs)) loaded += 1;
   }
   return loaded;
 }

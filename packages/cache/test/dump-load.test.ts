@@ -110,4 +110,49 @@ describe('Cache.dump / load', () => {
     target.load(plain.dump());
     expect(target.bytes).toBe(30 + 40);
   });
+
+  it('carries per-entry sliding TTLs: a loaded sliding entry keeps sliding by its own TTL', () => {
+    const a = makeCache();
+    a.set('session', { n: 1 }, { ttlMs: 1_000, sliding: true });
+    a.set('fixed', { n: 2 }, { ttlMs: 1_000 });
+    jest.advanceTimersByTime(400);
+    const dump = JSON.parse(JSON.stringify(a.dump())) as CacheDump<string, { n: number }>;
+    expect(dump.version).toBe(1);
+    expect(dump.entries.find((e) => e.key === 'session')).toMatchObject({ ttlMs: 600, slidingTtlMs: 1_000 });
+    expect(dump.entries.find((e) => e.key === 'fixed')).not.toHaveProperty('slidingTtlMs');
+
+    jest.advanceTimersByTime(100);
+    const b = makeCache();
+    expect(b.load(dump)).toBe(2);
+    // Loaded with the 500 ms it has left, then a read after part of it renews the whole 1 s window.
+    expect(b.remainingTtl('session')).toBe(500);
+    jest.advanceTimersByTime(300);
+    expect(b.get('session')).toEqual({ n: 1 });
+    expect(b.remainingTtl('session')).toBe(1_000);
+    expect(b.get('fixed')).toEqual({ n: 2 });
+    expect(b.remainingTtl('fixed')).toBe(200);
+    jest.advanceTimersByTime(900);
+    expect(b.get('session')).toEqual({ n: 1 });
+    expect(b.get('fixed')).toBeUndefined();
+  });
+
+  it('loads a dump written without slidingTtlMs, and refuses a malformed one', () => {
+    const old = { format: 'patinox-cache-dump', version: 1, dumpedAt: Date.now(), entries: [{ key: 'a', value: { n: 1 }, ttlMs: 500, staleMs: 0, tags: [], sizeBytes: 0 }] };
+    const b = makeCache();
+    expect(b.load(old as never)).toBe(1);
+    jest.advanceTimersByTime(300);
+    b.get('a');
+    expect(b.remainingTtl('a')).toBe(200);
+    for (const slidingTtlMs of [-1, Number.NaN, 'x', Infinity]) {
+      let err: unknown;
+      try {
+        makeCache().load({ ...old, entries: [{ ...old.entries[0], slidingTtlMs }] } as never);
+      } catch (e) {
+        err = e;
+      }
+      expect(isPatinoxError(err, CACHE_DUMP_INVALID)).toBe(true);
+      expect((err as Error).message).toContain('slidingTtlMs');
+    }
+    expect(() => makeCache().load({ ...old, entries: [{ ...old.entries[0], ttlMs: null, slidingTtlMs: 500 }] } as never)).toThrow(/without a TTL/);
+  });
 });

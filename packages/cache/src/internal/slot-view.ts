@@ -17,6 +17,8 @@ export interface SlotView<K, V> {
   /** Clock ms until which an expired entry is served by stale-while-revalidate, 0 when none. */
   staleUntil(slot: number): number;
   tags(slot: number): readonly string[] | undefined;
+  /** The TTL a read renews (sliding expiry), 0 when the entry in `slot` has a fixed TTL or none. */
+  slidingTtlMs(slot: number): number;
   /** 0 when sizes are not tracked. */
   sizeBytes(slot: number): number;
   /** Every occupied slot, in no particular order. */
