@@ -4,7 +4,7 @@
 // trace-sim's capacities and prints each contender's hit ratio minus LRU's, its mean share of Belady's
 // optimum, and every point where it trails LRU by more than 0.5 pp.
 //
-//   node src/window-study-cli.mjs                    # LIRS and ARC traces (~5 min on 2 shared cores)
+//   node src/window-study-cli.mjs                    # LIRS and ARC traces (~1 min)
 //   node src/window-study-cli.mjs --only=sprite,loop
 //   node src/window-study-cli.mjs --traces=/path/to/traces
 import { existsSync } from 'node:fs';
