@@ -1,5 +1,5 @@
 import { describeValue, expectFunction, expectNonNegativeFinite } from '@patinox/errors';
-import { Histogram, type HistogramSummary } from './histogram.js';
+import { DEFAULT_EXPORT_BOUNDS, Histogram, type HistogramSummary } from './histogram.js';
 import { checkMetricOptions, isExportableLabels } from './internal/metric-options.js';
 
 /** Static labels of one metric series. */
@@ -96,7 +96,7 @@ export interface HistogramOptions extends MetricOptions {
 
 type Entry =
   | { kind: 'counter'; name: string; help: string; labels: Labels; metric: Counter }
-  | { kind: 'gauge'; name: string; help: string; labels: Labels; metric: Gauge }
+  | { kind: 'gauge'; name: string; help: string; labels: Labels; metric: Gauge; read: (() => number) | undefined }
   | { kind: 'histogram'; name: string; help: string; labels: Labels; metric: Histogram; bounds: readonly number[] };
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -129,7 +129,8 @@ function isSnapshot(value: unknown): value is MetricSnapshot {
 
 /**
  * Groups the metrics components own, so monitors and exporters can pull them at any time with `collect()`.
- * Asking twice for the same name and labels returns the same metric; one name is one kind, whatever the labels.
+ * Asking twice for the same name and labels returns the same metric (a gauge asked again with another `read`,
+ * or a histogram with other `exportBounds`, is a TypeError); one name is one kind, whatever the labels.
  *
  * @throws TypeError / RangeError from the factories for a bad name, bad options, or a name already used by another kind.
  */
@@ -221,14 +222,17 @@ export class MetricsRegistry {
     const { help, labels, exportBounds, read } = checkMetricOptions(name, kind, options);
     const key = seriesKey(name, labels);
     const existing = this.#entries.get(key);
-    if (existing !== undefined) return existing.metric;
+    if (existing !== undefined) {
+      checkSameMetric(key, existing, read, exportBounds);
+      return existing.metric;
+    }
     const metric = make(read);
     const entry =
       kind === 'histogram'
         ? { kind, name, help, labels, metric: metric as Histogram, bounds: exportBounds }
         : kind === 'counter'
           ? { kind, name, help, labels, metric: metric as Counter }
-          : { kind, name, help, labels, metric: metric as Gauge };
+          : { kind, name, help, labels, metric: metric as Gauge, read };
     this.#entries.set(key, entry);
     this.#kinds.set(name, kind);
     return metric;
@@ -249,6 +253,18 @@ export function histogramSnapshot(name: string, histogram: Histogram, options: H
   }
   const { help, labels, exportBounds } = checkMetricOptions(name, 'histogram', options);
   return { type: 'histogram', name, help, labels, summary: histogram.summary(), bounds: exportBounds, cumulativeCounts: histogram.cumulativeCounts(exportBounds) };
+}
+
+// Asking again returns the registered metric; options that would make it another metric are refused rather
+// than ignored (a second pool's gauge would silently read the first pool's value).
+function checkSameMetric(key: string, existing: Entry, read: (() => number) | undefined, bounds: readonly number[]): void {
+  if (existing.kind === 'gauge' && read !== undefined && read !== existing.read) {
+    const has = existing.read === undefined ? 'without a `read`' : 'with another `read`';
+    throw new TypeError(`Gauge \`${key}\` is already registered ${has}; pass the same function, or none to get it back`);
+  }
+  if (existing.kind === 'histogram' && bounds !== DEFAULT_EXPORT_BOUNDS && (bounds.length !== existing.bounds.length || bounds.some((b, i) => b !== existing.bounds[i]))) {
+    throw new TypeError(`Histogram \`${key}\` is already registered with exportBounds [${existing.bounds.join(',')}], not [${bounds.join(',')}]`);
+  }
 }
 
 /** A gauge takes any number (NaN and ±Infinity are valid samples); anything else is a mistake. */

@@ -120,3 +120,28 @@ describe('MetricsRegistry options', () => {
     expect(registry.collect().find((s) => s.name === 'kept')).toMatchObject({ bounds: [1, 10], cumulativeCounts: [0, 1] });
   });
 });
+
+describe('asking again for a registered metric with options that would change it', () => {
+  it('refuses a gauge asked again with another read function (it silently kept reading the first)', () => {
+    const registry = new MetricsRegistry();
+    const read = (): number => 1;
+    const gauge = registry.gauge('pool_size', { labels: { pool: 'a' }, read });
+    expect(registry.gauge('pool_size', { labels: { pool: 'a' }, read })).toBe(gauge);
+    expect(registry.gauge('pool_size', { labels: { pool: 'a' } })).toBe(gauge);
+    expect(() => registry.gauge('pool_size', { labels: { pool: 'a' }, read: () => 2 })).toThrow(
+      new TypeError('Gauge `pool_size{pool="a"}` is already registered with another `read`; pass the same function, or none to get it back'),
+    );
+    registry.gauge('set_gauge');
+    expect(() => registry.gauge('set_gauge', { read: () => 2 })).toThrow(/^Gauge `set_gauge` is already registered without a `read`/);
+  });
+
+  it('refuses a histogram asked again with other exportBounds', () => {
+    const registry = new MetricsRegistry();
+    const h = registry.histogram('wait_ms', { exportBounds: [1, 10] });
+    expect(registry.histogram('wait_ms', { exportBounds: [1, 10] })).toBe(h);
+    expect(registry.histogram('wait_ms')).toBe(h);
+    expect(() => registry.histogram('wait_ms', { exportBounds: [1, 100] })).toThrow(
+      new TypeError('Histogram `wait_ms` is already registered with exportBounds [1,10], not [1,100]'),
+    );
+  });
+});
