@@ -109,6 +109,25 @@ export function backendSuite(t: TestFramework, name: string, open: () => Promise
       await expect(b.increment(k('notctr'), 1, COUNTER_HEADER)).rejects.toMatchObject({ code: 'CACHE_NOT_A_COUNTER' });
     });
 
+    it('refuses a count past ±Number.MAX_SAFE_INTEGER with CACHE_COUNTER_OUT_OF_RANGE and writes nothing', async () => {
+      const max = Number.MAX_SAFE_INTEGER;
+      const counter = (n: string): Buffer => Buffer.concat([Buffer.from([COUNTER_HEADER]), Buffer.from(n, 'latin1')]);
+      expect(await b.increment(k('big'), max - 1, COUNTER_HEADER)).toBe(max - 1);
+      expect(await b.increment(k('big'), 1, COUNTER_HEADER)).toBe(max);
+      // 2^53 + 2 is a double too: only a check before adding (not a rounded result) refuses every step.
+      for (const delta of [1, 3, max]) {
+        await expect(b.increment(k('big'), delta, COUNTER_HEADER)).rejects.toMatchObject({ code: 'CACHE_COUNTER_OUT_OF_RANGE' });
+      }
+      expect(await b.get(k('big'))).toEqual(counter(String(max)));
+      expect(await b.increment(k('low'), -max, COUNTER_HEADER)).toBe(-max);
+      await expect(b.increment(k('low'), -1, COUNTER_HEADER)).rejects.toMatchObject({ code: 'CACHE_COUNTER_OUT_OF_RANGE' });
+      expect(await b.increment(k('low'), 1, COUNTER_HEADER)).toBe(-max + 1);
+      // A stored count no double holds exactly (another client wrote it): 2^53 + 1 reads as 2^53, so minus one would look safe.
+      await b.set(k('unsafe'), counter('9007199254740993'));
+      await expect(b.increment(k('unsafe'), -1, COUNTER_HEADER)).rejects.toMatchObject({ code: 'CACHE_COUNTER_OUT_OF_RANGE' });
+      expect(await b.get(k('unsafe'))).toEqual(counter('9007199254740993'));
+    });
+
     it('scans keys matching a glob in batches', async () => {
       await b.setMany(Array.from({ length: 30 }, (_, i) => ({ key: k(`scan:${i}`), value: buf('x') })));
       await b.set(k('scanx'), buf('x'));
