@@ -537,6 +537,7 @@ export class Cache<K, V> {
   /** Removes every entry tagged `tag` (in this cache and its regions); returns how many went. */
   invalidateTag(tag: string): number {
     expectString('tag', tag);
+    this.#loads.invalidatedTag(tag);
     let removed = 0;
     if (this.#tagIndex !== undefined) for (const key of this.#tagIndex.keysOf(tag)) if (this.delete(key)) removed += 1;
     return removed + this.#regions.invalidateTag(tag);

@@ -5,6 +5,7 @@ import { CACHE_EVENTS } from '../events.js';
 import { LoadStats } from '../internal/load-stats.js';
 import type { LoaderContext } from '../options.js';
 import { FailureBackoff } from './failure-backoff.js';
+import { InvalidatedTags } from './invalidated-tags.js';
 import type { LoadSettings } from './load-options.js';
 import { LoadDecision } from './loader-context.js';
 import { Running } from './running.js';
@@ -50,7 +51,8 @@ function keyContext(key: unknown): Record<string, unknown> {
 /**
  * Runs a cache's loads: one flight per key shared by its callers, the loader's context and decisions,
  * timeouts, grace fallback, failure backoff and background refreshes, and the load statistics. Only
- * the flight still registered for a key may write it, so a `set`/`delete`/`clear` meanwhile wins.
+ * the flight still registered for a key may write it, so a `set`/`delete`/`clear` meanwhile wins; and
+ * a load does not store under a tag invalidated after it started (see InvalidatedTags).
  */
 export class Loads<K, V> {
   readonly stats = new LoadStats();
@@ -59,6 +61,7 @@ export class Loads<K, V> {
   readonly #host: LoadHost<K, V>;
   readonly #inflight: Map<K, Flight<V>>;
   readonly #backoff: FailureBackoff<K>;
+  readonly #invalidated = new InvalidatedTags();
 
   constructor(host: LoadHost<K, V>, inflight: Map<K, Flight<V>>, maxKeys: number) {
     this.#host = host;
@@ -129,6 +132,20 @@ export class Loads<K, V> {
     return out;
   }
 
+  /**
+   * `invalidateTag(tag)` ran: a load in flight that stores under `tag` would bring back what the caller
+   * just invalidated, so it does not store (it still answers its callers).
+   */
+  invalidatedTag(tag: string): void {
+    if (this.#inflight.size === 0) this.#invalidated.idle();
+    else this.#invalidated.invalidated(tag);
+  }
+
+  /** A flight left the in-flight map: once none is left, no load can store, so no tag is remembered. */
+  #left(): void {
+    if (this.#inflight.size === 0) this.#invalidated.idle();
+  }
+
   /** Forgets failure counts (the cache was cleared). */
   clearBackoff(): void {
     this.#backoff.clear();
@@ -165,6 +182,7 @@ export class Loads<K, V> {
     const started = host.now();
     const flight: Flight<V> = { promise: Promise.resolve(undefined as V), outlived: false };
     const decision = new LoadDecision<V>(host.signal, isRefresh, stale, settings.ttlMs, settings.tags);
+    const mark = this.#invalidated.mark();
     const run = async (): Promise<V> => {
       let value: V;
       try {
@@ -183,7 +201,8 @@ export class Loads<K, V> {
       }
       if (this.#inflight.get(key) === flight) {
         this.#inflight.delete(key);
-        if (!host.isClosed() && decision.store) host.store(key, value, decision.ttlMs, decision.tags, settings);
+        if (!host.isClosed() && decision.store && !this.#invalidated.covers(decision.tags, mark)) host.store(key, value, decision.ttlMs, decision.tags, settings);
+        this.#left();
       }
       return value;
     };
@@ -194,7 +213,10 @@ export class Loads<K, V> {
         return value;
       },
       (err: unknown) => {
-        if (this.#inflight.get(key) === flight) this.#inflight.delete(key);
+        if (this.#inflight.get(key) === flight) {
+          this.#inflight.delete(key);
+          this.#left();
+        }
         this.#failed([key], started, err, settings, isRefresh);
         throw toError(err);
       },
@@ -209,6 +231,7 @@ export class Loads<K, V> {
     const host = this.#host;
     const started = host.now();
     const decision = new LoadDecision<V>(host.signal, false, undefined, settings.ttlMs, settings.tags);
+    const mark = this.#invalidated.mark();
     const flights = keys.map((): Flight<V> => ({ promise: Promise.resolve(undefined as V), outlived: false }));
     const context = { cache: host.name, keys: keys.length };
     const run = async (): Promise<Map<K, V>> => {
@@ -222,13 +245,15 @@ export class Loads<K, V> {
         throw new CacheLoaderError('Cache bulk loader failed', context, err);
       }
       const found = readBulkResult<K, V>(result, context);
+      const store = decision.store && !this.#invalidated.covers(decision.tags, mark);
       for (let i = 0; i < keys.length; i += 1) {
         const key = keys[i] as K;
         if (this.#inflight.get(key) !== flights[i]) continue;
         this.#inflight.delete(key);
         const value = found.get(key);
-        if (value !== undefined && !host.isClosed() && decision.store) host.store(key, value, decision.ttlMs, decision.tags, settings);
+        if (value !== undefined && !host.isClosed() && store) host.store(key, value, decision.ttlMs, decision.tags, settings);
       }
+      this.#left();
       return found;
     };
     const promise = run().then(
@@ -239,6 +264,7 @@ export class Loads<K, V> {
       },
       (err: unknown) => {
         for (let i = 0; i < keys.length; i += 1) if (this.#inflight.get(keys[i] as K) === flights[i]) this.#inflight.delete(keys[i] as K);
+        this.#left();
         this.#failed(keys, started, err, settings, false);
         throw toError(err);
       },
