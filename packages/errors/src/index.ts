@@ -27,9 +27,11 @@ export {
   expectTimerMs,
   expectTimerMsOrZero,
   optional,
+  readKnownOptions,
   readOptions,
 } from './validate.js';
 export type { TimerMsOptions } from './validate.js';
+export { closestKey, rejectNearMisses, rejectUnknownKeys } from './known-keys.js';
 export { ERRORS_ERROR_CODES, type ErrorsErrorCode } from './errors.js';
 export { MissingPeerError, ERRORS_PEER_DEPENDENCY_MISSING, importPeer, isMissingModule, loadPeer } from './missing-peer.js';
 export { raceAbort } from './race-abort.js';

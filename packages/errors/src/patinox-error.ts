@@ -1,5 +1,6 @@
 import { describeThrown, describeValue } from './describe.js';
 import { ERRORS_ERROR_CODES } from './errors.js';
+import { rejectUnknownKeys } from './known-keys.js';
 
 /** How a caller should react to a failure: try again, give up, or use a fallback. */
 export type RecoveryStrategy = 'retry' | 'fail' | 'fallback';
@@ -24,6 +25,8 @@ export interface PatinoxErrorOptions {
   /** The underlying failure; a non-Error throwable is wrapped in a {@link NonErrorThrown}. */
   cause?: unknown;
 }
+
+const PATINOX_ERROR_OPTION_KEYS: readonly (keyof PatinoxErrorOptions)[] = ['code', 'recovery', 'context', 'cause'];
 
 /** JSON form of a {@link PatinoxError} and its cause chain. */
 export interface SerializedError {
@@ -68,6 +71,7 @@ export class PatinoxError extends Error {
 
   constructor(message: string, options: PatinoxErrorOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
+    rejectUnknownKeys('options', options, PATINOX_ERROR_OPTION_KEYS);
     const context: unknown = options.context;
     // A string or an array would spread into index keys: refuse it rather than keep nonsense facts.
     if (context !== undefined && (typeof context !== 'object' || context === null || Array.isArray(context))) {

@@ -1,4 +1,5 @@
 import { describeThrown, describeValue } from './describe.js';
+import { rejectUnknownKeys } from './known-keys.js';
 
 // Option validators shared by every package, so programmer mistakes get the house message:
 // Expected `maxSize` to be a positive integer, got -1 (number)
@@ -82,6 +83,24 @@ export function readOptions<K extends string>(name: string, value: unknown, keys
   return out;
 }
 
+/**
+ * {@link readOptions} that also refuses an own enumerable string key not in `keys`, with a `TypeError`
+ * naming the bag, the key and the known key it most likely meant. Symbol keys and inherited keys pass.
+ *
+ * @example
+ * ```ts
+ * const { timeoutMs } = readKnownOptions('options', { timeoutMs: 5 }, ['timeoutMs', 'signal']);
+ * ```
+ *
+ * @throws TypeError when `value` is not an object, cannot be read, or has a key not in `keys`:
+ * ``Expected `options` to have only known keys, got unknown key `timeout`; did you mean `timeoutMs`?``
+ */
+export function readKnownOptions<K extends string>(name: string, value: unknown, keys: readonly K[]): { [P in K]?: unknown } {
+  const bag = readOptions(name, value, keys);
+  rejectUnknownKeys(name, value as object, keys);
+  return bag;
+}
+
 /** Throws a `TypeError` unless `value` is a string (empty allowed). */
 export function expectString(name: string, value: unknown): string {
   if (typeof value !== 'string') fail(TypeError, name, 'a string', value);
@@ -113,6 +132,8 @@ export interface TimerMsOptions {
   allowInfinity?: boolean;
 }
 
+const TIMER_MS_OPTION_KEYS: readonly (keyof TimerMsOptions)[] = ['allowZero', 'allowInfinity'];
+
 /**
  * Throws a `TypeError`/`RangeError` unless `value` is a duration a timer can honour: a number > 0 (or 0
  * with `allowZero`) and at most {@link MAX_TIMER_MS} (or `Infinity` with `allowInfinity`).
@@ -123,6 +144,7 @@ export interface TimerMsOptions {
  * ```
  */
 export function expectTimerMs(name: string, value: unknown, options: TimerMsOptions = {}): number {
+  rejectUnknownKeys('options', expectObject('options', options), TIMER_MS_OPTION_KEYS);
   const allowZero = options.allowZero === true;
   const allowInfinity = options.allowInfinity === true;
   const expected = `${allowZero ? 'a non-negative' : 'a positive'} number of ms at most ${MAX_TIMER_MS}${allowInfinity ? ' (or Infinity)' : ''}`;

@@ -1,6 +1,6 @@
 import { describeValue } from './describe.js';
 import { isPatinoxError, toError, type RecoveryStrategy } from './patinox-error.js';
-import { expectFunction, expectPositiveInteger, expectSignal, expectTimerMsOrZero, optional, readOptions } from './validate.js';
+import { expectFunction, expectPositiveInteger, expectSignal, expectTimerMsOrZero, optional, readKnownOptions } from './validate.js';
 
 /** Sleeps `ms`, rejecting with the signal's reason if it aborts first. */
 export type SleepFn = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -83,7 +83,7 @@ export function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: n
 export async function withRecovery<T>(fn: (context: AttemptContext) => Promise<T> | T, options: WithRecoveryOptions<T> = {}): Promise<T> {
   expectFunction('fn', fn);
   // Read once: a bag whose getters throw is a TypeError here, not a failure in the middle of a retry.
-  const o = readOptions('options', options, ['maxAttempts', 'baseDelayMs', 'maxDelayMs', 'signal', 'fallback', 'classify', 'onRetry', 'random', 'sleep']);
+  const o = readKnownOptions('options', options, ['maxAttempts', 'baseDelayMs', 'maxDelayMs', 'signal', 'fallback', 'classify', 'onRetry', 'random', 'sleep']);
   const maxAttempts = optional('maxAttempts', o.maxAttempts, expectPositiveInteger, 3);
   // Delays feed a timer: above 2^31-1 ms Node would fire after 1 ms.
   const baseDelayMs = optional('baseDelayMs', o.baseDelayMs, expectTimerMsOrZero, 100);

@@ -3,11 +3,11 @@ import {
   expectSignal,
   expectTimerMsOrZero,
   optional,
+  readKnownOptions,
 } from '@patinox/errors';
 import { histogramSnapshot, type HealthCheck, type HealthResult, type Histogram, type MetricSnapshot, type TraceHook } from '@patinox/monitor';
 import type { ConnectionManager } from './connection-manager.js';
 import { PoolCore } from './internal/core.js';
-import { readKnownOptions } from './internal/known-keys.js';
 import { PoolControl } from './internal/pool-control.js';
 import type { CloseReport, PoolStats } from './stats.js';
 import { checkSizes, expectDelayMs, expectMaxSize, expectMinSize, resolveOptions } from './internal/resolve-options.js';

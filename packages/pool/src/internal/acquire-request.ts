@@ -1,6 +1,5 @@
-import { expectSignal, optional } from '@patinox/errors';
+import { expectSignal, optional, readKnownOptions } from '@patinox/errors';
 import type { AcquireOptions } from '../options.js';
-import { readKnownOptions } from './known-keys.js';
 import { expectDelayMs, expectPriority } from './resolve-options.js';
 
 const ACQUIRE_OPTION_KEYS = ['timeoutMs', 'signal', 'priority'] as const;

@@ -10,14 +10,14 @@ import {
   expectTimerMs,
   expectTimerMsOrZero,
   optional,
+  readKnownOptions,
   readOptions,
 } from '@patinox/errors';
 import { expectMonitor, expectTraceHook, noopMonitor, type Monitor, type TraceHook } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
 import { MAX_POOL_SIZE, type PoolOptions } from '../options.js';
-import { readKnownOptions } from './known-keys.js';
 
-/** Every key of {@link PoolOptions}: any other is refused (see `known-keys.ts`). */
+/** Every key of {@link PoolOptions}: any other is refused (see `readKnownOptions` in @patinox/errors). */
 export const POOL_OPTION_KEYS = [
   'minSize',
   'maxSize',

@@ -1,7 +1,6 @@
 import type { Redis, RedisOptions } from 'ioredis';
-import { describeThrown, describeValue, expectFunction, expectObject, expectTimerMs, toError } from '@patinox/errors';
+import { describeThrown, describeValue, expectFunction, expectObject, expectTimerMs, rejectUnknownKeys, toError } from '@patinox/errors';
 import type { ConnectionManager } from '../connection-manager.js';
-import { rejectUnknownKeys } from '../internal/known-keys.js';
 import { RedisConnectError } from './errors.js';
 import { IOREDIS_MANAGER_OPTION_KEYS, type IoredisConnectionManagerOptions } from './options.js';
 import { ioredisPeer } from './peer.js';

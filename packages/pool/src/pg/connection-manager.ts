@@ -1,7 +1,6 @@
 import type * as pg from 'pg';
-import { describeThrown, describeValue, expectFunction, expectObject, expectString, expectTimerMs, expectTimerMsOrZero, optional, toError } from '@patinox/errors';
+import { describeThrown, describeValue, expectFunction, expectObject, expectString, expectTimerMs, expectTimerMsOrZero, optional, rejectUnknownKeys, toError } from '@patinox/errors';
 import type { ConnectionManager } from '../connection-manager.js';
-import { rejectUnknownKeys } from '../internal/known-keys.js';
 import { PgConfigError, PgConnectError } from './errors.js';
 import { PG_MANAGER_OPTION_KEYS, type PgClientConstructor, type PgConnectionManagerOptions } from './options.js';
 import { pgPeer } from './peer.js';

@@ -1,11 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type * as pg from 'pg';
-import { MAX_TIMER_MS, describeThrown, describeValue, expectBoolean, expectFunction, expectNonNegativeFinite, expectNonNegativeInteger, expectObject, expectTimerMsOrZero, optional, toError } from '@patinox/errors';
+import { MAX_TIMER_MS, describeThrown, describeValue, expectBoolean, expectFunction, expectNonNegativeFinite, expectNonNegativeInteger, expectObject, expectTimerMsOrZero, optional, rejectNearMisses, rejectUnknownKeys, toError } from '@patinox/errors';
 import { createEvent, noopMonitor, safeRecord, type HealthCheck, type Monitor } from '@patinox/monitor';
 import type { ConnectionManager } from '../connection-manager.js';
 import { PoolLoanReleasedError } from '../errors.js';
 import { POOL_EVENTS } from '../events.js';
-import { rejectNearMisses, rejectUnknownKeys } from '../internal/known-keys.js';
 import { POOL_OPTION_KEYS, expectMaxSize, expectMinSize } from '../internal/resolve-options.js';
 import type { PoolOptions } from '../options.js';
 import { Pool, type PoolStats } from '../pool.js';

@@ -1,50 +1,59 @@
-import { describeThrown, readOptions } from '@patinox/errors';
+import { describeThrown } from './describe.js';
 
-// Options bags are closed: a key the pool does not know is a typo (`maxsize`, `acquireTimeout`) that
+// Options bags are closed: a key a package does not know is a typo (`maxsize`, `acquireTimeout`) that
 // would otherwise be ignored in silence, leaving the default in force.
 
 /**
- * {@link readOptions} that also refuses an own enumerable key not in `keys`, with a `TypeError` naming
- * the bag and the key, and the known key it most likely meant.
+ * Throws a `TypeError` for the first own enumerable string key of `value` that is not in `keys`, naming
+ * the bag, the key and the closest known key (or every known key when none is close). Allocates nothing
+ * when every key is known, so hot per-call options (a cache `set`, a pool `acquire`) can take it.
+ *
+ * @throws TypeError naming `name` when a key is unknown, or when listing the keys throws (a hostile Proxy).
  */
-export function readKnownOptions<K extends string>(name: string, value: unknown, keys: readonly K[]): { [P in K]?: unknown } {
-  const bag = readOptions(name, value, keys);
-  rejectUnknownKeys(name, value as object, keys);
-  return bag;
-}
-
-/** Throws a `TypeError` for the first own enumerable key of `value` that is not in `keys`. */
 export function rejectUnknownKeys(name: string, value: object, keys: readonly string[]): void {
-  const unknown = firstKey(name, value, (key) => !keys.includes(key));
+  let unknown: string | undefined;
+  try {
+    // for-in over own keys: no array of keys per call (per-call options of hot paths take this path).
+    for (const key in value) {
+      if (Object.hasOwn(value, key) && !keys.includes(key)) {
+        unknown = key;
+        break;
+      }
+    }
+  } catch (cause) {
+    throw unreadable(name, cause);
+  }
   if (unknown !== undefined) throw unknownKeyError(name, unknown, keys, closestKey(unknown, keys));
 }
 
 /**
  * For bags that also carry keys passed through to a third party (pg's connection settings): throws only
  * for a key that is not in `keys` but close to one of them (`Max`, `databse`, `idleTimeoutMs` for
- * `idleTimeoutMillis`), or one `elsewhere` knows a better place for, so settings the pool does not list
- * still pass.
+ * `idleTimeoutMillis`), or one `elsewhere` knows a better place for, so settings the package does not
+ * list still pass.
+ *
+ * @throws TypeError naming `name`, the key and the suggestion.
  */
-export function rejectNearMisses(name: string, value: object, keys: readonly string[], elsewhere: (key: string) => string | undefined): void {
+export function rejectNearMisses(name: string, value: object, keys: readonly string[], elsewhere: (key: string) => string | undefined = () => undefined): void {
+  let unknown: string | undefined;
   let suggestion: string | undefined;
-  const unknown = firstKey(name, value, (key) => {
-    if (keys.includes(key)) return false;
-    suggestion = closestKey(key, keys) ?? elsewhere(key);
-    return suggestion !== undefined;
-  });
+  try {
+    for (const key in value) {
+      if (!Object.hasOwn(value, key) || keys.includes(key)) continue;
+      suggestion = closestKey(key, keys) ?? elsewhere(key);
+      if (suggestion !== undefined) {
+        unknown = key;
+        break;
+      }
+    }
+  } catch (cause) {
+    throw unreadable(name, cause);
+  }
   if (unknown !== undefined) throw unknownKeyError(name, unknown, keys, suggestion);
 }
 
-function firstKey(name: string, value: object, match: (key: string) => boolean): string | undefined {
-  try {
-    // for-in over own keys: no array of keys per call (acquire options take this path).
-    for (const key in value) {
-      if (Object.hasOwn(value, key) && match(key)) return key;
-    }
-  } catch (cause) {
-    throw new TypeError(`Expected \`${name}\` to be readable, but listing its keys threw: ${describeThrown(cause)}`, { cause });
-  }
-  return undefined;
+function unreadable(name: string, cause: unknown): TypeError {
+  return new TypeError(`Expected \`${name}\` to be readable, but listing its keys threw: ${describeThrown(cause)}`, { cause });
 }
 
 function unknownKeyError(name: string, key: string, keys: readonly string[], suggestion: string | undefined): TypeError {
@@ -57,8 +66,13 @@ const UNIT = /(?:ms|millis|milliseconds)$/;
 
 /**
  * The known key `key` most likely meant: the same name in another case or with another time unit, else
- * the nearest within a few edits (1 for names of up to 3 characters, 2 up to 8, 3 beyond); undefined when
- * none is that close.
+ * the nearest within a few edits (1 for names of up to 3 characters, 2 up to 8, 3 beyond); `undefined`
+ * when none is that close.
+ *
+ * @example
+ * ```ts
+ * closestKey('maxEntrys', ['maxEntries', 'ttlMs']); // 'maxEntries'
+ * ```
  */
 export function closestKey(key: string, keys: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
