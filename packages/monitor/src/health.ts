@@ -1,4 +1,4 @@
-import { describeThrown, describeValue, expectFunction, expectTimerMs, optional, readOptions } from '@patinox/errors';
+import { describeThrown, describeValue, expectFunction, expectTimerMs, optional, readKnownOptions } from '@patinox/errors';
 
 /** Health of one component. */
 export type HealthStatus = 'up' | 'degraded' | 'down';
@@ -60,7 +60,7 @@ function readCheck(value: unknown): { name: string; check: HealthCheck['check'] 
  * ```
  */
 export async function checkHealth(checks: readonly HealthCheck[], options: CheckHealthOptions = {}): Promise<HealthReport> {
-  const o = readOptions('options', options, ['timeoutMs', 'now']);
+  const o = readKnownOptions('options', options, ['timeoutMs', 'now']);
   const timeoutMs = optional('timeoutMs', o.timeoutMs, (name, value) => expectTimerMs(name, value, { allowZero: true }), 100);
   const now = optional<() => number>('now', o.now, expectFunction, () => performance.now());
   if (!Array.isArray(checks)) throw new TypeError(`Expected \`checks\` to be an array of HealthCheck, got ${describeValue(checks)}`);

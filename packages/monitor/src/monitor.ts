@@ -1,4 +1,4 @@
-import { describeValue, expectFunction, expectPositiveInteger, expectString, optional, readOptions } from '@patinox/errors';
+import { describeValue, expectFunction, expectPositiveInteger, expectString, optional, readKnownOptions } from '@patinox/errors';
 import { channel, type Channel } from 'node:diagnostics_channel';
 import { expectMonitor } from './expect-monitor.js';
 
@@ -65,7 +65,7 @@ export class MemoryMonitor implements Monitor {
   #total = 0;
 
   constructor(options: MemoryMonitorOptions = {}) {
-    const capacity = optional('capacity', readOptions('options', options, ['capacity']).capacity, expectPositiveInteger, 1000);
+    const capacity = optional('capacity', readKnownOptions('options', options, ['capacity']).capacity, expectPositiveInteger, 1000);
     if (capacity > MAX_MEMORY_MONITOR_CAPACITY) {
       throw new RangeError(`Expected \`capacity\` to be a positive integer at most ${MAX_MEMORY_MONITOR_CAPACITY}, got ${describeValue(capacity)}`);
     }
@@ -113,7 +113,7 @@ export class ConsoleMonitor implements Monitor {
   readonly #write: (line: string) => void;
 
   constructor(options: ConsoleMonitorOptions = {}) {
-    const write = readOptions('options', options, ['write']).write;
+    const write = readKnownOptions('options', options, ['write']).write;
     this.#write = write === undefined ? (line) => process.stderr.write(line) : expectFunction<(line: string) => void>('write', write);
   }
 

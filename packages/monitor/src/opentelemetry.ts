@@ -1,5 +1,5 @@
 import type { Attributes, BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
-import { describeValue, expectString, optional, readOptions } from '@patinox/errors';
+import { describeValue, expectString, optional, readKnownOptions } from '@patinox/errors';
 import { expectSource } from './internal/expect-source.js';
 import { findMetricClashes } from './internal/metric-clashes.js';
 import type { MetricSnapshot, MetricsRegistry } from './metrics.js';
@@ -60,7 +60,7 @@ const QUANTILES = [
 export function bridgeToOpenTelemetry(source: MetricsRegistry, meter: Meter, options: OpenTelemetryBridgeOptions = {}): OpenTelemetryBridge {
   expectSource(source);
   expectMeter(meter);
-  const prefix = optional('prefix', readOptions('options', options, ['prefix']).prefix, expectString, '');
+  const prefix = optional('prefix', readKnownOptions('options', options, ['prefix']).prefix, expectString, '');
   const instruments = new Map<string, { kind: MetricSnapshot['type']; observables: Record<string, Observable> }>();
   // One batch callback over every instrument, re-registered when sync() adds some, so a collection reads
   // the source once (a callback per sync() would run collect(), histogram summaries and all, once each).

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import { describeThrown, describeValue, expectObject, readOptions } from '@patinox/errors';
+import { describeThrown, describeValue, expectObject, readKnownOptions } from '@patinox/errors';
 import { expectSource } from './internal/expect-source.js';
 import { findMetricClashes } from './internal/metric-clashes.js';
 import { promClientPeer } from './internal/peers.js';
@@ -93,7 +93,7 @@ export class PrometheusExporter implements Disposable {
 
   constructor(source: MetricsRegistry, options: PrometheusExporterOptions = {}) {
     this.#source = expectSource(source);
-    const o = readOptions('options', options, ['client', 'register', 'prefix']);
+    const o = readKnownOptions('options', options, ['client', 'register', 'prefix']);
     this.#prefix = checkPrefix(o.prefix);
     if (o.register !== undefined) {
       this.register = expectRegister(o.register);

@@ -1,4 +1,4 @@
-import { describeValue, expectFunction, expectObject, expectString, optional, readOptions } from '@patinox/errors';
+import { describeValue, expectFunction, expectObject, expectString, optional, readKnownOptions } from '@patinox/errors';
 import { DEFAULT_EXPORT_BOUNDS, checkBounds } from '../histogram.js';
 /** Static labels of one metric series (as `Labels` in metrics.ts, kept here so this file imports nothing back). */
 type Labels = Readonly<Record<string, string>>;
@@ -50,9 +50,16 @@ function checkLabels(value: unknown, metric: string, isHistogram: boolean): Labe
   return Object.freeze(labels);
 }
 
+const METRIC_OPTION_KEYS = {
+  counter: ['help', 'labels'],
+  gauge: ['help', 'labels', 'read'],
+  histogram: ['help', 'labels', 'exportBounds'],
+} as const satisfies Record<string, readonly string[]>;
+
 /** Reads and checks the options of `counter()`, `gauge()` or `histogram()` for metric `name`. */
 export function checkMetricOptions(name: string, kind: 'counter' | 'gauge' | 'histogram', options: unknown): CheckedMetricOptions {
-  const o = readOptions('options', options, ['help', 'labels', 'exportBounds', 'read']);
+  // Each factory knows its own keys: `read` on a counter or `exportBounds` on a gauge would be ignored.
+  const o = readKnownOptions('options', options, METRIC_OPTION_KEYS[kind]) as { help?: unknown; labels?: unknown; exportBounds?: unknown; read?: unknown };
   return {
     help: optional('help', o.help, expectString, ''),
     labels: checkLabels(o.labels, name, kind === 'histogram'),
