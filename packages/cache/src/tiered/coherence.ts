@@ -4,6 +4,7 @@ import { CACHE_EVENTS } from '../events.js';
 import type { Cache } from '../cache.js';
 import { preciseNow, type BusState, type InvalidationBus, type InvalidationMessage } from './bus.js';
 import { AsyncQueue } from './internal/async-queue.js';
+import { LoadGuard } from './load-guard.js';
 
 /** An invalidation seen by `subscribeInvalidation()`: one this instance made (`local`) or received. */
 export interface InvalidationEvent {
@@ -79,6 +80,8 @@ export class Coherence<V> {
   /** L1 copies served because L2 could not answer. */
   staleServed = 0;
   readonly lag = new Histogram();
+  /** The invalidations a load in flight must not outlive (see LoadGuard); every one made or received here goes in. */
+  readonly loads = new LoadGuard();
 
   constructor(
     options: {
@@ -221,12 +224,14 @@ export class Coherence<V> {
 
   /** `key` changed in a way L1 cannot mirror (deleted, incremented): drop it; resolves whether L1 held it. */
   dropped(key: string, seq?: number): boolean {
+    this.loads.key(key);
     this.overtake(key);
     return this.#latest(key, seq) && this.l1?.delete(key) === true;
   }
 
   /** Every entry tagged `tag` (the L2 members included) was removed. */
   droppedTag(tag: string, members: readonly string[]): void {
+    this.loads.tag(tag);
     this.#generation += 1;
     this.l1?.invalidateTag(tag);
     for (const key of members) this.dropped(key);
@@ -234,12 +239,14 @@ export class Coherence<V> {
 
   /** The whole namespace went. */
   cleared(): void {
+    this.loads.all();
     this.#generation += 1;
     this.l1?.clear();
   }
 
   /** Empties L1 because its coherence cannot be guaranteed (bus reconnected, circuit closed). */
   flush(reason: string): void {
+    this.loads.all();
     this.#generation += 1;
     this.#flushes += 1;
     const entries = this.l1?.size ?? 0;
@@ -340,7 +347,10 @@ export class Coherence<V> {
       this.cleared();
     }
     if (tags.length > 0) this.#generation += 1;
-    for (const tag of tags) this.l1?.invalidateTag(String(tag));
+    for (const tag of tags) {
+      this.loads.tag(String(tag));
+      this.l1?.invalidateTag(String(tag));
+    }
     for (const key of keys) {
       this.#supersede(key);
       this.dropped(key);

@@ -7,6 +7,7 @@ import { TieredCacheError } from '../errors.js';
 import { LoadStats } from '../internal/load-stats.js';
 import { FailureBackoff } from './failure-backoff.js';
 import type { KeyLayout } from './key-layout.js';
+import type { LoadGuard, LoadMark } from './load-guard.js';
 import { LoadDecisions } from './loader-context.js';
 import type { LoadTiming } from '../loading/load-timing.js';
 import { awaitLoad } from './load-timeouts.js';
@@ -37,8 +38,11 @@ const ignore = (): undefined => undefined;
 export interface LoaderHost<V> {
   /** Reads `key` from L2 (never the L1 copy when `skipL1`), filling L1 when `fillL1`. */
   read(key: string, skipL1: boolean, fillL1: boolean, l1AlreadyMissed: boolean): Promise<V | undefined>;
-  /** Caches a loaded value in L2 (and L1 when `fillL1`) and announces it; never written to the store. */
-  cacheLoaded(key: string, value: V, entry: LoadedEntry, fillL1: boolean): Promise<void>;
+  /**
+   * Caches a loaded value in L2 (and L1 when `fillL1`) and announces it; never written to the store.
+   * Resolves false, having written nothing, when an invalidation covering it came after `mark`.
+   */
+  cacheLoaded(key: string, value: V, entry: LoadedEntry, fillL1: boolean, mark: LoadMark): Promise<boolean>;
   /** Time source of backoffs and refresh ages. */
   clock(): number;
   /** True when L2 being down should not fail the call (`degradeToL1`). */
@@ -75,10 +79,11 @@ export class DistributedLoader<V> {
   readonly #backoff: FailureBackoff;
   readonly #refresh: RefreshAhead<V>;
   readonly #sliding: Sliding<V>;
+  readonly #guard: LoadGuard;
 
   constructor(
     host: LoaderHost<V>,
-    parts: { remote: RemoteTier; layout: KeyLayout; store: WriteThrough<V>; monitor: Monitor; tracer: TraceHook | undefined; namespace: string; signal: AbortSignal; sliding: Sliding<V> },
+    parts: { remote: RemoteTier; layout: KeyLayout; store: WriteThrough<V>; monitor: Monitor; tracer: TraceHook | undefined; namespace: string; signal: AbortSignal; sliding: Sliding<V>; guard: LoadGuard },
     timing: { lockTtlMs: number; lockWaitMs: number; lockPollMs: number },
   ) {
     this.#host = host;
@@ -90,6 +95,7 @@ export class DistributedLoader<V> {
     this.#namespace = parts.namespace;
     this.#signal = parts.signal;
     this.#sliding = parts.sliding;
+    this.#guard = parts.guard;
     this.#lockTtlMs = timing.lockTtlMs;
     this.#lockWaitMs = timing.lockWaitMs;
     this.#lockPollMs = timing.lockPollMs;
@@ -177,14 +183,17 @@ export class DistributedLoader<V> {
       }
       if (acquired) {
         this.#acquired += 1;
+        // From here the value comes from the store or the loader: an invalidation of the key from now on is newer.
+        const mark = this.#guard.begin(key);
         try {
           const stored = await this.#store.get(key);
           if (stored !== undefined) {
-            await this.#cache(key, stored, entryOf(options, policy, undefined), !skipL1);
+            await this.#cache(key, stored, entryOf(options, policy, undefined), !skipL1, mark);
             return stored;
           }
-          return await this.#run(key, loader, options, policy, !skipL1);
+          return await this.#run(key, loader, options, policy, !skipL1, undefined, mark);
         } finally {
+          this.#guard.end(mark);
           await this.#remote.call('unlock', (l2) => l2.releaseLock(lockKey, token)).catch(ignore);
         }
       }
@@ -205,9 +214,18 @@ export class DistributedLoader<V> {
   /**
    * Runs the loader (under the lock when L2 is up) and caches what it decided. A failure counts toward the
    * key's backoff and is answered with the grace copy when there is one; `current` is the live value a
-   * refresh replaces (the loader's `context.stale`).
+   * refresh replaces (the loader's `context.stale`). `mark` is the load's, when its caller began it (under
+   * the lock, before the store was read); otherwise the load begins here.
    */
-  async #run(key: string, loader: Loader<V>, options: TieredGetOrLoadOptions, policy: LoadTiming, fillL1: boolean, current?: V): Promise<V> {
+  async #run(key: string, loader: Loader<V>, options: TieredGetOrLoadOptions, policy: LoadTiming, fillL1: boolean, current?: V, mark?: LoadMark): Promise<V> {
+    if (mark === undefined) {
+      const own = this.#guard.begin(key);
+      try {
+        return await this.#run(key, loader, options, policy, fillL1, current, own);
+      } finally {
+        this.#guard.end(own);
+      }
+    }
     const stale = current ?? (policy.graceMs > 0 ? await this.#grace(key, policy) : undefined);
     const context = new LoadDecisions<V>(this.#signal, stale, current !== undefined);
     const started = performance.now();
@@ -230,14 +248,14 @@ export class DistributedLoader<V> {
     this.#backoff.succeeded(key);
     // A loader that resolves after close() writes nothing; its callers see the cache closed.
     if (this.#signal.aborted) throw this.#signal.reason;
-    if (context.cache) await this.#cache(key, value, entryOf(options, policy, context), fillL1);
+    if (context.cache) await this.#cache(key, value, entryOf(options, policy, context), fillL1, mark);
     return value;
   }
 
-  async #cache(key: string, value: V, entry: LoadedEntry, fillL1: boolean): Promise<void> {
+  async #cache(key: string, value: V, entry: LoadedEntry, fillL1: boolean, mark: LoadMark): Promise<void> {
     if (entry.writtenAt !== undefined) entry.writtenAt = this.#host.clock();
-    await this.#host.cacheLoaded(key, value, entry, fillL1);
-    if (entry.writtenAt !== undefined) this.#refresh.loaded(key, entry.writtenAt);
+    const stored = await this.#host.cacheLoaded(key, value, entry, fillL1, mark);
+    if (stored && entry.writtenAt !== undefined) this.#refresh.loaded(key, entry.writtenAt);
   }
 
   /** The grace copy of `key` while the backoff holds its loader back, else the failure it last had. */

@@ -67,17 +67,18 @@ export class TieredLoading<V> {
     this.loader = new DistributedLoader<V>(
       {
         read: (key, skipL1, fillL1, l1AlreadyMissed) => parts.read(key, skipL1 ? CONSISTENT : undefined, fillL1, l1AlreadyMissed),
-        cacheLoaded: async (key, value, entry, fillL1) => {
+        cacheLoaded: async (key, value, entry, fillL1, mark) => {
           const serializer = await remote.serializer();
           const ttlMs = entry.ttlMs ?? defaultTtlMs;
-          await writer.cacheLoaded(key, value, serializer, ttlMs, checkTags(entry.tags), fillL1, entry.graceMs, entry.writtenAt, sliding.slides(entry.sliding));
+          if (!(await writer.cacheLoaded(key, value, serializer, ttlMs, checkTags(entry.tags), fillL1, entry.graceMs, entry.writtenAt, sliding.slides(entry.sliding), mark))) return false;
           sliding.wrote(key, ttlMs, entry.sliding);
+          return true;
         },
         degradable: (err) => writer.degradable(err),
         checkOpen: () => parts.checkOpen(),
         clock: parts.clock,
       },
-      { remote, layout: parts.layout, store: parts.store, monitor: parts.monitor, tracer: parts.tracer, namespace: parts.namespace, signal: parts.signal, sliding },
+      { remote, layout: parts.layout, store: parts.store, monitor: parts.monitor, tracer: parts.tracer, namespace: parts.namespace, signal: parts.signal, sliding, guard: parts.coherence.loads },
       parts.timing,
     );
     this.#bulk = {

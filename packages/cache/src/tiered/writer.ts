@@ -7,6 +7,7 @@ import type { Coherence } from './coherence.js';
 import { TieredCacheError } from '../errors.js';
 import { escapeGlob } from '../internal/glob.js';
 import type { KeyLayout } from './key-layout.js';
+import type { LoadMark } from './load-guard.js';
 import type { RemoteTier } from './remote-tier.js';
 import { TagWrites } from './tag-writes.js';
 import type { WriteThrough } from './write-through.js';
@@ -106,13 +107,17 @@ export class TierWriter<V> {
     return true;
   }
 
-  /** Caches a value that came from the loader or the store (so it is not written back to the store). */
-  cacheLoaded(key: string, value: V, serializer: Serializer, ttlMs: number, tags: readonly string[], fillL1: boolean, graceMs = 0, writtenAt?: number, sliding = false): Promise<void> {
+  /**
+   * Caches a value that came from the loader or the store (so it is not written back to the store); resolves
+   * false, writing nothing, when an invalidation covering it came after the load began (`mark`, LoadGuard).
+   */
+  cacheLoaded(key: string, value: V, serializer: Serializer, ttlMs: number, tags: readonly string[], fillL1: boolean, graceMs = 0, writtenAt?: number, sliding = false, mark?: LoadMark): Promise<boolean> {
+    if (mark !== undefined && this.#coherence.loads.stale(mark, tags)) return Promise.resolve(false);
     if (tags.length === 0) return this.#cacheLoaded(key, value, serializer, ttlMs, tags, fillL1, graceMs, writtenAt, sliding);
     return this.#tagWrites.track(tags, () => this.#cacheLoaded(key, value, serializer, ttlMs, tags, fillL1, graceMs, writtenAt, sliding));
   }
 
-  async #cacheLoaded(key: string, value: V, serializer: Serializer, ttlMs: number, tags: readonly string[], fillL1: boolean, graceMs: number, writtenAt: number | undefined, sliding: boolean): Promise<void> {
+  async #cacheLoaded(key: string, value: V, serializer: Serializer, ttlMs: number, tags: readonly string[], fillL1: boolean, graceMs: number, writtenAt: number | undefined, sliding: boolean): Promise<boolean> {
     const bytes = serializer.serialize(value);
     const coherence = this.#coherence;
     const seq = coherence.beginWrite(key);
@@ -135,6 +140,7 @@ export class TierWriter<V> {
     }
     // In stale-while-revalidate mode the L1 Cache stores the value itself, with its stale window.
     await this.#end(key, seq, failure, undefined, fillL1 ? value : undefined, ttlMs, tags);
+    return true;
   }
 
   /**
@@ -217,6 +223,7 @@ export class TierWriter<V> {
 
   /** Removes distinct `keys` (their grace copies and write times too); resolves how many existed. */
   async deleteMany(keys: readonly string[]): Promise<number> {
+    for (const key of keys) this.#coherence.loads.key(key); // before any await: a load about to write sees it
     // Waits for a loading codec (see RemoteTier.codecLoading); no await once it has, so writes of one
     // tick keep sharing one pipeline.
     if (this.#remote.codecLoading !== undefined) await this.#remote.codecLoading;
@@ -368,6 +375,7 @@ export class TierWriter<V> {
 
   /** Removes every L2 key under `<ns>:` (values, tags, locks and every region's keys); SCAN + UNLINK. */
   async clear(): Promise<number> {
+    this.#coherence.loads.all();
     if (this.#remote.codecLoading !== undefined) await this.#remote.codecLoading;
     await this.#store.clear();
     let removed = 0;
@@ -383,6 +391,7 @@ export class TierWriter<V> {
   }
 
   async invalidateTag(tag: string): Promise<number> {
+    this.#coherence.loads.tag(tag);
     if (this.#remote.codecLoading !== undefined) await this.#remote.codecLoading;
     // A tagged write issued before this call adds its key to the tag set before the set is read (see TagWrites).
     const tagged = this.#tagWrites.settled(tag);

@@ -1,0 +1,140 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { deferred, redisUrl } from '@patinox/test-servers';
+import { RedisBackend, RedisBus } from '../src/backends/redis.js';
+import { TieredCache, type InvalidationEvent, type TieredCacheOptions } from '../src/tiered/index.js';
+
+/**
+ * A getOrLoad whose loader is still running when the key is invalidated (invalidateTag, delete, clear;
+ * on this instance or another, through the bus) must not store what it loaded: the caller who
+ * invalidated would then read a value loaded before the invalidation. Real Redis and a real bus.
+ */
+describe('TieredCache: a load in flight against an invalidation', () => {
+  const open: TieredCache<unknown>[] = [];
+  let raw: Redis;
+  let ns = '';
+
+  beforeAll(() => {
+    raw = new Redis(redisUrl());
+  });
+
+  afterEach(async () => {
+    await Promise.all(
+      open.splice(0).map(async (c) => {
+        await c.clear().catch(() => undefined);
+        await c.close();
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await raw.quit();
+  });
+
+  /** An instance on its own connection and bus; instances made with `shared` use the last namespace. */
+  async function make(options: Partial<TieredCacheOptions<string>> = {}, shared = false): Promise<TieredCache<string>> {
+    if (!shared) ns = `loadinv-${randomUUID().slice(0, 8)}`;
+    const l2 = new RedisBackend({ url: redisUrl() });
+    const bus = new RedisBus({ client: l2.client });
+    await bus.ready;
+    const cache = new TieredCache<string>({ l2, bus, namespace: ns, defaultTtlMs: 60_000, ...options });
+    open.push(cache as TieredCache<unknown>);
+    return cache;
+  }
+
+  /** A loader that reports when it runs and answers when the test says so. */
+  function slowLoader(): { load: () => Promise<string>; started: Promise<void>; finish: (value: string) => void } {
+    const started = deferred();
+    const result = deferred<string>();
+    return {
+      load: () => {
+        started.resolve();
+        return result.promise;
+      },
+      started: started.promise,
+      finish: result.resolve,
+    };
+  }
+
+  /** Resolves once `cache` received (from another instance) an invalidation `matches` accepts. */
+  function received(cache: TieredCache<string>, matches: (event: InvalidationEvent) => boolean): { seen: Promise<void> } {
+    const events = cache.subscribeInvalidation();
+    const seen = (async () => {
+      for await (const event of events) if (!event.local && matches(event)) break;
+      await events.return?.();
+    })();
+    return { seen };
+  }
+
+  const invalidations = [
+    ['invalidateTag', (c: TieredCache<string>) => c.invalidateTag('t'), (e: InvalidationEvent) => e.tags.includes('t')],
+    ['delete', (c: TieredCache<string>) => c.delete('k'), (e: InvalidationEvent) => e.keys.includes('k')],
+    ['clear', (c: TieredCache<string>) => c.clear(), (e: InvalidationEvent) => e.clear],
+  ] as const;
+
+  describe.each([
+    ['with L1', {}],
+    ['without L1', { l1: false as const }],
+  ])('%s', (_label, options) => {
+    it.each(invalidations)('%s on the same instance: the value read after the loader ends is not the one it loaded', async (_name, invalidate, _matches) => {
+      const cache = await make(options);
+      const slow = slowLoader();
+      const loading = cache.getOrLoad('k', slow.load, { tags: ['t'] });
+      await slow.started;
+      await invalidate(cache);
+      slow.finish('loaded before the invalidation');
+      // Its own caller still gets what it loaded.
+      await expect(loading).resolves.toBe('loaded before the invalidation');
+      await cache.settled();
+      expect(await cache.get('k')).toBeUndefined();
+      expect(await cache.get('k', { consistent: true })).toBeUndefined();
+      expect(await raw.exists(`${ns}:v:k`)).toBe(0);
+      // The next load runs again and is stored.
+      await expect(cache.getOrLoad('k', () => 'fresh', { tags: ['t'] })).resolves.toBe('fresh');
+      expect(await cache.get('k', { consistent: true })).toBe('fresh');
+    });
+
+    it.each(invalidations)('%s on another instance, received through the bus: neither instance reads the value loaded before it', async (_name, invalidate, matches) => {
+      const loader = await make(options);
+      const other = await make(options, true);
+      const slow = slowLoader();
+      const loading = loader.getOrLoad('k', slow.load, { tags: ['t'] });
+      await slow.started;
+      const arrival = received(loader, matches);
+      await invalidate(other);
+      await arrival.seen;
+      slow.finish('loaded before the invalidation');
+      await expect(loading).resolves.toBe('loaded before the invalidation');
+      await loader.settled();
+      expect(await other.get('k', { consistent: true })).toBeUndefined();
+      expect(await loader.get('k')).toBeUndefined();
+      expect(await raw.exists(`${ns}:v:k`)).toBe(0);
+    });
+  });
+
+  it('leaves a load alone when the invalidated tag is not one it stores under', async () => {
+    const cache = await make();
+    const slow = slowLoader();
+    const loading = cache.getOrLoad('k', slow.load, { tags: ['t'] });
+    await slow.started;
+    await cache.invalidateTag('other');
+    await cache.delete('another-key');
+    slow.finish('kept');
+    await loading;
+    expect(await cache.get('k', { consistent: true })).toBe('kept');
+  });
+
+  it('does not store a stale-while-revalidate refresh that started before invalidateTag', async () => {
+    const cache = await make();
+    const slow = slowLoader();
+    const loading = cache.getOrLoad('k', slow.load, { tags: ['t'], staleWhileRevalidateMs: 1_000 });
+    await slow.started;
+    await cache.invalidateTag('t');
+    slow.finish('stale');
+    await loading;
+    await cache.settled();
+    expect(await cache.get('k')).toBeUndefined();
+    expect(await cache.get('k', { consistent: true })).toBeUndefined();
+  });
+});
