@@ -70,6 +70,22 @@ describe('Cache.getOrLoad against an invalidation issued while its loader runs',
     expect(cache.size).toBe(0);
   });
 
+  it('still does not store when its tag was invalidated among more tags than it remembers', async () => {
+    const cache = make();
+    const slow = slowLoader<string>();
+    const untagged = slowLoader<string>();
+    const loading = cache.getOrLoad('k', slow.load, { tags: ['t'] });
+    const plain = cache.getOrLoad('plain', untagged.load);
+    cache.invalidateTag('t');
+    for (let i = 0; i < 1_100; i += 1) cache.invalidateTag(`other-${i}`);
+    slow.finish('stale');
+    untagged.finish('untagged');
+    await Promise.all([loading, plain]);
+    expect(cache.get('k')).toBeUndefined();
+    // A load without tags is not covered by tag invalidations.
+    expect(cache.get('plain')).toBe('untagged');
+  });
+
   it('guards a region\'s loads when the parent invalidates the tag', async () => {
     const cache = make();
     const region = cache.region('r', { maxEntries: 10 });

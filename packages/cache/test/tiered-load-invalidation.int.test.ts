@@ -125,6 +125,18 @@ describe('TieredCache: a load in flight against an invalidation', () => {
     expect(await cache.get('k', { consistent: true })).toBe('kept');
   });
 
+  it('still writes nothing when its tag was invalidated among more tags than it remembers', async () => {
+    const cache = await make();
+    const slow = slowLoader();
+    const loading = cache.getOrLoad('k', slow.load, { tags: ['t'] });
+    await slow.started;
+    await cache.invalidateTag('t');
+    await Promise.all(Array.from({ length: 1_100 }, (_, i) => cache.invalidateTag(`other-${i}`)));
+    slow.finish('stale');
+    await loading;
+    expect(await cache.get('k', { consistent: true })).toBeUndefined();
+  });
+
   it('does not store a stale-while-revalidate refresh that started before invalidateTag', async () => {
     const cache = await make();
     const slow = slowLoader();
