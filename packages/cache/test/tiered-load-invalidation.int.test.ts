@@ -137,6 +137,24 @@ describe('TieredCache: a load in flight against an invalidation', () => {
     expect(await cache.get('k', { consistent: true })).toBeUndefined();
   });
 
+  it.each(invalidations)('getMany(keys, loader): %s during the bulk load keeps the keys it covers out of L2 and L1', async (name, invalidate, _matches) => {
+    const cache = await make();
+    let finish: (found: Map<string, string>) => void = () => undefined;
+    const started = deferred();
+    const loading = cache.getMany(['k', 'j'], () => {
+      started.resolve();
+      return new Promise<Map<string, string>>((resolve) => (finish = resolve));
+    }, { tags: name === 'invalidateTag' ? ['t'] : ['u'] });
+    await started.promise;
+    await invalidate(cache);
+    finish(new Map([['k', 'K'], ['j', 'J']]));
+    await expect(loading).resolves.toEqual(['K', 'J']);
+    expect(await cache.get('k')).toBeUndefined();
+    expect(await cache.get('k', { consistent: true })).toBeUndefined();
+    // Only delete('k') leaves the other key of the load alone.
+    expect(await cache.get('j', { consistent: true })).toBe(name === 'delete' ? 'J' : undefined);
+  });
+
   it('does not store a stale-while-revalidate refresh that started before invalidateTag', async () => {
     const cache = await make();
     const slow = slowLoader();

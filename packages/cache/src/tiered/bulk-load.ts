@@ -3,6 +3,7 @@ import type { LoadStats } from '../internal/load-stats.js';
 import type { Running } from '../loading/running.js';
 import type { Serializer } from '../serialization/serializer.js';
 import { checkTags } from './key-check.js';
+import type { LoadGuard, LoadMark } from './load-guard.js';
 import { LoadDecisions } from './loader-context.js';
 import type { LoadTiming } from '../loading/load-timing.js';
 import { awaitLoad } from './load-timeouts.js';
@@ -18,8 +19,13 @@ export type TieredBulkLoader<V> = (
 /** What {@link loadMany} needs from its cache. */
 export interface BulkHost<V> {
   read(keys: readonly string[]): Promise<(V | undefined)[]>;
-  /** Caches loaded values in L2 and L1 (never the store) and announces them. */
-  cacheLoaded(entries: readonly EncodedEntry<V>[], sliding: boolean | undefined): Promise<void>;
+  /**
+   * Caches loaded values in L2 and L1 (never the store) and announces them, leaving out those an
+   * invalidation after their key's mark covers (see LoadGuard).
+   */
+  cacheLoaded(entries: readonly EncodedEntry<V>[], sliding: boolean | undefined, marks: ReadonlyMap<string, LoadMark>): Promise<void>;
+  /** Where the load marks its keys while it runs. */
+  readonly guard: LoadGuard;
   serializer(): Serializer | Promise<Serializer>;
   readonly loadStats: LoadStats;
   /** Tracks the load for `TieredCache.settled()`. */
@@ -56,9 +62,20 @@ export async function loadMany<V>(host: BulkHost<V>, keys: readonly string[], lo
 }
 
 async function run<V>(host: BulkHost<V>, missing: string[], loader: TieredBulkLoader<V>, options: TieredGetManyOptions): Promise<Map<string, V>> {
+  // Marked before the loader runs: an invalidation of a key from now on is newer than what it loads.
+  const marks = new Map<string, LoadMark>();
+  for (const key of missing) marks.set(key, host.guard.begin(key));
+  try {
+    return await loadAndCache(host, missing, loader, options, marks);
+  } finally {
+    for (const mark of marks.values()) host.guard.end(mark);
+  }
+}
+
+async function loadAndCache<V>(host: BulkHost<V>, missing: string[], loader: TieredBulkLoader<V>, options: TieredGetManyOptions, marks: ReadonlyMap<string, LoadMark>): Promise<Map<string, V>> {
   const context = new LoadDecisions<V>(host.signal, undefined);
-  const started = performance.now();
   const loaded = new Map<string, V>();
+  const started = performance.now();
   try {
     const result = await loader([...missing], context);
     const wanted = new Set(missing);
@@ -80,7 +97,7 @@ async function run<V>(host: BulkHost<V>, missing: string[], loader: TieredBulkLo
     const tags = checkTags(context.tags ?? options.tags);
     const entries: EncodedEntry<V>[] = [];
     for (const [key, value] of loaded) entries.push({ key, value, bytes: serializer.serialize(value), ttlMs, tags });
-    await host.cacheLoaded(entries, options.sliding);
+    await host.cacheLoaded(entries, options.sliding, marks);
   }
   return loaded;
 }

@@ -64,6 +64,7 @@ export class TieredLoading<V> {
     this.#policy = parts.policy;
     this.#defaultTtlMs = parts.defaultTtlMs;
     const { remote, writer, sliding, defaultTtlMs } = parts;
+    const guard = parts.coherence.loads;
     this.loader = new DistributedLoader<V>(
       {
         read: (key, skipL1, fillL1, l1AlreadyMissed) => parts.read(key, skipL1 ? CONSISTENT : undefined, fillL1, l1AlreadyMissed),
@@ -78,16 +79,19 @@ export class TieredLoading<V> {
         checkOpen: () => parts.checkOpen(),
         clock: parts.clock,
       },
-      { remote, layout: parts.layout, store: parts.store, monitor: parts.monitor, tracer: parts.tracer, namespace: parts.namespace, signal: parts.signal, sliding, guard: parts.coherence.loads },
+      { remote, layout: parts.layout, store: parts.store, monitor: parts.monitor, tracer: parts.tracer, namespace: parts.namespace, signal: parts.signal, sliding, guard },
       parts.timing,
     );
     this.#bulk = {
       read: (keys) => parts.reader.getMany(keys),
-      cacheLoaded: async (entries, slide) => {
-        for (const e of entries) e.sliding = sliding.slides(slide);
-        await writer.setMany(entries, false);
-        for (const e of entries) sliding.wrote(e.key, e.ttlMs, slide);
+      cacheLoaded: async (entries, slide, marks) => {
+        // In the tick the writes start: an invalidation issued later finds them (see LoadGuard).
+        const fresh = entries.filter((e) => !guard.stale(marks.get(e.key)!, e.tags ?? []));
+        for (const e of fresh) e.sliding = sliding.slides(slide);
+        await writer.setMany(fresh, false);
+        for (const e of fresh) sliding.wrote(e.key, e.ttlMs, slide);
       },
+      guard,
       serializer: () => remote.serializer(),
       loadStats: this.loader.loadStats,
       running: this.loader.running,
