@@ -56,6 +56,11 @@ export class Sliding<V> {
     }
   }
 
+  /** The window this instance slides `key` by because a write asked for it (0: none known). */
+  windowOf(key: string): number {
+    return this.#windows.size === 0 ? 0 : (this.#windows.get(key) ?? 0);
+  }
+
   /** A read hit of `key` (from L1 or L2). */
   touch(key: string): void {
     const window = this.#windows.get(key) ?? (this.#all ? this.#defaultTtlMs : 0);

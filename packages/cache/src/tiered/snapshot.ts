@@ -30,6 +30,14 @@ const VERSION = 2;
 const READABLE_VERSIONS: readonly unknown[] = [1, 2];
 type Call = <T>(operation: string, fn: () => Promise<T>) => Promise<T>;
 
+/** The sliding windows of one instance: which it exports, and where it keeps those it imports. */
+export interface SnapshotSliding {
+  /** The window the exporting instance slides `key` by, 0 when it does not. */
+  windowOf(key: string): number;
+  /** An imported entry slides by `windowMs` on the importing instance. */
+  adopt(key: string, windowMs: number): void;
+}
+
 /** Where a namespace keeps its entries (`prefix` + key) and its tag sets (`tagPrefix` + tag). */
 export interface SnapshotKeys {
   readonly prefix: string;
@@ -37,12 +45,13 @@ export interface SnapshotKeys {
 }
 
 // File format: JSON lines. A header line, then one line per entry: key (without namespace), value as
-// base64 (the stored bytes, header byte included), remaining TTL in ms (0 for none); then (version 2) one
-// line per tag: tag name, member keys, remaining TTL of the tag set.
+// base64 (the stored bytes, header byte included), remaining TTL in ms (0 for none), and `s`, the sliding
+// window, for an entry the exporting instance slides (optional: a reader that predates it ignores it);
+// then (version 2) one line per tag: tag name, member keys, remaining TTL of the tag set.
 //
 // File errors (no such directory, no permission, a directory at the path) reject with
 // CACHE_SNAPSHOT_WRITE_FAILED naming `path`; L2's own errors pass through as they are. No temp file is left.
-export async function exportSnapshot(backend: CacheBackend, namespace: string, where: SnapshotKeys, path: string, call: Call): Promise<SnapshotInfo> {
+export async function exportSnapshot(backend: CacheBackend, namespace: string, where: SnapshotKeys, path: string, call: Call, sliding?: SnapshotSliding): Promise<SnapshotInfo> {
   const { prefix, tagPrefix } = where;
   if (typeof path !== 'string' || path.length === 0) throw new TypeError(`Expected \`path\` to be a file path, got ${describeValue(path)}`);
   const temp = `${path}.${process.pid}.tmp`;
@@ -72,7 +81,10 @@ export async function exportSnapshot(backend: CacheBackend, namespace: string, w
         const value = values[i];
         const ttl = ttls[i];
         if (value === null || value === undefined || ttl === null || ttl === undefined) continue;
-        chunk += `${JSON.stringify({ k: keys[i]!.slice(prefix.length), v: value.toString('base64'), t: ttl > 0 ? ttl : 0 })}\n`;
+        const key = keys[i]!.slice(prefix.length);
+        const window = ttl > 0 && sliding !== undefined ? sliding.windowOf(key) : 0;
+        const line = window > 0 ? { k: key, v: value.toString('base64'), t: ttl, s: window } : { k: key, v: value.toString('base64'), t: ttl > 0 ? ttl : 0 };
+        chunk += `${JSON.stringify(line)}\n`;
         entries += 1;
       }
       if (chunk.length > 0) await onFile(file.write(chunk));
@@ -114,7 +126,7 @@ export async function exportSnapshot(backend: CacheBackend, namespace: string, w
   return { namespace, entries, tags, path };
 }
 
-export async function importSnapshot(backend: CacheBackend, where: SnapshotKeys, path: string, options: SnapshotImportOptions, call: Call): Promise<SnapshotInfo> {
+export async function importSnapshot(backend: CacheBackend, where: SnapshotKeys, path: string, options: SnapshotImportOptions, call: Call, sliding?: SnapshotSliding): Promise<SnapshotInfo> {
   const { prefix, tagPrefix } = where;
   if (typeof path !== 'string' || path.length === 0) throw new TypeError(`Expected \`path\` to be a file path, got ${describeValue(path)}`);
   const overwrite = options.overwrite ?? true;
@@ -123,15 +135,18 @@ export async function importSnapshot(backend: CacheBackend, where: SnapshotKeys,
   let header = undefined as { format?: unknown; version?: unknown; namespace?: unknown } | undefined;
   let entries = 0;
   let tags = 0;
-  let pending: { k: string; v: Buffer; t: number }[] = [];
+  let pending: { k: string; v: Buffer; t: number; s: number }[] = [];
   const flush = async (): Promise<void> => {
     const batch = pending;
     pending = [];
+    let written: readonly boolean[] | undefined;
     if (overwrite) {
       await call('setMany', () => backend.setMany(batch.map((e) => ({ key: prefix + e.k, value: e.v, ttlMs: e.t }))));
     } else {
-      await Promise.all(batch.map((e) => call('set', () => backend.set(prefix + e.k, e.v, { ttlMs: e.t, nx: true }))));
+      written = await Promise.all(batch.map((e) => call('set', () => backend.set(prefix + e.k, e.v, { ttlMs: e.t, nx: true }))));
     }
+    // An entry kept (overwrite: false) keeps how it expired.
+    if (sliding !== undefined) for (let i = 0; i < batch.length; i += 1) if (batch[i]!.s > 0 && written?.[i] !== false) sliding.adopt(batch[i]!.k, batch[i]!.s);
   };
   const records = readSnapshotRecords(path, {
     unreadable: (err) => invalid(describeThrown(err), err),
@@ -158,11 +173,12 @@ export async function importSnapshot(backend: CacheBackend, where: SnapshotKeys,
       tags += 1;
       continue;
     }
-    const entry = parsed as { k?: unknown; v?: unknown; t?: unknown };
+    const entry = parsed as { k?: unknown; v?: unknown; t?: unknown; s?: unknown };
     if (typeof entry !== 'object' || entry === null || typeof entry.k !== 'string' || entry.k.length === 0 || typeof entry.v !== 'string' || !isTtl(entry.t)) {
       throw invalid(`entry ${entries + 1} is malformed`);
     }
-    pending.push({ k: entry.k, v: Buffer.from(entry.v, 'base64'), t: entry.t });
+    if (entry.s !== undefined && (!isTtl(entry.s) || entry.s === 0)) throw invalid(`entry ${entries + 1} has a sliding window \`s\` that is not a TTL in ms, got ${describeValue(entry.s)}`);
+    pending.push({ k: entry.k, v: Buffer.from(entry.v, 'base64'), t: entry.t, s: entry.s ?? 0 });
     entries += 1;
     if (pending.length >= 500) await flush();
   }

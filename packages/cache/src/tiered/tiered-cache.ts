@@ -152,7 +152,7 @@ export class TieredCache<V = unknown> {
       checkOpen: () => this.#checkOpen(),
     });
     this.#observer = new TierObserver<V>({ namespace: this.namespace, remote: this.#remote, coherence: this.#coherence, loading: this.#loading, writer: this.#writer, store: this.#store });
-    this.#snapshots = new TierSnapshots<V>(this.namespace, this.#remote, this.#coherence, this.#layout);
+    this.#snapshots = new TierSnapshots<V>(this.namespace, this.#remote, this.#coherence, this.#layout, sliding);
   }
 
   // ---------------------------------------------------------------- reads
