@@ -155,6 +155,19 @@ describe('TieredCache: a load in flight against an invalidation', () => {
     expect(await cache.get('j', { consistent: true })).toBe(name === 'delete' ? 'J' : undefined);
   });
 
+  it("writes nothing from a region's load in flight when the parent clears", async () => {
+    const cache = await make();
+    const region = cache.region('r');
+    const slow = slowLoader();
+    const loading = region.getOrLoad('k', slow.load);
+    await slow.started;
+    await cache.clear();
+    slow.finish('stale');
+    await loading;
+    expect(await region.get('k')).toBeUndefined();
+    expect(await region.get('k', { consistent: true })).toBeUndefined();
+  });
+
   it('does not store a stale-while-revalidate refresh that started before invalidateTag', async () => {
     const cache = await make();
     const slow = slowLoader();

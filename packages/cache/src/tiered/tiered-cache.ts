@@ -375,10 +375,19 @@ export class TieredCache<V = unknown> {
    */
   async clear(): Promise<number> {
     this.#checkOpen();
+    // Before L2 is touched: a region's load that ends during the clear must not write behind its deletes.
+    this.#clearingRegions();
     const removed = await this.#writer.clear();
     this.#forget();
     this.#clearRegions();
     return removed;
+  }
+
+  #clearingRegions(): void {
+    for (const region of this.#regions.values()) {
+      region.#coherence.loads.all();
+      region.#clearingRegions();
+    }
   }
 
   #clearRegions(): void {
