@@ -657,7 +657,7 @@ export class Cache<K, V> {
   }
 
   /**
-   * The live entries, their remaining TTLs, stale windows and tags, for a warm restart with
+   * The live entries, their remaining TTLs, stale windows, tags and sliding TTLs, for a warm restart with
    * {@link Cache.load} (lru-cache's `dump()`). Entries come coldest first, so loading them in order
    * leaves the hottest most recently used. Values are the stored references, not copies; serialize the
    * dump (JSON, msgpack) as you see fit. No stats or policy update.
@@ -668,8 +668,9 @@ export class Cache<K, V> {
 
   /**
    * Stores the entries of a {@link Cache.dump} (of this or another process), their TTLs shortened by
-   * the wall-clock time since `dumpedAt`; entries that expired meanwhile are skipped. Returns how many
-   * were stored. The whole dump is checked first: an invalid one loads nothing.
+   * the wall-clock time since `dumpedAt`; entries that expired meanwhile are skipped. An entry with
+   * `slidingTtlMs` slides by it; one without follows `slidingTtl`. Returns how many were stored. The whole
+   * dump is checked first: an invalid one loads nothing.
    *
    * @throws {@link CacheDumpInvalidError} (`CACHE_DUMP_INVALID`) for an unknown format or version, a
    *   malformed entry or a key that appears twice; {@link CacheClosedError}.
