@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { Cache } from '../src/index.js';
 
 /** A loader the test finishes by hand, and the number of times it was called. */
@@ -95,5 +96,78 @@ describe('Cache.getOrLoad against an invalidation issued while its loader runs',
     slow.finish('stale');
     await loading;
     expect(region.get('k')).toBeUndefined();
+  });
+});
+
+type LoadOp = { t: 'start' | 'finish' | 'invalidateTag' | 'delete' | 'clear'; k: number; tag: string; pick: number };
+
+/** One load the model follows: its key and tag, and whether an invalidation covering it came after it began. */
+interface ModelFlight {
+  k: number;
+  tag: string;
+  invalidated: boolean;
+  finish: (value: string) => void;
+  promise: Promise<string>;
+}
+
+describe('Cache.getOrLoad against invalidations (property)', () => {
+  it('stores a loaded value only when nothing covering its key was invalidated while it loaded', async () => {
+    const op = fc.record({
+      t: fc.constantFrom<LoadOp['t']>('start', 'start', 'finish', 'finish', 'invalidateTag', 'delete', 'clear'),
+      k: fc.integer({ min: 0, max: 5 }),
+      tag: fc.constantFrom('a', 'b', 'c'),
+      pick: fc.nat(),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 60 }), async (ops) => {
+        const cache = new Cache<number, string>({ maxEntries: 100, cleanupIntervalMs: 0 });
+        const stored = new Map<number, { value: string; tag: string }>();
+        const registered = new Map<number, ModelFlight>();
+        const running: ModelFlight[] = [];
+        let n = 0;
+        for (const o of ops) {
+          if (o.t === 'start') {
+            // A key with a registered load joins it; a stored key is a hit: neither starts a loader.
+            if (registered.has(o.k) || stored.has(o.k)) continue;
+            let finish: (value: string) => void = () => undefined;
+            const loaded = new Promise<string>((resolve) => (finish = resolve));
+            const flight: ModelFlight = { k: o.k, tag: o.tag, invalidated: false, finish, promise: Promise.resolve('') };
+            flight.promise = cache.getOrLoad(o.k, () => loaded, { tags: [o.tag] });
+            registered.set(o.k, flight);
+            running.push(flight);
+          } else if (o.t === 'finish') {
+            if (running.length === 0) continue;
+            const flight = running.splice(o.pick % running.length, 1)[0]!;
+            const value = `v${(n += 1)}`;
+            flight.finish(value);
+            await expect(flight.promise).resolves.toBe(value);
+            if (registered.get(flight.k) === flight) {
+              registered.delete(flight.k);
+              if (!flight.invalidated) stored.set(flight.k, { value, tag: flight.tag });
+            }
+          } else if (o.t === 'invalidateTag') {
+            cache.invalidateTag(o.tag);
+            for (const f of registered.values()) if (f.tag === o.tag) f.invalidated = true;
+            for (const [k, e] of stored) if (e.tag === o.tag) stored.delete(k);
+          } else if (o.t === 'delete') {
+            cache.delete(o.k);
+            const f = registered.get(o.k);
+            if (f !== undefined) f.invalidated = true;
+            registered.delete(o.k);
+            stored.delete(o.k);
+          } else {
+            cache.clear();
+            for (const f of registered.values()) f.invalidated = true;
+            registered.clear();
+            stored.clear();
+          }
+          for (let k = 0; k <= 5; k += 1) expect(cache.peek(k)).toBe(stored.get(k)?.value);
+        }
+        for (const f of running) f.finish('late');
+        await cache.settled();
+        cache.close();
+      }),
+      { numRuns: 200 },
+    );
   });
 });
