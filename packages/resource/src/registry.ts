@@ -9,7 +9,7 @@ import {
   expectTimerMs,
   expectTimerMsOrZero,
   optional,
-  readOptions,
+  readKnownOptions,
 } from '@patinox/errors';
 import {
   createEvent,
@@ -108,7 +108,7 @@ export class ResourceRegistry implements AsyncDisposable {
   /** @throws TypeError / RangeError for an invalid option. */
   constructor(options: RegistryOptions = {}) {
     // Read once into plain data: a bag whose getter or Proxy trap throws is a TypeError naming `options`.
-    const o = readOptions('options', options, REGISTRY_OPTION_KEYS);
+    const o = readKnownOptions('options', options, REGISTRY_OPTION_KEYS);
     this.name = optional('name', o.name, expectString, DEFAULTS.name);
     const monitor = optional('monitor', o.monitor, expectMonitor, noopMonitor);
     this.#monitor = monitor;
@@ -238,7 +238,7 @@ export class ResourceRegistry implements AsyncDisposable {
    * The registry stays open; use `shutdown()` to also refuse new resources.
    */
   forceCleanupAll(options: CleanupAllOptions = {}): Promise<CleanupReport> {
-    const deadlineMs = optional('deadlineMs', readOptions('options', options, DEADLINE_KEYS).deadlineMs, expectTimerMs, undefined);
+    const deadlineMs = optional('deadlineMs', readKnownOptions('options', options, DEADLINE_KEYS).deadlineMs, expectTimerMs, undefined);
     return this.#reports.run(this.#slots, this.#runner, deadlineMs);
   }
 
@@ -249,7 +249,7 @@ export class ResourceRegistry implements AsyncDisposable {
    */
   shutdown(options: ShutdownOptions = {}): Promise<CleanupReport> {
     if (this.#shutdown !== undefined) return this.#shutdown;
-    const deadlineMs = optional('deadlineMs', readOptions('options', options, DEADLINE_KEYS).deadlineMs, expectTimerMs, DEFAULTS.shutdownDeadlineMs);
+    const deadlineMs = optional('deadlineMs', readKnownOptions('options', options, DEADLINE_KEYS).deadlineMs, expectTimerMs, DEFAULTS.shutdownDeadlineMs);
     this.#closing = true;
     safeRecord(this.#monitor, createEvent(RESOURCE_EVENTS.shutdownStarted, this.name, { active: this.#active, deadlineMs }));
     const tracer = this.#tracer;

@@ -1,4 +1,4 @@
-import { expectFunction, expectObject, expectString, optional, readOptions, toError } from '@patinox/errors';
+import { expectFunction, expectObject, expectString, optional, readKnownOptions, toError } from '@patinox/errors';
 import { RESOURCE_ALREADY_CLEANED_UP, CleanupError, ResourceStateError, RESOURCE_SCOPE_CLEANUP_FAILED } from './errors.js';
 import { AsyncResourceGuard, isResourceGuard, type CleanupFn } from './guard.js';
 import type { GuardOptions, ScopeOptions } from './options.js';
@@ -27,7 +27,7 @@ export class ResourceScope implements AsyncDisposable {
 
   /** @throws TypeError for an invalid option. */
   constructor(options: ScopeOptions = {}) {
-    const { name, registry } = readOptions('options', options, ['name', 'registry']);
+    const { name, registry } = readKnownOptions('options', options, ['name', 'registry']);
     this.name = optional('name', name, expectString, 'scope');
     this.#registry = expectRegistry(registry, defaultRegistry);
   }

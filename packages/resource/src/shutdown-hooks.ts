@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import { describeThrown, describeValue, expectBoolean, expectFunction, expectTimerMs, optional, readOptions } from '@patinox/errors';
+import { describeThrown, describeValue, expectBoolean, expectFunction, expectTimerMs, optional, readKnownOptions } from '@patinox/errors';
 import type { ShutdownHookOptions } from './options.js';
 import { defaultRegistry, type CleanupReport, type ResourceRegistry } from './registry.js';
 import { expectRegistry } from './internal/validate.js';
@@ -47,7 +47,7 @@ function defaultOnReport(report: CleanupReport, trigger: string): void {
  * @throws TypeError / RangeError for an invalid option.
  */
 export function installShutdownHooks(options: ShutdownHookOptions = {}): ShutdownHooks {
-  const bag = readOptions('options', options, OPTION_KEYS);
+  const bag = readKnownOptions('options', options, OPTION_KEYS);
   const registry: ResourceRegistry = expectRegistry(bag.registry, defaultRegistry);
   const rawSignals: unknown = bag.signals ?? ['SIGTERM', 'SIGINT'];
   const expected = 'Expected `signals` to be an array of signal names that can be listened for';

@@ -1,4 +1,4 @@
-import { describeThrown, describeValue, expectNonNegativeInteger, expectObject, expectString, expectTimerMs } from '@patinox/errors';
+import { describeThrown, describeValue, expectNonNegativeInteger, expectObject, expectString, expectTimerMs, rejectUnknownKeys } from '@patinox/errors';
 import { CleanupPriority } from '../priority.js';
 import type { ResourceRegistry } from '../registry.js';
 import type { EntryInfo } from './entry.js';
@@ -20,6 +20,9 @@ export const REGISTRY_OPTION_KEYS = [
   'retryBaseDelayMs',
   'retryMaxDelayMs',
 ] as const;
+/** The fields of `GuardOptions`, checked in place (for-in, no allocation) on every guard's creation. */
+const GUARD_OPTION_KEYS = ['name', 'priority', 'sizeBytes', 'metadata', 'timeoutMs', 'registry'] as const;
+
 /** The one field of `CleanupAllOptions` and `ShutdownOptions`. */
 export const DEADLINE_KEYS = ['deadlineMs'] as const;
 
@@ -87,6 +90,7 @@ export class InfoFactory {
   make(options: InfoOptions | undefined, stack: { stack?: string } | undefined): EntryInfo {
     if (options === undefined) return stack === undefined ? this.#default : { ...this.#default, stack };
     expectObject('options', options);
+    rejectUnknownKeys('options', options, GUARD_OPTION_KEYS);
     let name, priority, sizeBytes, metadata, timeoutMs;
     try {
       ({ name, priority, sizeBytes, metadata, timeoutMs } = options);
