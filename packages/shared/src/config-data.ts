@@ -2,7 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { describeThrown, expectNonEmptyString, expectObject, expectTimerMs, optional, readOptions } from '@patinox/errors';
+import { describeThrown, expectNonEmptyString, expectObject, expectTimerMs, optional, readKnownOptions } from '@patinox/errors';
 import { createEvent, expectMonitor, noopMonitor, safeRecord, type HealthCheck, type MetricSnapshot, type Monitor } from '@patinox/monitor';
 import { ConfigClosedError, ConfigLoadError, ConfigUpdateLoopError } from './errors.js';
 import { ConfigAcceptor } from './internal/config-acceptor.js';
@@ -60,7 +60,7 @@ export interface ConfigUpdateMessage<T> {
  * @example
  * ```ts
  * const config = new ConfigData({ poolSize: 10 }, { validate: (c) => c.poolSize > 0 || 'poolSize must be > 0' });
- * config.subscribe((c) => pool.resize(c.poolSize));
+ * config.subscribe((c) => pool.resize({ maxSize: c.poolSize }));
  * config.update({ poolSize: 20 }); // version 2
  * ```
  * @throws TypeError from the constructor and `update` when the configuration given is not an object.
@@ -82,7 +82,7 @@ export class ConfigData<T> implements Disposable, AsyncDisposable {
 
   constructor(initial: T, options: ConfigDataOptions<T> = {}) {
     expectObject('initial', initial, CONFIGURATION);
-    const bag = readOptions('options', options, CONFIG_OPTION_KEYS) as ConfigDataOptions<T>;
+    const bag = readKnownOptions('options', options, CONFIG_OPTION_KEYS) as ConfigDataOptions<T>;
     this.#name = expectName(bag.name, 'config');
     this.#acceptor = new ConfigAcceptor<T>(this.#name, bag);
     this.#monitor = optional('monitor', bag.monitor, expectMonitor, noopMonitor);
@@ -170,7 +170,7 @@ export class ConfigData<T> implements Disposable, AsyncDisposable {
   async watchFile(path: string, options: WatchFileOptions = {}): Promise<ConfigFileWatch> {
     if (this.#closed) throw new ConfigClosedError(this.#name);
     expectNonEmptyString('path', path);
-    const o = readOptions('options', options, ['parse', 'debounceMs']);
+    const o = readKnownOptions('options', options, ['parse', 'debounceMs']);
     const parse = optionalFunction<(text: string) => unknown>('parse', o.parse) ?? JSON.parse;
     const debounceMs = optional('debounceMs', o.debounceMs, (n, v) => expectTimerMs(n, v, { allowZero: true }), 100);
     const file = resolve(path);

@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { describeThrown, describeValue, expectNonEmptyString, expectObject, expectTimerMsOrZero, isPatinoxError, optional, readOptions, toError } from '@patinox/errors';
+import { describeThrown, describeValue, expectNonEmptyString, expectObject, expectTimerMsOrZero, isPatinoxError, optional, readKnownOptions, rejectUnknownKeys, toError } from '@patinox/errors';
 import { createEvent, expectMonitor, noopMonitor, safeRecord, type HealthCheck, type Monitor } from '@patinox/monitor';
 import { ConfigData, type ConfigFileWatch, type ConfigHandle, type ConfigListener, type Unsubscribe } from './config-data.js';
 import { ConfigClosedError, ConfigInvalidError, ConfigLoadError } from './errors.js';
@@ -55,7 +55,7 @@ export class LayeredConfig<T extends object = Record<string, unknown>> implement
 
   constructor(bag: LayeredConfigOptions<T>) {
     // Read once, as plain data: a bag whose getters or traps throw is a TypeError naming it.
-    const options = readOptions('options', bag, LAYERED_OPTION_KEYS) as LayeredConfigOptions<T>;
+    const options = readKnownOptions('options', bag, LAYERED_OPTION_KEYS) as LayeredConfigOptions<T>;
     if (!Array.isArray(options.layers)) throw new TypeError(`Expected \`layers\` to be an array, got ${describeValue(options.layers)}`);
     // Array.from visits holes (as undefined, refused by the check), which forEach and slice would skip or keep.
     const layers: unknown[] = Array.from(options.layers as unknown[]);
@@ -161,7 +161,7 @@ export class LayeredConfig<T extends object = Record<string, unknown>> implement
    */
   watch(options: Pick<WatchFileOptions, 'debounceMs'> = {}): ConfigFileWatch {
     if (this.data.closed) throw new ConfigClosedError(this.#name);
-    const debounceMs = optional('debounceMs', readOptions('options', options, ['debounceMs']).debounceMs, expectTimerMsOrZero, 100);
+    const debounceMs = optional('debounceMs', readKnownOptions('options', options, ['debounceMs']).debounceMs, expectTimerMsOrZero, 100);
     const files = this.#specs.flatMap((spec) => ('file' in spec ? [resolve(spec.file)] : []));
     const watchers: FSWatcher[] = [];
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -294,18 +294,26 @@ function checkReadableLayer(layer: unknown, i: number): asserts layer is ConfigL
   }
 }
 
+// Each kind of layer knows its own keys: `optional` on a values layer, or `prefx` beside `vars`, is a typo.
+const VALUES_LAYER_KEYS = ['name', 'values'] as const;
+const FILE_LAYER_KEYS = ['name', 'file', 'optional', 'parse'] as const;
+const ENV_LAYER_KEYS = ['name', 'prefix', 'separator', 'vars', 'env'] as const;
+
 function checkLayer(layer: unknown, i: number): asserts layer is ConfigLayer {
   const name = `layers[${i}]`;
   expectObject(name, layer, 'a layer: { values }, { file } or { prefix | vars }');
   const spec = layer as Record<string, unknown>;
   if (spec['name'] !== undefined) expectNonEmptyString(`${name}.name`, spec['name']);
   if ('values' in spec) {
+    rejectUnknownKeys(name, spec, VALUES_LAYER_KEYS);
     if (!isPlainObject(spec['values'])) throw new TypeError(`Expected \`${name}.values\` to be a plain object, got ${describeValue(spec['values'])}`);
     const proto = findProtoKey(spec['values']);
     if (proto !== undefined) throw new TypeError(`Expected \`${name}.values\` to be configuration data, got one with a \`__proto__\` key at ${proto}`);
   } else if ('file' in spec) {
+    rejectUnknownKeys(name, spec, FILE_LAYER_KEYS);
     expectNonEmptyString(`${name}.file`, spec['file']);
   } else if ('prefix' in spec || 'vars' in spec) {
+    rejectUnknownKeys(name, spec, ENV_LAYER_KEYS);
     if (spec['prefix'] !== undefined) expectNonEmptyString(`${name}.prefix`, spec['prefix']);
     if (spec['vars'] !== undefined) {
       const paths = Object.keys(expectObject(`${name}.vars`, spec['vars']));

@@ -1,4 +1,4 @@
-import { describeValue, expectBoolean, optional, readOptions } from '@patinox/errors';
+import { describeValue, expectBoolean, optional, readKnownOptions, readOptions } from '@patinox/errors';
 import { createEvent, expectMonitor, noopMonitor, safeRecord, type HealthCheck, type MetricSnapshot, type Monitor } from '@patinox/monitor';
 import type { ConfigHandle, ConfigUpdateMessage } from './config-data.js';
 import { deepFreeze } from './internal/cloneable.js';
@@ -61,7 +61,7 @@ export class ConfigReplica<T> implements Disposable, AsyncDisposable {
     if (fields?.kind !== 'patinox.config' || typeof fields.version !== 'number' || !isMessagePort(fields.port)) {
       throw new TypeError(`Expected \`handle\` to be a ConfigHandle with its port transferred, got ${describeValue(handle)}`);
     }
-    const bag = readOptions('options', options, ['monitor', 'freeze']) as ConfigReplicaOptions;
+    const bag = readKnownOptions('options', options, ['monitor', 'freeze']) as ConfigReplicaOptions;
     return new ConfigReplica(fields as unknown as ConfigHandle<T>, bag);
   }
 

@@ -1,4 +1,4 @@
-import { expectFunction, readOptions } from '@patinox/errors';
+import { expectFunction, readKnownOptions } from '@patinox/errors';
 import type { MetricSnapshot } from '@patinox/monitor';
 import { LockAbortedError, SharedDisposedError } from './errors.js';
 import { PhaseFairLock } from './internal/phase-fair-lock.js';
@@ -123,7 +123,7 @@ export class MutableSharedData<T> {
   readonly #releaseWrite = (): void => this.#lock.releaseWrite();
 
   constructor(value: T, options: LockOwnerOptions = {}) {
-    const { name, timeoutMs } = readOptions('options', options, ['name', 'timeoutMs']);
+    const { name, timeoutMs } = readKnownOptions('options', options, ['name', 'timeoutMs']);
     this.#name = expectName(name, 'mutable');
     this.#timeoutMs = expectTimeout('timeoutMs', timeoutMs, undefined);
     this.#value = value;

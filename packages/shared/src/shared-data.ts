@@ -1,4 +1,4 @@
-import { describeValue, expectBoolean, expectFunction, isThenable, optional, readOptions } from '@patinox/errors';
+import { describeValue, expectBoolean, expectFunction, isThenable, optional, readKnownOptions, readOptions } from '@patinox/errors';
 import type { MetricSnapshot } from '@patinox/monitor';
 import { NotCloneableError, SharedDisposedError, SharedOwnershipError, SHARED_OWNERSHIP } from './errors.js';
 import { deepFreeze, findNonCloneable } from './internal/cloneable.js';
@@ -82,7 +82,7 @@ export class SharedData<T> implements Disposable, AsyncDisposable {
       this.#metrics = adopted.family.metrics;
       return;
     }
-    const bag = readOptions('options', options, ['clone', 'freeze', 'name']);
+    const bag = readKnownOptions('options', options, ['clone', 'freeze', 'name']);
     const custom = optionalFunction<(v: T) => T>('clone', bag.clone);
     const freeze = optional('freeze', bag.freeze, expectBoolean, false);
     const name = expectName(bag.name, 'shared');
@@ -104,7 +104,7 @@ export class SharedData<T> implements Disposable, AsyncDisposable {
     if (fields?.kind !== 'patinox.shared-data') {
       throw new TypeError(`Expected \`handle\` to be a SharedDataHandle, got ${describeValue(handle)}`);
     }
-    const { clone } = readOptions('options', options, ['clone']);
+    const { clone } = readKnownOptions('options', options, ['clone']);
     return new SharedData(fields.value as T, { clone: clone as SharedDataOptions<T>['clone'], name: fields.name as string, freeze: fields.freeze as boolean });
   }
 

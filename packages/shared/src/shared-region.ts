@@ -1,4 +1,4 @@
-import { describeValue, expectFunction, expectOneOf, expectPositiveInteger, readOptions } from '@patinox/errors';
+import { describeValue, expectFunction, expectOneOf, expectPositiveInteger, readKnownOptions, readOptions } from '@patinox/errors';
 import type { MetricSnapshot } from '@patinox/monitor';
 import { allocateShared, expectName, expectTimeout, isSharedArrayBuffer } from './internal/validate.js';
 import type { LockOptions, LockOwnerOptions } from './options.js';
@@ -89,7 +89,7 @@ export class SharedRegion<K extends TypedArrayName = TypedArrayName> {
   static create<T extends TypedArrayName>(type: T, length: number, options: LockOwnerOptions = {}): SharedRegion<T> {
     expectOneOf('type', type, TYPE_NAMES);
     expectPositiveInteger('length', length);
-    const bag = readOptions('options', options, ['name', 'timeoutMs']);
+    const bag = readKnownOptions('options', options, ['name', 'timeoutMs']);
     const name = expectName(bag.name, 'region');
     const timeoutMs = expectTimeout('timeoutMs', bag.timeoutMs, undefined);
     const buffer = allocateShared(DATA_OFFSET + length * CONSTRUCTORS[type].BYTES_PER_ELEMENT, 'length', length);
@@ -112,7 +112,7 @@ export class SharedRegion<K extends TypedArrayName = TypedArrayName> {
     ) {
       throw new TypeError(`Expected \`handle\` to be a SharedRegionHandle, got ${describeValue(handle)}`);
     }
-    const { timeoutMs } = readOptions('options', options, ['timeoutMs']);
+    const { timeoutMs } = readKnownOptions('options', options, ['timeoutMs']);
     return new SharedRegion<T>(fields as SharedRegionHandle<T>, { timeoutMs: timeoutMs as number | undefined });
   }
 

@@ -1,4 +1,4 @@
-import { describeValue, expectFunction, expectNonNegativeInteger, readOptions } from '@patinox/errors';
+import { describeValue, expectFunction, expectNonNegativeInteger, readKnownOptions, readOptions } from '@patinox/errors';
 import type { MetricSnapshot } from '@patinox/monitor';
 import { LockAbortedError, LockTimeoutError, SharedDisposedError } from './errors.js';
 import { settle } from './internal/settle.js';
@@ -124,7 +124,7 @@ export class SharedRwLock {
   readonly #releaseWrite = (): void => this.#unlockWrite();
 
   constructor(options: SharedRwLockOptions = {}) {
-    const bag = readOptions('options', options, ['buffer', 'byteOffset', 'name', 'timeoutMs']);
+    const bag = readKnownOptions('options', options, ['buffer', 'byteOffset', 'name', 'timeoutMs']);
     const buffer = bag.buffer ?? new SharedArrayBuffer(SharedRwLock.BYTES);
     if (!isSharedArrayBuffer(buffer)) {
       throw new TypeError(`Expected \`buffer\` to be a SharedArrayBuffer, got ${describeValue(buffer)}`);
@@ -148,7 +148,7 @@ export class SharedRwLock {
     if (fields?.kind !== 'patinox.shared-rw-lock') {
       throw new TypeError(`Expected \`handle\` to be a SharedRwLockHandle, got ${describeValue(handle)}`);
     }
-    const { name, timeoutMs } = readOptions('options', options, ['name', 'timeoutMs']);
+    const { name, timeoutMs } = readKnownOptions('options', options, ['name', 'timeoutMs']);
     return new SharedRwLock({ name: (name ?? fields.name) as string, timeoutMs: timeoutMs as number | undefined, buffer: fields.buffer as SharedArrayBuffer, byteOffset: fields.byteOffset as number });
   }
 

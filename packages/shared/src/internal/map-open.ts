@@ -1,4 +1,4 @@
-import { describeValue, expectPositiveInteger, optional, readOptions } from '@patinox/errors';
+import { describeValue, expectPositiveInteger, optional, readKnownOptions, readOptions } from '@patinox/errors';
 import { expectMonitor, noopMonitor, type Monitor } from '@patinox/monitor';
 import type { SharedMapAttachOptions, SharedMapOptions } from '../options.js';
 import type { SharedMapHandle } from '../shared-map.js';
@@ -28,7 +28,7 @@ export interface MapInit<V> {
 /** Validates `options`, then allocates and formats the shared memory of a new map. */
 export function createMap<V>(bag: SharedMapOptions<V>): MapInit<V> {
   // Read once, as plain data: a bag whose getters or traps throw is a TypeError naming it.
-  const options = readOptions('options', bag, CREATE_KEYS) as Partial<SharedMapOptions<V>>;
+  const options = readKnownOptions('options', bag, CREATE_KEYS) as Partial<SharedMapOptions<V>>;
   const keys = options.keys ?? 'string';
   if (keys !== 'string' && keys !== 'bytes') throw new TypeError(`Expected \`keys\` to be 'string' or 'bytes', got ${describeValue(keys)}`);
   const capacity = expectPositiveInteger('capacity', options.capacity);
@@ -61,7 +61,7 @@ export function attachMap<V>(value: SharedMapHandle, bag: SharedMapAttachOptions
   if (handle?.kind !== 'patinox.shared-map' || !isSharedArrayBuffer(handle.buffer)) {
     throw new TypeError(`Expected \`handle\` to be a SharedMapHandle, got ${describeValue(value)}`);
   }
-  const options = readOptions('options', bag, ATTACH_KEYS) as SharedMapAttachOptions<V>;
+  const options = readKnownOptions('options', bag, ATTACH_KEYS) as SharedMapAttachOptions<V>;
   const header = readHeader(handle.buffer);
   if (typeof header === 'string') throw new TypeError(`Expected \`handle\` to be a SharedMapHandle: ${header}`);
   if (handle.codec === 'custom' && options.codec === undefined) {

@@ -1,4 +1,4 @@
-import { describeValue, expectFunction, expectNonEmptyString, expectSignal, expectTimerMs, readOptions } from '@patinox/errors';
+import { describeValue, expectFunction, expectNonEmptyString, expectSignal, expectTimerMs, readKnownOptions } from '@patinox/errors';
 
 const LOCK_OPTION_KEYS = ['timeoutMs', 'signal'] as const;
 
@@ -20,7 +20,7 @@ export interface WaitOptions {
 
 /** Validates a `LockOptions` bag, falling back to the owner's default timeout. */
 export function resolveLockOptions(options: unknown, defaultTimeoutMs: number | undefined): WaitOptions {
-  const bag = readOptions('options', options, LOCK_OPTION_KEYS);
+  const bag = readKnownOptions('options', options, LOCK_OPTION_KEYS);
   return {
     timeoutMs: expectTimeout('timeoutMs', bag.timeoutMs, defaultTimeoutMs),
     signal: bag.signal === undefined ? undefined : expectSignal('signal', bag.signal),

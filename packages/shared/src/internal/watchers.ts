@@ -1,4 +1,4 @@
-import { describeValue, expectSignal, isThenable, readOptions } from '@patinox/errors';
+import { describeValue, expectSignal, isThenable, readKnownOptions } from '@patinox/errors';
 
 const SUBSCRIBE_OPTION_KEYS = ['signal'] as const;
 import type { SubscribeOptions } from '../options.js';
@@ -270,7 +270,7 @@ export function subscribeTo<T>(
   if (typeof arg !== 'object' || arg === null) {
     throw new TypeError(`Expected \`subscribe\` to get a listener or an options object, got ${describeValue(arg)}`);
   }
-  const { signal } = readOptions('options', arg, SUBSCRIBE_OPTION_KEYS);
+  const { signal } = readKnownOptions('options', arg, SUBSCRIBE_OPTION_KEYS);
   return watchers.iterate(signal === undefined ? undefined : expectSignal('signal', signal));
 }
 
