@@ -1,4 +1,4 @@
-import { expectOneOf, optional, readOptions } from '@patinox/errors';
+import { expectOneOf, optional, readKnownOptions } from '@patinox/errors';
 import type { HealthCheck, MetricSnapshot } from '@patinox/monitor';
 import { ELEMENT_TYPES, ELEMENT_INFO, type ElementType, type TypedArrayOf } from './element-type.js';
 import { MappingTooLargeError } from './errors.js';
@@ -66,7 +66,7 @@ export class MappedFile<T extends ElementType = ElementType, M extends MappingMo
    */
   static async open<T extends ElementType, M extends MappingMode = 'read'>(path: string, fileOptions: MappedFileOptions<T, M>): Promise<MappedFile<T, M>> {
     // Read once: each getter runs one time, and a bag that throws when read is a TypeError naming it.
-    const options = readOptions('options', fileOptions, FILE_OPTION_KEYS) as MappedFileOptions<T, M>;
+    const options = readKnownOptions('options', fileOptions, FILE_OPTION_KEYS) as MappedFileOptions<T, M>;
     const type = expectOneOf('type', options.type, ELEMENT_TYPES) as T;
     const promote = optional('promote', options.promote, (n, v) => expectOneOf(n, v, PROMOTIONS), 'auto');
     const core = await openCore(path, options, ELEMENT_INFO[type].bytes, 0, promote);

@@ -1,4 +1,4 @@
-import { describeValue, expectBoolean, optional, readOptions } from '@patinox/errors';
+import { describeValue, expectBoolean, optional, readKnownOptions } from '@patinox/errors';
 import type { HealthCheck, MetricSnapshot } from '@patinox/monitor';
 import { MappingReadOnlyError } from './errors.js';
 import { mappingHealthCheck } from './internal/health.js';
@@ -170,7 +170,7 @@ export class MappedRecords<S extends RecordSchema = RecordSchema, M extends Mapp
 
   /** Opens and maps `path` as records of `options.schema`. */
   static async open<S extends RecordSchema, M extends MappingMode = 'read'>(path: string, recordsOptions: MappedRecordsOptions<S, M>): Promise<MappedRecords<S, M>> {
-    const options = readOptions('options', recordsOptions, RECORDS_OPTION_KEYS) as MappedRecordsOptions<S, M>;
+    const options = readKnownOptions('options', recordsOptions, RECORDS_OPTION_KEYS) as MappedRecordsOptions<S, M>;
     const layout = computeRecordLayout(options.schema, optional('packed', options.packed, expectBoolean, false));
     const core = await openCore(path, options, layout.recordSize, layout.recordSize);
     return new MappedRecords<S, M>(RECORDS_KEY, core, layout);

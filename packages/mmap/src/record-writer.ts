@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, writeSync, type Stats } from 'node:fs';
-import { describeThrown, describeValue, expectBoolean, expectNonEmptyString, expectObject, expectPositiveInteger, optional, readOptions } from '@patinox/errors';
+import { describeThrown, describeValue, expectBoolean, expectNonEmptyString, expectObject, expectPositiveInteger, optional, readKnownOptions } from '@patinox/errors';
 import { createEvent, expectMonitor, noopMonitor, safeRecord, type HealthCheck, type Monitor } from '@patinox/monitor';
 import { MMAP_EVENTS } from './events.js';
 import { MappingAlignmentError, MappingClosedError, MappingIoError } from './errors.js';
@@ -107,7 +107,7 @@ export class RecordWriter<S extends RecordSchema = RecordSchema> implements Disp
    */
   static open<S extends RecordSchema>(path: string, writerOptions: RecordWriterOptions<S>): RecordWriter<S> {
     expectPath(path);
-    const options = readOptions('options', writerOptions, ['schema', 'packed', 'bufferRecords', 'monitor', 'name']) as RecordWriterOptions<S>;
+    const options = readKnownOptions('options', writerOptions, ['schema', 'packed', 'bufferRecords', 'monitor', 'name']) as RecordWriterOptions<S>;
     const layout = computeRecordLayout(options.schema, optional('packed', options.packed, expectBoolean, false));
     const bufferRecords = optional('bufferRecords', options.bufferRecords, expectPositiveInteger, 1024);
     const maxRecords = Math.floor(MAX_WRITE_BYTES / layout.recordSize);

@@ -82,7 +82,7 @@ interface ResolvedOptions {
   loadBinding: (() => unknown) | undefined;
 }
 
-/** @internal Every field of {@link MappingOptions}, for reading a bag once with `readOptions`. */
+/** @internal Every field of {@link MappingOptions}, for reading a bag once with `readKnownOptions` (any other key is refused). */
 export const MAPPING_OPTION_KEYS = [
   'mode',
   'offset',
