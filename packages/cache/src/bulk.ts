@@ -1,4 +1,4 @@
-import { expectBoolean, expectNonNegativeFinite, readOptions } from '@patinox/errors';
+import { expectBoolean, expectNonNegativeFinite, readKnownOptions } from '@patinox/errors';
 import { CacheDuplicateKeyError } from './errors.js';
 import { checkStorable, expectArray, keyContext } from './internal/cache-checks.js';
 import { validateTags } from './internal/validate-tags.js';
@@ -34,7 +34,7 @@ export function checkSetMany<K, V>(
   const seen = new Map<K, number>();
   for (let i = 0; i < list.length; i += 1) {
     const name = `entries[${i}]`;
-    const e = readOptions(name, list[i], SET_MANY_KEYS);
+    const e = readKnownOptions(name, list[i], SET_MANY_KEYS);
     const key = e.key as K;
     const value = e.value as V;
     checkStorable(value, `${name}.value`);

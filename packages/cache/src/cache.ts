@@ -8,7 +8,9 @@ import {
   expectNonNegativeInteger,
   expectString,
   optional,
+  readKnownOptions,
   readOptions,
+  rejectUnknownKeys,
   toError,
 } from '@patinox/errors';
 import {
@@ -200,7 +202,7 @@ export class Cache<K, V> {
    */
   constructor(cacheOptions: CacheOptions<K, V>) {
     // Read once: a getter runs one time, and a bag that throws when read is a TypeError naming it.
-    const options = readOptions('options', cacheOptions, CACHE_OPTION_KEYS) as CacheOptions<K, V>;
+    const options = readKnownOptions('options', cacheOptions, CACHE_OPTION_KEYS) as CacheOptions<K, V>;
     this.#max = expectMaxEntries(options.maxEntries);
     const maxSizeBytes = optional('maxSizeBytes', options.maxSizeBytes, expectNonNegativeFinite, CACHE_DEFAULTS.maxSizeBytes);
     if (maxSizeBytes === 0) throw new RangeError('Expected `maxSizeBytes` to be a positive finite number, got 0 (number)');
@@ -414,6 +416,8 @@ export class Cache<K, V> {
     } catch {
       ({ ttlMs, sizeBytes, tags, sliding } = readOptions('options', options, SET_OPTION_KEYS));
     }
+    // for-in over own keys: no allocation on this hot path, and only when a bag is passed.
+    rejectUnknownKeys('options', options, SET_OPTION_KEYS);
     return this.#store(key, value, ttlMs, sizeBytes, tags, 0, 0, sliding === undefined ? this.#slidingDefault : expectBoolean('sliding', sliding));
   }
 
@@ -622,7 +626,7 @@ export class Cache<K, V> {
    * `collectMetrics()` counters restart from zero too, which Prometheus reads as a counter reset.
    */
   stats(options?: StatsOptions): CacheStats {
-    const reset = options === undefined ? false : optional('reset', readOptions('options', options, ['reset']).reset, expectBoolean, false);
+    const reset = options === undefined ? false : optional('reset', readKnownOptions('options', options, ['reset']).reset, expectBoolean, false);
     const snapshot = cacheStats(
       { hits: this.#hits, misses: this.#misses, inserts: this.#inserts, updates: this.#updates, rejected: this.#rejected, staleHits: this.#staleHits },
       { evicted: this.#evicted, vetoed: this.#vetoed, expired: this.#expired, deleted: this.#deleted, replaced: this.#replaced, cleared: this.#cleared },

@@ -1,9 +1,9 @@
-import { expectNonEmptyString, readOptions } from '@patinox/errors';
+import { expectNonEmptyString, readKnownOptions } from '@patinox/errors';
 import type { MetricSnapshot } from '@patinox/monitor';
 import { LOAD_TIMING_KEYS } from './loading/load-timing.js';
 import type { CacheOptions, RegionOptions } from './options.js';
 
-/** Every option of {@link RegionOptions}, for reading a bag once with `readOptions`. */
+/** Every option of {@link RegionOptions}, for reading a bag once with `readKnownOptions` (any other key is refused). */
 export const REGION_OPTION_KEYS = [
   'maxEntries',
   'maxSizeBytes',
@@ -52,7 +52,7 @@ export function regionOptions<K, V>(
   name: string,
   own: RegionOptions<K, V> | undefined,
 ): CacheOptions<K, V> {
-  const bag = own === undefined ? undefined : readOptions('options', own, REGION_OPTION_KEYS);
+  const bag = own === undefined ? undefined : readKnownOptions('options', own, REGION_OPTION_KEYS);
   const inherited: CacheOptions<K, V> = {
     maxEntries: parent.maxEntries,
     maxSizeBytes: parent.maxSizeBytes,

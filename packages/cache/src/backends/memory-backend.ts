@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/require-await -- CacheBackend is async; this backend answers at once but must reject, never throw synchronously */
-import { expectFunction, optional } from '@patinox/errors';
-import type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendTouch, BackendWrite, CacheBackend } from '../tiered/backend.js';
+import { expectFunction, expectObject, optional, rejectUnknownKeys } from '@patinox/errors';
+import { BACKEND_SET_KEYS, type BackendBatchOperation, type BackendCheck, type BackendEntry, type BackendSetOptions, type BackendTouch, type BackendWrite, type CacheBackend } from '../tiered/backend.js';
 import { TieredCacheError } from '../errors.js';
 import { globToRegExp } from '../internal/glob.js';
 
@@ -33,6 +33,7 @@ export class MemoryBackend implements CacheBackend {
   #closed = false;
 
   constructor(options: MemoryBackendOptions = {}) {
+    rejectUnknownKeys('options', expectObject('options', options), ['clock']);
     this.#clock = optional<() => number>('clock', options.clock, expectFunction, Date.now);
   }
 
@@ -52,6 +53,7 @@ export class MemoryBackend implements CacheBackend {
 
   async set(key: string, value: Buffer, options: BackendSetOptions = {}): Promise<boolean> {
     this.#open();
+    rejectUnknownKeys('options', options, BACKEND_SET_KEYS);
     if (options.nx === true && this.#live(key) !== undefined) return false;
     this.#write(key, value, options.ttlMs);
     return true;

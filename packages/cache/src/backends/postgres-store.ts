@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { pgPeer } from '../internal/peers.js';
-import { describeThrown, describeValue, expectFunction, expectObject, expectString, expectTimerMsOrZero, optional } from '@patinox/errors';
+import { describeThrown, describeValue, expectFunction, expectObject, expectString, expectTimerMsOrZero, optional, rejectUnknownKeys } from '@patinox/errors';
 import { TieredCacheError } from '../errors.js';
 import type { Store } from '../tiered/store.js';
 
@@ -27,6 +27,8 @@ export interface PostgresStoreOptions {
   onPurgeError?: (error: unknown) => void;
 }
 
+const POSTGRES_STORE_OPTION_KEYS = ['pool', 'connectionString', 'table', 'purgeIntervalMs', 'onPurgeError'] as const satisfies readonly (keyof PostgresStoreOptions)[];
+
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
@@ -52,6 +54,7 @@ export class PostgresStore<V = unknown> implements Store<V> {
 
   constructor(options: PostgresStoreOptions) {
     expectObject('options', options);
+    rejectUnknownKeys('options', options, POSTGRES_STORE_OPTION_KEYS);
     if ((options.pool === undefined) === (options.connectionString === undefined)) {
       throw new TypeError('Expected exactly one of `pool` or `connectionString`');
     }

@@ -1,7 +1,7 @@
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { ioredisPeer } from '../internal/peers.js';
-import { describeValue, expectObject, toError } from '@patinox/errors';
-import type { BackendBatchOperation, BackendCheck, BackendEntry, BackendSetOptions, BackendTouch, BackendWrite, CacheBackend } from '../tiered/backend.js';
+import { describeValue, expectObject, rejectUnknownKeys, toError } from '@patinox/errors';
+import { BACKEND_SET_KEYS, type BackendBatchOperation, type BackendCheck, type BackendEntry, type BackendSetOptions, type BackendTouch, type BackendWrite, type CacheBackend } from '../tiered/backend.js';
 import { isList } from '../tiered/key-check.js';
 import { CacheBackendError } from '../errors.js';
 import { quitWithin } from '../internal/quit.js';
@@ -25,6 +25,8 @@ export interface RedisBackendOptions {
   /** ioredis `Cluster` options. @default {} */
   clusterOptions?: ClusterOptions;
 }
+
+const REDIS_BACKEND_OPTION_KEYS = ['client', 'url', 'cluster', 'redisOptions', 'clusterOptions'] as const satisfies readonly (keyof RedisBackendOptions)[];
 
 const DOWN_STATES = new Set(['reconnecting', 'close', 'end', 'disconnecting']);
 
@@ -69,6 +71,8 @@ export class RedisBackend implements CacheBackend {
 
   constructor(options: RedisBackendOptions) {
     expectObject('options', options, 'an object with client, url or cluster');
+    // `redisOptions` and `clusterOptions` go to ioredis as they are; this bag itself is closed.
+    rejectUnknownKeys('options', options, REDIS_BACKEND_OPTION_KEYS);
     const given = [options.client, options.url, options.cluster].filter((x) => x !== undefined).length;
     if (given !== 1) throw new TypeError(`Expected exactly one of \`client\`, \`url\` or \`cluster\`, got ${given}`);
     if (options.client !== undefined) {
@@ -181,6 +185,11 @@ export class RedisBackend implements CacheBackend {
   }
 
   set(key: string, value: Buffer, options: BackendSetOptions = {}): Promise<boolean> {
+    try {
+      rejectUnknownKeys('options', options, BACKEND_SET_KEYS);
+    } catch (error) {
+      return Promise.reject(toError(error));
+    }
     if (options.nx !== true) {
       // Plain sets issued in one tick share one pipeline per hash slot (one write, one read for many callers).
       return new Promise((resolve, reject) => {

@@ -1,4 +1,4 @@
-import { describeThrown, describeValue, expectBoolean, expectNonEmptyString, expectTimerMsOrZero, toError } from '@patinox/errors';
+import { describeThrown, describeValue, expectBoolean, expectNonEmptyString, expectTimerMsOrZero, rejectUnknownKeys, toError } from '@patinox/errors';
 import type { Cluster, Redis } from 'ioredis';
 import type { BusListener, BusState, InvalidationBus, InvalidationMessage } from '../tiered/bus.js';
 import { CacheBackendError, TieredCacheError } from '../errors.js';
@@ -37,6 +37,7 @@ export interface RedisBusOptions {
 /** How a {@link RedisBus} talks: sharded pub/sub, classic pub/sub, or not yet known (no answer yet). */
 export type RedisPubSubMode = 'sharded' | 'classic' | 'detecting';
 
+const REDIS_BUS_OPTION_KEYS = ['client', 'channel', 'onInvalidMessage', 'sharded', 'heartbeatMs'] as const satisfies readonly (keyof RedisBusOptions)[];
 const DEFAULT_HEARTBEAT_MS = 1000;
 const RETRY_MIN_MS = 50;
 const RETRY_MAX_MS = 1000;
@@ -84,6 +85,7 @@ export class RedisBus implements InvalidationBus {
     if (typeof options !== 'object' || options === null || typeof (options.client as { duplicate?: unknown } | undefined)?.duplicate !== 'function') {
       throw new TypeError(`Expected \`client\` to be an ioredis Redis or Cluster, got ${describeValue(options?.client)}`);
     }
+    rejectUnknownKeys('options', options, REDIS_BUS_OPTION_KEYS);
     const channel = options.channel ?? 'patinox:cache:invalidation';
     expectNonEmptyString('channel', channel);
     this.#allowSharded = options.sharded === undefined ? true : expectBoolean('sharded', options.sharded);

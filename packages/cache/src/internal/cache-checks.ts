@@ -1,4 +1,4 @@
-import { describeValue, expectBoolean, expectFunction, expectTimerMs, optional, readOptions } from '@patinox/errors';
+import { describeValue, expectBoolean, expectFunction, expectTimerMs, optional, readKnownOptions } from '@patinox/errors';
 import type { EvictionPolicyName, EvictionStrategy, PeekOptions } from '../options.js';
 import { EVICTION_POLICIES } from '../policies/names.js';
 
@@ -51,7 +51,7 @@ export function checkStorable(value: unknown, name: string): void {
 
 /** Reads `allowStale` from peek's options. */
 export function readAllowStale(options: PeekOptions): boolean {
-  return optional('allowStale', readOptions('options', options, ['allowStale']).allowStale, expectBoolean, false);
+  return optional('allowStale', readKnownOptions('options', options, ['allowStale']).allowStale, expectBoolean, false);
 }
 
 /** False when reading `value.then` throws (a hostile getter or Proxy trap). */

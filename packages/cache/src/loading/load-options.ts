@@ -3,7 +3,7 @@ import {
   expectNonNegativeFinite,
   expectSignal,
   optional,
-  readOptions,
+  readKnownOptions,
 } from '@patinox/errors';
 import { validateTags } from '../internal/validate-tags.js';
 import { LOAD_TIMING_KEYS, NO_LOAD_TIMING, readLoadTiming, type LoadTiming } from './load-timing.js';
@@ -53,7 +53,7 @@ export function readSlidingDefault(options: CacheOptions<never, never>): boolean
  */
 export function readLoadSettings(bag: unknown, defaults: LoadSettings): LoadSettings {
   if (bag === undefined) return defaults;
-  const o = readOptions('options', bag, LOAD_OPTION_KEYS);
+  const o = readKnownOptions('options', bag, LOAD_OPTION_KEYS);
   // The timing first: with no timing option it is `defaults` itself, whose other fields the call's own follow.
   return {
     ...readLoadTiming(o, defaults),

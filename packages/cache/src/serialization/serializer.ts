@@ -1,4 +1,4 @@
-import { describeThrown, describeValue, expectNonNegativeInteger, optional } from '@patinox/errors';
+import { describeThrown, describeValue, expectNonNegativeInteger, expectObject, optional, rejectUnknownKeys } from '@patinox/errors';
 import { TieredCacheError } from '../errors.js';
 import { isList } from '../tiered/key-check.js';
 import { jsonCodec, type Codec, type Compressor } from './codec.js';
@@ -10,6 +10,9 @@ export const COUNTER_CODEC_ID = 0;
 /** The header byte of a counter (version 1, codec 0, uncompressed). */
 export const COUNTER_HEADER = (HEADER_VERSION << 5) | (COUNTER_CODEC_ID << 1);
 const COMPRESSED = 1;
+
+/** Every option of {@link SerializerOptions}: any other key is refused. */
+export const SERIALIZER_OPTION_KEYS = ['codec', 'compression', 'compressionThresholdBytes', 'decoders'] as const;
 
 /** Options of {@link Serializer}. */
 export interface SerializerOptions {
@@ -42,6 +45,7 @@ export class Serializer {
   readonly #decoders = new Map<number, Codec>();
 
   constructor(options: SerializerOptions = {}) {
+    rejectUnknownKeys('options', expectObject('options', options), SERIALIZER_OPTION_KEYS);
     this.codec = validateCodec('codec', options.codec ?? jsonCodec);
     const compression = options.compression ?? false;
     if (compression !== false && (typeof compression !== 'object' || compression === null || typeof compression.compress !== 'function' || typeof compression.decompress !== 'function')) {

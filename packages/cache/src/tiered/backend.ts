@@ -6,6 +6,9 @@ export interface BackendSetOptions {
   nx?: boolean;
 }
 
+/** Every option of {@link BackendSetOptions}: a backend refuses any other key. */
+export const BACKEND_SET_KEYS = ['ttlMs', 'nx'] as const satisfies readonly (keyof BackendSetOptions)[];
+
 /** One write of {@link CacheBackend.setMany}. */
 export interface BackendEntry {
   key: string;

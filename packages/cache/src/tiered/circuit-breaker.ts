@@ -1,4 +1,4 @@
-import { expectNonNegativeFinite, expectObject, expectPositiveInteger, optional } from '@patinox/errors';
+import { expectNonNegativeFinite, expectObject, expectPositiveInteger, optional, rejectUnknownKeys } from '@patinox/errors';
 
 /** `closed`: calls flow; `open`: calls fail fast; `half-open`: one probe call decides. */
 export type CircuitState = 'closed' | 'open' | 'half-open';
@@ -10,6 +10,8 @@ export interface CircuitBreakerOptions {
   /** How long the circuit stays open before one probe is let through, in ms. @default 2000 */
   resetTimeoutMs?: number;
 }
+
+const CIRCUIT_BREAKER_KEYS = ['failureThreshold', 'resetTimeoutMs'] as const satisfies readonly (keyof CircuitBreakerOptions)[];
 
 /** Counts consecutive failures and fails fast while the backend is known to be down. */
 export class CircuitBreaker {
@@ -25,6 +27,7 @@ export class CircuitBreaker {
 
   constructor(options: CircuitBreakerOptions, clock: () => number, onChange: (state: CircuitState) => void) {
     expectObject('circuitBreaker', options, 'an object or false');
+    rejectUnknownKeys('circuitBreaker', options, CIRCUIT_BREAKER_KEYS);
     this.#threshold = optional('circuitBreaker.failureThreshold', options.failureThreshold, expectPositiveInteger, 5);
     this.#resetMs = optional('circuitBreaker.resetTimeoutMs', options.resetTimeoutMs, expectNonNegativeFinite, 2000);
     this.#clock = clock;

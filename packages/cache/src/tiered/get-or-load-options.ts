@@ -1,5 +1,6 @@
-import { expectBoolean, expectFunction, expectNonNegativeFinite, expectObject, expectSignal, optional } from '@patinox/errors';
+import { expectBoolean, expectFunction, expectNonNegativeFinite, expectSignal, optional } from '@patinox/errors';
 import { checkTags } from './key-check.js';
+import { TIERED_GET_MANY_KEYS, TIERED_GET_OR_LOAD_KEYS, checkCallOptions } from './option-keys.js';
 import { readLoadTiming, type LoadTiming } from '../loading/load-timing.js';
 import type { TieredGetManyOptions, TieredGetOrLoadOptions } from './options.js';
 import { expectTtlMs } from './ttl-check.js';
@@ -16,7 +17,7 @@ export const NO_GET_OR_LOAD_OPTIONS: TieredGetOrLoadOptions = Object.freeze({});
 export function checkGetOrLoad(loader: unknown, options: TieredGetOrLoadOptions, defaults: LoadTiming): LoadTiming {
   expectFunction('loader', loader);
   if (options === NO_GET_OR_LOAD_OPTIONS) return defaults;
-  expectObject('options', options);
+  checkCallOptions(options, TIERED_GET_OR_LOAD_KEYS);
   optional('ttlMs', options.ttlMs, expectTtlMs, 0);
   optional('staleWhileRevalidateMs', options.staleWhileRevalidateMs, expectNonNegativeFinite, 0);
   optional('sliding', options.sliding, expectBoolean, false);
@@ -28,7 +29,7 @@ export function checkGetOrLoad(loader: unknown, options: TieredGetOrLoadOptions,
 /** Checks the options of `getMany(keys, loader, options)`; returns its policy (only `hardTimeoutMs` applies). */
 export function checkGetMany(loader: unknown, options: TieredGetManyOptions, defaults: LoadTiming): LoadTiming {
   expectFunction('loader', loader);
-  expectObject('options', options);
+  checkCallOptions(options, TIERED_GET_MANY_KEYS);
   optional('ttlMs', options.ttlMs, expectTtlMs, 0);
   optional('sliding', options.sliding, expectBoolean, false);
   checkTags(options.tags);

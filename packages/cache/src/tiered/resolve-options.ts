@@ -7,6 +7,7 @@ import {
   expectTimerMs,
   expectTimerMsOrZero,
   optional,
+  rejectUnknownKeys,
 } from '@patinox/errors';
 import { expectMonitor, expectTraceHook, noopMonitor, type Monitor, type TraceHook } from '@patinox/monitor';
 import { Cache } from '../cache.js';
@@ -16,6 +17,7 @@ import type { InvalidationBus } from './bus.js';
 import { NO_LOAD_TIMING, readLoadTiming, type LoadTiming } from '../loading/load-timing.js';
 import type { TieredCacheOptions, TieredConsistency } from './options.js';
 import { expectTtlMs, expectPositiveTtlMs } from './ttl-check.js';
+import { TIERED_OPTION_KEYS } from './option-keys.js';
 
 /** {@link TieredCacheOptions} checked, with their defaults applied. */
 export interface ResolvedTieredOptions<V> {
@@ -55,6 +57,7 @@ export function checkNamespace(what: string, name: unknown): asserts name is str
  */
 export function resolveTieredOptions<V>(options: TieredCacheOptions<V>): ResolvedTieredOptions<V> {
   expectObject('options', options);
+  rejectUnknownKeys('options', options, TIERED_OPTION_KEYS);
   const l2 = options.l2 as Partial<CacheBackend> | undefined;
   if (typeof l2 !== 'object' || l2 === null || typeof l2.get !== 'function' || typeof l2.set !== 'function') {
     throw new TypeError(`Expected \`l2\` to be a CacheBackend, got ${describeValue(l2)}`);

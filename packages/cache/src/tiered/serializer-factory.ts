@@ -1,7 +1,7 @@
-import { describeValue } from '@patinox/errors';
+import { describeValue, rejectUnknownKeys } from '@patinox/errors';
 import { TieredCacheError } from '../errors.js';
 import type { Compressor } from '../serialization/codec.js';
-import { Serializer, type SerializerOptions } from '../serialization/serializer.js';
+import { SERIALIZER_OPTION_KEYS, Serializer, type SerializerOptions } from '../serialization/serializer.js';
 import type { TieredCacheOptions } from './options.js';
 
 /** The serializer of a root cache: at once when the codec is given, else after loading msgpackr (and lz4-napi). */
@@ -11,6 +11,7 @@ export function createSerializer(options: TieredCacheOptions<unknown>): Serializ
   if (given !== undefined && (typeof given !== 'object' || given === null)) {
     throw new TypeError(`Expected \`serializer\` to be a Serializer or serializer options, got ${describeValue(given)}`);
   }
+  if (given !== undefined) rejectUnknownKeys('serializer', given, SERIALIZER_OPTION_KEYS);
   const base: SerializerOptions = { ...given };
   const compression = options.compression ?? base.compression ?? false;
   if (options.compressionThresholdBytes !== undefined) base.compressionThresholdBytes = options.compressionThresholdBytes;

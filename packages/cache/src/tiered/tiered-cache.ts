@@ -9,6 +9,18 @@ import { encodeEntries } from './entries.js';
 import type { TieredBulkLoader } from './bulk-load.js';
 import { Sliding } from './sliding.js';
 import { NO_GET_OR_LOAD_OPTIONS } from './get-or-load-options.js';
+import {
+  SNAPSHOT_IMPORT_KEYS,
+  TIERED_GET_KEYS,
+  TIERED_INCREMENT_KEYS,
+  TIERED_PEEK_KEYS,
+  TIERED_SCAN_KEYS,
+  TIERED_SET_KEYS,
+  TIERED_STATS_KEYS,
+  TIERED_SUBSCRIBE_KEYS,
+  checkCallOptions,
+  checkRegionOptions,
+} from './option-keys.js';
 import { TieredLoading } from './tiered-loading.js';
 import type { InvalidationBus } from './bus.js';
 import { TieredAtomic, TieredBatch } from './builders.js';
@@ -166,6 +178,7 @@ export class TieredCache<V = unknown> {
   get(key: string, options?: TieredGetOptions): Promise<V | undefined> {
     try {
       this.#checkKey(key);
+      if (options !== undefined) checkCallOptions(options, TIERED_GET_KEYS);
     } catch (err) {
       return Promise.reject(toError(err));
     }
@@ -213,6 +226,7 @@ export class TieredCache<V = unknown> {
    */
   async *scan(pattern = '*', options: TieredScanOptions = {}): AsyncIterableIterator<string> {
     expectString('pattern', pattern);
+    checkCallOptions(options, TIERED_SCAN_KEYS);
     const batchSize = optional('batchSize', options.batchSize, expectPositiveInteger, 1000);
     this.#checkOpen();
     yield* this.#reader.scan(pattern, batchSize);
@@ -235,7 +249,7 @@ export class TieredCache<V = unknown> {
   async #set(key: string, value: V, options: TieredSetOptions): Promise<boolean> {
     this.#checkKey(key);
     if (value === undefined) throw new TypeError(UNDEFINED_VALUE);
-    expectObject('options', options);
+    checkCallOptions(options, TIERED_SET_KEYS);
     const ttlMs = optional('ttlMs', options.ttlMs, expectTtlMs, this.#defaultTtlMs);
     const nx = optional('nx', options.nx, expectBoolean, false);
     const tags = checkTags(options.tags);
@@ -295,7 +309,7 @@ export class TieredCache<V = unknown> {
    */
   peek(key: string, options: TieredPeekOptions = {}): V | undefined {
     this.#checkKey(key);
-    expectObject('options', options);
+    checkCallOptions(options, TIERED_PEEK_KEYS);
     const allowStale = optional('allowStale', options.allowStale, expectBoolean, false);
     if (!this.#coherence.trusted && !allowStale) return undefined;
     return this.#coherence.l1?.peek(key, allowStale ? ALLOW_STALE : undefined);
@@ -342,6 +356,7 @@ export class TieredCache<V = unknown> {
   async increment(key: string, delta = 1, options: { ttlMs?: number } = {}): Promise<number> {
     this.#checkKey(key);
     if (!Number.isSafeInteger(delta)) throw new TypeError(`Expected \`delta\` to be a safe integer, got ${describeValue(delta)}`);
+    checkCallOptions(options, TIERED_INCREMENT_KEYS);
     const ttlMs = optional('ttlMs', options.ttlMs, expectTtlMs, this.#defaultTtlMs);
     this.#checkOpen();
     return this.#writer.increment(key, delta, ttlMs);
@@ -442,7 +457,7 @@ export class TieredCache<V = unknown> {
    */
   region<RV = V>(name: string, options?: Partial<Omit<TieredCacheOptions<RV>, 'l2' | 'namespace' | 'bus' | 'serializer' | 'compression' | 'compressionThresholdBytes' | 'circuitBreaker'>>): TieredCache<RV> {
     checkNamespace('name', name);
-    if (options !== undefined) expectObject('options', options);
+    if (options !== undefined) checkRegionOptions(options);
     return this.#regions.open(name, givesRegionOptions(options), () => {
       this.#checkOpen();
       const namespace = `${this.namespace}.${name}`;
@@ -464,6 +479,7 @@ export class TieredCache<V = unknown> {
    * out of the loop (or abort `signal`) to unsubscribe. Slow consumers lose the oldest of `bufferSize` events.
    */
   subscribeInvalidation(options: { signal?: AbortSignal; bufferSize?: number } = {}): AsyncIterableIterator<InvalidationEvent> {
+    checkCallOptions(options, TIERED_SUBSCRIBE_KEYS);
     const bufferSize = optional('bufferSize', options.bufferSize, expectPositiveInteger, 1000);
     return this.#coherence.subscribe(bufferSize, options.signal);
   }
@@ -475,6 +491,7 @@ export class TieredCache<V = unknown> {
    * `reset: true`, returns them and then zeroes the load figures, `staleServed`, the L2 hit/miss counts and L1's own figures (as `Cache.stats({ reset: true })` does).
    */
   stats(options: TieredStatsOptions = {}): TieredCacheStats {
+    checkCallOptions(options, TIERED_STATS_KEYS);
     return this.#observer.stats(options);
   }
 
@@ -506,6 +523,7 @@ export class TieredCache<V = unknown> {
 
   /** Loads a snapshot written by `exportSnapshot` into this namespace, then invalidates every L1. */
   async importSnapshot(path: string, options: SnapshotImportOptions = {}): Promise<SnapshotInfo> {
+    checkCallOptions(options, SNAPSHOT_IMPORT_KEYS);
     this.#checkOpen();
     return this.#snapshots.import(path, options);
   }
