@@ -39,6 +39,7 @@ describe('TieredCache and its parts refuse unknown option keys', () => {
     );
     expect(() => new TieredCache({ l2, namespace: 'n', serializer: { decoder: [] } } as never)).toThrow(unknown('serializer', 'decoder', 'did you mean `decoders`?'));
     expect(() => new Serializer({ codecs: [] } as never)).toThrow(unknown('options', 'codecs', 'did you mean `codec`?'));
+    expect(() => new TieredCache({ l2, namespace: 'n', l1: { maxEntrys: 5 } } as never)).toThrow(unknown('l1', 'maxEntrys', 'did you mean `maxEntries`?'));
   });
 
   it('in per-call options, before anything is written', async () => {

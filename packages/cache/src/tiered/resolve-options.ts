@@ -18,6 +18,10 @@ import { NO_LOAD_TIMING, readLoadTiming, type LoadTiming } from '../loading/load
 import type { TieredCacheOptions, TieredConsistency } from './options.js';
 import { expectTtlMs, expectPositiveTtlMs } from './ttl-check.js';
 import { TIERED_OPTION_KEYS } from './option-keys.js';
+import { REGION_OPTION_KEYS } from '../region.js';
+
+/** Every option of the L1 `Cache`: a typo is named as `l1`'s, not as an anonymous bag's. */
+const L1_OPTION_KEYS: readonly string[] = [...REGION_OPTION_KEYS, 'name'];
 
 /** {@link TieredCacheOptions} checked, with their defaults applied. */
 export interface ResolvedTieredOptions<V> {
@@ -101,5 +105,6 @@ function createL1<V>(options: CacheOptions<string, V> | false | undefined, names
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new TypeError(`Expected \`l1\` to be Cache options or false, got ${describeValue(options)}`);
   }
+  if (options !== undefined) rejectUnknownKeys('l1', options, L1_OPTION_KEYS);
   return new Cache<string, V>({ maxEntries: 10_000, name: `cache.tiered:${namespace}:l1`, ...options });
 }
