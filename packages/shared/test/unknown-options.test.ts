@@ -26,7 +26,7 @@ describe('unknown option keys', () => {
   });
 
   it('each kind of config layer knows its own keys', () => {
-    expect(() => new LayeredConfig({ layers: [{ values: { a: 1 }, optional: true }] } as never)).toThrow(unknown('layers[0]', 'optional', 'known keys: name, values'));
+    expect(() => new LayeredConfig({ layers: [{ values: { a: 1 }, optional: true }] })).toThrow(unknown('layers[0]', 'optional', 'known keys: name, values'));
     expect(() => new LayeredConfig({ layers: [{ vars: {}, prefx: 'APP_' }] } as never)).toThrow(unknown('layers[0]', 'prefx', 'did you mean `prefix`?'));
     expect(() => new LayeredConfig({ layer: [] } as never)).toThrow(unknown('options', 'layer', 'did you mean `layers`?'));
   });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { describeValue, expectBoolean, expectNonNegativeInteger, expectObject, expectPositiveInteger, expectString, optional, settleWithin, toError } from '@patinox/errors';
+import { describeValue, expectBoolean, expectNonNegativeInteger, expectPositiveInteger, expectString, optional, settleWithin, toError } from '@patinox/errors';
 import { createEvent, safeRecord, type HealthCheck, type HealthResult, type MetricSnapshot, type Monitor, type TraceHook } from '@patinox/monitor';
 import { CACHE_EVENTS } from '../events.js';
 import { givesRegionOptions, RegionSet } from '../region.js';

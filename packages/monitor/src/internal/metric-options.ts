@@ -59,7 +59,7 @@ const METRIC_OPTION_KEYS = {
 /** Reads and checks the options of `counter()`, `gauge()` or `histogram()` for metric `name`. */
 export function checkMetricOptions(name: string, kind: 'counter' | 'gauge' | 'histogram', options: unknown): CheckedMetricOptions {
   // Each factory knows its own keys: `read` on a counter or `exportBounds` on a gauge would be ignored.
-  const o = readKnownOptions('options', options, METRIC_OPTION_KEYS[kind]) as { help?: unknown; labels?: unknown; exportBounds?: unknown; read?: unknown };
+  const o: { help?: unknown; labels?: unknown; exportBounds?: unknown; read?: unknown } = readKnownOptions<string>('options', options, METRIC_OPTION_KEYS[kind]);
   return {
     help: optional('help', o.help, expectString, ''),
     labels: checkLabels(o.labels, name, kind === 'histogram'),
