@@ -103,7 +103,8 @@ export class TierWriter<V> {
       if (!this.degradable(err)) failure = failed(failure, err);
       else this.degradedWrites += 1;
     }
-    await this.#end(key, seq, failure, undefined, value, ttlMs, tags);
+    const ended = this.#end(key, seq, failure, undefined, value, ttlMs, tags);
+    if (ended !== undefined) await ended;
     return true;
   }
 
@@ -139,7 +140,8 @@ export class TierWriter<V> {
       else this.degradedWrites += 1;
     }
     // In stale-while-revalidate mode the L1 Cache stores the value itself, with its stale window.
-    await this.#end(key, seq, failure, undefined, fillL1 ? value : undefined, ttlMs, tags);
+    const ended = this.#end(key, seq, failure, undefined, fillL1 ? value : undefined, ttlMs, tags);
+    if (ended !== undefined) await ended;
     return true;
   }
 
@@ -149,9 +151,11 @@ export class TierWriter<V> {
    * overtaken: a load that leaves L1 to its caller). Failed after the value landed: the keys leave L1 and
    * are published like a success before the error rejects (see LANDED). Failed before: the error rejects
    * at once, L1 and the bus untouched. The write ends (endWrite) in every case. Positional arguments
-   * rather than a callback: `set` allocates nothing for it.
+   * rather than a callback: `set` allocates nothing for it. Not async: it returns a promise only when
+   * the publication has one to wait for (callers then await it), so a write with nothing to publish pays
+   * no extra async frame and microtask (it throws a failure at once).
    */
-  async #end(keys: string | string[], seq: number, failure: Failure | undefined, entries: readonly EncodedEntry<V>[] | undefined, value?: V, ttlMs = 0, tags?: readonly string[]): Promise<void> {
+  #end(keys: string | string[], seq: number, failure: Failure | undefined, entries: readonly EncodedEntry<V>[] | undefined, value?: V, ttlMs = 0, tags?: readonly string[]): Promise<void> | undefined {
     const coherence = this.#coherence;
     try {
       if (failure === undefined) {
@@ -165,8 +169,14 @@ export class TierWriter<V> {
       coherence.endWrite(keys);
     }
     const published = coherence.publish({ keys: typeof keys === 'string' ? [keys] : keys });
-    if (published !== undefined) await published;
-    if (failure !== undefined) throw failure.error;
+    if (published === undefined) {
+      if (failure !== undefined) throw failure.error;
+      return undefined;
+    }
+    if (failure === undefined) return published;
+    return published.then(() => {
+      throw failure.error;
+    });
   }
 
   /** A `set`'s grace copy and tag writes (undefined when it has neither). */
@@ -214,7 +224,8 @@ export class TierWriter<V> {
       if (!this.degradable(err)) failure = failed(failure, err);
       else this.degradedWrites += entries.length;
     }
-    await this.#end(keys, seq, failure, entries);
+    const ended = this.#end(keys, seq, failure, entries);
+    if (ended !== undefined) await ended;
   }
 
   async delete(key: string): Promise<boolean> {
