@@ -15,18 +15,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nextUses } from './belady.mjs';
 import { chartFileName, renderChart } from './chart.mjs';
+import { list, parseArgs, selected, tracesDir } from './args.mjs';
 import { loadTrace, TRACES } from './read-trace.mjs';
 import { DEFAULT_EVICTION_POLICY, IMPLEMENTATIONS, OPTIMUM, requestKeys, simulate } from './simulate.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const args = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const [k, v = 'true'] = a.replace(/^--/, '').split('=');
-    return [k, v];
-  }),
-);
-const list = (v) => (v === undefined ? undefined : v.split(',').filter(Boolean));
-const dir = resolve(args.traces ?? process.env.TRACES_DIR ?? join(HERE, '../../../../shared/traces'));
+const args = parseArgs();
+const dir = tracesDir(args);
 const only = list(args.only);
 const impls = list(args.impl) ?? IMPLEMENTATIONS;
 const capsOverride = list(args.caps)?.map(Number);
@@ -35,10 +30,6 @@ const keyMode = args.keys ?? 'real';
 const checked = args.check ?? DEFAULT_EVICTION_POLICY;
 const svgDir = args.svg === 'none' ? undefined : resolve(args.svg ?? join(HERE, '../../../packages/cache/docs/hit-ratio'));
 
-if (!existsSync(dir)) {
-  console.error(`trace folder not found: ${dir} (pass --traces=DIR or set TRACES_DIR)`);
-  process.exit(2);
-}
 if (keyMode !== 'real' && keyMode !== 'dense') {
   console.error(`--keys must be real or dense, got ${keyMode}`);
   process.exit(2);
@@ -53,7 +44,7 @@ const keyNote = keyMode === 'real' ? "the traces' own keys as strings" : 'dense 
 console.log(`Hit ratio (%) per trace and capacity; default policy: ${DEFAULT_EVICTION_POLICY}; keys: ${keyNote}. Traces from ${dir}\n`);
 if (svgDir !== undefined) mkdirSync(svgDir, { recursive: true });
 for (const t of TRACES) {
-  if (only !== undefined && !only.some((o) => t.file.toLowerCase().includes(o.toLowerCase()))) continue;
+  if (!selected(t.file, only)) continue;
   const path = join(dir, t.file);
   if (!existsSync(path)) {
     console.log(`### ${t.file}: missing, skipped\n`);

@@ -8,26 +8,16 @@
 //   node src/window-study-cli.mjs --only=sprite,loop
 //   node src/window-study-cli.mjs --traces=/path/to/traces
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { list, parseArgs, selected, tracesDir } from './args.mjs';
 import { belady, nextUses } from './belady.mjs';
 import { loadTrace, TRACES } from './read-trace.mjs';
 import { requestKeys, simulate } from './simulate.mjs';
 import { CONTENDERS, keyHashes, studyPoint } from './window-study.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const args = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const [k, v = 'true'] = a.replace(/^--/, '').split('=');
-    return [k, v];
-  }),
-);
-const dir = resolve(args.traces ?? process.env.TRACES_DIR ?? join(HERE, '../../../../shared/traces'));
-const only = args.only?.split(',').filter(Boolean);
-if (!existsSync(dir)) {
-  console.error(`trace folder not found: ${dir} (pass --traces=DIR or set TRACES_DIR)`);
-  process.exit(2);
-}
+const args = parseArgs();
+const dir = tracesDir(args);
+const only = list(args.only);
 
 const pct = (x) => (100 * x).toFixed(2);
 const contenders = CONTENDERS;
@@ -37,7 +27,7 @@ const rows = [];
 console.log(`Window study: hit ratio minus LRU's (pp) on the tuning traces, the traces' own keys. Traces from ${dir}\n`);
 for (const t of TRACES) {
   if (!t.file.startsWith('lirs/') && !t.file.startsWith('arc/')) continue;
-  if (only !== undefined && !only.some((o) => t.file.toLowerCase().includes(o.toLowerCase()))) continue;
+  if (!selected(t.file, only)) continue;
   const path = join(dir, t.file);
   if (!existsSync(path)) {
     console.log(`${t.file}: missing, skipped`);
