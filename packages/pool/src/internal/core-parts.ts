@@ -14,28 +14,17 @@ import { PoolReporter } from './reporter.js';
 import { Returns, type ReturnsHost } from './returns.js';
 import type { ResolvedOptions } from './resolve-options.js';
 import { SlotTable } from './slot-table.js';
-import { Supply, type SupplyHost } from './supply.js';
+import { Supply, type SupplyHost, type SupplyParts } from './supply.js';
 import { Validator } from './validator.js';
 import { WaitRecorder } from './wait-recorder.js';
 import type { Waiter } from './waiter.js';
 import { WaiterQueue } from './waiter-queue.js';
 
-/** The collaborators a `PoolCore` orchestrates, shared with `PoolControl`. */
-export interface CoreParts<C> {
-  readonly slots: SlotTable<C>;
-  readonly connector: Connector<C>;
-  readonly validator: Validator<C>;
-  readonly maintenance: Maintenance<C>;
-  readonly readiness: Readiness;
-  readonly waiters: WaiterQueue<PooledConnection<C>>;
-  readonly destroyer: Destroyer<C>;
-  readonly waits: WaitRecorder;
-  readonly gate: Gate;
+/** The collaborators a `PoolCore` orchestrates, shared with `PoolControl`: the supply's parts and the supply itself, the way back from checks and the closer. */
+export interface CoreParts<C> extends SupplyParts<C> {
   readonly closer: Closer<C>;
-  readonly watch: ConnectionWatch<C>;
   readonly supply: Supply<C>;
   readonly returns: Returns<C>;
-  readonly reporter: PoolReporter;
 }
 
 /** What the collaborators call back into: the core's state and lending steps. */

@@ -1,9 +1,5 @@
-import type { Destroyer } from './destroyer.js';
-import type { Maintenance } from './maintenance.js';
-import type { PoolReporter } from './reporter.js';
-import { brokenReason, SOUND, type SlotTable } from './slot-table.js';
-import type { Validator } from './validator.js';
-import type { WaitRecorder } from './wait-recorder.js';
+import { brokenReason, SOUND } from './slot-table.js';
+import type { SupplyParts } from './supply.js';
 
 /** What the checks' outcomes ask of the pool core. */
 export interface ReturnsHost {
@@ -14,15 +10,8 @@ export interface ReturnsHost {
   afterRelease(): void;
 }
 
-/** The parts {@link Returns} reads and drives. */
-export interface ReturnsParts<C> {
-  readonly slots: SlotTable<C>;
-  readonly validator: Validator<C>;
-  readonly maintenance: Maintenance<C>;
-  readonly destroyer: Destroyer<C>;
-  readonly waits: WaitRecorder;
-  readonly reporter: PoolReporter;
-}
+/** The parts {@link Returns} reads and drives (a subset of the supply's). */
+export type ReturnsParts<C> = Pick<SupplyParts<C>, 'slots' | 'validator' | 'maintenance' | 'destroyer' | 'waits' | 'reporter'>;
 
 /**
  * The way back to lending for a connection that went through `recycle` or `isValid` (a return, borrow or
