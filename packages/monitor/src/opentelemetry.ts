@@ -1,8 +1,9 @@
 import type { Attributes, BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
-import { describeValue, expectString, optional, readKnownOptions } from '@patinox/errors';
+import { expectString, optional, readKnownOptions } from '@patinox/errors';
 import { expectSource } from './internal/expect-source.js';
 import { findMetricClashes } from './internal/metric-clashes.js';
 import type { MetricSnapshot, MetricsRegistry } from './metrics.js';
+import { expectMethods } from './internal/expect-methods.js';
 
 /** Options of {@link bridgeToOpenTelemetry}. */
 export interface OpenTelemetryBridgeOptions {
@@ -23,16 +24,7 @@ export interface OpenTelemetryBridge extends Disposable, AsyncDisposable {
 const METER_METHODS = ['createObservableCounter', 'createObservableGauge', 'addBatchObservableCallback', 'removeBatchObservableCallback'] as const;
 
 function expectMeter(value: unknown): Meter {
-  let ok = false;
-  if (typeof value === 'object' && value !== null) {
-    try {
-      ok = METER_METHODS.every((method) => typeof (value as Record<string, unknown>)[method] === 'function');
-    } catch {
-      ok = false;
-    }
-  }
-  if (!ok) throw new TypeError(`Expected \`meter\` to be an OpenTelemetry Meter (with ${METER_METHODS.join(', ')}), got ${describeValue(value)}`);
-  return value as Meter;
+  return expectMethods<Meter>('meter', value, 'an OpenTelemetry Meter', METER_METHODS);
 }
 
 const QUANTILES = [

@@ -4,6 +4,7 @@ import { expectSource } from './internal/expect-source.js';
 import { findMetricClashes } from './internal/metric-clashes.js';
 import { promClientPeer } from './internal/peers.js';
 import type { MetricSnapshot, MetricsRegistry } from './metrics.js';
+import { expectMethods } from './internal/expect-methods.js';
 
 /** The subset of prom-client this bridge uses; pass your own copy as `client` to share its registries. */
 export interface PromClientLike {
@@ -35,16 +36,7 @@ const REGISTER_METHODS = ['registerMetric', 'removeSingleMetric', 'metrics'] as 
 // By shape: a Registry of the caller's own prom-client copy is one too. Checked here, so a wrong object
 // is named at construction instead of surfacing as a "name clash" from registerMetric.
 function expectRegister(value: unknown): Registry {
-  let ok = false;
-  if (typeof value === 'object' && value !== null) {
-    try {
-      ok = REGISTER_METHODS.every((method) => typeof (value as Record<string, unknown>)[method] === 'function');
-    } catch {
-      ok = false;
-    }
-  }
-  if (!ok) throw new TypeError(`Expected \`register\` to be a prom-client Registry (with ${REGISTER_METHODS.join(', ')}), got ${describeValue(value)}`);
-  return value as Registry;
+  return expectMethods<Registry>('register', value, 'a prom-client Registry', REGISTER_METHODS);
 }
 
 interface PromValue {
