@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** A fresh temporary directory, removed by the returned cleanup. */
 export function tempDir(): { dir: string; path: (name: string) => string; cleanup: () => void } {
@@ -47,4 +49,22 @@ export async function countingBinding(): Promise<{ load: () => Promise<Binding>;
     },
   };
   return { load: async () => binding, calls };
+}
+
+/**
+ * Runs `test/fixtures/<fixture>` in a child Node under a shell `ulimit` (`limit`, e.g. `-S -f 1` or
+ * `-v 1000000`) with `file` as its argument, without the parent's NODE_OPTIONS (jest's loader flags),
+ * and returns its stderr and the JSON object its last stdout line prints.
+ */
+export function runLimitedChild(fixture: string, limit: string, file: string): { stderr: string; result: Record<string, unknown> } {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const here = dirname(fileURLToPath(import.meta.url));
+  const out = spawnSync('sh', ['-c', `ulimit ${limit} && exec "$0" "$1" "$2"`, process.execPath, join(here, 'fixtures', fixture), file], {
+    cwd: join(here, '..'),
+    env,
+    encoding: 'utf8',
+    timeout: 15_000,
+  });
+  return { stderr: out.stderr, result: JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown> };
 }
