@@ -113,6 +113,31 @@ describe('TieredCache: a load in flight against an invalidation', () => {
     });
   });
 
+  const writes = [
+    ['set', (c: TieredCache<string>) => c.set('k', 'written during the load'), 'written during the load'],
+    ['setMany', (c: TieredCache<string>) => c.setMany([{ key: 'k', value: 'written during the load' }]), 'written during the load'],
+    ['batch', (c: TieredCache<string>) => c.batch().set('k', 'written during the load').execute(), 'written during the load'],
+    ['atomic', async (c: TieredCache<string>) => void (await c.atomic().set('k', 'written during the load').execute()), 'written during the load'],
+  ] as const;
+
+  describe.each([
+    ['with L1', {}],
+    ['without L1', { l1: false as const }],
+  ])('%s', (_label, options) => {
+    it.each(writes)('a %s acknowledged while a load of the key runs is what every read sees after the load ends', async (_name, write, expected) => {
+      const cache = await make(options);
+      const slow = slowLoader();
+      const loading = cache.getOrLoad('k', slow.load);
+      await slow.started;
+      await write(cache);
+      slow.finish('loaded before the write');
+      await expect(loading).resolves.toBe('loaded before the write');
+      await cache.settled();
+      expect(await cache.get('k')).toBe(expected);
+      expect(await cache.get('k', { consistent: true })).toBe(expected);
+    });
+  });
+
   it('leaves a load alone when the invalidated tag is not one it stores under', async () => {
     const cache = await make();
     const slow = slowLoader();

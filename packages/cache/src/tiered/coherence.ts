@@ -166,16 +166,19 @@ export class Coherence<V> {
    * Registers local writes of `keys` about to be sent to L2, in the order L2 applies them, and returns
    * their sequence number for {@link wrote} / {@link dropped}; end them with {@link endWrite}. Acks may
    * come back in another order (replies on other connections, longer promise chains): an older write
-   * acknowledged after a newer one of the same key must not put its value back into L1.
+   * acknowledged after a newer one of the same key must not put its value back into L1. Unless the
+   * values came from a load (`loaded`), a load of these keys that began before this write stores nothing
+   * when it ends (LoadGuard): its value is older than this one.
    */
-  beginWrite(keys: string | readonly string[]): number {
+  beginWrite(keys: string | readonly string[], loaded = false): number {
     const seq = ++this.#writeSeq;
-    if (typeof keys === 'string') this.#begin(keys);
-    else for (const key of keys) this.#begin(key);
+    if (typeof keys === 'string') this.#begin(keys, loaded);
+    else for (const key of keys) this.#begin(key, loaded);
     return seq;
   }
 
-  #begin(key: string): void {
+  #begin(key: string, loaded: boolean): void {
+    if (!loaded) this.loads.key(key);
     let writes = this.#writes.get(key);
     if (writes === undefined) {
       writes = { inflight: 0, lastApplied: 0 };

@@ -121,7 +121,7 @@ export class TierWriter<V> {
   async #cacheLoaded(key: string, value: V, serializer: Serializer, ttlMs: number, tags: readonly string[], fillL1: boolean, graceMs: number, writtenAt: number | undefined, sliding: boolean): Promise<boolean> {
     const bytes = serializer.serialize(value);
     const coherence = this.#coherence;
-    const seq = coherence.beginWrite(key);
+    const seq = coherence.beginWrite(key, true);
     let failure: Failure | undefined;
     try {
       const remote = this.#remote;
@@ -212,7 +212,7 @@ export class TierWriter<V> {
     const keys = entries.map((e) => e.key);
     const writes = entries.map((e) => ({ key: this.#layout.value(e.key), value: e.bytes, ttlMs: e.ttlMs }));
     if (this.graceMs > 0) for (const e of entries) if (e.ttlMs > 0) writes.push({ key: this.#layout.grace(e.key), value: e.bytes, ttlMs: e.ttlMs + this.graceMs });
-    const seq = coherence.beginWrite(keys);
+    const seq = coherence.beginWrite(keys, !toStore);
     let failure: Failure | undefined;
     try {
       await this.#remote.call('setMany', (l2) => l2.setMany(writes));
