@@ -686,15 +686,21 @@ export class Cache<K, V> {
       sizeOf: (key, value, dumped) => (this.#sizes === undefined ? undefined : dumped > 0 ? dumped : this.#measure(key, value)),
       maxEntries: this.#max,
       maxSizeBytes: this.maxSizeBytes,
-      store: (key, value, ttlMs, sizeBytes, tags, staleMs, slidingTtlMs) => {
-        if (slidingTtlMs === undefined || ttlMs === 0) return this.#store(key, value, ttlMs, sizeBytes, tags, staleMs, 0, this.#slidingDefault);
-        if (!this.#store(key, value, ttlMs, sizeBytes, tags, staleMs, 0, true)) return false;
-        // Stored with the TTL it has left, it renews its whole window on a read (EntryTimes.slide).
-        const slot = this.#find(key);
-        if (slot !== undefined) this.#times.slide![slot] = slidingTtlMs;
-        return true;
-      },
+      store: (key, value, ttlMs, sizeBytes, tags, staleMs, slidingTtlMs) => this.#storeDumped(key, value, ttlMs, sizeBytes, tags, staleMs, slidingTtlMs, this.#slidingDefault),
     });
+  }
+
+  /**
+   * Stores a dumped entry (`load`, `resize`): one with `slidingTtlMs` slides by that window from its
+   * remaining TTL; one without slides as `otherwise` says. False when it was rejected (too large).
+   */
+  #storeDumped(key: K, value: V, ttlMs: number, sizeBytes: number | undefined, tags: readonly string[] | undefined, staleMs: number, slidingTtlMs: number | undefined, otherwise: boolean): boolean {
+    if (slidingTtlMs === undefined || ttlMs === 0) return this.#store(key, value, ttlMs, sizeBytes, tags, staleMs, 0, otherwise);
+    if (!this.#store(key, value, ttlMs, sizeBytes, tags, staleMs, 0, true)) return false;
+    // Stored with the TTL it has left, it renews its whole window on a read (EntryTimes.slide).
+    const slot = this.#find(key);
+    if (slot !== undefined) this.#times.slide![slot] = slidingTtlMs;
+    return true;
   }
 
   /**
@@ -702,7 +708,8 @@ export class Cache<K, V> {
    * Shrinking evicts the coldest entries in the policy's order (`onEvict` reason `evicted`, counted in
    * `evictions`); growing keeps every entry. The entries left keep their values, TTLs, stale windows and
    * tags; the policy's own history (recency, frequencies) starts over from their hottest-to-coldest
-   * order, and per-entry sliding and grace settings end. O(entries); regions keep their own limits.
+   * order; sliding entries keep sliding by their window, and per-entry grace settings end. O(entries);
+   * regions keep their own limits.
    *
    * @throws TypeError / RangeError unless `maxEntries` is a positive integer of at most 2^26; {@link CacheClosedError}.
    */
@@ -718,7 +725,7 @@ export class Cache<K, V> {
         this.#max = slots;
         this.#allocate(slots);
       },
-      store: (key, value, ttlMs, sizeBytes, tags, staleMs) => this.#store(key, value, ttlMs, sizeBytes, tags, staleMs, 0, false),
+      store: (key, value, ttlMs, sizeBytes, tags, staleMs, slidingTtlMs) => void this.#storeDumped(key, value, ttlMs, sizeBytes, tags, staleMs, slidingTtlMs, false),
     });
     // Entries moved, none was inserted.
     this.#inserts = inserts;

@@ -44,6 +44,29 @@ describe('Cache.resize(maxEntries)', () => {
     expect(cache.size).toBe(4);
   });
 
+  it('keeps per-entry sliding expiry, and fixed entries fixed, in a cache whose default slides', () => {
+    const c = clock();
+    const cache = new Cache<string, number>({ maxEntries: 10, clock: c.now, cleanupIntervalMs: 0, slidingTtl: true });
+    cache.set('slides', 1, { ttlMs: 100 });
+    cache.set('own', 2, { ttlMs: 300, sliding: true });
+    cache.set('fixed', 3, { ttlMs: 100, sliding: false });
+    c.advance(60);
+    cache.resize(20);
+    cache.resize(5);
+    // 40 ms left after the resizes: a read within them renews the whole window, as before.
+    c.advance(30);
+    expect(cache.get('slides')).toBe(1);
+    for (let i = 0; i < 3; i += 1) {
+      c.advance(60);
+      expect(cache.get('slides')).toBe(1);
+      expect(cache.remainingTtl('slides')).toBe(100);
+    }
+    expect(cache.get('own')).toBe(2);
+    expect(cache.remainingTtl('own')).toBe(300);
+    expect(cache.get('fixed')).toBeUndefined();
+    expect(cache.get('slides')).toBe(1);
+  });
+
   it('keeps remaining TTLs, stale windows, tags and byte sizes', async () => {
     const c = clock();
     const cache = new Cache<string, string>({ maxEntries: 10, maxSizeBytes: 100, sizeOf: (v) => v.length, clock: c.now, cleanupIntervalMs: 0 });

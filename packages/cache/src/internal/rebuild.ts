@@ -5,8 +5,11 @@ import type { SlotView } from './slot-view.js';
 export interface RebuildTarget<K, V> {
   /** Empties the cache and builds fresh slot storage and a fresh policy for `slots` entries. */
   reset(slots: number): void;
-  /** Stores a kept entry again. `ttlMs` 0 means no expiry; `sizeBytes` is undefined when sizes are not tracked. */
-  store(key: K, value: V, ttlMs: number, sizeBytes: number | undefined, tags: readonly string[] | undefined, staleMs: number): void;
+  /**
+   * Stores a kept entry again. `ttlMs` 0 means no expiry; `sizeBytes` is undefined when sizes are not
+   * tracked; `slidingTtlMs` is the window of a sliding entry (undefined: a fixed one).
+   */
+  store(key: K, value: V, ttlMs: number, sizeBytes: number | undefined, tags: readonly string[] | undefined, staleMs: number, slidingTtlMs: number | undefined): void;
 }
 
 /**
@@ -19,7 +22,7 @@ export function rebuild<K, V>(view: SlotView<K, V>, mayExpire: boolean, slots: n
   const dropped = entries.length > slots ? entries.splice(0, entries.length - slots) : [];
   target.reset(slots);
   for (const e of entries) {
-    target.store(e.key, e.value, e.ttlMs ?? 0, tracksSizes ? e.sizeBytes : undefined, e.tags.length === 0 ? undefined : e.tags, e.staleMs);
+    target.store(e.key, e.value, e.ttlMs ?? 0, tracksSizes ? e.sizeBytes : undefined, e.tags.length === 0 ? undefined : e.tags, e.staleMs, e.slidingTtlMs);
   }
   return dropped;
 }
