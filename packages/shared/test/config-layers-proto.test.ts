@@ -3,20 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { LayeredConfig, SHARED_CONFIG_INVALID, SHARED_CONFIG_LOAD_FAILED } from '../src/index.js';
+import { thrown } from './thrown.js';
 
 // A `__proto__` path segment or key must never reach Object.prototype (set('__proto__.x', …) polluted every
 // object in the process) nor become the prototype of the merged configuration.
 
 const polluted = (): unknown => (({}) as Record<string, unknown>)['pwned'];
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('LayeredConfig and __proto__', () => {
   let dir: string | undefined;

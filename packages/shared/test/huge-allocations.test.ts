@@ -1,17 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { SharedMap, SharedRegion } from '../src/index.js';
+import { thrown } from './thrown.js';
 
 // A size no SharedArrayBuffer can take is the caller's argument, named, not the engine's bare
 // "Array buffer allocation failed" / "Invalid array buffer length".
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('allocations that cannot be made', () => {
   it.each([2 ** 45, 2 ** 53 - 1, 1e300])('SharedRegion.create refuses length %d with a RangeError naming `length`', (length) => {

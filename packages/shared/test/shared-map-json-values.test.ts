@@ -1,17 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { SharedMap } from '../src/index.js';
+import { thrown } from './thrown.js';
 
 // The json codec's refusals name `value` and keep what JSON.stringify threw as `cause`, whatever threw it:
 // a BigInt, a cycle, a toJSON that throws, a Proxy whose traps throw.
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('SharedMap json values JSON cannot write', () => {
   const cyclic: Record<string, unknown> = {};
