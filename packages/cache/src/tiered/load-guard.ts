@@ -1,18 +1,21 @@
+import { InvalidatedTags } from '../loading/invalidated-tags.js';
+
 /** What a running load holds from {@link LoadGuard.begin} until it ends. */
 export interface LoadMark {
   readonly key: string;
-  /** The guard's epoch when the load began: invalidations after it are newer than the loaded value. */
+  /** The guard's epoch when the load began: key and namespace invalidations after it are newer than the loaded value. */
   readonly epoch: number;
+  /** The tag log's mark when the load began (see InvalidatedTags). */
+  readonly tags: number;
 }
-
-/** Tags remembered at most while loads run; past that every running load counts as invalidated. */
-const MAX_TAGS = 1024;
 
 /**
  * The invalidations (a key deleted or changed elsewhere, a tag, the whole namespace; made here or
  * received through the bus) issued while loads of this instance ran, so that a load that began before
  * one covering its key does not write what it loaded into L2 or L1: the caller who invalidated would
- * otherwise read a value loaded before the invalidation. The load still answers its own callers.
+ * otherwise read a value loaded before the invalidation. The load still answers its own callers. Tags
+ * are remembered as the in-process cache remembers them ({@link InvalidatedTags}, bounded); keys and
+ * the whole namespace here.
  *
  * Nothing is remembered while no load runs, and only keys that are loading: a busy cache pays one map
  * lookup per invalidated key. Invalidations from another instance count from when their message arrives,
@@ -22,16 +25,16 @@ export class LoadGuard {
   #epoch = 0;
   /** Loads running, per key. */
   readonly #running = new Map<string, number>();
-  /** Epoch of the last invalidation of each loading key, and of each tag. */
+  /** Epoch of the last invalidation of each loading key. */
   readonly #keys = new Map<string, number>();
-  readonly #tags = new Map<string, number>();
-  /** Epoch of the last invalidation of everything (clear, a flush, too many tags to remember). */
+  readonly #tags = new InvalidatedTags();
+  /** Epoch of the last invalidation of everything (clear, a flush). */
   #allAt = 0;
 
   /** A load of `key` is about to read the store or run its loader; pass the mark to {@link end}. */
   begin(key: string): LoadMark {
     this.#running.set(key, (this.#running.get(key) ?? 0) + 1);
-    return { key, epoch: this.#epoch };
+    return { key, epoch: this.#epoch, tags: this.#tags.mark() };
   }
 
   end(mark: LoadMark): void {
@@ -43,7 +46,7 @@ export class LoadGuard {
     }
     running.delete(mark.key);
     this.#keys.delete(mark.key);
-    if (running.size === 0) this.#tags.clear();
+    if (running.size === 0) this.#tags.idle();
   }
 
   /** True when an invalidation of the load's key, of one of `tags` or of everything came after it began. */
@@ -51,13 +54,7 @@ export class LoadGuard {
     if (this.#allAt > mark.epoch) return true;
     const keyAt = this.#keys.get(mark.key);
     if (keyAt !== undefined && keyAt > mark.epoch) return true;
-    if (this.#tags.size !== 0) {
-      for (const tag of tags) {
-        const at = this.#tags.get(tag);
-        if (at !== undefined && at > mark.epoch) return true;
-      }
-    }
-    return false;
+    return this.#tags.covers(tags, mark.tags);
   }
 
   /** `key` was deleted or changed (here or on another instance). */
@@ -67,13 +64,7 @@ export class LoadGuard {
 
   /** `tag` was invalidated. */
   tag(tag: string): void {
-    if (this.#running.size === 0) return;
-    if (this.#tags.size >= MAX_TAGS) {
-      this.#tags.clear();
-      this.all();
-      return;
-    }
-    this.#tags.set(tag, ++this.#epoch);
+    if (this.#running.size !== 0) this.#tags.invalidated(tag);
   }
 
   /** Everything was invalidated (clear), or L1 can no longer be trusted (a flush). */
